@@ -1,0 +1,42 @@
+# guests.cmake - the list of xbt guest kernels.  Both guests/CMakeLists.txt
+# (build rules) and tests/guest/CMakeLists.txt (ctest registration) define
+# xbt_guest() their own way and then include this file.
+#
+# xbt_guest(NAME SOURCES src... [PORTABLE] [STATUS n] [EXPECTED file]
+#           [APPEND "cmdline"] [DEBUGCON file] [QEMU RUN|HANG|SKIP] [LATER])
+#   SOURCES   relative to guests/; the kernel is build/guests/NAME.elf
+#   PORTABLE  the source defines int test_main(void) (portable.h) and is also
+#             built as a native Linux program build/guests/native/NAME;
+#             test native_NAME compares its output with the guest's
+#   STATUS    expected host exit status under xbt (default 1: kmain returned 0)
+#   EXPECTED  expected stdout (COM1), byte for byte (default tests/NAME.expected)
+#   APPEND    multiboot command line (xbt --append / QEMU -append)
+#   DEBUGCON  expected 0xE9 output (QEMU: exact; xbt: must appear in stderr)
+#   QEMU      RUN (default): qemu_NAME expects the same output and status;
+#             HANG: QEMU idles forever at the end, so qemu_NAME expects the
+#             output and a timeout; SKIP: no qemu_NAME (xbt-specific output)
+#   LATER     needs VMM features beyond first light (IDT delivery, x87):
+#             guest_/native_NAME are registered but DISABLED unless
+#             -DXBT_GUEST_LATER_TESTS=ON
+
+xbt_guest(hello    SOURCES hello/hello.c EXPECTED hello/hello.expected)
+xbt_guest(demo     SOURCES demo/demo.c EXPECTED demo/demo.expected PORTABLE)
+
+xbt_guest(arith    SOURCES tests/arith.c PORTABLE)
+xbt_guest(flags    SOURCES tests/flags.c PORTABLE)
+xbt_guest(bitops   SOURCES tests/bitops.c PORTABLE)
+xbt_guest(bytereg  SOURCES tests/bytereg.c PORTABLE)
+xbt_guest(stack    SOURCES tests/stack.c PORTABLE)
+xbt_guest(control  SOURCES tests/control.c PORTABLE)
+xbt_guest(memory   SOURCES tests/memory.c PORTABLE)
+xbt_guest(format   SOURCES tests/format.c PORTABLE)
+
+xbt_guest(mbinfo   SOURCES tests/mbinfo.c APPEND "hello world")
+xbt_guest(mbmmap   SOURCES tests/mbmmap.c QEMU SKIP)
+xbt_guest(exitcode SOURCES tests/exitcode.c STATUS 7)
+xbt_guest(halt     SOURCES tests/halt.c STATUS 4 QEMU HANG)
+xbt_guest(debugcon SOURCES tests/debugcon.c DEBUGCON tests/debugcon.e9)
+xbt_guest(smc      SOURCES tests/smc.c)
+
+xbt_guest(idt      SOURCES tests/idt.c LATER)
+xbt_guest(fpu      SOURCES tests/fpu.c PORTABLE LATER)

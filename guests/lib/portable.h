@@ -1,0 +1,29 @@
+/*
+ * portable.h - include this (only) in a pure-computation test that is built
+ * both as a guest kernel and as a native Linux program (-DXBT_NATIVE).  It
+ * provides printf/puts/putchar and the string functions from either the
+ * xbt runtime or libc, and declares the test's entry point
+ *     int test_main(void);
+ * whose return value is the guest's debug-exit code or the native exit status.
+ */
+#ifndef XBT_GUEST_PORTABLE_H
+#define XBT_GUEST_PORTABLE_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef XBT_NATIVE
+#include <stdio.h>
+#include <string.h>
+#else
+#include "rt.h"
+#endif
+
+int test_main(void);
+
+/* Keeps the compiler from constant-folding a value through it. */
+#define OPAQUE(x) ({ __auto_type opaque_v_ = (x); \
+                     __asm__ volatile("" : "+g"(opaque_v_)); opaque_v_; })
+
+#endif

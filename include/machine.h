@@ -1,0 +1,91 @@
+/*
+ * machine.h - the virtual PC: guest RAM, the vCPU, the I/O bus and devices,
+ * the translation cache, and the run loop that ties them together.
+ */
+#ifndef XBT_MACHINE_H
+#define XBT_MACHINE_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "xbt.h"
+#include "bus.h"
+#include "mmu.h"
+#include "tcache.h"
+
+struct vcpu;
+struct dev_uart;
+struct console;
+
+/* Why a run ended.  The launcher maps each to its exit status. */
+enum machine_stop {
+    STOP_NONE = 0,
+    STOP_DEBUG_EXIT,    /* guest wrote to isa-debug-exit: status (V<<1)|1 */
+    STOP_HALTED,        /* HLT with interrupts disabled: nothing can wake it */
+    STOP_TRIPLE_FAULT,  /* shutdown: register dump printed */
+    STOP_USER,          /* Ctrl-A X on the console */
+    STOP_ERROR,         /* VMM could not continue (message printed) */
+};
+
+/* Exit statuses of `xbt run` other than the debug-exit ones, which are always
+ * odd; these are even so the two never collide. */
+#define XBT_STATUS_HALTED 4
+#define XBT_STATUS_TRIPLE_FAULT 6
+#define XBT_STATUS_USER 8
+#define XBT_STATUS_ERROR 2
+
+struct machine_config {
+    uint32_t ram_mib;            /* guest RAM, MiB (default 128) */
+    const char *kernel;          /* multiboot ELF */
+    const char *append;          /* multiboot command line */
+    const char *modules[16];     /* --module 'FILE ARGS': the module string */
+    char *module_paths[16];      /* FILE part of each module string */
+    int nmodules;
+    bool chain;                  /* chain direct successors (default true) */
+    uint32_t max_block_insns;    /* translation unit length limit */
+    uint32_t tcache_size;        /* code buffer bytes */
+    uint32_t tlb_entries;        /* simulated TLB entries (power of two) */
+    bool stats;                  /* print statistics at exit */
+    const char *stats_json;      /* write statistics as JSON here */
+    const char *debug_log;       /* -D FILE for -d output (default stderr) */
+    unsigned debug_flags;        /* -d in_asm,out_asm,exec,int */
+};
+
+#define XBT_LOG_IN_ASM (1u << 0)
+#define XBT_LOG_OUT_ASM (1u << 1)
+#define XBT_LOG_EXEC (1u << 2)
+#define XBT_LOG_INT (1u << 3)
+
+struct machine {
+    struct machine_config cfg;
+    uint8_t *ram;                /* host mapping of guest-physical [0, ram_size) */
+    uint32_t ram_size;
+    struct vcpu *cpu;
+    struct io_bus *bus;
+    struct mmu mmu;
+    struct tcache tc;
+    struct dev_uart *uart;
+    struct console *console;
+
+    /* Set from any thread; the run loop notices at the next unit boundary. */
+    atomic_int stop_reason;      /* enum machine_stop */
+    int exit_status;
+    atomic_int kick;             /* device event: wake a halted vCPU */
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+};
+
+/* Requests the end of the run (thread-safe).  The first request wins. */
+void machine_request_stop(struct machine *m, enum machine_stop why, int status);
+/* Wakes the vCPU if it is halted (thread-safe). */
+void machine_kick(struct machine *m);
+
+int machine_create(struct machine **out, const struct machine_config *cfg);
+/* Loads cfg.kernel as a multiboot kernel and sets the entry state; prints
+ * one error line and returns a negative code on bad input. */
+int machine_boot_multiboot(struct machine *m);
+void machine_destroy(struct machine *m);
+/* Runs until a stop; returns the exit status for the process. */
+int machine_run(struct machine *m);
+
+#endif

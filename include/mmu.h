@@ -1,0 +1,101 @@
+/*
+ * mmu.h - guest memory as the VMM sees it: the simulated TLB that translated
+ * code consults inline, guest-physical access (RAM, MMIO, open bus), and the
+ * slow path behind the TLB.  Paging is not implemented yet: linear addresses
+ * are physical (CR0.PG = 0).
+ */
+#ifndef XBT_MMU_H
+#define XBT_MMU_H
+
+#include "xbt.h"
+
+struct vcpu;
+struct machine;
+
+/*
+ * One direct-mapped TLB entry, 16 bytes (emitted code scales the index by
+ * 16).  A tag is the page-aligned linear address the entry maps for that
+ * access type; TLB_TAG_INVALID has low bits set so it never equals an
+ * aligned address, which also makes every page-crossing access miss (the
+ * fast path compares the tag with the page of the access's last byte).
+ */
+struct tlb_entry {
+    uint32_t tag_r;
+    uint32_t tag_w;
+    uint64_t addend;    /* host address = addend + linear address */
+};
+#define TLB_TAG_INVALID 0xFFFFFFFFu
+#define TLB_OFF_TAG_R 0
+#define TLB_OFF_TAG_W 4
+#define TLB_OFF_ADDEND 8
+#define PAGE_SIZE 4096u
+#define PAGE_MASK 0xFFFFF000u
+
+/* Tunable: default simulated TLB size (entries, power of two, 2..65536).
+ * Policy: large enough to cover a typical kernel's hot working set (4 MiB)
+ * while the table (16 bytes per entry) stays within the L1/L2 cache. */
+#define TLB_DEFAULT_ENTRIES 1024u
+
+struct mmu_stats {
+    uint64_t tlb_misses_r, tlb_misses_w;  /* slow-path entries by access type */
+    uint64_t tlb_fills;
+    uint64_t tlb_flushes;
+    uint64_t bounced;        /* accesses done through the bounce buffer */
+    uint64_t crossing;       /* accesses straddling a page boundary */
+    uint64_t mmio_reads, mmio_writes;
+    uint64_t unbacked_reads, unbacked_writes;  /* open bus */
+    uint64_t code_writes;    /* stores that hit a page holding translations */
+};
+
+struct mmu {
+    struct machine *m;
+    struct tlb_entry *tlb;
+    uint32_t tlb_entries;
+    uint8_t *code_pages;     /* per RAM page: non-zero while translations exist */
+    uint32_t ram_pages;
+    struct mmu_stats st;
+};
+
+int mmu_init(struct mmu *mmu, struct machine *m, uint32_t tlb_entries);
+void mmu_destroy(struct mmu *mmu);
+void mmu_tlb_flush(struct mmu *mmu);
+
+/* Guest-physical access, used by helpers, devices and the loader. Reads of
+ * unbacked memory return all ones; writes to it are dropped.  Writes to
+ * pages holding translated code invalidate the translations; the return
+ * value is 1 in that case (0 otherwise). */
+uint32_t mmu_phys_read(struct mmu *mmu, uint32_t addr, unsigned size);
+int mmu_phys_write(struct mmu *mmu, uint32_t addr, unsigned size, uint32_t val);
+/* Host pointer to a RAM range, or NULL if any byte is not plain RAM. */
+uint8_t *mmu_phys_ptr(struct mmu *mmu, uint32_t addr, uint32_t len);
+
+/* Marks / unmarks a RAM page as holding translations (tcache calls these). */
+void mmu_code_page_set(struct mmu *mmu, uint32_t page_addr);
+void mmu_code_page_clear(struct mmu *mmu, uint32_t page_addr);
+static inline bool mmu_is_code_page(const struct mmu *mmu, uint32_t addr)
+{
+    uint32_t p = addr >> 12;
+    return p < mmu->ram_pages && mmu->code_pages[p];
+}
+
+/* Linear-address access for helpers (string instructions, stack pushes by
+ * exception delivery, descriptor-table reads).  Return 0 or a negative
+ * value when a guest fault has been raised on the vcpu (none can be raised
+ * while paging is off). */
+int mmu_read(struct vcpu *cpu, uint32_t lin, unsigned size, uint32_t *val);
+int mmu_write(struct vcpu *cpu, uint32_t lin, unsigned size, uint32_t val);
+
+/* The memory slow path, called from translated code through
+ * xbt_mem_thunk: info = size | MEM_R and/or MEM_W.
+ * Returns the host address the instruction should use (RAM, or the vcpu's
+ * bounce buffer). */
+#define MEM_R 0x100u
+#define MEM_W 0x200u
+#define MEM_SIZE_MASK 0xFFu
+uint64_t bt_mem_slow(struct vcpu *cpu, uint32_t addr, uint32_t info, uint32_t eip);
+/* After a store executed on the bounce buffer: next_eip is the address of
+ * the next guest instruction. */
+uint64_t bt_mem_writeback(struct vcpu *cpu, uint32_t unused, uint32_t unused2,
+                          uint32_t next_eip);
+
+#endif

@@ -1,0 +1,175 @@
+/*
+ * vcpu.h - the virtual IA-32 CPU state.
+ *
+ * While translated code runs, the guest general registers live in host
+ * registers (EAX..EDI in RAX..RDI with ESP in R12) and the guest arithmetic
+ * flags live in the host RFLAGS; struct vcpu holds them whenever control is
+ * in C (the trampolines in src/bt/entry.S move them in and out).  Every
+ * other piece of state (EIP between units, IF, DF, IOPL, segment and control
+ * registers) is always here.
+ *
+ * The first part of the structure is read by assembly and by emitted code at
+ * fixed offsets (VCPU_OFF_*); _Static_asserts in src/vcpu.c keep the two in
+ * step.
+ */
+#ifndef XBT_VCPU_H
+#define XBT_VCPU_H
+
+#include <stdio.h>
+
+#include "xbt.h"
+
+enum { R_EAX, R_ECX, R_EDX, R_EBX, R_ESP, R_EBP, R_ESI, R_EDI };
+enum { S_ES, S_CS, S_SS, S_DS, S_FS, S_GS, S_COUNT };
+
+/* EFLAGS bits */
+#define EFL_CF 0x0001u
+#define EFL_PF 0x0004u
+#define EFL_AF 0x0010u
+#define EFL_ZF 0x0040u
+#define EFL_SF 0x0080u
+#define EFL_TF 0x0100u
+#define EFL_IF 0x0200u
+#define EFL_DF 0x0400u
+#define EFL_OF 0x0800u
+#define EFL_IOPL 0x3000u
+#define EFL_NT 0x4000u
+#define EFL_RF 0x10000u
+#define EFL_VM 0x20000u
+#define EFL_AC 0x40000u
+#define EFL_ID 0x200000u
+/* The flags that live in host RFLAGS while translated code runs. */
+#define EFL_ARITH (EFL_CF | EFL_PF | EFL_AF | EFL_ZF | EFL_SF | EFL_OF)
+
+#define CR0_PE 0x00000001u
+#define CR0_MP 0x00000002u
+#define CR0_EM 0x00000004u
+#define CR0_TS 0x00000008u
+#define CR0_ET 0x00000010u
+#define CR0_NE 0x00000020u
+#define CR0_WP 0x00010000u
+#define CR0_AM 0x00040000u
+#define CR0_NW 0x20000000u
+#define CR0_CD 0x40000000u
+#define CR0_PG 0x80000000u
+
+/* Exception vectors */
+enum {
+    EXC_DE = 0, EXC_DB = 1, EXC_NMI = 2, EXC_BP = 3, EXC_OF = 4, EXC_BR = 5,
+    EXC_UD = 6, EXC_NM = 7, EXC_DF = 8, EXC_TS = 10, EXC_NP = 11, EXC_SS = 12,
+    EXC_GP = 13, EXC_PF = 14, EXC_MF = 16, EXC_AC = 17, EXC_MC = 18,
+};
+
+struct seg_cache {
+    uint16_t sel;
+    uint32_t base;
+    uint32_t limit;      /* byte granular, already scaled by G */
+    uint32_t flags;      /* descriptor bits 8..23 of the high dword (type, S, DPL, P, AVL, D/B, G) */
+};
+
+struct dtr {
+    uint32_t base;
+    uint16_t limit;
+};
+
+/* Reasons translated code returns to the dispatcher (vcpu.exit_reason). */
+enum vcpu_exit {
+    EXIT_NORMAL = 0,     /* leave to the dispatcher at vcpu.eip (chain_info may ask for a patch) */
+    EXIT_HALT,           /* HLT executed; eip is past it */
+    EXIT_STATE,          /* a helper changed state the translation depends on */
+};
+
+struct tlb_entry;
+
+struct vcpu {
+    /* ---- fixed layout, used from assembly and emitted code ---- */
+    uint32_t regs[8];            /* 0x00 guest GPRs, in encoding order */
+    uint32_t eip;                /* 0x20 guest EIP when control is in C */
+    uint32_t eflags;             /* 0x24 guest EFLAGS (arith bits valid in C only) */
+    uint64_t host_rsp;           /* 0x28 host stack pointer of the trampoline frame */
+    uint64_t chain_info;         /* 0x30 exiting unit | exit index, or 0 */
+    struct tlb_entry *tlb;       /* 0x38 TLB for the current privilege level */
+    void *exit_thunk;            /* 0x40 save state and return to the dispatcher */
+    void *helper_thunk;          /* 0x48 call a C helper from translated code */
+    void *mem_thunk;             /* 0x50 memory slow path (TLB miss, MMIO, ...) */
+    void *wb_thunk;              /* 0x58 write back a bounced store */
+    uint8_t exit_request;        /* 0x60 non-zero: leave at the next unit entry */
+    uint8_t helper_exit;         /* 0x61 set by a helper: leave after the call */
+    uint8_t pad0[2];
+    uint32_t exit_reason;        /* 0x64 enum vcpu_exit */
+    struct jc_entry *jcache;     /* 0x68 indirect-branch lookup table */
+    uint64_t pad1;               /* 0x70 */
+    uint8_t bounce[128] __attribute__((aligned(16))); /* 0x80 slow-path bounce buffer (FNSAVE needs 108) */
+    /* ---- end of fixed layout ---- */
+
+    struct seg_cache seg[S_COUNT];
+    struct dtr gdtr, idtr, ldtr_cache;
+    uint16_t ldtr, tr;
+    uint32_t cr0, cr2, cr3, cr4;
+    uint32_t cpl;
+
+    /* Pending bounced access, for the write-back thunk. */
+    uint32_t bounce_addr;
+    uint32_t bounce_size;
+    bool bounce_active;
+    bool bounce_write;
+    bool smc_hit;                /* a store invalidated translations */
+
+    /* Guest-visible event raised by a helper, delivered by the dispatcher. */
+    int pending_exc;             /* vector, -1 when none */
+    uint32_t pending_err;
+    bool pending_has_err;
+    bool pending_soft;           /* INT n / INT3 / INTO: return past the instruction */
+    uint32_t pending_ret;        /* return EIP for soft interrupts */
+
+    uint64_t icount_units;       /* units entered (statistics) */
+    struct machine *m;
+};
+
+/* Offsets used by assembly and the emitter. */
+#define VCPU_OFF_REGS 0x00
+#define VCPU_OFF_EIP 0x20
+#define VCPU_OFF_EFLAGS 0x24
+#define VCPU_OFF_HOST_RSP 0x28
+#define VCPU_OFF_CHAIN_INFO 0x30
+#define VCPU_OFF_TLB 0x38
+#define VCPU_OFF_EXIT_THUNK 0x40
+#define VCPU_OFF_HELPER_THUNK 0x48
+#define VCPU_OFF_MEM_THUNK 0x50
+#define VCPU_OFF_WB_THUNK 0x58
+#define VCPU_OFF_EXIT_REQUEST 0x60
+#define VCPU_OFF_HELPER_EXIT 0x61
+#define VCPU_OFF_EXIT_REASON 0x64
+#define VCPU_OFF_JCACHE 0x68
+#define VCPU_OFF_BOUNCE 0x80
+
+/* Enters translated code at host address `code`; returns when the code
+ * leaves through one of the thunks.  Defined in src/bt/entry.S. */
+void xbt_enter(struct vcpu *cpu, const void *code);
+extern char xbt_exit_thunk[], xbt_helper_thunk[], xbt_mem_thunk[], xbt_wb_thunk[];
+
+void vcpu_reset_flat32(struct vcpu *cpu);
+void vcpu_dump(const struct vcpu *cpu, FILE *out);
+
+/* ---- events (src/exception.c) ---- */
+/* Raises a fault at the current instruction (cpu->eip) and makes the
+ * running helper leave translated code. */
+void vcpu_raise(struct vcpu *cpu, int vec, uint32_t err, bool has_err);
+/* Raises a software interrupt returning to ret_eip. */
+void vcpu_soft_int(struct vcpu *cpu, int vec, uint32_t ret_eip);
+/* Leaves translated code after the current helper, resuming at eip. */
+void vcpu_exit_at(struct vcpu *cpu, uint32_t eip, enum vcpu_exit why);
+/* Delivers the pending event through the IDT.  Returns 0, or a negative
+ * value after a triple fault (the machine has been told to stop). */
+int vcpu_deliver_pending(struct vcpu *cpu);
+
+/* ---- segments (src/segment.c) ---- */
+/* Loads a segment register in protected mode with the architectural
+ * checks; on failure raises the fault and returns -1. */
+int seg_load(struct vcpu *cpu, int seg, uint16_t sel);
+/* Reads the 8-byte descriptor for sel; returns -1 (nothing raised) if the
+ * selector is outside its table. */
+int seg_read_desc(struct vcpu *cpu, uint16_t sel, uint32_t *lo, uint32_t *hi);
+void seg_set_cache(struct seg_cache *sc, uint16_t sel, uint32_t lo, uint32_t hi);
+
+#endif

@@ -1,0 +1,162 @@
+/*
+ * decode.c - the decoder front end: fetches and decodes one guest basic
+ * block with Zydis (32-bit legacy mode) and computes, per instruction, the
+ * arithmetic flags that are live before it, so the translator knows where an
+ * inserted sequence may clobber the host flags.
+ */
+#include <string.h>
+
+#include "tr_internal.h"
+#include "mmu.h"
+
+static ZydisDecoder g_dec32;
+static bool g_dec_ready;
+
+static void dec_init(void)
+{
+    if (!g_dec_ready) {
+        ZydisDecoderInit(&g_dec32, ZYDIS_MACHINE_MODE_LEGACY_32, ZYDIS_STACK_WIDTH_32);
+        g_dec_ready = true;
+    }
+}
+
+/* Fetches up to 15 bytes at physical pc; bytes outside RAM read as 0xFF. */
+static void fetch(struct machine *m, uint32_t pc, uint8_t *buf)
+{
+    for (int k = 0; k < 15; k++) {
+        uint32_t a = pc + (uint32_t)k;
+        buf[k] = a < m->ram_size ? m->ram[a] : 0xFF;
+    }
+    buf[15] = 0;
+}
+
+bool bt_ends_block(const struct bt_insn *i)
+{
+    if (i->invalid)
+        return true;
+    switch (i->zi.meta.category) {
+    case ZYDIS_CATEGORY_COND_BR:
+    case ZYDIS_CATEGORY_UNCOND_BR:
+    case ZYDIS_CATEGORY_CALL:
+    case ZYDIS_CATEGORY_RET:
+    case ZYDIS_CATEGORY_INTERRUPT:
+    case ZYDIS_CATEGORY_SYSCALL:
+    case ZYDIS_CATEGORY_SYSRET:
+        return true;
+    default:
+        break;
+    }
+    switch (i->zi.mnemonic) {
+    case ZYDIS_MNEMONIC_HLT: case ZYDIS_MNEMONIC_UD0: case ZYDIS_MNEMONIC_UD1:
+    case ZYDIS_MNEMONIC_UD2: case ZYDIS_MNEMONIC_IRET: case ZYDIS_MNEMONIC_IRETD:
+    case ZYDIS_MNEMONIC_POPF: case ZYDIS_MNEMONIC_POPFD: case ZYDIS_MNEMONIC_STI:
+    case ZYDIS_MNEMONIC_CLI: case ZYDIS_MNEMONIC_LGDT: case ZYDIS_MNEMONIC_LIDT:
+    case ZYDIS_MNEMONIC_LLDT: case ZYDIS_MNEMONIC_LTR: case ZYDIS_MNEMONIC_LMSW:
+    case ZYDIS_MNEMONIC_CLTS: case ZYDIS_MNEMONIC_INVLPG: case ZYDIS_MNEMONIC_SYSENTER:
+    case ZYDIS_MNEMONIC_SYSEXIT: case ZYDIS_MNEMONIC_LDS: case ZYDIS_MNEMONIC_LES:
+    case ZYDIS_MNEMONIC_LFS: case ZYDIS_MNEMONIC_LGS: case ZYDIS_MNEMONIC_LSS:
+    case ZYDIS_MNEMONIC_WRMSR:
+        return true;
+    case ZYDIS_MNEMONIC_MOV:
+    case ZYDIS_MNEMONIC_POP:
+        /* loads of segment or control registers change the mode key */
+        for (int k = 0; k < i->zi.operand_count_visible; k++)
+            if (i->ops[k].type == ZYDIS_OPERAND_TYPE_REGISTER &&
+                i->ops[k].actions & ZYDIS_OPERAND_ACTION_MASK_WRITE) {
+                ZydisRegisterClass c = ZydisRegisterGetClass(i->ops[k].reg.value);
+                if (c == ZYDIS_REGCLASS_SEGMENT || c == ZYDIS_REGCLASS_CONTROL ||
+                    c == ZYDIS_REGCLASS_DEBUG)
+                    return true;
+            }
+        return false;
+    default:
+        return false;
+    }
+}
+
+/* F3 0F BC / F3 0F BD are TZCNT/LZCNT on the host but BSF/BSR with an
+ * ignored REP prefix on a P6 (compilers emit "rep bsf" on purpose). */
+static void p6_semantics(struct bt_insn *i)
+{
+    ZydisMnemonic mn = i->zi.mnemonic;
+    if (mn != ZYDIS_MNEMONIC_TZCNT && mn != ZYDIS_MNEMONIC_LZCNT)
+        return;
+    i->zi.mnemonic = mn == ZYDIS_MNEMONIC_TZCNT ? ZYDIS_MNEMONIC_BSF : ZYDIS_MNEMONIC_BSR;
+    i->zi.attributes &= ~(ZydisInstructionAttributes)(ZYDIS_ATTRIB_HAS_REP | ZYDIS_ATTRIB_HAS_REPE);
+    i->zi.meta.isa_set = ZYDIS_ISA_SET_I386;
+    i->zi.meta.category = ZYDIS_CATEGORY_BITBYTE;
+    i->force_reencode = true;
+}
+
+int bt_decode_block(struct machine *m, uint32_t eip, uint32_t pc, uint32_t mode,
+                    uint32_t max_insns, struct bt_insn *out)
+{
+    (void)mode;
+    dec_init();
+    int n = 0;
+    uint32_t page = pc & PAGE_MASK;
+    uint32_t off = 0;
+    while ((uint32_t)n < max_insns) {
+        struct bt_insn *i = &out[n];
+        memset(&i->zi, 0, sizeof(i->zi));
+        i->pc = eip + off;
+        fetch(m, pc + off, i->bytes);
+        ZyanStatus st = ZydisDecoderDecodeFull(&g_dec32, i->bytes, 15, &i->zi, i->ops);
+        i->invalid = !ZYAN_SUCCESS(st);
+        i->len = i->invalid ? 1 : i->zi.length;
+        i->force_reencode = false;
+        if (!i->invalid)
+            p6_semantics(i);
+        i->tested = i->written_all = i->written_any = 0;
+        if (!i->invalid && i->zi.cpu_flags) {
+            const ZydisAccessedFlags *f = i->zi.cpu_flags;
+            i->tested = f->tested & FL_ARITH;
+            uint32_t w = (f->modified | f->set_0 | f->set_1 | f->undefined) & FL_ARITH;
+            i->written_any = w;
+            /* a conditional write (e.g. shift by CL, which may be 0) is not a kill */
+            i->written_all = w;
+        }
+        n++;
+        off += i->len;
+        if (bt_ends_block(i))
+            break;
+        if (((pc + off) & PAGE_MASK) != page)
+            break;
+    }
+    return n;
+}
+
+/* Instructions whose flag outputs depend on a count that may be zero leave
+ * the flags unchanged in that case: their writes do not kill liveness. */
+static bool writes_conditionally(const struct bt_insn *i)
+{
+    switch (i->zi.mnemonic) {
+    case ZYDIS_MNEMONIC_SHL: case ZYDIS_MNEMONIC_SHR: case ZYDIS_MNEMONIC_SAR:
+    case ZYDIS_MNEMONIC_ROL: case ZYDIS_MNEMONIC_ROR: case ZYDIS_MNEMONIC_RCL:
+    case ZYDIS_MNEMONIC_RCR: case ZYDIS_MNEMONIC_SHLD: case ZYDIS_MNEMONIC_SHRD:
+        for (int k = 0; k < i->zi.operand_count_visible; k++)
+            if (i->ops[k].type == ZYDIS_OPERAND_TYPE_REGISTER &&
+                i->ops[k].reg.value == ZYDIS_REGISTER_CL)
+                return true;
+        return false;
+    default:
+        return false;
+    }
+}
+
+void bt_liveness(struct bt_insn *in, int n)
+{
+    uint32_t live = FL_ARITH;   /* conservatively live after the unit */
+    for (int k = n - 1; k >= 0; k--) {
+        struct bt_insn *i = &in[k];
+        if (i->invalid) {
+            live = FL_ARITH;    /* the exception frame holds EFLAGS */
+        } else {
+            if (writes_conditionally(i)) {
+                i->written_all = 0;
+            }
+            live = (live & ~i->written_all) | i->tested;
+        }
+        i->live_in = live;
+    }
+}

@@ -1,0 +1,128 @@
+/*
+ * emit.c - see emit.h.  Almost every host instruction is encoded by the
+ * Zydis encoder from a request; only the patchable rel32 jumps and the
+ * fixed flag save/restore sequences are written as bytes, because their
+ * exact length and layout are part of the chaining contract.
+ */
+#include <stdarg.h>
+#include <string.h>
+
+#include "emit.h"
+
+void e_bytes(struct emit *e, const void *p, size_t n)
+{
+    if (e->pos + n > e->cap) {
+        e->overflow = true;
+        return;
+    }
+    memcpy(e->buf + e->pos, p, n);
+    e->pos += n;
+}
+
+ZydisEncoderOperand o_reg(ZydisRegister r)
+{
+    ZydisEncoderOperand o;
+    memset(&o, 0, sizeof(o));
+    o.type = ZYDIS_OPERAND_TYPE_REGISTER;
+    o.reg.value = r;
+    return o;
+}
+
+ZydisEncoderOperand o_imm(int64_t v)
+{
+    ZydisEncoderOperand o;
+    memset(&o, 0, sizeof(o));
+    o.type = ZYDIS_OPERAND_TYPE_IMMEDIATE;
+    o.imm.s = v;
+    return o;
+}
+
+ZydisEncoderOperand o_mem(ZydisRegister base, ZydisRegister index, uint8_t scale,
+                          int64_t disp, uint16_t size)
+{
+    ZydisEncoderOperand o;
+    memset(&o, 0, sizeof(o));
+    o.type = ZYDIS_OPERAND_TYPE_MEMORY;
+    o.mem.base = base;
+    o.mem.index = index;
+    o.mem.scale = index == ZYDIS_REGISTER_NONE ? 0 : scale;
+    o.mem.displacement = disp;
+    o.mem.size = size;
+    return o;
+}
+
+size_t e_request(struct emit *e, const ZydisEncoderRequest *req)
+{
+    uint8_t tmp[ZYDIS_MAX_INSTRUCTION_LENGTH];
+    ZyanUSize len = sizeof(tmp);
+    if (!ZYAN_SUCCESS(ZydisEncoderEncodeInstruction(req, tmp, &len))) {
+        e->encode_error = true;
+        return 0;
+    }
+    e_bytes(e, tmp, len);
+    return len;
+}
+
+size_t e_insn(struct emit *e, ZydisMnemonic mn, int nops, ...)
+{
+    ZydisEncoderRequest req;
+    memset(&req, 0, sizeof(req));
+    req.machine_mode = ZYDIS_MACHINE_MODE_LONG_64;
+    req.mnemonic = mn;
+    req.operand_count = (ZyanU8)nops;
+    va_list ap;
+    va_start(ap, nops);
+    for (int i = 0; i < nops; i++)
+        req.operands[i] = va_arg(ap, ZydisEncoderOperand);
+    va_end(ap);
+    return e_request(e, &req);
+}
+
+size_t e_jmp32(struct emit *e)
+{
+    static const uint8_t op[5] = {0xE9, 0, 0, 0, 0};
+    e_bytes(e, op, 5);
+    return e->pos - 4;
+}
+
+size_t e_jcc32(struct emit *e, uint8_t cc)
+{
+    uint8_t op[6] = {0x0F, (uint8_t)(0x80 | (cc & 15)), 0, 0, 0, 0};
+    e_bytes(e, op, 6);
+    return e->pos - 4;
+}
+
+void e_fix32(struct emit *e, size_t rel_off, size_t target_off)
+{
+    if (e->overflow || rel_off + 4 > e->pos)
+        return;
+    int32_t rel = (int32_t)((int64_t)target_off - (int64_t)(rel_off + 4));
+    memcpy(e->buf + rel_off, &rel, 4);
+}
+
+void e_jmp_vcpu(struct emit *e, uint8_t disp)
+{
+    const uint8_t op[4] = {0x41, 0xFF, 0x67, disp};   /* jmp qword [r15+disp8] */
+    e_bytes(e, op, 4);
+}
+
+void e_call_vcpu(struct emit *e, uint8_t disp)
+{
+    const uint8_t op[4] = {0x41, 0xFF, 0x57, disp};   /* call qword [r15+disp8] */
+    e_bytes(e, op, 4);
+}
+
+/* mov r13, rax; lahf; seto al; xchg r13, rax
+ * -> r13: AH = SF:ZF:0:AF:0:PF:1:CF, AL = OF; rax = guest EAX again */
+void e_flags_save(struct emit *e)
+{
+    static const uint8_t seq[] = {0x49, 0x89, 0xC5, 0x9F, 0x0F, 0x90, 0xC0, 0x49, 0x95};
+    e_bytes(e, seq, sizeof(seq));
+}
+
+/* xchg r13, rax; add al, 0x7f (OF = saved OF); sahf; xchg r13, rax */
+void e_flags_restore(struct emit *e)
+{
+    static const uint8_t seq[] = {0x49, 0x95, 0x04, 0x7F, 0x9E, 0x49, 0x95};
+    e_bytes(e, seq, sizeof(seq));
+}

@@ -1,0 +1,57 @@
+/*
+ * helpers.h - C helpers called from translated code through
+ * xbt_helper_thunk: fn(cpu, r8d, r9d, r10d) with cpu->eip = the guest
+ * instruction being executed.  The guest registers and EFLAGS are in
+ * struct vcpu during the call and are reloaded from it afterwards.  A
+ * helper that raises a fault or must leave translated code calls
+ * vcpu_raise()/vcpu_exit_at().
+ */
+#ifndef XBT_BT_HELPERS_H
+#define XBT_BT_HELPERS_H
+
+#include "vcpu.h"
+
+#define HLP(name) uint64_t name(struct vcpu *cpu, uint32_t a, __attribute__((unused)) uint32_t b, \
+                               __attribute__((unused)) uint32_t next)
+
+/* a = port, or HLP_PORT_DX to use DX; b = size in bytes */
+#define HLP_PORT_DX 0x10000u
+HLP(hlp_in);
+HLP(hlp_out);
+/* a = op | size << 8 | rep << 12 | a16 << 14 | seg << 16 (source segment) */
+enum { STR_MOVS, STR_STOS, STR_LODS, STR_CMPS, STR_SCAS, STR_INS, STR_OUTS };
+enum { REP_NONE = 0, REP_REP = 1, REP_REPNE = 2 };
+HLP(hlp_string);
+HLP(hlp_hlt);
+/* a = enum flag_op; b = operand size */
+enum flag_op { FOP_CLI, FOP_STI, FOP_CLD, FOP_STD, FOP_PUSHF, FOP_POPF };
+HLP(hlp_flagop);
+HLP(hlp_cpuid);
+HLP(hlp_rdtsc);
+/* a = vector */
+HLP(hlp_raise_ud);
+/* a = vector, b = 0 INT n, 1 INT3, 2 INTO */
+HLP(hlp_int);
+/* a = operand size */
+HLP(hlp_iret);
+/* a = selector, b = offset */
+HLP(hlp_farjmp);
+/* a = linear address of m16:32 (or m16:16), b = operand size */
+HLP(hlp_farjmp_m);
+/* a = ZydisMnemonic: warns once, raises #UD */
+HLP(hlp_unimpl);
+/* a = segment index, b = selector value */
+HLP(hlp_load_seg);
+/* a = segment index, b = operand size */
+HLP(hlp_pop_seg);
+/* a = 0 LGDT, 1 LIDT, 2 SGDT, 3 SIDT; b = linear address */
+HLP(hlp_dtr);
+/* a = CR number | 0x100 for a read, b = value (write) or GPR index (read) */
+HLP(hlp_mov_cr);
+/* a = operand size */
+HLP(hlp_pusha);
+HLP(hlp_popa);
+/* a = frame size, b = nesting level | operand size << 8 */
+HLP(hlp_enter);
+
+#endif

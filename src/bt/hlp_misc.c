@@ -1,0 +1,246 @@
+/*
+ * hlp_misc.c - helpers for HLT, the flag instructions that touch virtual
+ * state (CLI/STI/CLD/STD/PUSHF/POPF), CPUID, RDTSC, software interrupts and
+ * #UD, and the multi-register stack instructions (PUSHA/POPA/ENTER).
+ */
+#include <stdio.h>
+#include <x86intrin.h>
+
+#include <Zydis/Zydis.h>
+
+#include "bt.h"
+#include "helpers.h"
+#include "machine.h"
+#include "mmu.h"
+
+HLP(hlp_hlt)
+{
+    (void)a; (void)b;
+    if (cpu->cpl != 0) {
+        vcpu_raise(cpu, EXC_GP, 0, true);
+        return 0;
+    }
+    vcpu_exit_at(cpu, next, EXIT_HALT);
+    return 0;
+}
+
+static uint32_t iopl(const struct vcpu *cpu)
+{
+    return (cpu->eflags >> 12) & 3;
+}
+
+static int push(struct vcpu *cpu, uint32_t v, unsigned size)
+{
+    uint32_t esp = cpu->regs[R_ESP] - size;
+    if (mmu_write(cpu, cpu->seg[S_SS].base + esp, size, v))
+        return -1;
+    cpu->regs[R_ESP] = esp;
+    return 0;
+}
+
+static int pop(struct vcpu *cpu, uint32_t *v, unsigned size)
+{
+    if (mmu_read(cpu, cpu->seg[S_SS].base + cpu->regs[R_ESP], size, v))
+        return -1;
+    cpu->regs[R_ESP] += size;
+    return 0;
+}
+
+HLP(hlp_flagop)
+{
+    uint32_t *fl = &cpu->eflags;
+    switch (a) {
+    case FOP_CLI:
+    case FOP_STI:
+        if (cpu->cpl > iopl(cpu)) {
+            vcpu_raise(cpu, EXC_GP, 0, true);
+            return 0;
+        }
+        if (a == FOP_CLI)
+            *fl &= ~EFL_IF;
+        else
+            *fl |= EFL_IF;
+        vcpu_exit_at(cpu, next, EXIT_NORMAL);   /* let the dispatcher look at interrupts */
+        break;
+    case FOP_CLD: *fl &= ~EFL_DF; break;
+    case FOP_STD: *fl |= EFL_DF; break;
+    case FOP_PUSHF: {
+        uint32_t v = (*fl & ~(EFL_VM | EFL_RF)) | 2;
+        if (push(cpu, b == 2 ? (v & 0xFFFF) : v, b))
+            return 0;
+        break;
+    }
+    case FOP_POPF: {
+        uint32_t v;
+        if (pop(cpu, &v, b))
+            return 0;
+        uint32_t mask = EFL_ARITH | EFL_TF | EFL_DF | EFL_NT | EFL_AC | EFL_ID;
+        if (cpu->cpl == 0)
+            mask |= EFL_IOPL | EFL_IF;
+        else if (cpu->cpl <= iopl(cpu))
+            mask |= EFL_IF;   /* CPL > IOPL: IF silently unchanged, as on a real CPU */
+        if (b == 2)
+            mask &= 0xFFFF;
+        *fl = (*fl & ~mask) | (v & mask) | 2;
+        vcpu_exit_at(cpu, next, EXIT_NORMAL);
+        break;
+    }
+    }
+    if (cpu->smc_hit) {
+        cpu->smc_hit = false;
+        vcpu_exit_at(cpu, next, EXIT_NORMAL);
+    }
+    return 0;
+}
+
+/*
+ * CPUID: a coherent P6-class identity that names only what xbt
+ * implements: FPU, TSC, CX8, CMOV.
+ */
+HLP(hlp_cpuid)
+{
+    (void)a; (void)b; (void)next;
+    uint32_t leaf = cpu->regs[R_EAX];
+    uint32_t *r = cpu->regs;
+    if (leaf > 1 && leaf < 0x80000000u)
+        leaf = 1;   /* beyond the highest basic leaf: Intel returns the highest */
+    switch (leaf) {
+    case 0:
+        r[R_EAX] = 1;
+        r[R_EBX] = 0x756e6547; /* "Genu" */
+        r[R_EDX] = 0x49656e69; /* "ineI" */
+        r[R_ECX] = 0x6c65746e; /* "ntel" */
+        break;
+    case 1:
+        r[R_EAX] = 0x00000619;  /* family 6, model 1, stepping 9 */
+        r[R_EBX] = 0;
+        r[R_ECX] = 0;
+        r[R_EDX] = (1u << 0) | (1u << 4) | (1u << 8) | (1u << 15);
+        break;
+    default:   /* no extended leaves on this CPU model */
+        r[R_EAX] = 1;
+        r[R_EBX] = r[R_ECX] = r[R_EDX] = 0;
+        break;
+    }
+    return 0;
+}
+
+HLP(hlp_rdtsc)
+{
+    (void)a; (void)b; (void)next;
+    uint64_t t = __rdtsc();
+    cpu->regs[R_EAX] = (uint32_t)t;
+    cpu->regs[R_EDX] = (uint32_t)(t >> 32);
+    return 0;
+}
+
+HLP(hlp_raise_ud)
+{
+    (void)a; (void)b; (void)next;
+    vcpu_raise(cpu, EXC_UD, 0, false);
+    return 0;
+}
+
+HLP(hlp_int)
+{
+    if (b == 2) {   /* INTO */
+        if (!(cpu->eflags & EFL_OF))
+            return 0;
+        vcpu_soft_int(cpu, EXC_OF, next);
+        return 0;
+    }
+    vcpu_soft_int(cpu, (int)a, next);
+    return 0;
+}
+
+HLP(hlp_pusha)
+{
+    (void)b;
+    unsigned size = a;
+    uint32_t esp0 = cpu->regs[R_ESP];
+    uint32_t base = cpu->seg[S_SS].base;
+    /* check the lowest and highest byte first: all or nothing */
+    for (int k = 0; k < 8; k++) {
+        uint32_t v = k == R_ESP ? esp0 : cpu->regs[k];
+        if (mmu_write(cpu, base + esp0 - (uint32_t)(k + 1) * size, size, v))
+            return 0;
+    }
+    cpu->regs[R_ESP] = esp0 - 8 * size;
+    if (cpu->smc_hit) {
+        cpu->smc_hit = false;
+        vcpu_exit_at(cpu, next, EXIT_NORMAL);
+    }
+    return 0;
+}
+
+HLP(hlp_popa)
+{
+    (void)b; (void)next;
+    unsigned size = a;
+    uint32_t esp = cpu->regs[R_ESP];
+    uint32_t base = cpu->seg[S_SS].base;
+    uint32_t vals[8];
+    for (int k = 7; k >= 0; k--) {
+        if (mmu_read(cpu, base + esp, size, &vals[k]))
+            return 0;
+        esp += size;
+    }
+    for (int k = 0; k < 8; k++) {
+        if (k == R_ESP)
+            continue;
+        if (size == 2)
+            cpu->regs[k] = (cpu->regs[k] & 0xFFFF0000u) | (vals[k] & 0xFFFF);
+        else
+            cpu->regs[k] = vals[k];
+    }
+    cpu->regs[R_ESP] = esp;
+    return 0;
+}
+
+HLP(hlp_enter)
+{
+    uint32_t frame = a & 0xFFFF;
+    uint32_t level = (b & 0xFF) & 31;
+    unsigned size = (b >> 8) & 0xF;
+    uint32_t base = cpu->seg[S_SS].base;
+    uint32_t esp = cpu->regs[R_ESP], ebp = cpu->regs[R_EBP];
+    esp -= size;
+    if (mmu_write(cpu, base + esp, size, ebp))
+        return 0;
+    uint32_t frame_temp = esp;
+    if (level > 0) {
+        for (uint32_t k = 1; k < level; k++) {
+            uint32_t v;
+            ebp -= size;
+            esp -= size;
+            if (mmu_read(cpu, base + ebp, size, &v) || mmu_write(cpu, base + esp, size, v))
+                return 0;
+        }
+        esp -= size;
+        if (mmu_write(cpu, base + esp, size, frame_temp))
+            return 0;
+    }
+    if (size == 2)
+        cpu->regs[R_EBP] = (cpu->regs[R_EBP] & 0xFFFF0000u) | (frame_temp & 0xFFFF);
+    else
+        cpu->regs[R_EBP] = frame_temp;
+    cpu->regs[R_ESP] = esp - frame;
+    if (cpu->smc_hit) {
+        cpu->smc_hit = false;
+        vcpu_exit_at(cpu, next, EXIT_NORMAL);
+    }
+    return 0;
+}
+
+HLP(hlp_unimpl)
+{
+    (void)b; (void)next;
+    static bool warned[ZYDIS_MNEMONIC_MAX_VALUE + 1];
+    if (a <= ZYDIS_MNEMONIC_MAX_VALUE && !warned[a]) {
+        warned[a] = true;
+        fprintf(stderr, "xbt: warning: %s at %#x is not implemented yet; raising #UD\n",
+                ZydisMnemonicGetString((ZydisMnemonic)a), cpu->eip);
+    }
+    vcpu_raise(cpu, EXC_UD, 0, false);
+    return 0;
+}

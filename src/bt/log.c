@@ -1,0 +1,45 @@
+/*
+ * log.c - the -d in_asm,out_asm log: Capstone disassembly of each guest
+ * unit as it is translated (32-bit) and of the host code it became
+ * (64-bit), for debugging and teaching.
+ */
+#include <capstone/capstone.h>
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "bt.h"
+#include "machine.h"
+#include "tcache.h"
+
+FILE *xbt_log_file;
+
+static void dis(FILE *f, cs_mode mode, const uint8_t *code, size_t len, uint64_t addr)
+{
+    csh h;
+    if (cs_open(CS_ARCH_X86, mode, &h) != CS_ERR_OK)
+        return;
+    cs_insn *insn;
+    size_t n = cs_disasm(h, code, len, addr, 0, &insn);
+    for (size_t k = 0; k < n; k++)
+        fprintf(f, "  0x%08" PRIx64 ":  %-8s %s\n", insn[k].address, insn[k].mnemonic, insn[k].op_str);
+    if (n)
+        cs_free(insn, n);
+    cs_close(&h);
+}
+
+void bt_log_unit(struct machine *m, const struct tb *tb)
+{
+    FILE *f = xbt_log_file ? xbt_log_file : stderr;
+    if (m->cfg.debug_flags & XBT_LOG_IN_ASM) {
+        fprintf(f, "IN: unit at %#010x (phys %#010x, mode %#x, %u insns, %u bytes)\n", tb->vpc,
+                tb->pc, tb->mode, tb->ninsns, tb->guest_size);
+        if ((uint64_t)tb->pc + tb->guest_size <= m->ram_size)
+            dis(f, CS_MODE_32, m->ram + tb->pc, tb->guest_size, tb->vpc);
+    }
+    if (m->cfg.debug_flags & XBT_LOG_OUT_ASM) {
+        fprintf(f, "OUT: [size=%u]\n", tb->code_size);
+        dis(f, CS_MODE_64, tb->code, tb->code_size, (uint64_t)(uintptr_t)tb->code);
+    }
+    fputc('\n', f);
+    fflush(f);
+}

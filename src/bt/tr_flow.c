@@ -1,0 +1,295 @@
+/*
+ * tr_flow.c - control flow and the stack.  Direct jumps and calls end the
+ * unit with patchable exits; indirect ones go through the inline lookup
+ * table.  ESP is R12, not the host stack pointer, so every PUSH, POP, CALL,
+ * RET and LEAVE is rewritten into TLB-checked accesses at R12, with ESP
+ * updated only after the access succeeded (a fault leaves ESP unchanged).
+ */
+#include <string.h>
+
+#include "tr_internal.h"
+#include "mmu.h"
+
+#define R(x) o_reg(ZYDIS_REGISTER_##x)
+#define HMEM(sz) o_mem(ZYDIS_REGISTER_R9, ZYDIS_REGISTER_R8, 1, 0, (sz))
+
+static void lea_esp(struct tr *t, ZydisRegister dst, int32_t delta)
+{
+    e_insn(&t->e, ZYDIS_MNEMONIC_LEA, 2, o_reg(dst),
+           o_mem(ZYDIS_REGISTER_R12, ZYDIS_REGISTER_NONE, 0, delta, 8));
+}
+
+/* r8d = ESP + delta (linear: plus SS base when segments are not flat) */
+static void stack_addr(struct tr *t, int32_t delta)
+{
+    lea_esp(t, ZYDIS_REGISTER_R8D, delta);
+    if (t->mode & MODE_NONFLAT) {
+        e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, R(R9D),
+               o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0,
+                     (int64_t)offsetof(struct vcpu, seg[S_SS].base), 4));
+        e_insn(&t->e, ZYDIS_MNEMONIC_LEA, 2, R(R8D),
+               o_mem(ZYDIS_REGISTER_R8, ZYDIS_REGISTER_R9, 1, 0, 8));
+    }
+}
+
+/* Stores `src` (register or immediate operand of `size`) at ESP-size. */
+static void push_value(struct tr *t, ZydisEncoderOperand src, unsigned size)
+{
+    uint8_t ins[16];
+    stack_addr(t, -(int32_t)size);
+    size_t n = tr_encode(ZYDIS_MNEMONIC_MOV, ins, 2, HMEM(size), src);
+    if (!n) {
+        t->e.encode_error = true;
+        return;
+    }
+    tr_mem_access(t, ins, n, size, MEM_W);
+    lea_esp(t, ZYDIS_REGISTER_R12D, -(int32_t)size);
+}
+
+/* Loads [ESP + delta] of size into dst (r8d or r11d). */
+static void load_stack(struct tr *t, ZydisRegister dst, int32_t delta, unsigned size)
+{
+    uint8_t ins[16];
+    stack_addr(t, delta);
+    size_t n = size == 2 ? tr_encode(ZYDIS_MNEMONIC_MOVZX, ins, 2, o_reg(dst), HMEM(2))
+                         : tr_encode(ZYDIS_MNEMONIC_MOV, ins, 2, o_reg(dst), HMEM(4));
+    if (!n) {
+        t->e.encode_error = true;
+        return;
+    }
+    tr_mem_access(t, ins, n, size, MEM_R);
+}
+
+/* Loads the explicit operand (register or memory) of `size` into dst. */
+static void load_operand(struct tr *t, const ZydisDecodedOperand *op, ZydisRegister dst, unsigned size)
+{
+    if (op->type == ZYDIS_OPERAND_TYPE_REGISTER) {
+        ZydisRegister r = tr_map_reg(op->reg.value);
+        if (size == 2)
+            e_insn(&t->e, ZYDIS_MNEMONIC_MOVZX, 2, o_reg(dst), o_reg(r));
+        else
+            e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, o_reg(dst), o_reg(r));
+        return;
+    }
+    uint8_t ins[16];
+    tr_ea(t, op, 0);
+    size_t n = size == 2 ? tr_encode(ZYDIS_MNEMONIC_MOVZX, ins, 2, o_reg(dst), HMEM(2))
+                         : tr_encode(ZYDIS_MNEMONIC_MOV, ins, 2, o_reg(dst), HMEM(4));
+    tr_mem_access(t, ins, n, size, MEM_R);
+}
+
+static int jcc_code(ZydisMnemonic mn)
+{
+    switch (mn) {
+    case ZYDIS_MNEMONIC_JO: return 0x0;
+    case ZYDIS_MNEMONIC_JNO: return 0x1;
+    case ZYDIS_MNEMONIC_JB: return 0x2;
+    case ZYDIS_MNEMONIC_JNB: return 0x3;
+    case ZYDIS_MNEMONIC_JZ: return 0x4;
+    case ZYDIS_MNEMONIC_JNZ: return 0x5;
+    case ZYDIS_MNEMONIC_JBE: return 0x6;
+    case ZYDIS_MNEMONIC_JNBE: return 0x7;
+    case ZYDIS_MNEMONIC_JS: return 0x8;
+    case ZYDIS_MNEMONIC_JNS: return 0x9;
+    case ZYDIS_MNEMONIC_JP: return 0xA;
+    case ZYDIS_MNEMONIC_JNP: return 0xB;
+    case ZYDIS_MNEMONIC_JL: return 0xC;
+    case ZYDIS_MNEMONIC_JNL: return 0xD;
+    case ZYDIS_MNEMONIC_JLE: return 0xE;
+    case ZYDIS_MNEMONIC_JNLE: return 0xF;
+    default: return -1;
+    }
+}
+
+static uint32_t branch_target(const struct bt_insn *i)
+{
+    uint32_t next = i->pc + i->len;
+    uint32_t tgt = next + (uint32_t)i->ops[0].imm.value.s;
+    if (i->zi.operand_width == 16)
+        tgt &= 0xFFFF;
+    return tgt;
+}
+
+/*
+ * LOOP/LOOPE/LOOPNE/JCXZ/JECXZ without touching the flags: the count is
+ * decremented with LEA and tested with JRCXZ (RCX's upper half is zero, so
+ * this tests ECX; for a 16-bit address size CX is tested through r11).
+ *   [lea]; jrcxz Lz; [jz|jnz tgt]; jmp A;  Lz: jmp B
+ */
+static void tr_loop(struct tr *t, const struct bt_insn *i)
+{
+    struct emit *e = &t->e;
+    ZydisMnemonic mn = i->zi.mnemonic;
+    uint32_t next = i->pc + i->len;
+    uint32_t tgt = branch_target(i);
+    bool cx16 = i->zi.address_width == 16;
+    bool is_jcxz = mn == ZYDIS_MNEMONIC_JCXZ || mn == ZYDIS_MNEMONIC_JECXZ;
+    tr_flags_sync(t);
+    if (!is_jcxz) {
+        if (cx16) {
+            e_insn(e, ZYDIS_MNEMONIC_LEA, 2, R(R11D), o_mem(ZYDIS_REGISTER_RCX, ZYDIS_REGISTER_NONE, 0, -1, 8));
+            e_insn(e, ZYDIS_MNEMONIC_MOV, 2, R(CX), R(R11W));
+        } else {
+            e_insn(e, ZYDIS_MNEMONIC_LEA, 2, R(ECX), o_mem(ZYDIS_REGISTER_RCX, ZYDIS_REGISTER_NONE, 0, -1, 8));
+        }
+    }
+    if (cx16) {
+        e_insn(e, ZYDIS_MNEMONIC_MOVZX, 2, R(R11D), R(CX));
+        e_insn(e, ZYDIS_MNEMONIC_XCHG, 2, R(R11), R(RCX));
+    }
+    e_u8(e, 0xE3);                       /* jrcxz Lz */
+    size_t jr = e->pos;
+    e_u8(e, 0);
+    if (cx16)
+        e_insn(e, ZYDIS_MNEMONIC_XCHG, 2, R(R11), R(RCX));
+    if (mn == ZYDIS_MNEMONIC_LOOPE || mn == ZYDIS_MNEMONIC_LOOPNE) {
+        tr_exit_direct(t, tgt, mn == ZYDIS_MNEMONIC_LOOPE ? 0x4 : 0x5);
+        /* ZF says stop: same target as count == 0 */
+        size_t rel = e_jmp32(e);
+        if (!e->overflow)
+            e->buf[jr] = (uint8_t)(e->pos - (jr + 1));
+        if (cx16)
+            e_insn(e, ZYDIS_MNEMONIC_XCHG, 2, R(R11), R(RCX));
+        e_fix32(e, rel, e->pos);
+        tr_exit_direct(t, next, -1);
+        return;
+    }
+    tr_exit_direct(t, is_jcxz ? next : tgt, -1);
+    t->ended = false;
+    if (!e->overflow)
+        e->buf[jr] = (uint8_t)(e->pos - (jr + 1));
+    if (cx16)
+        e_insn(e, ZYDIS_MNEMONIC_XCHG, 2, R(R11), R(RCX));
+    tr_exit_direct(t, is_jcxz ? tgt : next, -1);
+}
+
+bool tr_flow(struct tr *t, const struct bt_insn *i)
+{
+    ZydisMnemonic mn = i->zi.mnemonic;
+    uint32_t next = i->pc + i->len;
+    uint8_t ins[16];
+    bool o16 = i->zi.operand_width == 16;
+    unsigned osz = o16 ? 2 : 4;
+
+    int cc = jcc_code(mn);
+    if (cc >= 0) {
+        tr_flags_sync(t);
+        tr_exit_direct(t, branch_target(i), cc);
+        tr_exit_direct(t, next, -1);
+        return true;
+    }
+    switch (mn) {
+    case ZYDIS_MNEMONIC_JMP:
+        if (i->ops[0].type == ZYDIS_OPERAND_TYPE_IMMEDIATE) {
+            tr_exit_direct(t, branch_target(i), -1);
+            return true;
+        }
+        if (i->ops[0].type == ZYDIS_OPERAND_TYPE_POINTER)
+            return false;                      /* far: tr_system */
+        if (i->ops[0].type == ZYDIS_OPERAND_TYPE_MEMORY && i->ops[0].size == 48)
+            return false;
+        load_operand(t, &i->ops[0], ZYDIS_REGISTER_R8D, osz);
+        tr_exit_indirect(t);
+        return true;
+    case ZYDIS_MNEMONIC_LOOP: case ZYDIS_MNEMONIC_LOOPE: case ZYDIS_MNEMONIC_LOOPNE:
+    case ZYDIS_MNEMONIC_JCXZ: case ZYDIS_MNEMONIC_JECXZ:
+        tr_loop(t, i);
+        return true;
+    case ZYDIS_MNEMONIC_CALL:
+        if (i->ops[0].type == ZYDIS_OPERAND_TYPE_POINTER ||
+            (i->ops[0].type == ZYDIS_OPERAND_TYPE_MEMORY && i->ops[0].size == 48))
+            return false;                      /* far call: tr_system */
+        if (i->ops[0].type == ZYDIS_OPERAND_TYPE_IMMEDIATE) {
+            push_value(t, o_imm(o16 ? (int32_t)(next & 0xFFFF) : (int32_t)next), osz);
+            tr_exit_direct(t, branch_target(i), -1);
+            return true;
+        }
+        load_operand(t, &i->ops[0], ZYDIS_REGISTER_R11D, osz);
+        push_value(t, o_imm(o16 ? (int32_t)(next & 0xFFFF) : (int32_t)next), osz);
+        e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, R(R8D), R(R11D));
+        tr_exit_indirect(t);
+        return true;
+    case ZYDIS_MNEMONIC_RET: {
+        if (i->zi.meta.branch_type == ZYDIS_BRANCH_TYPE_FAR)
+            return false;
+        int32_t imm = 0;
+        for (int k = 0; k < i->zi.operand_count_visible; k++)
+            if (i->ops[k].type == ZYDIS_OPERAND_TYPE_IMMEDIATE)
+                imm = (int32_t)i->ops[k].imm.value.u;
+        load_stack(t, ZYDIS_REGISTER_R8D, 0, osz);
+        lea_esp(t, ZYDIS_REGISTER_R12D, (int32_t)osz + imm);
+        tr_exit_indirect(t);
+        return true;
+    }
+    case ZYDIS_MNEMONIC_PUSH: {
+        const ZydisDecodedOperand *op = &i->ops[0];
+        unsigned size = i->zi.operand_width / 8;
+        if (op->type == ZYDIS_OPERAND_TYPE_IMMEDIATE) {
+            int64_t v = op->imm.value.s;
+            push_value(t, o_imm(size == 2 ? (int16_t)v : (int32_t)v), size);
+        } else if (op->type == ZYDIS_OPERAND_TYPE_REGISTER) {
+            ZydisRegisterClass c = ZydisRegisterGetClass(op->reg.value);
+            if (c == ZYDIS_REGCLASS_SEGMENT) {
+                int s = ZydisRegisterGetId(op->reg.value);
+                /* ES CS SS DS FS GS ids are 0..5 like S_* */
+                e_insn(&t->e, ZYDIS_MNEMONIC_MOVZX, 2, R(R11D),
+                       o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0,
+                             (int64_t)offsetof(struct vcpu, seg[s].sel), 2));
+                /* a segment push with a 32-bit operand size moves 16 bits
+                 * and leaves the upper half of the slot alone (P6 and later) */
+                stack_addr(t, -(int32_t)size);
+                size_t n = tr_encode(ZYDIS_MNEMONIC_MOV, ins, 2, HMEM(2), R(R11W));
+                tr_mem_access(t, ins, n, 2, MEM_W);
+                lea_esp(t, ZYDIS_REGISTER_R12D, -(int32_t)size);
+            } else {
+                push_value(t, o_reg(tr_map_reg(op->reg.value)), size);
+            }
+        } else {
+            load_operand(t, op, ZYDIS_REGISTER_R11D, size);
+            push_value(t, size == 2 ? R(R11W) : R(R11D), size);
+        }
+        return true;
+    }
+    case ZYDIS_MNEMONIC_POP: {
+        const ZydisDecodedOperand *op = &i->ops[0];
+        unsigned size = i->zi.operand_width / 8;
+        if (op->type == ZYDIS_OPERAND_TYPE_REGISTER &&
+            ZydisRegisterGetClass(op->reg.value) == ZYDIS_REGCLASS_SEGMENT)
+            return false;                      /* segment load: tr_system */
+        load_stack(t, ZYDIS_REGISTER_R11D, 0, size);
+        if (op->type == ZYDIS_OPERAND_TYPE_REGISTER) {
+            lea_esp(t, ZYDIS_REGISTER_R12D, (int32_t)size);
+            ZydisRegister r = tr_map_reg(op->reg.value);
+            e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, o_reg(r), size == 2 ? R(R11W) : R(R11D));
+        } else {
+            /* the address uses ESP after the increment (SDM POP) */
+            int32_t adj = (op->mem.base == ZYDIS_REGISTER_ESP) ? (int32_t)size : 0;
+            tr_ea(t, op, adj);
+            size_t n = tr_encode(ZYDIS_MNEMONIC_MOV, ins, 2, HMEM(size), size == 2 ? R(R11W) : R(R11D));
+            tr_mem_access(t, ins, n, size, MEM_W);
+            lea_esp(t, ZYDIS_REGISTER_R12D, (int32_t)size);
+        }
+        return true;
+    }
+    case ZYDIS_MNEMONIC_LEAVE: {
+        /* ESP = EBP; EBP = pop */
+        e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, R(R8D), R(EBP));
+        if (t->mode & MODE_NONFLAT) {
+            e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, R(R9D),
+                   o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0,
+                         (int64_t)offsetof(struct vcpu, seg[S_SS].base), 4));
+            e_insn(&t->e, ZYDIS_MNEMONIC_LEA, 2, R(R8D),
+                   o_mem(ZYDIS_REGISTER_R8, ZYDIS_REGISTER_R9, 1, 0, 8));
+        }
+        size_t n = osz == 2 ? tr_encode(ZYDIS_MNEMONIC_MOVZX, ins, 2, R(R11D), HMEM(2))
+                            : tr_encode(ZYDIS_MNEMONIC_MOV, ins, 2, R(R11D), HMEM(4));
+        tr_mem_access(t, ins, n, osz, MEM_R);
+        e_insn(&t->e, ZYDIS_MNEMONIC_LEA, 2, R(R12D),
+               o_mem(ZYDIS_REGISTER_RBP, ZYDIS_REGISTER_NONE, 0, (int64_t)osz, 8));
+        e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, osz == 2 ? R(BP) : R(EBP), osz == 2 ? R(R11W) : R(R11D));
+        return true;
+    }
+    default:
+        return false;
+    }
+}

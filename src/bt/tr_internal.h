@@ -1,0 +1,96 @@
+/*
+ * tr_internal.h - state shared by the files of the translator (src/bt).
+ */
+#ifndef XBT_TR_INTERNAL_H
+#define XBT_TR_INTERNAL_H
+
+#include <Zydis/Zydis.h>
+
+#include "bt.h"
+#include "emit.h"
+#include "machine.h"
+#include "tcache.h"
+#include "vcpu.h"
+
+#define FL_ARITH 0x8D5u
+
+struct bt_insn {
+    ZydisDecodedInstruction zi;
+    ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
+    uint32_t pc;          /* linear EIP */
+    uint8_t len;
+    uint8_t bytes[16];
+    uint32_t tested, written_all, written_any;   /* arithmetic flags */
+    uint32_t live_in;     /* arithmetic flags live before the instruction */
+    bool invalid;         /* could not be decoded: #UD */
+    bool force_reencode;  /* raw bytes mean something else on the host */
+};
+
+enum stub_kind { STUB_MEM, STUB_EXIT, STUB_REQ };
+
+struct stub {
+    enum stub_kind kind;
+    size_t rel_off;       /* rel32 in the body that must reach the stub */
+    bool flags_saved;     /* guest flags are in r13 at the branch */
+    /* STUB_MEM */
+    uint32_t info, eip, next_eip;
+    uint8_t ins[48];
+    uint8_t ins_len;
+    size_t resume_off;
+    /* STUB_EXIT / STUB_REQ */
+    int exit_idx;
+    uint32_t target;
+};
+
+#define TR_MAX_STUBS (BT_MAX_BLOCK_INSNS * 4 + 8)
+
+struct tr {
+    struct machine *m;
+    struct vcpu *cpu;
+    struct emit e;
+    uint32_t mode;
+    struct bt_insn *in;
+    int n;
+    const struct bt_insn *i;   /* instruction being translated */
+    bool flags_saved;          /* guest flags are in r13, host flags garbage */
+    bool ended;                /* the unit's last exit has been emitted */
+    struct stub *stubs;
+    int nstubs;
+    int nexits;
+    struct tb proto;
+    struct tb *future;         /* descriptor the unit will get */
+};
+
+/* translate.c */
+void tr_flags_clobber(struct tr *t);
+void tr_flags_sync(struct tr *t);
+void tr_flags_before_native(struct tr *t, const struct bt_insn *i);
+ZydisRegister tr_host64(ZydisRegister guest);
+ZydisRegister tr_map_reg(ZydisRegister guest);
+void tr_ea(struct tr *t, const ZydisDecodedOperand *mem, int32_t extra_disp);
+void tr_mem_access(struct tr *t, const uint8_t *ins, size_t len, unsigned size, unsigned rw);
+size_t tr_encode(ZydisMnemonic mn, uint8_t *out, int nops, ...);
+void tr_call_helper(struct tr *t, void *fn, int co_kind);
+void tr_exit_direct(struct tr *t, uint32_t target, int cc);   /* cc < 0: jmp */
+void tr_exit_unchained(struct tr *t, uint32_t target);
+void tr_exit_indirect(struct tr *t);
+void tr_set_r8(struct tr *t, uint32_t v);
+void tr_set_r9(struct tr *t, uint32_t v);
+void tr_set_r10(struct tr *t, uint32_t v);
+
+/* tr_flow.c: control flow and the stack */
+bool tr_flow(struct tr *t, const struct bt_insn *i);
+/* tr_system.c: instructions that become helper calls */
+bool tr_system(struct tr *t, const struct bt_insn *i);
+void tr_raise_ud(struct tr *t, const struct bt_insn *i);
+
+/* decode.c */
+int bt_decode_block(struct machine *m, uint32_t eip, uint32_t pc, uint32_t mode,
+                    uint32_t max_insns, struct bt_insn *out);
+void bt_liveness(struct bt_insn *in, int n);
+bool bt_ends_block(const struct bt_insn *i);
+
+/* statistics */
+extern struct bt_stats bt_st;
+
+#endif

@@ -1,0 +1,323 @@
+/*
+ * tr_system.c - translation of the instructions that become helper calls:
+ * port I/O, string instructions, HLT, the flag instructions on virtual
+ * state, CPUID/RDTSC, software interrupts and #UD, IRET, far JMP, segment
+ * and descriptor-table loads, control registers, PUSHA/POPA/ENTER, and
+ * XLAT (inline: its memory operand is implicit).
+ */
+#include <stddef.h>
+
+#include "helpers.h"
+#include "tr_internal.h"
+#include "mmu.h"
+
+#define R(x) o_reg(ZYDIS_REGISTER_##x)
+
+static void call(struct tr *t, void *fn, uint32_t a, uint32_t b, int kind)
+{
+    tr_set_r8(t, a);
+    tr_set_r9(t, b);
+    tr_set_r10(t, t->i->pc + t->i->len);
+    tr_call_helper(t, fn, kind);
+}
+
+/* A helper that changed state the translation depends on: end the unit
+ * with an exit that is never chained (the next unit may have a new mode). */
+static void end_unchained(struct tr *t)
+{
+    tr_exit_unchained(t, t->i->pc + t->i->len);
+}
+
+void tr_raise_ud(struct tr *t, const struct bt_insn *i)
+{
+    t->i = i;
+    call(t, hlp_raise_ud, 0, 0, CO_EXCEPTION);
+    end_unchained(t);
+}
+
+static int str_op(ZydisMnemonic mn)
+{
+    switch (mn) {
+    case ZYDIS_MNEMONIC_MOVSB: case ZYDIS_MNEMONIC_MOVSW: case ZYDIS_MNEMONIC_MOVSD: return STR_MOVS;
+    case ZYDIS_MNEMONIC_STOSB: case ZYDIS_MNEMONIC_STOSW: case ZYDIS_MNEMONIC_STOSD: return STR_STOS;
+    case ZYDIS_MNEMONIC_LODSB: case ZYDIS_MNEMONIC_LODSW: case ZYDIS_MNEMONIC_LODSD: return STR_LODS;
+    case ZYDIS_MNEMONIC_CMPSB: case ZYDIS_MNEMONIC_CMPSW: case ZYDIS_MNEMONIC_CMPSD: return STR_CMPS;
+    case ZYDIS_MNEMONIC_SCASB: case ZYDIS_MNEMONIC_SCASW: case ZYDIS_MNEMONIC_SCASD: return STR_SCAS;
+    case ZYDIS_MNEMONIC_INSB: case ZYDIS_MNEMONIC_INSW: case ZYDIS_MNEMONIC_INSD: return STR_INS;
+    case ZYDIS_MNEMONIC_OUTSB: case ZYDIS_MNEMONIC_OUTSW: case ZYDIS_MNEMONIC_OUTSD: return STR_OUTS;
+    default: return -1;
+    }
+}
+
+static int override_seg(const struct bt_insn *i, int dflt)
+{
+    ZydisInstructionAttributes a = i->zi.attributes;
+    if (a & ZYDIS_ATTRIB_HAS_SEGMENT_ES) return S_ES;
+    if (a & ZYDIS_ATTRIB_HAS_SEGMENT_CS) return S_CS;
+    if (a & ZYDIS_ATTRIB_HAS_SEGMENT_SS) return S_SS;
+    if (a & ZYDIS_ATTRIB_HAS_SEGMENT_DS) return S_DS;
+    if (a & ZYDIS_ATTRIB_HAS_SEGMENT_FS) return S_FS;
+    if (a & ZYDIS_ATTRIB_HAS_SEGMENT_GS) return S_GS;
+    return dflt;
+}
+
+static int seg_of(ZydisRegister r)
+{
+    switch (r) {
+    case ZYDIS_REGISTER_ES: return S_ES;
+    case ZYDIS_REGISTER_CS: return S_CS;
+    case ZYDIS_REGISTER_SS: return S_SS;
+    case ZYDIS_REGISTER_DS: return S_DS;
+    case ZYDIS_REGISTER_FS: return S_FS;
+    case ZYDIS_REGISTER_GS: return S_GS;
+    default: return -1;
+    }
+}
+
+static bool tr_string(struct tr *t, const struct bt_insn *i)
+{
+    if (i->zi.meta.category != ZYDIS_CATEGORY_STRINGOP &&
+        i->zi.meta.category != ZYDIS_CATEGORY_IOSTRINGOP)
+        return false;
+    int op = str_op(i->zi.mnemonic);
+    if (op < 0)
+        return false;
+    unsigned size = i->zi.operand_width / 8;
+    ZydisInstructionAttributes at = i->zi.attributes;
+    int rep = REP_NONE;
+    if (at & (ZYDIS_ATTRIB_HAS_REP | ZYDIS_ATTRIB_HAS_REPE | ZYDIS_ATTRIB_HAS_REPNE)) {
+        rep = REP_REP;
+        if ((op == STR_CMPS || op == STR_SCAS) && (at & ZYDIS_ATTRIB_HAS_REPNE))
+            rep = REP_REPNE;
+    }
+    uint32_t a = (uint32_t)op | size << 8 | (uint32_t)rep << 12 |
+                 (uint32_t)(i->zi.address_width == 16) << 14 |
+                 (uint32_t)override_seg(i, S_DS) << 16;
+    call(t, hlp_string, a, 0, op >= STR_INS ? CO_IO : CO_STRING);
+    return true;
+}
+
+static void mov_from_sreg(struct tr *t, const struct bt_insn *i)
+{
+    int s = seg_of(i->ops[1].reg.value);
+    uint8_t ins[16];
+    e_insn(&t->e, ZYDIS_MNEMONIC_MOVZX, 2, R(R11D),
+           o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0,
+                 (int64_t)offsetof(struct vcpu, seg[s].sel), 2));
+    if (i->ops[0].type == ZYDIS_OPERAND_TYPE_REGISTER) {
+        ZydisRegister d = tr_map_reg(i->ops[0].reg.value);
+        e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, o_reg(d), i->ops[0].size == 16 ? R(R11W) : R(R11D));
+    } else {
+        tr_ea(t, &i->ops[0], 0);
+        size_t n = tr_encode(ZYDIS_MNEMONIC_MOV, ins, 2,
+                             o_mem(ZYDIS_REGISTER_R9, ZYDIS_REGISTER_R8, 1, 0, 2), R(R11W));
+        tr_mem_access(t, ins, n, 2, MEM_W);
+    }
+}
+
+/* r9d = 16-bit value of a register or memory operand (segment selector) */
+static void load16_to_r9(struct tr *t, const ZydisDecodedOperand *op)
+{
+    uint8_t ins[16];
+    if (op->type == ZYDIS_OPERAND_TYPE_REGISTER) {
+        ZydisRegister r = tr_map_reg(op->reg.value);
+        ZydisRegister r16 = ZydisRegisterEncode(ZYDIS_REGCLASS_GPR16, ZydisRegisterGetId(r) & 15);
+        if (r == ZYDIS_REGISTER_R12D || r == ZYDIS_REGISTER_R12W)
+            r16 = ZYDIS_REGISTER_R12W;
+        e_insn(&t->e, ZYDIS_MNEMONIC_MOVZX, 2, R(R9D), o_reg(r16));
+        return;
+    }
+    tr_ea(t, op, 0);
+    size_t n = tr_encode(ZYDIS_MNEMONIC_MOVZX, ins, 2, R(R11D),
+                         o_mem(ZYDIS_REGISTER_R9, ZYDIS_REGISTER_R8, 1, 0, 2));
+    tr_mem_access(t, ins, n, 2, MEM_R);
+    e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, R(R9D), R(R11D));
+}
+
+static void call_r9(struct tr *t, void *fn, uint32_t a, int kind)
+{
+    tr_set_r8(t, a);
+    tr_set_r10(t, t->i->pc + t->i->len);
+    tr_call_helper(t, fn, kind);
+}
+
+static void xlat(struct tr *t, const struct bt_insn *i)
+{
+    uint8_t ins[16];
+    e_insn(&t->e, ZYDIS_MNEMONIC_MOVZX, 2, R(R8D), R(AL));
+    e_insn(&t->e, ZYDIS_MNEMONIC_LEA, 2, R(R8D),
+           o_mem(i->zi.address_width == 16 ? ZYDIS_REGISTER_RBX : ZYDIS_REGISTER_RBX,
+                 ZYDIS_REGISTER_R8, 1, 0, 8));
+    if (i->zi.address_width == 16)
+        e_insn(&t->e, ZYDIS_MNEMONIC_MOVZX, 2, R(R8D), R(R8W));
+    int s = override_seg(i, S_DS);
+    if (s == S_FS || s == S_GS || (t->mode & MODE_NONFLAT)) {
+        e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, R(R9D),
+               o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0,
+                     (int64_t)offsetof(struct vcpu, seg[s].base), 4));
+        e_insn(&t->e, ZYDIS_MNEMONIC_LEA, 2, R(R8D), o_mem(ZYDIS_REGISTER_R8, ZYDIS_REGISTER_R9, 1, 0, 8));
+    }
+    size_t n = tr_encode(ZYDIS_MNEMONIC_MOV, ins, 2, R(AL), o_mem(ZYDIS_REGISTER_R9, ZYDIS_REGISTER_R8, 1, 0, 1));
+    tr_mem_access(t, ins, n, 1, MEM_R);
+}
+
+bool tr_system(struct tr *t, const struct bt_insn *i)
+{
+    ZydisMnemonic mn = i->zi.mnemonic;
+    unsigned osz = i->zi.operand_width / 8;
+    if (tr_string(t, i))
+        return true;
+    switch (mn) {
+    case ZYDIS_MNEMONIC_IN: {
+        unsigned size = i->ops[0].size / 8;
+        uint32_t port = i->ops[1].type == ZYDIS_OPERAND_TYPE_IMMEDIATE
+                            ? (uint32_t)i->ops[1].imm.value.u : HLP_PORT_DX;
+        call(t, hlp_in, port, size, CO_IO);
+        return true;
+    }
+    case ZYDIS_MNEMONIC_OUT: {
+        unsigned size = i->ops[1].size / 8;
+        uint32_t port = i->ops[0].type == ZYDIS_OPERAND_TYPE_IMMEDIATE
+                            ? (uint32_t)i->ops[0].imm.value.u : HLP_PORT_DX;
+        call(t, hlp_out, port, size, CO_IO);
+        return true;
+    }
+    case ZYDIS_MNEMONIC_HLT:
+        call(t, hlp_hlt, 0, 0, CO_HLT);
+        end_unchained(t);
+        return true;
+    case ZYDIS_MNEMONIC_CLI: call(t, hlp_flagop, FOP_CLI, 0, CO_FLAGS); end_unchained(t); return true;
+    case ZYDIS_MNEMONIC_STI: call(t, hlp_flagop, FOP_STI, 0, CO_FLAGS); end_unchained(t); return true;
+    case ZYDIS_MNEMONIC_CLD: call(t, hlp_flagop, FOP_CLD, 0, CO_FLAGS); return true;
+    case ZYDIS_MNEMONIC_STD: call(t, hlp_flagop, FOP_STD, 0, CO_FLAGS); return true;
+    case ZYDIS_MNEMONIC_PUSHF: case ZYDIS_MNEMONIC_PUSHFD:
+        call(t, hlp_flagop, FOP_PUSHF, osz, CO_FLAGS);
+        return true;
+    case ZYDIS_MNEMONIC_POPF: case ZYDIS_MNEMONIC_POPFD:
+        call(t, hlp_flagop, FOP_POPF, osz, CO_FLAGS);
+        end_unchained(t);
+        return true;
+    case ZYDIS_MNEMONIC_CPUID: call(t, hlp_cpuid, 0, 0, CO_CPUID); return true;
+    case ZYDIS_MNEMONIC_RDTSC: call(t, hlp_rdtsc, 0, 0, CO_RDTSC); return true;
+    case ZYDIS_MNEMONIC_INT:
+        call(t, hlp_int, (uint32_t)i->ops[0].imm.value.u & 0xFF, 0, CO_EXCEPTION);
+        end_unchained(t);
+        return true;
+    case ZYDIS_MNEMONIC_INT3:
+        call(t, hlp_int, EXC_BP, 1, CO_EXCEPTION);
+        end_unchained(t);
+        return true;
+    case ZYDIS_MNEMONIC_INTO:
+        call(t, hlp_int, EXC_OF, 2, CO_EXCEPTION);
+        end_unchained(t);
+        return true;
+    case ZYDIS_MNEMONIC_UD0: case ZYDIS_MNEMONIC_UD1: case ZYDIS_MNEMONIC_UD2:
+        tr_raise_ud(t, i);
+        return true;
+    case ZYDIS_MNEMONIC_IRET: case ZYDIS_MNEMONIC_IRETD:
+        call(t, hlp_iret, osz, 0, CO_IRET);
+        end_unchained(t);
+        return true;
+    case ZYDIS_MNEMONIC_JMP:
+        if (i->ops[0].type == ZYDIS_OPERAND_TYPE_POINTER) {
+            call(t, hlp_farjmp, i->ops[0].ptr.segment, i->ops[0].ptr.offset, CO_FARJMP);
+        } else {
+            tr_ea(t, &i->ops[0], 0);
+            tr_set_r9(t, osz);
+            tr_set_r10(t, i->pc + i->len);
+            tr_call_helper(t, hlp_farjmp_m, CO_FARJMP);
+        }
+        end_unchained(t);
+        return true;
+    case ZYDIS_MNEMONIC_MOV: {
+        ZydisRegisterClass c0 = i->ops[0].type == ZYDIS_OPERAND_TYPE_REGISTER
+                                    ? ZydisRegisterGetClass(i->ops[0].reg.value) : ZYDIS_REGCLASS_INVALID;
+        ZydisRegisterClass c1 = i->ops[1].type == ZYDIS_OPERAND_TYPE_REGISTER
+                                    ? ZydisRegisterGetClass(i->ops[1].reg.value) : ZYDIS_REGCLASS_INVALID;
+        if (c0 == ZYDIS_REGCLASS_SEGMENT) {
+            load16_to_r9(t, &i->ops[1]);
+            call_r9(t, hlp_load_seg, (uint32_t)seg_of(i->ops[0].reg.value), CO_SEGMENT);
+            end_unchained(t);
+            return true;
+        }
+        if (c1 == ZYDIS_REGCLASS_SEGMENT) {
+            mov_from_sreg(t, i);
+            return true;
+        }
+        if (c0 == ZYDIS_REGCLASS_CONTROL) {
+            int cr = ZydisRegisterGetId(i->ops[0].reg.value);
+            ZydisRegister src = tr_map_reg(i->ops[1].reg.value);
+            e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, R(R9D), o_reg(src));
+            call_r9(t, hlp_mov_cr, (uint32_t)cr, CO_SYSTEM);
+            end_unchained(t);
+            return true;
+        }
+        if (c1 == ZYDIS_REGCLASS_CONTROL) {
+            int cr = ZydisRegisterGetId(i->ops[1].reg.value);
+            int gpr = ZydisRegisterGetId(i->ops[0].reg.value);
+            call(t, hlp_mov_cr, (uint32_t)cr | 0x100, (uint32_t)gpr, CO_SYSTEM);
+            return true;
+        }
+        if (c0 == ZYDIS_REGCLASS_DEBUG || c1 == ZYDIS_REGCLASS_DEBUG) {
+            call(t, hlp_unimpl, mn, 0, CO_SYSTEM);
+            end_unchained(t);
+            return true;
+        }
+        return false;
+    }
+    case ZYDIS_MNEMONIC_POP:
+        if (i->ops[0].type == ZYDIS_OPERAND_TYPE_REGISTER &&
+            ZydisRegisterGetClass(i->ops[0].reg.value) == ZYDIS_REGCLASS_SEGMENT) {
+            int s = seg_of(i->ops[0].reg.value);
+            call(t, hlp_pop_seg, (uint32_t)s, osz, CO_SEGMENT);
+            end_unchained(t);
+            return true;
+        }
+        return false;
+    case ZYDIS_MNEMONIC_LGDT: case ZYDIS_MNEMONIC_LIDT:
+    case ZYDIS_MNEMONIC_SGDT: case ZYDIS_MNEMONIC_SIDT: {
+        uint32_t kind = mn == ZYDIS_MNEMONIC_LGDT ? 0 : mn == ZYDIS_MNEMONIC_LIDT ? 1
+                      : mn == ZYDIS_MNEMONIC_SGDT ? 2 : 3;
+        tr_ea(t, &i->ops[0], 0);
+        e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, R(R9D), R(R8D));
+        call_r9(t, hlp_dtr, kind, CO_SYSTEM);
+        if (kind < 2)
+            end_unchained(t);
+        return true;
+    }
+    case ZYDIS_MNEMONIC_PUSHA: case ZYDIS_MNEMONIC_PUSHAD:
+        call(t, hlp_pusha, osz, 0, CO_STACK);
+        return true;
+    case ZYDIS_MNEMONIC_POPA: case ZYDIS_MNEMONIC_POPAD:
+        call(t, hlp_popa, osz, 0, CO_STACK);
+        return true;
+    case ZYDIS_MNEMONIC_ENTER:
+        call(t, hlp_enter, (uint32_t)i->ops[0].imm.value.u,
+             ((uint32_t)i->ops[1].imm.value.u & 0xFF) | osz << 8, CO_STACK);
+        return true;
+    case ZYDIS_MNEMONIC_XLAT:
+        xlat(t, i);
+        return true;
+    case ZYDIS_MNEMONIC_CALL:
+    case ZYDIS_MNEMONIC_RET:
+    case ZYDIS_MNEMONIC_LAR: case ZYDIS_MNEMONIC_LSL: case ZYDIS_MNEMONIC_VERR:
+    case ZYDIS_MNEMONIC_VERW: case ZYDIS_MNEMONIC_SLDT: case ZYDIS_MNEMONIC_STR:
+    case ZYDIS_MNEMONIC_LLDT: case ZYDIS_MNEMONIC_LTR: case ZYDIS_MNEMONIC_LMSW:
+    case ZYDIS_MNEMONIC_SMSW: case ZYDIS_MNEMONIC_CLTS: case ZYDIS_MNEMONIC_INVLPG:
+    case ZYDIS_MNEMONIC_INVD: case ZYDIS_MNEMONIC_WBINVD: case ZYDIS_MNEMONIC_RDMSR:
+    case ZYDIS_MNEMONIC_WRMSR: case ZYDIS_MNEMONIC_SYSENTER: case ZYDIS_MNEMONIC_SYSEXIT:
+    case ZYDIS_MNEMONIC_LDS: case ZYDIS_MNEMONIC_LES: case ZYDIS_MNEMONIC_LFS:
+    case ZYDIS_MNEMONIC_LGS: case ZYDIS_MNEMONIC_LSS: case ZYDIS_MNEMONIC_ARPL:
+    case ZYDIS_MNEMONIC_BOUND: case ZYDIS_MNEMONIC_DAA: case ZYDIS_MNEMONIC_DAS:
+    case ZYDIS_MNEMONIC_AAA: case ZYDIS_MNEMONIC_AAS: case ZYDIS_MNEMONIC_AAM:
+    case ZYDIS_MNEMONIC_AAD: case ZYDIS_MNEMONIC_SALC: case ZYDIS_MNEMONIC_INT1:
+    case ZYDIS_MNEMONIC_RDPMC:
+        /* far CALL/RET (near ones were taken by tr_flow) and the rest:
+         * later issues */
+        call(t, hlp_unimpl, mn, 0, CO_MISC);
+        end_unchained(t);
+        return true;
+    default:
+        return false;
+    }
+}

@@ -1,0 +1,755 @@
+/*
+ * translate.c - the translator's core: the unit driver (decode, liveness,
+ * emit, stubs, commit), the IDENT copy of ordinary instructions, and the
+ * rewriting of explicit memory operands into an inline lookup of the
+ * simulated TLB with an out-of-line slow path.
+ *
+ * Flags discipline: guest arithmetic flags live in host RFLAGS.  An
+ * inserted sequence that clobbers them (the TLB lookup) is preceded by a
+ * save into r13 when liveness says they are live; the saved state is kept
+ * across following instructions that neither read nor write flags and
+ * restored only before one that does, before helper calls and exits.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+#include <time.h>
+
+#include "tr_internal.h"
+#include "mmu.h"
+
+struct bt_stats bt_st;
+
+const char *const bt_callout_names[CO_COUNT] = {
+    "io", "hlt", "string", "flags", "stack", "cpuid", "rdtsc",
+    "exception", "segment", "system", "iret", "farjmp", "misc",
+};
+
+/* ---- flags ------------------------------------------------------------- */
+
+void tr_flags_clobber(struct tr *t)
+{
+    if (t->i->live_in & FL_ARITH) {
+        if (!t->flags_saved) {
+            e_flags_save(&t->e);
+            t->flags_saved = true;
+            bt_st.flag_saves++;
+        }
+    } else {
+        t->flags_saved = false;
+    }
+}
+
+void tr_flags_sync(struct tr *t)
+{
+    if (t->flags_saved) {
+        e_flags_restore(&t->e);
+        t->flags_saved = false;
+    }
+}
+
+void tr_flags_before_native(struct tr *t, const struct bt_insn *i)
+{
+    if (!t->flags_saved)
+        return;
+    if (i->tested || (i->written_any && i->written_any != FL_ARITH) ||
+        (i->written_any && !i->written_all))
+        tr_flags_sync(t);
+    else if (i->written_all == FL_ARITH)
+        t->flags_saved = false;   /* fully overwritten: the saved copy is dead */
+}
+
+/* ---- registers ----------------------------------------------------------- */
+
+ZydisRegister tr_host64(ZydisRegister g)
+{
+    switch (g) {
+    case ZYDIS_REGISTER_EAX: case ZYDIS_REGISTER_AX: return ZYDIS_REGISTER_RAX;
+    case ZYDIS_REGISTER_ECX: case ZYDIS_REGISTER_CX: return ZYDIS_REGISTER_RCX;
+    case ZYDIS_REGISTER_EDX: case ZYDIS_REGISTER_DX: return ZYDIS_REGISTER_RDX;
+    case ZYDIS_REGISTER_EBX: case ZYDIS_REGISTER_BX: return ZYDIS_REGISTER_RBX;
+    case ZYDIS_REGISTER_ESP: case ZYDIS_REGISTER_SP: return ZYDIS_REGISTER_R12;
+    case ZYDIS_REGISTER_EBP: case ZYDIS_REGISTER_BP: return ZYDIS_REGISTER_RBP;
+    case ZYDIS_REGISTER_ESI: case ZYDIS_REGISTER_SI: return ZYDIS_REGISTER_RSI;
+    case ZYDIS_REGISTER_EDI: case ZYDIS_REGISTER_DI: return ZYDIS_REGISTER_RDI;
+    default: return ZYDIS_REGISTER_NONE;
+    }
+}
+
+ZydisRegister tr_map_reg(ZydisRegister g)
+{
+    if (g == ZYDIS_REGISTER_ESP)
+        return ZYDIS_REGISTER_R12D;
+    if (g == ZYDIS_REGISTER_SP)
+        return ZYDIS_REGISTER_R12W;
+    return g;
+}
+
+static bool is_high_byte(ZydisRegister r)
+{
+    return r == ZYDIS_REGISTER_AH || r == ZYDIS_REGISTER_CH ||
+           r == ZYDIS_REGISTER_DH || r == ZYDIS_REGISTER_BH;
+}
+
+/* ---- small emit helpers ---------------------------------------------------- */
+
+size_t tr_encode(ZydisMnemonic mn, uint8_t *out, int nops, ...)
+{
+    ZydisEncoderRequest req;
+    memset(&req, 0, sizeof(req));
+    req.machine_mode = ZYDIS_MACHINE_MODE_LONG_64;
+    req.mnemonic = mn;
+    req.operand_count = (ZyanU8)nops;
+    va_list ap;
+    va_start(ap, nops);
+    for (int k = 0; k < nops; k++)
+        req.operands[k] = va_arg(ap, ZydisEncoderOperand);
+    va_end(ap);
+    ZyanUSize len = ZYDIS_MAX_INSTRUCTION_LENGTH;
+    if (!ZYAN_SUCCESS(ZydisEncoderEncodeInstruction(&req, out, &len)))
+        return 0;
+    return len;
+}
+
+void tr_set_r8(struct tr *t, uint32_t v)
+{
+    e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R8D), o_imm(v));
+}
+void tr_set_r9(struct tr *t, uint32_t v)
+{
+    e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R9D), o_imm(v));
+}
+void tr_set_r10(struct tr *t, uint32_t v)
+{
+    e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R10D), o_imm(v));
+}
+
+static struct stub *new_stub(struct tr *t, enum stub_kind k)
+{
+    if (t->nstubs >= (int)TR_MAX_STUBS) {
+        t->e.overflow = true;
+        static struct stub dummy;
+        return &dummy;
+    }
+    struct stub *s = &t->stubs[t->nstubs++];
+    memset(s, 0, sizeof(*s));
+    s->kind = k;
+    s->flags_saved = t->flags_saved;
+    return s;
+}
+
+/* ---- effective addresses and the TLB lookup ------------------------------ */
+
+static int seg_index(ZydisRegister s)
+{
+    switch (s) {
+    case ZYDIS_REGISTER_ES: return S_ES;
+    case ZYDIS_REGISTER_CS: return S_CS;
+    case ZYDIS_REGISTER_SS: return S_SS;
+    case ZYDIS_REGISTER_FS: return S_FS;
+    case ZYDIS_REGISTER_GS: return S_GS;
+    default: return S_DS;
+    }
+}
+
+/* r8d = linear address of a memory operand (segment base included). */
+void tr_ea(struct tr *t, const ZydisDecodedOperand *mem, int32_t extra_disp)
+{
+    ZydisRegister b = tr_host64(mem->mem.base);
+    ZydisRegister x = tr_host64(mem->mem.index);
+    int64_t disp = (mem->mem.disp.has_displacement ? mem->mem.disp.value : 0) + extra_disp;
+    bool a16 = t->i && t->i->zi.address_width == 16;
+    if (b == ZYDIS_REGISTER_NONE && x == ZYDIS_REGISTER_NONE) {
+        tr_set_r8(t, (uint32_t)disp);
+    } else {
+        disp = (int32_t)(uint32_t)disp;
+        e_insn(&t->e, ZYDIS_MNEMONIC_LEA, 2, o_reg(ZYDIS_REGISTER_R8D),
+               o_mem(b, x, x ? mem->mem.scale : 0, disp, 8));
+    }
+    if (a16)
+        e_insn(&t->e, ZYDIS_MNEMONIC_MOVZX, 2, o_reg(ZYDIS_REGISTER_R8D), o_reg(ZYDIS_REGISTER_R8W));
+    int s = seg_index(mem->mem.segment);
+    if (s == S_FS || s == S_GS || (t->mode & MODE_NONFLAT)) {
+        e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R9D),
+               o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0,
+                     (int64_t)offsetof(struct vcpu, seg[s].base), 4));
+        e_insn(&t->e, ZYDIS_MNEMONIC_LEA, 2, o_reg(ZYDIS_REGISTER_R8D),
+               o_mem(ZYDIS_REGISTER_R8, ZYDIS_REGISTER_R9, 1, 0, 8));
+    }
+}
+
+/*
+ * The access itself.  On entry r8d = linear address.  `ins` is the guest
+ * operation re-encoded to address [r9 + r8]; it is emitted twice: in the
+ * fast path after a TLB hit, and in the slow-path stub after the memory
+ * thunk returned a host address (RAM or the bounce buffer).
+ */
+void tr_mem_access(struct tr *t, const uint8_t *ins, size_t len, unsigned size, unsigned rw)
+{
+    struct emit *e = &t->e;
+    uint32_t n = t->m->mmu.tlb_entries;
+    bt_st.mem_ops++;
+    tr_flags_clobber(t);
+    e_insn(e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R9D), o_reg(ZYDIS_REGISTER_R8D));
+    e_insn(e, ZYDIS_MNEMONIC_SHR, 2, o_reg(ZYDIS_REGISTER_R9D), o_imm(12 - 4));
+    e_insn(e, ZYDIS_MNEMONIC_AND, 2, o_reg(ZYDIS_REGISTER_R9D), o_imm((int64_t)((n - 1) << 4)));
+    if (size <= 1)
+        e_insn(e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R10D), o_reg(ZYDIS_REGISTER_R8D));
+    else
+        e_insn(e, ZYDIS_MNEMONIC_LEA, 2, o_reg(ZYDIS_REGISTER_R10D),
+               o_mem(ZYDIS_REGISTER_R8, ZYDIS_REGISTER_NONE, 0, (int64_t)size - 1, 8));
+    e_insn(e, ZYDIS_MNEMONIC_AND, 2, o_reg(ZYDIS_REGISTER_R10D), o_imm((int32_t)PAGE_MASK));
+    e_insn(e, ZYDIS_MNEMONIC_CMP, 2, o_reg(ZYDIS_REGISTER_R10D),
+           o_mem(ZYDIS_REGISTER_R14, ZYDIS_REGISTER_R9, 1,
+                 (rw & MEM_W) ? TLB_OFF_TAG_W : TLB_OFF_TAG_R, 4));
+    struct stub *s = new_stub(t, STUB_MEM);
+    s->rel_off = e_jcc32(e, 0x5);   /* jne slow */
+    e_insn(e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R9),
+           o_mem(ZYDIS_REGISTER_R14, ZYDIS_REGISTER_R9, 1, TLB_OFF_ADDEND, 8));
+    tr_flags_before_native(t, t->i);
+    e_bytes(e, ins, len);
+    s->resume_off = e->pos;
+    s->info = (size & MEM_SIZE_MASK) | rw;
+    s->eip = t->i->pc;
+    s->next_eip = t->i->pc + t->i->len;
+    if (len > sizeof(s->ins)) {
+        e->encode_error = true;
+        return;
+    }
+    memcpy(s->ins, ins, len);
+    s->ins_len = (uint8_t)len;
+}
+
+static void emit_stub_mem(struct tr *t, struct stub *s)
+{
+    struct emit *e = &t->e;
+    e_fix32(e, s->rel_off, e->pos);
+    if (s->flags_saved)
+        e_flags_restore(e);
+    tr_set_r9(t, s->info);
+    tr_set_r10(t, s->eip);
+    e_call_vcpu(e, VCPU_OFF_MEM_THUNK);
+    e_bytes(e, s->ins, s->ins_len);
+    if (s->info & MEM_W) {
+        tr_set_r10(t, s->next_eip);
+        e_call_vcpu(e, VCPU_OFF_WB_THUNK);
+    }
+    size_t rel = e_jmp32(e);
+    e_fix32(e, rel, s->resume_off);
+}
+
+/* ---- exits ----------------------------------------------------------------- */
+
+static void emit_leave(struct tr *t, uint32_t eip, uint64_t chain)
+{
+    struct emit *e = &t->e;
+    e_insn(e, ZYDIS_MNEMONIC_MOV, 2,
+           o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0, VCPU_OFF_EIP, 4), o_imm(eip));
+    if (chain) {
+        e_insn(e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R11), o_imm((int64_t)chain));
+        e_insn(e, ZYDIS_MNEMONIC_MOV, 2,
+               o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0, VCPU_OFF_CHAIN_INFO, 8),
+               o_reg(ZYDIS_REGISTER_R11));
+    } else {
+        e_insn(e, ZYDIS_MNEMONIC_MOV, 2,
+               o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0, VCPU_OFF_CHAIN_INFO, 8), o_imm(0));
+    }
+    e_jmp_vcpu(e, VCPU_OFF_EXIT_THUNK);
+}
+
+void tr_exit_direct(struct tr *t, uint32_t target, int cc)
+{
+    tr_flags_sync(t);
+    if (t->nexits >= 2) {           /* cannot happen: at most jcc + fallthrough */
+        tr_exit_unchained(t, target);
+        return;
+    }
+    int idx = t->nexits++;
+    struct stub *s = new_stub(t, STUB_EXIT);
+    s->rel_off = cc < 0 ? e_jmp32(&t->e) : e_jcc32(&t->e, (uint8_t)cc);
+    s->exit_idx = idx;
+    s->target = target;
+    t->proto.exits[idx].used = true;
+    t->proto.exits[idx].patch_off = (uint32_t)s->rel_off;
+    t->proto.exits[idx].target_pc = target;
+    if (cc < 0)
+        t->ended = true;
+}
+
+static void emit_stub_exit(struct tr *t, struct stub *s)
+{
+    e_fix32(&t->e, s->rel_off, t->e.pos);
+    t->proto.exits[s->exit_idx].stub_off = (uint32_t)t->e.pos;
+    emit_leave(t, s->target, (uint64_t)(uintptr_t)t->future | (uint64_t)s->exit_idx);
+}
+
+void tr_exit_unchained(struct tr *t, uint32_t target)
+{
+    tr_flags_sync(t);
+    emit_leave(t, target, 0);
+    t->ended = true;
+}
+
+/* Indirect branch: r8d = guest target.  Inline, flag-free lookup of the
+ * per-mode table: index = low 16 bits, tag stored negated so that
+ * lea rcx,[rcx+r8] is zero exactly on a hit (jrcxz). */
+void tr_exit_indirect(struct tr *t)
+{
+    struct emit *e = &t->e;
+    tr_flags_sync(t);
+    e_insn(e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R10),
+           o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0, VCPU_OFF_JCACHE, 8));
+    e_insn(e, ZYDIS_MNEMONIC_MOVZX, 2, o_reg(ZYDIS_REGISTER_R9D), o_reg(ZYDIS_REGISTER_R8W));
+    e_insn(e, ZYDIS_MNEMONIC_LEA, 2, o_reg(ZYDIS_REGISTER_R9),
+           o_mem(ZYDIS_REGISTER_R9, ZYDIS_REGISTER_R9, 1, 0, 8));
+    e_insn(e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R11), o_reg(ZYDIS_REGISTER_RCX));
+    e_insn(e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_RCX),
+           o_mem(ZYDIS_REGISTER_R10, ZYDIS_REGISTER_R9, 8, 0, 8));
+    e_insn(e, ZYDIS_MNEMONIC_LEA, 2, o_reg(ZYDIS_REGISTER_RCX),
+           o_mem(ZYDIS_REGISTER_RCX, ZYDIS_REGISTER_R8, 1, 0, 8));
+    e_u8(e, 0xE3);                   /* jrcxz hit */
+    size_t jr = e->pos;
+    e_u8(e, 0);
+    e_insn(e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_RCX), o_reg(ZYDIS_REGISTER_R11));
+    e_insn(e, ZYDIS_MNEMONIC_MOV, 2,
+           o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0, VCPU_OFF_EIP, 4),
+           o_reg(ZYDIS_REGISTER_R8D));
+    e_insn(e, ZYDIS_MNEMONIC_MOV, 2,
+           o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0, VCPU_OFF_CHAIN_INFO, 8), o_imm(0));
+    e_jmp_vcpu(e, VCPU_OFF_EXIT_THUNK);
+    if (!e->overflow)
+        e->buf[jr] = (uint8_t)(e->pos - (jr + 1));
+    e_insn(e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_RCX), o_reg(ZYDIS_REGISTER_R11));
+    e_insn(e, ZYDIS_MNEMONIC_JMP, 1, o_mem(ZYDIS_REGISTER_R10, ZYDIS_REGISTER_R9, 8, 8, 8));
+    t->ended = true;
+}
+
+/* ---- helpers --------------------------------------------------------------- */
+
+/* Calls fn(cpu, r8d, r9d, r10d) with vcpu->eip = the current instruction.
+ * The caller has loaded r8d/r9d/r10d (flag-free moves). */
+void tr_call_helper(struct tr *t, void *fn, int co_kind)
+{
+    struct emit *e = &t->e;
+    (void)co_kind;
+    tr_flags_sync(t);
+    e_insn(e, ZYDIS_MNEMONIC_MOV, 2,
+           o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0, VCPU_OFF_EIP, 4), o_imm(t->i->pc));
+    e_insn(e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R11), o_imm((int64_t)(uintptr_t)fn));
+    e_call_vcpu(e, VCPU_OFF_HELPER_THUNK);
+    bt_st.helpers_emitted++;
+}
+
+/* ---- the generic instruction ------------------------------------------- */
+
+static bool isa_allowed(const struct bt_insn *i)
+{
+    switch (i->zi.meta.isa_set) {
+    case ZYDIS_ISA_SET_I86: case ZYDIS_ISA_SET_I186: case ZYDIS_ISA_SET_I286REAL:
+    case ZYDIS_ISA_SET_I386: case ZYDIS_ISA_SET_I486REAL: case ZYDIS_ISA_SET_I486:
+    case ZYDIS_ISA_SET_PENTIUMREAL: case ZYDIS_ISA_SET_PPRO: case ZYDIS_ISA_SET_CMOV:
+    case ZYDIS_ISA_SET_FCMOV: case ZYDIS_ISA_SET_X87: case ZYDIS_ISA_SET_LAHF:
+    case ZYDIS_ISA_SET_FAT_NOP: case ZYDIS_ISA_SET_PAUSE:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static bool category_copyable(ZydisInstructionCategory c)
+{
+    switch (c) {
+    case ZYDIS_CATEGORY_BINARY: case ZYDIS_CATEGORY_LOGICAL: case ZYDIS_CATEGORY_SHIFT:
+    case ZYDIS_CATEGORY_ROTATE: case ZYDIS_CATEGORY_BITBYTE: case ZYDIS_CATEGORY_CMOV:
+    case ZYDIS_CATEGORY_SETCC: case ZYDIS_CATEGORY_DATAXFER: case ZYDIS_CATEGORY_CONVERT:
+    case ZYDIS_CATEGORY_X87_ALU: case ZYDIS_CATEGORY_FCMOV: case ZYDIS_CATEGORY_SEMAPHORE:
+    case ZYDIS_CATEGORY_MISC: case ZYDIS_CATEGORY_FLAGOP: case ZYDIS_CATEGORY_NOP:
+    case ZYDIS_CATEGORY_WIDENOP: case ZYDIS_CATEGORY_LOGICAL_FP:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Returns the explicit memory operand, or NULL.  *ok = false if the
+ * instruction has operands a plain copy cannot reproduce (hidden memory,
+ * segment/control registers, a second memory operand). */
+static const ZydisDecodedOperand *scan_operands(const struct bt_insn *i, bool *ok, bool *has_esp,
+                                                bool *has_high)
+{
+    const ZydisDecodedOperand *mem = NULL;
+    *ok = true;
+    *has_esp = *has_high = false;
+    for (int k = 0; k < i->zi.operand_count; k++) {
+        const ZydisDecodedOperand *o = &i->ops[k];
+        if (o->type == ZYDIS_OPERAND_TYPE_MEMORY) {
+            if (o->visibility != ZYDIS_OPERAND_VISIBILITY_EXPLICIT || mem) {
+                *ok = false;
+                continue;
+            }
+            mem = o;
+            if (o->mem.base == ZYDIS_REGISTER_ESP || o->mem.base == ZYDIS_REGISTER_SP)
+                *has_esp = true;
+        } else if (o->type == ZYDIS_OPERAND_TYPE_REGISTER) {
+            ZydisRegister r = o->reg.value;
+            ZydisRegisterClass c = ZydisRegisterGetClass(r);
+            if (c == ZYDIS_REGCLASS_SEGMENT || c == ZYDIS_REGCLASS_CONTROL ||
+                c == ZYDIS_REGCLASS_DEBUG || c == ZYDIS_REGCLASS_IP ||
+                c == ZYDIS_REGCLASS_FLAGS || c == ZYDIS_REGCLASS_MMX ||
+                c == ZYDIS_REGCLASS_XMM) {
+                /* the hidden EFLAGS operand of ordinary instructions is fine */
+                if (o->visibility != ZYDIS_OPERAND_VISIBILITY_HIDDEN || c != ZYDIS_REGCLASS_FLAGS)
+                    *ok = false;
+            }
+            if (r == ZYDIS_REGISTER_ESP || r == ZYDIS_REGISTER_SP)
+                *has_esp = true;
+            if (is_high_byte(r))
+                *has_high = true;
+        }
+    }
+    return mem;
+}
+
+/* Re-encodes i for 64-bit mode with ESP mapped to R12 and the memory
+ * operand (if any) replaced by [base + index] (host registers). */
+static size_t reencode(const struct bt_insn *i, ZydisRegister mbase, ZydisRegister mindex,
+                       uint8_t *out)
+{
+    ZydisEncoderRequest req;
+    if (!ZYAN_SUCCESS(ZydisEncoderDecodedInstructionToEncoderRequest(
+            &i->zi, i->ops, i->zi.operand_count_visible, &req)))
+        return 0;
+    req.machine_mode = ZYDIS_MACHINE_MODE_LONG_64;
+    req.prefixes &= ~(ZydisInstructionAttributes)(ZYDIS_ATTRIB_HAS_SEGMENT_CS |
+        ZYDIS_ATTRIB_HAS_SEGMENT_SS | ZYDIS_ATTRIB_HAS_SEGMENT_DS | ZYDIS_ATTRIB_HAS_SEGMENT_ES |
+        ZYDIS_ATTRIB_HAS_SEGMENT_FS | ZYDIS_ATTRIB_HAS_SEGMENT_GS);
+    req.address_size_hint = ZYDIS_ADDRESS_SIZE_HINT_NONE;
+    for (int k = 0; k < req.operand_count; k++) {
+        ZydisEncoderOperand *o = &req.operands[k];
+        if (o->type == ZYDIS_OPERAND_TYPE_REGISTER) {
+            o->reg.value = tr_map_reg(o->reg.value);
+        } else if (o->type == ZYDIS_OPERAND_TYPE_MEMORY) {
+            o->mem.base = mbase;
+            o->mem.index = mindex;
+            o->mem.scale = mindex == ZYDIS_REGISTER_NONE ? 0 : 1;
+            o->mem.displacement = 0;
+        }
+    }
+    ZyanUSize len = ZYDIS_MAX_INSTRUCTION_LENGTH;
+    if (!ZYAN_SUCCESS(ZydisEncoderEncodeInstruction(&req, out, &len)))
+        return 0;
+    return len;
+}
+
+static uint32_t regs_used_mask(const struct bt_insn *i)
+{
+    uint32_t mask = 0;
+    for (int k = 0; k < i->zi.operand_count; k++) {
+        const ZydisDecodedOperand *o = &i->ops[k];
+        ZydisRegister rs[3] = {ZYDIS_REGISTER_NONE, ZYDIS_REGISTER_NONE, ZYDIS_REGISTER_NONE};
+        if (o->type == ZYDIS_OPERAND_TYPE_REGISTER)
+            rs[0] = o->reg.value;
+        else if (o->type == ZYDIS_OPERAND_TYPE_MEMORY) {
+            rs[1] = o->mem.base;
+            rs[2] = o->mem.index;
+        }
+        for (int j = 0; j < 3; j++) {
+            if (rs[j] == ZYDIS_REGISTER_NONE)
+                continue;
+            ZydisRegister l = ZydisRegisterGetLargestEnclosing(ZYDIS_MACHINE_MODE_LEGACY_32, rs[j]);
+            int id = ZydisRegisterGetId(l);
+            if (id >= 0 && id < 8)
+                mask |= 1u << id;
+        }
+    }
+    return mask;
+}
+
+/* The rewritten operation on [r9+r8].  Instructions naming AH..BH cannot
+ * take a REX prefix, so they address memory through a borrowed legacy
+ * register instead (saved in r11 around the access). */
+static size_t rewrite_mem_insn(const struct bt_insn *i, bool has_high, uint8_t *out)
+{
+    if (!has_high)
+        return reencode(i, ZYDIS_REGISTER_R9, ZYDIS_REGISTER_R8, out);
+    static const ZydisRegister legacy[] = {ZYDIS_REGISTER_RSI, ZYDIS_REGISTER_RDI,
+                                           ZYDIS_REGISTER_RBP, ZYDIS_REGISTER_RDX,
+                                           ZYDIS_REGISTER_RCX, ZYDIS_REGISTER_RBX,
+                                           ZYDIS_REGISTER_RAX};
+    static const int ids[] = {6, 7, 5, 2, 1, 3, 0};
+    uint32_t used = regs_used_mask(i);
+    for (size_t k = 0; k < XBT_ARRAY_SIZE(legacy); k++) {
+        if (used & (1u << ids[k]))
+            continue;
+        ZydisRegister x = legacy[k];
+        size_t n = tr_encode(ZYDIS_MNEMONIC_MOV, out, 2, o_reg(ZYDIS_REGISTER_R11), o_reg(x));
+        n += tr_encode(ZYDIS_MNEMONIC_LEA, out + n, 2, o_reg(x),
+                       o_mem(ZYDIS_REGISTER_R9, ZYDIS_REGISTER_R8, 1, 0, 8));
+        size_t m = reencode(i, x, ZYDIS_REGISTER_NONE, out + n);
+        if (!m)
+            return 0;
+        n += m;
+        n += tr_encode(ZYDIS_MNEMONIC_MOV, out + n, 2, o_reg(x), o_reg(ZYDIS_REGISTER_R11));
+        return n;
+    }
+    return 0;
+}
+
+static unsigned mem_rw(const ZydisDecodedOperand *mem)
+{
+    unsigned rw = 0;
+    if (mem->actions & (ZYDIS_OPERAND_ACTION_READ | ZYDIS_OPERAND_ACTION_CONDREAD))
+        rw |= MEM_R;
+    if (mem->actions & (ZYDIS_OPERAND_ACTION_WRITE | ZYDIS_OPERAND_ACTION_CONDWRITE))
+        rw |= MEM_W;
+    return rw;
+}
+
+static unsigned mem_size(const ZydisDecodedOperand *mem)
+{
+    unsigned sz = mem->size / 8;
+    return sz ? sz : 4;
+}
+
+static void tr_generic(struct tr *t, const struct bt_insn *i)
+{
+    bool ok, has_esp, has_high;
+    const ZydisDecodedOperand *mem = scan_operands(i, &ok, &has_esp, &has_high);
+    if (!ok || !isa_allowed(i) || !category_copyable(i->zi.meta.category) ||
+        (i->zi.attributes & ZYDIS_ATTRIB_IS_PRIVILEGED)) {
+        tr_raise_ud(t, i);
+        return;
+    }
+    if (i->zi.meta.category == ZYDIS_CATEGORY_NOP || i->zi.meta.category == ZYDIS_CATEGORY_WIDENOP)
+        return;   /* nothing to do, not even the memory operand */
+
+    uint8_t ins[48];
+    if (!mem) {
+        bool inc_dec = i->zi.opcode_map == ZYDIS_OPCODE_MAP_DEFAULT &&
+                       i->zi.opcode >= 0x40 && i->zi.opcode <= 0x4F;
+        tr_flags_before_native(t, i);
+        if (!has_esp && !inc_dec && !i->force_reencode) {
+            e_bytes(&t->e, i->bytes, i->len);
+            bt_st.insns_copied++;
+        } else {
+            size_t n = reencode(i, ZYDIS_REGISTER_NONE, ZYDIS_REGISTER_NONE, ins);
+            if (!n) {
+                t->e.encode_error = true;
+                return;
+            }
+            e_bytes(&t->e, ins, n);
+            bt_st.insns_reencoded++;
+        }
+        return;
+    }
+    if (mem->mem.type == ZYDIS_MEMOP_TYPE_AGEN) {   /* LEA */
+        if (i->zi.address_width == 16) {
+            tr_ea(t, mem, 0);   /* no segment: LEA ignores it (DS default is flat) */
+            ZydisRegister d = tr_map_reg(i->ops[0].reg.value);
+            e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, o_reg(d),
+                   o_reg(i->ops[0].size == 16 ? ZYDIS_REGISTER_R8W : ZYDIS_REGISTER_R8D));
+        } else {
+            ZydisRegister b = tr_host64(mem->mem.base);
+            ZydisRegister x = tr_host64(mem->mem.index);
+            int64_t disp = mem->mem.disp.has_displacement ? (int32_t)mem->mem.disp.value : 0;
+            if (b == ZYDIS_REGISTER_NONE && x == ZYDIS_REGISTER_NONE)
+                e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, o_reg(tr_map_reg(i->ops[0].reg.value)),
+                       o_imm(i->ops[0].size == 16 ? (disp & 0xFFFF) : (disp & 0xFFFFFFFF)));
+            else
+                e_insn(&t->e, ZYDIS_MNEMONIC_LEA, 2, o_reg(tr_map_reg(i->ops[0].reg.value)),
+                       o_mem(b, x, x ? mem->mem.scale : 0, disp, 8));
+        }
+        bt_st.insns_reencoded++;
+        return;
+    }
+    size_t n = rewrite_mem_insn(i, has_high, ins);
+    if (!n) {
+        t->e.encode_error = true;
+        return;
+    }
+    tr_ea(t, mem, 0);
+    tr_mem_access(t, ins, n, mem_size(mem), mem_rw(mem));
+    bt_st.insns_reencoded++;
+}
+
+/* BT/BTS/BTR/BTC m, r: the register offset addresses a bit string around
+ * the operand; fold the dword/word part into the address so the host
+ * instruction only ever touches the checked operand. */
+static bool tr_bitstring(struct tr *t, const struct bt_insn *i)
+{
+    switch (i->zi.mnemonic) {
+    case ZYDIS_MNEMONIC_BT: case ZYDIS_MNEMONIC_BTS:
+    case ZYDIS_MNEMONIC_BTR: case ZYDIS_MNEMONIC_BTC:
+        break;
+    default:
+        return false;
+    }
+    if (i->ops[0].type != ZYDIS_OPERAND_TYPE_MEMORY || i->ops[1].type != ZYDIS_OPERAND_TYPE_REGISTER)
+        return false;
+    bool w16 = i->ops[0].size == 16;
+    ZydisRegister off = tr_map_reg(i->ops[1].reg.value);
+    tr_ea(t, &i->ops[0], 0);
+    tr_flags_clobber(t);
+    /* r10d = offset >> (5 or 4) (signed); r8d += r10d * (4 or 2); r11d = offset & mask */
+    if (w16) {
+        e_insn(&t->e, ZYDIS_MNEMONIC_MOVSX, 2, o_reg(ZYDIS_REGISTER_R10D), o_reg(off));
+        e_insn(&t->e, ZYDIS_MNEMONIC_SAR, 2, o_reg(ZYDIS_REGISTER_R10D), o_imm(4));
+        e_insn(&t->e, ZYDIS_MNEMONIC_LEA, 2, o_reg(ZYDIS_REGISTER_R8D),
+               o_mem(ZYDIS_REGISTER_R8, ZYDIS_REGISTER_R10, 2, 0, 8));
+    } else {
+        e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R10D), o_reg(off));
+        e_insn(&t->e, ZYDIS_MNEMONIC_SAR, 2, o_reg(ZYDIS_REGISTER_R10D), o_imm(5));
+        e_insn(&t->e, ZYDIS_MNEMONIC_LEA, 2, o_reg(ZYDIS_REGISTER_R8D),
+               o_mem(ZYDIS_REGISTER_R8, ZYDIS_REGISTER_R10, 4, 0, 8));
+    }
+    e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R11D), o_reg(off));
+    e_insn(&t->e, ZYDIS_MNEMONIC_AND, 2, o_reg(ZYDIS_REGISTER_R11D), o_imm(w16 ? 15 : 31));
+    uint8_t ins[16];
+    size_t n = tr_encode(i->zi.mnemonic, ins, 2,
+                         o_mem(ZYDIS_REGISTER_R9, ZYDIS_REGISTER_R8, 1, 0, w16 ? 2 : 4),
+                         o_reg(w16 ? ZYDIS_REGISTER_R11W : ZYDIS_REGISTER_R11D));
+    if (!n) {
+        t->e.encode_error = true;
+        return true;
+    }
+    /* the lock prefix, if any, is kept */
+    uint8_t full[17];
+    size_t fl = 0;
+    if (i->zi.attributes & ZYDIS_ATTRIB_HAS_LOCK)
+        full[fl++] = 0xF0;
+    memcpy(full + fl, ins, n);
+    fl += n;
+    tr_mem_access(t, full, fl, w16 ? 2 : 4, i->zi.mnemonic == ZYDIS_MNEMONIC_BT ? MEM_R : MEM_R | MEM_W);
+    return true;
+}
+
+/* 0F 18..0F 1F with a ModRM byte are hint NOPs on P6-class CPUs (this is
+ * where ENDBR32, the prefetch hints and multi-byte NOPs live): no effect,
+ * no memory access. */
+static bool is_hint_nop(const struct bt_insn *i)
+{
+    return i->zi.opcode_map == ZYDIS_OPCODE_MAP_0F && i->zi.opcode >= 0x18 && i->zi.opcode <= 0x1F &&
+           !(i->zi.attributes & ZYDIS_ATTRIB_HAS_LOCK);
+}
+
+static void tr_insn(struct tr *t, const struct bt_insn *i)
+{
+    t->i = i;
+    if (i->invalid) {
+        tr_raise_ud(t, i);
+        return;
+    }
+    if (is_hint_nop(i))
+        return;
+    if (tr_flow(t, i) || tr_system(t, i) || tr_bitstring(t, i))
+        return;
+    tr_generic(t, i);
+}
+
+/* ---- the unit driver ------------------------------------------------------ */
+
+uint32_t bt_mode_key(const struct vcpu *cpu)
+{
+    uint32_t k = cpu->cpl & MODE_CPL_MASK;
+    if (cpu->seg[S_CS].base || cpu->seg[S_DS].base || cpu->seg[S_ES].base || cpu->seg[S_SS].base)
+        k |= MODE_NONFLAT;
+    if (!(cpu->seg[S_CS].flags & (1u << 22)))
+        k |= MODE_CODE16;
+    if (cpu->cr0 & CR0_PG)
+        k |= MODE_PG;
+    return k;
+}
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+int bt_translate(struct machine *m, uint32_t eip, uint32_t pc, uint32_t mode, struct tb **out)
+{
+    static struct bt_insn insns[BT_MAX_BLOCK_INSNS];
+    static struct stub stubs[TR_MAX_STUBS];
+    static uint32_t insn_pc[BT_MAX_BLOCK_INSNS];
+    static uint16_t insn_off[BT_MAX_BLOCK_INSNS];
+    struct tcache *tc = &m->tc;
+    uint64_t t0 = now_ns();
+    uint32_t max = m->cfg.max_block_insns ? m->cfg.max_block_insns : BT_DEFAULT_BLOCK_INSNS;
+    if (max > BT_MAX_BLOCK_INSNS)
+        max = BT_MAX_BLOCK_INSNS;
+
+    for (;;) {
+        size_t room;
+        uint8_t *buf = tc_begin(tc, &room);
+        struct tr t;
+        memset(&t, 0, sizeof(t));
+        t.m = m;
+        t.cpu = m->cpu;
+        t.mode = mode;
+        t.in = insns;
+        t.stubs = stubs;
+        t.future = &tc->tbs[tc->ntbs];
+        e_init(&t.e, buf, room);
+        t.n = bt_decode_block(m, eip, pc, mode, max, insns);
+        bt_liveness(insns, t.n);
+
+        /* unit entry: leave if the VMM asked (stop, interrupt) */
+        t.i = &insns[0];
+        tr_flags_clobber(&t);
+        e_insn(&t.e, ZYDIS_MNEMONIC_CMP, 2,
+               o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0, VCPU_OFF_EXIT_REQUEST, 1), o_imm(0));
+        struct stub *rq = new_stub(&t, STUB_REQ);
+        rq->rel_off = e_jcc32(&t.e, 0x5);
+        rq->target = eip;
+
+        uint32_t bytes = 0;
+        for (int k = 0; k < t.n && !t.ended; k++) {
+            insn_pc[k] = insns[k].pc;
+            insn_off[k] = (uint16_t)t.e.pos;
+            tr_insn(&t, &insns[k]);
+            bytes += insns[k].len;
+            t.proto.ninsns = (uint32_t)k + 1;
+        }
+        if (!t.ended) {
+            t.i = &insns[t.proto.ninsns - 1];
+            tr_exit_direct(&t, eip + bytes, -1);
+        }
+        for (int k = 0; k < t.nstubs; k++) {
+            struct stub *s = &t.stubs[k];
+            switch (s->kind) {
+            case STUB_MEM: emit_stub_mem(&t, s); break;
+            case STUB_EXIT: emit_stub_exit(&t, s); break;
+            case STUB_REQ:
+                e_fix32(&t.e, s->rel_off, t.e.pos);
+                if (s->flags_saved)
+                    e_flags_restore(&t.e);
+                emit_leave(&t, s->target, 0);
+                break;
+            }
+        }
+        if (t.e.encode_error) {
+            xbt_error("internal error: cannot encode the translation of the unit at %#x", eip);
+            return XBT_EUNSUP;
+        }
+        if (t.e.overflow || t.e.pos > 0xFFFF) {
+            if (max == 1) {
+                xbt_error("internal error: one instruction at %#x overflows a unit", eip);
+                return XBT_EUNSUP;
+            }
+            max = max / 2;
+            bt_st.retranslations++;
+            continue;
+        }
+        t.proto.pc = pc;
+        t.proto.vpc = eip;
+        t.proto.mode = mode;
+        t.proto.guest_size = bytes;
+        t.proto.page[0] = pc & PAGE_MASK;
+        t.proto.page[1] = (pc + bytes - 1) & PAGE_MASK;
+        struct tb *tb = tc_commit(tc, &t.proto, t.e.pos, insn_pc, insn_off);
+        tc->st.translate_ns += now_ns() - t0;
+        *out = tb;
+        return 0;
+    }
+}

@@ -1,0 +1,71 @@
+/*
+ * phys.c - guest-physical memory: RAM, MMIO through the bus, and open bus
+ * (reads of unbacked addresses return all ones, writes are dropped, as on a
+ * PC).  Stores to pages that hold translated code invalidate the
+ * translations they overlap.
+ */
+#include <string.h>
+
+#include "machine.h"
+#include "mmu.h"
+
+uint8_t *mmu_phys_ptr(struct mmu *mmu, uint32_t addr, uint32_t len)
+{
+    struct machine *m = mmu->m;
+    if ((uint64_t)addr + len > m->ram_size)
+        return NULL;
+    if (bus_is_mmio(m->bus, addr, len))
+        return NULL;
+    return m->ram + addr;
+}
+
+uint32_t mmu_phys_read(struct mmu *mmu, uint32_t addr, unsigned size)
+{
+    struct machine *m = mmu->m;
+    uint8_t *p = mmu_phys_ptr(mmu, addr, size);
+    if (p) {
+        uint32_t v = 0;
+        memcpy(&v, p, size);
+        return v;
+    }
+    if (bus_is_mmio(m->bus, addr, size)) {
+        mmu->st.mmio_reads++;
+        return (uint32_t)bus_mmio_read(m->bus, addr, size);
+    }
+    if ((uint64_t)addr + size <= m->ram_size || addr >= m->ram_size) {
+        mmu->st.unbacked_reads++;
+        return size == 4 ? 0xFFFFFFFFu : (1u << (size * 8)) - 1;
+    }
+    /* straddles the end of RAM: byte by byte */
+    uint32_t v = 0;
+    for (unsigned i = 0; i < size; i++)
+        v |= mmu_phys_read(mmu, addr + i, 1) << (8 * i);
+    return v;
+}
+
+int mmu_phys_write(struct mmu *mmu, uint32_t addr, unsigned size, uint32_t val)
+{
+    struct machine *m = mmu->m;
+    uint8_t *p = mmu_phys_ptr(mmu, addr, size);
+    if (p) {
+        memcpy(p, &val, size);
+        if (mmu_is_code_page(mmu, addr) || mmu_is_code_page(mmu, addr + size - 1)) {
+            mmu->st.code_writes++;
+            return tc_invalidate_range(&m->tc, addr, size) > 0;
+        }
+        return 0;
+    }
+    if (bus_is_mmio(m->bus, addr, size)) {
+        mmu->st.mmio_writes++;
+        bus_mmio_write(m->bus, addr, size, val);
+        return 0;
+    }
+    if ((uint64_t)addr + size <= m->ram_size || addr >= m->ram_size) {
+        mmu->st.unbacked_writes++;
+        return 0;
+    }
+    int hit = 0;
+    for (unsigned i = 0; i < size; i++)
+        hit |= mmu_phys_write(mmu, addr + i, 1, (val >> (8 * i)) & 0xFF);
+    return hit;
+}

@@ -1,0 +1,175 @@
+/*
+ * run.c - the dispatcher: deliver pending guest events, find or make the
+ * translation for (CS:EIP, mode), chain the unit that just exited to it,
+ * and enter translated code; handle HLT by sleeping until a device event.
+ * Faults the host CPU raises inside translated code (divide error, x87)
+ * arrive as SIGFPE and are turned into guest exceptions at the exact guest
+ * instruction.
+ */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <ucontext.h>
+
+#include "bt.h"
+#include "machine.h"
+#include "vcpu.h"
+
+static __thread sigjmp_buf *g_run_jmp;
+static __thread struct machine *g_run_machine;
+
+struct run_stats {
+    uint64_t dispatches, halts, host_faults, exits_halt;
+};
+static struct run_stats g_run_st;
+
+static void fault_handler(int sig, siginfo_t *si, void *uc_)
+{
+    ucontext_t *uc = uc_;
+    struct machine *m = g_run_machine;
+    uintptr_t rip = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
+    struct tb *tb = m ? tc_find_by_host(&m->tc, rip) : NULL;
+    if (!tb || !g_run_jmp) {
+        if (m && rip >= (uintptr_t)m->tc.rx && rip < (uintptr_t)m->tc.rx + m->tc.size)
+            fprintf(stderr, "xbt: internal error: signal %d in translated code at %#lx\n",
+                    sig, (unsigned long)rip);
+        signal(sig, SIG_DFL);
+        raise(sig);
+        return;
+    }
+    struct vcpu *cpu = m->cpu;
+    greg_t *g = uc->uc_mcontext.gregs;
+    cpu->regs[R_EAX] = (uint32_t)g[REG_RAX];
+    cpu->regs[R_ECX] = (uint32_t)g[REG_RCX];
+    cpu->regs[R_EDX] = (uint32_t)g[REG_RDX];
+    cpu->regs[R_EBX] = (uint32_t)g[REG_RBX];
+    cpu->regs[R_ESP] = (uint32_t)g[REG_R12];
+    cpu->regs[R_EBP] = (uint32_t)g[REG_RBP];
+    cpu->regs[R_ESI] = (uint32_t)g[REG_RSI];
+    cpu->regs[R_EDI] = (uint32_t)g[REG_RDI];
+    cpu->eflags = (cpu->eflags & ~EFL_ARITH) | ((uint32_t)g[REG_EFL] & EFL_ARITH);
+    cpu->eip = tb_guest_eip_at(tb, rip);
+    int vec = EXC_DE;
+    if (sig == SIGFPE && si->si_code != FPE_INTDIV && si->si_code != FPE_INTOVF)
+        vec = EXC_MF;
+    cpu->pending_exc = vec;
+    cpu->pending_has_err = false;
+    cpu->pending_soft = false;
+    g_run_st.host_faults++;
+    siglongjmp(*g_run_jmp, 1);
+}
+
+static void install_handlers(void)
+{
+    static bool done;
+    if (done)
+        return;
+    done = true;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_sigaction = fault_handler;
+    sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGFPE, &sa, NULL);
+}
+
+/* HLT: with IF = 0 nothing can wake the CPU; otherwise sleep until a device
+ * kicks us or a stop is requested. */
+static void do_halt(struct machine *m)
+{
+    struct vcpu *cpu = m->cpu;
+    g_run_st.halts++;
+    if (!(cpu->eflags & EFL_IF)) {
+        fprintf(stderr, "xbt: guest halted with interrupts disabled at EIP=%#010x\n", cpu->eip);
+        machine_request_stop(m, STOP_HALTED, XBT_STATUS_HALTED);
+        return;
+    }
+    pthread_mutex_lock(&m->lock);
+    while (!atomic_load(&m->kick) && !atomic_load(&m->stop_reason)) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 100 * 1000 * 1000;
+        if (ts.tv_nsec >= 1000000000) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000;
+        }
+        pthread_cond_timedwait(&m->wake, &m->lock, &ts);
+    }
+    atomic_store(&m->kick, 0);
+    pthread_mutex_unlock(&m->lock);
+}
+
+int machine_run(struct machine *m)
+{
+    struct vcpu *cpu = m->cpu;
+    struct tcache *tc = &m->tc;
+    sigjmp_buf jb;
+    install_handlers();
+    g_run_machine = m;
+    g_run_jmp = &jb;
+    if (sigsetjmp(jb, 1)) {
+        /* a host fault inside translated code became a guest exception */
+        cpu->chain_info = 0;
+        cpu->bounce_active = false;
+    }
+    while (!atomic_load(&m->stop_reason)) {
+        __atomic_store_n(&cpu->exit_request, 0, __ATOMIC_SEQ_CST);
+        if (atomic_load(&m->stop_reason))
+            break;
+        if (cpu->pending_exc >= 0) {
+            cpu->chain_info = 0;
+            if (vcpu_deliver_pending(cpu) < 0)
+                break;
+        }
+        uint32_t mode = bt_mode_key(cpu);
+        if (mode & MODE_CODE16) {
+            xbt_error("the guest runs 16-bit code at %#x (not implemented yet)", cpu->eip);
+            machine_request_stop(m, STOP_ERROR, XBT_STATUS_ERROR);
+            break;
+        }
+        uint32_t lin = cpu->seg[S_CS].base + cpu->eip;
+        uint32_t pc = lin;   /* paging off */
+        uint64_t gen = tc->generation;
+        struct tb *tb = tc_lookup(tc, pc, mode);
+        if (!tb) {
+            if (bt_translate(m, lin, pc, mode, &tb) < 0) {
+                machine_request_stop(m, STOP_ERROR, XBT_STATUS_ERROR);
+                break;
+            }
+            if (m->cfg.debug_flags & (XBT_LOG_IN_ASM | XBT_LOG_OUT_ASM))
+                bt_log_unit(m, tb);
+        }
+        if (cpu->chain_info && m->cfg.chain && tc->generation == gen) {
+            struct tb *from = (struct tb *)(uintptr_t)(cpu->chain_info & ~(uint64_t)7);
+            tc_chain(tc, from, (int)(cpu->chain_info & 7), tb);
+        }
+        cpu->chain_info = 0;
+        cpu->jcache = tc_jcache(tc, mode);
+        struct jc_entry *je = &cpu->jcache[lin & (JC_ENTRIES - 1)];
+        je->neg_tag = -(uint64_t)lin;
+        je->code = tb->code;
+        tc->st.jc_fills++;
+        cpu->tlb = m->mmu.tlb;
+        if (m->cfg.debug_flags & XBT_LOG_EXEC)
+            fprintf(stderr, "xbt: exec %#010x\n", lin);
+        g_run_st.dispatches++;
+        cpu->exit_reason = EXIT_NORMAL;
+        xbt_enter(cpu, tb->code);
+        if (cpu->exit_reason == EXIT_HALT) {
+            g_run_st.exits_halt++;
+            do_halt(m);
+        }
+    }
+    g_run_jmp = NULL;
+    return m->exit_status;
+}
+
+void run_stats_get(uint64_t *dispatches, uint64_t *halts, uint64_t *host_faults)
+{
+    *dispatches = g_run_st.dispatches;
+    *halts = g_run_st.halts;
+    *host_faults = g_run_st.host_faults;
+}

@@ -1,0 +1,117 @@
+/*
+ * stats.c - `--stats` (human-readable, at exit) and `--stats-json FILE`
+ * (machine-readable).  Field names in the JSON output are stable; they are
+ * documented in docs/architecture.md.
+ */
+#include <stdio.h>
+
+#include "bt.h"
+#include "devices.h"
+#include "machine.h"
+#include "stats.h"
+
+void run_stats_get(uint64_t *dispatches, uint64_t *halts, uint64_t *host_faults);
+
+struct kv {
+    const char *group, *name;
+    uint64_t v;
+};
+
+static int collect(const struct machine *m, struct kv *out, int max)
+{
+    int n = 0;
+#define ADD(g_, k_, val_) do { if (n < max) { out[n].group = (g_); out[n].name = (k_); out[n].v = (uint64_t)(val_); n++; } } while (0)
+    const struct tc_stats *t = &m->tc.st;
+    ADD("tcache", "translations", t->translations);
+    ADD("tcache", "guest_insns", t->guest_insns);
+    ADD("tcache", "guest_bytes", t->guest_bytes);
+    ADD("tcache", "host_bytes", t->host_bytes);
+    ADD("tcache", "lookups", t->lookups);
+    ADD("tcache", "lookup_hits", t->lookup_hits);
+    ADD("tcache", "jcache_fills", t->jc_fills);
+    ADD("tcache", "chain_patches", t->chain_patches);
+    ADD("tcache", "chain_unpatches", t->chain_unpatches);
+    ADD("tcache", "invalidations_smc", t->invalidations_smc);
+    ADD("tcache", "flushes", t->flushes_full);
+    ADD("tcache", "translate_ns", t->translate_ns);
+    ADD("tcache", "buffer_bytes_used", m->tc.used);
+    ADD("bt", "insns_copied", bt_st.insns_copied);
+    ADD("bt", "insns_reencoded", bt_st.insns_reencoded);
+    ADD("bt", "mem_ops", bt_st.mem_ops);
+    ADD("bt", "flag_saves", bt_st.flag_saves);
+    ADD("bt", "helper_sites", bt_st.helpers_emitted);
+    ADD("bt", "retranslations", bt_st.retranslations);
+    for (int k = 0; k < CO_COUNT; k++)
+        ADD("callouts", bt_callout_names[k], bt_st.callouts[k]);
+    const struct mmu_stats *s = &m->mmu.st;
+    ADD("mmu", "tlb_entries", m->mmu.tlb_entries);
+    ADD("mmu", "tlb_misses_read", s->tlb_misses_r);
+    ADD("mmu", "tlb_misses_write", s->tlb_misses_w);
+    ADD("mmu", "tlb_fills", s->tlb_fills);
+    ADD("mmu", "tlb_flushes", s->tlb_flushes);
+    ADD("mmu", "bounced", s->bounced);
+    ADD("mmu", "page_crossing", s->crossing);
+    ADD("mmu", "mmio_reads", s->mmio_reads);
+    ADD("mmu", "mmio_writes", s->mmio_writes);
+    ADD("mmu", "unbacked_reads", s->unbacked_reads);
+    ADD("mmu", "unbacked_writes", s->unbacked_writes);
+    ADD("mmu", "code_page_writes", s->code_writes);
+    const struct io_bus_stats *b = bus_stats(m->bus);
+    ADD("bus", "port_reads", b->port_reads);
+    ADD("bus", "port_writes", b->port_writes);
+    ADD("bus", "port_unclaimed", b->port_unclaimed);
+    ADD("bus", "mmio_reads", b->mmio_reads);
+    ADD("bus", "mmio_writes", b->mmio_writes);
+    if (m->uart) {
+        const struct dev_uart_stats *u = dev_uart_stats(m->uart);
+        ADD("uart", "tx_bytes", u->tx_bytes);
+        ADD("uart", "rx_bytes", u->rx_bytes);
+    }
+    uint64_t d, h, f;
+    run_stats_get(&d, &h, &f);
+    ADD("run", "dispatches", d);
+    ADD("run", "halts", h);
+    ADD("run", "host_faults", f);
+#undef ADD
+    return n;
+}
+
+void stats_print_text(const struct machine *m, FILE *f)
+{
+    struct kv kv[128];
+    int n = collect(m, kv, 128);
+    const char *group = "";
+    fprintf(f, "---- xbt statistics ----\n");
+    for (int k = 0; k < n; k++) {
+        if (kv[k].group != group) {
+            group = kv[k].group;
+            fprintf(f, "%s:\n", group);
+        }
+        fprintf(f, "  %-22s %llu\n", kv[k].name, (unsigned long long)kv[k].v);
+    }
+    const struct tc_stats *t = &m->tc.st;
+    if (t->guest_bytes)
+        fprintf(f, "expansion (host/guest bytes): %.2f\n", (double)t->host_bytes / (double)t->guest_bytes);
+}
+
+int stats_write_json(const struct machine *m, const char *path)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return XBT_EIO;
+    struct kv kv[128];
+    int n = collect(m, kv, 128);
+    const char *group = NULL;
+    fprintf(f, "{");
+    for (int k = 0; k < n; k++) {
+        if (kv[k].group != group) {
+            fprintf(f, "%s\n  \"%s\": {", group ? "\n  }," : "", kv[k].group);
+            group = kv[k].group;
+        } else {
+            fputc(',', f);
+        }
+        fprintf(f, "\n    \"%s\": %llu", kv[k].name, (unsigned long long)kv[k].v);
+    }
+    fprintf(f, "%s\n}\n", group ? "\n  }" : "");
+    return fclose(f) == 0 ? 0 : XBT_EIO;
+}

@@ -1,0 +1,84 @@
+/*
+ * chain.c - direct chaining of translation units.  An exit of a unit is a
+ * jmp/jcc rel32 that first points at the unit's own exit stub (which
+ * returns to the dispatcher and asks for a chain); the dispatcher patches
+ * it to jump straight to the successor.  Each unit keeps the list of exits
+ * chained into it so invalidation can point them back at their stubs.
+ *
+ * Safety rule: an exit may only be chained to a unit for the same guest
+ * code.  Units are keyed by physical address; while paging is off a linear
+ * target names one physical address forever, so every direct exit may be
+ * chained.  (With paging, only targets on the source unit's own page are.)
+ */
+#include <string.h>
+
+#include "tcache.h"
+#include "tc_internal.h"
+
+void tc_patch_rel32(struct tcache *tc, struct tb *tb, uint32_t patch_off, const uint8_t *target)
+{
+    const uint8_t *next = tb->code + patch_off + 4;
+    int32_t rel = (int32_t)(target - next);
+    memcpy(tc_rw(tc, tb->code + patch_off), &rel, 4);
+}
+
+void tc_chain(struct tcache *tc, struct tb *from, int idx, struct tb *to)
+{
+    struct tb_exit *e = &from->exits[idx];
+    if (!from->valid || !to->valid || !e->used || e->dest)
+        return;
+    if (from->mode != to->mode)
+        return;
+    tc_patch_rel32(tc, from, e->patch_off, to->code);
+    e->dest = to;
+    e->in_next = to->in_first;
+    e->in_next_idx = to->in_first_idx;
+    to->in_first = from;
+    to->in_first_idx = (uint8_t)idx;
+    tc->st.chain_patches++;
+}
+
+/* Points every exit chained into tb back at its own stub. */
+void tc_unlink_incoming(struct tcache *tc, struct tb *tb)
+{
+    struct tb *src = tb->in_first;
+    int idx = tb->in_first_idx;
+    while (src) {
+        struct tb_exit *e = &src->exits[idx];
+        struct tb *next = e->in_next;
+        int next_idx = e->in_next_idx;
+        tc_patch_rel32(tc, src, e->patch_off, src->code + e->stub_off);
+        e->dest = NULL;
+        e->in_next = NULL;
+        tc->st.chain_unpatches++;
+        src = next;
+        idx = next_idx;
+    }
+    tb->in_first = NULL;
+}
+
+/* Removes tb's own exits from the incoming lists of their successors. */
+void tc_unlink_outgoing(struct tb *tb)
+{
+    for (int i = 0; i < 2; i++) {
+        struct tb_exit *e = &tb->exits[i];
+        struct tb *dest = e->dest;
+        if (!dest)
+            continue;
+        struct tb **pp = &dest->in_first;
+        uint8_t *pidx = &dest->in_first_idx;
+        while (*pp) {
+            struct tb *s = *pp;
+            int si = *pidx;
+            if (s == tb && si == i) {
+                *pp = e->in_next;
+                *pidx = e->in_next_idx;
+                break;
+            }
+            pp = &s->exits[si].in_next;
+            pidx = &s->exits[si].in_next_idx;
+        }
+        e->dest = NULL;
+        e->in_next = NULL;
+    }
+}

@@ -1,0 +1,13 @@
+/* tc_internal.h - declarations shared by the files of src/tcache. */
+#ifndef XBT_TC_INTERNAL_H
+#define XBT_TC_INTERNAL_H
+
+#include "tcache.h"
+
+int tc_codebuf_map(struct tcache *tc, size_t size);
+void tc_codebuf_unmap(struct tcache *tc);
+void tc_unlink_incoming(struct tcache *tc, struct tb *tb);
+void tc_unlink_outgoing(struct tb *tb);
+void tc_patch_rel32(struct tcache *tc, struct tb *tb, uint32_t patch_off, const uint8_t *target);
+
+#endif

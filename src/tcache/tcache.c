@@ -1,0 +1,287 @@
+/*
+ * tcache.c - translation units: allocation in the code buffer, the hash
+ * index by (guest-physical address, mode key), per-page lists, exact
+ * invalidation by guest byte range, flush-all when the buffer is full, and
+ * the per-mode indirect-branch tables.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "machine.h"
+#include "mmu.h"
+#include "tcache.h"
+#include "tc_internal.h"
+
+/* Tunable: hash index buckets (power of two).  Policy: about one bucket per
+ * expected unit of a 32 MiB buffer, so chains stay short. */
+#define TC_HASH_BUCKETS (1u << 16)
+
+static inline uint32_t tc_hash(uint32_t pc, uint32_t mode)
+{
+    uint32_t h = pc ^ (mode * 0x9E3779B1u);
+    h ^= h >> 15;
+    h *= 0x2C1B3C6Du;
+    h ^= h >> 12;
+    return h;
+}
+
+int tc_init(struct tcache *tc, struct machine *m, size_t size)
+{
+    memset(tc, 0, sizeof(*tc));
+    tc->m = m;
+    tc->memfd = -1;
+    if (size < 64 * 1024)
+        size = 64 * 1024;
+    size = (size + 4095) & ~(size_t)4095;
+    int rc = tc_codebuf_map(tc, size);
+    if (rc)
+        return rc;
+    tc->max_tbs = (uint32_t)(size / 64) + 64;
+    tc->tbs = calloc(tc->max_tbs, sizeof(struct tb));
+    tc->hash_mask = TC_HASH_BUCKETS - 1;
+    tc->hash = calloc(TC_HASH_BUCKETS, sizeof(struct tb *));
+    tc->npages = m ? m->ram_size / PAGE_SIZE : 0;
+    tc->page_list = calloc(tc->npages ? tc->npages : 1, sizeof(struct tb *));
+    tc->meta_size = size / 4 + 4096;
+    tc->meta = malloc(tc->meta_size * sizeof(uint32_t));
+    if (!tc->tbs || !tc->hash || !tc->page_list || !tc->meta) {
+        tc_destroy(tc);
+        return XBT_ENOMEM;
+    }
+    return 0;
+}
+
+void tc_destroy(struct tcache *tc)
+{
+    tc_codebuf_unmap(tc);
+    free(tc->tbs);
+    free(tc->hash);
+    free(tc->page_list);
+    free(tc->meta);
+    for (int i = 0; i < MODE_KEYS; i++)
+        if (tc->jc[i])
+            munmap(tc->jc[i], JC_ENTRIES * sizeof(struct jc_entry));
+    memset(tc, 0, sizeof(*tc));
+    tc->memfd = -1;
+}
+
+static void jc_clear(struct jc_entry *jc)
+{
+    for (uint32_t i = 0; i < JC_ENTRIES; i++) {
+        jc[i].neg_tag = JC_INVALID;
+        jc[i].code = NULL;
+    }
+}
+
+struct jc_entry *tc_jcache(struct tcache *tc, uint32_t mode)
+{
+    mode &= MODE_KEYS - 1;
+    if (!tc->jc[mode]) {
+        void *p = mmap(NULL, JC_ENTRIES * sizeof(struct jc_entry),
+                       PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED)
+            return NULL;
+        tc->jc[mode] = p;
+        jc_clear(p);
+    }
+    return tc->jc[mode];
+}
+
+void tc_jcache_flush(struct tcache *tc)
+{
+    for (int i = 0; i < MODE_KEYS; i++)
+        if (tc->jc[i])
+            jc_clear(tc->jc[i]);
+}
+
+void tc_flush(struct tcache *tc)
+{
+    for (uint32_t i = 0; i < tc->npages; i++) {
+        if (tc->page_list[i] && tc->m)
+            mmu_code_page_clear(&tc->m->mmu, i * PAGE_SIZE);
+        tc->page_list[i] = NULL;
+    }
+    memset(tc->hash, 0, (tc->hash_mask + 1) * sizeof(struct tb *));
+    tc->ntbs = 0;
+    tc->used = 0;
+    tc->meta_used = 0;
+    tc_jcache_flush(tc);
+    tc->generation++;
+    tc->st.flushes_full++;
+}
+
+struct tb *tc_lookup(struct tcache *tc, uint32_t pc, uint32_t mode)
+{
+    tc->st.lookups++;
+    for (struct tb *t = tc->hash[tc_hash(pc, mode) & tc->hash_mask]; t; t = t->hash_next) {
+        if (t->pc == pc && t->mode == mode) {
+            tc->st.lookup_hits++;
+            return t;
+        }
+    }
+    return NULL;
+}
+
+uint8_t *tc_begin(struct tcache *tc, size_t *room)
+{
+    if (tc->size - tc->used < TC_UNIT_RESERVE || tc->ntbs >= tc->max_tbs ||
+        tc->meta_size - tc->meta_used < 4096)
+        tc_flush(tc);
+    *room = tc->size - tc->used;
+    if (*room > TC_UNIT_RESERVE)
+        *room = TC_UNIT_RESERVE;
+    return tc->rw + tc->used;
+}
+
+static void page_link(struct tcache *tc, struct tb *tb, int slot)
+{
+    uint32_t p = tb->page[slot] >> 12;
+    if (p >= tc->npages)
+        return;
+    if (!tc->page_list[p] && tc->m)
+        mmu_code_page_set(&tc->m->mmu, tb->page[slot]);
+    tb->page_next[slot] = tc->page_list[p];
+    tc->page_list[p] = tb;
+}
+
+struct tb *tc_commit(struct tcache *tc, const struct tb *proto, size_t code_size,
+                     const uint32_t *insn_pc, const uint16_t *insn_off)
+{
+    struct tb *tb = &tc->tbs[tc->ntbs++];
+    *tb = *proto;
+    tb->code = tc->rx + tc->used;
+    tb->code_size = (uint32_t)code_size;
+    tb->valid = true;
+    tb->hash_next = NULL;
+    tb->in_first = NULL;
+    for (int i = 0; i < 2; i++) {
+        tb->exits[i].dest = NULL;
+        tb->exits[i].in_next = NULL;
+    }
+    /* keep units 16-byte aligned: branch targets decode faster */
+    tc->used = (tc->used + code_size + 15) & ~(size_t)15;
+
+    uint32_t *pcs = tc->meta + tc->meta_used;
+    memcpy(pcs, insn_pc, tb->ninsns * sizeof(uint32_t));
+    tc->meta_used += tb->ninsns;
+    uint16_t *offs = (uint16_t *)(tc->meta + tc->meta_used);
+    memcpy(offs, insn_off, tb->ninsns * sizeof(uint16_t));
+    tc->meta_used += (tb->ninsns + 1) / 2;
+    tb->insn_pc = pcs;
+    tb->insn_off = offs;
+
+    uint32_t h = tc_hash(tb->pc, tb->mode) & tc->hash_mask;
+    tb->hash_next = tc->hash[h];
+    tc->hash[h] = tb;
+    page_link(tc, tb, 0);
+    if (tb->page[1] != tb->page[0])
+        page_link(tc, tb, 1);
+
+    tc->st.translations++;
+    tc->st.guest_insns += tb->ninsns;
+    tc->st.guest_bytes += tb->guest_size;
+    tc->st.host_bytes += code_size;
+    return tb;
+}
+
+static void page_unlink(struct tcache *tc, struct tb *tb, int slot)
+{
+    uint32_t page = tb->page[slot];
+    uint32_t p = page >> 12;
+    if (p >= tc->npages)
+        return;
+    struct tb **pp = &tc->page_list[p];
+    while (*pp) {
+        struct tb *t = *pp;
+        int s = (t->page[0] == page) ? 0 : 1;
+        if (t == tb) {
+            *pp = t->page_next[s];
+            break;
+        }
+        pp = &t->page_next[s];
+    }
+    if (!tc->page_list[p] && tc->m)
+        mmu_code_page_clear(&tc->m->mmu, page);
+}
+
+static void tb_invalidate(struct tcache *tc, struct tb *tb)
+{
+    struct tb **pp = &tc->hash[tc_hash(tb->pc, tb->mode) & tc->hash_mask];
+    while (*pp && *pp != tb)
+        pp = &(*pp)->hash_next;
+    if (*pp)
+        *pp = tb->hash_next;
+    page_unlink(tc, tb, 0);
+    if (tb->page[1] != tb->page[0])
+        page_unlink(tc, tb, 1);
+    tc_unlink_incoming(tc, tb);
+    tc_unlink_outgoing(tb);
+    for (int i = 0; i < MODE_KEYS; i++) {
+        struct jc_entry *jc = tc->jc[i];
+        if (!jc)
+            continue;
+        struct jc_entry *e = &jc[tb->vpc & (JC_ENTRIES - 1)];
+        if (e->code == tb->code) {
+            e->neg_tag = JC_INVALID;
+            e->code = NULL;
+        }
+    }
+    tb->valid = false;
+}
+
+int tc_invalidate_range(struct tcache *tc, uint32_t addr, uint32_t len)
+{
+    int n = 0;
+    if (!len)
+        return 0;
+    uint64_t end = (uint64_t)addr + len;
+    for (uint64_t page = addr & PAGE_MASK; page < end; page += PAGE_SIZE) {
+        uint32_t p = (uint32_t)(page >> 12);
+        if (p >= tc->npages)
+            break;
+        struct tb *t = tc->page_list[p];
+        while (t) {
+            int s = (t->page[0] == (uint32_t)page) ? 0 : 1;
+            struct tb *next = t->page_next[s];
+            if ((uint64_t)t->pc < end && (uint64_t)t->pc + t->guest_size > addr) {
+                tb_invalidate(tc, t);
+                n++;
+            }
+            t = next;
+        }
+    }
+    tc->st.invalidations_smc += (uint64_t)n;
+    return n;
+}
+
+struct tb *tc_find_by_host(struct tcache *tc, uintptr_t rip)
+{
+    uintptr_t base = (uintptr_t)tc->rx;
+    if (rip < base || rip >= base + tc->used || tc->ntbs == 0)
+        return NULL;
+    uint32_t lo = 0, hi = tc->ntbs;   /* units are allocated in address order */
+    while (hi - lo > 1) {
+        uint32_t mid = (lo + hi) / 2;
+        if ((uintptr_t)tc->tbs[mid].code <= rip)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    struct tb *t = &tc->tbs[lo];
+    if (rip < (uintptr_t)t->code || rip >= (uintptr_t)t->code + t->code_size)
+        return NULL;
+    return t;
+}
+
+uint32_t tb_guest_eip_at(const struct tb *tb, uintptr_t rip)
+{
+    uint32_t off = (uint32_t)(rip - (uintptr_t)tb->code);
+    uint32_t eip = tb->insn_pc[0];
+    for (uint32_t i = 0; i < tb->ninsns; i++) {
+        if (tb->insn_off[i] > off)
+            break;
+        eip = tb->insn_pc[i];
+    }
+    return eip;
+}

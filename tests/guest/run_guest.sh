@@ -1,0 +1,275 @@
+#!/bin/sh
+# run_guest.sh - run one xbt guest kernel and check what it did.
+#
+#   run_guest.sh xbt    --name N --elf K.elf --expected F --status S --xbt XBT
+#   run_guest.sh qemu   ... --qemu QEMU [--hang]
+#   run_guest.sh native ... --xbt XBT --native PROG
+#   run_guest.sh elf    --name N --elf K.elf
+# common options: [--append "cmdline"] [--debugcon E9FILE] [--outdir DIR]
+#
+# xbt:    `XBT run $XBT_EXTRA_ARGS [--append C] K.elf` with stdin from
+#         /dev/null; stdout must equal F byte for byte and the exit status
+#         must be S.  With --debugcon, the expected 0xE9 output must appear in
+#         xbt's stderr (where xbt's debug console writes).
+# qemu:   the same kernel under qemu-system-i386 (-kernel, COM1 on stdio,
+#         isa-debug-exit at 0xF4, 128 MiB); same expectations, the 0xE9 output
+#         (-debugcon file) must equal E9FILE exactly.  --hang: the kernel ends
+#         in cli;hlt, which QEMU never leaves, so the run is cut after
+#         $XBT_GUEST_HANG_TIMEOUT seconds (default 3) and only stdout is
+#         checked.  Exit 77 (skip) when QEMU is not given.
+# native: the native reference program must exit 0 and print F; then the
+#         guest under xbt must print exactly what the native program printed.
+# elf:    K.elf must be an ELF32 i386 ET_EXEC with a valid multiboot header
+#         (memory info requested, no a.out kludge) in its first 8 KiB.
+#
+# Environment: XBT_EXTRA_ARGS (extra xbt options, word-split),
+# QEMU_EXTRA_ARGS (extra QEMU options), XBT_GUEST_TIMEOUT (seconds per run,
+# default 30).  Outputs are kept in DIR (default: a temporary directory) as
+# N.MODE.stdout / .stderr for inspection.
+
+# XBT_EXTRA_ARGS and QEMU_EXTRA_ARGS are word-split on purpose (with
+# globbing off around their use).
+# shellcheck disable=SC2086
+set -u
+
+die() { echo "run_guest.sh: $*" >&2; exit 2; }
+
+[ $# -ge 1 ] || die "usage: run_guest.sh xbt|qemu|native [options]"
+mode=$1
+shift
+name=guest elf='' expected='' status=1 outdir='' append='' have_append=0
+debugcon='' xbt='' qemu='' native='' hang=0
+while [ $# -gt 0 ]; do
+    case $1 in
+    --name) name=$2; shift 2 ;;
+    --elf) elf=$2; shift 2 ;;
+    --expected) expected=$2; shift 2 ;;
+    --status) status=$2; shift 2 ;;
+    --outdir) outdir=$2; shift 2 ;;
+    --append) append=$2; have_append=1; shift 2 ;;
+    --debugcon) debugcon=$2; shift 2 ;;
+    --xbt) xbt=$2; shift 2 ;;
+    --qemu) qemu=$2; shift 2 ;;
+    --native) native=$2; shift 2 ;;
+    --hang) hang=1; shift ;;
+    *) die "unknown option $1" ;;
+    esac
+done
+
+timeout_s=${XBT_GUEST_TIMEOUT:-30}
+XBT_EXTRA_ARGS=${XBT_EXTRA_ARGS:-}
+QEMU_EXTRA_ARGS=${QEMU_EXTRA_ARGS:-}
+if [ -z "$outdir" ]; then
+    outdir=$(mktemp -d) || die "mktemp failed"
+    trap 'rm -rf "$outdir"' EXIT
+fi
+mkdir -p "$outdir" || die "cannot create $outdir"
+[ -f "$elf" ] || die "kernel $elf not found (build target 'guests')"
+[ "$mode" = elf ] || [ -f "$expected" ] || die "expected output $expected not found"
+
+fail=0
+
+# describe_status RC: human-readable exit status.
+describe_status() {
+    case $1 in
+    124) echo "124 (timed out after ${timeout_s}s)" ;;
+    *) echo "$1" ;;
+    esac
+}
+
+# compare WANT GOT WHAT: byte-for-byte comparison, diff on mismatch.
+compare() {
+    if cmp -s "$1" "$2"; then
+        return 0
+    fi
+    echo "FAIL: $3 differs ($1 vs $2):"
+    diff -u --text "$1" "$2" | head -n 200
+    if [ "$(wc -c <"$2")" -eq 0 ]; then
+        echo "(no output at all)"
+    fi
+    fail=1
+    return 1
+}
+
+# check_status WANT GOT WHAT
+check_status() {
+    if [ "$1" != "$2" ]; then
+        echo "FAIL: $3 exit status $(describe_status "$2"), expected $1"
+        fail=1
+    fi
+}
+
+# show_stderr FILE: the first lines of a run's stderr, for diagnosis.
+show_stderr() {
+    if [ -s "$1" ]; then
+        echo "--- stderr ($1) ---"
+        head -n 40 "$1"
+    fi
+}
+
+# show_cmd ARG...: prints the command line, quoting arguments with spaces.
+show_cmd() {
+    line="+"
+    for arg in "$@"; do
+        case $arg in
+        *" "*) line="$line \"$arg\"" ;;
+        *) line="$line $arg" ;;
+        esac
+    done
+    echo "$line"
+}
+
+# run_xbt OUT ERR: runs the kernel under xbt; sets rc.
+run_xbt() {
+    if [ -z "$xbt" ] || [ ! -x "$xbt" ]; then
+        die "xbt executable '$xbt' not found"
+    fi
+    set -f
+    if [ "$have_append" = 1 ]; then
+        show_cmd "$xbt" run $XBT_EXTRA_ARGS --append "$append" "$elf"
+        timeout -k 5 "$timeout_s" "$xbt" run $XBT_EXTRA_ARGS \
+            --append "$append" "$elf" </dev/null >"$1" 2>"$2"
+    else
+        show_cmd "$xbt" run $XBT_EXTRA_ARGS "$elf"
+        timeout -k 5 "$timeout_s" "$xbt" run $XBT_EXTRA_ARGS \
+            "$elf" </dev/null >"$1" 2>"$2"
+    fi
+    rc=$?
+    set +f
+}
+
+# contains NEEDLE_FILE HAYSTACK_FILE: NEEDLE's text appears in HAYSTACK.
+contains() {
+    awk 'NR == FNR { want = want $0 "\n"; next }
+         { have = have $0 "\n" }
+         END { exit index(have, want) ? 0 : 1 }' "$1" "$2"
+}
+
+case $mode in
+xbt)
+    out=$outdir/$name.xbt.stdout
+    err=$outdir/$name.xbt.stderr
+    run_xbt "$out" "$err"
+    compare "$expected" "$out" "guest stdout"
+    check_status "$status" "$rc" "xbt"
+    if [ -n "$debugcon" ] && ! contains "$debugcon" "$err"; then
+        echo "FAIL: 0xE9 debug console output ($debugcon) not found in xbt's stderr"
+        fail=1
+    fi
+    [ "$fail" = 0 ] || show_stderr "$err"
+    ;;
+qemu)
+    if [ -z "$qemu" ] || [ ! -x "$qemu" ]; then
+        echo "qemu-system-i386 not found: skipped"
+        exit 77
+    fi
+    out=$outdir/$name.qemu.stdout
+    err=$outdir/$name.qemu.stderr
+    e9=$outdir/$name.qemu.e9
+    rm -f "$e9"
+    t=$timeout_s
+    if [ "$hang" = 1 ]; then
+        t=${XBT_GUEST_HANG_TIMEOUT:-3}
+    fi
+    set -f
+    set -- -kernel "$elf" -display none -monitor none -nodefaults \
+        -serial stdio -device isa-debug-exit,iobase=0xf4,iosize=4 \
+        -no-reboot -m 128
+    if [ "$have_append" = 1 ]; then
+        set -- "$@" -append "$append"
+    fi
+    if [ -n "$debugcon" ]; then
+        set -- "$@" -debugcon "file:$e9"
+    fi
+    show_cmd "$qemu" "$@" $QEMU_EXTRA_ARGS
+    timeout -k 5 "$t" "$qemu" "$@" $QEMU_EXTRA_ARGS </dev/null >"$out" 2>"$err"
+    rc=$?
+    set +f
+    compare "$expected" "$out" "QEMU stdout"
+    if [ "$hang" = 1 ]; then
+        if [ "$rc" != 124 ]; then
+            echo "FAIL: QEMU exited with status $rc; expected it to idle in hlt"
+            fail=1
+        fi
+    else
+        check_status "$status" "$rc" "QEMU"
+    fi
+    if [ -n "$debugcon" ]; then
+        [ -f "$e9" ] || : >"$e9"
+        compare "$debugcon" "$e9" "QEMU 0xE9 output"
+    fi
+    [ "$fail" = 0 ] || show_stderr "$err"
+    ;;
+native)
+    [ -n "$native" ] || die "--native PROG missing"
+    if [ ! -x "$native" ]; then
+        echo "native reference $native not built (no -m32 -static libc?): skipped"
+        exit 77
+    fi
+    nout=$outdir/$name.native.stdout
+    echo "+ $native"
+    timeout -k 5 "$timeout_s" "$native" </dev/null >"$nout" 2>"$outdir/$name.native.stderr"
+    nrc=$?
+    check_status 0 "$nrc" "native reference"
+    compare "$expected" "$nout" "native reference output (vs. expected file)"
+    out=$outdir/$name.native-xbt.stdout
+    err=$outdir/$name.native-xbt.stderr
+    run_xbt "$out" "$err"
+    compare "$nout" "$out" "guest stdout under xbt (vs. native reference)"
+    [ "$fail" = 0 ] || show_stderr "$err"
+    ;;
+elf)
+    # ELF identification, e_type and e_machine (little endian).
+    hdr=$(od -A n -t u1 -N 20 -v "$elf" | tr -s ' \n' '  ')
+    set -- $hdr
+    if [ "$1 $2 $3 $4" != "127 69 76 70" ] || [ "$5" != 1 ] || [ "$6" != 1 ]; then
+        echo "FAIL: $elf is not a little-endian ELF32 file"
+        fail=1
+    elif [ "${17} ${18}" != "2 0" ] || [ "${19} ${20}" != "3 0" ]; then
+        echo "FAIL: $elf is not an i386 ET_EXEC (e_type ${17}, e_machine ${19})"
+        fail=1
+    fi
+    # The multiboot header: magic, flags, checksum, 4-byte aligned.
+    mb=$(od -A d -t x4 -N 8192 -v "$elf" | awk '
+        function hex(s,   i, v) {
+            v = 0
+            for (i = 1; i <= length(s); i++)
+                v = v * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1
+            return v
+        }
+        { for (i = 2; i <= NF; i++) w[n++] = $i }
+        END {
+            for (i = 0; i + 2 < n; i++)
+                if (w[i] == "1badb002") {
+                    f = hex(w[i + 1])
+                    ok = (hex(w[i]) + f + hex(w[i + 2])) % 4294967296 == 0
+                    printf "%d %s %d %d\n", i * 4, w[i + 1], ok,
+                           int(f / 65536) % 2 == 0 && int(f / 2) % 2 == 1
+                    exit
+                }
+            print "none"
+        }')
+    set -- $mb
+    if [ "$1" = none ]; then
+        echo "FAIL: no multiboot header in the first 8 KiB of $elf"
+        fail=1
+    elif [ "$3" != 1 ]; then
+        echo "FAIL: multiboot header at offset $1 has a bad checksum"
+        fail=1
+    elif [ "$4" != 1 ]; then
+        echo "FAIL: multiboot flags $2: want memory info (bit 1), no a.out kludge (bit 16)"
+        fail=1
+    else
+        echo "multiboot header at file offset $1, flags 0x$2"
+    fi
+    ;;
+*)
+    die "unknown mode $mode"
+    ;;
+esac
+
+if [ "$fail" = 0 ]; then
+    echo "PASS: $name ($mode)"
+    exit 0
+fi
+exit 1
