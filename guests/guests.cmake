@@ -38,5 +38,5 @@ xbt_guest(halt     SOURCES tests/halt.c STATUS 4 QEMU HANG)
 xbt_guest(debugcon SOURCES tests/debugcon.c DEBUGCON tests/debugcon.e9)
 xbt_guest(smc      SOURCES tests/smc.c)
 
-xbt_guest(idt      SOURCES tests/idt.c LATER)
-xbt_guest(fpu      SOURCES tests/fpu.c PORTABLE LATER)
+xbt_guest(idt      SOURCES tests/idt.c)
+xbt_guest(fpu      SOURCES tests/fpu.c PORTABLE)

@@ -84,8 +84,9 @@ struct tcache {
 /* Tunable: default code buffer size.  Policy: 32 MiB holds every guest of
  * the test suite without a flush; the buffer is flushed whole when full. */
 #define TC_DEFAULT_SIZE (32u << 20)
-/* Tunable: bytes that must be free before a unit is translated (a unit is
- * at most max_block_insns instructions of bounded expansion). */
+/* Tunable: bytes that must be free before a unit is translated (at most a
+ * quarter of the buffer); a unit that overflows them is re-made with half
+ * as many instructions. */
 #define TC_UNIT_RESERVE (64u << 10)
 
 int tc_init(struct tcache *tc, struct machine *m, size_t size);

@@ -129,7 +129,21 @@ static int parse_debug(const char *s, unsigned *flags)
 enum { OPT_APPEND = 256, OPT_MODULE, OPT_NO_CHAIN, OPT_MAX_BLOCK, OPT_TCACHE_SIZE,
        OPT_TLB_ENTRIES, OPT_STATS, OPT_STATS_JSON };
 
+static int cmd_run_cfg(int argc, char **argv, struct machine_config *cfgp);
+
 static int cmd_run(int argc, char **argv)
+{
+    struct machine_config cfg;
+    memset(&cfg, 0, sizeof(cfg));
+    int status = cmd_run_cfg(argc, argv, &cfg);
+    for (int k = 0; k < cfg.nmodules; k++)
+        free(cfg.module_paths[k]);
+    if (xbt_log_file)
+        fclose(xbt_log_file);
+    return status;
+}
+
+static int cmd_run_cfg(int argc, char **argv, struct machine_config *cfgp)
 {
     static const struct option opts[] = {
         {"append", required_argument, 0, OPT_APPEND},
@@ -143,8 +157,7 @@ static int cmd_run(int argc, char **argv)
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
-    struct machine_config cfg;
-    memset(&cfg, 0, sizeof(cfg));
+#define cfg (*cfgp)
     cfg.ram_mib = 128;
     cfg.chain = true;
     cfg.max_block_insns = BT_DEFAULT_BLOCK_INSNS;
@@ -245,11 +258,8 @@ static int cmd_run(int argc, char **argv)
     if (cfg.stats_json && stats_write_json(m, cfg.stats_json))
         xbt_error("cannot write %s", cfg.stats_json);
     machine_destroy(m);
-    for (int k = 0; k < cfg.nmodules; k++)
-        free(cfg.module_paths[k]);
-    if (xbt_log_file)
-        fclose(xbt_log_file);
     return status & 0xFF;
+#undef cfg
 }
 
 int main(int argc, char **argv)

@@ -125,12 +125,13 @@ struct tb *tc_lookup(struct tcache *tc, uint32_t pc, uint32_t mode)
 
 uint8_t *tc_begin(struct tcache *tc, size_t *room)
 {
-    if (tc->size - tc->used < TC_UNIT_RESERVE || tc->ntbs >= tc->max_tbs ||
+    size_t reserve = TC_UNIT_RESERVE < tc->size / 4 ? TC_UNIT_RESERVE : tc->size / 4;
+    if (tc->size - tc->used < reserve || tc->ntbs >= tc->max_tbs ||
         tc->meta_size - tc->meta_used < 4096)
         tc_flush(tc);
     *room = tc->size - tc->used;
     if (*room > TC_UNIT_RESERVE)
-        *room = TC_UNIT_RESERVE;
+        *room = TC_UNIT_RESERVE;   /* a unit that does not fit is re-made shorter */
     return tc->rw + tc->used;
 }
 

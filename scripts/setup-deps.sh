@@ -1,0 +1,36 @@
+#!/bin/sh
+# setup-deps.sh - installs the Debian packages xbt needs to build, test and
+# compare against QEMU.  Idempotent: installs only what is missing, so it is
+# cheap to run before every build.  Needs root (or sudo) only when something
+# is missing.
+set -eu
+
+PACKAGES="build-essential cmake pkg-config gcc-multilib libzydis-dev libcapstone-dev
+libelf-dev libcmocka-dev qemu-system-x86"
+
+missing=""
+for p in $PACKAGES; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing="$missing $p"
+    fi
+done
+
+if [ -z "$missing" ]; then
+    exit 0
+fi
+
+echo "xbt: installing missing packages:$missing"
+if [ "$(id -u)" -eq 0 ]; then
+    SUDO=""
+elif command -v sudo >/dev/null 2>&1; then
+    SUDO="sudo"
+else
+    echo "xbt: these Debian packages are missing:$missing" >&2
+    echo "xbt: run this script as root (or install sudo), or install them with:" >&2
+    echo "       apt-get install$missing" >&2
+    exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing

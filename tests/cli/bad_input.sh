@@ -1,0 +1,68 @@
+#!/bin/sh
+# bad_input.sh XBT HELLO_ELF NATIVE_ELF - every bad input to `xbt run` gets
+# exactly one clear line on stderr and exit status 2, never a crash.
+set -u
+XBT=$1 HELLO=$2 NATIVE=$3
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fails=0 passes=0
+
+# check NAME PATTERN ARGS... : status must be 2, stderr one line matching PATTERN
+check() {
+    name=$1 pat=$2
+    shift 2
+    "$XBT" "$@" >"$T/out" 2>"$T/err" </dev/null
+    st=$?
+    lines=$(wc -l <"$T/err")
+    if [ "$st" -eq 2 ] && [ "$lines" -eq 1 ] && grep -q -- "$pat" "$T/err"; then
+        passes=$((passes + 1))
+    else
+        fails=$((fails + 1))
+        echo "FAIL: $name: status $st, $lines stderr lines, expected /$pat/:"
+        sed 's/^/    /' "$T/err"
+    fi
+}
+
+# le32 FILE OFFSET: the little-endian 32-bit word at OFFSET
+le32() { od -An -tu4 -j "$2" -N4 "$1" | tr -d ' '; }
+# put32 FILE OFFSET VALUE
+put32() {
+    v=$3
+    printf "$(printf '\\%03o\\%03o\\%03o\\%03o' $((v & 255)) $(((v >> 8) & 255)) \
+        $(((v >> 16) & 255)) $(((v >> 24) & 255)))" |
+        dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
+}
+
+check missing "No such file" run "$T/nonexistent.elf"
+mkdir "$T/dir"
+check directory "dir" run "$T/dir"
+printf 'this is not an ELF file\n' >"$T/text"
+check not-elf "not an ELF" run "$T/text"
+: >"$T/empty"
+check empty "empty\|not an ELF" run "$T/empty"
+check elf64 "64-bit" run "$XBT"
+cp "$HELLO" "$T/arm.elf"
+printf '\050\000' | dd of="$T/arm.elf" bs=1 seek=18 conv=notrunc 2>/dev/null   # EM_ARM
+check non-x86 "machine\|x86\|i386" run "$T/arm.elf"
+check no-multiboot "multiboot" run -m 1024 "$NATIVE"
+
+phoff=$(le32 "$HELLO" 28)
+cp "$HELLO" "$T/high.elf"
+put32 "$T/high.elf" $((phoff + 12)) $((0xF0000000))
+check outside-ram "outside guest RAM" run "$T/high.elf"
+cp "$HELLO" "$T/mbi.elf"
+put32 "$T/mbi.elf" $((phoff + 12)) $((0x9000))
+check overlaps-mbi "overlap\|multiboot info\|0x9000" run "$T/mbi.elf"
+head -c 300 "$HELLO" >"$T/trunc.elf"
+check truncated "trunc\|program header\|beyond\|multiboot\|ELF" run "$T/trunc.elf"
+
+check mem-zero "guest RAM" run -m 0 "$HELLO"
+check mem-huge "guest RAM" run -m 99999 "$HELLO"
+check mem-text "guest RAM" run -m lots "$HELLO"
+check no-kernel "no kernel" run
+check bad-module "No such file" run --module "$T/nope.bin" "$HELLO"
+check bad-tlb "tlb-entries" run --tlb-entries 3 "$HELLO"
+check bad-command "unknown command" frobnicate
+
+echo "$passes passed, $fails failed"
+[ "$fails" -eq 0 ]
