@@ -15,9 +15,9 @@
 #   QEMU      RUN (default): qemu_NAME expects the same output and status;
 #             HANG: QEMU idles forever at the end, so qemu_NAME expects the
 #             output and a timeout; SKIP: no qemu_NAME (xbt-specific output)
-#   LATER     needs VMM features beyond first light (IDT delivery, x87):
-#             guest_/native_NAME are registered but DISABLED unless
-#             -DXBT_GUEST_LATER_TESTS=ON
+#   LATER     needs VMM features not implemented yet: guest_/native_NAME
+#             are registered but DISABLED unless -DXBT_GUEST_LATER_TESTS=ON
+#             (qemu_NAME still runs).  No kernel needs it at the moment.
 
 xbt_guest(hello    SOURCES hello/hello.c EXPECTED hello/hello.expected)
 xbt_guest(demo     SOURCES demo/demo.c EXPECTED demo/demo.expected PORTABLE)

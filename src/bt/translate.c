@@ -703,14 +703,31 @@ int bt_translate(struct machine *m, uint32_t eip, uint32_t pc, uint32_t mode, st
         t.n = bt_decode_block(m, eip, pc, mode, max, insns);
         bt_liveness(insns, t.n);
 
-        /* unit entry: leave if the VMM asked (stop, interrupt) */
+        /* unit entry: leave if the VMM asked (stop, interrupt).  With live
+         * flags the test goes through RCX and JRCXZ, which is cheaper than
+         * saving and restoring the flags around a CMP. */
         t.i = &insns[0];
-        tr_flags_clobber(&t);
-        e_insn(&t.e, ZYDIS_MNEMONIC_CMP, 2,
-               o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0, VCPU_OFF_EXIT_REQUEST, 1), o_imm(0));
-        struct stub *rq = new_stub(&t, STUB_REQ);
-        rq->rel_off = e_jcc32(&t.e, 0x5);
-        rq->target = eip;
+        if (insns[0].live_in & FL_ARITH) {
+            e_insn(&t.e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R11), o_reg(ZYDIS_REGISTER_RCX));
+            e_insn(&t.e, ZYDIS_MNEMONIC_MOVZX, 2, o_reg(ZYDIS_REGISTER_ECX),
+                   o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0, VCPU_OFF_EXIT_REQUEST, 1));
+            e_u8(&t.e, 0xE3);
+            size_t jr = t.e.pos;
+            e_u8(&t.e, 0);
+            e_insn(&t.e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_RCX), o_reg(ZYDIS_REGISTER_R11));
+            struct stub *rq = new_stub(&t, STUB_REQ);
+            rq->rel_off = e_jmp32(&t.e);
+            rq->target = eip;
+            if (!t.e.overflow)
+                t.e.buf[jr] = (uint8_t)(t.e.pos - (jr + 1));
+            e_insn(&t.e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_RCX), o_reg(ZYDIS_REGISTER_R11));
+        } else {
+            e_insn(&t.e, ZYDIS_MNEMONIC_CMP, 2,
+                   o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0, VCPU_OFF_EXIT_REQUEST, 1), o_imm(0));
+            struct stub *rq = new_stub(&t, STUB_REQ);
+            rq->rel_off = e_jcc32(&t.e, 0x5);
+            rq->target = eip;
+        }
 
         uint32_t bytes = 0;
         for (int k = 0; k < t.n && !t.ended; k++) {
