@@ -40,3 +40,8 @@ xbt_guest(smc      SOURCES tests/smc.c)
 
 xbt_guest(idt      SOURCES tests/idt.c)
 xbt_guest(fpu      SOURCES tests/fpu.c PORTABLE)
+xbt_guest(triple   SOURCES tests/triple.c STATUS 6 QEMU SKIP)
+
+# Interactive kernels: run by tests/cli/console.sh with input on stdin.
+xbt_guest(spin     SOURCES tests/spin.c CONSOLE)
+xbt_guest(echo     SOURCES tests/echo.c CONSOLE)
