@@ -63,19 +63,43 @@ size_t e_request(struct emit *e, const ZydisEncoderRequest *req)
     return len;
 }
 
-size_t e_insn(struct emit *e, ZydisMnemonic mn, int nops, ...)
+static size_t encode_v(uint8_t *out, ZydisMnemonic mn, int nops, va_list ap)
 {
     ZydisEncoderRequest req;
     memset(&req, 0, sizeof(req));
     req.machine_mode = ZYDIS_MACHINE_MODE_LONG_64;
     req.mnemonic = mn;
     req.operand_count = (ZyanU8)nops;
-    va_list ap;
-    va_start(ap, nops);
     for (int i = 0; i < nops; i++)
         req.operands[i] = va_arg(ap, ZydisEncoderOperand);
+    ZyanUSize len = ZYDIS_MAX_INSTRUCTION_LENGTH;
+    if (!ZYAN_SUCCESS(ZydisEncoderEncodeInstruction(&req, out, &len)))
+        return 0;
+    return len;
+}
+
+size_t e_encode(uint8_t *out, ZydisMnemonic mn, int nops, ...)
+{
+    va_list ap;
+    va_start(ap, nops);
+    size_t n = encode_v(out, mn, nops, ap);
     va_end(ap);
-    return e_request(e, &req);
+    return n;
+}
+
+size_t e_insn(struct emit *e, ZydisMnemonic mn, int nops, ...)
+{
+    uint8_t tmp[ZYDIS_MAX_INSTRUCTION_LENGTH];
+    va_list ap;
+    va_start(ap, nops);
+    size_t n = encode_v(tmp, mn, nops, ap);
+    va_end(ap);
+    if (!n) {
+        e->encode_error = true;
+        return 0;
+    }
+    e_bytes(e, tmp, n);
+    return n;
 }
 
 size_t e_jmp32(struct emit *e)

@@ -38,6 +38,8 @@ ZydisEncoderOperand o_mem(ZydisRegister base, ZydisRegister index, uint8_t scale
 
 /* Encodes one 64-bit-mode instruction; returns its length (0 on error). */
 size_t e_insn(struct emit *e, ZydisMnemonic mn, int nops, ...);
+/* Encodes one instruction into out[ZYDIS_MAX_INSTRUCTION_LENGTH]; 0 on error. */
+size_t e_encode(uint8_t *out, ZydisMnemonic mn, int nops, ...);
 /* Encodes a prepared request. */
 size_t e_request(struct emit *e, const ZydisEncoderRequest *req);
 

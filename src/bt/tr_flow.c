@@ -37,7 +37,7 @@ static void push_value(struct tr *t, ZydisEncoderOperand src, unsigned size)
 {
     uint8_t ins[16];
     stack_addr(t, -(int32_t)size);
-    size_t n = tr_encode(ZYDIS_MNEMONIC_MOV, ins, 2, HMEM(size), src);
+    size_t n = e_encode(ins, ZYDIS_MNEMONIC_MOV, 2, HMEM(size), src);
     if (!n) {
         t->e.encode_error = true;
         return;
@@ -51,8 +51,8 @@ static void load_stack(struct tr *t, ZydisRegister dst, int32_t delta, unsigned 
 {
     uint8_t ins[16];
     stack_addr(t, delta);
-    size_t n = size == 2 ? tr_encode(ZYDIS_MNEMONIC_MOVZX, ins, 2, o_reg(dst), HMEM(2))
-                         : tr_encode(ZYDIS_MNEMONIC_MOV, ins, 2, o_reg(dst), HMEM(4));
+    size_t n = size == 2 ? e_encode(ins, ZYDIS_MNEMONIC_MOVZX, 2, o_reg(dst), HMEM(2))
+                         : e_encode(ins, ZYDIS_MNEMONIC_MOV, 2, o_reg(dst), HMEM(4));
     if (!n) {
         t->e.encode_error = true;
         return;
@@ -73,8 +73,8 @@ static void load_operand(struct tr *t, const ZydisDecodedOperand *op, ZydisRegis
     }
     uint8_t ins[16];
     tr_ea(t, op, 0);
-    size_t n = size == 2 ? tr_encode(ZYDIS_MNEMONIC_MOVZX, ins, 2, o_reg(dst), HMEM(2))
-                         : tr_encode(ZYDIS_MNEMONIC_MOV, ins, 2, o_reg(dst), HMEM(4));
+    size_t n = size == 2 ? e_encode(ins, ZYDIS_MNEMONIC_MOVZX, 2, o_reg(dst), HMEM(2))
+                         : e_encode(ins, ZYDIS_MNEMONIC_MOV, 2, o_reg(dst), HMEM(4));
     tr_mem_access(t, ins, n, size, MEM_R);
 }
 
@@ -238,7 +238,7 @@ bool tr_flow(struct tr *t, const struct bt_insn *i)
                 /* a segment push with a 32-bit operand size moves 16 bits
                  * and leaves the upper half of the slot alone (P6 and later) */
                 stack_addr(t, -(int32_t)size);
-                size_t n = tr_encode(ZYDIS_MNEMONIC_MOV, ins, 2, HMEM(2), R(R11W));
+                size_t n = e_encode(ins, ZYDIS_MNEMONIC_MOV, 2, HMEM(2), R(R11W));
                 tr_mem_access(t, ins, n, 2, MEM_W);
                 lea_esp(t, ZYDIS_REGISTER_R12D, -(int32_t)size);
             } else {
@@ -265,7 +265,7 @@ bool tr_flow(struct tr *t, const struct bt_insn *i)
             /* the address uses ESP after the increment (SDM POP) */
             int32_t adj = (op->mem.base == ZYDIS_REGISTER_ESP) ? (int32_t)size : 0;
             tr_ea(t, op, adj);
-            size_t n = tr_encode(ZYDIS_MNEMONIC_MOV, ins, 2, HMEM(size), size == 2 ? R(R11W) : R(R11D));
+            size_t n = e_encode(ins, ZYDIS_MNEMONIC_MOV, 2, HMEM(size), size == 2 ? R(R11W) : R(R11D));
             tr_mem_access(t, ins, n, size, MEM_W);
             lea_esp(t, ZYDIS_REGISTER_R12D, (int32_t)size);
         }
@@ -281,8 +281,8 @@ bool tr_flow(struct tr *t, const struct bt_insn *i)
             e_insn(&t->e, ZYDIS_MNEMONIC_LEA, 2, R(R8D),
                    o_mem(ZYDIS_REGISTER_R8, ZYDIS_REGISTER_R9, 1, 0, 8));
         }
-        size_t n = osz == 2 ? tr_encode(ZYDIS_MNEMONIC_MOVZX, ins, 2, R(R11D), HMEM(2))
-                            : tr_encode(ZYDIS_MNEMONIC_MOV, ins, 2, R(R11D), HMEM(4));
+        size_t n = osz == 2 ? e_encode(ins, ZYDIS_MNEMONIC_MOVZX, 2, R(R11D), HMEM(2))
+                            : e_encode(ins, ZYDIS_MNEMONIC_MOV, 2, R(R11D), HMEM(4));
         tr_mem_access(t, ins, n, osz, MEM_R);
         e_insn(&t->e, ZYDIS_MNEMONIC_LEA, 2, R(R12D),
                o_mem(ZYDIS_REGISTER_RBP, ZYDIS_REGISTER_NONE, 0, (int64_t)osz, 8));

@@ -69,7 +69,6 @@ ZydisRegister tr_host64(ZydisRegister guest);
 ZydisRegister tr_map_reg(ZydisRegister guest);
 void tr_ea(struct tr *t, const ZydisDecodedOperand *mem, int32_t extra_disp);
 void tr_mem_access(struct tr *t, const uint8_t *ins, size_t len, unsigned size, unsigned rw);
-size_t tr_encode(ZydisMnemonic mn, uint8_t *out, int nops, ...);
 void tr_call_helper(struct tr *t, void *fn, int co_kind);
 void tr_exit_direct(struct tr *t, uint32_t target, int cc);   /* cc < 0: jmp */
 void tr_exit_unchained(struct tr *t, uint32_t target);

@@ -109,7 +109,7 @@ static void mov_from_sreg(struct tr *t, const struct bt_insn *i)
         e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, o_reg(d), i->ops[0].size == 16 ? R(R11W) : R(R11D));
     } else {
         tr_ea(t, &i->ops[0], 0);
-        size_t n = tr_encode(ZYDIS_MNEMONIC_MOV, ins, 2,
+        size_t n = e_encode(ins, ZYDIS_MNEMONIC_MOV, 2,
                              o_mem(ZYDIS_REGISTER_R9, ZYDIS_REGISTER_R8, 1, 0, 2), R(R11W));
         tr_mem_access(t, ins, n, 2, MEM_W);
     }
@@ -128,7 +128,7 @@ static void load16_to_r9(struct tr *t, const ZydisDecodedOperand *op)
         return;
     }
     tr_ea(t, op, 0);
-    size_t n = tr_encode(ZYDIS_MNEMONIC_MOVZX, ins, 2, R(R11D),
+    size_t n = e_encode(ins, ZYDIS_MNEMONIC_MOVZX, 2, R(R11D),
                          o_mem(ZYDIS_REGISTER_R9, ZYDIS_REGISTER_R8, 1, 0, 2));
     tr_mem_access(t, ins, n, 2, MEM_R);
     e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, R(R9D), R(R11D));
@@ -157,7 +157,7 @@ static void xlat(struct tr *t, const struct bt_insn *i)
                      (int64_t)offsetof(struct vcpu, seg[s].base), 4));
         e_insn(&t->e, ZYDIS_MNEMONIC_LEA, 2, R(R8D), o_mem(ZYDIS_REGISTER_R8, ZYDIS_REGISTER_R9, 1, 0, 8));
     }
-    size_t n = tr_encode(ZYDIS_MNEMONIC_MOV, ins, 2, R(AL), o_mem(ZYDIS_REGISTER_R9, ZYDIS_REGISTER_R8, 1, 0, 1));
+    size_t n = e_encode(ins, ZYDIS_MNEMONIC_MOV, 2, R(AL), o_mem(ZYDIS_REGISTER_R9, ZYDIS_REGISTER_R8, 1, 0, 1));
     tr_mem_access(t, ins, n, 1, MEM_R);
 }
 

@@ -93,24 +93,6 @@ static bool is_high_byte(ZydisRegister r)
 
 /* ---- small emit helpers ---------------------------------------------------- */
 
-size_t tr_encode(ZydisMnemonic mn, uint8_t *out, int nops, ...)
-{
-    ZydisEncoderRequest req;
-    memset(&req, 0, sizeof(req));
-    req.machine_mode = ZYDIS_MACHINE_MODE_LONG_64;
-    req.mnemonic = mn;
-    req.operand_count = (ZyanU8)nops;
-    va_list ap;
-    va_start(ap, nops);
-    for (int k = 0; k < nops; k++)
-        req.operands[k] = va_arg(ap, ZydisEncoderOperand);
-    va_end(ap);
-    ZyanUSize len = ZYDIS_MAX_INSTRUCTION_LENGTH;
-    if (!ZYAN_SUCCESS(ZydisEncoderEncodeInstruction(&req, out, &len)))
-        return 0;
-    return len;
-}
-
 void tr_set_r8(struct tr *t, uint32_t v)
 {
     e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R8D), o_imm(v));
@@ -491,14 +473,14 @@ static size_t rewrite_mem_insn(const struct bt_insn *i, bool has_high, uint8_t *
         if (used & (1u << ids[k]))
             continue;
         ZydisRegister x = legacy[k];
-        size_t n = tr_encode(ZYDIS_MNEMONIC_MOV, out, 2, o_reg(ZYDIS_REGISTER_R11), o_reg(x));
-        n += tr_encode(ZYDIS_MNEMONIC_LEA, out + n, 2, o_reg(x),
+        size_t n = e_encode(out, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R11), o_reg(x));
+        n += e_encode(out + n, ZYDIS_MNEMONIC_LEA, 2, o_reg(x),
                        o_mem(ZYDIS_REGISTER_R9, ZYDIS_REGISTER_R8, 1, 0, 8));
         size_t m = reencode(i, x, ZYDIS_REGISTER_NONE, out + n);
         if (!m)
             return 0;
         n += m;
-        n += tr_encode(ZYDIS_MNEMONIC_MOV, out + n, 2, o_reg(x), o_reg(ZYDIS_REGISTER_R11));
+        n += e_encode(out + n, ZYDIS_MNEMONIC_MOV, 2, o_reg(x), o_reg(ZYDIS_REGISTER_R11));
         return n;
     }
     return 0;
@@ -614,7 +596,7 @@ static bool tr_bitstring(struct tr *t, const struct bt_insn *i)
     e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R11D), o_reg(off));
     e_insn(&t->e, ZYDIS_MNEMONIC_AND, 2, o_reg(ZYDIS_REGISTER_R11D), o_imm(w16 ? 15 : 31));
     uint8_t ins[16];
-    size_t n = tr_encode(i->zi.mnemonic, ins, 2,
+    size_t n = e_encode(ins, i->zi.mnemonic, 2,
                          o_mem(ZYDIS_REGISTER_R9, ZYDIS_REGISTER_R8, 1, 0, w16 ? 2 : 4),
                          o_reg(w16 ? ZYDIS_REGISTER_R11W : ZYDIS_REGISTER_R11D));
     if (!n) {
