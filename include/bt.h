@@ -50,5 +50,7 @@ int bt_translate(struct machine *m, uint32_t eip, uint32_t pc, uint32_t mode, st
 
 /* Disassembly for -d in_asm/out_asm (Capstone). */
 void bt_log_unit(struct machine *m, const struct tb *tb);
+/* Appends the unit to /tmp/perf-PID.map (--perf-map). */
+void bt_perf_map(struct machine *m, const struct tb *tb);
 
 #endif

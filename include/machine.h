@@ -49,6 +49,7 @@ struct machine_config {
     const char *stats_json;      /* write statistics as JSON here */
     const char *debug_log;       /* -D FILE for -d output (default stderr) */
     unsigned debug_flags;        /* -d in_asm,out_asm,exec,int */
+    bool perf_map;               /* --perf-map: write /tmp/perf-PID.map */
 };
 
 #define XBT_LOG_IN_ASM (1u << 0)

@@ -66,6 +66,7 @@ static void usage_run(FILE *f)
         "  --stats-json FILE      write statistics as JSON to FILE\n"
         "  -d ITEMS               log: in_asm,out_asm,exec,int (comma separated)\n"
         "  -D FILE                write the -d log to FILE instead of stderr\n"
+        "  --perf-map             write /tmp/perf-PID.map so perf can name translated code\n"
         "\n"
         "Bytes the guest writes to the 0xE9 debug console go to stderr.\n"
         "  -h, --help             this help\n"
@@ -127,7 +128,7 @@ static int parse_debug(const char *s, unsigned *flags)
 }
 
 enum { OPT_APPEND = 256, OPT_MODULE, OPT_NO_CHAIN, OPT_MAX_BLOCK, OPT_TCACHE_SIZE,
-       OPT_TLB_ENTRIES, OPT_STATS, OPT_STATS_JSON };
+       OPT_TLB_ENTRIES, OPT_STATS, OPT_STATS_JSON, OPT_PERF_MAP };
 
 static int cmd_run_cfg(int argc, char **argv, struct machine_config *cfgp);
 
@@ -154,6 +155,7 @@ static int cmd_run_cfg(int argc, char **argv, struct machine_config *cfgp)
         {"tlb-entries", required_argument, 0, OPT_TLB_ENTRIES},
         {"stats", no_argument, 0, OPT_STATS},
         {"stats-json", required_argument, 0, OPT_STATS_JSON},
+        {"perf-map", no_argument, 0, OPT_PERF_MAP},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
@@ -209,6 +211,7 @@ static int cmd_run_cfg(int argc, char **argv, struct machine_config *cfgp)
             break;
         case OPT_STATS: cfg.stats = true; break;
         case OPT_STATS_JSON: cfg.stats_json = optarg; break;
+        case OPT_PERF_MAP: cfg.perf_map = true; break;
         case 'd':
             if (parse_debug(optarg, &cfg.debug_flags))
                 return XBT_STATUS_ERROR;

@@ -141,6 +141,8 @@ int machine_run(struct machine *m)
             }
             if (m->cfg.debug_flags & (XBT_LOG_IN_ASM | XBT_LOG_OUT_ASM))
                 bt_log_unit(m, tb);
+            if (m->cfg.perf_map)
+                bt_perf_map(m, tb);
         }
         if (cpu->chain_info && m->cfg.chain && tc->generation == gen) {
             struct tb *from = (struct tb *)(uintptr_t)(cpu->chain_info & ~(uint64_t)7);

@@ -6,6 +6,7 @@
 #include <capstone/capstone.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include "bt.h"
 #include "machine.h"
@@ -41,5 +42,22 @@ void bt_log_unit(struct machine *m, const struct tb *tb)
         dis(f, CS_MODE_64, tb->code, tb->code_size, (uint64_t)(uintptr_t)tb->code);
     }
     fputc('\n', f);
+    fflush(f);
+}
+
+/* --perf-map: /tmp/perf-PID.map lines "START SIZE NAME" so that `perf
+ * report` attributes samples in translated code to guest addresses. */
+void bt_perf_map(struct machine *m, const struct tb *tb)
+{
+    static FILE *f;
+    (void)m;
+    if (!f) {
+        char path[64];
+        snprintf(path, sizeof(path), "/tmp/perf-%d.map", (int)getpid());
+        f = fopen(path, "w");
+        if (!f)
+            return;
+    }
+    fprintf(f, "%lx %x guest_%08x\n", (unsigned long)(uintptr_t)tb->code, tb->code_size, tb->vpc);
     fflush(f);
 }
