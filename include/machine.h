@@ -45,6 +45,7 @@ struct machine_config {
     uint32_t max_block_insns;    /* translation unit length limit */
     uint32_t tcache_size;        /* code buffer bytes */
     uint32_t tlb_entries;        /* simulated TLB entries (power of two) */
+    enum mem_method mem;         /* --mem=host|tlb (paging off) */
     bool stats;                  /* print statistics at exit */
     const char *stats_json;      /* write statistics as JSON here */
     const char *debug_log;       /* -D FILE for -d output (default stderr) */
@@ -60,6 +61,7 @@ struct machine_config {
 struct machine {
     struct machine_config cfg;
     uint8_t *ram;                /* host mapping of guest-physical [0, ram_size) */
+    int ram_fd;                  /* memfd behind ram */
     uint32_t ram_size;
     struct vcpu *cpu;
     struct io_bus *bus;

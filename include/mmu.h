@@ -45,7 +45,22 @@ struct mmu_stats {
     uint64_t mmio_reads, mmio_writes;
     uint64_t unbacked_reads, unbacked_writes;  /* open bus */
     uint64_t code_writes;    /* stores that hit a page holding translations */
+    uint64_t window_faults;  /* MEM_HOST accesses sent to the slow path by SIGSEGV */
+    uint64_t window_protects;/* code pages made read-only / writable again */
 };
+
+/*
+ * How translated code reaches guest memory while paging is off:
+ *  MEM_HOST  the guest-physical address space is a 4 GiB host window
+ *            (window.c): RAM is mapped at its guest addresses, everything
+ *            else is inaccessible and pages holding translated code are
+ *            read-only, so an access is one host instruction on
+ *            [window + address]; the exceptions arrive as SIGSEGV and are
+ *            sent to the same slow path the TLB uses.
+ *  MEM_TLB   every access looks up the simulated TLB inline.
+ * With paging on, the simulated TLB is always used.
+ */
+enum mem_method { MEM_HOST = 0, MEM_TLB = 1 };
 
 struct mmu {
     struct machine *m;
@@ -53,6 +68,9 @@ struct mmu {
     uint32_t tlb_entries;
     uint8_t *code_pages;     /* per RAM page: non-zero while translations exist */
     uint32_t ram_pages;
+    uint8_t *window;         /* MEM_HOST: host address of guest-physical 0 */
+    uint8_t *window_res;     /* the whole reservation (guards included) */
+    size_t window_res_size;
     struct mmu_stats st;
 };
 
@@ -68,6 +86,16 @@ uint32_t mmu_phys_read(struct mmu *mmu, uint32_t addr, unsigned size);
 int mmu_phys_write(struct mmu *mmu, uint32_t addr, unsigned size, uint32_t val);
 /* Host pointer to a RAM range, or NULL if any byte is not plain RAM. */
 uint8_t *mmu_phys_ptr(struct mmu *mmu, uint32_t addr, uint32_t len);
+
+/* MEM_HOST window (window.c): maps RAM (memfd ram_fd) at window + 0 inside a
+ * reservation with 2 GiB guards on both sides, so any [window + base + disp]
+ * of 32-bit values lands inside it; makes MMIO ranges inaccessible. */
+int mmu_window_init(struct mmu *mmu, int ram_fd);
+void mmu_window_destroy(struct mmu *mmu);
+/* True if host address a lies in the window reservation. */
+bool mmu_window_contains(const struct mmu *mmu, uintptr_t a);
+/* Sets a RAM range read-only (code pages) or writable again in the window. */
+void mmu_window_protect(struct mmu *mmu, uint32_t addr, uint32_t len, bool writable);
 
 /* Marks / unmarks a RAM page as holding translations (tcache calls these). */
 void mmu_code_page_set(struct mmu *mmu, uint32_t page_addr);

@@ -23,6 +23,15 @@ struct tb_exit {
     bool used;
 };
 
+/* A guest memory access in MEM_HOST code: a host fault at host offsets
+ * [start, end) of the unit is resumed at the access's slow-path stub. */
+struct tb_memop {
+    uint16_t start, end;      /* the access's fast-path bytes */
+    uint16_t stub;            /* its slow-path stub */
+    int8_t borrowed;          /* host register borrowed (saved in r11), or -1 */
+    uint8_t pad;
+};
+
 struct tb {
     uint32_t pc;              /* guest-physical address of the first byte */
     uint32_t vpc;             /* guest linear address it was translated at */
@@ -42,6 +51,8 @@ struct tb {
      * raised by the host CPU (divide error) inside the unit */
     uint32_t *insn_pc;
     uint16_t *insn_off;
+    struct tb_memop *memops;
+    uint32_t nmemops;
 };
 
 /* One entry of the indirect-branch table: tag stored negated so emitted
@@ -99,7 +110,10 @@ struct tb *tc_lookup(struct tcache *tc, uint32_t pc, uint32_t mode);
 uint8_t *tc_begin(struct tcache *tc, size_t *room);
 /* Commits a unit emitted at the tc_begin() pointer. */
 struct tb *tc_commit(struct tcache *tc, const struct tb *proto, size_t code_size,
-                     const uint32_t *insn_pc, const uint16_t *insn_off);
+                     const uint32_t *insn_pc, const uint16_t *insn_off,
+                     const struct tb_memop *memops, uint32_t nmemops);
+/* The MEM_HOST access covering host address rip, or NULL. */
+const struct tb_memop *tb_memop_at(const struct tb *tb, uintptr_t rip);
 void tc_chain(struct tcache *tc, struct tb *from, int idx, struct tb *to);
 /* Invalidates every unit whose guest bytes overlap [addr, addr+len).
  * Returns the number invalidated. */

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "devices.h"
 #include "loader.h"
@@ -38,11 +39,18 @@ int machine_create(struct machine **out, const struct machine_config *cfg)
     if (!m)
         return XBT_ENOMEM;
     m->cfg = *cfg;
+    m->ram_fd = -1;
     pthread_mutex_init(&m->lock, NULL);
     pthread_cond_init(&m->wake, NULL);
     m->ram_size = cfg->ram_mib << 20;
-    m->ram = mmap(NULL, m->ram_size, PROT_READ | PROT_WRITE,
-                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    /* RAM is a memfd so the MEM_HOST window can map it a second time */
+    m->ram_fd = memfd_create("xbt-ram", MFD_CLOEXEC);
+    if (m->ram_fd < 0 || ftruncate(m->ram_fd, m->ram_size) != 0) {
+        machine_destroy(m);
+        return XBT_ENOMEM;
+    }
+    m->ram = mmap(NULL, m->ram_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE,
+                  m->ram_fd, 0);
     if (m->ram == MAP_FAILED) {
         m->ram = NULL;
         machine_destroy(m);
@@ -64,6 +72,8 @@ int machine_create(struct machine **out, const struct machine_config *cfg)
     vcpu_reset_flat32(cpu);
 
     int rc = mmu_init(&m->mmu, m, cfg->tlb_entries);
+    if (rc == 0 && cfg->mem == MEM_HOST)
+        rc = mmu_window_init(&m->mmu, m->ram_fd);
     if (rc == 0)
         rc = tc_init(&m->tc, m, cfg->tcache_size);
     if (rc) {
@@ -121,6 +131,8 @@ void machine_destroy(struct machine *m)
     free(m->cpu);
     if (m->ram)
         munmap(m->ram, m->ram_size);
+    if (m->ram_fd > 0)
+        close(m->ram_fd);
     pthread_mutex_destroy(&m->lock);
     pthread_cond_destroy(&m->wake);
     free(m);

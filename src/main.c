@@ -60,6 +60,9 @@ static void usage_run(FILE *f)
         "  --max-block-insns N    at most N guest instructions per unit (1..%u, default %u)\n"
         "  --tcache-size BYTES    code buffer size (K/M/G suffixes; default 32M, min 64K)\n"
         "  --tlb-entries N        simulated TLB entries, power of two (2..65536, default %u)\n"
+        "  --mem=host|tlb         guest memory access with paging off: host = a host-MMU\n"
+        "                         window, one host instruction per access (default);\n"
+        "                         tlb = inline simulated-TLB lookup on every access\n"
         "\n"
         "statistics and debugging:\n"
         "  --stats                print statistics when the guest stops (stderr)\n"
@@ -128,7 +131,7 @@ static int parse_debug(const char *s, unsigned *flags)
 }
 
 enum { OPT_APPEND = 256, OPT_MODULE, OPT_NO_CHAIN, OPT_MAX_BLOCK, OPT_TCACHE_SIZE,
-       OPT_TLB_ENTRIES, OPT_STATS, OPT_STATS_JSON, OPT_PERF_MAP };
+       OPT_TLB_ENTRIES, OPT_STATS, OPT_STATS_JSON, OPT_PERF_MAP, OPT_MEM };
 
 static int cmd_run_cfg(int argc, char **argv, struct machine_config *cfgp);
 
@@ -156,6 +159,7 @@ static int cmd_run_cfg(int argc, char **argv, struct machine_config *cfgp)
         {"stats", no_argument, 0, OPT_STATS},
         {"stats-json", required_argument, 0, OPT_STATS_JSON},
         {"perf-map", no_argument, 0, OPT_PERF_MAP},
+        {"mem", required_argument, 0, OPT_MEM},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
@@ -212,6 +216,16 @@ static int cmd_run_cfg(int argc, char **argv, struct machine_config *cfgp)
         case OPT_STATS: cfg.stats = true; break;
         case OPT_STATS_JSON: cfg.stats_json = optarg; break;
         case OPT_PERF_MAP: cfg.perf_map = true; break;
+        case OPT_MEM:
+            if (!strcmp(optarg, "host"))
+                cfg.mem = MEM_HOST;
+            else if (!strcmp(optarg, "tlb"))
+                cfg.mem = MEM_TLB;
+            else {
+                xbt_error("--mem %s: must be host or tlb", optarg);
+                return XBT_STATUS_ERROR;
+            }
+            break;
         case 'd':
             if (parse_debug(optarg, &cfg.debug_flags))
                 return XBT_STATUS_ERROR;

@@ -26,12 +26,42 @@ struct run_stats {
 };
 static struct run_stats g_run_st;
 
+/* host register number (encoding order) -> ucontext slot */
+static const int greg_of[8] = {REG_RAX, REG_RCX, REG_RDX, REG_RBX, REG_RSP, REG_RBP, REG_RSI, REG_RDI};
+
+/*
+ * MEM_HOST: a guest access that the window does not allow (MMIO, open bus,
+ * address wrap-around, a store to a page holding translations) faults on
+ * the host.  Nothing has been modified yet, so resume at the access's
+ * slow-path stub, which does it properly (r8 = the linear address).
+ */
+static bool window_fault(struct machine *m, siginfo_t *si, ucontext_t *uc)
+{
+    uintptr_t rip = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
+    if (!mmu_window_contains(&m->mmu, (uintptr_t)si->si_addr))
+        return false;
+    struct tb *tb = tc_find_by_host(&m->tc, rip);
+    if (!tb)
+        return false;
+    const struct tb_memop *mo = tb_memop_at(tb, rip);
+    if (!mo)
+        return false;
+    greg_t *g = uc->uc_mcontext.gregs;
+    if (mo->borrowed >= 0 && mo->borrowed < 8)
+        g[greg_of[mo->borrowed]] = g[REG_R11];
+    g[REG_RIP] = (greg_t)(uintptr_t)(tb->code + mo->stub);
+    m->mmu.st.window_faults++;
+    return true;
+}
+
 static void fault_handler(int sig, siginfo_t *si, void *uc_)
 {
     ucontext_t *uc = uc_;
     struct machine *m = g_run_machine;
     uintptr_t rip = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
-    struct tb *tb = m ? tc_find_by_host(&m->tc, rip) : NULL;
+    if ((sig == SIGSEGV || sig == SIGBUS) && m && window_fault(m, si, uc))
+        return;
+    struct tb *tb = m && sig == SIGFPE ? tc_find_by_host(&m->tc, rip) : NULL;
     if (!tb || !g_run_jmp) {
         if (m && rip >= (uintptr_t)m->tc.rx && rip < (uintptr_t)m->tc.rx + m->tc.size)
             fprintf(stderr, "xbt: internal error: signal %d in translated code at %#lx\n",
@@ -74,6 +104,8 @@ static void install_handlers(void)
     sa.sa_flags = SA_SIGINFO | SA_NODEFER;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGFPE, &sa, NULL);
+    sigaction(SIGSEGV, &sa, NULL);
+    sigaction(SIGBUS, &sa, NULL);
 }
 
 /* HLT: with IF = 0 nothing can wake the CPU; otherwise sleep until a device
@@ -154,7 +186,9 @@ int machine_run(struct machine *m)
         je->neg_tag = -(uint64_t)lin;
         je->code = tb->code;
         tc->st.jc_fills++;
-        cpu->tlb = m->mmu.tlb;
+        /* r14: the window (MEM_HOST, paging off) or the simulated TLB */
+        cpu->tlb = (m->mmu.window && !(mode & MODE_PG)) ? (struct tlb_entry *)m->mmu.window
+                                                         : m->mmu.tlb;
         if (m->cfg.debug_flags & XBT_LOG_EXEC)
             fprintf(stderr, "xbt: exec %#010x\n", lin);
         g_run_st.dispatches++;

@@ -56,6 +56,8 @@ static int collect(const struct machine *m, struct kv *out, int max)
     ADD("mmu", "unbacked_reads", s->unbacked_reads);
     ADD("mmu", "unbacked_writes", s->unbacked_writes);
     ADD("mmu", "code_page_writes", s->code_writes);
+    ADD("mmu", "window_faults", s->window_faults);
+    ADD("mmu", "window_protects", s->window_protects);
     const struct io_bus_stats *b = bus_stats(m->bus);
     ADD("bus", "port_reads", b->port_reads);
     ADD("bus", "port_writes", b->port_writes);

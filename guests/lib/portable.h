@@ -5,6 +5,13 @@
  * xbt runtime or libc, and declares the test's entry point
  *     int test_main(void);
  * whose return value is the guest's debug-exit code or the native exit status.
+ *
+ * Exceptions (catch.h, included here): xbt_catch(fn, arg, &fault) runs
+ * fn(arg) and returns the vector of a CPU exception it raised (#DE 0, #BP 3,
+ * #OF 4, #BR 5, #UD 6, #GP 13, #MF 16, ...) or -1, with the pushed EIP in
+ * fault.eip; put XBT_MARK in the asm before the instruction under test and
+ * print fault.eip - fault.mark (xbt_fault_str(): "#UD at mark+0"), never
+ * absolute addresses.  Guest: IDT handlers; native: signal handlers.
  */
 #ifndef XBT_GUEST_PORTABLE_H
 #define XBT_GUEST_PORTABLE_H
@@ -19,6 +26,7 @@
 #else
 #include "rt.h"
 #endif
+#include "catch.h"
 
 int test_main(void);
 

@@ -30,7 +30,8 @@ void e_bytes(struct emit *e, const void *p, size_t n);
 static inline void e_u8(struct emit *e, uint8_t v) { e_bytes(e, &v, 1); }
 static inline void e_u32(struct emit *e, uint32_t v) { e_bytes(e, &v, 4); }
 
-/* Operand builders for e_insn(). */
+/* Operand builders for e_insn().  Immediates for 32-bit operands must be
+ * passed sign-converted ((int32_t)v): the encoder checks the signed range. */
 ZydisEncoderOperand o_reg(ZydisRegister r);
 ZydisEncoderOperand o_imm(int64_t v);
 ZydisEncoderOperand o_mem(ZydisRegister base, ZydisRegister index, uint8_t scale,

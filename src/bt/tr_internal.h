@@ -34,6 +34,7 @@ struct stub {
     bool flags_saved;     /* guest flags are in r13 at the branch */
     /* STUB_MEM */
     uint32_t info, eip, next_eip;
+    int memop;                /* index in tr.memops (MEM_HOST), or -1 */
     uint8_t ins[48];
     uint8_t ins_len;
     size_t resume_off;
@@ -59,6 +60,9 @@ struct tr {
     int nexits;
     struct tb proto;
     struct tb *future;         /* descriptor the unit will get */
+    bool host_mem;             /* MEM_HOST: accesses are [r14 + r8] in the window */
+    struct tb_memop *memops;
+    uint32_t nmemops;
 };
 
 /* translate.c */

@@ -95,15 +95,15 @@ static bool is_high_byte(ZydisRegister r)
 
 void tr_set_r8(struct tr *t, uint32_t v)
 {
-    e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R8D), o_imm(v));
+    e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R8D), o_imm((int32_t)v));
 }
 void tr_set_r9(struct tr *t, uint32_t v)
 {
-    e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R9D), o_imm(v));
+    e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R9D), o_imm((int32_t)v));
 }
 void tr_set_r10(struct tr *t, uint32_t v)
 {
-    e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R10D), o_imm(v));
+    e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R10D), o_imm((int32_t)v));
 }
 
 static struct stub *new_stub(struct tr *t, enum stub_kind k)
@@ -166,9 +166,100 @@ void tr_ea(struct tr *t, const ZydisDecodedOperand *mem, int32_t extra_disp)
  * fast path after a TLB hit, and in the slow-path stub after the memory
  * thunk returned a host address (RAM or the bounce buffer).
  */
+/*
+ * MEM_HOST form of an access: the same bytes with [r9 + r8] turned into
+ * [r14 + r8] (r14 = window base).  In the borrowed-register form
+ * (mov r11,X; lea X,[r9+r8]; op [X]; mov X,r11) X is returned so a fault
+ * handler can put the guest value back.
+ */
+static size_t to_window_form(const uint8_t *in, size_t len, uint8_t *out, int *borrowed)
+{
+    static ZydisDecoder dec;
+    static bool ready;
+    if (!ready) {
+        ZydisDecoderInit(&dec, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
+        ready = true;
+    }
+    size_t pos = 0, n = 0;
+    *borrowed = -1;
+    bool first = true;
+    while (pos < len) {
+        ZydisDecodedInstruction zi;
+        ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
+        if (!ZYAN_SUCCESS(ZydisDecoderDecodeFull(&dec, in + pos, len - pos, &zi, ops)))
+            return 0;
+        bool rewrite = false;
+        for (int k = 0; k < zi.operand_count_visible; k++)
+            if (ops[k].type == ZYDIS_OPERAND_TYPE_MEMORY && ops[k].mem.base == ZYDIS_REGISTER_R9 &&
+                ops[k].mem.index == ZYDIS_REGISTER_R8)
+                rewrite = true;
+        if (first && zi.mnemonic == ZYDIS_MNEMONIC_MOV && len > zi.length &&
+            ops[0].type == ZYDIS_OPERAND_TYPE_REGISTER && ops[0].reg.value == ZYDIS_REGISTER_R11)
+            *borrowed = ZydisRegisterGetId(ops[1].reg.value);
+        first = false;
+        if (!rewrite) {
+            memcpy(out + n, in + pos, zi.length);
+            n += zi.length;
+        } else {
+            ZydisEncoderRequest req;
+            if (!ZYAN_SUCCESS(ZydisEncoderDecodedInstructionToEncoderRequest(
+                    &zi, ops, zi.operand_count_visible, &req)))
+                return 0;
+            for (int k = 0; k < req.operand_count; k++)
+                if (req.operands[k].type == ZYDIS_OPERAND_TYPE_MEMORY &&
+                    req.operands[k].mem.base == ZYDIS_REGISTER_R9)
+                    req.operands[k].mem.base = ZYDIS_REGISTER_R14;
+            ZyanUSize l = ZYDIS_MAX_INSTRUCTION_LENGTH;
+            if (!ZYAN_SUCCESS(ZydisEncoderEncodeInstruction(&req, out + n, &l)))
+                return 0;
+            n += l;
+        }
+        pos += zi.length;
+    }
+    return n;
+}
+
+static void host_mem_access(struct tr *t, const uint8_t *ins, size_t len, unsigned size, unsigned rw)
+{
+    struct emit *e = &t->e;
+    uint8_t fast[64];
+    int borrowed;
+    size_t flen = to_window_form(ins, len, fast, &borrowed);
+    if (!flen || len > sizeof(((struct stub *)0)->ins)) {
+        e->encode_error = true;
+        return;
+    }
+    bt_st.mem_ops++;
+    tr_flags_before_native(t, t->i);
+    struct stub *s = new_stub(t, STUB_MEM);
+    s->rel_off = SIZE_MAX;     /* reached from the SIGSEGV handler, not a branch */
+    size_t start = e->pos;
+    e_bytes(e, fast, flen);
+    s->resume_off = e->pos;
+    s->info = (size & MEM_SIZE_MASK) | rw;
+    s->eip = t->i->pc;
+    s->next_eip = t->i->pc + t->i->len;
+    memcpy(s->ins, ins, len);
+    s->ins_len = (uint8_t)len;
+    if (t->nmemops >= TR_MAX_STUBS) {
+        e->overflow = true;
+        return;
+    }
+    struct tb_memop *mo = &t->memops[t->nmemops];
+    s->memop = (int)t->nmemops++;
+    mo->start = (uint16_t)start;
+    mo->end = (uint16_t)e->pos;
+    mo->borrowed = (int8_t)borrowed;
+    mo->stub = 0;
+}
+
 void tr_mem_access(struct tr *t, const uint8_t *ins, size_t len, unsigned size, unsigned rw)
 {
     struct emit *e = &t->e;
+    if (t->host_mem) {
+        host_mem_access(t, ins, len, size, rw);
+        return;
+    }
     uint32_t n = t->m->mmu.tlb_entries;
     bt_st.mem_ops++;
     tr_flags_clobber(t);
@@ -194,6 +285,7 @@ void tr_mem_access(struct tr *t, const uint8_t *ins, size_t len, unsigned size, 
     s->info = (size & MEM_SIZE_MASK) | rw;
     s->eip = t->i->pc;
     s->next_eip = t->i->pc + t->i->len;
+    s->memop = -1;
     if (len > sizeof(s->ins)) {
         e->encode_error = true;
         return;
@@ -205,7 +297,10 @@ void tr_mem_access(struct tr *t, const uint8_t *ins, size_t len, unsigned size, 
 static void emit_stub_mem(struct tr *t, struct stub *s)
 {
     struct emit *e = &t->e;
-    e_fix32(e, s->rel_off, e->pos);
+    if (s->memop >= 0)
+        t->memops[s->memop].stub = (uint16_t)e->pos;
+    else
+        e_fix32(e, s->rel_off, e->pos);
     if (s->flags_saved)
         e_flags_restore(e);
     tr_set_r9(t, s->info);
@@ -226,7 +321,7 @@ static void emit_leave(struct tr *t, uint32_t eip, uint64_t chain)
 {
     struct emit *e = &t->e;
     e_insn(e, ZYDIS_MNEMONIC_MOV, 2,
-           o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0, VCPU_OFF_EIP, 4), o_imm(eip));
+           o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0, VCPU_OFF_EIP, 4), o_imm((int32_t)eip));
     if (chain) {
         e_insn(e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R11), o_imm((int64_t)chain));
         e_insn(e, ZYDIS_MNEMONIC_MOV, 2,
@@ -325,7 +420,7 @@ void tr_call_helper(struct tr *t, void *fn, int co_kind)
     e_insn(e, ZYDIS_MNEMONIC_MOV, 2, o_mem(ZYDIS_REGISTER_R11, ZYDIS_REGISTER_NONE, 0, 0, 8),
            o_reg(ZYDIS_REGISTER_R13));
     e_insn(e, ZYDIS_MNEMONIC_MOV, 2,
-           o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0, VCPU_OFF_EIP, 4), o_imm(t->i->pc));
+           o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0, VCPU_OFF_EIP, 4), o_imm((int32_t)t->i->pc));
     e_insn(e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R11), o_imm((int64_t)(uintptr_t)fn));
     e_call_vcpu(e, VCPU_OFF_HELPER_THUNK);
     bt_st.helpers_emitted++;
@@ -545,7 +640,7 @@ static void tr_generic(struct tr *t, const struct bt_insn *i)
             int64_t disp = mem->mem.disp.has_displacement ? (int32_t)mem->mem.disp.value : 0;
             if (b == ZYDIS_REGISTER_NONE && x == ZYDIS_REGISTER_NONE)
                 e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, o_reg(tr_map_reg(i->ops[0].reg.value)),
-                       o_imm(i->ops[0].size == 16 ? (disp & 0xFFFF) : (disp & 0xFFFFFFFF)));
+                       o_imm(i->ops[0].size == 16 ? (int16_t)disp : (int32_t)disp));
             else
                 e_insn(&t->e, ZYDIS_MNEMONIC_LEA, 2, o_reg(tr_map_reg(i->ops[0].reg.value)),
                        o_mem(b, x, x ? mem->mem.scale : 0, disp, 8));
@@ -664,6 +759,7 @@ int bt_translate(struct machine *m, uint32_t eip, uint32_t pc, uint32_t mode, st
     static struct stub stubs[TR_MAX_STUBS];
     static uint32_t insn_pc[BT_MAX_BLOCK_INSNS];
     static uint16_t insn_off[BT_MAX_BLOCK_INSNS];
+    static struct tb_memop memops[TR_MAX_STUBS];
     struct tcache *tc = &m->tc;
     uint64_t t0 = now_ns();
     uint32_t max = m->cfg.max_block_insns ? m->cfg.max_block_insns : BT_DEFAULT_BLOCK_INSNS;
@@ -681,6 +777,8 @@ int bt_translate(struct machine *m, uint32_t eip, uint32_t pc, uint32_t mode, st
         t.in = insns;
         t.stubs = stubs;
         t.future = &tc->tbs[tc->ntbs];
+        t.host_mem = m->cfg.mem == MEM_HOST && m->mmu.window && !(mode & MODE_PG);
+        t.memops = memops;
         e_init(&t.e, buf, room);
         t.n = bt_decode_block(m, eip, pc, mode, max, insns);
         bt_liveness(insns, t.n);
@@ -755,7 +853,7 @@ int bt_translate(struct machine *m, uint32_t eip, uint32_t pc, uint32_t mode, st
         t.proto.guest_size = bytes;
         t.proto.page[0] = pc & PAGE_MASK;
         t.proto.page[1] = (pc + bytes - 1) & PAGE_MASK;
-        struct tb *tb = tc_commit(tc, &t.proto, t.e.pos, insn_pc, insn_off);
+        struct tb *tb = tc_commit(tc, &t.proto, t.e.pos, insn_pc, insn_off, memops, t.nmemops);
         tc->st.translate_ns += now_ns() - t0;
         *out = tb;
         return 0;

@@ -31,6 +31,7 @@ int mmu_init(struct mmu *mmu, struct machine *m, uint32_t tlb_entries)
 
 void mmu_destroy(struct mmu *mmu)
 {
+    mmu_window_destroy(mmu);
     free(mmu->tlb);
     free(mmu->code_pages);
     mmu->tlb = NULL;
@@ -53,6 +54,7 @@ void mmu_code_page_set(struct mmu *mmu, uint32_t page_addr)
     if (p >= mmu->ram_pages)
         return;
     mmu->code_pages[p] = 1;
+    mmu_window_protect(mmu, page_addr & PAGE_MASK, PAGE_SIZE, false);
     /* revoke fast-path writes to the page under any linear address */
     uint64_t host = (uint64_t)(uintptr_t)(mmu->m->ram + (page_addr & PAGE_MASK));
     for (uint32_t i = 0; i < mmu->tlb_entries; i++) {
@@ -65,6 +67,8 @@ void mmu_code_page_set(struct mmu *mmu, uint32_t page_addr)
 void mmu_code_page_clear(struct mmu *mmu, uint32_t page_addr)
 {
     uint32_t p = page_addr >> 12;
-    if (p < mmu->ram_pages)
+    if (p < mmu->ram_pages && mmu->code_pages[p]) {
         mmu->code_pages[p] = 0;
+        mmu_window_protect(mmu, page_addr & PAGE_MASK, PAGE_SIZE, true);
+    }
 }

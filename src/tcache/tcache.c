@@ -127,7 +127,7 @@ uint8_t *tc_begin(struct tcache *tc, size_t *room)
 {
     size_t reserve = TC_UNIT_RESERVE < tc->size / 4 ? TC_UNIT_RESERVE : tc->size / 4;
     if (tc->size - tc->used < reserve || tc->ntbs >= tc->max_tbs ||
-        tc->meta_size - tc->meta_used < 4096)
+        tc->meta_size - tc->meta_used < 8192)
         tc_flush(tc);
     *room = tc->size - tc->used;
     if (*room > TC_UNIT_RESERVE)
@@ -147,7 +147,8 @@ static void page_link(struct tcache *tc, struct tb *tb, int slot)
 }
 
 struct tb *tc_commit(struct tcache *tc, const struct tb *proto, size_t code_size,
-                     const uint32_t *insn_pc, const uint16_t *insn_off)
+                     const uint32_t *insn_pc, const uint16_t *insn_off,
+                     const struct tb_memop *memops, uint32_t nmemops)
 {
     struct tb *tb = &tc->tbs[tc->ntbs++];
     *tb = *proto;
@@ -171,6 +172,12 @@ struct tb *tc_commit(struct tcache *tc, const struct tb *proto, size_t code_size
     tc->meta_used += (tb->ninsns + 1) / 2;
     tb->insn_pc = pcs;
     tb->insn_off = offs;
+    _Static_assert(sizeof(struct tb_memop) == 2 * sizeof(uint32_t), "memop size");
+    tb->memops = (struct tb_memop *)(tc->meta + tc->meta_used);
+    tb->nmemops = nmemops;
+    if (nmemops)
+        memcpy(tb->memops, memops, nmemops * sizeof(struct tb_memop));
+    tc->meta_used += 2 * nmemops;
 
     uint32_t h = tc_hash(tb->pc, tb->mode) & tc->hash_mask;
     tb->hash_next = tc->hash[h];
@@ -285,4 +292,21 @@ uint32_t tb_guest_eip_at(const struct tb *tb, uintptr_t rip)
         eip = tb->insn_pc[i];
     }
     return eip;
+}
+
+const struct tb_memop *tb_memop_at(const struct tb *tb, uintptr_t rip)
+{
+    uint32_t off = (uint32_t)(rip - (uintptr_t)tb->code);
+    uint32_t lo = 0, hi = tb->nmemops;   /* recorded in increasing order */
+    while (lo < hi) {
+        uint32_t mid = (lo + hi) / 2;
+        const struct tb_memop *m = &tb->memops[mid];
+        if (off < m->start)
+            hi = mid;
+        else if (off >= m->end)
+            lo = mid + 1;
+        else
+            return m;
+    }
+    return NULL;
 }

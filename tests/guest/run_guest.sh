@@ -6,6 +6,7 @@
 #   run_guest.sh native ... --xbt XBT --native PROG
 #   run_guest.sh elf    --name N --elf K.elf
 # common options: [--append "cmdline"] [--debugcon E9FILE] [--outdir DIR]
+#                 [--expected-native PROG] (instead of --expected)
 #
 # xbt:    `XBT run $XBT_EXTRA_ARGS [--append C] K.elf` with stdin from
 #         /dev/null; stdout must equal F byte for byte and the exit status
@@ -19,6 +20,10 @@
 #         checked.  Exit 77 (skip) when QEMU is not given.
 # native: the native reference program must exit 0 and print F; then the
 #         guest under xbt must print exactly what the native program printed.
+# --expected-native PROG: the expected output F is generated at test time
+#         by running the native reference program PROG (which must exit 0);
+#         kept as DIR/N.MODE.expected.  Skipped (77) when PROG is not built.
+#         For outputs too large to keep in the repository.
 # elf:    K.elf must be an ELF32 i386 ET_EXEC with a valid multiboot header
 #         (memory info requested, no a.out kludge) in its first 8 KiB.
 #
@@ -38,12 +43,13 @@ die() { echo "run_guest.sh: $*" >&2; exit 2; }
 mode=$1
 shift
 name=guest elf='' expected='' status=1 outdir='' append='' have_append=0
-debugcon='' xbt='' qemu='' native='' hang=0
+debugcon='' xbt='' qemu='' native='' hang=0 expected_native=
 while [ $# -gt 0 ]; do
     case $1 in
     --name) name=$2; shift 2 ;;
     --elf) elf=$2; shift 2 ;;
     --expected) expected=$2; shift 2 ;;
+    --expected-native) expected_native=$2; shift 2 ;;
     --status) status=$2; shift 2 ;;
     --outdir) outdir=$2; shift 2 ;;
     --append) append=$2; have_append=1; shift 2 ;;
@@ -65,6 +71,21 @@ if [ -z "$outdir" ]; then
 fi
 mkdir -p "$outdir" || die "cannot create $outdir"
 [ -f "$elf" ] || die "kernel $elf not found (build target 'guests')"
+if [ -n "$expected_native" ] && [ "$mode" != elf ]; then
+    if [ ! -x "$expected_native" ]; then
+        echo "native reference $expected_native (the expected output) not built: skipped"
+        exit 77
+    fi
+    expected=$outdir/$name.$mode.expected
+    echo "+ $expected_native > $expected"
+    timeout -k 5 "$timeout_s" "$expected_native" </dev/null >"$expected" \
+        2>"$outdir/$name.$mode.expected.stderr"
+    erc=$?
+    if [ "$erc" != 0 ]; then
+        echo "FAIL: native reference $expected_native (expected output) exit status $erc, expected 0"
+        exit 1
+    fi
+fi
 [ "$mode" = elf ] || [ -f "$expected" ] || die "expected output $expected not found"
 
 fail=0

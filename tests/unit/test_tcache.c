@@ -56,7 +56,7 @@ static struct tb *fake_unit(uint32_t pc, uint32_t size, uint32_t mode)
     proto.exits[0].stub_off = 5;
     uint32_t ipc = pc;
     uint16_t ioff = 0;
-    return tc_commit(&g_m.tc, &proto, sizeof(code), &ipc, &ioff);
+    return tc_commit(&g_m.tc, &proto, sizeof(code), &ipc, &ioff, NULL, 0);
 }
 
 static int32_t rel_of(struct tb *tb)
