@@ -47,3 +47,6 @@ xbt_guest(spin     SOURCES tests/spin.c CONSOLE)
 xbt_guest(echo     SOURCES tests/echo.c CONSOLE)
 # QEMU reads unassigned memory differently from a PC's open bus: xbt only.
 xbt_guest(memedge  SOURCES tests/memedge.c QEMU SKIP)
+# Integer ALU instruction set vs. the host CPU (guests/tests/isa.h).  The
+# outputs are large: EXPECTED NATIVE = the native reference's output.
+xbt_guest(isa_alu     SOURCES tests/isa_alu.c PORTABLE EXPECTED NATIVE)

@@ -29,7 +29,9 @@ struct tb_memop {
     uint16_t start, end;      /* the access's fast-path bytes */
     uint16_t stub;            /* its slow-path stub */
     int8_t borrowed;          /* host register borrowed (saved in r11), or -1 */
-    uint8_t pad;
+    int8_t base;              /* address = host reg `base` + disp (mod 2^32); -1: in r8 */
+    int32_t disp;
+    uint32_t pad;
 };
 
 struct tb {
@@ -39,6 +41,7 @@ struct tb {
     uint32_t guest_size;      /* guest bytes covered */
     uint32_t ninsns;
     uint8_t *code;            /* executable (RX) address */
+    uint16_t entry_skip;      /* bytes of the unit-entry check (forward chains skip it) */
     uint32_t code_size;
     uint32_t page[2];         /* physical pages the bytes lie on (equal if one) */
     struct tb *hash_next;

@@ -27,7 +27,9 @@ struct run_stats {
 static struct run_stats g_run_st;
 
 /* host register number (encoding order) -> ucontext slot */
-static const int greg_of[8] = {REG_RAX, REG_RCX, REG_RDX, REG_RBX, REG_RSP, REG_RBP, REG_RSI, REG_RDI};
+static const int greg_of[16] = {REG_RAX, REG_RCX, REG_RDX, REG_RBX, REG_RSP, REG_RBP, REG_RSI,
+                                REG_RDI, REG_R8,  REG_R9,  REG_R10, REG_R11, REG_R12, REG_R13,
+                                REG_R14, REG_R15};
 
 /*
  * MEM_HOST: a guest access that the window does not allow (MMIO, open bus,
@@ -49,6 +51,11 @@ static bool window_fault(struct machine *m, siginfo_t *si, ucontext_t *uc)
     greg_t *g = uc->uc_mcontext.gregs;
     if (mo->borrowed >= 0 && mo->borrowed < 8)
         g[greg_of[mo->borrowed]] = g[REG_R11];
+    if (mo->base >= 0) {
+        /* direct form: the slow path wants the 32-bit address in r8 */
+        uint32_t base = mo->base < 16 ? (uint32_t)g[greg_of[mo->base]] : 0;
+        g[REG_R8] = (greg_t)(uint32_t)(base + (uint32_t)mo->disp);
+    }
     g[REG_RIP] = (greg_t)(uintptr_t)(tb->code + mo->stub);
     m->mmu.st.window_faults++;
     return true;

@@ -65,6 +65,15 @@ static void on_signal(int sig, siginfo_t *si, void *ucv)
     c->fault.eip = (uint32_t)g[REG_EIP];
     c->fault.error_code = (uint32_t)g[REG_ERR];
     c->fault.mark = xbt_mark;
+    c->fault.eax = (uint32_t)g[REG_EAX];
+    c->fault.ecx = (uint32_t)g[REG_ECX];
+    c->fault.edx = (uint32_t)g[REG_EDX];
+    c->fault.ebx = (uint32_t)g[REG_EBX];
+    c->fault.esp = (uint32_t)g[REG_ESP];
+    c->fault.ebp = (uint32_t)g[REG_EBP];
+    c->fault.esi = (uint32_t)g[REG_ESI];
+    c->fault.edi = (uint32_t)g[REG_EDI];
+    c->fault.eflags = (uint32_t)g[REG_EFL];
     if (c->fault.vector == XBT_MF && uc->uc_mcontext.fpregs) {
         c->fault.fsw = (uint16_t)uc->uc_mcontext.fpregs->sw;
         c->fault.fip = (uint32_t)uc->uc_mcontext.fpregs->ipoff;
@@ -102,6 +111,15 @@ static void on_exception(struct isr_frame *f)
     c->fault.eip = f->eip;
     c->fault.error_code = f->error_code;
     c->fault.mark = xbt_mark;
+    c->fault.eax = f->eax;
+    c->fault.ecx = f->ecx;
+    c->fault.edx = f->edx;
+    c->fault.ebx = f->ebx;
+    c->fault.esp = (uint32_t)&f->eflags + 4;   /* same privilege: no SS:ESP pushed */
+    c->fault.ebp = f->ebp;
+    c->fault.esi = f->esi;
+    c->fault.edi = f->edi;
+    c->fault.eflags = f->eflags;
     if (f->vector == XBT_MF) {
         uint32_t env[7];
         __asm__ volatile("fnstenv %0" : "=m"(env));

@@ -34,6 +34,7 @@
  * (Linux gives signal handlers a fresh FPU; the guest side runs FNINIT).
  * For #MF, f.fsw and f.fip are the x87 status word and instruction pointer
  * (FIP, the faulting x87 instruction) at delivery, before the reset.
+ * f.eax ... f.edi and f.eflags are the registers at the exception.
  * Not reentrant from inside a handler, but xbt_catch() calls may nest.
  */
 #ifndef XBT_GUEST_CATCH_H
@@ -61,6 +62,10 @@ struct xbt_fault {
     uint32_t error_code;          /* #GP etc. (natively Linux's view; 0 for #DE/#UD/...) */
     uint16_t fsw;                 /* #MF only: x87 status word */
     uint32_t fip;                 /* #MF only: x87 FIP (faulting instruction) */
+    /* The interrupted registers (ESP as before the exception pushed
+     * anything).  Compare only what is the same in both builds: not the
+     * segment, IF or IOPL bits of eflags, no absolute addresses. */
+    uint32_t eax, ecx, edx, ebx, esp, ebp, esi, edi, eflags;
 };
 
 extern volatile uint32_t xbt_mark;

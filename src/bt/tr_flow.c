@@ -19,17 +19,10 @@ static void lea_esp(struct tr *t, ZydisRegister dst, int32_t delta)
            o_mem(ZYDIS_REGISTER_R12, ZYDIS_REGISTER_NONE, 0, delta, 8));
 }
 
-/* r8d = ESP + delta (linear: plus SS base when segments are not flat) */
+/* address of ESP + delta for the next access (see tr_addr_esp) */
 static void stack_addr(struct tr *t, int32_t delta)
 {
-    lea_esp(t, ZYDIS_REGISTER_R8D, delta);
-    if (t->mode & MODE_NONFLAT) {
-        e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, R(R9D),
-               o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0,
-                     (int64_t)offsetof(struct vcpu, seg[S_SS].base), 4));
-        e_insn(&t->e, ZYDIS_MNEMONIC_LEA, 2, R(R8D),
-               o_mem(ZYDIS_REGISTER_R8, ZYDIS_REGISTER_R9, 1, 0, 8));
-    }
+    tr_addr_esp(t, delta);
 }
 
 /* Stores `src` (register or immediate operand of `size`) at ESP-size. */
@@ -72,7 +65,7 @@ static void load_operand(struct tr *t, const ZydisDecodedOperand *op, ZydisRegis
         return;
     }
     uint8_t ins[16];
-    tr_ea(t, op, 0);
+    tr_addr(t, op, 0);
     size_t n = size == 2 ? e_encode(ins, ZYDIS_MNEMONIC_MOVZX, 2, o_reg(dst), HMEM(2))
                          : e_encode(ins, ZYDIS_MNEMONIC_MOV, 2, o_reg(dst), HMEM(4));
     tr_mem_access(t, ins, n, size, MEM_R);
@@ -264,7 +257,7 @@ bool tr_flow(struct tr *t, const struct bt_insn *i)
         } else {
             /* the address uses ESP after the increment (SDM POP) */
             int32_t adj = (op->mem.base == ZYDIS_REGISTER_ESP) ? (int32_t)size : 0;
-            tr_ea(t, op, adj);
+            tr_addr(t, op, adj);
             size_t n = e_encode(ins, ZYDIS_MNEMONIC_MOV, 2, HMEM(size), size == 2 ? R(R11W) : R(R11D));
             tr_mem_access(t, ins, n, size, MEM_W);
             lea_esp(t, ZYDIS_REGISTER_R12D, (int32_t)size);

@@ -61,6 +61,12 @@ struct tr {
     struct tb proto;
     struct tb *future;         /* descriptor the unit will get */
     bool host_mem;             /* MEM_HOST: accesses are [r14 + r8] in the window */
+    /* set by tr_addr() for the next tr_mem_access(): MEM_HOST and the guest
+     * address is a plain base + disp, so the access is [r14 + base + disp]
+     * and r8 is not computed */
+    bool direct;
+    ZydisRegister direct_base; /* host register, or NONE for an absolute address */
+    int32_t direct_disp;
     struct tb_memop *memops;
     uint32_t nmemops;
 };
@@ -72,6 +78,11 @@ void tr_flags_before_native(struct tr *t, const struct bt_insn *i);
 ZydisRegister tr_host64(ZydisRegister guest);
 ZydisRegister tr_map_reg(ZydisRegister guest);
 void tr_ea(struct tr *t, const ZydisDecodedOperand *mem, int32_t extra_disp);
+/* Prepares the address of the next tr_mem_access(): direct form when
+ * possible (MEM_HOST), else r8d = linear address (tr_ea). */
+void tr_addr(struct tr *t, const ZydisDecodedOperand *mem, int32_t extra_disp);
+/* The same for ESP + delta (stack accesses). */
+void tr_addr_esp(struct tr *t, int32_t delta);
 void tr_mem_access(struct tr *t, const uint8_t *ins, size_t len, unsigned size, unsigned rw);
 void tr_call_helper(struct tr *t, void *fn, int co_kind);
 void tr_exit_direct(struct tr *t, uint32_t target, int cc);   /* cc < 0: jmp */

@@ -160,6 +160,48 @@ void tr_ea(struct tr *t, const ZydisDecodedOperand *mem, int32_t extra_disp)
     }
 }
 
+static bool direct_ok(const struct tr *t, const ZydisDecodedOperand *mem)
+{
+    if (!t->host_mem || (t->mode & MODE_NONFLAT) || t->i->zi.address_width != 32 ||
+        mem->mem.index != ZYDIS_REGISTER_NONE)
+        return false;
+    int s = seg_index(mem->mem.segment);
+    return s != S_FS && s != S_GS;
+}
+
+void tr_addr(struct tr *t, const ZydisDecodedOperand *mem, int32_t extra_disp)
+{
+    int64_t disp = (mem->mem.disp.has_displacement ? mem->mem.disp.value : 0) + extra_disp;
+    uint32_t d32 = (uint32_t)disp;
+    ZydisRegister b = tr_host64(mem->mem.base);
+    if (direct_ok(t, mem) && (b != ZYDIS_REGISTER_NONE || d32 < 0x80000000u)) {
+        t->direct = true;
+        t->direct_base = b;
+        t->direct_disp = (int32_t)d32;
+        return;
+    }
+    tr_ea(t, mem, extra_disp);
+}
+
+void tr_addr_esp(struct tr *t, int32_t delta)
+{
+    if (t->host_mem && !(t->mode & MODE_NONFLAT)) {
+        t->direct = true;
+        t->direct_base = ZYDIS_REGISTER_R12;
+        t->direct_disp = delta;
+        return;
+    }
+    e_insn(&t->e, ZYDIS_MNEMONIC_LEA, 2, o_reg(ZYDIS_REGISTER_R8D),
+           o_mem(ZYDIS_REGISTER_R12, ZYDIS_REGISTER_NONE, 0, delta, 8));
+    if (t->mode & MODE_NONFLAT) {
+        e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R9D),
+               o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0,
+                     (int64_t)offsetof(struct vcpu, seg[S_SS].base), 4));
+        e_insn(&t->e, ZYDIS_MNEMONIC_LEA, 2, o_reg(ZYDIS_REGISTER_R8D),
+               o_mem(ZYDIS_REGISTER_R8, ZYDIS_REGISTER_R9, 1, 0, 8));
+    }
+}
+
 /*
  * The access itself.  On entry r8d = linear address.  `ins` is the guest
  * operation re-encoded to address [r9 + r8]; it is emitted twice: in the
@@ -172,7 +214,8 @@ void tr_ea(struct tr *t, const ZydisDecodedOperand *mem, int32_t extra_disp)
  * (mov r11,X; lea X,[r9+r8]; op [X]; mov X,r11) X is returned so a fault
  * handler can put the guest value back.
  */
-static size_t to_window_form(const uint8_t *in, size_t len, uint8_t *out, int *borrowed)
+static size_t to_window_form(const uint8_t *in, size_t len, uint8_t *out, int *borrowed,
+                             ZydisRegister dbase, int32_t ddisp, bool direct)
 {
     static ZydisDecoder dec;
     static bool ready;
@@ -205,10 +248,17 @@ static size_t to_window_form(const uint8_t *in, size_t len, uint8_t *out, int *b
             if (!ZYAN_SUCCESS(ZydisEncoderDecodedInstructionToEncoderRequest(
                     &zi, ops, zi.operand_count_visible, &req)))
                 return 0;
-            for (int k = 0; k < req.operand_count; k++)
-                if (req.operands[k].type == ZYDIS_OPERAND_TYPE_MEMORY &&
-                    req.operands[k].mem.base == ZYDIS_REGISTER_R9)
-                    req.operands[k].mem.base = ZYDIS_REGISTER_R14;
+            for (int k = 0; k < req.operand_count; k++) {
+                ZydisEncoderOperand *o = &req.operands[k];
+                if (o->type != ZYDIS_OPERAND_TYPE_MEMORY || o->mem.base != ZYDIS_REGISTER_R9)
+                    continue;
+                o->mem.base = ZYDIS_REGISTER_R14;
+                if (direct) {
+                    o->mem.index = dbase;
+                    o->mem.scale = dbase == ZYDIS_REGISTER_NONE ? 0 : 1;
+                    o->mem.displacement = ddisp;
+                }
+            }
             ZyanUSize l = ZYDIS_MAX_INSTRUCTION_LENGTH;
             if (!ZYAN_SUCCESS(ZydisEncoderEncodeInstruction(&req, out + n, &l)))
                 return 0;
@@ -224,7 +274,9 @@ static void host_mem_access(struct tr *t, const uint8_t *ins, size_t len, unsign
     struct emit *e = &t->e;
     uint8_t fast[64];
     int borrowed;
-    size_t flen = to_window_form(ins, len, fast, &borrowed);
+    bool direct = t->direct;
+    t->direct = false;
+    size_t flen = to_window_form(ins, len, fast, &borrowed, t->direct_base, t->direct_disp, direct);
     if (!flen || len > sizeof(((struct stub *)0)->ins)) {
         e->encode_error = true;
         return;
@@ -251,6 +303,13 @@ static void host_mem_access(struct tr *t, const uint8_t *ins, size_t len, unsign
     mo->end = (uint16_t)e->pos;
     mo->borrowed = (int8_t)borrowed;
     mo->stub = 0;
+    mo->base = -1;
+    mo->disp = 0;
+    mo->pad = 0;
+    if (direct) {
+        mo->base = (int8_t)(t->direct_base == ZYDIS_REGISTER_NONE ? 16 : ZydisRegisterGetId(t->direct_base));
+        mo->disp = t->direct_disp;
+    }
 }
 
 void tr_mem_access(struct tr *t, const uint8_t *ins, size_t len, unsigned size, unsigned rw)
@@ -653,7 +712,10 @@ static void tr_generic(struct tr *t, const struct bt_insn *i)
         t->e.encode_error = true;
         return;
     }
-    tr_ea(t, mem, 0);
+    if (has_high)
+        tr_ea(t, mem, 0);   /* the borrowed-register form needs r8 */
+    else
+        tr_addr(t, mem, 0);
     tr_mem_access(t, ins, n, mem_size(mem), mem_rw(mem));
     bt_st.insns_reencoded++;
 }
@@ -809,6 +871,7 @@ int bt_translate(struct machine *m, uint32_t eip, uint32_t pc, uint32_t mode, st
             rq->target = eip;
         }
 
+        t.proto.entry_skip = (uint16_t)t.e.pos;
         uint32_t bytes = 0;
         for (int k = 0; k < t.n && !t.ended; k++) {
             insn_pc[k] = insns[k].pc;

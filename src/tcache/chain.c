@@ -5,6 +5,9 @@
  * it to jump straight to the successor.  Each unit keeps the list of exits
  * chained into it so invalidation can point them back at their stubs.
  *
+ * Entry: backward (or self) jumps enter a unit at its entry check, forward
+ * jumps just after it (see tc_chain).
+ *
  * Safety rule: an exit may only be chained to a unit for the same guest
  * code.  Units are keyed by physical address; while paging is off a linear
  * target names one physical address forever, so every direct exit may be
@@ -29,7 +32,11 @@ void tc_chain(struct tcache *tc, struct tb *from, int idx, struct tb *to)
         return;
     if (from->mode != to->mode)
         return;
-    tc_patch_rel32(tc, from, e->patch_off, to->code);
+    /* Forward jumps enter after the unit-entry check: every cycle of chained
+     * units contains a jump to a unit at or below its source, which enters
+     * through the check, so stop requests are still seen once per cycle. */
+    const uint8_t *entry = to->code + (to->pc > from->pc ? to->entry_skip : 0);
+    tc_patch_rel32(tc, from, e->patch_off, entry);
     e->dest = to;
     e->in_next = to->in_first;
     e->in_next_idx = to->in_first_idx;

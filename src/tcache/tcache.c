@@ -127,7 +127,7 @@ uint8_t *tc_begin(struct tcache *tc, size_t *room)
 {
     size_t reserve = TC_UNIT_RESERVE < tc->size / 4 ? TC_UNIT_RESERVE : tc->size / 4;
     if (tc->size - tc->used < reserve || tc->ntbs >= tc->max_tbs ||
-        tc->meta_size - tc->meta_used < 8192)
+        tc->meta_size - tc->meta_used < 16384)
         tc_flush(tc);
     *room = tc->size - tc->used;
     if (*room > TC_UNIT_RESERVE)
@@ -172,12 +172,12 @@ struct tb *tc_commit(struct tcache *tc, const struct tb *proto, size_t code_size
     tc->meta_used += (tb->ninsns + 1) / 2;
     tb->insn_pc = pcs;
     tb->insn_off = offs;
-    _Static_assert(sizeof(struct tb_memop) == 2 * sizeof(uint32_t), "memop size");
+    _Static_assert(sizeof(struct tb_memop) == 4 * sizeof(uint32_t), "memop size");
     tb->memops = (struct tb_memop *)(tc->meta + tc->meta_used);
     tb->nmemops = nmemops;
     if (nmemops)
         memcpy(tb->memops, memops, nmemops * sizeof(struct tb_memop));
-    tc->meta_used += 2 * nmemops;
+    tc->meta_used += 4 * nmemops;
 
     uint32_t h = tc_hash(tb->pc, tb->mode) & tc->hash_mask;
     tb->hash_next = tc->hash[h];
