@@ -50,3 +50,13 @@ xbt_guest(memedge  SOURCES tests/memedge.c QEMU SKIP)
 # Integer ALU instruction set vs. the host CPU (guests/tests/isa.h).  The
 # outputs are large: EXPECTED NATIVE = the native reference's output.
 xbt_guest(isa_alu     SOURCES tests/isa_alu.c PORTABLE EXPECTED NATIVE)
+# BCD, string, stack, control-flow and exception instructions vs. the host
+# CPU (guests/tests/isa_sys.h; exceptions through xbt_catch(), lib/catch.h).
+xbt_guest(isa_bcd     SOURCES tests/isa_bcd.c PORTABLE EXPECTED NATIVE)
+
+# Benchmarks (guests/bench): also quick portable tests at their default size;
+# scripts/bench.sh runs them with more work.
+xbt_guest(bench_crc32    SOURCES bench/crc32.c PORTABLE EXPECTED bench/crc32.expected)
+xbt_guest(bench_sort     SOURCES bench/sort.c PORTABLE EXPECTED bench/sort.expected)
+xbt_guest(bench_qsort    SOURCES bench/qsort.c PORTABLE EXPECTED bench/qsort.expected)
+xbt_guest(bench_bytecode SOURCES bench/bytecode.c PORTABLE EXPECTED bench/bytecode.expected)

@@ -152,19 +152,23 @@ int xbt_catch(void (*fn)(void *), void *arg, struct xbt_fault *out)
 {
     struct catch_ctx ctx;
     struct catch_ctx *volatile saved = current;
+    uint16_t ds, es;
 
     catch_init();
     memset(&ctx, 0, sizeof ctx);
     ctx.fault.vector = -1;
     xbt_mark = 0;
+    __asm__ volatile("movw %%ds, %0\n\tmovw %%es, %1" : "=r"(ds), "=r"(es));
     if (CATCH_SETJMP(ctx.env) == 0) {
         current = &ctx;
         fn(arg);
         ctx.fault.mark = xbt_mark;
     } else {
-        /* A fresh x87, as Linux gives a signal handler (and leaves after
+        /* DS and ES as on entry (fn may have loaded others), and a fresh
+         * x87, as Linux gives a signal handler (and leaves after
          * siglongjmp). */
-        __asm__ volatile("fninit" : : : "memory");
+        __asm__ volatile("movw %0, %%ds\n\tmovw %1, %%es\n\tfninit"
+                         : : "r"(ds), "r"(es) : "memory");
     }
     current = saved;
     /* DF and AC clear, whatever fn or the exception path left. */

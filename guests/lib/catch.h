@@ -30,7 +30,8 @@
  * it works in basic and extended asm alike.
  *
  * Also identical in both builds after xbt_catch() returns: DF = 0 and AC = 0
- * (cleared), and, after a caught exception, the x87 is in its FNINIT state
+ * (cleared), DS and ES as on entry, and, after a caught exception, the x87
+ * is in its FNINIT state
  * (Linux gives signal handlers a fresh FPU; the guest side runs FNINIT).
  * For #MF, f.fsw and f.fip are the x87 status word and instruction pointer
  * (FIP, the faulting x87 instruction) at delivery, before the reset.

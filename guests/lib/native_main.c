@@ -7,8 +7,11 @@
 
 int test_main(void);
 
-int main(void)
+const char *xbt_cmdline;
+
+int main(int argc, char **argv)
 {
+    xbt_cmdline = argc > 1 ? argv[1] : NULL;
     int r = test_main();
 
     fflush(stdout);

@@ -30,6 +30,28 @@
 
 int test_main(void);
 
+/* The command line: the multiboot command line in the guest (--append),
+ * argv[1] natively; NULL or "" when none was given. */
+extern const char *xbt_cmdline;
+
+/* The last word of the command line as a decimal number, or dflt
+ * (benchmarks take their amount of work this way: small in tests, large in
+ * benchmarks; QEMU puts the kernel path before the -append string). */
+static inline long xbt_arg_long(long dflt)
+{
+    const char *s = xbt_cmdline, *last = NULL;
+    if (!s)
+        return dflt;
+    for (; *s; s++)
+        if (*s != ' ' && (s == xbt_cmdline || s[-1] == ' '))
+            last = s;
+    long v = 0;
+    int digits = 0;
+    for (s = last; s && *s >= '0' && *s <= '9'; s++, digits++)
+        v = v * 10 + (*s - '0');
+    return digits ? v : dflt;
+}
+
 /* Keeps the compiler from constant-folding a value through it. */
 #define OPAQUE(x) ({ __auto_type opaque_v_ = (x); \
                      __asm__ volatile("" : "+g"(opaque_v_)); opaque_v_; })

@@ -7,9 +7,11 @@
 
 int test_main(void);
 
+const char *xbt_cmdline;
+
 int kmain(uint32_t magic, struct multiboot_info *mbi)
 {
-    (void)magic;
-    (void)mbi;
+    if (magic == 0x2BADB002u && mbi && (mbi->flags & (1u << 2)))
+        xbt_cmdline = (const char *)(uintptr_t)mbi->cmdline;
     return test_main();
 }

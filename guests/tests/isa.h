@@ -116,6 +116,32 @@ static inline uint32_t isa_trunc(uint32_t v, int bits)
     return bits >= 32 ? v : v & ((1u << bits) - 1);
 }
 
+/* ---- operand placement ----
+ * An 8- or 16-bit operand lives in a 32-bit register or memory dword whose
+ * other bits hold junk that the instruction must leave alone.  isa_place()
+ * builds that dword (high != 0: the operand is bits 8..15, as in AH);
+ * isa_extract() returns the operand from the result dword and writes
+ * " CLOBBER=0x........" into note[24] if the junk changed ("" if not). */
+static inline uint32_t isa_place(uint32_t v, int bits, int high, uint32_t junk)
+{
+    int sh = high ? 8 : 0;
+    uint32_t m = isa_trunc(0xFFFFFFFFu, bits) << sh;
+
+    return (junk & ~m) | ((v << sh) & m);
+}
+
+static inline uint32_t isa_extract(uint32_t r, int bits, int high,
+                                   uint32_t junk, char *note)
+{
+    int sh = high ? 8 : 0;
+    uint32_t m = isa_trunc(0xFFFFFFFFu, bits) << sh;
+
+    note[0] = 0;
+    if ((r & ~m) != (junk & ~m))
+        sprintf(note, " CLOBBER=0x%08x", (unsigned)r);
+    return (r & m) >> sh;
+}
+
 /* ---- inputs ---- */
 __attribute__((unused)) static uint32_t isa_lcg_state = 0x2545F491u;
 

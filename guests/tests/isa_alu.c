@@ -311,27 +311,9 @@ enum { LOW = 0, HIGH = 1, MEM = 2 };
 #define JUNK_A 0xBEEF5A5Au
 #define JUNK_B 0xC0DE3C3Cu
 
-static uint32_t place(uint32_t v, int bits, int where, uint32_t junk)
-{
-    int sh = where == HIGH ? 8 : 0;
-    uint32_t m = isa_trunc(0xFFFFFFFFu, bits) << sh;
-
-    return (junk & ~m) | (v << sh);
-}
-
-/* Value of the operand in r; appends a note to buf if junk was lost. */
-static uint32_t extract(uint32_t r, int bits, int where, uint32_t junk,
-                        char *note)
-{
-    int sh = where == HIGH ? 8 : 0;
-    uint32_t m = isa_trunc(0xFFFFFFFFu, bits) << sh;
-
-    if ((r & ~m) != (junk & ~m))
-        sprintf(note, " CLOBBER=0x%08x", r);
-    else
-        note[0] = 0;
-    return (r & m) >> sh;
-}
+#define place(v, bits, where, junk) isa_place(v, bits, (where) == HIGH, junk)
+#define extract(r, bits, where, junk, note) \
+    isa_extract(r, bits, (where) == HIGH, junk, note)
 
 struct bcase {
     const char *name;

@@ -23,6 +23,14 @@
 #define ISA_AC 0x40000u           /* alignment check */
 #define ISA_ID 0x200000u          /* CPUID available (toggle) */
 
+/* Like ISA_SETF, but [fin] may also hold DF and AC (the arithmetic flags,
+ * TF, DF and AC are replaced).  End an asm that may set DF with "cld". */
+#define SYS_SETF                                                            \
+    "pushfl\n\t"                                                            \
+    "andl $0xfffbf22a, (%%esp)\n\t"   /* ~(ARITH | TF | DF | AC) */         \
+    "orl %[fin], (%%esp)\n\t"                                               \
+    "popfl\n\t"
+
 /* Runs fn(arg) under xbt_catch(); if it raised an exception, prints
  * "<what> -> #XX at mark+N" (counted as a result line) and returns 1. */
 __attribute__((unused))

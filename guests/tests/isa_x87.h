@@ -69,19 +69,23 @@ typedef struct __attribute__((packed)) {
 #define X87_C2 0x0400
 #define X87_C3 0x4000
 
-/* QEMU (TCG, checked with 7.2) implements less of the x87 status word than
- * the hardware: it never sets C1 as the round-up indicator, sets DE only
- * for some denormal operands, and does not model stack faults.  A test
- * compiled with X87_QEMU_COMPAT (the *_qemu.c wrappers, compared with QEMU)
- * masks those bits out of what it prints; without it (the main tests,
- * registered QEMU SKIP) everything is printed and compared with the host.
- * X87_SW_RND: status word after a rounding operation (C1 = round-up);
- * X87_SW_DE: any other status word (only DE masked). */
+/* Printing status words.  The SDM leaves C0, C2 and C3 undefined after
+ * arithmetic (FADD ... FSQRT, loads, stores): X87_SW_RND() masks them and
+ * keeps C1, the round-up indicator there.  QEMU (TCG, checked with 7.2)
+ * implements less of the status word than the hardware: it never sets C1
+ * as the round-up indicator, sets DE only for some denormal operands and
+ * does not model stack faults.  A test compiled with X87_QEMU_COMPAT (the
+ * *_qemu.c wrappers, compared with QEMU) also masks C1 and DE; without it
+ * (the main tests, registered QEMU SKIP) they are printed and compared
+ * with the host CPU.
+ *   X87_SW_RND(sw): after an arithmetic/rounding instruction;
+ *   X87_SW_DE(sw): after any other instruction (only DE masked for QEMU). */
+#define X87_SW_UNDEF_ARITH (X87_C0 | X87_C2 | X87_C3)
 #ifdef X87_QEMU_COMPAT
-#define X87_SW_RND(sw) ((unsigned)(sw) & ~(unsigned)(X87_C1 | X87_DE))
+#define X87_SW_RND(sw) ((unsigned)(sw) & ~(unsigned)(X87_SW_UNDEF_ARITH | X87_C1 | X87_DE))
 #define X87_SW_DE(sw) ((unsigned)(sw) & ~(unsigned)X87_DE)
 #else
-#define X87_SW_RND(sw) ((unsigned)(sw))
+#define X87_SW_RND(sw) ((unsigned)(sw) & ~(unsigned)X87_SW_UNDEF_ARITH)
 #define X87_SW_DE(sw) ((unsigned)(sw))
 #endif
 /* X87_QEMU_SKIP(cond): true when compiled for QEMU and cond holds - the
