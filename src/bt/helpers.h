@@ -51,6 +51,11 @@ HLP(hlp_mov_cr);
 /* a = operand size */
 HLP(hlp_pusha);
 HLP(hlp_popa);
+/* a = enum bcd_op, b = AAM/AAD base */
+enum bcd_op { BCD_DAA, BCD_DAS, BCD_AAA, BCD_AAS, BCD_AAM, BCD_AAD, BCD_SALC };
+HLP(hlp_bcd);
+/* a = register index | operand size << 4, b = linear address */
+HLP(hlp_bound);
 /* a = frame size, b = nesting level | operand size << 8 */
 HLP(hlp_enter);
 

@@ -298,6 +298,28 @@ bool tr_system(struct tr *t, const struct bt_insn *i)
     case ZYDIS_MNEMONIC_XLAT:
         xlat(t, i);
         return true;
+    case ZYDIS_MNEMONIC_DAA: call(t, hlp_bcd, BCD_DAA, 0, CO_MISC); return true;
+    case ZYDIS_MNEMONIC_DAS: call(t, hlp_bcd, BCD_DAS, 0, CO_MISC); return true;
+    case ZYDIS_MNEMONIC_AAA: call(t, hlp_bcd, BCD_AAA, 0, CO_MISC); return true;
+    case ZYDIS_MNEMONIC_AAS: call(t, hlp_bcd, BCD_AAS, 0, CO_MISC); return true;
+    case ZYDIS_MNEMONIC_SALC: call(t, hlp_bcd, BCD_SALC, 0, CO_MISC); return true;
+    case ZYDIS_MNEMONIC_AAM: case ZYDIS_MNEMONIC_AAD: {
+        uint32_t base = 10;
+        for (int k = 0; k < i->zi.operand_count_visible; k++)
+            if (i->ops[k].type == ZYDIS_OPERAND_TYPE_IMMEDIATE)
+                base = (uint32_t)i->ops[k].imm.value.u & 0xFF;
+        call(t, hlp_bcd, mn == ZYDIS_MNEMONIC_AAM ? BCD_AAM : BCD_AAD, base, CO_MISC);
+        if (mn == ZYDIS_MNEMONIC_AAM)
+            end_unchained(t);   /* may raise #DE */
+        return true;
+    }
+    case ZYDIS_MNEMONIC_BOUND: {
+        tr_ea(t, &i->ops[1], 0);
+        e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, R(R9D), R(R8D));
+        int reg = ZydisRegisterGetId(i->ops[0].reg.value) & 7;
+        call_r9(t, hlp_bound, (uint32_t)reg | (osz << 4), CO_MISC);
+        return true;
+    }
     case ZYDIS_MNEMONIC_CALL:
     case ZYDIS_MNEMONIC_RET:
     case ZYDIS_MNEMONIC_LAR: case ZYDIS_MNEMONIC_LSL: case ZYDIS_MNEMONIC_VERR:
@@ -308,9 +330,7 @@ bool tr_system(struct tr *t, const struct bt_insn *i)
     case ZYDIS_MNEMONIC_WRMSR: case ZYDIS_MNEMONIC_SYSENTER: case ZYDIS_MNEMONIC_SYSEXIT:
     case ZYDIS_MNEMONIC_LDS: case ZYDIS_MNEMONIC_LES: case ZYDIS_MNEMONIC_LFS:
     case ZYDIS_MNEMONIC_LGS: case ZYDIS_MNEMONIC_LSS: case ZYDIS_MNEMONIC_ARPL:
-    case ZYDIS_MNEMONIC_BOUND: case ZYDIS_MNEMONIC_DAA: case ZYDIS_MNEMONIC_DAS:
-    case ZYDIS_MNEMONIC_AAA: case ZYDIS_MNEMONIC_AAS: case ZYDIS_MNEMONIC_AAM:
-    case ZYDIS_MNEMONIC_AAD: case ZYDIS_MNEMONIC_SALC: case ZYDIS_MNEMONIC_INT1:
+    case ZYDIS_MNEMONIC_INT1:
     case ZYDIS_MNEMONIC_RDPMC:
         /* far CALL/RET (near ones were taken by tr_flow) and the rest:
          * later issues */
