@@ -53,6 +53,16 @@ xbt_guest(isa_alu     SOURCES tests/isa_alu.c PORTABLE EXPECTED NATIVE)
 # BCD, string, stack, control-flow and exception instructions vs. the host
 # CPU (guests/tests/isa_sys.h; exceptions through xbt_catch(), lib/catch.h).
 xbt_guest(isa_bcd     SOURCES tests/isa_bcd.c PORTABLE EXPECTED NATIVE)
+xbt_guest(isa_string  SOURCES tests/isa_string.c PORTABLE EXPECTED NATIVE)
+# QEMU does not check data segment limits.
+xbt_guest(isa_string_limit SOURCES tests/isa_string_limit.c PORTABLE EXPECTED NATIVE QEMU SKIP)
+xbt_guest(isa_stack   SOURCES tests/isa_stack.c PORTABLE EXPECTED NATIVE)
+xbt_guest(isa_flow    SOURCES tests/isa_flow.c PORTABLE EXPECTED NATIVE)
+xbt_guest(isa_except  SOURCES tests/isa_except.c PORTABLE EXPECTED NATIVE)
+# QEMU executes some encodings that are #UD on real CPUs.
+xbt_guest(isa_except_strict SOURCES tests/isa_except_strict.c PORTABLE EXPECTED NATIVE QEMU SKIP)
+# Guest-only: i686 behaviour of encodings a modern host executes.
+xbt_guest(isa_except_i686 SOURCES tests/isa_except_i686.c)
 
 # Benchmarks (guests/bench): also quick portable tests at their default size;
 # scripts/bench.sh runs them with more work.
@@ -60,3 +70,39 @@ xbt_guest(bench_crc32    SOURCES bench/crc32.c PORTABLE EXPECTED bench/crc32.exp
 xbt_guest(bench_sort     SOURCES bench/sort.c PORTABLE EXPECTED bench/sort.expected)
 xbt_guest(bench_qsort    SOURCES bench/qsort.c PORTABLE EXPECTED bench/qsort.expected)
 xbt_guest(bench_bytecode SOURCES bench/bytecode.c PORTABLE EXPECTED bench/bytecode.expected)
+
+# More of the integer ISA vs. the host CPU (see isa_alu above).
+xbt_guest(isa_shift     SOURCES tests/isa_shift.c PORTABLE EXPECTED NATIVE)
+xbt_guest(isa_shift_imm SOURCES tests/isa_shift_imm.c PORTABLE EXPECTED NATIVE)
+xbt_guest(isa_shift_dbl SOURCES tests/isa_shift_dbl.c PORTABLE EXPECTED NATIVE)
+xbt_guest(isa_muldiv    SOURCES tests/isa_muldiv.c PORTABLE EXPECTED NATIVE)
+xbt_guest(isa_bit       SOURCES tests/isa_bit.c PORTABLE EXPECTED NATIVE)
+xbt_guest(isa_misc      SOURCES tests/isa_misc.c PORTABLE EXPECTED NATIVE)
+# x87 instruction set vs. the host CPU (guests/tests/isa_x87.h).  isa_x87_X
+# prints every status-word bit the hardware defines and is compared with the
+# host CPU only (QEMU's x87 lacks C1 round-up, DE, stack faults, ...);
+# isa_x87_X_qemu is the same source with those masked / left out, also run
+# under QEMU.  isa_x87_trans: transcendental results are CPU-model specific;
+# its _qemu variant keeps the cases the SDM defines exactly.  isa_x87_sys
+# (guest only, expected output from QEMU): x87 state across VMM events.
+xbt_guest(isa_x87_arith       SOURCES tests/isa_x87_arith.c PORTABLE EXPECTED NATIVE QEMU SKIP)
+xbt_guest(isa_x87_arith_qemu  SOURCES tests/isa_x87_arith_qemu.c PORTABLE EXPECTED NATIVE)
+xbt_guest(isa_x87_mem         SOURCES tests/isa_x87_mem.c PORTABLE EXPECTED NATIVE QEMU SKIP)
+xbt_guest(isa_x87_mem_qemu    SOURCES tests/isa_x87_mem_qemu.c PORTABLE EXPECTED NATIVE)
+xbt_guest(isa_x87_round       SOURCES tests/isa_x87_round.c PORTABLE EXPECTED NATIVE QEMU SKIP)
+xbt_guest(isa_x87_round_qemu  SOURCES tests/isa_x87_round_qemu.c PORTABLE EXPECTED NATIVE)
+xbt_guest(isa_x87_ldst        SOURCES tests/isa_x87_ldst.c PORTABLE EXPECTED NATIVE QEMU SKIP)
+xbt_guest(isa_x87_ldst_qemu   SOURCES tests/isa_x87_ldst_qemu.c PORTABLE EXPECTED NATIVE)
+xbt_guest(isa_x87_cmp         SOURCES tests/isa_x87_cmp.c PORTABLE EXPECTED NATIVE QEMU SKIP)
+xbt_guest(isa_x87_cmp_qemu    SOURCES tests/isa_x87_cmp_qemu.c PORTABLE EXPECTED NATIVE)
+xbt_guest(isa_x87_unary       SOURCES tests/isa_x87_unary.c PORTABLE EXPECTED NATIVE QEMU SKIP)
+xbt_guest(isa_x87_unary_qemu  SOURCES tests/isa_x87_unary_qemu.c PORTABLE EXPECTED NATIVE)
+xbt_guest(isa_x87_trans       SOURCES tests/isa_x87_trans.c PORTABLE EXPECTED NATIVE QEMU SKIP)
+xbt_guest(isa_x87_trans_qemu  SOURCES tests/isa_x87_trans_qemu.c PORTABLE EXPECTED NATIVE)
+xbt_guest(isa_x87_env         SOURCES tests/isa_x87_env.c PORTABLE EXPECTED NATIVE QEMU SKIP)
+xbt_guest(isa_x87_env_qemu    SOURCES tests/isa_x87_env_qemu.c PORTABLE EXPECTED NATIVE)
+xbt_guest(isa_x87_exc         SOURCES tests/isa_x87_exc.c PORTABLE EXPECTED NATIVE QEMU SKIP)
+xbt_guest(isa_x87_exc_qemu    SOURCES tests/isa_x87_exc_qemu.c PORTABLE EXPECTED NATIVE)
+xbt_guest(isa_x87_sys         SOURCES tests/isa_x87_sys.c)
+xbt_guest(isa_alu_chain SOURCES tests/isa_alu_chain.c PORTABLE EXPECTED NATIVE)
+xbt_guest(isa_alu_prefix SOURCES tests/isa_alu_prefix.c PORTABLE EXPECTED NATIVE)

@@ -45,4 +45,73 @@ struct console;
 struct console *console_start(int in_fd, struct dev_uart *uart, struct machine *m);
 void console_stop(struct console *c);
 
+/* ==== PC platform: PIC, PIT, RTC, keyboard controller, port 0x80 ========= */
+/* Threading, for whoever wires these: every port access and every timer
+ * callback runs on the vCPU thread.  Only the PIC is also called from other
+ * threads (dev_pic_set_irq through an irq_line, e.g. by the UART from the
+ * console thread); it has its own mutex and calls nothing while holding
+ * it.  The PIT, RTC, i8042 and port 0x80 take no locks.  The bus cannot
+ * unregister ports: destroy a device only once no more I/O can reach it,
+ * and destroy the PIT and RTC (their timers) before their clock.
+ * m may be NULL (unit tests): nothing is then called on the machine. */
+struct xclock;
+
+/* 8259A pair: master 0x20/0x21 (IRQ0-7), slave 0xA0/0xA1 (IRQ8-15) on
+ * master IR2.  Power-on state as a PC BIOS leaves it: vectors 0x08/0x70, all
+ * lines masked except the cascade (master IMR 0xFB, slave IMR 0xFF). */
+struct dev_pic;
+struct dev_pic *dev_pic_create(struct io_bus *bus, struct machine *m);
+void dev_pic_destroy(struct dev_pic *p);
+/* Drives input irq (0-15) to level; edge-triggered: a 0->1 transition
+ * latches a request.  Thread-safe.  machine_kick(m) when the output rises. */
+void dev_pic_set_irq(struct dev_pic *p, int irq, int level);
+/* An irq_line whose irq_set() calls dev_pic_set_irq(p, irq, level). */
+struct irq_line dev_pic_irq_line(struct dev_pic *p, int irq);
+/* The INT output: an unmasked request outranks everything in service.
+ * Lock-free (an atomic load): poll it at unit boundaries and take the
+ * interrupt when EFLAGS.IF = 1. */
+bool dev_pic_pending(struct dev_pic *p);
+/* INTA: returns the vector (IRR -> ISR, cascade handled); if the request
+ * vanished, the spurious vector master base + 7 (or slave base + 7, with
+ * master IR2 left in service).  vCPU thread. */
+int dev_pic_ack(struct dev_pic *p);
+
+/* 8254 PIT at 0x40-0x43 and port 0x61 (channel 2 gate/speaker, OUT2 and
+ * refresh-toggle status).  Counters are computed from clk when read;
+ * channel 0 raises and lowers irq0 once per OUT event via an xtimer. */
+struct dev_pit;
+struct dev_pit *dev_pit_create(struct io_bus *bus, struct xclock *clk,
+                               struct irq_line irq0, struct machine *m);
+void dev_pit_destroy(struct dev_pit *p);
+
+/* MC146818 RTC + 128-byte CMOS at 0x70/0x71.  Time is xclock_epoch(clk) +
+ * xclock_ns(clk) (UTC) until the guest sets it; ram_size fills the CMOS
+ * memory-size bytes.  irq8 is raised when register C's IRQF sets and
+ * lowered when C is read. */
+struct dev_rtc;
+struct dev_rtc *dev_rtc_create(struct io_bus *bus, struct xclock *clk,
+                               struct irq_line irq8, uint32_t ram_size);
+void dev_rtc_destroy(struct dev_rtc *r);
+/* Bit 7 of the last write to port 0x70 (stored only: xbt has no NMIs). */
+bool dev_rtc_nmi_masked(const struct dev_rtc *r);
+
+/* Minimal i8042 keyboard controller at 0x60/0x64, no keyboard attached,
+ * no IRQ1.  Command 0xFE (any 0xF0-0xFF with bit 0 clear) or an output-port
+ * write with bit 0 clear calls machine_request_reset(m) when m != NULL. */
+struct dev_i8042;
+struct dev_i8042 *dev_i8042_create(struct io_bus *bus, struct machine *m);
+void dev_i8042_destroy(struct dev_i8042 *k);
+
+/* Requests a machine reset (thread-safe), like machine_request_stop().
+ * Implemented in src/machine.c. */
+void machine_request_reset(struct machine *m);
+
+/* Port 0x80 (POST code / I/O delay): writes are swallowed, reads return the
+ * last value written. */
+struct dev_port80;
+struct dev_port80 *dev_port80_create(struct io_bus *bus);
+void dev_port80_destroy(struct dev_port80 *d);
+/* The last byte written (the guest's last POST code). */
+uint8_t dev_port80_last(const struct dev_port80 *d);
+
 #endif

@@ -103,10 +103,19 @@ struct vcpu {
     /* ---- end of fixed layout ---- */
 
     struct seg_cache seg[S_COUNT];
-    struct dtr gdtr, idtr, ldtr_cache;
-    uint16_t ldtr, tr;
+    struct dtr gdtr, idtr;
+    struct seg_cache ldt;        /* LDTR and its descriptor cache */
+    struct seg_cache tss;        /* TR and its descriptor cache */
     uint32_t cr0, cr2, cr3, cr4;
+    uint32_t dr[8];
     uint32_t cpl;
+    /* MSRs */
+    uint32_t sysenter_cs, sysenter_esp, sysenter_eip;
+    int64_t tsc_offset;
+    /* interrupt shadow: after STI (IF 0 -> 1) and MOV SS / POP SS the next
+     * instruction runs before interrupts are recognised */
+    bool int_shadow;
+    unsigned far_kind;           /* far JMP/CALL helper argument: osize | 0x10 call */
 
     /* Pending bounced access, for the write-back thunk. */
     uint32_t bounce_addr;

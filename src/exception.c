@@ -4,14 +4,16 @@
  * through the guest IDT (interrupt and trap gates, same privilege level),
  * with double fault and triple fault (shutdown) escalation.
  *
- * Not yet here (system-virtualization issue): privilege changes through the
- * TSS, task gates, real-mode IVT delivery.
+ * Interrupt and trap gates to the same or an inner privilege level (stack
+ * from the TSS), and task gates (a hardware task switch, src/task.c).  Not
+ * here: real-mode IVT delivery and virtual-8086 mode.
  */
 #include <stdio.h>
 
 #include "machine.h"
 #include "mmu.h"
 #include "vcpu.h"
+#include "desc.h"
 
 void vcpu_exit_at(struct vcpu *cpu, uint32_t eip, enum vcpu_exit why)
 {
@@ -45,87 +47,113 @@ static bool is_contributory(int v)
     return v == EXC_DE || v == EXC_TS || v == EXC_NP || v == EXC_SS || v == EXC_GP;
 }
 
-static int push32(struct vcpu *cpu, uint32_t *esp, uint32_t v)
+/* Pushes on the stack described by ss_base/esp (operand size 4 or 2). */
+static int push_on(struct vcpu *cpu, uint32_t ss_base, uint32_t *esp, uint32_t v, unsigned size)
 {
-    *esp -= 4;
-    return mmu_write(cpu, cpu->seg[S_SS].base + *esp, 4, v);
+    *esp -= size;
+    return mmu_write(cpu, ss_base + *esp, size, size == 2 ? (v & 0xFFFF) : v);
 }
 
 /* One delivery attempt; returns the vector of a fault raised while
- * delivering (with *err), or -1 on success. */
+ * delivering (with *err), or -1 on success (or after a task switch). */
 static int deliver_once(struct vcpu *cpu, int vec, bool soft, uint32_t ret_eip,
                         bool has_err, uint32_t err_in, uint32_t *err)
 {
     uint32_t ext = soft ? 0 : 1;
+    uint32_t idt_err = (uint32_t)vec * 8 + 2 + ext;
     if (!(cpu->cr0 & CR0_PE)) {
         *err = 0;
         return EXC_GP;   /* real-mode delivery is not implemented: escalate */
     }
     if ((uint32_t)vec * 8 + 7 > cpu->idtr.limit) {
-        *err = (uint32_t)vec * 8 + 2 + ext;
+        *err = idt_err;
         return EXC_GP;
     }
     uint32_t lo, hi;
     mmu_read(cpu, cpu->idtr.base + (uint32_t)vec * 8, 4, &lo);
     mmu_read(cpu, cpu->idtr.base + (uint32_t)vec * 8 + 4, 4, &hi);
-    uint32_t type = (hi >> 8) & 0x1F;
-    uint32_t dpl = (hi >> 13) & 3;
-    bool is32 = type == 0x0E || type == 0x0F;
-    bool is16 = type == 0x06 || type == 0x07;
-    if (!is32 && !is16) {   /* task gates: later issue */
-        *err = (uint32_t)vec * 8 + 2 + ext;
+    uint32_t type = desc_type(hi);
+    uint32_t dpl = desc_dpl(hi);
+    bool is32 = type == SYS_INT32 || type == SYS_TRAP32;
+    bool is16 = type == SYS_INT16 || type == SYS_TRAP16;
+    if ((hi & D_S) || (!is32 && !is16 && type != SYS_TASK)) {
+        *err = idt_err;
         return EXC_GP;
     }
     if (soft && dpl < cpu->cpl) {
         *err = (uint32_t)vec * 8 + 2;
         return EXC_GP;
     }
-    if (!(hi & (1u << 15))) {
-        *err = (uint32_t)vec * 8 + 2 + ext;
+    if (!(hi & D_P)) {
+        *err = idt_err;
         return EXC_NP;
     }
     uint16_t sel = (uint16_t)(lo >> 16);
+    if (type == SYS_TASK) {
+        cpu->pending_exc = -1;
+        if (task_switch(cpu, sel, TS_INT, ret_eip, has_err, err_in) < 0) {
+            /* the switch raised a fault of its own: deliver that next */
+            *err = cpu->pending_err;
+            int v = cpu->pending_exc;
+            cpu->pending_exc = -1;
+            return v;
+        }
+        return -1;
+    }
     uint32_t off = (lo & 0xFFFF) | (is32 ? (hi & 0xFFFF0000u) : 0);
     uint32_t clo, chi;
-    if ((sel & ~3u) == 0 || seg_read_desc(cpu, sel, &clo, &chi) < 0) {
+    if ((sel & ~3u) == 0 || seg_read_desc(cpu, sel, &clo, &chi) < 0 || !desc_is_code(chi) ||
+        desc_dpl(chi) > cpu->cpl) {
         *err = (sel & ~3u) + ext;
         return EXC_GP;
     }
-    if (!(chi & (1u << 12)) || !(chi & (1u << 11))) {
-        *err = (sel & ~3u) + ext;
-        return EXC_GP;
-    }
-    if (!(chi & (1u << 15))) {
+    if (!(chi & D_P)) {
         *err = (sel & ~3u) + ext;
         return EXC_NP;
     }
-    uint32_t cdpl = (chi >> 13) & 3;
-    bool conforming = chi & (1u << 10);
-    if (!conforming && cdpl < cpu->cpl) {
-        /* inter-privilege delivery through the TSS: system issue */
-        *err = (sel & ~3u) + ext;
-        return EXC_GP;
-    }
+    uint32_t cdpl = desc_dpl(chi);
+    bool conforming = chi & D_CONFORMING;
+    unsigned size = is32 ? 4 : 2;
     uint32_t eflags = cpu->eflags;
-    uint32_t esp = cpu->regs[R_ESP];
-    if (is32) {
-        push32(cpu, &esp, eflags);
-        push32(cpu, &esp, cpu->seg[S_CS].sel);
-        push32(cpu, &esp, ret_eip);
-        if (has_err)
-            push32(cpu, &esp, err_in);
-    } else {
-        uint32_t vals[4] = {eflags & 0xFFFF, cpu->seg[S_CS].sel, ret_eip & 0xFFFF, err_in & 0xFFFF};
-        for (int k = 0; k < (has_err ? 4 : 3); k++) {
-            esp -= 2;
-            mmu_write(cpu, cpu->seg[S_SS].base + esp, 2, vals[k]);
+    uint32_t old_cs = cpu->seg[S_CS].sel;
+    uint32_t new_cpl = cpu->cpl;
+    if (!conforming && cdpl < cpu->cpl) {
+        /* inner privilege: stack from the TSS, old SS:ESP saved on it */
+        uint16_t nss;
+        uint32_t nesp;
+        uint32_t old_ss = cpu->seg[S_SS].sel, old_esp = cpu->regs[R_ESP];
+        struct seg_cache saved_ss = cpu->seg[S_SS];
+        if (tss_inner_stack(cpu, cdpl, &nss, &nesp) < 0 ||
+            seg_load_ss_for(cpu, nss, cdpl, EXC_TS) < 0) {
+            cpu->seg[S_SS] = saved_ss;
+            *err = cpu->pending_err | ext;
+            int v = cpu->pending_exc;
+            cpu->pending_exc = -1;
+            return v;
         }
+        uint32_t base = cpu->seg[S_SS].base;
+        push_on(cpu, base, &nesp, old_ss, size);
+        push_on(cpu, base, &nesp, old_esp, size);
+        push_on(cpu, base, &nesp, eflags, size);
+        push_on(cpu, base, &nesp, old_cs, size);
+        push_on(cpu, base, &nesp, ret_eip, size);
+        if (has_err)
+            push_on(cpu, base, &nesp, err_in, size);
+        cpu->regs[R_ESP] = nesp;
+        new_cpl = cdpl;
+    } else {
+        uint32_t esp = cpu->regs[R_ESP], base = cpu->seg[S_SS].base;
+        push_on(cpu, base, &esp, eflags, size);
+        push_on(cpu, base, &esp, old_cs, size);
+        push_on(cpu, base, &esp, ret_eip, size);
+        if (has_err)
+            push_on(cpu, base, &esp, err_in, size);
+        cpu->regs[R_ESP] = esp;
     }
-    cpu->regs[R_ESP] = esp;
-    seg_set_cache(&cpu->seg[S_CS], (uint16_t)((sel & ~3u) | cpu->cpl), clo, chi);
+    seg_set_cs(cpu, sel, clo, chi, new_cpl);
     cpu->eip = off;
     cpu->eflags &= ~(EFL_TF | EFL_NT | EFL_RF | EFL_VM);
-    if (!(type & 1))
+    if (type == SYS_INT32 || type == SYS_INT16)
         cpu->eflags &= ~EFL_IF;
     return -1;
 }

@@ -96,6 +96,15 @@ static void fault_handler(int sig, siginfo_t *si, void *uc_)
     cpu->pending_has_err = false;
     cpu->pending_soft = false;
     g_run_st.host_faults++;
+    /* The kernel hands a signal handler a reset FPU and keeps the
+     * interrupted x87 state in the signal frame; leaving by siglongjmp
+     * would lose the guest's x87 registers, status and control words, so
+     * put them back first. */
+    if (uc->uc_mcontext.fpregs) {
+        static __thread uint8_t fx[512] __attribute__((aligned(16)));
+        memcpy(fx, uc->uc_mcontext.fpregs, sizeof(fx));
+        __asm__ volatile("fxrstor64 %0" : : "m"(*(uint8_t(*)[512])fx));
+    }
     siglongjmp(*g_run_jmp, 1);
 }
 
@@ -172,9 +181,10 @@ int machine_run(struct machine *m)
         uint32_t lin = cpu->seg[S_CS].base + cpu->eip;
         uint32_t pc = lin;   /* paging off */
         uint64_t gen = tc->generation;
-        struct tb *tb = tc_lookup(tc, pc, mode);
+        uint32_t cs_base = cpu->seg[S_CS].base;
+        struct tb *tb = tc_lookup(tc, pc, mode, cs_base);
         if (!tb) {
-            if (bt_translate(m, lin, pc, mode, &tb) < 0) {
+            if (bt_translate(m, cpu->eip, pc, mode, &tb) < 0) {
                 machine_request_stop(m, STOP_ERROR, XBT_STATUS_ERROR);
                 break;
             }
@@ -189,10 +199,14 @@ int machine_run(struct machine *m)
         }
         cpu->chain_info = 0;
         cpu->jcache = tc_jcache(tc, mode);
-        struct jc_entry *je = &cpu->jcache[lin & (JC_ENTRIES - 1)];
-        je->neg_tag = -(uint64_t)lin;
-        je->code = tb->code;
-        tc->st.jc_fills++;
+        if (!(mode & MODE_NONFLAT)) {
+            /* (indirect targets are CS offsets; with a CS base they could
+             * name different code under another base: not cached) */
+            struct jc_entry *je = &cpu->jcache[cpu->eip & (JC_ENTRIES - 1)];
+            je->neg_tag = -(uint64_t)cpu->eip;
+            je->code = tb->code;
+            tc->st.jc_fills++;
+        }
         /* r14: the window (MEM_HOST, paging off) or the simulated TLB */
         cpu->tlb = (m->mmu.window && !(mode & MODE_PG)) ? (struct tlb_entry *)m->mmu.window
                                                          : m->mmu.tlb;

@@ -6,6 +6,7 @@
 #include "machine.h"
 #include "mmu.h"
 #include "vcpu.h"
+#include "desc.h"
 
 #define DESC_S (1u << 12)
 #define DESC_P (1u << 15)
@@ -18,9 +19,9 @@ int seg_read_desc(struct vcpu *cpu, uint16_t sel, uint32_t *lo, uint32_t *hi)
 {
     uint32_t base, limit;
     if (sel & 4) {
-        base = cpu->ldtr_cache.base;
-        limit = cpu->ldtr_cache.limit;
-        if (!cpu->ldtr)
+        base = cpu->ldt.base;
+        limit = cpu->ldt.limit;
+        if ((cpu->ldt.sel & ~3u) == 0)
             return -1;
     } else {
         base = cpu->gdtr.base;
@@ -49,7 +50,7 @@ static void set_accessed(struct vcpu *cpu, uint16_t sel, uint32_t hi)
 {
     if (hi & DESC_ACCESSED)
         return;
-    uint32_t base = (sel & 4) ? cpu->ldtr_cache.base : cpu->gdtr.base;
+    uint32_t base = (sel & 4) ? cpu->ldt.base : cpu->gdtr.base;
     mmu_write(cpu, base + (sel & ~7u) + 4, 4, hi | DESC_ACCESSED);
 }
 
@@ -119,5 +120,76 @@ int seg_load(struct vcpu *cpu, int seg, uint16_t sel)
     }
     set_accessed(cpu, sel, hi);
     seg_set_cache(&cpu->seg[seg], sel, lo, hi | DESC_ACCESSED);
+    return 0;
+}
+
+void seg_set_cs(struct vcpu *cpu, uint16_t sel, uint32_t lo, uint32_t hi, uint32_t cpl)
+{
+    seg_set_cache(&cpu->seg[S_CS], (uint16_t)((sel & ~3u) | cpl), lo, hi);
+    cpu->cpl = cpl;
+}
+
+int seg_load_ss_for(struct vcpu *cpu, uint16_t sel, uint32_t cpl, int vec)
+{
+    uint32_t lo, hi;
+    if ((sel & ~3u) == 0) {
+        vcpu_raise(cpu, vec, 0, true);
+        return -1;
+    }
+    if (seg_read_desc(cpu, sel, &lo, &hi) < 0 || (sel & 3) != cpl || !desc_is_data(hi) ||
+        !(hi & D_RW) || desc_dpl(hi) != cpl) {
+        vcpu_raise(cpu, vec, sel & ~3u, true);
+        return -1;
+    }
+    if (!(hi & D_P)) {
+        vcpu_raise(cpu, EXC_SS, sel & ~3u, true);
+        return -1;
+    }
+    set_accessed(cpu, sel, hi);
+    seg_set_cache(&cpu->seg[S_SS], sel, lo, hi | D_ACCESSED);
+    return 0;
+}
+
+void seg_null_inaccessible(struct vcpu *cpu)
+{
+    static const int segs[] = {S_ES, S_DS, S_FS, S_GS};
+    for (size_t k = 0; k < sizeof(segs) / sizeof(segs[0]); k++) {
+        struct seg_cache *sc = &cpu->seg[segs[k]];
+        uint32_t hi = sc->flags;
+        bool conforming_code = (hi & D_CODE) && (hi & D_CONFORMING);
+        if ((sc->sel & ~3u) && !conforming_code && desc_dpl(hi) < cpu->cpl) {
+            sc->sel = 0;
+            sc->flags = 0;
+            sc->base = 0;
+            sc->limit = 0;
+        }
+    }
+}
+
+void seg_write_desc_hi(struct vcpu *cpu, uint16_t sel, uint32_t hi)
+{
+    uint32_t base = (sel & 4) ? cpu->ldt.base : cpu->gdtr.base;
+    mmu_write(cpu, base + (sel & ~7u) + 4, 4, hi);
+}
+
+int tss_inner_stack(struct vcpu *cpu, uint32_t dpl, uint16_t *ss, uint32_t *esp)
+{
+    bool tss32 = desc_type(cpu->tss.flags) == SYS_TSS32 || desc_type(cpu->tss.flags) == SYS_TSS32_BUSY;
+    uint32_t off = tss32 ? 4 + dpl * 8 : 2 + dpl * 4;
+    uint32_t span = tss32 ? 6 : 4;
+    if ((cpu->tss.sel & ~3u) == 0 || off + span - 1 > cpu->tss.limit) {
+        vcpu_raise(cpu, EXC_TS, cpu->tss.sel & ~3u, true);
+        return -1;
+    }
+    uint32_t v, s;
+    if (tss32) {
+        mmu_read(cpu, cpu->tss.base + off, 4, &v);
+        mmu_read(cpu, cpu->tss.base + off + 4, 2, &s);
+    } else {
+        mmu_read(cpu, cpu->tss.base + off, 2, &v);
+        mmu_read(cpu, cpu->tss.base + off + 2, 2, &s);
+    }
+    *esp = v;
+    *ss = (uint16_t)s;
     return 0;
 }

@@ -37,6 +37,8 @@
  * (FIP, the faulting x87 instruction) at delivery, before the reset.
  * f.eax ... f.edi and f.eflags are the registers at the exception.
  * Not reentrant from inside a handler, but xbt_catch() calls may nest.
+ * Both builds deliver the exception on the current stack: ESP must point
+ * at usable memory when fn faults (a private stack is fine).
  */
 #ifndef XBT_GUEST_CATCH_H
 #define XBT_GUEST_CATCH_H

@@ -85,6 +85,14 @@ static inline uint16_t sys_cs(void)
     return cs;
 }
 
+/* The current EFLAGS. */
+static inline uint32_t sys_flags(void)
+{
+    uint32_t f;
+    __asm__ volatile("pushfl\n\tpopl %0" : "=r"(f) : : "memory");
+    return f;
+}
+
 /* ---- executable scratch memory (page aligned, 16 KiB) ---- */
 #define SYS_EXEC_SIZE 16384
 __attribute__((unused))

@@ -79,14 +79,18 @@ typedef struct __attribute__((packed)) {
  * (the main tests, registered QEMU SKIP) they are printed and compared
  * with the host CPU.
  *   X87_SW_RND(sw): after an arithmetic/rounding instruction;
- *   X87_SW_DE(sw): after any other instruction (only DE masked for QEMU). */
+ *   X87_SW_DE(sw): after any other instruction (only DE masked for QEMU);
+ *   X87_SW_C1(sw): keeps C0 C2 C3, masks C1 and DE for QEMU (a status word
+ *                  saved with the environment after arithmetic). */
 #define X87_SW_UNDEF_ARITH (X87_C0 | X87_C2 | X87_C3)
 #ifdef X87_QEMU_COMPAT
 #define X87_SW_RND(sw) ((unsigned)(sw) & ~(unsigned)(X87_SW_UNDEF_ARITH | X87_C1 | X87_DE))
 #define X87_SW_DE(sw) ((unsigned)(sw) & ~(unsigned)X87_DE)
+#define X87_SW_C1(sw) ((unsigned)(sw) & ~(unsigned)(X87_C1 | X87_DE))
 #else
 #define X87_SW_RND(sw) ((unsigned)(sw) & ~(unsigned)X87_SW_UNDEF_ARITH)
 #define X87_SW_DE(sw) ((unsigned)(sw))
+#define X87_SW_C1(sw) ((unsigned)(sw))
 #endif
 /* X87_QEMU_SKIP(cond): true when compiled for QEMU and cond holds - the
  * case hits a QEMU deviation from the hardware and is left out of the

@@ -70,7 +70,7 @@ X87_KERNEL(k_ftst, "ftst", X87_ST_NONE)
 X87_KERNEL(k_fxam, "fxam", X87_ST_NONE)
 
 /* FXAM of an empty ST0 whose stale contents are a (pushed, then freed) */
-X87_KERNEL(k_fxam_empty, "ffree %%st(0)\n\tfincstp\n\tfxam", X87_ST_NONE)
+X87_KERNEL(k_fxam_empty, "ffree %%st(0)\n\tfxam", X87_ST_NONE)
 
 static const struct {
     const char *name;

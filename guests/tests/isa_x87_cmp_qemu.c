@@ -1,7 +1,9 @@
 /*
- * isa_x87_cmp_qemu.c - isa_x87_cmp.c with the status-word bits QEMU's
- * x87 does not implement (C1 round-up, DE) masked out, so that it can be
- * compared with QEMU as well (see X87_QEMU_COMPAT in isa_x87.h).
+ * isa_x87_cmp_qemu.c - isa_x87_cmp.c compiled with X87_QEMU_COMPAT (see
+ * isa_x87.h): the status-word bits QEMU's x87 does not implement (C1 as the
+ * round-up indicator, DE, ...) are masked and the cases where QEMU deviates
+ * from the hardware are left out, so that this variant is compared with
+ * QEMU as well; isa_x87_cmp itself is compared with the host CPU only.
  */
 #define X87_QEMU_COMPAT 1
 #include "isa_x87_cmp.c"

@@ -10,7 +10,8 @@
  *     ties, out-of-range values, infinities and NaNs (-> integer
  *     indefinite + IE);
  *   - FBLD/FBSTP packed BCD (18 digits, -0, out of range -> BCD
- *     indefinite), FBSTP under each rounding control;
+ *     indefinite), FBLD under each precision control (exact), FBSTP under
+ *     each rounding control;
  *   - FLD1 FLDZ FLDPI FLDL2T FLDL2E FLDLG2 FLDLN2 under each rounding and
  *     precision control;
  *   - FLD ST(i), FST/FSTP ST(i) and FXCH ST(i) for i = 0..7 on a full stack.
@@ -246,6 +247,18 @@ static void bcd(void)
         hexmem(io.mem, 10);
         isa_line(" %04x\n", X87_SW_RND(io.sw));
     }
+    /* FBLD is exact under every precision control (QEMU rounds to it) */
+    for (int pc = 0; pc < 3; pc += 2)
+        for (unsigned i = 0; i < sizeof bcds / sizeof bcds[0]; i++) {
+            if (X87_QEMU_SKIP(1))
+                break;
+            init(&io, x87_vals[2], X87_CW(pc, X87_RC_NEAR));
+            x87_setmem(&io, bcds[i], 10);
+            k_fbld(&io);
+            printf("fbld %s ", x87_pc_name[pc]);
+            hexmem(bcds[i], 10);
+            isa_line(" " F80_FMT " %04x\n", F80_ARG(io.r[0]), X87_SW_RND(io.sw));
+        }
     for (int rc = 0; rc < 4; rc++)
         for (int i = 0; i < NIVALS; i++) {
             init(&io, ivals[i], X87_CW(X87_PC64, rc));

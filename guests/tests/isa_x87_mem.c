@@ -6,8 +6,9 @@
  * the edge-value tables of isa_x87.h (float/double zeros, denormals,
  * infinities, QNaN/SNaN, max/min; integer extremes), default control
  * word.  Then the same instruction through different addressing modes
- * (absolute, base+index*scale+disp, EBP and ESP bases, segment overrides)
- * and operands straddling a page boundary.  Each line: instruction,
+ * (absolute, base+index*scale+disp, EBP and ESP bases, segment overrides),
+ * operands straddling a page boundary, and x87 instructions whose bytes
+ * straddle a page boundary.  Each line: instruction,
  * ST0 index, memory operand, result, status word.  Portable.
  */
 #include "isa_x87.h"
@@ -163,12 +164,50 @@ static void straddle(void)
     }
 }
 
+/* x87 instructions whose encodings cross a 4 KiB page boundary: FMUL m64
+ * (DC 0D disp32) starting 1, 2 and 4 bytes before the boundary. */
+__attribute__((used)) static double cross_a = 1.5, cross_b = -2.75, cross_out[3];
+void x87_cross1(void);
+void x87_cross2(void);
+void x87_cross4(void);
+#define CROSS_FN(name, back, slot)                                          \
+    ".p2align 12\n"                                                         \
+    ".skip 4096 - " #back " - 6, 0xcc\n"                                    \
+    ".globl " #name "\n"                                                    \
+    #name ":\n\t"                                                           \
+    "fldl cross_a\n\t"                    /* 6 bytes */                     \
+    "fmull cross_b\n\t"                   /* crosses the boundary */        \
+    "fstpl cross_out+" #slot "\n\t"                                         \
+    "ret\n"
+__asm__(".text\n"
+        CROSS_FN(x87_cross1, 1, 0)
+        CROSS_FN(x87_cross2, 2, 8)
+        CROSS_FN(x87_cross4, 4, 16)
+        ".p2align 4\n");
+
+static void code_straddle(void)
+{
+    uint64_t r[3];
+
+    memset(cross_out, 0, sizeof cross_out);
+    __asm__ volatile("fninit\n\t"
+                     "call x87_cross1\n\t"
+                     "call x87_cross2\n\t"
+                     "call x87_cross4\n\t"
+                     "fninit"
+                     : : : "eax", "ecx", "edx", "memory", X87_CLOBBERS);
+    memcpy(r, cross_out, sizeof r);
+    isa_line("code straddle %016llx %016llx %016llx\n", (unsigned long long)r[0],
+             (unsigned long long)r[1], (unsigned long long)r[2]);
+}
+
 int test_main(void)
 {
     for (int k = 0; k < 4; k++)
         sweep(k);
     amodes();
     straddle();
+    code_straddle();
     isa_done(X87_TEST_NAME("isa_x87_mem"));
     return 0;
 }

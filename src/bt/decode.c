@@ -152,9 +152,12 @@ void bt_liveness(struct bt_insn *in, int n)
         if (i->invalid) {
             live = FL_ARITH;    /* the exception frame holds EFLAGS */
         } else {
-            if (writes_conditionally(i)) {
+            if (writes_conditionally(i))
                 i->written_all = 0;
-            }
+            /* the host CPU can fault on DIV/IDIV (#DE): the exception frame
+             * holds the flags from before the instruction, so keep them */
+            if (i->zi.mnemonic == ZYDIS_MNEMONIC_DIV || i->zi.mnemonic == ZYDIS_MNEMONIC_IDIV)
+                i->tested = FL_ARITH;
             live = (live & ~i->written_all) | i->tested;
         }
         i->live_in = live;

@@ -116,14 +116,12 @@ xbt_helper_thunk:
         /* entry: rsp = 8 mod 16 (return address pushed) */
         SAVE_GUEST
         SAVE_FLAGS
-        push r11                        /* rsp = 0 mod 16; r11 survives */
-        sub rsp, 8                      /* keep 16-byte alignment, r13 is callee-saved */
+        push r11                        /* rsp = 0 mod 16 for the call; r11 survives */
         mov rdi, r15
         mov esi, r8d
         mov edx, r9d
         mov ecx, r10d
         call r11
-        add rsp, 8
         pop r11
         cmp byte ptr [r15 + OFF_HELPER_EXIT], 0
         jne 1f

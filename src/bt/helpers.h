@@ -34,12 +34,18 @@ HLP(hlp_raise_ud);
 HLP(hlp_int);
 /* a = operand size */
 HLP(hlp_iret);
-/* a = selector, b = offset */
+/* a = selector, b = offset; cpu->far_kind = operand size | 0x10 for CALL */
 HLP(hlp_farjmp);
-/* a = linear address of m16:32 (or m16:16), b = operand size */
+/* a = operand size, b = bytes to release (RETF imm16) */
+HLP(hlp_farret);
+/* a = linear address of m16:32 (or m16:16), b = operand size | 0x10 for CALL */
 HLP(hlp_farjmp_m);
 /* a = ZydisMnemonic: warns once, raises #UD */
 HLP(hlp_unimpl);
+/* a = segment | dest reg << 4 | operand size << 8, b = linear address */
+HLP(hlp_lxs);
+/* a = 1 for WAIT */
+HLP(hlp_fpu_nm);
 /* a = segment index, b = selector value */
 HLP(hlp_load_seg);
 /* a = segment index, b = operand size */
@@ -56,6 +62,19 @@ enum bcd_op { BCD_DAA, BCD_DAS, BCD_AAA, BCD_AAS, BCD_AAM, BCD_AAD, BCD_SALC };
 HLP(hlp_bcd);
 /* a = register index | operand size << 4, b = linear address */
 HLP(hlp_bound);
+/* a = enum priv_op | PRIV_MEM | PRIV_O32 | reg fields, b = value or address */
+enum priv_op {
+    PRIV_LLDT, PRIV_LTR, PRIV_SLDT, PRIV_STR, PRIV_SMSW, PRIV_LMSW, PRIV_CLTS, PRIV_INVD,
+    PRIV_WBINVD, PRIV_INVLPG, PRIV_LAR, PRIV_LSL, PRIV_VERR, PRIV_VERW, PRIV_ARPL,
+    PRIV_MOV_TO_DR, PRIV_MOV_FROM_DR, PRIV_RDMSR, PRIV_WRMSR, PRIV_SYSENTER, PRIV_SYSEXIT,
+};
+#define PRIV_MEM 0x100u                       /* operand is memory at linear b */
+#define PRIV_O32 0x200u                       /* 32-bit operand size */
+#define PRIV_REG(a) (((a) >> 12) & 7)         /* register operand (destination) */
+#define PRIV_REG2(a) (((a) >> 16) & 7)        /* second register / DR number */
+#define PRIV_SET_REG(r) ((uint32_t)(r) << 12)
+#define PRIV_SET_REG2(r) ((uint32_t)(r) << 16)
+HLP(hlp_priv);
 /* a = frame size, b = nesting level | operand size << 8 */
 HLP(hlp_enter);
 

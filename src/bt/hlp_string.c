@@ -58,8 +58,12 @@ static uint32_t bulk(struct vcpu *cpu, int op, unsigned size, uint32_t count,
         if (d >= s + n * size || s >= d + n * size) {
             memcpy(d, s, (size_t)n * size);
         } else {
-            for (uint32_t k = 0; k < n * size; k++)   /* forward, byte by byte semantics */
-                d[k] = s[k];
+            /* overlapping: element by element, each read before it is written */
+            for (uint32_t k = 0; k < n; k++) {
+                uint32_t v;
+                memcpy(&v, s + (size_t)k * size, size);
+                memcpy(d + (size_t)k * size, &v, size);
+            }
         }
     } else {
         uint32_t v = cpu->regs[R_EAX];

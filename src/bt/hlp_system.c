@@ -1,9 +1,8 @@
 /*
  * hlp_system.c - helpers for the system instructions needed to boot a
- * protected-mode kernel: segment register loads, far JMP, IRET to the same
- * privilege level, LGDT/LIDT/SGDT/SIDT and MOV to/from CR0/CR2/CR3/CR4.
- * Privilege changes, task switches and paging belong to later issues and
- * fault or stop with a clear message here.
+ * protected-mode kernel: segment register loads, far JMP/CALL/RET and IRET
+ * (src/transfer.c does the work), LGDT/LIDT/SGDT/SIDT and MOV to/from
+ * CR0/CR2/CR3/CR4.
  */
 #include <stdio.h>
 
@@ -11,6 +10,7 @@
 #include "helpers.h"
 #include "machine.h"
 #include "mmu.h"
+#include "transfer.h"
 
 static bool need_cpl0(struct vcpu *cpu)
 {
@@ -21,43 +21,68 @@ static bool need_cpl0(struct vcpu *cpu)
     return true;
 }
 
-/* Loads CS for a far JMP/IRET to the same privilege level. */
-static int load_cs_same(struct vcpu *cpu, uint16_t sel)
+/* far JMP/CALL: a = selector, b = offset; cpu->far_osize_call = operand
+ * size | 0x10 for CALL (set by the translation as the helper argument
+ * packing allows only three values). */
+static void far_done(struct vcpu *cpu, int rc)
 {
-    uint32_t lo, hi;
-    if ((sel & ~3u) == 0 || seg_read_desc(cpu, sel, &lo, &hi) < 0) {
-        vcpu_raise(cpu, EXC_GP, sel & ~3u, true);
-        return -1;
-    }
-    uint32_t dpl = (hi >> 13) & 3, rpl = sel & 3;
-    bool code = (hi & (1u << 12)) && (hi & (1u << 11));
-    bool conforming = hi & (1u << 10);
-    if (!code || (conforming ? dpl > cpu->cpl : (dpl != cpu->cpl || rpl > cpu->cpl))) {
-        vcpu_raise(cpu, EXC_GP, sel & ~3u, true);
-        return -1;
-    }
-    if (!(hi & (1u << 15))) {
-        vcpu_raise(cpu, EXC_NP, sel & ~3u, true);
-        return -1;
-    }
-    seg_set_cache(&cpu->seg[S_CS], (uint16_t)((sel & ~3u) | cpu->cpl), lo, hi);
-    return 0;
+    if (rc == 0)
+        vcpu_exit_at(cpu, cpu->eip, EXIT_STATE);
 }
 
 HLP(hlp_farjmp)
 {
-    (void)next;
-    if (load_cs_same(cpu, (uint16_t)a) == 0)
-        vcpu_exit_at(cpu, b, EXIT_STATE);
+    uint32_t eip = cpu->eip;
+    (void)eip;
+    unsigned kind = cpu->far_kind;
+    far_done(cpu, xfer_far(cpu, (uint16_t)a, b, kind & 0xF, kind & 0x10, next));
     return 0;
 }
 
 HLP(hlp_farjmp_m)
 {
+    unsigned osize = b & 0xF;
     uint32_t off, sel;
-    if (mmu_read(cpu, a, b, &off) || mmu_read(cpu, a + b, 2, &sel))
+    if (mmu_read(cpu, a, osize, &off) || mmu_read(cpu, a + osize, 2, &sel))
         return 0;
+    cpu->far_kind = b;
     return hlp_farjmp(cpu, sel, off, next);
+}
+
+HLP(hlp_farret)
+{
+    (void)next;
+    far_done(cpu, xfer_far_ret(cpu, a, b));
+    return 0;
+}
+
+/* LDS/LES/LFS/LGS/LSS: a = segment | dest register << 4 | operand size << 8,
+ * b = linear address of the far pointer */
+HLP(hlp_lxs)
+{
+    unsigned seg = a & 7, reg = (a >> 4) & 7, osize = (a >> 8) & 0xF;
+    uint32_t off, sel;
+    if (mmu_read(cpu, b, osize, &off) || mmu_read(cpu, b + osize, 2, &sel))
+        return 0;
+    if (seg_load(cpu, (int)seg, (uint16_t)sel) < 0)
+        return 0;
+    if (osize == 2)
+        cpu->regs[reg] = (cpu->regs[reg] & 0xFFFF0000u) | (off & 0xFFFF);
+    else
+        cpu->regs[reg] = off;
+    vcpu_exit_at(cpu, next, EXIT_STATE);
+    return 0;
+}
+
+/* x87 instruction while CR0.EM or CR0.TS is set: #NM (WAIT only with TS
+ * and MP).  a = 1 for WAIT/FWAIT. */
+HLP(hlp_fpu_nm)
+{
+    bool wait = a;
+    if (wait ? ((cpu->cr0 & CR0_TS) && (cpu->cr0 & CR0_MP))
+             : (cpu->cr0 & (CR0_EM | CR0_TS)))
+        vcpu_raise(cpu, EXC_NM, 0, false);
+    return 0;
 }
 
 HLP(hlp_load_seg)
@@ -86,36 +111,7 @@ HLP(hlp_pop_seg)
 HLP(hlp_iret)
 {
     (void)next;
-    unsigned size = a;
-    uint32_t esp = cpu->regs[R_ESP], base = cpu->seg[S_SS].base;
-    uint32_t eip, cs, fl;
-    if (mmu_read(cpu, base + esp, size, &eip) || mmu_read(cpu, base + esp + size, size, &cs) ||
-        mmu_read(cpu, base + esp + 2 * size, size, &fl))
-        return 0;
-    if (cpu->eflags & EFL_NT) {
-        fprintf(stderr, "xbt: IRET with NT set (task return) is not implemented yet\n");
-        machine_request_stop(cpu->m, STOP_ERROR, XBT_STATUS_ERROR);
-        vcpu_exit_at(cpu, cpu->eip, EXIT_STATE);
-        return 0;
-    }
-    if ((cs & 3) != cpu->cpl) {
-        fprintf(stderr, "xbt: IRET to another privilege level is not implemented yet\n");
-        machine_request_stop(cpu->m, STOP_ERROR, XBT_STATUS_ERROR);
-        vcpu_exit_at(cpu, cpu->eip, EXIT_STATE);
-        return 0;
-    }
-    if (load_cs_same(cpu, (uint16_t)cs))
-        return 0;
-    uint32_t mask = EFL_ARITH | EFL_TF | EFL_DF | EFL_NT | EFL_AC | EFL_ID | EFL_RF;
-    if (cpu->cpl == 0)
-        mask |= EFL_IOPL | EFL_IF;
-    else if (cpu->cpl <= ((cpu->eflags >> 12) & 3))
-        mask |= EFL_IF;
-    if (size == 2)
-        mask &= 0xFFFF;
-    cpu->eflags = (cpu->eflags & ~mask) | (fl & mask) | 2;
-    cpu->regs[R_ESP] = esp + 3 * size;
-    vcpu_exit_at(cpu, size == 2 ? (eip & 0xFFFF) : eip, EXIT_STATE);
+    far_done(cpu, xfer_iret(cpu, a));
     return 0;
 }
 

@@ -177,10 +177,8 @@ bool tr_flow(struct tr *t, const struct bt_insn *i)
             tr_exit_direct(t, branch_target(i), -1);
             return true;
         }
-        if (i->ops[0].type == ZYDIS_OPERAND_TYPE_POINTER)
+        if (i->zi.meta.branch_type == ZYDIS_BRANCH_TYPE_FAR)
             return false;                      /* far: tr_system */
-        if (i->ops[0].type == ZYDIS_OPERAND_TYPE_MEMORY && i->ops[0].size == 48)
-            return false;
         load_operand(t, &i->ops[0], ZYDIS_REGISTER_R8D, osz);
         tr_exit_indirect(t);
         return true;
@@ -189,16 +187,15 @@ bool tr_flow(struct tr *t, const struct bt_insn *i)
         tr_loop(t, i);
         return true;
     case ZYDIS_MNEMONIC_CALL:
-        if (i->ops[0].type == ZYDIS_OPERAND_TYPE_POINTER ||
-            (i->ops[0].type == ZYDIS_OPERAND_TYPE_MEMORY && i->ops[0].size == 48))
+        if (i->zi.meta.branch_type == ZYDIS_BRANCH_TYPE_FAR)
             return false;                      /* far call: tr_system */
         if (i->ops[0].type == ZYDIS_OPERAND_TYPE_IMMEDIATE) {
-            push_value(t, o_imm(o16 ? (int32_t)(next & 0xFFFF) : (int32_t)next), osz);
+            push_value(t, o_imm(o16 ? (int16_t)(next & 0xFFFF) : (int32_t)next), osz);
             tr_exit_direct(t, branch_target(i), -1);
             return true;
         }
         load_operand(t, &i->ops[0], ZYDIS_REGISTER_R11D, osz);
-        push_value(t, o_imm(o16 ? (int32_t)(next & 0xFFFF) : (int32_t)next), osz);
+        push_value(t, o_imm(o16 ? (int16_t)(next & 0xFFFF) : (int32_t)next), osz);
         e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, R(R8D), R(R11D));
         tr_exit_indirect(t);
         return true;

@@ -219,16 +219,35 @@ bool tr_system(struct tr *t, const struct bt_insn *i)
         end_unchained(t);
         return true;
     case ZYDIS_MNEMONIC_JMP:
+    case ZYDIS_MNEMONIC_CALL: {
+        if (i->zi.meta.branch_type != ZYDIS_BRANCH_TYPE_FAR)
+            return false;
+        uint32_t kind = osz | (mn == ZYDIS_MNEMONIC_CALL ? 0x10 : 0);
         if (i->ops[0].type == ZYDIS_OPERAND_TYPE_POINTER) {
+            e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2,
+                   o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0,
+                         (int64_t)offsetof(struct vcpu, far_kind), 4), o_imm((int32_t)kind));
             call(t, hlp_farjmp, i->ops[0].ptr.segment, i->ops[0].ptr.offset, CO_FARJMP);
         } else {
             tr_ea(t, &i->ops[0], 0);
-            tr_set_r9(t, osz);
+            tr_set_r9(t, kind);
             tr_set_r10(t, i->pc + i->len);
             tr_call_helper(t, hlp_farjmp_m, CO_FARJMP);
         }
         end_unchained(t);
         return true;
+    }
+    case ZYDIS_MNEMONIC_RET: {
+        if (i->zi.meta.branch_type != ZYDIS_BRANCH_TYPE_FAR)
+            return false;
+        uint32_t imm = 0;
+        for (int k = 0; k < i->zi.operand_count_visible; k++)
+            if (i->ops[k].type == ZYDIS_OPERAND_TYPE_IMMEDIATE)
+                imm = (uint32_t)i->ops[k].imm.value.u & 0xFFFF;
+        call(t, hlp_farret, osz, imm, CO_FARJMP);
+        end_unchained(t);
+        return true;
+    }
     case ZYDIS_MNEMONIC_MOV: {
         ZydisRegisterClass c0 = i->ops[0].type == ZYDIS_OPERAND_TYPE_REGISTER
                                     ? ZydisRegisterGetClass(i->ops[0].reg.value) : ZYDIS_REGCLASS_INVALID;
@@ -258,9 +277,16 @@ bool tr_system(struct tr *t, const struct bt_insn *i)
             call(t, hlp_mov_cr, (uint32_t)cr | 0x100, (uint32_t)gpr, CO_SYSTEM);
             return true;
         }
-        if (c0 == ZYDIS_REGCLASS_DEBUG || c1 == ZYDIS_REGCLASS_DEBUG) {
-            call(t, hlp_unimpl, mn, 0, CO_SYSTEM);
-            end_unchained(t);
+        if (c0 == ZYDIS_REGCLASS_DEBUG) {
+            int dr = ZydisRegisterGetId(i->ops[0].reg.value);
+            e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, R(R9D), o_reg(tr_map_reg(i->ops[1].reg.value)));
+            call_r9(t, hlp_priv, PRIV_MOV_TO_DR | PRIV_SET_REG2(dr), CO_SYSTEM);
+            return true;
+        }
+        if (c1 == ZYDIS_REGCLASS_DEBUG) {
+            int dr = ZydisRegisterGetId(i->ops[1].reg.value);
+            int gpr = ZydisRegisterGetId(i->ops[0].reg.value) & 7;
+            call(t, hlp_priv, PRIV_MOV_FROM_DR | PRIV_SET_REG(gpr) | PRIV_SET_REG2(dr), 0, CO_SYSTEM);
             return true;
         }
         return false;
@@ -320,16 +346,79 @@ bool tr_system(struct tr *t, const struct bt_insn *i)
         call_r9(t, hlp_bound, (uint32_t)reg | (osz << 4), CO_MISC);
         return true;
     }
-    case ZYDIS_MNEMONIC_CALL:
-    case ZYDIS_MNEMONIC_RET:
-    case ZYDIS_MNEMONIC_LAR: case ZYDIS_MNEMONIC_LSL: case ZYDIS_MNEMONIC_VERR:
-    case ZYDIS_MNEMONIC_VERW: case ZYDIS_MNEMONIC_SLDT: case ZYDIS_MNEMONIC_STR:
     case ZYDIS_MNEMONIC_LLDT: case ZYDIS_MNEMONIC_LTR: case ZYDIS_MNEMONIC_LMSW:
-    case ZYDIS_MNEMONIC_SMSW: case ZYDIS_MNEMONIC_CLTS: case ZYDIS_MNEMONIC_INVLPG:
-    case ZYDIS_MNEMONIC_INVD: case ZYDIS_MNEMONIC_WBINVD: case ZYDIS_MNEMONIC_RDMSR:
-    case ZYDIS_MNEMONIC_WRMSR: case ZYDIS_MNEMONIC_SYSENTER: case ZYDIS_MNEMONIC_SYSEXIT:
+    case ZYDIS_MNEMONIC_VERR: case ZYDIS_MNEMONIC_VERW: {
+        uint32_t op = mn == ZYDIS_MNEMONIC_LLDT ? PRIV_LLDT : mn == ZYDIS_MNEMONIC_LTR ? PRIV_LTR
+                    : mn == ZYDIS_MNEMONIC_LMSW ? PRIV_LMSW : mn == ZYDIS_MNEMONIC_VERR ? PRIV_VERR
+                    : PRIV_VERW;
+        load16_to_r9(t, &i->ops[0]);
+        call_r9(t, hlp_priv, op, CO_SYSTEM);
+        if (op == PRIV_LMSW)
+            end_unchained(t);
+        return true;
+    }
+    case ZYDIS_MNEMONIC_SLDT: case ZYDIS_MNEMONIC_STR: case ZYDIS_MNEMONIC_SMSW: {
+        uint32_t op = mn == ZYDIS_MNEMONIC_SLDT ? PRIV_SLDT : mn == ZYDIS_MNEMONIC_STR ? PRIV_STR
+                    : PRIV_SMSW;
+        if (i->ops[0].type == ZYDIS_OPERAND_TYPE_MEMORY) {
+            tr_ea(t, &i->ops[0], 0);
+            e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, R(R9D), R(R8D));
+            call_r9(t, hlp_priv, op | PRIV_MEM, CO_SYSTEM);
+        } else {
+            int r = ZydisRegisterGetId(i->ops[0].reg.value) & 7;
+            call(t, hlp_priv, op | PRIV_SET_REG(r) | (i->ops[0].size == 32 ? PRIV_O32 : 0), 0,
+                 CO_SYSTEM);
+        }
+        return true;
+    }
+    case ZYDIS_MNEMONIC_LAR: case ZYDIS_MNEMONIC_LSL: {
+        int r = ZydisRegisterGetId(i->ops[0].reg.value) & 7;
+        load16_to_r9(t, &i->ops[1]);
+        call_r9(t, hlp_priv, (mn == ZYDIS_MNEMONIC_LAR ? PRIV_LAR : PRIV_LSL) | PRIV_SET_REG(r) |
+                (i->ops[0].size == 32 ? PRIV_O32 : 0), CO_SYSTEM);
+        return true;
+    }
+    case ZYDIS_MNEMONIC_ARPL: {
+        int src = ZydisRegisterGetId(i->ops[1].reg.value) & 7;
+        if (i->ops[0].type == ZYDIS_OPERAND_TYPE_MEMORY) {
+            tr_ea(t, &i->ops[0], 0);
+            e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, R(R9D), R(R8D));
+            call_r9(t, hlp_priv, PRIV_ARPL | PRIV_MEM | PRIV_SET_REG2(src), CO_SYSTEM);
+        } else {
+            int dst = ZydisRegisterGetId(i->ops[0].reg.value) & 7;
+            call(t, hlp_priv, PRIV_ARPL | PRIV_SET_REG(dst) | PRIV_SET_REG2(src), 0, CO_SYSTEM);
+        }
+        return true;
+    }
+    case ZYDIS_MNEMONIC_INVLPG:
+        tr_ea(t, &i->ops[0], 0);
+        e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, R(R9D), R(R8D));
+        call_r9(t, hlp_priv, PRIV_INVLPG, CO_SYSTEM);
+        return true;
+    case ZYDIS_MNEMONIC_CLTS: call(t, hlp_priv, PRIV_CLTS, 0, CO_SYSTEM); end_unchained(t); return true;
+    case ZYDIS_MNEMONIC_INVD: call(t, hlp_priv, PRIV_INVD, 0, CO_SYSTEM); return true;
+    case ZYDIS_MNEMONIC_WBINVD: call(t, hlp_priv, PRIV_WBINVD, 0, CO_SYSTEM); return true;
+    case ZYDIS_MNEMONIC_RDMSR: call(t, hlp_priv, PRIV_RDMSR, 0, CO_SYSTEM); return true;
+    case ZYDIS_MNEMONIC_WRMSR: call(t, hlp_priv, PRIV_WRMSR, 0, CO_SYSTEM); end_unchained(t); return true;
+    case ZYDIS_MNEMONIC_SYSENTER:
+        call(t, hlp_priv, PRIV_SYSENTER, 0, CO_SYSTEM);
+        end_unchained(t);
+        return true;
+    case ZYDIS_MNEMONIC_SYSEXIT:
+        call(t, hlp_priv, PRIV_SYSEXIT, 0, CO_SYSTEM);
+        end_unchained(t);
+        return true;
     case ZYDIS_MNEMONIC_LDS: case ZYDIS_MNEMONIC_LES: case ZYDIS_MNEMONIC_LFS:
-    case ZYDIS_MNEMONIC_LGS: case ZYDIS_MNEMONIC_LSS: case ZYDIS_MNEMONIC_ARPL:
+    case ZYDIS_MNEMONIC_LGS: case ZYDIS_MNEMONIC_LSS: {
+        int seg = mn == ZYDIS_MNEMONIC_LDS ? S_DS : mn == ZYDIS_MNEMONIC_LES ? S_ES
+                : mn == ZYDIS_MNEMONIC_LFS ? S_FS : mn == ZYDIS_MNEMONIC_LGS ? S_GS : S_SS;
+        int reg = ZydisRegisterGetId(i->ops[0].reg.value) & 7;
+        tr_ea(t, &i->ops[1], 0);
+        e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, R(R9D), R(R8D));
+        call_r9(t, hlp_lxs, (uint32_t)seg | (uint32_t)reg << 4 | osz << 8, CO_SEGMENT);
+        end_unchained(t);
+        return true;
+    }
     case ZYDIS_MNEMONIC_INT1:
     case ZYDIS_MNEMONIC_RDPMC:
         /* far CALL/RET (near ones were taken by tr_flow) and the rest:

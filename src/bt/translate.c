@@ -912,6 +912,7 @@ int bt_translate(struct machine *m, uint32_t eip, uint32_t pc, uint32_t mode, st
         }
         t.proto.pc = pc;
         t.proto.vpc = eip;
+        t.proto.cs_base = m->cpu->seg[S_CS].base;
         t.proto.mode = mode;
         t.proto.guest_size = bytes;
         t.proto.page[0] = pc & PAGE_MASK;

@@ -30,7 +30,7 @@ void tc_chain(struct tcache *tc, struct tb *from, int idx, struct tb *to)
     struct tb_exit *e = &from->exits[idx];
     if (!from->valid || !to->valid || !e->used || e->dest)
         return;
-    if (from->mode != to->mode)
+    if (from->mode != to->mode || from->cs_base != to->cs_base)
         return;
     /* Forward jumps enter after the unit-entry check: every cycle of chained
      * units contains a jump to a unit at or below its source, which enters

@@ -9,6 +9,7 @@
 #include <sys/mman.h>
 
 #include "machine.h"
+#include "bt.h"
 #include "mmu.h"
 #include "tcache.h"
 #include "tc_internal.h"
@@ -111,11 +112,11 @@ void tc_flush(struct tcache *tc)
     tc->st.flushes_full++;
 }
 
-struct tb *tc_lookup(struct tcache *tc, uint32_t pc, uint32_t mode)
+struct tb *tc_lookup(struct tcache *tc, uint32_t pc, uint32_t mode, uint32_t cs_base)
 {
     tc->st.lookups++;
     for (struct tb *t = tc->hash[tc_hash(pc, mode) & tc->hash_mask]; t; t = t->hash_next) {
-        if (t->pc == pc && t->mode == mode) {
+        if (t->pc == pc && t->mode == mode && (!(mode & MODE_NONFLAT) || t->cs_base == cs_base)) {
             tc->st.lookup_hits++;
             return t;
         }

@@ -1,0 +1,54 @@
+/*
+ * clock.h - guest time and timers.  Devices (PIT, RTC, UART timing) read
+ * time and arm timers only through this interface, so the machine can run
+ * on host time (interactive) or on a virtual clock that advances with the
+ * guest work executed (deterministic runs for tests and experiments).
+ *
+ * Timers are serviced by the vCPU thread: at unit boundaries and while the
+ * vCPU is halted (it sleeps until the next deadline).  Callbacks run on the
+ * vCPU thread with no xbt lock held.
+ */
+#ifndef XBT_CLOCK_H
+#define XBT_CLOCK_H
+
+#include "xbt.h"
+
+enum clock_kind {
+    CLOCK_HOST = 0,      /* CLOCK_MONOTONIC since the machine started */
+    CLOCK_VIRTUAL = 1,   /* advances with executed guest work (see machine) */
+};
+
+struct xclock;
+struct xtimer;
+
+typedef void (*xtimer_fn)(void *opaque);
+
+struct xclock *xclock_create(enum clock_kind kind);
+void xclock_destroy(struct xclock *c);
+enum clock_kind xclock_kind(const struct xclock *c);
+
+/* Guest time in nanoseconds since the machine started. */
+uint64_t xclock_ns(struct xclock *c);
+/* Wall-clock time (host, seconds since the epoch) at guest time 0; the RTC
+ * adds xclock_ns() to it, so in virtual mode the RTC is deterministic for a
+ * fixed --rtc-base. */
+int64_t xclock_epoch(const struct xclock *c);
+void xclock_set_epoch(struct xclock *c, int64_t epoch_seconds);
+
+/* Virtual clock only: advance time by ns (called by the machine). */
+void xclock_advance(struct xclock *c, uint64_t ns);
+
+struct xtimer *xtimer_create(struct xclock *c, xtimer_fn fn, void *opaque);
+void xtimer_destroy(struct xtimer *t);
+/* Arms (or re-arms) the timer to fire once at guest time deadline_ns. */
+void xtimer_mod(struct xtimer *t, uint64_t deadline_ns);
+void xtimer_del(struct xtimer *t);
+bool xtimer_pending(const struct xtimer *t);
+
+/* Runs the callbacks of all expired timers (vCPU thread).  Returns the
+ * number run. */
+int xclock_run_timers(struct xclock *c);
+/* Earliest armed deadline, or UINT64_MAX. */
+uint64_t xclock_next_deadline(const struct xclock *c);
+
+#endif

@@ -1,0 +1,292 @@
+/*
+ * hlp_priv.c - the remaining system instructions: LLDT/LTR/SLDT/STR,
+ * LAR/LSL/VERR/VERW/ARPL, LMSW/SMSW/CLTS, INVLPG/INVD/WBINVD, MOV to/from
+ * DRn, RDMSR/WRMSR and SYSENTER/SYSEXIT.  One helper, `a` = enum priv_op |
+ * operand fields (see PRIV_* below), `b` = the operand value or linear
+ * address.
+ */
+#include <x86intrin.h>
+
+#include "desc.h"
+#include "helpers.h"
+#include "machine.h"
+#include "mmu.h"
+
+#define MSR_TSC 0x10
+#define MSR_APIC_BASE 0x1B
+#define MSR_SYSENTER_CS 0x174
+#define MSR_SYSENTER_ESP 0x175
+#define MSR_SYSENTER_EIP 0x176
+
+static bool cpl0(struct vcpu *cpu)
+{
+    if (cpu->cpl) {
+        vcpu_raise(cpu, EXC_GP, 0, true);
+        return false;
+    }
+    return true;
+}
+
+static void set_zf(struct vcpu *cpu, bool z)
+{
+    if (z)
+        cpu->eflags |= EFL_ZF;
+    else
+        cpu->eflags &= ~EFL_ZF;
+}
+
+/* Stores a 16-bit result to a register (zero-extended to the operand size)
+ * or memory. */
+static void store16(struct vcpu *cpu, uint32_t a, uint32_t lin, uint32_t v, bool full32)
+{
+    if (a & PRIV_MEM) {
+        mmu_write(cpu, lin, 2, v & 0xFFFF);
+        return;
+    }
+    unsigned r = PRIV_REG(a);
+    if (full32 || (a & PRIV_O32))
+        cpu->regs[r] = full32 ? v : (v & 0xFFFF);
+    else
+        cpu->regs[r] = (cpu->regs[r] & 0xFFFF0000u) | (v & 0xFFFF);
+}
+
+static int load_ldt(struct vcpu *cpu, uint16_t sel)
+{
+    if ((sel & ~3u) == 0) {
+        cpu->ldt.sel = sel;
+        cpu->ldt.base = cpu->ldt.limit = 0;
+        cpu->ldt.flags = 0;
+        return 0;
+    }
+    uint32_t lo, hi;
+    if ((sel & 4) || seg_read_desc(cpu, sel, &lo, &hi) < 0 || (hi & D_S) || desc_type(hi) != SYS_LDT) {
+        vcpu_raise(cpu, EXC_GP, sel & ~3u, true);
+        return -1;
+    }
+    if (!(hi & D_P)) {
+        vcpu_raise(cpu, EXC_NP, sel & ~3u, true);
+        return -1;
+    }
+    seg_set_cache(&cpu->ldt, sel, lo, hi);
+    return 0;
+}
+
+static int load_tr(struct vcpu *cpu, uint16_t sel)
+{
+    uint32_t lo, hi;
+    if ((sel & ~3u) == 0 || (sel & 4) || seg_read_desc(cpu, sel, &lo, &hi) < 0 || (hi & D_S) ||
+        (desc_type(hi) != SYS_TSS32 && desc_type(hi) != SYS_TSS16)) {
+        vcpu_raise(cpu, EXC_GP, sel & ~3u, true);
+        return -1;
+    }
+    if (!(hi & D_P)) {
+        vcpu_raise(cpu, EXC_NP, sel & ~3u, true);
+        return -1;
+    }
+    hi |= 2u << 8;   /* busy */
+    seg_write_desc_hi(cpu, sel, hi);
+    seg_set_cache(&cpu->tss, sel, lo, hi);
+    return 0;
+}
+
+/* LAR/LSL/VERR/VERW: the descriptor is visible at the current privilege */
+static bool visible(struct vcpu *cpu, uint16_t sel, uint32_t hi)
+{
+    bool conforming_code = desc_is_code(hi) && (hi & D_CONFORMING);
+    return conforming_code || (desc_dpl(hi) >= cpu->cpl && desc_dpl(hi) >= (sel & 3u));
+}
+
+static bool lar_type_ok(uint32_t hi, bool lsl)
+{
+    if (hi & D_S)
+        return true;
+    switch (desc_type(hi)) {
+    case SYS_TSS16: case SYS_LDT: case SYS_TSS16_BUSY: case SYS_TSS32: case SYS_TSS32_BUSY:
+        return true;
+    case SYS_CALL16: case SYS_TASK: case SYS_CALL32:
+        return !lsl;
+    default:
+        return false;
+    }
+}
+
+static void rdmsr(struct vcpu *cpu)
+{
+    uint32_t ecx = cpu->regs[R_ECX];
+    uint64_t v;
+    switch (ecx) {
+    case MSR_TSC: v = __rdtsc() + (uint64_t)cpu->tsc_offset; break;
+    case MSR_APIC_BASE: v = 0xFEE00000u | 0x100;   /* BSP, global enable clear: no APIC */ break;
+    case MSR_SYSENTER_CS: v = cpu->sysenter_cs; break;
+    case MSR_SYSENTER_ESP: v = cpu->sysenter_esp; break;
+    case MSR_SYSENTER_EIP: v = cpu->sysenter_eip; break;
+    default:
+        vcpu_raise(cpu, EXC_GP, 0, true);
+        return;
+    }
+    cpu->regs[R_EAX] = (uint32_t)v;
+    cpu->regs[R_EDX] = (uint32_t)(v >> 32);
+}
+
+static void wrmsr(struct vcpu *cpu)
+{
+    uint32_t ecx = cpu->regs[R_ECX];
+    uint64_t v = ((uint64_t)cpu->regs[R_EDX] << 32) | cpu->regs[R_EAX];
+    switch (ecx) {
+    case MSR_TSC: cpu->tsc_offset = (int64_t)(v - __rdtsc()); break;
+    case MSR_SYSENTER_CS: cpu->sysenter_cs = (uint32_t)v & 0xFFFF; break;
+    case MSR_SYSENTER_ESP: cpu->sysenter_esp = (uint32_t)v; break;
+    case MSR_SYSENTER_EIP: cpu->sysenter_eip = (uint32_t)v; break;
+    default:
+        vcpu_raise(cpu, EXC_GP, 0, true);
+        return;
+    }
+}
+
+/* flat 4 GiB segment caches as SYSENTER/SYSEXIT load them */
+static void flat(struct seg_cache *s, uint16_t sel, bool code, uint32_t dpl)
+{
+    s->sel = sel;
+    s->base = 0;
+    s->limit = 0xFFFFFFFFu;
+    s->flags = (code ? 0x0B00u : 0x0300u) | D_S | D_P | (dpl << 13) | D_BIG | (1u << 23);
+}
+
+HLP(hlp_priv)
+{
+    uint32_t op = a & 0xFF;
+    uint16_t sel = (uint16_t)b;
+    switch (op) {
+    case PRIV_LLDT:
+        if (cpl0(cpu) && load_ldt(cpu, sel) == 0)
+            vcpu_exit_at(cpu, next, EXIT_STATE);
+        break;
+    case PRIV_LTR:
+        if (cpl0(cpu))
+            load_tr(cpu, sel);
+        break;
+    case PRIV_SLDT: store16(cpu, a, b, cpu->ldt.sel, false); break;
+    case PRIV_STR: store16(cpu, a, b, cpu->tss.sel, false); break;
+    case PRIV_SMSW: store16(cpu, a, b, cpu->cr0, !(a & PRIV_MEM) && (a & PRIV_O32)); break;
+    case PRIV_LMSW:
+        if (cpl0(cpu)) {
+            /* PE can be set but not cleared; MP, EM, TS follow */
+            cpu->cr0 = (cpu->cr0 & ~0xEu) | (b & 0xF) | (cpu->cr0 & CR0_PE);
+            vcpu_exit_at(cpu, next, EXIT_STATE);
+        }
+        break;
+    case PRIV_CLTS:
+        if (cpl0(cpu)) {
+            cpu->cr0 &= ~CR0_TS;
+            vcpu_exit_at(cpu, next, EXIT_STATE);
+        }
+        break;
+    case PRIV_INVD:
+    case PRIV_WBINVD:
+        cpl0(cpu);   /* no caches to manage */
+        break;
+    case PRIV_INVLPG:
+        if (cpl0(cpu))
+            mmu_tlb_flush(&cpu->m->mmu);   /* paging: flush one page (MMU issue) */
+        break;
+    case PRIV_LAR:
+    case PRIV_LSL: {
+        uint32_t lo, hi;
+        bool ok = (sel & ~3u) && seg_read_desc(cpu, sel, &lo, &hi) == 0 &&
+                  lar_type_ok(hi, op == PRIV_LSL) && visible(cpu, sel, hi);
+        set_zf(cpu, ok);
+        if (ok) {
+            unsigned r = PRIV_REG(a);
+            uint32_t v;
+            if (op == PRIV_LAR) {
+                v = hi & 0x00F0FF00u;
+            } else {
+                struct seg_cache c;
+                seg_set_cache(&c, sel, lo, hi);
+                v = c.limit;
+            }
+            cpu->regs[r] = (a & PRIV_O32) ? v : ((cpu->regs[r] & 0xFFFF0000u) | (v & 0xFFFF));
+        }
+        break;
+    }
+    case PRIV_VERR:
+    case PRIV_VERW: {
+        uint32_t lo, hi;
+        bool ok = (sel & ~3u) && seg_read_desc(cpu, sel, &lo, &hi) == 0 && (hi & D_S) &&
+                  visible(cpu, sel, hi);
+        if (ok) {
+            if (op == PRIV_VERR)
+                ok = !(hi & D_CODE) || (hi & D_RW);
+            else
+                ok = !(hi & D_CODE) && (hi & D_RW);
+        }
+        set_zf(cpu, ok);
+        break;
+    }
+    case PRIV_ARPL: {
+        /* dest (reg or memory) RPL raised to the source's */
+        uint32_t dst;
+        if (a & PRIV_MEM) {
+            if (mmu_read(cpu, b, 2, &dst))
+                return 0;
+        } else {
+            dst = cpu->regs[PRIV_REG(a)] & 0xFFFF;
+        }
+        uint32_t src = cpu->regs[PRIV_REG2(a)] & 3;
+        if ((dst & 3) < src) {
+            dst = (dst & ~3u) | src;
+            set_zf(cpu, true);
+            if (a & PRIV_MEM)
+                mmu_write(cpu, b, 2, dst);
+            else
+                cpu->regs[PRIV_REG(a)] = (cpu->regs[PRIV_REG(a)] & 0xFFFF0000u) | dst;
+        } else {
+            set_zf(cpu, false);
+        }
+        break;
+    }
+    case PRIV_MOV_TO_DR:
+    case PRIV_MOV_FROM_DR: {
+        unsigned dr = PRIV_REG2(a);
+        if (!cpl0(cpu))
+            break;
+        if ((dr == 4 || dr == 5) && (cpu->cr4 & 0x8)) {   /* CR4.DE */
+            vcpu_raise(cpu, EXC_UD, 0, false);
+            break;
+        }
+        if (dr == 4 || dr == 5)
+            dr += 2;
+        if (op == PRIV_MOV_TO_DR)
+            cpu->dr[dr] = b;
+        else
+            cpu->regs[PRIV_REG(a)] = cpu->dr[dr];
+        break;
+    }
+    case PRIV_RDMSR: if (cpl0(cpu)) rdmsr(cpu); break;
+    case PRIV_WRMSR: if (cpl0(cpu)) wrmsr(cpu); break;
+    case PRIV_SYSENTER:
+        if (!(cpu->cr0 & CR0_PE) || (cpu->sysenter_cs & ~3u) == 0) {
+            vcpu_raise(cpu, EXC_GP, 0, true);
+            break;
+        }
+        cpu->eflags &= ~(EFL_VM | EFL_IF | EFL_RF);
+        flat(&cpu->seg[S_CS], (uint16_t)(cpu->sysenter_cs & ~3u), true, 0);
+        flat(&cpu->seg[S_SS], (uint16_t)((cpu->sysenter_cs & ~3u) + 8), false, 0);
+        cpu->cpl = 0;
+        cpu->regs[R_ESP] = cpu->sysenter_esp;
+        vcpu_exit_at(cpu, cpu->sysenter_eip, EXIT_STATE);
+        break;
+    case PRIV_SYSEXIT:
+        if (!(cpu->cr0 & CR0_PE) || cpu->cpl || (cpu->sysenter_cs & ~3u) == 0) {
+            vcpu_raise(cpu, EXC_GP, 0, true);
+            break;
+        }
+        flat(&cpu->seg[S_CS], (uint16_t)((cpu->sysenter_cs + 16) | 3), true, 3);
+        flat(&cpu->seg[S_SS], (uint16_t)((cpu->sysenter_cs + 24) | 3), false, 3);
+        cpu->cpl = 3;
+        cpu->regs[R_ESP] = cpu->regs[R_ECX];
+        vcpu_exit_at(cpu, cpu->regs[R_EDX], EXIT_STATE);
+        break;
+    }
+    return 0;
+}

@@ -1,0 +1,225 @@
+/*
+ * i8042.c - a minimal Intel 8042 keyboard controller at 0x60 (data) and
+ * 0x64 (status on read, command on write), enough for the probes of BIOSes,
+ * Linux's i8042 driver and the classic "reset through the keyboard
+ * controller" path.  No keyboard or mouse is attached.
+ *
+ * Status register (0x64 read): bit 0 output buffer full, bit 1 input buffer
+ * full (always 0: commands complete at once), bit 2 system flag (command
+ * byte bit 2, also set by the self-test), bit 3 command/data (1 = the last
+ * write went to 0x64), bit 4 keyboard not inhibited (1: the keylock is
+ * open), bits 5-7 (aux data, timeout, parity error) 0.
+ *
+ * Commands (0x64 write):
+ *   0x20-0x3F  read internal RAM byte (0x20: the command byte)
+ *   0x60-0x7F  write internal RAM byte (next data byte; 0x60: command byte)
+ *   0xA7/0xA8  disable/enable the aux port (command byte bit 5 only)
+ *   0xAA       self-test: answers 0x55, sets the system flag
+ *   0xAB       keyboard interface test: answers 0x00 (no error)
+ *   0xAD/0xAE  disable/enable the keyboard (command byte bit 4)
+ *   0xD0       read the output port
+ *   0xD1       write the output port (next data byte): bit 0 = 0 asserts
+ *              the CPU reset line -> machine reset; bit 1 (A20) is stored
+ *   0xD2       write the keyboard output buffer (next data byte reads back
+ *              from 0x60 as if the keyboard had sent it)
+ *   0xDD/0xDF  A20 off/on (output port bit 1, stored)
+ *   0xF0-0xFF  pulse the output port bits whose command bit is 0; bit 0
+ *              pulsed (0xFE, and every even command) -> machine reset
+ * Other commands are ignored.  A20 is never actually masked: guest memory
+ * always sees A20 enabled.
+ *
+ * Data port (0x60): a read returns the output buffer and clears OBF (with
+ * nothing new it returns the last byte again, 0x00 at power-on); a write
+ * completes a pending 0x60-0x7F/0xD1/0xD2 command, otherwise it would go to
+ * the keyboard - none is attached, so it is dropped with no answer (drivers
+ * time out).  The output buffer is the 8042's single byte: a response
+ * overwrites an unread one.  IRQ1 is never raised (there is no IRQ line):
+ * responses to controller commands are polled, as every driver does while
+ * probing.
+ *
+ * Reset: calls machine_request_reset(m) (src/machine.c), only when m is not
+ * NULL, so unit tests can run without a machine.
+ *
+ * Threading: vCPU thread only (port accesses); no lock.
+ */
+#include <stdlib.h>
+
+#include "devices.h"
+
+/* Ports. */
+#define KBC_DATA 0x60
+#define KBC_CMD 0x64
+/* Status bits. */
+#define STAT_OBF 0x01
+#define STAT_IBF 0x02
+#define STAT_SYS 0x04
+#define STAT_CMD 0x08
+#define STAT_UNLOCKED 0x10
+/* Command byte bits. */
+#define CB_KBD_INT 0x01
+#define CB_SYS 0x04
+#define CB_KBD_DISABLE 0x10
+#define CB_AUX_DISABLE 0x20
+#define CB_XLATE 0x40
+/* Output port bits. */
+#define OUT_RESET 0x01          /* 0 = CPU reset asserted */
+#define OUT_A20 0x02
+/* Command byte at power-on, as a PC BIOS leaves it: keyboard interrupt
+ * enabled (moot: no IRQ1), system flag, scan-code translation. */
+#define KBC_RESET_CB (CB_KBD_INT | CB_SYS | CB_XLATE)
+/* Output port at power-on: reset line high (inactive), A20 enabled. */
+#define KBC_RESET_OUTPORT (OUT_RESET | OUT_A20)
+/* Internal RAM of the 8042 reachable through commands 0x20-0x3F/0x60-0x7F. */
+#define KBC_RAM_SIZE 32
+
+struct dev_i8042 {
+    struct machine *m;
+    uint8_t ram[KBC_RAM_SIZE];  /* ram[0] is the command byte */
+    uint8_t outport;
+    uint8_t obuf;               /* output buffer (last byte if empty) */
+    bool obf;
+    bool last_was_cmd;          /* status bit 3 */
+    uint8_t pending;            /* command waiting for a data byte, or 0 */
+};
+
+static void kbc_reset_machine(struct dev_i8042 *k)
+{
+    if (k->m)
+        machine_request_reset(k->m);
+}
+
+static void kbc_respond(struct dev_i8042 *k, uint8_t v)
+{
+    k->obuf = v;
+    k->obf = true;
+}
+
+static void kbc_command(struct dev_i8042 *k, uint8_t cmd)
+{
+    k->pending = 0;
+    if (cmd >= 0x20 && cmd <= 0x3F) {
+        kbc_respond(k, k->ram[cmd & 0x1F]);
+        return;
+    }
+    if ((cmd >= 0x60 && cmd <= 0x7F) || cmd == 0xD1 || cmd == 0xD2) {
+        k->pending = cmd;
+        return;
+    }
+    if (cmd >= 0xF0) {
+        if (!(cmd & OUT_RESET))
+            kbc_reset_machine(k);
+        return;
+    }
+    switch (cmd) {
+    case 0xA7:
+        k->ram[0] |= CB_AUX_DISABLE;
+        break;
+    case 0xA8:
+        k->ram[0] &= (uint8_t)~CB_AUX_DISABLE;
+        break;
+    case 0xAA:
+        k->ram[0] |= CB_SYS;
+        kbc_respond(k, 0x55);
+        break;
+    case 0xAB:
+        kbc_respond(k, 0x00);
+        break;
+    case 0xAD:
+        k->ram[0] |= CB_KBD_DISABLE;
+        break;
+    case 0xAE:
+        k->ram[0] &= (uint8_t)~CB_KBD_DISABLE;
+        break;
+    case 0xD0:
+        kbc_respond(k, k->outport);
+        break;
+    case 0xDD:
+        k->outport &= (uint8_t)~OUT_A20;
+        break;
+    case 0xDF:
+        k->outport |= OUT_A20;
+        break;
+    default:
+        break;
+    }
+}
+
+static void kbc_data_write(struct dev_i8042 *k, uint8_t val)
+{
+    uint8_t cmd = k->pending;
+    k->pending = 0;
+    if (cmd >= 0x60 && cmd <= 0x7F) {
+        k->ram[cmd & 0x1F] = val;
+    } else if (cmd == 0xD1) {
+        k->outport = val;
+        if (!(val & OUT_RESET))
+            kbc_reset_machine(k);
+    } else if (cmd == 0xD2) {
+        kbc_respond(k, val);
+    }
+    /* else: a byte for the keyboard, which is not there */
+}
+
+static uint8_t kbc_status(const struct dev_i8042 *k)
+{
+    return (uint8_t)((k->obf ? STAT_OBF : 0) | (k->ram[0] & CB_SYS ? STAT_SYS : 0) |
+                     (k->last_was_cmd ? STAT_CMD : 0) | STAT_UNLOCKED);
+}
+
+/* Both ports are single bytes: wider reads see 0xFF above the byte. */
+static uint32_t kbc_port_read(void *opaque, uint16_t port, unsigned size)
+{
+    struct dev_i8042 *k = opaque;
+    uint32_t v;
+    if (port == KBC_CMD) {
+        v = kbc_status(k);
+    } else {
+        k->obf = false;
+        v = k->obuf;
+    }
+    return size > 1 ? v | (UINT32_MAX << 8) : v;
+}
+
+static void kbc_port_write(void *opaque, uint16_t port, unsigned size, uint32_t val)
+{
+    struct dev_i8042 *k = opaque;
+    (void)size;
+    if (port == KBC_CMD) {
+        k->last_was_cmd = true;
+        kbc_command(k, (uint8_t)val);
+    } else {
+        k->last_was_cmd = false;
+        kbc_data_write(k, (uint8_t)val);
+    }
+}
+
+static const struct dev_port_ops kbc_ops = {
+    .read = kbc_port_read,
+    .write = kbc_port_write,
+};
+
+struct dev_i8042 *dev_i8042_create(struct io_bus *bus, struct machine *m)
+{
+    struct dev_i8042 *k = calloc(1, sizeof(*k));
+    if (!k)
+        return NULL;
+    k->m = m;
+    k->ram[0] = KBC_RESET_CB;
+    k->outport = KBC_RESET_OUTPORT;
+    if (bus) {
+        int err = bus_register_ports(bus, KBC_DATA, 1, &kbc_ops, k);
+        if (err == 0)
+            err = bus_register_ports(bus, KBC_CMD, 1, &kbc_ops, k);
+        if (err < 0) {
+            xbt_error("i8042: cannot claim ports 0x60/0x64: %s", xbt_strerror(err));
+            free(k);
+            return NULL;
+        }
+    }
+    return k;
+}
+
+void dev_i8042_destroy(struct dev_i8042 *k)
+{
+    free(k);
+}
