@@ -17,6 +17,12 @@ struct tb;
 #define MODE_NONFLAT 0x4u      /* some of CS/DS/ES/SS has a non-zero base: add bases */
 #define MODE_CODE16 0x8u       /* CS.D = 0 (16-bit code; not translated yet) */
 #define MODE_PG 0x10u          /* CR0.PG */
+#define MODE_FPU_NM 0x20u      /* CR0.EM or CR0.TS: x87 instructions check for #NM */
+/* bits 6..17: per segment register (ES CS SS DS FS GS), how accesses are
+ * checked against its limit */
+#define MODE_SEG_SHIFT 6
+#define MODE_SEG_CLASS(mode, s) (((mode) >> (MODE_SEG_SHIFT + 2 * (s))) & 3u)
+enum { SEGC_FLAT = 0, SEGC_LIMIT = 1, SEGC_SLOW = 2 };
 
 uint32_t bt_mode_key(const struct vcpu *cpu);
 

@@ -68,7 +68,9 @@ struct jc_entry {
 #define JC_BITS 16
 #define JC_ENTRIES (1u << JC_BITS)
 #define JC_INVALID 1ull
-#define MODE_KEYS 64
+/* Tunable: indirect-branch tables kept at once, one per mode key in use.
+ * Policy: guests use a handful of modes; past this many, all are dropped. */
+#define JC_MAX_MODES 16
 
 struct tc_stats {
     uint64_t translations, guest_insns, guest_bytes, host_bytes;
@@ -91,7 +93,11 @@ struct tcache {
     uint32_t npages;
     uint32_t *meta;           /* pool for insn_pc / insn_off arrays */
     size_t meta_used, meta_size;
-    struct jc_entry *jc[MODE_KEYS];
+    struct {
+        uint32_t mode;
+        struct jc_entry *tab;
+    } jc[JC_MAX_MODES];
+    int njc;
     uint64_t generation;      /* bumped on every flush */
     struct tc_stats st;
 };

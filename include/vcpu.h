@@ -180,5 +180,8 @@ int seg_load(struct vcpu *cpu, int seg, uint16_t sel);
  * selector is outside its table. */
 int seg_read_desc(struct vcpu *cpu, uint16_t sel, uint32_t *lo, uint32_t *hi);
 void seg_set_cache(struct seg_cache *sc, uint16_t sel, uint32_t lo, uint32_t hi);
+/* Checks an access of size bytes at offset off through segment seg (limit,
+ * expand-down, usable); raises #GP(0) / #SS(0) and returns -1 if it fails. */
+int seg_check_access(struct vcpu *cpu, int seg, uint32_t off, unsigned size);
 
 #endif

@@ -193,3 +193,28 @@ int tss_inner_stack(struct vcpu *cpu, uint32_t dpl, uint16_t *ss, uint32_t *esp)
     *ss = (uint16_t)s;
     return 0;
 }
+
+int seg_check_access(struct vcpu *cpu, int seg, uint32_t off, unsigned size)
+{
+    const struct seg_cache *sc = &cpu->seg[seg];
+    int vec = seg == S_SS ? EXC_SS : EXC_GP;
+    if (!(cpu->cr0 & CR0_PE))
+        return 0;
+    if (!(sc->flags & D_P)) {
+        vcpu_raise(cpu, vec, 0, true);
+        return -1;
+    }
+    uint64_t last = (uint64_t)off + (size ? size : 1) - 1;
+    bool expdown = desc_is_data(sc->flags) && (sc->flags & D_CONFORMING);
+    if (expdown) {
+        uint64_t top = (sc->flags & D_BIG) ? 0xFFFFFFFFull : 0xFFFFull;
+        if (off <= sc->limit || last > top) {
+            vcpu_raise(cpu, vec, 0, true);
+            return -1;
+        }
+    } else if (last > sc->limit) {
+        vcpu_raise(cpu, vec, 0, true);
+        return -1;
+    }
+    return 0;
+}

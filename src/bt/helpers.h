@@ -30,6 +30,11 @@ HLP(hlp_cpuid);
 HLP(hlp_rdtsc);
 /* a = vector */
 HLP(hlp_raise_ud);
+/* a = vector, b = error code (always pushed) */
+HLP(hlp_raise);
+/* a = offset, b = size, next = segment: checks the access (expand-down,
+ * unusable segments); returns the offset */
+HLP(hlp_seg_check);
 /* a = vector, b = 0 INT n, 1 INT3, 2 INTO */
 HLP(hlp_int);
 /* a = operand size */

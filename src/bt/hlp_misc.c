@@ -141,6 +141,19 @@ HLP(hlp_raise_ud)
     return 0;
 }
 
+HLP(hlp_raise)
+{
+    (void)next;
+    vcpu_raise(cpu, (int)a, b, true);
+    return 0;
+}
+
+HLP(hlp_seg_check)
+{
+    seg_check_access(cpu, (int)next, a, b);
+    return a;
+}
+
 HLP(hlp_int)
 {
     if (b == 2) {   /* INTO */

@@ -96,8 +96,15 @@ HLP(hlp_string)
         if (rep && (*ecx & mask) == 0)
             break;
         uint32_t src = sbase + (*esi & mask), dst = dbase + (*edi & mask);
+        bool uses_src = op == STR_MOVS || op == STR_LODS || op == STR_CMPS || op == STR_OUTS;
+        bool uses_dst = op != STR_LODS && op != STR_OUTS;
+        if ((uses_src && seg_check_access(cpu, seg, *esi & mask, size)) ||
+            (uses_dst && seg_check_access(cpu, S_ES, *edi & mask, size)))
+            return 0;   /* a fault partway through: registers say how far we got */
         uint32_t v, w;
-        if (rep && delta > 0 && (op == STR_MOVS || op == STR_STOS)) {
+        if (rep && delta > 0 && (op == STR_MOVS || op == STR_STOS) && !a16 &&
+            cpu->seg[S_ES].limit == 0xFFFFFFFFu && cpu->seg[seg].limit == 0xFFFFFFFFu &&
+            !(cpu->seg[S_ES].flags & (1u << 10)) && !(cpu->seg[seg].flags & (1u << 10))) {
             uint32_t n = bulk(cpu, op, size, *ecx & mask, src, dst);
             if (n) {
                 if (op == STR_MOVS)

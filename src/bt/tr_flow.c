@@ -20,16 +20,16 @@ static void lea_esp(struct tr *t, ZydisRegister dst, int32_t delta)
 }
 
 /* address of ESP + delta for the next access (see tr_addr_esp) */
-static void stack_addr(struct tr *t, int32_t delta)
+static void stack_addr(struct tr *t, int32_t delta, unsigned size)
 {
-    tr_addr_esp(t, delta);
+    tr_addr_esp(t, delta, size);
 }
 
 /* Stores `src` (register or immediate operand of `size`) at ESP-size. */
 static void push_value(struct tr *t, ZydisEncoderOperand src, unsigned size)
 {
     uint8_t ins[16];
-    stack_addr(t, -(int32_t)size);
+    stack_addr(t, -(int32_t)size, size);
     size_t n = e_encode(ins, ZYDIS_MNEMONIC_MOV, 2, HMEM(size), src);
     if (!n) {
         t->e.encode_error = true;
@@ -43,7 +43,7 @@ static void push_value(struct tr *t, ZydisEncoderOperand src, unsigned size)
 static void load_stack(struct tr *t, ZydisRegister dst, int32_t delta, unsigned size)
 {
     uint8_t ins[16];
-    stack_addr(t, delta);
+    stack_addr(t, delta, size);
     size_t n = size == 2 ? e_encode(ins, ZYDIS_MNEMONIC_MOVZX, 2, o_reg(dst), HMEM(2))
                          : e_encode(ins, ZYDIS_MNEMONIC_MOV, 2, o_reg(dst), HMEM(4));
     if (!n) {
@@ -227,7 +227,7 @@ bool tr_flow(struct tr *t, const struct bt_insn *i)
                              (int64_t)offsetof(struct vcpu, seg[s].sel), 2));
                 /* a segment push with a 32-bit operand size moves 16 bits
                  * and leaves the upper half of the slot alone (P6 and later) */
-                stack_addr(t, -(int32_t)size);
+                stack_addr(t, -(int32_t)size, size);
                 size_t n = e_encode(ins, ZYDIS_MNEMONIC_MOV, 2, HMEM(2), R(R11W));
                 tr_mem_access(t, ins, n, 2, MEM_W);
                 lea_esp(t, ZYDIS_REGISTER_R12D, -(int32_t)size);
@@ -264,13 +264,7 @@ bool tr_flow(struct tr *t, const struct bt_insn *i)
     case ZYDIS_MNEMONIC_LEAVE: {
         /* ESP = EBP; EBP = pop */
         e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, R(R8D), R(EBP));
-        if (t->mode & MODE_NONFLAT) {
-            e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, R(R9D),
-                   o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0,
-                         (int64_t)offsetof(struct vcpu, seg[S_SS].base), 4));
-            e_insn(&t->e, ZYDIS_MNEMONIC_LEA, 2, R(R8D),
-                   o_mem(ZYDIS_REGISTER_R8, ZYDIS_REGISTER_R9, 1, 0, 8));
-        }
+        tr_seg(t, S_SS, osz);
         size_t n = osz == 2 ? e_encode(ins, ZYDIS_MNEMONIC_MOVZX, 2, R(R11D), HMEM(2))
                             : e_encode(ins, ZYDIS_MNEMONIC_MOV, 2, R(R11D), HMEM(4));
         tr_mem_access(t, ins, n, osz, MEM_R);

@@ -26,7 +26,7 @@ struct bt_insn {
     bool force_reencode;  /* raw bytes mean something else on the host */
 };
 
-enum stub_kind { STUB_MEM, STUB_EXIT, STUB_REQ };
+enum stub_kind { STUB_MEM, STUB_EXIT, STUB_REQ, STUB_SEGFAULT };
 
 struct stub {
     enum stub_kind kind;
@@ -78,11 +78,13 @@ void tr_flags_before_native(struct tr *t, const struct bt_insn *i);
 ZydisRegister tr_host64(ZydisRegister guest);
 ZydisRegister tr_map_reg(ZydisRegister guest);
 void tr_ea(struct tr *t, const ZydisDecodedOperand *mem, int32_t extra_disp);
+void tr_offset(struct tr *t, const ZydisDecodedOperand *mem, int32_t extra_disp);
+void tr_seg(struct tr *t, int seg, unsigned size);
 /* Prepares the address of the next tr_mem_access(): direct form when
  * possible (MEM_HOST), else r8d = linear address (tr_ea). */
 void tr_addr(struct tr *t, const ZydisDecodedOperand *mem, int32_t extra_disp);
 /* The same for ESP + delta (stack accesses). */
-void tr_addr_esp(struct tr *t, int32_t delta);
+void tr_addr_esp(struct tr *t, int32_t delta, unsigned size);
 void tr_mem_access(struct tr *t, const uint8_t *ins, size_t len, unsigned size, unsigned rw);
 void tr_call_helper(struct tr *t, void *fn, int co_kind);
 void tr_exit_direct(struct tr *t, uint32_t target, int cc);   /* cc < 0: jmp */

@@ -150,13 +150,7 @@ static void xlat(struct tr *t, const struct bt_insn *i)
                  ZYDIS_REGISTER_R8, 1, 0, 8));
     if (i->zi.address_width == 16)
         e_insn(&t->e, ZYDIS_MNEMONIC_MOVZX, 2, R(R8D), R(R8W));
-    int s = override_seg(i, S_DS);
-    if (s == S_FS || s == S_GS || (t->mode & MODE_NONFLAT)) {
-        e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, R(R9D),
-               o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0,
-                     (int64_t)offsetof(struct vcpu, seg[s].base), 4));
-        e_insn(&t->e, ZYDIS_MNEMONIC_LEA, 2, R(R8D), o_mem(ZYDIS_REGISTER_R8, ZYDIS_REGISTER_R9, 1, 0, 8));
-    }
+    tr_seg(t, override_seg(i, S_DS), 1);
     size_t n = e_encode(ins, ZYDIS_MNEMONIC_MOV, 2, R(AL), o_mem(ZYDIS_REGISTER_R9, ZYDIS_REGISTER_R8, 1, 0, 1));
     tr_mem_access(t, ins, n, 1, MEM_R);
 }

@@ -17,6 +17,7 @@
 
 #include "tr_internal.h"
 #include "mmu.h"
+#include "helpers.h"
 
 struct bt_stats bt_st;
 
@@ -134,8 +135,8 @@ static int seg_index(ZydisRegister s)
     }
 }
 
-/* r8d = linear address of a memory operand (segment base included). */
-void tr_ea(struct tr *t, const ZydisDecodedOperand *mem, int32_t extra_disp)
+/* r8d = the offset (effective address) of a memory operand, no segment. */
+void tr_offset(struct tr *t, const ZydisDecodedOperand *mem, int32_t extra_disp)
 {
     ZydisRegister b = tr_host64(mem->mem.base);
     ZydisRegister x = tr_host64(mem->mem.index);
@@ -150,7 +151,36 @@ void tr_ea(struct tr *t, const ZydisDecodedOperand *mem, int32_t extra_disp)
     }
     if (a16)
         e_insn(&t->e, ZYDIS_MNEMONIC_MOVZX, 2, o_reg(ZYDIS_REGISTER_R8D), o_reg(ZYDIS_REGISTER_R8W));
-    int s = seg_index(mem->mem.segment);
+}
+
+/*
+ * Segment part of an access of `size` bytes at offset r8d: the limit check
+ * the mode key asks for (inline for expand-up segments, in C for
+ * expand-down and unusable ones), then the base, leaving the linear
+ * address in r8d.
+ */
+void tr_seg(struct tr *t, int s, unsigned size)
+{
+    unsigned cls = MODE_SEG_CLASS(t->mode, s);
+    if (size == 0)
+        size = 1;
+    if (cls == SEGC_LIMIT) {
+        tr_flags_clobber(t);
+        e_insn(&t->e, ZYDIS_MNEMONIC_LEA, 2, o_reg(ZYDIS_REGISTER_R9D),
+               o_mem(ZYDIS_REGISTER_R8, ZYDIS_REGISTER_NONE, 0, (int64_t)size - 1, 8));
+        e_insn(&t->e, ZYDIS_MNEMONIC_CMP, 2, o_reg(ZYDIS_REGISTER_R9D),
+               o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0,
+                     (int64_t)offsetof(struct vcpu, seg[s].limit), 4));
+        struct stub *st = new_stub(t, STUB_SEGFAULT);
+        st->rel_off = e_jcc32(&t->e, 0x7);   /* ja */
+        st->target = s == S_SS ? EXC_SS : EXC_GP;
+        st->eip = t->i->pc;
+    } else if (cls == SEGC_SLOW) {
+        e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R9D), o_imm((int32_t)size));
+        e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R10D), o_imm(s));
+        tr_call_helper(t, hlp_seg_check, CO_SEGMENT);
+        e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R8D), o_reg(ZYDIS_REGISTER_R9D));
+    }
     if (s == S_FS || s == S_GS || (t->mode & MODE_NONFLAT)) {
         e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R9D),
                o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0,
@@ -160,13 +190,20 @@ void tr_ea(struct tr *t, const ZydisDecodedOperand *mem, int32_t extra_disp)
     }
 }
 
+/* r8d = linear address of a memory operand (offset, limit check, base). */
+void tr_ea(struct tr *t, const ZydisDecodedOperand *mem, int32_t extra_disp)
+{
+    tr_offset(t, mem, extra_disp);
+    tr_seg(t, seg_index(mem->mem.segment), mem->size / 8);
+}
+
 static bool direct_ok(const struct tr *t, const ZydisDecodedOperand *mem)
 {
     if (!t->host_mem || (t->mode & MODE_NONFLAT) || t->i->zi.address_width != 32 ||
         mem->mem.index != ZYDIS_REGISTER_NONE)
         return false;
     int s = seg_index(mem->mem.segment);
-    return s != S_FS && s != S_GS;
+    return s != S_FS && s != S_GS && MODE_SEG_CLASS(t->mode, s) == SEGC_FLAT;
 }
 
 void tr_addr(struct tr *t, const ZydisDecodedOperand *mem, int32_t extra_disp)
@@ -183,9 +220,9 @@ void tr_addr(struct tr *t, const ZydisDecodedOperand *mem, int32_t extra_disp)
     tr_ea(t, mem, extra_disp);
 }
 
-void tr_addr_esp(struct tr *t, int32_t delta)
+void tr_addr_esp(struct tr *t, int32_t delta, unsigned size)
 {
-    if (t->host_mem && !(t->mode & MODE_NONFLAT)) {
+    if (t->host_mem && !(t->mode & MODE_NONFLAT) && MODE_SEG_CLASS(t->mode, S_SS) == SEGC_FLAT) {
         t->direct = true;
         t->direct_base = ZYDIS_REGISTER_R12;
         t->direct_disp = delta;
@@ -193,13 +230,7 @@ void tr_addr_esp(struct tr *t, int32_t delta)
     }
     e_insn(&t->e, ZYDIS_MNEMONIC_LEA, 2, o_reg(ZYDIS_REGISTER_R8D),
            o_mem(ZYDIS_REGISTER_R12, ZYDIS_REGISTER_NONE, 0, delta, 8));
-    if (t->mode & MODE_NONFLAT) {
-        e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R9D),
-               o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0,
-                     (int64_t)offsetof(struct vcpu, seg[S_SS].base), 4));
-        e_insn(&t->e, ZYDIS_MNEMONIC_LEA, 2, o_reg(ZYDIS_REGISTER_R8D),
-               o_mem(ZYDIS_REGISTER_R8, ZYDIS_REGISTER_R9, 1, 0, 8));
-    }
+    tr_seg(t, S_SS, size);
 }
 
 /*
@@ -689,7 +720,7 @@ static void tr_generic(struct tr *t, const struct bt_insn *i)
     }
     if (mem->mem.type == ZYDIS_MEMOP_TYPE_AGEN) {   /* LEA */
         if (i->zi.address_width == 16) {
-            tr_ea(t, mem, 0);   /* no segment: LEA ignores it (DS default is flat) */
+            tr_offset(t, mem, 0);   /* LEA: the offset, no segment */
             ZydisRegister d = tr_map_reg(i->ops[0].reg.value);
             e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, o_reg(d),
                    o_reg(i->ops[0].size == 16 ? ZYDIS_REGISTER_R8W : ZYDIS_REGISTER_R8D));
@@ -796,11 +827,27 @@ static void tr_insn(struct tr *t, const struct bt_insn *i)
 
 /* ---- the unit driver ------------------------------------------------------ */
 
+/* How accesses through a segment are checked (see tr_seg). */
+static unsigned seg_class(const struct seg_cache *sc, int s)
+{
+    bool expdown = (sc->flags & (1u << 12)) && !(sc->flags & (1u << 11)) && (sc->flags & (1u << 10));
+    bool usable = (sc->flags & (1u << 15)) != 0;   /* present: null selectors are not */
+    if (s == S_CS)
+        return SEGC_FLAT;   /* code fetch limits: checked when a unit is made */
+    if (!usable || expdown)
+        return SEGC_SLOW;
+    return sc->limit == 0xFFFFFFFFu ? SEGC_FLAT : SEGC_LIMIT;
+}
+
 uint32_t bt_mode_key(const struct vcpu *cpu)
 {
     uint32_t k = cpu->cpl & MODE_CPL_MASK;
     if (cpu->seg[S_CS].base || cpu->seg[S_DS].base || cpu->seg[S_ES].base || cpu->seg[S_SS].base)
         k |= MODE_NONFLAT;
+    if (cpu->cr0 & (CR0_EM | CR0_TS))
+        k |= MODE_FPU_NM;
+    for (int s = 0; s < S_COUNT; s++)
+        k |= seg_class(&cpu->seg[s], s) << (MODE_SEG_SHIFT + 2 * s);
     if (!(cpu->seg[S_CS].flags & (1u << 22)))
         k |= MODE_CODE16;
     if (cpu->cr0 & CR0_PG)
@@ -889,6 +936,19 @@ int bt_translate(struct machine *m, uint32_t eip, uint32_t pc, uint32_t mode, st
             switch (s->kind) {
             case STUB_MEM: emit_stub_mem(&t, s); break;
             case STUB_EXIT: emit_stub_exit(&t, s); break;
+            case STUB_SEGFAULT:
+                e_fix32(&t.e, s->rel_off, t.e.pos);
+                if (s->flags_saved)
+                    e_flags_restore(&t.e);
+                e_insn(&t.e, ZYDIS_MNEMONIC_MOV, 2,
+                       o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0, VCPU_OFF_EIP, 4),
+                       o_imm((int32_t)s->eip));
+                tr_set_r8(&t, s->target);
+                tr_set_r9(&t, 0);
+                e_insn(&t.e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R11),
+                       o_imm((int64_t)(uintptr_t)hlp_raise));
+                e_call_vcpu(&t.e, VCPU_OFF_HELPER_THUNK);
+                break;
             case STUB_REQ:
                 e_fix32(&t.e, s->rel_off, t.e.pos);
                 if (s->flags_saved)

@@ -91,8 +91,7 @@
 #define ST_NULL 0x40
 
 struct pit_channel {
-    struct dev_pit *pit;
-    int index;
+    int index;              /* 0..2 */
     uint8_t mode;           /* 0..5 (6, 7 are aliases of 2, 3) */
     uint8_t rw;             /* RW_LSB / RW_MSB / RW_LOHI */
     bool bcd;
@@ -546,7 +545,6 @@ struct dev_pit *dev_pit_create(struct io_bus *bus, struct xclock *clk,
     }
     for (int i = 0; i < 3; i++) {
         struct pit_channel *c = &p->ch[i];
-        c->pit = p;
         c->index = i;
         /* Power-on: no control word yet; as if mode 0, lohi, stopped. */
         c->rw = RW_LOHI;

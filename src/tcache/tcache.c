@@ -60,9 +60,8 @@ void tc_destroy(struct tcache *tc)
     free(tc->hash);
     free(tc->page_list);
     free(tc->meta);
-    for (int i = 0; i < MODE_KEYS; i++)
-        if (tc->jc[i])
-            munmap(tc->jc[i], JC_ENTRIES * sizeof(struct jc_entry));
+    for (int i = 0; i < tc->njc; i++)
+        munmap(tc->jc[i].tab, JC_ENTRIES * sizeof(struct jc_entry));
     memset(tc, 0, sizeof(*tc));
     tc->memfd = -1;
 }
@@ -77,23 +76,33 @@ static void jc_clear(struct jc_entry *jc)
 
 struct jc_entry *tc_jcache(struct tcache *tc, uint32_t mode)
 {
-    mode &= MODE_KEYS - 1;
-    if (!tc->jc[mode]) {
-        void *p = mmap(NULL, JC_ENTRIES * sizeof(struct jc_entry),
-                       PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (p == MAP_FAILED)
-            return NULL;
-        tc->jc[mode] = p;
-        jc_clear(p);
+    for (int i = 0; i < tc->njc; i++)
+        if (tc->jc[i].mode == mode)
+            return tc->jc[i].tab;
+    if (tc->njc == JC_MAX_MODES) {
+        /* too many modes: recycle the oldest table */
+        struct jc_entry *tab = tc->jc[0].tab;
+        memmove(&tc->jc[0], &tc->jc[1], (JC_MAX_MODES - 1) * sizeof(tc->jc[0]));
+        tc->jc[JC_MAX_MODES - 1].mode = mode;
+        tc->jc[JC_MAX_MODES - 1].tab = tab;
+        jc_clear(tab);
+        return tab;
     }
-    return tc->jc[mode];
+    void *p = mmap(NULL, JC_ENTRIES * sizeof(struct jc_entry), PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        return NULL;
+    jc_clear(p);
+    tc->jc[tc->njc].mode = mode;
+    tc->jc[tc->njc].tab = p;
+    tc->njc++;
+    return p;
 }
 
 void tc_jcache_flush(struct tcache *tc)
 {
-    for (int i = 0; i < MODE_KEYS; i++)
-        if (tc->jc[i])
-            jc_clear(tc->jc[i]);
+    for (int i = 0; i < tc->njc; i++)
+        jc_clear(tc->jc[i].tab);
 }
 
 void tc_flush(struct tcache *tc)
@@ -226,11 +235,8 @@ static void tb_invalidate(struct tcache *tc, struct tb *tb)
         page_unlink(tc, tb, 1);
     tc_unlink_incoming(tc, tb);
     tc_unlink_outgoing(tb);
-    for (int i = 0; i < MODE_KEYS; i++) {
-        struct jc_entry *jc = tc->jc[i];
-        if (!jc)
-            continue;
-        struct jc_entry *e = &jc[tb->vpc & (JC_ENTRIES - 1)];
+    for (int i = 0; i < tc->njc; i++) {
+        struct jc_entry *e = &tc->jc[i].tab[tb->vpc & (JC_ENTRIES - 1)];
         if (e->code == tb->code) {
             e->neg_tag = JC_INVALID;
             e->code = NULL;

@@ -341,7 +341,8 @@ static void test_latch_readback(void **state)
     at(f, 400);
     assert_int_equal(in8(f, CH1), 495 & 0xFF);
     assert_int_equal(in8(f, CH1), 495 >> 8);
-    uint16_t c0 = (uint16_t)(in8(f, CH0) | in8(f, CH0) << 8);
+    uint8_t c0lo = in8(f, CH0);
+    uint16_t c0 = (uint16_t)(c0lo | in8(f, CH0) << 8);
     assert_int_equal(c0, 1000 - (f->origin + 5 - origin0) % 1000);
     /* Status of an unprogrammed channel: null count, mode 0, OUT low. */
     assert_int_equal(read_status(f, 2), 0x70);
