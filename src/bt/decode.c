@@ -134,10 +134,14 @@ static bool writes_conditionally(const struct bt_insn *i)
     case ZYDIS_MNEMONIC_SHL: case ZYDIS_MNEMONIC_SHR: case ZYDIS_MNEMONIC_SAR:
     case ZYDIS_MNEMONIC_ROL: case ZYDIS_MNEMONIC_ROR: case ZYDIS_MNEMONIC_RCL:
     case ZYDIS_MNEMONIC_RCR: case ZYDIS_MNEMONIC_SHLD: case ZYDIS_MNEMONIC_SHRD:
-        for (int k = 0; k < i->zi.operand_count_visible; k++)
+        for (int k = 0; k < i->zi.operand_count_visible; k++) {
             if (i->ops[k].type == ZYDIS_OPERAND_TYPE_REGISTER &&
                 i->ops[k].reg.value == ZYDIS_REGISTER_CL)
                 return true;
+            /* an immediate count that masks to 0 leaves the flags alone */
+            if (i->ops[k].type == ZYDIS_OPERAND_TYPE_IMMEDIATE && (i->ops[k].imm.value.u & 31) == 0)
+                return true;
+        }
         return false;
     default:
         return false;

@@ -16,6 +16,8 @@
 
 /* a = port, or HLP_PORT_DX to use DX; b = size in bytes */
 #define HLP_PORT_DX 0x10000u
+/* IOPL / I/O bitmap check; raises #GP(0) and returns false if denied. */
+bool io_allowed(struct vcpu *cpu, uint16_t port, unsigned size);
 HLP(hlp_in);
 HLP(hlp_out);
 /* a = op | size << 8 | rep << 12 | a16 << 14 | seg << 16 (source segment) */

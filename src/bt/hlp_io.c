@@ -5,6 +5,31 @@
  */
 #include "helpers.h"
 #include "machine.h"
+#include "mmu.h"
+
+/* Protected mode with CPL > IOPL: the port's bits in the TSS I/O
+ * permission bitmap must all be clear, else #GP(0). */
+bool io_allowed(struct vcpu *cpu, uint16_t port, unsigned size)
+{
+    if (!(cpu->cr0 & CR0_PE) || cpu->cpl <= ((cpu->eflags >> 12) & 3))
+        return true;
+    uint32_t type = (cpu->tss.flags >> 8) & 0xF;
+    if ((cpu->tss.sel & ~3u) == 0 || (type != 9 && type != 11) || cpu->tss.limit < 0x67)
+        goto deny;
+    uint32_t base;
+    mmu_read(cpu, cpu->tss.base + 0x66, 2, &base);
+    uint32_t first = base + port / 8, last = base + (port + size - 1) / 8;
+    if (last > cpu->tss.limit)
+        goto deny;
+    uint32_t bits = 0;
+    mmu_read(cpu, cpu->tss.base + first, last > first ? 2 : 1, &bits);
+    if ((bits >> (port & 7)) & ((1u << size) - 1))
+        goto deny;
+    return true;
+deny:
+    vcpu_raise(cpu, EXC_GP, 0, true);
+    return false;
+}
 
 static void check_stop(struct vcpu *cpu, uint32_t next)
 {
@@ -15,6 +40,8 @@ static void check_stop(struct vcpu *cpu, uint32_t next)
 HLP(hlp_in)
 {
     uint16_t port = (a & HLP_PORT_DX) ? (uint16_t)cpu->regs[R_EDX] : (uint16_t)a;
+    if (!io_allowed(cpu, port, b))
+        return 0;
     uint32_t v = bus_port_read(cpu->m->bus, port, b);
     uint32_t *eax = &cpu->regs[R_EAX];
     if (b == 1)
@@ -30,6 +57,8 @@ HLP(hlp_in)
 HLP(hlp_out)
 {
     uint16_t port = (a & HLP_PORT_DX) ? (uint16_t)cpu->regs[R_EDX] : (uint16_t)a;
+    if (!io_allowed(cpu, port, b))
+        return 0;
     uint32_t v = cpu->regs[R_EAX];
     if (b == 1)
         v &= 0xFF;

@@ -90,6 +90,8 @@ HLP(hlp_string)
     uint32_t *esi = &cpu->regs[R_ESI];
     uint32_t *edi = &cpu->regs[R_EDI];
     uint32_t sbase = cpu->seg[seg].base, dbase = cpu->seg[S_ES].base;
+    if ((op == STR_INS || op == STR_OUTS) && !io_allowed(cpu, (uint16_t)cpu->regs[R_EDX], size))
+        return 0;
     struct io_bus *bus = cpu->m->bus;
 
     for (;;) {

@@ -781,7 +781,8 @@ static bool tr_bitstring(struct tr *t, const struct bt_insn *i)
         e_insn(&t->e, ZYDIS_MNEMONIC_LEA, 2, o_reg(ZYDIS_REGISTER_R8D),
                o_mem(ZYDIS_REGISTER_R8, ZYDIS_REGISTER_R10, 4, 0, 8));
     }
-    e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R11D), o_reg(off));
+    e_insn(&t->e, w16 ? ZYDIS_MNEMONIC_MOVZX : ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R11D),
+           o_reg(off));
     e_insn(&t->e, ZYDIS_MNEMONIC_AND, 2, o_reg(ZYDIS_REGISTER_R11D), o_imm(w16 ? 15 : 31));
     uint8_t ins[16];
     size_t n = e_encode(ins, i->zi.mnemonic, 2,
@@ -820,6 +821,15 @@ static void tr_insn(struct tr *t, const struct bt_insn *i)
     }
     if (is_hint_nop(i))
         return;
+    if ((t->mode & MODE_FPU_NM) &&
+        (i->zi.meta.isa_set == ZYDIS_ISA_SET_X87 || i->zi.meta.isa_set == ZYDIS_ISA_SET_FCMOV ||
+         i->zi.mnemonic == ZYDIS_MNEMONIC_FWAIT)) {
+        /* CR0.EM/TS: the instruction may have to raise #NM first */
+        tr_set_r8(t, i->zi.mnemonic == ZYDIS_MNEMONIC_FWAIT);
+        tr_set_r9(t, 0);
+        tr_set_r10(t, i->pc + i->len);
+        tr_call_helper(t, hlp_fpu_nm, CO_EXCEPTION);
+    }
     if (tr_flow(t, i) || tr_system(t, i) || tr_bitstring(t, i))
         return;
     tr_generic(t, i);
