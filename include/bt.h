@@ -23,6 +23,9 @@ struct tb;
 #define MODE_SEG_SHIFT 6
 #define MODE_SEG_CLASS(mode, s) (((mode) >> (MODE_SEG_SHIFT + 2 * (s))) & 3u)
 enum { SEGC_FLAT = 0, SEGC_LIMIT = 1, SEGC_SLOW = 2 };
+/* one-instruction units: the instruction in an interrupt shadow (after STI,
+ * MOV SS, POP SS) runs alone so interrupts are taken right after it */
+#define MODE_ONESTEP (1u << 18)
 
 uint32_t bt_mode_key(const struct vcpu *cpu);
 

@@ -16,6 +16,13 @@
 struct vcpu;
 struct dev_uart;
 struct console;
+struct dev_pic;
+struct dev_pit;
+struct dev_rtc;
+struct dev_i8042;
+struct dev_port80;
+struct xclock;
+struct ticker;
 
 /* Why a run ended.  The launcher maps each to its exit status. */
 enum machine_stop {
@@ -24,6 +31,7 @@ enum machine_stop {
     STOP_HALTED,        /* HLT with interrupts disabled: nothing can wake it */
     STOP_TRIPLE_FAULT,  /* shutdown: register dump printed */
     STOP_USER,          /* Ctrl-A X on the console */
+    STOP_RESET,         /* the guest reset the machine (i8042 0xFE) */
     STOP_ERROR,         /* VMM could not continue (message printed) */
 };
 
@@ -32,6 +40,7 @@ enum machine_stop {
 #define XBT_STATUS_HALTED 4
 #define XBT_STATUS_TRIPLE_FAULT 6
 #define XBT_STATUS_USER 8
+#define XBT_STATUS_RESET 10
 #define XBT_STATUS_ERROR 2
 
 struct machine_config {
@@ -51,6 +60,9 @@ struct machine_config {
     const char *debug_log;       /* -D FILE for -d output (default stderr) */
     unsigned debug_flags;        /* -d in_asm,out_asm,exec,int */
     bool perf_map;               /* --perf-map: write /tmp/perf-PID.map */
+    int clock;                   /* enum clock_kind: --clock=host|virtual */
+    long long rtc_base;          /* --rtc-base: RTC wall time at boot (-1: host now) */
+    bool reboot;                 /* --reboot: a reset restarts instead of exiting */
 };
 
 #define XBT_LOG_IN_ASM (1u << 0)
@@ -69,6 +81,13 @@ struct machine {
     struct tcache tc;
     struct dev_uart *uart;
     struct console *console;
+    struct xclock *clock;
+    struct dev_pic *pic;
+    struct dev_pit *pit;
+    struct dev_rtc *rtc;
+    struct dev_i8042 *kbc;
+    struct dev_port80 *port80;
+    struct ticker *ticker;       /* host clock: wakes the vCPU at timer deadlines */
 
     /* Set from any thread; the run loop notices at the next unit boundary. */
     atomic_int stop_reason;      /* enum machine_stop */

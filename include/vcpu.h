@@ -98,7 +98,7 @@ struct vcpu {
     uint8_t pad0[2];
     uint32_t exit_reason;        /* 0x64 enum vcpu_exit */
     struct jc_entry *jcache;     /* 0x68 indirect-branch lookup table */
-    uint64_t pad1;               /* 0x70 */
+    int64_t budget;              /* 0x70 virtual clock: instructions left before the dispatcher must look at timers */
     uint8_t bounce[128] __attribute__((aligned(16))); /* 0x80 slow-path bounce buffer (FNSAVE needs 108) */
     /* ---- end of fixed layout ---- */
 
@@ -150,6 +150,7 @@ struct vcpu {
 #define VCPU_OFF_HELPER_EXIT 0x61
 #define VCPU_OFF_EXIT_REASON 0x64
 #define VCPU_OFF_JCACHE 0x68
+#define VCPU_OFF_BUDGET 0x70
 #define VCPU_OFF_BOUNCE 0x80
 
 /* Enters translated code at host address `code`; returns when the code

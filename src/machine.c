@@ -10,6 +10,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "devices.h"
 #include "loader.h"
 #include "machine.h"
@@ -25,12 +26,23 @@ void machine_request_stop(struct machine *m, enum machine_stop why, int status)
     machine_kick(m);
 }
 
+/* A device event (interrupt request, console input): wake a halted vCPU
+ * and make a running one leave translated code at the next unit entry so
+ * the dispatcher looks at interrupts. */
 void machine_kick(struct machine *m)
 {
+    if (m->cpu)
+        __atomic_store_n(&m->cpu->exit_request, 1, __ATOMIC_SEQ_CST);
     pthread_mutex_lock(&m->lock);
     atomic_store(&m->kick, 1);
     pthread_cond_broadcast(&m->wake);
     pthread_mutex_unlock(&m->lock);
+}
+
+void machine_request_reset(struct machine *m)
+{
+    fprintf(stderr, "xbt: the guest reset the machine\n");
+    machine_request_stop(m, STOP_RESET, XBT_STATUS_RESET);
 }
 
 int machine_create(struct machine **out, const struct machine_config *cfg)
@@ -82,10 +94,22 @@ int machine_create(struct machine **out, const struct machine_config *cfg)
     }
     cpu->tlb = m->mmu.tlb;
 
-    /* devices */
-    struct irq_line no_irq = {0};
-    m->uart = dev_uart_create(m->bus, 0x3F8, no_irq, m, 1);
-    if (!m->uart || dev_debug_exit_create(m->bus, 0xF4, m) || dev_debugcon_create(m->bus, 0xE9, 2)) {
+    /* clock and devices: a PC's platform devices at their usual ports */
+    m->clock = xclock_create(cfg->clock == CLOCK_VIRTUAL ? CLOCK_VIRTUAL : CLOCK_HOST);
+    if (m->clock && cfg->rtc_base >= 0)
+        xclock_set_epoch(m->clock, (int64_t)cfg->rtc_base);
+    m->pic = m->clock ? dev_pic_create(m->bus, m) : NULL;
+    if (!m->pic) {
+        machine_destroy(m);
+        return XBT_ENOMEM;
+    }
+    m->pit = dev_pit_create(m->bus, m->clock, dev_pic_irq_line(m->pic, 0), m);
+    m->rtc = dev_rtc_create(m->bus, m->clock, dev_pic_irq_line(m->pic, 8), m->ram_size);
+    m->kbc = dev_i8042_create(m->bus, m);
+    m->port80 = dev_port80_create(m->bus);
+    m->uart = dev_uart_create(m->bus, 0x3F8, dev_pic_irq_line(m->pic, 4), m, 1);
+    if (!m->pit || !m->rtc || !m->kbc || !m->port80 || !m->uart ||
+        dev_debug_exit_create(m->bus, 0xF4, m) || dev_debugcon_create(m->bus, 0xE9, 2)) {
         machine_destroy(m);
         return XBT_ENOMEM;
     }
@@ -123,6 +147,18 @@ void machine_destroy(struct machine *m)
         console_stop(m->console);
     if (m->uart)
         dev_uart_destroy(m->uart);
+    if (m->pit)
+        dev_pit_destroy(m->pit);
+    if (m->rtc)
+        dev_rtc_destroy(m->rtc);
+    if (m->kbc)
+        dev_i8042_destroy(m->kbc);
+    if (m->port80)
+        dev_port80_destroy(m->port80);
+    if (m->pic)
+        dev_pic_destroy(m->pic);
+    if (m->clock)
+        xclock_destroy(m->clock);
     if (m->tc.rx)
         tc_destroy(&m->tc);
     mmu_destroy(&m->mmu);

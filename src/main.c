@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "bt.h"
+#include "clock.h"
 #include "devices.h"
 #include "machine.h"
 #include "mmu.h"
@@ -52,6 +53,11 @@ static void usage_run(FILE *f)
         "machine:\n"
         "  -m MIB                 guest RAM in MiB (%d..%d, default 128)\n"
         "  --append STRING        kernel command line (multiboot cmdline)\n"
+        "  --clock=host|virtual   guest time: host time (default), or a virtual clock that\n"
+        "                         advances 1 ns per guest instruction (deterministic runs)\n"
+        "  --rtc-base SECONDS|now RTC wall-clock time at boot (default: now)\n"
+        "  --reboot               a guest reset (i8042, triple fault) restarts the machine\n"
+        "                         instead of ending the run\n"
         "  --module 'FILE [ARGS]' load FILE as a multiboot module with the string\n"
         "                         'FILE [ARGS]'; may be given up to 16 times\n"
         "\n"
@@ -79,10 +85,11 @@ static void usage_run(FILE *f)
         "  %d                      the guest halted with interrupts disabled\n"
         "  %d                      triple fault (a register dump is printed)\n"
         "  %d                      stopped by Ctrl-A x\n"
+        "  %d                     the guest reset the machine (without --reboot)\n"
         "  %d                      bad input or an error in xbt (one line on stderr)\n",
         RAM_MIN_MIB, RAM_MAX_MIB, BT_MAX_BLOCK_INSNS, BT_DEFAULT_BLOCK_INSNS,
         TLB_DEFAULT_ENTRIES, XBT_STATUS_HALTED, XBT_STATUS_TRIPLE_FAULT, XBT_STATUS_USER,
-        XBT_STATUS_ERROR);
+        XBT_STATUS_RESET, XBT_STATUS_ERROR);
 }
 
 static int parse_u64(const char *s, uint64_t *out, bool suffixes)
@@ -131,7 +138,7 @@ static int parse_debug(const char *s, unsigned *flags)
 }
 
 enum { OPT_APPEND = 256, OPT_MODULE, OPT_NO_CHAIN, OPT_MAX_BLOCK, OPT_TCACHE_SIZE,
-       OPT_TLB_ENTRIES, OPT_STATS, OPT_STATS_JSON, OPT_PERF_MAP, OPT_MEM };
+       OPT_TLB_ENTRIES, OPT_STATS, OPT_STATS_JSON, OPT_PERF_MAP, OPT_MEM, OPT_CLOCK, OPT_RTC_BASE, OPT_REBOOT };
 
 static int cmd_run_cfg(int argc, char **argv, struct machine_config *cfgp);
 
@@ -160,6 +167,9 @@ static int cmd_run_cfg(int argc, char **argv, struct machine_config *cfgp)
         {"stats-json", required_argument, 0, OPT_STATS_JSON},
         {"perf-map", no_argument, 0, OPT_PERF_MAP},
         {"mem", required_argument, 0, OPT_MEM},
+        {"clock", required_argument, 0, OPT_CLOCK},
+        {"rtc-base", required_argument, 0, OPT_RTC_BASE},
+        {"reboot", no_argument, 0, OPT_REBOOT},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
@@ -169,6 +179,7 @@ static int cmd_run_cfg(int argc, char **argv, struct machine_config *cfgp)
     cfg.max_block_insns = BT_DEFAULT_BLOCK_INSNS;
     cfg.tcache_size = TC_DEFAULT_SIZE;
     cfg.tlb_entries = TLB_DEFAULT_ENTRIES;
+    cfg.rtc_base = -1;
     uint64_t v;
     int c;
     optind = 1;
@@ -216,6 +227,27 @@ static int cmd_run_cfg(int argc, char **argv, struct machine_config *cfgp)
         case OPT_STATS: cfg.stats = true; break;
         case OPT_STATS_JSON: cfg.stats_json = optarg; break;
         case OPT_PERF_MAP: cfg.perf_map = true; break;
+        case OPT_CLOCK:
+            if (!strcmp(optarg, "host"))
+                cfg.clock = CLOCK_HOST;
+            else if (!strcmp(optarg, "virtual"))
+                cfg.clock = CLOCK_VIRTUAL;
+            else {
+                xbt_error("--clock %s: must be host or virtual", optarg);
+                return XBT_STATUS_ERROR;
+            }
+            break;
+        case OPT_RTC_BASE:
+            if (!strcmp(optarg, "now")) {
+                cfg.rtc_base = -1;
+            } else if (parse_u64(optarg, &v, false) || v > (1ull << 40)) {
+                xbt_error("--rtc-base %s: seconds since 1970 or 'now'", optarg);
+                return XBT_STATUS_ERROR;
+            } else {
+                cfg.rtc_base = (long long)v;
+            }
+            break;
+        case OPT_REBOOT: cfg.reboot = true; break;
         case OPT_MEM:
             if (!strcmp(optarg, "host"))
                 cfg.mem = MEM_HOST;
@@ -254,27 +286,36 @@ static int cmd_run_cfg(int argc, char **argv, struct machine_config *cfgp)
         }
     }
 
-    struct machine *m;
-    int rc = machine_create(&m, &cfg);
-    if (rc) {
-        xbt_error("cannot create the machine: %s", xbt_strerror(rc));
-        return XBT_STATUS_ERROR;
-    }
-    if (machine_boot_multiboot(m)) {
+    int status;
+    for (;;) {
+        struct machine *m;
+        int rc = machine_create(&m, &cfg);
+        if (rc) {
+            xbt_error("cannot create the machine: %s", xbt_strerror(rc));
+            return XBT_STATUS_ERROR;
+        }
+        if (machine_boot_multiboot(m)) {
+            machine_destroy(m);
+            return XBT_STATUS_ERROR;
+        }
+        m->console = console_start(STDIN_FILENO, m->uart, m);
+        status = machine_run(m);
+        int why = atomic_load(&m->stop_reason);
+        if (m->console) {
+            console_stop(m->console);
+            m->console = NULL;
+        }
+        if (cfg.stats)
+            stats_print_text(m, stderr);
+        if (cfg.stats_json && stats_write_json(m, cfg.stats_json))
+            xbt_error("cannot write %s", cfg.stats_json);
         machine_destroy(m);
-        return XBT_STATUS_ERROR;
+        if (cfg.reboot && (why == STOP_RESET || why == STOP_TRIPLE_FAULT)) {
+            fprintf(stderr, "xbt: rebooting\n");
+            continue;
+        }
+        break;
     }
-    m->console = console_start(STDIN_FILENO, m->uart, m);
-    int status = machine_run(m);
-    if (m->console) {
-        console_stop(m->console);
-        m->console = NULL;
-    }
-    if (cfg.stats)
-        stats_print_text(m, stderr);
-    if (cfg.stats_json && stats_write_json(m, cfg.stats_json))
-        xbt_error("cannot write %s", cfg.stats_json);
-    machine_destroy(m);
     return status & 0xFF;
 #undef cfg
 }

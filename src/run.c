@@ -15,6 +15,9 @@
 #include <ucontext.h>
 
 #include "bt.h"
+#include "clock.h"
+#include "devices.h"
+#include "ticker.h"
 #include "machine.h"
 #include "vcpu.h"
 
@@ -22,7 +25,7 @@ static __thread sigjmp_buf *g_run_jmp;
 static __thread struct machine *g_run_machine;
 
 struct run_stats {
-    uint64_t dispatches, halts, host_faults, exits_halt;
+    uint64_t dispatches, halts, host_faults, exits_halt, interrupts;
 };
 static struct run_stats g_run_st;
 
@@ -124,8 +127,21 @@ static void install_handlers(void)
     sigaction(SIGBUS, &sa, NULL);
 }
 
-/* HLT: with IF = 0 nothing can wake the CPU; otherwise sleep until a device
- * kicks us or a stop is requested. */
+/* Tunable: virtual-clock speed, nanoseconds of guest time per guest
+ * instruction executed.  Policy: 1 ns (a 1 GHz, 1 IPC machine), so timer
+ * rates programmed by guests give realistic amounts of work per tick. */
+#define VCLOCK_NS_PER_INSN 1
+/* Tunable: longest stretch of virtual-clock execution without a look at
+ * the timers, in instructions (bounds the cost of a far deadline). */
+#define VCLOCK_MAX_BUDGET (1 << 24)
+
+static bool irq_deliverable(struct machine *m)
+{
+    return (m->cpu->eflags & EFL_IF) && !m->cpu->int_shadow && dev_pic_pending(m->pic);
+}
+
+/* HLT: with IF = 0 nothing can wake the CPU; otherwise sleep (host clock)
+ * or skip time (virtual clock) until an interrupt is pending. */
 static void do_halt(struct machine *m)
 {
     struct vcpu *cpu = m->cpu;
@@ -135,29 +151,47 @@ static void do_halt(struct machine *m)
         machine_request_stop(m, STOP_HALTED, XBT_STATUS_HALTED);
         return;
     }
-    pthread_mutex_lock(&m->lock);
-    while (!atomic_load(&m->kick) && !atomic_load(&m->stop_reason)) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_nsec += 100 * 1000 * 1000;
-        if (ts.tv_nsec >= 1000000000) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000;
+    bool virt = xclock_kind(m->clock) == CLOCK_VIRTUAL;
+    for (;;) {
+        xclock_run_timers(m->clock);
+        if (dev_pic_pending(m->pic) || atomic_load(&m->stop_reason))
+            return;
+        uint64_t dl = xclock_next_deadline(m->clock);
+        uint64_t now = xclock_ns(m->clock);
+        if (virt && dl != UINT64_MAX) {
+            if (dl > now)
+                xclock_advance(m->clock, dl - now);
+            continue;
         }
-        pthread_cond_timedwait(&m->wake, &m->lock, &ts);
+        pthread_mutex_lock(&m->lock);
+        if (!atomic_load(&m->kick) && !atomic_load(&m->stop_reason) && !dev_pic_pending(m->pic)) {
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            uint64_t wait = dl == UINT64_MAX ? 100000000ull : (dl > now ? dl - now : 0);
+            if (wait > 100000000ull)
+                wait = 100000000ull;
+            uint64_t ns = (uint64_t)ts.tv_nsec + wait;
+            ts.tv_sec += (time_t)(ns / 1000000000ull);
+            ts.tv_nsec = (long)(ns % 1000000000ull);
+            pthread_cond_timedwait(&m->wake, &m->lock, &ts);
+        }
+        atomic_store(&m->kick, 0);
+        pthread_mutex_unlock(&m->lock);
     }
-    atomic_store(&m->kick, 0);
-    pthread_mutex_unlock(&m->lock);
 }
 
 int machine_run(struct machine *m)
 {
     struct vcpu *cpu = m->cpu;
     struct tcache *tc = &m->tc;
+    bool virt = xclock_kind(m->clock) == CLOCK_VIRTUAL;
+    uint64_t published = UINT64_MAX;
     sigjmp_buf jb;
     install_handlers();
     g_run_machine = m;
     g_run_jmp = &jb;
+    if (!virt && !m->ticker)
+        m->ticker = ticker_start(m);
     if (sigsetjmp(jb, 1)) {
         /* a host fault inside translated code became a guest exception */
         cpu->chain_info = 0;
@@ -167,6 +201,14 @@ int machine_run(struct machine *m)
         __atomic_store_n(&cpu->exit_request, 0, __ATOMIC_SEQ_CST);
         if (atomic_load(&m->stop_reason))
             break;
+        xclock_run_timers(m->clock);
+        if (cpu->pending_exc < 0 && irq_deliverable(m)) {
+            int vec = dev_pic_ack(m->pic);
+            cpu->pending_exc = vec;
+            cpu->pending_has_err = false;
+            cpu->pending_soft = false;
+            g_run_st.interrupts++;
+        }
         if (cpu->pending_exc >= 0) {
             cpu->chain_info = 0;
             if (vcpu_deliver_pending(cpu) < 0)
@@ -178,6 +220,9 @@ int machine_run(struct machine *m)
             machine_request_stop(m, STOP_ERROR, XBT_STATUS_ERROR);
             break;
         }
+        bool shadow = cpu->int_shadow;
+        if (shadow)
+            mode |= MODE_ONESTEP;
         uint32_t lin = cpu->seg[S_CS].base + cpu->eip;
         uint32_t pc = lin;   /* paging off */
         uint64_t gen = tc->generation;
@@ -199,7 +244,7 @@ int machine_run(struct machine *m)
         }
         cpu->chain_info = 0;
         cpu->jcache = tc_jcache(tc, mode);
-        if (!(mode & MODE_NONFLAT)) {
+        if (!(mode & (MODE_NONFLAT | MODE_ONESTEP))) {
             /* (indirect targets are CS offsets; with a CS base they could
              * name different code under another base: not cached) */
             struct jc_entry *je = &cpu->jcache[cpu->eip & (JC_ENTRIES - 1)];
@@ -210,18 +255,45 @@ int machine_run(struct machine *m)
         /* r14: the window (MEM_HOST, paging off) or the simulated TLB */
         cpu->tlb = (m->mmu.window && !(mode & MODE_PG)) ? (struct tlb_entry *)m->mmu.window
                                                          : m->mmu.tlb;
+        uint64_t dl = xclock_next_deadline(m->clock);
+        int64_t budget = 0;
+        if (virt) {
+            uint64_t now = xclock_ns(m->clock);
+            uint64_t room = dl == UINT64_MAX ? VCLOCK_MAX_BUDGET
+                          : dl > now ? (dl - now) / VCLOCK_NS_PER_INSN : 0;
+            if (room > VCLOCK_MAX_BUDGET)
+                room = VCLOCK_MAX_BUDGET;
+            budget = (int64_t)room < (int64_t)tb->ninsns ? (int64_t)tb->ninsns : (int64_t)room;
+            cpu->budget = budget;
+        } else if (dl != published && m->ticker) {
+            ticker_set(m->ticker, dl);
+            published = dl;
+        }
         if (m->cfg.debug_flags & XBT_LOG_EXEC)
             fprintf(stderr, "xbt: exec %#010x\n", lin);
         g_run_st.dispatches++;
         cpu->exit_reason = EXIT_NORMAL;
         xbt_enter(cpu, tb->code);
+        if (virt)
+            xclock_advance(m->clock, (uint64_t)(budget - cpu->budget) * VCLOCK_NS_PER_INSN);
+        if (shadow)
+            cpu->int_shadow = false;
         if (cpu->exit_reason == EXIT_HALT) {
             g_run_st.exits_halt++;
             do_halt(m);
         }
     }
     g_run_jmp = NULL;
+    if (m->ticker) {
+        ticker_stop(m->ticker);
+        m->ticker = NULL;
+    }
     return m->exit_status;
+}
+
+uint64_t run_stats_interrupts(void)
+{
+    return g_run_st.interrupts;
 }
 
 void run_stats_get(uint64_t *dispatches, uint64_t *halts, uint64_t *host_faults)

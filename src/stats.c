@@ -11,6 +11,7 @@
 #include "stats.h"
 
 void run_stats_get(uint64_t *dispatches, uint64_t *halts, uint64_t *host_faults);
+uint64_t run_stats_interrupts(void);
 
 struct kv {
     const char *group, *name;
@@ -74,6 +75,7 @@ static int collect(const struct machine *m, struct kv *out, int max)
     ADD("run", "dispatches", d);
     ADD("run", "halts", h);
     ADD("run", "host_faults", f);
+    ADD("run", "interrupts", run_stats_interrupts());
 #undef ADD
     return n;
 }

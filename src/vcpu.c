@@ -24,6 +24,7 @@ _Static_assert(offsetof(struct vcpu, helper_exit) == VCPU_OFF_HELPER_EXIT, "help
 _Static_assert(offsetof(struct vcpu, exit_reason) == VCPU_OFF_EXIT_REASON, "exit_reason");
 _Static_assert(offsetof(struct vcpu, jcache) == VCPU_OFF_JCACHE, "jcache");
 _Static_assert(offsetof(struct vcpu, bounce) == VCPU_OFF_BOUNCE, "bounce");
+_Static_assert(offsetof(struct vcpu, budget) == VCPU_OFF_BUDGET, "budget");
 
 /* Flat 4 GiB ring-0 segments, as a multiboot loader leaves them. */
 void vcpu_reset_flat32(struct vcpu *cpu)

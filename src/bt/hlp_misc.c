@@ -56,10 +56,13 @@ HLP(hlp_flagop)
             vcpu_raise(cpu, EXC_GP, 0, true);
             return 0;
         }
-        if (a == FOP_CLI)
+        if (a == FOP_CLI) {
             *fl &= ~EFL_IF;
-        else
+        } else {
+            if (!(*fl & EFL_IF))
+                cpu->int_shadow = true;   /* the next instruction runs first */
             *fl |= EFL_IF;
+        }
         vcpu_exit_at(cpu, next, EXIT_NORMAL);   /* let the dispatcher look at interrupts */
         break;
     case FOP_CLD: *fl &= ~EFL_DF; break;

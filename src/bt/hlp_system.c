@@ -91,8 +91,11 @@ HLP(hlp_load_seg)
         vcpu_raise(cpu, EXC_UD, 0, false);
         return 0;
     }
-    if (seg_load(cpu, (int)a, (uint16_t)b) == 0)
+    if (seg_load(cpu, (int)a, (uint16_t)b) == 0) {
+        if (a == S_SS)
+            cpu->int_shadow = true;   /* MOV SS: the next instruction (ESP) goes with it */
         vcpu_exit_at(cpu, next, EXIT_STATE);
+    }
     return 0;
 }
 
@@ -103,6 +106,8 @@ HLP(hlp_pop_seg)
         return 0;
     if (seg_load(cpu, (int)a, (uint16_t)v) == 0) {
         cpu->regs[R_ESP] += b;
+        if (a == S_SS)
+            cpu->int_shadow = true;
         vcpu_exit_at(cpu, next, EXIT_STATE);
     }
     return 0;

@@ -26,7 +26,7 @@ struct bt_insn {
     bool force_reencode;  /* raw bytes mean something else on the host */
 };
 
-enum stub_kind { STUB_MEM, STUB_EXIT, STUB_REQ, STUB_SEGFAULT };
+enum stub_kind { STUB_MEM, STUB_EXIT, STUB_REQ, STUB_SEGFAULT, STUB_BUDGET };
 
 struct stub {
     enum stub_kind kind;

@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "tr_internal.h"
+#include "clock.h"
 #include "mmu.h"
 #include "helpers.h"
 
@@ -882,6 +883,8 @@ int bt_translate(struct machine *m, uint32_t eip, uint32_t pc, uint32_t mode, st
     struct tcache *tc = &m->tc;
     uint64_t t0 = now_ns();
     uint32_t max = m->cfg.max_block_insns ? m->cfg.max_block_insns : BT_DEFAULT_BLOCK_INSNS;
+    if (mode & MODE_ONESTEP)
+        max = 1;
     if (max > BT_MAX_BLOCK_INSNS)
         max = BT_MAX_BLOCK_INSNS;
 
@@ -929,6 +932,20 @@ int bt_translate(struct machine *m, uint32_t eip, uint32_t pc, uint32_t mode, st
         }
 
         t.proto.entry_skip = (uint16_t)t.e.pos;
+
+        /* virtual clock: count the unit's instructions against the budget
+         * the dispatcher gave; leave (before executing) when it runs out */
+        size_t budget_imm = 0;
+        if (m->cfg.clock == CLOCK_VIRTUAL) {
+            tr_flags_clobber(&t);
+            static const uint8_t sub[4] = {0x49, 0x81, 0x6F, VCPU_OFF_BUDGET};   /* sub qword [r15+0x70], imm32 */
+            e_bytes(&t.e, sub, sizeof(sub));
+            budget_imm = t.e.pos;
+            e_u32(&t.e, 0);
+            struct stub *bs = new_stub(&t, STUB_BUDGET);
+            bs->rel_off = e_jcc32(&t.e, 0xC);   /* jl */
+            bs->target = eip;
+        }
         uint32_t bytes = 0;
         for (int k = 0; k < t.n && !t.ended; k++) {
             insn_pc[k] = insns[k].pc;
@@ -941,11 +958,23 @@ int bt_translate(struct machine *m, uint32_t eip, uint32_t pc, uint32_t mode, st
             t.i = &insns[t.proto.ninsns - 1];
             tr_exit_direct(&t, eip + bytes, -1);
         }
+        if (budget_imm && !t.e.overflow)
+            memcpy(t.e.buf + budget_imm, &t.proto.ninsns, 4);
         for (int k = 0; k < t.nstubs; k++) {
             struct stub *s = &t.stubs[k];
             switch (s->kind) {
             case STUB_MEM: emit_stub_mem(&t, s); break;
             case STUB_EXIT: emit_stub_exit(&t, s); break;
+            case STUB_BUDGET: {
+                e_fix32(&t.e, s->rel_off, t.e.pos);
+                static const uint8_t add[4] = {0x49, 0x81, 0x47, VCPU_OFF_BUDGET};   /* add qword [r15+0x70], imm32 */
+                e_bytes(&t.e, add, sizeof(add));
+                e_u32(&t.e, t.proto.ninsns);
+                if (s->flags_saved)
+                    e_flags_restore(&t.e);
+                emit_leave(&t, s->target, 0);
+                break;
+            }
             case STUB_SEGFAULT:
                 e_fix32(&t.e, s->rel_off, t.e.pos);
                 if (s->flags_saved)
