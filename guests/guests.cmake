@@ -106,3 +106,12 @@ xbt_guest(isa_x87_exc_qemu    SOURCES tests/isa_x87_exc_qemu.c PORTABLE EXPECTED
 xbt_guest(isa_x87_sys         SOURCES tests/isa_x87_sys.c)
 xbt_guest(isa_alu_chain SOURCES tests/isa_alu_chain.c PORTABLE EXPECTED NATIVE)
 xbt_guest(isa_alu_prefix SOURCES tests/isa_alu_prefix.c PORTABLE EXPECTED NATIVE)
+
+# PC platform devices and interrupts (pc_common.h)
+xbt_guest(timer    SOURCES tests/timer.c)
+# exact counts: only meaningful on xbt's virtual clock
+xbt_guest(timer_virtual SOURCES tests/timer_virtual.c XBT_ARGS --clock=virtual QEMU SKIP)
+xbt_guest(rtc      SOURCES tests/rtc.c)
+xbt_guest(rtc_fixed SOURCES tests/rtc_fixed.c XBT_ARGS "--clock=virtual --rtc-base 1234567890" QEMU SKIP)
+# QEMU -no-reboot exits 0 on a reset; xbt ends with status 10
+xbt_guest(kbc_reset SOURCES tests/kbc_reset.c STATUS 10 QEMU SKIP)

@@ -196,6 +196,45 @@ uint32_t sys_user_run(uint32_t (*fn)(void), uint32_t eflags)
     return user_result;
 }
 
+static inline uint32_t read_cr3(void)
+{
+    uint32_t v;
+    __asm__ volatile("movl %%cr3, %0" : "=r"(v));
+    return v;
+}
+
+void sys_task_init(struct tss32 *t, uint32_t eip, uint32_t esp)
+{
+    memset(t, 0, sizeof *t);
+    t->eip = eip;
+    t->esp = esp;
+    t->eflags = EFL_FIXED;
+    t->cs = SEL_KCODE;
+    t->ss = t->ds = t->es = t->fs = t->gs = SEL_KDATA;
+    t->ss0 = SEL_KDATA;
+    t->esp0 = esp;
+    t->cr3 = read_cr3();
+    t->iomap_base = sizeof *t;    /* beyond the limit: no bitmap */
+}
+
+struct tss32 *sys_tss_at(uint16_t sel)
+{
+    uint64_t d = sys_gdt[sel >> 3];
+
+    return (struct tss32 *)(uint32_t)(((d >> 16) & 0xFFFFFF) | ((d >> 32) & 0xFF000000));
+}
+
+extern char sys_ftask_entry[];
+
+void sys_ftask_init(struct sys_ftask *t, unsigned gdt_idx, void (*fn)(uint32_t), int has_err)
+{
+    t->fn = fn;
+    t->has_err = (uint32_t)has_err;
+    sys_task_init(&t->tss, (uint32_t)sys_ftask_entry, (uint32_t)(t->stack + sizeof t->stack));
+    t->tss.ebx = (uint32_t)t;
+    sys_tss_desc(gdt_idx, &t->tss, 0);
+}
+
 void sys_init(void)
 {
     static struct dt_ptr g;
@@ -219,7 +258,9 @@ void sys_init(void)
     for (unsigned i = 0; i <= SYS_IOMAP_BYTES; i++)
         sys_tss.iomap[i] = 0xFF;
     sys_seg(SEL_TSS >> 3, (uint32_t)&sys_tss, sizeof sys_tss - 1, ACC_TSS, 0);
-    __asm__ volatile("ltr %w0" : : "r"((uint32_t)SEL_TSS) : "memory");
+    __asm__ volatile("ltr %w0\n\t"
+                     "lldt %w1"           /* no LDT: TI=1 selectors are invalid */
+                     : : "r"((uint32_t)SEL_TSS), "r"(0) : "memory");
 
     for (unsigned v = 0; v < 256; v++)
         sys_idt_stub(v, ACC_INTGATE);

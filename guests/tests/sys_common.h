@@ -127,6 +127,23 @@ const char *sys_vec_name(int vec);
 /* Ring 3. */
 uint32_t sys_user_run(uint32_t (*fn)(void), uint32_t eflags);
 
+/* Fault tasks: exception handlers reached through a task gate, each with
+ * its own TSS (GDT entry gdt_idx, DPL 0) and stack, running at ring 0 with
+ * the flat segments.  Each delivery calls fn(error code, or 0 when the
+ * vector has none) inside the task, which then IRETs to its back link (the
+ * interrupted task) and waits for the next delivery. */
+struct sys_ftask {
+    void (*fn)(uint32_t err);     /* offsets 0 and 4 are used by sys_stubs.S */
+    uint32_t has_err;
+    struct tss32 tss;
+    uint8_t stack[4096] __attribute__((aligned(16)));
+};
+void sys_ftask_init(struct sys_ftask *t, unsigned gdt_idx, void (*fn)(uint32_t), int has_err);
+/* The TSS a GDT selector describes (its base). */
+struct tss32 *sys_tss_at(uint16_t sel);
+/* Initial state for a ring-0 task running eip on the stack ending at esp. */
+void sys_task_init(struct tss32 *t, uint32_t eip, uint32_t esp);
+
 static inline uint32_t sys_read_cr0(void)
 {
     uint32_t v;

@@ -67,6 +67,20 @@ sys_user_entry:
     int $0x81
     ud2
 
+/* Body of the fault tasks (sys_ftask_init): EBX = struct sys_ftask *;
+ * calls fn(error code) for each delivery, then IRETs to the back link. */
+    .globl sys_ftask_entry
+sys_ftask_entry:
+    xorl %eax, %eax
+    cmpl $0, 4(%ebx)
+    je 1f
+    popl %eax                       /* the error code the CPU pushed */
+1:  pushl %eax
+    call *(%ebx)
+    addl $4, %esp
+    iretl
+    jmp sys_ftask_entry
+
 .macro STUB_ADDR n
     .long sys_stub_\n
 .endm

@@ -27,6 +27,7 @@
 # elf:    K.elf must be an ELF32 i386 ET_EXEC with a valid multiboot header
 #         (memory info requested, no a.out kludge) in its first 8 KiB.
 #
+# --xbt-args "OPTS": xbt options this test always needs (word-split).
 # Environment: XBT_EXTRA_ARGS (extra xbt options, word-split),
 # QEMU_EXTRA_ARGS (extra QEMU options), XBT_GUEST_TIMEOUT (seconds per run,
 # default 30).  Outputs are kept in DIR (default: a temporary directory) as
@@ -53,6 +54,7 @@ while [ $# -gt 0 ]; do
     --status) status=$2; shift 2 ;;
     --outdir) outdir=$2; shift 2 ;;
     --append) append=$2; have_append=1; shift 2 ;;
+    --xbt-args) XBT_TEST_ARGS=$2; shift 2 ;;
     --debugcon) debugcon=$2; shift 2 ;;
     --xbt) xbt=$2; shift 2 ;;
     --qemu) qemu=$2; shift 2 ;;
@@ -63,7 +65,7 @@ while [ $# -gt 0 ]; do
 done
 
 timeout_s=${XBT_GUEST_TIMEOUT:-30}
-XBT_EXTRA_ARGS=${XBT_EXTRA_ARGS:-}
+XBT_EXTRA_ARGS="${XBT_TEST_ARGS:-} ${XBT_EXTRA_ARGS:-}"
 QEMU_EXTRA_ARGS=${QEMU_EXTRA_ARGS:-}
 if [ -z "$outdir" ]; then
     outdir=$(mktemp -d) || die "mktemp failed"
