@@ -21,7 +21,7 @@ while getopts "b:n:w:c:" o; do
     *) echo "usage: $0 [-b BUILD] [-n RUNS] [-w 'name=N ...'] [-c 'xbt options']..." >&2; exit 2 ;;
     esac
 done
-[ -n "$CONFIGS" ] || CONFIGS="|"
+[ -n "$CONFIGS" ] || CONFIGS="||"
 XBT=$BUILD/xbt G=$BUILD/guests
 QEMU=$(command -v qemu-system-i386 || true)
 T=$(mktemp -d)
