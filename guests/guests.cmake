@@ -115,3 +115,13 @@ xbt_guest(rtc      SOURCES tests/rtc.c)
 xbt_guest(rtc_fixed SOURCES tests/rtc_fixed.c XBT_ARGS "--clock=virtual --rtc-base 1234567890" QEMU SKIP)
 # QEMU -no-reboot exits 0 on a reset; xbt ends with status 10
 xbt_guest(kbc_reset SOURCES tests/kbc_reset.c STATUS 10 QEMU SKIP)
+# System virtualization (tests/sys_common.h): privilege transitions, gates,
+# exceptions, privileged instructions, hardware task switches.
+xbt_guest(sys_ring3  SOURCES tests/sys_ring3.c tests/sys_common.c tests/sys_stubs.S)
+xbt_guest(sys_faults SOURCES tests/sys_faults.c tests/sys_common.c tests/sys_stubs.S)
+xbt_guest(sys_priv   SOURCES tests/sys_priv.c tests/sys_common.c tests/sys_stubs.S)
+xbt_guest(sys_task   SOURCES tests/sys_task.c tests/sys_common.c tests/sys_stubs.S)
+# Checks QEMU does not make (segment limits and types, #AC, EXT, #SS for a
+# not-present SS0, faults after a task switch's commit point, unknown MSRs):
+# the expected output is the i686 behaviour per the Intel SDM.
+xbt_guest(sys_strict SOURCES tests/sys_strict.c tests/sys_common.c tests/sys_stubs.S QEMU SKIP)

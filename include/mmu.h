@@ -46,6 +46,9 @@ struct mmu_stats {
     uint64_t unbacked_reads, unbacked_writes;  /* open bus */
     uint64_t code_writes;    /* stores that hit a page holding translations */
     uint64_t window_faults;  /* MEM_HOST accesses sent to the slow path by SIGSEGV */
+    uint64_t walks;          /* page-table walks */
+    uint64_t page_faults;    /* #PF raised to the guest */
+    uint64_t flush_cr3, flush_invlpg, flush_mode;   /* TLB flushes by cause */
     uint64_t window_protects;/* code pages made read-only / writable again */
 };
 
@@ -64,7 +67,9 @@ enum mem_method { MEM_HOST = 0, MEM_TLB = 1 };
 
 struct mmu {
     struct machine *m;
-    struct tlb_entry *tlb;
+    struct tlb_entry *tlb;        /* supervisor accesses (and all with paging off) */
+    struct tlb_entry *tlb_user;   /* CPL 3 accesses */
+    uint8_t *global;              /* per entry of both tables: from a global page */
     uint32_t tlb_entries;
     uint8_t *code_pages;     /* per RAM page: non-zero while translations exist */
     uint32_t ram_pages;
@@ -106,12 +111,26 @@ static inline bool mmu_is_code_page(const struct mmu *mmu, uint32_t addr)
     return p < mmu->ram_pages && mmu->code_pages[p];
 }
 
-/* Linear-address access for helpers (string instructions, stack pushes by
- * exception delivery, descriptor-table reads).  Return 0 or a negative
- * value when a guest fault has been raised on the vcpu (none can be raised
- * while paging is off). */
+/* Linear-address access for helpers (string instructions, stack pushes,
+ * descriptor tables), through the page tables when paging is on.  Return 0,
+ * or -1 after raising #PF (CR2 set) on the vcpu.  mmu_read/mmu_write check
+ * with the current privilege; the _sys forms are the implicit supervisor
+ * accesses (GDT, LDT, IDT, TSS); _as chooses. */
 int mmu_read(struct vcpu *cpu, uint32_t lin, unsigned size, uint32_t *val);
 int mmu_write(struct vcpu *cpu, uint32_t lin, unsigned size, uint32_t val);
+int mmu_read_sys(struct vcpu *cpu, uint32_t lin, unsigned size, uint32_t *val);
+int mmu_write_sys(struct vcpu *cpu, uint32_t lin, unsigned size, uint32_t val);
+int mmu_read_as(struct vcpu *cpu, uint32_t lin, unsigned size, uint32_t *val, bool user);
+int mmu_write_as(struct vcpu *cpu, uint32_t lin, unsigned size, uint32_t val, bool user);
+/* Linear -> physical for an access (acc: WALK_* in src/mmu/walk.h); -1
+ * after raising #PF. */
+int mmu_translate(struct vcpu *cpu, uint32_t lin, unsigned acc, uint32_t *phys);
+/* Same, without raising anything (err gets the #PF error code). */
+int mmu_probe(struct vcpu *cpu, uint32_t lin, unsigned acc, uint32_t *phys, uint32_t *err);
+/* TLB maintenance for CR3 loads (global entries kept), INVLPG and paging
+ * mode changes. */
+void mmu_flush_nonglobal(struct mmu *mmu);
+void mmu_flush_page(struct mmu *mmu, uint32_t lin);
 
 /* The memory slow path, called from translated code through
  * xbt_mem_thunk: info = size | MEM_R and/or MEM_W.

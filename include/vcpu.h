@@ -116,9 +116,12 @@ struct vcpu {
      * instruction runs before interrupts are recognised */
     bool int_shadow;
     unsigned far_kind;           /* far JMP/CALL helper argument: osize | 0x10 call */
+    uint32_t fetch_next;         /* physical page after the one being translated, or ~0 */
 
     /* Pending bounced access, for the write-back thunk. */
-    uint32_t bounce_addr;
+    uint32_t bounce_addr;        /* physical address of the first byte */
+    uint32_t bounce_addr2;       /* physical address of the second page's part */
+    uint32_t bounce_split;       /* bytes on the first page */
     uint32_t bounce_size;
     bool bounce_active;
     bool bounce_write;

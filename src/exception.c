@@ -25,6 +25,12 @@ void vcpu_exit_at(struct vcpu *cpu, uint32_t eip, enum vcpu_exit why)
 
 void vcpu_raise(struct vcpu *cpu, int vec, uint32_t err, bool has_err)
 {
+    if (cpu->pending_exc >= 0 && !cpu->pending_soft) {
+        /* the first fault of an instruction wins (a #PF reading a
+         * descriptor table is not turned into the #GP its caller raises) */
+        vcpu_exit_at(cpu, cpu->eip, EXIT_NORMAL);
+        return;
+    }
     cpu->pending_exc = vec;
     cpu->pending_err = err;
     cpu->pending_has_err = has_err;
@@ -48,10 +54,21 @@ static bool is_contributory(int v)
 }
 
 /* Pushes on the stack described by ss_base/esp (operand size 4 or 2). */
-static int push_on(struct vcpu *cpu, uint32_t ss_base, uint32_t *esp, uint32_t v, unsigned size)
+static int push_on(struct vcpu *cpu, uint32_t ss_base, uint32_t *esp, uint32_t v, unsigned size,
+                   bool user)
 {
     *esp -= size;
-    return mmu_write(cpu, ss_base + *esp, size, size == 2 ? (v & 0xFFFF) : v);
+    return mmu_write_as(cpu, ss_base + *esp, size, size == 2 ? (v & 0xFFFF) : v, user);
+}
+
+/* A fault raised while delivering (a #PF on the stack or a table): hand it
+ * back to the escalation logic in vcpu_deliver_pending. */
+static int take_fault(struct vcpu *cpu, uint32_t *err)
+{
+    int v = cpu->pending_exc;
+    *err = cpu->pending_err;
+    cpu->pending_exc = -1;
+    return v;
 }
 
 /* One delivery attempt; returns the vector of a fault raised while
@@ -70,8 +87,9 @@ static int deliver_once(struct vcpu *cpu, int vec, bool soft, uint32_t ret_eip,
         return EXC_GP;
     }
     uint32_t lo, hi;
-    mmu_read(cpu, cpu->idtr.base + (uint32_t)vec * 8, 4, &lo);
-    mmu_read(cpu, cpu->idtr.base + (uint32_t)vec * 8 + 4, 4, &hi);
+    if (mmu_read_sys(cpu, cpu->idtr.base + (uint32_t)vec * 8, 4, &lo) ||
+        mmu_read_sys(cpu, cpu->idtr.base + (uint32_t)vec * 8 + 4, 4, &hi))
+        return take_fault(cpu, err);
     uint32_t type = desc_type(hi);
     uint32_t dpl = desc_dpl(hi);
     bool is32 = type == SYS_INT32 || type == SYS_TRAP32;
@@ -132,22 +150,23 @@ static int deliver_once(struct vcpu *cpu, int vec, bool soft, uint32_t ret_eip,
             return v;
         }
         uint32_t base = cpu->seg[S_SS].base;
-        push_on(cpu, base, &nesp, old_ss, size);
-        push_on(cpu, base, &nesp, old_esp, size);
-        push_on(cpu, base, &nesp, eflags, size);
-        push_on(cpu, base, &nesp, old_cs, size);
-        push_on(cpu, base, &nesp, ret_eip, size);
-        if (has_err)
-            push_on(cpu, base, &nesp, err_in, size);
+        bool u = cdpl == 3;
+        if (push_on(cpu, base, &nesp, old_ss, size, u) || push_on(cpu, base, &nesp, old_esp, size, u) ||
+            push_on(cpu, base, &nesp, eflags, size, u) || push_on(cpu, base, &nesp, old_cs, size, u) ||
+            push_on(cpu, base, &nesp, ret_eip, size, u) ||
+            (has_err && push_on(cpu, base, &nesp, err_in, size, u))) {
+            cpu->seg[S_SS] = saved_ss;
+            return take_fault(cpu, err);
+        }
         cpu->regs[R_ESP] = nesp;
         new_cpl = cdpl;
     } else {
         uint32_t esp = cpu->regs[R_ESP], base = cpu->seg[S_SS].base;
-        push_on(cpu, base, &esp, eflags, size);
-        push_on(cpu, base, &esp, old_cs, size);
-        push_on(cpu, base, &esp, ret_eip, size);
-        if (has_err)
-            push_on(cpu, base, &esp, err_in, size);
+        bool u = cpu->cpl == 3;
+        if (push_on(cpu, base, &esp, eflags, size, u) || push_on(cpu, base, &esp, old_cs, size, u) ||
+            push_on(cpu, base, &esp, ret_eip, size, u) ||
+            (has_err && push_on(cpu, base, &esp, err_in, size, u)))
+            return take_fault(cpu, err);
         cpu->regs[R_ESP] = esp;
     }
     seg_set_cs(cpu, sel, clo, chi, new_cpl);

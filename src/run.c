@@ -18,6 +18,7 @@
 #include "clock.h"
 #include "devices.h"
 #include "ticker.h"
+#include "mmu/walk.h"
 #include "machine.h"
 #include "vcpu.h"
 
@@ -224,11 +225,30 @@ int machine_run(struct machine *m)
         if (shadow)
             mode |= MODE_ONESTEP;
         uint32_t lin = cpu->seg[S_CS].base + cpu->eip;
-        uint32_t pc = lin;   /* paging off */
+        uint32_t pc, pc_next = UINT32_MAX;
+        /* instruction fetch: through the page tables with paging on */
+        if (mmu_translate(cpu, lin, WALK_EXEC | (cpu->cpl == 3 ? WALK_USER : 0), &pc) < 0) {
+            cpu->helper_exit = 0;
+            continue;   /* #PF pending: delivered at the top of the loop */
+        }
+        if (mode & MODE_PG) {
+            uint32_t err;
+            if (mmu_probe(cpu, (lin & PAGE_MASK) + PAGE_SIZE,
+                          WALK_EXEC | (cpu->cpl == 3 ? WALK_USER : 0), &pc_next, &err) < 0)
+                pc_next = UINT32_MAX;
+        } else {
+            pc_next = (lin & PAGE_MASK) + PAGE_SIZE;
+        }
         uint64_t gen = tc->generation;
         uint32_t cs_base = cpu->seg[S_CS].base;
         struct tb *tb = tc_lookup(tc, pc, mode, cs_base);
+        if (tb && tb->page[1] != tb->page[0] && tb->page[1] != (pc_next & PAGE_MASK)) {
+            /* the unit's second page is mapped elsewhere now: remake it */
+            tc_invalidate_range(tc, tb->pc, tb->guest_size);
+            tb = NULL;
+        }
         if (!tb) {
+            m->cpu->fetch_next = pc_next;
             if (bt_translate(m, cpu->eip, pc, mode, &tb) < 0) {
                 machine_request_stop(m, STOP_ERROR, XBT_STATUS_ERROR);
                 break;
@@ -252,9 +272,10 @@ int machine_run(struct machine *m)
             je->code = tb->code;
             tc->st.jc_fills++;
         }
-        /* r14: the window (MEM_HOST, paging off) or the simulated TLB */
+        /* r14: the window (MEM_HOST, paging off) or the simulated TLB of
+         * the current privilege */
         cpu->tlb = (m->mmu.window && !(mode & MODE_PG)) ? (struct tlb_entry *)m->mmu.window
-                                                         : m->mmu.tlb;
+                   : ((mode & MODE_PG) && cpu->cpl == 3) ? m->mmu.tlb_user : m->mmu.tlb;
         uint64_t dl = xclock_next_deadline(m->clock);
         int64_t budget = 0;
         if (virt) {

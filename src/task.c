@@ -24,13 +24,13 @@
 static uint32_t rd(struct vcpu *cpu, uint32_t a, unsigned size)
 {
     uint32_t v = 0;
-    mmu_read(cpu, a, size, &v);
+    mmu_read_sys(cpu, a, size, &v);
     return v;
 }
 
 static void wr(struct vcpu *cpu, uint32_t a, unsigned size, uint32_t v)
 {
-    mmu_write(cpu, a, size, v);
+    mmu_write_sys(cpu, a, size, v);
 }
 
 /* Loads a segment register of the new task: like seg_load but faults are #TS. */

@@ -35,6 +35,14 @@ static int push_on(struct vcpu *cpu, uint32_t ss_base, uint32_t *esp, uint32_t v
     return mmu_write(cpu, ss_base + *esp, size, size == 2 ? (v & 0xFFFF) : v);
 }
 
+/* pushes on an inner stack, with the privilege of that stack */
+static int push_inner(struct vcpu *cpu, uint32_t ss_base, uint32_t *esp, uint32_t v, unsigned size,
+                      uint32_t cpl)
+{
+    *esp -= size;
+    return mmu_write_as(cpu, ss_base + *esp, size, size == 2 ? (v & 0xFFFF) : v, cpl == 3);
+}
+
 /* Checks a code descriptor as the target of a same-level JMP/CALL. */
 static int check_code_same(struct vcpu *cpu, uint16_t sel, uint32_t hi)
 {
@@ -133,12 +141,16 @@ int xfer_far(struct vcpu *cpu, uint16_t sel, uint32_t off, unsigned osize, bool 
             return -1;
         }
         uint32_t nb = cpu->seg[S_SS].base;
-        push_on(cpu, nb, &nesp, old_ss, gsize);
-        push_on(cpu, nb, &nesp, old_esp, gsize);
-        for (unsigned k = params; k-- > 0;)
-            push_on(cpu, nb, &nesp, pv[k], gsize);
-        push_on(cpu, nb, &nesp, old_cs, gsize);
-        push_on(cpu, nb, &nesp, next_eip, gsize);
+        bool bad = push_inner(cpu, nb, &nesp, old_ss, gsize, cdpl) ||
+                   push_inner(cpu, nb, &nesp, old_esp, gsize, cdpl);
+        for (unsigned k = params; k-- > 0 && !bad;)
+            bad = push_inner(cpu, nb, &nesp, pv[k], gsize, cdpl);
+        bad = bad || push_inner(cpu, nb, &nesp, old_cs, gsize, cdpl) ||
+              push_inner(cpu, nb, &nesp, next_eip, gsize, cdpl);
+        if (bad) {
+            cpu->seg[S_SS] = saved;
+            return -1;
+        }
         cpu->regs[R_ESP] = nesp;
         seg_set_cs(cpu, tsel, clo, chi, cdpl);
     } else {

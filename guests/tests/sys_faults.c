@@ -1,18 +1,23 @@
 /*
  * sys_faults.c - CPU exceptions through our own IDT handlers (sys_common.h):
  * each case runs one instruction in a SYS_TRY region at ring 0 or ring 3 and
- * prints the vector, error code, EIP relative to the faulting instruction
- * (+0 for faults, past it for traps) and CS; the handler resumes after it.
- * #DE, #BP (int3 and int $3), #OF, #BR, #UD (ud2, LOCK on a register, MOV
- * to CS, MOV CR1), #NM (CR0.TS, CR0.EM, WAIT with MP), segment loads (#GP
- * for null SS, beyond the GDT limit, no LDT, execute-only code into DS,
- * RPL/DPL mismatches, system descriptors; #NP and #SS for not-present
- * descriptors), far JMP/CALL checks, INT n through bad gates (#GP/#NP with
- * error code vector*8+2, a gate beyond the IDT limit), privileged
- * instructions and DPL-0 gates from ring 3, far RET/IRET to an inner level,
- * and #TS from a ring-3 `int $0x80` whose TSS names a bad SS0 (the #TS is
- * handled by a separate task through a task gate, which fixes SS0 and IRETs
- * back).  Checks whose outcome QEMU gets wrong are in sys_strict.c.
+ * prints the vector, error code, EIP relative to the instruction (+0 for
+ * faults, past it for traps) and CS; the handler resumes after it.
+ *   - #DE, #BP (int3 and cd 03), #OF, #BR, #UD (ud2, LOCK on a register,
+ *     MOV to CS, MOV CR1), #NM (CR0.TS, CR0.EM, WAIT with MP);
+ *   - segment loads: #GP for null SS, beyond the GDT limit, no LDT,
+ *     execute-only code into DS, RPL/DPL mismatches, system descriptors;
+ *     #NP and #SS for not-present descriptors;
+ *   - far JMP/CALL checks (data segment, privilege, not present, null,
+ *     offset beyond the CS limit, not-present call gate);
+ *   - INT n through bad gates (#GP/#NP with error code vector*8+2, a vector
+ *     beyond the IDT limit); INT3 through a not-present gate (#NP, EXT
+ *     clear); #DE through a gate to a null selector (#DE + #GP: #DF);
+ *   - ring 3: privileged instructions, DPL-0 gates, far JMP/CALL/RET/IRET
+ *     to ring 0;
+ *   - #TS from a ring-3 `int $0x80` whose TSS names a bad SS0, handled by a
+ *     separate task through a task gate, which fixes SS0 and IRETs back.
+ * Checks whose outcome QEMU gets wrong are in sys_strict.c.
  */
 #include "sys_common.h"
 
@@ -24,6 +29,7 @@
 #define SEL_CGATE (11 << 3)       /* call gate, DPL 3 */
 #define SEL_NPGATE (12 << 3 | 3)  /* not-present call gate, DPL 3 */
 #define TSS_IDX_TS 13             /* the #TS task */
+#define SEL_CODE4K (14 << 3)      /* code, limit 0xfff */
 
 static const uint32_t bounds[2] = { 0, 10 };
 
@@ -72,6 +78,7 @@ CASE(gp_ljmp_dpl3, SYS_TRY "ljmp $0x18, $0", "")
 CASE(gp_ljmp_rpl3, SYS_TRY "ljmp $0x0b, $0", "")
 CASE(np_ljmp, SYS_TRY "ljmp $0x50, $0", "")
 CASE(gp_ljmp_null, SYS_TRY "ljmp $0x00, $0", "")
+CASE(gp_ljmp_limit, SYS_TRY "ljmp $0x70, $0x2000", "")
 CASE(np_lcall_gate, SYS_TRY "lcall $0x63, $0", "")
 CASE(np_int85, SYS_TRY "int $0x85", "")
 CASE(gp_int86, SYS_TRY "int $0x86", "")
@@ -105,6 +112,24 @@ CASE(u_int80, SYS_TRY "int $0x80", "")
 /* The call gate's target: returns to ring 3 at once. */
 __asm__(".text\ncg_target:\n\tlret\n");
 extern char cg_target[];
+
+/* Safety net for a VMM that does not check a far JMP's offset against the
+ * target's limit: UD2 at linear 0x2000, and back to the flat code segment. */
+static int code4k_hook(struct isr_frame *f)
+{
+    if ((f->cs & 0xFFFF) != SEL_CODE4K)
+        return 0;
+    sys_trap.vector = (int)f->vector;
+    sys_trap.err = f->error_code;
+    sys_trap.eip = f->eip;
+    sys_trap.mark = sys_mark;
+    sys_trap.cs = SEL_CODE4K;
+    sys_trap.count++;
+    f->cs = SEL_KCODE;
+    f->eip = sys_resume;
+    sys_resume = 0;
+    return 1;
+}
 
 struct fcase {
     const char *name;
@@ -155,6 +180,7 @@ static const struct fcase ring0_cases[] = {
     { "ljmp to 0x0b (rpl 3)", gp_ljmp_rpl3 },
     { "ljmp to not-present code", np_ljmp },
     { "ljmp to null selector", gp_ljmp_null },
+    { "ljmp beyond the cs limit", gp_ljmp_limit },
     { "lcall through not-present gate", np_lcall_gate },
     { "int $0x85, gate not present", np_int85 },
     { "int $0x86, data descriptor in idt", gp_int86 },
@@ -218,6 +244,7 @@ int kmain(uint32_t magic, struct multiboot_info *mbi)
     sys_seg(8, 0, 0xFFFFF, 0x90, GRAN_4K_32);
     sys_seg(9, 0, 0xFFFFF, 0x9A, GRAN_4K_32);
     sys_seg(10, 0, 0xFFFFF, 0x1A, GRAN_4K_32);
+    sys_seg(14, 0, 0xFFF, ACC_CODE0, GRAN_1B_32);
     sys_gate(11, SEL_KCODE, (uint32_t)cg_target, ACC_CALLGATE | ACC_DPL(3), 0);
     sys_gate(12, SEL_KCODE, (uint32_t)cg_target, (ACC_CALLGATE | ACC_DPL(3)) & 0x7F, 0);
 
@@ -229,10 +256,14 @@ int kmain(uint32_t magic, struct multiboot_info *mbi)
     sys_idt_stub(0x8a, (ACC_INTGATE | ACC_DPL(3)) & 0x7F);  /* DPL 3, not present */
     sys_idt_set(0x8b, SEL_UCODE, 0, ACC_INTGATE);            /* to ring 3: DPL > CPL */
 
+    *(volatile uint16_t *)0x2000 = 0x0B0F;
+    sys_hook(6, code4k_hook);
+
     printf("== ring 0 ==\n");
     run_cases(ring0_cases, sizeof ring0_cases / sizeof ring0_cases[0], 0);
 
     /* IDT limit: vectors 0-0x2f only. */
+    sys_hook(6, 0);
     sys_lidt(0x30 * 8 - 1);
     gp_int40();
     sys_lidt(256 * 8 - 1);
@@ -261,6 +292,17 @@ int kmain(uint32_t magic, struct multiboot_info *mbi)
     sys_write_cr0(cr0);
     nm_fld1();
     sys_report("fld1 with cr0 restored");
+
+    /* Faults while delivering: INT3 is a software interrupt (EXT = 0);
+     * #DE + #GP are both contributory: #DF. */
+    sys_idt_stub(3, (ACC_INTGATE | ACC_DPL(3)) & 0x7F);
+    bp_int3();
+    sys_report("int3, #BP gate not present");
+    sys_idt_stub(3, ACC_INTGATE | ACC_DPL(3));
+    sys_idt_set(0, 0, 0, ACC_INTGATE);
+    de_div();
+    sys_report("div 0, #DE gate to null sel (#DF)");
+    sys_idt_stub(0, ACC_INTGATE);
 
     printf("== ring 3 ==\n");
     run_cases(ring3_cases, sizeof ring3_cases / sizeof ring3_cases[0], 1);

@@ -11,12 +11,16 @@
  *     QEMU raises #TS(SS0);
  *   - the EXT bit (bit 0) of the error code of a fault raised while
  *     delivering an exception (#UD, #BR through a broken IDT entry): set;
- *     QEMU never sets it.  (INT3 and INT n: clear, in sys_faults.)  #DE
- *     with a broken gate is #DE + #GP, both contributory: #DF(0);
+ *     QEMU never sets it (INT3 and INT n: clear, in sys_faults);
  *   - #AC: a misaligned access at ring 3 with CR0.AM and EFLAGS.AC set;
  *     QEMU does not implement alignment checking;
  *   - RDMSR/WRMSR of an MSR the CPU does not have: #GP(0); QEMU reads 0
- *     and ignores the write.
+ *     and ignores the write;
+ *   - a data segment of a new task that fails to load (DS beyond the GDT:
+ *     #TS, FS not present: #NP) faults after the commit point of the task
+ *     switch, so the exception is delivered in the new task, at its first
+ *     instruction (SDM 7.3, steps 13 and 14); QEMU delivers it with the new
+ *     task's state but the EIP of the old task's JMP.
  */
 #include "sys_common.h"
 
@@ -30,6 +34,8 @@
 #define SEL_NPCODE (13 << 3)      /* not-present code */
 #define TSS_IDX_SS 14
 #define TSS_IDX_TS 15
+#define SEL_F (16 << 3)           /* task whose DS is beyond the GDT limit */
+#define SEL_G (17 << 3)           /* task whose FS is not present */
 
 static uint8_t lim_buf[0x1000] __attribute__((aligned(16)));
 static uint8_t ustk_buf[0x1000] __attribute__((aligned(16)));
@@ -66,7 +72,6 @@ CASE(msr_rd, "movl $0x12345678, %%ecx\n\t" SYS_TRY "rdmsr", "")
 CASE(msr_wr, "movl $0x12345678, %%ecx\n\txorl %%eax, %%eax\n\txorl %%edx, %%edx\n\t"
              SYS_TRY "wrmsr", "")
 CASE(ext_ud, SYS_TRY "ud2", "")
-CASE(ext_de, "xorl %%ecx, %%ecx\n\tmovl $1, %%eax\n\txorl %%edx, %%edx\n\t" SYS_TRY "divl %%ecx", "")
 CASE(ext_br, "movl $11, %%eax\n\t" SYS_TRY "boundl %%eax, %0", "")
 
 /* Ring 3: the stack segment (base ustk_buf, limit 0xfff). */
@@ -172,6 +177,33 @@ static int cs_hook(struct isr_frame *f)
     return 1;
 }
 
+/* ---- tasks F and G: a data segment of the new task fails to load ---- */
+static struct tss32 tss_f, tss_g;
+static uint8_t stack_f[2048] __attribute__((aligned(16)));
+
+__asm__(".text\n"
+        "task_fg_entry:\n\t"
+        "ljmp $0x28, $0\n");
+extern char task_fg_entry[];
+
+static unsigned busy(uint16_t sel) { return (sys_access(sel) >> 1) & 1; }
+
+/* The fault is delivered in the new task, at its first instruction, with
+ * the bad selector in the segment register: replace it and continue. */
+static int seg_fault_hook(struct isr_frame *f)
+{
+    sys_trap.vector = (int)f->vector;
+    sys_trap.err = f->error_code;
+    sys_trap.eip = f->eip;
+    sys_trap.mark = (uint32_t)task_fg_entry;
+    sys_trap.cs = f->cs & 0xFFFF;
+    sys_trap.count++;
+    printf("  fault in the new task: tr=%02x busy A=%u F=%u G=%u, ds=%04x fs=%04x\n", sys_str(),
+           busy(SEL_TSS), busy(SEL_F), busy(SEL_G), f->ds & 0xFFFF, f->fs & 0xFFFF);
+    f->ds = f->es = f->fs = f->gs = SEL_KDATA;
+    return 1;
+}
+
 int kmain(uint32_t magic, struct multiboot_info *mbi)
 {
     (void)magic;
@@ -251,14 +283,29 @@ int kmain(uint32_t magic, struct multiboot_info *mbi)
     ext_ud();
     sys_report("ud2, #UD gate to null selector");
     sys_idt_stub(6, ACC_INTGATE);
-    sys_idt_set(0, 0, 0, ACC_INTGATE);
-    ext_de();
-    sys_report("div 0, #DE gate to null sel (#DF)");
-    sys_idt_stub(0, ACC_INTGATE);
     sys_idt_set(5, SEL_NPCODE, 0, ACC_INTGATE);
     ext_br();
     sys_report("bound, #BR gate to not-present code");
     sys_idt_stub(5, ACC_INTGATE);
+
+    printf("== faults after the commit point of a task switch ==\n");
+    sys_task_init(&tss_f, (uint32_t)task_fg_entry, (uint32_t)(stack_f + sizeof stack_f) - 16);
+    tss_f.ds = 0x200;
+    sys_tss_desc(SEL_F >> 3, &tss_f, 0);
+    sys_task_init(&tss_g, (uint32_t)task_fg_entry, (uint32_t)(stack_f + sizeof stack_f) - 16);
+    tss_g.fs = SEL_NP;
+    sys_tss_desc(SEL_G >> 3, &tss_g, 0);
+    sys_hook(10, seg_fault_hook);
+    sys_hook(11, seg_fault_hook);
+    __asm__ volatile("ljmp $0x80, $0" : : : "memory");
+    sys_report("jmp to a task with ds=0x200");
+    __asm__ volatile("ljmp $0x88, $0" : : : "memory");
+    sys_report("jmp to a task with fs not present");
+    sys_hook(10, 0);
+    sys_hook(11, 0);
+    printf("back in A: tr=%02x busy A=%u F=%u G=%u\n", sys_str(), busy(SEL_TSS), busy(SEL_F),
+           busy(SEL_G));
+    __asm__ volatile("clts");
 
     printf("%u exceptions\n", sys_trap.count);
     return 0;

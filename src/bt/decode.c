@@ -20,11 +20,24 @@ static void dec_init(void)
     }
 }
 
-/* Fetches up to 15 bytes at physical pc; bytes outside RAM read as 0xFF. */
-static void fetch(struct machine *m, uint32_t pc, uint8_t *buf)
+/* Fetches up to 15 bytes at physical pc; bytes past the end of pc's page
+ * come from the physical page `next` (~0: not mapped, read as 0xFF and
+ * counted in *missing), bytes outside RAM read as 0xFF. */
+static void fetch(struct machine *m, uint32_t pc, uint32_t next, uint8_t *buf, int *missing)
 {
+    uint32_t page_end = (pc & PAGE_MASK) + PAGE_SIZE;
+    *missing = 15;
     for (int k = 0; k < 15; k++) {
         uint32_t a = pc + (uint32_t)k;
+        if (a >= page_end || a < pc) {
+            if (next == UINT32_MAX) {
+                if (*missing == 15)
+                    *missing = k;
+                buf[k] = 0xFF;
+                continue;
+            }
+            a = (next & PAGE_MASK) + (a - page_end);
+        }
         buf[k] = a < m->ram_size ? m->ram[a] : 0xFF;
     }
     buf[15] = 0;
@@ -100,9 +113,13 @@ int bt_decode_block(struct machine *m, uint32_t eip, uint32_t pc, uint32_t mode,
         struct bt_insn *i = &out[n];
         memset(&i->zi, 0, sizeof(i->zi));
         i->pc = eip + off;
-        fetch(m, pc + off, i->bytes);
-        ZyanStatus st = ZydisDecoderDecodeFull(&g_dec32, i->bytes, 15, &i->zi, i->ops);
+        int missing;
+        uint32_t next = m->cpu ? m->cpu->fetch_next : (pc & PAGE_MASK) + PAGE_SIZE;
+        fetch(m, pc + off, next, i->bytes, &missing);
+        ZyanStatus st = ZydisDecoderDecodeFull(&g_dec32, i->bytes, (ZyanUSize)missing, &i->zi, i->ops);
         i->invalid = !ZYAN_SUCCESS(st);
+        /* an instruction running into an unmapped page faults on fetch */
+        i->fetch_fault = i->invalid && missing < 15;
         i->len = i->invalid ? 1 : i->zi.length;
         i->force_reencode = false;
         if (!i->invalid)

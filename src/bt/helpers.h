@@ -30,8 +30,12 @@ enum flag_op { FOP_CLI, FOP_STI, FOP_CLD, FOP_STD, FOP_PUSHF, FOP_POPF };
 HLP(hlp_flagop);
 HLP(hlp_cpuid);
 HLP(hlp_rdtsc);
+HLP(hlp_rdpmc);
 /* a = vector */
 HLP(hlp_raise_ud);
+/* a = linear address (CS-relative EIP + base done by the caller) of the
+ * page an instruction runs into: raises its #PF */
+HLP(hlp_fetch_fault);
 /* a = vector, b = error code (always pushed) */
 HLP(hlp_raise);
 /* a = offset, b = size, next = segment: checks the access (expand-down,

@@ -17,12 +17,12 @@ bool io_allowed(struct vcpu *cpu, uint16_t port, unsigned size)
     if ((cpu->tss.sel & ~3u) == 0 || (type != 9 && type != 11) || cpu->tss.limit < 0x67)
         goto deny;
     uint32_t base;
-    mmu_read(cpu, cpu->tss.base + 0x66, 2, &base);
+    mmu_read_sys(cpu, cpu->tss.base + 0x66, 2, &base);
     uint32_t first = base + port / 8, last = base + (port + size - 1) / 8;
     if (last > cpu->tss.limit)
         goto deny;
     uint32_t bits = 0;
-    mmu_read(cpu, cpu->tss.base + first, last > first ? 2 : 1, &bits);
+    mmu_read_sys(cpu, cpu->tss.base + first, last > first ? 2 : 1, &bits);
     if ((bits >> (port & 7)) & ((1u << size) - 1))
         goto deny;
     return true;

@@ -12,6 +12,7 @@
 #include "helpers.h"
 #include "machine.h"
 #include "mmu.h"
+#include "mmu/walk.h"
 
 HLP(hlp_hlt)
 {
@@ -131,7 +132,11 @@ HLP(hlp_cpuid)
 HLP(hlp_rdtsc)
 {
     (void)a; (void)b; (void)next;
-    uint64_t t = __rdtsc();
+    if ((cpu->cr4 & 0x4u) && cpu->cpl != 0) {   /* CR4.TSD */
+        vcpu_raise(cpu, EXC_GP, 0, true);
+        return 0;
+    }
+    uint64_t t = __rdtsc() + (uint64_t)cpu->tsc_offset;
     cpu->regs[R_EAX] = (uint32_t)t;
     cpu->regs[R_EDX] = (uint32_t)(t >> 32);
     return 0;
@@ -141,6 +146,27 @@ HLP(hlp_raise_ud)
 {
     (void)a; (void)b; (void)next;
     vcpu_raise(cpu, EXC_UD, 0, false);
+    return 0;
+}
+
+HLP(hlp_fetch_fault)
+{
+    uint32_t phys;
+    (void)next;
+    mmu_translate(cpu, cpu->seg[S_CS].base + a, WALK_EXEC | (cpu->cpl == 3 ? WALK_USER : 0), &phys);
+    return 0;
+}
+
+/* RDPMC: two counters exist on a P6 (ECX 0 and 1); xbt counts nothing, so
+ * they read 0.  CPL > 0 needs CR4.PCE. */
+HLP(hlp_rdpmc)
+{
+    (void)a; (void)b; (void)next;
+    if ((cpu->cpl != 0 && !(cpu->cr4 & 0x100u)) || cpu->regs[R_ECX] > 1) {
+        vcpu_raise(cpu, EXC_GP, 0, true);
+        return 0;
+    }
+    cpu->regs[R_EAX] = cpu->regs[R_EDX] = 0;
     return 0;
 }
 

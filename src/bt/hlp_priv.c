@@ -186,8 +186,11 @@ HLP(hlp_priv)
         cpl0(cpu);   /* no caches to manage */
         break;
     case PRIV_INVLPG:
-        if (cpl0(cpu))
-            mmu_tlb_flush(&cpu->m->mmu);   /* paging: flush one page (MMU issue) */
+        if (cpl0(cpu)) {
+            mmu_flush_page(&cpu->m->mmu, b);
+            tc_jcache_flush(&cpu->m->tc);
+            cpu->m->mmu.st.flush_invlpg++;
+        }
         break;
     case PRIV_LAR:
     case PRIV_LSL: {

@@ -160,23 +160,36 @@ HLP(hlp_mov_cr)
             vcpu_raise(cpu, EXC_GP, 0, true);
             return 0;
         }
-        if (b & CR0_PG) {
-            fprintf(stderr, "xbt: the guest enabled paging (CR0.PG), which is not implemented yet\n");
-            machine_request_stop(cpu->m, STOP_ERROR, XBT_STATUS_ERROR);
-            vcpu_exit_at(cpu, cpu->eip, EXIT_STATE);
-            return 0;
-        }
         if (!(b & CR0_PE)) {
             fprintf(stderr, "xbt: the guest left protected mode (real mode is not implemented yet)\n");
             machine_request_stop(cpu->m, STOP_ERROR, XBT_STATUS_ERROR);
             vcpu_exit_at(cpu, cpu->eip, EXIT_STATE);
             return 0;
         }
+        if ((b ^ cpu->cr0) & (CR0_PG | CR0_WP | CR0_PE)) {
+            mmu_tlb_flush(&cpu->m->mmu);
+            tc_jcache_flush(&cpu->m->tc);
+            cpu->m->mmu.st.flush_mode++;
+        }
         cpu->cr0 = b | CR0_ET;
         break;
     case 2: cpu->cr2 = b; break;
-    case 3: cpu->cr3 = b; break;
+    case 3:
+        cpu->cr3 = b;
+        mmu_flush_nonglobal(&cpu->m->mmu);   /* global pages stay */
+        tc_jcache_flush(&cpu->m->tc);
+        cpu->m->mmu.st.flush_cr3++;
+        break;
     case 4:
+        if (b & ~0x19Fu) {   /* VME PVI TSD DE PSE PGE PCE (PAE, MCE unsupported) */
+            vcpu_raise(cpu, EXC_GP, 0, true);
+            return 0;
+        }
+        if ((b ^ cpu->cr4) & (0x10u | 0x80u)) {
+            mmu_tlb_flush(&cpu->m->mmu);
+            tc_jcache_flush(&cpu->m->tc);
+            cpu->m->mmu.st.flush_mode++;
+        }
         cpu->cr4 = b;
         break;
     }

@@ -24,6 +24,7 @@ struct bt_insn {
     uint32_t live_in;     /* arithmetic flags live before the instruction */
     bool invalid;         /* could not be decoded: #UD */
     bool force_reencode;  /* raw bytes mean something else on the host */
+    bool fetch_fault;     /* its bytes run into an unmapped page: #PF on fetch */
 };
 
 enum stub_kind { STUB_MEM, STUB_EXIT, STUB_REQ, STUB_SEGFAULT, STUB_BUDGET };
@@ -61,6 +62,7 @@ struct tr {
     struct tb proto;
     struct tb *future;         /* descriptor the unit will get */
     bool host_mem;             /* MEM_HOST: accesses are [r14 + r8] in the window */
+    bool fetch_faulted;        /* ends with a fetch #PF into the next page */
     /* set by tr_addr() for the next tr_mem_access(): MEM_HOST and the guest
      * address is a plain base + disp, so the access is [r14 + base + disp]
      * and r8 is not computed */

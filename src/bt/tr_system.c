@@ -193,6 +193,7 @@ bool tr_system(struct tr *t, const struct bt_insn *i)
         return true;
     case ZYDIS_MNEMONIC_CPUID: call(t, hlp_cpuid, 0, 0, CO_CPUID); return true;
     case ZYDIS_MNEMONIC_RDTSC: call(t, hlp_rdtsc, 0, 0, CO_RDTSC); return true;
+    case ZYDIS_MNEMONIC_RDPMC: call(t, hlp_rdpmc, 0, 0, CO_SYSTEM); return true;
     case ZYDIS_MNEMONIC_INT:
         call(t, hlp_int, (uint32_t)i->ops[0].imm.value.u & 0xFF, 0, CO_EXCEPTION);
         end_unchained(t);
@@ -414,7 +415,6 @@ bool tr_system(struct tr *t, const struct bt_insn *i)
         return true;
     }
     case ZYDIS_MNEMONIC_INT1:
-    case ZYDIS_MNEMONIC_RDPMC:
         /* far CALL/RET (near ones were taken by tr_flow) and the rest:
          * later issues */
         call(t, hlp_unimpl, mn, 0, CO_MISC);

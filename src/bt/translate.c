@@ -816,6 +816,17 @@ static bool is_hint_nop(const struct bt_insn *i)
 static void tr_insn(struct tr *t, const struct bt_insn *i)
 {
     t->i = i;
+    if (i->fetch_fault) {
+        /* #PF for the page the instruction runs into */
+        uint32_t cs_base = t->cpu->seg[S_CS].base;
+        tr_set_r8(t, (((cs_base + i->pc) & PAGE_MASK) + PAGE_SIZE) - cs_base);
+        t->fetch_faulted = true;
+        tr_set_r9(t, 0);
+        tr_set_r10(t, i->pc);
+        tr_call_helper(t, hlp_fetch_fault, CO_EXCEPTION);
+        tr_exit_unchained(t, i->pc);
+        return;
+    }
     if (i->invalid) {
         tr_raise_ud(t, i);
         return;
@@ -1016,6 +1027,8 @@ int bt_translate(struct machine *m, uint32_t eip, uint32_t pc, uint32_t mode, st
         t.proto.guest_size = bytes;
         t.proto.page[0] = pc & PAGE_MASK;
         t.proto.page[1] = (pc + bytes - 1) & PAGE_MASK;
+        if (t.proto.page[1] != t.proto.page[0] || t.fetch_faulted)
+            t.proto.page[1] = m->cpu->fetch_next & PAGE_MASK;   /* ~0 page if unmapped */
         struct tb *tb = tc_commit(tc, &t.proto, t.e.pos, insn_pc, insn_off, memops, t.nmemops);
         tc->st.translate_ns += now_ns() - t0;
         *out = tb;

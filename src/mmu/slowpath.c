@@ -1,25 +1,72 @@
 /*
- * slowpath.c - what translated code does when the inline TLB lookup
- * misses: translate the linear address (paging is off for now, so linear =
- * physical), refill the TLB entry, and either hand back the host address of
- * RAM or stage the access in the vCPU's bounce buffer (MMIO, open bus,
- * page-crossing accesses and stores to pages holding translated code).  A
+ * slowpath.c - what translated code does when the inline TLB lookup misses
+ * (or, under MEM_HOST, when the window faults): translate the linear
+ * address (through the guest page tables when CR0.PG is set, raising #PF
+ * with CR2 and the error code when the access is not allowed), refill the
+ * TLB entry of the current privilege, and either hand back the host address
+ * of RAM or stage the access in the vCPU's bounce buffer (MMIO, open bus,
+ * page-crossing accesses, stores to pages holding translated code).  A
  * bounced store is committed by bt_mem_writeback() right after the guest
- * instruction ran on the buffer.
+ * instruction ran on the buffer.  Also the linear-address accessors the C
+ * helpers use.
  */
 #include <string.h>
 
 #include "machine.h"
 #include "mmu.h"
 #include "vcpu.h"
+#include "walk.h"
 
-static void tlb_fill(struct mmu *mmu, uint32_t lin, uint32_t phys)
+static bool paging(const struct vcpu *cpu)
 {
-    struct tlb_entry *e = &mmu->tlb[(lin >> 12) & (mmu->tlb_entries - 1)];
+    return (cpu->cr0 & CR0_PG) != 0;
+}
+
+int mmu_probe(struct vcpu *cpu, uint32_t lin, unsigned acc, uint32_t *phys, uint32_t *err)
+{
+    if (!paging(cpu)) {
+        *phys = lin;
+        return 0;
+    }
+    struct walk_result w;
+    struct mmu *mmu = &cpu->m->mmu;
+    mmu->st.walks++;
+    if (mmu_walk(mmu, cpu->cr0, cpu->cr3, cpu->cr4, lin, acc, &w) < 0) {
+        *err = w.err;
+        return -1;
+    }
+    *phys = w.phys | (lin & ~PAGE_MASK);
+    return 0;
+}
+
+static void raise_pf(struct vcpu *cpu, uint32_t lin, uint32_t err)
+{
+    cpu->cr2 = lin;
+    cpu->m->mmu.st.page_faults++;
+    vcpu_raise(cpu, EXC_PF, err, true);
+}
+
+int mmu_translate(struct vcpu *cpu, uint32_t lin, unsigned acc, uint32_t *phys)
+{
+    uint32_t err;
+    if (mmu_probe(cpu, lin, acc, phys, &err) < 0) {
+        raise_pf(cpu, lin, err);
+        return -1;
+    }
+    return 0;
+}
+
+/* Fills the entry for lin in the TLB of the given privilege. */
+static void tlb_fill(struct mmu *mmu, bool user, uint32_t lin, uint32_t phys, bool writable,
+                     bool global)
+{
+    uint32_t i = (lin >> 12) & (mmu->tlb_entries - 1);
+    struct tlb_entry *e = user ? &mmu->tlb_user[i] : &mmu->tlb[i];
     uint32_t page = lin & PAGE_MASK;
     e->tag_r = page;
-    e->tag_w = mmu_is_code_page(mmu, phys) ? TLB_TAG_INVALID : page;
+    e->tag_w = (writable && !mmu_is_code_page(mmu, phys)) ? page : TLB_TAG_INVALID;
     e->addend = (uint64_t)(uintptr_t)(mmu->m->ram + (phys & PAGE_MASK)) - page;
+    mmu->global[(user ? mmu->tlb_entries : 0) + i] = global;
     mmu->st.tlb_fills++;
 }
 
@@ -28,22 +75,50 @@ static bool is_plain_ram(struct mmu *mmu, uint32_t phys)
     return mmu_phys_ptr(mmu, phys & PAGE_MASK, PAGE_SIZE) != NULL;
 }
 
+/* Translates one page of an access; fills the TLB on success. */
+static int xlate(struct vcpu *cpu, uint32_t lin, bool write, uint32_t *phys)
+{
+    struct mmu *mmu = &cpu->m->mmu;
+    bool user = cpu->cpl == 3;
+    if (!paging(cpu)) {
+        *phys = lin;
+        if (is_plain_ram(mmu, lin))
+            tlb_fill(mmu, false, lin, lin, true, false);
+        return 0;
+    }
+    struct walk_result w;
+    mmu->st.walks++;
+    unsigned acc = (write ? WALK_WRITE : 0) | (user ? WALK_USER : 0);
+    if (mmu_walk(mmu, cpu->cr0, cpu->cr3, cpu->cr4, lin, acc, &w) < 0) {
+        raise_pf(cpu, lin, w.err);
+        return -1;
+    }
+    *phys = w.phys | (lin & ~PAGE_MASK);
+    if (is_plain_ram(mmu, w.phys))
+        tlb_fill(mmu, user, lin, w.phys, w.write_ok && (w.dirty || write), w.global);
+    return 0;
+}
+
 uint64_t bt_mem_slow(struct vcpu *cpu, uint32_t addr, uint32_t info, uint32_t eip)
 {
     struct mmu *mmu = &cpu->m->mmu;
     unsigned size = info & MEM_SIZE_MASK;
     bool write = info & MEM_W;
-    (void)eip;   /* faults need it once paging exists */
+    cpu->eip = eip;   /* a #PF reports this instruction */
     if (write)
         mmu->st.tlb_misses_w++;
     else
         mmu->st.tlb_misses_r++;
 
-    uint32_t phys = addr;   /* CR0.PG = 0 */
     bool crossing = (addr & ~PAGE_MASK) + size > PAGE_SIZE;
+    uint32_t phys, phys2 = 0;
+    /* both pages are checked before anything is accessed */
+    if (xlate(cpu, addr, write, &phys) < 0)
+        return (uint64_t)(uintptr_t)cpu->bounce;
+    uint32_t split = crossing ? PAGE_SIZE - (addr & ~PAGE_MASK) : size;
+    if (crossing && xlate(cpu, (addr & PAGE_MASK) + PAGE_SIZE, write, &phys2) < 0)
+        return (uint64_t)(uintptr_t)cpu->bounce;
     bool ram = is_plain_ram(mmu, phys);
-    if (ram)
-        tlb_fill(mmu, addr, phys);
     if (ram && !crossing && !(write && mmu_is_code_page(mmu, phys)))
         return (uint64_t)(uintptr_t)(mmu->m->ram + phys);
 
@@ -55,7 +130,9 @@ uint64_t bt_mem_slow(struct vcpu *cpu, uint32_t addr, uint32_t info, uint32_t ei
         size = sizeof(cpu->bounce);
     cpu->bounce_active = true;
     cpu->bounce_write = write;
-    cpu->bounce_addr = addr;
+    cpu->bounce_addr = phys;
+    cpu->bounce_addr2 = phys2;
+    cpu->bounce_split = split;
     cpu->bounce_size = size;
     if (info & MEM_R) {
         if (size <= 4 && !crossing) {
@@ -63,7 +140,7 @@ uint64_t bt_mem_slow(struct vcpu *cpu, uint32_t addr, uint32_t info, uint32_t ei
             memcpy(cpu->bounce, &v, size);
         } else {
             for (unsigned i = 0; i < size; i++)
-                cpu->bounce[i] = (uint8_t)mmu_phys_read(mmu, phys + i, 1);
+                cpu->bounce[i] = (uint8_t)mmu_phys_read(mmu, i < split ? phys + i : phys2 + (i - split), 1);
         }
     } else {
         memset(cpu->bounce, 0, size);
@@ -83,16 +160,16 @@ uint64_t bt_mem_writeback(struct vcpu *cpu, uint32_t unused, uint32_t unused2,
         return 0;
     struct mmu *mmu = &cpu->m->mmu;
     uint32_t phys = cpu->bounce_addr;
-    unsigned size = cpu->bounce_size;
+    unsigned size = cpu->bounce_size, split = cpu->bounce_split;
     int smc = 0;
-    bool crossing = (phys & ~PAGE_MASK) + size > PAGE_SIZE;
-    if (size <= 4 && !crossing) {
+    if (size <= 4 && split >= size) {
         uint32_t v = 0;
         memcpy(&v, cpu->bounce, size);
         smc = mmu_phys_write(mmu, phys, size, v);
     } else {
         for (unsigned i = 0; i < size; i++)
-            smc |= mmu_phys_write(mmu, phys + i, 1, cpu->bounce[i]);
+            smc |= mmu_phys_write(mmu, i < split ? phys + i : cpu->bounce_addr2 + (i - split), 1,
+                                  cpu->bounce[i]);
     }
     if (smc) {
         /* the running unit may be stale: finish this instruction, leave */
@@ -104,15 +181,65 @@ uint64_t bt_mem_writeback(struct vcpu *cpu, uint32_t unused, uint32_t unused2,
     return 0;
 }
 
+int mmu_read_as(struct vcpu *cpu, uint32_t lin, unsigned size, uint32_t *val, bool user)
+{
+    struct mmu *mmu = &cpu->m->mmu;
+    unsigned acc = user ? WALK_USER : 0;
+    uint32_t p1, p2 = 0;
+    unsigned split = PAGE_SIZE - (lin & ~PAGE_MASK);
+    if (mmu_translate(cpu, lin, acc, &p1) < 0)
+        return -1;
+    if (split < size && mmu_translate(cpu, lin + split, acc, &p2) < 0)
+        return -1;
+    if (split >= size) {
+        *val = mmu_phys_read(mmu, p1, size);
+        return 0;
+    }
+    uint32_t v = 0;
+    for (unsigned i = 0; i < size; i++)
+        v |= mmu_phys_read(mmu, i < split ? p1 + i : p2 + (i - split), 1) << (8 * i);
+    *val = v;
+    return 0;
+}
+
+int mmu_write_as(struct vcpu *cpu, uint32_t lin, unsigned size, uint32_t val, bool user)
+{
+    struct mmu *mmu = &cpu->m->mmu;
+    unsigned acc = WALK_WRITE | (user ? WALK_USER : 0);
+    uint32_t p1, p2 = 0;
+    unsigned split = PAGE_SIZE - (lin & ~PAGE_MASK);
+    if (mmu_translate(cpu, lin, acc, &p1) < 0)
+        return -1;
+    if (split < size && mmu_translate(cpu, lin + split, acc, &p2) < 0)
+        return -1;
+    int smc = 0;
+    if (split >= size) {
+        smc = mmu_phys_write(mmu, p1, size, val);
+    } else {
+        for (unsigned i = 0; i < size; i++)
+            smc |= mmu_phys_write(mmu, i < split ? p1 + i : p2 + (i - split), 1, (val >> (8 * i)) & 0xFF);
+    }
+    if (smc)
+        cpu->smc_hit = true;
+    return 0;
+}
+
 int mmu_read(struct vcpu *cpu, uint32_t lin, unsigned size, uint32_t *val)
 {
-    *val = mmu_phys_read(&cpu->m->mmu, lin, size);
-    return 0;
+    return mmu_read_as(cpu, lin, size, val, cpu->cpl == 3);
 }
 
 int mmu_write(struct vcpu *cpu, uint32_t lin, unsigned size, uint32_t val)
 {
-    if (mmu_phys_write(&cpu->m->mmu, lin, size, val))
-        cpu->smc_hit = true;
-    return 0;
+    return mmu_write_as(cpu, lin, size, val, cpu->cpl == 3);
+}
+
+int mmu_read_sys(struct vcpu *cpu, uint32_t lin, unsigned size, uint32_t *val)
+{
+    return mmu_read_as(cpu, lin, size, val, false);
+}
+
+int mmu_write_sys(struct vcpu *cpu, uint32_t lin, unsigned size, uint32_t val)
+{
+    return mmu_write_as(cpu, lin, size, val, false);
 }

@@ -18,9 +18,11 @@ int mmu_init(struct mmu *mmu, struct machine *m, uint32_t tlb_entries)
         return XBT_EINVAL;
     mmu->tlb_entries = tlb_entries;
     mmu->tlb = aligned_alloc(64, tlb_entries * sizeof(struct tlb_entry));
+    mmu->tlb_user = aligned_alloc(64, tlb_entries * sizeof(struct tlb_entry));
+    mmu->global = calloc(2 * (size_t)tlb_entries, 1);
     mmu->ram_pages = m->ram_size / PAGE_SIZE;
     mmu->code_pages = calloc(mmu->ram_pages ? mmu->ram_pages : 1, 1);
-    if (!mmu->tlb || !mmu->code_pages) {
+    if (!mmu->tlb || !mmu->tlb_user || !mmu->global || !mmu->code_pages) {
         mmu_destroy(mmu);
         return XBT_ENOMEM;
     }
@@ -33,18 +35,52 @@ void mmu_destroy(struct mmu *mmu)
 {
     mmu_window_destroy(mmu);
     free(mmu->tlb);
+    free(mmu->tlb_user);
+    free(mmu->global);
     free(mmu->code_pages);
-    mmu->tlb = NULL;
+    mmu->tlb = mmu->tlb_user = NULL;
+    mmu->global = NULL;
     mmu->code_pages = NULL;
+}
+
+static void entry_clear(struct tlb_entry *e)
+{
+    e->tag_r = TLB_TAG_INVALID;
+    e->tag_w = TLB_TAG_INVALID;
+    e->addend = 0;
 }
 
 void mmu_tlb_flush(struct mmu *mmu)
 {
     for (uint32_t i = 0; i < mmu->tlb_entries; i++) {
-        mmu->tlb[i].tag_r = TLB_TAG_INVALID;
-        mmu->tlb[i].tag_w = TLB_TAG_INVALID;
-        mmu->tlb[i].addend = 0;
+        entry_clear(&mmu->tlb[i]);
+        entry_clear(&mmu->tlb_user[i]);
+        mmu->global[i] = mmu->global[mmu->tlb_entries + i] = 0;
     }
+    mmu->st.tlb_flushes++;
+}
+
+void mmu_flush_nonglobal(struct mmu *mmu)
+{
+    uint32_t n = mmu->tlb_entries;
+    for (uint32_t i = 0; i < n; i++) {
+        if (!mmu->global[i])
+            entry_clear(&mmu->tlb[i]);
+        if (!mmu->global[n + i])
+            entry_clear(&mmu->tlb_user[i]);
+    }
+    mmu->st.tlb_flushes++;
+}
+
+void mmu_flush_page(struct mmu *mmu, uint32_t lin)
+{
+    uint32_t i = (lin >> 12) & (mmu->tlb_entries - 1), page = lin & PAGE_MASK;
+    struct tlb_entry *t[2] = {&mmu->tlb[i], &mmu->tlb_user[i]};
+    for (int k = 0; k < 2; k++)
+        if (t[k]->tag_r == page || t[k]->tag_w == page) {
+            entry_clear(t[k]);
+            mmu->global[k * mmu->tlb_entries + i] = 0;
+        }
     mmu->st.tlb_flushes++;
 }
 
@@ -58,9 +94,10 @@ void mmu_code_page_set(struct mmu *mmu, uint32_t page_addr)
     /* revoke fast-path writes to the page under any linear address */
     uint64_t host = (uint64_t)(uintptr_t)(mmu->m->ram + (page_addr & PAGE_MASK));
     for (uint32_t i = 0; i < mmu->tlb_entries; i++) {
-        struct tlb_entry *e = &mmu->tlb[i];
-        if (e->tag_w != TLB_TAG_INVALID && e->addend + e->tag_w == host)
-            e->tag_w = TLB_TAG_INVALID;
+        struct tlb_entry *es[2] = {&mmu->tlb[i], &mmu->tlb_user[i]};
+        for (int k = 0; k < 2; k++)
+            if (es[k]->tag_w != TLB_TAG_INVALID && es[k]->addend + es[k]->tag_w == host)
+                es[k]->tag_w = TLB_TAG_INVALID;
     }
 }
 

@@ -15,6 +15,8 @@
  */
 #include <string.h>
 
+#include "bt.h"
+#include "mmu.h"
 #include "tcache.h"
 #include "tc_internal.h"
 
@@ -31,6 +33,10 @@ void tc_chain(struct tcache *tc, struct tb *from, int idx, struct tb *to)
     if (!from->valid || !to->valid || !e->used || e->dest)
         return;
     if (from->mode != to->mode || from->cs_base != to->cs_base)
+        return;
+    /* with paging only a target on the source unit's own page is sure to
+     * be the same physical code whatever the page tables say later */
+    if ((from->mode & MODE_PG) && ((from->vpc ^ e->target_pc) & PAGE_MASK))
         return;
     /* Forward jumps enter after the unit-entry check: every cycle of chained
      * units contains a jump to a unit at or below its source, which enters

@@ -1,0 +1,37 @@
+/* walk.h - the i686 page walker (src/mmu/walk.c). */
+#ifndef XBT_WALK_H
+#define XBT_WALK_H
+
+#include "xbt.h"
+
+struct mmu;
+
+/* access kind */
+#define WALK_WRITE 1u
+#define WALK_USER 2u     /* CPL 3 access (not an implicit supervisor access) */
+#define WALK_EXEC 4u     /* instruction fetch (same rights as a read on i686) */
+
+/* #PF error code bits */
+#define PF_P 0x1u
+#define PF_W 0x2u
+#define PF_U 0x4u
+#define PF_RSVD 0x8u
+
+struct walk_result {
+    uint32_t phys;          /* physical page address */
+    bool user_ok;           /* CPL 3 may read */
+    bool write_ok;          /* this access's privilege may write */
+    bool user_write_ok;     /* CPL 3 may write */
+    bool dirty;             /* D is set (writes need not walk again) */
+    bool global;            /* G with CR4.PGE */
+    bool big;               /* 4 MiB page */
+    uint32_t pde_addr, pte_addr;   /* where the entries are (page-table tracing) */
+    uint32_t err;           /* #PF error code on failure */
+};
+
+/* Translates lin for the access; sets A/D bits.  Returns 0, or -1 with
+ * out->err set (the caller raises #PF with CR2 = lin). */
+int mmu_walk(struct mmu *mmu, uint32_t cr0, uint32_t cr3, uint32_t cr4, uint32_t lin,
+             unsigned acc, struct walk_result *out);
+
+#endif
