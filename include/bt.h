@@ -26,6 +26,8 @@ enum { SEGC_FLAT = 0, SEGC_LIMIT = 1, SEGC_SLOW = 2 };
 /* one-instruction units: the instruction in an interrupt shadow (after STI,
  * MOV SS, POP SS) runs alone so interrupts are taken right after it */
 #define MODE_ONESTEP (1u << 18)
+/* CR0.AM, EFLAGS.AC and CPL 3: misaligned data accesses raise #AC(0) */
+#define MODE_AC (1u << 19)
 
 uint32_t bt_mode_key(const struct vcpu *cpu);
 

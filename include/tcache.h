@@ -37,7 +37,8 @@ struct tb_memop {
 struct tb {
     uint32_t pc;              /* guest-physical address of the first byte */
     uint32_t vpc;             /* guest EIP (offset in CS) it was translated at */
-    uint32_t cs_base;         /* CS base it was translated with (MODE_NONFLAT) */
+    uint32_t cs_base;         /* CS base and limit it was translated with */
+    uint32_t cs_limit;        /* (compared for MODE_NONFLAT units) */
     uint32_t mode;            /* mode key (see bt.h) */
     uint32_t guest_size;      /* guest bytes covered */
     uint32_t ninsns;
@@ -115,7 +116,8 @@ void tc_destroy(struct tcache *tc);
 void tc_flush(struct tcache *tc);
 
 /* cs_base matters only for units of non-flat modes (EIPs are CS offsets). */
-struct tb *tc_lookup(struct tcache *tc, uint32_t pc, uint32_t mode, uint32_t cs_base);
+struct tb *tc_lookup(struct tcache *tc, uint32_t pc, uint32_t mode, uint32_t cs_base,
+                     uint32_t cs_limit);
 /* Reserves space for a new unit; may flush.  Returns the RW pointer and
  * the room available. */
 uint8_t *tc_begin(struct tcache *tc, size_t *room);

@@ -193,6 +193,7 @@ int vcpu_deliver_pending(struct vcpu *cpu)
                     cpu->eip, has_err ? err : 0);
         uint32_t nerr = 0;
         int nvec = deliver_once(cpu, vec, soft, ret, has_err, err, &nerr);
+        cpu->helper_exit = 0;   /* vcpu_raise inside delivery is not a helper exit */
         if (nvec < 0)
             return 0;
         if (vec == EXC_DF)

@@ -224,6 +224,13 @@ int machine_run(struct machine *m)
         bool shadow = cpu->int_shadow;
         if (shadow)
             mode |= MODE_ONESTEP;
+        if (cpu->eip > cpu->seg[S_CS].limit) {
+            cpu->pending_exc = EXC_GP;   /* fetch beyond the CS limit */
+            cpu->pending_err = 0;
+            cpu->pending_has_err = true;
+            cpu->pending_soft = false;
+            continue;
+        }
         uint32_t lin = cpu->seg[S_CS].base + cpu->eip;
         uint32_t pc, pc_next = UINT32_MAX;
         /* instruction fetch: through the page tables with paging on */
@@ -241,7 +248,7 @@ int machine_run(struct machine *m)
         }
         uint64_t gen = tc->generation;
         uint32_t cs_base = cpu->seg[S_CS].base;
-        struct tb *tb = tc_lookup(tc, pc, mode, cs_base);
+        struct tb *tb = tc_lookup(tc, pc, mode, cs_base, cpu->seg[S_CS].limit);
         if (tb && tb->page[1] != tb->page[0] && tb->page[1] != (pc_next & PAGE_MASK)) {
             /* the unit's second page is mapped elsewhere now: remake it */
             tc_invalidate_range(tc, tb->pc, tb->guest_size);
@@ -294,6 +301,7 @@ int machine_run(struct machine *m)
             fprintf(stderr, "xbt: exec %#010x\n", lin);
         g_run_st.dispatches++;
         cpu->exit_reason = EXIT_NORMAL;
+        cpu->helper_exit = 0;
         xbt_enter(cpu, tb->code);
         if (virt)
             xclock_advance(m->clock, (uint64_t)(budget - cpu->budget) * VCLOCK_NS_PER_INSN);

@@ -84,8 +84,8 @@ int task_switch(struct vcpu *cpu, uint16_t sel, enum ts_reason why, uint32_t res
     uint32_t type = desc_type(hi);
     bool want_busy = why == TS_IRET;
     if ((hi & D_S) || type != (want_busy ? SYS_TSS32_BUSY : SYS_TSS32)) {
-        vcpu_raise(cpu, type == SYS_TSS16 || type == SYS_TSS16_BUSY ? EXC_TS : EXC_GP,
-                   sel & ~3u, true);
+        bool ts = want_busy || type == SYS_TSS16 || type == SYS_TSS16_BUSY;
+        vcpu_raise(cpu, ts ? EXC_TS : EXC_GP, sel & ~3u, true);
         return -1;
     }
     if (!(hi & D_P)) {

@@ -43,6 +43,18 @@ static int push_inner(struct vcpu *cpu, uint32_t ss_base, uint32_t *esp, uint32_
     return mmu_write_as(cpu, ss_base + *esp, size, size == 2 ? (v & 0xFFFF) : v, cpl == 3);
 }
 
+/* The new EIP must lie within the target code segment's limit: #GP(0). */
+static bool beyond_limit(struct vcpu *cpu, uint32_t lo, uint32_t hi, uint32_t eip)
+{
+    struct seg_cache c;
+    seg_set_cache(&c, 0, lo, hi);
+    if (eip > c.limit) {
+        vcpu_raise(cpu, EXC_GP, 0, true);
+        return true;
+    }
+    return false;
+}
+
 /* Checks a code descriptor as the target of a same-level JMP/CALL. */
 static int check_code_same(struct vcpu *cpu, uint16_t sel, uint32_t hi)
 {
@@ -69,6 +81,8 @@ int xfer_far(struct vcpu *cpu, uint16_t sel, uint32_t off, unsigned osize, bool 
     if (hi & D_S) {
         /* a code segment at the current privilege level */
         if (check_code_same(cpu, sel, hi) < 0)
+            return -1;
+        if (beyond_limit(cpu, lo, hi, osize == 2 ? (off & 0xFFFF) : off))
             return -1;
         if (call) {
             uint32_t esp = cpu->regs[R_ESP], base = cpu->seg[S_SS].base;
@@ -118,6 +132,8 @@ int xfer_far(struct vcpu *cpu, uint16_t sel, uint32_t off, unsigned osize, bool 
         return np(cpu, tsel);
     uint32_t cdpl = desc_dpl(chi);
     unsigned gsize = g32 ? 4 : 2;
+    if (beyond_limit(cpu, clo, chi, toff))
+        return -1;
     if (!call) {
         if (!(chi & D_CONFORMING) && cdpl != cpu->cpl)
             return gp(cpu, tsel);
@@ -188,7 +204,7 @@ int xfer_far_ret(struct vcpu *cpu, unsigned osize, uint32_t imm)
         return -1;
     uint32_t lo, hi;
     int rpl = check_return_cs(cpu, (uint16_t)cs, &lo, &hi);
-    if (rpl < 0)
+    if (rpl < 0 || beyond_limit(cpu, lo, hi, osize == 2 ? (eip & 0xFFFF) : eip))
         return -1;
     uint32_t old_cpl = cpu->cpl;
     if ((uint32_t)rpl == old_cpl) {
@@ -209,12 +225,12 @@ int xfer_far_ret(struct vcpu *cpu, unsigned osize, uint32_t imm)
     return 0;
 }
 
-int xfer_iret(struct vcpu *cpu, unsigned osize)
+int xfer_iret(struct vcpu *cpu, unsigned osize, uint32_t next_eip)
 {
     if (cpu->eflags & EFL_NT) {
         uint32_t link;
         rd(cpu, cpu->tss.base, 2, &link);
-        return task_switch(cpu, (uint16_t)link, TS_IRET, cpu->eip, false, 0);
+        return task_switch(cpu, (uint16_t)link, TS_IRET, next_eip, false, 0);
     }
     uint32_t esp = cpu->regs[R_ESP], base = cpu->seg[S_SS].base;
     uint32_t eip, cs, fl;
@@ -229,7 +245,7 @@ int xfer_iret(struct vcpu *cpu, unsigned osize)
     }
     uint32_t lo, hi;
     int rpl = check_return_cs(cpu, (uint16_t)cs, &lo, &hi);
-    if (rpl < 0)
+    if (rpl < 0 || beyond_limit(cpu, lo, hi, osize == 2 ? (eip & 0xFFFF) : eip))
         return -1;
     uint32_t old_cpl = cpu->cpl;
     if ((uint32_t)rpl == old_cpl) {

@@ -10,6 +10,7 @@
 int xfer_far(struct vcpu *cpu, uint16_t sel, uint32_t off, unsigned osize, bool call,
              uint32_t next_eip);
 int xfer_far_ret(struct vcpu *cpu, unsigned osize, uint32_t imm);
-int xfer_iret(struct vcpu *cpu, unsigned osize);
+/* next_eip: where the outgoing task resumes after an IRET task return */
+int xfer_iret(struct vcpu *cpu, unsigned osize, uint32_t next_eip);
 
 #endif

@@ -121,6 +121,12 @@ int bt_decode_block(struct machine *m, uint32_t eip, uint32_t pc, uint32_t mode,
         /* an instruction running into an unmapped page faults on fetch */
         i->fetch_fault = i->invalid && missing < 15;
         i->len = i->invalid ? 1 : i->zi.length;
+        /* an instruction ending past the CS limit raises #GP(0) */
+        i->limit_fault = m->cpu && (uint64_t)i->pc + i->len - 1 > m->cpu->seg[S_CS].limit;
+        if (i->limit_fault) {
+            n++;
+            break;
+        }
         i->force_reencode = false;
         if (!i->invalid)
             p6_semantics(i);

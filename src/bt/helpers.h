@@ -38,8 +38,8 @@ HLP(hlp_raise_ud);
 HLP(hlp_fetch_fault);
 /* a = vector, b = error code (always pushed) */
 HLP(hlp_raise);
-/* a = offset, b = size, next = segment: checks the access (expand-down,
- * unusable segments); returns the offset */
+/* a = offset, b = size | 0x100 for a write, next = segment: checks the
+ * access (limit, expand-down, unusable, read-only); returns the offset */
 HLP(hlp_seg_check);
 /* a = vector, b = 0 INT n, 1 INT3, 2 INTO */
 HLP(hlp_int);

@@ -179,7 +179,12 @@ HLP(hlp_raise)
 
 HLP(hlp_seg_check)
 {
-    seg_check_access(cpu, (int)next, a, b);
+    if (seg_check_access(cpu, (int)next, a, b & 0xFF) == 0 && (b & 0x100)) {
+        /* writes need a writable data segment */
+        uint32_t fl = cpu->seg[next].flags;
+        if (!(fl & (1u << 12)) || (fl & (1u << 11)) || !(fl & (1u << 9)))
+            vcpu_raise(cpu, next == S_SS ? EXC_SS : EXC_GP, 0, true);
+    }
     return a;
 }
 

@@ -115,8 +115,7 @@ HLP(hlp_pop_seg)
 
 HLP(hlp_iret)
 {
-    (void)next;
-    far_done(cpu, xfer_iret(cpu, a));
+    far_done(cpu, xfer_iret(cpu, a, next));
     return 0;
 }
 

@@ -264,7 +264,7 @@ bool tr_flow(struct tr *t, const struct bt_insn *i)
     case ZYDIS_MNEMONIC_LEAVE: {
         /* ESP = EBP; EBP = pop */
         e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, R(R8D), R(EBP));
-        tr_seg(t, S_SS, osz);
+        tr_seg(t, S_SS, osz, false);
         size_t n = osz == 2 ? e_encode(ins, ZYDIS_MNEMONIC_MOVZX, 2, R(R11D), HMEM(2))
                             : e_encode(ins, ZYDIS_MNEMONIC_MOV, 2, R(R11D), HMEM(4));
         tr_mem_access(t, ins, n, osz, MEM_R);

@@ -25,6 +25,7 @@ struct bt_insn {
     bool invalid;         /* could not be decoded: #UD */
     bool force_reencode;  /* raw bytes mean something else on the host */
     bool fetch_fault;     /* its bytes run into an unmapped page: #PF on fetch */
+    bool limit_fault;     /* it ends past the CS limit: #GP(0) */
 };
 
 enum stub_kind { STUB_MEM, STUB_EXIT, STUB_REQ, STUB_SEGFAULT, STUB_BUDGET };
@@ -81,7 +82,7 @@ ZydisRegister tr_host64(ZydisRegister guest);
 ZydisRegister tr_map_reg(ZydisRegister guest);
 void tr_ea(struct tr *t, const ZydisDecodedOperand *mem, int32_t extra_disp);
 void tr_offset(struct tr *t, const ZydisDecodedOperand *mem, int32_t extra_disp);
-void tr_seg(struct tr *t, int seg, unsigned size);
+void tr_seg(struct tr *t, int seg, unsigned size, bool write);
 /* Prepares the address of the next tr_mem_access(): direct form when
  * possible (MEM_HOST), else r8d = linear address (tr_ea). */
 void tr_addr(struct tr *t, const ZydisDecodedOperand *mem, int32_t extra_disp);

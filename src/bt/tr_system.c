@@ -150,7 +150,7 @@ static void xlat(struct tr *t, const struct bt_insn *i)
                  ZYDIS_REGISTER_R8, 1, 0, 8));
     if (i->zi.address_width == 16)
         e_insn(&t->e, ZYDIS_MNEMONIC_MOVZX, 2, R(R8D), R(R8W));
-    tr_seg(t, override_seg(i, S_DS), 1);
+    tr_seg(t, override_seg(i, S_DS), 1, false);
     size_t n = e_encode(ins, ZYDIS_MNEMONIC_MOV, 2, R(AL), o_mem(ZYDIS_REGISTER_R9, ZYDIS_REGISTER_R8, 1, 0, 1));
     tr_mem_access(t, ins, n, 1, MEM_R);
 }

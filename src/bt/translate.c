@@ -160,7 +160,7 @@ void tr_offset(struct tr *t, const ZydisDecodedOperand *mem, int32_t extra_disp)
  * expand-down and unusable ones), then the base, leaving the linear
  * address in r8d.
  */
-void tr_seg(struct tr *t, int s, unsigned size)
+void tr_seg(struct tr *t, int s, unsigned size, bool write)
 {
     unsigned cls = MODE_SEG_CLASS(t->mode, s);
     if (size == 0)
@@ -177,7 +177,8 @@ void tr_seg(struct tr *t, int s, unsigned size)
         st->target = s == S_SS ? EXC_SS : EXC_GP;
         st->eip = t->i->pc;
     } else if (cls == SEGC_SLOW) {
-        e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R9D), o_imm((int32_t)size));
+        e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R9D),
+               o_imm((int32_t)(size | (write ? 0x100u : 0))));
         e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R10D), o_imm(s));
         tr_call_helper(t, hlp_seg_check, CO_SEGMENT);
         e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R8D), o_reg(ZYDIS_REGISTER_R9D));
@@ -195,12 +196,13 @@ void tr_seg(struct tr *t, int s, unsigned size)
 void tr_ea(struct tr *t, const ZydisDecodedOperand *mem, int32_t extra_disp)
 {
     tr_offset(t, mem, extra_disp);
-    tr_seg(t, seg_index(mem->mem.segment), mem->size / 8);
+    tr_seg(t, seg_index(mem->mem.segment), mem->size / 8,
+           (mem->actions & (ZYDIS_OPERAND_ACTION_WRITE | ZYDIS_OPERAND_ACTION_CONDWRITE)) != 0);
 }
 
 static bool direct_ok(const struct tr *t, const ZydisDecodedOperand *mem)
 {
-    if (!t->host_mem || (t->mode & MODE_NONFLAT) || t->i->zi.address_width != 32 ||
+    if (!t->host_mem || (t->mode & (MODE_NONFLAT | MODE_AC)) || t->i->zi.address_width != 32 ||
         mem->mem.index != ZYDIS_REGISTER_NONE)
         return false;
     int s = seg_index(mem->mem.segment);
@@ -223,7 +225,8 @@ void tr_addr(struct tr *t, const ZydisDecodedOperand *mem, int32_t extra_disp)
 
 void tr_addr_esp(struct tr *t, int32_t delta, unsigned size)
 {
-    if (t->host_mem && !(t->mode & MODE_NONFLAT) && MODE_SEG_CLASS(t->mode, S_SS) == SEGC_FLAT) {
+    if (t->host_mem && !(t->mode & (MODE_NONFLAT | MODE_AC)) &&
+        MODE_SEG_CLASS(t->mode, S_SS) == SEGC_FLAT) {
         t->direct = true;
         t->direct_base = ZYDIS_REGISTER_R12;
         t->direct_disp = delta;
@@ -231,7 +234,7 @@ void tr_addr_esp(struct tr *t, int32_t delta, unsigned size)
     }
     e_insn(&t->e, ZYDIS_MNEMONIC_LEA, 2, o_reg(ZYDIS_REGISTER_R8D),
            o_mem(ZYDIS_REGISTER_R12, ZYDIS_REGISTER_NONE, 0, delta, 8));
-    tr_seg(t, S_SS, size);
+    tr_seg(t, S_SS, size, delta < 0);
 }
 
 /*
@@ -301,6 +304,20 @@ static size_t to_window_form(const uint8_t *in, size_t len, uint8_t *out, int *b
     return n;
 }
 
+/* MODE_AC: r8d must be aligned to the access size (at most 8). */
+static void align_check(struct tr *t, unsigned size)
+{
+    if (!(t->mode & MODE_AC) || size < 2)
+        return;
+    unsigned align = size >= 8 ? 8 : size >= 4 ? 4 : 2;
+    tr_flags_clobber(t);
+    e_insn(&t->e, ZYDIS_MNEMONIC_TEST, 2, o_reg(ZYDIS_REGISTER_R8D), o_imm((int32_t)(align - 1)));
+    struct stub *st = new_stub(t, STUB_SEGFAULT);
+    st->rel_off = e_jcc32(&t->e, 0x5);   /* jnz */
+    st->target = EXC_AC;
+    st->eip = t->i->pc;
+}
+
 static void host_mem_access(struct tr *t, const uint8_t *ins, size_t len, unsigned size, unsigned rw)
 {
     struct emit *e = &t->e;
@@ -308,6 +325,8 @@ static void host_mem_access(struct tr *t, const uint8_t *ins, size_t len, unsign
     int borrowed;
     bool direct = t->direct;
     t->direct = false;
+    if (!direct)
+        align_check(t, size);
     size_t flen = to_window_form(ins, len, fast, &borrowed, t->direct_base, t->direct_disp, direct);
     if (!flen || len > sizeof(((struct stub *)0)->ins)) {
         e->encode_error = true;
@@ -353,6 +372,7 @@ void tr_mem_access(struct tr *t, const uint8_t *ins, size_t len, unsigned size, 
     }
     uint32_t n = t->m->mmu.tlb_entries;
     bt_st.mem_ops++;
+    align_check(t, size);
     tr_flags_clobber(t);
     e_insn(e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R9D), o_reg(ZYDIS_REGISTER_R8D));
     e_insn(e, ZYDIS_MNEMONIC_SHR, 2, o_reg(ZYDIS_REGISTER_R9D), o_imm(12 - 4));
@@ -816,6 +836,14 @@ static bool is_hint_nop(const struct bt_insn *i)
 static void tr_insn(struct tr *t, const struct bt_insn *i)
 {
     t->i = i;
+    if (i->limit_fault) {
+        tr_set_r8(t, EXC_GP);
+        tr_set_r9(t, 0);
+        tr_set_r10(t, i->pc);
+        tr_call_helper(t, hlp_raise, CO_EXCEPTION);
+        tr_exit_unchained(t, i->pc);
+        return;
+    }
     if (i->fetch_fault) {
         /* #PF for the page the instruction runs into */
         uint32_t cs_base = t->cpu->seg[S_CS].base;
@@ -856,8 +884,9 @@ static unsigned seg_class(const struct seg_cache *sc, int s)
     bool usable = (sc->flags & (1u << 15)) != 0;   /* present: null selectors are not */
     if (s == S_CS)
         return SEGC_FLAT;   /* code fetch limits: checked when a unit is made */
-    if (!usable || expdown)
-        return SEGC_SLOW;
+    bool writable = (sc->flags & (1u << 12)) && !(sc->flags & (1u << 11)) && (sc->flags & (1u << 9));
+    if (!usable || expdown || !writable)
+        return SEGC_SLOW;   /* read-only data and code segments: writes fault */
     return sc->limit == 0xFFFFFFFFu ? SEGC_FLAT : SEGC_LIMIT;
 }
 
@@ -872,6 +901,10 @@ uint32_t bt_mode_key(const struct vcpu *cpu)
         k |= seg_class(&cpu->seg[s], s) << (MODE_SEG_SHIFT + 2 * s);
     if (!(cpu->seg[S_CS].flags & (1u << 22)))
         k |= MODE_CODE16;
+    if (cpu->seg[S_CS].limit != 0xFFFFFFFFu)
+        k |= MODE_NONFLAT;   /* units end at the CS limit: keyed by CS (tc_lookup) */
+    if ((cpu->cr0 & CR0_AM) && (cpu->eflags & EFL_AC) && cpu->cpl == 3)
+        k |= MODE_AC;
     if (cpu->cr0 & CR0_PG)
         k |= MODE_PG;
     return k;
@@ -1023,6 +1056,7 @@ int bt_translate(struct machine *m, uint32_t eip, uint32_t pc, uint32_t mode, st
         t.proto.pc = pc;
         t.proto.vpc = eip;
         t.proto.cs_base = m->cpu->seg[S_CS].base;
+        t.proto.cs_limit = m->cpu->seg[S_CS].limit;
         t.proto.mode = mode;
         t.proto.guest_size = bytes;
         t.proto.page[0] = pc & PAGE_MASK;

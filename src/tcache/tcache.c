@@ -121,11 +121,13 @@ void tc_flush(struct tcache *tc)
     tc->st.flushes_full++;
 }
 
-struct tb *tc_lookup(struct tcache *tc, uint32_t pc, uint32_t mode, uint32_t cs_base)
+struct tb *tc_lookup(struct tcache *tc, uint32_t pc, uint32_t mode, uint32_t cs_base,
+                     uint32_t cs_limit)
 {
     tc->st.lookups++;
     for (struct tb *t = tc->hash[tc_hash(pc, mode) & tc->hash_mask]; t; t = t->hash_next) {
-        if (t->pc == pc && t->mode == mode && (!(mode & MODE_NONFLAT) || t->cs_base == cs_base)) {
+        if (t->pc == pc && t->mode == mode &&
+            (!(mode & MODE_NONFLAT) || (t->cs_base == cs_base && t->cs_limit == cs_limit))) {
             tc->st.lookup_hits++;
             return t;
         }

@@ -1,0 +1,227 @@
+/*
+ * mmu_common.c - frame pool, page directories with a shared identity map,
+ * #PF/exception recording and the ring-3 runner shared by the mmu_* guest
+ * tests (see mmu_common.h).
+ */
+#include "mmu_common.h"
+
+#include "catch.h"
+
+extern char __kernel_end[];       /* kernel.ld */
+
+volatile struct mmu_trap mmu_trap = { .vector = -1 };
+volatile uint32_t mmu_mark, mmu_resume;
+mmu_pf_fn mmu_pf_hook;
+
+static uint32_t pool_next = MMU_POOL_BASE;
+static uint32_t *ident_pt[MMU_IDENT_END / LPAGE_SIZE];
+static struct tss32 tss;
+static uint8_t kstack[8192] __attribute__((aligned(16)));
+static xbt_jmp_buf user_jb;
+static struct mmu_uregs *volatile user_regs;
+
+static const char *const vec_names[] = {
+    "#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "#09",
+    "#TS", "#NP", "#SS", "#GP", "#PF", "#15", "#MF", "#AC", "#MC", "#XM",
+};
+
+static const char *vec_name(int v)
+{
+    static char buf[8];
+
+    if (v >= 0 && v < (int)(sizeof vec_names / sizeof vec_names[0]))
+        return vec_names[v];
+    snprintf(buf, sizeof buf, "#%d", v);
+    return buf;
+}
+
+static void on_exception(struct isr_frame *f)
+{
+    uint32_t cr2 = f->vector == 14 ? read_cr2() : 0;
+
+    if (f->vector == 14 && mmu_pf_hook && mmu_pf_hook(f, cr2))
+        return;
+    mmu_trap.vector = (int)f->vector;
+    mmu_trap.err = f->error_code;
+    mmu_trap.cr2 = cr2;
+    mmu_trap.eip = f->eip;
+    mmu_trap.mark = mmu_mark;
+    mmu_trap.cs = f->cs & 0xFFFF;
+    mmu_trap.count++;
+    if (mmu_resume) {
+        f->eip = mmu_resume;
+        mmu_resume = 0;
+        return;
+    }
+    panic("unexpected %s err=%x cr2=%08x at %04x:%08x (mark %08x)", vec_name((int)f->vector),
+          f->error_code, cr2, f->cs & 0xFFFF, f->eip, mmu_mark);
+}
+
+static void on_user_exit(struct isr_frame *f)
+{
+    struct mmu_uregs *r = user_regs;
+
+    if ((f->cs & 3) != 3 || !r)
+        panic("int $0x2F from cs %04x", f->cs & 0xFFFF);
+    r->eax = f->eax;
+    r->ebx = f->ebx;
+    r->ecx = f->ecx;
+    r->edx = f->edx;
+    r->esi = f->esi;
+    r->edi = f->edi;
+    xbt_longjmp(user_jb, 1);
+}
+
+void mmu_init(void)
+{
+    if ((uint32_t)__kernel_end > MMU_POOL_BASE)
+        panic("kernel ends at %p, above the frame pool", (void *)__kernel_end);
+    idt_init();
+    for (unsigned v = 0; v < 32; v++)
+        isr_register(v, on_exception);
+    set_idt_gate(MMU_USER_EXIT, isr_stub_table[MMU_USER_EXIT], IDT_INT_GATE, 3);
+    isr_register(MMU_USER_EXIT, on_user_exit);
+    gdt_set_tss(&tss, (uint32_t)(kstack + sizeof kstack));
+}
+
+uint32_t mmu_alloc(void)
+{
+    if (pool_next >= MMU_POOL_END)
+        panic("frame pool exhausted");
+    uint32_t pa = pool_next;
+    pool_next += PAGE_SIZE;
+    memset((void *)pa, 0, PAGE_SIZE);
+    return pa;
+}
+
+unsigned mmu_allocated(void) { return (pool_next - MMU_POOL_BASE) / PAGE_SIZE; }
+
+uint32_t *mmu_new_pd(void)
+{
+    if (!ident_pt[0]) {
+        for (unsigned t = 0; t < MMU_IDENT_END / LPAGE_SIZE; t++) {
+            ident_pt[t] = (uint32_t *)mmu_alloc();
+            for (unsigned i = 0; i < 1024; i++)
+                ident_pt[t][i] = (t * LPAGE_SIZE + i * PAGE_SIZE) | PG_P | PG_W;
+        }
+    }
+    uint32_t *pd = (uint32_t *)mmu_alloc();
+    for (unsigned t = 0; t < MMU_IDENT_END / LPAGE_SIZE; t++)
+        pd[t] = (uint32_t)ident_pt[t] | PG_P | PG_W;
+    return pd;
+}
+
+uint32_t *mmu_pte(uint32_t *pd, uint32_t va)
+{
+    uint32_t *pde = mmu_pde(pd, va);
+
+    if (va < MMU_IDENT_END)
+        panic("mmu_pte(%08x): inside the shared identity map", va);
+    if (!(*pde & PG_P))
+        *pde = mmu_alloc() | PG_P | PG_W | PG_U;
+    else if (*pde & PG_PS)
+        panic("mmu_pte(%08x): 4 MiB PDE %08x", va, *pde);
+    return &((uint32_t *)(*pde & PG_FRAME))[(va >> 12) & 1023];
+}
+
+void mmu_map(uint32_t *pd, uint32_t va, uint32_t pa, uint32_t flags)
+{
+    *mmu_pte(pd, va) = (pa & PG_FRAME) | flags;
+}
+
+uint32_t mmu_map_new(uint32_t *pd, uint32_t va, unsigned n, uint32_t flags)
+{
+    uint32_t first = 0;
+
+    for (unsigned i = 0; i < n; i++) {
+        uint32_t pa = mmu_alloc();
+        if (i == 0)
+            first = pa;
+        mmu_map(pd, va + i * PAGE_SIZE, pa, flags);
+    }
+    return first;
+}
+
+void mmu_paging_on(uint32_t *pd, int wp)
+{
+    uint32_t cr0 = read_cr0();
+
+    write_cr3((uint32_t)pd);
+    cr0 = wp ? cr0 | CR0_WP : cr0 & ~CR0_WP;
+    write_cr0(cr0 | CR0_PG);
+}
+
+void mmu_paging_off(void) { write_cr0(read_cr0() & ~CR0_PG); }
+
+const char *mmu_err_str(uint32_t err)
+{
+    static char buf[16];
+
+    snprintf(buf, sizeof buf, "%c%c%c%s", (err & PF_P) ? 'P' : '-', (err & PF_W) ? 'W' : 'R',
+             (err & PF_U) ? 'U' : 'S', (err & PF_RSVD) ? " RSVD" : "");
+    return buf;
+}
+
+char *mmu_trap_str(char *buf, size_t size)
+{
+    const volatile struct mmu_trap *t = &mmu_trap;
+
+    if (t->vector < 0) {
+        snprintf(buf, size, "no fault");
+        return buf;
+    }
+    int rel = (int)(t->eip - t->mark);
+    if (t->vector == 14)
+        snprintf(buf, size, "#PF err=%x (%s) cr2=%08x eip=mark%+d", t->err,
+                 mmu_err_str(t->err), t->cr2, rel);
+    else
+        snprintf(buf, size, "%s err=%x eip=mark%+d", vec_name(t->vector), t->err, rel);
+    return buf;
+}
+
+void mmu_report(const char *what)
+{
+    char buf[80];
+
+    printf("  %s: %s\n", what, mmu_trap_str(buf, sizeof buf));
+    mmu_clear();
+}
+
+void mmu_clear(void)
+{
+    mmu_trap.vector = -1;
+    mmu_resume = 0;
+}
+
+void mmu_user_run(uint32_t eip, uint32_t esp, struct mmu_uregs *r)
+{
+    user_regs = r;
+    if (xbt_setjmp(user_jb) == 0) {
+        __asm__ volatile("movw %w[ud], %%ds\n\t"
+                         "movw %w[ud], %%es\n\t"
+                         "movw %w[ud], %%fs\n\t"
+                         "movw %w[ud], %%gs\n\t"
+                         "pushl %[ud]\n\t"
+                         "pushl %[sp]\n\t"
+                         "pushl $2\n\t"
+                         "pushl %[uc]\n\t"
+                         "pushl %[ip]\n\t"
+                         "movl 4(%%eax), %%ebx\n\t"
+                         "movl 8(%%eax), %%ecx\n\t"
+                         "movl 12(%%eax), %%edx\n\t"
+                         "movl 16(%%eax), %%esi\n\t"
+                         "movl 20(%%eax), %%edi\n\t"
+                         "movl 0(%%eax), %%eax\n\t"
+                         "iretl"
+                         : : "a"(r), [ud] "r"((uint32_t)USER_DS), [uc] "i"(USER_CS),
+                             [sp] "r"(esp), [ip] "r"(eip)
+                         : "memory");
+        __builtin_unreachable();
+    }
+    __asm__ volatile("movw %w0, %%ds\n\t"
+                     "movw %w0, %%es\n\t"
+                     "movw %w0, %%fs\n\t"
+                     "movw %w0, %%gs"
+                     : : "r"((uint32_t)KERNEL_DS) : "memory");
+    user_regs = NULL;
+}
