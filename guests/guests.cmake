@@ -125,3 +125,4 @@ xbt_guest(sys_task   SOURCES tests/sys_task.c tests/sys_common.c tests/sys_stubs
 # not-present SS0, faults after a task switch's commit point, unknown MSRs):
 # the expected output is the i686 behaviour per the Intel SDM.
 xbt_guest(sys_strict SOURCES tests/sys_strict.c tests/sys_common.c tests/sys_stubs.S QEMU SKIP)
+xbt_guest(sys_single_step SOURCES tests/sys_single_step.c)

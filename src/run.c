@@ -222,7 +222,9 @@ int machine_run(struct machine *m)
             break;
         }
         bool shadow = cpu->int_shadow;
-        if (shadow)
+        /* EFLAGS.TF: single-step, a #DB trap after each instruction */
+        bool single_step = (cpu->eflags & EFL_TF) != 0;
+        if (shadow || single_step)
             mode |= MODE_ONESTEP;
         if (cpu->eip > cpu->seg[S_CS].limit) {
             cpu->pending_exc = EXC_GP;   /* fetch beyond the CS limit */
@@ -307,6 +309,13 @@ int machine_run(struct machine *m)
             xclock_advance(m->clock, (uint64_t)(budget - cpu->budget) * VCLOCK_NS_PER_INSN);
         if (shadow)
             cpu->int_shadow = false;
+        if (single_step && cpu->pending_exc < 0 && !atomic_load(&m->stop_reason)) {
+            cpu->dr[6] |= 0x4000;   /* DR6.BS */
+            cpu->pending_exc = EXC_DB;
+            cpu->pending_has_err = false;
+            cpu->pending_soft = true;   /* a trap: returns to the next instruction */
+            cpu->pending_ret = cpu->eip;
+        }
         if (cpu->exit_reason == EXIT_HALT) {
             g_run_st.exits_halt++;
             do_halt(m);
