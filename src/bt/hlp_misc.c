@@ -98,8 +98,10 @@ HLP(hlp_flagop)
 }
 
 /*
- * CPUID: a coherent P6-class identity that names only what xbt
- * implements: FPU, TSC, CX8, CMOV.
+ * CPUID: a coherent P6-class identity (a Pentium Pro, family 6 model 1
+ * stepping 9: no MMX, no SSE) that names only what xbt implements: FPU,
+ * PSE, TSC, MSR, CX8, SEP (SYSENTER/SYSEXIT; stepping 9 is past the
+ * steppings Linux distrusts), PGE, CMOV.
  */
 HLP(hlp_cpuid)
 {
@@ -119,7 +121,8 @@ HLP(hlp_cpuid)
         r[R_EAX] = 0x00000619;  /* family 6, model 1, stepping 9 */
         r[R_EBX] = 0;
         r[R_ECX] = 0;
-        r[R_EDX] = (1u << 0) | (1u << 4) | (1u << 8) | (1u << 15);
+        r[R_EDX] = (1u << 0) | (1u << 3) | (1u << 4) | (1u << 5) | (1u << 8) | (1u << 11) |
+                   (1u << 13) | (1u << 15);
         break;
     default:   /* no extended leaves on this CPU model */
         r[R_EAX] = 1;
