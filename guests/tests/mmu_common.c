@@ -162,6 +162,14 @@ const char *mmu_err_str(uint32_t err)
     return buf;
 }
 
+static uint32_t cr2_base, cr2_span;
+
+void mmu_cr2_range(uint32_t base, uint32_t span)
+{
+    cr2_base = base;
+    cr2_span = span;
+}
+
 char *mmu_trap_str(char *buf, size_t size)
 {
     const volatile struct mmu_trap *t = &mmu_trap;
@@ -170,12 +178,24 @@ char *mmu_trap_str(char *buf, size_t size)
         snprintf(buf, size, "no fault");
         return buf;
     }
+    /* EIP relative to the mark, or absolute when far away from it (an
+     * instruction fetch fault at a test address) */
     int rel = (int)(t->eip - t->mark);
-    if (t->vector == 14)
-        snprintf(buf, size, "#PF err=%x (%s) cr2=%08x eip=mark%+d", t->err,
-                 mmu_err_str(t->err), t->cr2, rel);
+    char eip[24];
+    if (rel > -4096 && rel < 4096)
+        snprintf(eip, sizeof eip, "mark%+d", rel);
     else
-        snprintf(buf, size, "%s err=%x eip=mark%+d", vec_name(t->vector), t->err, rel);
+        snprintf(eip, sizeof eip, "%08x", t->eip);
+    char cr2[32];
+    if (cr2_span && t->cr2 - cr2_base < cr2_span)
+        snprintf(cr2, sizeof cr2, " in %08x+%u", cr2_base, cr2_span);
+    else
+        snprintf(cr2, sizeof cr2, "=%08x", t->cr2);
+    if (t->vector == 14)
+        snprintf(buf, size, "#PF err=%x (%s) cr2%s eip=%s", t->err, mmu_err_str(t->err), cr2,
+                 eip);
+    else
+        snprintf(buf, size, "%s err=%x eip=%s", vec_name(t->vector), t->err, eip);
     return buf;
 }
 
@@ -224,4 +244,116 @@ void mmu_user_run(uint32_t eip, uint32_t esp, struct mmu_uregs *r)
                      "movw %w0, %%gs"
                      : : "r"((uint32_t)KERNEL_DS) : "memory");
     user_regs = NULL;
+}
+
+/* ---- probes ---- */
+
+static void probe_report(const char *what, const char *okfmt, uint32_t v)
+{
+    char buf[80];
+
+    printf("  %-44s ", what);
+    if (mmu_trap.vector < 0) {
+        printf(okfmt, v);
+        putchar('\n');
+    } else {
+        printf("%s\n", mmu_trap_str(buf, sizeof buf));
+    }
+    mmu_clear();
+}
+
+uint32_t mmu_kread(const char *what, uint32_t va)
+{
+    uint32_t v = 0;
+
+    mmu_clear();
+    __asm__ volatile(MMU_TRY "movl (%1), %0" MMU_END : "+r"(v) : "r"(va) : "memory");
+    probe_report(what, "ok, %08x", v);
+    return v;
+}
+
+void mmu_kwrite(const char *what, uint32_t va, uint32_t v)
+{
+    mmu_clear();
+    __asm__ volatile(MMU_TRY "movl %1, (%0)" MMU_END : : "r"(va), "r"(v) : "memory");
+    int ok = mmu_trap.vector < 0;
+    probe_report(what, "ok, now %08x", ok ? rd32(va) : 0);
+}
+
+void mmu_kcall(const char *what, uint32_t target)
+{
+    uint32_t r = 0;
+
+    mmu_clear();
+    /* a fetch fault at the target leaves the return address pushed */
+    __asm__ volatile("movl %%esp, %%esi\n\t" MMU_TRY "call *%1" MMU_END "movl %%esi, %%esp"
+                     : "+a"(r) : "r"(target) : "ecx", "edx", "esi", "memory", "cc");
+    probe_report(what, "ok, eax=%08x", r);
+}
+
+/* Ring-3 stubs, copied to the user code page. */
+__asm__(".pushsection .text\n"
+        ".p2align 4\n"
+        "mmu_ustub_start:\n"
+        "mmu_u_read:\n\t"    "movl (%esi), %eax\n"
+        "mmu_u_read_x:\n\t"  "int $0x2F\n"
+        "mmu_u_write:\n\t"   "movl %eax, (%esi)\n"
+        "mmu_u_write_x:\n\t" "int $0x2F\n"
+        "mmu_u_call:\n\t"    "call *%esi\n"
+        "mmu_u_call_x:\n\t"  "int $0x2F\n"
+        "mmu_u_const:\n\t"   "movl $0x5A5A, %eax\n\t"
+        "ret\n"
+        "mmu_ustub_end:\n"
+        ".section .rodata\n"
+        ".p2align 2\n"
+        ".globl mmu_uconst_off\n"
+        "mmu_uconst_off:\n\t"
+        ".long mmu_u_const - mmu_ustub_start\n"
+        ".popsection");
+extern const char mmu_ustub_start[], mmu_ustub_end[], mmu_u_read[], mmu_u_read_x[],
+    mmu_u_write[], mmu_u_write_x[], mmu_u_call[], mmu_u_call_x[];
+#define UOFF(l) ((uint32_t)(l) - (uint32_t)mmu_ustub_start)
+
+static uint32_t ucode, ustack_top;
+
+uint32_t mmu_user_setup(uint32_t *pd, uint32_t code_va, uint32_t stack_va)
+{
+    uint32_t fr = mmu_alloc();
+
+    memset((void *)fr, 0xCC, PAGE_SIZE);   /* INT3 */
+    memcpy((void *)fr, mmu_ustub_start, (size_t)(mmu_ustub_end - mmu_ustub_start));
+    mmu_map(pd, code_va, fr, PG_P | PG_U);
+    mmu_map(pd, stack_va, mmu_alloc(), PG_P | PG_W | PG_U);
+    ucode = code_va;
+    ustack_top = stack_va + PAGE_SIZE;
+    return fr;
+}
+
+static uint32_t urun(const char *what, uint32_t eip, uint32_t resume, uint32_t va, uint32_t val)
+{
+    struct mmu_uregs r = { .eax = val, .esi = va };
+
+    mmu_clear();
+    mmu_mark = eip;
+    mmu_resume = resume;
+    mmu_user_run(eip, ustack_top, &r);
+    probe_report(what, "ok, eax=%08x", r.eax);
+    return r.eax;
+}
+
+uint32_t mmu_uprobe(const char *what, int kind, uint32_t va, uint32_t val)
+{
+    switch (kind) {
+    case MMU_UREAD:
+        return urun(what, ucode + UOFF(mmu_u_read), ucode + UOFF(mmu_u_read_x), va, val);
+    case MMU_UWRITE:
+        return urun(what, ucode + UOFF(mmu_u_write), ucode + UOFF(mmu_u_write_x), va, val);
+    default:
+        return urun(what, ucode + UOFF(mmu_u_call), ucode + UOFF(mmu_u_call_x), va, val);
+    }
+}
+
+void mmu_uprobe_at(const char *what, uint32_t eip, uint32_t code_va)
+{
+    urun(what, eip, code_va + UOFF(mmu_u_read_x), 0, 0);
 }

@@ -166,8 +166,14 @@ extern mmu_pf_fn mmu_pf_hook;
 
 /* "P W U" style decoding of a #PF error code ("-" for 0). */
 const char *mmu_err_str(uint32_t err);
-/* "#PF err=7 (P W U) cr2=40001000 eip=+0" (or "no fault"), into buf. */
+/* "#PF err=7 (PWU) cr2=40001000 eip=mark+0" (or "no fault") into buf: the
+ * error code bits P/-, W/R (write/read), U/S (user/supervisor), RSVD; EIP
+ * relative to the mark, or absolute if more than a page away from it. */
 char *mmu_trap_str(char *buf, size_t size);
+/* Where the SDM leaves CR2 open within a range (e.g. which byte of a
+ * descriptor the accessed-bit write touches): while span != 0, a CR2 in
+ * [base, base + span) prints as "cr2 in <base>+<span>". */
+void mmu_cr2_range(uint32_t base, uint32_t span);
 /* Prints "  <what>: <mmu_trap_str>" and forgets the fault. */
 void mmu_report(const char *what);
 /* Forgets the recorded fault. */
@@ -180,5 +186,29 @@ struct mmu_uregs {
 /* Runs at CPL 3 from eip with ESP = esp, EFLAGS = 0x2 and registers *r
  * until int $MMU_USER_EXIT; returns with *r = the user registers then. */
 void mmu_user_run(uint32_t eip, uint32_t esp, struct mmu_uregs *r);
+
+
+/* ---- probes: one access, reported as "  <what>  ok, ..." or the fault ---- */
+/* Ring 0: a dword load, a dword store (then "now <value>"), a call (the
+ * target must return with a value in EAX, or fault on the fetch). */
+uint32_t mmu_kread(const char *what, uint32_t va);
+void mmu_kwrite(const char *what, uint32_t va, uint32_t v);
+void mmu_kcall(const char *what, uint32_t target);
+
+/* Ring 3: mmu_user_setup() maps a user code page at code_va holding
+ * position-independent stubs (a load, a store, a call, each followed by
+ * int $MMU_USER_EXIT, and "mov $0x5A5A, %eax; ret" at MMU_UCONST) and a
+ * user stack page at stack_va; returns the code page's frame.  A faulting
+ * probe resumes at the stub's int $MMU_USER_EXIT. */
+#define MMU_UREAD 0
+#define MMU_UWRITE 1
+#define MMU_UCALL 2
+extern const uint32_t mmu_uconst_off;
+#define MMU_UCONST(code_va) ((code_va) + mmu_uconst_off)
+uint32_t mmu_user_setup(uint32_t *pd, uint32_t code_va, uint32_t stack_va);
+uint32_t mmu_uprobe(const char *what, int kind, uint32_t va, uint32_t val);
+/* Runs user code at eip (mark = eip); a fault resumes at the load stub's
+ * exit in the code page at code_va. */
+void mmu_uprobe_at(const char *what, uint32_t eip, uint32_t code_va);
 
 #endif
