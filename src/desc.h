@@ -27,7 +27,11 @@ static inline uint32_t desc_type(uint32_t hi) { return (hi >> 8) & 0xF; }
 static inline bool desc_is_code(uint32_t hi) { return (hi & D_S) && (hi & D_CODE); }
 static inline bool desc_is_data(uint32_t hi) { return (hi & D_S) && !(hi & D_CODE); }
 
-/* Loads CS from a code descriptor with RPL = cpl and sets the CPL. */
+/* Sets the accessed bit of a descriptor before it is loaded; -1 if the
+ * write faulted (#PF raised: nothing may change). */
+int seg_mark_accessed(struct vcpu *cpu, uint16_t sel, uint32_t hi);
+/* Loads CS from a code descriptor with RPL = cpl and sets the CPL (the
+ * accessed bit: seg_mark_accessed first). */
 void seg_set_cs(struct vcpu *cpu, uint16_t sel, uint32_t lo, uint32_t hi, uint32_t cpl);
 /* Loads SS for a stack switch to privilege `cpl`; raises `vec` (#TS or
  * #SS) with the selector on failure and returns -1. */
@@ -36,7 +40,7 @@ int seg_load_ss_for(struct vcpu *cpu, uint16_t sel, uint32_t cpl, int vec);
  * may not use are loaded with the null selector. */
 void seg_null_inaccessible(struct vcpu *cpu);
 /* Writes the high dword of descriptor sel (busy bits, accessed bits). */
-void seg_write_desc_hi(struct vcpu *cpu, uint16_t sel, uint32_t hi);
+int seg_write_desc_hi(struct vcpu *cpu, uint16_t sel, uint32_t hi);
 
 /* Inner stack pointer for privilege level `dpl` from the current TSS. */
 int tss_inner_stack(struct vcpu *cpu, uint32_t dpl, uint16_t *ss, uint32_t *esp);

@@ -129,6 +129,8 @@ static int deliver_once(struct vcpu *cpu, int vec, bool soft, uint32_t ret_eip,
         *err = (sel & ~3u) + ext;
         return EXC_NP;
     }
+    if (seg_mark_accessed(cpu, sel, chi) < 0)
+        return take_fault(cpu, err);
     uint32_t cdpl = desc_dpl(chi);
     bool conforming = chi & D_CONFORMING;
     unsigned size = is32 ? 4 : 2;

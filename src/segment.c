@@ -46,12 +46,14 @@ void seg_set_cache(struct seg_cache *sc, uint16_t sel, uint32_t lo, uint32_t hi)
     sc->flags = hi & 0x00FFFF00u;
 }
 
-static void set_accessed(struct vcpu *cpu, uint16_t sel, uint32_t hi)
+/* Sets the descriptor's accessed bit; -1 if that write faulted (#PF
+ * raised: the load must not take effect). */
+static int set_accessed(struct vcpu *cpu, uint16_t sel, uint32_t hi)
 {
     if (hi & DESC_ACCESSED)
-        return;
+        return 0;
     uint32_t base = (sel & 4) ? cpu->ldt.base : cpu->gdtr.base;
-    mmu_write_sys(cpu, base + (sel & ~7u) + 4, 4, hi | DESC_ACCESSED);
+    return mmu_write_sys(cpu, base + (sel & ~7u) + 4, 4, hi | DESC_ACCESSED);
 }
 
 int seg_load(struct vcpu *cpu, int seg, uint16_t sel)
@@ -118,14 +120,20 @@ int seg_load(struct vcpu *cpu, int seg, uint16_t sel)
             return -1;
         }
     }
-    set_accessed(cpu, sel, hi);
+    if (set_accessed(cpu, sel, hi) < 0)
+        return -1;
     seg_set_cache(&cpu->seg[seg], sel, lo, hi | DESC_ACCESSED);
     return 0;
 }
 
+int seg_mark_accessed(struct vcpu *cpu, uint16_t sel, uint32_t hi)
+{
+    return set_accessed(cpu, sel, hi);
+}
+
 void seg_set_cs(struct vcpu *cpu, uint16_t sel, uint32_t lo, uint32_t hi, uint32_t cpl)
 {
-    seg_set_cache(&cpu->seg[S_CS], (uint16_t)((sel & ~3u) | cpl), lo, hi);
+    seg_set_cache(&cpu->seg[S_CS], (uint16_t)((sel & ~3u) | cpl), lo, hi | D_ACCESSED);
     cpu->cpl = cpl;
 }
 
@@ -145,7 +153,8 @@ int seg_load_ss_for(struct vcpu *cpu, uint16_t sel, uint32_t cpl, int vec)
         vcpu_raise(cpu, EXC_SS, sel & ~3u, true);
         return -1;
     }
-    set_accessed(cpu, sel, hi);
+    if (set_accessed(cpu, sel, hi) < 0)
+        return -1;
     seg_set_cache(&cpu->seg[S_SS], sel, lo, hi | D_ACCESSED);
     return 0;
 }
@@ -166,10 +175,10 @@ void seg_null_inaccessible(struct vcpu *cpu)
     }
 }
 
-void seg_write_desc_hi(struct vcpu *cpu, uint16_t sel, uint32_t hi)
+int seg_write_desc_hi(struct vcpu *cpu, uint16_t sel, uint32_t hi)
 {
     uint32_t base = (sel & 4) ? cpu->ldt.base : cpu->gdtr.base;
-    mmu_write_sys(cpu, base + (sel & ~7u) + 4, 4, hi);
+    return mmu_write_sys(cpu, base + (sel & ~7u) + 4, 4, hi);
 }
 
 int tss_inner_stack(struct vcpu *cpu, uint32_t dpl, uint16_t *ss, uint32_t *esp)

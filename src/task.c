@@ -9,6 +9,7 @@
 #include "desc.h"
 #include "machine.h"
 #include "mmu.h"
+#include "tcache.h"
 #include "vcpu.h"
 
 /* 32-bit TSS layout */
@@ -56,6 +57,8 @@ static int load_task_seg(struct vcpu *cpu, int seg, uint16_t sel)
             vcpu_raise(cpu, EXC_NP, sel & ~3u, true);
             return -1;
         }
+        if (seg_mark_accessed(cpu, sel, hi) < 0)
+            return -1;
         seg_set_cs(cpu, sel, lo, hi, sel & 3);
         return 0;
     }
@@ -128,8 +131,12 @@ int task_switch(struct vcpu *cpu, uint16_t sel, enum ts_reason why, uint32_t res
     seg_set_cache(&cpu->tss, sel, lo, hi);
     cpu->cr0 |= CR0_TS;
     uint32_t ncr3 = rd(cpu, nb + TSS_CR3, 4);
-    if (cpu->cr0 & CR0_PG)
+    if ((cpu->cr0 & CR0_PG) && ncr3 != cpu->cr3) {
         cpu->cr3 = ncr3;
+        mmu_flush_nonglobal(&cpu->m->mmu);
+        tc_jcache_flush(&cpu->m->tc);
+        cpu->m->mmu.st.flush_cr3++;
+    }
     cpu->eip = rd(cpu, nb + TSS_EIP, 4);
     uint32_t nfl = rd(cpu, nb + TSS_EFLAGS, 4);
     if (why == TS_CALL || why == TS_INT)

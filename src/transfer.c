@@ -82,7 +82,8 @@ int xfer_far(struct vcpu *cpu, uint16_t sel, uint32_t off, unsigned osize, bool 
         /* a code segment at the current privilege level */
         if (check_code_same(cpu, sel, hi) < 0)
             return -1;
-        if (beyond_limit(cpu, lo, hi, osize == 2 ? (off & 0xFFFF) : off))
+        if (beyond_limit(cpu, lo, hi, osize == 2 ? (off & 0xFFFF) : off) ||
+            seg_mark_accessed(cpu, sel, hi) < 0)
             return -1;
         if (call) {
             uint32_t esp = cpu->regs[R_ESP], base = cpu->seg[S_SS].base;
@@ -132,7 +133,7 @@ int xfer_far(struct vcpu *cpu, uint16_t sel, uint32_t off, unsigned osize, bool 
         return np(cpu, tsel);
     uint32_t cdpl = desc_dpl(chi);
     unsigned gsize = g32 ? 4 : 2;
-    if (beyond_limit(cpu, clo, chi, toff))
+    if (beyond_limit(cpu, clo, chi, toff) || seg_mark_accessed(cpu, tsel, chi) < 0)
         return -1;
     if (!call) {
         if (!(chi & D_CONFORMING) && cdpl != cpu->cpl)
@@ -204,7 +205,8 @@ int xfer_far_ret(struct vcpu *cpu, unsigned osize, uint32_t imm)
         return -1;
     uint32_t lo, hi;
     int rpl = check_return_cs(cpu, (uint16_t)cs, &lo, &hi);
-    if (rpl < 0 || beyond_limit(cpu, lo, hi, osize == 2 ? (eip & 0xFFFF) : eip))
+    if (rpl < 0 || beyond_limit(cpu, lo, hi, osize == 2 ? (eip & 0xFFFF) : eip) ||
+        seg_mark_accessed(cpu, (uint16_t)cs, hi) < 0)
         return -1;
     uint32_t old_cpl = cpu->cpl;
     if ((uint32_t)rpl == old_cpl) {
@@ -245,7 +247,8 @@ int xfer_iret(struct vcpu *cpu, unsigned osize, uint32_t next_eip)
     }
     uint32_t lo, hi;
     int rpl = check_return_cs(cpu, (uint16_t)cs, &lo, &hi);
-    if (rpl < 0 || beyond_limit(cpu, lo, hi, osize == 2 ? (eip & 0xFFFF) : eip))
+    if (rpl < 0 || beyond_limit(cpu, lo, hi, osize == 2 ? (eip & 0xFFFF) : eip) ||
+        seg_mark_accessed(cpu, (uint16_t)cs, hi) < 0)
         return -1;
     uint32_t old_cpl = cpu->cpl;
     if ((uint32_t)rpl == old_cpl) {

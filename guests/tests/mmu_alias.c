@@ -13,6 +13,12 @@
  * store through a different linear address, vol. 3A 11.6); and, through
  * one mapping, a store that rewrites the very next instruction (same
  * linear address: no serialization needed).
+ * Page tables as aliased data: a recursive page directory (PDE 1023 points
+ * to the directory itself) shows the page tables at 0xFFC00000 and the
+ * directory at 0xFFFFF000; entries read there equal the real ones, a
+ * mapping created through that window works after INVLPG, and the
+ * recursive entry gets A (used as a PDE and as a PTE) and D (written
+ * through as a page).
  */
 #include "mmu_common.h"
 
@@ -163,6 +169,30 @@ int kmain(uint32_t magic, struct multiboot_info *mbi)
         __asm__ volatile("call *%1" : "=a"(got) : "r"(C4), "c"(0x5E1F0000 + i) : "edx", "memory", "cc");
         expect("store into the next instruction", got, 0x5E1F0000 + i);
     }
+
+    printf("recursive page directory:\n");
+    pd[1023] = (uint32_t)pd | PG_P | PG_W;
+    reload_cr3();
+    uint32_t ptw = 0xFFC00000u + (A1 >> 12) * 4, pdw = 0xFFFFF000u + (A1 >> 22) * 4;
+    expect("PTE of A1 via 0xffc00000 window is the PTE", rd32(ptw) == *mmu_pte(pd, A1), 1);
+    expect("PDE of A1 via 0xfffff000 window is the PDE", rd32(pdw) == pd[A1 >> 22], 1);
+    uint32_t nv = A1 + 0x80000, nf = mmu_alloc();
+    wr32(nf + 0x44, 0x4EC05E00);
+    wr32(0xFFC00000u + (nv >> 12) * 4, nf | PG_P | PG_W);
+    invlpg(nv);
+    expect("page mapped through the window", rd32(nv + 0x44), 0x4EC05E00);
+    expect("  its PTE's frame", (*mmu_pte(pd, nv) & PG_FRAME) == nf, 1);
+    printf("  %-48s %03x\n", "  its PTE's flags", *mmu_pte(pd, nv) & 0xFFF);
+    pd[1023] &= ~(PG_A | PG_D);
+    reload_cr3();
+    (void)rd32(ptw);
+    printf("  %-48s %03x\n", "PDE 1023 after a read at 0xffc00000+", pd[1023] & 0xFFF);
+    pd[1023] &= ~(PG_A | PG_D);
+    reload_cr3();
+    wr32(0xFFFFF000u + 1022 * 4, 0);           /* PDE 1022: not present, unchanged */
+    printf("  %-48s %03x\n", "PDE 1023 after a write at 0xfffff000+", pd[1023] & 0xFFF);
+    pd[1023] = 0;
+    reload_cr3();
 
     mmu_paging_off();
     printf("%s\n", errors ? "FAILED" : "all ok");

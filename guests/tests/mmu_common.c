@@ -162,14 +162,6 @@ const char *mmu_err_str(uint32_t err)
     return buf;
 }
 
-static uint32_t cr2_base, cr2_span;
-
-void mmu_cr2_range(uint32_t base, uint32_t span)
-{
-    cr2_base = base;
-    cr2_span = span;
-}
-
 char *mmu_trap_str(char *buf, size_t size)
 {
     const volatile struct mmu_trap *t = &mmu_trap;
@@ -186,14 +178,9 @@ char *mmu_trap_str(char *buf, size_t size)
         snprintf(eip, sizeof eip, "mark%+d", rel);
     else
         snprintf(eip, sizeof eip, "%08x", t->eip);
-    char cr2[32];
-    if (cr2_span && t->cr2 - cr2_base < cr2_span)
-        snprintf(cr2, sizeof cr2, " in %08x+%u", cr2_base, cr2_span);
-    else
-        snprintf(cr2, sizeof cr2, "=%08x", t->cr2);
     if (t->vector == 14)
-        snprintf(buf, size, "#PF err=%x (%s) cr2%s eip=%s", t->err, mmu_err_str(t->err), cr2,
-                 eip);
+        snprintf(buf, size, "#PF err=%x (%s) cr2=%08x eip=%s", t->err, mmu_err_str(t->err),
+                 t->cr2, eip);
     else
         snprintf(buf, size, "%s err=%x eip=%s", vec_name(t->vector), t->err, eip);
     return buf;
@@ -328,6 +315,8 @@ uint32_t mmu_user_setup(uint32_t *pd, uint32_t code_va, uint32_t stack_va)
     ustack_top = stack_va + PAGE_SIZE;
     return fr;
 }
+
+void mmu_user_stack(uint32_t esp) { ustack_top = esp; }
 
 static uint32_t urun(const char *what, uint32_t eip, uint32_t resume, uint32_t va, uint32_t val)
 {

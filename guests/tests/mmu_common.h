@@ -170,10 +170,6 @@ const char *mmu_err_str(uint32_t err);
  * error code bits P/-, W/R (write/read), U/S (user/supervisor), RSVD; EIP
  * relative to the mark, or absolute if more than a page away from it. */
 char *mmu_trap_str(char *buf, size_t size);
-/* Where the SDM leaves CR2 open within a range (e.g. which byte of a
- * descriptor the accessed-bit write touches): while span != 0, a CR2 in
- * [base, base + span) prints as "cr2 in <base>+<span>". */
-void mmu_cr2_range(uint32_t base, uint32_t span);
 /* Prints "  <what>: <mmu_trap_str>" and forgets the fault. */
 void mmu_report(const char *what);
 /* Forgets the recorded fault. */
@@ -206,6 +202,8 @@ void mmu_kcall(const char *what, uint32_t target);
 extern const uint32_t mmu_uconst_off;
 #define MMU_UCONST(code_va) ((code_va) + mmu_uconst_off)
 uint32_t mmu_user_setup(uint32_t *pd, uint32_t code_va, uint32_t stack_va);
+/* ESP for the following probes (default: the top of the stack page). */
+void mmu_user_stack(uint32_t esp);
 uint32_t mmu_uprobe(const char *what, int kind, uint32_t va, uint32_t val);
 /* Runs user code at eip (mark = eip); a fault resumes at the load stub's
  * exit in the code page at code_va. */

@@ -13,7 +13,13 @@
  * the target), an instruction straddling into a not-present page (EIP = the
  * instruction, CR2 = the second page) and falling through the end of a code
  * page into a not-present one; the handler maps the code and execution
- * goes on.
+ * goes on.  Fault state: the registers and arithmetic flags in the #PF
+ * frame are those before the faulting instruction (earlier instructions of
+ * the same block completed, later ones not), REP STOSD faults with ECX/EDI
+ * counting the stores done; the arithmetic flags survive loads and stores
+ * that miss the TLB; a ring-3 CALL whose push hits a not-present user
+ * stack page (error code W|U, CR2 = ESP - 4) is restarted once the page is
+ * mapped.
  */
 #include "mmu_common.h"
 
@@ -21,10 +27,16 @@
 #define NPAGES 64u
 #define CODE 0x48000000u           /* demand-loaded code pages */
 #define PG(n) (REGION + (n) * PAGE_SIZE)
+#define STATE 0x44000000u          /* not present: the precise-state test */
+#define FLAGS 0x45000000u          /* 32 pages for the flags test */
+#define UC 0x46000000u             /* user code (mmu_user_setup) */
+#define US 0x46010000u
+#define USTACK 0x47000000u         /* demand-paged user stack, 2 pages */
 
 struct logent {
-    uint32_t cr2, err, eip;
+    uint32_t cr2, err, eip, ecx, edi;
 };
+static struct isr_frame state_frame;
 static struct logent flog[256];
 static unsigned nlog, n_read, n_write, n_cow;
 static uint32_t *pd, zero_frame;
@@ -33,7 +45,16 @@ static uint32_t code_frames[8];     /* prepared contents for CODE + i pages */
 static int demand(struct isr_frame *f, uint32_t cr2)
 {
     if (nlog < sizeof flog / sizeof flog[0])
-        flog[nlog++] = (struct logent){ cr2, f->error_code, f->eip };
+        flog[nlog++] = (struct logent){ cr2, f->error_code, f->eip, f->ecx, f->edi };
+    if ((cr2 & PG_FRAME) == STATE) {
+        state_frame = *f;
+        mmu_map(pd, STATE, mmu_alloc(), PG_P | PG_W);
+        return 1;
+    }
+    if (cr2 >= USTACK && cr2 < USTACK + 2 * PAGE_SIZE && (f->error_code & PF_U)) {
+        mmu_map(pd, cr2 & PG_FRAME, mmu_alloc(), PG_P | PG_W | PG_U);
+        return 1;
+    }
     if (cr2 >= CODE && cr2 < CODE + 8 * PAGE_SIZE && !(f->error_code & PF_P)) {
         uint32_t i = (cr2 - CODE) / PAGE_SIZE;
         if (!code_frames[i])
@@ -127,6 +148,11 @@ int kmain(uint32_t magic, struct multiboot_info *mbi)
     /* 3: REP STOSD from page 44 + 0x800 to page 47 + 0x800 (46, 47 unmapped) */
     uint32_t d = PG(44) + 0x800, n = 3 * 1024;
     __asm__ volatile("rep stosl" : "+D"(d), "+c"(n) : "a"(0x5705D000u) : "memory");
+    printf("rep stosd over pages 44-47: ecx/edi at the faults:");
+    for (unsigned i = shown; i < nlog; i++)
+        printf(" %u/page %u+%#x", flog[i].ecx, (flog[i].edi - REGION) / PAGE_SIZE,
+               (flog[i].edi - REGION) % PAGE_SIZE);
+    printf("\n");
     show_faults("rep stosd over pages 44-47", 8);
     printf("  edi=page 47+%#x ecx=%u\n", d - PG(47), n);
 
@@ -185,6 +211,75 @@ int kmain(uint32_t magic, struct multiboot_info *mbi)
     printf("again, all mapped: %x %x %x\n", call_at(CODE), call_at(CODE + 2 * PAGE_SIZE + 0xFFD),
            call_at(CODE + 4 * PAGE_SIZE + 0xF00));
     show_faults(" faults", 4);
+
+    /* 8: the state in the #PF frame */
+    printf("state at a #PF in the middle of a block:\n");
+    uint32_t ra = 0x7FFFFFFF, rb = 2, rc = 3, rd = 4, fl, mark;
+    __asm__ volatile("movl $1f, %4\n\t"
+                     "addl $1, %0\n\t"          /* OF SF AF PF */
+                     "incl %1\n\t"              /* OF=0 SF=0 AF=0 PF=1, CF kept (0) */
+                     "movl %1, (%6)\n\t"        /* store to page 0 */
+                     "1:\tmovl (%7), %2\n\t"    /* not present: #PF */
+                     "incl %3\n\t"
+                     "pushfl\n\t"
+                     "popl %5"
+                     : "+a"(ra), "+b"(rb), "+c"(rc), "+d"(rd), "=&m"(mark), "=&r"(fl)
+                     : "S"(PG(0) + 0x100), "D"(STATE + 0x10)
+                     : "memory", "cc");
+    struct isr_frame *sf = &state_frame;
+    printf("  eip=mark%+d eax=%08x ebx=%x ecx=%x edx=%x flags=%03x\n", (int)(sf->eip - mark),
+           sf->eax, sf->ebx, sf->ecx, sf->edx, sf->eflags & 0x8D5);
+    printf("  after the retry: eax=%08x ebx=%x ecx=%x edx=%x flags=%03x\n", ra, rb, rc, rd,
+           fl & 0x8D5);
+    shown = nlog;
+
+    /* 9: arithmetic flags across TLB misses */
+    for (unsigned i = 0; i < 32; i++)
+        mmu_map(pd, FLAGS + i * PAGE_SIZE, mmu_alloc(), PG_P | PG_W);
+    static const uint32_t ops[4][2] = {
+        { 0x7FFFFFFF, 1 }, { 0xFFFFFFFF, 1 }, { 0x80000000, 0x80000000 }, { 1, 2 },
+    };
+    unsigned bad = 0;
+    uint32_t want_fl[4], got_fl[4][2];
+    for (unsigned i = 0; i < 32; i++) {
+        uint32_t va = FLAGS + i * PAGE_SIZE, x = ops[i & 3][0], y = ops[i & 3][1];
+        uint32_t ref, fl_ld, fl_st, t;
+        __asm__ volatile("addl %2, %1\n\tpushfl\n\tpopl %0" : "=r"(ref), "+r"(x) : "r"(y) : "cc");
+        x = ops[i & 3][0];
+        invlpg(va);
+        __asm__ volatile("addl %3, %2\n\t"
+                         "movl (%4), %1\n\t"      /* load: TLB miss */
+                         "pushfl\n\t"
+                         "popl %0"
+                         : "=r"(fl_ld), "=&r"(t), "+r"(x) : "r"(y), "r"(va) : "memory", "cc");
+        x = ops[i & 3][0];
+        invlpg(va);
+        __asm__ volatile("addl %2, %1\n\t"
+                         "movl %1, (%3)\n\t"      /* store: TLB miss */
+                         "pushfl\n\t"
+                         "popl %0"
+                         : "=r"(fl_st), "+r"(x) : "r"(y), "r"(va) : "memory", "cc");
+        bad += (fl_ld & 0x8D5) != (ref & 0x8D5);
+        bad += (fl_st & 0x8D5) != (ref & 0x8D5);
+        if (i < 4) {
+            want_fl[i] = ref & 0x8D5;
+            got_fl[i][0] = fl_ld & 0x8D5;
+            got_fl[i][1] = fl_st & 0x8D5;
+        }
+    }
+    printf("flags after 32 loads and 32 stores missing the TLB: %u differ\n", bad);
+    for (unsigned i = 0; i < 4; i++)
+        printf("  %08x + %08x: flags %03x, after a load %03x, after a store %03x\n", ops[i][0],
+               ops[i][1], want_fl[i], got_fl[i][0], got_fl[i][1]);
+
+    /* 10: a ring-3 call pushing onto a not-present user stack page */
+    mmu_user_setup(pd, UC, US);
+    mmu_user_stack(USTACK + 2 * PAGE_SIZE);
+    shown = nlog;
+    mmu_uprobe("ring 3 call, user stack not present", MMU_UCALL, MMU_UCONST(UC), 0);
+    for (unsigned i = shown; i < nlog; i++)
+        printf("  #PF cr2=%08x err=%x (%s)\n", flog[i].cr2, flog[i].err, mmu_err_str(flog[i].err));
+    shown = nlog;
     mmu_paging_off();
     return 0;
 }

@@ -12,9 +12,15 @@
  * Each process runs 200 iterations: fill its private page with a pattern,
  * call its private code, bump the shared counter, check the pattern and
  * its stack marker, yield; then it keeps checking (no yields) until the
- * timer has preempted processes 30 times, and exits.  Only deterministic
- * results are printed: per-process iterations and errors, the shared
- * counter, and that timer preemptions happened.
+ * timer has preempted processes 30 times, and exits.  An iteration also
+ * runs a function with a 5000-byte frame that yields in the middle, so the
+ * stack crosses between its two (physically unrelated) frames while other
+ * processes run.  Only deterministic results are printed: per-process
+ * iterations and errors, the shared counter, and that timer preemptions
+ * happened.  Then hardware task switches (far JMP to a TSS) between the
+ * kernel and a task whose TSS names a process's page directory: CR3 comes
+ * from the new TSS at every switch (its CR3 field is not written back), and
+ * the task sees that process's PRIV page, the kernel its own.
  */
 #include "mmu_common.h"
 #include "pc_common.h"
@@ -94,6 +100,20 @@ uint32_t proc_switch(struct isr_frame *f)
 
 static inline void yield(void) { __asm__ volatile("int $0x30" : : : "memory"); }
 
+/* A deep stack frame: fill, yield, check. */
+static __attribute__((noinline)) unsigned deep(uint32_t pid, unsigned i)
+{
+    volatile uint32_t big[1250];
+    unsigned bad = 0;
+
+    for (unsigned j = 0; j < 1250; j++)
+        big[j] = pid << 24 | i << 12 | j;
+    yield();
+    for (unsigned j = 0; j < 1250; j++)
+        bad += big[j] != (pid << 24 | i << 12 | j);
+    return bad;
+}
+
 static unsigned check_page(uint32_t pat)
 {
     unsigned bad = 0;
@@ -118,6 +138,8 @@ static __attribute__((noreturn)) void proc_main(void)
         __asm__ volatile("incl %0" : "+m"(*(volatile uint32_t *)SHARED));
         errors[pid] += check_page(pat);
         errors[pid] += rd32(STK) != (0x57AC0000 | pid);
+        if (i % 10 == 0)
+            errors[pid] += deep(pid, i);
         iters[pid]++;
         yield();
     }
@@ -132,6 +154,46 @@ static __attribute__((noreturn)) void proc_main(void)
 
 static void on_spurious(struct isr_frame *f) { (void)f; }
 
+/* ---- hardware task switches ---- */
+#define SEL_TB (6 << 3)
+static struct tss32 tb;
+static uint8_t tb_stack[4096] __attribute__((aligned(16)));
+static volatile uint32_t tb_saw, tb_cr3;
+
+static void __attribute__((noreturn)) task_b(void)
+{
+    for (;;) {
+        tb_saw = rd32(PRIV);
+        tb_cr3 = read_cr3();
+        __asm__ volatile("ljmp %0, $0" : : "i"(TSS_SEL) : "memory");
+    }
+}
+
+static void task_switches(uint32_t *kpd)
+{
+    uint64_t d = gdt[TSS_SEL >> 3];
+    struct tss32 *ta = (struct tss32 *)(uint32_t)(((d >> 16) & 0xFFFFFF) | ((d >> 32) & 0xFF000000));
+    ta->cr3 = (uint32_t)kpd;                /* loaded when the kernel task is resumed */
+    memset(&tb, 0, sizeof tb);
+    tb.eip = (uint32_t)task_b;
+    tb.esp = (uint32_t)(tb_stack + sizeof tb_stack);
+    tb.eflags = 2;
+    tb.cs = KERNEL_CS;
+    tb.ss = tb.ds = tb.es = tb.fs = tb.gs = KERNEL_DS;
+    tb.iomap_base = sizeof tb;
+    gdt_set_entry(SEL_TB >> 3, (uint32_t)&tb, sizeof tb - 1, 0x89, 0);
+    printf("hardware task switches:\n");
+    printf("  kernel: PRIV=%08x\n", rd32(PRIV));
+    for (uint32_t p = 2; p <= 3; p++) {
+        tb.cr3 = ctx[p].cr3;
+        __asm__ volatile("ljmp %0, $0" : : "i"(SEL_TB) : "memory");
+        printf("  task with process %u's directory: PRIV=%08x, CR3 from its TSS: %s\n", p, tb_saw,
+               tb_cr3 == ctx[p].cr3 ? "yes" : "no");
+        printf("  back in the kernel: PRIV=%08x, CR3 is the kernel's: %s\n", rd32(PRIV),
+               read_cr3() == (uint32_t)kpd ? "yes" : "no");
+    }
+}
+
 int kmain(uint32_t magic, struct multiboot_info *mbi)
 {
     (void)magic;
@@ -139,6 +201,7 @@ int kmain(uint32_t magic, struct multiboot_info *mbi)
     mmu_init();
     uint32_t *kpd = mmu_new_pd();
     uint32_t shared = mmu_alloc();
+    wr32(mmu_map_new(kpd, PRIV, 1, PG_P | PG_W), 0x4E4E);   /* the kernel's own PRIV */
 
     for (uint32_t p = 1; p <= NPROC; p++) {
         uint32_t *pd = mmu_new_pd();
@@ -185,7 +248,7 @@ int kmain(uint32_t magic, struct multiboot_info *mbi)
                code_ret[p], errors[p]);
     printf("shared counter: %u\n", rd32(shared));
     printf("timer preemptions of processes: %s\n", preempts >= PREEMPTS ? "at least 30" : "too few");
-    printf("kernel PRIV mapped: %s\n", (*mmu_pde(kpd, PRIV) & PG_P) ? "yes" : "no");
+    task_switches(kpd);
     mmu_paging_off();
     return 0;
 }

@@ -10,9 +10,14 @@
  * succeeds.  Rights downgrades and unmapping take effect with INVLPG.
  * INVLPG of any address inside a 4 MiB page drops the whole page.  Code:
  * remapping the page holding a called function to a frame with other code
- * (INVLPG, or a CR3 reload) runs the new code; and code that remaps its
- * own page and then runs INVLPG or MOV to CR3 (both serializing) fetches
- * its next instruction through the new mapping.
+ * (INVLPG, or a CR3 reload) runs the new code, also when only the second
+ * page of an instruction straddling two pages is remapped; code pages made
+ * supervisor-only or not present (INVLPG, CR3 reload) fault on the next
+ * fetch from ring 3 / ring 0 even though they ran before; and code that
+ * remaps its own page and then runs INVLPG or MOV to CR3 (both
+ * serializing) fetches its next instruction through the new mapping.
+ * Segment bases: INVLPG takes a logical address (FS base + offset), and
+ * CR2 holds the linear address.
  */
 #include "mmu_common.h"
 
@@ -24,6 +29,9 @@
 #define C 0x40010000u              /* code */
 #define S 0x40011000u              /* self-remapping code */
 #define L 0x40800000u              /* 4 MiB page */
+#define SC 0x40020000u             /* code straddling SC+0x1000 */
+#define UX 0x40030000u             /* user code */
+#define FSB 0x1000u                /* FS base for the segment tests */
 #define UC 0x41000000u
 #define US 0x41010000u
 
@@ -203,6 +211,68 @@ int kmain(uint32_t magic, struct multiboot_info *mbi)
     set(C, c1, PG_P);
     invlpg(C);
     expect("call C after INVLPG, first frame again", call(C), 0xC0DE0001);
+
+    printf("code straddling two pages, the second one remapped:\n");
+    /* mov $0x44332211, %eax at SC+0xFFD: bytes 33 44 and the ret on the
+     * second page, whose two frames differ (33 44 / 55 66) */
+    uint32_t sa = mmu_alloc(), sb = mmu_alloc(), sd = mmu_alloc();
+    static const uint8_t s_a[] = { 0xB8, 0x11, 0x22 }, s_b[] = { 0x33, 0x44, 0xC3 },
+                         s_d[] = { 0x55, 0x66, 0xC3 };
+    memcpy((void *)(sa + 0xFFD), s_a, 3);
+    memcpy((void *)sb, s_b, 3);
+    memcpy((void *)sd, s_d, 3);
+    set(SC, sa, PG_P);
+    set(SC + PAGE_SIZE, sb, PG_P);
+    expect("call SC+0xffd", call(SC + 0xFFD), 0x44332211);
+    set(SC + PAGE_SIZE, sd, PG_P);
+    invlpg(SC + PAGE_SIZE);
+    expect("second page remapped, INVLPG", call(SC + 0xFFD), 0x66552211);
+    set(SC + PAGE_SIZE, sb, PG_P);
+    reload_cr3();
+    expect("second page remapped back, CR3 reload", call(SC + 0xFFD), 0x44332211);
+    set(SC + PAGE_SIZE, sb, 0);
+    invlpg(SC + PAGE_SIZE);
+    mmu_kcall("second page not present, INVLPG", SC + 0xFFD);
+
+    printf("code pages losing their rights:\n");
+    uint32_t ux = code_frame(0x77);
+    set(UX, ux, PG_P | PG_U);
+    mmu_uprobe("ring 3 call UX", MMU_UCALL, UX, 0);
+    mmu_uprobe("ring 3 call UX again", MMU_UCALL, UX, 0);
+    set(UX, ux, PG_P);
+    invlpg(UX);
+    mmu_uprobe("made supervisor, INVLPG: ring 3 call", MMU_UCALL, UX, 0);
+    mmu_kcall("ring 0 call", UX);
+    mmu_uprobe("ring 3 call again", MMU_UCALL, UX, 0);
+    set(UX, ux, PG_P | PG_U);
+    invlpg(UX);
+    mmu_uprobe("made user again, INVLPG: ring 3 call", MMU_UCALL, UX, 0);
+    set(UX, ux, PG_U);
+    reload_cr3();
+    mmu_uprobe("made not present, CR3 reload: ring 3 call", MMU_UCALL, UX, 0);
+    set(UX, ux, PG_P);
+    invlpg(UX);
+    mmu_kcall("present again, INVLPG: ring 0 call", UX);
+    set(UX, ux, 0);
+    invlpg(UX);
+    mmu_kcall("not present, INVLPG: ring 0 call", UX);
+
+    printf("segment base %#x in FS:\n", FSB);
+    gdt_set_entry(6, FSB, 0xFFFFF, 0x92, 0xC);
+    __asm__ volatile("movw %w0, %%fs" : : "r"(6u << 3));
+    set(X, fr[4], PG_P | PG_W);
+    invlpg(X);
+    expect("X", rd32(X), 0xF4);
+    set(X, fr[5], PG_P | PG_W);
+    __asm__ volatile("invlpg %%fs:(%0)" : : "r"(X - FSB) : "memory");
+    expect("X after invlpg %fs:(X - base)", rd32(X), 0xF5);
+    set(X, fr[5], 0);
+    invlpg(X);
+    uint32_t v = 0;
+    mmu_clear();
+    __asm__ volatile(MMU_TRY "movl %%fs:(%1), %0" MMU_END : "+r"(v) : "r"(X + 0x10 - FSB) : "memory");
+    mmu_report("read %fs:(X + 0x10 - base), X not present");
+    __asm__ volatile("movw %w0, %%fs" : : "r"((uint32_t)KERNEL_DS));
 
     printf("code remapping its own page:\n");
     uint32_t s1 = remap_frame(0, 0x0DD), s2 = remap_frame(0, 0xE7E);

@@ -344,12 +344,14 @@ static const char *probe_name(uint16_t sel)
 
 static void print_probes(int ring)
 {
-    printf("LAR/LSL/VERR/VERW at ring %d (lar & 0x00f0ff00):\n", ring * 3);
+    printf("LAR/LSL/VERR/VERW at ring %d (lar & 0x00f0fe00):\n", ring * 3);
     for (unsigned i = 0; i < NPROBES; i++) {
         volatile struct probe *p = &probes[ring][i];
         char lar[16] = "-", lsl[16] = "-";
+        /* the accessed bit (0x100) is left out: QEMU does not set it when
+         * CS is loaded, the SDM does (mmu_strict checks it) */
         if (p->lar_ok)
-            snprintf(lar, sizeof lar, "%08x", p->lar & 0x00F0FF00);
+            snprintf(lar, sizeof lar, "%08x", p->lar & 0x00F0FE00);
         if (p->lsl_ok)
             snprintf(lsl, sizeof lsl, "%08x", p->lsl);
         printf("  %04x %-26s lar %-8s lsl %-8s verr %u verw %u%s\n", p->sel,

@@ -144,9 +144,12 @@ void e_flags_save(struct emit *e)
     e_bytes(e, seq, sizeof(seq));
 }
 
-/* xchg r13, rax; add al, 0x7f (OF = saved OF); sahf; xchg r13, rax */
+/* xchg r13, rax; add al, 0x7f (OF = saved OF); sahf;
+ * lea rax, [rax - 0x7f] (undo the add without touching the flags, so the
+ * saved image stays valid: a slow path and its fast path may both restore);
+ * xchg r13, rax */
 void e_flags_restore(struct emit *e)
 {
-    static const uint8_t seq[] = {0x49, 0x95, 0x04, 0x7F, 0x9E, 0x49, 0x95};
+    static const uint8_t seq[] = {0x49, 0x95, 0x04, 0x7F, 0x9E, 0x48, 0x8D, 0x40, 0x81, 0x49, 0x95};
     e_bytes(e, seq, sizeof(seq));
 }

@@ -84,7 +84,8 @@ static int load_tr(struct vcpu *cpu, uint16_t sel)
         return -1;
     }
     hi |= 2u << 8;   /* busy */
-    seg_write_desc_hi(cpu, sel, hi);
+    if (seg_write_desc_hi(cpu, sel, hi) < 0)
+        return -1;   /* #PF writing the descriptor: TR unchanged */
     seg_set_cache(&cpu->tss, sel, lo, hi);
     return 0;
 }

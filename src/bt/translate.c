@@ -31,7 +31,9 @@ const char *const bt_callout_names[CO_COUNT] = {
 
 void tr_flags_clobber(struct tr *t)
 {
-    if (t->i->live_in & FL_ARITH) {
+    /* with paging any access may #PF, whose frame must hold the flags of
+     * the faulting instruction: keep them even where they are dead */
+    if ((t->i->live_in & FL_ARITH) || (t->mode & MODE_PG)) {
         if (!t->flags_saved) {
             e_flags_save(&t->e);
             t->flags_saved = true;

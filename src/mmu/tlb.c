@@ -9,6 +9,7 @@
 
 #include "machine.h"
 #include "mmu.h"
+#include "tcache.h"
 
 int mmu_init(struct mmu *mmu, struct machine *m, uint32_t tlb_entries)
 {
@@ -72,15 +73,20 @@ void mmu_flush_nonglobal(struct mmu *mmu)
     mmu->st.tlb_flushes++;
 }
 
+/* INVLPG: the TLB keeps 4 KiB entries even for 4 MiB pages, and INVLPG
+ * of any address in a large page drops the whole page, so every entry in
+ * the 4 MiB region of lin goes (a page-sized over-flush is harmless). */
 void mmu_flush_page(struct mmu *mmu, uint32_t lin)
 {
-    uint32_t i = (lin >> 12) & (mmu->tlb_entries - 1), page = lin & PAGE_MASK;
-    struct tlb_entry *t[2] = {&mmu->tlb[i], &mmu->tlb_user[i]};
-    for (int k = 0; k < 2; k++)
-        if (t[k]->tag_r == page || t[k]->tag_w == page) {
-            entry_clear(t[k]);
-            mmu->global[k * mmu->tlb_entries + i] = 0;
-        }
+    uint32_t region = lin & 0xFFC00000u, n = mmu->tlb_entries;
+    for (uint32_t i = 0; i < n; i++) {
+        struct tlb_entry *t[2] = {&mmu->tlb[i], &mmu->tlb_user[i]};
+        for (int k = 0; k < 2; k++)
+            if (t[k]->tag_r != TLB_TAG_INVALID && (t[k]->tag_r & 0xFFC00000u) == region) {
+                entry_clear(t[k]);
+                mmu->global[k * n + i] = 0;
+            }
+    }
     mmu->st.tlb_flushes++;
 }
 

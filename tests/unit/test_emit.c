@@ -102,6 +102,10 @@ static void test_flags_roundtrip_executed(void **state)
     e_insn(&e, ZYDIS_MNEMONIC_XOR, 2, o_reg(ZYDIS_REGISTER_ECX), o_reg(ZYDIS_REGISTER_ECX));
     e_insn(&e, ZYDIS_MNEMONIC_SUB, 2, o_reg(ZYDIS_REGISTER_ECX), o_imm(1));
     e_flags_restore(&e);
+    /* restoring twice from the same saved image must give the same flags
+     * (a slow path and its fast path both restore) */
+    e_insn(&e, ZYDIS_MNEMONIC_XOR, 2, o_reg(ZYDIS_REGISTER_ECX), o_reg(ZYDIS_REGISTER_ECX));
+    e_flags_restore(&e);
     static const uint8_t epi[] = {0x9C, 0x5A,                         /* pushfq; pop rdx */
                                   0x48, 0x89, 0x16,                   /* mov [rsi], rdx */
                                   0x48, 0x89, 0x46, 0x08,             /* mov [rsi+8], rax */
