@@ -56,6 +56,8 @@ struct tb {
      * raised by the host CPU (divide error) inside the unit */
     uint32_t *insn_pc;
     uint16_t *insn_off;
+    uint32_t nmap;            /* entries in insn_pc/insn_off (instructions, then
+                               * the slow-path stubs, in code order) */
     struct tb_memop *memops;
     uint32_t nmemops;
 };

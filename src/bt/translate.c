@@ -923,8 +923,8 @@ int bt_translate(struct machine *m, uint32_t eip, uint32_t pc, uint32_t mode, st
 {
     static struct bt_insn insns[BT_MAX_BLOCK_INSNS];
     static struct stub stubs[TR_MAX_STUBS];
-    static uint32_t insn_pc[BT_MAX_BLOCK_INSNS];
-    static uint16_t insn_off[BT_MAX_BLOCK_INSNS];
+    static uint32_t insn_pc[BT_MAX_BLOCK_INSNS + TR_MAX_STUBS];
+    static uint16_t insn_off[BT_MAX_BLOCK_INSNS + TR_MAX_STUBS];
     static struct tb_memop memops[TR_MAX_STUBS];
     struct tcache *tc = &m->tc;
     uint64_t t0 = now_ns();
@@ -1006,10 +1006,19 @@ int bt_translate(struct machine *m, uint32_t eip, uint32_t pc, uint32_t mode, st
         }
         if (budget_imm && !t.e.overflow)
             memcpy(t.e.buf + budget_imm, &t.proto.ninsns, 4);
+        uint32_t nmap = t.proto.ninsns;
         for (int k = 0; k < t.nstubs; k++) {
             struct stub *s = &t.stubs[k];
             switch (s->kind) {
-            case STUB_MEM: emit_stub_mem(&t, s); break;
+            case STUB_MEM:
+                /* a host fault in a slow path (an x87 exception on the
+                 * re-executed instruction) belongs to that instruction */
+                insn_pc[nmap] = s->eip;
+                insn_off[nmap++] = (uint16_t)t.e.pos;
+                emit_stub_mem(&t, s);
+                insn_pc[nmap] = 0xFFFFFFFFu;   /* end marker: no instruction */
+                insn_off[nmap++] = (uint16_t)t.e.pos;
+                break;
             case STUB_EXIT: emit_stub_exit(&t, s); break;
             case STUB_BUDGET: {
                 e_fix32(&t.e, s->rel_off, t.e.pos);
@@ -1065,6 +1074,7 @@ int bt_translate(struct machine *m, uint32_t eip, uint32_t pc, uint32_t mode, st
         t.proto.page[1] = (pc + bytes - 1) & PAGE_MASK;
         if (t.proto.page[1] != t.proto.page[0] || t.fetch_faulted)
             t.proto.page[1] = m->cpu->fetch_next & PAGE_MASK;   /* ~0 page if unmapped */
+        t.proto.nmap = nmap;
         struct tb *tb = tc_commit(tc, &t.proto, t.e.pos, insn_pc, insn_off, memops, t.nmemops);
         tc->st.translate_ns += now_ns() - t0;
         *out = tb;

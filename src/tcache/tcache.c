@@ -177,11 +177,11 @@ struct tb *tc_commit(struct tcache *tc, const struct tb *proto, size_t code_size
     tc->used = (tc->used + code_size + 15) & ~(size_t)15;
 
     uint32_t *pcs = tc->meta + tc->meta_used;
-    memcpy(pcs, insn_pc, tb->ninsns * sizeof(uint32_t));
-    tc->meta_used += tb->ninsns;
+    memcpy(pcs, insn_pc, tb->nmap * sizeof(uint32_t));
+    tc->meta_used += tb->nmap;
     uint16_t *offs = (uint16_t *)(tc->meta + tc->meta_used);
-    memcpy(offs, insn_off, tb->ninsns * sizeof(uint16_t));
-    tc->meta_used += (tb->ninsns + 1) / 2;
+    memcpy(offs, insn_off, tb->nmap * sizeof(uint16_t));
+    tc->meta_used += (tb->nmap + 1) / 2;
     tb->insn_pc = pcs;
     tb->insn_off = offs;
     _Static_assert(sizeof(struct tb_memop) == 4 * sizeof(uint32_t), "memop size");
@@ -295,10 +295,11 @@ uint32_t tb_guest_eip_at(const struct tb *tb, uintptr_t rip)
 {
     uint32_t off = (uint32_t)(rip - (uintptr_t)tb->code);
     uint32_t eip = tb->insn_pc[0];
-    for (uint32_t i = 0; i < tb->ninsns; i++) {
+    for (uint32_t i = 0; i < tb->nmap; i++) {
         if (tb->insn_off[i] > off)
             break;
-        eip = tb->insn_pc[i];
+        if (tb->insn_pc[i] != 0xFFFFFFFFu)
+            eip = tb->insn_pc[i];
     }
     return eip;
 }

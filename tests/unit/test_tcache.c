@@ -49,6 +49,7 @@ static struct tb *fake_unit(uint32_t pc, uint32_t size, uint32_t mode)
     proto.mode = mode;
     proto.guest_size = size;
     proto.ninsns = 1;
+    proto.nmap = 1;
     proto.page[0] = pc & PAGE_MASK;
     proto.page[1] = (pc + size - 1) & PAGE_MASK;
     proto.exits[0].used = true;
