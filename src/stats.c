@@ -59,6 +59,11 @@ static int collect(const struct machine *m, struct kv *out, int max)
     ADD("mmu", "code_page_writes", s->code_writes);
     ADD("mmu", "window_faults", s->window_faults);
     ADD("mmu", "window_protects", s->window_protects);
+    ADD("mmu", "walks", s->walks);
+    ADD("mmu", "page_faults", s->page_faults);
+    ADD("mmu", "flushes_cr3", s->flush_cr3);
+    ADD("mmu", "flushes_invlpg", s->flush_invlpg);
+    ADD("mmu", "flushes_mode", s->flush_mode);
     const struct io_bus_stats *b = bus_stats(m->bus);
     ADD("bus", "port_reads", b->port_reads);
     ADD("bus", "port_writes", b->port_writes);
