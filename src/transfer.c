@@ -182,6 +182,20 @@ int xfer_far(struct vcpu *cpu, uint16_t sel, uint32_t off, unsigned osize, bool 
     return 0;
 }
 
+static int check_return_cs(struct vcpu *cpu, uint16_t sel, uint32_t *lo, uint32_t *hi);
+
+/* The CS:EIP popped by RET/IRET: checks (privilege, limit) and the
+ * accessed bit; returns the new privilege level or -1 (fault raised). */
+static int return_target(struct vcpu *cpu, uint32_t cs, uint32_t eip, unsigned osize,
+                         uint32_t *lo, uint32_t *hi)
+{
+    int rpl = check_return_cs(cpu, (uint16_t)cs, lo, hi);
+    if (rpl < 0 || beyond_limit(cpu, *lo, *hi, osize == 2 ? (eip & 0xFFFF) : eip) ||
+        seg_mark_accessed(cpu, (uint16_t)cs, *hi) < 0)
+        return -1;
+    return rpl;
+}
+
 /* Checks the CS popped by RET/IRET; returns its privilege level or -1. */
 static int check_return_cs(struct vcpu *cpu, uint16_t sel, uint32_t *lo, uint32_t *hi)
 {
@@ -204,9 +218,8 @@ int xfer_far_ret(struct vcpu *cpu, unsigned osize, uint32_t imm)
     if (rd(cpu, base + esp, osize, &eip) || rd(cpu, base + esp + osize, osize, &cs))
         return -1;
     uint32_t lo, hi;
-    int rpl = check_return_cs(cpu, (uint16_t)cs, &lo, &hi);
-    if (rpl < 0 || beyond_limit(cpu, lo, hi, osize == 2 ? (eip & 0xFFFF) : eip) ||
-        seg_mark_accessed(cpu, (uint16_t)cs, hi) < 0)
+    int rpl = return_target(cpu, cs, eip, osize, &lo, &hi);
+    if (rpl < 0)
         return -1;
     uint32_t old_cpl = cpu->cpl;
     if ((uint32_t)rpl == old_cpl) {
@@ -246,9 +259,8 @@ int xfer_iret(struct vcpu *cpu, unsigned osize, uint32_t next_eip)
         return -1;
     }
     uint32_t lo, hi;
-    int rpl = check_return_cs(cpu, (uint16_t)cs, &lo, &hi);
-    if (rpl < 0 || beyond_limit(cpu, lo, hi, osize == 2 ? (eip & 0xFFFF) : eip) ||
-        seg_mark_accessed(cpu, (uint16_t)cs, hi) < 0)
+    int rpl = return_target(cpu, cs, eip, osize, &lo, &hi);
+    if (rpl < 0)
         return -1;
     uint32_t old_cpl = cpu->cpl;
     if ((uint32_t)rpl == old_cpl) {

@@ -15,7 +15,8 @@
  * or read-only page (CR2 = the second page; nothing written to the first).
  * Ring 0: stores to read-only pages with CR0.WP = 0 (allowed) and 1 (#PF
  * P|W), switching WP without any TLB flush in between (the TLB caches R/W,
- * WP applies at each access); supervisor reads of and calls into user
+ * WP applies at each access); dwords straddling into or out of a read-only
+ * page (CR2 = the first byte that is not writable); supervisor reads of and calls into user
  * pages (allowed: no SMAP/SMEP on an i686).  Reserved bits: mmu_rsvd.
  */
 #include "mmu_common.h"
@@ -125,6 +126,9 @@ int kmain(uint32_t magic, struct multiboot_info *mbi)
     mmu_kwrite("write PDE read-only, PTE r/w", PDE_RO + 0x40, 0xB3B3B3B3);
     mmu_kwrite("write 4 MiB user read-only", L_URO + 0x40, 0xB4B4B4B4);
     mmu_kcall("call user code", MMU_UCONST(UC));
+    mmu_kwrite("dword write read-only -> r/w page", D_URO + 0xFFE, 0xE1E1E1E1);
+    mmu_kwrite("dword write r/w -> read-only page", D_URW + 0xFFE, 0xE2E2E2E2);
+    printf("  %-44s %08x\n", "  (not performed) r/w page's last dword", rd32(D_URW + 0xFFC));
 
     printf("ring 0, CR0.WP=0 (no TLB flush):\n");
     set_wp(0);

@@ -281,6 +281,30 @@ int kmain(uint32_t magic, struct multiboot_info *mbi)
            0xE7E);
     expect("again (the PTE already points there)",
            call_remap(S, s2 | PG_P, (uint32_t)mmu_pte(pd, S), S), 0xE7E);
+    /* a loop whose body remaps its page (to a copy that returns another
+     * value) and INVLPGs it: the iterations after the first and the code
+     * after the loop come from the new frame */
+    static const uint8_t loop[] = { 0x89, 0x0A,             /* 1: mov %ecx, (%edx) */
+                                    0x0F, 0x01, 0x3B,       /* invlpg (%ebx) */
+                                    0x4E,                   /* dec %esi */
+                                    0x75, 0xF8,             /* jnz 1b */
+                                    0xB8, 0, 0, 0, 0,       /* mov $v, %eax */
+                                    0xC3 };
+    uint32_t l1 = mmu_alloc(), l2 = mmu_alloc();
+    memcpy((void *)l1, loop, sizeof loop);
+    memcpy((void *)l2, loop, sizeof loop);
+    wr32(l1 + 9, 0x1001);
+    wr32(l2 + 9, 0x2002);
+    for (unsigned k = 0; k < 2; k++) {
+        set(S, l1, PG_P);
+        invlpg(S);
+        uint32_t r, n = 5;
+        __asm__ volatile("call *%2"
+                         : "=a"(r), "+S"(n)
+                         : "r"(S), "c"(l2 | PG_P), "d"(mmu_pte(pd, S)), "b"(S)
+                         : "memory", "cc");
+        expect("loop remapping its page, INVLPG each iteration", r, 0x2002);
+    }
     uint32_t *pd2 = mmu_new_pd();
     uint32_t t1 = remap_frame(1, 0x111), t2 = remap_frame(1, 0x222);
     set(S, t1, PG_P);

@@ -181,15 +181,26 @@ uint64_t bt_mem_writeback(struct vcpu *cpu, uint32_t unused, uint32_t unused2,
     return 0;
 }
 
+/* Translates the one or two pages of an access (both before any byte is
+ * touched); *split = bytes on the first page. */
+static int xlate_span(struct vcpu *cpu, uint32_t lin, unsigned size, unsigned acc, uint32_t *p1,
+                     uint32_t *p2, unsigned *split)
+{
+    *split = PAGE_SIZE - (lin & ~PAGE_MASK);
+    *p2 = 0;
+    if (mmu_translate(cpu, lin, acc, p1) < 0)
+        return -1;
+    if (*split < size && mmu_translate(cpu, lin + *split, acc, p2) < 0)
+        return -1;
+    return 0;
+}
+
 int mmu_read_as(struct vcpu *cpu, uint32_t lin, unsigned size, uint32_t *val, bool user)
 {
     struct mmu *mmu = &cpu->m->mmu;
-    unsigned acc = user ? WALK_USER : 0;
-    uint32_t p1, p2 = 0;
-    unsigned split = PAGE_SIZE - (lin & ~PAGE_MASK);
-    if (mmu_translate(cpu, lin, acc, &p1) < 0)
-        return -1;
-    if (split < size && mmu_translate(cpu, lin + split, acc, &p2) < 0)
+    uint32_t p1, p2;
+    unsigned split;
+    if (xlate_span(cpu, lin, size, user ? WALK_USER : 0, &p1, &p2, &split) < 0)
         return -1;
     if (split >= size) {
         *val = mmu_phys_read(mmu, p1, size);
@@ -205,12 +216,9 @@ int mmu_read_as(struct vcpu *cpu, uint32_t lin, unsigned size, uint32_t *val, bo
 int mmu_write_as(struct vcpu *cpu, uint32_t lin, unsigned size, uint32_t val, bool user)
 {
     struct mmu *mmu = &cpu->m->mmu;
-    unsigned acc = WALK_WRITE | (user ? WALK_USER : 0);
-    uint32_t p1, p2 = 0;
-    unsigned split = PAGE_SIZE - (lin & ~PAGE_MASK);
-    if (mmu_translate(cpu, lin, acc, &p1) < 0)
-        return -1;
-    if (split < size && mmu_translate(cpu, lin + split, acc, &p2) < 0)
+    uint32_t p1, p2;
+    unsigned split;
+    if (xlate_span(cpu, lin, size, WALK_WRITE | (user ? WALK_USER : 0), &p1, &p2, &split) < 0)
         return -1;
     int smc = 0;
     if (split >= size) {
