@@ -142,3 +142,4 @@ xbt_guest(mmu_sysdesc    SOURCES tests/mmu_sysdesc.c tests/mmu_common.c)
 # 4 MiB PDEs and never sets code-descriptor accessed bits: the expected
 # output is the SDM's (see the source).
 xbt_guest(mmu_strict     SOURCES tests/mmu_strict.c tests/mmu_common.c QEMU SKIP)
+xbt_guest(mmu_faults     SOURCES tests/mmu_faults.c tests/mmu_common.c)

@@ -117,9 +117,11 @@ int tc_init(struct tcache *tc, struct machine *m, size_t size);
 void tc_destroy(struct tcache *tc);
 void tc_flush(struct tcache *tc);
 
-/* cs_base matters only for units of non-flat modes (EIPs are CS offsets). */
+/* A unit is found by its physical address, mode key and the EIP it was
+ * made for (EIPs are built into translated code: return addresses, fault
+ * EIPs); CS base and limit matter only for units of non-flat modes. */
 struct tb *tc_lookup(struct tcache *tc, uint32_t pc, uint32_t mode, uint32_t cs_base,
-                     uint32_t cs_limit);
+                     uint32_t cs_limit, uint32_t eip);
 /* Reserves space for a new unit; may flush.  Returns the RW pointer and
  * the room available. */
 uint8_t *tc_begin(struct tcache *tc, size_t *room);

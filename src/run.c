@@ -250,7 +250,7 @@ int machine_run(struct machine *m)
         }
         uint64_t gen = tc->generation;
         uint32_t cs_base = cpu->seg[S_CS].base;
-        struct tb *tb = tc_lookup(tc, pc, mode, cs_base, cpu->seg[S_CS].limit);
+        struct tb *tb = tc_lookup(tc, pc, mode, cs_base, cpu->seg[S_CS].limit, cpu->eip);
         if (tb && tb->page[1] != tb->page[0] && tb->page[1] != (pc_next & PAGE_MASK)) {
             /* the unit's second page is mapped elsewhere now: remake it */
             tc_invalidate_range(tc, tb->pc, tb->guest_size);

@@ -1,7 +1,8 @@
 /*
  * mmu_ad.c - accessed and dirty flags (Intel SDM vol. 3A 4.8).  Prints the
  * flag bits (low 12 bits) of PDEs and PTEs after reads, writes, instruction
- * fetches, REP MOVSB, locked read-modify-writes and page-crossing accesses:
+ * fetches, writes to a page holding (translated) code, REP MOVSB, locked
+ * read-modify-writes and page-crossing accesses:
  * A is set in every entry used by a translation, D only by writes and only
  * in the entry that maps the page (the PTE, or the PDE of a 4 MiB page;
  * bit 6 of a PDE that points to a page table is left alone); a write sets D
@@ -88,6 +89,13 @@ int kmain(uint32_t magic, struct multiboot_info *mbi)
     show("code page, fresh", code);
     __asm__ volatile("call *%0" : : "r"(code) : "eax", "ecx", "edx", "memory", "cc");
     show("after calling it", code);
+    clear_ad(code);
+    wr8(code + 0x800, 1);                                 /* a page holding code */
+    show("A/D cleared, INVLPG, a write to it", code);
+    clear_ad(code);
+    wr8(code, 0xC3);                                      /* the code itself */
+    show("A/D cleared, INVLPG, rewriting the ret", code);
+    __asm__ volatile("call *%0" : : "r"(code) : "eax", "ecx", "edx", "memory", "cc");
 
     printf("rep movsb page 2 -> page 3:\n");
     clear_ad(R + 2 * PAGE_SIZE);

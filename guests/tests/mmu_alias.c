@@ -8,11 +8,15 @@
  * Code (self-modifying through an alias): a function is written through a
  * writable alias and called through two read-only aliases, then rewritten
  * (by the alias, by the identity mapping) and called again, 50 times in a
- * loop; code that patches the instruction right after itself through
- * another alias, followed by CPUID (serializing, as the SDM requires for a
- * store through a different linear address, vol. 3A 11.6); and, through
- * one mapping, a store that rewrites the very next instruction (same
- * linear address: no serialization needed).
+ * loop, and through a 4 MiB page mapping the frame pool (executed through
+ * it too); code whose effect depends on EIP (CALL pushing the return
+ * address, the EIP of an exception) run through two aliases of one frame:
+ * each sees its own linear address; code that patches the instruction
+ * right after itself through another alias, followed by CPUID
+ * (serializing, as the SDM requires for a store through a different linear
+ * address, vol. 3A 11.6); and, through one mapping, a store that rewrites
+ * the very next instruction (same linear address: no serialization
+ * needed).
  * Page tables as aliased data: a recursive page directory (PDE 1023 points
  * to the directory itself) shows the page tables at 0xFFC00000 and the
  * directory at 0xFFFFF000; entries read there equal the real ones, a
@@ -28,6 +32,8 @@
 #define C2 0x40030000u             /* K, read-only */
 #define C3 0x40040000u             /* K, read-only */
 #define C4 0x40050000u             /* code frame K2, writable, self-patching */
+#define E1 0x40060000u             /* code frame, read-only */
+#define E2 0x40075000u             /* the same frame */
 
 static unsigned errors;
 
@@ -139,6 +145,35 @@ int kmain(uint32_t magic, struct multiboot_info *mbi)
     wr8(C1 + 0xFFF, 0x90);                /* nop, then into C3 + 0x1000: not mapped */
     mmu_clear();
     mmu_kcall("  ret replaced by nop: runs off the page", C3 + 0xFFA);
+
+    printf("code rewritten through a 4 MiB page:\n");
+    write_cr4(read_cr4() | CR4_PSE);
+    *mmu_pde(pd, 0x40800000u) = MMU_POOL_BASE | PG_PS | PG_P | PG_W;   /* the frame pool */
+    uint32_t big = 0x40800000u + (k - MMU_POOL_BASE);
+    gen_const(C1 + 0x200, 0x55555555);
+    expect("call C2+0x200", call(C2 + 0x200), 0x55555555);
+    wr32(big + 0x201, 0x66666666);
+    expect("immediate rewritten via the 4 MiB page: call C2", call(C2 + 0x200), 0x66666666);
+    expect("  call C3", call(C3 + 0x200), 0x66666666);
+    expect("call the 4 MiB alias itself", call(big + 0x200), 0x66666666);
+    wr32(C1 + 0x201, 0x77777777);
+    expect("rewritten via C1: call the 4 MiB alias", call(big + 0x200), 0x77777777);
+
+    printf("EIP-dependent code run through two aliases:\n");
+    /* call 1f; 1: pop %eax; ret at +0, ud2 at +0x10 */
+    static const uint8_t eipc[] = { 0xE8, 0, 0, 0, 0, 0x58, 0xC3 };
+    uint32_t e = mmu_alloc();
+    memcpy((void *)e, eipc, sizeof eipc);
+    wr16(e + 0x10, 0x0B0F);
+    mmu_map(pd, E1, e, PG_P);
+    mmu_map(pd, E2, e, PG_P);
+    invlpg(E1);
+    invlpg(E2);
+    expect("call; pop via E1: E1 + 5", call(E1) - E1, 5);
+    expect("call; pop via E2: E2 + 5", call(E2) - E2, 5);
+    expect("call; pop via E1 again: E1 + 5", call(E1) - E1, 5);
+    mmu_kcall("ud2 via E1", E1 + 0x10);
+    mmu_kcall("ud2 via E2", E2 + 0x10);
 
     printf("code patching the next instruction through an alias:\n");
     /* at C2+0x100: movl $imm, C1+0x10E; cpuid; movl $0, %eax; ret */

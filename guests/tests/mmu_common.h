@@ -26,7 +26,9 @@
  * with the given registers; `int $0x2F` (DPL-3 gate, MMU_USER_EXIT) brings
  * the kernel back with the user registers.  Ring-3 code cannot store into
  * kernel variables, so for a fault at CPL 3 the kernel sets mmu_mark and
- * mmu_resume (user addresses) before calling mmu_user_run().
+ * mmu_resume (user addresses) before calling mmu_user_run().  The probes
+ * (mmu_kread/kwrite/kcall, mmu_uprobe) do one access each and print its
+ * outcome.
  */
 #ifndef MMU_COMMON_H
 #define MMU_COMMON_H
@@ -164,7 +166,8 @@ extern volatile uint32_t mmu_mark, mmu_resume;
 typedef int (*mmu_pf_fn)(struct isr_frame *f, uint32_t cr2);
 extern mmu_pf_fn mmu_pf_hook;
 
-/* "P W U" style decoding of a #PF error code ("-" for 0). */
+/* "PWU" style decoding of a #PF error code: P or -, W or R, U or S, and
+ * " RSVD". */
 const char *mmu_err_str(uint32_t err);
 /* "#PF err=7 (PWU) cr2=40001000 eip=mark+0" (or "no fault") into buf: the
  * error code bits P/-, W/R (write/read), U/S (user/supervisor), RSVD; EIP
@@ -182,7 +185,6 @@ struct mmu_uregs {
 /* Runs at CPL 3 from eip with ESP = esp, EFLAGS = 0x2 and registers *r
  * until int $MMU_USER_EXIT; returns with *r = the user registers then. */
 void mmu_user_run(uint32_t eip, uint32_t esp, struct mmu_uregs *r);
-
 
 /* ---- probes: one access, reported as "  <what>  ok, ..." or the fault ---- */
 /* Ring 0: a dword load, a dword store (then "now <value>"), a call (the

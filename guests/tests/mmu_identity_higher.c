@@ -8,7 +8,10 @@
  * one mapping are read back through the other; the end of the alias faults
  * (#PF, CR2).  Also: with CR4.PSE = 0 the PS bit of a PDE is ignored (the
  * PDE points to a page table), with CR4.PSE = 1 a 4 MiB page maps
- * VA[21:0] straight through, and 4 KiB and 4 MiB PDEs coexist.
+ * VA[21:0] straight through, and 4 KiB and 4 MiB PDEs coexist.  Last,
+ * MOV to CR0 turning paging on (off) in code whose page the directory maps
+ * to another frame: the next instruction comes from that frame (from the
+ * physical page).
  */
 #include "mmu_common.h"
 
@@ -163,6 +166,28 @@ int kmain(uint32_t magic, struct multiboot_info *mbi)
     check("write via 4 MiB page, read low", rd32(frame + 0x200), 0x4A4A4A4A);
     mmu_paging_off();
     write_cr4(read_cr4() & ~CR4_PSE);
+
+    /* code at frame f1 turning paging on and off while the directory maps
+     * its page to f2: mov %ecx, %cr0; mov $v, %eax; ret in both */
+    printf("MOV to CR0 in code whose page maps to another frame:\n");
+    uint32_t *pdx = mmu_new_pd();
+    uint32_t f1 = mmu_alloc(), f3 = mmu_alloc(), pt2 = mmu_alloc();
+    static const uint8_t sw[] = { 0x0F, 0x22, 0xC1, 0xB8, 0, 0, 0, 0, 0xC3 };
+    memcpy((void *)f1, sw, sizeof sw);
+    memcpy((void *)f3, sw, sizeof sw);
+    wr32(f1 + 4, 0x1D);
+    wr32(f3 + 4, 0xA1);
+    memcpy((void *)pt2, (void *)(pdx[f1 >> 22] & PG_FRAME), PAGE_SIZE);
+    ((uint32_t *)pt2)[(f1 >> 12) & 1023] = f3 | PG_P | PG_W;     /* a private table */
+    pdx[f1 >> 22] = pt2 | PG_P | PG_W;
+    write_cr3((uint32_t)pdx);
+    uint32_t cr0 = read_cr0() | CR0_PG, r;
+    for (unsigned k = 0; k < 2; k++) {
+        __asm__ volatile("call *%1" : "=a"(r) : "r"(f1), "c"(cr0) : "edx", "memory", "cc");
+        check("PG on: ran the mapped frame", r, 0xA1);
+        __asm__ volatile("call *%1" : "=a"(r) : "r"(f1), "c"(cr0 & ~CR0_PG) : "edx", "memory", "cc");
+        check("PG off: ran the physical page", r, 0x1D);
+    }
 
     printf("%s\n", errors ? "FAILED" : "all ok");
     return 0;

@@ -20,7 +20,8 @@
  * happened.  Then hardware task switches (far JMP to a TSS) between the
  * kernel and a task whose TSS names a process's page directory: CR3 comes
  * from the new TSS at every switch (its CR3 field is not written back), and
- * the task sees that process's PRIV page, the kernel its own.
+ * the task sees that process's PRIV page and runs its CODE, the kernel its
+ * own.
  */
 #include "mmu_common.h"
 #include "pc_common.h"
@@ -158,13 +159,21 @@ static void on_spurious(struct isr_frame *f) { (void)f; }
 #define SEL_TB (6 << 3)
 static struct tss32 tb;
 static uint8_t tb_stack[4096] __attribute__((aligned(16)));
-static volatile uint32_t tb_saw, tb_cr3;
+static volatile uint32_t tb_saw, tb_cr3, tb_code;
+
+static uint32_t call_code(void)
+{
+    uint32_t r;
+    __asm__ volatile("call *%1" : "=a"(r) : "r"(CODE) : "ecx", "edx", "memory", "cc");
+    return r;
+}
 
 static void __attribute__((noreturn)) task_b(void)
 {
     for (;;) {
         tb_saw = rd32(PRIV);
         tb_cr3 = read_cr3();
+        tb_code = call_code();
         __asm__ volatile("ljmp %0, $0" : : "i"(TSS_SEL) : "memory");
     }
 }
@@ -183,14 +192,14 @@ static void task_switches(uint32_t *kpd)
     tb.iomap_base = sizeof tb;
     gdt_set_entry(SEL_TB >> 3, (uint32_t)&tb, sizeof tb - 1, 0x89, 0);
     printf("hardware task switches:\n");
-    printf("  kernel: PRIV=%08x\n", rd32(PRIV));
+    printf("  kernel: PRIV=%08x, CODE returns %x\n", rd32(PRIV), call_code());
     for (uint32_t p = 2; p <= 3; p++) {
         tb.cr3 = ctx[p].cr3;
         __asm__ volatile("ljmp %0, $0" : : "i"(SEL_TB) : "memory");
-        printf("  task with process %u's directory: PRIV=%08x, CR3 from its TSS: %s\n", p, tb_saw,
-               tb_cr3 == ctx[p].cr3 ? "yes" : "no");
-        printf("  back in the kernel: PRIV=%08x, CR3 is the kernel's: %s\n", rd32(PRIV),
-               read_cr3() == (uint32_t)kpd ? "yes" : "no");
+        printf("  task with process %u's directory: PRIV=%08x, CODE returns %x, CR3 from its TSS: %s\n",
+               p, tb_saw, tb_code, tb_cr3 == ctx[p].cr3 ? "yes" : "no");
+        printf("  back in the kernel: PRIV=%08x, CODE returns %x, CR3 is the kernel's: %s\n",
+               rd32(PRIV), call_code(), read_cr3() == (uint32_t)kpd ? "yes" : "no");
     }
 }
 
@@ -202,6 +211,10 @@ int kmain(uint32_t magic, struct multiboot_info *mbi)
     uint32_t *kpd = mmu_new_pd();
     uint32_t shared = mmu_alloc();
     wr32(mmu_map_new(kpd, PRIV, 1, PG_P | PG_W), 0x4E4E);   /* the kernel's own PRIV */
+    uint32_t kcode = mmu_map_new(kpd, CODE, 1, PG_P);        /* and CODE: mov $0xEEE, %eax; ret */
+    wr8(kcode, 0xB8);
+    wr32(kcode + 1, 0xEEE);
+    wr8(kcode + 5, 0xC3);
 
     for (uint32_t p = 1; p <= NPROC; p++) {
         uint32_t *pd = mmu_new_pd();

@@ -17,7 +17,7 @@
  * P|W), switching WP without any TLB flush in between (the TLB caches R/W,
  * WP applies at each access); dwords straddling into or out of a read-only
  * page (CR2 = the first byte that is not writable); supervisor reads of and calls into user
- * pages (allowed: no SMAP/SMEP on an i686).  Reserved bits: mmu_rsvd.
+ * pages (allowed: no SMAP/SMEP on an i686).  Reserved bits: mmu_strict.
  */
 #include "mmu_common.h"
 

@@ -122,11 +122,11 @@ void tc_flush(struct tcache *tc)
 }
 
 struct tb *tc_lookup(struct tcache *tc, uint32_t pc, uint32_t mode, uint32_t cs_base,
-                     uint32_t cs_limit)
+                     uint32_t cs_limit, uint32_t eip)
 {
     tc->st.lookups++;
     for (struct tb *t = tc->hash[tc_hash(pc, mode) & tc->hash_mask]; t; t = t->hash_next) {
-        if (t->pc == pc && t->mode == mode &&
+        if (t->pc == pc && t->mode == mode && t->vpc == eip &&
             (!(mode & MODE_NONFLAT) || (t->cs_base == cs_base && t->cs_limit == cs_limit))) {
             tc->st.lookup_hits++;
             return t;

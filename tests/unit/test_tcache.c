@@ -73,9 +73,12 @@ static void test_lookup_by_pc_and_mode(void **state)
     tc_flush(&g_m.tc);
     struct tb *a = fake_unit(0x1000, 8, 0);
     struct tb *b = fake_unit(0x1000, 8, 3);
-    assert_ptr_equal(tc_lookup(&g_m.tc, 0x1000, 0, 0, 0), a);
-    assert_ptr_equal(tc_lookup(&g_m.tc, 0x1000, 3, 0, 0), b);
-    assert_null(tc_lookup(&g_m.tc, 0x1004, 0, 0, 0));
+    assert_ptr_equal(tc_lookup(&g_m.tc, 0x1000, 0, 0, 0, 0x1000), a);
+    assert_ptr_equal(tc_lookup(&g_m.tc, 0x1000, 3, 0, 0, 0x1000), b);
+    assert_null(tc_lookup(&g_m.tc, 0x1004, 0, 0, 0, 0x1004));
+    /* the same physical code reached through another virtual address is a
+     * different unit (EIPs are built into the translation) */
+    assert_null(tc_lookup(&g_m.tc, 0x1000, 0, 0, 0, 0x40001000));
     assert_true(mmu_is_code_page(&g_m.mmu, 0x1000));
 }
 
@@ -94,7 +97,7 @@ static void test_chain_and_invalidate(void **state)
     /* a store into b: b dies, a's exit points back at its stub */
     assert_int_equal(tc_invalidate_range(&g_m.tc, 0x300F, 1), 1);
     assert_false(b->valid);
-    assert_null(tc_lookup(&g_m.tc, 0x3000, 0, 0, 0));
+    assert_null(tc_lookup(&g_m.tc, 0x3000, 0, 0, 0, 0x3000));
     assert_null(a->exits[0].dest);
     assert_int_equal(rel_of(a), 0);    /* stub is right after the jmp */
     assert_false(mmu_is_code_page(&g_m.mmu, 0x3000));
@@ -151,7 +154,7 @@ static void test_find_by_host_and_flush(void **state)
     uint64_t gen = g_m.tc.generation;
     tc_flush(&g_m.tc);
     assert_int_equal(g_m.tc.generation, gen + 1);
-    assert_null(tc_lookup(&g_m.tc, 0xB000, 0, 0, 0));
+    assert_null(tc_lookup(&g_m.tc, 0xB000, 0, 0, 0, 0xB000));
     assert_false(mmu_is_code_page(&g_m.mmu, 0xB000));
 }
 
