@@ -55,6 +55,7 @@ struct machine_config {
     uint32_t tcache_size;        /* code buffer bytes */
     uint32_t tlb_entries;        /* simulated TLB entries (power of two) */
     enum mem_method mem;         /* --mem=host|tlb (paging off) */
+    enum mmu_kind mmu;           /* --mmu=walk|shadow (paging on) */
     bool stats;                  /* print statistics at exit */
     const char *stats_json;      /* write statistics as JSON here */
     const char *debug_log;       /* -D FILE for -d output (default stderr) */

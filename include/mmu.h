@@ -64,6 +64,8 @@ struct mmu_stats {
  * With paging on, the simulated TLB is always used.
  */
 enum mem_method { MEM_HOST = 0, MEM_TLB = 1 };
+/* --mmu: fill the TLB from a guest walk, or from shadow page tables */
+enum mmu_kind { MMU_WALK = 0, MMU_SHADOW = 1 };
 
 struct mmu {
     struct machine *m;
@@ -72,6 +74,8 @@ struct mmu {
     uint8_t *global;              /* per entry of both tables: from a global page */
     uint32_t tlb_entries;
     uint8_t *code_pages;     /* per RAM page: non-zero while translations exist */
+    uint8_t *pt_pages;       /* per RAM page: a traced guest page-table page (shadow) */
+    struct shadow *shadow;   /* --mmu=shadow, else NULL (walk) */
     uint32_t ram_pages;
     uint8_t *window;         /* MEM_HOST: host address of guest-physical 0 */
     uint8_t *window_res;     /* the whole reservation (guards included) */
@@ -110,6 +114,14 @@ static inline bool mmu_is_code_page(const struct mmu *mmu, uint32_t addr)
     uint32_t p = addr >> 12;
     return p < mmu->ram_pages && mmu->code_pages[p];
 }
+/* Stores must take the slow path: translations or traced page tables. */
+static inline bool mmu_is_wp_page(const struct mmu *mmu, uint32_t addr)
+{
+    uint32_t p = addr >> 12;
+    return p < mmu->ram_pages && (mmu->code_pages[p] || mmu->pt_pages[p]);
+}
+/* Traces the page-table page holding addr (shadow coherence). */
+void mmu_pt_trace(struct mmu *mmu, uint32_t addr);
 
 /* Linear-address access for helpers (string instructions, stack pushes,
  * descriptor tables), through the page tables when paging is on.  Return 0,

@@ -66,6 +66,9 @@ static void usage_run(FILE *f)
         "  --max-block-insns N    at most N guest instructions per unit (1..%u, default %u)\n"
         "  --tcache-size BYTES    code buffer size (K/M/G suffixes; default 32M, min 64K)\n"
         "  --tlb-entries N        simulated TLB entries, power of two (2..65536, default %u)\n"
+        "  --mmu=walk|shadow      paging: fill the TLB from a walk of the guest tables\n"
+        "                         (default), or from shadow page tables kept coherent by\n"
+        "                         tracing writes to the guest's page-table pages\n"
         "  --mem=host|tlb         guest memory access with paging off: host = a host-MMU\n"
         "                         window, one host instruction per access (default);\n"
         "                         tlb = inline simulated-TLB lookup on every access\n"
@@ -138,7 +141,7 @@ static int parse_debug(const char *s, unsigned *flags)
 }
 
 enum { OPT_APPEND = 256, OPT_MODULE, OPT_NO_CHAIN, OPT_MAX_BLOCK, OPT_TCACHE_SIZE,
-       OPT_TLB_ENTRIES, OPT_STATS, OPT_STATS_JSON, OPT_PERF_MAP, OPT_MEM, OPT_CLOCK, OPT_RTC_BASE, OPT_REBOOT };
+       OPT_TLB_ENTRIES, OPT_STATS, OPT_STATS_JSON, OPT_PERF_MAP, OPT_MEM, OPT_CLOCK, OPT_RTC_BASE, OPT_REBOOT, OPT_MMU };
 
 static int cmd_run_cfg(int argc, char **argv, struct machine_config *cfgp);
 
@@ -170,6 +173,7 @@ static int cmd_run_cfg(int argc, char **argv, struct machine_config *cfgp)
         {"clock", required_argument, 0, OPT_CLOCK},
         {"rtc-base", required_argument, 0, OPT_RTC_BASE},
         {"reboot", no_argument, 0, OPT_REBOOT},
+        {"mmu", required_argument, 0, OPT_MMU},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
@@ -248,6 +252,16 @@ static int cmd_run_cfg(int argc, char **argv, struct machine_config *cfgp)
             }
             break;
         case OPT_REBOOT: cfg.reboot = true; break;
+        case OPT_MMU:
+            if (!strcmp(optarg, "walk"))
+                cfg.mmu = MMU_WALK;
+            else if (!strcmp(optarg, "shadow"))
+                cfg.mmu = MMU_SHADOW;
+            else {
+                xbt_error("--mmu %s: must be walk or shadow", optarg);
+                return XBT_STATUS_ERROR;
+            }
+            break;
         case OPT_MEM:
             if (!strcmp(optarg, "host"))
                 cfg.mem = MEM_HOST;

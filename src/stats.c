@@ -9,6 +9,7 @@
 #include "devices.h"
 #include "machine.h"
 #include "stats.h"
+#include "mmu/shadow.h"
 
 void run_stats_get(uint64_t *dispatches, uint64_t *halts, uint64_t *host_faults);
 uint64_t run_stats_interrupts(void);
@@ -64,6 +65,17 @@ static int collect(const struct machine *m, struct kv *out, int max)
     ADD("mmu", "flushes_cr3", s->flush_cr3);
     ADD("mmu", "flushes_invlpg", s->flush_invlpg);
     ADD("mmu", "flushes_mode", s->flush_mode);
+    if (m->mmu.shadow) {
+        const struct shadow_stats *sh = shadow_stats(m->mmu.shadow);
+        ADD("shadow", "hidden_hits", sh->hidden_hits);
+        ADD("shadow", "fills", sh->fills);
+        ADD("shadow", "true_faults", sh->true_faults);
+        ADD("shadow", "traced_writes", sh->traced_writes);
+        ADD("shadow", "entries_dropped", sh->entries_dropped);
+        ADD("shadow", "spaces_built", sh->spaces_built);
+        ADD("shadow", "spaces_reused", sh->spaces_reused);
+        ADD("shadow", "spaces_dropped", sh->spaces_dropped);
+    }
     const struct io_bus_stats *b = bus_stats(m->bus);
     ADD("bus", "port_reads", b->port_reads);
     ADD("bus", "port_writes", b->port_writes);

@@ -11,6 +11,7 @@
 #include "helpers.h"
 #include "machine.h"
 #include "mmu.h"
+#include "mmu/shadow.h"
 
 #define MSR_TSC 0x10
 #define MSR_APIC_BASE 0x1B
@@ -189,6 +190,8 @@ HLP(hlp_priv)
     case PRIV_INVLPG:
         if (cpl0(cpu)) {
             mmu_flush_page(&cpu->m->mmu, b);
+            if (cpu->m->mmu.shadow)
+                shadow_invlpg(cpu->m->mmu.shadow, cpu->cr3, b);
             tc_jcache_flush(&cpu->m->tc);
             cpu->m->mmu.st.flush_invlpg++;
         }

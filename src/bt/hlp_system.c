@@ -10,6 +10,7 @@
 #include "helpers.h"
 #include "machine.h"
 #include "mmu.h"
+#include "mmu/shadow.h"
 #include "transfer.h"
 
 static bool need_cpl0(struct vcpu *cpu)
@@ -167,6 +168,8 @@ HLP(hlp_mov_cr)
         }
         if ((b ^ cpu->cr0) & (CR0_PG | CR0_WP | CR0_PE)) {
             mmu_tlb_flush(&cpu->m->mmu);
+            if (cpu->m->mmu.shadow)
+                shadow_drop_all(cpu->m->mmu.shadow);
             tc_jcache_flush(&cpu->m->tc);
             cpu->m->mmu.st.flush_mode++;
         }
@@ -186,6 +189,8 @@ HLP(hlp_mov_cr)
         }
         if ((b ^ cpu->cr4) & (0x10u | 0x80u)) {
             mmu_tlb_flush(&cpu->m->mmu);
+            if (cpu->m->mmu.shadow)
+                shadow_drop_all(cpu->m->mmu.shadow);
             tc_jcache_flush(&cpu->m->tc);
             cpu->m->mmu.st.flush_mode++;
         }

@@ -8,6 +8,7 @@
 
 #include "machine.h"
 #include "mmu.h"
+#include "shadow.h"
 
 uint8_t *mmu_phys_ptr(struct mmu *mmu, uint32_t addr, uint32_t len)
 {
@@ -49,6 +50,8 @@ int mmu_phys_write(struct mmu *mmu, uint32_t addr, unsigned size, uint32_t val)
     uint8_t *p = mmu_phys_ptr(mmu, addr, size);
     if (p) {
         memcpy(p, &val, size);
+        if (mmu->shadow && (mmu->pt_pages[addr >> 12] || mmu->pt_pages[(addr + size - 1) >> 12]))
+            shadow_pt_write(mmu->shadow, addr, size);
         if (mmu_is_code_page(mmu, addr) || mmu_is_code_page(mmu, addr + size - 1)) {
             mmu->st.code_writes++;
             return tc_invalidate_range(&m->tc, addr, size) > 0;

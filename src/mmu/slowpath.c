@@ -16,10 +16,21 @@
 #include "mmu.h"
 #include "vcpu.h"
 #include "walk.h"
+#include "shadow.h"
 
 static bool paging(const struct vcpu *cpu)
 {
     return (cpu->cr0 & CR0_PG) != 0;
+}
+
+/* A guest walk, or the shadow page tables in front of it (--mmu=shadow). */
+static int do_walk(struct vcpu *cpu, uint32_t lin, unsigned acc, struct walk_result *w)
+{
+    struct mmu *mmu = &cpu->m->mmu;
+    if (mmu->shadow)
+        return shadow_translate(mmu->shadow, mmu, cpu->cr0, cpu->cr3, cpu->cr4, lin, acc, w);
+    mmu->st.walks++;
+    return mmu_walk(mmu, cpu->cr0, cpu->cr3, cpu->cr4, lin, acc, w);
 }
 
 int mmu_probe(struct vcpu *cpu, uint32_t lin, unsigned acc, uint32_t *phys, uint32_t *err)
@@ -29,9 +40,7 @@ int mmu_probe(struct vcpu *cpu, uint32_t lin, unsigned acc, uint32_t *phys, uint
         return 0;
     }
     struct walk_result w;
-    struct mmu *mmu = &cpu->m->mmu;
-    mmu->st.walks++;
-    if (mmu_walk(mmu, cpu->cr0, cpu->cr3, cpu->cr4, lin, acc, &w) < 0) {
+    if (do_walk(cpu, lin, acc, &w) < 0) {
         *err = w.err;
         return -1;
     }
@@ -64,7 +73,7 @@ static void tlb_fill(struct mmu *mmu, bool user, uint32_t lin, uint32_t phys, bo
     struct tlb_entry *e = user ? &mmu->tlb_user[i] : &mmu->tlb[i];
     uint32_t page = lin & PAGE_MASK;
     e->tag_r = page;
-    e->tag_w = (writable && !mmu_is_code_page(mmu, phys)) ? page : TLB_TAG_INVALID;
+    e->tag_w = (writable && !mmu_is_wp_page(mmu, phys)) ? page : TLB_TAG_INVALID;
     e->addend = (uint64_t)(uintptr_t)(mmu->m->ram + (phys & PAGE_MASK)) - page;
     mmu->global[(user ? mmu->tlb_entries : 0) + i] = global;
     mmu->st.tlb_fills++;
@@ -87,9 +96,8 @@ static int xlate(struct vcpu *cpu, uint32_t lin, bool write, uint32_t *phys)
         return 0;
     }
     struct walk_result w;
-    mmu->st.walks++;
     unsigned acc = (write ? WALK_WRITE : 0) | (user ? WALK_USER : 0);
-    if (mmu_walk(mmu, cpu->cr0, cpu->cr3, cpu->cr4, lin, acc, &w) < 0) {
+    if (do_walk(cpu, lin, acc, &w) < 0) {
         raise_pf(cpu, lin, w.err);
         return -1;
     }
@@ -119,7 +127,7 @@ uint64_t bt_mem_slow(struct vcpu *cpu, uint32_t addr, uint32_t info, uint32_t ei
     if (crossing && xlate(cpu, (addr & PAGE_MASK) + PAGE_SIZE, write, &phys2) < 0)
         return (uint64_t)(uintptr_t)cpu->bounce;
     bool ram = is_plain_ram(mmu, phys);
-    if (ram && !crossing && !(write && mmu_is_code_page(mmu, phys)))
+    if (ram && !crossing && !(write && mmu_is_wp_page(mmu, phys)))
         return (uint64_t)(uintptr_t)(mmu->m->ram + phys);
 
     /* bounce */

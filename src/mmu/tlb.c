@@ -10,6 +10,7 @@
 #include "machine.h"
 #include "mmu.h"
 #include "tcache.h"
+#include "shadow.h"
 
 int mmu_init(struct mmu *mmu, struct machine *m, uint32_t tlb_entries)
 {
@@ -23,7 +24,8 @@ int mmu_init(struct mmu *mmu, struct machine *m, uint32_t tlb_entries)
     mmu->global = calloc(2 * (size_t)tlb_entries, 1);
     mmu->ram_pages = m->ram_size / PAGE_SIZE;
     mmu->code_pages = calloc(mmu->ram_pages ? mmu->ram_pages : 1, 1);
-    if (!mmu->tlb || !mmu->tlb_user || !mmu->global || !mmu->code_pages) {
+    mmu->pt_pages = calloc(mmu->ram_pages ? mmu->ram_pages : 1, 1);
+    if (!mmu->tlb || !mmu->tlb_user || !mmu->global || !mmu->code_pages || !mmu->pt_pages) {
         mmu_destroy(mmu);
         return XBT_ENOMEM;
     }
@@ -39,6 +41,10 @@ void mmu_destroy(struct mmu *mmu)
     free(mmu->tlb_user);
     free(mmu->global);
     free(mmu->code_pages);
+    free(mmu->pt_pages);
+    shadow_destroy(mmu->shadow);
+    mmu->shadow = NULL;
+    mmu->pt_pages = NULL;
     mmu->tlb = mmu->tlb_user = NULL;
     mmu->global = NULL;
     mmu->code_pages = NULL;
@@ -90,14 +96,9 @@ void mmu_flush_page(struct mmu *mmu, uint32_t lin)
     mmu->st.tlb_flushes++;
 }
 
-void mmu_code_page_set(struct mmu *mmu, uint32_t page_addr)
+/* Revokes fast-path writes to the RAM page under any linear address. */
+static void revoke_writes(struct mmu *mmu, uint32_t page_addr)
 {
-    uint32_t p = page_addr >> 12;
-    if (p >= mmu->ram_pages)
-        return;
-    mmu->code_pages[p] = 1;
-    mmu_window_protect(mmu, page_addr & PAGE_MASK, PAGE_SIZE, false);
-    /* revoke fast-path writes to the page under any linear address */
     uint64_t host = (uint64_t)(uintptr_t)(mmu->m->ram + (page_addr & PAGE_MASK));
     for (uint32_t i = 0; i < mmu->tlb_entries; i++) {
         struct tlb_entry *es[2] = {&mmu->tlb[i], &mmu->tlb_user[i]};
@@ -105,6 +106,25 @@ void mmu_code_page_set(struct mmu *mmu, uint32_t page_addr)
             if (es[k]->tag_w != TLB_TAG_INVALID && es[k]->addend + es[k]->tag_w == host)
                 es[k]->tag_w = TLB_TAG_INVALID;
     }
+}
+
+void mmu_code_page_set(struct mmu *mmu, uint32_t page_addr)
+{
+    uint32_t p = page_addr >> 12;
+    if (p >= mmu->ram_pages)
+        return;
+    mmu->code_pages[p] = 1;
+    mmu_window_protect(mmu, page_addr & PAGE_MASK, PAGE_SIZE, false);
+    revoke_writes(mmu, page_addr);
+}
+
+void mmu_pt_trace(struct mmu *mmu, uint32_t addr)
+{
+    uint32_t p = addr >> 12;
+    if (p >= mmu->ram_pages || mmu->pt_pages[p])
+        return;
+    mmu->pt_pages[p] = 1;
+    revoke_writes(mmu, addr & PAGE_MASK);
 }
 
 void mmu_code_page_clear(struct mmu *mmu, uint32_t page_addr)

@@ -7,6 +7,8 @@
  * are ignored (no caches to model).  The walker reads and writes the page
  * tables in guest-physical memory through mmu_phys_*.
  */
+#include <string.h>
+
 #include "machine.h"
 #include "mmu.h"
 #include "vcpu.h"
@@ -23,6 +25,17 @@
 #define CR4_PGE 0x80u
 /* 4 MiB PDE bits 21:13 are reserved without PSE-36 (not implemented) */
 #define PDE4M_RSVD 0x003FE000u
+
+/* A/D updates: written straight to RAM, so a traced page-table page does
+ * not drop the shadow entries being built from it. */
+static void pt_write(struct mmu *mmu, uint32_t addr, uint32_t v)
+{
+    uint8_t *p = mmu_phys_ptr(mmu, addr, 4);
+    if (p)
+        memcpy(p, &v, 4);
+    else
+        mmu_phys_write(mmu, addr, 4, v);
+}
 
 int mmu_walk(struct mmu *mmu, uint32_t cr0, uint32_t cr3, uint32_t cr4, uint32_t lin,
              unsigned acc, struct walk_result *out)
@@ -70,12 +83,12 @@ int mmu_walk(struct mmu *mmu, uint32_t cr0, uint32_t cr3, uint32_t cr4, uint32_t
     /* accessed / dirty, written back only when they change */
     if (!(pde & PTE_A) || (big && write && !(pde & PTE_D))) {
         uint32_t npde = pde | PTE_A | (big && write ? PTE_D : 0);
-        mmu_phys_write(mmu, pde_addr, 4, npde);
+        pt_write(mmu, pde_addr, npde);
         pde = npde;
     }
     if (!big && (!(pte & PTE_A) || (write && !(pte & PTE_D)))) {
         uint32_t npte = pte | PTE_A | (write ? PTE_D : 0);
-        mmu_phys_write(mmu, pte_addr, 4, npte);
+        pt_write(mmu, pte_addr, npte);
         pte = npte;
         leaf = pte;
     } else if (big) {
@@ -91,6 +104,7 @@ int mmu_walk(struct mmu *mmu, uint32_t cr0, uint32_t cr3, uint32_t cr4, uint32_t
     out->dirty = (leaf & PTE_D) != 0;
     out->global = (leaf & PTE_G) && (cr4 & CR4_PGE);
     out->big = big;
+    out->rights = rights;
     out->pde_addr = pde_addr;
     out->pte_addr = pte_addr;
     return 0;

@@ -25,6 +25,7 @@ struct walk_result {
     bool dirty;             /* D is set (writes need not walk again) */
     bool global;            /* G with CR4.PGE */
     bool big;               /* 4 MiB page */
+    uint32_t rights;        /* U and W bits combined over the levels */
     uint32_t pde_addr, pte_addr;   /* where the entries are (page-table tracing) */
     uint32_t err;           /* #PF error code on failure */
 };
