@@ -143,3 +143,8 @@ xbt_guest(mmu_sysdesc    SOURCES tests/mmu_sysdesc.c tests/mmu_common.c)
 # output is the SDM's (see the source).
 xbt_guest(mmu_strict     SOURCES tests/mmu_strict.c tests/mmu_common.c QEMU SKIP)
 xbt_guest(mmu_faults     SOURCES tests/mmu_faults.c tests/mmu_common.c)
+# MMU benchmarks (guests/bench/mmu_*.c, kernel-only: they need paging)
+xbt_guest(bench_mmu_pagefault SOURCES bench/mmu_pagefault.c tests/mmu_common.c EXPECTED bench/mmu_pagefault.expected)
+xbt_guest(bench_mmu_asswitch SOURCES bench/mmu_asswitch.c tests/mmu_common.c EXPECTED bench/mmu_asswitch.expected)
+xbt_guest(bench_mmu_ptewrite SOURCES bench/mmu_ptewrite.c tests/mmu_common.c EXPECTED bench/mmu_ptewrite.expected)
+xbt_guest(bench_mmu_random SOURCES bench/mmu_random.c tests/mmu_common.c EXPECTED bench/mmu_random.expected)

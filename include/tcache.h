@@ -101,6 +101,11 @@ struct tcache {
         struct jc_entry *tab;
     } jc[JC_MAX_MODES];
     int njc;
+    /* entries filled since the last flush: a flush (CR3, INVLPG) clears
+     * just these instead of whole 1 MiB tables */
+    struct jc_entry **jc_filled;
+    uint32_t jc_nfilled;
+    bool jc_overflow;
     uint64_t generation;      /* bumped on every flush */
     struct tc_stats st;
 };
@@ -140,6 +145,11 @@ struct tb *tc_find_by_host(struct tcache *tc, uintptr_t rip);
 uint32_t tb_guest_eip_at(const struct tb *tb, uintptr_t rip);
 struct jc_entry *tc_jcache(struct tcache *tc, uint32_t mode);
 void tc_jcache_flush(struct tcache *tc);
+/* Records eip -> code in the table tab (the dispatcher's fill). */
+void tc_jcache_fill(struct tcache *tc, struct jc_entry *tab, uint32_t eip, const void *code);
+/* Tunable: fills remembered for a cheap flush.  Policy: far more than a
+ * guest dispatches between two CR3 loads; past it a flush clears all. */
+#define JC_FILLED_MAX 8192
 
 static inline uint8_t *tc_rw(const struct tcache *tc, const uint8_t *rx)
 {

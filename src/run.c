@@ -276,10 +276,7 @@ int machine_run(struct machine *m)
         if (!(mode & (MODE_NONFLAT | MODE_ONESTEP))) {
             /* (indirect targets are CS offsets; with a CS base they could
              * name different code under another base: not cached) */
-            struct jc_entry *je = &cpu->jcache[cpu->eip & (JC_ENTRIES - 1)];
-            je->neg_tag = -(uint64_t)cpu->eip;
-            je->code = tb->code;
-            tc->st.jc_fills++;
+            tc_jcache_fill(tc, cpu->jcache, cpu->eip, tb->code);
         }
         /* r14: the window (MEM_HOST, paging off) or the simulated TLB of
          * the current privilege */

@@ -46,6 +46,7 @@ int tc_init(struct tcache *tc, struct machine *m, size_t size)
     tc->page_list = calloc(tc->npages ? tc->npages : 1, sizeof(struct tb *));
     tc->meta_size = size / 4 + 4096;
     tc->meta = malloc(tc->meta_size * sizeof(uint32_t));
+    tc->jc_filled = malloc(JC_FILLED_MAX * sizeof(struct jc_entry *));
     if (!tc->tbs || !tc->hash || !tc->page_list || !tc->meta) {
         tc_destroy(tc);
         return XBT_ENOMEM;
@@ -60,6 +61,7 @@ void tc_destroy(struct tcache *tc)
     free(tc->hash);
     free(tc->page_list);
     free(tc->meta);
+    free(tc->jc_filled);
     for (int i = 0; i < tc->njc; i++)
         munmap(tc->jc[i].tab, JC_ENTRIES * sizeof(struct jc_entry));
     memset(tc, 0, sizeof(*tc));
@@ -86,6 +88,7 @@ struct jc_entry *tc_jcache(struct tcache *tc, uint32_t mode)
         tc->jc[JC_MAX_MODES - 1].mode = mode;
         tc->jc[JC_MAX_MODES - 1].tab = tab;
         jc_clear(tab);
+        tc->jc_overflow = true;   /* remembered fills may point into it: be safe */
         return tab;
     }
     void *p = mmap(NULL, JC_ENTRIES * sizeof(struct jc_entry), PROT_READ | PROT_WRITE,
@@ -99,10 +102,33 @@ struct jc_entry *tc_jcache(struct tcache *tc, uint32_t mode)
     return p;
 }
 
+void tc_jcache_fill(struct tcache *tc, struct jc_entry *tab, uint32_t eip, const void *code)
+{
+    struct jc_entry *e = &tab[eip & (JC_ENTRIES - 1)];
+    if (e->neg_tag == JC_INVALID) {
+        if (tc->jc_nfilled < JC_FILLED_MAX && tc->jc_filled)
+            tc->jc_filled[tc->jc_nfilled++] = e;
+        else
+            tc->jc_overflow = true;
+    }
+    e->neg_tag = -(uint64_t)eip;
+    e->code = code;
+    tc->st.jc_fills++;
+}
+
 void tc_jcache_flush(struct tcache *tc)
 {
-    for (int i = 0; i < tc->njc; i++)
-        jc_clear(tc->jc[i].tab);
+    if (tc->jc_overflow || !tc->jc_filled) {
+        for (int i = 0; i < tc->njc; i++)
+            jc_clear(tc->jc[i].tab);
+    } else {
+        for (uint32_t k = 0; k < tc->jc_nfilled; k++) {
+            tc->jc_filled[k]->neg_tag = JC_INVALID;
+            tc->jc_filled[k]->code = NULL;
+        }
+    }
+    tc->jc_nfilled = 0;
+    tc->jc_overflow = false;
 }
 
 void tc_flush(struct tcache *tc)
