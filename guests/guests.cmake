@@ -130,7 +130,8 @@ xbt_guest(sys_single_step SOURCES tests/sys_single_step.c)
 # #PF recording, ring-3 probes); expected outputs from QEMU.
 xbt_guest(mmu_identity_higher SOURCES tests/mmu_identity_higher.c tests/mmu_common.c)
 xbt_guest(mmu_demand     SOURCES tests/mmu_demand.c tests/mmu_common.c)
-xbt_guest(mmu_processes  SOURCES tests/mmu_processes.c tests/mmu_common.c)
+# virtual clock: the PIT-driven switching must not depend on host load
+xbt_guest(mmu_processes  SOURCES tests/mmu_processes.c tests/mmu_common.c XBT_ARGS --clock=virtual)
 xbt_guest(mmu_cow        SOURCES tests/mmu_cow.c tests/mmu_common.c)
 xbt_guest(mmu_ad         SOURCES tests/mmu_ad.c tests/mmu_common.c)
 xbt_guest(mmu_protection SOURCES tests/mmu_protection.c tests/mmu_common.c)

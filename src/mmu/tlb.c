@@ -19,8 +19,10 @@ int mmu_init(struct mmu *mmu, struct machine *m, uint32_t tlb_entries)
     if (tlb_entries < 2 || tlb_entries > 65536 || (tlb_entries & (tlb_entries - 1)))
         return XBT_EINVAL;
     mmu->tlb_entries = tlb_entries;
-    mmu->tlb = aligned_alloc(64, tlb_entries * sizeof(struct tlb_entry));
-    mmu->tlb_user = aligned_alloc(64, tlb_entries * sizeof(struct tlb_entry));
+    /* aligned_alloc wants a size that is a multiple of the alignment */
+    size_t bytes = ((size_t)tlb_entries * sizeof(struct tlb_entry) + 63) & ~(size_t)63;
+    mmu->tlb = aligned_alloc(64, bytes);
+    mmu->tlb_user = aligned_alloc(64, bytes);
     mmu->global = calloc(2 * (size_t)tlb_entries, 1);
     mmu->ram_pages = m->ram_size / PAGE_SIZE;
     mmu->code_pages = calloc(mmu->ram_pages ? mmu->ram_pages : 1, 1);
