@@ -6,6 +6,8 @@
  * is the same on any clock: the exact, deterministic counts are checked
  * under --clock=virtual by timer_virtual.
  */
+#include <stdbool.h>
+
 #include "pc_common.h"
 
 static volatile unsigned pit_ticks, rtc_ticks, spurious;
@@ -56,10 +58,11 @@ int kmain(uint32_t magic, struct multiboot_info *mbi)
     __asm__ volatile("cli");
     unsigned r = rtc_ticks;
     printf("PIT ticks: %u\n", pit_ticks >= 200 ? 200 : pit_ticks);
-    /* 200 ms at 1024 Hz is ~205 */
-    printf("RTC periodic interrupts in 200 PIT ticks: %s\n",
-           (r >= 170 && r <= 240) ? "about 205" : "WRONG");
-    if (r < 170 || r > 240)
+    /* 200 ms at 1024 Hz is ~205; the tolerance is wide because a loaded
+     * host may merge late periods of either timer */
+    bool about = r >= 140 && r <= 300;
+    printf("RTC periodic interrupts in 200 PIT ticks: %s\n", about ? "about 205" : "WRONG");
+    if (!about)
         printf("  (got %u)\n", r);
     printf("spurious IRQ7: %u\n", spurious);
 
