@@ -72,6 +72,11 @@ struct mmu {
     struct tlb_entry *tlb;        /* supervisor accesses (and all with paging off) */
     struct tlb_entry *tlb_user;   /* CPL 3 accesses */
     uint8_t *global;              /* per entry of both tables: from a global page */
+    /* the filled entries of both tables (slot = table * entries + index), so
+     * flushes and write revocations touch only those, whatever the size */
+    uint32_t *live;
+    uint32_t nlive;
+    uint8_t *in_live;
     uint32_t tlb_entries;
     uint8_t *code_pages;     /* per RAM page: non-zero while translations exist */
     uint8_t *pt_pages;       /* per RAM page: a traced guest page-table page (shadow) */
@@ -105,6 +110,9 @@ void mmu_window_destroy(struct mmu *mmu);
 bool mmu_window_contains(const struct mmu *mmu, uintptr_t a);
 /* Sets a RAM range read-only (code pages) or writable again in the window. */
 void mmu_window_protect(struct mmu *mmu, uint32_t addr, uint32_t len, bool writable);
+
+/* Records a filled TLB slot (slot = user * entries + index). */
+void mmu_tlb_note_fill(struct mmu *mmu, uint32_t slot);
 
 /* Marks / unmarks a RAM page as holding translations (tcache calls these). */
 void mmu_code_page_set(struct mmu *mmu, uint32_t page_addr);

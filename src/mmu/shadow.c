@@ -39,6 +39,9 @@ struct sh_space {
     bool used;
     uint64_t last_use;
     struct sh_entry *tab;
+    uint16_t *filled;      /* slots filled since the space was cleared */
+    uint32_t nfilled;
+    uint8_t *in_filled;
 };
 
 struct shadow {
@@ -58,7 +61,9 @@ struct shadow *shadow_create(void)
         return NULL;
     for (int i = 0; i < SHADOW_SPACES; i++) {
         s->sp[i].tab = calloc(SHADOW_ENTRIES, sizeof(struct sh_entry));
-        if (!s->sp[i].tab) {
+        s->sp[i].filled = calloc(SHADOW_ENTRIES, sizeof(uint16_t));
+        s->sp[i].in_filled = calloc(SHADOW_ENTRIES, 1);
+        if (!s->sp[i].tab || !s->sp[i].filled || !s->sp[i].in_filled) {
             shadow_destroy(s);
             return NULL;
         }
@@ -70,8 +75,11 @@ void shadow_destroy(struct shadow *s)
 {
     if (!s)
         return;
-    for (int i = 0; i < SHADOW_SPACES; i++)
+    for (int i = 0; i < SHADOW_SPACES; i++) {
         free(s->sp[i].tab);
+        free(s->sp[i].filled);
+        free(s->sp[i].in_filled);
+    }
     free(s);
 }
 
@@ -82,7 +90,11 @@ const struct shadow_stats *shadow_stats(const struct shadow *s)
 
 static void space_clear(struct sh_space *sp)
 {
-    memset(sp->tab, 0, SHADOW_ENTRIES * sizeof(struct sh_entry));
+    for (uint32_t k = 0; k < sp->nfilled; k++) {
+        sp->tab[sp->filled[k]].vpn = 0;
+        sp->in_filled[sp->filled[k]] = 0;
+    }
+    sp->nfilled = 0;
 }
 
 /* The space for cr3: reused if the guest had it before, else built. */
@@ -157,6 +169,11 @@ int shadow_translate(struct shadow *s, struct mmu *mmu, uint32_t cr0, uint32_t c
         return -1;
     }
     s->st.fills++;
+    uint16_t k = (uint16_t)(e - sp->tab);
+    if (!sp->in_filled[k]) {
+        sp->in_filled[k] = 1;
+        sp->filled[sp->nfilled++] = k;
+    }
     e->vpn = vpn;
     e->phys = out->phys;
     e->pde_addr = out->pde_addr;
@@ -181,17 +198,21 @@ void shadow_pt_write(struct shadow *s, uint32_t addr, uint32_t len)
         struct sh_space *sp = &s->sp[i];
         if (!sp->used)
             continue;
-        for (uint32_t k = 0; k < SHADOW_ENTRIES; k++) {
-            struct sh_entry *e = &sp->tab[k];
-            if (!e->vpn)
-                continue;
-            bool hit = (e->pde_addr >= lo && e->pde_addr < hi) ||
-                       (!e->big && e->pte_addr >= lo && e->pte_addr < hi);
-            if (hit) {
+        uint32_t keep = 0;
+        for (uint32_t k = 0; k < sp->nfilled; k++) {
+            uint16_t slot_k = sp->filled[k];
+            struct sh_entry *e = &sp->tab[slot_k];
+            if (e->vpn && ((e->pde_addr >= lo && e->pde_addr < hi) ||
+                           (!e->big && e->pte_addr >= lo && e->pte_addr < hi))) {
                 e->vpn = 0;
                 s->st.entries_dropped++;
             }
+            if (e->vpn)
+                sp->filled[keep++] = slot_k;
+            else
+                sp->in_filled[slot_k] = 0;
         }
+        sp->nfilled = keep;
     }
 }
 

@@ -76,6 +76,7 @@ static void tlb_fill(struct mmu *mmu, bool user, uint32_t lin, uint32_t phys, bo
     e->tag_w = (writable && !mmu_is_wp_page(mmu, phys)) ? page : TLB_TAG_INVALID;
     e->addend = (uint64_t)(uintptr_t)(mmu->m->ram + (phys & PAGE_MASK)) - page;
     mmu->global[(user ? mmu->tlb_entries : 0) + i] = global;
+    mmu_tlb_note_fill(mmu, (user ? mmu->tlb_entries : 0) + i);
     mmu->st.tlb_fills++;
 }
 

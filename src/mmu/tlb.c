@@ -12,6 +12,13 @@
 #include "tcache.h"
 #include "shadow.h"
 
+static void entry_clear(struct tlb_entry *e)
+{
+    e->tag_r = TLB_TAG_INVALID;
+    e->tag_w = TLB_TAG_INVALID;
+    e->addend = 0;
+}
+
 int mmu_init(struct mmu *mmu, struct machine *m, uint32_t tlb_entries)
 {
     memset(mmu, 0, sizeof(*mmu));
@@ -24,15 +31,20 @@ int mmu_init(struct mmu *mmu, struct machine *m, uint32_t tlb_entries)
     mmu->tlb = aligned_alloc(64, bytes);
     mmu->tlb_user = aligned_alloc(64, bytes);
     mmu->global = calloc(2 * (size_t)tlb_entries, 1);
+    mmu->live = calloc(2 * (size_t)tlb_entries, sizeof(uint32_t));
+    mmu->in_live = calloc(2 * (size_t)tlb_entries, 1);
     mmu->ram_pages = m->ram_size / PAGE_SIZE;
     mmu->code_pages = calloc(mmu->ram_pages ? mmu->ram_pages : 1, 1);
     mmu->pt_pages = calloc(mmu->ram_pages ? mmu->ram_pages : 1, 1);
-    if (!mmu->tlb || !mmu->tlb_user || !mmu->global || !mmu->code_pages || !mmu->pt_pages) {
+    if (!mmu->tlb || !mmu->tlb_user || !mmu->global || !mmu->code_pages || !mmu->pt_pages ||
+        !mmu->live || !mmu->in_live) {
         mmu_destroy(mmu);
         return XBT_ENOMEM;
     }
-    mmu_tlb_flush(mmu);
-    mmu->st.tlb_flushes = 0;
+    for (uint32_t i = 0; i < tlb_entries; i++) {   /* all entries start invalid */
+        entry_clear(&mmu->tlb[i]);
+        entry_clear(&mmu->tlb_user[i]);
+    }
     return 0;
 }
 
@@ -42,6 +54,10 @@ void mmu_destroy(struct mmu *mmu)
     free(mmu->tlb);
     free(mmu->tlb_user);
     free(mmu->global);
+    free(mmu->live);
+    free(mmu->in_live);
+    mmu->live = NULL;
+    mmu->in_live = NULL;
     free(mmu->code_pages);
     free(mmu->pt_pages);
     shadow_destroy(mmu->shadow);
@@ -52,61 +68,77 @@ void mmu_destroy(struct mmu *mmu)
     mmu->code_pages = NULL;
 }
 
-static void entry_clear(struct tlb_entry *e)
+
+static struct tlb_entry *slot_entry(struct mmu *mmu, uint32_t slot)
 {
-    e->tag_r = TLB_TAG_INVALID;
-    e->tag_w = TLB_TAG_INVALID;
-    e->addend = 0;
+    uint32_t n = mmu->tlb_entries;
+    return slot < n ? &mmu->tlb[slot] : &mmu->tlb_user[slot - n];
+}
+
+void mmu_tlb_note_fill(struct mmu *mmu, uint32_t slot)
+{
+    if (!mmu->in_live[slot]) {
+        mmu->in_live[slot] = 1;
+        mmu->live[mmu->nlive++] = slot;
+    }
+}
+
+/* Clears the live entries `drop` selects (all when drop is NULL). */
+static void flush_live(struct mmu *mmu, bool (*drop)(struct mmu *, uint32_t, uint32_t), uint32_t arg)
+{
+    uint32_t keep = 0;
+    for (uint32_t k = 0; k < mmu->nlive; k++) {
+        uint32_t slot = mmu->live[k];
+        if (drop && !drop(mmu, slot, arg)) {
+            mmu->live[keep++] = slot;
+            continue;
+        }
+        entry_clear(slot_entry(mmu, slot));
+        mmu->global[slot] = 0;
+        mmu->in_live[slot] = 0;
+    }
+    mmu->nlive = keep;
+    mmu->st.tlb_flushes++;
 }
 
 void mmu_tlb_flush(struct mmu *mmu)
 {
-    for (uint32_t i = 0; i < mmu->tlb_entries; i++) {
-        entry_clear(&mmu->tlb[i]);
-        entry_clear(&mmu->tlb_user[i]);
-        mmu->global[i] = mmu->global[mmu->tlb_entries + i] = 0;
-    }
-    mmu->st.tlb_flushes++;
+    flush_live(mmu, NULL, 0);
+}
+
+static bool not_global(struct mmu *mmu, uint32_t slot, uint32_t unused)
+{
+    (void)unused;
+    return !mmu->global[slot];
 }
 
 void mmu_flush_nonglobal(struct mmu *mmu)
 {
-    uint32_t n = mmu->tlb_entries;
-    for (uint32_t i = 0; i < n; i++) {
-        if (!mmu->global[i])
-            entry_clear(&mmu->tlb[i]);
-        if (!mmu->global[n + i])
-            entry_clear(&mmu->tlb_user[i]);
-    }
-    mmu->st.tlb_flushes++;
+    flush_live(mmu, not_global, 0);
 }
 
 /* INVLPG: the TLB keeps 4 KiB entries even for 4 MiB pages, and INVLPG
  * of any address in a large page drops the whole page, so every entry in
  * the 4 MiB region of lin goes (a page-sized over-flush is harmless). */
+static bool in_region(struct mmu *mmu, uint32_t slot, uint32_t region)
+{
+    struct tlb_entry *e = slot_entry(mmu, slot);
+    return e->tag_r != TLB_TAG_INVALID && (e->tag_r & 0xFFC00000u) == region;
+}
+
 void mmu_flush_page(struct mmu *mmu, uint32_t lin)
 {
-    uint32_t region = lin & 0xFFC00000u, n = mmu->tlb_entries;
-    for (uint32_t i = 0; i < n; i++) {
-        struct tlb_entry *t[2] = {&mmu->tlb[i], &mmu->tlb_user[i]};
-        for (int k = 0; k < 2; k++)
-            if (t[k]->tag_r != TLB_TAG_INVALID && (t[k]->tag_r & 0xFFC00000u) == region) {
-                entry_clear(t[k]);
-                mmu->global[k * n + i] = 0;
-            }
-    }
-    mmu->st.tlb_flushes++;
+    flush_live(mmu, in_region, lin & 0xFFC00000u);
 }
 
 /* Revokes fast-path writes to the RAM page under any linear address. */
 static void revoke_writes(struct mmu *mmu, uint32_t page_addr)
 {
     uint64_t host = (uint64_t)(uintptr_t)(mmu->m->ram + (page_addr & PAGE_MASK));
-    for (uint32_t i = 0; i < mmu->tlb_entries; i++) {
-        struct tlb_entry *es[2] = {&mmu->tlb[i], &mmu->tlb_user[i]};
-        for (int k = 0; k < 2; k++)
-            if (es[k]->tag_w != TLB_TAG_INVALID && es[k]->addend + es[k]->tag_w == host)
-                es[k]->tag_w = TLB_TAG_INVALID;
+    for (uint32_t k = 0; k < mmu->nlive; k++) {
+        struct tlb_entry *e = slot_entry(mmu, mmu->live[k]);
+        if (e->tag_w != TLB_TAG_INVALID && e->addend + e->tag_w == host)
+            e->tag_w = TLB_TAG_INVALID;
     }
 }
 
