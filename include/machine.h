@@ -56,6 +56,8 @@ struct machine_config {
     uint32_t tlb_entries;        /* simulated TLB entries (power of two) */
     enum mem_method mem;         /* --mem=host|tlb (paging off) */
     enum mmu_kind mmu;           /* --mmu=walk|shadow (paging on) */
+    bool tlb_stats;              /* --tlb-stats: count inline TLB hits (slower) */
+    uint32_t tlb_victims;        /* --tlb-victims N: victim buffer entries */
     bool stats;                  /* print statistics at exit */
     const char *stats_json;      /* write statistics as JSON here */
     const char *debug_log;       /* -D FILE for -d output (default stderr) */

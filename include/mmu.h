@@ -35,10 +35,15 @@ struct tlb_entry {
  * Policy: large enough to cover a typical kernel's hot working set (4 MiB)
  * while the table (16 bytes per entry) stays within the L1/L2 cache. */
 #define TLB_DEFAULT_ENTRIES 1024u
+/* Tunable: largest victim buffer (--tlb-victims).  Policy: a handful of
+ * entries, searched linearly on misses only. */
+#define TLB_MAX_VICTIMS 64
 
 struct mmu_stats {
     uint64_t tlb_misses_r, tlb_misses_w;  /* slow-path entries by access type */
+    uint64_t tlb_hits_r, tlb_hits_w;      /* inline hits, counted with --tlb-stats only */
     uint64_t tlb_fills;
+    uint64_t victim_hits;
     uint64_t tlb_flushes;
     uint64_t bounced;        /* accesses done through the bounce buffer */
     uint64_t crossing;       /* accesses straddling a page boundary */
@@ -77,6 +82,13 @@ struct mmu {
     uint32_t *live;
     uint32_t nlive;
     uint8_t *in_live;
+    /* victim buffer: entries evicted by conflicting fills, searched by the
+     * slow path before walking (--tlb-victims N, 0 = none) */
+    struct tlb_victim {
+        struct tlb_entry e;
+        uint8_t user, global, valid;
+    } victims[TLB_MAX_VICTIMS];
+    uint32_t nvictims, victim_next;
     uint32_t tlb_entries;
     uint8_t *code_pages;     /* per RAM page: non-zero while translations exist */
     uint8_t *pt_pages;       /* per RAM page: a traced guest page-table page (shadow) */

@@ -85,6 +85,7 @@ int machine_create(struct machine **out, const struct machine_config *cfg)
     vcpu_reset_flat32(cpu);
 
     int rc = mmu_init(&m->mmu, m, cfg->tlb_entries);
+    m->mmu.nvictims = cfg->tlb_victims;
     if (rc == 0 && cfg->mem == MEM_HOST)
         rc = mmu_window_init(&m->mmu, m->ram_fd);
     if (rc == 0 && cfg->mmu == MMU_SHADOW && !(m->mmu.shadow = shadow_create()))

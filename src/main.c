@@ -69,6 +69,7 @@ static void usage_run(FILE *f)
         "  --mmu=walk|shadow      paging: fill the TLB from a walk of the guest tables\n"
         "                         (default), or from shadow page tables kept coherent by\n"
         "                         tracing writes to the guest's page-table pages\n"
+        "  --tlb-victims N        victim buffer of N evicted TLB entries (0..64, default 0)\n"
         "  --mem=host|tlb         guest memory access with paging off: host = a host-MMU\n"
         "                         window, one host instruction per access (default);\n"
         "                         tlb = inline simulated-TLB lookup on every access\n"
@@ -76,6 +77,8 @@ static void usage_run(FILE *f)
         "statistics and debugging:\n"
         "  --stats                print statistics when the guest stops (stderr)\n"
         "  --stats-json FILE      write statistics as JSON to FILE\n"
+        "  --tlb-stats            also count inline simulated-TLB hits (costs 2 host\n"
+        "                         instructions per access; misses are always counted)\n"
         "  -d ITEMS               log: in_asm,out_asm,exec,int (comma separated)\n"
         "  -D FILE                write the -d log to FILE instead of stderr\n"
         "  --perf-map             write /tmp/perf-PID.map so perf can name translated code\n"
@@ -141,7 +144,7 @@ static int parse_debug(const char *s, unsigned *flags)
 }
 
 enum { OPT_APPEND = 256, OPT_MODULE, OPT_NO_CHAIN, OPT_MAX_BLOCK, OPT_TCACHE_SIZE,
-       OPT_TLB_ENTRIES, OPT_STATS, OPT_STATS_JSON, OPT_PERF_MAP, OPT_MEM, OPT_CLOCK, OPT_RTC_BASE, OPT_REBOOT, OPT_MMU };
+       OPT_TLB_ENTRIES, OPT_STATS, OPT_STATS_JSON, OPT_PERF_MAP, OPT_MEM, OPT_CLOCK, OPT_RTC_BASE, OPT_REBOOT, OPT_MMU, OPT_TLB_STATS, OPT_TLB_VICTIMS };
 
 static int cmd_run_cfg(int argc, char **argv, struct machine_config *cfgp);
 
@@ -174,6 +177,8 @@ static int cmd_run_cfg(int argc, char **argv, struct machine_config *cfgp)
         {"rtc-base", required_argument, 0, OPT_RTC_BASE},
         {"reboot", no_argument, 0, OPT_REBOOT},
         {"mmu", required_argument, 0, OPT_MMU},
+        {"tlb-stats", no_argument, 0, OPT_TLB_STATS},
+        {"tlb-victims", required_argument, 0, OPT_TLB_VICTIMS},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
@@ -252,6 +257,14 @@ static int cmd_run_cfg(int argc, char **argv, struct machine_config *cfgp)
             }
             break;
         case OPT_REBOOT: cfg.reboot = true; break;
+        case OPT_TLB_STATS: cfg.tlb_stats = true; break;
+        case OPT_TLB_VICTIMS:
+            if (parse_u64(optarg, &v, false) || v > TLB_MAX_VICTIMS) {
+                xbt_error("--tlb-victims %s: must be 0..%d", optarg, TLB_MAX_VICTIMS);
+                return XBT_STATUS_ERROR;
+            }
+            cfg.tlb_victims = (uint32_t)v;
+            break;
         case OPT_MMU:
             if (!strcmp(optarg, "walk"))
                 cfg.mmu = MMU_WALK;

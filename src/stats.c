@@ -47,9 +47,12 @@ static int collect(const struct machine *m, struct kv *out, int max)
         ADD("callouts", bt_callout_names[k], bt_st.callouts[k]);
     const struct mmu_stats *s = &m->mmu.st;
     ADD("mmu", "tlb_entries", m->mmu.tlb_entries);
+    ADD("mmu", "tlb_hits_read", s->tlb_hits_r);
+    ADD("mmu", "tlb_hits_write", s->tlb_hits_w);
     ADD("mmu", "tlb_misses_read", s->tlb_misses_r);
     ADD("mmu", "tlb_misses_write", s->tlb_misses_w);
     ADD("mmu", "tlb_fills", s->tlb_fills);
+    ADD("mmu", "victim_hits", s->victim_hits);
     ADD("mmu", "tlb_flushes", s->tlb_flushes);
     ADD("mmu", "bounced", s->bounced);
     ADD("mmu", "page_crossing", s->crossing);

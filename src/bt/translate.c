@@ -392,6 +392,13 @@ void tr_mem_access(struct tr *t, const uint8_t *ins, size_t len, unsigned size, 
     s->rel_off = e_jcc32(e, 0x5);   /* jne slow */
     e_insn(e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R9),
            o_mem(ZYDIS_REGISTER_R14, ZYDIS_REGISTER_R9, 1, TLB_OFF_ADDEND, 8));
+    if (t->m->cfg.tlb_stats) {
+        /* --tlb-stats: count the hit (the flags are saved or dead here) */
+        struct mmu_stats *ms = &t->m->mmu.st;
+        e_insn(e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R10),
+               o_imm((int64_t)(uintptr_t)((rw & MEM_W) ? &ms->tlb_hits_w : &ms->tlb_hits_r)));
+        e_insn(e, ZYDIS_MNEMONIC_INC, 1, o_mem(ZYDIS_REGISTER_R10, ZYDIS_REGISTER_NONE, 0, 0, 8));
+    }
     tr_flags_before_native(t, t->i);
     e_bytes(e, ins, len);
     s->resume_off = e->pos;

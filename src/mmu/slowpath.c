@@ -65,6 +65,19 @@ int mmu_translate(struct vcpu *cpu, uint32_t lin, unsigned acc, uint32_t *phys)
     return 0;
 }
 
+/* Moves a valid entry about to be overwritten into the victim buffer. */
+static void victim_push(struct mmu *mmu, const struct tlb_entry *e, bool user, bool global)
+{
+    if (!mmu->nvictims || e->tag_r == TLB_TAG_INVALID)
+        return;
+    struct tlb_victim *v = &mmu->victims[mmu->victim_next];
+    mmu->victim_next = (mmu->victim_next + 1) % mmu->nvictims;
+    v->e = *e;
+    v->user = user;
+    v->global = global;
+    v->valid = 1;
+}
+
 /* Fills the entry for lin in the TLB of the given privilege. */
 static void tlb_fill(struct mmu *mmu, bool user, uint32_t lin, uint32_t phys, bool writable,
                      bool global)
@@ -72,6 +85,8 @@ static void tlb_fill(struct mmu *mmu, bool user, uint32_t lin, uint32_t phys, bo
     uint32_t i = (lin >> 12) & (mmu->tlb_entries - 1);
     struct tlb_entry *e = user ? &mmu->tlb_user[i] : &mmu->tlb[i];
     uint32_t page = lin & PAGE_MASK;
+    if (e->tag_r != page)
+        victim_push(mmu, e, user, mmu->global[(user ? mmu->tlb_entries : 0) + i]);
     e->tag_r = page;
     e->tag_w = (writable && !mmu_is_wp_page(mmu, phys)) ? page : TLB_TAG_INVALID;
     e->addend = (uint64_t)(uintptr_t)(mmu->m->ram + (phys & PAGE_MASK)) - page;
@@ -85,11 +100,37 @@ static bool is_plain_ram(struct mmu *mmu, uint32_t phys)
     return mmu_phys_ptr(mmu, phys & PAGE_MASK, PAGE_SIZE) != NULL;
 }
 
+/* The victim buffer: a recently evicted entry for lin that allows the
+ * access goes back into the TLB (swapping with the current one). */
+static bool victim_lookup(struct mmu *mmu, bool user, uint32_t lin, bool write, uint32_t *phys)
+{
+    uint32_t page = lin & PAGE_MASK;
+    for (uint32_t k = 0; k < mmu->nvictims; k++) {
+        struct tlb_victim *v = &mmu->victims[k];
+        if (!v->valid || v->user != user || v->e.tag_r != page || (write && v->e.tag_w != page))
+            continue;
+        uint32_t i = (lin >> 12) & (mmu->tlb_entries - 1);
+        uint32_t slot = (user ? mmu->tlb_entries : 0) + i;
+        struct tlb_entry *e = user ? &mmu->tlb_user[i] : &mmu->tlb[i];
+        struct tlb_victim old = {*e, user, mmu->global[slot], e->tag_r != TLB_TAG_INVALID};
+        *e = v->e;
+        mmu->global[slot] = v->global;
+        mmu_tlb_note_fill(mmu, slot);
+        *v = old;
+        *phys = (uint32_t)(e->addend + page - (uint64_t)(uintptr_t)mmu->m->ram) | (lin & ~PAGE_MASK);
+        mmu->st.victim_hits++;
+        return true;
+    }
+    return false;
+}
+
 /* Translates one page of an access; fills the TLB on success. */
 static int xlate(struct vcpu *cpu, uint32_t lin, bool write, uint32_t *phys)
 {
     struct mmu *mmu = &cpu->m->mmu;
     bool user = cpu->cpl == 3;
+    if (paging(cpu) && victim_lookup(mmu, user, lin, write, phys))
+        return 0;
     if (!paging(cpu)) {
         *phys = lin;
         if (is_plain_ram(mmu, lin))

@@ -69,6 +69,8 @@ void mmu_destroy(struct mmu *mmu)
 }
 
 
+static bool not_global(struct mmu *mmu, uint32_t slot, uint32_t unused);
+
 static struct tlb_entry *slot_entry(struct mmu *mmu, uint32_t slot)
 {
     uint32_t n = mmu->tlb_entries;
@@ -98,6 +100,16 @@ static void flush_live(struct mmu *mmu, bool (*drop)(struct mmu *, uint32_t, uin
         mmu->in_live[slot] = 0;
     }
     mmu->nlive = keep;
+    /* the victim buffer follows the same rule */
+    for (uint32_t k = 0; k < mmu->nvictims; k++) {
+        struct tlb_victim *v = &mmu->victims[k];
+        if (!v->valid)
+            continue;
+        bool go = !drop || (drop == not_global ? !v->global
+                                               : (v->e.tag_r & 0xFFC00000u) == arg);
+        if (go)
+            v->valid = 0;
+    }
     mmu->st.tlb_flushes++;
 }
 
@@ -137,6 +149,11 @@ static void revoke_writes(struct mmu *mmu, uint32_t page_addr)
     uint64_t host = (uint64_t)(uintptr_t)(mmu->m->ram + (page_addr & PAGE_MASK));
     for (uint32_t k = 0; k < mmu->nlive; k++) {
         struct tlb_entry *e = slot_entry(mmu, mmu->live[k]);
+        if (e->tag_w != TLB_TAG_INVALID && e->addend + e->tag_w == host)
+            e->tag_w = TLB_TAG_INVALID;
+    }
+    for (uint32_t k = 0; k < mmu->nvictims; k++) {
+        struct tlb_entry *e = &mmu->victims[k].e;
         if (e->tag_w != TLB_TAG_INVALID && e->addend + e->tag_w == host)
             e->tag_w = TLB_TAG_INVALID;
     }
