@@ -44,6 +44,7 @@ struct mmu_stats {
     uint64_t tlb_hits_r, tlb_hits_w;      /* inline hits, counted with --tlb-stats only */
     uint64_t tlb_fills;
     uint64_t victim_hits;
+    uint64_t fetch_hits;     /* instruction fetches translated by the TLB */
     uint64_t tlb_flushes;
     uint64_t bounced;        /* accesses done through the bounce buffer */
     uint64_t crossing;       /* accesses straddling a page boundary */

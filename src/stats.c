@@ -53,6 +53,7 @@ static int collect(const struct machine *m, struct kv *out, int max)
     ADD("mmu", "tlb_misses_write", s->tlb_misses_w);
     ADD("mmu", "tlb_fills", s->tlb_fills);
     ADD("mmu", "victim_hits", s->victim_hits);
+    ADD("mmu", "fetch_hits", s->fetch_hits);
     ADD("mmu", "tlb_flushes", s->tlb_flushes);
     ADD("mmu", "bounced", s->bounced);
     ADD("mmu", "page_crossing", s->crossing);

@@ -18,6 +18,10 @@
 #include "walk.h"
 #include "shadow.h"
 
+static void tlb_fill(struct mmu *mmu, bool user, uint32_t lin, uint32_t phys, bool writable,
+                     bool global);
+static bool is_plain_ram(struct mmu *mmu, uint32_t phys);
+
 static bool paging(const struct vcpu *cpu)
 {
     return (cpu->cr0 & CR0_PG) != 0;
@@ -39,12 +43,28 @@ int mmu_probe(struct vcpu *cpu, uint32_t lin, unsigned acc, uint32_t *phys, uint
         *phys = lin;
         return 0;
     }
+    /* instruction fetch: the TLB entry of the privilege answers (on an i686
+     * what may be read may be executed), so fetches are cached and flushed
+     * like data translations */
+    struct mmu *mmu = &cpu->m->mmu;
+    if ((acc & WALK_EXEC) && !(acc & WALK_WRITE)) {
+        uint32_t i = (lin >> 12) & (mmu->tlb_entries - 1);
+        const struct tlb_entry *e = (acc & WALK_USER) ? &mmu->tlb_user[i] : &mmu->tlb[i];
+        if (e->tag_r == (lin & PAGE_MASK)) {
+            mmu->st.fetch_hits++;
+            *phys = (uint32_t)(e->addend + (lin & PAGE_MASK) - (uint64_t)(uintptr_t)mmu->m->ram) |
+                    (lin & ~PAGE_MASK);
+            return 0;
+        }
+    }
     struct walk_result w;
     if (do_walk(cpu, lin, acc, &w) < 0) {
         *err = w.err;
         return -1;
     }
     *phys = w.phys | (lin & ~PAGE_MASK);
+    if ((acc & WALK_EXEC) && is_plain_ram(mmu, w.phys))
+        tlb_fill(mmu, (acc & WALK_USER) != 0, lin, w.phys, w.write_ok && w.dirty, w.global);
     return 0;
 }
 
