@@ -58,6 +58,7 @@ struct machine_config {
     enum mmu_kind mmu;           /* --mmu=walk|shadow (paging on) */
     bool tlb_stats;              /* --tlb-stats: count inline TLB hits (slower) */
     uint32_t tlb_victims;        /* --tlb-victims N: victim buffer entries */
+    uint32_t smc_granularity;    /* --smc-granularity: 0 byte, 64 line, 4096 page */
     bool stats;                  /* print statistics at exit */
     const char *stats_json;      /* write statistics as JSON here */
     const char *debug_log;       /* -D FILE for -d output (default stderr) */

@@ -107,6 +107,11 @@ struct tcache {
     uint32_t jc_nfilled;
     bool jc_overflow;
     uint64_t generation;      /* bumped on every flush */
+    /* --smc-granularity: 0 = byte (units whose bytes a store overlaps),
+     * else a power of two (64 = cache line, 4096 = page): every unit on
+     * the touched lines/pages goes.  Policy: byte by default (least
+     * retranslation for data sharing pages with code). */
+    uint32_t smc_granularity;
     struct tc_stats st;
 };
 

@@ -92,6 +92,7 @@ int machine_create(struct machine **out, const struct machine_config *cfg)
         rc = XBT_ENOMEM;
     if (rc == 0)
         rc = tc_init(&m->tc, m, cfg->tcache_size);
+    m->tc.smc_granularity = cfg->smc_granularity;
     if (rc) {
         machine_destroy(m);
         return rc;

@@ -66,6 +66,9 @@ static void usage_run(FILE *f)
         "  --max-block-insns N    at most N guest instructions per unit (1..%u, default %u)\n"
         "  --tcache-size BYTES    code buffer size (K/M/G suffixes; default 32M, min 64K)\n"
         "  --tlb-entries N        simulated TLB entries, power of two (2..65536, default %u)\n"
+        "  --smc-granularity=byte|line|page  a store into translated code drops the\n"
+        "                         units it overlaps (byte, default), or all units on\n"
+        "                         the touched 64-byte lines or pages\n"
         "  --mmu=walk|shadow      paging: fill the TLB from a walk of the guest tables\n"
         "                         (default), or from shadow page tables kept coherent by\n"
         "                         tracing writes to the guest's page-table pages\n"
@@ -144,7 +147,7 @@ static int parse_debug(const char *s, unsigned *flags)
 }
 
 enum { OPT_APPEND = 256, OPT_MODULE, OPT_NO_CHAIN, OPT_MAX_BLOCK, OPT_TCACHE_SIZE,
-       OPT_TLB_ENTRIES, OPT_STATS, OPT_STATS_JSON, OPT_PERF_MAP, OPT_MEM, OPT_CLOCK, OPT_RTC_BASE, OPT_REBOOT, OPT_MMU, OPT_TLB_STATS, OPT_TLB_VICTIMS };
+       OPT_TLB_ENTRIES, OPT_STATS, OPT_STATS_JSON, OPT_PERF_MAP, OPT_MEM, OPT_CLOCK, OPT_RTC_BASE, OPT_REBOOT, OPT_MMU, OPT_TLB_STATS, OPT_TLB_VICTIMS, OPT_SMC_GRAN };
 
 static int cmd_run_cfg(int argc, char **argv, struct machine_config *cfgp);
 
@@ -179,6 +182,7 @@ static int cmd_run_cfg(int argc, char **argv, struct machine_config *cfgp)
         {"mmu", required_argument, 0, OPT_MMU},
         {"tlb-stats", no_argument, 0, OPT_TLB_STATS},
         {"tlb-victims", required_argument, 0, OPT_TLB_VICTIMS},
+        {"smc-granularity", required_argument, 0, OPT_SMC_GRAN},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
@@ -258,6 +262,18 @@ static int cmd_run_cfg(int argc, char **argv, struct machine_config *cfgp)
             break;
         case OPT_REBOOT: cfg.reboot = true; break;
         case OPT_TLB_STATS: cfg.tlb_stats = true; break;
+        case OPT_SMC_GRAN:
+            if (!strcmp(optarg, "byte"))
+                cfg.smc_granularity = 0;
+            else if (!strcmp(optarg, "line"))
+                cfg.smc_granularity = 64;
+            else if (!strcmp(optarg, "page"))
+                cfg.smc_granularity = 4096;
+            else {
+                xbt_error("--smc-granularity %s: must be byte, line or page", optarg);
+                return XBT_STATUS_ERROR;
+            }
+            break;
         case OPT_TLB_VICTIMS:
             if (parse_u64(optarg, &v, false) || v > TLB_MAX_VICTIMS) {
                 xbt_error("--tlb-victims %s: must be 0..%d", optarg, TLB_MAX_VICTIMS);

@@ -278,6 +278,13 @@ int tc_invalidate_range(struct tcache *tc, uint32_t addr, uint32_t len)
     int n = 0;
     if (!len)
         return 0;
+    if (tc->smc_granularity > 0) {
+        /* coarser granularity: every unit on the touched lines or pages */
+        uint32_t g = tc->smc_granularity, mask = ~(g - 1);
+        uint64_t last = (uint64_t)addr + len - 1;
+        addr &= mask;
+        len = (uint32_t)(((last | (g - 1)) + 1) - addr);
+    }
     uint64_t end = (uint64_t)addr + len;
     for (uint64_t page = addr & PAGE_MASK; page < end; page += PAGE_SIZE) {
         uint32_t p = (uint32_t)(page >> 12);
