@@ -35,6 +35,17 @@ static int push_on(struct vcpu *cpu, uint32_t ss_base, uint32_t *esp, uint32_t v
     return mmu_write(cpu, ss_base + *esp, size, size == 2 ? (v & 0xFFFF) : v);
 }
 
+/* Same-level far CALL: pushes CS and the return EIP; ESP changes only if
+ * both pushes succeeded. */
+static int push_return(struct vcpu *cpu, uint32_t next_eip, unsigned size)
+{
+    uint32_t esp = cpu->regs[R_ESP], base = cpu->seg[S_SS].base;
+    if (push_on(cpu, base, &esp, cpu->seg[S_CS].sel, size) || push_on(cpu, base, &esp, next_eip, size))
+        return -1;
+    cpu->regs[R_ESP] = esp;
+    return 0;
+}
+
 /* pushes on an inner stack, with the privilege of that stack */
 static int push_inner(struct vcpu *cpu, uint32_t ss_base, uint32_t *esp, uint32_t v, unsigned size,
                       uint32_t cpl)
@@ -85,13 +96,8 @@ int xfer_far(struct vcpu *cpu, uint16_t sel, uint32_t off, unsigned osize, bool 
         if (beyond_limit(cpu, lo, hi, osize == 2 ? (off & 0xFFFF) : off) ||
             seg_mark_accessed(cpu, sel, hi) < 0)
             return -1;
-        if (call) {
-            uint32_t esp = cpu->regs[R_ESP], base = cpu->seg[S_SS].base;
-            if (push_on(cpu, base, &esp, cpu->seg[S_CS].sel, osize) ||
-                push_on(cpu, base, &esp, next_eip, osize))
-                return -1;
-            cpu->regs[R_ESP] = esp;
-        }
+        if (call && push_return(cpu, next_eip, osize) < 0)
+            return -1;
         seg_set_cs(cpu, sel, lo, hi, cpu->cpl);
         cpu->eip = osize == 2 ? (off & 0xFFFF) : off;
         return 0;
@@ -171,11 +177,8 @@ int xfer_far(struct vcpu *cpu, uint16_t sel, uint32_t off, unsigned osize, bool 
         cpu->regs[R_ESP] = nesp;
         seg_set_cs(cpu, tsel, clo, chi, cdpl);
     } else {
-        uint32_t esp = cpu->regs[R_ESP], base = cpu->seg[S_SS].base;
-        if (push_on(cpu, base, &esp, cpu->seg[S_CS].sel, gsize) ||
-            push_on(cpu, base, &esp, next_eip, gsize))
+        if (push_return(cpu, next_eip, gsize) < 0)
             return -1;
-        cpu->regs[R_ESP] = esp;
         seg_set_cs(cpu, tsel, clo, chi, cpu->cpl);
     }
     cpu->eip = toff;
