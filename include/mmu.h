@@ -51,6 +51,7 @@ struct mmu_stats {
     uint64_t mmio_reads, mmio_writes;
     uint64_t unbacked_reads, unbacked_writes;  /* open bus */
     uint64_t code_writes;    /* stores that hit a page holding translations */
+    uint64_t dma_write_bytes, dma_read_bytes;   /* device DMA (mmu_dma_*) */
     uint64_t window_faults;  /* MEM_HOST accesses sent to the slow path by SIGSEGV */
     uint64_t walks;          /* page-table walks */
     uint64_t page_faults;    /* #PF raised to the guest */
@@ -111,6 +112,11 @@ void mmu_tlb_flush(struct mmu *mmu);
  * value is 1 in that case (0 otherwise). */
 uint32_t mmu_phys_read(struct mmu *mmu, uint32_t addr, unsigned size);
 int mmu_phys_write(struct mmu *mmu, uint32_t addr, unsigned size, uint32_t val);
+/* Device DMA (bus masters): copies to/from guest-physical RAM, skipping
+ * MMIO and unbacked addresses; writes invalidate translations (cause DMA).
+ * Return the bytes that reached RAM. */
+uint32_t mmu_dma_write(struct mmu *mmu, uint32_t addr, const void *src, uint32_t len);
+uint32_t mmu_dma_read(struct mmu *mmu, uint32_t addr, void *dst, uint32_t len);
 /* Host pointer to a RAM range, or NULL if any byte is not plain RAM. */
 uint8_t *mmu_phys_ptr(struct mmu *mmu, uint32_t addr, uint32_t len);
 

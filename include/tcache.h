@@ -75,11 +75,19 @@ struct jc_entry {
  * Policy: guests use a handful of modes; past this many, all are dropped. */
 #define JC_MAX_MODES 16
 
+/* Why units are invalidated (counted separately in the statistics). */
+enum tc_inval_cause {
+    TC_INV_SMC,        /* a guest store (translated code, callout, string op) */
+    TC_INV_DMA,        /* a device wrote guest memory (mmu_dma_write) */
+    TC_INV_PAGETABLE,  /* the page tables now map a unit's second page elsewhere */
+    TC_INV_CAUSES
+};
+
 struct tc_stats {
     uint64_t translations, guest_insns, guest_bytes, host_bytes;
     uint64_t lookups, lookup_hits, jc_fills;
     uint64_t chain_patches, chain_unpatches;
-    uint64_t invalidations_smc, flushes_full;
+    uint64_t invalidations[TC_INV_CAUSES], flushes_full;
     uint64_t translate_ns;
 };
 
@@ -142,9 +150,10 @@ struct tb *tc_commit(struct tcache *tc, const struct tb *proto, size_t code_size
 /* The MEM_HOST access covering host address rip, or NULL. */
 const struct tb_memop *tb_memop_at(const struct tb *tb, uintptr_t rip);
 void tc_chain(struct tcache *tc, struct tb *from, int idx, struct tb *to);
-/* Invalidates every unit whose guest bytes overlap [addr, addr+len).
- * Returns the number invalidated. */
-int tc_invalidate_range(struct tcache *tc, uint32_t addr, uint32_t len);
+/* Invalidates every unit whose guest bytes overlap [addr, addr+len) (or the
+ * lines/pages they touch, see smc_granularity).  Returns the number
+ * invalidated. */
+int tc_invalidate_range(struct tcache *tc, uint32_t addr, uint32_t len, enum tc_inval_cause cause);
 /* Host RIP -> unit (for faults inside translated code). */
 struct tb *tc_find_by_host(struct tcache *tc, uintptr_t rip);
 uint32_t tb_guest_eip_at(const struct tb *tb, uintptr_t rip);

@@ -253,7 +253,7 @@ int machine_run(struct machine *m)
         struct tb *tb = tc_lookup(tc, pc, mode, cs_base, cpu->seg[S_CS].limit, cpu->eip);
         if (tb && tb->page[1] != tb->page[0] && tb->page[1] != (pc_next & PAGE_MASK)) {
             /* the unit's second page is mapped elsewhere now: remake it */
-            tc_invalidate_range(tc, tb->pc, tb->guest_size);
+            tc_invalidate_range(tc, tb->pc, tb->guest_size, TC_INV_PAGETABLE);
             tb = NULL;
         }
         if (!tb) {

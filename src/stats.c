@@ -33,7 +33,9 @@ static int collect(const struct machine *m, struct kv *out, int max)
     ADD("tcache", "jcache_fills", t->jc_fills);
     ADD("tcache", "chain_patches", t->chain_patches);
     ADD("tcache", "chain_unpatches", t->chain_unpatches);
-    ADD("tcache", "invalidations_smc", t->invalidations_smc);
+    ADD("tcache", "invalidations_smc", t->invalidations[TC_INV_SMC]);
+    ADD("tcache", "invalidations_dma", t->invalidations[TC_INV_DMA]);
+    ADD("tcache", "invalidations_pagetable", t->invalidations[TC_INV_PAGETABLE]);
     ADD("tcache", "flushes", t->flushes_full);
     ADD("tcache", "translate_ns", t->translate_ns);
     ADD("tcache", "buffer_bytes_used", m->tc.used);
@@ -62,6 +64,8 @@ static int collect(const struct machine *m, struct kv *out, int max)
     ADD("mmu", "unbacked_reads", s->unbacked_reads);
     ADD("mmu", "unbacked_writes", s->unbacked_writes);
     ADD("mmu", "code_page_writes", s->code_writes);
+    ADD("mmu", "dma_write_bytes", s->dma_write_bytes);
+    ADD("mmu", "dma_read_bytes", s->dma_read_bytes);
     ADD("mmu", "window_faults", s->window_faults);
     ADD("mmu", "window_protects", s->window_protects);
     ADD("mmu", "walks", s->walks);

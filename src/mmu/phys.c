@@ -54,7 +54,7 @@ int mmu_phys_write(struct mmu *mmu, uint32_t addr, unsigned size, uint32_t val)
             shadow_pt_write(mmu->shadow, addr, size);
         if (mmu_is_code_page(mmu, addr) || mmu_is_code_page(mmu, addr + size - 1)) {
             mmu->st.code_writes++;
-            return tc_invalidate_range(&m->tc, addr, size) > 0;
+            return tc_invalidate_range(&m->tc, addr, size, TC_INV_SMC) > 0;
         }
         return 0;
     }
@@ -71,4 +71,58 @@ int mmu_phys_write(struct mmu *mmu, uint32_t addr, unsigned size, uint32_t val)
     for (unsigned i = 0; i < size; i++)
         hit |= mmu_phys_write(mmu, addr + i, 1, (val >> (8 * i)) & 0xFF);
     return hit;
+}
+
+/* Device DMA into guest-physical memory: RAM bytes are copied, MMIO and
+ * unbacked addresses are skipped (a PC's bus master cannot reach them
+ * either); translations of the written bytes are invalidated (cause DMA)
+ * and shadow page tables see the write.  Returns bytes that reached RAM. */
+uint32_t mmu_dma_write(struct mmu *mmu, uint32_t addr, const void *src, uint32_t len)
+{
+    struct machine *m = mmu->m;
+    const uint8_t *s = src;
+    uint32_t done = 0;
+    while (len) {
+        uint32_t n = PAGE_SIZE - (addr & (PAGE_SIZE - 1));
+        if (n > len)
+            n = len;
+        uint8_t *p = mmu_phys_ptr(mmu, addr, n);
+        if (p) {
+            memcpy(p, s, n);
+            done += n;
+            mmu->st.dma_write_bytes += n;
+            if (mmu->shadow && mmu->pt_pages[addr >> 12])
+                shadow_pt_write(mmu->shadow, addr, n);
+            if (mmu_is_code_page(mmu, addr))
+                tc_invalidate_range(&m->tc, addr, n, TC_INV_DMA);
+        }
+        addr += n;
+        s += n;
+        len -= n;
+    }
+    return done;
+}
+
+/* Device DMA from guest-physical memory: unbacked bytes read as all ones. */
+uint32_t mmu_dma_read(struct mmu *mmu, uint32_t addr, void *dst, uint32_t len)
+{
+    uint8_t *d = dst;
+    uint32_t done = 0;
+    while (len) {
+        uint32_t n = PAGE_SIZE - (addr & (PAGE_SIZE - 1));
+        if (n > len)
+            n = len;
+        uint8_t *p = mmu_phys_ptr(mmu, addr, n);
+        if (p) {
+            memcpy(d, p, n);
+            done += n;
+            mmu->st.dma_read_bytes += n;
+        } else {
+            memset(d, 0xFF, n);
+        }
+        addr += n;
+        d += n;
+        len -= n;
+    }
+    return done;
 }

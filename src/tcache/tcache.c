@@ -273,7 +273,7 @@ static void tb_invalidate(struct tcache *tc, struct tb *tb)
     tb->valid = false;
 }
 
-int tc_invalidate_range(struct tcache *tc, uint32_t addr, uint32_t len)
+int tc_invalidate_range(struct tcache *tc, uint32_t addr, uint32_t len, enum tc_inval_cause cause)
 {
     int n = 0;
     if (!len)
@@ -301,7 +301,7 @@ int tc_invalidate_range(struct tcache *tc, uint32_t addr, uint32_t len)
             t = next;
         }
     }
-    tc->st.invalidations_smc += (uint64_t)n;
+    tc->st.invalidations[cause] += (uint64_t)n;
     return n;
 }
 

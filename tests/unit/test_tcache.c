@@ -92,10 +92,10 @@ static void test_chain_and_invalidate(void **state)
     assert_ptr_equal(a->exits[0].dest, b);
     assert_int_equal(rel_of(a), (int32_t)(b->code - (a->code + 5)));
     /* a store that does not overlap b leaves it alone */
-    assert_int_equal(tc_invalidate_range(&g_m.tc, 0x3010, 4), 0);
+    assert_int_equal(tc_invalidate_range(&g_m.tc, 0x3010, 4, TC_INV_SMC), 0);
     assert_true(b->valid);
     /* a store into b: b dies, a's exit points back at its stub */
-    assert_int_equal(tc_invalidate_range(&g_m.tc, 0x300F, 1), 1);
+    assert_int_equal(tc_invalidate_range(&g_m.tc, 0x300F, 1, TC_INV_SMC), 1);
     assert_false(b->valid);
     assert_null(tc_lookup(&g_m.tc, 0x3000, 0, 0, 0, 0x3000));
     assert_null(a->exits[0].dest);
@@ -113,9 +113,9 @@ static void test_invalidate_source_unlinks(void **state)
     struct tb *c = fake_unit(0x6000, 16, 0);
     tc_chain(&g_m.tc, a, 0, c);
     tc_chain(&g_m.tc, b, 0, c);
-    assert_int_equal(tc_invalidate_range(&g_m.tc, 0x4000, 1), 1);
+    assert_int_equal(tc_invalidate_range(&g_m.tc, 0x4000, 1, TC_INV_SMC), 1);
     /* c's incoming list must now hold only b: invalidating c fixes b */
-    assert_int_equal(tc_invalidate_range(&g_m.tc, 0x6000, 1), 1);
+    assert_int_equal(tc_invalidate_range(&g_m.tc, 0x6000, 1, TC_INV_SMC), 1);
     assert_null(b->exits[0].dest);
     assert_int_equal(rel_of(b), 0);
 }
@@ -136,7 +136,7 @@ static void test_spanning_unit_on_both_pages(void **state)
     tc_flush(&g_m.tc);
     struct tb *a = fake_unit(0x9FFC, 8, 0);   /* bytes on 0x9000 and 0xA000 */
     assert_true(mmu_is_code_page(&g_m.mmu, 0xA000));
-    assert_int_equal(tc_invalidate_range(&g_m.tc, 0xA001, 1), 1);
+    assert_int_equal(tc_invalidate_range(&g_m.tc, 0xA001, 1, TC_INV_SMC), 1);
     assert_false(a->valid);
     assert_false(mmu_is_code_page(&g_m.mmu, 0x9000));
     assert_false(mmu_is_code_page(&g_m.mmu, 0xA000));
