@@ -59,6 +59,8 @@ struct machine_config {
     bool tlb_stats;              /* --tlb-stats: count inline TLB hits (slower) */
     uint32_t tlb_victims;        /* --tlb-victims N: victim buffer entries */
     uint32_t smc_granularity;    /* --smc-granularity: 0 byte, 64 line, 4096 page */
+    uint32_t tcache_policy;      /* --tcache-policy: enum tc_policy */
+    uint32_t tcache_nursery;     /* --tcache-nursery: percent (generational) */
     bool stats;                  /* print statistics at exit */
     const char *stats_json;      /* write statistics as JSON here */
     const char *debug_log;       /* -D FILE for -d output (default stderr) */

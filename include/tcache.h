@@ -47,7 +47,8 @@ struct tb {
     uint32_t code_size;
     uint32_t page[2];         /* physical pages the bytes lie on (equal if one) */
     struct tb *hash_next;
-    struct tb *page_next[2];
+    struct tb *page_next[2];  /* per-page lists (doubly linked) */
+    struct tb **page_pprev[2];
     struct tb_exit exits[2];
     struct tb *in_first;      /* units whose exits are chained to this one */
     uint8_t in_first_idx;
@@ -60,6 +61,11 @@ struct tb {
                                * the slow-path stubs, in code order) */
     struct tb_memop *memops;
     uint32_t nmemops;
+    /* allocation (policy.c): the unit's place in its region's FIFO */
+    struct tb *fifo_next;     /* next younger unit of the same region */
+    uint8_t region;           /* 0, or 1 = persistent (generational policy) */
+    bool live;                /* holds code (valid or invalidated, not evicted) */
+    void *meta_block;         /* malloc'd insn_pc/insn_off/memops */
 };
 
 /* One entry of the indirect-branch table: tag stored negated so emitted
@@ -88,8 +94,38 @@ struct tc_stats {
     uint64_t lookups, lookup_hits, jc_fills;
     uint64_t chain_patches, chain_unpatches;
     uint64_t invalidations[TC_INV_CAUSES], flushes_full;
+    uint64_t evictions, evicted_bytes, promotions, wraps;
     uint64_t translate_ns;
 };
+
+/* --tcache-policy: what makes room when the code buffer is full. */
+enum tc_policy {
+    TC_POLICY_FLUSH,   /* drop everything (default: cheapest bookkeeping, and
+                        * guests of the suite never fill 32 MiB) */
+    TC_POLICY_FIFO,    /* circular buffer: evict the oldest units just far
+                        * enough to fit the next one */
+    TC_POLICY_GEN,     /* generational: new units go to a FIFO nursery; a
+                        * unit translated again after being evicted from it
+                        * is promoted to a FIFO persistent region (2Q-like) */
+};
+extern const char *const tc_policy_names[3];
+
+/* One FIFO allocation region of the code buffer: units are placed at head,
+ * wrapping to start; the oldest units (at and after head) go first. */
+struct tc_region {
+    uint32_t start, end, head;
+    struct tb *oldest, *newest;
+    uint32_t nunits;
+};
+
+/* Tunable: slots of the generational policy's ghost table (keys of units
+ * evicted from the nursery, direct-mapped).  Policy: about as many as the
+ * units of a few MiB of code; a lost ghost only delays a promotion. */
+#define TC_GHOST_SLOTS 4096
+/* Tunable: default share of the buffer for the generational nursery, in
+ * percent (--tcache-nursery).  Policy: half, so a phase's working set fits
+ * either generation. */
+#define TC_DEFAULT_NURSERY_PCT 50
 
 struct tcache {
     struct machine *m;
@@ -97,13 +133,22 @@ struct tcache {
     size_t size, used;
     int memfd;
     struct tb *tbs;           /* pool of unit descriptors */
-    uint32_t ntbs, max_tbs;
+    uint32_t max_tbs;
+    struct tb *free_tbs;      /* free descriptors (linked by fifo_next) */
+    uint32_t ntbs;            /* descriptors in use */
+    struct tb *next_tb;       /* reserved by tc_begin for the unit being made */
+    uint32_t *owner;          /* per 16-byte granule of the buffer: descriptor
+                               * index + 1 of the unit there (tc_find_by_host) */
+    enum tc_policy policy;
+    uint32_t nursery_pct;
+    struct tc_region region[2];
+    int nregions;
+    int cur_region;           /* region tc_begin chose for the next unit */
+    uint64_t *ghost;          /* generational: evicted nursery keys */
     struct tb **hash;
     uint32_t hash_mask;
     struct tb **page_list;    /* per RAM page */
     uint32_t npages;
-    uint32_t *meta;           /* pool for insn_pc / insn_off arrays */
-    size_t meta_used, meta_size;
     struct {
         uint32_t mode;
         struct jc_entry *tab;
@@ -114,7 +159,8 @@ struct tcache {
     struct jc_entry **jc_filled;
     uint32_t jc_nfilled;
     bool jc_overflow;
-    uint64_t generation;      /* bumped on every flush */
+    uint64_t generation;      /* bumped on every flush or eviction: a unit
+                               * pointer taken before may be stale */
     /* --smc-granularity: 0 = byte (units whose bytes a store overlaps),
      * else a power of two (64 = cache line, 4096 = page): every unit on
      * the touched lines/pages goes.  Policy: byte by default (least
@@ -124,7 +170,7 @@ struct tcache {
 };
 
 /* Tunable: default code buffer size.  Policy: 32 MiB holds every guest of
- * the test suite without a flush; the buffer is flushed whole when full. */
+ * the test suite without making room (see --tcache-policy). */
 #define TC_DEFAULT_SIZE (32u << 20)
 /* Tunable: bytes that must be free before a unit is translated (at most a
  * quarter of the buffer); a unit that overflows them is re-made with half
@@ -132,6 +178,11 @@ struct tcache {
 #define TC_UNIT_RESERVE (64u << 10)
 
 int tc_init(struct tcache *tc, struct machine *m, size_t size);
+/* Selects the policy (flushes the cache).  nursery_pct: the generational
+ * nursery's share of the buffer (10..90). */
+int tc_set_policy(struct tcache *tc, enum tc_policy policy, unsigned nursery_pct);
+/* Parses a policy name ("flush", "fifo", "gen"); -1 if unknown. */
+int tc_policy_parse(const char *name);
 void tc_destroy(struct tcache *tc);
 void tc_flush(struct tcache *tc);
 
@@ -140,10 +191,13 @@ void tc_flush(struct tcache *tc);
  * EIPs); CS base and limit matter only for units of non-flat modes. */
 struct tb *tc_lookup(struct tcache *tc, uint32_t pc, uint32_t mode, uint32_t cs_base,
                      uint32_t cs_limit, uint32_t eip);
-/* Reserves space for a new unit; may flush.  Returns the RW pointer and
- * the room available. */
-uint8_t *tc_begin(struct tcache *tc, size_t *room);
-/* Commits a unit emitted at the tc_begin() pointer. */
+/* Reserves space and a descriptor for a new unit of (pc, mode); may evict
+ * or flush per the policy.  Returns the RW pointer and the room available;
+ * *future is the descriptor tc_commit() will fill (translated code may
+ * refer to it). */
+uint8_t *tc_begin(struct tcache *tc, uint32_t pc, uint32_t mode, size_t *room, struct tb **future);
+/* Commits a unit emitted at the tc_begin() pointer.  Returns NULL when out
+ * of host memory. */
 struct tb *tc_commit(struct tcache *tc, const struct tb *proto, size_t code_size,
                      const uint32_t *insn_pc, const uint16_t *insn_off,
                      const struct tb_memop *memops, uint32_t nmemops);

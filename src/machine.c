@@ -92,6 +92,9 @@ int machine_create(struct machine **out, const struct machine_config *cfg)
         rc = XBT_ENOMEM;
     if (rc == 0)
         rc = tc_init(&m->tc, m, cfg->tcache_size);
+    if (rc == 0)
+        rc = tc_set_policy(&m->tc, (enum tc_policy)cfg->tcache_policy,
+                           cfg->tcache_nursery ? cfg->tcache_nursery : TC_DEFAULT_NURSERY_PCT);
     m->tc.smc_granularity = cfg->smc_granularity;
     if (rc) {
         machine_destroy(m);

@@ -65,6 +65,13 @@ static void usage_run(FILE *f)
         "  --no-chain             never chain units to their direct successors\n"
         "  --max-block-insns N    at most N guest instructions per unit (1..%u, default %u)\n"
         "  --tcache-size BYTES    code buffer size (K/M/G suffixes; default 32M, min 64K)\n"
+        "  --tcache-policy=flush|fifo|gen  what makes room when the buffer is full:\n"
+        "                         drop everything (default), evict the oldest units\n"
+        "                         (circular buffer), or generational (a FIFO nursery;\n"
+        "                         units translated again after eviction go to a FIFO\n"
+        "                         persistent region)\n"
+        "  --tcache-nursery PCT   generational: the nursery's share of the buffer\n"
+        "                         (10..90, default 50)\n"
         "  --tlb-entries N        simulated TLB entries, power of two (2..65536, default %u)\n"
         "  --smc-granularity=byte|line|page  a store into translated code drops the\n"
         "                         units it overlaps (byte, default), or all units on\n"
@@ -147,7 +154,7 @@ static int parse_debug(const char *s, unsigned *flags)
 }
 
 enum { OPT_APPEND = 256, OPT_MODULE, OPT_NO_CHAIN, OPT_MAX_BLOCK, OPT_TCACHE_SIZE,
-       OPT_TLB_ENTRIES, OPT_STATS, OPT_STATS_JSON, OPT_PERF_MAP, OPT_MEM, OPT_CLOCK, OPT_RTC_BASE, OPT_REBOOT, OPT_MMU, OPT_TLB_STATS, OPT_TLB_VICTIMS, OPT_SMC_GRAN };
+       OPT_TLB_ENTRIES, OPT_STATS, OPT_STATS_JSON, OPT_PERF_MAP, OPT_MEM, OPT_CLOCK, OPT_RTC_BASE, OPT_REBOOT, OPT_MMU, OPT_TLB_STATS, OPT_TLB_VICTIMS, OPT_SMC_GRAN, OPT_TC_POLICY, OPT_TC_NURSERY };
 
 static int cmd_run_cfg(int argc, char **argv, struct machine_config *cfgp);
 
@@ -183,6 +190,8 @@ static int cmd_run_cfg(int argc, char **argv, struct machine_config *cfgp)
         {"tlb-stats", no_argument, 0, OPT_TLB_STATS},
         {"tlb-victims", required_argument, 0, OPT_TLB_VICTIMS},
         {"smc-granularity", required_argument, 0, OPT_SMC_GRAN},
+        {"tcache-policy", required_argument, 0, OPT_TC_POLICY},
+        {"tcache-nursery", required_argument, 0, OPT_TC_NURSERY},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
@@ -273,6 +282,22 @@ static int cmd_run_cfg(int argc, char **argv, struct machine_config *cfgp)
                 xbt_error("--smc-granularity %s: must be byte, line or page", optarg);
                 return XBT_STATUS_ERROR;
             }
+            break;
+        case OPT_TC_POLICY: {
+            int p = tc_policy_parse(optarg);
+            if (p < 0) {
+                xbt_error("--tcache-policy %s: must be flush, fifo or gen", optarg);
+                return XBT_STATUS_ERROR;
+            }
+            cfg.tcache_policy = (uint32_t)p;
+            break;
+        }
+        case OPT_TC_NURSERY:
+            if (parse_u64(optarg, &v, false) || v < 10 || v > 90) {
+                xbt_error("--tcache-nursery %s: must be 10..90 (percent)", optarg);
+                return XBT_STATUS_ERROR;
+            }
+            cfg.tcache_nursery = (uint32_t)v;
             break;
         case OPT_TLB_VICTIMS:
             if (parse_u64(optarg, &v, false) || v > TLB_MAX_VICTIMS) {

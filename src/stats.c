@@ -37,6 +37,11 @@ static int collect(const struct machine *m, struct kv *out, int max)
     ADD("tcache", "invalidations_dma", t->invalidations[TC_INV_DMA]);
     ADD("tcache", "invalidations_pagetable", t->invalidations[TC_INV_PAGETABLE]);
     ADD("tcache", "flushes", t->flushes_full);
+    ADD("tcache", "evictions", t->evictions);
+    ADD("tcache", "evicted_bytes", t->evicted_bytes);
+    ADD("tcache", "promotions", t->promotions);
+    ADD("tcache", "wraps", t->wraps);
+    ADD("tcache", "units_live", m->tc.ntbs);
     ADD("tcache", "translate_ns", t->translate_ns);
     ADD("tcache", "buffer_bytes_used", m->tc.used);
     ADD("bt", "insns_copied", bt_st.insns_copied);

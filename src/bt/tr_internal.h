@@ -76,6 +76,7 @@ struct tr {
 
 /* translate.c */
 void tr_flags_clobber(struct tr *t);
+void tr_flags_clobber_keep(struct tr *t, bool keep);
 void tr_flags_sync(struct tr *t);
 void tr_flags_before_native(struct tr *t, const struct bt_insn *i);
 ZydisRegister tr_host64(ZydisRegister guest);

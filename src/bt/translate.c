@@ -31,9 +31,16 @@ const char *const bt_callout_names[CO_COUNT] = {
 
 void tr_flags_clobber(struct tr *t)
 {
+    tr_flags_clobber_keep(t, false);
+}
+
+void tr_flags_clobber_keep(struct tr *t, bool keep)
+{
     /* with paging any access may #PF, whose frame must hold the flags of
-     * the faulting instruction: keep them even where they are dead */
-    if ((t->i->live_in & FL_ARITH) || (t->mode & MODE_PG)) {
+     * the faulting instruction: keep them even where they are dead.  keep:
+     * a store, whose slow path may rewrite the code after it (SMC), so the
+     * flags the following instructions see are no longer known dead. */
+    if ((t->i->live_in & FL_ARITH) || (t->mode & MODE_PG) || keep) {
         if (!t->flags_saved) {
             e_flags_save(&t->e);
             t->flags_saved = true;
@@ -375,7 +382,7 @@ void tr_mem_access(struct tr *t, const uint8_t *ins, size_t len, unsigned size, 
     uint32_t n = t->m->mmu.tlb_entries;
     bt_st.mem_ops++;
     align_check(t, size);
-    tr_flags_clobber(t);
+    tr_flags_clobber_keep(t, (rw & MEM_W) != 0);
     e_insn(e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R9D), o_reg(ZYDIS_REGISTER_R8D));
     e_insn(e, ZYDIS_MNEMONIC_SHR, 2, o_reg(ZYDIS_REGISTER_R9D), o_imm(12 - 4));
     e_insn(e, ZYDIS_MNEMONIC_AND, 2, o_reg(ZYDIS_REGISTER_R9D), o_imm((int64_t)((n - 1) << 4)));
@@ -943,7 +950,8 @@ int bt_translate(struct machine *m, uint32_t eip, uint32_t pc, uint32_t mode, st
 
     for (;;) {
         size_t room;
-        uint8_t *buf = tc_begin(tc, &room);
+        struct tb *future;
+        uint8_t *buf = tc_begin(tc, pc, mode, &room, &future);
         struct tr t;
         memset(&t, 0, sizeof(t));
         t.m = m;
@@ -951,7 +959,7 @@ int bt_translate(struct machine *m, uint32_t eip, uint32_t pc, uint32_t mode, st
         t.mode = mode;
         t.in = insns;
         t.stubs = stubs;
-        t.future = &tc->tbs[tc->ntbs];
+        t.future = future;
         t.host_mem = m->cfg.mem == MEM_HOST && m->mmu.window && !(mode & MODE_PG);
         t.memops = memops;
         e_init(&t.e, buf, room);
@@ -1083,6 +1091,8 @@ int bt_translate(struct machine *m, uint32_t eip, uint32_t pc, uint32_t mode, st
             t.proto.page[1] = m->cpu->fetch_next & PAGE_MASK;   /* ~0 page if unmapped */
         t.proto.nmap = nmap;
         struct tb *tb = tc_commit(tc, &t.proto, t.e.pos, insn_pc, insn_off, memops, t.nmemops);
+        if (!tb)
+            return XBT_ENOMEM;
         tc->st.translate_ns += now_ns() - t0;
         *out = tb;
         return 0;

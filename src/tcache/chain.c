@@ -38,6 +38,10 @@ void tc_chain(struct tcache *tc, struct tb *from, int idx, struct tb *to)
      * be the same physical code whatever the page tables say later */
     if ((from->mode & MODE_PG) && ((from->vpc ^ e->target_pc) & PAGE_MASK))
         return;
+    /* nor one whose bytes run onto the next page: that page may be mapped
+     * elsewhere by then (the dispatcher checks it on every entry) */
+    if ((from->mode & MODE_PG) && to->page[1] != to->page[0])
+        return;
     /* Forward jumps enter after the unit-entry check: every cycle of chained
      * units contains a jump to a unit at or below its source, which enters
      * through the check, so stop requests are still seen once per cycle. */

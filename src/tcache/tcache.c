@@ -1,8 +1,8 @@
 /*
- * tcache.c - translation units: allocation in the code buffer, the hash
- * index by (guest-physical address, mode key), per-page lists, exact
- * invalidation by guest byte range, flush-all when the buffer is full, and
- * the per-mode indirect-branch tables.
+ * tcache.c - translation units: the hash index by (guest-physical address,
+ * mode key), per-page lists, exact invalidation by guest byte range, the
+ * host-address map for faults in translated code, and the per-mode
+ * indirect-branch tables.  Placement and eviction: policy.c.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -44,23 +44,32 @@ int tc_init(struct tcache *tc, struct machine *m, size_t size)
     tc->hash = calloc(TC_HASH_BUCKETS, sizeof(struct tb *));
     tc->npages = m ? m->ram_size / PAGE_SIZE : 0;
     tc->page_list = calloc(tc->npages ? tc->npages : 1, sizeof(struct tb *));
-    tc->meta_size = size / 4 + 4096;
-    tc->meta = malloc(tc->meta_size * sizeof(uint32_t));
+    /* one entry per 16-byte granule; calloc of this size maps lazily */
+    tc->owner = calloc(size / 16, sizeof(uint32_t));
     tc->jc_filled = malloc(JC_FILLED_MAX * sizeof(struct jc_entry *));
-    if (!tc->tbs || !tc->hash || !tc->page_list || !tc->meta) {
+    if (!tc->tbs || !tc->hash || !tc->page_list || !tc->owner || !tc->jc_filled) {
         tc_destroy(tc);
         return XBT_ENOMEM;
     }
-    return 0;
+    for (uint32_t i = tc->max_tbs; i-- > 0;) {
+        tc->tbs[i].fifo_next = tc->free_tbs;
+        tc->free_tbs = &tc->tbs[i];
+    }
+    tc->ntbs = 0;
+    return tc_set_policy(tc, TC_POLICY_FLUSH, TC_DEFAULT_NURSERY_PCT);
 }
 
 void tc_destroy(struct tcache *tc)
 {
+    if (tc->tbs)
+        for (uint32_t i = 0; i < tc->max_tbs; i++)
+            free(tc->tbs[i].meta_block);
     tc_codebuf_unmap(tc);
     free(tc->tbs);
     free(tc->hash);
     free(tc->page_list);
-    free(tc->meta);
+    free(tc->owner);
+    free(tc->ghost);
     free(tc->jc_filled);
     for (int i = 0; i < tc->njc; i++)
         munmap(tc->jc[i].tab, JC_ENTRIES * sizeof(struct jc_entry));
@@ -131,7 +140,8 @@ void tc_jcache_flush(struct tcache *tc)
     tc->jc_overflow = false;
 }
 
-void tc_flush(struct tcache *tc)
+/* Empties the index and the page lists (a flush; policy.c frees the units). */
+void tc_index_clear(struct tcache *tc)
 {
     for (uint32_t i = 0; i < tc->npages; i++) {
         if (tc->page_list[i] && tc->m)
@@ -139,12 +149,6 @@ void tc_flush(struct tcache *tc)
         tc->page_list[i] = NULL;
     }
     memset(tc->hash, 0, (tc->hash_mask + 1) * sizeof(struct tb *));
-    tc->ntbs = 0;
-    tc->used = 0;
-    tc->meta_used = 0;
-    tc_jcache_flush(tc);
-    tc->generation++;
-    tc->st.flushes_full++;
 }
 
 struct tb *tc_lookup(struct tcache *tc, uint32_t pc, uint32_t mode, uint32_t cs_base,
@@ -161,18 +165,6 @@ struct tb *tc_lookup(struct tcache *tc, uint32_t pc, uint32_t mode, uint32_t cs_
     return NULL;
 }
 
-uint8_t *tc_begin(struct tcache *tc, size_t *room)
-{
-    size_t reserve = TC_UNIT_RESERVE < tc->size / 4 ? TC_UNIT_RESERVE : tc->size / 4;
-    if (tc->size - tc->used < reserve || tc->ntbs >= tc->max_tbs ||
-        tc->meta_size - tc->meta_used < 16384)
-        tc_flush(tc);
-    *room = tc->size - tc->used;
-    if (*room > TC_UNIT_RESERVE)
-        *room = TC_UNIT_RESERVE;   /* a unit that does not fit is re-made shorter */
-    return tc->rw + tc->used;
-}
-
 static void page_link(struct tcache *tc, struct tb *tb, int slot)
 {
     uint32_t p = tb->page[slot] >> 12;
@@ -180,7 +172,11 @@ static void page_link(struct tcache *tc, struct tb *tb, int slot)
         return;
     if (!tc->page_list[p] && tc->m)
         mmu_code_page_set(&tc->m->mmu, tb->page[slot]);
-    tb->page_next[slot] = tc->page_list[p];
+    struct tb *head = tc->page_list[p];
+    tb->page_next[slot] = head;
+    tb->page_pprev[slot] = &tc->page_list[p];
+    if (head)
+        head->page_pprev[head->page[0] == tb->page[slot] ? 0 : 1] = &tb->page_next[slot];
     tc->page_list[p] = tb;
 }
 
@@ -188,9 +184,10 @@ struct tb *tc_commit(struct tcache *tc, const struct tb *proto, size_t code_size
                      const uint32_t *insn_pc, const uint16_t *insn_off,
                      const struct tb_memop *memops, uint32_t nmemops)
 {
-    struct tb *tb = &tc->tbs[tc->ntbs++];
+    struct tb *tb = tc->next_tb;
+    if (!tb)
+        return NULL;
     *tb = *proto;
-    tb->code = tc->rx + tc->used;
     tb->code_size = (uint32_t)code_size;
     tb->valid = true;
     tb->hash_next = NULL;
@@ -199,23 +196,20 @@ struct tb *tc_commit(struct tcache *tc, const struct tb *proto, size_t code_size
         tb->exits[i].dest = NULL;
         tb->exits[i].in_next = NULL;
     }
-    /* keep units 16-byte aligned: branch targets decode faster */
-    tc->used = (tc->used + code_size + 15) & ~(size_t)15;
-
-    uint32_t *pcs = tc->meta + tc->meta_used;
-    memcpy(pcs, insn_pc, tb->nmap * sizeof(uint32_t));
-    tc->meta_used += tb->nmap;
-    uint16_t *offs = (uint16_t *)(tc->meta + tc->meta_used);
-    memcpy(offs, insn_off, tb->nmap * sizeof(uint16_t));
-    tc->meta_used += (tb->nmap + 1) / 2;
-    tb->insn_pc = pcs;
-    tb->insn_off = offs;
+    /* metadata block: memops (16-byte records), insn_pc, insn_off */
     _Static_assert(sizeof(struct tb_memop) == 4 * sizeof(uint32_t), "memop size");
-    tb->memops = (struct tb_memop *)(tc->meta + tc->meta_used);
+    size_t mo = nmemops * sizeof(struct tb_memop), pcb = tb->nmap * sizeof(uint32_t);
+    if (!tc_alloc_commit(tc, code_size, mo + pcb + tb->nmap * sizeof(uint16_t)))
+        return NULL;
+    uint8_t *meta = tb->meta_block;
+    tb->memops = (struct tb_memop *)meta;
     tb->nmemops = nmemops;
     if (nmemops)
-        memcpy(tb->memops, memops, nmemops * sizeof(struct tb_memop));
-    tc->meta_used += 4 * nmemops;
+        memcpy(tb->memops, memops, mo);
+    tb->insn_pc = (uint32_t *)(meta + mo);
+    memcpy(tb->insn_pc, insn_pc, pcb);
+    tb->insn_off = (uint16_t *)(meta + mo + pcb);
+    memcpy(tb->insn_off, insn_off, tb->nmap * sizeof(uint16_t));
 
     uint32_t h = tc_hash(tb->pc, tb->mode) & tc->hash_mask;
     tb->hash_next = tc->hash[h];
@@ -237,21 +231,19 @@ static void page_unlink(struct tcache *tc, struct tb *tb, int slot)
     uint32_t p = page >> 12;
     if (p >= tc->npages)
         return;
-    struct tb **pp = &tc->page_list[p];
-    while (*pp) {
-        struct tb *t = *pp;
-        int s = (t->page[0] == page) ? 0 : 1;
-        if (t == tb) {
-            *pp = t->page_next[s];
-            break;
-        }
-        pp = &t->page_next[s];
-    }
+    struct tb *next = tb->page_next[slot];
+    *tb->page_pprev[slot] = next;
+    if (next)
+        next->page_pprev[next->page[0] == page ? 0 : 1] = tb->page_pprev[slot];
+    tb->page_next[slot] = NULL;
+    tb->page_pprev[slot] = NULL;
     if (!tc->page_list[p] && tc->m)
         mmu_code_page_clear(&tc->m->mmu, page);
 }
 
-static void tb_invalidate(struct tcache *tc, struct tb *tb)
+/* Takes a unit out of the index, page lists, chains and indirect-branch
+ * tables; its code stays in place (it may be running) until evicted. */
+void tc_unit_drop(struct tcache *tc, struct tb *tb)
 {
     struct tb **pp = &tc->hash[tc_hash(tb->pc, tb->mode) & tc->hash_mask];
     while (*pp && *pp != tb)
@@ -295,7 +287,7 @@ int tc_invalidate_range(struct tcache *tc, uint32_t addr, uint32_t len, enum tc_
             int s = (t->page[0] == (uint32_t)page) ? 0 : 1;
             struct tb *next = t->page_next[s];
             if ((uint64_t)t->pc < end && (uint64_t)t->pc + t->guest_size > addr) {
-                tb_invalidate(tc, t);
+                tc_unit_drop(tc, t);
                 n++;
             }
             t = next;
@@ -308,18 +300,13 @@ int tc_invalidate_range(struct tcache *tc, uint32_t addr, uint32_t len, enum tc_
 struct tb *tc_find_by_host(struct tcache *tc, uintptr_t rip)
 {
     uintptr_t base = (uintptr_t)tc->rx;
-    if (rip < base || rip >= base + tc->used || tc->ntbs == 0)
+    if (rip < base || rip >= base + tc->size)
         return NULL;
-    uint32_t lo = 0, hi = tc->ntbs;   /* units are allocated in address order */
-    while (hi - lo > 1) {
-        uint32_t mid = (lo + hi) / 2;
-        if ((uintptr_t)tc->tbs[mid].code <= rip)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    struct tb *t = &tc->tbs[lo];
-    if (rip < (uintptr_t)t->code || rip >= (uintptr_t)t->code + t->code_size)
+    uint32_t idx = tc->owner[(rip - base) >> 4];
+    if (!idx || idx > tc->max_tbs)
+        return NULL;
+    struct tb *t = &tc->tbs[idx - 1];
+    if (!t->live || rip < (uintptr_t)t->code || rip >= (uintptr_t)t->code + t->code_size)
         return NULL;
     return t;
 }

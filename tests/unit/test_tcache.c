@@ -1,7 +1,8 @@
 /*
  * test_tcache.c - the translation cache: index by (pc, mode), per-page
  * lists and byte-range invalidation, chaining and unchaining of exits,
- * code-page marking in the MMU, host-address lookup and flush.
+ * code-page marking in the MMU, host-address lookup, flush, and the
+ * eviction order of each --tcache-policy (flush, fifo, gen).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -36,12 +37,16 @@ static int teardown(void **state)
     return 0;
 }
 
-/* A fake unit: jmp rel32 (exit 0) at offset 0, its stub at offset 5. */
-static struct tb *fake_unit(uint32_t pc, uint32_t size, uint32_t mode)
+/* A fake unit of code_size host bytes: jmp rel32 (exit 0) at offset 0,
+ * its stub at offset 5. */
+static struct tb *fake_unit_sized(uint32_t pc, uint32_t size, uint32_t mode, uint32_t code_size)
 {
     size_t room;
-    uint8_t *w = tc_begin(&g_m.tc, &room);
+    struct tb *future;
+    uint8_t *w = tc_begin(&g_m.tc, pc, mode, &room, &future);
     static const uint8_t code[16] = {0xE9, 0, 0, 0, 0, 0xC3};
+    assert_true(room >= code_size);
+    memset(w, 0xCC, code_size);
     memcpy(w, code, sizeof(code));
     struct tb proto;
     memset(&proto, 0, sizeof(proto));
@@ -57,7 +62,40 @@ static struct tb *fake_unit(uint32_t pc, uint32_t size, uint32_t mode)
     proto.exits[0].stub_off = 5;
     uint32_t ipc = pc;
     uint16_t ioff = 0;
-    return tc_commit(&g_m.tc, &proto, sizeof(code), &ipc, &ioff, NULL, 0);
+    struct tb *tb = tc_commit(&g_m.tc, &proto, code_size, &ipc, &ioff, NULL, 0);
+    assert_ptr_equal(tb, future);
+    return tb;
+}
+
+static struct tb *fake_unit(uint32_t pc, uint32_t size, uint32_t mode)
+{
+    return fake_unit_sized(pc, size, mode, 16);
+}
+
+/* Policy tests run on a 64 KiB cache (the smallest). */
+static void small_cache(enum tc_policy p, unsigned nursery)
+{
+    tc_destroy(&g_m.tc);
+    assert_int_equal(tc_init(&g_m.tc, &g_m, 64 << 10), 0);
+    assert_int_equal(tc_set_policy(&g_m.tc, p, nursery), 0);
+}
+
+static bool present(uint32_t pc)
+{
+    return tc_lookup(&g_m.tc, pc, 0, 0, 0, pc) != NULL;
+}
+
+/* The units present must be exactly a suffix of the n made so far (pcs
+ * 0x1000 * (i + 1)): eviction in allocation order.  Returns how many are
+ * present. */
+static uint32_t assert_fifo_suffix(uint32_t n)
+{
+    uint32_t first = n;
+    while (first > 0 && present(0x1000 * first))   /* unit first-1 */
+        first--;
+    for (uint32_t i = 0; i < first; i++)
+        assert_false(present(0x1000 * (i + 1)));
+    return n - first;
 }
 
 static int32_t rel_of(struct tb *tb)
@@ -158,6 +196,144 @@ static void test_find_by_host_and_flush(void **state)
     assert_false(mmu_is_code_page(&g_m.mmu, 0xB000));
 }
 
+static void test_policy_flush_drops_everything(void **state)
+{
+    (void)state;
+    small_cache(TC_POLICY_FLUSH, 50);
+    /* 4 KiB units; a unit needs 16 KiB free (a quarter of the buffer) */
+    for (uint32_t i = 0; i < 13; i++)
+        fake_unit_sized(0x1000 * (i + 1), 16, 0, 4096);
+    assert_int_equal(g_m.tc.st.flushes_full, 0);
+    assert_int_equal(assert_fifo_suffix(13), 13);
+    fake_unit_sized(0x1000 * 14, 16, 0, 4096);
+    assert_int_equal(g_m.tc.st.flushes_full, 1);
+    assert_int_equal(assert_fifo_suffix(14), 1);   /* only the newest */
+    assert_int_equal(g_m.tc.ntbs, 1);
+    assert_false(mmu_is_code_page(&g_m.mmu, 0x1000));
+}
+
+static void test_policy_fifo_evicts_oldest_first(void **state)
+{
+    (void)state;
+    small_cache(TC_POLICY_FIFO, 50);
+    for (uint32_t i = 0; i < 13; i++)
+        fake_unit_sized(0x1000 * (i + 1), 16, 0, 4096);
+    assert_int_equal(g_m.tc.st.evictions, 0);
+    /* the 14th wraps to offset 0 and frees 16 KiB there: units 1..4 go */
+    struct tb *n = fake_unit_sized(0x1000 * 14, 16, 0, 4096);
+    assert_int_equal(g_m.tc.st.wraps, 1);
+    assert_int_equal(g_m.tc.st.evictions, 4);
+    assert_ptr_equal(n->code, g_m.tc.rx);
+    assert_int_equal(assert_fifo_suffix(14), 10);
+    assert_false(mmu_is_code_page(&g_m.mmu, 0x1000));
+    /* then one unit per unit, always the oldest, for several laps */
+    for (uint32_t i = 14; i < 60; i++) {
+        fake_unit_sized(0x1000 * (i + 1), 16, 0, 4096);
+        /* 10 live after a wrap, up to 13 while the lap's unused tail
+         * (12 KiB short of a unit's reserve) is still ahead */
+        uint32_t live = assert_fifo_suffix(i + 1);
+        assert_true(live >= 10 && live <= 13);
+    }
+    assert_int_equal(g_m.tc.st.flushes_full, 0);
+    /* host addresses map to the unit now there */
+    struct tb *last = tc_lookup(&g_m.tc, 0x1000 * 60, 0, 0, 0, 0x1000 * 60);
+    assert_ptr_equal(tc_find_by_host(&g_m.tc, (uintptr_t)last->code + 4000), last);
+}
+
+static void test_policy_fifo_unchains_evicted(void **state)
+{
+    (void)state;
+    small_cache(TC_POLICY_FIFO, 50);
+    struct tb *a = fake_unit_sized(0x1000, 16, 0, 4096);
+    struct tb *b = fake_unit_sized(0x2000, 16, 0, 4096);
+    tc_chain(&g_m.tc, b, 0, a);      /* b (younger) jumps into a (oldest) */
+    assert_ptr_equal(b->exits[0].dest, a);
+    uint64_t gen = g_m.tc.generation;
+    for (uint32_t i = 2; i < 14; i++)
+        fake_unit_sized(0x1000 * (i + 1), 16, 0, 4096);
+    assert_false(present(0x1000));
+    assert_true(g_m.tc.generation > gen);   /* the dispatcher must not chain */
+    /* b was evicted too (it is the second oldest) or points at its stub */
+    if (present(0x2000)) {
+        assert_null(b->exits[0].dest);
+        assert_int_equal(rel_of(b), 0);
+    }
+}
+
+static void test_policy_fifo_many_tiny_units(void **state)
+{
+    (void)state;
+    small_cache(TC_POLICY_FIFO, 50);
+    /* more units than descriptors (64 KiB / 64 + 64): the oldest go */
+    uint32_t n = 3000;
+    for (uint32_t i = 0; i < n; i++)
+        fake_unit(0x1000 * (i + 1) & 0xFFFFF, 4, 0);
+    assert_true(g_m.tc.ntbs <= g_m.tc.max_tbs);
+    assert_true(g_m.tc.st.evictions > 0);
+    for (uint32_t i = n - 100; i < n; i++) {
+        uint32_t pc = 0x1000 * (i + 1) & 0xFFFFF;
+        struct tb *t = tc_lookup(&g_m.tc, pc, 0, 0, 0, pc);
+        assert_non_null(t);
+        assert_ptr_equal(tc_find_by_host(&g_m.tc, (uintptr_t)t->code + 2), t);
+    }
+}
+
+static void test_policy_gen_promotes_reused(void **state)
+{
+    (void)state;
+    /* nursery 32 KiB (a unit needs 8 KiB free there), persistent 32 KiB */
+    small_cache(TC_POLICY_GEN, 50);
+    for (uint32_t i = 0; i < 8; i++)
+        fake_unit_sized(0x1000 * (i + 1), 16, 0, 4096);
+    /* the 8th wrapped the nursery: units 1 and 2 were evicted */
+    assert_int_equal(g_m.tc.st.evictions, 2);
+    assert_false(present(0x1000));
+    assert_false(present(0x2000));
+    assert_int_equal(g_m.tc.st.promotions, 0);
+    /* unit 1 is needed again: it is made in the persistent region */
+    struct tb *p = fake_unit_sized(0x1000, 16, 0, 4096);
+    assert_int_equal(g_m.tc.st.promotions, 1);
+    assert_int_equal(p->region, 1);
+    assert_true(p->code >= g_m.tc.rx + g_m.tc.region[1].start);
+    /* nursery churn: many new units; the promoted one survives, the
+     * nursery keeps FIFO order */
+    for (uint32_t i = 100; i < 160; i++)
+        fake_unit_sized(0x1000 * (i + 1) & 0xFFFFF, 16, 0, 4096);
+    assert_true(present(0x1000));
+    assert_false(present(0x3000));
+    assert_true(present(0x1000 * 160));
+    /* a unit evicted once more from the nursery and made again is promoted
+     * too; the persistent region is FIFO within itself */
+    assert_false(present(0x1000 * 101));
+    fake_unit_sized(0x1000 * 101, 16, 0, 4096);
+    assert_int_equal(g_m.tc.st.promotions, 2);
+    assert_true(present(0x1000));
+}
+
+static void test_policy_invalid_unit_stays_findable(void **state)
+{
+    (void)state;
+    small_cache(TC_POLICY_FIFO, 50);
+    struct tb *a = fake_unit_sized(0x1000, 16, 0, 256);
+    assert_int_equal(tc_invalidate_range(&g_m.tc, 0x1004, 2, TC_INV_SMC), 1);
+    assert_int_equal(g_m.tc.st.invalidations[TC_INV_SMC], 1);
+    /* its code may still be running: faults in it must still map */
+    assert_ptr_equal(tc_find_by_host(&g_m.tc, (uintptr_t)a->code + 100), a);
+    assert_false(a->valid);
+    assert_int_equal(tc_invalidate_range(&g_m.tc, 0x1000, 16, TC_INV_DMA), 0);
+}
+
+static void test_policy_parse(void **state)
+{
+    (void)state;
+    assert_int_equal(tc_policy_parse("flush"), TC_POLICY_FLUSH);
+    assert_int_equal(tc_policy_parse("fifo"), TC_POLICY_FIFO);
+    assert_int_equal(tc_policy_parse("gen"), TC_POLICY_GEN);
+    assert_int_equal(tc_policy_parse("generational"), TC_POLICY_GEN);
+    assert_int_equal(tc_policy_parse("lru"), -1);
+    assert_int_not_equal(tc_set_policy(&g_m.tc, TC_POLICY_GEN, 5), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -167,6 +343,13 @@ int main(void)
         cmocka_unit_test(test_no_chain_across_modes),
         cmocka_unit_test(test_spanning_unit_on_both_pages),
         cmocka_unit_test(test_find_by_host_and_flush),
+        cmocka_unit_test(test_policy_flush_drops_everything),
+        cmocka_unit_test(test_policy_fifo_evicts_oldest_first),
+        cmocka_unit_test(test_policy_fifo_unchains_evicted),
+        cmocka_unit_test(test_policy_fifo_many_tiny_units),
+        cmocka_unit_test(test_policy_gen_promotes_reused),
+        cmocka_unit_test(test_policy_invalid_unit_stays_findable),
+        cmocka_unit_test(test_policy_parse),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,0 +1,226 @@
+/*
+ * policy.c - where units live in the code buffer and what makes room when
+ * it is full (--tcache-policy): flush-all, a FIFO circular buffer, or a
+ * generational scheme with a FIFO nursery and a FIFO persistent region.
+ *
+ * Every policy allocates from FIFO regions: a unit is placed at the
+ * region's head; when the head would run past the end it wraps to the
+ * start.  The units at and after the head are the oldest, so evicting in
+ * allocation order frees exactly the bytes the next unit needs.  Flush-all
+ * is one region that is emptied whole instead.  Descriptors come from a
+ * free list; a unit's instruction map and memory-access records are one
+ * malloc'd block freed with it.  Eviction happens only in tc_begin(), never
+ * while translated code runs, and bumps tc->generation so the dispatcher
+ * does not chain from a unit it picked before.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "machine.h"
+#include "mmu.h"
+#include "tcache.h"
+#include "tc_internal.h"
+
+const char *const tc_policy_names[3] = { "flush", "fifo", "gen" };
+
+int tc_policy_parse(const char *name)
+{
+    for (int i = 0; i < 3; i++)
+        if (!strcmp(name, tc_policy_names[i]))
+            return i;
+    if (!strcmp(name, "generational"))
+        return TC_POLICY_GEN;
+    return -1;
+}
+
+static uint32_t ghost_slot(uint32_t pc, uint32_t mode)
+{
+    uint64_t k = (uint64_t)mode << 32 | pc;   /* MurmurHash3's finalizer */
+    k ^= k >> 33;
+    k *= 0xFF51AFD7ED558CCDull;
+    k ^= k >> 33;
+    k *= 0xC4CEB9FE1A85EC53ull;
+    k ^= k >> 33;
+    return (uint32_t)k & (TC_GHOST_SLOTS - 1);
+}
+
+static uint64_t ghost_key(uint32_t pc, uint32_t mode)
+{
+    return ((uint64_t)mode << 32 | pc) + 1;   /* 0 = empty slot */
+}
+
+/* Returns a unit's descriptor to the free list (its code space is reused
+ * by the region's head). */
+static void tb_free(struct tcache *tc, struct tb *tb)
+{
+    free(tb->meta_block);
+    tb->meta_block = NULL;
+    tb->live = false;
+    tb->valid = false;
+    tb->code = NULL;
+    tb->fifo_next = tc->free_tbs;
+    tc->free_tbs = tb;
+    tc->ntbs--;
+}
+
+/* Evicts the oldest unit of region r. */
+static void evict_oldest(struct tcache *tc, struct tc_region *r)
+{
+    struct tb *tb = r->oldest;
+    r->oldest = tb->fifo_next;
+    if (!r->oldest)
+        r->newest = NULL;
+    r->nunits--;
+    tc->used -= (tb->code_size + 15) & ~15u;
+    if (tb->valid) {
+        tc->st.evictions++;
+        tc->st.evicted_bytes += tb->code_size;
+        if (tc->policy == TC_POLICY_GEN && tb->region == 0 && tc->ghost)
+            tc->ghost[ghost_slot(tb->pc, tb->mode)] = ghost_key(tb->pc, tb->mode);
+        tc_unit_drop(tc, tb);
+    }
+    tb_free(tc, tb);
+    tc->generation++;
+}
+
+static uint32_t code_off(const struct tcache *tc, const struct tb *tb)
+{
+    return (uint32_t)(tb->code - tc->rx);
+}
+
+static size_t region_reserve(const struct tc_region *r)
+{
+    size_t len = r->end - r->start;
+    return TC_UNIT_RESERVE < len / 4 ? TC_UNIT_RESERVE : len / 4;
+}
+
+/* Makes `need` contiguous bytes free at the head of region r. */
+static void region_make_room(struct tcache *tc, struct tc_region *r, size_t need)
+{
+    if (r->end - r->head < need) {
+        /* wrap: the units left between the head and the end are the
+         * oldest; they go first */
+        while (r->oldest && code_off(tc, r->oldest) >= r->head)
+            evict_oldest(tc, r);
+        r->head = r->start;
+        tc->st.wraps++;
+    }
+    while (r->oldest && code_off(tc, r->oldest) >= r->head &&
+           code_off(tc, r->oldest) < r->head + need)
+        evict_oldest(tc, r);
+}
+
+void tc_flush(struct tcache *tc)
+{
+    for (int i = 0; i < tc->nregions; i++) {
+        struct tc_region *r = &tc->region[i];
+        while (r->oldest) {
+            struct tb *tb = r->oldest;
+            r->oldest = tb->fifo_next;
+            tb_free(tc, tb);
+        }
+        r->newest = NULL;
+        r->nunits = 0;
+        r->head = r->start;
+    }
+    tc_index_clear(tc);
+    tc->used = 0;
+    tc_jcache_flush(tc);
+    tc->generation++;
+    tc->st.flushes_full++;
+}
+
+int tc_set_policy(struct tcache *tc, enum tc_policy policy, unsigned nursery_pct)
+{
+    if ((int)policy < 0 || policy > TC_POLICY_GEN)
+        return XBT_EINVAL;
+    if (nursery_pct < 10 || nursery_pct > 90)
+        return XBT_EINVAL;
+    tc_flush(tc);
+    tc->st.flushes_full--;   /* not a capacity flush */
+    tc->policy = policy;
+    tc->nursery_pct = nursery_pct;
+    uint32_t size = (uint32_t)tc->size;
+    tc->region[0] = (struct tc_region){ .start = 0, .end = size, .head = 0 };
+    tc->nregions = 1;
+    if (policy == TC_POLICY_GEN) {
+        uint32_t split = (uint32_t)((uint64_t)size * nursery_pct / 100) & ~4095u;
+        tc->region[0].end = split;
+        tc->region[1] = (struct tc_region){ .start = split, .end = size, .head = split };
+        tc->nregions = 2;
+        if (!tc->ghost && !(tc->ghost = calloc(TC_GHOST_SLOTS, sizeof(uint64_t))))
+            return XBT_ENOMEM;
+    }
+    return 0;
+}
+
+uint8_t *tc_begin(struct tcache *tc, uint32_t pc, uint32_t mode, size_t *room, struct tb **future)
+{
+    int ri = 0;
+    if (tc->policy == TC_POLICY_GEN && tc->ghost &&
+        tc->ghost[ghost_slot(pc, mode)] == ghost_key(pc, mode))
+        ri = 1;   /* seen before and evicted: long-lived, promote */
+    struct tc_region *r = &tc->region[ri];
+    size_t need = region_reserve(r);
+    if (tc->policy == TC_POLICY_FLUSH) {
+        if (r->end - r->head < need || (!tc->next_tb && !tc->free_tbs))
+            tc_flush(tc);
+    } else {
+        region_make_room(tc, r, need);
+        /* out of descriptors (many tiny units): free the oldest */
+        while (!tc->next_tb && !tc->free_tbs) {
+            struct tc_region *o = tc->region[ri].oldest ? &tc->region[ri] : &tc->region[ri ^ 1];
+            evict_oldest(tc, o);
+        }
+    }
+    if (!tc->next_tb) {
+        tc->next_tb = tc->free_tbs;
+        tc->free_tbs = tc->next_tb->fifo_next;
+        tc->next_tb->fifo_next = NULL;
+    }
+    tc->cur_region = ri;
+    *room = r->end - r->head;
+    if (*room > TC_UNIT_RESERVE)
+        *room = TC_UNIT_RESERVE;   /* a unit that does not fit is re-made shorter */
+    *future = tc->next_tb;
+    return tc->rw + r->head;
+}
+
+/* Places the unit being committed (tc->next_tb, code_size bytes at the
+ * region head) and gives it its metadata block.  Returns it, or NULL. */
+struct tb *tc_alloc_commit(struct tcache *tc, size_t code_size, size_t meta_bytes)
+{
+    struct tb *tb = tc->next_tb;
+    struct tc_region *r = &tc->region[tc->cur_region];
+    void *meta = malloc(meta_bytes ? meta_bytes : 1);
+    if (!tb || !meta) {
+        free(meta);
+        return NULL;
+    }
+    tc->next_tb = NULL;
+    tb->meta_block = meta;
+    tb->code = tc->rx + r->head;
+    tb->region = (uint8_t)tc->cur_region;
+    tb->live = true;
+    tb->fifo_next = NULL;
+    if (r->newest)
+        r->newest->fifo_next = tb;
+    else
+        r->oldest = tb;
+    r->newest = tb;
+    r->nunits++;
+    tc->ntbs++;
+    /* keep units 16-byte aligned: branch targets decode faster */
+    uint32_t span = (uint32_t)((code_size + 15) & ~(size_t)15);
+    uint32_t g0 = r->head >> 4, g1 = (r->head + span) >> 4;
+    uint32_t idx = (uint32_t)(tb - tc->tbs) + 1;
+    for (uint32_t g = g0; g < g1; g++)
+        tc->owner[g] = idx;
+    r->head += span;
+    tc->used += span;
+    if (tb->region == 1 && tc->ghost) {
+        tc->ghost[ghost_slot(tb->pc, tb->mode)] = 0;
+        tc->st.promotions++;
+    }
+    return tb;
+}
