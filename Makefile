@@ -2,12 +2,23 @@
 #   make run    install what is missing, build, boot the default guest
 #   make test   install what is missing, build, run every test
 #   make asan   build with ASan+UBSan and run every test under them
+#   make test-knobs  run every guest test again under each translation-cache
+#               configuration in KNOB_CONFIGS (a 64 KiB cache under every
+#               policy, --no-chain, --max-block-insns 1)
+#   make bench  build, then compare xbt with native and QEMU (xbt bench;
+#               BENCH_ARGS="--runs 3 --only crc32 --plot b.svg" ...)
+#   make bench-deps  install what the benchmarks use (QEMU, gnuplot)
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 JOBS ?= 2
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build run test asan clean
+BENCH_ARGS ?=
+
+.PHONY: all deps build run test test-knobs asan bench bench-deps clean
+
+# one configuration per line of xbt options (XBT_EXTRA_ARGS of the guest tests)
+KNOB_CONFIGS ?= --tcache-size 64K --tcache-policy=flush;--tcache-size 64K --tcache-policy=fifo;--tcache-size 64K --tcache-policy=gen;--no-chain;--max-block-insns 1
 
 all: build
 
@@ -25,10 +36,22 @@ run: build
 test: build
 	cd $(BUILD) && ctest -j$(JOBS) --output-on-failure
 
+test-knobs: build
+	@echo '$(KNOB_CONFIGS)' | tr ';' '\n' | while IFS= read -r c; do \
+	    echo "== guest tests with XBT_EXTRA_ARGS='$$c'"; \
+	    (cd $(BUILD) && XBT_EXTRA_ARGS="$$c" ctest -j$(JOBS) -L guest --output-on-failure) || exit 1; \
+	done
+
 asan: deps
 	cmake -S . -B $(ASAN_BUILD) -DXBT_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug $(CMAKE_FLAGS)
 	cmake --build $(ASAN_BUILD) -j$(JOBS)
 	cd $(ASAN_BUILD) && ctest -j$(JOBS) --output-on-failure
+
+bench: build
+	$(BUILD)/xbt bench $(BENCH_ARGS)
+
+# setup-deps.sh installs everything, QEMU and gnuplot included
+bench-deps: deps
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -70,6 +70,8 @@ xbt_guest(bench_crc32    SOURCES bench/crc32.c PORTABLE EXPECTED bench/crc32.exp
 xbt_guest(bench_sort     SOURCES bench/sort.c PORTABLE EXPECTED bench/sort.expected)
 xbt_guest(bench_qsort    SOURCES bench/qsort.c PORTABLE EXPECTED bench/qsort.expected)
 xbt_guest(bench_bytecode SOURCES bench/bytecode.c PORTABLE EXPECTED bench/bytecode.expected)
+# a 1024-function code footprint for translation-cache studies (the sweep)
+xbt_guest(bench_codefoot SOURCES bench/codefoot.c PORTABLE EXPECTED bench/codefoot.expected)
 
 # More of the integer ISA vs. the host CPU (see isa_alu above).
 xbt_guest(isa_shift     SOURCES tests/isa_shift.c PORTABLE EXPECTED NATIVE)

@@ -105,8 +105,9 @@ enum tc_policy {
     TC_POLICY_FIFO,    /* circular buffer: evict the oldest units just far
                         * enough to fit the next one */
     TC_POLICY_GEN,     /* generational: new units go to a FIFO nursery; a
-                        * unit translated again after being evicted from it
-                        * is promoted to a FIFO persistent region (2Q-like) */
+                        * unit needed again soon after its eviction from it
+                        * (within one nursery's worth of evictions) is made
+                        * in a FIFO persistent region (2Q-like) */
 };
 extern const char *const tc_policy_names[3];
 
@@ -119,8 +120,9 @@ struct tc_region {
 };
 
 /* Tunable: slots of the generational policy's ghost table (keys of units
- * evicted from the nursery, direct-mapped).  Policy: about as many as the
- * units of a few MiB of code; a lost ghost only delays a promotion. */
+ * evicted from the nursery, direct-mapped; an entry counts only within one
+ * nursery's worth of later evictions).  Policy: more slots than a nursery
+ * of a few MiB holds units; a lost ghost only delays a promotion. */
 #define TC_GHOST_SLOTS 4096
 /* Tunable: default share of the buffer for the generational nursery, in
  * percent (--tcache-nursery).  Policy: half, so a phase's working set fits
@@ -144,7 +146,9 @@ struct tcache {
     struct tc_region region[2];
     int nregions;
     int cur_region;           /* region tc_begin chose for the next unit */
-    uint64_t *ghost;          /* generational: evicted nursery keys */
+    struct tc_ghost {         /* generational: recently evicted nursery units */
+        uint64_t key, serial; /* (pc, mode) + 1; st.evictions when evicted */
+    } *ghost;
     struct tb **hash;
     uint32_t hash_mask;
     struct tb **page_list;    /* per RAM page */

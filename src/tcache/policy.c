@@ -49,6 +49,15 @@ static uint64_t ghost_key(uint32_t pc, uint32_t mode)
     return ((uint64_t)mode << 32 | pc) + 1;   /* 0 = empty slot */
 }
 
+/* A unit was evicted from the nursery recently: within the last nursery's
+ * worth of evictions (2Q's ghost queue, sized like the nursery). */
+static bool ghost_hit(const struct tcache *tc, uint32_t pc, uint32_t mode)
+{
+    const struct tc_ghost *g = &tc->ghost[ghost_slot(pc, mode)];
+    uint64_t window = tc->region[0].nunits > 16 ? tc->region[0].nunits : 16;
+    return g->key == ghost_key(pc, mode) && tc->st.evictions - g->serial <= window;
+}
+
 /* Returns a unit's descriptor to the free list (its code space is reused
  * by the region's head). */
 static void tb_free(struct tcache *tc, struct tb *tb)
@@ -75,8 +84,11 @@ static void evict_oldest(struct tcache *tc, struct tc_region *r)
     if (tb->valid) {
         tc->st.evictions++;
         tc->st.evicted_bytes += tb->code_size;
-        if (tc->policy == TC_POLICY_GEN && tb->region == 0 && tc->ghost)
-            tc->ghost[ghost_slot(tb->pc, tb->mode)] = ghost_key(tb->pc, tb->mode);
+        if (tc->policy == TC_POLICY_GEN && tb->region == 0 && tc->ghost) {
+            struct tc_ghost *g = &tc->ghost[ghost_slot(tb->pc, tb->mode)];
+            g->key = ghost_key(tb->pc, tb->mode);
+            g->serial = tc->st.evictions;
+        }
         tc_unit_drop(tc, tb);
     }
     tb_free(tc, tb);
@@ -148,7 +160,7 @@ int tc_set_policy(struct tcache *tc, enum tc_policy policy, unsigned nursery_pct
         tc->region[0].end = split;
         tc->region[1] = (struct tc_region){ .start = split, .end = size, .head = split };
         tc->nregions = 2;
-        if (!tc->ghost && !(tc->ghost = calloc(TC_GHOST_SLOTS, sizeof(uint64_t))))
+        if (!tc->ghost && !(tc->ghost = calloc(TC_GHOST_SLOTS, sizeof(struct tc_ghost))))
             return XBT_ENOMEM;
     }
     return 0;
@@ -157,9 +169,8 @@ int tc_set_policy(struct tcache *tc, enum tc_policy policy, unsigned nursery_pct
 uint8_t *tc_begin(struct tcache *tc, uint32_t pc, uint32_t mode, size_t *room, struct tb **future)
 {
     int ri = 0;
-    if (tc->policy == TC_POLICY_GEN && tc->ghost &&
-        tc->ghost[ghost_slot(pc, mode)] == ghost_key(pc, mode))
-        ri = 1;   /* seen before and evicted: long-lived, promote */
+    if (tc->policy == TC_POLICY_GEN && tc->ghost && ghost_hit(tc, pc, mode))
+        ri = 1;   /* needed again soon after its eviction: promote */
     struct tc_region *r = &tc->region[ri];
     size_t need = region_reserve(r);
     if (tc->policy == TC_POLICY_FLUSH) {
@@ -219,7 +230,7 @@ struct tb *tc_alloc_commit(struct tcache *tc, size_t code_size, size_t meta_byte
     r->head += span;
     tc->used += span;
     if (tb->region == 1 && tc->ghost) {
-        tc->ghost[ghost_slot(tb->pc, tb->mode)] = 0;
+        tc->ghost[ghost_slot(tb->pc, tb->mode)].key = 0;
         tc->st.promotions++;
     }
     return tb;

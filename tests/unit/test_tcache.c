@@ -302,10 +302,19 @@ static void test_policy_gen_promotes_reused(void **state)
     assert_true(present(0x1000));
     assert_false(present(0x3000));
     assert_true(present(0x1000 * 160));
-    /* a unit evicted once more from the nursery and made again is promoted
-     * too; the persistent region is FIFO within itself */
+    /* a unit evicted long ago (more than a nursery's worth of evictions)
+     * is not promoted when made again; one evicted just now is */
     assert_false(present(0x1000 * 101));
-    fake_unit_sized(0x1000 * 101, 16, 0, 4096);
+    struct tb *old = fake_unit_sized(0x1000 * 101, 16, 0, 4096);
+    assert_int_equal(old->region, 0);
+    assert_int_equal(g_m.tc.st.promotions, 1);
+    uint32_t recent = 0;
+    for (uint32_t i = 159; i > 140 && !recent; i--)
+        if (!present(0x1000 * (i + 1)))
+            recent = 0x1000 * (i + 1);
+    assert_int_not_equal(recent, 0);
+    struct tb *q = fake_unit_sized(recent, 16, 0, 4096);
+    assert_int_equal(q->region, 1);
     assert_int_equal(g_m.tc.st.promotions, 2);
     assert_true(present(0x1000));
 }
