@@ -8,6 +8,9 @@
 #   PORTABLE  the source defines int test_main(void) (portable.h) and is also
 #             built as a native Linux program build/guests/native/NAME;
 #             test native_NAME compares its output with the guest's
+#   NATIVE_SOURCES src...  (kernel-only benchmarks) a native twin with its
+#             own main(), built from these sources as build/guests/native/NAME;
+#             it must print what the guest prints (test native_NAME)
 #   STATUS    expected host exit status under xbt (default 1: kmain returned 0)
 #   EXPECTED  expected stdout (COM1), byte for byte (default tests/NAME.expected)
 #   APPEND    multiboot command line (xbt --append / QEMU -append)
@@ -18,6 +21,9 @@
 #   LATER     needs VMM features not implemented yet: guest_/native_NAME
 #             are registered but DISABLED unless -DXBT_GUEST_LATER_TESTS=ON
 #             (qemu_NAME still runs).  No kernel needs it at the moment.
+#   DISK      every run gets its own copy of the raw test disk image
+#             (tests/disk_layout.h, written by tests/guest/mkdisk.c) as the
+#             primary IDE master: xbt --disk, QEMU -drive ...,if=ide,index=0
 
 xbt_guest(hello    SOURCES hello/hello.c EXPECTED hello/hello.expected)
 xbt_guest(demo     SOURCES demo/demo.c EXPECTED demo/demo.expected PORTABLE)
@@ -65,7 +71,7 @@ xbt_guest(isa_except_strict SOURCES tests/isa_except_strict.c PORTABLE EXPECTED 
 xbt_guest(isa_except_i686 SOURCES tests/isa_except_i686.c)
 
 # Benchmarks (guests/bench): also quick portable tests at their default size;
-# scripts/bench.sh runs them with more work.
+# `xbt bench` (src/bench/) runs them with more work.
 xbt_guest(bench_crc32    SOURCES bench/crc32.c PORTABLE EXPECTED bench/crc32.expected)
 xbt_guest(bench_sort     SOURCES bench/sort.c PORTABLE EXPECTED bench/sort.expected)
 xbt_guest(bench_qsort    SOURCES bench/qsort.c PORTABLE EXPECTED bench/qsort.expected)
@@ -147,7 +153,44 @@ xbt_guest(mmu_sysdesc    SOURCES tests/mmu_sysdesc.c tests/mmu_common.c)
 xbt_guest(mmu_strict     SOURCES tests/mmu_strict.c tests/mmu_common.c QEMU SKIP)
 xbt_guest(mmu_faults     SOURCES tests/mmu_faults.c tests/mmu_common.c)
 # MMU benchmarks (guests/bench/mmu_*.c, kernel-only: they need paging)
-xbt_guest(bench_mmu_pagefault SOURCES bench/mmu_pagefault.c tests/mmu_common.c EXPECTED bench/mmu_pagefault.expected)
-xbt_guest(bench_mmu_asswitch SOURCES bench/mmu_asswitch.c tests/mmu_common.c EXPECTED bench/mmu_asswitch.expected)
-xbt_guest(bench_mmu_ptewrite SOURCES bench/mmu_ptewrite.c tests/mmu_common.c EXPECTED bench/mmu_ptewrite.expected)
+# Their native twins (NATIVE_SOURCES) are the closest Linux equivalents.
+xbt_guest(bench_mmu_pagefault SOURCES bench/mmu_pagefault.c tests/mmu_common.c EXPECTED bench/mmu_pagefault.expected
+          NATIVE_SOURCES bench/mmu_pagefault_native.c)
+xbt_guest(bench_mmu_asswitch SOURCES bench/mmu_asswitch.c tests/mmu_common.c EXPECTED bench/mmu_asswitch.expected
+          NATIVE_SOURCES bench/mmu_asswitch_native.c)
+xbt_guest(bench_mmu_ptewrite SOURCES bench/mmu_ptewrite.c tests/mmu_common.c EXPECTED bench/mmu_ptewrite.expected
+          NATIVE_SOURCES bench/mmu_ptewrite_native.c)
 xbt_guest(bench_mmu_random SOURCES bench/mmu_random.c tests/mmu_common.c EXPECTED bench/mmu_random.expected)
+
+# `xbt bench` workloads (guests/bench, src/bench/workloads.c): each prints
+# "bench: start" / "bench: end CHECKSUM" around its timed work.  randmem:
+# the mmu_random access pattern with paging off (its native twin is also
+# mmu_random's native equivalent); syscall, portio, idle: kernel-only, with
+# native twins; jit: self-modifying code, natively in an RWX mmap.
+xbt_guest(bench_randmem  SOURCES bench/randmem.c PORTABLE EXPECTED bench/randmem.expected)
+xbt_guest(bench_syscall  SOURCES bench/syscall.c tests/sys_common.c tests/sys_stubs.S
+          EXPECTED bench/syscall.expected NATIVE_SOURCES bench/syscall_native.c)
+xbt_guest(bench_portio   SOURCES bench/portio.c EXPECTED bench/portio.expected
+          NATIVE_SOURCES bench/portio_native.c)
+xbt_guest(bench_idle     SOURCES bench/idle.c EXPECTED bench/idle.expected
+          NATIVE_SOURCES bench/idle_native.c)
+xbt_guest(bench_jit      SOURCES bench/jit.c PORTABLE EXPECTED bench/jit.expected)
+
+# Self-modifying code vs. independent references.  smc_native: portable,
+# code generated into an RWX buffer (tests/smc_buf.h), checked against the
+# host CPU (native twin) and QEMU; smc_paging: with paging (straddling
+# instructions remapped, aliases, read-only views), expected output from
+# QEMU.  Both also run with --smc-granularity=line|page (name contains smc).
+xbt_guest(smc_native SOURCES tests/smc_native.c PORTABLE)
+xbt_guest(smc_paging SOURCES tests/smc_paging.c tests/mmu_common.c)
+
+# Disks: PCI configuration mechanism #1, the PIIX3 IDE controller and its
+# bus master (tests/disk_common.h; image layout tests/disk_layout.h).
+# disk_nodrive: PCI config space and IDE channels without a drive;
+# disk_pio: ATA commands by PIO; disk_dma: bus-master DMA, PRD tables;
+# disk_dma_code: DMA over translated code (also run with every SMC
+# granularity, --mem=tlb and --no-chain).  Expected outputs from QEMU.
+xbt_guest(disk_nodrive  SOURCES tests/disk_nodrive.c tests/disk_common.c)
+xbt_guest(disk_pio      SOURCES tests/disk_pio.c tests/disk_common.c DISK)
+xbt_guest(disk_dma      SOURCES tests/disk_dma.c tests/disk_common.c DISK)
+xbt_guest(disk_dma_code SOURCES tests/disk_dma_code.c tests/disk_common.c DISK)

@@ -34,6 +34,10 @@ void bus_destroy(struct io_bus *bus);
 /* Claims ports [base, base+count).  XBT_EBUSY if any port is taken. */
 int bus_register_ports(struct io_bus *bus, uint16_t base, uint16_t count,
                        const struct dev_port_ops *ops, void *opaque);
+/* Gives back a range registered with exactly these base, count and opaque
+ * (a PCI BAR being moved or disabled); XBT_ENOENT if there is none.  vCPU
+ * thread, or while the machine is being built. */
+int bus_unregister_ports(struct io_bus *bus, uint16_t base, uint16_t count, void *opaque);
 /* Claims guest-physical [base, base+len).  XBT_EBUSY on overlap. */
 int bus_register_mmio(struct io_bus *bus, uint32_t base, uint32_t len,
                       const struct dev_mmio_ops *ops, void *opaque);

@@ -114,4 +114,116 @@ void dev_port80_destroy(struct dev_port80 *d);
 /* The last byte written (the guest's last POST code). */
 uint8_t dev_port80_last(const struct dev_port80 *d);
 
+/* ==== PCI: configuration mechanism #1, bus 0 (src/devices/pci.c) ======== */
+/* Ports 0xCF8 (CONFIG_ADDRESS, dword only) and 0xCFC-0xCFF (CONFIG_DATA,
+ * byte/word/dword), and the PIIX3 reset control register 0xCF9 (bit 2
+ * calls machine_request_reset(m) when m != NULL).  Bus 0 holds the i440FX
+ * host bridge 00:00.0 and the PIIX3 ISA bridge 00:01.0; device models add
+ * functions.  vCPU thread only. */
+#define PCI_CONFIG_SIZE 256
+#define PCI_VENDOR_ID 0x00
+#define PCI_DEVICE_ID 0x02
+#define PCI_COMMAND 0x04
+#define PCI_STATUS 0x06
+#define PCI_REVISION 0x08
+#define PCI_CLASS_PROG 0x09      /* prog-if, subclass, class: 3 bytes */
+#define PCI_CACHE_LINE 0x0C
+#define PCI_HEADER_TYPE 0x0E
+#define PCI_BAR0 0x10
+#define PCI_INTERRUPT_LINE 0x3C
+#define PCI_INTERRUPT_PIN 0x3D
+#define PCI_DEVICE_SPECIFIC 0x40
+#define PCI_COMMAND_IO 0x0001
+#define PCI_COMMAND_MEMORY 0x0002
+#define PCI_COMMAND_MASTER 0x0004
+#define PCI_COMMAND_SERR 0x0100
+#define PCI_COMMAND_INTX_DISABLE 0x0400
+#define PCI_BAR_IO 0x1
+#define PCI_HEADER_MULTIFUNCTION 0x80
+#define PCI_VENDOR_INTEL 0x8086
+
+struct dev_pci;
+struct pci_func;
+struct dev_pci *dev_pci_create(struct io_bus *bus, struct machine *m);
+void dev_pci_destroy(struct dev_pci *p);
+
+/* The identity and power-on state of a function. */
+struct pci_func_desc {
+    uint16_t vendor, device;
+    uint32_t class_code;         /* class << 16 | subclass << 8 | prog-if */
+    uint8_t revision, header_type, int_pin;
+    uint16_t command, status;    /* as the firmware leaves them */
+};
+/* Called after every guest write to config bytes [off, off + len). */
+typedef void (*pci_written_fn)(void *opaque, unsigned off, unsigned len);
+/* Adds function dev.fn on bus 0 (out, if not NULL, gets it); XBT_EBUSY if
+ * taken.  The function lives until dev_pci_destroy(). */
+int pci_func_add(struct dev_pci *p, unsigned dev, unsigned fn,
+                 const struct pci_func_desc *d, pci_written_fn written, void *opaque,
+                 struct pci_func **out);
+/* Declares BAR `bar` (0-5) an I/O BAR of `size` ports (a power of two, at
+ * least 4) at `base` (0: unassigned). */
+int pci_func_io_bar(struct pci_func *f, unsigned bar, uint32_t size, uint32_t base);
+/* The I/O base the BAR decodes, or -1 (I/O space disabled, base 0, or
+ * beyond 64 KiB). */
+int32_t pci_func_io_bar_base(const struct pci_func *f, unsigned bar);
+uint16_t pci_func_command(const struct pci_func *f);
+/* Config bytes [off, off + len), len <= 4, little endian. */
+uint32_t pci_func_get(const struct pci_func *f, unsigned off, unsigned len);
+/* Sets a device-specific register's power-on value and writable bits. */
+void pci_func_init_reg(struct pci_func *f, unsigned off, unsigned len, uint32_t val,
+                       uint32_t wmask);
+/* Configuration cycles as CONFIG_DATA makes them (len 1, 2 or 4 within a
+ * dword); a missing function reads all ones. */
+uint32_t pci_config_read(struct dev_pci *p, unsigned bus, unsigned devfn, unsigned off,
+                         unsigned len);
+void pci_config_write(struct dev_pci *p, unsigned bus, unsigned devfn, unsigned off,
+                      unsigned len, uint32_t val);
+
+/* ==== raw disk images (src/devices/disk_image.c) ========================== */
+#define DISK_SECTOR_SIZE 512u
+struct disk_image;
+/* Opens path read-write as a raw image (regular file or block device),
+ * size rounded down to whole sectors, locked against other users.  On
+ * failure writes one line ("PATH: reason") to err and returns a negative
+ * code: missing file, directory, other special file, empty or shorter than
+ * one sector, locked, unreadable. */
+int disk_image_open(struct disk_image **out, const char *path, char *err, size_t errlen);
+void disk_image_close(struct disk_image *d);
+uint64_t disk_image_sectors(const struct disk_image *d);
+const char *disk_image_path(const struct disk_image *d);
+/* Whole sectors; XBT_ERANGE outside the image, XBT_EIO on host errors. */
+int disk_image_read(struct disk_image *d, uint64_t lba, uint32_t count, void *buf);
+int disk_image_write(struct disk_image *d, uint64_t lba, uint32_t count, const void *buf);
+int disk_image_flush(struct disk_image *d);
+
+/* ==== PIIX3 IDE: ATA channels and bus-master DMA (src/devices/ide*.c) === */
+/* PCI function 00:01.1 (8086:7010, class 01:01:80) in legacy mode: the
+ * primary channel at 0x1F0-0x1F7 / 0x3F6 on IRQ14 with `master` (NULL:
+ * no drive), the secondary at 0x170-0x177 / 0x376 on IRQ15 without
+ * drives, and the bus-master registers behind BAR4 (16 ports).  DMA moves
+ * data with mmu_dma_read/mmu_dma_write on mmu (which may be NULL in unit
+ * tests that do no DMA).  The image stays the caller's.  vCPU thread. */
+struct dev_ide;
+struct mmu;
+struct dev_ide_stats {
+    uint64_t commands;           /* ATA commands a drive accepted */
+    uint64_t errors;             /* commands ended with ERR (aborted) */
+    uint64_t sectors_read;       /* sectors read from the image (PIO + DMA) */
+    uint64_t sectors_written;    /* sectors written to the image (PIO + DMA) */
+    uint64_t pio_bytes;          /* bytes through the data register */
+    uint64_t dma_transfers;      /* bus-master transfers finished (or failed) */
+    uint64_t dma_bytes;          /* bytes the bus master moved to/from memory */
+    uint64_t prd_entries;        /* PRD table entries fetched */
+    uint64_t flushes;            /* FLUSH CACHE (EXT) */
+    uint64_t irqs;               /* interrupt requests raised (INTRQ edges) */
+};
+/* Default I/O base of BAR4 (what the firmware assigns under QEMU -M pc). */
+#define IDE_BM_DEFAULT_BASE 0xC000
+struct dev_ide *dev_ide_create(struct io_bus *bus, struct dev_pci *pci, struct mmu *mmu,
+                               struct irq_line irq14, struct irq_line irq15,
+                               struct disk_image *master);
+void dev_ide_destroy(struct dev_ide *d);
+const struct dev_ide_stats *dev_ide_stats(const struct dev_ide *d);
+
 #endif

@@ -21,6 +21,9 @@ struct dev_pit;
 struct dev_rtc;
 struct dev_i8042;
 struct dev_port80;
+struct dev_pci;
+struct dev_ide;
+struct disk_image;
 struct xclock;
 struct ticker;
 
@@ -69,6 +72,8 @@ struct machine_config {
     int clock;                   /* enum clock_kind: --clock=host|virtual */
     long long rtc_base;          /* --rtc-base: RTC wall time at boot (-1: host now) */
     bool reboot;                 /* --reboot: a reset restarts instead of exiting */
+    struct disk_image *disk;     /* --disk: primary master image, or NULL (the
+                                  * caller opens and closes it; it outlives reboots) */
 };
 
 #define XBT_LOG_IN_ASM (1u << 0)
@@ -93,6 +98,8 @@ struct machine {
     struct dev_rtc *rtc;
     struct dev_i8042 *kbc;
     struct dev_port80 *port80;
+    struct dev_pci *pci;         /* PCI configuration mechanism, bus 0 */
+    struct dev_ide *ide;         /* PIIX3 IDE (00:01.1) */
     struct ticker *ticker;       /* host clock: wakes the vCPU at timer deadlines */
 
     /* Set from any thread; the run loop notices at the next unit boundary. */

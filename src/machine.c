@@ -116,7 +116,11 @@ int machine_create(struct machine **out, const struct machine_config *cfg)
     m->kbc = dev_i8042_create(m->bus, m);
     m->port80 = dev_port80_create(m->bus);
     m->uart = dev_uart_create(m->bus, 0x3F8, dev_pic_irq_line(m->pic, 4), m, 1);
-    if (!m->pit || !m->rtc || !m->kbc || !m->port80 || !m->uart ||
+    m->pci = dev_pci_create(m->bus, m);
+    m->ide = m->pci ? dev_ide_create(m->bus, m->pci, &m->mmu, dev_pic_irq_line(m->pic, 14),
+                                     dev_pic_irq_line(m->pic, 15), cfg->disk)
+                    : NULL;
+    if (!m->pit || !m->rtc || !m->kbc || !m->port80 || !m->uart || !m->pci || !m->ide ||
         dev_debug_exit_create(m->bus, 0xF4, m) || dev_debugcon_create(m->bus, 0xE9, 2)) {
         machine_destroy(m);
         return XBT_ENOMEM;
@@ -163,6 +167,10 @@ void machine_destroy(struct machine *m)
         dev_i8042_destroy(m->kbc);
     if (m->port80)
         dev_port80_destroy(m->port80);
+    if (m->ide)
+        dev_ide_destroy(m->ide);
+    if (m->pci)
+        dev_pci_destroy(m->pci);
     if (m->pic)
         dev_pic_destroy(m->pic);
     if (m->clock)

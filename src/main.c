@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bench.h"
 #include "bt.h"
 #include "clock.h"
 #include "devices.h"
@@ -36,6 +37,7 @@ static void usage_main(FILE *f)
         "\n"
         "commands:\n"
         "  run [options] KERNEL   boot a multiboot v1 ELF kernel (see xbt run --help)\n"
+        "  bench [options]        compare xbt with native and QEMU (see xbt bench --help)\n"
         "\n"
         "options:\n"
         "  -h, --help             this help\n"
@@ -60,6 +62,10 @@ static void usage_run(FILE *f)
         "                         instead of ending the run\n"
         "  --module 'FILE [ARGS]' load FILE as a multiboot module with the string\n"
         "                         'FILE [ARGS]'; may be given up to 16 times\n"
+        "  --disk FILE            attach FILE, a raw disk image (512-byte sectors; a\n"
+        "                         partial last sector is ignored), read-write, as the\n"
+        "                         primary IDE master (PIIX3, PIO and bus-master DMA);\n"
+        "                         --hda FILE is the same\n"
         "\n"
         "translation (research knobs):\n"
         "  --no-chain             never chain units to their direct successors\n"
@@ -156,6 +162,8 @@ static int parse_debug(const char *s, unsigned *flags)
 enum { OPT_APPEND = 256, OPT_MODULE, OPT_NO_CHAIN, OPT_MAX_BLOCK, OPT_TCACHE_SIZE,
        OPT_TLB_ENTRIES, OPT_STATS, OPT_STATS_JSON, OPT_PERF_MAP, OPT_MEM, OPT_CLOCK, OPT_RTC_BASE, OPT_REBOOT, OPT_MMU, OPT_TLB_STATS, OPT_TLB_VICTIMS, OPT_SMC_GRAN, OPT_TC_POLICY, OPT_TC_NURSERY };
 
+enum { OPT_DISK = 512 };
+
 static int cmd_run_cfg(int argc, char **argv, struct machine_config *cfgp);
 
 static int cmd_run(int argc, char **argv)
@@ -163,6 +171,7 @@ static int cmd_run(int argc, char **argv)
     struct machine_config cfg;
     memset(&cfg, 0, sizeof(cfg));
     int status = cmd_run_cfg(argc, argv, &cfg);
+    disk_image_close(cfg.disk);
     for (int k = 0; k < cfg.nmodules; k++)
         free(cfg.module_paths[k]);
     if (xbt_log_file)
@@ -192,9 +201,12 @@ static int cmd_run_cfg(int argc, char **argv, struct machine_config *cfgp)
         {"smc-granularity", required_argument, 0, OPT_SMC_GRAN},
         {"tcache-policy", required_argument, 0, OPT_TC_POLICY},
         {"tcache-nursery", required_argument, 0, OPT_TC_NURSERY},
+        {"disk", required_argument, 0, OPT_DISK},
+        {"hda", required_argument, 0, OPT_DISK},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
+    const char *disk_path = NULL;
 #define cfg (*cfgp)
     cfg.ram_mib = 128;
     cfg.chain = true;
@@ -331,6 +343,13 @@ static int cmd_run_cfg(int argc, char **argv, struct machine_config *cfgp)
                 return XBT_STATUS_ERROR;
             break;
         case 'D': cfg.debug_log = optarg; break;
+        case OPT_DISK:
+            if (disk_path) {
+                xbt_error("--disk %s: only one disk (the primary master) is supported", optarg);
+                return XBT_STATUS_ERROR;
+            }
+            disk_path = optarg;
+            break;
         case 'h': usage_run(stdout); return 0;
         default:
             fprintf(stderr, "Try 'xbt run --help'.\n");
@@ -346,6 +365,13 @@ static int cmd_run_cfg(int argc, char **argv, struct machine_config *cfgp)
         return XBT_STATUS_ERROR;
     }
     cfg.kernel = argv[optind];
+    if (disk_path) {
+        char err[512];
+        if (disk_image_open(&cfg.disk, disk_path, err, sizeof(err))) {
+            xbt_error("--disk %s", err);
+            return XBT_STATUS_ERROR;
+        }
+    }
     if (cfg.debug_log) {
         xbt_log_file = fopen(cfg.debug_log, "w");
         if (!xbt_log_file) {
@@ -405,6 +431,8 @@ int main(int argc, char **argv)
     }
     if (!strcmp(argv[1], "run"))
         return cmd_run(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "bench"))
+        return bench_main(argc - 1, argv + 1);
     xbt_error("unknown command '%s' (try 'xbt --help')", argv[1]);
     return XBT_STATUS_ERROR;
 }

@@ -14,6 +14,10 @@
 void run_stats_get(uint64_t *dispatches, uint64_t *halts, uint64_t *host_faults);
 uint64_t run_stats_interrupts(void);
 
+/* Tunable: most statistics lines collected.  Policy: well above the
+ * fields defined (about 100), so adding a group never truncates. */
+#define STATS_MAX 256
+
 struct kv {
     const char *group, *name;
     uint64_t v;
@@ -100,6 +104,19 @@ static int collect(const struct machine *m, struct kv *out, int max)
         ADD("uart", "tx_bytes", u->tx_bytes);
         ADD("uart", "rx_bytes", u->rx_bytes);
     }
+    if (m->ide && m->cfg.disk) {
+        const struct dev_ide_stats *k = dev_ide_stats(m->ide);
+        ADD("disk", "commands", k->commands);
+        ADD("disk", "errors", k->errors);
+        ADD("disk", "sectors_read", k->sectors_read);
+        ADD("disk", "sectors_written", k->sectors_written);
+        ADD("disk", "pio_bytes", k->pio_bytes);
+        ADD("disk", "dma_transfers", k->dma_transfers);
+        ADD("disk", "dma_bytes", k->dma_bytes);
+        ADD("disk", "prd_entries", k->prd_entries);
+        ADD("disk", "flushes", k->flushes);
+        ADD("disk", "irqs", k->irqs);
+    }
     uint64_t d, h, f;
     run_stats_get(&d, &h, &f);
     ADD("run", "dispatches", d);
@@ -112,8 +129,8 @@ static int collect(const struct machine *m, struct kv *out, int max)
 
 void stats_print_text(const struct machine *m, FILE *f)
 {
-    struct kv kv[128];
-    int n = collect(m, kv, 128);
+    struct kv kv[STATS_MAX];
+    int n = collect(m, kv, STATS_MAX);
     const char *group = "";
     fprintf(f, "---- xbt statistics ----\n");
     for (int k = 0; k < n; k++) {
@@ -133,8 +150,8 @@ int stats_write_json(const struct machine *m, const char *path)
     FILE *f = fopen(path, "w");
     if (!f)
         return XBT_EIO;
-    struct kv kv[128];
-    int n = collect(m, kv, 128);
+    struct kv kv[STATS_MAX];
+    int n = collect(m, kv, STATS_MAX);
     const char *group = NULL;
     fprintf(f, "{");
     for (int k = 0; k < n; k++) {

@@ -4,6 +4,7 @@
  * for i < 200000 * N (N = command line, default 1).
  */
 #include "portable.h"
+#include "bench.h"
 
 enum op { PUSH, LOAD, STORE, ADD, MUL, MOD, LT, JNZ, JMP, DUP, DROP, HALT };
 
@@ -49,7 +50,9 @@ int test_main(void)
         {HALT, 0},
     };
     int32_t vars[3] = {0, 0, (int32_t)n};
+    bench_start();
     int32_t sum = run(OPAQUE(prog), vars);
+    bench_end((uint32_t)sum);
     printf("bytecode n=%ld sum=%ld\n", n, (long)sum);
     return 0;
 }

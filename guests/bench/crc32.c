@@ -3,6 +3,7 @@
  * N times (N = command line, default 4).  Compute-bound, one load per byte.
  */
 #include "portable.h"
+#include "bench.h"
 
 static uint32_t table[256];
 static uint8_t buf[1 << 16];
@@ -22,12 +23,14 @@ int test_main(void)
         buf[i] = (uint8_t)(x >> 16);
     }
     uint32_t crc = 0;
+    bench_start();
     for (long r = 0; r < rounds; r++) {
         uint32_t c = ~crc;
         for (size_t i = 0; i < sizeof(buf); i++)
             c = table[(c ^ buf[i]) & 0xFF] ^ (c >> 8);
         crc = ~c;
     }
+    bench_end(crc);
     printf("crc32 rounds=%ld crc=%08x\n", rounds, (unsigned)crc);
     return 0;
 }

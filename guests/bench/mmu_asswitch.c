@@ -8,6 +8,7 @@
  * TLB flushes, shadow page table switching or caching, and the
  * translation cache's handling of code/data across address spaces.
  */
+#include "bench.h"
 #include "mmu_bench.h"
 
 #define REGION 0x40000000u
@@ -37,6 +38,7 @@ int kmain(uint32_t magic, struct multiboot_info *mbi)
     mmu_paging_on(pd[0], 1);
 
     uint32_t sum = 0;
+    bench_start();
     for (long i = 0; i < n; i++) {
         for (unsigned j = 0; j < sizeof order / sizeof order[0]; j++) {
             unsigned s = order[j];
@@ -59,6 +61,7 @@ int kmain(uint32_t magic, struct multiboot_info *mbi)
         for (unsigned k = 0; k <= NPG; k++)
             for (uint32_t o = 0; o < PAGE_SIZE; o += 4)
                 mem = mem * 33u + rd32(frames[s][k] + o);
+    bench_end(bench_mix(bench_mix(BENCH_MIX_INIT, sum), mem));
     printf("mmu_asswitch n=%ld switches=%ld sum=%08x mem=%08x\n",
            n, n * (long)(sizeof order / sizeof order[0]), (unsigned)sum, (unsigned)mem);
     return 0;

@@ -8,6 +8,7 @@
  * Stresses TLB invalidation, translation-cache coherence with guest page
  * tables, and #PF delivery.
  */
+#include "bench.h"
 #include "mmu_bench.h"
 
 #define REGION 0x40000000u
@@ -40,6 +41,7 @@ int kmain(uint32_t magic, struct multiboot_info *mbi)
     mmu_paging_on(pd, 1);
 
     uint32_t sum_e = 0, sum_d = 0;
+    bench_start();
     for (long i = 0; i < n; i++) {             /* explicit */
         unsigned p = (unsigned)i % NVA;
         uint32_t va = REGION + p * PAGE_SIZE, off = ((unsigned)i * 68u) & 0xFFCu;
@@ -63,6 +65,8 @@ int kmain(uint32_t magic, struct multiboot_info *mbi)
     for (unsigned k = 0; k < NFR; k++)
         for (uint32_t o = 0; o < PAGE_SIZE; o += 4)
             sum_f = sum_f * 33u + rd32(frames[k] + o);
+    uint32_t h = bench_mix(bench_mix(BENCH_MIX_INIT, sum_e), sum_d);
+    bench_end(bench_mix(bench_mix(h, faults), sum_f));
     printf("mmu_pagefault n=%ld explicit=%08x demand=%08x faults=%u frames=%08x\n",
            n, (unsigned)sum_e, (unsigned)sum_d, faults, (unsigned)sum_f);
     return 0;

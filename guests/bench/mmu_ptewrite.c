@@ -6,6 +6,7 @@
  * writes to live mappings (write-protected shadow tables, TLB and
  * translation-cache invalidation by INVLPG).
  */
+#include "bench.h"
 #include "mmu_bench.h"
 
 #define REGION 0x40000000u
@@ -30,6 +31,7 @@ int kmain(uint32_t magic, struct multiboot_info *mbi)
     mmu_paging_on(pd, 1);
 
     uint32_t sum = 0;
+    bench_start();
     for (long i = 0; i < n; i++) {
         for (unsigned k = 0; k < NVA; k++) {
             uint32_t va = REGION + k * PAGE_SIZE;
@@ -46,6 +48,7 @@ int kmain(uint32_t magic, struct multiboot_info *mbi)
     for (unsigned f = 0; f < NFR; f++)
         for (uint32_t o = 0; o < PAGE_SIZE; o += 4)
             mem = mem * 33u + rd32(frames[f] + o);
+    bench_end(bench_mix(bench_mix(BENCH_MIX_INIT, sum), mem));
     printf("mmu_ptewrite n=%ld remaps=%ld sum=%08x mem=%08x\n",
            n, n * (long)NVA, (unsigned)sum, (unsigned)mem);
     return 0;

@@ -4,6 +4,7 @@
  * default 1).  Every comparison is an indirect call and a return.
  */
 #include "portable.h"
+#include "bench.h"
 
 #define COUNT (1 << 16)
 struct rec {
@@ -57,6 +58,7 @@ int test_main(void)
     long rounds = xbt_arg_long(1);
     uint32_t x = 99, h = 0;
     cmp_fn cmp = OPAQUE(cmp_key);
+    bench_start();
     for (long r = 0; r < rounds; r++) {
         for (int i = 0; i < COUNT; i++) {
             x = x * 1103515245u + 12345u;
@@ -70,6 +72,7 @@ int test_main(void)
         for (int i = 0; i < COUNT; i += 61)
             h = h * 31 + (uint32_t)recs[i].key + (uint32_t)recs[i].payload;
     }
+    bench_end(h);
     printf("qsort rounds=%ld hash=%08x\n", rounds, (unsigned)h);
     return 0;
 }

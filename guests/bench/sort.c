@@ -4,6 +4,7 @@
  * branches.
  */
 #include "portable.h"
+#include "bench.h"
 
 #define COUNT (1 << 16)
 static int v[COUNT];
@@ -25,6 +26,7 @@ int test_main(void)
 {
     long rounds = xbt_arg_long(1);
     uint32_t x = 7, h = 0;
+    bench_start();
     for (long r = 0; r < rounds; r++) {
         for (int i = 0; i < COUNT; i++) {
             x = x * 1103515245u + 12345u;
@@ -37,6 +39,7 @@ int test_main(void)
         for (int i = 0; i < COUNT; i += 97)
             h = h * 31 + (uint32_t)v[i];
     }
+    bench_end(h);
     printf("sort rounds=%ld hash=%08x\n", rounds, (unsigned)h);
     return 0;
 }

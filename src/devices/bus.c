@@ -14,8 +14,13 @@
  * Unclaimed reads return all ones for the access size and unclaimed writes
  * are dropped, as on a PC; both are counted in the statistics.
  *
- * Threading: registration happens while the machine is being built; accesses
- * come from the vCPU thread only.  The bus itself takes no locks: devices
+ * Port ranges can be given back (bus_unregister_ports, for PCI BARs the
+ * guest moves): the slot is marked free and reused by the next
+ * registration, so the table does not grow with every move.
+ *
+ * Threading: registration happens while the machine is being built (and,
+ * for PCI BARs, from port accesses on the vCPU thread); accesses come from
+ * the vCPU thread only.  The bus itself takes no locks: devices
  * that are also touched by other threads (the UART) lock internally.
  */
 #include <stdlib.h>
@@ -76,13 +81,29 @@ int bus_register_ports(struct io_bus *bus, uint16_t base, uint16_t count,
         return XBT_EINVAL;
     if ((uint32_t)base + count > 65536u)
         return XBT_ERANGE;
-    /* Indices are stored as uint16_t + 1: at most 65535 ranges. */
-    if (bus->nports >= UINT16_MAX)
-        return XBT_ENOMEM;
     for (uint32_t p = base; p < (uint32_t)base + count; p++)
         if (bus->port_map[p])
             return XBT_EBUSY;
 
+    /* a slot freed by bus_unregister_ports() first (moving PCI BARs would
+     * otherwise use up the table) */
+    size_t slot = bus->nports;
+    for (size_t i = 0; i < bus->nports; i++)
+        if (!bus->ports[i].ops) {
+            slot = i;
+            break;
+        }
+    if (slot < bus->nports) {
+        bus->ports[slot] = (struct bus_port_range){
+            .base = base, .count = count, .ops = ops, .opaque = opaque,
+        };
+        for (uint32_t p = base; p < (uint32_t)base + count; p++)
+            bus->port_map[p] = (uint16_t)(slot + 1);
+        return XBT_OK;
+    }
+    /* Indices are stored as uint16_t + 1: at most 65535 ranges. */
+    if (bus->nports >= UINT16_MAX)
+        return XBT_ENOMEM;
     if (bus->nports == bus->ports_cap) {
         size_t cap = bus->ports_cap ? bus->ports_cap * 2 : 16;
         struct bus_port_range *n = realloc(bus->ports, cap * sizeof(*n));
@@ -98,6 +119,23 @@ int bus_register_ports(struct io_bus *bus, uint16_t base, uint16_t count,
     for (uint32_t p = base; p < (uint32_t)base + count; p++)
         bus->port_map[p] = (uint16_t)bus->nports;
     return XBT_OK;
+}
+
+int bus_unregister_ports(struct io_bus *bus, uint16_t base, uint16_t count, void *opaque)
+{
+    if (!bus || count == 0)
+        return XBT_EINVAL;
+    for (size_t i = 0; i < bus->nports; i++) {
+        struct bus_port_range *r = &bus->ports[i];
+        if (r->ops && r->base == base && r->count == count && r->opaque == opaque) {
+            for (uint32_t p = base; p < (uint32_t)base + count; p++)
+                bus->port_map[p] = 0;
+            r->ops = NULL;
+            r->count = 0;
+            return XBT_OK;
+        }
+    }
+    return XBT_ENOENT;
 }
 
 /* Index of the first MMIO range whose end is above addr (nmmio if none). */

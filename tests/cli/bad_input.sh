@@ -64,5 +64,31 @@ check bad-module "No such file" run --module "$T/nope.bin" "$HELLO"
 check bad-tlb "tlb-entries" run --tlb-entries 3 "$HELLO"
 check bad-command "unknown command" frobnicate
 
+# --disk (and its alias --hda): the image must be a non-empty regular file
+# or block device we may open read-write, and not in use
+check disk-missing "--disk .*No such file" run --disk "$T/nodisk.img" "$HELLO"
+check hda-missing "--disk .*No such file" run --hda "$T/nodisk.img" "$HELLO"
+check disk-directory "--disk .*directory" run --disk "$T/dir" "$HELLO"
+check disk-empty "--disk .*empty" run --disk "$T/empty" "$HELLO"
+printf 'short' >"$T/short.img"
+check disk-short "--disk .*too small" run --disk "$T/short.img" "$HELLO"
+check disk-chardev "--disk .*not a regular file" run --disk /dev/null "$HELLO"
+head -c 4096 /dev/zero >"$T/disk.img"
+check disk-twice "only one disk" run --disk "$T/disk.img" --hda "$T/disk.img" "$HELLO"
+if [ "$(id -u)" != 0 ]; then   # root opens read-only files read-write anyway
+    cp "$T/disk.img" "$T/ro.img"
+    chmod a-w "$T/ro.img"
+    check disk-readonly "--disk .*Permission denied" run --disk "$T/ro.img" "$HELLO"
+fi
+if command -v flock >/dev/null 2>&1; then
+    # a process holding the lock (the subshell becomes the sleep)
+    (flock -x 9 && exec sleep 10) 9>>"$T/disk.img" >/dev/null 2>&1 &
+    locker=$!
+    sleep 0.3
+    check disk-locked "--disk .*in use" run --disk "$T/disk.img" "$HELLO"
+    kill "$locker" 2>/dev/null
+    wait "$locker" 2>/dev/null
+fi
+
 echo "$passes passed, $fails failed"
 [ "$fails" -eq 0 ]

@@ -28,6 +28,9 @@
 #         (memory info requested, no a.out kludge) in its first 8 KiB.
 #
 # --xbt-args "OPTS": xbt options this test always needs (word-split).
+# --disk IMG: the run gets its own copy of the raw image IMG (DIR/N.MODE.img,
+#         removed when the test passes) as the primary IDE master: xbt
+#         --disk COPY, QEMU -drive file=COPY,format=raw,if=ide,index=0.
 # Environment: XBT_EXTRA_ARGS (extra xbt options, word-split),
 # QEMU_EXTRA_ARGS (extra QEMU options), XBT_GUEST_TIMEOUT (seconds per run,
 # default 30).  Outputs are kept in DIR (default: a temporary directory) as
@@ -44,7 +47,7 @@ die() { echo "run_guest.sh: $*" >&2; exit 2; }
 mode=$1
 shift
 name=guest elf='' expected='' status=1 outdir='' append='' have_append=0
-debugcon='' xbt='' qemu='' native='' hang=0 expected_native=
+debugcon='' xbt='' qemu='' native='' hang=0 expected_native= disk='' disk_copy=''
 while [ $# -gt 0 ]; do
     case $1 in
     --name) name=$2; shift 2 ;;
@@ -56,6 +59,7 @@ while [ $# -gt 0 ]; do
     --append) append=$2; have_append=1; shift 2 ;;
     --xbt-args) XBT_TEST_ARGS=$2; shift 2 ;;
     --debugcon) debugcon=$2; shift 2 ;;
+    --disk) disk=$2; shift 2 ;;
     --xbt) xbt=$2; shift 2 ;;
     --qemu) qemu=$2; shift 2 ;;
     --native) native=$2; shift 2 ;;
@@ -91,6 +95,16 @@ fi
 [ "$mode" = elf ] || [ -f "$expected" ] || die "expected output $expected not found"
 
 fail=0
+
+# fresh_disk MODE: a writable copy of the disk image for this run (sets
+# disk_copy; nothing without --disk).
+fresh_disk() {
+    [ -n "$disk" ] || return 0
+    [ -f "$disk" ] || die "disk image $disk not found (build target guest_test_disk)"
+    disk_copy=$outdir/$name.$1.img
+    cp "$disk" "$disk_copy" || die "cannot copy $disk to $disk_copy"
+    chmod u+w "$disk_copy"
+}
 
 # describe_status RC: human-readable exit status.
 describe_status() {
@@ -142,21 +156,24 @@ show_cmd() {
     echo "$line"
 }
 
-# run_xbt OUT ERR: runs the kernel under xbt; sets rc.
+# run_xbt OUT ERR MODE: runs the kernel under xbt; sets rc.
 run_xbt() {
     if [ -z "$xbt" ] || [ ! -x "$xbt" ]; then
         die "xbt executable '$xbt' not found"
     fi
+    xout=$1 xerr=$2
+    fresh_disk "$3"
     set -f
-    if [ "$have_append" = 1 ]; then
-        show_cmd "$xbt" run $XBT_EXTRA_ARGS --append "$append" "$elf"
-        timeout -k 5 "$timeout_s" "$xbt" run $XBT_EXTRA_ARGS \
-            --append "$append" "$elf" </dev/null >"$1" 2>"$2"
-    else
-        show_cmd "$xbt" run $XBT_EXTRA_ARGS "$elf"
-        timeout -k 5 "$timeout_s" "$xbt" run $XBT_EXTRA_ARGS \
-            "$elf" </dev/null >"$1" 2>"$2"
+    set --
+    if [ -n "$disk_copy" ]; then
+        set -- --disk "$disk_copy"
     fi
+    if [ "$have_append" = 1 ]; then
+        set -- "$@" --append "$append"
+    fi
+    show_cmd "$xbt" run $XBT_EXTRA_ARGS "$@" "$elf"
+    timeout -k 5 "$timeout_s" "$xbt" run $XBT_EXTRA_ARGS "$@" \
+        "$elf" </dev/null >"$xout" 2>"$xerr"
     rc=$?
     set +f
 }
@@ -172,7 +189,7 @@ case $mode in
 xbt)
     out=$outdir/$name.xbt.stdout
     err=$outdir/$name.xbt.stderr
-    run_xbt "$out" "$err"
+    run_xbt "$out" "$err" xbt
     compare "$expected" "$out" "guest stdout"
     check_status "$status" "$rc" "xbt"
     if [ -n "$debugcon" ] && ! contains "$debugcon" "$err"; then
@@ -203,6 +220,10 @@ qemu)
     fi
     if [ -n "$debugcon" ]; then
         set -- "$@" -debugcon "file:$e9"
+    fi
+    fresh_disk qemu
+    if [ -n "$disk_copy" ]; then
+        set -- "$@" -drive "file=$disk_copy,format=raw,if=ide,index=0"
     fi
     show_cmd "$qemu" "$@" $QEMU_EXTRA_ARGS
     timeout -k 5 "$t" "$qemu" "$@" $QEMU_EXTRA_ARGS </dev/null >"$out" 2>"$err"
@@ -237,7 +258,7 @@ native)
     compare "$expected" "$nout" "native reference output (vs. expected file)"
     out=$outdir/$name.native-xbt.stdout
     err=$outdir/$name.native-xbt.stderr
-    run_xbt "$out" "$err"
+    run_xbt "$out" "$err" native-xbt
     compare "$nout" "$out" "guest stdout under xbt (vs. native reference)"
     [ "$fail" = 0 ] || show_stderr "$err"
     ;;
@@ -292,6 +313,7 @@ elf)
 esac
 
 if [ "$fail" = 0 ]; then
+    [ -z "$disk_copy" ] || rm -f "$disk_copy"
     echo "PASS: $name ($mode)"
     exit 0
 fi

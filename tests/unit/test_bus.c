@@ -1,6 +1,6 @@
 /*
  * test_bus.c - unit tests of the I/O bus (port and MMIO registration,
- * dispatch, unclaimed accesses, statistics) and of the stateless debug
+ * unregistration and slot reuse, dispatch, unclaimed accesses, statistics) and of the stateless debug
  * ports (0xE9 debug console, isa-debug-exit without a machine).
  */
 #include <fcntl.h>
@@ -167,6 +167,33 @@ static void test_port_many_ranges(void **state)
     }
 }
 
+/* Unregistering frees the ports and the slot (moving a PCI BAR many times
+ * must not use up the range table). */
+static void test_port_unregister(void **state)
+{
+    struct io_bus *bus = *state;
+    struct fake_dev a = {.read_val = 0x11}, b = {.read_val = 0x22};
+    assert_int_equal(bus_register_ports(bus, 0xC000, 16, &fake_port_ops, &a), XBT_OK);
+    assert_int_equal(bus_register_ports(bus, 0xC010, 16, &fake_port_ops, &b), XBT_OK);
+    /* only an exact match is given back */
+    assert_int_equal(bus_unregister_ports(bus, 0xC000, 8, &a), XBT_ENOENT);
+    assert_int_equal(bus_unregister_ports(bus, 0xC000, 16, &b), XBT_ENOENT);
+    assert_int_equal(bus_unregister_ports(bus, 0xC000, 16, &a), XBT_OK);
+    assert_int_equal(bus_port_read(bus, 0xC005, 1), 0xFF);
+    assert_int_equal(a.reads, 0);
+    assert_int_equal(bus_port_read(bus, 0xC015, 1), 0x22);
+    assert_int_equal(bus_unregister_ports(bus, 0xC000, 16, &a), XBT_ENOENT);
+    for (unsigned i = 0; i < 70000; i++) {
+        uint16_t base = (uint16_t)(0xD000 + 16 * (i & 7));
+        assert_int_equal(bus_register_ports(bus, base, 16, &fake_port_ops, &a), XBT_OK);
+        assert_int_equal(bus_port_read(bus, (uint16_t)(base + 3), 1), 0x11);
+        assert_int_equal(bus_unregister_ports(bus, base, 16, &a), XBT_OK);
+    }
+    assert_int_equal(bus_register_ports(bus, 0xC000, 32, &fake_port_ops, &a), XBT_EBUSY);
+    assert_int_equal(bus_register_ports(bus, 0xC000, 16, &fake_port_ops, &a), XBT_OK);
+    assert_int_equal(bus_port_read(bus, 0xC00F, 1), 0x11);
+}
+
 static void test_mmio(void **state)
 {
     struct io_bus *bus = *state;
@@ -276,6 +303,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_port_unclaimed, setup_bus, teardown_bus),
         cmocka_unit_test_setup_teardown(test_port_dispatch, setup_bus, teardown_bus),
         cmocka_unit_test_setup_teardown(test_port_many_ranges, setup_bus, teardown_bus),
+        cmocka_unit_test_setup_teardown(test_port_unregister, setup_bus, teardown_bus),
         cmocka_unit_test_setup_teardown(test_mmio, setup_bus, teardown_bus),
         cmocka_unit_test_setup_teardown(test_mmio_sorted_insert, setup_bus, teardown_bus),
         cmocka_unit_test_setup_teardown(test_debugcon, setup_bus, teardown_bus),

@@ -1,0 +1,178 @@
+/*
+ * bench_int.h - the data shared by the parts of `xbt bench`: workloads
+ * (workloads.c), configurations (config.c), child processes and their
+ * markers (runner.c), xbt statistics (stats_json.c), summaries and the
+ * terminal report (report.c), JSON/CSV files (output.c) and gnuplot
+ * (plot.c); bench.c drives them.
+ */
+#ifndef XBT_BENCH_INT_H
+#define XBT_BENCH_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+/* ---- workloads.c ---- */
+enum bench_class { BENCH_COMPUTE, BENCH_OS, BENCH_IO, BENCH_IOBOUND, BENCH_SMC };
+
+struct bench_workload {
+    const char *name;
+    enum bench_class cls;
+    const char *kernel;           /* in the guests directory */
+    const char *native;           /* in guests/native */
+    const char *native_desc;      /* what the native run does */
+    long work, quick_work;        /* the last word of the command line */
+    double target;                /* issue 7's xbt/native target, 0: none */
+};
+
+const struct bench_workload *bench_workloads(size_t *n);
+const struct bench_workload *bench_workload_find(const char *name);
+const char *bench_class_name(enum bench_class c);
+void bench_list(FILE *f);
+
+/* ---- config.c ---- */
+enum bench_kind { BENCH_NATIVE, BENCH_XBT, BENCH_QEMU };
+
+#define BENCH_MAX_SWEEPS 2
+
+struct bench_config {
+    enum bench_kind kind;
+    char *label;                  /* "native", "xbt", "xbt --no-chain", "qemu" */
+    char *opts;                   /* xbt options as given ("" for defaults) */
+    char **argv;                  /* opts split at spaces, NULL-terminated */
+    int argc;
+    const char *sweep[BENCH_MAX_SWEEPS];   /* swept values (into sweep_vals) */
+};
+
+struct bench_sweep {
+    char *knob;                   /* "--tcache-size" */
+    char **vals;                  /* "64K", "256K", ... */
+    size_t nvals;
+};
+
+/* ---- stats_json.c: xbt's --stats-json, flattened to "group.name" ---- */
+struct bench_kv {
+    char *key;
+    double value;
+};
+
+struct bench_stats {
+    struct bench_kv *kv;
+    size_t n;
+};
+
+int bench_stats_parse(const char *text, struct bench_stats *out);
+int bench_stats_load(const char *path, struct bench_stats *out);
+/* The value of key, or -1 when absent. */
+double bench_stats_get(const struct bench_stats *s, const char *key);
+void bench_stats_free(struct bench_stats *s);
+
+/* ---- runner.c ---- */
+struct bench_proc {
+    int status;                   /* exit status, or 128 + signal */
+    bool timed_out;
+    double wall_s;                /* fork to reaped */
+    double t_start, t_end;        /* marker arrival (s after fork), -1: none */
+    char checksum[24];            /* from the end marker */
+    bool late;                    /* a marker was read after later output:
+                                   * the harness was not scheduled in time */
+    char *out;                    /* stdout (its first 64 KiB) */
+    char *err;                    /* stderr (its first 8 KiB) */
+};
+
+/* Runs argv[0] (a path) with stdin /dev/null, stdout on a pipe watched
+ * for the markers, stderr captured; kills it after timeout_s.  0, or a
+ * negative XBT_E* when it could not be started. */
+int bench_run_process(char *const argv[], double timeout_s, struct bench_proc *p);
+void bench_proc_free(struct bench_proc *p);
+/* SIGINT/SIGTERM/SIGHUP kill the running child, then `xbt bench`. */
+void bench_runner_signals(void);
+/* The first executable `name` on PATH (malloc'd), or NULL. */
+char *bench_find_in_path(const char *name);
+
+/* ---- the state of one invocation (bench.c) ---- */
+struct bench_sample {
+    size_t w, c;                  /* workload and config index */
+    int run;
+    bool ok;                      /* expected status and both markers */
+    bool mismatch;                /* checksum differs from the reference */
+    bool late;                    /* markers read late even after retries */
+    int status;
+    double marker_s, wall_s;
+    char checksum[24];
+    struct bench_stats stats;     /* xbt configurations */
+};
+
+struct bench_summary {
+    int n;                        /* good samples */
+    double median, min, max;      /* marker-region seconds */
+    double wall_median;
+    struct bench_stats stats;     /* per-key median (xbt configurations) */
+};
+
+struct bench {
+    const struct bench_workload **wl;
+    size_t nwl;
+    struct bench_config *cfg;
+    size_t ncfg;
+    struct bench_sweep sweep[BENCH_MAX_SWEEPS];
+    size_t nsweep;
+    struct bench_sample *smp;
+    size_t nsmp, capsmp;
+    struct bench_summary *sum;    /* [w * ncfg + c] after bench_summarize */
+    long *work;                   /* per workload: its work size */
+    int runs;
+    bool quick;
+    double timeout_s;
+    char *xbt_path, *guest_dir, *native_dir;
+    char *qemu_path, *qemu_version;
+    char *tmpdir;
+    char **reference;             /* per workload: the reference checksum */
+    int failures, mismatches;
+};
+
+int bench_config_add(struct bench *b, enum bench_kind kind, const char *opts);
+int bench_sweep_parse(struct bench *b, const char *spec);
+/* native, xbt (or the sweep's product), the -c variants, qemu. */
+int bench_configs_build(struct bench *b, char **variants, size_t nvariants, bool qemu);
+void bench_configs_free(struct bench *b);
+/* The xbt configuration the targets are judged on, or -1. */
+int bench_default_xbt(const struct bench *b);
+
+/* ---- report.c ---- */
+int bench_summarize(struct bench *b);
+struct bench_summary *bench_sum(const struct bench *b, size_t w, size_t c);
+/* median(c) / median(native or qemu) for workload w, or -1. */
+double bench_ratio(const struct bench *b, size_t w, size_t c, enum bench_kind to);
+int bench_find_kind(const struct bench *b, enum bench_kind k);
+void bench_report(const struct bench *b, FILE *f);
+
+/* ---- output.c ---- */
+int bench_write_json(const struct bench *b, const char *path);
+int bench_write_csv(const struct bench *b, const char *path);
+
+/* ---- plot.c ---- */
+/* Checks that gnuplot exists and the file name ends in .svg or .png. */
+int bench_plot_check(const char *path);
+int bench_plot(const struct bench *b, const char *path);
+
+/* ---- setup.c ---- */
+#define BENCH_DEFAULT_TIMEOUT_S 120.0
+
+struct bench_opts {
+    char **variants;              /* -c values */
+    size_t nvariants;
+    const char *only, *work, *json, *csv, *plot, *guests;
+    int runs;                     /* 0: default */
+    bool no_qemu, list;
+};
+
+/* Parses the options and prepares *b; 1: done (--help), <0: usage error. */
+int bench_setup(struct bench *b, struct bench_opts *o, int argc, char **argv);
+
+/* ---- small helpers (bench.c) ---- */
+char *bench_strdup(const char *s);          /* aborts on ENOMEM */
+void *bench_alloc(size_t n);                /* zeroed; aborts on ENOMEM */
+char *bench_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

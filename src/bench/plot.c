@@ -1,0 +1,241 @@
+/*
+ * plot.c - `--plot FILE.svg|FILE.png` through gnuplot (Debian gnuplot-nox):
+ * a clustered bar chart of each configuration's median time relative to
+ * native per workload (log scale when the ratios span more than 10x); with
+ * --sweep, per workload the median time and the translation-cache miss
+ * rate against the first swept knob, one line per value of the second.
+ * The data and script go to the run's temporary directory.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench_int.h"
+#include "xbt.h"
+
+static const char *extension(const char *path)
+{
+    const char *dot = strrchr(path, '.');
+    return dot ? dot + 1 : "";
+}
+
+int bench_plot_check(const char *path)
+{
+    const char *ext = extension(path);
+    if (strcmp(ext, "svg") && strcmp(ext, "png")) {
+        xbt_error("bench: --plot %s: the file name must end in .svg or .png", path);
+        return XBT_EINVAL;
+    }
+    char *gp = bench_find_in_path("gnuplot");
+    if (!gp) {
+        xbt_error("bench: --plot needs gnuplot, which is not installed (Debian package "
+                  "gnuplot-nox: make bench-deps)");
+        return XBT_ENOENT;
+    }
+    free(gp);
+    return 0;
+}
+
+/* A gnuplot single-quoted string ('' stands for a quote). */
+static void gp_str(FILE *f, const char *s)
+{
+    fputc('\'', f);
+    for (; *s; s++) {
+        if (*s == '\'')
+            fputc('\'', f);
+        fputc(*s, f);
+    }
+    fputc('\'', f);
+}
+
+static void terminal(FILE *f, const char *path, int width, int height)
+{
+    if (!strcmp(extension(path), "svg"))
+        fprintf(f, "set terminal svg size %d,%d dynamic noenhanced font 'sans,11' "
+                   "background rgb 'white'\n", width, height);
+    else
+        fprintf(f, "set terminal pngcairo size %d,%d noenhanced font 'sans,10'\n", width,
+                height);
+    fputs("set output ", f);
+    gp_str(f, path);
+    fputc('\n', f);
+}
+
+static void bars(const struct bench *b, FILE *gp, FILE *dat, const char *dat_path,
+                 const char *path)
+{
+    double lo = 1, hi = 1;
+    for (size_t w = 0; w < b->nwl; w++) {
+        fprintf(dat, "%s", b->wl[w]->name);
+        for (size_t c = 0; c < b->ncfg; c++) {
+            if (b->cfg[c].kind == BENCH_NATIVE)
+                continue;
+            double r = bench_ratio(b, w, c, BENCH_NATIVE);
+            if (r > 0) {
+                fprintf(dat, " %.6g", r);
+                lo = r < lo ? r : lo;
+                hi = r > hi ? r : hi;
+            } else {
+                fputs(" ?", dat);
+            }
+        }
+        fputc('\n', dat);
+    }
+    int ncol = (int)b->ncfg - 1;
+    int width = 160 + (int)b->nwl * (ncol * 12 + 24);
+    terminal(gp, path, width < 720 ? 720 : width, 520);
+    fprintf(gp, "set title 'xbt bench: time relative to native (median of %d run%s, "
+                "marker region)'\n", b->runs, b->runs == 1 ? "" : "s");
+    fputs("set datafile missing '?'\n"
+          "set style data histograms\n"
+          "set style histogram cluster gap 1\n"
+          "set style fill solid 0.85 border -1\n"
+          "set boxwidth 0.9\n"
+          "set xtics rotate by -35 scale 0\n"
+          "set grid ytics\n"
+          "set key outside top center horizontal\n"
+          "set arrow from graph 0, first 1 to graph 1, first 1 nohead dashtype 2\n", gp);
+    if (hi / lo > 10)
+        fputs("set logscale y\nset ylabel 'time / native time (log scale)'\n", gp);
+    else
+        fputs("set yrange [0:*]\nset ylabel 'time / native time'\n", gp);
+    fputs("plot ", gp);
+    int col = 2;
+    for (size_t c = 0; c < b->ncfg; c++) {
+        if (b->cfg[c].kind == BENCH_NATIVE)
+            continue;
+        if (col == 2) {
+            gp_str(gp, dat_path);
+            fputs(" using 2:xtic(1)", gp);
+        } else {
+            fprintf(gp, ", '' using %d", col);
+        }
+        fputs(" title ", gp);
+        gp_str(gp, b->cfg[c].label);
+        col++;
+    }
+    fputc('\n', gp);
+}
+
+/* Index of the config with sweep values (i, j), or -1. */
+static int sweep_config(const struct bench *b, size_t i, size_t j)
+{
+    for (size_t c = 0; c < b->ncfg; c++) {
+        const struct bench_config *cf = &b->cfg[c];
+        if (cf->kind == BENCH_XBT && cf->sweep[0] == b->sweep[0].vals[i] &&
+            (b->nsweep < 2 || cf->sweep[1] == b->sweep[1].vals[j]))
+            return (int)c;
+    }
+    return -1;
+}
+
+/* One panel: column col0 + 2j of block w against the first knob, a line
+ * per value j of the second knob. */
+static void sweep_lines(const struct bench *b, FILE *gp, const char *dat_path, size_t w,
+                        size_t col0, const char *what)
+{
+    size_t n2 = b->nsweep > 1 ? b->sweep[1].nvals : 1;
+    fputs("plot ", gp);
+    for (size_t j = 0; j < n2; j++) {
+        if (!j)
+            gp_str(gp, dat_path);
+        else
+            fputs(", ''", gp);
+        fprintf(gp, " index %zu using 1:%zu with linespoints lw 2 title ", w, col0 + 2 * j);
+        char *t = b->nsweep > 1 ? bench_printf("%s=%s", b->sweep[1].knob, b->sweep[1].vals[j])
+                                : bench_strdup(what);
+        gp_str(gp, t);
+        free(t);
+    }
+    fputc('\n', gp);
+}
+
+static void sweep(const struct bench *b, FILE *gp, FILE *dat, const char *dat_path,
+                  const char *path)
+{
+    size_t n1 = b->sweep[0].nvals, n2 = b->nsweep > 1 ? b->sweep[1].nvals : 1;
+    for (size_t w = 0; w < b->nwl; w++) {
+        fprintf(dat, "# %s\n", b->wl[w]->name);
+        for (size_t i = 0; i < n1; i++) {
+            fprintf(dat, "%zu", i);
+            for (size_t j = 0; j < n2; j++) {
+                int c = sweep_config(b, i, j);
+                const struct bench_summary *s = c >= 0 ? bench_sum(b, w, (size_t)c) : NULL;
+                double lookups = s ? bench_stats_get(&s->stats, "tcache.lookups") : -1;
+                double hits = s ? bench_stats_get(&s->stats, "tcache.lookup_hits") : -1;
+                if (s && s->n)
+                    fprintf(dat, " %.6g", s->median);
+                else
+                    fputs(" ?", dat);
+                if (lookups > 0 && hits >= 0)
+                    fprintf(dat, " %.6g", 100.0 * (lookups - hits) / lookups);
+                else
+                    fputs(" ?", dat);
+            }
+            fputc('\n', dat);
+        }
+        fputs("\n\n", dat);
+    }
+    terminal(gp, path, 1100, 300 * (int)b->nwl + 60);
+    fputs("set datafile missing '?'\nset grid\nset key outside bottom center horizontal\n"
+          "set xtics (", gp);
+    for (size_t i = 0; i < n1; i++) {
+        fputs(i ? ", " : "", gp);
+        gp_str(gp, b->sweep[0].vals[i]);
+        fprintf(gp, " %zu", i);
+    }
+    fputs(")\nset xlabel ", gp);
+    gp_str(gp, b->sweep[0].knob);
+    fprintf(gp, "\nset multiplot layout %zu,2 title 'xbt bench sweep (median of %d run%s)'\n",
+            b->nwl, b->runs, b->runs == 1 ? "" : "s");
+    for (size_t w = 0; w < b->nwl; w++) {
+        fprintf(gp, "set title '%s: time (s, marker region)'\nset yrange [0:*]\n",
+                b->wl[w]->name);
+        sweep_lines(b, gp, dat_path, w, 2, "median time");
+        fprintf(gp, "set title '%s: translation-cache miss rate (%% of dispatcher lookups)'\n",
+                b->wl[w]->name);
+        sweep_lines(b, gp, dat_path, w, 3, "miss rate");
+    }
+    fputs("unset multiplot\n", gp);
+}
+
+int bench_plot(const struct bench *b, const char *path)
+{
+    char *gp_path = bench_printf("%s/plot.gp", b->tmpdir);
+    char *dat_path = bench_printf("%s/plot.dat", b->tmpdir);
+    FILE *gp = fopen(gp_path, "w"), *dat = fopen(dat_path, "w");
+    int rc = 0;
+    if (!gp || !dat) {
+        xbt_error("bench: cannot write %s: %s", gp ? dat_path : gp_path, strerror(errno));
+        rc = XBT_EIO;
+    } else if (b->nsweep) {
+        sweep(b, gp, dat, dat_path, path);
+    } else {
+        bars(b, gp, dat, dat_path, path);
+    }
+    if (gp && fclose(gp))
+        rc = XBT_EIO;
+    if (dat && fclose(dat))
+        rc = XBT_EIO;
+    char *exe = rc ? NULL : bench_find_in_path("gnuplot");
+    if (!rc && !exe) {
+        xbt_error("bench: --plot needs gnuplot (Debian package gnuplot-nox)");
+        rc = XBT_ENOENT;
+    }
+    if (!rc) {
+        char *argv[] = { exe, gp_path, NULL };
+        struct bench_proc p;
+        rc = bench_run_process(argv, 60, &p);
+        if (!rc && p.status) {
+            xbt_error("bench: gnuplot failed (status %d):\n%s", p.status, p.err);
+            rc = XBT_EIO;
+        } else if (!rc && p.err[0]) {
+            fprintf(stderr, "%s", p.err);   /* gnuplot's warnings */
+        }
+        bench_proc_free(&p);
+    }
+    free(exe);
+    free(gp_path);
+    free(dat_path);
+    return rc;
+}

@@ -1,0 +1,301 @@
+/*
+ * setup.c - `xbt bench`'s command line and what it needs before the first
+ * run: the options, the selected workloads and their work sizes, the xbt
+ * executable and the guest directories next to it (or --guests), QEMU and
+ * its version, the configurations (each xbt one checked with
+ * `xbt run OPTS --help`) and the temporary directory.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bench_int.h"
+#include "xbt.h"
+
+#define DEFAULT_RUNS 5
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+        "usage: xbt bench [options]\n"
+        "\n"
+        "Runs the workloads of guests/bench natively, under xbt and under\n"
+        "qemu-system-i386 (TCG), interleaved, and reports the median, min and max time\n"
+        "between the workload's \"bench: start\" and \"bench: end CHECKSUM\" lines (VMM\n"
+        "start-up and guest boot excluded) with ratios to native and to QEMU.  Every\n"
+        "run's checksum must equal the native one.\n"
+        "\n"
+        "  -c, --config \"OPTS\"     also run xbt with these `xbt run` options (split at\n"
+        "                         spaces), e.g. -c \"--mmu=shadow\"; repeatable\n"
+        "  --sweep --KNOB=V1,V2   xbt configurations for each value of an xbt run\n"
+        "                         option; a second --sweep makes the cartesian product\n"
+        "                         (replaces the plain xbt configuration)\n"
+        "  --runs N               runs of every workload and configuration (default %d)\n"
+        "  --quick                small work sizes, 1 run unless --runs (CI smoke)\n"
+        "  --only NAME[,NAME...]  only these workloads (see --list)\n"
+        "  --work NAME=N[,...]    work size N for workload NAME (see --list)\n"
+        "  --no-qemu              do not run qemu-system-i386\n"
+        "  --json FILE            every sample, the statistics and summaries as JSON\n"
+        "  --csv FILE             every sample as CSV\n"
+        "  --plot FILE.svg|.png   bar chart of time / native time (with --sweep: time and\n"
+        "                         translation-cache miss rate per swept value); gnuplot\n"
+        "  --guests DIR           kernels in DIR, native twins in DIR/native (default:\n"
+        "                         the guests directory next to the xbt executable)\n"
+        "  --timeout SECONDS      kill a run after this long (default %.0f)\n"
+        "  --list                 list the workloads and their native equivalents\n"
+        "  -h, --help             this help\n"
+        "\n"
+        "exit status: 0 every run succeeded with the native checksum; 1 a run failed or\n"
+        "a checksum differed; 2 bad usage or missing binaries\n",
+        DEFAULT_RUNS, BENCH_DEFAULT_TIMEOUT_S);
+}
+
+
+enum { OPT_SWEEP = 256, OPT_RUNS, OPT_QUICK, OPT_ONLY, OPT_WORK, OPT_NO_QEMU, OPT_JSON, OPT_CSV,
+       OPT_PLOT, OPT_GUESTS, OPT_TIMEOUT, OPT_LIST };
+
+/* 1: stop with status 0 (help), <0: usage error. */
+static int parse_options(int argc, char **argv, struct bench *b, struct bench_opts *o)
+{
+    static const struct option opts[] = {
+        {"config", required_argument, 0, 'c'},
+        {"sweep", required_argument, 0, OPT_SWEEP},
+        {"runs", required_argument, 0, OPT_RUNS},
+        {"quick", no_argument, 0, OPT_QUICK},
+        {"only", required_argument, 0, OPT_ONLY},
+        {"work", required_argument, 0, OPT_WORK},
+        {"no-qemu", no_argument, 0, OPT_NO_QEMU},
+        {"json", required_argument, 0, OPT_JSON},
+        {"csv", required_argument, 0, OPT_CSV},
+        {"plot", required_argument, 0, OPT_PLOT},
+        {"guests", required_argument, 0, OPT_GUESTS},
+        {"timeout", required_argument, 0, OPT_TIMEOUT},
+        {"list", no_argument, 0, OPT_LIST},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0},
+    };
+    o->variants = bench_alloc((size_t)argc * sizeof(char *));
+    int c;
+    char *end;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "+c:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'c': o->variants[o->nvariants++] = optarg; break;
+        case OPT_SWEEP:
+            if (bench_sweep_parse(b, optarg))
+                return XBT_EINVAL;
+            break;
+        case OPT_RUNS: {
+            long v = strtol(optarg, &end, 10);
+            if (*end || end == optarg || v < 1 || v > 1000) {
+                xbt_error("bench: --runs %s: must be 1..1000", optarg);
+                return XBT_EINVAL;
+            }
+            o->runs = (int)v;
+            break;
+        }
+        case OPT_TIMEOUT:
+            b->timeout_s = strtod(optarg, &end);
+            if (*end || end == optarg || b->timeout_s <= 0) {
+                xbt_error("bench: --timeout %s: seconds, more than 0", optarg);
+                return XBT_EINVAL;
+            }
+            break;
+        case OPT_QUICK: b->quick = true; break;
+        case OPT_ONLY: o->only = optarg; break;
+        case OPT_WORK: o->work = optarg; break;
+        case OPT_NO_QEMU: o->no_qemu = true; break;
+        case OPT_JSON: o->json = optarg; break;
+        case OPT_CSV: o->csv = optarg; break;
+        case OPT_PLOT: o->plot = optarg; break;
+        case OPT_GUESTS: o->guests = optarg; break;
+        case OPT_LIST: o->list = true; break;
+        case 'h': usage(stdout); return 1;
+        default:
+            fprintf(stderr, "Try 'xbt bench --help'.\n");
+            return XBT_EINVAL;
+        }
+    }
+    if (optind < argc) {
+        xbt_error("bench: unexpected argument '%s' (try 'xbt bench --help')", argv[optind]);
+        return XBT_EINVAL;
+    }
+    b->runs = o->runs ? o->runs : b->quick ? 1 : DEFAULT_RUNS;
+    return 0;
+}
+
+static int select_workloads(struct bench *b, const char *only)
+{
+    size_t n;
+    const struct bench_workload *all = bench_workloads(&n);
+    b->wl = bench_alloc(n * sizeof(*b->wl));
+    if (!only) {
+        for (size_t i = 0; i < n; i++)
+            b->wl[b->nwl++] = &all[i];
+        return 0;
+    }
+    char *copy = bench_strdup(only);
+    int rc = 0;
+    for (char *tok = strtok(copy, ","); tok && !rc; tok = strtok(NULL, ",")) {
+        const struct bench_workload *w = bench_workload_find(tok);
+        bool dup = false;
+        for (size_t i = 0; w && i < b->nwl; i++)
+            dup |= b->wl[i] == w;
+        if (!w) {
+            xbt_error("bench: --only: no workload '%s' (see xbt bench --list)", tok);
+            rc = XBT_EINVAL;
+        } else if (!dup) {
+            b->wl[b->nwl++] = w;
+        }
+    }
+    free(copy);
+    if (!rc && !b->nwl) {
+        xbt_error("bench: --only: no workload named");
+        rc = XBT_EINVAL;
+    }
+    return rc;
+}
+
+/* --work NAME=N,...: per-workload work sizes (b->work, for every run). */
+static int parse_work(struct bench *b, const char *spec)
+{
+    b->work = bench_alloc(b->nwl * sizeof(long));
+    for (size_t w = 0; w < b->nwl; w++)
+        b->work[w] = b->quick ? b->wl[w]->quick_work : b->wl[w]->work;
+    if (!spec)
+        return 0;
+    char *copy = bench_strdup(spec);
+    int rc = 0;
+    for (char *tok = strtok(copy, ","); tok && !rc; tok = strtok(NULL, ",")) {
+        char *eq = strchr(tok, '='), *end = NULL;
+        long v = eq ? strtol(eq + 1, &end, 10) : 0;
+        if (!eq || end == eq + 1 || *end || v < 1) {
+            xbt_error("bench: --work '%s': want NAME=N (N >= 1)", tok);
+            rc = XBT_EINVAL;
+            break;
+        }
+        *eq = 0;
+        size_t w = 0;
+        while (w < b->nwl && strcmp(b->wl[w]->name, tok))
+            w++;
+        if (w == b->nwl) {
+            xbt_error("bench: --work: '%s' is not a selected workload", tok);
+            rc = XBT_EINVAL;
+        } else {
+            b->work[w] = v;
+        }
+    }
+    free(copy);
+    return rc;
+}
+
+/* xbt's own path and the guest directories; the kernels must exist. */
+static int locate_binaries(struct bench *b, const char *guests)
+{
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0) {
+        xbt_error("bench: cannot find the xbt executable (/proc/self/exe): %s", strerror(errno));
+        return XBT_ENOENT;
+    }
+    exe[n] = 0;
+    b->xbt_path = bench_strdup(exe);
+    *strrchr(exe, '/') = 0;
+    b->guest_dir = guests ? bench_strdup(guests) : bench_printf("%s/guests", exe);
+    b->native_dir = bench_printf("%s/native", b->guest_dir);
+    for (size_t w = 0; w < b->nwl; w++) {
+        char *k = bench_printf("%s/%s", b->guest_dir, b->wl[w]->kernel);
+        int missing = access(k, R_OK);
+        if (missing)
+            xbt_error("bench: kernel %s not found (build the 'guests' target, or --guests DIR)",
+                      k);
+        free(k);
+        if (missing)
+            return XBT_ENOENT;
+    }
+    return 0;
+}
+
+static void find_qemu(struct bench *b)
+{
+    b->qemu_path = bench_find_in_path("qemu-system-i386");
+    if (!b->qemu_path) {
+        fprintf(stderr, "xbt bench: qemu-system-i386 not found in PATH: no qemu "
+                        "configuration (make bench-deps installs it)\n");
+        return;
+    }
+    char *argv[] = { b->qemu_path, "--version", NULL };
+    struct bench_proc p;
+    if (!bench_run_process(argv, 30, &p)) {
+        p.out[strcspn(p.out, "\r\n")] = 0;
+        b->qemu_version = bench_strdup(p.out);
+        bench_proc_free(&p);
+    }
+}
+
+static int make_tmpdir(struct bench *b)
+{
+    const char *t = getenv("TMPDIR");
+    b->tmpdir = bench_printf("%s/xbt-bench.XXXXXX", t && *t ? t : "/tmp");
+    if (!mkdtemp(b->tmpdir)) {
+        xbt_error("bench: cannot create %s: %s", b->tmpdir, strerror(errno));
+        free(b->tmpdir);
+        b->tmpdir = NULL;
+        return XBT_EIO;
+    }
+    return 0;
+}
+
+/* `xbt run OPTS --help` accepts every configuration's options: a typo
+ * fails here, not in every run. */
+static int check_xbt_options(const struct bench *b)
+{
+    for (size_t c = 0; c < b->ncfg; c++) {
+        const struct bench_config *cf = &b->cfg[c];
+        if (cf->kind != BENCH_XBT || !cf->argc)
+            continue;
+        char **v = bench_alloc((size_t)(cf->argc + 4) * sizeof(char *));
+        v[0] = b->xbt_path;
+        v[1] = "run";
+        memcpy(v + 2, cf->argv, (size_t)cf->argc * sizeof(char *));
+        v[cf->argc + 2] = "--help";
+        struct bench_proc p;
+        int rc = bench_run_process(v, 30, &p);
+        free(v);
+        if (rc)
+            return rc;
+        if (p.status) {
+            p.err[strcspn(p.err, "\n")] = 0;
+            const char *msg = strncmp(p.err, "xbt: ", 5) ? p.err : p.err + 5;
+            xbt_error("bench: configuration '%s': %s", cf->label, msg);
+            rc = XBT_EINVAL;
+        }
+        bench_proc_free(&p);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+int bench_setup(struct bench *b, struct bench_opts *o, int argc, char **argv)
+{
+    int rc = parse_options(argc, argv, b, o);
+    if (rc || o->list)
+        return rc;
+    if ((rc = select_workloads(b, o->only)) || (rc = parse_work(b, o->work)) ||
+        (rc = locate_binaries(b, o->guests)))
+        return rc;
+    if (o->plot && (rc = bench_plot_check(o->plot)))
+        return rc;
+    if (!o->no_qemu)
+        find_qemu(b);
+    if ((rc = bench_configs_build(b, o->variants, o->nvariants, b->qemu_path != NULL)) ||
+        (rc = check_xbt_options(b)))
+        return rc;
+    b->reference = bench_alloc(b->nwl * sizeof(char *));
+    return make_tmpdir(b);
+}

@@ -1,0 +1,76 @@
+#!/bin/sh
+# bench_smoke.sh XBT - CI smoke run of `xbt bench`: every workload once at
+# its --quick size, natively, under xbt and under QEMU when installed.  The
+# run must exit 0 (every run ended with both markers and the expected
+# status, and every checksum equals the native one), the JSON must parse
+# and hold every sample, the CSV must have one row per sample.  No timing
+# is checked.
+set -u
+XBT=$1
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+passes=0 fails=0
+ok() { passes=$((passes + 1)); }
+bad() { fails=$((fails + 1)); echo "FAIL: $*"; }
+
+"$XBT" bench --quick --runs 1 --json "$T/b.json" --csv "$T/b.csv" >"$T/out" 2>"$T/err"
+rc=$?
+if [ "$rc" -eq 0 ]; then ok
+else bad "xbt bench --quick exited with $rc"; cat "$T/err" "$T/out"; fi
+
+nwl=$("$XBT" bench --list | tail -n +2 | wc -l)
+if command -v python3 >/dev/null 2>&1; then
+    if python3 - "$T/b.json" "$nwl" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+n = int(sys.argv[2])
+assert len(d["workloads"]) == n, "workloads"
+kinds = [c["kind"] for c in d["configs"]]
+assert kinds[0] == "native" and "xbt" in kinds, kinds
+s = d["samples"]
+assert len(s) >= n * 2, "samples"
+assert all(x["ok"] and x["checksum_ok"] for x in s), "a sample failed"
+assert all("tcache" in x["stats"] for x in s if x["config"].startswith("xbt")), "stats"
+for w in d["workloads"]:
+    sums = {x["checksum"] for x in s if x["workload"] == w["name"]}
+    assert sums == {w["reference_checksum"]}, (w["name"], sums)
+PY
+    then ok; else bad "JSON check ($T/b.json)"; head -c 2000 "$T/b.json"; fi
+else
+    if grep -q '"samples": \[' "$T/b.json" && tail -n 1 "$T/b.json" | grep -q '^}$' &&
+       ! grep -q '"ok": false' "$T/b.json"; then ok
+    else bad "JSON check (grep)"; fi
+fi
+
+rows=$(($(wc -l <"$T/b.csv") - 1))
+if [ "$rows" -ge $((nwl * 2)) ] &&
+   head -n 1 "$T/b.csv" | grep -q '^workload,class,config,run,'; then ok
+else bad "CSV: $rows rows"; fi
+
+# usage errors: status 2 and one line
+"$XBT" bench --only nosuch >/dev/null 2>"$T/e1"
+rc=$?
+if [ "$rc" -eq 2 ] && [ "$(wc -l <"$T/e1")" -eq 1 ]; then ok
+else bad "--only nosuch: status $rc, $(cat "$T/e1")"; fi
+
+# --plot without gnuplot: one clear line, status 2, before anything runs
+PATH=/nonexistent "$XBT" bench --quick --plot "$T/p.svg" >/dev/null 2>"$T/e2"
+rc=$?
+if [ "$rc" -eq 2 ] && [ "$(wc -l <"$T/e2")" -eq 1 ] && grep -q gnuplot "$T/e2"; then ok
+else bad "--plot without gnuplot: status $rc, $(cat "$T/e2")"; fi
+
+# the plots and a two-knob sweep (the product of the values), with gnuplot
+if command -v gnuplot >/dev/null 2>&1; then
+    "$XBT" bench --quick --only crc32,jit --no-qemu --plot "$T/p.svg" >"$T/out" 2>"$T/err"
+    if [ $? -eq 0 ] && grep -q '<svg' "$T/p.svg"; then ok
+    else bad "--plot p.svg"; cat "$T/err"; fi
+    "$XBT" bench --quick --only jit --no-qemu --sweep "--max-block-insns=1,64" \
+        --sweep "--tcache-size=64K,1M" --plot "$T/s.png" --json "$T/s.json" >"$T/out" 2>"$T/err"
+    if [ $? -eq 0 ] && [ -s "$T/s.png" ] &&
+       [ "$(grep -c '"kind": "xbt"' "$T/s.json")" -eq 4 ] &&
+       grep -q 'xbt --max-block-insns=64 --tcache-size=64K' "$T/out"; then ok
+    else bad "--sweep"; cat "$T/err" "$T/out"; fi
+fi
+
+echo "$passes passed, $fails failed"
+[ "$fails" -eq 0 ]
