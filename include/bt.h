@@ -30,6 +30,10 @@ enum { SEGC_FLAT = 0, SEGC_LIMIT = 1, SEGC_SLOW = 2 };
 #define MODE_AC (1u << 19)
 
 uint32_t bt_mode_key(const struct vcpu *cpu);
+struct seg_cache;
+/* How translated code checks accesses through segment s (the mode key's
+ * per-segment bits). */
+unsigned bt_seg_class(const struct seg_cache *sc, int s);
 
 /* Tunable: default and maximum guest instructions per translation unit.
  * Policy: long enough that loops and straight-line code rarely cross a unit
@@ -45,6 +49,7 @@ struct bt_stats {
     uint64_t flag_saves;         /* flag save sequences emitted */
     uint64_t helpers_emitted;    /* helper call sites */
     uint64_t retranslations;     /* units re-made shorter after overflow */
+    uint64_t seg_loads_inline;   /* data segment loads that did not end their unit */
     uint64_t callouts[64];       /* helper calls executed, by enum bt_callout */
 };
 

@@ -59,19 +59,39 @@ HLP(hlp_farret)
 
 /* LDS/LES/LFS/LGS/LSS: a = segment | dest register << 4 | operand size << 8,
  * b = linear address of the far pointer */
+/* After a data segment load: translated code goes on unless the load
+ * changed what the unit was made for (its mode key: check classes, flat
+ * or not) or was an SS load (the next instruction runs in its interrupt
+ * shadow, which the dispatcher handles). */
+static void seg_loaded(struct vcpu *cpu, unsigned seg, const struct seg_cache *old, uint32_t next)
+{
+    const struct seg_cache *now = &cpu->seg[seg];
+    if (seg == S_SS) {
+        cpu->int_shadow = true;   /* MOV/POP SS: the next instruction (ESP) goes with it */
+        vcpu_exit_at(cpu, next, EXIT_STATE);
+    } else if (bt_seg_class(old, (int)seg) != bt_seg_class(now, (int)seg) ||
+               ((seg == S_DS || seg == S_ES) && (old->base == 0) != (now->base == 0))) {
+        /* the mode key changed (check class, or possibly MODE_NONFLAT) */
+        vcpu_exit_at(cpu, next, EXIT_STATE);
+    } else {
+        bt_st.seg_loads_inline++;
+    }
+}
+
 HLP(hlp_lxs)
 {
     unsigned seg = a & 7, reg = (a >> 4) & 7, osize = (a >> 8) & 0xF;
     uint32_t off, sel;
     if (mmu_read(cpu, b, osize, &off) || mmu_read(cpu, b + osize, 2, &sel))
         return 0;
+    struct seg_cache old = cpu->seg[seg];
     if (seg_load(cpu, (int)seg, (uint16_t)sel) < 0)
         return 0;
     if (osize == 2)
         cpu->regs[reg] = (cpu->regs[reg] & 0xFFFF0000u) | (off & 0xFFFF);
     else
         cpu->regs[reg] = off;
-    vcpu_exit_at(cpu, next, EXIT_STATE);
+    seg_loaded(cpu, seg, &old, next);
     return 0;
 }
 
@@ -92,11 +112,9 @@ HLP(hlp_load_seg)
         vcpu_raise(cpu, EXC_UD, 0, false);
         return 0;
     }
-    if (seg_load(cpu, (int)a, (uint16_t)b) == 0) {
-        if (a == S_SS)
-            cpu->int_shadow = true;   /* MOV SS: the next instruction (ESP) goes with it */
-        vcpu_exit_at(cpu, next, EXIT_STATE);
-    }
+    struct seg_cache old = cpu->seg[a];
+    if (seg_load(cpu, (int)a, (uint16_t)b) == 0)
+        seg_loaded(cpu, a, &old, next);
     return 0;
 }
 
@@ -105,11 +123,10 @@ HLP(hlp_pop_seg)
     uint32_t v;
     if (mmu_read(cpu, cpu->seg[S_SS].base + cpu->regs[R_ESP], 2, &v))
         return 0;
+    struct seg_cache old = cpu->seg[a];
     if (seg_load(cpu, (int)a, (uint16_t)v) == 0) {
         cpu->regs[R_ESP] += b;
-        if (a == S_SS)
-            cpu->int_shadow = true;
-        vcpu_exit_at(cpu, next, EXIT_STATE);
+        seg_loaded(cpu, a, &old, next);
     }
     return 0;
 }

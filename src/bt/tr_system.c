@@ -249,9 +249,11 @@ bool tr_system(struct tr *t, const struct bt_insn *i)
         ZydisRegisterClass c1 = i->ops[1].type == ZYDIS_OPERAND_TYPE_REGISTER
                                     ? ZydisRegisterGetClass(i->ops[1].reg.value) : ZYDIS_REGCLASS_INVALID;
         if (c0 == ZYDIS_REGCLASS_SEGMENT) {
+            int s = seg_of(i->ops[0].reg.value);
             load16_to_r9(t, &i->ops[1]);
-            call_r9(t, hlp_load_seg, (uint32_t)seg_of(i->ops[0].reg.value), CO_SEGMENT);
-            end_unchained(t);
+            call_r9(t, hlp_load_seg, (uint32_t)s, CO_SEGMENT);
+            if (s == S_SS || s == S_CS)
+                end_unchained(t);   /* else the helper leaves only if the mode changed */
             return true;
         }
         if (c1 == ZYDIS_REGCLASS_SEGMENT) {
@@ -291,7 +293,8 @@ bool tr_system(struct tr *t, const struct bt_insn *i)
             ZydisRegisterGetClass(i->ops[0].reg.value) == ZYDIS_REGCLASS_SEGMENT) {
             int s = seg_of(i->ops[0].reg.value);
             call(t, hlp_pop_seg, (uint32_t)s, osz, CO_SEGMENT);
-            end_unchained(t);
+            if (s == S_SS)
+                end_unchained(t);
             return true;
         }
         return false;
@@ -411,7 +414,8 @@ bool tr_system(struct tr *t, const struct bt_insn *i)
         tr_ea(t, &i->ops[1], 0);
         e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, R(R9D), R(R8D));
         call_r9(t, hlp_lxs, (uint32_t)seg | (uint32_t)reg << 4 | osz << 8, CO_SEGMENT);
-        end_unchained(t);
+        if (seg == S_SS)
+            end_unchained(t);
         return true;
     }
     case ZYDIS_MNEMONIC_INT1:

@@ -894,7 +894,7 @@ static void tr_insn(struct tr *t, const struct bt_insn *i)
 /* ---- the unit driver ------------------------------------------------------ */
 
 /* How accesses through a segment are checked (see tr_seg). */
-static unsigned seg_class(const struct seg_cache *sc, int s)
+unsigned bt_seg_class(const struct seg_cache *sc, int s)
 {
     bool expdown = (sc->flags & (1u << 12)) && !(sc->flags & (1u << 11)) && (sc->flags & (1u << 10));
     bool usable = (sc->flags & (1u << 15)) != 0;   /* present: null selectors are not */
@@ -914,7 +914,7 @@ uint32_t bt_mode_key(const struct vcpu *cpu)
     if (cpu->cr0 & (CR0_EM | CR0_TS))
         k |= MODE_FPU_NM;
     for (int s = 0; s < S_COUNT; s++)
-        k |= seg_class(&cpu->seg[s], s) << (MODE_SEG_SHIFT + 2 * s);
+        k |= bt_seg_class(&cpu->seg[s], s) << (MODE_SEG_SHIFT + 2 * s);
     if (!(cpu->seg[S_CS].flags & (1u << 22)))
         k |= MODE_CODE16;
     if (cpu->seg[S_CS].limit != 0xFFFFFFFFu)
