@@ -95,6 +95,7 @@ struct tc_stats {
     uint64_t chain_patches, chain_unpatches;
     uint64_t invalidations[TC_INV_CAUSES], flushes_full;
     uint64_t evictions, evicted_bytes, promotions, wraps;
+    uint64_t unit_entries;    /* with --tcache-stats: every entry into a unit */
     uint64_t translate_ns;
 };
 

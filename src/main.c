@@ -78,6 +78,9 @@ static void usage_run(FILE *f)
         "                         persistent region)\n"
         "  --tcache-nursery PCT   generational: the nursery's share of the buffer\n"
         "                         (10..90, default 50)\n"
+        "  --tcache-stats         count every entry into a unit, chained or not (4 host\n"
+        "                         instructions each): tcache.unit_entries, for an exact\n"
+        "                         miss rate = translations / unit_entries\n"
         "  --tlb-entries N        simulated TLB entries, power of two (2..65536, default %u)\n"
         "  --smc-granularity=byte|line|page  a store into translated code drops the\n"
         "                         units it overlaps (byte, default), or all units on\n"
@@ -160,7 +163,7 @@ static int parse_debug(const char *s, unsigned *flags)
 }
 
 enum { OPT_APPEND = 256, OPT_MODULE, OPT_NO_CHAIN, OPT_MAX_BLOCK, OPT_TCACHE_SIZE,
-       OPT_TLB_ENTRIES, OPT_STATS, OPT_STATS_JSON, OPT_PERF_MAP, OPT_MEM, OPT_CLOCK, OPT_RTC_BASE, OPT_REBOOT, OPT_MMU, OPT_TLB_STATS, OPT_TLB_VICTIMS, OPT_SMC_GRAN, OPT_TC_POLICY, OPT_TC_NURSERY };
+       OPT_TLB_ENTRIES, OPT_STATS, OPT_STATS_JSON, OPT_PERF_MAP, OPT_MEM, OPT_CLOCK, OPT_RTC_BASE, OPT_REBOOT, OPT_MMU, OPT_TLB_STATS, OPT_TLB_VICTIMS, OPT_SMC_GRAN, OPT_TC_POLICY, OPT_TC_NURSERY, OPT_TC_STATS };
 
 enum { OPT_DISK = 512 };
 
@@ -201,6 +204,7 @@ static int cmd_run_cfg(int argc, char **argv, struct machine_config *cfgp)
         {"smc-granularity", required_argument, 0, OPT_SMC_GRAN},
         {"tcache-policy", required_argument, 0, OPT_TC_POLICY},
         {"tcache-nursery", required_argument, 0, OPT_TC_NURSERY},
+        {"tcache-stats", no_argument, 0, OPT_TC_STATS},
         {"disk", required_argument, 0, OPT_DISK},
         {"hda", required_argument, 0, OPT_DISK},
         {"help", no_argument, 0, 'h'},
@@ -283,6 +287,7 @@ static int cmd_run_cfg(int argc, char **argv, struct machine_config *cfgp)
             break;
         case OPT_REBOOT: cfg.reboot = true; break;
         case OPT_TLB_STATS: cfg.tlb_stats = true; break;
+        case OPT_TC_STATS: cfg.tcache_stats = true; break;
         case OPT_SMC_GRAN:
             if (!strcmp(optarg, "byte"))
                 cfg.smc_granularity = 0;

@@ -45,13 +45,16 @@ int bench_config_add(struct bench *b, enum bench_kind kind, const char *opts)
     case BENCH_NATIVE: c->label = bench_strdup("native"); break;
     case BENCH_QEMU: c->label = bench_strdup("qemu"); break;
     case BENCH_XBT: {
-        /* "xbt" plus the options, one space between words */
+        /* "xbt" plus the options, one space between words (without the
+         * --tcache-stats a sweep adds itself) */
         size_t len = 4;
         for (int k = 0; k < c->argc; k++)
             len += strlen(c->argv[k]) + 1;
         c->label = bench_alloc(len);
         strcpy(c->label, "xbt");
         for (int k = 0; k < c->argc; k++) {
+            if (b->nsweep && !strcmp(c->argv[k], "--tcache-stats"))
+                continue;
             strcat(c->label, " ");
             strcat(c->label, c->argv[k]);
         }
@@ -102,7 +105,8 @@ static int add_sweep_product(struct bench *b)
     size_t n1 = b->sweep[0].nvals, n2 = b->nsweep > 1 ? b->sweep[1].nvals : 1;
     for (size_t i = 0; i < n1; i++)
         for (size_t j = 0; j < n2; j++) {
-            char *opts = bench_printf("%s=%s", b->sweep[0].knob, b->sweep[0].vals[i]);
+            /* --tcache-stats: unit entries, for the exact miss rate */
+            char *opts = bench_printf("--tcache-stats %s=%s", b->sweep[0].knob, b->sweep[0].vals[i]);
             if (b->nsweep > 1) {
                 char *o2 = bench_printf("%s %s=%s", opts, b->sweep[1].knob, b->sweep[1].vals[j]);
                 free(opts);

@@ -3,7 +3,8 @@
  * a clustered bar chart of each configuration's median time relative to
  * native per workload (log scale when the ratios span more than 10x); with
  * --sweep, per workload the median time and the translation-cache miss
- * rate against the first swept knob, one line per value of the second.
+ * rate (translations per unit entry, counted with --tcache-stats) against
+ * the first swept knob, one line per value of the second.
  * The data and script go to the run's temporary directory.
  */
 #include <errno.h>
@@ -161,14 +162,14 @@ static void sweep(const struct bench *b, FILE *gp, FILE *dat, const char *dat_pa
             for (size_t j = 0; j < n2; j++) {
                 int c = sweep_config(b, i, j);
                 const struct bench_summary *s = c >= 0 ? bench_sum(b, w, (size_t)c) : NULL;
-                double lookups = s ? bench_stats_get(&s->stats, "tcache.lookups") : -1;
-                double hits = s ? bench_stats_get(&s->stats, "tcache.lookup_hits") : -1;
+                double entries = s ? bench_stats_get(&s->stats, "tcache.unit_entries") : -1;
+                double misses = s ? bench_stats_get(&s->stats, "tcache.translations") : -1;
                 if (s && s->n)
                     fprintf(dat, " %.6g", s->median);
                 else
                     fputs(" ?", dat);
-                if (lookups > 0 && hits >= 0)
-                    fprintf(dat, " %.6g", 100.0 * (lookups - hits) / lookups);
+                if (entries > 0 && misses >= 0)
+                    fprintf(dat, " %.6g", 100.0 * misses / entries);
                 else
                     fputs(" ?", dat);
             }
@@ -192,7 +193,7 @@ static void sweep(const struct bench *b, FILE *gp, FILE *dat, const char *dat_pa
         fprintf(gp, "set title '%s: time (s, marker region)'\nset yrange [0:*]\n",
                 b->wl[w]->name);
         sweep_lines(b, gp, dat_path, w, 2, "median time");
-        fprintf(gp, "set title '%s: translation-cache miss rate (%% of dispatcher lookups)'\n",
+        fprintf(gp, "set title '%s: translation-cache miss rate (%% translations per unit entry)'\n",
                 b->wl[w]->name);
         sweep_lines(b, gp, dat_path, w, 3, "miss rate");
     }

@@ -160,8 +160,8 @@ static void stats_table(const struct bench *b, FILE *f, int lw)
     for (size_t w = 0; w < b->nwl; w++)
         if ((int)strlen(b->wl[w]->name) > wlw)
             wlw = (int)strlen(b->wl[w]->name);
-    fprintf(f, "\nxbt statistics (median over the runs; tcache miss = dispatcher lookups that "
-               "missed):\n");
+    fprintf(f, "\nxbt statistics (median over the runs; miss%% = translations per unit entry "
+               "with --tcache-stats (sweeps), else dispatcher lookups that missed):\n");
     fprintf(f, "%-*s %-*s %7s %7s %6s %6s %6s %10s %-14s %9s %7s %6s\n", wlw, "workload", lw,
             "configuration", "transl", "lookups", "miss%", "inval", "flush", "callouts",
             "(largest)", "tlb miss", "#PF", "irqs");
@@ -172,7 +172,9 @@ static void stats_table(const struct bench *b, FILE *f, int lw)
                 continue;
             double lookups = stat(s, "tcache.lookups");
             double hits = stat(s, "tcache.lookup_hits");
-            double miss = lookups > 0 ? 100.0 * (lookups - hits) / lookups : 0;
+            double entries = stat(s, "tcache.unit_entries");
+            double miss = entries > 0 ? 100.0 * stat(s, "tcache.translations") / entries
+                        : lookups > 0 ? 100.0 * (lookups - hits) / lookups : 0;
             const char *largest = "-";
             double callouts = stat_sum(s, "callouts.", &largest);
             char big[32];

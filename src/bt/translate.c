@@ -993,6 +993,18 @@ int bt_translate(struct machine *m, uint32_t eip, uint32_t pc, uint32_t mode, st
         }
 
         t.proto.entry_skip = (uint16_t)t.e.pos;
+        if (m->cfg.tcache_stats) {
+            /* --tcache-stats: count every entry (chained ones too) without
+             * touching the flags; r11 and r13 are free here */
+            e_insn(&t.e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R11),
+                   o_imm((int64_t)(uintptr_t)&tc->st.unit_entries));
+            e_insn(&t.e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R13),
+                   o_mem(ZYDIS_REGISTER_R11, ZYDIS_REGISTER_NONE, 0, 0, 8));
+            e_insn(&t.e, ZYDIS_MNEMONIC_LEA, 2, o_reg(ZYDIS_REGISTER_R13),
+                   o_mem(ZYDIS_REGISTER_R13, ZYDIS_REGISTER_NONE, 0, 1, 8));
+            e_insn(&t.e, ZYDIS_MNEMONIC_MOV, 2, o_mem(ZYDIS_REGISTER_R11, ZYDIS_REGISTER_NONE, 0, 0, 8),
+                   o_reg(ZYDIS_REGISTER_R13));
+        }
 
         /* virtual clock: count the unit's instructions against the budget
          * the dispatcher gave; leave (before executing) when it runs out */
