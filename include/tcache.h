@@ -96,6 +96,8 @@ struct tc_stats {
     uint64_t invalidations[TC_INV_CAUSES], flushes_full;
     uint64_t evictions, evicted_bytes, promotions, wraps;
     uint64_t unit_entries;    /* with --tcache-stats: every entry into a unit */
+    uint64_t smc_page_mode;   /* pages switched to page granularity (JIT-like) */
+    uint64_t smc_byte_mode;   /* and back (their stores hit data, not code) */
     uint64_t translate_ns;
 };
 
@@ -171,8 +173,22 @@ struct tcache {
      * the touched lines/pages goes.  Policy: byte by default (least
      * retranslation for data sharing pages with code). */
     uint32_t smc_granularity;
+    /* per RAM page, for --smc-granularity=byte's adaptation (tcache.c,
+     * smc_page_adapt): SMC stores in bursts and not, units they dropped,
+     * units made on the page (tr_serial; tr_seen at the last store) */
+    struct tc_page_smc {
+        uint32_t burst, lone, invals;
+        uint32_t tr_serial, tr_seen;
+        bool page_mode;
+    } *page_smc;
     struct tc_stats st;
 };
+
+/* Tunable: SMC stores per window over which a page's granularity (byte or
+ * page) is decided (see smc_page_adapt in tcache.c).  Policy: enough to
+ * tell a JIT's bursts from occasional patches, short enough to follow a
+ * program's phases. */
+#define TC_SMC_ADAPT_WINDOW 32
 
 /* Tunable: default code buffer size.  Policy: 32 MiB holds every guest of
  * the test suite without making room (see --tcache-policy). */

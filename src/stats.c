@@ -47,6 +47,8 @@ static int collect(const struct machine *m, struct kv *out, int max)
     ADD("tcache", "wraps", t->wraps);
     ADD("tcache", "units_live", m->tc.ntbs);
     ADD("tcache", "unit_entries", t->unit_entries);
+    ADD("tcache", "smc_page_mode", t->smc_page_mode);
+    ADD("tcache", "smc_byte_mode", t->smc_byte_mode);
     ADD("tcache", "translate_ns", t->translate_ns);
     ADD("tcache", "buffer_bytes_used", m->tc.used);
     ADD("bt", "insns_copied", bt_st.insns_copied);

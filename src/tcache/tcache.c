@@ -46,8 +46,9 @@ int tc_init(struct tcache *tc, struct machine *m, size_t size)
     tc->page_list = calloc(tc->npages ? tc->npages : 1, sizeof(struct tb *));
     /* one entry per 16-byte granule; calloc of this size maps lazily */
     tc->owner = calloc(size / 16, sizeof(uint32_t));
+    tc->page_smc = calloc(tc->npages ? tc->npages : 1, sizeof(struct tc_page_smc));
     tc->jc_filled = malloc(JC_FILLED_MAX * sizeof(struct jc_entry *));
-    if (!tc->tbs || !tc->hash || !tc->page_list || !tc->owner || !tc->jc_filled) {
+    if (!tc->tbs || !tc->hash || !tc->page_list || !tc->owner || !tc->jc_filled || !tc->page_smc) {
         tc_destroy(tc);
         return XBT_ENOMEM;
     }
@@ -69,6 +70,7 @@ void tc_destroy(struct tcache *tc)
     free(tc->hash);
     free(tc->page_list);
     free(tc->owner);
+    free(tc->page_smc);
     free(tc->ghost);
     free(tc->jc_filled);
     for (int i = 0; i < tc->njc; i++)
@@ -172,6 +174,7 @@ static void page_link(struct tcache *tc, struct tb *tb, int slot)
         return;
     if (!tc->page_list[p] && tc->m)
         mmu_code_page_set(&tc->m->mmu, tb->page[slot]);
+    tc->page_smc[p].tr_serial++;
     struct tb *head = tc->page_list[p];
     tb->page_next[slot] = head;
     tb->page_pprev[slot] = &tc->page_list[p];
@@ -265,6 +268,70 @@ void tc_unit_drop(struct tcache *tc, struct tb *tb)
     tb->valid = false;
 }
 
+/* --smc-granularity=byte: a page whose stores keep hitting translated code
+ * in bursts (a JIT writing new functions over old ones: every store is a
+ * host fault while any unit is left on the page, though only the first of
+ * each function drops anything) goes to page granularity: the first store
+ * of a burst drops every unit there, and the page is writable at full
+ * speed until code is translated from it again.  A store is part of a
+ * burst when no unit was made on the page since the page's previous store.
+ * Decided per window of TC_SMC_ADAPT_WINDOW stores: switch when bursts are
+ * 4 times the rest and at least one store in 16 dropped a unit, so data
+ * sharing a page with running code (drops nothing) and patch-then-run code
+ * (a translation between stores) stay at byte granularity.  In page mode,
+ * a window in which most stores would have dropped nothing at byte
+ * granularity (they only hit data) switches back.  `exact` = units the
+ * store overlaps.  Returns true if the page uses page granularity. */
+static bool smc_page_adapt(struct tcache *tc, uint32_t p, int exact)
+{
+    struct tc_page_smc *ps = &tc->page_smc[p];
+    if (ps->tr_serial == ps->tr_seen)
+        ps->burst++;
+    else
+        ps->lone++;
+    ps->tr_seen = ps->tr_serial;
+    if (exact)
+        ps->invals++;
+    uint32_t writes = ps->burst + ps->lone;
+    if (writes < TC_SMC_ADAPT_WINDOW)
+        return ps->page_mode;
+    if (!ps->page_mode && ps->burst >= 4 * ps->lone && ps->invals * 16 >= writes) {
+        ps->page_mode = true;
+        tc->st.smc_page_mode++;
+    } else if (ps->page_mode && ps->invals * 2 < writes) {
+        ps->page_mode = false;
+        tc->st.smc_byte_mode++;
+    }
+    ps->burst = ps->lone = ps->invals = 0;
+    return ps->page_mode;
+}
+
+/* Units on one page whose bytes overlap [lo, hi). */
+static int count_page(struct tcache *tc, uint32_t page, uint64_t lo, uint64_t hi)
+{
+    int n = 0;
+    for (struct tb *t = tc->page_list[page >> 12]; t; t = t->page_next[t->page[0] == page ? 0 : 1])
+        if ((uint64_t)t->pc < hi && (uint64_t)t->pc + t->guest_size > lo)
+            n++;
+    return n;
+}
+
+static int invalidate_page(struct tcache *tc, uint32_t page, uint64_t lo, uint64_t hi)
+{
+    int n = 0;
+    struct tb *t = tc->page_list[page >> 12];
+    while (t) {
+        int s = (t->page[0] == page) ? 0 : 1;
+        struct tb *next = t->page_next[s];
+        if ((uint64_t)t->pc < hi && (uint64_t)t->pc + t->guest_size > lo) {
+            tc_unit_drop(tc, t);
+            n++;
+        }
+        t = next;
+    }
+    return n;
+}
+
 int tc_invalidate_range(struct tcache *tc, uint32_t addr, uint32_t len, enum tc_inval_cause cause)
 {
     int n = 0;
@@ -278,20 +345,23 @@ int tc_invalidate_range(struct tcache *tc, uint32_t addr, uint32_t len, enum tc_
         len = (uint32_t)(((last | (g - 1)) + 1) - addr);
     }
     uint64_t end = (uint64_t)addr + len;
+    bool adapt = cause == TC_INV_SMC && tc->smc_granularity == 0 && tc->page_smc;
     for (uint64_t page = addr & PAGE_MASK; page < end; page += PAGE_SIZE) {
         uint32_t p = (uint32_t)(page >> 12);
         if (p >= tc->npages)
             break;
-        struct tb *t = tc->page_list[p];
-        while (t) {
-            int s = (t->page[0] == (uint32_t)page) ? 0 : 1;
-            struct tb *next = t->page_next[s];
-            if ((uint64_t)t->pc < end && (uint64_t)t->pc + t->guest_size > addr) {
-                tc_unit_drop(tc, t);
-                n++;
+        if (!tc->page_list[p])
+            continue;
+        if (adapt && tc->page_smc[p].page_mode) {
+            if (smc_page_adapt(tc, p, count_page(tc, (uint32_t)page, addr, end))) {
+                n += invalidate_page(tc, (uint32_t)page, page, page + PAGE_SIZE);
+                continue;
             }
-            t = next;
         }
+        int k = invalidate_page(tc, (uint32_t)page, addr, end);
+        n += k;
+        if (adapt && !tc->page_smc[p].page_mode && smc_page_adapt(tc, p, k))
+            n += invalidate_page(tc, (uint32_t)page, page, page + PAGE_SIZE);
     }
     tc->st.invalidations[cause] += (uint64_t)n;
     return n;

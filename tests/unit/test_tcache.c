@@ -332,6 +332,41 @@ static void test_policy_invalid_unit_stays_findable(void **state)
     assert_int_equal(tc_invalidate_range(&g_m.tc, 0x1000, 16, TC_INV_DMA), 0);
 }
 
+/* --smc-granularity=byte adapts per page: JIT-like bursts of stores go to
+ * page granularity, stores that only hit data go back. */
+static void test_smc_page_adaptation(void **state)
+{
+    (void)state;
+    small_cache(TC_POLICY_FLUSH, 50);
+    const uint32_t pg = 0x20000;
+    for (int round = 0; round < 5; round++) {   /* 7 counted stores each */
+        for (uint32_t k = 0; k < 4; k++)
+            fake_unit(pg + 64 * k, 8, 0);
+        for (uint32_t k = 0; k < 4; k++) {   /* rewrite each function */
+            tc_invalidate_range(&g_m.tc, pg + 64 * k, 1, TC_INV_SMC);
+            tc_invalidate_range(&g_m.tc, pg + 64 * k + 1, 1, TC_INV_SMC);
+        }
+    }
+    assert_int_equal(g_m.tc.st.smc_page_mode, 1);
+    /* now a store anywhere on the page drops every unit there */
+    struct tb *a = fake_unit(pg, 8, 0);
+    struct tb *b = fake_unit(pg + 512, 8, 0);
+    struct tb *other = fake_unit(pg + 0x1000, 8, 0);
+    assert_int_equal(tc_invalidate_range(&g_m.tc, pg + 3000, 4, TC_INV_SMC), 2);
+    assert_false(a->valid);
+    assert_false(b->valid);
+    assert_true(other->valid);
+    /* data stores next to running code: back to byte granularity */
+    for (int k = 0; k < 32; k++) {
+        fake_unit(pg, 8, 0);
+        tc_invalidate_range(&g_m.tc, pg + 2000, 4, TC_INV_SMC);
+    }
+    assert_int_equal(g_m.tc.st.smc_byte_mode, 1);
+    struct tb *c = fake_unit(pg + 64, 8, 0);
+    assert_int_equal(tc_invalidate_range(&g_m.tc, pg + 2000, 4, TC_INV_SMC), 0);
+    assert_true(c->valid);
+}
+
 static void test_policy_parse(void **state)
 {
     (void)state;
@@ -358,6 +393,7 @@ int main(void)
         cmocka_unit_test(test_policy_fifo_many_tiny_units),
         cmocka_unit_test(test_policy_gen_promotes_reused),
         cmocka_unit_test(test_policy_invalid_unit_stays_findable),
+        cmocka_unit_test(test_smc_page_adaptation),
         cmocka_unit_test(test_policy_parse),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
