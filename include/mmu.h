@@ -1,8 +1,8 @@
 /*
  * mmu.h - guest memory as the VMM sees it: the simulated TLB that translated
  * code consults inline, guest-physical access (RAM, MMIO, open bus), and the
- * slow path behind the TLB.  Paging is not implemented yet: linear addresses
- * are physical (CR0.PG = 0).
+ * slow path behind the TLB (the page walker, shadow page tables), and the
+ * linear-address accessors of the C helpers.
  */
 #ifndef XBT_MMU_H
 #define XBT_MMU_H
@@ -45,6 +45,8 @@ struct mmu_stats {
     uint64_t tlb_fills;
     uint64_t victim_hits;
     uint64_t fetch_hits;     /* instruction fetches translated by the TLB */
+    uint64_t helper_tlb_hits;   /* helper (C) page translations answered by the TLB */
+    uint64_t helper_tlb_misses; /* helper page translations that took the miss path */
     uint64_t tlb_flushes;
     uint64_t bounced;        /* accesses done through the bounce buffer */
     uint64_t crossing;       /* accesses straddling a page boundary */
@@ -154,14 +156,18 @@ void mmu_pt_trace(struct mmu *mmu, uint32_t addr);
  * descriptor tables), through the page tables when paging is on.  Return 0,
  * or -1 after raising #PF (CR2 set) on the vcpu.  mmu_read/mmu_write check
  * with the current privilege; the _sys forms are the implicit supervisor
- * accesses (GDT, LDT, IDT, TSS); _as chooses. */
+ * accesses (GDT, LDT, IDT, TSS); _as chooses.  Each page is looked up first
+ * in the TLB of the access's privilege (supervisor or CPL 3) with the rules
+ * of translated code (a store needs the write tag); a miss takes the slow
+ * path's miss path (victim buffer, walk or shadow) and fills that TLB. */
 int mmu_read(struct vcpu *cpu, uint32_t lin, unsigned size, uint32_t *val);
 int mmu_write(struct vcpu *cpu, uint32_t lin, unsigned size, uint32_t val);
 int mmu_read_sys(struct vcpu *cpu, uint32_t lin, unsigned size, uint32_t *val);
 int mmu_write_sys(struct vcpu *cpu, uint32_t lin, unsigned size, uint32_t val);
 int mmu_read_as(struct vcpu *cpu, uint32_t lin, unsigned size, uint32_t *val, bool user);
 int mmu_write_as(struct vcpu *cpu, uint32_t lin, unsigned size, uint32_t val, bool user);
-/* Linear -> physical for an access (acc: WALK_* in src/mmu/walk.h); -1
+/* Linear -> physical for an access (acc: WALK_* in src/mmu/walk.h), through
+ * the TLB as above (WALK_EXEC: an instruction fetch, the read tag); -1
  * after raising #PF. */
 int mmu_translate(struct vcpu *cpu, uint32_t lin, unsigned acc, uint32_t *phys);
 /* Same, without raising anything (err gets the #PF error code). */

@@ -69,6 +69,8 @@ static int collect(const struct machine *m, struct kv *out, int max)
     ADD("mmu", "tlb_fills", s->tlb_fills);
     ADD("mmu", "victim_hits", s->victim_hits);
     ADD("mmu", "fetch_hits", s->fetch_hits);
+    ADD("mmu", "helper_tlb_hits", s->helper_tlb_hits);
+    ADD("mmu", "helper_tlb_misses", s->helper_tlb_misses);
     ADD("mmu", "tlb_flushes", s->tlb_flushes);
     ADD("mmu", "bounced", s->bounced);
     ADD("mmu", "page_crossing", s->crossing);
