@@ -122,7 +122,8 @@ static void region_make_room(struct tcache *tc, struct tc_region *r, size_t need
         evict_oldest(tc, r);
 }
 
-void tc_flush(struct tcache *tc)
+/* Drops every unit and empties the regions. */
+static void drop_all(struct tcache *tc)
 {
     for (int i = 0; i < tc->nregions; i++) {
         struct tc_region *r = &tc->region[i];
@@ -139,6 +140,11 @@ void tc_flush(struct tcache *tc)
     tc->used = 0;
     tc_jcache_flush(tc);
     tc->generation++;
+}
+
+void tc_flush(struct tcache *tc)
+{
+    drop_all(tc);
     tc->st.flushes_full++;
 }
 
@@ -148,8 +154,7 @@ int tc_set_policy(struct tcache *tc, enum tc_policy policy, unsigned nursery_pct
         return XBT_EINVAL;
     if (nursery_pct < 10 || nursery_pct > 90)
         return XBT_EINVAL;
-    tc_flush(tc);
-    tc->st.flushes_full--;   /* not a capacity flush */
+    drop_all(tc);   /* not counted: not a capacity flush */
     tc->policy = policy;
     tc->nursery_pct = nursery_pct;
     uint32_t size = (uint32_t)tc->size;

@@ -352,15 +352,15 @@ int tc_invalidate_range(struct tcache *tc, uint32_t addr, uint32_t len, enum tc_
             break;
         if (!tc->page_list[p])
             continue;
-        if (adapt && tc->page_smc[p].page_mode) {
-            if (smc_page_adapt(tc, p, count_page(tc, (uint32_t)page, addr, end))) {
-                n += invalidate_page(tc, (uint32_t)page, page, page + PAGE_SIZE);
-                continue;
-            }
+        bool was_page_mode = adapt && tc->page_smc[p].page_mode;
+        if (was_page_mode && smc_page_adapt(tc, p, count_page(tc, (uint32_t)page, addr, end))) {
+            n += invalidate_page(tc, (uint32_t)page, page, page + PAGE_SIZE);
+            continue;
         }
         int k = invalidate_page(tc, (uint32_t)page, addr, end);
         n += k;
-        if (adapt && !tc->page_smc[p].page_mode && smc_page_adapt(tc, p, k))
+        /* (a store that just switched the page back was counted above) */
+        if (adapt && !was_page_mode && smc_page_adapt(tc, p, k))
             n += invalidate_page(tc, (uint32_t)page, page, page + PAGE_SIZE);
     }
     tc->st.invalidations[cause] += (uint64_t)n;

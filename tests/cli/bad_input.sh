@@ -62,6 +62,9 @@ check mem-text "guest RAM" run -m lots "$HELLO"
 check no-kernel "no kernel" run
 check bad-module "No such file" run --module "$T/nope.bin" "$HELLO"
 check bad-tlb "tlb-entries" run --tlb-entries 3 "$HELLO"
+check bad-tcache-policy "tcache-policy" run --tcache-policy=lru "$HELLO"
+check bad-tcache-nursery "tcache-nursery" run --tcache-policy=gen --tcache-nursery 5 "$HELLO"
+check bad-tcache-size "tcache-size" run --tcache-size 4K "$HELLO"
 check bad-command "unknown command" frobnicate
 
 # --disk (and its alias --hda): the image must be a non-empty regular file

@@ -376,6 +376,14 @@ static void test_policy_parse(void **state)
     assert_int_equal(tc_policy_parse("generational"), TC_POLICY_GEN);
     assert_int_equal(tc_policy_parse("lru"), -1);
     assert_int_not_equal(tc_set_policy(&g_m.tc, TC_POLICY_GEN, 5), 0);
+    /* --tcache-nursery: the nursery's share, page-aligned */
+    small_cache(TC_POLICY_GEN, 25);
+    assert_int_equal(g_m.tc.nregions, 2);
+    assert_int_equal(g_m.tc.region[0].end, 16u << 10);
+    assert_int_equal(g_m.tc.region[1].start, 16u << 10);
+    assert_int_equal(g_m.tc.region[1].end, 64u << 10);
+    /* a policy change is not a capacity flush */
+    assert_int_equal(g_m.tc.st.flushes_full, 0);
 }
 
 int main(void)
