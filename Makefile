@@ -8,6 +8,11 @@
 #   make bench  build, then compare xbt with native and QEMU (xbt bench;
 #               BENCH_ARGS="--runs 3 --only crc32 --plot b.svg" ...)
 #   make bench-deps  install what the benchmarks use (QEMU, gnuplot)
+#   make native-refs  regenerate the committed native references (guest test
+#               outputs, bench checksums) from the native twins; refuses on
+#               a host that cannot run i386 programs
+#   make test-no-native  run the guest and CLI tests as on a host that
+#               cannot run i386 programs (XBT_NO_NATIVE=1)
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 JOBS ?= 2
@@ -15,7 +20,7 @@ CMAKE_FLAGS ?=
 
 BENCH_ARGS ?=
 
-.PHONY: all deps build run test test-knobs asan bench bench-deps clean
+.PHONY: all deps build run test test-knobs test-no-native asan bench bench-deps native-refs clean
 
 # one configuration per line of xbt options (XBT_EXTRA_ARGS of the guest tests)
 KNOB_CONFIGS ?= --tcache-size 64K --tcache-policy=flush;--tcache-size 64K --tcache-policy=fifo;--tcache-size 64K --tcache-policy=gen;--no-chain;--max-block-insns 1
@@ -35,6 +40,12 @@ run: build
 
 test: build
 	cd $(BUILD) && ctest -j$(JOBS) --output-on-failure
+	@sh scripts/native-tests.sh note $(BUILD)
+
+# the no-native path on purpose: native_* tests must be skipped with the
+# reason, everything else must pass against the committed references
+test-no-native: build
+	sh scripts/native-tests.sh no-native $(BUILD) $(JOBS)
 
 test-knobs: build
 	@echo '$(KNOB_CONFIGS)' | tr ';' '\n' | while IFS= read -r c; do \
@@ -52,6 +63,9 @@ bench: build
 
 # setup-deps.sh installs everything, QEMU and gnuplot included
 bench-deps: deps
+
+native-refs: build
+	cmake --build $(BUILD) --target native-refs
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

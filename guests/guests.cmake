@@ -7,17 +7,27 @@
 #   SOURCES   relative to guests/; the kernel is build/guests/NAME.elf
 #   PORTABLE  the source defines int test_main(void) (portable.h) and is also
 #             built as a native Linux program build/guests/native/NAME;
-#             test native_NAME compares its output with the guest's
+#             test native_NAME compares its output with the committed
+#             expected output and the guest's (skipped where the host
+#             cannot run i386 programs)
 #   NATIVE_SOURCES src...  (kernel-only benchmarks) a native twin with its
 #             own main(), built from these sources as build/guests/native/NAME;
 #             it must print what the guest prints (test native_NAME)
 #   STATUS    expected host exit status under xbt (default 1: kmain returned 0)
-#   EXPECTED  expected stdout (COM1), byte for byte (default tests/NAME.expected)
+#   EXPECTED  expected stdout (COM1), byte for byte (default tests/NAME.expected);
+#             committed, for PORTABLE kernels and native twins the native
+#             program's output (`make native-refs` regenerates them)
 #   APPEND    multiboot command line (xbt --append / QEMU -append)
 #   DEBUGCON  expected 0xE9 output (QEMU: exact; xbt: must appear in stderr)
 #   QEMU      RUN (default): qemu_NAME expects the same output and status;
 #             HANG: QEMU idles forever at the end, so qemu_NAME expects the
 #             output and a timeout; SKIP: no qemu_NAME (xbt-specific output)
+#   CPU_SPECIFIC  (PORTABLE only) the output differs between CPU models
+#             (x87 microcode results): the committed references are
+#             tests/NAME.CPUKEY.expected, one per CPU model recorded
+#             (tests/guest/cpu_key.sh); on another CPU the native program's
+#             output at test time is the expectation, and where native
+#             programs cannot run either, the tests are skipped
 #   LATER     needs VMM features not implemented yet: guest_/native_NAME
 #             are registered but DISABLED unless -DXBT_GUEST_LATER_TESTS=ON
 #             (qemu_NAME still runs).  No kernel needs it at the moment.
@@ -53,20 +63,19 @@ xbt_guest(spin     SOURCES tests/spin.c CONSOLE)
 xbt_guest(echo     SOURCES tests/echo.c CONSOLE)
 # QEMU reads unassigned memory differently from a PC's open bus: xbt only.
 xbt_guest(memedge  SOURCES tests/memedge.c QEMU SKIP)
-# Integer ALU instruction set vs. the host CPU (guests/tests/isa.h).  The
-# outputs are large: EXPECTED NATIVE = the native reference's output.
-xbt_guest(isa_alu     SOURCES tests/isa_alu.c PORTABLE EXPECTED NATIVE)
+# Integer ALU instruction set vs. the host CPU (guests/tests/isa.h).
+xbt_guest(isa_alu     SOURCES tests/isa_alu.c PORTABLE)
 # BCD, string, stack, control-flow and exception instructions vs. the host
 # CPU (guests/tests/isa_sys.h; exceptions through xbt_catch(), lib/catch.h).
-xbt_guest(isa_bcd     SOURCES tests/isa_bcd.c PORTABLE EXPECTED NATIVE)
-xbt_guest(isa_string  SOURCES tests/isa_string.c PORTABLE EXPECTED NATIVE)
+xbt_guest(isa_bcd     SOURCES tests/isa_bcd.c PORTABLE)
+xbt_guest(isa_string  SOURCES tests/isa_string.c PORTABLE)
 # QEMU does not check data segment limits.
-xbt_guest(isa_string_limit SOURCES tests/isa_string_limit.c PORTABLE EXPECTED NATIVE QEMU SKIP)
-xbt_guest(isa_stack   SOURCES tests/isa_stack.c PORTABLE EXPECTED NATIVE)
-xbt_guest(isa_flow    SOURCES tests/isa_flow.c PORTABLE EXPECTED NATIVE)
-xbt_guest(isa_except  SOURCES tests/isa_except.c PORTABLE EXPECTED NATIVE)
+xbt_guest(isa_string_limit SOURCES tests/isa_string_limit.c PORTABLE QEMU SKIP)
+xbt_guest(isa_stack   SOURCES tests/isa_stack.c PORTABLE)
+xbt_guest(isa_flow    SOURCES tests/isa_flow.c PORTABLE)
+xbt_guest(isa_except  SOURCES tests/isa_except.c PORTABLE)
 # QEMU executes some encodings that are #UD on real CPUs.
-xbt_guest(isa_except_strict SOURCES tests/isa_except_strict.c PORTABLE EXPECTED NATIVE QEMU SKIP)
+xbt_guest(isa_except_strict SOURCES tests/isa_except_strict.c PORTABLE QEMU SKIP)
 # Guest-only: i686 behaviour of encodings a modern host executes.
 xbt_guest(isa_except_i686 SOURCES tests/isa_except_i686.c)
 
@@ -80,40 +89,42 @@ xbt_guest(bench_bytecode SOURCES bench/bytecode.c PORTABLE EXPECTED bench/byteco
 xbt_guest(bench_codefoot SOURCES bench/codefoot.c PORTABLE EXPECTED bench/codefoot.expected)
 
 # More of the integer ISA vs. the host CPU (see isa_alu above).
-xbt_guest(isa_shift     SOURCES tests/isa_shift.c PORTABLE EXPECTED NATIVE)
-xbt_guest(isa_shift_imm SOURCES tests/isa_shift_imm.c PORTABLE EXPECTED NATIVE)
-xbt_guest(isa_shift_dbl SOURCES tests/isa_shift_dbl.c PORTABLE EXPECTED NATIVE)
-xbt_guest(isa_muldiv    SOURCES tests/isa_muldiv.c PORTABLE EXPECTED NATIVE)
-xbt_guest(isa_bit       SOURCES tests/isa_bit.c PORTABLE EXPECTED NATIVE)
-xbt_guest(isa_misc      SOURCES tests/isa_misc.c PORTABLE EXPECTED NATIVE)
+xbt_guest(isa_shift     SOURCES tests/isa_shift.c PORTABLE)
+xbt_guest(isa_shift_imm SOURCES tests/isa_shift_imm.c PORTABLE)
+xbt_guest(isa_shift_dbl SOURCES tests/isa_shift_dbl.c PORTABLE)
+xbt_guest(isa_muldiv    SOURCES tests/isa_muldiv.c PORTABLE)
+xbt_guest(isa_bit       SOURCES tests/isa_bit.c PORTABLE)
+xbt_guest(isa_misc      SOURCES tests/isa_misc.c PORTABLE)
 # x87 instruction set vs. the host CPU (guests/tests/isa_x87.h).  isa_x87_X
 # prints every status-word bit the hardware defines and is compared with the
 # host CPU only (QEMU's x87 lacks C1 round-up, DE, stack faults, ...);
 # isa_x87_X_qemu is the same source with those masked / left out, also run
 # under QEMU.  isa_x87_trans: transcendental results are CPU-model specific;
-# its _qemu variant keeps the cases the SDM defines exactly.  isa_x87_sys
-# (guest only, expected output from QEMU): x87 state across VMM events.
-xbt_guest(isa_x87_arith       SOURCES tests/isa_x87_arith.c PORTABLE EXPECTED NATIVE QEMU SKIP)
-xbt_guest(isa_x87_arith_qemu  SOURCES tests/isa_x87_arith_qemu.c PORTABLE EXPECTED NATIVE)
-xbt_guest(isa_x87_mem         SOURCES tests/isa_x87_mem.c PORTABLE EXPECTED NATIVE QEMU SKIP)
-xbt_guest(isa_x87_mem_qemu    SOURCES tests/isa_x87_mem_qemu.c PORTABLE EXPECTED NATIVE)
-xbt_guest(isa_x87_round       SOURCES tests/isa_x87_round.c PORTABLE EXPECTED NATIVE QEMU SKIP)
-xbt_guest(isa_x87_round_qemu  SOURCES tests/isa_x87_round_qemu.c PORTABLE EXPECTED NATIVE)
-xbt_guest(isa_x87_ldst        SOURCES tests/isa_x87_ldst.c PORTABLE EXPECTED NATIVE QEMU SKIP)
-xbt_guest(isa_x87_ldst_qemu   SOURCES tests/isa_x87_ldst_qemu.c PORTABLE EXPECTED NATIVE)
-xbt_guest(isa_x87_cmp         SOURCES tests/isa_x87_cmp.c PORTABLE EXPECTED NATIVE QEMU SKIP)
-xbt_guest(isa_x87_cmp_qemu    SOURCES tests/isa_x87_cmp_qemu.c PORTABLE EXPECTED NATIVE)
-xbt_guest(isa_x87_unary       SOURCES tests/isa_x87_unary.c PORTABLE EXPECTED NATIVE QEMU SKIP)
-xbt_guest(isa_x87_unary_qemu  SOURCES tests/isa_x87_unary_qemu.c PORTABLE EXPECTED NATIVE)
-xbt_guest(isa_x87_trans       SOURCES tests/isa_x87_trans.c PORTABLE EXPECTED NATIVE QEMU SKIP)
-xbt_guest(isa_x87_trans_qemu  SOURCES tests/isa_x87_trans_qemu.c PORTABLE EXPECTED NATIVE)
-xbt_guest(isa_x87_env         SOURCES tests/isa_x87_env.c PORTABLE EXPECTED NATIVE QEMU SKIP)
-xbt_guest(isa_x87_env_qemu    SOURCES tests/isa_x87_env_qemu.c PORTABLE EXPECTED NATIVE)
-xbt_guest(isa_x87_exc         SOURCES tests/isa_x87_exc.c PORTABLE EXPECTED NATIVE QEMU SKIP)
-xbt_guest(isa_x87_exc_qemu    SOURCES tests/isa_x87_exc_qemu.c PORTABLE EXPECTED NATIVE)
+# its _qemu variant keeps the cases the SDM defines exactly; like
+# isa_x87_unary (FPREM's partial-remainder step sizes) it is CPU_SPECIFIC.
+# isa_x87_sys (guest only, expected output from QEMU): x87 state across VMM
+# events.
+xbt_guest(isa_x87_arith       SOURCES tests/isa_x87_arith.c PORTABLE QEMU SKIP)
+xbt_guest(isa_x87_arith_qemu  SOURCES tests/isa_x87_arith_qemu.c PORTABLE)
+xbt_guest(isa_x87_mem         SOURCES tests/isa_x87_mem.c PORTABLE QEMU SKIP)
+xbt_guest(isa_x87_mem_qemu    SOURCES tests/isa_x87_mem_qemu.c PORTABLE)
+xbt_guest(isa_x87_round       SOURCES tests/isa_x87_round.c PORTABLE QEMU SKIP)
+xbt_guest(isa_x87_round_qemu  SOURCES tests/isa_x87_round_qemu.c PORTABLE)
+xbt_guest(isa_x87_ldst        SOURCES tests/isa_x87_ldst.c PORTABLE QEMU SKIP)
+xbt_guest(isa_x87_ldst_qemu   SOURCES tests/isa_x87_ldst_qemu.c PORTABLE)
+xbt_guest(isa_x87_cmp         SOURCES tests/isa_x87_cmp.c PORTABLE QEMU SKIP)
+xbt_guest(isa_x87_cmp_qemu    SOURCES tests/isa_x87_cmp_qemu.c PORTABLE)
+xbt_guest(isa_x87_unary       SOURCES tests/isa_x87_unary.c PORTABLE QEMU SKIP CPU_SPECIFIC)
+xbt_guest(isa_x87_unary_qemu  SOURCES tests/isa_x87_unary_qemu.c PORTABLE)
+xbt_guest(isa_x87_trans       SOURCES tests/isa_x87_trans.c PORTABLE QEMU SKIP CPU_SPECIFIC)
+xbt_guest(isa_x87_trans_qemu  SOURCES tests/isa_x87_trans_qemu.c PORTABLE)
+xbt_guest(isa_x87_env         SOURCES tests/isa_x87_env.c PORTABLE QEMU SKIP)
+xbt_guest(isa_x87_env_qemu    SOURCES tests/isa_x87_env_qemu.c PORTABLE)
+xbt_guest(isa_x87_exc         SOURCES tests/isa_x87_exc.c PORTABLE QEMU SKIP)
+xbt_guest(isa_x87_exc_qemu    SOURCES tests/isa_x87_exc_qemu.c PORTABLE)
 xbt_guest(isa_x87_sys         SOURCES tests/isa_x87_sys.c)
-xbt_guest(isa_alu_chain SOURCES tests/isa_alu_chain.c PORTABLE EXPECTED NATIVE)
-xbt_guest(isa_alu_prefix SOURCES tests/isa_alu_prefix.c PORTABLE EXPECTED NATIVE)
+xbt_guest(isa_alu_chain SOURCES tests/isa_alu_chain.c PORTABLE)
+xbt_guest(isa_alu_prefix SOURCES tests/isa_alu_prefix.c PORTABLE)
 
 # PC platform devices and interrupts (pc_common.h)
 xbt_guest(timer    SOURCES tests/timer.c)

@@ -4,6 +4,8 @@
  * so drifts in the host's load hit every configuration alike); each run's
  * checksum is compared with the workload's reference (the native run's);
  * then the report (report.c), the files (output.c) and the plot (plot.c).
+ * The reference checksum is the committed one (checksums.c) when there is
+ * one for the work size, else the native run's, else the first run's.
  * Kernels are DIR/NAME.elf and native twins DIR/native/NAME, DIR being the
  * guests directory next to the xbt executable (or --guests).
  */
@@ -137,6 +139,7 @@ static void check_sum(struct bench *b, struct bench_sample *s)
 {
     if (!b->reference[s->w]) {
         b->reference[s->w] = bench_strdup(s->checksum);
+        b->ref_source[s->w] = b->cfg[s->c].kind == BENCH_NATIVE ? "native" : "first run";
         return;
     }
     if (strcmp(b->reference[s->w], s->checksum)) {
@@ -144,9 +147,7 @@ static void check_sum(struct bench *b, struct bench_sample *s)
         b->mismatches++;
         fprintf(stderr, "xbt bench: CHECKSUM MISMATCH: %s under '%s' (run %d) ended with %s; "
                         "the reference (%s) is %s\n", b->wl[s->w]->name, b->cfg[s->c].label,
-                s->run + 1, s->checksum,
-                bench_find_kind(b, BENCH_NATIVE) >= 0 ? "native" : "first run",
-                b->reference[s->w]);
+                s->run + 1, s->checksum, b->ref_source[s->w], b->reference[s->w]);
     }
 }
 
@@ -239,6 +240,8 @@ static void bench_free(struct bench *b)
         for (size_t w = 0; w < b->nwl; w++)
             free(b->reference[w]);
     free(b->reference);
+    free(b->ref_source);
+    free(b->native_why);
     bench_configs_free(b);
     free(b->wl);
     free(b->work);
@@ -270,6 +273,17 @@ int bench_main(int argc, char **argv)
     int status = rc < 0 ? STATUS_USAGE : 0;
     if (!rc && o.list) {
         bench_list(stdout);
+    } else if (!rc && o.check_native) {
+        char *why = bench_native_check(b.native_dir);
+        if (why)
+            printf("no: %s\n", why);
+        else
+            printf("yes\n");
+        status = why ? 1 : 0;
+        free(why);
+    } else if (!rc && o.write_checksums) {
+        bench_runner_signals();
+        status = bench_record_checksums(&b, o.write_checksums) ? STATUS_USAGE : 0;
     } else if (!rc) {
         bench_runner_signals();
         measure(&b);

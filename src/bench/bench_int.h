@@ -70,6 +70,7 @@ void bench_stats_free(struct bench_stats *s);
 /* ---- runner.c ---- */
 struct bench_proc {
     int status;                   /* exit status, or 128 + signal */
+    int exec_errno;               /* why the exec failed (status 127), or 0 */
     bool timed_out;
     double wall_s;                /* fork to reaped */
     double t_start, t_end;        /* marker arrival (s after fork), -1: none */
@@ -89,6 +90,27 @@ void bench_proc_free(struct bench_proc *p);
 void bench_runner_signals(void);
 /* The first executable `name` on PATH (malloc'd), or NULL. */
 char *bench_find_in_path(const char *name);
+
+/* ---- native_host.c ---- */
+/* XBT_NO_NATIVE (set, not "" or "0") forces the no-native path. */
+bool bench_native_forced_off(void);
+/* NULL when this host runs the native twins in native_dir (the probe
+ * native_dir/i386_probe ran and printed its line), else why not
+ * (malloc'd, one sentence without a final period). */
+char *bench_native_check(const char *native_dir);
+
+/* ---- checksums.c: the committed reference checksums ---- */
+struct bench_checksum {
+    char *workload;
+    long work;
+    char checksum[24];
+};
+
+/* Parses "WORKLOAD WORK CHECKSUM" lines ('#' comments) into *out. */
+int bench_checksums_parse(const char *text, struct bench_checksum **out, size_t *n);
+void bench_checksums_free(struct bench_checksum *c, size_t n);
+/* The committed checksum of workload at this work size, or NULL. */
+const char *bench_checksum_committed(const char *workload, long work);
 
 /* ---- the state of one invocation (bench.c) ---- */
 struct bench_sample {
@@ -128,13 +150,18 @@ struct bench {
     char *qemu_path, *qemu_version;
     char *tmpdir;
     char **reference;             /* per workload: the reference checksum */
+    const char **ref_source;      /* ... and where it came from: "committed",
+                                   * "native" or "first run" */
+    char *native_why;             /* why there are no native runs, or NULL */
     int failures, mismatches;
 };
 
 int bench_config_add(struct bench *b, enum bench_kind kind, const char *opts);
 int bench_sweep_parse(struct bench *b, const char *spec);
-/* native, xbt (or the sweep's product), the -c variants, qemu. */
-int bench_configs_build(struct bench *b, char **variants, size_t nvariants, bool qemu);
+/* native (when this host runs it), xbt (or the sweep's product), the -c
+ * variants, qemu (when installed). */
+int bench_configs_build(struct bench *b, char **variants, size_t nvariants, bool native,
+                        bool qemu);
 void bench_configs_free(struct bench *b);
 /* The xbt configuration the targets are judged on, or -1. */
 int bench_default_xbt(const struct bench *b);
@@ -163,12 +190,19 @@ struct bench_opts {
     char **variants;              /* -c values */
     size_t nvariants;
     const char *only, *work, *json, *csv, *plot, *guests;
+    const char *write_checksums;  /* --write-checksums FILE */
     int runs;                     /* 0: default */
-    bool no_qemu, list;
+    bool no_qemu, list, check_native;
 };
 
 /* Parses the options and prepares *b; 1: done (--help), <0: usage error. */
 int bench_setup(struct bench *b, struct bench_opts *o, int argc, char **argv);
+
+/* ---- record.c ---- */
+/* --write-checksums FILE: runs the native twin of every selected workload
+ * at its full and --quick work sizes (and --work's, and those FILE already
+ * lists) and writes FILE.  0, or a negative XBT_E* (reported). */
+int bench_record_checksums(struct bench *b, const char *path);
 
 /* ---- small helpers (bench.c) ---- */
 char *bench_strdup(const char *s);          /* aborts on ENOMEM */

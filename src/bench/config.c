@@ -2,7 +2,8 @@
  * config.c - the configurations `xbt bench` runs each workload in: native,
  * xbt with its defaults, xbt variants (-c "OPTS": `xbt run` options split at
  * spaces), the cartesian product of up to two --sweep "--KNOB=V1,V2,..."
- * (replacing the plain xbt configuration), and qemu.
+ * (replacing the plain xbt configuration), and qemu.  No native
+ * configuration on a host that cannot run i386 programs.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -124,9 +125,10 @@ static int add_sweep_product(struct bench *b)
     return 0;
 }
 
-int bench_configs_build(struct bench *b, char **variants, size_t nvariants, bool qemu)
+int bench_configs_build(struct bench *b, char **variants, size_t nvariants, bool native,
+                        bool qemu)
 {
-    int rc = bench_config_add(b, BENCH_NATIVE, NULL);
+    int rc = native ? bench_config_add(b, BENCH_NATIVE, NULL) : 0;
     if (!rc)
         rc = b->nsweep ? add_sweep_product(b) : bench_config_add(b, BENCH_XBT, "");
     for (size_t i = 0; !rc && i < nvariants; i++)

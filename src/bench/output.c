@@ -2,8 +2,13 @@
  * output.c - `--json FILE` and `--csv FILE`: every raw sample (workload,
  * configuration, run index, marker-region and whole-process seconds,
  * checksum, status, and for xbt configurations its --stats-json figures),
- * plus, in the JSON, the workloads, configurations, QEMU's version and the
- * summaries.
+ * plus, in the JSON, the workloads (with their reference checksums and
+ * where they came from), configurations, QEMU's version, whether native
+ * runs were possible (and why not) and the summaries.  What was not
+ * measured is null in the JSON and an empty field in the CSV, never 0:
+ * without native runs, every ratio_native.  The CSV's ratio_native and
+ * ratio_qemu are the sample's configuration's median over native's or
+ * QEMU's median (the same on every run's row).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -77,7 +82,13 @@ static void json_header(const struct bench *b, FILE *f)
         json_str(f, b->qemu_version);
     else
         fputs("null", f);
-    fprintf(f, ",\n  \"runs\": %d,\n  \"quick\": %s,\n  \"measure\": ", b->runs,
+    fprintf(f, ",\n  \"native\": {\"available\": %s, \"reason\": ",
+            b->native_why ? "false" : "true");
+    if (b->native_why)
+        json_str(f, b->native_why);
+    else
+        fputs("null", f);
+    fprintf(f, "},\n  \"runs\": %d,\n  \"quick\": %s,\n  \"measure\": ", b->runs,
             b->quick ? "true" : "false");
     json_str(f, "marker_s: from the newline of 'bench: start' to the first byte of "
                 "'bench: end' on the guest's serial line (native: stdout); wall_s: the "
@@ -97,6 +108,11 @@ static void json_header(const struct bench *b, FILE *f)
         fputs(", \"reference_checksum\": ", f);
         if (b->reference[w])
             json_str(f, b->reference[w]);
+        else
+            fputs("null", f);
+        fputs(", \"reference_source\": ", f);
+        if (b->ref_source[w])
+            json_str(f, b->ref_source[w]);
         else
             fputs("null", f);
         fputc('}', f);
@@ -211,6 +227,15 @@ static void csv_str(FILE *f, const char *s)
     fputc('"', f);
 }
 
+/* ",ratio", or "," alone when it was not measured. */
+static void csv_ratio(FILE *f, double r)
+{
+    if (r < 0)
+        fputc(',', f);
+    else
+        fprintf(f, ",%.6g", r);
+}
+
 int bench_write_csv(const struct bench *b, const char *path)
 {
     FILE *f = fopen(path, "w");
@@ -237,7 +262,8 @@ int bench_write_csv(const struct bench *b, const char *path)
             cols.kv[cols.n].key = bench_strdup(key);
             cols.kv[cols.n++].value = 0;
         }
-    fputs("workload,class,config,run,ok,status,marker_s,wall_s,checksum,checksum_ok", f);
+    fputs("workload,class,config,run,ok,status,marker_s,wall_s,checksum,checksum_ok,"
+          "ratio_native,ratio_qemu", f);
     for (size_t k = 0; k < cols.n; k++)
         fprintf(f, ",%s", cols.kv[k].key);
     fputc('\n', f);
@@ -251,6 +277,8 @@ int bench_write_csv(const struct bench *b, const char *path)
         fprintf(f, ",%.9f,", s->wall_s);
         csv_str(f, s->checksum);
         fprintf(f, ",%d", !s->mismatch);
+        csv_ratio(f, bench_ratio(b, s->w, s->c, BENCH_NATIVE));
+        csv_ratio(f, bench_ratio(b, s->w, s->c, BENCH_QEMU));
         for (size_t k = 0; k < cols.n; k++) {
             double v = bench_stats_get(&s->stats, cols.kv[k].key);
             if (v >= 0)

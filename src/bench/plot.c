@@ -62,16 +62,42 @@ static void terminal(FILE *f, const char *path, int width, int height)
     fputc('\n', f);
 }
 
+/* What times are drawn relative to: native, else QEMU, else nothing (-1). */
+static int baseline(const struct bench *b)
+{
+    if (bench_find_kind(b, BENCH_NATIVE) >= 0)
+        return BENCH_NATIVE;
+    return bench_find_kind(b, BENCH_QEMU) >= 0 ? BENCH_QEMU : -1;
+}
+
+static const char *baseline_name(int base)
+{
+    return base == BENCH_NATIVE ? "native" : base == BENCH_QEMU ? "QEMU" : NULL;
+}
+
+/* Median time of (w, c) relative to the baseline (seconds without one). */
+static double relative(const struct bench *b, size_t w, size_t c, int base)
+{
+    if (base >= 0)
+        return bench_ratio(b, w, c, (enum bench_kind)base);
+    const struct bench_summary *s = bench_sum(b, w, c);
+    return s->n ? s->median : -1;
+}
+
 static void bars(const struct bench *b, FILE *gp, FILE *dat, const char *dat_path,
                  const char *path)
 {
+    int base = baseline(b);
     double lo = 1, hi = 1;
+    int ncol = 0;
+    for (size_t c = 0; c < b->ncfg; c++)
+        ncol += (int)b->cfg[c].kind != base;
     for (size_t w = 0; w < b->nwl; w++) {
         fprintf(dat, "%s", b->wl[w]->name);
         for (size_t c = 0; c < b->ncfg; c++) {
-            if (b->cfg[c].kind == BENCH_NATIVE)
+            if ((int)b->cfg[c].kind == base)
                 continue;
-            double r = bench_ratio(b, w, c, BENCH_NATIVE);
+            double r = relative(b, w, c, base);
             if (r > 0) {
                 fprintf(dat, " %.6g", r);
                 lo = r < lo ? r : lo;
@@ -82,11 +108,13 @@ static void bars(const struct bench *b, FILE *gp, FILE *dat, const char *dat_pat
         }
         fputc('\n', dat);
     }
-    int ncol = (int)b->ncfg - 1;
     int width = 160 + (int)b->nwl * (ncol * 12 + 24);
     terminal(gp, path, width < 720 ? 720 : width, 520);
-    fprintf(gp, "set title 'xbt bench: time relative to native (median of %d run%s, "
-                "marker region)'\n", b->runs, b->runs == 1 ? "" : "s");
+    char *what = base >= 0 ? bench_printf("time / %s time", baseline_name(base))
+                           : bench_strdup("median time (s)");
+    fprintf(gp, "set title 'xbt bench: %s (median of %d run%s, marker region)%s'\n", what,
+            b->runs, b->runs == 1 ? "" : "s",
+            base == BENCH_QEMU ? ": no native runs on this host" : "");
     fputs("set datafile missing '?'\n"
           "set style data histograms\n"
           "set style histogram cluster gap 1\n"
@@ -94,16 +122,18 @@ static void bars(const struct bench *b, FILE *gp, FILE *dat, const char *dat_pat
           "set boxwidth 0.9\n"
           "set xtics rotate by -35 scale 0\n"
           "set grid ytics\n"
-          "set key outside top center horizontal\n"
-          "set arrow from graph 0, first 1 to graph 1, first 1 nohead dashtype 2\n", gp);
+          "set key outside top center horizontal\n", gp);
+    if (base >= 0)
+        fputs("set arrow from graph 0, first 1 to graph 1, first 1 nohead dashtype 2\n", gp);
     if (hi / lo > 10)
-        fputs("set logscale y\nset ylabel 'time / native time (log scale)'\n", gp);
+        fprintf(gp, "set logscale y\nset ylabel '%s (log scale)'\n", what);
     else
-        fputs("set yrange [0:*]\nset ylabel 'time / native time'\n", gp);
+        fprintf(gp, "set yrange [0:*]\nset ylabel '%s'\n", what);
+    free(what);
     fputs("plot ", gp);
     int col = 2;
     for (size_t c = 0; c < b->ncfg; c++) {
-        if (b->cfg[c].kind == BENCH_NATIVE)
+        if ((int)b->cfg[c].kind == base)
             continue;
         if (col == 2) {
             gp_str(gp, dat_path);
@@ -154,6 +184,7 @@ static void sweep_lines(const struct bench *b, FILE *gp, const char *dat_path, s
 static void sweep(const struct bench *b, FILE *gp, FILE *dat, const char *dat_path,
                   const char *path)
 {
+    int base = baseline(b);
     size_t n1 = b->sweep[0].nvals, n2 = b->nsweep > 1 ? b->sweep[1].nvals : 1;
     for (size_t w = 0; w < b->nwl; w++) {
         fprintf(dat, "# %s\n", b->wl[w]->name);
@@ -164,8 +195,9 @@ static void sweep(const struct bench *b, FILE *gp, FILE *dat, const char *dat_pa
                 const struct bench_summary *s = c >= 0 ? bench_sum(b, w, (size_t)c) : NULL;
                 double entries = s ? bench_stats_get(&s->stats, "tcache.unit_entries") : -1;
                 double misses = s ? bench_stats_get(&s->stats, "tcache.translations") : -1;
-                if (s && s->n)
-                    fprintf(dat, " %.6g", s->median);
+                double t = c >= 0 ? relative(b, w, (size_t)c, base) : -1;
+                if (t > 0)
+                    fprintf(dat, " %.6g", t);
                 else
                     fputs(" ?", dat);
                 if (entries > 0 && misses >= 0)
@@ -190,11 +222,17 @@ static void sweep(const struct bench *b, FILE *gp, FILE *dat, const char *dat_pa
     fprintf(gp, "\nset multiplot layout %zu,2 title 'xbt bench sweep (median of %d run%s)'\n",
             b->nwl, b->runs, b->runs == 1 ? "" : "s");
     for (size_t w = 0; w < b->nwl; w++) {
-        fprintf(gp, "set title '%s: time (s, marker region)'\nset yrange [0:*]\n",
-                b->wl[w]->name);
+        if (base >= 0)
+            fprintf(gp, "set title '%s: time / %s time (marker region)'\n"
+                        "set ylabel 'time / %s time'\n", b->wl[w]->name,
+                    baseline_name(base), baseline_name(base));
+        else
+            fprintf(gp, "set title '%s: time (s, marker region)'\nset ylabel 'seconds'\n",
+                    b->wl[w]->name);
+        fputs("set yrange [0:*]\n", gp);
         sweep_lines(b, gp, dat_path, w, 2, "median time");
-        fprintf(gp, "set title '%s: translation-cache miss rate (%% translations per unit entry)'\n",
-                b->wl[w]->name);
+        fprintf(gp, "set title '%s: translation-cache miss rate (%% translations per unit entry)'\n"
+                    "set ylabel '%% of unit entries'\n", b->wl[w]->name);
         sweep_lines(b, gp, dat_path, w, 3, "miss rate");
     }
     fputs("unset multiplot\n", gp);

@@ -200,8 +200,8 @@ static void targets(const struct bench *b, FILE *f)
             continue;
         double r = bench_ratio(b, w, (size_t)x, BENCH_NATIVE);
         if (r < 0)
-            fprintf(f, "  %-12s xbt/native    -   target <= %.2f  not measured\n", wl->name,
-                    wl->target);
+            fprintf(f, "  %-12s xbt/native    -   target <= %.2f  not measured%s\n", wl->name,
+                    wl->target, b->native_why ? " (no native runs)" : "");
         else
             fprintf(f, "  %-12s xbt/native %5.2f  target <= %.2f  %s\n", wl->name, r, wl->target,
                     r <= wl->target ? "met" : "MISSED");
@@ -241,6 +241,8 @@ void bench_report(const struct bench *b, FILE *f)
             b->nwl, b->ncfg, b->runs, b->runs == 1 ? "" : "s");
     if (b->qemu_version)
         fprintf(f, "qemu: %s\n", b->qemu_version);
+    if (b->native_why)
+        fprintf(f, "native: not run: %s\n", b->native_why);
     fputc('\n', f);
     timing_table(b, f, lw);
     stats_table(b, f, lw);

@@ -7,6 +7,8 @@
  * (xbt's UART writes every byte at once; native twins flush at the
  * markers).  The whole-process time runs from fork to the child's exit.
  * A child still running at the timeout is killed with its process group.
+ * A failed exec is told apart from a program exiting with 127: its errno
+ * comes back through a close-on-exec pipe (exec_errno).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -112,7 +114,8 @@ static void feed(struct bench_proc *p, struct line_state *ls, size_t *outlen,
     }
 }
 
-static void child(char *const argv[], int out_fd, int err_fd)
+/* exec_fd: close-on-exec; a failed exec writes its errno there. */
+static void child(char *const argv[], int out_fd, int err_fd, int exec_fd)
 {
     int null_fd = open("/dev/null", O_RDONLY);
     setpgid(0, 0);
@@ -120,8 +123,24 @@ static void child(char *const argv[], int out_fd, int err_fd)
     if (null_fd < 0 || dup2(null_fd, 0) < 0 || dup2(out_fd, 1) < 0 || dup2(err_fd, 2) < 0)
         _exit(127);
     execv(argv[0], argv);
-    dprintf(2, "cannot execute %s: %s\n", argv[0], strerror(errno));
+    int e = errno;
+    dprintf(2, "cannot execute %s: %s\n", argv[0], strerror(e));
+    if (write(exec_fd, &e, sizeof e) < 0)
+        _exit(127);
     _exit(127);
+}
+
+/* The errno of a failed exec (0: the exec succeeded). */
+static int exec_error(int fd)
+{
+    int e = 0;
+    return read(fd, &e, sizeof e) == (ssize_t)sizeof e ? e : 0;
+}
+
+static void close_pair(int fd[2])
+{
+    close(fd[0]);
+    close(fd[1]);
 }
 
 static void kill_group(pid_t pid)
@@ -180,13 +199,17 @@ int bench_run_process(char *const argv[], double timeout_s, struct bench_proc *p
 {
     memset(p, 0, sizeof(*p));
     p->t_start = p->t_end = -1;
-    int pfd[2];
+    int pfd[2], efd[2];
     if (pipe2(pfd, O_CLOEXEC))
         return XBT_EIO;
+    if (pipe2(efd, O_CLOEXEC)) {
+        close_pair(pfd);
+        return XBT_EIO;
+    }
     FILE *errf = tmpfile();
     if (!errf) {
-        close(pfd[0]);
-        close(pfd[1]);
+        close_pair(pfd);
+        close_pair(efd);
         return XBT_EIO;
     }
     p->out = bench_alloc(OUT_MAX + 1);
@@ -194,17 +217,18 @@ int bench_run_process(char *const argv[], double timeout_s, struct bench_proc *p
     double t0 = now_s();
     pid_t pid = fork();
     if (pid < 0) {
-        close(pfd[0]);
-        close(pfd[1]);
+        close_pair(pfd);
+        close_pair(efd);
         fclose(errf);
         bench_proc_free(p);
         return XBT_EIO;
     }
     if (pid == 0)
-        child(argv, pfd[1], fileno(errf));
+        child(argv, pfd[1], fileno(errf), efd[1]);
     current_child = pid;
     setpgid(pid, pid);            /* also here: no race with a kill */
     close(pfd[1]);
+    close(efd[1]);
     double deadline = t0 + timeout_s;
     p->timed_out = read_output(p, pfd[0], t0, deadline);
     if (p->timed_out)
@@ -213,6 +237,8 @@ int bench_run_process(char *const argv[], double timeout_s, struct bench_proc *p
     p->status = reap(pid, deadline, &p->timed_out);
     p->wall_s = now_s() - t0;
     current_child = 0;
+    p->exec_errno = exec_error(efd[0]);
+    close(efd[0]);
 
     p->err = bench_alloc(ERR_MAX + 1);
     rewind(errf);

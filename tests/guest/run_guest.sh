@@ -5,8 +5,10 @@
 #   run_guest.sh qemu   ... --qemu QEMU [--hang]
 #   run_guest.sh native ... --xbt XBT --native PROG
 #   run_guest.sh elf    --name N --elf K.elf
+#   run_guest.sh native-host --xbt XBT --guests DIR --native-host FILE
 # common options: [--append "cmdline"] [--debugcon E9FILE] [--outdir DIR]
-#                 [--expected-native PROG] (instead of --expected)
+#                 [--native-host FILE] [--expected-cpu PREFIX] (instead of
+#                 --expected, with --native PROG)
 #
 # xbt:    `XBT run $XBT_EXTRA_ARGS [--append C] K.elf` with stdin from
 #         /dev/null; stdout must equal F byte for byte and the exit status
@@ -18,12 +20,23 @@
 #         in cli;hlt, which QEMU never leaves, so the run is cut after
 #         $XBT_GUEST_HANG_TIMEOUT seconds (default 3) and only stdout is
 #         checked.  Exit 77 (skip) when QEMU is not given.
-# native: the native reference program must exit 0 and print F; then the
-#         guest under xbt must print exactly what the native program printed.
-# --expected-native PROG: the expected output F is generated at test time
-#         by running the native reference program PROG (which must exit 0);
-#         kept as DIR/N.MODE.expected.  Skipped (77) when PROG is not built.
-#         For outputs too large to keep in the repository.
+# native: the native reference program (the test's twin, a static i386
+#         Linux program) must exit 0 and print F, the committed reference
+#         (a stale reference fails here); then the guest under xbt must
+#         print exactly what the native program printed.  Skipped (exit 77,
+#         one line saying why) on a host that cannot run i386 programs.
+# native-host: asks `XBT bench --check-native --guests DIR` (one run of the
+#         static i386 probe) whether this host runs i386 programs, writes
+#         its one-line answer ("yes" or "no: REASON") to FILE and prints
+#         it; always exit 0.  The ctest fixture native_host runs this once
+#         per ctest invocation; the other modes read FILE (--native-host)
+#         instead of probing again, and ask xbt themselves only when FILE
+#         is missing or XBT_NO_NATIVE is set.
+# --expected-cpu PREFIX: (CPU_SPECIFIC tests, whose output differs between
+#         CPU models) the expected output is PREFIX.KEY.expected, KEY being
+#         this CPU's (cpu_key.sh); without one for this CPU, the native
+#         program's output at test time (kept as DIR/N.MODE.expected), and
+#         without native runs either, the test is skipped (77).
 # elf:    K.elf must be an ELF32 i386 ET_EXEC with a valid multiboot header
 #         (memory info requested, no a.out kludge) in its first 8 KiB.
 #
@@ -33,8 +46,9 @@
 #         --disk COPY, QEMU -drive file=COPY,format=raw,if=ide,index=0.
 # Environment: XBT_EXTRA_ARGS (extra xbt options, word-split),
 # QEMU_EXTRA_ARGS (extra QEMU options), XBT_GUEST_TIMEOUT (seconds per run,
-# default 30).  Outputs are kept in DIR (default: a temporary directory) as
-# N.MODE.stdout / .stderr for inspection.
+# default 30), XBT_NO_NATIVE (not "" or "0": behave as on a host that
+# cannot run i386 programs).  Outputs are kept in DIR (default: a
+# temporary directory) as N.MODE.stdout / .stderr for inspection.
 
 # XBT_EXTRA_ARGS and QEMU_EXTRA_ARGS are word-split on purpose (with
 # globbing off around their use).
@@ -47,13 +61,16 @@ die() { echo "run_guest.sh: $*" >&2; exit 2; }
 mode=$1
 shift
 name=guest elf='' expected='' status=1 outdir='' append='' have_append=0
-debugcon='' xbt='' qemu='' native='' hang=0 expected_native= disk='' disk_copy=''
+debugcon='' xbt='' qemu='' native='' hang=0 expected_cpu='' disk='' disk_copy=''
+native_host='' guests=''
 while [ $# -gt 0 ]; do
     case $1 in
     --name) name=$2; shift 2 ;;
     --elf) elf=$2; shift 2 ;;
     --expected) expected=$2; shift 2 ;;
-    --expected-native) expected_native=$2; shift 2 ;;
+    --expected-cpu) expected_cpu=$2; shift 2 ;;
+    --native-host) native_host=$2; shift 2 ;;
+    --guests) guests=$2; shift 2 ;;
     --status) status=$2; shift 2 ;;
     --outdir) outdir=$2; shift 2 ;;
     --append) append=$2; have_append=1; shift 2 ;;
@@ -76,20 +93,60 @@ if [ -z "$outdir" ]; then
     trap 'rm -rf "$outdir"' EXIT
 fi
 mkdir -p "$outdir" || die "cannot create $outdir"
-[ -f "$elf" ] || die "kernel $elf not found (build target 'guests')"
-if [ -n "$expected_native" ] && [ "$mode" != elf ]; then
-    if [ ! -x "$expected_native" ]; then
-        echo "native reference $expected_native (the expected output) not built: skipped"
-        exit 77
+here=$(dirname "$0")
+
+# native_verdict: "yes", or "no: REASON" (see native-host above).
+native_verdict() {
+    if [ -z "${XBT_NO_NATIVE:-}" ] && [ -n "$native_host" ] && [ -r "$native_host" ]; then
+        head -n 1 "$native_host"
+        return
     fi
-    expected=$outdir/$name.$mode.expected
-    echo "+ $expected_native > $expected"
-    timeout -k 5 "$timeout_s" "$expected_native" </dev/null >"$expected" \
-        2>"$outdir/$name.$mode.expected.stderr"
-    erc=$?
-    if [ "$erc" != 0 ]; then
-        echo "FAIL: native reference $expected_native (expected output) exit status $erc, expected 0"
-        exit 1
+    [ -n "$xbt" ] && [ -x "$xbt" ] || die "xbt executable '$xbt' not found"
+    "$xbt" bench --check-native --guests "$(dirname "$elf")"
+}
+
+# skip_native WHY: this test needs native runs and cannot have them.
+skip_native() {
+    echo "SKIPPED: $name ($mode): $1"
+    exit 77
+}
+
+if [ "$mode" = native-host ]; then
+    [ -n "$native_host" ] || die "native-host: --native-host FILE missing"
+    [ -n "$guests" ] || die "native-host: --guests DIR missing"
+    [ -n "$xbt" ] && [ -x "$xbt" ] || die "xbt executable '$xbt' not found"
+    verdict=$("$xbt" bench --check-native --guests "$guests")
+    [ -n "$verdict" ] || die "xbt bench --check-native printed nothing"
+    printf '%s\n' "$verdict" >"$native_host.$$" && mv -f "$native_host.$$" "$native_host" ||
+        die "cannot write $native_host"
+    case $verdict in
+    yes) echo "this host runs i386 programs: native references are run and compared" ;;
+    *) echo "native references are SKIPPED: ${verdict#no: }" ;;
+    esac
+    exit 0
+fi
+
+[ -f "$elf" ] || die "kernel $elf not found (build target 'guests')"
+# CPU_SPECIFIC: this CPU's committed reference, else the native output now.
+if [ -n "$expected_cpu" ] && [ "$mode" != elf ]; then
+    cpu=$(sh "$here/cpu_key.sh")
+    committed=$expected_cpu.$cpu.expected
+    if [ -f "$committed" ]; then
+        expected=$committed
+    else
+        verdict=$(native_verdict)
+        [ "$verdict" = yes ] || skip_native "no reference committed for this CPU ($committed) and no native runs: ${verdict#no: }"
+        [ -x "$native" ] || skip_native "no reference committed for this CPU ($committed) and the native program $native is not built"
+        echo "note: no reference committed for this CPU ($committed; make native-refs records it): the native output is the expectation"
+        expected=$outdir/$name.$mode.expected
+        echo "+ $native > $expected"
+        timeout -k 5 "$timeout_s" "$native" </dev/null >"$expected" \
+            2>"$outdir/$name.$mode.expected.stderr"
+        erc=$?
+        if [ "$erc" != 0 ]; then
+            echo "FAIL: native reference $native (expected output) exit status $erc, expected 0"
+            exit 1
+        fi
     fi
 fi
 [ "$mode" = elf ] || [ -f "$expected" ] || die "expected output $expected not found"
@@ -246,10 +303,9 @@ qemu)
     ;;
 native)
     [ -n "$native" ] || die "--native PROG missing"
-    if [ ! -x "$native" ]; then
-        echo "native reference $native not built (no -m32 -static libc?): skipped"
-        exit 77
-    fi
+    verdict=$(native_verdict)
+    [ "$verdict" = yes ] || skip_native "${verdict#no: }"
+    [ -x "$native" ] || skip_native "the native program $native is not built (no -m32 -static libc?)"
     nout=$outdir/$name.native.stdout
     echo "+ $native"
     timeout -k 5 "$timeout_s" "$native" </dev/null >"$nout" 2>"$outdir/$name.native.stderr"
