@@ -1,16 +1,15 @@
 /*
  * devices.h - the device models of the PC-like board and the host console.
  * Each device registers itself on the I/O bus (bus.h) and talks to the rest
- * of the machine only through the narrow machine_* calls in machine.h and
- * its irq_line.
+ * of the machine only through the lines it is given (lines.h: interrupt
+ * requests, wake-up, reset and stop requests): no device knows the
+ * machine, so a unit test links a device alone.
  */
 #ifndef XBT_DEVICES_H
 #define XBT_DEVICES_H
 
 #include "bus.h"
-#include "irq.h"
-
-struct machine;
+#include "lines.h"
 
 /* ---- 16550A UART (COM1 at 0x3F8, IRQ4) --------------------------------- */
 struct dev_uart;
@@ -18,9 +17,9 @@ struct dev_uart_stats {
     uint64_t tx_bytes, rx_bytes, rx_overruns;
 };
 /* Transmitted bytes go to out_fd.  Received bytes come from
- * dev_uart_receive() (the console feeds it).  m may be NULL in unit tests. */
+ * dev_uart_receive() (the console feeds it), which signals wake. */
 struct dev_uart *dev_uart_create(struct io_bus *bus, uint16_t base,
-                                 struct irq_line irq, struct machine *m,
+                                 struct irq_line irq, struct event_line wake,
                                  int out_fd);
 void dev_uart_destroy(struct dev_uart *u);
 /* Queues bytes in the receive FIFO (thread-safe).  Returns bytes accepted. */
@@ -28,9 +27,13 @@ size_t dev_uart_receive(struct dev_uart *u, const uint8_t *buf, size_t len);
 const struct dev_uart_stats *dev_uart_stats(const struct dev_uart *u);
 
 /* ---- debug ports -------------------------------------------------------- */
-/* isa-debug-exit at port base (0xF4, 4 ports): writing V ends the run with
- * status (V << 1) | 1, as QEMU's isa-debug-exit does. */
-int dev_debug_exit_create(struct io_bus *bus, uint16_t base, struct machine *m);
+/* isa-debug-exit at port base (0xF4, 4 ports): writing V signals stop
+ * with STOP_DEBUG_EXIT and status (V << 1) | 1, as QEMU's isa-debug-exit
+ * ends its run.  NULL if the ports are taken or memory is short. */
+struct dev_debug_exit;
+struct dev_debug_exit *dev_debug_exit_create(struct io_bus *bus, uint16_t base,
+                                             struct stop_line stop);
+void dev_debug_exit_destroy(struct dev_debug_exit *d);
 /* Bochs/QEMU 0xE9 debug console: bytes written go to out_fd; reads return
  * 0xE9 (the Bochs "port e9 hack" presence check). */
 int dev_debugcon_create(struct io_bus *bus, uint16_t port, int out_fd);
@@ -38,11 +41,11 @@ int dev_debugcon_create(struct io_bus *bus, uint16_t port, int out_fd);
 /* ---- host console --------------------------------------------------------- */
 /* Puts the terminal on in_fd into raw mode if it is a terminal (restored by
  * console_stop() and on exit), and starts a thread that reads in_fd and feeds
- * the UART.  Ctrl-A X requests machine exit; Ctrl-A Ctrl-A sends one Ctrl-A;
- * Ctrl-A H prints help.  When in_fd is not a terminal the bytes are passed
- * through unchanged except the same Ctrl-A escapes. */
+ * the UART.  Ctrl-A X signals stop (STOP_USER); Ctrl-A Ctrl-A sends one
+ * Ctrl-A; Ctrl-A H prints help.  When in_fd is not a terminal the bytes are
+ * passed through unchanged except the same Ctrl-A escapes. */
 struct console;
-struct console *console_start(int in_fd, struct dev_uart *uart, struct machine *m);
+struct console *console_start(int in_fd, struct dev_uart *uart, struct stop_line stop);
 void console_stop(struct console *c);
 
 /* ==== PC platform: PIC, PIT, RTC, keyboard controller, port 0x80 ========= */
@@ -52,18 +55,17 @@ void console_stop(struct console *c);
  * console thread); it has its own mutex and calls nothing while holding
  * it.  The PIT, RTC, i8042 and port 0x80 take no locks.  The bus cannot
  * unregister ports: destroy a device only once no more I/O can reach it,
- * and destroy the PIT and RTC (their timers) before their clock.
- * m may be NULL (unit tests): nothing is then called on the machine. */
+ * and destroy the PIT and RTC (their timers) before their clock. */
 struct xclock;
 
 /* 8259A pair: master 0x20/0x21 (IRQ0-7), slave 0xA0/0xA1 (IRQ8-15) on
  * master IR2.  Power-on state as a PC BIOS leaves it: vectors 0x08/0x70, all
  * lines masked except the cascade (master IMR 0xFB, slave IMR 0xFF). */
 struct dev_pic;
-struct dev_pic *dev_pic_create(struct io_bus *bus, struct machine *m);
+struct dev_pic *dev_pic_create(struct io_bus *bus, struct event_line intr);
 void dev_pic_destroy(struct dev_pic *p);
 /* Drives input irq (0-15) to level; edge-triggered: a 0->1 transition
- * latches a request.  Thread-safe.  machine_kick(m) when the output rises. */
+ * latches a request.  Thread-safe.  Signals intr when the output rises. */
 void dev_pic_set_irq(struct dev_pic *p, int irq, int level);
 /* An irq_line whose irq_set() calls dev_pic_set_irq(p, irq, level). */
 struct irq_line dev_pic_irq_line(struct dev_pic *p, int irq);
@@ -81,7 +83,7 @@ int dev_pic_ack(struct dev_pic *p);
  * channel 0 raises and lowers irq0 once per OUT event via an xtimer. */
 struct dev_pit;
 struct dev_pit *dev_pit_create(struct io_bus *bus, struct xclock *clk,
-                               struct irq_line irq0, struct machine *m);
+                               struct irq_line irq0);
 void dev_pit_destroy(struct dev_pit *p);
 
 /* MC146818 RTC + 128-byte CMOS at 0x70/0x71.  Time is xclock_epoch(clk) +
@@ -97,14 +99,10 @@ bool dev_rtc_nmi_masked(const struct dev_rtc *r);
 
 /* Minimal i8042 keyboard controller at 0x60/0x64, no keyboard attached,
  * no IRQ1.  Command 0xFE (any 0xF0-0xFF with bit 0 clear) or an output-port
- * write with bit 0 clear calls machine_request_reset(m) when m != NULL. */
+ * write with bit 0 clear signals reset. */
 struct dev_i8042;
-struct dev_i8042 *dev_i8042_create(struct io_bus *bus, struct machine *m);
+struct dev_i8042 *dev_i8042_create(struct io_bus *bus, struct event_line reset);
 void dev_i8042_destroy(struct dev_i8042 *k);
-
-/* Requests a machine reset (thread-safe), like machine_request_stop().
- * Implemented in src/machine.c. */
-void machine_request_reset(struct machine *m);
 
 /* Port 0x80 (POST code / I/O delay): writes are swallowed, reads return the
  * last value written. */
@@ -116,8 +114,8 @@ uint8_t dev_port80_last(const struct dev_port80 *d);
 
 /* ==== PCI: configuration mechanism #1, bus 0 (src/devices/pci.c) ======== */
 /* Ports 0xCF8 (CONFIG_ADDRESS, dword only) and 0xCFC-0xCFF (CONFIG_DATA,
- * byte/word/dword), and the PIIX3 reset control register 0xCF9 (bit 2
- * calls machine_request_reset(m) when m != NULL).  Bus 0 holds the i440FX
+ * byte/word/dword), and the PIIX3 reset control register 0xCF9 (setting
+ * bit 2 signals reset).  Bus 0 holds the i440FX
  * host bridge 00:00.0 and the PIIX3 ISA bridge 00:01.0; device models add
  * functions.  vCPU thread only. */
 #define PCI_CONFIG_SIZE 256
@@ -144,7 +142,7 @@ uint8_t dev_port80_last(const struct dev_port80 *d);
 
 struct dev_pci;
 struct pci_func;
-struct dev_pci *dev_pci_create(struct io_bus *bus, struct machine *m);
+struct dev_pci *dev_pci_create(struct io_bus *bus, struct event_line reset);
 void dev_pci_destroy(struct dev_pci *p);
 
 /* The identity and power-on state of a function. */

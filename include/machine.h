@@ -10,6 +10,7 @@
 
 #include "xbt.h"
 #include "bus.h"
+#include "lines.h"
 #include "mmu.h"
 #include "tcache.h"
 
@@ -23,28 +24,10 @@ struct dev_i8042;
 struct dev_port80;
 struct dev_pci;
 struct dev_ide;
+struct dev_debug_exit;
 struct disk_image;
 struct xclock;
 struct ticker;
-
-/* Why a run ended.  The launcher maps each to its exit status. */
-enum machine_stop {
-    STOP_NONE = 0,
-    STOP_DEBUG_EXIT,    /* guest wrote to isa-debug-exit: status (V<<1)|1 */
-    STOP_HALTED,        /* HLT with interrupts disabled: nothing can wake it */
-    STOP_TRIPLE_FAULT,  /* shutdown: register dump printed */
-    STOP_USER,          /* Ctrl-A X on the console */
-    STOP_RESET,         /* the guest reset the machine (i8042 0xFE) */
-    STOP_ERROR,         /* VMM could not continue (message printed) */
-};
-
-/* Exit statuses of `xbt run` other than the debug-exit ones, which are always
- * odd; these are even so the two never collide. */
-#define XBT_STATUS_HALTED 4
-#define XBT_STATUS_TRIPLE_FAULT 6
-#define XBT_STATUS_USER 8
-#define XBT_STATUS_RESET 10
-#define XBT_STATUS_ERROR 2
 
 struct machine_config {
     uint32_t ram_mib;            /* guest RAM, MiB (default 128) */
@@ -101,6 +84,7 @@ struct machine {
     struct dev_port80 *port80;
     struct dev_pci *pci;         /* PCI configuration mechanism, bus 0 */
     struct dev_ide *ide;         /* PIIX3 IDE (00:01.1) */
+    struct dev_debug_exit *debug_exit;
     struct ticker *ticker;       /* host clock: wakes the vCPU at timer deadlines */
 
     /* Set from any thread; the run loop notices at the next unit boundary. */
@@ -115,6 +99,12 @@ struct machine {
 void machine_request_stop(struct machine *m, enum machine_stop why, int status);
 /* Wakes the vCPU if it is halted (thread-safe). */
 void machine_kick(struct machine *m);
+/* Requests a machine reset (thread-safe): a stop with STOP_RESET. */
+void machine_request_reset(struct machine *m);
+/* Lines (lines.h) to these receivers, for the devices. */
+struct event_line machine_wake_line(struct machine *m);
+struct event_line machine_reset_line(struct machine *m);
+struct stop_line machine_stop_line(struct machine *m);
 
 int machine_create(struct machine **out, const struct machine_config *cfg);
 /* Loads cfg.kernel as a multiboot kernel and sets the entry state; prints

@@ -1,7 +1,8 @@
 /*
  * machine.c - assembles the virtual PC: guest RAM, vCPU, MMU, translation
  * cache, I/O bus and devices, and boots the kernel through the multiboot
- * loader.  Also the thread-safe stop and wake-up requests devices use.
+ * loader.  Also the receivers of the devices' lines (lines.h): the
+ * thread-safe stop, reset and wake-up requests.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -44,6 +45,37 @@ void machine_request_reset(struct machine *m)
 {
     fprintf(stderr, "xbt: the guest reset the machine\n");
     machine_request_stop(m, STOP_RESET, XBT_STATUS_RESET);
+}
+
+/* ---- the receivers of the devices' lines ---- */
+static void on_wake(void *opaque)
+{
+    machine_kick(opaque);
+}
+
+static void on_reset(void *opaque)
+{
+    machine_request_reset(opaque);
+}
+
+static void on_stop(void *opaque, enum machine_stop why, int status)
+{
+    machine_request_stop(opaque, why, status);
+}
+
+struct event_line machine_wake_line(struct machine *m)
+{
+    return (struct event_line){ on_wake, m };
+}
+
+struct event_line machine_reset_line(struct machine *m)
+{
+    return (struct event_line){ on_reset, m };
+}
+
+struct stop_line machine_stop_line(struct machine *m)
+{
+    return (struct stop_line){ on_stop, m };
 }
 
 int machine_create(struct machine **out, const struct machine_config *cfg)
@@ -106,22 +138,24 @@ int machine_create(struct machine **out, const struct machine_config *cfg)
     m->clock = xclock_create(cfg->clock == CLOCK_VIRTUAL ? CLOCK_VIRTUAL : CLOCK_HOST);
     if (m->clock && cfg->rtc_base >= 0)
         xclock_set_epoch(m->clock, (int64_t)cfg->rtc_base);
-    m->pic = m->clock ? dev_pic_create(m->bus, m) : NULL;
+    m->pic = m->clock ? dev_pic_create(m->bus, machine_wake_line(m)) : NULL;
     if (!m->pic) {
         machine_destroy(m);
         return XBT_ENOMEM;
     }
-    m->pit = dev_pit_create(m->bus, m->clock, dev_pic_irq_line(m->pic, 0), m);
+    m->pit = dev_pit_create(m->bus, m->clock, dev_pic_irq_line(m->pic, 0));
     m->rtc = dev_rtc_create(m->bus, m->clock, dev_pic_irq_line(m->pic, 8), m->ram_size);
-    m->kbc = dev_i8042_create(m->bus, m);
+    m->kbc = dev_i8042_create(m->bus, machine_reset_line(m));
     m->port80 = dev_port80_create(m->bus);
-    m->uart = dev_uart_create(m->bus, 0x3F8, dev_pic_irq_line(m->pic, 4), m, 1);
-    m->pci = dev_pci_create(m->bus, m);
+    m->uart = dev_uart_create(m->bus, 0x3F8, dev_pic_irq_line(m->pic, 4),
+                              machine_wake_line(m), 1);
+    m->pci = dev_pci_create(m->bus, machine_reset_line(m));
     m->ide = m->pci ? dev_ide_create(m->bus, m->pci, &m->mmu, dev_pic_irq_line(m->pic, 14),
                                      dev_pic_irq_line(m->pic, 15), cfg->disk)
                     : NULL;
+    m->debug_exit = dev_debug_exit_create(m->bus, 0xF4, machine_stop_line(m));
     if (!m->pit || !m->rtc || !m->kbc || !m->port80 || !m->uart || !m->pci || !m->ide ||
-        dev_debug_exit_create(m->bus, 0xF4, m) || dev_debugcon_create(m->bus, 0xE9, 2)) {
+        !m->debug_exit || dev_debugcon_create(m->bus, 0xE9, 2)) {
         machine_destroy(m);
         return XBT_ENOMEM;
     }
@@ -173,6 +207,7 @@ void machine_destroy(struct machine *m)
         dev_pci_destroy(m->pci);
     if (m->pic)
         dev_pic_destroy(m->pic);
+    dev_debug_exit_destroy(m->debug_exit);
     if (m->clock)
         xclock_destroy(m->clock);
     if (m->tc.rx)

@@ -397,7 +397,7 @@ static int cmd_run_cfg(int argc, char **argv, struct machine_config *cfgp)
             machine_destroy(m);
             return XBT_STATUS_ERROR;
         }
-        m->console = console_start(STDIN_FILENO, m->uart, m);
+        m->console = console_start(STDIN_FILENO, m->uart, machine_stop_line(m));
         status = machine_run(m);
         int why = atomic_load(&m->stop_reason);
         if (m->console) {

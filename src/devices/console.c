@@ -46,7 +46,6 @@
 #include "console_escape.h"
 #include "devices.h"
 #include "devices_internal.h"
-#include "machine.h"
 
 /* Bytes read from in_fd but not yet taken by the UART. */
 #define CONSOLE_PENDING_MAX 4096
@@ -66,7 +65,7 @@ static const char console_help_msg[] =
 struct console {
     int in_fd;
     struct dev_uart *uart;
-    struct machine *m;
+    struct stop_line stop;       /* Ctrl-A x */
     int wake[2];                 /* self-pipe: [0] polled by the thread */
     atomic_bool stopping;
     pthread_t thread;
@@ -223,10 +222,7 @@ static void console_input(struct console *c, const uint8_t *buf, size_t len)
         switch (out.action) {
         case CON_ESC_QUIT:
             dev_write_all(STDERR_FILENO, console_quit_msg, sizeof(console_quit_msg) - 1);
-            if (c->m) {
-                machine_request_stop(c->m, STOP_USER, XBT_STATUS_USER);
-                machine_kick(c->m);
-            }
+            stop_signal(&c->stop, STOP_USER, XBT_STATUS_USER);
             break;
         case CON_ESC_HELP:
             dev_write_all(STDERR_FILENO, console_help_msg, sizeof(console_help_msg) - 1);
@@ -280,14 +276,14 @@ static void *console_thread(void *arg)
 
 /* ---- public API ------------------------------------------------------------- */
 
-struct console *console_start(int in_fd, struct dev_uart *uart, struct machine *m)
+struct console *console_start(int in_fd, struct dev_uart *uart, struct stop_line stop)
 {
     struct console *c = calloc(1, sizeof(*c));
     if (!c)
         return NULL;
     c->in_fd = in_fd;
     c->uart = uart;
-    c->m = m;
+    c->stop = stop;
     c->eof = in_fd < 0;
     atomic_init(&c->stopping, false);
     con_escape_init(&c->esc);

@@ -10,16 +10,16 @@
  *   of each write is copied to out_fd; reads return 0xE9 so guests can detect
  *   it.
  *
- * Neither device has state of its own, so neither allocates anything: the
- * machine pointer or the fd is the bus opaque.  Both tolerate m == NULL /
- * out_fd < 0 (writes are then ignored).
+ * isa-debug-exit holds only its stop line; the debug console has no state
+ * (the fd is the bus opaque).  An unconnected stop line / out_fd < 0 make
+ * writes do nothing.
  */
 #include <stdatomic.h>
 #include <stdint.h>
 
 #include "devices.h"
 #include "devices_internal.h"
-#include "machine.h"
+#include <stdlib.h>
 
 /* Ports claimed by isa-debug-exit (QEMU: -device isa-debug-exit,iosize=4). */
 #define DEBUG_EXIT_NPORTS 4
@@ -33,14 +33,17 @@ static uint32_t debug_exit_read(void *opaque, uint16_t port, unsigned size)
     return size >= 4 ? UINT32_MAX : (UINT32_C(1) << (8 * size)) - 1;
 }
 
+struct dev_debug_exit {
+    struct stop_line stop;
+};
+
 static void debug_exit_write(void *opaque, uint16_t port, unsigned size,
                              uint32_t val)
 {
-    struct machine *m = opaque;
+    struct dev_debug_exit *d = opaque;
     (void)port;
     (void)size;
-    if (m)
-        machine_request_stop(m, STOP_DEBUG_EXIT, (int)((val << 1) | 1u));
+    stop_signal(&d->stop, STOP_DEBUG_EXIT, (int)((val << 1) | 1u));
 }
 
 static const struct dev_port_ops debug_exit_ops = {
@@ -48,11 +51,25 @@ static const struct dev_port_ops debug_exit_ops = {
     .write = debug_exit_write,
 };
 
-int dev_debug_exit_create(struct io_bus *bus, uint16_t base, struct machine *m)
+struct dev_debug_exit *dev_debug_exit_create(struct io_bus *bus, uint16_t base,
+                                             struct stop_line stop)
 {
-    if (!bus)
-        return XBT_EINVAL;
-    return bus_register_ports(bus, base, DEBUG_EXIT_NPORTS, &debug_exit_ops, m);
+    struct dev_debug_exit *d = calloc(1, sizeof(*d));
+    if (!bus || !d) {
+        free(d);
+        return NULL;
+    }
+    d->stop = stop;
+    if (bus_register_ports(bus, base, DEBUG_EXIT_NPORTS, &debug_exit_ops, d)) {
+        free(d);
+        return NULL;
+    }
+    return d;
+}
+
+void dev_debug_exit_destroy(struct dev_debug_exit *d)
+{
+    free(d);
 }
 
 static uint32_t debugcon_read(void *opaque, uint16_t port, unsigned size)

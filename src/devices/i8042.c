@@ -37,8 +37,8 @@
  * responses to controller commands are polled, as every driver does while
  * probing.
  *
- * Reset: calls machine_request_reset(m) (src/machine.c), only when m is not
- * NULL, so unit tests can run without a machine.
+ * Reset: signals the reset line it was given (lines.h); unit tests leave
+ * it unconnected or count the pulses.
  *
  * Threading: vCPU thread only (port accesses); no lock.
  */
@@ -73,7 +73,7 @@
 #define KBC_RAM_SIZE 32
 
 struct dev_i8042 {
-    struct machine *m;
+    struct event_line reset;     /* pulse of the CPU reset line */
     uint8_t ram[KBC_RAM_SIZE];  /* ram[0] is the command byte */
     uint8_t outport;
     uint8_t obuf;               /* output buffer (last byte if empty) */
@@ -84,8 +84,7 @@ struct dev_i8042 {
 
 static void kbc_reset_machine(struct dev_i8042 *k)
 {
-    if (k->m)
-        machine_request_reset(k->m);
+    event_signal(&k->reset);
 }
 
 static void kbc_respond(struct dev_i8042 *k, uint8_t v)
@@ -198,12 +197,12 @@ static const struct dev_port_ops kbc_ops = {
     .write = kbc_port_write,
 };
 
-struct dev_i8042 *dev_i8042_create(struct io_bus *bus, struct machine *m)
+struct dev_i8042 *dev_i8042_create(struct io_bus *bus, struct event_line reset)
 {
     struct dev_i8042 *k = calloc(1, sizeof(*k));
     if (!k)
         return NULL;
-    k->m = m;
+    k->reset = reset;
     k->ram[0] = KBC_RESET_CB;
     k->outport = KBC_RESET_OUTPORT;
     if (bus) {

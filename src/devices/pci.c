@@ -78,7 +78,7 @@ struct pci_func {
 };
 
 struct dev_pci {
-    struct machine *m;
+    struct event_line reset;     /* 0xCF9 bit 2: pulse of the CPU reset line */
     uint32_t addr;              /* CONFIG_ADDRESS */
     uint8_t rcr;                /* PIIX3 reset control */
     struct pci_func *funcs[256];   /* bus 0, by devfn */
@@ -230,8 +230,8 @@ static void pci_port_write(void *opaque, uint16_t port, unsigned size, uint32_t 
         return;
     }
     if (port == PCI_RESET_CONTROL && size == 1) {
-        if ((val & RCR_RESET_CPU) && !(p->rcr & RCR_RESET_CPU) && p->m)
-            machine_request_reset(p->m);
+        if ((val & RCR_RESET_CPU) && !(p->rcr & RCR_RESET_CPU))
+            event_signal(&p->reset);
         p->rcr = (uint8_t)(val & RCR_SYS_RESET);
         return;
     }
@@ -276,12 +276,12 @@ static const struct { uint8_t off, val; } piix3_isa_regs[] = {
     {0xA8, 0x0F},
 };
 
-struct dev_pci *dev_pci_create(struct io_bus *bus, struct machine *m)
+struct dev_pci *dev_pci_create(struct io_bus *bus, struct event_line reset)
 {
     struct dev_pci *p = calloc(1, sizeof(*p));
     if (!p)
         return NULL;
-    p->m = m;
+    p->reset = reset;
     struct pci_func *isa;
     if (pci_func_add(p, 0, 0, &i440fx_desc, NULL, NULL, NULL) ||
         pci_func_add(p, 1, 0, &piix3_isa_desc, NULL, NULL, &isa)) {

@@ -53,7 +53,6 @@
 #include <stdlib.h>
 
 #include "devices.h"
-#include "machine.h"
 
 /* The master's IR input the slave's INT output is wired to (PC/AT). */
 #define PIC_CASCADE_IRQ 2
@@ -111,7 +110,7 @@ struct dev_pic {
     pthread_mutex_t lock;
     struct pic_chip chip[2];        /* [0] master, [1] slave */
     atomic_bool output;             /* master INT: dev_pic_pending() */
-    struct machine *m;
+    struct event_line intr;      /* the INT output rose: wake the vCPU */
 };
 
 /* ---- priority logic (lock held) -------------------------------------------- */
@@ -351,8 +350,8 @@ static uint32_t pic_port_read(void *opaque, uint16_t port, unsigned size)
     }
     bool kick = pic_update(p);
     pthread_mutex_unlock(&p->lock);
-    if (kick && p->m)
-        machine_kick(p->m);
+    if (kick)
+        event_signal(&p->intr);
     return val;
 }
 
@@ -368,8 +367,8 @@ static void pic_port_write(void *opaque, uint16_t port, unsigned size, uint32_t 
     }
     bool kick = pic_update(p);
     pthread_mutex_unlock(&p->lock);
-    if (kick && p->m)
-        machine_kick(p->m);
+    if (kick)
+        event_signal(&p->intr);
 }
 
 static const struct dev_port_ops pic_ops = {
@@ -379,7 +378,7 @@ static const struct dev_port_ops pic_ops = {
 
 /* ---- public API ----------------------------------------------------------- */
 
-struct dev_pic *dev_pic_create(struct io_bus *bus, struct machine *m)
+struct dev_pic *dev_pic_create(struct io_bus *bus, struct event_line intr)
 {
     struct dev_pic *p = calloc(1, sizeof(*p));
     if (!p)
@@ -388,7 +387,7 @@ struct dev_pic *dev_pic_create(struct io_bus *bus, struct machine *m)
         free(p);
         return NULL;
     }
-    p->m = m;
+    p->intr = intr;
     pic_chip_init(&p->chip[0], true, PIC_MASTER_RESET_BASE, PIC_MASTER_RESET_IMR);
     pic_chip_init(&p->chip[1], false, PIC_SLAVE_RESET_BASE, PIC_SLAVE_RESET_IMR);
     atomic_init(&p->output, false);
@@ -425,8 +424,8 @@ void dev_pic_set_irq(struct dev_pic *p, int irq, int level)
     pic_chip_input(&p->chip[irq >> 3], irq & 7, level != 0);
     bool kick = pic_update(p);
     pthread_mutex_unlock(&p->lock);
-    if (kick && p->m)
-        machine_kick(p->m);
+    if (kick)
+        event_signal(&p->intr);
 }
 
 static void pic_irq_line_fn(void *opaque, int line, int level)
@@ -471,7 +470,7 @@ int dev_pic_ack(struct dev_pic *p)
     }
     bool kick = pic_update(p);
     pthread_mutex_unlock(&p->lock);
-    if (kick && p->m)
-        machine_kick(p->m);
+    if (kick)
+        event_signal(&p->intr);
     return vector;
 }

@@ -126,7 +126,6 @@ struct pit_channel {
 struct dev_pit {
     struct xclock *clk;
     struct irq_line irq0;
-    struct machine *m;
     struct xtimer *timer;           /* channel 0 OUT events */
     struct pit_channel ch[3];
     uint8_t port_b;                 /* bits 0-3 of port 0x61 */
@@ -528,7 +527,7 @@ static const struct dev_port_ops portb_ops = {
 /* ---- public API ------------------------------------------------------------ */
 
 struct dev_pit *dev_pit_create(struct io_bus *bus, struct xclock *clk,
-                               struct irq_line irq0, struct machine *m)
+                               struct irq_line irq0)
 {
     if (!clk)
         return NULL;
@@ -537,7 +536,6 @@ struct dev_pit *dev_pit_create(struct io_bus *bus, struct xclock *clk,
         return NULL;
     p->clk = clk;
     p->irq0 = irq0;
-    p->m = m;
     p->timer = xtimer_create(clk, pit_timer_cb, p);
     if (!p->timer) {
         free(p);

@@ -37,7 +37,6 @@
 
 #include "devices.h"
 #include "devices_internal.h"
-#include "machine.h"
 
 /* Register offsets from the base port. */
 enum {
@@ -116,7 +115,7 @@ struct dev_uart {
     pthread_mutex_t lock;
     uint16_t base;
     struct irq_line irq;
-    struct machine *m;
+    struct event_line wake;      /* input arrived: wake the vCPU */
     int out_fd;
     bool out_failed;            /* a write to out_fd failed: warned, now drop */
 
@@ -425,7 +424,7 @@ static const struct dev_port_ops uart_ops = {
 /* ---- public API ----------------------------------------------------------- */
 
 struct dev_uart *dev_uart_create(struct io_bus *bus, uint16_t base,
-                                 struct irq_line irq, struct machine *m,
+                                 struct irq_line irq, struct event_line wake,
                                  int out_fd)
 {
     struct dev_uart *u = calloc(1, sizeof(*u));
@@ -437,7 +436,7 @@ struct dev_uart *dev_uart_create(struct io_bus *bus, uint16_t base,
     }
     u->base = base;
     u->irq = irq;
-    u->m = m;
+    u->wake = wake;
     u->out_fd = out_fd;
     u->lcr = UART_RESET_LCR;
     u->dll = UART_RESET_DIVISOR & 0xFF;
@@ -480,8 +479,8 @@ size_t dev_uart_receive(struct dev_uart *u, const uint8_t *buf, size_t len)
         u->rx_notify_wanted = true;
     uart_update_irq(u);
     pthread_mutex_unlock(&u->lock);
-    if (n > 0 && u->m)
-        machine_kick(u->m);
+    if (n > 0)
+        event_signal(&u->wake);
     return n;
 }
 

@@ -1,7 +1,7 @@
 /*
  * test_bus.c - unit tests of the I/O bus (port and MMIO registration,
  * unregistration and slot reuse, dispatch, unclaimed accesses, statistics) and of the stateless debug
- * ports (0xE9 debug console, isa-debug-exit without a machine).
+ * ports (0xE9 debug console, isa-debug-exit signalling its stop line).
  */
 #include <fcntl.h>
 #include <setjmp.h>
@@ -285,15 +285,44 @@ static void test_debugcon(void **state)
     close(fds[1]);
 }
 
-static void test_debug_exit_no_machine(void **state)
+static int stops, stop_status;
+static enum machine_stop stop_why;
+
+static void on_stop(void *opaque, enum machine_stop why, int status)
+{
+    (void)opaque;
+    stops++;
+    stop_why = why;
+    stop_status = status;
+}
+
+static void test_debug_exit(void **state)
 {
     struct io_bus *bus = *state;
-    assert_int_equal(dev_debug_exit_create(bus, 0xF4, NULL), XBT_OK);
+    stops = 0;
+    struct dev_debug_exit *d = dev_debug_exit_create(bus, 0xF4, (struct stop_line){ on_stop, NULL });
+    assert_non_null(d);
     assert_int_equal(bus_register_ports(bus, 0xF7, 1, &fake_port_ops, NULL), XBT_EBUSY);
     assert_int_equal(bus_port_read(bus, 0xF4, 1), 0xFF);
     assert_int_equal(bus_port_read(bus, 0xF4, 4), 0xFFFFFFFF);
-    bus_port_write(bus, 0xF4, 4, 0x10);     /* m == NULL: ignored */
+    bus_port_write(bus, 0xF6, 2, 0x10);     /* any port, any size: (V << 1) | 1 */
+    assert_int_equal(stops, 1);
+    assert_int_equal(stop_why, STOP_DEBUG_EXIT);
+    assert_int_equal(stop_status, 0x21);
     assert_int_equal(bus_stats(bus)->port_unclaimed, 0);
+    assert_null(dev_debug_exit_create(bus, 0xF4, (struct stop_line){ on_stop, NULL }));
+    dev_debug_exit_destroy(d);
+}
+
+static void test_debug_exit_unconnected(void **state)
+{
+    struct io_bus *bus = *state;
+    stops = 0;
+    struct dev_debug_exit *d = dev_debug_exit_create(bus, 0xF4, (struct stop_line){ 0 });
+    assert_non_null(d);
+    bus_port_write(bus, 0xF4, 4, 0x10);     /* unconnected: nothing happens */
+    assert_int_equal(stops, 0);
+    dev_debug_exit_destroy(d);
 }
 
 int main(void)
@@ -307,7 +336,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_mmio, setup_bus, teardown_bus),
         cmocka_unit_test_setup_teardown(test_mmio_sorted_insert, setup_bus, teardown_bus),
         cmocka_unit_test_setup_teardown(test_debugcon, setup_bus, teardown_bus),
-        cmocka_unit_test_setup_teardown(test_debug_exit_no_machine, setup_bus, teardown_bus),
+        cmocka_unit_test_setup_teardown(test_debug_exit, setup_bus, teardown_bus),
+        cmocka_unit_test_setup_teardown(test_debug_exit_unconnected, setup_bus, teardown_bus),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

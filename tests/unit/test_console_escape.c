@@ -146,7 +146,7 @@ static int csetup(void **state)
         return -1;
     f->bus = bus_create();
     struct irq_line none = { 0 };
-    f->uart = dev_uart_create(f->bus, BASE, none, NULL, -1);
+    f->uart = dev_uart_create(f->bus, BASE, none, (struct event_line){ 0 }, -1);
     if (!f->bus || !f->uart)
         return -1;
     bus_port_write(f->bus, BASE + 2, 1, 0x01);     /* FIFO on */
@@ -191,7 +191,7 @@ static size_t guest_read(struct cfix *f, uint8_t *buf, size_t n)
 static void test_console_pipe(void **state)
 {
     struct cfix *f = *state;
-    struct console *c = console_start(f->in[0], f->uart, NULL);
+    struct console *c = console_start(f->in[0], f->uart, (struct stop_line){ 0 });
     assert_non_null(c);
     uint8_t buf[64];
     const char in[] = "ls\r\x01\x01" "a\x01" "b";
@@ -213,7 +213,7 @@ static void test_console_flow_control(void **state)
         if (data[i] == 0x01)
             data[i] = 0x02;                        /* avoid escapes */
     }
-    struct console *c = console_start(f->in[0], f->uart, NULL);
+    struct console *c = console_start(f->in[0], f->uart, (struct stop_line){ 0 });
     assert_non_null(c);
     /* The pipe holds only 64 KiB, so write from here in chunks while the
      * guest reads (the write end is blocking). */
@@ -238,7 +238,7 @@ static void test_console_flow_control(void **state)
 static void test_console_eof_and_stop(void **state)
 {
     struct cfix *f = *state;
-    struct console *c = console_start(f->in[0], f->uart, NULL);
+    struct console *c = console_start(f->in[0], f->uart, (struct stop_line){ 0 });
     assert_non_null(c);
     assert_int_equal(write(f->in[1], "bye", 3), 3);
     close(f->in[1]);
@@ -255,7 +255,7 @@ static void test_console_stop_idle(void **state)
 {
     struct cfix *f = *state;
     /* Stop while the thread is blocked waiting for input. */
-    struct console *c = console_start(f->in[0], f->uart, NULL);
+    struct console *c = console_start(f->in[0], f->uart, (struct stop_line){ 0 });
     assert_non_null(c);
     usleep(20000);
     double t0 = now();
@@ -268,7 +268,7 @@ static void test_console_quit_without_machine(void **state)
 {
     struct cfix *f = *state;
     /* m == NULL: Ctrl-A x only prints; the bytes around it still flow. */
-    struct console *c = console_start(f->in[0], f->uart, NULL);
+    struct console *c = console_start(f->in[0], f->uart, (struct stop_line){ 0 });
     assert_non_null(c);
     assert_int_equal(write(f->in[1], "a\x01xb", 4), 4);
     uint8_t buf[2];
@@ -281,7 +281,7 @@ static void test_console_full_fifo_stop(void **state)
 {
     struct cfix *f = *state;
     /* The guest never reads: input waits in the console; stop still works. */
-    struct console *c = console_start(f->in[0], f->uart, NULL);
+    struct console *c = console_start(f->in[0], f->uart, (struct stop_line){ 0 });
     assert_non_null(c);
     static char big[8192];
     memset(big, 'q', sizeof(big));

@@ -3,11 +3,8 @@
  * port 0x80 through the I/O bus: status bits, self-test and interface test,
  * the command byte and internal RAM, keyboard enable/disable, the output
  * port, the reset paths (0xFE, the other pulse commands, output-port bit 0)
- * counted by a stub machine_request_reset(), and data-port behaviour with
- * no keyboard attached.
- *
- * machine_request_reset() lives in src/machine.c; this test defines its own
- * and must therefore not pull machine.o out of libxbt (use nothing from it).
+ * counted on the reset line (lines.h) the test wires, and data-port
+ * behaviour with no keyboard attached.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -30,17 +27,18 @@
 #define ST_UNLOCKED 0x10
 
 static int reset_calls;
-static struct machine *reset_machine;
+static void *reset_opaque;
 
-void machine_request_reset(struct machine *m)
+static void on_reset(void *opaque)
 {
     reset_calls++;
-    reset_machine = m;
+    reset_opaque = opaque;
 }
 
-/* A stand-in machine: the device only passes the pointer on. */
-static int fake_machine_storage;
-#define FAKE_MACHINE ((struct machine *)(void *)&fake_machine_storage)
+/* The reset line's opaque: the device only passes it on. */
+static int line_cookie;
+static const struct event_line reset_line = { on_reset, &line_cookie };
+static const struct event_line unconnected;
 
 struct fixture {
     struct io_bus *bus;
@@ -48,30 +46,30 @@ struct fixture {
     struct dev_port80 *p80;
 };
 
-static int setup_with(void **state, struct machine *m)
+static int setup_with(void **state, struct event_line reset)
 {
     struct fixture *f = calloc(1, sizeof(*f));
     if (!f)
         return -1;
     f->bus = bus_create();
-    f->kbc = dev_i8042_create(f->bus, m);
+    f->kbc = dev_i8042_create(f->bus, reset);
     f->p80 = dev_port80_create(f->bus);
     if (!f->bus || !f->kbc || !f->p80)
         return -1;
     reset_calls = 0;
-    reset_machine = NULL;
+    reset_opaque = NULL;
     *state = f;
     return 0;
 }
 
 static int setup(void **state)
 {
-    return setup_with(state, FAKE_MACHINE);
+    return setup_with(state, reset_line);
 }
 
 static int setup_no_machine(void **state)
 {
-    return setup_with(state, NULL);
+    return setup_with(state, unconnected);
 }
 
 static int teardown(void **state)
@@ -180,7 +178,7 @@ static void test_output_port(void **state)
     out8(f, CMD, 0xD1);
     out8(f, DATA, 0x02);                        /* bit 0 low: reset */
     assert_int_equal(reset_calls, 1);
-    assert_ptr_equal(reset_machine, FAKE_MACHINE);
+    assert_ptr_equal(reset_opaque, &line_cookie);
 }
 
 static void test_reset_pulse(void **state)
@@ -188,7 +186,7 @@ static void test_reset_pulse(void **state)
     struct fixture *f = *state;
     out8(f, CMD, 0xFE);
     assert_int_equal(reset_calls, 1);
-    assert_ptr_equal(reset_machine, FAKE_MACHINE);
+    assert_ptr_equal(reset_opaque, &line_cookie);
     out8(f, CMD, 0xFF);                         /* pulses nothing */
     out8(f, CMD, 0xFD);                         /* pulses bit 1 only */
     assert_int_equal(reset_calls, 1);
@@ -208,7 +206,7 @@ static void test_no_machine(void **state)
     out8(f, CMD, 0xFE);
     out8(f, CMD, 0xD1);
     out8(f, DATA, 0x00);
-    assert_int_equal(reset_calls, 0);           /* m == NULL: never called */
+    assert_int_equal(reset_calls, 0);           /* unconnected: nothing happens */
     assert_int_equal(command(f, 0xAA), 0x55);
 }
 
@@ -226,7 +224,7 @@ static void test_port80(void **state)
     assert_int_equal(bus_port_read(f->bus, 0x80, 2), 0xFF34);
     assert_int_equal(bus_port_read(f->bus, 0x81, 1), 0xFF);
     assert_null(dev_port80_create(f->bus));     /* port taken */
-    assert_null(dev_i8042_create(f->bus, NULL));
+    assert_null(dev_i8042_create(f->bus, unconnected));
     assert_int_equal(reset_calls, 0);
 }
 

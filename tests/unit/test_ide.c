@@ -103,7 +103,7 @@ static int setup_with(void **state, bool disk)
             disk_image_open(&f->img, f->path, err, sizeof(err)))
             return -1;
     }
-    f->pci = dev_pci_create(f->bus, NULL);
+    f->pci = dev_pci_create(f->bus, (struct event_line){ 0 });
     struct irq_line i14 = {irq_fn, f, 14}, i15 = {irq_fn, f, 15};
     f->ide = dev_ide_create(f->bus, f->pci, &g_m.mmu, i14, i15, f->img);
     if (!f->pci || !f->ide)

@@ -5,9 +5,8 @@
  * functions, byte/word/dword data accesses (also past 0xCFF), the i440FX and
  * PIIX3 functions' identity, read-only and writable header fields,
  * write-1-to-clear status bits, I/O BAR probing and decoding, the written
- * callback, and the PIIX3 reset control register at 0xCF9 (counted by a
- * stub machine_request_reset(); this test must pull nothing from
- * machine.o).
+ * callback, and the PIIX3 reset control register at 0xCF9 (counted on
+ * the reset line the test wires).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,14 +21,14 @@
 
 static int reset_calls;
 
-void machine_request_reset(struct machine *m)
+static void on_reset(void *opaque)
 {
-    (void)m;
+    (void)opaque;
     reset_calls++;
 }
 
-static int fake_machine_storage;
-#define FAKE_MACHINE ((struct machine *)(void *)&fake_machine_storage)
+static const struct event_line reset_line = { on_reset, NULL };
+static const struct event_line unconnected;
 
 struct fixture {
     struct io_bus *bus;
@@ -58,7 +57,7 @@ static int setup(void **state)
     if (!fx)
         return -1;
     fx->bus = bus_create();
-    fx->pci = dev_pci_create(fx->bus, FAKE_MACHINE);
+    fx->pci = dev_pci_create(fx->bus, reset_line);
     if (!fx->bus || !fx->pci ||
         pci_func_add(fx->pci, 5, 0, &test_desc, written, fx, &fx->f) ||
         pci_func_io_bar(fx->f, 4, 16, 0xC000))
@@ -253,12 +252,12 @@ static void test_no_machine(void **state)
 {
     (void)state;
     struct io_bus *bus = bus_create();
-    struct dev_pci *p = dev_pci_create(bus, NULL);
+    struct dev_pci *p = dev_pci_create(bus, unconnected);
     assert_non_null(p);
     bus_port_write(bus, 0xCF9, 1, 0x04);   /* nobody to reset: ignored */
     assert_int_equal(reset_calls, 0);
     /* the ports are taken */
-    assert_null(dev_pci_create(bus, NULL));
+    assert_null(dev_pci_create(bus, unconnected));
     dev_pci_destroy(p);
     bus_destroy(bus);
 }

@@ -43,7 +43,7 @@ static int setup(void **state)
     if (!f)
         return -1;
     f->bus = bus_create();
-    f->pic = dev_pic_create(f->bus, NULL);
+    f->pic = dev_pic_create(f->bus, (struct event_line){ 0 });
     if (!f->bus || !f->pic)
         return -1;
     *state = f;
@@ -126,7 +126,7 @@ static void test_power_on(void **state)
     assert_int_equal(bus_port_read(f->bus, 0x22, 1), 0xFF);
     assert_int_equal(bus_port_read(f->bus, 0x1F, 1), 0xFF);
     assert_int_equal(bus_port_read(f->bus, 0xA2, 1), 0xFF);
-    assert_null(dev_pic_create(f->bus, NULL));  /* ports taken */
+    assert_null(dev_pic_create(f->bus, (struct event_line){ 0 }));  /* ports taken */
 }
 
 static void test_init_vectors(void **state)

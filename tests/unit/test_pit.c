@@ -56,7 +56,7 @@ static int setup(void **state)
     /* Start at an odd time so loads do not sit on a PIT clock edge. */
     xclock_advance(f->clk, 123456789);
     struct irq_line irq = { .fn = irq0_fn, .opaque = f, .line = 0 };
-    f->pit = dev_pit_create(f->bus, f->clk, irq, NULL);
+    f->pit = dev_pit_create(f->bus, f->clk, irq);
     if (!f->pit)
         return -1;
     *state = f;
@@ -495,10 +495,10 @@ static void test_create_errors(void **state)
 {
     struct fixture *f = *state;
     struct irq_line none = { 0 };
-    assert_null(dev_pit_create(f->bus, f->clk, none, NULL));   /* ports taken */
-    assert_null(dev_pit_create(NULL, NULL, none, NULL));
+    assert_null(dev_pit_create(f->bus, f->clk, none));   /* ports taken */
+    assert_null(dev_pit_create(NULL, NULL, none));
     /* Without a bus (and with an unconnected line) it still works. */
-    struct dev_pit *p = dev_pit_create(NULL, f->clk, none, NULL);
+    struct dev_pit *p = dev_pit_create(NULL, f->clk, none);
     assert_non_null(p);
     dev_pit_destroy(p);
 }

@@ -61,7 +61,7 @@ static int setup(void **state)
     fcntl(f->out[0], F_SETFL, O_NONBLOCK);
     f->bus = bus_create();
     struct irq_line irq = { .fn = test_irq_fn, .opaque = f, .line = 4 };
-    f->uart = dev_uart_create(f->bus, BASE, irq, NULL, f->out[1]);
+    f->uart = dev_uart_create(f->bus, BASE, irq, (struct event_line){ 0 }, f->out[1]);
     if (!f->bus || !f->uart)
         return -1;
     *state = f;
@@ -116,7 +116,7 @@ static void test_reset_state(void **state)
     assert_int_equal(bus_port_read(f->bus, BASE + 8, 1), 0xFF);
     /* A second UART cannot take the same ports. */
     struct irq_line none = { 0 };
-    assert_null(dev_uart_create(f->bus, BASE + 4, none, NULL, -1));
+    assert_null(dev_uart_create(f->bus, BASE + 4, none, (struct event_line){ 0 }, -1));
 }
 
 static void test_dlab(void **state)
@@ -527,7 +527,7 @@ static void test_no_bus_no_irq(void **state)
     (void)state;
     /* Tolerates a NULL bus, an unconnected irq line and out_fd < 0. */
     struct irq_line none = { 0 };
-    struct dev_uart *u = dev_uart_create(NULL, BASE, none, NULL, -1);
+    struct dev_uart *u = dev_uart_create(NULL, BASE, none, (struct event_line){ 0 }, -1);
     assert_non_null(u);
     assert_int_equal(dev_uart_receive(u, (const uint8_t *)"a", 1), 1);
     assert_int_equal(dev_uart_receive(u, NULL, 1), 0);

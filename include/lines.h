@@ -1,0 +1,71 @@
+/*
+ * lines.h - upward signals.  A lower layer (a device, the console) tells
+ * whoever wired it that something happened without knowing who that is:
+ * it holds a line and signals it; the wiring code (src/machine.c) fills
+ * in fn and opaque.  A line with fn == NULL is unconnected and signalling
+ * it does nothing (unit tests link a device alone that way).
+ *   irq_line    an interrupt request input of an interrupt controller
+ *   event_line  a request without data: wake the vCPU, reset the machine
+ *   stop_line   end the run, with a reason and the process exit status
+ * Lines may be signalled from any thread unless the device says otherwise;
+ * the receivers in src/machine.c are thread-safe.
+ */
+#ifndef XBT_LINES_H
+#define XBT_LINES_H
+
+struct irq_line {
+    void (*fn)(void *opaque, int line, int level);
+    void *opaque;
+    int line;
+};
+
+static inline void irq_set(const struct irq_line *irq, int level)
+{
+    if (irq && irq->fn)
+        irq->fn(irq->opaque, irq->line, level);
+}
+
+struct event_line {
+    void (*fn)(void *opaque);
+    void *opaque;
+};
+
+static inline void event_signal(const struct event_line *l)
+{
+    if (l && l->fn)
+        l->fn(l->opaque);
+}
+
+/* Why a run ended (the vocabulary of stop_line).  The launcher maps each
+ * to its exit status. */
+enum machine_stop {
+    STOP_NONE = 0,
+    STOP_DEBUG_EXIT,    /* guest wrote to isa-debug-exit: status (V<<1)|1 */
+    STOP_HALTED,        /* HLT with interrupts disabled: nothing can wake it */
+    STOP_TRIPLE_FAULT,  /* shutdown: register dump printed */
+    STOP_USER,          /* Ctrl-A X on the console */
+    STOP_RESET,         /* the guest reset the machine (i8042 0xFE, 0xCF9) */
+    STOP_ERROR,         /* VMM could not continue (message printed) */
+};
+
+/* Exit statuses of `xbt run` other than the debug-exit ones, which are always
+ * odd; these are even so the two never collide. */
+#define XBT_STATUS_HALTED 4
+#define XBT_STATUS_TRIPLE_FAULT 6
+#define XBT_STATUS_USER 8
+#define XBT_STATUS_RESET 10
+#define XBT_STATUS_ERROR 2
+
+struct stop_line {
+    void (*fn)(void *opaque, enum machine_stop why, int status);
+    void *opaque;
+};
+
+/* The first stop requested wins; later ones are ignored. */
+static inline void stop_signal(const struct stop_line *l, enum machine_stop why, int status)
+{
+    if (l && l->fn)
+        l->fn(l->opaque, why, status);
+}
+
+#endif
