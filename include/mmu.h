@@ -10,7 +10,7 @@
 #include "xbt.h"
 
 struct vcpu;
-struct machine;
+struct io_bus;
 
 /*
  * One direct-mapped TLB entry, 16 bytes (emitted code scales the index by
@@ -76,8 +76,21 @@ enum mem_method { MEM_HOST = 0, MEM_TLB = 1 };
 /* --mmu: fill the TLB from a guest walk, or from shadow page tables */
 enum mmu_kind { MMU_WALK = 0, MMU_SHADOW = 1 };
 
+/* Stores that hit a page holding translations (mmu_code_page_set) are
+ * reported upward through this hook: the translation cache registers it
+ * (tc_init) and drops the units the bytes overlap.  written() returns how
+ * many it dropped.  No hook: nothing to invalidate. */
+enum mmu_code_write { MMU_CODE_WRITE_CPU, MMU_CODE_WRITE_DMA };
+struct mmu_code_hook {
+    int (*written)(void *opaque, uint32_t addr, uint32_t len, enum mmu_code_write how);
+    void *opaque;
+};
+
 struct mmu {
-    struct machine *m;
+    uint8_t *ram;                 /* host mapping of guest-physical [0, ram_size) */
+    uint32_t ram_size;
+    struct io_bus *bus;           /* MMIO */
+    struct mmu_code_hook code_hook;
     struct tlb_entry *tlb;        /* supervisor accesses (and all with paging off) */
     struct tlb_entry *tlb_user;   /* CPL 3 accesses */
     uint8_t *global;              /* per entry of both tables: from a global page */
@@ -104,7 +117,10 @@ struct mmu {
     struct mmu_stats st;
 };
 
-int mmu_init(struct mmu *mmu, struct machine *m, uint32_t tlb_entries);
+/* The MMU of guest RAM ram[0, ram_size) (a multiple of PAGE_SIZE) with
+ * MMIO on bus; XBT_EINVAL for a bad TLB size, XBT_ENOMEM. */
+int mmu_init(struct mmu *mmu, uint8_t *ram, uint32_t ram_size, struct io_bus *bus,
+             uint32_t tlb_entries);
 void mmu_destroy(struct mmu *mmu);
 void mmu_tlb_flush(struct mmu *mmu);
 

@@ -10,7 +10,7 @@
 
 #include "xbt.h"
 
-struct machine;
+struct mmu;
 
 /* A direct exit of a unit: a patchable jmp/jcc rel32. */
 struct tb_exit {
@@ -133,7 +133,7 @@ struct tc_region {
 #define TC_DEFAULT_NURSERY_PCT 50
 
 struct tcache {
-    struct machine *m;
+    struct mmu *mmu;          /* code pages are marked there; NULL: none (tests) */
     uint8_t *rx, *rw;         /* two views of one memfd: execute / write */
     size_t size, used;
     int memfd;
@@ -198,7 +198,10 @@ struct tcache {
  * as many instructions. */
 #define TC_UNIT_RESERVE (64u << 10)
 
-int tc_init(struct tcache *tc, struct machine *m, size_t size);
+/* A cache of size bytes (at least 64 KiB, rounded up to pages) for the
+ * guest RAM of mmu; registers itself as the mmu's code hook, so stores to
+ * translated code invalidate it.  mmu may be NULL (unit tests). */
+int tc_init(struct tcache *tc, struct mmu *mmu, size_t size);
 /* Selects the policy (flushes the cache).  nursery_pct: the generational
  * nursery's share of the buffer (10..90). */
 int tc_set_policy(struct tcache *tc, enum tc_policy policy, unsigned nursery_pct);

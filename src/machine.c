@@ -116,14 +116,14 @@ int machine_create(struct machine **out, const struct machine_config *cfg)
     cpu->wb_thunk = xbt_wb_thunk;
     vcpu_reset_flat32(cpu);
 
-    int rc = mmu_init(&m->mmu, m, cfg->tlb_entries);
+    int rc = mmu_init(&m->mmu, m->ram, m->ram_size, m->bus, cfg->tlb_entries);
     m->mmu.nvictims = cfg->tlb_victims;
     if (rc == 0 && cfg->mem == MEM_HOST)
         rc = mmu_window_init(&m->mmu, m->ram_fd);
     if (rc == 0 && cfg->mmu == MMU_SHADOW && !(m->mmu.shadow = shadow_create()))
         rc = XBT_ENOMEM;
     if (rc == 0)
-        rc = tc_init(&m->tc, m, cfg->tcache_size);
+        rc = tc_init(&m->tc, &m->mmu, cfg->tcache_size);
     if (rc == 0)
         rc = tc_set_policy(&m->tc, (enum tc_policy)cfg->tcache_policy,
                            cfg->tcache_nursery ? cfg->tcache_nursery : TC_DEFAULT_NURSERY_PCT);

@@ -1,39 +1,44 @@
 /*
  * phys.c - guest-physical memory: RAM, MMIO through the bus, and open bus
  * (reads of unbacked addresses return all ones, writes are dropped, as on a
- * PC).  Stores to pages that hold translated code invalidate the
- * translations they overlap.
+ * PC).  Stores to pages that hold translated code are reported to the
+ * code hook (the translation cache), which drops what they overlap.
  */
 #include <string.h>
 
-#include "machine.h"
+#include "bus.h"
 #include "mmu.h"
 #include "shadow.h"
 
+/* Tells the code hook (the translation cache) about a store to code. */
+static int code_written(struct mmu *mmu, uint32_t addr, uint32_t len, enum mmu_code_write how)
+{
+    const struct mmu_code_hook *h = &mmu->code_hook;
+    return h->written ? h->written(h->opaque, addr, len, how) : 0;
+}
+
 uint8_t *mmu_phys_ptr(struct mmu *mmu, uint32_t addr, uint32_t len)
 {
-    struct machine *m = mmu->m;
-    if ((uint64_t)addr + len > m->ram_size)
+    if ((uint64_t)addr + len > mmu->ram_size)
         return NULL;
-    if (bus_is_mmio(m->bus, addr, len))
+    if (bus_is_mmio(mmu->bus, addr, len))
         return NULL;
-    return m->ram + addr;
+    return mmu->ram + addr;
 }
 
 uint32_t mmu_phys_read(struct mmu *mmu, uint32_t addr, unsigned size)
 {
-    struct machine *m = mmu->m;
     uint8_t *p = mmu_phys_ptr(mmu, addr, size);
     if (p) {
         uint32_t v = 0;
         memcpy(&v, p, size);
         return v;
     }
-    if (bus_is_mmio(m->bus, addr, size)) {
+    if (bus_is_mmio(mmu->bus, addr, size)) {
         mmu->st.mmio_reads++;
-        return (uint32_t)bus_mmio_read(m->bus, addr, size);
+        return (uint32_t)bus_mmio_read(mmu->bus, addr, size);
     }
-    if ((uint64_t)addr + size <= m->ram_size || addr >= m->ram_size) {
+    if ((uint64_t)addr + size <= mmu->ram_size || addr >= mmu->ram_size) {
         mmu->st.unbacked_reads++;
         return size == 4 ? 0xFFFFFFFFu : (1u << (size * 8)) - 1;
     }
@@ -46,7 +51,6 @@ uint32_t mmu_phys_read(struct mmu *mmu, uint32_t addr, unsigned size)
 
 int mmu_phys_write(struct mmu *mmu, uint32_t addr, unsigned size, uint32_t val)
 {
-    struct machine *m = mmu->m;
     uint8_t *p = mmu_phys_ptr(mmu, addr, size);
     if (p) {
         memcpy(p, &val, size);
@@ -54,16 +58,16 @@ int mmu_phys_write(struct mmu *mmu, uint32_t addr, unsigned size, uint32_t val)
             shadow_pt_write(mmu->shadow, addr, size);
         if (mmu_is_code_page(mmu, addr) || mmu_is_code_page(mmu, addr + size - 1)) {
             mmu->st.code_writes++;
-            return tc_invalidate_range(&m->tc, addr, size, TC_INV_SMC) > 0;
+            return code_written(mmu, addr, size, MMU_CODE_WRITE_CPU) > 0;
         }
         return 0;
     }
-    if (bus_is_mmio(m->bus, addr, size)) {
+    if (bus_is_mmio(mmu->bus, addr, size)) {
         mmu->st.mmio_writes++;
-        bus_mmio_write(m->bus, addr, size, val);
+        bus_mmio_write(mmu->bus, addr, size, val);
         return 0;
     }
-    if ((uint64_t)addr + size <= m->ram_size || addr >= m->ram_size) {
+    if ((uint64_t)addr + size <= mmu->ram_size || addr >= mmu->ram_size) {
         mmu->st.unbacked_writes++;
         return 0;
     }
@@ -79,7 +83,6 @@ int mmu_phys_write(struct mmu *mmu, uint32_t addr, unsigned size, uint32_t val)
  * and shadow page tables see the write.  Returns bytes that reached RAM. */
 uint32_t mmu_dma_write(struct mmu *mmu, uint32_t addr, const void *src, uint32_t len)
 {
-    struct machine *m = mmu->m;
     const uint8_t *s = src;
     uint32_t done = 0;
     while (len) {
@@ -94,7 +97,7 @@ uint32_t mmu_dma_write(struct mmu *mmu, uint32_t addr, const void *src, uint32_t
             if (mmu->shadow && mmu->pt_pages[addr >> 12])
                 shadow_pt_write(mmu->shadow, addr, n);
             if (mmu_is_code_page(mmu, addr))
-                tc_invalidate_range(&m->tc, addr, n, TC_INV_DMA);
+                code_written(mmu, addr, n, MMU_CODE_WRITE_DMA);
         }
         addr += n;
         s += n;

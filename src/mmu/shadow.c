@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "machine.h"
 #include "mmu.h"
 #include "shadow.h"
 #include "vcpu.h"

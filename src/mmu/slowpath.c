@@ -63,7 +63,7 @@ static void tlb_fill(struct mmu *mmu, bool user, uint32_t lin, uint32_t phys, bo
         victim_push(mmu, e, user, mmu->global[(user ? mmu->tlb_entries : 0) + i]);
     e->tag_r = page;
     e->tag_w = (writable && !mmu_is_wp_page(mmu, phys)) ? page : TLB_TAG_INVALID;
-    e->addend = (uint64_t)(uintptr_t)(mmu->m->ram + (phys & PAGE_MASK)) - page;
+    e->addend = (uint64_t)(uintptr_t)(mmu->ram + (phys & PAGE_MASK)) - page;
     mmu->global[(user ? mmu->tlb_entries : 0) + i] = global;
     mmu_tlb_note_fill(mmu, (user ? mmu->tlb_entries : 0) + i);
     mmu->st.tlb_fills++;
@@ -91,7 +91,7 @@ static bool victim_lookup(struct mmu *mmu, bool user, uint32_t lin, bool write, 
         mmu->global[slot] = v->global;
         mmu_tlb_note_fill(mmu, slot);
         *v = old;
-        *phys = (uint32_t)(e->addend + page - (uint64_t)(uintptr_t)mmu->m->ram) | (lin & ~PAGE_MASK);
+        *phys = (uint32_t)(e->addend + page - (uint64_t)(uintptr_t)mmu->ram) | (lin & ~PAGE_MASK);
         mmu->st.victim_hits++;
         return true;
     }
@@ -116,7 +116,7 @@ static inline bool tlb_hit(const struct tlb_entry *e, uint32_t lin, bool write)
 /* Physical address of lin through a TLB entry that maps it. */
 static inline uint32_t entry_phys(const struct mmu *mmu, const struct tlb_entry *e, uint32_t lin)
 {
-    return (uint32_t)(e->addend + (lin & PAGE_MASK) - (uint64_t)(uintptr_t)mmu->m->ram) |
+    return (uint32_t)(e->addend + (lin & PAGE_MASK) - (uint64_t)(uintptr_t)mmu->ram) |
            (lin & ~PAGE_MASK);
 }
 
@@ -257,7 +257,7 @@ uint64_t bt_mem_slow(struct vcpu *cpu, uint32_t addr, uint32_t info, uint32_t ei
         return (uint64_t)(uintptr_t)cpu->bounce;
     bool ram = is_plain_ram(mmu, phys);
     if (ram && !crossing && !(write && mmu_is_wp_page(mmu, phys)))
-        return (uint64_t)(uintptr_t)(mmu->m->ram + phys);
+        return (uint64_t)(uintptr_t)(mmu->ram + phys);
 
     /* bounce */
     mmu->st.bounced++;

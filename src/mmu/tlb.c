@@ -7,9 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "machine.h"
 #include "mmu.h"
-#include "tcache.h"
 #include "shadow.h"
 
 static void entry_clear(struct tlb_entry *e)
@@ -19,10 +17,13 @@ static void entry_clear(struct tlb_entry *e)
     e->addend = 0;
 }
 
-int mmu_init(struct mmu *mmu, struct machine *m, uint32_t tlb_entries)
+int mmu_init(struct mmu *mmu, uint8_t *ram, uint32_t ram_size, struct io_bus *bus,
+             uint32_t tlb_entries)
 {
     memset(mmu, 0, sizeof(*mmu));
-    mmu->m = m;
+    mmu->ram = ram;
+    mmu->ram_size = ram_size;
+    mmu->bus = bus;
     if (tlb_entries < 2 || tlb_entries > 65536 || (tlb_entries & (tlb_entries - 1)))
         return XBT_EINVAL;
     mmu->tlb_entries = tlb_entries;
@@ -33,7 +34,7 @@ int mmu_init(struct mmu *mmu, struct machine *m, uint32_t tlb_entries)
     mmu->global = calloc(2 * (size_t)tlb_entries, 1);
     mmu->live = calloc(2 * (size_t)tlb_entries, sizeof(uint32_t));
     mmu->in_live = calloc(2 * (size_t)tlb_entries, 1);
-    mmu->ram_pages = m->ram_size / PAGE_SIZE;
+    mmu->ram_pages = ram_size / PAGE_SIZE;
     mmu->code_pages = calloc(mmu->ram_pages ? mmu->ram_pages : 1, 1);
     mmu->pt_pages = calloc(mmu->ram_pages ? mmu->ram_pages : 1, 1);
     if (!mmu->tlb || !mmu->tlb_user || !mmu->global || !mmu->code_pages || !mmu->pt_pages ||
@@ -146,7 +147,7 @@ void mmu_flush_page(struct mmu *mmu, uint32_t lin)
 /* Revokes fast-path writes to the RAM page under any linear address. */
 static void revoke_writes(struct mmu *mmu, uint32_t page_addr)
 {
-    uint64_t host = (uint64_t)(uintptr_t)(mmu->m->ram + (page_addr & PAGE_MASK));
+    uint64_t host = (uint64_t)(uintptr_t)(mmu->ram + (page_addr & PAGE_MASK));
     for (uint32_t k = 0; k < mmu->nlive; k++) {
         struct tlb_entry *e = slot_entry(mmu, mmu->live[k]);
         if (e->tag_w != TLB_TAG_INVALID && e->addend + e->tag_w == host)

@@ -9,7 +9,6 @@
  */
 #include <string.h>
 
-#include "machine.h"
 #include "mmu.h"
 #include "vcpu.h"
 #include "walk.h"

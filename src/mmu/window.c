@@ -12,7 +12,6 @@
 #define _GNU_SOURCE
 #include <sys/mman.h>
 
-#include "machine.h"
 #include "mmu.h"
 
 #define WINDOW_GUARD (2ull << 30)
@@ -27,7 +26,7 @@ int mmu_window_init(struct mmu *mmu, int ram_fd)
     mmu->window_res = p;
     mmu->window_res_size = res;
     mmu->window = p + WINDOW_GUARD;
-    if (mmap(mmu->window, mmu->m->ram_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+    if (mmap(mmu->window, mmu->ram_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
              ram_fd, 0) == MAP_FAILED) {
         mmu_window_destroy(mmu);
         return XBT_ENOMEM;
@@ -51,11 +50,11 @@ bool mmu_window_contains(const struct mmu *mmu, uintptr_t a)
 /* Makes MMIO ranges that overlap RAM inaccessible in the window. */
 void mmu_window_protect(struct mmu *mmu, uint32_t addr, uint32_t len, bool writable)
 {
-    if (!mmu->window || (uint64_t)addr >= mmu->m->ram_size)
+    if (!mmu->window || (uint64_t)addr >= mmu->ram_size)
         return;
     uint64_t end = (uint64_t)addr + len;
-    if (end > mmu->m->ram_size)
-        end = mmu->m->ram_size;
+    if (end > mmu->ram_size)
+        end = mmu->ram_size;
     uint32_t start = addr & PAGE_MASK;
     mprotect(mmu->window + start, (size_t)(end - start + PAGE_SIZE - 1) & ~(size_t)(PAGE_SIZE - 1),
              writable ? PROT_READ | PROT_WRITE : PROT_READ);

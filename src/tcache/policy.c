@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "machine.h"
 #include "mmu.h"
 #include "tcache.h"
 #include "tc_internal.h"

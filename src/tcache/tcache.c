@@ -8,7 +8,6 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "machine.h"
 #include "bt.h"
 #include "mmu.h"
 #include "tcache.h"
@@ -27,10 +26,19 @@ static inline uint32_t tc_hash(uint32_t pc, uint32_t mode)
     return h;
 }
 
-int tc_init(struct tcache *tc, struct machine *m, size_t size)
+/* The mmu's code hook: a store or a DMA write hit translated code. */
+static int code_written(void *opaque, uint32_t addr, uint32_t len, enum mmu_code_write how)
+{
+    return tc_invalidate_range(opaque, addr, len,
+                               how == MMU_CODE_WRITE_DMA ? TC_INV_DMA : TC_INV_SMC);
+}
+
+int tc_init(struct tcache *tc, struct mmu *mmu, size_t size)
 {
     memset(tc, 0, sizeof(*tc));
-    tc->m = m;
+    tc->mmu = mmu;
+    if (mmu)
+        mmu->code_hook = (struct mmu_code_hook){ code_written, tc };
     tc->memfd = -1;
     if (size < 64 * 1024)
         size = 64 * 1024;
@@ -42,7 +50,7 @@ int tc_init(struct tcache *tc, struct machine *m, size_t size)
     tc->tbs = calloc(tc->max_tbs, sizeof(struct tb));
     tc->hash_mask = TC_HASH_BUCKETS - 1;
     tc->hash = calloc(TC_HASH_BUCKETS, sizeof(struct tb *));
-    tc->npages = m ? m->ram_size / PAGE_SIZE : 0;
+    tc->npages = mmu ? mmu->ram_size / PAGE_SIZE : 0;
     tc->page_list = calloc(tc->npages ? tc->npages : 1, sizeof(struct tb *));
     /* one entry per 16-byte granule; calloc of this size maps lazily */
     tc->owner = calloc(size / 16, sizeof(uint32_t));
@@ -146,8 +154,8 @@ void tc_jcache_flush(struct tcache *tc)
 void tc_index_clear(struct tcache *tc)
 {
     for (uint32_t i = 0; i < tc->npages; i++) {
-        if (tc->page_list[i] && tc->m)
-            mmu_code_page_clear(&tc->m->mmu, i * PAGE_SIZE);
+        if (tc->page_list[i] && tc->mmu)
+            mmu_code_page_clear(tc->mmu, i * PAGE_SIZE);
         tc->page_list[i] = NULL;
     }
     memset(tc->hash, 0, (tc->hash_mask + 1) * sizeof(struct tb *));
@@ -172,8 +180,8 @@ static void page_link(struct tcache *tc, struct tb *tb, int slot)
     uint32_t p = tb->page[slot] >> 12;
     if (p >= tc->npages)
         return;
-    if (!tc->page_list[p] && tc->m)
-        mmu_code_page_set(&tc->m->mmu, tb->page[slot]);
+    if (!tc->page_list[p] && tc->mmu)
+        mmu_code_page_set(tc->mmu, tb->page[slot]);
     tc->page_smc[p].tr_serial++;
     struct tb *head = tc->page_list[p];
     tb->page_next[slot] = head;
@@ -240,8 +248,8 @@ static void page_unlink(struct tcache *tc, struct tb *tb, int slot)
         next->page_pprev[next->page[0] == page ? 0 : 1] = tb->page_pprev[slot];
     tb->page_next[slot] = NULL;
     tb->page_pprev[slot] = NULL;
-    if (!tc->page_list[p] && tc->m)
-        mmu_code_page_clear(&tc->m->mmu, page);
+    if (!tc->page_list[p] && tc->mmu)
+        mmu_code_page_clear(tc->mmu, page);
 }
 
 /* Takes a unit out of the index, page lists, chains and indirect-branch

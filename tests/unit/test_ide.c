@@ -95,7 +95,7 @@ static int setup_with(void **state, bool disk)
     g_m.ram = calloc(1, RAM);
     f->bus = bus_create();
     g_m.bus = f->bus;
-    if (!g_m.ram || !f->bus || mmu_init(&g_m.mmu, &g_m, 16))
+    if (!g_m.ram || !f->bus || mmu_init(&g_m.mmu, g_m.ram, g_m.ram_size, g_m.bus, 16))
         return -1;
     if (disk) {
         char err[256];

@@ -36,8 +36,8 @@ static int setup(void **state)
     g_m.ram = calloc(1, g_m.ram_size);
     g_m.bus = bus_create();
     cpu = aligned_alloc(64, (sizeof(struct vcpu) + 63) & ~(size_t)63);
-    if (!g_m.ram || !g_m.bus || !cpu || mmu_init(&g_m.mmu, &g_m, TLB_ENTRIES) ||
-        tc_init(&g_m.tc, &g_m, 1 << 20))
+    if (!g_m.ram || !g_m.bus || !cpu || mmu_init(&g_m.mmu, g_m.ram, g_m.ram_size, g_m.bus, TLB_ENTRIES) ||
+        tc_init(&g_m.tc, &g_m.mmu, 1 << 20))
         return -1;
     memset(cpu, 0, sizeof(*cpu));
     cpu->m = &g_m;

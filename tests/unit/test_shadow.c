@@ -26,7 +26,7 @@ static int setup(void **state)
     g_m.ram_size = 8 << 20;
     g_m.ram = calloc(1, g_m.ram_size);
     g_m.bus = bus_create();
-    if (!g_m.ram || !g_m.bus || mmu_init(&g_m.mmu, &g_m, 16))
+    if (!g_m.ram || !g_m.bus || mmu_init(&g_m.mmu, g_m.ram, g_m.ram_size, g_m.bus, 16))
         return -1;
     g_m.mmu.shadow = shadow_create();
     return g_m.mmu.shadow ? 0 : -1;

@@ -23,7 +23,7 @@ static int setup(void **state)
     memset(&g_m, 0, sizeof(g_m));
     g_m.ram_size = 1 << 20;
     g_m.ram = calloc(1, g_m.ram_size);
-    if (!g_m.ram || mmu_init(&g_m.mmu, &g_m, 16) || tc_init(&g_m.tc, &g_m, 1 << 20))
+    if (!g_m.ram || mmu_init(&g_m.mmu, g_m.ram, g_m.ram_size, g_m.bus, 16) || tc_init(&g_m.tc, &g_m.mmu, 1 << 20))
         return -1;
     return 0;
 }
@@ -76,7 +76,7 @@ static struct tb *fake_unit(uint32_t pc, uint32_t size, uint32_t mode)
 static void small_cache(enum tc_policy p, unsigned nursery)
 {
     tc_destroy(&g_m.tc);
-    assert_int_equal(tc_init(&g_m.tc, &g_m, 64 << 10), 0);
+    assert_int_equal(tc_init(&g_m.tc, &g_m.mmu, 64 << 10), 0);
     assert_int_equal(tc_set_policy(&g_m.tc, p, nursery), 0);
 }
 
