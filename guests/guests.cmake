@@ -3,7 +3,8 @@
 # xbt_guest() their own way and then include this file.
 #
 # xbt_guest(NAME SOURCES src... [PORTABLE] [STATUS n] [EXPECTED file]
-#           [APPEND "cmdline"] [DEBUGCON file] [QEMU RUN|HANG|SKIP] [LATER])
+#           [APPEND "cmdline"] [DEBUGCON file] [QEMU RUN|HANG|SKIP]
+#           [CPU_SPECIFIC] [DISK] [CONSOLE] [XBT_ARGS "opts"])
 #   SOURCES   relative to guests/; the kernel is build/guests/NAME.elf
 #   PORTABLE  the source defines int test_main(void) (portable.h) and is also
 #             built as a native Linux program build/guests/native/NAME;
@@ -28,12 +29,11 @@
 #             (tests/guest/cpu_key.sh); on another CPU the native program's
 #             output at test time is the expectation, and where native
 #             programs cannot run either, the tests are skipped
-#   LATER     needs VMM features not implemented yet: guest_/native_NAME
-#             are registered but DISABLED unless -DXBT_GUEST_LATER_TESTS=ON
-#             (qemu_NAME still runs).  No kernel needs it at the moment.
 #   DISK      every run gets its own copy of the raw test disk image
 #             (tests/disk_layout.h, written by tests/guest/mkdisk.c) as the
 #             primary IDE master: xbt --disk, QEMU -drive ...,if=ide,index=0
+#   CONSOLE   needs console input: built, but run by tests/cli/console.sh
+#   XBT_ARGS  xbt options this kernel always runs with (e.g. --clock=virtual)
 
 xbt_guest(hello    SOURCES hello/hello.c EXPECTED hello/hello.expected)
 xbt_guest(demo     SOURCES demo/demo.c EXPECTED demo/demo.expected PORTABLE)

@@ -22,7 +22,7 @@ struct bench_workload {
     const char *native;           /* in guests/native */
     const char *native_desc;      /* what the native run does */
     long work, quick_work;        /* the last word of the command line */
-    double target;                /* issue 7's xbt/native target, 0: none */
+    double target;                /* the xbt/native target, 0: none */
 };
 
 const struct bench_workload *bench_workloads(size_t *n);

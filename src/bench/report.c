@@ -3,7 +3,7 @@
  * region per workload and configuration, per-key medians of xbt's
  * statistics) and the terminal report: the timing table with ratios to
  * native and to QEMU, the translation-cache and callout figures of each xbt
- * configuration, and issue 7's targets (informational).
+ * configuration, and the speed targets (informational).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -193,7 +193,7 @@ static void targets(const struct bench *b, FILE *f)
     int x = bench_default_xbt(b);
     if (x < 0)
         return;
-    fprintf(f, "\ntargets (issue 7, informational; configuration '%s'):\n", b->cfg[x].label);
+    fprintf(f, "\ntargets (informational; configuration '%s'):\n", b->cfg[x].label);
     for (size_t w = 0; w < b->nwl; w++) {
         const struct bench_workload *wl = b->wl[w];
         if (wl->target <= 0)
