@@ -88,7 +88,8 @@ bool bt_ends_block(const struct bt_insn *i)
 }
 
 /* F3 0F BC / F3 0F BD are TZCNT/LZCNT on the host but BSF/BSR with an
- * ignored REP prefix on a P6 (compilers emit "rep bsf" on purpose). */
+ * ignored REP prefix on a P6 (compilers emit "rep bsf" on purpose); the
+ * host decodes the bytes differently, so they are re-encoded (hostform.c). */
 static void p6_semantics(struct bt_insn *i)
 {
     ZydisMnemonic mn = i->zi.mnemonic;
@@ -98,7 +99,6 @@ static void p6_semantics(struct bt_insn *i)
     i->zi.attributes &= ~(ZydisInstructionAttributes)(ZYDIS_ATTRIB_HAS_REP | ZYDIS_ATTRIB_HAS_REPE);
     i->zi.meta.isa_set = ZYDIS_ISA_SET_I386;
     i->zi.meta.category = ZYDIS_CATEGORY_BITBYTE;
-    i->force_reencode = true;
 }
 
 int bt_decode_block(struct machine *m, uint32_t eip, uint32_t pc, uint32_t mode,
@@ -127,7 +127,6 @@ int bt_decode_block(struct machine *m, uint32_t eip, uint32_t pc, uint32_t mode,
             n++;
             break;
         }
-        i->force_reencode = false;
         if (!i->invalid)
             p6_semantics(i);
         i->tested = i->written_all = i->written_any = 0;
