@@ -170,6 +170,24 @@ static bool writes_conditionally(const struct bt_insn *i)
     }
 }
 
+/* Instructions that write the flags and may raise a fault without touching
+ * memory through the translated code's inline access (where a fault with
+ * dead flags is a documented deviation): DIV/IDIV (#DE from the host CPU)
+ * and the helpers that may fault: AAM 0 (#DE), ARPL, LAR, LSL, VERR, VERW
+ * (#GP, #PF), POPF and IRET (#SS, #GP, #PF). */
+static bool faults_writing_flags(const struct bt_insn *i)
+{
+    switch (i->zi.mnemonic) {
+    case ZYDIS_MNEMONIC_DIV: case ZYDIS_MNEMONIC_IDIV: case ZYDIS_MNEMONIC_AAM:
+    case ZYDIS_MNEMONIC_ARPL: case ZYDIS_MNEMONIC_LAR: case ZYDIS_MNEMONIC_LSL:
+    case ZYDIS_MNEMONIC_VERR: case ZYDIS_MNEMONIC_VERW: case ZYDIS_MNEMONIC_POPF:
+    case ZYDIS_MNEMONIC_POPFD: case ZYDIS_MNEMONIC_IRET: case ZYDIS_MNEMONIC_IRETD:
+        return true;
+    default:
+        return false;
+    }
+}
+
 void bt_liveness(struct bt_insn *in, int n)
 {
     uint32_t live = FL_ARITH;   /* conservatively live after the unit */
@@ -180,9 +198,9 @@ void bt_liveness(struct bt_insn *in, int n)
         } else {
             if (writes_conditionally(i))
                 i->written_all = 0;
-            /* the host CPU can fault on DIV/IDIV (#DE): the exception frame
-             * holds the flags from before the instruction, so keep them */
-            if (i->zi.mnemonic == ZYDIS_MNEMONIC_DIV || i->zi.mnemonic == ZYDIS_MNEMONIC_IDIV)
+            /* the exception frame of a fault holds the flags from before
+             * the instruction, so keep them */
+            if (faults_writing_flags(i))
                 i->tested = FL_ARITH;
             live = (live & ~i->written_all) | i->tested;
         }
