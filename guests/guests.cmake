@@ -124,6 +124,11 @@ xbt_guest(isa_legacy_ring3 SOURCES tests/isa_legacy.c tests/ring3_main.c
 xbt_guest(isa_legacy_qemu  SOURCES tests/isa_legacy_qemu.c PORTABLE)
 xbt_guest(isa_legacy_ring3_qemu SOURCES tests/isa_legacy_qemu.c tests/ring3_main.c
           EXPECTED tests/isa_legacy_qemu.expected)
+# AH..BH next to registers or memory that need REX in xbt's host code, every
+# combination, against the host CPU; and at CPL 3 in the guest.
+xbt_guest(isa_hibyte       SOURCES tests/isa_hibyte.c PORTABLE)
+xbt_guest(isa_hibyte_ring3 SOURCES tests/isa_hibyte.c tests/ring3_main.c
+          EXPECTED tests/isa_hibyte.expected)
 
 # PC platform devices and interrupts (pc_common.h)
 xbt_guest(timer    SOURCES tests/timer.c)
