@@ -4,4 +4,4 @@
  * at ring 0 and at ring 3, is compared with QEMU as well.
  */
 #define ISA_LEGACY_QEMU 1
-#include "isa_legacy.c"
+#include "isa_legacy_impl.h"
