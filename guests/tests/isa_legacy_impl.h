@@ -12,7 +12,9 @@
  * prefix; PUSH imm and PUSH/POP with an operand-size prefix; near CALL/RET,
  * ENTER/LEAVE (64-bit operand size there); MOV to and from segment
  * registers; MOV moffs and 16-bit addressing (64-bit and 32-bit
- * addressing there); LAHF/SAHF; XCHG EAX,EAX (zero-extends there).
+ * addressing there); PUSHF/POPF (64-bit there); LAHF/SAHF; XCHG EAX,EAX
+ * (zero-extends there).  Near branches with an operand-size prefix are left
+ * out: the 16-bit EIP would leave the test's code in either build.
  * Register forms of LES/LDS/BOUND are VEX/EVEX on the host, #UD on an
  * i686: isa_except_i686.c.
  *
@@ -276,6 +278,14 @@ static const struct entry misc[] = {
     { E("8f 04 24 pop dword [esp]", 0x8F, 0x04, 0x24) },
     { E("66 8f 44 24 fe pop word [esp-2]", 0x66, 0x8F, 0x44, 0x24, 0xFE) },
     { E("ff 34 24 push dword [esp]", 0xFF, 0x34, 0x24) },
+    { E("9c 81 24 24 d5 08 00 00 pushf; and dword [esp],0x8d5 (all flags)", 0x9C, 0x81, 0x24,
+        0x24, 0xD5, 0x08, 0x00, 0x00), .fin = ISA_ARITH },
+    { E("66 9c 66 81 24 24 d5 08 pushfw; and word [esp],0x8d5 (all flags)", 0x66, 0x9C, 0x66,
+        0x81, 0x24, 0x24, 0xD5, 0x08), .fin = ISA_ARITH },
+    { E("68 d5 08 00 00 9d push 0x8d5; popf", 0x68, 0xD5, 0x08, 0x00, 0x00, 0x9D),
+      .fmask = ISA_ARITH },
+    { E("66 68 d5 08 66 9d push word 0x8d5; popfw", 0x66, 0x68, 0xD5, 0x08, 0x66, 0x9D),
+      .fmask = ISA_ARITH },
     { E("9f lahf (all flags)", 0x9F), .fin = ISA_ARITH, .fmask = ISA_ARITH },
     { E("9f lahf (no flags)", 0x9F), .fmask = ISA_ARITH },
     { E("9e sahf (ah=0x56)", 0x9E), .fmask = ISA_ARITH },
