@@ -1,8 +1,8 @@
 /*
  * translate.c - the translator's core: the unit driver (decode, liveness,
- * emit, stubs, commit), the IDENT copy of ordinary instructions, and the
- * rewriting of explicit memory operands into an inline lookup of the
- * simulated TLB with an out-of-line slow path.
+ * emit, stubs, commit), the IDENT copy of ordinary instructions (in the host
+ * form hostform.c decides), and the rewriting of explicit memory operands
+ * into an inline lookup of the simulated TLB with an out-of-line slow path.
  *
  * Flags discipline: guest arithmetic flags live in host RFLAGS.  An
  * inserted sequence that clobbers them (the TLB lookup) is preceded by a
