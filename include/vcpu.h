@@ -132,7 +132,8 @@ struct vcpu {
     uint32_t pending_err;
     bool pending_has_err;
     bool pending_soft;           /* INT n / INT3 / INTO: return past the instruction */
-    uint32_t pending_ret;        /* return EIP for soft interrupts */
+    bool pending_trap;           /* INT1, single step: an exception returning past it */
+    uint32_t pending_ret;        /* return EIP for soft interrupts and traps */
 
     uint64_t icount_units;       /* units entered (statistics) */
     struct machine *m;
@@ -170,6 +171,10 @@ void vcpu_dump(const struct vcpu *cpu, FILE *out);
 void vcpu_raise(struct vcpu *cpu, int vec, uint32_t err, bool has_err);
 /* Raises a software interrupt returning to ret_eip. */
 void vcpu_soft_int(struct vcpu *cpu, int vec, uint32_t ret_eip);
+/* Raises a trap-class exception (INT1, single step) returning to ret_eip:
+ * delivered as an exception, so unlike INT n the gate's DPL is not
+ * checked, and error codes of faults while delivering it have EXT set. */
+void vcpu_raise_trap(struct vcpu *cpu, int vec, uint32_t ret_eip);
 /* Leaves translated code after the current helper, resuming at eip. */
 void vcpu_exit_at(struct vcpu *cpu, uint32_t eip, enum vcpu_exit why);
 /* Delivers the pending event through the IDT.  Returns 0, or a negative

@@ -35,6 +35,7 @@ void vcpu_raise(struct vcpu *cpu, int vec, uint32_t err, bool has_err)
     cpu->pending_err = err;
     cpu->pending_has_err = has_err;
     cpu->pending_soft = false;
+    cpu->pending_trap = false;
     vcpu_exit_at(cpu, cpu->eip, EXIT_NORMAL);
 }
 
@@ -44,8 +45,16 @@ void vcpu_soft_int(struct vcpu *cpu, int vec, uint32_t ret_eip)
     cpu->pending_err = 0;
     cpu->pending_has_err = false;
     cpu->pending_soft = true;
+    cpu->pending_trap = false;
     cpu->pending_ret = ret_eip;
     vcpu_exit_at(cpu, cpu->eip, EXIT_NORMAL);
+}
+
+void vcpu_raise_trap(struct vcpu *cpu, int vec, uint32_t ret_eip)
+{
+    vcpu_soft_int(cpu, vec, ret_eip);
+    cpu->pending_soft = false;
+    cpu->pending_trap = true;
 }
 
 static bool is_contributory(int v)
@@ -186,8 +195,9 @@ int vcpu_deliver_pending(struct vcpu *cpu)
     bool soft = cpu->pending_soft;
     bool has_err = cpu->pending_has_err;
     uint32_t err = cpu->pending_err;
-    uint32_t ret = soft ? cpu->pending_ret : cpu->eip;
+    uint32_t ret = soft || cpu->pending_trap ? cpu->pending_ret : cpu->eip;
     cpu->pending_exc = -1;
+    cpu->pending_trap = false;
     int first = vec;
     for (int depth = 0; depth < 3; depth++) {
         if (m->cfg.debug_flags & XBT_LOG_INT)

@@ -99,6 +99,7 @@ static void fault_handler(int sig, siginfo_t *si, void *uc_)
     cpu->pending_exc = vec;
     cpu->pending_has_err = false;
     cpu->pending_soft = false;
+    cpu->pending_trap = false;
     g_run_st.host_faults++;
     /* The kernel hands a signal handler a reset FPU and keeps the
      * interrupted x87 state in the signal frame; leaving by siglongjmp
@@ -208,6 +209,7 @@ int machine_run(struct machine *m)
             cpu->pending_exc = vec;
             cpu->pending_has_err = false;
             cpu->pending_soft = false;
+            cpu->pending_trap = false;
             g_run_st.interrupts++;
         }
         if (cpu->pending_exc >= 0) {
@@ -231,6 +233,7 @@ int machine_run(struct machine *m)
             cpu->pending_err = 0;
             cpu->pending_has_err = true;
             cpu->pending_soft = false;
+            cpu->pending_trap = false;
             continue;
         }
         uint32_t lin = cpu->seg[S_CS].base + cpu->eip;
@@ -310,7 +313,10 @@ int machine_run(struct machine *m)
             cpu->dr[6] |= 0x4000;   /* DR6.BS */
             cpu->pending_exc = EXC_DB;
             cpu->pending_has_err = false;
-            cpu->pending_soft = true;   /* a trap: returns to the next instruction */
+            /* a trap: returns to the next instruction; an exception, so
+             * the #DB gate's DPL is not checked */
+            cpu->pending_soft = false;
+            cpu->pending_trap = true;
             cpu->pending_ret = cpu->eip;
         }
         if (cpu->exit_reason == EXIT_HALT) {

@@ -101,9 +101,17 @@ static void catch_init(void)
 
 #else /* guest */
 
+/* At CPL 3 the handler runs at ring 0 (on the TSS's stack): fn is
+ * abandoned from ring 3, where the IRET below lands. */
+static void catch_user_resume(void)
+{
+    xbt_longjmp(current->env, 1);
+}
+
 static void on_exception(struct isr_frame *f)
 {
     struct catch_ctx *c = current;
+    int user = (f->cs & 3) != 0;
 
     if (!c)
         panic("vector %u at %08x outside xbt_catch()", f->vector, f->eip);
@@ -115,7 +123,9 @@ static void on_exception(struct isr_frame *f)
     c->fault.ecx = f->ecx;
     c->fault.edx = f->edx;
     c->fault.ebx = f->ebx;
-    c->fault.esp = (uint32_t)&f->eflags + 4;   /* same privilege: no SS:ESP pushed */
+    /* ESP before the exception: pushed by the CPU from ring 3, else just
+     * above the frame (same privilege: no SS:ESP pushed) */
+    c->fault.esp = user ? f->user_esp : (uint32_t)&f->eflags + 4;
     c->fault.ebp = f->ebp;
     c->fault.esi = f->esi;
     c->fault.edi = f->edi;
@@ -125,6 +135,15 @@ static void on_exception(struct isr_frame *f)
         __asm__ volatile("fnstenv %0" : "=m"(env));
         c->fault.fsw = (uint16_t)env[1];
         c->fault.fip = env[3];
+    }
+    if (user) {
+        /* IRET to catch_user_resume on a stack below xbt_catch()'s frame
+         * (env[4] is its ESP), with data segments it can use */
+        f->eip = (uint32_t)catch_user_resume;
+        f->user_esp = c->env[4] - 64;
+        f->ds = f->es = f->user_ss;
+        f->eflags &= ~0x100u;     /* TF */
+        return;
     }
     xbt_longjmp(c->env, 1);
 }

@@ -18,9 +18,12 @@
  *
  * Guest: the runtime's IDT stubs (desc.c; idt_init() on first use, CR0.NE
  * set so x87 errors raise #MF) record the frame and longjmp out; exceptions
- * are delivered on the current stack.  Native: SIGFPE/SIGILL/SIGTRAP/
- * SIGSEGV/SIGBUS handlers read the vector (REG_TRAPNO) and EIP (REG_EIP)
- * from the ucontext and siglongjmp out.
+ * are delivered on the current stack.  Guest code running at CPL 3 (a TSS
+ * gives ring 0 a stack) must have called xbt_catch() once at ring 0 (the
+ * first call loads the IDT); an exception at CPL 3 is recorded at ring 0,
+ * which IRETs to ring 3 to abandon fn there, so the caller goes on at CPL 3.
+ * Native: SIGFPE/SIGILL/SIGTRAP/SIGSEGV/SIGBUS handlers read the vector
+ * (REG_TRAPNO) and EIP (REG_EIP) from the ucontext and siglongjmp out.
  *
  * Absolute addresses differ between the two builds, so print EIPs relative
  * to a mark: XBT_MARK, placed in an asm template right before the code under

@@ -73,6 +73,24 @@ void idt_init(void)
     load_idt();
 }
 
+void enter_ring3(uint32_t eip, uint32_t esp, uint32_t eflags)
+{
+    __asm__ volatile("movw %w[ud], %%ds\n\t"
+                     "movw %w[ud], %%es\n\t"
+                     "movw %w[ud], %%fs\n\t"
+                     "movw %w[ud], %%gs\n\t"
+                     "pushl %[ud]\n\t"
+                     "pushl %[sp]\n\t"
+                     "pushl %[fl]\n\t"
+                     "pushl %[uc]\n\t"
+                     "pushl %[ip]\n\t"
+                     "iretl"
+                     : : [ud] "r"((uint32_t)USER_DS), [uc] "i"(USER_CS), [sp] "r"(esp),
+                         [fl] "r"(eflags), [ip] "r"(eip)
+                     : "memory");
+    __builtin_unreachable();
+}
+
 void isr_register(unsigned vector, isr_fn fn)
 {
     isr_handlers[vector & 0xFF] = fn;

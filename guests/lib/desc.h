@@ -71,6 +71,11 @@ void load_idt(void);
  * breakpoint and overflow vectors 3 and 4) and loads the IDT. */
 void idt_init(void);
 
+/* Enters ring 3 at eip with ESP = esp and EFLAGS = eflags (IRET), with DS,
+ * ES, FS, GS and SS = USER_DS and CS = USER_CS.  Ring 0 needs a TSS (for
+ * the way back in) before. */
+__attribute__((noreturn)) void enter_ring3(uint32_t eip, uint32_t esp, uint32_t eflags);
+
 /* Registers `fn` for `vector` with the default isr_handler(). */
 void isr_register(unsigned vector, isr_fn fn);
 /* Called by every stub.  Weak: a test may define its own.  The default

@@ -4,8 +4,10 @@
  * the expected output (isa_except_i686.expected) is the i686 behaviour,
  * which QEMU's default qemu32 CPU (with CR4.OSFXSR clear) also shows:
  *   - #UD: POPCNT (F3 0F B8), MOVBE, CRC32, ADCX, SSE ADDPS, SSE2 PXOR,
- *     VEX (VZEROUPPER, ANDN: LDS/LES with a register operand on an i686),
- *     SYSCALL in 32-bit mode, RDTSCP, XGETBV;
+ *     VEX (VZEROUPPER, ANDN: LDS/LES with a register operand on an i686,
+ *     also C4 C0 / C5 C0 themselves), BOUND with a register operand (62 C0,
+ *     EVEX on an AVX-512 host), SYSCALL and SYSRET in 32-bit mode, SWAPGS,
+ *     RDTSCP, XGETBV;
  *   - F3 0F BC / F3 0F BD are REP BSF / REP BSR (not TZCNT / LZCNT): the
  *     result for a non-zero source and ZF = 1, destination kept, for zero;
  *   - i686 instructions that must work: CMOVcc, FCMOVcc, CMPXCHG8B, PAUSE,
@@ -36,6 +38,11 @@ UD_FN(pxor, "0x66, 0x0f, 0xef, 0xc0")
 UD_FN(vzeroupper, "0xc5, 0xf8, 0x77")
 UD_FN(andn, "0xc4, 0xe2, 0x78, 0xf2, 0xc0")
 UD_FN(syscall_, "0x0f, 0x05")
+UD_FN(sysret_, "0x0f, 0x07")
+UD_FN(swapgs, "0x0f, 0x01, 0xf8")
+UD_FN(les_reg, "0xc4, 0xc0")
+UD_FN(lds_reg, "0xc5, 0xc0")
+UD_FN(bound_reg, "0x62, 0xc0")
 UD_FN(rdtscp, "0x0f, 0x01, 0xf9")
 UD_FN(xgetbv, "0x0f, 0x01, 0xd0")
 
@@ -113,7 +120,10 @@ int kmain(uint32_t magic, struct multiboot_info *mbi)
         { "crc32 (f2 0f 38 f1)", crc32 }, { "adcx (66 0f 38 f6)", adcx },
         { "addps (0f 58)", addps }, { "pxor (66 0f ef)", pxor },
         { "vzeroupper (c5 f8 77)", vzeroupper }, { "andn (c4 e2 78 f2)", andn },
-        { "syscall (0f 05)", syscall_ }, { "rdtscp (0f 01 f9)", rdtscp },
+        { "syscall (0f 05)", syscall_ }, { "sysret (0f 07)", sysret_ },
+        { "swapgs (0f 01 f8)", swapgs }, { "les eax,eax (c4 c0)", les_reg },
+        { "lds eax,eax (c5 c0)", lds_reg }, { "bound eax,eax (62 c0)", bound_reg },
+        { "rdtscp (0f 01 f9)", rdtscp },
         { "xgetbv (0f 01 d0)", xgetbv },
     };
     struct xbt_fault f;

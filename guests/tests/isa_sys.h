@@ -45,12 +45,21 @@ static int sys_caught(const char *what, void (*fn)(void *), void *arg)
     return 1;
 }
 
+/* The flat code selector the test runs in (0x23 natively, 0x08 guest at
+ * ring 0, 0x1B at ring 3). */
+static inline uint16_t sys_cs(void)
+{
+    uint16_t cs;
+    __asm__ volatile("movw %%cs, %0" : "=r"(cs));
+    return cs;
+}
+
 /* ---- segments with a base ----
  * sys_seg(slot, base, limit, code): slot 0 or 1; a 32-bit (D/B = 1),
  * byte-granular, present, writable data segment (code = 0) or readable code
  * segment (code = 1) of DPL = CPL.  Returns its selector (0 on failure).
  * Natively the selector is LDT entry `slot` with RPL 3; in the guest it is
- * GDT entry 6 + slot. */
+ * GDT entry 6 + slot (written directly: also from ring 3, paging is off). */
 __attribute__((unused))
 static uint16_t sys_seg(int slot, const void *base, uint32_t limit, int code)
 {
@@ -71,18 +80,12 @@ static uint16_t sys_seg(int slot, const void *base, uint32_t limit, int code)
         return 0;
     return (uint16_t)((slot << 3) | 7);
 #else
-    gdt_set_entry(6 + (unsigned)slot, (uint32_t)base, limit,
-                  code ? 0x9A : 0x92, 0x4);
-    return (uint16_t)((6 + slot) << 3);
-#endif
-}
+    unsigned cpl = sys_cs() & 3u;
 
-/* The flat code selector the test runs in (0x23 natively, 0x08 guest). */
-static inline uint16_t sys_cs(void)
-{
-    uint16_t cs;
-    __asm__ volatile("movw %%cs, %0" : "=r"(cs));
-    return cs;
+    gdt_set_entry(6 + (unsigned)slot, (uint32_t)base, limit,
+                  (uint8_t)((code ? 0x9A : 0x92) | cpl << 5), 0x4);
+    return (uint16_t)((6 + slot) << 3 | cpl);
+#endif
 }
 
 /* The current EFLAGS. */

@@ -170,22 +170,8 @@ static int user_exit(struct isr_frame *f)
 uint32_t sys_user_run(uint32_t (*fn)(void), uint32_t eflags)
 {
     sys_user_fn = fn;
-    if (xbt_setjmp(user_jb) == 0) {
-        __asm__ volatile("movw %w[ud], %%ds\n\t"
-                         "movw %w[ud], %%es\n\t"
-                         "movw %w[ud], %%fs\n\t"
-                         "movw %w[ud], %%gs\n\t"
-                         "pushl %[ud]\n\t"
-                         "pushl %[sp]\n\t"
-                         "pushl %[fl]\n\t"
-                         "pushl %[uc]\n\t"
-                         "pushl $sys_user_entry\n\t"
-                         "iretl"
-                         : : [ud] "r"((uint32_t)SEL_UDATA), [uc] "i"(SEL_UCODE),
-                             [sp] "r"(SYS_USTACK_TOP), [fl] "r"(eflags)
-                         : "memory");
-        __builtin_unreachable();
-    }
+    if (xbt_setjmp(user_jb) == 0)
+        enter_ring3((uint32_t)sys_user_entry, SYS_USTACK_TOP, eflags);
     __asm__ volatile("movw %w0, %%ds\n\t"
                      "movw %w0, %%es\n\t"
                      "movw %w0, %%fs\n\t"

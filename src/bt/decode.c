@@ -88,7 +88,8 @@ bool bt_ends_block(const struct bt_insn *i)
 }
 
 /* F3 0F BC / F3 0F BD are TZCNT/LZCNT on the host but BSF/BSR with an
- * ignored REP prefix on a P6 (compilers emit "rep bsf" on purpose). */
+ * ignored REP prefix on a P6 (compilers emit "rep bsf" on purpose); the
+ * host decodes the bytes differently, so they are re-encoded (hostform.c). */
 static void p6_semantics(struct bt_insn *i)
 {
     ZydisMnemonic mn = i->zi.mnemonic;
@@ -98,7 +99,6 @@ static void p6_semantics(struct bt_insn *i)
     i->zi.attributes &= ~(ZydisInstructionAttributes)(ZYDIS_ATTRIB_HAS_REP | ZYDIS_ATTRIB_HAS_REPE);
     i->zi.meta.isa_set = ZYDIS_ISA_SET_I386;
     i->zi.meta.category = ZYDIS_CATEGORY_BITBYTE;
-    i->force_reencode = true;
 }
 
 int bt_decode_block(struct machine *m, uint32_t eip, uint32_t pc, uint32_t mode,
@@ -127,7 +127,6 @@ int bt_decode_block(struct machine *m, uint32_t eip, uint32_t pc, uint32_t mode,
             n++;
             break;
         }
-        i->force_reencode = false;
         if (!i->invalid)
             p6_semantics(i);
         i->tested = i->written_all = i->written_any = 0;
@@ -171,6 +170,24 @@ static bool writes_conditionally(const struct bt_insn *i)
     }
 }
 
+/* Instructions that write the flags and may raise a fault without touching
+ * memory through the translated code's inline access (where a fault with
+ * dead flags is a documented deviation): DIV/IDIV (#DE from the host CPU)
+ * and the helpers that may fault: AAM 0 (#DE), ARPL, LAR, LSL, VERR, VERW
+ * (#GP, #PF), POPF and IRET (#SS, #GP, #PF). */
+static bool faults_writing_flags(const struct bt_insn *i)
+{
+    switch (i->zi.mnemonic) {
+    case ZYDIS_MNEMONIC_DIV: case ZYDIS_MNEMONIC_IDIV: case ZYDIS_MNEMONIC_AAM:
+    case ZYDIS_MNEMONIC_ARPL: case ZYDIS_MNEMONIC_LAR: case ZYDIS_MNEMONIC_LSL:
+    case ZYDIS_MNEMONIC_VERR: case ZYDIS_MNEMONIC_VERW: case ZYDIS_MNEMONIC_POPF:
+    case ZYDIS_MNEMONIC_POPFD: case ZYDIS_MNEMONIC_IRET: case ZYDIS_MNEMONIC_IRETD:
+        return true;
+    default:
+        return false;
+    }
+}
+
 void bt_liveness(struct bt_insn *in, int n)
 {
     uint32_t live = FL_ARITH;   /* conservatively live after the unit */
@@ -181,9 +198,9 @@ void bt_liveness(struct bt_insn *in, int n)
         } else {
             if (writes_conditionally(i))
                 i->written_all = 0;
-            /* the host CPU can fault on DIV/IDIV (#DE): the exception frame
-             * holds the flags from before the instruction, so keep them */
-            if (i->zi.mnemonic == ZYDIS_MNEMONIC_DIV || i->zi.mnemonic == ZYDIS_MNEMONIC_IDIV)
+            /* the exception frame of a fault holds the flags from before
+             * the instruction, so keep them */
+            if (faults_writing_flags(i))
                 i->tested = FL_ARITH;
             live = (live & ~i->written_all) | i->tested;
         }

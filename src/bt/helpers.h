@@ -41,7 +41,8 @@ HLP(hlp_raise);
 /* a = offset, b = size | 0x100 for a write, next = segment: checks the
  * access (limit, expand-down, unusable, read-only); returns the offset */
 HLP(hlp_seg_check);
-/* a = vector, b = 0 INT n, 1 INT3, 2 INTO */
+/* a = vector, b = 0 INT n, 1 INT3, 2 INTO, 3 INT1 (ICEBP: #DB as a trap-class
+ * exception, no DPL check, DR6 left alone as on hardware) */
 HLP(hlp_int);
 /* a = operand size */
 HLP(hlp_iret);
@@ -51,8 +52,6 @@ HLP(hlp_farjmp);
 HLP(hlp_farret);
 /* a = linear address of m16:32 (or m16:16), b = operand size | 0x10 for CALL */
 HLP(hlp_farjmp_m);
-/* a = ZydisMnemonic: warns once, raises #UD */
-HLP(hlp_unimpl);
 /* a = segment | dest reg << 4 | operand size << 8, b = linear address */
 HLP(hlp_lxs);
 /* a = 1 for WAIT */

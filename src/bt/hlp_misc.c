@@ -3,10 +3,7 @@
  * state (CLI/STI/CLD/STD/PUSHF/POPF), CPUID, RDTSC, software interrupts and
  * #UD, and the multi-register stack instructions (PUSHA/POPA/ENTER).
  */
-#include <stdio.h>
 #include <x86intrin.h>
-
-#include <Zydis/Zydis.h>
 
 #include "bt.h"
 #include "helpers.h"
@@ -199,6 +196,10 @@ HLP(hlp_int)
         vcpu_soft_int(cpu, EXC_OF, next);
         return 0;
     }
+    if (b == 3) {   /* INT1 */
+        vcpu_raise_trap(cpu, EXC_DB, next);
+        return 0;
+    }
     vcpu_soft_int(cpu, (int)a, next);
     return 0;
 }
@@ -279,18 +280,5 @@ HLP(hlp_enter)
         cpu->smc_hit = false;
         vcpu_exit_at(cpu, next, EXIT_NORMAL);
     }
-    return 0;
-}
-
-HLP(hlp_unimpl)
-{
-    (void)b; (void)next;
-    static bool warned[ZYDIS_MNEMONIC_MAX_VALUE + 1];
-    if (a <= ZYDIS_MNEMONIC_MAX_VALUE && !warned[a]) {
-        warned[a] = true;
-        fprintf(stderr, "xbt: warning: %s at %#x is not implemented yet; raising #UD\n",
-                ZydisMnemonicGetString((ZydisMnemonic)a), cpu->eip);
-    }
-    vcpu_raise(cpu, EXC_UD, 0, false);
     return 0;
 }

@@ -23,7 +23,6 @@ struct bt_insn {
     uint32_t tested, written_all, written_any;   /* arithmetic flags */
     uint32_t live_in;     /* arithmetic flags live before the instruction */
     bool invalid;         /* could not be decoded: #UD */
-    bool force_reencode;  /* raw bytes mean something else on the host */
     bool fetch_fault;     /* its bytes run into an unmapped page: #PF on fetch */
     bool limit_fault;     /* it ends past the CS limit: #GP(0) */
 };
@@ -103,6 +102,32 @@ bool tr_flow(struct tr *t, const struct bt_insn *i);
 /* tr_system.c: instructions that become helper calls */
 bool tr_system(struct tr *t, const struct bt_insn *i);
 void tr_raise_ud(struct tr *t, const struct bt_insn *i);
+
+/* hostform.c: the form of an instruction in host code (the rules are at the
+ * top of hostform.c).  Lengths are 0 when Zydis cannot encode the form. */
+enum bt_form {
+    BT_FORM_COPY,       /* the host reads the same instruction from its bytes: copy them */
+    BT_FORM_REENCODE,   /* re-encode for 64-bit mode, ESP as R12 (bt_reencode) */
+    BT_FORM_LEGACY,     /* names AH..BH and ESP: ESP through a borrowed legacy register */
+};
+/* The form of an instruction without a memory operand. */
+enum bt_form bt_reg_form(const struct bt_insn *i);
+/* True if the host decodes i's bytes as the same instruction and operands. */
+bool bt_host_same(const struct bt_insn *i);
+/* True if i names AH, CH, DH or BH. */
+bool bt_names_high_byte(const struct bt_insn *i);
+/* i for 64-bit mode with ESP as R12 and its memory operand (if any) as
+ * [mbase + mindex], into out[48]. */
+size_t bt_reencode(const struct bt_insn *i, ZydisRegister mbase, ZydisRegister mindex,
+                   uint8_t *out);
+/* i on the host address [r9 + r8], into out[48]; with AH..BH through a
+ * borrowed legacy register X: mov r11,X; lea X,[r9+r8]; op [X]; mov X,r11. */
+size_t bt_mem_form(const struct bt_insn *i, uint8_t *out);
+/* BT_FORM_LEGACY, into out[48]: mov r11,X; mov X32,r12d; op with X32 for
+ * ESP; mov r12d,X32; mov X,r11. */
+size_t bt_legacy_form(const struct bt_insn *i, uint8_t *out);
+/* The 64-bit-mode decoder. */
+const ZydisDecoder *bt_host_decoder(void);
 
 /* decode.c */
 int bt_decode_block(struct machine *m, uint32_t eip, uint32_t pc, uint32_t mode,

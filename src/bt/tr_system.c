@@ -419,9 +419,7 @@ bool tr_system(struct tr *t, const struct bt_insn *i)
         return true;
     }
     case ZYDIS_MNEMONIC_INT1:
-        /* far CALL/RET (near ones were taken by tr_flow) and the rest:
-         * later issues */
-        call(t, hlp_unimpl, mn, 0, CO_MISC);
+        call(t, hlp_int, EXC_DB, 3, CO_EXCEPTION);
         end_unchained(t);
         return true;
     default:

@@ -1,8 +1,8 @@
 /*
  * translate.c - the translator's core: the unit driver (decode, liveness,
- * emit, stubs, commit), the IDENT copy of ordinary instructions, and the
- * rewriting of explicit memory operands into an inline lookup of the
- * simulated TLB with an out-of-line slow path.
+ * emit, stubs, commit), the IDENT copy of ordinary instructions (in the host
+ * form hostform.c decides), and the rewriting of explicit memory operands
+ * into an inline lookup of the simulated TLB with an out-of-line slow path.
  *
  * Flags discipline: guest arithmetic flags live in host RFLAGS.  An
  * inserted sequence that clobbers them (the TLB lookup) is preceded by a
@@ -94,12 +94,6 @@ ZydisRegister tr_map_reg(ZydisRegister g)
     if (g == ZYDIS_REGISTER_SP)
         return ZYDIS_REGISTER_R12W;
     return g;
-}
-
-static bool is_high_byte(ZydisRegister r)
-{
-    return r == ZYDIS_REGISTER_AH || r == ZYDIS_REGISTER_CH ||
-           r == ZYDIS_REGISTER_DH || r == ZYDIS_REGISTER_BH;
 }
 
 /* ---- small emit helpers ---------------------------------------------------- */
@@ -261,19 +255,13 @@ void tr_addr_esp(struct tr *t, int32_t delta, unsigned size)
 static size_t to_window_form(const uint8_t *in, size_t len, uint8_t *out, int *borrowed,
                              ZydisRegister dbase, int32_t ddisp, bool direct)
 {
-    static ZydisDecoder dec;
-    static bool ready;
-    if (!ready) {
-        ZydisDecoderInit(&dec, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
-        ready = true;
-    }
     size_t pos = 0, n = 0;
     *borrowed = -1;
     bool first = true;
     while (pos < len) {
         ZydisDecodedInstruction zi;
         ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
-        if (!ZYAN_SUCCESS(ZydisDecoderDecodeFull(&dec, in + pos, len - pos, &zi, ops)))
+        if (!ZYAN_SUCCESS(ZydisDecoderDecodeFull(bt_host_decoder(), in + pos, len - pos, &zi, ops)))
             return 0;
         bool rewrite = false;
         for (int k = 0; k < zi.operand_count_visible; k++)
@@ -587,12 +575,10 @@ static bool category_copyable(ZydisInstructionCategory c)
 /* Returns the explicit memory operand, or NULL.  *ok = false if the
  * instruction has operands a plain copy cannot reproduce (hidden memory,
  * segment/control registers, a second memory operand). */
-static const ZydisDecodedOperand *scan_operands(const struct bt_insn *i, bool *ok, bool *has_esp,
-                                                bool *has_high)
+static const ZydisDecodedOperand *scan_operands(const struct bt_insn *i, bool *ok)
 {
     const ZydisDecodedOperand *mem = NULL;
     *ok = true;
-    *has_esp = *has_high = false;
     for (int k = 0; k < i->zi.operand_count; k++) {
         const ZydisDecodedOperand *o = &i->ops[k];
         if (o->type == ZYDIS_OPERAND_TYPE_MEMORY) {
@@ -601,11 +587,8 @@ static const ZydisDecodedOperand *scan_operands(const struct bt_insn *i, bool *o
                 continue;
             }
             mem = o;
-            if (o->mem.base == ZYDIS_REGISTER_ESP || o->mem.base == ZYDIS_REGISTER_SP)
-                *has_esp = true;
         } else if (o->type == ZYDIS_OPERAND_TYPE_REGISTER) {
-            ZydisRegister r = o->reg.value;
-            ZydisRegisterClass c = ZydisRegisterGetClass(r);
+            ZydisRegisterClass c = ZydisRegisterGetClass(o->reg.value);
             if (c == ZYDIS_REGCLASS_SEGMENT || c == ZYDIS_REGCLASS_CONTROL ||
                 c == ZYDIS_REGCLASS_DEBUG || c == ZYDIS_REGCLASS_IP ||
                 c == ZYDIS_REGCLASS_FLAGS || c == ZYDIS_REGCLASS_MMX ||
@@ -614,98 +597,9 @@ static const ZydisDecodedOperand *scan_operands(const struct bt_insn *i, bool *o
                 if (o->visibility != ZYDIS_OPERAND_VISIBILITY_HIDDEN || c != ZYDIS_REGCLASS_FLAGS)
                     *ok = false;
             }
-            if (r == ZYDIS_REGISTER_ESP || r == ZYDIS_REGISTER_SP)
-                *has_esp = true;
-            if (is_high_byte(r))
-                *has_high = true;
         }
     }
     return mem;
-}
-
-/* Re-encodes i for 64-bit mode with ESP mapped to R12 and the memory
- * operand (if any) replaced by [base + index] (host registers). */
-static size_t reencode(const struct bt_insn *i, ZydisRegister mbase, ZydisRegister mindex,
-                       uint8_t *out)
-{
-    ZydisEncoderRequest req;
-    if (!ZYAN_SUCCESS(ZydisEncoderDecodedInstructionToEncoderRequest(
-            &i->zi, i->ops, i->zi.operand_count_visible, &req)))
-        return 0;
-    req.machine_mode = ZYDIS_MACHINE_MODE_LONG_64;
-    req.prefixes &= ~(ZydisInstructionAttributes)(ZYDIS_ATTRIB_HAS_SEGMENT_CS |
-        ZYDIS_ATTRIB_HAS_SEGMENT_SS | ZYDIS_ATTRIB_HAS_SEGMENT_DS | ZYDIS_ATTRIB_HAS_SEGMENT_ES |
-        ZYDIS_ATTRIB_HAS_SEGMENT_FS | ZYDIS_ATTRIB_HAS_SEGMENT_GS);
-    req.address_size_hint = ZYDIS_ADDRESS_SIZE_HINT_NONE;
-    for (int k = 0; k < req.operand_count; k++) {
-        ZydisEncoderOperand *o = &req.operands[k];
-        if (o->type == ZYDIS_OPERAND_TYPE_REGISTER) {
-            o->reg.value = tr_map_reg(o->reg.value);
-        } else if (o->type == ZYDIS_OPERAND_TYPE_MEMORY) {
-            o->mem.base = mbase;
-            o->mem.index = mindex;
-            o->mem.scale = mindex == ZYDIS_REGISTER_NONE ? 0 : 1;
-            o->mem.displacement = 0;
-        }
-    }
-    ZyanUSize len = ZYDIS_MAX_INSTRUCTION_LENGTH;
-    if (!ZYAN_SUCCESS(ZydisEncoderEncodeInstruction(&req, out, &len)))
-        return 0;
-    return len;
-}
-
-static uint32_t regs_used_mask(const struct bt_insn *i)
-{
-    uint32_t mask = 0;
-    for (int k = 0; k < i->zi.operand_count; k++) {
-        const ZydisDecodedOperand *o = &i->ops[k];
-        ZydisRegister rs[3] = {ZYDIS_REGISTER_NONE, ZYDIS_REGISTER_NONE, ZYDIS_REGISTER_NONE};
-        if (o->type == ZYDIS_OPERAND_TYPE_REGISTER)
-            rs[0] = o->reg.value;
-        else if (o->type == ZYDIS_OPERAND_TYPE_MEMORY) {
-            rs[1] = o->mem.base;
-            rs[2] = o->mem.index;
-        }
-        for (int j = 0; j < 3; j++) {
-            if (rs[j] == ZYDIS_REGISTER_NONE)
-                continue;
-            ZydisRegister l = ZydisRegisterGetLargestEnclosing(ZYDIS_MACHINE_MODE_LEGACY_32, rs[j]);
-            int id = ZydisRegisterGetId(l);
-            if (id >= 0 && id < 8)
-                mask |= 1u << id;
-        }
-    }
-    return mask;
-}
-
-/* The rewritten operation on [r9+r8].  Instructions naming AH..BH cannot
- * take a REX prefix, so they address memory through a borrowed legacy
- * register instead (saved in r11 around the access). */
-static size_t rewrite_mem_insn(const struct bt_insn *i, bool has_high, uint8_t *out)
-{
-    if (!has_high)
-        return reencode(i, ZYDIS_REGISTER_R9, ZYDIS_REGISTER_R8, out);
-    static const ZydisRegister legacy[] = {ZYDIS_REGISTER_RSI, ZYDIS_REGISTER_RDI,
-                                           ZYDIS_REGISTER_RBP, ZYDIS_REGISTER_RDX,
-                                           ZYDIS_REGISTER_RCX, ZYDIS_REGISTER_RBX,
-                                           ZYDIS_REGISTER_RAX};
-    static const int ids[] = {6, 7, 5, 2, 1, 3, 0};
-    uint32_t used = regs_used_mask(i);
-    for (size_t k = 0; k < XBT_ARRAY_SIZE(legacy); k++) {
-        if (used & (1u << ids[k]))
-            continue;
-        ZydisRegister x = legacy[k];
-        size_t n = e_encode(out, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R11), o_reg(x));
-        n += e_encode(out + n, ZYDIS_MNEMONIC_LEA, 2, o_reg(x),
-                       o_mem(ZYDIS_REGISTER_R9, ZYDIS_REGISTER_R8, 1, 0, 8));
-        size_t m = reencode(i, x, ZYDIS_REGISTER_NONE, out + n);
-        if (!m)
-            return 0;
-        n += m;
-        n += e_encode(out + n, ZYDIS_MNEMONIC_MOV, 2, o_reg(x), o_reg(ZYDIS_REGISTER_R11));
-        return n;
-    }
-    return 0;
 }
 
 static unsigned mem_rw(const ZydisDecodedOperand *mem)
@@ -724,10 +618,36 @@ static unsigned mem_size(const ZydisDecodedOperand *mem)
     return sz ? sz : 4;
 }
 
+/* An instruction on registers only, in its host form (hostform.c). */
+static void tr_reg_insn(struct tr *t, const struct bt_insn *i)
+{
+    uint8_t ins[48];
+    size_t n = 0;
+    tr_flags_before_native(t, i);
+    switch (bt_reg_form(i)) {
+    case BT_FORM_COPY:
+        e_bytes(&t->e, i->bytes, i->len);
+        bt_st.insns_copied++;
+        return;
+    case BT_FORM_REENCODE:
+        n = bt_reencode(i, ZYDIS_REGISTER_NONE, ZYDIS_REGISTER_NONE, ins);
+        break;
+    case BT_FORM_LEGACY:
+        n = bt_legacy_form(i, ins);
+        break;
+    }
+    if (!n) {
+        t->e.encode_error = true;
+        return;
+    }
+    e_bytes(&t->e, ins, n);
+    bt_st.insns_reencoded++;
+}
+
 static void tr_generic(struct tr *t, const struct bt_insn *i)
 {
-    bool ok, has_esp, has_high;
-    const ZydisDecodedOperand *mem = scan_operands(i, &ok, &has_esp, &has_high);
+    bool ok;
+    const ZydisDecodedOperand *mem = scan_operands(i, &ok);
     if (!ok || !isa_allowed(i) || !category_copyable(i->zi.meta.category) ||
         (i->zi.attributes & ZYDIS_ATTRIB_IS_PRIVILEGED)) {
         tr_raise_ud(t, i);
@@ -735,24 +655,8 @@ static void tr_generic(struct tr *t, const struct bt_insn *i)
     }
     if (i->zi.meta.category == ZYDIS_CATEGORY_NOP || i->zi.meta.category == ZYDIS_CATEGORY_WIDENOP)
         return;   /* nothing to do, not even the memory operand */
-
-    uint8_t ins[48];
     if (!mem) {
-        bool inc_dec = i->zi.opcode_map == ZYDIS_OPCODE_MAP_DEFAULT &&
-                       i->zi.opcode >= 0x40 && i->zi.opcode <= 0x4F;
-        tr_flags_before_native(t, i);
-        if (!has_esp && !inc_dec && !i->force_reencode) {
-            e_bytes(&t->e, i->bytes, i->len);
-            bt_st.insns_copied++;
-        } else {
-            size_t n = reencode(i, ZYDIS_REGISTER_NONE, ZYDIS_REGISTER_NONE, ins);
-            if (!n) {
-                t->e.encode_error = true;
-                return;
-            }
-            e_bytes(&t->e, ins, n);
-            bt_st.insns_reencoded++;
-        }
+        tr_reg_insn(t, i);
         return;
     }
     if (mem->mem.type == ZYDIS_MEMOP_TYPE_AGEN) {   /* LEA */
@@ -775,12 +679,13 @@ static void tr_generic(struct tr *t, const struct bt_insn *i)
         bt_st.insns_reencoded++;
         return;
     }
-    size_t n = rewrite_mem_insn(i, has_high, ins);
+    uint8_t ins[48];
+    size_t n = bt_mem_form(i, ins);
     if (!n) {
         t->e.encode_error = true;
         return;
     }
-    if (has_high)
+    if (bt_names_high_byte(i))
         tr_ea(t, mem, 0);   /* the borrowed-register form needs r8 */
     else
         tr_addr(t, mem, 0);
