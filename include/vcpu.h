@@ -18,47 +18,10 @@
 #include <stdio.h>
 
 #include "xbt.h"
+#include "x86.h"
 
 enum { R_EAX, R_ECX, R_EDX, R_EBX, R_ESP, R_EBP, R_ESI, R_EDI };
 enum { S_ES, S_CS, S_SS, S_DS, S_FS, S_GS, S_COUNT };
-
-/* EFLAGS bits */
-#define EFL_CF 0x0001u
-#define EFL_PF 0x0004u
-#define EFL_AF 0x0010u
-#define EFL_ZF 0x0040u
-#define EFL_SF 0x0080u
-#define EFL_TF 0x0100u
-#define EFL_IF 0x0200u
-#define EFL_DF 0x0400u
-#define EFL_OF 0x0800u
-#define EFL_IOPL 0x3000u
-#define EFL_NT 0x4000u
-#define EFL_RF 0x10000u
-#define EFL_VM 0x20000u
-#define EFL_AC 0x40000u
-#define EFL_ID 0x200000u
-/* The flags that live in host RFLAGS while translated code runs. */
-#define EFL_ARITH (EFL_CF | EFL_PF | EFL_AF | EFL_ZF | EFL_SF | EFL_OF)
-
-#define CR0_PE 0x00000001u
-#define CR0_MP 0x00000002u
-#define CR0_EM 0x00000004u
-#define CR0_TS 0x00000008u
-#define CR0_ET 0x00000010u
-#define CR0_NE 0x00000020u
-#define CR0_WP 0x00010000u
-#define CR0_AM 0x00040000u
-#define CR0_NW 0x20000000u
-#define CR0_CD 0x40000000u
-#define CR0_PG 0x80000000u
-
-/* Exception vectors */
-enum {
-    EXC_DE = 0, EXC_DB = 1, EXC_NMI = 2, EXC_BP = 3, EXC_OF = 4, EXC_BR = 5,
-    EXC_UD = 6, EXC_NM = 7, EXC_DF = 8, EXC_TS = 10, EXC_NP = 11, EXC_SS = 12,
-    EXC_GP = 13, EXC_PF = 14, EXC_MF = 16, EXC_AC = 17, EXC_MC = 18,
-};
 
 struct seg_cache {
     uint16_t sel;

@@ -310,7 +310,7 @@ int machine_run(struct machine *m)
         if (shadow)
             cpu->int_shadow = false;
         if (single_step && cpu->pending_exc < 0 && !atomic_load(&m->stop_reason)) {
-            cpu->dr[6] |= 0x4000;   /* DR6.BS */
+            cpu->dr[6] |= DR6_BS;
             cpu->pending_exc = EXC_DB;
             cpu->pending_has_err = false;
             /* a trap: returns to the next instruction; an exception, so

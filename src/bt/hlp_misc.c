@@ -132,7 +132,7 @@ HLP(hlp_cpuid)
 HLP(hlp_rdtsc)
 {
     (void)a; (void)b; (void)next;
-    if ((cpu->cr4 & 0x4u) && cpu->cpl != 0) {   /* CR4.TSD */
+    if ((cpu->cr4 & CR4_TSD) && cpu->cpl != 0) {
         vcpu_raise(cpu, EXC_GP, 0, true);
         return 0;
     }
@@ -162,7 +162,7 @@ HLP(hlp_fetch_fault)
 HLP(hlp_rdpmc)
 {
     (void)a; (void)b; (void)next;
-    if ((cpu->cpl != 0 && !(cpu->cr4 & 0x100u)) || cpu->regs[R_ECX] > 1) {
+    if ((cpu->cpl != 0 && !(cpu->cr4 & CR4_PCE)) || cpu->regs[R_ECX] > 1) {
         vcpu_raise(cpu, EXC_GP, 0, true);
         return 0;
     }

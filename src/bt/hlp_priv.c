@@ -13,11 +13,6 @@
 #include "mmu.h"
 #include "mmu/shadow.h"
 
-#define MSR_TSC 0x10
-#define MSR_APIC_BASE 0x1B
-#define MSR_SYSENTER_CS 0x174
-#define MSR_SYSENTER_ESP 0x175
-#define MSR_SYSENTER_EIP 0x176
 
 static bool cpl0(struct vcpu *cpu)
 {
@@ -257,7 +252,7 @@ HLP(hlp_priv)
         unsigned dr = PRIV_REG2(a);
         if (!cpl0(cpu))
             break;
-        if ((dr == 4 || dr == 5) && (cpu->cr4 & 0x8)) {   /* CR4.DE */
+        if ((dr == 4 || dr == 5) && (cpu->cr4 & CR4_DE)) {
             vcpu_raise(cpu, EXC_UD, 0, false);
             break;
         }

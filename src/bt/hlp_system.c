@@ -204,7 +204,7 @@ HLP(hlp_mov_cr)
             vcpu_raise(cpu, EXC_GP, 0, true);
             return 0;
         }
-        if ((b ^ cpu->cr4) & (0x10u | 0x80u)) {
+        if ((b ^ cpu->cr4) & (CR4_PSE | CR4_PGE)) {
             mmu_tlb_flush(&cpu->m->mmu);
             if (cpu->m->mmu.shadow)
                 shadow_drop_all(cpu->m->mmu.shadow);

@@ -50,8 +50,6 @@ struct shadow {
     struct shadow_stats st;
 };
 
-#define PTE_W 0x002u
-#define PTE_U 0x004u
 
 struct shadow *shadow_create(void)
 {

@@ -13,15 +13,6 @@
 #include "vcpu.h"
 #include "walk.h"
 
-#define PTE_P 0x001u
-#define PTE_W 0x002u
-#define PTE_U 0x004u
-#define PTE_A 0x020u
-#define PTE_D 0x040u
-#define PTE_PS 0x080u
-#define PTE_G 0x100u
-#define CR4_PSE 0x10u
-#define CR4_PGE 0x80u
 /* 4 MiB PDE bits 21:13 are reserved without PSE-36 (not implemented) */
 #define PDE4M_RSVD 0x003FE000u
 

@@ -11,11 +11,6 @@ struct mmu;
 #define WALK_USER 2u     /* CPL 3 access (not an implicit supervisor access) */
 #define WALK_EXEC 4u     /* instruction fetch (same rights as a read on i686) */
 
-/* #PF error code bits */
-#define PF_P 0x1u
-#define PF_W 0x2u
-#define PF_U 0x4u
-#define PF_RSVD 0x8u
 
 struct walk_result {
     uint32_t phys;          /* physical page address */

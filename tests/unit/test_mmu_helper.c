@@ -59,11 +59,6 @@ static int teardown(void **state)
 static void put32(uint32_t a, uint32_t v) { memcpy(g_m.ram + a, &v, 4); }
 static uint32_t get32(uint32_t a) { uint32_t v; memcpy(&v, g_m.ram + a, 4); return v; }
 
-#define PTE_P 0x1u
-#define PTE_W 0x2u
-#define PTE_U 0x4u
-#define PTE_A 0x20u
-#define PTE_D 0x40u
 
 /* CR3 at 0x10000, its page table at 0x11000 for [0x400000, 0x800000):
  * linear 0x400000 + k * 4 KiB -> physical 0x200000 + k * 4 KiB */
