@@ -76,21 +76,35 @@ enum mem_method { MEM_HOST = 0, MEM_TLB = 1 };
 /* --mmu: fill the TLB from a guest walk, or from shadow page tables */
 enum mmu_kind { MMU_WALK = 0, MMU_SHADOW = 1 };
 
-/* Stores that hit a page holding translations (mmu_code_page_set) are
- * reported upward through this hook: the translation cache registers it
- * (tc_init) and drops the units the bytes overlap.  written() returns how
- * many it dropped.  No hook: nothing to invalidate. */
+/* Upward signals to the translation cache, which registers them
+ * (tc_init); NULL members are not called.
+ *   code_written      a store or DMA write hit a page holding translations
+ *                     (mmu_code_page_set): drop the units the bytes overlap;
+ *                     returns how many were dropped
+ *   mappings_changed  linear mappings changed (mmu_flush): forget what was
+ *                     keyed by linear address (the indirect-branch tables) */
 enum mmu_code_write { MMU_CODE_WRITE_CPU, MMU_CODE_WRITE_DMA };
-struct mmu_code_hook {
-    int (*written)(void *opaque, uint32_t addr, uint32_t len, enum mmu_code_write how);
+struct mmu_hooks {
+    int (*code_written)(void *opaque, uint32_t addr, uint32_t len, enum mmu_code_write how);
+    void (*mappings_changed)(void *opaque);
     void *opaque;
+};
+
+/* Shadow page table statistics (--mmu=shadow). */
+struct shadow_stats {
+    uint64_t hidden_hits;      /* TLB misses resolved from a shadow entry (no walk) */
+    uint64_t fills;            /* shadow entries built from a guest walk */
+    uint64_t true_faults;      /* walks that ended in a guest #PF */
+    uint64_t traced_writes;    /* stores to traced page-table pages */
+    uint64_t entries_dropped;  /* by traced writes and INVLPG */
+    uint64_t spaces_built, spaces_reused, spaces_dropped;
 };
 
 struct mmu {
     uint8_t *ram;                 /* host mapping of guest-physical [0, ram_size) */
     uint32_t ram_size;
     struct io_bus *bus;           /* MMIO */
-    struct mmu_code_hook code_hook;
+    struct mmu_hooks hooks;
     struct tlb_entry *tlb;        /* supervisor accesses (and all with paging off) */
     struct tlb_entry *tlb_user;   /* CPL 3 accesses */
     uint8_t *global;              /* per entry of both tables: from a global page */
@@ -122,7 +136,22 @@ struct mmu {
 int mmu_init(struct mmu *mmu, uint8_t *ram, uint32_t ram_size, struct io_bus *bus,
              uint32_t tlb_entries);
 void mmu_destroy(struct mmu *mmu);
-void mmu_tlb_flush(struct mmu *mmu);
+/* --mmu=shadow: fill the TLB from shadow page tables (XBT_ENOMEM). */
+int mmu_use_shadow(struct mmu *mmu);
+/* The shadow page tables' statistics, or NULL without them. */
+const struct shadow_stats *mmu_shadow_stats(const struct mmu *mmu);
+
+/* Why the guest's linear mappings changed.  mmu_flush() is the one entry
+ * point for all of them: it drops what the cause requires from the TLBs
+ * (and the shadow page tables), counts the cause (st.flush_*) and signals
+ * hooks.mappings_changed. */
+enum mmu_flush_cause {
+    MMU_FLUSH_CR3,      /* CR3 loaded (MOV, task switch): non-global entries */
+    MMU_FLUSH_INVLPG,   /* INVLPG lin: the (4 MiB region of the) page, in the
+                         * shadow of address space cr3 too */
+    MMU_FLUSH_MODE,     /* CR0.PG/WP/PE or CR4.PSE/PGE changed: everything */
+};
+void mmu_flush(struct mmu *mmu, enum mmu_flush_cause cause, uint32_t cr3, uint32_t lin);
 
 /* Guest-physical access, used by helpers, devices and the loader. Reads of
  * unbacked memory return all ones; writes to it are dropped.  Writes to
@@ -188,10 +217,6 @@ int mmu_write_as(struct vcpu *cpu, uint32_t lin, unsigned size, uint32_t val, bo
 int mmu_translate(struct vcpu *cpu, uint32_t lin, unsigned acc, uint32_t *phys);
 /* Same, without raising anything (err gets the #PF error code). */
 int mmu_probe(struct vcpu *cpu, uint32_t lin, unsigned acc, uint32_t *phys, uint32_t *err);
-/* TLB maintenance for CR3 loads (global entries kept), INVLPG and paging
- * mode changes. */
-void mmu_flush_nonglobal(struct mmu *mmu);
-void mmu_flush_page(struct mmu *mmu, uint32_t lin);
 
 /* The memory slow path, called from translated code through
  * xbt_mem_thunk: info = size | MEM_R and/or MEM_W.

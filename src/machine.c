@@ -15,7 +15,6 @@
 #include "devices.h"
 #include "loader.h"
 #include "machine.h"
-#include "mmu/shadow.h"
 #include "vcpu.h"
 
 void machine_request_stop(struct machine *m, enum machine_stop why, int status)
@@ -120,8 +119,8 @@ int machine_create(struct machine **out, const struct machine_config *cfg)
     m->mmu.nvictims = cfg->tlb_victims;
     if (rc == 0 && cfg->mem == MEM_HOST)
         rc = mmu_window_init(&m->mmu, m->ram_fd);
-    if (rc == 0 && cfg->mmu == MMU_SHADOW && !(m->mmu.shadow = shadow_create()))
-        rc = XBT_ENOMEM;
+    if (rc == 0 && cfg->mmu == MMU_SHADOW)
+        rc = mmu_use_shadow(&m->mmu);
     if (rc == 0)
         rc = tc_init(&m->tc, &m->mmu, cfg->tcache_size);
     if (rc == 0)

@@ -9,7 +9,6 @@
 #include "devices.h"
 #include "machine.h"
 #include "stats.h"
-#include "mmu/shadow.h"
 
 void run_stats_get(uint64_t *dispatches, uint64_t *halts, uint64_t *host_faults);
 uint64_t run_stats_interrupts(void);
@@ -89,7 +88,7 @@ static int collect(const struct machine *m, struct kv *out, int max)
     ADD("mmu", "flushes_invlpg", s->flush_invlpg);
     ADD("mmu", "flushes_mode", s->flush_mode);
     if (m->mmu.shadow) {
-        const struct shadow_stats *sh = shadow_stats(m->mmu.shadow);
+        const struct shadow_stats *sh = mmu_shadow_stats(&m->mmu);
         ADD("shadow", "hidden_hits", sh->hidden_hits);
         ADD("shadow", "fills", sh->fills);
         ADD("shadow", "true_faults", sh->true_faults);

@@ -13,8 +13,8 @@
 /* Tells the code hook (the translation cache) about a store to code. */
 static int code_written(struct mmu *mmu, uint32_t addr, uint32_t len, enum mmu_code_write how)
 {
-    const struct mmu_code_hook *h = &mmu->code_hook;
-    return h->written ? h->written(h->opaque, addr, len, how) : 0;
+    const struct mmu_hooks *h = &mmu->hooks;
+    return h->code_written ? h->code_written(h->opaque, addr, len, how) : 0;
 }
 
 uint8_t *mmu_phys_ptr(struct mmu *mmu, uint32_t addr, uint32_t len)

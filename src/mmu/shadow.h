@@ -2,19 +2,10 @@
 #ifndef XBT_SHADOW_H
 #define XBT_SHADOW_H
 
-#include "xbt.h"
+#include "mmu.h"
 
 struct mmu;
 struct walk_result;
-
-struct shadow_stats {
-    uint64_t hidden_hits;      /* TLB misses resolved from a shadow entry (no walk) */
-    uint64_t fills;            /* shadow entries built from a guest walk */
-    uint64_t true_faults;      /* walks that ended in a guest #PF */
-    uint64_t traced_writes;    /* stores to traced page-table pages */
-    uint64_t entries_dropped;  /* by traced writes and INVLPG */
-    uint64_t spaces_built, spaces_reused, spaces_dropped;
-};
 
 struct shadow;
 struct shadow *shadow_create(void);

@@ -9,6 +9,7 @@
 
 #include "mmu.h"
 #include "shadow.h"
+#include "tlb.h"
 
 static void entry_clear(struct tlb_entry *e)
 {

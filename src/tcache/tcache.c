@@ -33,12 +33,18 @@ static int code_written(void *opaque, uint32_t addr, uint32_t len, enum mmu_code
                                how == MMU_CODE_WRITE_DMA ? TC_INV_DMA : TC_INV_SMC);
 }
 
+/* The mmu's mappings hook: linear EIPs may now mean other code. */
+static void mappings_changed(void *opaque)
+{
+    tc_jcache_flush(opaque);
+}
+
 int tc_init(struct tcache *tc, struct mmu *mmu, size_t size)
 {
     memset(tc, 0, sizeof(*tc));
     tc->mmu = mmu;
     if (mmu)
-        mmu->code_hook = (struct mmu_code_hook){ code_written, tc };
+        mmu->hooks = (struct mmu_hooks){ code_written, mappings_changed, tc };
     tc->memfd = -1;
     if (size < 64 * 1024)
         size = 64 * 1024;

@@ -19,6 +19,7 @@
 #include "machine.h"
 #include "mmu.h"
 #include "mmu/shadow.h"
+#include "mmu/tlb.h"
 #include "mmu/walk.h"
 #include "tcache.h"
 #include "vcpu.h"

@@ -10,7 +10,6 @@
 #include "helpers.h"
 #include "machine.h"
 #include "mmu.h"
-#include "mmu/shadow.h"
 #include "transfer.h"
 
 static bool need_cpl0(struct vcpu *cpu)
@@ -184,20 +183,14 @@ HLP(hlp_mov_cr)
             return 0;
         }
         if ((b ^ cpu->cr0) & (CR0_PG | CR0_WP | CR0_PE)) {
-            mmu_tlb_flush(&cpu->m->mmu);
-            if (cpu->m->mmu.shadow)
-                shadow_drop_all(cpu->m->mmu.shadow);
-            tc_jcache_flush(&cpu->m->tc);
-            cpu->m->mmu.st.flush_mode++;
+            mmu_flush(&cpu->m->mmu, MMU_FLUSH_MODE, cpu->cr3, 0);
         }
         cpu->cr0 = b | CR0_ET;
         break;
     case 2: cpu->cr2 = b; break;
     case 3:
         cpu->cr3 = b;
-        mmu_flush_nonglobal(&cpu->m->mmu);   /* global pages stay */
-        tc_jcache_flush(&cpu->m->tc);
-        cpu->m->mmu.st.flush_cr3++;
+        mmu_flush(&cpu->m->mmu, MMU_FLUSH_CR3, b, 0);
         break;
     case 4:
         if (b & ~0x19Fu) {   /* VME PVI TSD DE PSE PGE PCE (PAE, MCE unsupported) */
@@ -205,11 +198,7 @@ HLP(hlp_mov_cr)
             return 0;
         }
         if ((b ^ cpu->cr4) & (CR4_PSE | CR4_PGE)) {
-            mmu_tlb_flush(&cpu->m->mmu);
-            if (cpu->m->mmu.shadow)
-                shadow_drop_all(cpu->m->mmu.shadow);
-            tc_jcache_flush(&cpu->m->tc);
-            cpu->m->mmu.st.flush_mode++;
+            mmu_flush(&cpu->m->mmu, MMU_FLUSH_MODE, cpu->cr3, 0);
         }
         cpu->cr4 = b;
         break;

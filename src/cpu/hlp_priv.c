@@ -11,7 +11,6 @@
 #include "helpers.h"
 #include "machine.h"
 #include "mmu.h"
-#include "mmu/shadow.h"
 
 
 static bool cpl0(struct vcpu *cpu)
@@ -184,11 +183,7 @@ HLP(hlp_priv)
         break;
     case PRIV_INVLPG:
         if (cpl0(cpu)) {
-            mmu_flush_page(&cpu->m->mmu, b);
-            if (cpu->m->mmu.shadow)
-                shadow_invlpg(cpu->m->mmu.shadow, cpu->cr3, b);
-            tc_jcache_flush(&cpu->m->tc);
-            cpu->m->mmu.st.flush_invlpg++;
+            mmu_flush(&cpu->m->mmu, MMU_FLUSH_INVLPG, cpu->cr3, b);
         }
         break;
     case PRIV_LAR:
