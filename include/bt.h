@@ -7,33 +7,11 @@
 #define XBT_BT_H
 
 #include "xbt.h"
+#include "cpu_mode.h"
 
 struct machine;
 struct vcpu;
 struct tb;
-
-/* Mode key bits: everything that changes the meaning of guest code. */
-#define MODE_CPL_MASK 0x3u     /* current privilege level */
-#define MODE_NONFLAT 0x4u      /* some of CS/DS/ES/SS has a non-zero base: add bases */
-#define MODE_CODE16 0x8u       /* CS.D = 0 (16-bit code; not translated yet) */
-#define MODE_PG 0x10u          /* CR0.PG */
-#define MODE_FPU_NM 0x20u      /* CR0.EM or CR0.TS: x87 instructions check for #NM */
-/* bits 6..17: per segment register (ES CS SS DS FS GS), how accesses are
- * checked against its limit */
-#define MODE_SEG_SHIFT 6
-#define MODE_SEG_CLASS(mode, s) (((mode) >> (MODE_SEG_SHIFT + 2 * (s))) & 3u)
-enum { SEGC_FLAT = 0, SEGC_LIMIT = 1, SEGC_SLOW = 2 };
-/* one-instruction units: the instruction in an interrupt shadow (after STI,
- * MOV SS, POP SS) runs alone so interrupts are taken right after it */
-#define MODE_ONESTEP (1u << 18)
-/* CR0.AM, EFLAGS.AC and CPL 3: misaligned data accesses raise #AC(0) */
-#define MODE_AC (1u << 19)
-
-uint32_t bt_mode_key(const struct vcpu *cpu);
-struct seg_cache;
-/* How translated code checks accesses through segment s (the mode key's
- * per-segment bits). */
-unsigned bt_seg_class(const struct seg_cache *sc, int s);
 
 /* Tunable: default and maximum guest instructions per translation unit.
  * Policy: long enough that loops and straight-line code rarely cross a unit

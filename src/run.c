@@ -217,7 +217,7 @@ int machine_run(struct machine *m)
             if (vcpu_deliver_pending(cpu) < 0)
                 break;
         }
-        uint32_t mode = bt_mode_key(cpu);
+        uint32_t mode = cpu_mode_key(cpu);
         if (mode & MODE_CODE16) {
             xbt_error("the guest runs 16-bit code at %#x (not implemented yet)", cpu->eip);
             machine_request_stop(m, STOP_ERROR, XBT_STATUS_ERROR);

@@ -798,39 +798,6 @@ static void tr_insn(struct tr *t, const struct bt_insn *i)
 
 /* ---- the unit driver ------------------------------------------------------ */
 
-/* How accesses through a segment are checked (see tr_seg). */
-unsigned bt_seg_class(const struct seg_cache *sc, int s)
-{
-    bool expdown = (sc->flags & (1u << 12)) && !(sc->flags & (1u << 11)) && (sc->flags & (1u << 10));
-    bool usable = (sc->flags & (1u << 15)) != 0;   /* present: null selectors are not */
-    if (s == S_CS)
-        return SEGC_FLAT;   /* code fetch limits: checked when a unit is made */
-    bool writable = (sc->flags & (1u << 12)) && !(sc->flags & (1u << 11)) && (sc->flags & (1u << 9));
-    if (!usable || expdown || !writable)
-        return SEGC_SLOW;   /* read-only data and code segments: writes fault */
-    return sc->limit == 0xFFFFFFFFu ? SEGC_FLAT : SEGC_LIMIT;
-}
-
-uint32_t bt_mode_key(const struct vcpu *cpu)
-{
-    uint32_t k = cpu->cpl & MODE_CPL_MASK;
-    if (cpu->seg[S_CS].base || cpu->seg[S_DS].base || cpu->seg[S_ES].base || cpu->seg[S_SS].base)
-        k |= MODE_NONFLAT;
-    if (cpu->cr0 & (CR0_EM | CR0_TS))
-        k |= MODE_FPU_NM;
-    for (int s = 0; s < S_COUNT; s++)
-        k |= bt_seg_class(&cpu->seg[s], s) << (MODE_SEG_SHIFT + 2 * s);
-    if (!(cpu->seg[S_CS].flags & (1u << 22)))
-        k |= MODE_CODE16;
-    if (cpu->seg[S_CS].limit != 0xFFFFFFFFu)
-        k |= MODE_NONFLAT;   /* units end at the CS limit: keyed by CS (tc_lookup) */
-    if ((cpu->cr0 & CR0_AM) && (cpu->eflags & EFL_AC) && cpu->cpl == 3)
-        k |= MODE_AC;
-    if (cpu->cr0 & CR0_PG)
-        k |= MODE_PG;
-    return k;
-}
-
 static uint64_t now_ns(void)
 {
     struct timespec ts;

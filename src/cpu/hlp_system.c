@@ -68,7 +68,7 @@ static void seg_loaded(struct vcpu *cpu, unsigned seg, const struct seg_cache *o
     if (seg == S_SS) {
         cpu->int_shadow = true;   /* MOV/POP SS: the next instruction (ESP) goes with it */
         vcpu_exit_at(cpu, next, EXIT_STATE);
-    } else if (bt_seg_class(old, (int)seg) != bt_seg_class(now, (int)seg) ||
+    } else if (cpu_seg_class(old, (int)seg) != cpu_seg_class(now, (int)seg) ||
                ((seg == S_DS || seg == S_ES) && (old->base == 0) != (now->base == 0))) {
         /* the mode key changed (check class, or possibly MODE_NONFLAT) */
         vcpu_exit_at(cpu, next, EXIT_STATE);

@@ -15,7 +15,7 @@
  */
 #include <string.h>
 
-#include "bt.h"
+#include "cpu_mode.h"
 #include "mmu.h"
 #include "tcache.h"
 #include "tc_internal.h"

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "bt.h"
+#include "cpu_mode.h"
 #include "mmu.h"
 #include "tcache.h"
 #include "tc_internal.h"
