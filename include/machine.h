@@ -60,10 +60,6 @@ struct machine_config {
                                   * caller opens and closes it; it outlives reboots) */
 };
 
-#define XBT_LOG_IN_ASM (1u << 0)
-#define XBT_LOG_OUT_ASM (1u << 1)
-#define XBT_LOG_EXEC (1u << 2)
-#define XBT_LOG_INT (1u << 3)
 
 struct machine {
     struct machine_config cfg;

@@ -19,6 +19,7 @@
 
 #include "xbt.h"
 #include "x86.h"
+#include "lines.h"
 
 enum { R_EAX, R_ECX, R_EDX, R_EBX, R_ESP, R_EBP, R_ESI, R_EDI };
 enum { S_ES, S_CS, S_SS, S_DS, S_FS, S_GS, S_COUNT };
@@ -43,6 +44,13 @@ enum vcpu_exit {
 };
 
 struct tlb_entry;
+struct mmu;
+struct io_bus;
+
+/* What the CPU side counts (printed by --stats under "bt"). */
+struct vcpu_stats {
+    uint64_t seg_loads_inline;   /* data segment loads that did not end their unit */
+};
 
 struct vcpu {
     /* ---- fixed layout, used from assembly and emitted code ---- */
@@ -98,8 +106,16 @@ struct vcpu {
     bool pending_trap;           /* INT1, single step: an exception returning past it */
     uint32_t pending_ret;        /* return EIP for soft interrupts and traps */
 
+    /* What the vCPU is wired to (src/machine.c): the memory it reaches,
+     * the I/O bus of IN/OUT, and where it asks for the end of the run
+     * (triple fault; what xbt cannot execute yet). */
+    struct mmu *mmu;
+    struct io_bus *bus;
+    struct stop_line stop;
+    unsigned log_flags;          /* XBT_LOG_* (-d): int logs deliveries */
+
     uint64_t icount_units;       /* units entered (statistics) */
-    struct machine *m;
+    struct vcpu_stats st;
 };
 
 /* Offsets used by assembly and the emitter. */

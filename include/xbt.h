@@ -30,6 +30,13 @@ void xbt_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints "xbt: warning: <message>" on stderr. */
 void xbt_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* -d log items: the translator's guest and host code (Capstone), every unit
+ * entered, every interrupt and exception delivered. */
+#define XBT_LOG_IN_ASM (1u << 0)
+#define XBT_LOG_OUT_ASM (1u << 1)
+#define XBT_LOG_EXEC (1u << 2)
+#define XBT_LOG_INT (1u << 3)
+
 #define XBT_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define XBT_LIKELY(x) __builtin_expect(!!(x), 1)
 #define XBT_UNLIKELY(x) __builtin_expect(!!(x), 0)

@@ -108,7 +108,6 @@ int machine_create(struct machine **out, const struct machine_config *cfg)
     }
     memset(m->cpu, 0, sizeof(*m->cpu));
     struct vcpu *cpu = m->cpu;
-    cpu->m = m;
     cpu->exit_thunk = xbt_exit_thunk;
     cpu->helper_thunk = xbt_helper_thunk;
     cpu->mem_thunk = xbt_mem_thunk;
@@ -132,6 +131,10 @@ int machine_create(struct machine **out, const struct machine_config *cfg)
         return rc;
     }
     cpu->tlb = m->mmu.tlb;
+    cpu->mmu = &m->mmu;
+    cpu->bus = m->bus;
+    cpu->stop = machine_stop_line(m);
+    cpu->log_flags = cfg->debug_flags;
 
     /* clock and devices: a PC's platform devices at their usual ports */
     m->clock = xclock_create(cfg->clock == CLOCK_VIRTUAL ? CLOCK_VIRTUAL : CLOCK_HOST);

@@ -9,6 +9,7 @@
 #include "devices.h"
 #include "machine.h"
 #include "stats.h"
+#include "vcpu.h"
 
 void run_stats_get(uint64_t *dispatches, uint64_t *halts, uint64_t *host_faults);
 uint64_t run_stats_interrupts(void);
@@ -56,7 +57,7 @@ static int collect(const struct machine *m, struct kv *out, int max)
     ADD("bt", "flag_saves", bt_st.flag_saves);
     ADD("bt", "helper_sites", bt_st.helpers_emitted);
     ADD("bt", "retranslations", bt_st.retranslations);
-    ADD("bt", "seg_loads_inline", bt_st.seg_loads_inline);
+    ADD("bt", "seg_loads_inline", m->cpu->st.seg_loads_inline);
     for (int k = 0; k < CO_COUNT; k++)
         ADD("callouts", bt_callout_names[k], bt_st.callouts[k]);
     const struct mmu_stats *s = &m->mmu.st;

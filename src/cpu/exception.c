@@ -10,7 +10,6 @@
  */
 #include <stdio.h>
 
-#include "machine.h"
 #include "mmu.h"
 #include "vcpu.h"
 #include "desc.h"
@@ -190,7 +189,6 @@ static int deliver_once(struct vcpu *cpu, int vec, bool soft, uint32_t ret_eip,
 
 int vcpu_deliver_pending(struct vcpu *cpu)
 {
-    struct machine *m = cpu->m;
     int vec = cpu->pending_exc;
     bool soft = cpu->pending_soft;
     bool has_err = cpu->pending_has_err;
@@ -200,7 +198,7 @@ int vcpu_deliver_pending(struct vcpu *cpu)
     cpu->pending_trap = false;
     int first = vec;
     for (int depth = 0; depth < 3; depth++) {
-        if (m->cfg.debug_flags & XBT_LOG_INT)
+        if (cpu->log_flags & XBT_LOG_INT)
             fprintf(stderr, "xbt: int %#x%s at %#x err=%#x\n", vec, soft ? " (soft)" : "",
                     cpu->eip, has_err ? err : 0);
         uint32_t nerr = 0;
@@ -225,6 +223,6 @@ int vcpu_deliver_pending(struct vcpu *cpu)
     }
     fprintf(stderr, "xbt: triple fault (shutdown) at EIP=%#010x\n", cpu->eip);
     vcpu_dump(cpu, stderr);
-    machine_request_stop(m, STOP_TRIPLE_FAULT, XBT_STATUS_TRIPLE_FAULT);
+    stop_signal(&cpu->stop, STOP_TRIPLE_FAULT, XBT_STATUS_TRIPLE_FAULT);
     return -1;
 }

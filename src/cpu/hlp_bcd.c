@@ -6,7 +6,6 @@
  * flag is cleared.
  */
 #include "helpers.h"
-#include "machine.h"
 #include "mmu.h"
 
 static uint32_t szp(uint8_t v)

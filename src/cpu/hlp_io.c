@@ -4,7 +4,6 @@
  * attention; the helper then leaves translated code after the instruction.
  */
 #include "helpers.h"
-#include "machine.h"
 #include "mmu.h"
 
 /* Protected mode with CPL > IOPL: the port's bits in the TSS I/O
@@ -42,7 +41,7 @@ HLP(hlp_in)
     uint16_t port = (a & HLP_PORT_DX) ? (uint16_t)cpu->regs[R_EDX] : (uint16_t)a;
     if (!io_allowed(cpu, port, b))
         return 0;
-    uint32_t v = bus_port_read(cpu->m->bus, port, b);
+    uint32_t v = bus_port_read(cpu->bus, port, b);
     uint32_t *eax = &cpu->regs[R_EAX];
     if (b == 1)
         *eax = (*eax & ~0xFFu) | (v & 0xFF);
@@ -64,7 +63,7 @@ HLP(hlp_out)
         v &= 0xFF;
     else if (b == 2)
         v &= 0xFFFF;
-    bus_port_write(cpu->m->bus, port, b, v);
+    bus_port_write(cpu->bus, port, b, v);
     check_stop(cpu, next);
     return 0;
 }

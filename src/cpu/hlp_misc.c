@@ -7,7 +7,6 @@
 
 #include "bt.h"
 #include "helpers.h"
-#include "machine.h"
 #include "mmu.h"
 #include "mmu/walk.h"
 

@@ -9,7 +9,6 @@
 
 #include "desc.h"
 #include "helpers.h"
-#include "machine.h"
 #include "mmu.h"
 
 
@@ -183,7 +182,7 @@ HLP(hlp_priv)
         break;
     case PRIV_INVLPG:
         if (cpl0(cpu)) {
-            mmu_flush(&cpu->m->mmu, MMU_FLUSH_INVLPG, cpu->cr3, b);
+            mmu_flush(cpu->mmu, MMU_FLUSH_INVLPG, cpu->cr3, b);
         }
         break;
     case PRIV_LAR:

@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "helpers.h"
-#include "machine.h"
 #include "mmu.h"
 
 static uint32_t host_cmp_flags(uint32_t a, uint32_t b, unsigned size)
@@ -38,7 +37,7 @@ static inline void upd(uint32_t *reg, uint32_t mask, int32_t delta)
 static uint32_t bulk(struct vcpu *cpu, int op, unsigned size, uint32_t count,
                      uint32_t src, uint32_t dst)
 {
-    struct mmu *mmu = &cpu->m->mmu;
+    struct mmu *mmu = cpu->mmu;
     uint32_t room = (PAGE_SIZE - (dst & ~PAGE_MASK)) / size;
     if (op == STR_MOVS) {
         uint32_t r2 = (PAGE_SIZE - (src & ~PAGE_MASK)) / size;
@@ -92,7 +91,7 @@ HLP(hlp_string)
     uint32_t sbase = cpu->seg[seg].base, dbase = cpu->seg[S_ES].base;
     if ((op == STR_INS || op == STR_OUTS) && !io_allowed(cpu, (uint16_t)cpu->regs[R_EDX], size))
         return 0;
-    struct io_bus *bus = cpu->m->bus;
+    struct io_bus *bus = cpu->bus;
 
     for (;;) {
         if (rep && (*ecx & mask) == 0)

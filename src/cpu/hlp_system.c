@@ -8,7 +8,6 @@
 
 #include "bt.h"
 #include "helpers.h"
-#include "machine.h"
 #include "mmu.h"
 #include "transfer.h"
 
@@ -73,7 +72,7 @@ static void seg_loaded(struct vcpu *cpu, unsigned seg, const struct seg_cache *o
         /* the mode key changed (check class, or possibly MODE_NONFLAT) */
         vcpu_exit_at(cpu, next, EXIT_STATE);
     } else {
-        bt_st.seg_loads_inline++;
+        cpu->st.seg_loads_inline++;
     }
 }
 
@@ -178,19 +177,19 @@ HLP(hlp_mov_cr)
         }
         if (!(b & CR0_PE)) {
             fprintf(stderr, "xbt: the guest left protected mode (real mode is not implemented yet)\n");
-            machine_request_stop(cpu->m, STOP_ERROR, XBT_STATUS_ERROR);
+            stop_signal(&cpu->stop, STOP_ERROR, XBT_STATUS_ERROR);
             vcpu_exit_at(cpu, cpu->eip, EXIT_STATE);
             return 0;
         }
         if ((b ^ cpu->cr0) & (CR0_PG | CR0_WP | CR0_PE)) {
-            mmu_flush(&cpu->m->mmu, MMU_FLUSH_MODE, cpu->cr3, 0);
+            mmu_flush(cpu->mmu, MMU_FLUSH_MODE, cpu->cr3, 0);
         }
         cpu->cr0 = b | CR0_ET;
         break;
     case 2: cpu->cr2 = b; break;
     case 3:
         cpu->cr3 = b;
-        mmu_flush(&cpu->m->mmu, MMU_FLUSH_CR3, b, 0);
+        mmu_flush(cpu->mmu, MMU_FLUSH_CR3, b, 0);
         break;
     case 4:
         if (b & ~0x19Fu) {   /* VME PVI TSD DE PSE PGE PCE (PAE, MCE unsupported) */
@@ -198,7 +197,7 @@ HLP(hlp_mov_cr)
             return 0;
         }
         if ((b ^ cpu->cr4) & (CR4_PSE | CR4_PGE)) {
-            mmu_flush(&cpu->m->mmu, MMU_FLUSH_MODE, cpu->cr3, 0);
+            mmu_flush(cpu->mmu, MMU_FLUSH_MODE, cpu->cr3, 0);
         }
         cpu->cr4 = b;
         break;

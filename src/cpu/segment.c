@@ -3,7 +3,6 @@
  * the GDT/LDT, the architectural checks (#GP, #SS, #NP with the selector as
  * error code), the accessed bit, and the hidden descriptor cache.
  */
-#include "machine.h"
 #include "mmu.h"
 #include "vcpu.h"
 #include "desc.h"

@@ -7,7 +7,6 @@
  * a 16-bit TSS raises #TS.  Linux uses this for its double-fault task.
  */
 #include "desc.h"
-#include "machine.h"
 #include "mmu.h"
 #include "tcache.h"
 #include "vcpu.h"
@@ -133,7 +132,7 @@ int task_switch(struct vcpu *cpu, uint16_t sel, enum ts_reason why, uint32_t res
     uint32_t ncr3 = rd(cpu, nb + TSS_CR3, 4);
     if ((cpu->cr0 & CR0_PG) && ncr3 != cpu->cr3) {
         cpu->cr3 = ncr3;
-        mmu_flush(&cpu->m->mmu, MMU_FLUSH_CR3, ncr3, 0);
+        mmu_flush(cpu->mmu, MMU_FLUSH_CR3, ncr3, 0);
     }
     cpu->eip = rd(cpu, nb + TSS_EIP, 4);
     uint32_t nfl = rd(cpu, nb + TSS_EFLAGS, 4);

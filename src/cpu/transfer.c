@@ -7,7 +7,6 @@
 #include <stdio.h>
 
 #include "desc.h"
-#include "machine.h"
 #include "mmu.h"
 #include "transfer.h"
 #include "vcpu.h"
@@ -257,7 +256,7 @@ int xfer_iret(struct vcpu *cpu, unsigned osize, uint32_t next_eip)
         return -1;
     if (osize == 4 && (fl & EFL_VM) && cpu->cpl == 0) {
         fprintf(stderr, "xbt: IRET to virtual-8086 mode is not implemented\n");
-        machine_request_stop(cpu->m, STOP_ERROR, XBT_STATUS_ERROR);
+        stop_signal(&cpu->stop, STOP_ERROR, XBT_STATUS_ERROR);
         vcpu_exit_at(cpu, cpu->eip, EXIT_STATE);
         return -1;
     }

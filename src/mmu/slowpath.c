@@ -32,7 +32,7 @@ static bool paging(const struct vcpu *cpu)
 /* A guest walk, or the shadow page tables in front of it (--mmu=shadow). */
 static int do_walk(struct vcpu *cpu, uint32_t lin, unsigned acc, struct walk_result *w)
 {
-    struct mmu *mmu = &cpu->m->mmu;
+    struct mmu *mmu = cpu->mmu;
     if (mmu->shadow)
         return shadow_translate(mmu->shadow, mmu, cpu->cr0, cpu->cr3, cpu->cr4, lin, acc, w);
     mmu->st.walks++;
@@ -123,7 +123,7 @@ static inline uint32_t entry_phys(const struct mmu *mmu, const struct tlb_entry 
 static void raise_pf(struct vcpu *cpu, uint32_t lin, uint32_t err)
 {
     cpu->cr2 = lin;
-    cpu->m->mmu.st.page_faults++;
+    cpu->mmu->st.page_faults++;
     vcpu_raise(cpu, EXC_PF, err, true);
 }
 
@@ -148,7 +148,7 @@ static inline __attribute__((always_inline)) int miss_fill(struct vcpu *cpu, uin
                                                             bool user, bool write,
                                                             uint32_t *phys, uint32_t *err)
 {
-    struct mmu *mmu = &cpu->m->mmu;
+    struct mmu *mmu = cpu->mmu;
     if (mmu->nvictims && victim_lookup(mmu, user, lin, write, phys))
         return 0;
     struct walk_result w;
@@ -166,7 +166,7 @@ static inline __attribute__((always_inline)) int miss_fill(struct vcpu *cpu, uin
 
 int mmu_probe(struct vcpu *cpu, uint32_t lin, unsigned acc, uint32_t *phys, uint32_t *err)
 {
-    struct mmu *mmu = &cpu->m->mmu;
+    struct mmu *mmu = cpu->mmu;
     bool user = (acc & WALK_USER) != 0, write = (acc & WALK_WRITE) != 0;
     if (!paging(cpu)) {
         *phys = lin;
@@ -221,7 +221,7 @@ int mmu_probe(struct vcpu *cpu, uint32_t lin, unsigned acc, uint32_t *phys, uint
  * the CPL); fills the TLB on success, raises #PF on failure. */
 static int xlate(struct vcpu *cpu, uint32_t lin, bool write, uint32_t *phys)
 {
-    struct mmu *mmu = &cpu->m->mmu;
+    struct mmu *mmu = cpu->mmu;
     if (!paging(cpu)) {
         *phys = lin;
         if (is_plain_ram(mmu, lin))
@@ -238,7 +238,7 @@ static int xlate(struct vcpu *cpu, uint32_t lin, bool write, uint32_t *phys)
 
 uint64_t bt_mem_slow(struct vcpu *cpu, uint32_t addr, uint32_t info, uint32_t eip)
 {
-    struct mmu *mmu = &cpu->m->mmu;
+    struct mmu *mmu = cpu->mmu;
     unsigned size = info & MEM_SIZE_MASK;
     bool write = info & MEM_W;
     cpu->eip = eip;   /* a #PF reports this instruction */
@@ -295,7 +295,7 @@ uint64_t bt_mem_writeback(struct vcpu *cpu, uint32_t unused, uint32_t unused2,
     cpu->bounce_active = false;
     if (!cpu->bounce_write)
         return 0;
-    struct mmu *mmu = &cpu->m->mmu;
+    struct mmu *mmu = cpu->mmu;
     uint32_t phys = cpu->bounce_addr;
     unsigned size = cpu->bounce_size, split = cpu->bounce_split;
     int smc = 0;
@@ -342,7 +342,7 @@ static int xlate_span(struct vcpu *cpu, uint32_t lin, unsigned size, unsigned ac
 static inline uint8_t *helper_fast(struct vcpu *cpu, uint32_t lin, unsigned size, bool user,
                                    bool write)
 {
-    struct mmu *mmu = &cpu->m->mmu;
+    struct mmu *mmu = cpu->mmu;
     if ((lin & ~PAGE_MASK) + size > PAGE_SIZE)
         return NULL;
     const struct tlb_entry *e = tlb_entry_for(mmu, user && paging(cpu), lin);
@@ -354,7 +354,7 @@ static inline uint8_t *helper_fast(struct vcpu *cpu, uint32_t lin, unsigned size
 
 int mmu_read_as(struct vcpu *cpu, uint32_t lin, unsigned size, uint32_t *val, bool user)
 {
-    struct mmu *mmu = &cpu->m->mmu;
+    struct mmu *mmu = cpu->mmu;
     uint8_t *h = helper_fast(cpu, lin, size, user, false);
     if (h) {
         uint32_t v = 0;
@@ -379,7 +379,7 @@ int mmu_read_as(struct vcpu *cpu, uint32_t lin, unsigned size, uint32_t *val, bo
 
 int mmu_write_as(struct vcpu *cpu, uint32_t lin, unsigned size, uint32_t val, bool user)
 {
-    struct mmu *mmu = &cpu->m->mmu;
+    struct mmu *mmu = cpu->mmu;
     uint8_t *h = helper_fast(cpu, lin, size, user, true);
     if (h) {
         memcpy(h, &val, size);

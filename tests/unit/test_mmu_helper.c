@@ -41,7 +41,8 @@ static int setup(void **state)
         tc_init(&g_m.tc, &g_m.mmu, 1 << 20))
         return -1;
     memset(cpu, 0, sizeof(*cpu));
-    cpu->m = &g_m;
+    cpu->mmu = &g_m.mmu;
+    cpu->bus = g_m.bus;
     g_m.cpu = cpu;
     return 0;
 }
