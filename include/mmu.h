@@ -197,38 +197,54 @@ static inline bool mmu_is_wp_page(const struct mmu *mmu, uint32_t addr)
 /* Traces the page-table page holding addr (shadow coherence). */
 void mmu_pt_trace(struct mmu *mmu, uint32_t addr);
 
-/* Linear-address access for helpers (string instructions, stack pushes,
- * descriptor tables), through the page tables when paging is on.  Return 0,
- * or -1 after raising #PF (CR2 set) on the vcpu.  mmu_read/mmu_write check
- * with the current privilege; the _sys forms are the implicit supervisor
- * accesses (GDT, LDT, IDT, TSS); _as chooses.  Each page is looked up first
- * in the TLB of the access's privilege (supervisor or CPL 3) with the rules
- * of translated code (a store needs the write tag); a miss takes the slow
- * path's miss path (victim buffer, walk or shadow) and fills that TLB. */
-int mmu_read(struct vcpu *cpu, uint32_t lin, unsigned size, uint32_t *val);
-int mmu_write(struct vcpu *cpu, uint32_t lin, unsigned size, uint32_t val);
-int mmu_read_sys(struct vcpu *cpu, uint32_t lin, unsigned size, uint32_t *val);
-int mmu_write_sys(struct vcpu *cpu, uint32_t lin, unsigned size, uint32_t val);
-int mmu_read_as(struct vcpu *cpu, uint32_t lin, unsigned size, uint32_t *val, bool user);
-int mmu_write_as(struct vcpu *cpu, uint32_t lin, unsigned size, uint32_t val, bool user);
-/* Linear -> physical for an access (acc: WALK_* in src/mmu/walk.h), through
- * the TLB as above (WALK_EXEC: an instruction fetch, the read tag); -1
- * after raising #PF. */
-int mmu_translate(struct vcpu *cpu, uint32_t lin, unsigned acc, uint32_t *phys);
-/* Same, without raising anything (err gets the #PF error code). */
-int mmu_probe(struct vcpu *cpu, uint32_t lin, unsigned acc, uint32_t *phys, uint32_t *err);
+/* Access kinds of a translation (mmu_lookup, the walker). */
+#define WALK_WRITE 1u
+#define WALK_USER 2u     /* CPL 3 access (not an implicit supervisor access) */
+#define WALK_EXEC 4u     /* instruction fetch (same rights as a read on i686) */
 
-/* The memory slow path, called from translated code through
- * xbt_mem_thunk: info = size | MEM_R and/or MEM_W.
- * Returns the host address the instruction should use (RAM, or the vcpu's
- * bounce buffer). */
-#define MEM_R 0x100u
-#define MEM_W 0x200u
-#define MEM_SIZE_MASK 0xFFu
-uint64_t bt_mem_slow(struct vcpu *cpu, uint32_t addr, uint32_t info, uint32_t eip);
-/* After a store executed on the bounce buffer: next_eip is the address of
- * the next guest instruction. */
-uint64_t bt_mem_writeback(struct vcpu *cpu, uint32_t unused, uint32_t unused2,
-                          uint32_t next_eip);
+/* The registers that define the guest's paging (the CPU passes its own). */
+struct mmu_paging {
+    uint32_t cr0, cr3, cr4;
+};
+
+/* The TLB entry for lin in the table of a privilege (user: CPL 3). */
+static inline struct tlb_entry *mmu_tlb_entry(struct mmu *mmu, bool user, uint32_t lin)
+{
+    uint32_t i = (lin >> 12) & (mmu->tlb_entries - 1);
+    return user ? &mmu->tlb_user[i] : &mmu->tlb[i];
+}
+/* The rule of the inline lookup of translated code: a read needs the
+ * read tag, a write the write tag (absent for pages that are not dirty
+ * yet, read-only for the privilege, hold translations or traced page
+ * tables). */
+static inline bool mmu_tlb_hit(const struct tlb_entry *e, uint32_t lin, bool write)
+{
+    return (write ? e->tag_w : e->tag_r) == (lin & PAGE_MASK);
+}
+/* The physical address of lin through an entry that maps it. */
+static inline uint32_t mmu_tlb_phys(const struct mmu *mmu, const struct tlb_entry *e,
+                                    uint32_t lin)
+{
+    return (uint32_t)(e->addend + (lin & PAGE_MASK) - (uint64_t)(uintptr_t)mmu->ram) |
+           (lin & ~PAGE_MASK);
+}
+
+/* Linear -> physical for an access of kind acc (src/mmu/lookup.c): with
+ * paging off the identity (data pages get identity TLB entries); with
+ * paging on, the TLB of the access's privilege first (an instruction
+ * fetch needs the read tag), then the miss path.  0, or -1 with *err =
+ * the #PF error code: nothing is raised. */
+int mmu_lookup(struct mmu *mmu, const struct mmu_paging *pg, uint32_t lin, unsigned acc,
+               uint32_t *phys, uint32_t *err);
+/* The miss path alone (translated code already missed the TLB): the
+ * victim buffer, then a walk (or the shadow page tables); fills the TLB
+ * of the privilege when the page is plain RAM.  Paging must be on. */
+int mmu_miss(struct mmu *mmu, const struct mmu_paging *pg, uint32_t lin, bool user, bool write,
+             uint32_t *phys, uint32_t *err);
+/* Paging off: the identity entry of lin's page in the supervisor TLB
+ * (plain RAM only). */
+void mmu_fill_identity(struct mmu *mmu, uint32_t lin);
+/* The page of phys is plain RAM (no MMIO, no open bus). */
+bool mmu_is_plain_ram(struct mmu *mmu, uint32_t phys);
 
 #endif

@@ -141,35 +141,4 @@ struct vcpu {
 void xbt_enter(struct vcpu *cpu, const void *code);
 extern char xbt_exit_thunk[], xbt_helper_thunk[], xbt_mem_thunk[], xbt_wb_thunk[];
 
-void vcpu_reset_flat32(struct vcpu *cpu);
-void vcpu_dump(const struct vcpu *cpu, FILE *out);
-
-/* ---- events (src/exception.c) ---- */
-/* Raises a fault at the current instruction (cpu->eip) and makes the
- * running helper leave translated code. */
-void vcpu_raise(struct vcpu *cpu, int vec, uint32_t err, bool has_err);
-/* Raises a software interrupt returning to ret_eip. */
-void vcpu_soft_int(struct vcpu *cpu, int vec, uint32_t ret_eip);
-/* Raises a trap-class exception (INT1, single step) returning to ret_eip:
- * delivered as an exception, so unlike INT n the gate's DPL is not
- * checked, and error codes of faults while delivering it have EXT set. */
-void vcpu_raise_trap(struct vcpu *cpu, int vec, uint32_t ret_eip);
-/* Leaves translated code after the current helper, resuming at eip. */
-void vcpu_exit_at(struct vcpu *cpu, uint32_t eip, enum vcpu_exit why);
-/* Delivers the pending event through the IDT.  Returns 0, or a negative
- * value after a triple fault (the machine has been told to stop). */
-int vcpu_deliver_pending(struct vcpu *cpu);
-
-/* ---- segments (src/segment.c) ---- */
-/* Loads a segment register in protected mode with the architectural
- * checks; on failure raises the fault and returns -1. */
-int seg_load(struct vcpu *cpu, int seg, uint16_t sel);
-/* Reads the 8-byte descriptor for sel; returns -1 (nothing raised) if the
- * selector is outside its table. */
-int seg_read_desc(struct vcpu *cpu, uint16_t sel, uint32_t *lo, uint32_t *hi);
-void seg_set_cache(struct seg_cache *sc, uint16_t sel, uint32_t lo, uint32_t hi);
-/* Checks an access of size bytes at offset off through segment seg (limit,
- * expand-down, usable); raises #GP(0) / #SS(0) and returns -1 if it fails. */
-int seg_check_access(struct vcpu *cpu, int seg, uint32_t off, unsigned size);
-
 #endif

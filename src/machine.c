@@ -15,7 +15,7 @@
 #include "devices.h"
 #include "loader.h"
 #include "machine.h"
-#include "vcpu.h"
+#include "cpu.h"
 
 void machine_request_stop(struct machine *m, enum machine_stop why, int status)
 {

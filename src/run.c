@@ -20,7 +20,7 @@
 #include "ticker.h"
 #include "mmu/walk.h"
 #include "machine.h"
-#include "vcpu.h"
+#include "cpu.h"
 
 static __thread sigjmp_buf *g_run_jmp;
 static __thread struct machine *g_run_machine;
@@ -239,13 +239,13 @@ int machine_run(struct machine *m)
         uint32_t lin = cpu->seg[S_CS].base + cpu->eip;
         uint32_t pc, pc_next = UINT32_MAX;
         /* instruction fetch: through the page tables with paging on */
-        if (mmu_translate(cpu, lin, WALK_EXEC | (cpu->cpl == 3 ? WALK_USER : 0), &pc) < 0) {
+        if (cpu_translate(cpu, lin, WALK_EXEC | (cpu->cpl == 3 ? WALK_USER : 0), &pc) < 0) {
             cpu->helper_exit = 0;
             continue;   /* #PF pending: delivered at the top of the loop */
         }
         if (mode & MODE_PG) {
             uint32_t err;
-            if (mmu_probe(cpu, (lin & PAGE_MASK) + PAGE_SIZE,
+            if (cpu_probe(cpu, (lin & PAGE_MASK) + PAGE_SIZE,
                           WALK_EXEC | (cpu->cpl == 3 ? WALK_USER : 0), &pc_next, &err) < 0)
                 pc_next = UINT32_MAX;
         } else {

@@ -139,7 +139,7 @@ xbt_helper_thunk:
         .type xbt_mem_thunk, @function
 xbt_mem_thunk:
         push r11
-        lea r11, [rip + bt_mem_slow]
+        lea r11, [rip + cpu_mem_slow]
         call xbt_helper_thunk
         pop r11
         ret
@@ -149,7 +149,7 @@ xbt_mem_thunk:
         .type xbt_wb_thunk, @function
 xbt_wb_thunk:
         push r11
-        lea r11, [rip + bt_mem_writeback]
+        lea r11, [rip + cpu_mem_writeback]
         call xbt_helper_thunk
         pop r11
         ret

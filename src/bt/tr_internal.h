@@ -10,7 +10,7 @@
 #include "emit.h"
 #include "machine.h"
 #include "tcache.h"
-#include "vcpu.h"
+#include "cpu.h"
 
 #define FL_ARITH 0x8D5u
 

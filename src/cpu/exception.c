@@ -11,7 +11,7 @@
 #include <stdio.h>
 
 #include "mmu.h"
-#include "vcpu.h"
+#include "cpu.h"
 #include "desc.h"
 
 void vcpu_exit_at(struct vcpu *cpu, uint32_t eip, enum vcpu_exit why)
@@ -66,7 +66,7 @@ static int push_on(struct vcpu *cpu, uint32_t ss_base, uint32_t *esp, uint32_t v
                    bool user)
 {
     *esp -= size;
-    return mmu_write_as(cpu, ss_base + *esp, size, size == 2 ? (v & 0xFFFF) : v, user);
+    return cpu_write_as(cpu, ss_base + *esp, size, size == 2 ? (v & 0xFFFF) : v, user);
 }
 
 /* A fault raised while delivering (a #PF on the stack or a table): hand it
@@ -95,8 +95,8 @@ static int deliver_once(struct vcpu *cpu, int vec, bool soft, uint32_t ret_eip,
         return EXC_GP;
     }
     uint32_t lo, hi;
-    if (mmu_read_sys(cpu, cpu->idtr.base + (uint32_t)vec * 8, 4, &lo) ||
-        mmu_read_sys(cpu, cpu->idtr.base + (uint32_t)vec * 8 + 4, 4, &hi))
+    if (cpu_read_sys(cpu, cpu->idtr.base + (uint32_t)vec * 8, 4, &lo) ||
+        cpu_read_sys(cpu, cpu->idtr.base + (uint32_t)vec * 8 + 4, 4, &hi))
         return take_fault(cpu, err);
     uint32_t type = desc_type(hi);
     uint32_t dpl = desc_dpl(hi);

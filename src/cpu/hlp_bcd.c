@@ -7,6 +7,7 @@
  */
 #include "helpers.h"
 #include "mmu.h"
+#include "cpu.h"
 
 static uint32_t szp(uint8_t v)
 {
@@ -116,7 +117,7 @@ HLP(hlp_bound)
 {
     unsigned reg = a & 7, size = a >> 4;
     uint32_t lo, hi;
-    if (mmu_read(cpu, b, size, &lo) || mmu_read(cpu, b + size, size, &hi))
+    if (cpu_read(cpu, b, size, &lo) || cpu_read(cpu, b + size, size, &hi))
         return 0;
     int32_t v = (int32_t)cpu->regs[reg];
     if (size == 2) {

@@ -4,7 +4,9 @@
  * attention; the helper then leaves translated code after the instruction.
  */
 #include "helpers.h"
+#include "bus.h"
 #include "mmu.h"
+#include "cpu.h"
 
 /* Protected mode with CPL > IOPL: the port's bits in the TSS I/O
  * permission bitmap must all be clear, else #GP(0). */
@@ -16,12 +18,12 @@ bool io_allowed(struct vcpu *cpu, uint16_t port, unsigned size)
     if ((cpu->tss.sel & ~3u) == 0 || (type != 9 && type != 11) || cpu->tss.limit < 0x67)
         goto deny;
     uint32_t base;
-    mmu_read_sys(cpu, cpu->tss.base + 0x66, 2, &base);
+    cpu_read_sys(cpu, cpu->tss.base + 0x66, 2, &base);
     uint32_t first = base + port / 8, last = base + (port + size - 1) / 8;
     if (last > cpu->tss.limit)
         goto deny;
     uint32_t bits = 0;
-    mmu_read_sys(cpu, cpu->tss.base + first, last > first ? 2 : 1, &bits);
+    cpu_read_sys(cpu, cpu->tss.base + first, last > first ? 2 : 1, &bits);
     if ((bits >> (port & 7)) & ((1u << size) - 1))
         goto deny;
     return true;

@@ -9,6 +9,7 @@
 #include "helpers.h"
 #include "mmu.h"
 #include "mmu/walk.h"
+#include "cpu.h"
 
 HLP(hlp_hlt)
 {
@@ -29,7 +30,7 @@ static uint32_t iopl(const struct vcpu *cpu)
 static int push(struct vcpu *cpu, uint32_t v, unsigned size)
 {
     uint32_t esp = cpu->regs[R_ESP] - size;
-    if (mmu_write(cpu, cpu->seg[S_SS].base + esp, size, v))
+    if (cpu_write(cpu, cpu->seg[S_SS].base + esp, size, v))
         return -1;
     cpu->regs[R_ESP] = esp;
     return 0;
@@ -37,7 +38,7 @@ static int push(struct vcpu *cpu, uint32_t v, unsigned size)
 
 static int pop(struct vcpu *cpu, uint32_t *v, unsigned size)
 {
-    if (mmu_read(cpu, cpu->seg[S_SS].base + cpu->regs[R_ESP], size, v))
+    if (cpu_read(cpu, cpu->seg[S_SS].base + cpu->regs[R_ESP], size, v))
         return -1;
     cpu->regs[R_ESP] += size;
     return 0;
@@ -152,7 +153,7 @@ HLP(hlp_fetch_fault)
 {
     uint32_t phys;
     (void)next;
-    mmu_translate(cpu, cpu->seg[S_CS].base + a, WALK_EXEC | (cpu->cpl == 3 ? WALK_USER : 0), &phys);
+    cpu_translate(cpu, cpu->seg[S_CS].base + a, WALK_EXEC | (cpu->cpl == 3 ? WALK_USER : 0), &phys);
     return 0;
 }
 
@@ -212,7 +213,7 @@ HLP(hlp_pusha)
     /* check the lowest and highest byte first: all or nothing */
     for (int k = 0; k < 8; k++) {
         uint32_t v = k == R_ESP ? esp0 : cpu->regs[k];
-        if (mmu_write(cpu, base + esp0 - (uint32_t)(k + 1) * size, size, v))
+        if (cpu_write(cpu, base + esp0 - (uint32_t)(k + 1) * size, size, v))
             return 0;
     }
     cpu->regs[R_ESP] = esp0 - 8 * size;
@@ -231,7 +232,7 @@ HLP(hlp_popa)
     uint32_t base = cpu->seg[S_SS].base;
     uint32_t vals[8];
     for (int k = 7; k >= 0; k--) {
-        if (mmu_read(cpu, base + esp, size, &vals[k]))
+        if (cpu_read(cpu, base + esp, size, &vals[k]))
             return 0;
         esp += size;
     }
@@ -255,7 +256,7 @@ HLP(hlp_enter)
     uint32_t base = cpu->seg[S_SS].base;
     uint32_t esp = cpu->regs[R_ESP], ebp = cpu->regs[R_EBP];
     esp -= size;
-    if (mmu_write(cpu, base + esp, size, ebp))
+    if (cpu_write(cpu, base + esp, size, ebp))
         return 0;
     uint32_t frame_temp = esp;
     if (level > 0) {
@@ -263,11 +264,11 @@ HLP(hlp_enter)
             uint32_t v;
             ebp -= size;
             esp -= size;
-            if (mmu_read(cpu, base + ebp, size, &v) || mmu_write(cpu, base + esp, size, v))
+            if (cpu_read(cpu, base + ebp, size, &v) || cpu_write(cpu, base + esp, size, v))
                 return 0;
         }
         esp -= size;
-        if (mmu_write(cpu, base + esp, size, frame_temp))
+        if (cpu_write(cpu, base + esp, size, frame_temp))
             return 0;
     }
     if (size == 2)

@@ -10,6 +10,7 @@
 #include "desc.h"
 #include "helpers.h"
 #include "mmu.h"
+#include "cpu.h"
 
 
 static bool cpl0(struct vcpu *cpu)
@@ -34,7 +35,7 @@ static void set_zf(struct vcpu *cpu, bool z)
 static void store16(struct vcpu *cpu, uint32_t a, uint32_t lin, uint32_t v, bool full32)
 {
     if (a & PRIV_MEM) {
-        mmu_write(cpu, lin, 2, v & 0xFFFF);
+        cpu_write(cpu, lin, 2, v & 0xFFFF);
         return;
     }
     unsigned r = PRIV_REG(a);
@@ -223,7 +224,7 @@ HLP(hlp_priv)
         /* dest (reg or memory) RPL raised to the source's */
         uint32_t dst;
         if (a & PRIV_MEM) {
-            if (mmu_read(cpu, b, 2, &dst))
+            if (cpu_read(cpu, b, 2, &dst))
                 return 0;
         } else {
             dst = cpu->regs[PRIV_REG(a)] & 0xFFFF;
@@ -233,7 +234,7 @@ HLP(hlp_priv)
             dst = (dst & ~3u) | src;
             set_zf(cpu, true);
             if (a & PRIV_MEM)
-                mmu_write(cpu, b, 2, dst);
+                cpu_write(cpu, b, 2, dst);
             else
                 cpu->regs[PRIV_REG(a)] = (cpu->regs[PRIV_REG(a)] & 0xFFFF0000u) | dst;
         } else {

@@ -8,7 +8,9 @@
 #include <string.h>
 
 #include "helpers.h"
+#include "bus.h"
 #include "mmu.h"
+#include "cpu.h"
 
 static uint32_t host_cmp_flags(uint32_t a, uint32_t b, unsigned size)
 {
@@ -117,18 +119,18 @@ HLP(hlp_string)
         }
         switch (op) {
         case STR_MOVS:
-            if (mmu_read(cpu, src, size, &v) || mmu_write(cpu, dst, size, v))
+            if (cpu_read(cpu, src, size, &v) || cpu_write(cpu, dst, size, v))
                 return 0;
             upd(esi, mask, delta);
             upd(edi, mask, delta);
             break;
         case STR_STOS:
-            if (mmu_write(cpu, dst, size, cpu->regs[R_EAX]))
+            if (cpu_write(cpu, dst, size, cpu->regs[R_EAX]))
                 return 0;
             upd(edi, mask, delta);
             break;
         case STR_LODS:
-            if (mmu_read(cpu, src, size, &v))
+            if (cpu_read(cpu, src, size, &v))
                 return 0;
             if (size == 4)
                 cpu->regs[R_EAX] = v;
@@ -137,26 +139,26 @@ HLP(hlp_string)
             upd(esi, mask, delta);
             break;
         case STR_CMPS:
-            if (mmu_read(cpu, src, size, &v) || mmu_read(cpu, dst, size, &w))
+            if (cpu_read(cpu, src, size, &v) || cpu_read(cpu, dst, size, &w))
                 return 0;
             cpu->eflags = (cpu->eflags & ~EFL_ARITH) | host_cmp_flags(v, w, size);
             upd(esi, mask, delta);
             upd(edi, mask, delta);
             break;
         case STR_SCAS:
-            if (mmu_read(cpu, dst, size, &w))
+            if (cpu_read(cpu, dst, size, &w))
                 return 0;
             cpu->eflags = (cpu->eflags & ~EFL_ARITH) | host_cmp_flags(cpu->regs[R_EAX], w, size);
             upd(edi, mask, delta);
             break;
         case STR_INS:
             v = bus_port_read(bus, (uint16_t)cpu->regs[R_EDX], size);
-            if (mmu_write(cpu, dst, size, v))
+            if (cpu_write(cpu, dst, size, v))
                 return 0;
             upd(edi, mask, delta);
             break;
         case STR_OUTS:
-            if (mmu_read(cpu, src, size, &v))
+            if (cpu_read(cpu, src, size, &v))
                 return 0;
             bus_port_write(bus, (uint16_t)cpu->regs[R_EDX], size, v);
             upd(esi, mask, delta);

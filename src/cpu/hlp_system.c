@@ -10,6 +10,7 @@
 #include "helpers.h"
 #include "mmu.h"
 #include "transfer.h"
+#include "cpu.h"
 
 static bool need_cpl0(struct vcpu *cpu)
 {
@@ -42,7 +43,7 @@ HLP(hlp_farjmp_m)
 {
     unsigned osize = b & 0xF;
     uint32_t off, sel;
-    if (mmu_read(cpu, a, osize, &off) || mmu_read(cpu, a + osize, 2, &sel))
+    if (cpu_read(cpu, a, osize, &off) || cpu_read(cpu, a + osize, 2, &sel))
         return 0;
     cpu->far_kind = b;
     return hlp_farjmp(cpu, sel, off, next);
@@ -80,7 +81,7 @@ HLP(hlp_lxs)
 {
     unsigned seg = a & 7, reg = (a >> 4) & 7, osize = (a >> 8) & 0xF;
     uint32_t off, sel;
-    if (mmu_read(cpu, b, osize, &off) || mmu_read(cpu, b + osize, 2, &sel))
+    if (cpu_read(cpu, b, osize, &off) || cpu_read(cpu, b + osize, 2, &sel))
         return 0;
     struct seg_cache old = cpu->seg[seg];
     if (seg_load(cpu, (int)seg, (uint16_t)sel) < 0)
@@ -119,7 +120,7 @@ HLP(hlp_load_seg)
 HLP(hlp_pop_seg)
 {
     uint32_t v;
-    if (mmu_read(cpu, cpu->seg[S_SS].base + cpu->regs[R_ESP], 2, &v))
+    if (cpu_read(cpu, cpu->seg[S_SS].base + cpu->regs[R_ESP], 2, &v))
         return 0;
     struct seg_cache old = cpu->seg[a];
     if (seg_load(cpu, (int)a, (uint16_t)v) == 0) {
@@ -142,12 +143,12 @@ HLP(hlp_dtr)
         if (!need_cpl0(cpu))
             return 0;
         uint32_t lim, base;
-        if (mmu_read(cpu, b, 2, &lim) || mmu_read(cpu, b + 2, 4, &base))
+        if (cpu_read(cpu, b, 2, &lim) || cpu_read(cpu, b + 2, 4, &base))
             return 0;
         d->limit = (uint16_t)lim;
         d->base = base;   /* 32-bit operand size: all 32 bits */
     } else {
-        if (mmu_write(cpu, b, 2, d->limit) || mmu_write(cpu, b + 2, 4, d->base))
+        if (cpu_write(cpu, b, 2, d->limit) || cpu_write(cpu, b + 2, 4, d->base))
             return 0;
     }
     (void)next;

@@ -4,7 +4,7 @@
  * error code), the accessed bit, and the hidden descriptor cache.
  */
 #include "mmu.h"
-#include "vcpu.h"
+#include "cpu.h"
 #include "desc.h"
 
 #define DESC_S (1u << 12)
@@ -29,7 +29,7 @@ int seg_read_desc(struct vcpu *cpu, uint16_t sel, uint32_t *lo, uint32_t *hi)
     uint32_t off = sel & ~7u;
     if (off + 7 > limit)
         return -1;
-    if (mmu_read_sys(cpu, base + off, 4, lo) || mmu_read_sys(cpu, base + off + 4, 4, hi))
+    if (cpu_read_sys(cpu, base + off, 4, lo) || cpu_read_sys(cpu, base + off + 4, 4, hi))
         return -2;   /* #PF raised */
     return 0;
 }
@@ -52,7 +52,7 @@ static int set_accessed(struct vcpu *cpu, uint16_t sel, uint32_t hi)
     if (hi & DESC_ACCESSED)
         return 0;
     uint32_t base = (sel & 4) ? cpu->ldt.base : cpu->gdtr.base;
-    return mmu_write_sys(cpu, base + (sel & ~7u) + 4, 4, hi | DESC_ACCESSED);
+    return cpu_write_sys(cpu, base + (sel & ~7u) + 4, 4, hi | DESC_ACCESSED);
 }
 
 int seg_load(struct vcpu *cpu, int seg, uint16_t sel)
@@ -177,7 +177,7 @@ void seg_null_inaccessible(struct vcpu *cpu)
 int seg_write_desc_hi(struct vcpu *cpu, uint16_t sel, uint32_t hi)
 {
     uint32_t base = (sel & 4) ? cpu->ldt.base : cpu->gdtr.base;
-    return mmu_write_sys(cpu, base + (sel & ~7u) + 4, 4, hi);
+    return cpu_write_sys(cpu, base + (sel & ~7u) + 4, 4, hi);
 }
 
 int tss_inner_stack(struct vcpu *cpu, uint32_t dpl, uint16_t *ss, uint32_t *esp)
@@ -191,11 +191,11 @@ int tss_inner_stack(struct vcpu *cpu, uint32_t dpl, uint16_t *ss, uint32_t *esp)
     }
     uint32_t v, s;
     if (tss32) {
-        mmu_read_sys(cpu, cpu->tss.base + off, 4, &v);
-        mmu_read_sys(cpu, cpu->tss.base + off + 4, 2, &s);
+        cpu_read_sys(cpu, cpu->tss.base + off, 4, &v);
+        cpu_read_sys(cpu, cpu->tss.base + off + 4, 2, &s);
     } else {
-        mmu_read_sys(cpu, cpu->tss.base + off, 2, &v);
-        mmu_read_sys(cpu, cpu->tss.base + off + 2, 2, &s);
+        cpu_read_sys(cpu, cpu->tss.base + off, 2, &v);
+        cpu_read_sys(cpu, cpu->tss.base + off + 2, 2, &s);
     }
     *esp = v;
     *ss = (uint16_t)s;

@@ -9,7 +9,7 @@
 #include "desc.h"
 #include "mmu.h"
 #include "tcache.h"
-#include "vcpu.h"
+#include "cpu.h"
 
 /* 32-bit TSS layout */
 #define TSS_LINK 0x00
@@ -24,13 +24,13 @@
 static uint32_t rd(struct vcpu *cpu, uint32_t a, unsigned size)
 {
     uint32_t v = 0;
-    mmu_read_sys(cpu, a, size, &v);
+    cpu_read_sys(cpu, a, size, &v);
     return v;
 }
 
 static void wr(struct vcpu *cpu, uint32_t a, unsigned size, uint32_t v)
 {
-    mmu_write_sys(cpu, a, size, v);
+    cpu_write_sys(cpu, a, size, v);
 }
 
 /* Loads a segment register of the new task: like seg_load but faults are #TS. */
@@ -169,7 +169,7 @@ int task_switch(struct vcpu *cpu, uint16_t sel, enum ts_reason why, uint32_t res
             return -1;
     if (has_err) {
         uint32_t esp = cpu->regs[R_ESP] - 4;
-        mmu_write(cpu, cpu->seg[S_SS].base + esp, 4, err);
+        cpu_write(cpu, cpu->seg[S_SS].base + esp, 4, err);
         cpu->regs[R_ESP] = esp;
     }
     return 0;

@@ -9,7 +9,7 @@
 #include "desc.h"
 #include "mmu.h"
 #include "transfer.h"
-#include "vcpu.h"
+#include "cpu.h"
 
 static int gp(struct vcpu *cpu, uint32_t sel)
 {
@@ -25,13 +25,13 @@ static int np(struct vcpu *cpu, uint32_t sel)
 
 static int rd(struct vcpu *cpu, uint32_t lin, unsigned size, uint32_t *v)
 {
-    return mmu_read(cpu, lin, size, v);
+    return cpu_read(cpu, lin, size, v);
 }
 
 static int push_on(struct vcpu *cpu, uint32_t ss_base, uint32_t *esp, uint32_t v, unsigned size)
 {
     *esp -= size;
-    return mmu_write(cpu, ss_base + *esp, size, size == 2 ? (v & 0xFFFF) : v);
+    return cpu_write(cpu, ss_base + *esp, size, size == 2 ? (v & 0xFFFF) : v);
 }
 
 /* Same-level far CALL: pushes CS and the return EIP; ESP changes only if
@@ -50,7 +50,7 @@ static int push_inner(struct vcpu *cpu, uint32_t ss_base, uint32_t *esp, uint32_
                       uint32_t cpl)
 {
     *esp -= size;
-    return mmu_write_as(cpu, ss_base + *esp, size, size == 2 ? (v & 0xFFFF) : v, cpl == 3);
+    return cpu_write_as(cpu, ss_base + *esp, size, size == 2 ? (v & 0xFFFF) : v, cpl == 3);
 }
 
 /* The new EIP must lie within the target code segment's limit: #GP(0). */

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "vcpu.h"
+#include "cpu.h"
 
 _Static_assert(offsetof(struct vcpu, regs) == VCPU_OFF_REGS, "regs");
 _Static_assert(offsetof(struct vcpu, eip) == VCPU_OFF_EIP, "eip");

@@ -2,14 +2,10 @@
 #ifndef XBT_WALK_H
 #define XBT_WALK_H
 
-#include "xbt.h"
+#include "mmu.h"
 
 struct mmu;
 
-/* access kind */
-#define WALK_WRITE 1u
-#define WALK_USER 2u     /* CPL 3 access (not an implicit supervisor access) */
-#define WALK_EXEC 4u     /* instruction fetch (same rights as a read on i686) */
 
 
 struct walk_result {

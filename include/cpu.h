@@ -1,0 +1,82 @@
+/*
+ * cpu.h - what the CPU layer (src/cpu) does for the rest of xbt: its
+ * memory accesses by linear address, with #PF raised the architectural way
+ * (memory.c); guest events and their delivery through the IDT
+ * (exception.c); segment loads and checks (segment.c).  The ISA helpers
+ * that translated code calls are in helpers.h, the mode key in
+ * cpu_mode.h, the state in vcpu.h.
+ */
+#ifndef XBT_CPU_H
+#define XBT_CPU_H
+
+#include "vcpu.h"
+
+/* ---- memory (src/cpu/memory.c) ---- */
+/* Linear-address access for helpers (string instructions, stack pushes,
+ * descriptor tables), through the page tables when paging is on.  Return
+ * 0, or -1 after raising #PF (CR2 set).  cpu_read/cpu_write check with
+ * the current privilege; the _sys forms are the implicit supervisor
+ * accesses (GDT, LDT, IDT, TSS); _as chooses.  Each page is looked up
+ * first in the TLB of the access's privilege with the rules of translated
+ * code (a store needs the write tag); a miss takes the miss path (victim
+ * buffer, walk or shadow) and fills that TLB. */
+int cpu_read(struct vcpu *cpu, uint32_t lin, unsigned size, uint32_t *val);
+int cpu_write(struct vcpu *cpu, uint32_t lin, unsigned size, uint32_t val);
+int cpu_read_sys(struct vcpu *cpu, uint32_t lin, unsigned size, uint32_t *val);
+int cpu_write_sys(struct vcpu *cpu, uint32_t lin, unsigned size, uint32_t val);
+int cpu_read_as(struct vcpu *cpu, uint32_t lin, unsigned size, uint32_t *val, bool user);
+int cpu_write_as(struct vcpu *cpu, uint32_t lin, unsigned size, uint32_t val, bool user);
+/* Linear -> physical for an access (acc: WALK_* in mmu.h), through the
+ * TLB as above (WALK_EXEC: an instruction fetch); -1 after raising #PF. */
+int cpu_translate(struct vcpu *cpu, uint32_t lin, unsigned acc, uint32_t *phys);
+/* Same, without raising anything (err gets the #PF error code). */
+int cpu_probe(struct vcpu *cpu, uint32_t lin, unsigned acc, uint32_t *phys, uint32_t *err);
+
+/* The memory slow path, called from translated code through
+ * xbt_mem_thunk when the inline TLB lookup misses (or the MEM_HOST window
+ * faults): info = size | MEM_R and/or MEM_W, eip = the instruction.
+ * Returns the host address the instruction should use: RAM, or the
+ * vCPU's bounce buffer (MMIO, open bus, page-crossing accesses, stores to
+ * pages holding translations). */
+#define MEM_R 0x100u
+#define MEM_W 0x200u
+#define MEM_SIZE_MASK 0xFFu
+uint64_t cpu_mem_slow(struct vcpu *cpu, uint32_t addr, uint32_t info, uint32_t eip);
+/* After a store executed on the bounce buffer: commits it; next_eip is
+ * the address of the next guest instruction. */
+uint64_t cpu_mem_writeback(struct vcpu *cpu, uint32_t unused, uint32_t unused2,
+                           uint32_t next_eip);
+
+/* ---- state ---- */
+void vcpu_reset_flat32(struct vcpu *cpu);
+void vcpu_dump(const struct vcpu *cpu, FILE *out);
+
+/* ---- events (src/cpu/exception.c) ---- */
+/* Raises a fault at the current instruction (cpu->eip) and makes the
+ * running helper leave translated code. */
+void vcpu_raise(struct vcpu *cpu, int vec, uint32_t err, bool has_err);
+/* Raises a software interrupt returning to ret_eip. */
+void vcpu_soft_int(struct vcpu *cpu, int vec, uint32_t ret_eip);
+/* Raises a trap-class exception (INT1, single step) returning to ret_eip:
+ * delivered as an exception, so unlike INT n the gate's DPL is not
+ * checked, and error codes of faults while delivering it have EXT set. */
+void vcpu_raise_trap(struct vcpu *cpu, int vec, uint32_t ret_eip);
+/* Leaves translated code after the current helper, resuming at eip. */
+void vcpu_exit_at(struct vcpu *cpu, uint32_t eip, enum vcpu_exit why);
+/* Delivers the pending event through the IDT.  Returns 0, or a negative
+ * value after a triple fault (the machine has been told to stop). */
+int vcpu_deliver_pending(struct vcpu *cpu);
+
+/* ---- segments (src/cpu/segment.c) ---- */
+/* Loads a segment register in protected mode with the architectural
+ * checks; on failure raises the fault and returns -1. */
+int seg_load(struct vcpu *cpu, int seg, uint16_t sel);
+/* Reads the 8-byte descriptor for sel; returns -1 (nothing raised) if the
+ * selector is outside its table. */
+int seg_read_desc(struct vcpu *cpu, uint16_t sel, uint32_t *lo, uint32_t *hi);
+void seg_set_cache(struct seg_cache *sc, uint16_t sel, uint32_t lo, uint32_t hi);
+/* Checks an access of size bytes at offset off through segment seg (limit,
+ * expand-down, usable); raises #GP(0) / #SS(0) and returns -1 if it fails. */
+int seg_check_access(struct vcpu *cpu, int seg, uint32_t off, unsigned size);
+
+#endif
