@@ -5,7 +5,8 @@
  * choices (hidden ones too), flags, strings, custom parsers, an option that
  * stops parsing, unknown options and missing arguments, operands; the
  * generated error lines; the help listing every option with its
- * placeholders filled.
+ * placeholders filled.  Then the `xbt run` table itself: defaults, the
+ * words the CLI tests look for in its errors, and its help.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,7 +18,11 @@
 
 #include <cmocka.h>
 
+#include "bt.h"
+#include "mmu.h"
+#include "tcache.h"
 #include "cli/optparse.h"
+#include "cli/run_options.h"
 
 struct dest {
     bool flag;
@@ -337,6 +342,119 @@ static void test_help(void **state)
     assert_true(strstr(h, "--str") < strstr(h, "second:"));
 }
 
+/* --- the `xbt run` table ---------------------------------------------- */
+
+static struct run_options ro;
+
+/* Parses "run WORDS..." into ro. */
+static int run_list(const char *const *words)
+{
+    char *argv[MAX_ARGS];
+    int argc = make_argv(argv, "run", words);
+    run_options_free(&ro);
+    return run_options_parse(&ro, argc, argv, err, sizeof(err));
+}
+#define run_args(...) run_list((const char *const[]){ __VA_ARGS__, NULL })
+
+static void test_run_defaults(void **state)
+{
+    (void)state;
+    assert_int_equal(run_args("k.elf", NULL), 0);
+    assert_string_equal(ro.cfg.kernel, "k.elf");
+    assert_int_equal(ro.cfg.ram_mib, 128);
+    assert_true(ro.cfg.chain);
+    assert_int_equal(ro.cfg.max_block_insns, BT_DEFAULT_BLOCK_INSNS);
+    assert_int_equal(ro.cfg.tcache_size, TC_DEFAULT_SIZE);
+    assert_int_equal(ro.cfg.tlb_entries, TLB_DEFAULT_ENTRIES);
+    assert_int_equal(ro.cfg.rtc_base, -1);
+    assert_int_equal(ro.cfg.tcache_nursery, TC_DEFAULT_NURSERY_PCT);
+    assert_int_equal(ro.cfg.nmodules, 0);
+    assert_null(ro.disk_path);
+    assert_false(ro.help);
+}
+
+static void test_run_values(void **state)
+{
+    (void)state;
+    assert_int_equal(run_args("-m", "64", "--no-chain", "--tcache-size", "1M",
+                              "--tcache-policy=generational", "--smc-granularity",
+                              "line", "--rtc-base", "100", "-d", "in_asm,int",
+                              "-d", "exec", "--module", "m.bin a=1", "--hda",
+                              "d.img", "k.elf", NULL), 0);
+    assert_int_equal(ro.cfg.ram_mib, 64);
+    assert_false(ro.cfg.chain);
+    assert_int_equal(ro.cfg.tcache_size, 1u << 20);
+    assert_int_equal(ro.cfg.tcache_policy, TC_POLICY_GEN);
+    assert_int_equal(ro.cfg.smc_granularity, 64);
+    assert_int_equal(ro.cfg.rtc_base, 100);
+    assert_int_equal(ro.cfg.debug_flags,
+                     XBT_LOG_IN_ASM | XBT_LOG_INT | XBT_LOG_EXEC);
+    assert_int_equal(ro.cfg.nmodules, 1);
+    assert_string_equal(ro.cfg.modules[0], "m.bin a=1");
+    assert_string_equal(ro.cfg.module_paths[0], "m.bin");
+    assert_string_equal(ro.disk_path, "d.img");
+    assert_int_equal(run_args("--rtc-base", "now", "-h", NULL), 0);
+    assert_true(ro.help);
+    assert_int_equal(ro.cfg.rtc_base, -1);
+}
+
+static void test_run_errors(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *args[6];           /* NULL-terminated */
+        const char *msg;
+    } cases[] = {
+        { { "-m", "0", "k" }, "-m 0: guest RAM must be 2..3072 MiB" },
+        { { "--tlb-entries", "3", "k" },
+          "--tlb-entries 3: must be a power of two in 2..65536" },
+        { { "--tcache-policy", "lru", "k" },
+          "--tcache-policy lru: must be flush, fifo or gen" },
+        { { "--tcache-nursery", "5", "k" },
+          "--tcache-nursery 5: must be 10..90 (percent)" },
+        { { "--tcache-size", "4K", "k" }, "--tcache-size 4K: must be 64K..1G" },
+        { { "--disk", "a", "--hda", "b", "k" },
+          "--disk b: only one disk (the primary master) is supported" },
+        { { NULL }, "run: no kernel given (usage: xbt run [options] KERNEL.elf)" },
+        { { "k", "x" }, "run: unexpected argument 'x' after the kernel" },
+        { { "-d", "in_asm,foo", "k" },
+          "unknown -d item 'foo' (valid: in_asm,out_asm,exec,int)" },
+        { { "--rtc-base", "x", "k" }, "--rtc-base x: seconds since 1970 or 'now'" },
+        { { "--clock", "x", "k" }, "--clock x: must be host or virtual" },
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        expect_error(run_list(cases[i].args), cases[i].msg);
+    char *argv[MAX_ARGS] = { "run" };
+    int argc = 1;
+    for (int i = 0; i < 17; i++) {
+        argv[argc++] = "--module";
+        argv[argc++] = "m.bin";
+    }
+    argv[argc++] = "k";
+    run_options_free(&ro);
+    expect_error(run_options_parse(&ro, argc, argv, err, sizeof(err)),
+                 "too many --module options (at most 16)");
+    run_options_free(&ro);
+}
+
+static void test_run_help(void **state)
+{
+    (void)state;
+    check_help_lists_all(&run_options_table);
+    FILE *f = mem_open();
+    run_options_help(f);
+    fclose(f);
+    const char *buf = mem_buf;
+    assert_non_null(strstr(buf, "usage: xbt run [options] KERNEL.elf\n"));
+    assert_non_null(strstr(buf, "\nmachine:\n"));
+    assert_non_null(strstr(buf, "\ntranslation (research knobs):\n"));
+    assert_non_null(strstr(buf, "\nstatistics and debugging:\n"));
+    assert_non_null(strstr(buf, "(2..3072, default 128)"));
+    assert_non_null(strstr(buf, "default 32M, min 64K"));
+    assert_non_null(strstr(buf, "\nexit status:\n  (V<<1)|1  "));
+    assert_non_null(strstr(buf, "\n  10                     the guest reset"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -348,6 +466,10 @@ int main(void)
         cmocka_unit_test(test_custom_and_stop),
         cmocka_unit_test(test_usage_errors),
         cmocka_unit_test(test_help),
+        cmocka_unit_test(test_run_defaults),
+        cmocka_unit_test(test_run_values),
+        cmocka_unit_test(test_run_errors),
+        cmocka_unit_test(test_run_help),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     free(mem_buf);
