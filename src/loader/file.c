@@ -19,7 +19,8 @@
  * kernels are a few MiB. */
 #define KERNEL_MAX_FILE_SIZE (1u << 30)
 /* Tunable: first buffer for a kernel file whose size is unknown (a pipe);
- * doubled as needed. */
+ * doubled as needed.  Policy: small test kernels fit in one read, big ones
+ * take a few doublings. */
 #define KERNEL_READ_CHUNK (64u * 1024)
 
 void loader_err(char *err, size_t errlen, const char *fmt, ...)
