@@ -1,8 +1,9 @@
 /*
- * loader.h - boot protocols.  Multiboot v1: an ELF32 i386 kernel is loaded
- * with libelf (PT_LOAD segments at their physical addresses), the multiboot
- * information (memory sizes, memory map, command line, modules) is built in
- * guest RAM, and the entry state is described for the vCPU.
+ * loader.h - boot protocols (src/loader/).  Multiboot v1: an ELF32 i386
+ * kernel is loaded with libelf (PT_LOAD segments at their physical
+ * addresses), the multiboot information (memory sizes, memory map, command
+ * line, modules) is built in guest RAM, and the entry state is described
+ * for the vCPU.
  */
 #ifndef XBT_LOADER_H
 #define XBT_LOADER_H
@@ -30,7 +31,11 @@ struct mb_boot {
 /*
  * Loads `path` into ram[0, ram_size) and builds the multiboot information.
  * On failure returns a negative XBT_E* code and writes one human-readable
- * line (no trailing newline, no "xbt:" prefix) to err.
+ * line (no trailing newline, no "xbt:" prefix) to err.  Everything that can
+ * be known about the kernel and the modules is checked before guest RAM is
+ * written; only a module that fails or turns out too big while it is read
+ * (a stream, an I/O error) fails afterwards, so on failure the guest must
+ * not be run.
  */
 int loader_multiboot(uint8_t *ram, uint32_t ram_size, const char *path,
                      const char *cmdline, const struct mb_module *mods,

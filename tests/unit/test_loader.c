@@ -1,5 +1,5 @@
 /*
- * test_loader.c - unit tests for the Multiboot v1 loader (src/loader.c).
+ * test_loader.c - unit tests for the Multiboot v1 loader (src/loader/).
  *
  * The test kernels are generated here: an ELF32 header, program headers and
  * segment contents are assembled in memory (struct kimg) and written to a

@@ -1,0 +1,14 @@
+/*
+ * cli.h - the commands of the `xbt` program that live in src/cli (`xbt
+ * bench` is bench.h).  Each takes the command's own argv (argv[0] is the
+ * command name) and returns the process exit status.
+ */
+#ifndef XBT_CLI_H
+#define XBT_CLI_H
+
+/* `xbt run [options] KERNEL`: boots and runs the guest, again after each
+ * reset with --reboot; the exit status is the guest's (see --help), 0 for
+ * --help, 2 for bad input. */
+int cli_run(int argc, char **argv);
+
+#endif

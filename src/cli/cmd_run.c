@@ -1,0 +1,120 @@
+/*
+ * cmd_run.c - `xbt run`: parses the options (run_options.c), opens the
+ * files they name (disk image, -D log), then creates, boots and runs the
+ * machine, once or (--reboot) again after every guest reset.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "devices.h"
+#include "lines.h"
+#include "machine.h"
+#include "stats.h"
+#include "cli/cli.h"
+#include "cli/run_options.h"
+
+extern FILE *xbt_log_file;          /* the -d log (src/bt/log.c) */
+
+/* Opens --disk and -D; one error line on failure. */
+static int run_open_files(struct run_options *ro)
+{
+    char err[512];
+    int rc;
+    if (ro->disk_path) {
+        rc = disk_image_open(&ro->cfg.disk, ro->disk_path, err, sizeof(err));
+        if (rc) {
+            xbt_error("--disk %s", err);
+            return rc;
+        }
+    }
+    if (ro->cfg.debug_log) {
+        xbt_log_file = fopen(ro->cfg.debug_log, "w");
+        if (!xbt_log_file) {
+            xbt_error("-D %s: %s", ro->cfg.debug_log, strerror(errno));
+            return XBT_EIO;
+        }
+    }
+    return 0;
+}
+
+static void run_report(struct machine *m, const struct machine_config *cfg)
+{
+    if (cfg->stats)
+        stats_print_text(m, stderr);
+    if (cfg->stats_json && stats_write_json(m, cfg->stats_json))
+        xbt_error("cannot write %s", cfg->stats_json);
+}
+
+/* One boot: creates the machine, runs it to a stop, reports, destroys it;
+ * *status is machine_run's, *why the stop reason. */
+static int run_once(const struct machine_config *cfg, int *status, int *why)
+{
+    struct machine *m;
+    int rc = machine_create(&m, cfg);
+    if (rc) {
+        xbt_error("cannot create the machine: %s", xbt_strerror(rc));
+        return rc;
+    }
+    rc = machine_boot_multiboot(m);
+    if (rc) {
+        machine_destroy(m);
+        return rc;
+    }
+    m->console = console_start(STDIN_FILENO, m->uart, machine_stop_line(m));
+    *status = machine_run(m);
+    *why = atomic_load(&m->stop_reason);
+    if (m->console) {
+        console_stop(m->console);
+        m->console = NULL;
+    }
+    run_report(m, cfg);
+    machine_destroy(m);
+    return 0;
+}
+
+/* Boots until a stop other than a reset (or any stop without --reboot). */
+static int run_machine(const struct machine_config *cfg)
+{
+    for (;;) {
+        int status, why;
+        if (run_once(cfg, &status, &why))
+            return XBT_STATUS_ERROR;
+        if (!cfg->reboot || (why != STOP_RESET && why != STOP_TRIPLE_FAULT))
+            return status & 0xFF;
+        fprintf(stderr, "xbt: rebooting\n");
+    }
+}
+
+static int run_command(struct run_options *ro, int argc, char **argv)
+{
+    char err[512];
+    if (run_options_parse(ro, argc, argv, err, sizeof(err))) {
+        if (err[0])
+            xbt_error("%s", err);
+        else
+            fprintf(stderr, "Try 'xbt run --help'.\n");
+        return XBT_STATUS_ERROR;
+    }
+    if (ro->help) {
+        run_options_help(stdout);
+        return 0;
+    }
+    if (run_open_files(ro))
+        return XBT_STATUS_ERROR;
+    return run_machine(&ro->cfg);
+}
+
+int cli_run(int argc, char **argv)
+{
+    struct run_options ro;
+    int status = run_command(&ro, argc, argv);
+    disk_image_close(ro.cfg.disk);
+    run_options_free(&ro);
+    if (xbt_log_file) {
+        fclose(xbt_log_file);
+        xbt_log_file = NULL;
+    }
+    return status;
+}

@@ -1,0 +1,36 @@
+/*
+ * run_options.h - the options of `xbt run`: their table (run_options.c), the
+ * parse of a command line into a machine configuration, and the help.
+ *
+ * Contract: run_options_parse() fills *ro from argv (argv[0] is "run"):
+ * defaults, then every option, then the one operand, the kernel.  It
+ * returns 0 (with ro->help set when -h/--help was given: nothing after it
+ * was looked at and there may be no kernel), or a negative XBT_E* code with
+ * one line in err (no "xbt:" prefix) - empty when getopt already reported
+ * an unknown option or a missing argument on stderr.  Whatever the result,
+ * run_options_free() releases what parsing allocated (module paths); the
+ * strings in ro->cfg point into argv.
+ */
+#ifndef XBT_CLI_RUN_OPTIONS_H
+#define XBT_CLI_RUN_OPTIONS_H
+
+#include <stdio.h>
+
+#include "machine.h"
+#include "cli/optparse.h"
+
+struct run_options {
+    struct machine_config cfg;
+    const char *disk_path;         /* --disk / --hda FILE (opened by the caller) */
+    bool help;                     /* -h / --help */
+};
+
+extern const struct optparse_table run_options_table;
+
+int run_options_parse(struct run_options *ro, int argc, char **argv,
+                      char *err, size_t errlen);
+void run_options_free(struct run_options *ro);
+/* `xbt run --help`: usage, the option sections, the exit statuses. */
+void run_options_help(FILE *f);
+
+#endif
