@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 enum xbt_err {
     XBT_OK = 0,
@@ -36,6 +37,8 @@ void xbt_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 #define XBT_LOG_OUT_ASM (1u << 1)
 #define XBT_LOG_EXEC (1u << 2)
 #define XBT_LOG_INT (1u << 3)
+/* Where the -d log goes: the -D file, or stderr when NULL (src/base/util.c). */
+extern FILE *xbt_log_file;
 
 #define XBT_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define XBT_LIKELY(x) __builtin_expect(!!(x), 1)

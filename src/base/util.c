@@ -1,10 +1,12 @@
 /*
- * util.c - error reporting shared by every module.
+ * util.c - error reporting shared by every module, and the -d log sink.
  */
 #include <stdarg.h>
 #include <stdio.h>
 
 #include "xbt.h"
+
+FILE *xbt_log_file;
 
 const char *xbt_strerror(int err)
 {

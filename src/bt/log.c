@@ -12,7 +12,6 @@
 #include "machine.h"
 #include "tcache.h"
 
-FILE *xbt_log_file;
 
 static void dis(FILE *f, cs_mode mode, const uint8_t *code, size_t len, uint64_t addr)
 {
