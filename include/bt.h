@@ -9,8 +9,9 @@
 #include "xbt.h"
 #include "cpu_mode.h"
 
-struct machine;
 struct vcpu;
+struct mmu;
+struct tcache;
 struct tb;
 
 /* Tunable: default and maximum guest instructions per translation unit.
@@ -37,14 +38,40 @@ enum bt_callout {
     CO_COUNT
 };
 extern const char *const bt_callout_names[CO_COUNT];
-extern struct bt_stats bt_st;
 
-/* Translates the unit starting at linear address eip (physical pc). */
-int bt_translate(struct machine *m, uint32_t eip, uint32_t pc, uint32_t mode, struct tb **out);
+/* How the translator is configured (from the xbt run options). */
+struct bt_config {
+    uint32_t max_unit_insns;     /* 1..BT_MAX_BLOCK_INSNS; 0: the default */
+    bool host_mem;               /* --mem=host: paging-off accesses through the
+                                  * MMU's window when it has one */
+    bool tlb_stats;              /* --tlb-stats: count inline TLB hits */
+    bool tcache_stats;           /* --tcache-stats: count every unit entry */
+    bool virtual_clock;          /* units count instructions against a budget */
+    unsigned log_flags;          /* XBT_LOG_IN_ASM / OUT_ASM */
+    bool perf_map;               /* --perf-map */
+};
+
+/* A translator: the vCPU whose code it translates (its state at unit
+ * start: CS, the next fetch page), the MMU whose RAM it reads and whose
+ * TLB layout translated code uses, the translation cache it fills, and
+ * its own counters (the callout counters are incremented by translated
+ * code at their address, so a struct bt must not move). */
+struct bt {
+    struct bt_config cfg;
+    struct vcpu *cpu;
+    struct mmu *mmu;
+    struct tcache *tc;
+    struct bt_stats st;
+};
+
+/* Translates the unit starting at linear address eip (physical pc) for
+ * mode; logs it (-d) and lists it in the perf map when asked.  0, or a
+ * negative XBT_E* after an error line (internal limits, out of memory). */
+int bt_translate(struct bt *bt, uint32_t eip, uint32_t pc, uint32_t mode, struct tb **out);
 
 /* Disassembly for -d in_asm/out_asm (Capstone). */
-void bt_log_unit(struct machine *m, const struct tb *tb);
+void bt_log_unit(struct bt *bt, const struct tb *tb);
 /* Appends the unit to /tmp/perf-PID.map (--perf-map). */
-void bt_perf_map(struct machine *m, const struct tb *tb);
+void bt_perf_map(const struct tb *tb);
 
 #endif

@@ -13,6 +13,7 @@
 #include "lines.h"
 #include "mmu.h"
 #include "tcache.h"
+#include "bt.h"
 
 struct vcpu;
 struct dev_uart;
@@ -70,6 +71,7 @@ struct machine {
     struct io_bus *bus;
     struct mmu mmu;
     struct tcache tc;
+    struct bt bt;                /* the translator (its counters too) */
     struct dev_uart *uart;
     struct console *console;
     struct xclock *clock;

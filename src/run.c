@@ -261,14 +261,10 @@ int machine_run(struct machine *m)
         }
         if (!tb) {
             m->cpu->fetch_next = pc_next;
-            if (bt_translate(m, cpu->eip, pc, mode, &tb) < 0) {
+            if (bt_translate(&m->bt, cpu->eip, pc, mode, &tb) < 0) {
                 machine_request_stop(m, STOP_ERROR, XBT_STATUS_ERROR);
                 break;
             }
-            if (m->cfg.debug_flags & (XBT_LOG_IN_ASM | XBT_LOG_OUT_ASM))
-                bt_log_unit(m, tb);
-            if (m->cfg.perf_map)
-                bt_perf_map(m, tb);
         }
         if (cpu->chain_info && m->cfg.chain && tc->generation == gen) {
             struct tb *from = (struct tb *)(uintptr_t)(cpu->chain_info & ~(uint64_t)7);

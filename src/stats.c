@@ -51,15 +51,15 @@ static int collect(const struct machine *m, struct kv *out, int max)
     ADD("tcache", "smc_byte_mode", t->smc_byte_mode);
     ADD("tcache", "translate_ns", t->translate_ns);
     ADD("tcache", "buffer_bytes_used", m->tc.used);
-    ADD("bt", "insns_copied", bt_st.insns_copied);
-    ADD("bt", "insns_reencoded", bt_st.insns_reencoded);
-    ADD("bt", "mem_ops", bt_st.mem_ops);
-    ADD("bt", "flag_saves", bt_st.flag_saves);
-    ADD("bt", "helper_sites", bt_st.helpers_emitted);
-    ADD("bt", "retranslations", bt_st.retranslations);
+    ADD("bt", "insns_copied", m->bt.st.insns_copied);
+    ADD("bt", "insns_reencoded", m->bt.st.insns_reencoded);
+    ADD("bt", "mem_ops", m->bt.st.mem_ops);
+    ADD("bt", "flag_saves", m->bt.st.flag_saves);
+    ADD("bt", "helper_sites", m->bt.st.helpers_emitted);
+    ADD("bt", "retranslations", m->bt.st.retranslations);
     ADD("bt", "seg_loads_inline", m->cpu->st.seg_loads_inline);
     for (int k = 0; k < CO_COUNT; k++)
-        ADD("callouts", bt_callout_names[k], bt_st.callouts[k]);
+        ADD("callouts", bt_callout_names[k], m->bt.st.callouts[k]);
     const struct mmu_stats *s = &m->mmu.st;
     ADD("mmu", "tlb_entries", m->mmu.tlb_entries);
     ADD("mmu", "tlb_hits_read", s->tlb_hits_r);

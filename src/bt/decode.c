@@ -23,7 +23,7 @@ static void dec_init(void)
 /* Fetches up to 15 bytes at physical pc; bytes past the end of pc's page
  * come from the physical page `next` (~0: not mapped, read as 0xFF and
  * counted in *missing), bytes outside RAM read as 0xFF. */
-static void fetch(struct machine *m, uint32_t pc, uint32_t next, uint8_t *buf, int *missing)
+static void fetch(const struct mmu *mmu, uint32_t pc, uint32_t next, uint8_t *buf, int *missing)
 {
     uint32_t page_end = (pc & PAGE_MASK) + PAGE_SIZE;
     *missing = 15;
@@ -38,7 +38,7 @@ static void fetch(struct machine *m, uint32_t pc, uint32_t next, uint8_t *buf, i
             }
             a = (next & PAGE_MASK) + (a - page_end);
         }
-        buf[k] = a < m->ram_size ? m->ram[a] : 0xFF;
+        buf[k] = a < mmu->ram_size ? mmu->ram[a] : 0xFF;
     }
     buf[15] = 0;
 }
@@ -101,7 +101,7 @@ static void p6_semantics(struct bt_insn *i)
     i->zi.meta.category = ZYDIS_CATEGORY_BITBYTE;
 }
 
-int bt_decode_block(struct machine *m, uint32_t eip, uint32_t pc, uint32_t mode,
+int bt_decode_block(struct bt *bt, uint32_t eip, uint32_t pc, uint32_t mode,
                     uint32_t max_insns, struct bt_insn *out)
 {
     (void)mode;
@@ -114,15 +114,15 @@ int bt_decode_block(struct machine *m, uint32_t eip, uint32_t pc, uint32_t mode,
         memset(&i->zi, 0, sizeof(i->zi));
         i->pc = eip + off;
         int missing;
-        uint32_t next = m->cpu ? m->cpu->fetch_next : (pc & PAGE_MASK) + PAGE_SIZE;
-        fetch(m, pc + off, next, i->bytes, &missing);
+        uint32_t next = bt->cpu ? bt->cpu->fetch_next : (pc & PAGE_MASK) + PAGE_SIZE;
+        fetch(bt->mmu, pc + off, next, i->bytes, &missing);
         ZyanStatus st = ZydisDecoderDecodeFull(&g_dec32, i->bytes, (ZyanUSize)missing, &i->zi, i->ops);
         i->invalid = !ZYAN_SUCCESS(st);
         /* an instruction running into an unmapped page faults on fetch */
         i->fetch_fault = i->invalid && missing < 15;
         i->len = i->invalid ? 1 : i->zi.length;
         /* an instruction ending past the CS limit raises #GP(0) */
-        i->limit_fault = m->cpu && (uint64_t)i->pc + i->len - 1 > m->cpu->seg[S_CS].limit;
+        i->limit_fault = bt->cpu && (uint64_t)i->pc + i->len - 1 > bt->cpu->seg[S_CS].limit;
         if (i->limit_fault) {
             n++;
             break;

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "bt.h"
-#include "machine.h"
+#include "mmu.h"
 #include "tcache.h"
 
 
@@ -27,16 +27,17 @@ static void dis(FILE *f, cs_mode mode, const uint8_t *code, size_t len, uint64_t
     cs_close(&h);
 }
 
-void bt_log_unit(struct machine *m, const struct tb *tb)
+void bt_log_unit(struct bt *bt, const struct tb *tb)
 {
     FILE *f = xbt_log_file ? xbt_log_file : stderr;
-    if (m->cfg.debug_flags & XBT_LOG_IN_ASM) {
+    const struct mmu *mmu = bt->mmu;
+    if (bt->cfg.log_flags & XBT_LOG_IN_ASM) {
         fprintf(f, "IN: unit at %#010x (phys %#010x, mode %#x, %u insns, %u bytes)\n", tb->vpc,
                 tb->pc, tb->mode, tb->ninsns, tb->guest_size);
-        if ((uint64_t)tb->pc + tb->guest_size <= m->ram_size)
-            dis(f, CS_MODE_32, m->ram + tb->pc, tb->guest_size, tb->vpc);
+        if ((uint64_t)tb->pc + tb->guest_size <= mmu->ram_size)
+            dis(f, CS_MODE_32, mmu->ram + tb->pc, tb->guest_size, tb->vpc);
     }
-    if (m->cfg.debug_flags & XBT_LOG_OUT_ASM) {
+    if (bt->cfg.log_flags & XBT_LOG_OUT_ASM) {
         fprintf(f, "OUT: [size=%u]\n", tb->code_size);
         dis(f, CS_MODE_64, tb->code, tb->code_size, (uint64_t)(uintptr_t)tb->code);
     }
@@ -46,10 +47,9 @@ void bt_log_unit(struct machine *m, const struct tb *tb)
 
 /* --perf-map: /tmp/perf-PID.map lines "START SIZE NAME" so that `perf
  * report` attributes samples in translated code to guest addresses. */
-void bt_perf_map(struct machine *m, const struct tb *tb)
+void bt_perf_map(const struct tb *tb)
 {
     static FILE *f;
-    (void)m;
     if (!f) {
         char path[64];
         snprintf(path, sizeof(path), "/tmp/perf-%d.map", (int)getpid());

@@ -8,7 +8,7 @@
 
 #include "bt.h"
 #include "emit.h"
-#include "machine.h"
+#include "mmu.h"
 #include "tcache.h"
 #include "cpu.h"
 
@@ -47,7 +47,7 @@ struct stub {
 #define TR_MAX_STUBS (BT_MAX_BLOCK_INSNS * 4 + 8)
 
 struct tr {
-    struct machine *m;
+    struct bt *bt;
     struct vcpu *cpu;
     struct emit e;
     uint32_t mode;
@@ -94,6 +94,16 @@ void tr_exit_direct(struct tr *t, uint32_t target, int cc);   /* cc < 0: jmp */
 void tr_exit_unchained(struct tr *t, uint32_t target);
 void tr_exit_indirect(struct tr *t);
 void tr_set_r8(struct tr *t, uint32_t v);
+/* Translates one guest instruction into t's buffer. */
+void tr_insn(struct tr *t, const struct bt_insn *i);
+/* A new out-of-line stub of kind k (flags state recorded). */
+struct stub *tr_new_stub(struct tr *t, enum stub_kind k);
+/* The stubs' code, after the unit body (unit.c emits them). */
+void tr_emit_stub_mem(struct tr *t, struct stub *s);
+void tr_emit_stub_exit(struct tr *t, struct stub *s);
+/* Leaves translated code for the dispatcher at guest eip (chain: the
+ * chain_info value, 0 for none). */
+void tr_emit_leave(struct tr *t, uint32_t eip, uint64_t chain);
 void tr_set_r9(struct tr *t, uint32_t v);
 void tr_set_r10(struct tr *t, uint32_t v);
 
@@ -130,12 +140,10 @@ size_t bt_legacy_form(const struct bt_insn *i, uint8_t *out);
 const ZydisDecoder *bt_host_decoder(void);
 
 /* decode.c */
-int bt_decode_block(struct machine *m, uint32_t eip, uint32_t pc, uint32_t mode,
+int bt_decode_block(struct bt *bt, uint32_t eip, uint32_t pc, uint32_t mode,
                     uint32_t max_insns, struct bt_insn *out);
 void bt_liveness(struct bt_insn *in, int n);
 bool bt_ends_block(const struct bt_insn *i);
 
-/* statistics */
-extern struct bt_stats bt_st;
 
 #endif

@@ -20,7 +20,6 @@
 #include "mmu.h"
 #include "helpers.h"
 
-struct bt_stats bt_st;
 
 const char *const bt_callout_names[CO_COUNT] = {
     "io", "hlt", "string", "flags", "stack", "cpuid", "rdtsc",
@@ -44,7 +43,7 @@ void tr_flags_clobber_keep(struct tr *t, bool keep)
         if (!t->flags_saved) {
             e_flags_save(&t->e);
             t->flags_saved = true;
-            bt_st.flag_saves++;
+            t->bt->st.flag_saves++;
         }
     } else {
         t->flags_saved = false;
@@ -111,7 +110,7 @@ void tr_set_r10(struct tr *t, uint32_t v)
     e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R10D), o_imm((int32_t)v));
 }
 
-static struct stub *new_stub(struct tr *t, enum stub_kind k)
+struct stub *tr_new_stub(struct tr *t, enum stub_kind k)
 {
     if (t->nstubs >= (int)TR_MAX_STUBS) {
         t->e.overflow = true;
@@ -175,7 +174,7 @@ void tr_seg(struct tr *t, int s, unsigned size, bool write)
         e_insn(&t->e, ZYDIS_MNEMONIC_CMP, 2, o_reg(ZYDIS_REGISTER_R9D),
                o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0,
                      (int64_t)offsetof(struct vcpu, seg[s].limit), 4));
-        struct stub *st = new_stub(t, STUB_SEGFAULT);
+        struct stub *st = tr_new_stub(t, STUB_SEGFAULT);
         st->rel_off = e_jcc32(&t->e, 0x7);   /* ja */
         st->target = s == S_SS ? EXC_SS : EXC_GP;
         st->eip = t->i->pc;
@@ -309,7 +308,7 @@ static void align_check(struct tr *t, unsigned size)
     unsigned align = size >= 8 ? 8 : size >= 4 ? 4 : 2;
     tr_flags_clobber(t);
     e_insn(&t->e, ZYDIS_MNEMONIC_TEST, 2, o_reg(ZYDIS_REGISTER_R8D), o_imm((int32_t)(align - 1)));
-    struct stub *st = new_stub(t, STUB_SEGFAULT);
+    struct stub *st = tr_new_stub(t, STUB_SEGFAULT);
     st->rel_off = e_jcc32(&t->e, 0x5);   /* jnz */
     st->target = EXC_AC;
     st->eip = t->i->pc;
@@ -329,9 +328,9 @@ static void host_mem_access(struct tr *t, const uint8_t *ins, size_t len, unsign
         e->encode_error = true;
         return;
     }
-    bt_st.mem_ops++;
+    t->bt->st.mem_ops++;
     tr_flags_before_native(t, t->i);
-    struct stub *s = new_stub(t, STUB_MEM);
+    struct stub *s = tr_new_stub(t, STUB_MEM);
     s->rel_off = SIZE_MAX;     /* reached from the SIGSEGV handler, not a branch */
     size_t start = e->pos;
     e_bytes(e, fast, flen);
@@ -367,8 +366,8 @@ void tr_mem_access(struct tr *t, const uint8_t *ins, size_t len, unsigned size, 
         host_mem_access(t, ins, len, size, rw);
         return;
     }
-    uint32_t n = t->m->mmu.tlb_entries;
-    bt_st.mem_ops++;
+    uint32_t n = t->bt->mmu->tlb_entries;
+    t->bt->st.mem_ops++;
     align_check(t, size);
     tr_flags_clobber_keep(t, (rw & MEM_W) != 0);
     e_insn(e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R9D), o_reg(ZYDIS_REGISTER_R8D));
@@ -383,13 +382,13 @@ void tr_mem_access(struct tr *t, const uint8_t *ins, size_t len, unsigned size, 
     e_insn(e, ZYDIS_MNEMONIC_CMP, 2, o_reg(ZYDIS_REGISTER_R10D),
            o_mem(ZYDIS_REGISTER_R14, ZYDIS_REGISTER_R9, 1,
                  (rw & MEM_W) ? TLB_OFF_TAG_W : TLB_OFF_TAG_R, 4));
-    struct stub *s = new_stub(t, STUB_MEM);
+    struct stub *s = tr_new_stub(t, STUB_MEM);
     s->rel_off = e_jcc32(e, 0x5);   /* jne slow */
     e_insn(e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R9),
            o_mem(ZYDIS_REGISTER_R14, ZYDIS_REGISTER_R9, 1, TLB_OFF_ADDEND, 8));
-    if (t->m->cfg.tlb_stats) {
+    if (t->bt->cfg.tlb_stats) {
         /* --tlb-stats: count the hit (the flags are saved or dead here) */
-        struct mmu_stats *ms = &t->m->mmu.st;
+        struct mmu_stats *ms = &t->bt->mmu->st;
         e_insn(e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R10),
                o_imm((int64_t)(uintptr_t)((rw & MEM_W) ? &ms->tlb_hits_w : &ms->tlb_hits_r)));
         e_insn(e, ZYDIS_MNEMONIC_INC, 1, o_mem(ZYDIS_REGISTER_R10, ZYDIS_REGISTER_NONE, 0, 0, 8));
@@ -409,7 +408,7 @@ void tr_mem_access(struct tr *t, const uint8_t *ins, size_t len, unsigned size, 
     s->ins_len = (uint8_t)len;
 }
 
-static void emit_stub_mem(struct tr *t, struct stub *s)
+void tr_emit_stub_mem(struct tr *t, struct stub *s)
 {
     struct emit *e = &t->e;
     if (s->memop >= 0)
@@ -432,7 +431,7 @@ static void emit_stub_mem(struct tr *t, struct stub *s)
 
 /* ---- exits ----------------------------------------------------------------- */
 
-static void emit_leave(struct tr *t, uint32_t eip, uint64_t chain)
+void tr_emit_leave(struct tr *t, uint32_t eip, uint64_t chain)
 {
     struct emit *e = &t->e;
     e_insn(e, ZYDIS_MNEMONIC_MOV, 2,
@@ -457,7 +456,7 @@ void tr_exit_direct(struct tr *t, uint32_t target, int cc)
         return;
     }
     int idx = t->nexits++;
-    struct stub *s = new_stub(t, STUB_EXIT);
+    struct stub *s = tr_new_stub(t, STUB_EXIT);
     s->rel_off = cc < 0 ? e_jmp32(&t->e) : e_jcc32(&t->e, (uint8_t)cc);
     s->exit_idx = idx;
     s->target = target;
@@ -468,17 +467,17 @@ void tr_exit_direct(struct tr *t, uint32_t target, int cc)
         t->ended = true;
 }
 
-static void emit_stub_exit(struct tr *t, struct stub *s)
+void tr_emit_stub_exit(struct tr *t, struct stub *s)
 {
     e_fix32(&t->e, s->rel_off, t->e.pos);
     t->proto.exits[s->exit_idx].stub_off = (uint32_t)t->e.pos;
-    emit_leave(t, s->target, (uint64_t)(uintptr_t)t->future | (uint64_t)s->exit_idx);
+    tr_emit_leave(t, s->target, (uint64_t)(uintptr_t)t->future | (uint64_t)s->exit_idx);
 }
 
 void tr_exit_unchained(struct tr *t, uint32_t target)
 {
     tr_flags_sync(t);
-    emit_leave(t, target, 0);
+    tr_emit_leave(t, target, 0);
     t->ended = true;
 }
 
@@ -527,7 +526,7 @@ void tr_call_helper(struct tr *t, void *fn, int co_kind)
     /* count the call by kind without touching the flags (r13 is free once
      * the flags are back in RFLAGS) */
     e_insn(e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R11),
-           o_imm((int64_t)(uintptr_t)&bt_st.callouts[co_kind]));
+           o_imm((int64_t)(uintptr_t)&t->bt->st.callouts[co_kind]));
     e_insn(e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R13),
            o_mem(ZYDIS_REGISTER_R11, ZYDIS_REGISTER_NONE, 0, 0, 8));
     e_insn(e, ZYDIS_MNEMONIC_LEA, 2, o_reg(ZYDIS_REGISTER_R13),
@@ -538,7 +537,7 @@ void tr_call_helper(struct tr *t, void *fn, int co_kind)
            o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0, VCPU_OFF_EIP, 4), o_imm((int32_t)t->i->pc));
     e_insn(e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R11), o_imm((int64_t)(uintptr_t)fn));
     e_call_vcpu(e, VCPU_OFF_HELPER_THUNK);
-    bt_st.helpers_emitted++;
+    t->bt->st.helpers_emitted++;
 }
 
 /* ---- the generic instruction ------------------------------------------- */
@@ -627,7 +626,7 @@ static void tr_reg_insn(struct tr *t, const struct bt_insn *i)
     switch (bt_reg_form(i)) {
     case BT_FORM_COPY:
         e_bytes(&t->e, i->bytes, i->len);
-        bt_st.insns_copied++;
+        t->bt->st.insns_copied++;
         return;
     case BT_FORM_REENCODE:
         n = bt_reencode(i, ZYDIS_REGISTER_NONE, ZYDIS_REGISTER_NONE, ins);
@@ -641,7 +640,7 @@ static void tr_reg_insn(struct tr *t, const struct bt_insn *i)
         return;
     }
     e_bytes(&t->e, ins, n);
-    bt_st.insns_reencoded++;
+    t->bt->st.insns_reencoded++;
 }
 
 static void tr_generic(struct tr *t, const struct bt_insn *i)
@@ -676,7 +675,7 @@ static void tr_generic(struct tr *t, const struct bt_insn *i)
                 e_insn(&t->e, ZYDIS_MNEMONIC_LEA, 2, o_reg(tr_map_reg(i->ops[0].reg.value)),
                        o_mem(b, x, x ? mem->mem.scale : 0, disp, 8));
         }
-        bt_st.insns_reencoded++;
+        t->bt->st.insns_reencoded++;
         return;
     }
     uint8_t ins[48];
@@ -690,7 +689,7 @@ static void tr_generic(struct tr *t, const struct bt_insn *i)
     else
         tr_addr(t, mem, 0);
     tr_mem_access(t, ins, n, mem_size(mem), mem_rw(mem));
-    bt_st.insns_reencoded++;
+    t->bt->st.insns_reencoded++;
 }
 
 /* BT/BTS/BTR/BTC m, r: the register offset addresses a bit string around
@@ -754,7 +753,7 @@ static bool is_hint_nop(const struct bt_insn *i)
            !(i->zi.attributes & ZYDIS_ATTRIB_HAS_LOCK);
 }
 
-static void tr_insn(struct tr *t, const struct bt_insn *i)
+void tr_insn(struct tr *t, const struct bt_insn *i)
 {
     t->i = i;
     if (i->limit_fault) {
@@ -798,187 +797,3 @@ static void tr_insn(struct tr *t, const struct bt_insn *i)
 
 /* ---- the unit driver ------------------------------------------------------ */
 
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-int bt_translate(struct machine *m, uint32_t eip, uint32_t pc, uint32_t mode, struct tb **out)
-{
-    static struct bt_insn insns[BT_MAX_BLOCK_INSNS];
-    static struct stub stubs[TR_MAX_STUBS];
-    static uint32_t insn_pc[BT_MAX_BLOCK_INSNS + TR_MAX_STUBS];
-    static uint16_t insn_off[BT_MAX_BLOCK_INSNS + TR_MAX_STUBS];
-    static struct tb_memop memops[TR_MAX_STUBS];
-    struct tcache *tc = &m->tc;
-    uint64_t t0 = now_ns();
-    uint32_t max = m->cfg.max_block_insns ? m->cfg.max_block_insns : BT_DEFAULT_BLOCK_INSNS;
-    if (mode & MODE_ONESTEP)
-        max = 1;
-    if (max > BT_MAX_BLOCK_INSNS)
-        max = BT_MAX_BLOCK_INSNS;
-
-    for (;;) {
-        size_t room;
-        struct tb *future;
-        uint8_t *buf = tc_begin(tc, pc, mode, &room, &future);
-        struct tr t;
-        memset(&t, 0, sizeof(t));
-        t.m = m;
-        t.cpu = m->cpu;
-        t.mode = mode;
-        t.in = insns;
-        t.stubs = stubs;
-        t.future = future;
-        t.host_mem = m->cfg.mem == MEM_HOST && m->mmu.window && !(mode & MODE_PG);
-        t.memops = memops;
-        e_init(&t.e, buf, room);
-        t.n = bt_decode_block(m, eip, pc, mode, max, insns);
-        bt_liveness(insns, t.n);
-
-        /* unit entry: leave if the VMM asked (stop, interrupt).  With live
-         * flags the test goes through RCX and JRCXZ, which is cheaper than
-         * saving and restoring the flags around a CMP. */
-        t.i = &insns[0];
-        if (insns[0].live_in & FL_ARITH) {
-            e_insn(&t.e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R11), o_reg(ZYDIS_REGISTER_RCX));
-            e_insn(&t.e, ZYDIS_MNEMONIC_MOVZX, 2, o_reg(ZYDIS_REGISTER_ECX),
-                   o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0, VCPU_OFF_EXIT_REQUEST, 1));
-            e_u8(&t.e, 0xE3);
-            size_t jr = t.e.pos;
-            e_u8(&t.e, 0);
-            e_insn(&t.e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_RCX), o_reg(ZYDIS_REGISTER_R11));
-            struct stub *rq = new_stub(&t, STUB_REQ);
-            rq->rel_off = e_jmp32(&t.e);
-            rq->target = eip;
-            if (!t.e.overflow)
-                t.e.buf[jr] = (uint8_t)(t.e.pos - (jr + 1));
-            e_insn(&t.e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_RCX), o_reg(ZYDIS_REGISTER_R11));
-        } else {
-            e_insn(&t.e, ZYDIS_MNEMONIC_CMP, 2,
-                   o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0, VCPU_OFF_EXIT_REQUEST, 1), o_imm(0));
-            struct stub *rq = new_stub(&t, STUB_REQ);
-            rq->rel_off = e_jcc32(&t.e, 0x5);
-            rq->target = eip;
-        }
-
-        t.proto.entry_skip = (uint16_t)t.e.pos;
-        if (m->cfg.tcache_stats) {
-            /* --tcache-stats: count every entry (chained ones too) without
-             * touching the flags; r11 and r13 are free here */
-            e_insn(&t.e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R11),
-                   o_imm((int64_t)(uintptr_t)&tc->st.unit_entries));
-            e_insn(&t.e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R13),
-                   o_mem(ZYDIS_REGISTER_R11, ZYDIS_REGISTER_NONE, 0, 0, 8));
-            e_insn(&t.e, ZYDIS_MNEMONIC_LEA, 2, o_reg(ZYDIS_REGISTER_R13),
-                   o_mem(ZYDIS_REGISTER_R13, ZYDIS_REGISTER_NONE, 0, 1, 8));
-            e_insn(&t.e, ZYDIS_MNEMONIC_MOV, 2, o_mem(ZYDIS_REGISTER_R11, ZYDIS_REGISTER_NONE, 0, 0, 8),
-                   o_reg(ZYDIS_REGISTER_R13));
-        }
-
-        /* virtual clock: count the unit's instructions against the budget
-         * the dispatcher gave; leave (before executing) when it runs out */
-        size_t budget_imm = 0;
-        if (m->cfg.clock == CLOCK_VIRTUAL) {
-            tr_flags_clobber(&t);
-            static const uint8_t sub[4] = {0x49, 0x81, 0x6F, VCPU_OFF_BUDGET};   /* sub qword [r15+0x70], imm32 */
-            e_bytes(&t.e, sub, sizeof(sub));
-            budget_imm = t.e.pos;
-            e_u32(&t.e, 0);
-            struct stub *bs = new_stub(&t, STUB_BUDGET);
-            bs->rel_off = e_jcc32(&t.e, 0xC);   /* jl */
-            bs->target = eip;
-        }
-        uint32_t bytes = 0;
-        for (int k = 0; k < t.n && !t.ended; k++) {
-            insn_pc[k] = insns[k].pc;
-            insn_off[k] = (uint16_t)t.e.pos;
-            tr_insn(&t, &insns[k]);
-            bytes += insns[k].len;
-            t.proto.ninsns = (uint32_t)k + 1;
-        }
-        if (!t.ended) {
-            t.i = &insns[t.proto.ninsns - 1];
-            tr_exit_direct(&t, eip + bytes, -1);
-        }
-        if (budget_imm && !t.e.overflow)
-            memcpy(t.e.buf + budget_imm, &t.proto.ninsns, 4);
-        uint32_t nmap = t.proto.ninsns;
-        for (int k = 0; k < t.nstubs; k++) {
-            struct stub *s = &t.stubs[k];
-            switch (s->kind) {
-            case STUB_MEM:
-                /* a host fault in a slow path (an x87 exception on the
-                 * re-executed instruction) belongs to that instruction */
-                insn_pc[nmap] = s->eip;
-                insn_off[nmap++] = (uint16_t)t.e.pos;
-                emit_stub_mem(&t, s);
-                insn_pc[nmap] = 0xFFFFFFFFu;   /* end marker: no instruction */
-                insn_off[nmap++] = (uint16_t)t.e.pos;
-                break;
-            case STUB_EXIT: emit_stub_exit(&t, s); break;
-            case STUB_BUDGET: {
-                e_fix32(&t.e, s->rel_off, t.e.pos);
-                static const uint8_t add[4] = {0x49, 0x81, 0x47, VCPU_OFF_BUDGET};   /* add qword [r15+0x70], imm32 */
-                e_bytes(&t.e, add, sizeof(add));
-                e_u32(&t.e, t.proto.ninsns);
-                if (s->flags_saved)
-                    e_flags_restore(&t.e);
-                emit_leave(&t, s->target, 0);
-                break;
-            }
-            case STUB_SEGFAULT:
-                e_fix32(&t.e, s->rel_off, t.e.pos);
-                if (s->flags_saved)
-                    e_flags_restore(&t.e);
-                e_insn(&t.e, ZYDIS_MNEMONIC_MOV, 2,
-                       o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0, VCPU_OFF_EIP, 4),
-                       o_imm((int32_t)s->eip));
-                tr_set_r8(&t, s->target);
-                tr_set_r9(&t, 0);
-                e_insn(&t.e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R11),
-                       o_imm((int64_t)(uintptr_t)hlp_raise));
-                e_call_vcpu(&t.e, VCPU_OFF_HELPER_THUNK);
-                break;
-            case STUB_REQ:
-                e_fix32(&t.e, s->rel_off, t.e.pos);
-                if (s->flags_saved)
-                    e_flags_restore(&t.e);
-                emit_leave(&t, s->target, 0);
-                break;
-            }
-        }
-        if (t.e.encode_error) {
-            xbt_error("internal error: cannot encode the translation of the unit at %#x", eip);
-            return XBT_EUNSUP;
-        }
-        if (t.e.overflow || t.e.pos > 0xFFFF) {
-            if (max == 1) {
-                xbt_error("internal error: one instruction at %#x overflows a unit", eip);
-                return XBT_EUNSUP;
-            }
-            max = max / 2;
-            bt_st.retranslations++;
-            continue;
-        }
-        t.proto.pc = pc;
-        t.proto.vpc = eip;
-        t.proto.cs_base = m->cpu->seg[S_CS].base;
-        t.proto.cs_limit = m->cpu->seg[S_CS].limit;
-        t.proto.mode = mode;
-        t.proto.guest_size = bytes;
-        t.proto.page[0] = pc & PAGE_MASK;
-        t.proto.page[1] = (pc + bytes - 1) & PAGE_MASK;
-        if (t.proto.page[1] != t.proto.page[0] || t.fetch_faulted)
-            t.proto.page[1] = m->cpu->fetch_next & PAGE_MASK;   /* ~0 page if unmapped */
-        t.proto.nmap = nmap;
-        struct tb *tb = tc_commit(tc, &t.proto, t.e.pos, insn_pc, insn_off, memops, t.nmemops);
-        if (!tb)
-            return XBT_ENOMEM;
-        tc->st.translate_ns += now_ns() - t0;
-        *out = tb;
-        return 0;
-    }
-}

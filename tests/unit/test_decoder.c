@@ -11,29 +11,32 @@
 
 #include "bt/tr_internal.h"
 
-static struct machine g_m;
+/* The decoder reads guest RAM through the MMU (no vCPU: no CS limit). */
+static struct mmu g_mmu;
+static struct bt g_bt;
 static struct bt_insn g_in[BT_MAX_BLOCK_INSNS];
 
 static int setup(void **state)
 {
     (void)state;
-    memset(&g_m, 0, sizeof(g_m));
-    g_m.ram_size = 64 * 1024;
-    g_m.ram = calloc(1, g_m.ram_size);
-    return g_m.ram ? 0 : -1;
+    memset(&g_mmu, 0, sizeof(g_mmu));
+    g_mmu.ram_size = 64 * 1024;
+    g_mmu.ram = calloc(1, g_mmu.ram_size);
+    g_bt = (struct bt){ .mmu = &g_mmu };
+    return g_mmu.ram ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    free(g_m.ram);
+    free(g_mmu.ram);
     return 0;
 }
 
 static int decode(uint32_t pc, const void *bytes, size_t n, uint32_t max)
 {
-    memcpy(g_m.ram + pc, bytes, n);
-    int k = bt_decode_block(&g_m, pc, pc, 0, max, g_in);
+    memcpy(g_mmu.ram + pc, bytes, n);
+    int k = bt_decode_block(&g_bt, pc, pc, 0, max, g_in);
     bt_liveness(g_in, k);
     return k;
 }
