@@ -90,6 +90,8 @@ void tr_addr(struct tr *t, const ZydisDecodedOperand *mem, int32_t extra_disp);
 void tr_addr_esp(struct tr *t, int32_t delta, unsigned size);
 void tr_mem_access(struct tr *t, const uint8_t *ins, size_t len, unsigned size, unsigned rw);
 void tr_call_helper(struct tr *t, void *fn, int co_kind);
+/* ++*counter without touching the flags; clobbers r11 and r13. */
+void tr_count(struct tr *t, uint64_t *counter);
 void tr_exit_direct(struct tr *t, uint32_t target, int cc);   /* cc < 0: jmp */
 void tr_exit_unchained(struct tr *t, uint32_t target);
 void tr_exit_indirect(struct tr *t);

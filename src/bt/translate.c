@@ -517,22 +517,27 @@ void tr_exit_indirect(struct tr *t)
 
 /* ---- helpers --------------------------------------------------------------- */
 
-/* Calls fn(cpu, r8d, r9d, r10d) with vcpu->eip = the current instruction.
- * The caller has loaded r8d/r9d/r10d (flag-free moves). */
-void tr_call_helper(struct tr *t, void *fn, int co_kind)
+void tr_count(struct tr *t, uint64_t *counter)
 {
     struct emit *e = &t->e;
-    tr_flags_sync(t);
-    /* count the call by kind without touching the flags (r13 is free once
-     * the flags are back in RFLAGS) */
     e_insn(e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R11),
-           o_imm((int64_t)(uintptr_t)&t->bt->st.callouts[co_kind]));
+           o_imm((int64_t)(uintptr_t)counter));
     e_insn(e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R13),
            o_mem(ZYDIS_REGISTER_R11, ZYDIS_REGISTER_NONE, 0, 0, 8));
     e_insn(e, ZYDIS_MNEMONIC_LEA, 2, o_reg(ZYDIS_REGISTER_R13),
            o_mem(ZYDIS_REGISTER_R13, ZYDIS_REGISTER_NONE, 0, 1, 8));
     e_insn(e, ZYDIS_MNEMONIC_MOV, 2, o_mem(ZYDIS_REGISTER_R11, ZYDIS_REGISTER_NONE, 0, 0, 8),
            o_reg(ZYDIS_REGISTER_R13));
+}
+
+/* Calls fn(cpu, r8d, r9d, r10d) with vcpu->eip = the current instruction.
+ * The caller has loaded r8d/r9d/r10d (flag-free moves). */
+void tr_call_helper(struct tr *t, void *fn, int co_kind)
+{
+    struct emit *e = &t->e;
+    tr_flags_sync(t);
+    /* count the call by kind (r13 is free once the flags are back) */
+    tr_count(t, &t->bt->st.callouts[co_kind]);
     e_insn(e, ZYDIS_MNEMONIC_MOV, 2,
            o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0, VCPU_OFF_EIP, 4), o_imm((int32_t)t->i->pc));
     e_insn(e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R11), o_imm((int64_t)(uintptr_t)fn));

@@ -64,21 +64,6 @@ static void entry_check(struct tr *t, uint32_t eip)
     rq->target = eip;
 }
 
-/* --tcache-stats: count every entry (chained ones too) without touching
- * the flags; r11 and r13 are free here. */
-static void entry_count(struct tr *t)
-{
-    struct emit *e = &t->e;
-    e_insn(e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R11),
-           o_imm((int64_t)(uintptr_t)&t->bt->tc->st.unit_entries));
-    e_insn(e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R13),
-           o_mem(ZYDIS_REGISTER_R11, ZYDIS_REGISTER_NONE, 0, 0, 8));
-    e_insn(e, ZYDIS_MNEMONIC_LEA, 2, o_reg(ZYDIS_REGISTER_R13),
-           o_mem(ZYDIS_REGISTER_R13, ZYDIS_REGISTER_NONE, 0, 1, 8));
-    e_insn(e, ZYDIS_MNEMONIC_MOV, 2, o_mem(ZYDIS_REGISTER_R11, ZYDIS_REGISTER_NONE, 0, 0, 8),
-           o_reg(ZYDIS_REGISTER_R13));
-}
-
 /* Virtual clock: count the unit's instructions against the budget the
  * dispatcher gave; leave (before executing) when it runs out.  The
  * count is patched in once the body is known (w->budget_imm). */
@@ -99,8 +84,8 @@ static void prologue(struct tr *t, uint32_t eip, struct unit_work *w)
     t->i = &t->in[0];
     entry_check(t, eip);
     t->proto.entry_skip = (uint16_t)t->e.pos;   /* chained forward jumps enter here */
-    if (t->bt->cfg.tcache_stats)
-        entry_count(t);
+    if (t->bt->cfg.tcache_stats)   /* every entry, chained ones too; r11, r13 free */
+        tr_count(t, &t->bt->tc->st.unit_entries);
     if (t->bt->cfg.virtual_clock)
         entry_budget(t, eip, w);
 }
