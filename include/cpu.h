@@ -52,6 +52,16 @@ void vcpu_reset_flat32(struct vcpu *cpu);
 void vcpu_dump(const struct vcpu *cpu, FILE *out);
 
 /* ---- events (src/cpu/exception.c) ---- */
+/* Makes ev the pending event, to be delivered before the next guest
+ * instruction (vcpu_deliver_pending): the one way an event becomes
+ * pending.  It replaces what was pending. */
+void vcpu_pend(struct vcpu *cpu, struct vcpu_event ev);
+static inline bool vcpu_has_pending(const struct vcpu *cpu)
+{
+    return cpu->pending.kind != EV_NONE;
+}
+/* Takes the pending event (none is left). */
+struct vcpu_event vcpu_take_pending(struct vcpu *cpu);
 /* Raises a fault at the current instruction (cpu->eip) and makes the
  * running helper leave translated code. */
 void vcpu_raise(struct vcpu *cpu, int vec, uint32_t err, bool has_err);

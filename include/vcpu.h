@@ -43,6 +43,25 @@ enum vcpu_exit {
     EXIT_STATE,          /* a helper changed state the translation depends on */
 };
 
+/* A guest event to deliver through the IDT. */
+enum vcpu_event_kind {
+    EV_NONE = 0,
+    EV_FAULT,            /* exception; the frame's EIP is cpu->eip (the faulting
+                          * instruction); error code if has_err */
+    EV_TRAP,             /* exception-class trap (single step, INT1): returns to
+                          * ret; the gate's DPL is not checked */
+    EV_SOFT,             /* INT n / INT3 / INTO: returns to ret; the gate's DPL
+                          * is checked */
+    EV_EXTINT,           /* external interrupt (the PIC): returns to cpu->eip */
+};
+struct vcpu_event {
+    enum vcpu_event_kind kind;
+    int vec;
+    bool has_err;
+    uint32_t err;
+    uint32_t ret;                /* EV_TRAP, EV_SOFT: the return EIP */
+};
+
 struct tlb_entry;
 struct mmu;
 struct io_bus;
@@ -98,13 +117,9 @@ struct vcpu {
     bool bounce_write;
     bool smc_hit;                /* a store invalidated translations */
 
-    /* Guest-visible event raised by a helper, delivered by the dispatcher. */
-    int pending_exc;             /* vector, -1 when none */
-    uint32_t pending_err;
-    bool pending_has_err;
-    bool pending_soft;           /* INT n / INT3 / INTO: return past the instruction */
-    bool pending_trap;           /* INT1, single step: an exception returning past it */
-    uint32_t pending_ret;        /* return EIP for soft interrupts and traps */
+    /* The guest-visible event waiting for delivery through the IDT before
+     * the next instruction (set only by vcpu_pend, cpu.h). */
+    struct vcpu_event pending;
 
     /* What the vCPU is wired to (src/machine.c): the memory it reaches,
      * the I/O bus of IN/OUT, and where it asks for the end of the run

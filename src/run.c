@@ -96,10 +96,7 @@ static void fault_handler(int sig, siginfo_t *si, void *uc_)
     int vec = EXC_DE;
     if (sig == SIGFPE && si->si_code != FPE_INTDIV && si->si_code != FPE_INTOVF)
         vec = EXC_MF;
-    cpu->pending_exc = vec;
-    cpu->pending_has_err = false;
-    cpu->pending_soft = false;
-    cpu->pending_trap = false;
+    vcpu_pend(cpu, (struct vcpu_event){ .kind = EV_FAULT, .vec = vec });
     g_run_st.host_faults++;
     /* The kernel hands a signal handler a reset FPU and keeps the
      * interrupted x87 state in the signal frame; leaving by siglongjmp
@@ -204,15 +201,11 @@ int machine_run(struct machine *m)
         if (atomic_load(&m->stop_reason))
             break;
         xclock_run_timers(m->clock);
-        if (cpu->pending_exc < 0 && irq_deliverable(m)) {
-            int vec = dev_pic_ack(m->pic);
-            cpu->pending_exc = vec;
-            cpu->pending_has_err = false;
-            cpu->pending_soft = false;
-            cpu->pending_trap = false;
+        if (!vcpu_has_pending(cpu) && irq_deliverable(m)) {
+            vcpu_pend(cpu, (struct vcpu_event){ .kind = EV_EXTINT, .vec = dev_pic_ack(m->pic) });
             g_run_st.interrupts++;
         }
-        if (cpu->pending_exc >= 0) {
+        if (vcpu_has_pending(cpu)) {
             cpu->chain_info = 0;
             if (vcpu_deliver_pending(cpu) < 0)
                 break;
@@ -229,11 +222,8 @@ int machine_run(struct machine *m)
         if (shadow || single_step)
             mode |= MODE_ONESTEP;
         if (cpu->eip > cpu->seg[S_CS].limit) {
-            cpu->pending_exc = EXC_GP;   /* fetch beyond the CS limit */
-            cpu->pending_err = 0;
-            cpu->pending_has_err = true;
-            cpu->pending_soft = false;
-            cpu->pending_trap = false;
+            /* fetch beyond the CS limit */
+            vcpu_pend(cpu, (struct vcpu_event){ .kind = EV_FAULT, .vec = EXC_GP, .has_err = true });
             continue;
         }
         uint32_t lin = cpu->seg[S_CS].base + cpu->eip;
@@ -305,15 +295,11 @@ int machine_run(struct machine *m)
             xclock_advance(m->clock, (uint64_t)(budget - cpu->budget) * VCLOCK_NS_PER_INSN);
         if (shadow)
             cpu->int_shadow = false;
-        if (single_step && cpu->pending_exc < 0 && !atomic_load(&m->stop_reason)) {
-            cpu->dr[6] |= DR6_BS;
-            cpu->pending_exc = EXC_DB;
-            cpu->pending_has_err = false;
+        if (single_step && !vcpu_has_pending(cpu) && !atomic_load(&m->stop_reason)) {
             /* a trap: returns to the next instruction; an exception, so
              * the #DB gate's DPL is not checked */
-            cpu->pending_soft = false;
-            cpu->pending_trap = true;
-            cpu->pending_ret = cpu->eip;
+            cpu->dr[6] |= DR6_BS;
+            vcpu_pend(cpu, (struct vcpu_event){ .kind = EV_TRAP, .vec = EXC_DB, .ret = cpu->eip });
         }
         if (cpu->exit_reason == EXIT_HALT) {
             g_run_st.exits_halt++;

@@ -22,38 +22,41 @@ void vcpu_exit_at(struct vcpu *cpu, uint32_t eip, enum vcpu_exit why)
     cpu->helper_exit = 1;
 }
 
+void vcpu_pend(struct vcpu *cpu, struct vcpu_event ev)
+{
+    cpu->pending = ev;
+}
+
+struct vcpu_event vcpu_take_pending(struct vcpu *cpu)
+{
+    struct vcpu_event ev = cpu->pending;
+    cpu->pending.kind = EV_NONE;
+    return ev;
+}
+
 void vcpu_raise(struct vcpu *cpu, int vec, uint32_t err, bool has_err)
 {
-    if (cpu->pending_exc >= 0 && !cpu->pending_soft) {
+    if (vcpu_has_pending(cpu) && cpu->pending.kind != EV_SOFT) {
         /* the first fault of an instruction wins (a #PF reading a
          * descriptor table is not turned into the #GP its caller raises) */
         vcpu_exit_at(cpu, cpu->eip, EXIT_NORMAL);
         return;
     }
-    cpu->pending_exc = vec;
-    cpu->pending_err = err;
-    cpu->pending_has_err = has_err;
-    cpu->pending_soft = false;
-    cpu->pending_trap = false;
+    vcpu_pend(cpu, (struct vcpu_event){ .kind = EV_FAULT, .vec = vec, .has_err = has_err,
+                                        .err = err });
     vcpu_exit_at(cpu, cpu->eip, EXIT_NORMAL);
 }
 
 void vcpu_soft_int(struct vcpu *cpu, int vec, uint32_t ret_eip)
 {
-    cpu->pending_exc = vec;
-    cpu->pending_err = 0;
-    cpu->pending_has_err = false;
-    cpu->pending_soft = true;
-    cpu->pending_trap = false;
-    cpu->pending_ret = ret_eip;
+    vcpu_pend(cpu, (struct vcpu_event){ .kind = EV_SOFT, .vec = vec, .ret = ret_eip });
     vcpu_exit_at(cpu, cpu->eip, EXIT_NORMAL);
 }
 
 void vcpu_raise_trap(struct vcpu *cpu, int vec, uint32_t ret_eip)
 {
-    vcpu_soft_int(cpu, vec, ret_eip);
-    cpu->pending_soft = false;
-    cpu->pending_trap = true;
+    vcpu_pend(cpu, (struct vcpu_event){ .kind = EV_TRAP, .vec = vec, .ret = ret_eip });
+    vcpu_exit_at(cpu, cpu->eip, EXIT_NORMAL);
 }
 
 static bool is_contributory(int v)
@@ -73,10 +76,9 @@ static int push_on(struct vcpu *cpu, uint32_t ss_base, uint32_t *esp, uint32_t v
  * back to the escalation logic in vcpu_deliver_pending. */
 static int take_fault(struct vcpu *cpu, uint32_t *err)
 {
-    int v = cpu->pending_exc;
-    *err = cpu->pending_err;
-    cpu->pending_exc = -1;
-    return v;
+    struct vcpu_event ev = vcpu_take_pending(cpu);
+    *err = ev.err;
+    return ev.kind == EV_NONE ? -1 : ev.vec;
 }
 
 /* One delivery attempt; returns the vector of a fault raised while
@@ -116,14 +118,8 @@ static int deliver_once(struct vcpu *cpu, int vec, bool soft, uint32_t ret_eip,
     }
     uint16_t sel = (uint16_t)(lo >> 16);
     if (type == SYS_TASK) {
-        cpu->pending_exc = -1;
-        if (task_switch(cpu, sel, TS_INT, ret_eip, has_err, err_in) < 0) {
-            /* the switch raised a fault of its own: deliver that next */
-            *err = cpu->pending_err;
-            int v = cpu->pending_exc;
-            cpu->pending_exc = -1;
-            return v;
-        }
+        if (task_switch(cpu, sel, TS_INT, ret_eip, has_err, err_in) < 0)
+            return take_fault(cpu, err);   /* the switch's own fault: deliver it next */
         return -1;
     }
     uint32_t off = (lo & 0xFFFF) | (is32 ? (hi & 0xFFFF0000u) : 0);
@@ -154,9 +150,8 @@ static int deliver_once(struct vcpu *cpu, int vec, bool soft, uint32_t ret_eip,
         if (tss_inner_stack(cpu, cdpl, &nss, &nesp) < 0 ||
             seg_load_ss_for(cpu, nss, cdpl, EXC_TS) < 0) {
             cpu->seg[S_SS] = saved_ss;
-            *err = cpu->pending_err | ext;
-            int v = cpu->pending_exc;
-            cpu->pending_exc = -1;
+            int v = take_fault(cpu, err);
+            *err |= ext;
             return v;
         }
         uint32_t base = cpu->seg[S_SS].base;
@@ -189,13 +184,12 @@ static int deliver_once(struct vcpu *cpu, int vec, bool soft, uint32_t ret_eip,
 
 int vcpu_deliver_pending(struct vcpu *cpu)
 {
-    int vec = cpu->pending_exc;
-    bool soft = cpu->pending_soft;
-    bool has_err = cpu->pending_has_err;
-    uint32_t err = cpu->pending_err;
-    uint32_t ret = soft || cpu->pending_trap ? cpu->pending_ret : cpu->eip;
-    cpu->pending_exc = -1;
-    cpu->pending_trap = false;
+    struct vcpu_event ev = vcpu_take_pending(cpu);
+    int vec = ev.vec;
+    bool soft = ev.kind == EV_SOFT;
+    bool has_err = ev.has_err;
+    uint32_t err = ev.err;
+    uint32_t ret = ev.kind == EV_SOFT || ev.kind == EV_TRAP ? ev.ret : cpu->eip;
     int first = vec;
     for (int depth = 0; depth < 3; depth++) {
         if (cpu->log_flags & XBT_LOG_INT)

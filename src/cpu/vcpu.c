@@ -45,7 +45,7 @@ void vcpu_reset_flat32(struct vcpu *cpu)
     cpu->gdtr.limit = 0;
     cpu->idtr.base = 0;
     cpu->idtr.limit = 0x3FF;
-    cpu->pending_exc = -1;
+    cpu->pending.kind = EV_NONE;
 }
 
 void vcpu_dump(const struct vcpu *cpu, FILE *out)

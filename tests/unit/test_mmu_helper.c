@@ -95,7 +95,7 @@ static int fresh(void **state)
     cpu->cr4 = 0;
     cpu->cr2 = 0;
     cpu->cpl = 0;
-    cpu->pending_exc = -1;
+    cpu->pending.kind = EV_NONE;
     cpu->smc_hit = false;
     return 0;
 }
@@ -106,9 +106,9 @@ static uint64_t hits(void) { return g_m.mmu.st.helper_tlb_hits; }
 /* Clears a pending fault so the next one can be observed. */
 static void take_fault(int *vec, uint32_t *err)
 {
-    *vec = cpu->pending_exc;
-    *err = cpu->pending_err;
-    cpu->pending_exc = -1;
+    struct vcpu_event ev = vcpu_take_pending(cpu);
+    *vec = ev.kind == EV_NONE ? -1 : ev.vec;
+    *err = ev.err;
 }
 
 static void test_repeated_access_hits(void **state)
@@ -191,7 +191,7 @@ static void test_privilege_tables(void **state)
     assert_int_equal(cpu_read_sys(cpu, LIN(0) + 8, 4, &v), 0);
     assert_int_equal(v, 5);
     assert_int_equal(hits(), h0 + 2);
-    assert_int_equal(cpu->pending_exc, -1);
+    assert_false(vcpu_has_pending(cpu));
     /* user page: the CPL 3 table is filled by the user access and then hit */
     w0 = walks();
     assert_int_equal(cpu_write(cpu, LIN(1), 4, 0xAA), 0);
