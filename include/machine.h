@@ -62,6 +62,15 @@ struct machine_config {
 };
 
 
+/* What the run loop counts (src/run.c, halt.c, run_faults.c). */
+struct run_stats {
+    uint64_t dispatches;         /* units entered from the loop */
+    uint64_t halts;              /* HLT sleeps */
+    uint64_t host_faults;        /* host SIGFPE turned into guest #DE/#MF */
+    uint64_t exits_halt;         /* units that ended in HLT */
+    uint64_t interrupts;         /* external interrupts delivered */
+};
+
 struct machine {
     struct machine_config cfg;
     uint8_t *ram;                /* host mapping of guest-physical [0, ram_size) */
@@ -84,6 +93,7 @@ struct machine {
     struct dev_ide *ide;         /* PIIX3 IDE (00:01.1) */
     struct dev_debug_exit *debug_exit;
     struct ticker *ticker;       /* host clock: wakes the vCPU at timer deadlines */
+    struct run_stats run_st;
 
     /* Set from any thread; the run loop notices at the next unit boundary. */
     atomic_int stop_reason;      /* enum machine_stop */

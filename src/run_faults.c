@@ -1,0 +1,132 @@
+/*
+ * run_faults.c - host signals raised while the vCPU runs translated code.
+ *   SIGSEGV/SIGBUS in the MEM_HOST window: a guest access the window does
+ *     not allow (MMIO, open bus, address wrap-around, a store to a page
+ *     holding translations) faulted before it changed anything; resume at
+ *     the access's slow-path stub, which does it properly.
+ *   SIGFPE: the host CPU raised a divide error or an x87 exception on a
+ *     copied guest instruction; it becomes the guest's #DE or #MF at the
+ *     exact guest instruction (the unit's host-offset map), and the run
+ *     loop resumes by siglongjmp.
+ * Anything else is not a guest event and ends the process with the signal.
+ */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <ucontext.h>
+
+#include "cpu.h"
+#include "machine.h"
+#include "run_int.h"
+
+static __thread sigjmp_buf *g_run_jmp;
+static __thread struct machine *g_run_machine;
+
+/* host register number (encoding order) -> ucontext slot */
+static const int greg_of[16] = {REG_RAX, REG_RCX, REG_RDX, REG_RBX, REG_RSP, REG_RBP, REG_RSI,
+                                REG_RDI, REG_R8,  REG_R9,  REG_R10, REG_R11, REG_R12, REG_R13,
+                                REG_R14, REG_R15};
+
+/* MEM_HOST: nothing has been modified yet, so resume at the access's
+ * slow-path stub (r8 = the linear address). */
+static bool window_fault(struct machine *m, siginfo_t *si, ucontext_t *uc)
+{
+    uintptr_t rip = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
+    if (!mmu_window_contains(&m->mmu, (uintptr_t)si->si_addr))
+        return false;
+    struct tb *tb = tc_find_by_host(&m->tc, rip);
+    if (!tb)
+        return false;
+    const struct tb_memop *mo = tb_memop_at(tb, rip);
+    if (!mo)
+        return false;
+    greg_t *g = uc->uc_mcontext.gregs;
+    if (mo->borrowed >= 0 && mo->borrowed < 8)
+        g[greg_of[mo->borrowed]] = g[REG_R11];
+    if (mo->base >= 0) {
+        /* direct form: the slow path wants the 32-bit address in r8 */
+        uint32_t base = mo->base < 16 ? (uint32_t)g[greg_of[mo->base]] : 0;
+        g[REG_R8] = (greg_t)(uint32_t)(base + (uint32_t)mo->disp);
+    }
+    g[REG_RIP] = (greg_t)(uintptr_t)(tb->code + mo->stub);
+    m->mmu.st.window_faults++;
+    return true;
+}
+
+/* The guest state at the faulting host instruction of unit tb. */
+static void capture_state(struct vcpu *cpu, const struct tb *tb, const greg_t *g, uintptr_t rip)
+{
+    cpu->regs[R_EAX] = (uint32_t)g[REG_RAX];
+    cpu->regs[R_ECX] = (uint32_t)g[REG_RCX];
+    cpu->regs[R_EDX] = (uint32_t)g[REG_RDX];
+    cpu->regs[R_EBX] = (uint32_t)g[REG_RBX];
+    cpu->regs[R_ESP] = (uint32_t)g[REG_R12];
+    cpu->regs[R_EBP] = (uint32_t)g[REG_RBP];
+    cpu->regs[R_ESI] = (uint32_t)g[REG_RSI];
+    cpu->regs[R_EDI] = (uint32_t)g[REG_RDI];
+    cpu->eflags = (cpu->eflags & ~EFL_ARITH) | ((uint32_t)g[REG_EFL] & EFL_ARITH);
+    cpu->eip = tb_guest_eip_at(tb, rip);
+}
+
+/* The kernel hands a signal handler a reset FPU and keeps the interrupted
+ * x87 state in the signal frame; leaving by siglongjmp would lose the
+ * guest's x87 registers, status and control words, so put them back. */
+static void restore_x87(const ucontext_t *uc)
+{
+    if (!uc->uc_mcontext.fpregs)
+        return;
+    static __thread uint8_t fx[512] __attribute__((aligned(16)));
+    memcpy(fx, uc->uc_mcontext.fpregs, sizeof(fx));
+    __asm__ volatile("fxrstor64 %0" : : "m"(*(uint8_t(*)[512])fx));
+}
+
+static void fault_handler(int sig, siginfo_t *si, void *uc_)
+{
+    ucontext_t *uc = uc_;
+    struct machine *m = g_run_machine;
+    uintptr_t rip = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
+    if ((sig == SIGSEGV || sig == SIGBUS) && m && window_fault(m, si, uc))
+        return;
+    struct tb *tb = m && sig == SIGFPE ? tc_find_by_host(&m->tc, rip) : NULL;
+    if (!tb || !g_run_jmp) {
+        if (m && rip >= (uintptr_t)m->tc.rx && rip < (uintptr_t)m->tc.rx + m->tc.size)
+            fprintf(stderr, "xbt: internal error: signal %d in translated code at %#lx\n",
+                    sig, (unsigned long)rip);
+        signal(sig, SIG_DFL);
+        raise(sig);
+        return;
+    }
+    capture_state(m->cpu, tb, uc->uc_mcontext.gregs, rip);
+    int vec = EXC_DE;
+    if (sig == SIGFPE && si->si_code != FPE_INTDIV && si->si_code != FPE_INTOVF)
+        vec = EXC_MF;
+    vcpu_pend(m->cpu, (struct vcpu_event){ .kind = EV_FAULT, .vec = vec });
+    m->run_st.host_faults++;
+    restore_x87(uc);
+    siglongjmp(*g_run_jmp, 1);
+}
+
+void run_faults_install(struct machine *m, sigjmp_buf *jb)
+{
+    static bool done;
+    g_run_machine = m;
+    g_run_jmp = jb;
+    if (done)
+        return;
+    done = true;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_sigaction = fault_handler;
+    sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGFPE, &sa, NULL);
+    sigaction(SIGSEGV, &sa, NULL);
+    sigaction(SIGBUS, &sa, NULL);
+}
+
+void run_faults_remove(void)
+{
+    g_run_jmp = NULL;
+}

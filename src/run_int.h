@@ -1,0 +1,24 @@
+/*
+ * run_int.h - the parts of the run loop (run.c) in files of their own:
+ * host signals while translated code runs (run_faults.c) and HLT
+ * (halt.c).  Private to the top of src/.
+ */
+#ifndef XBT_RUN_INT_H
+#define XBT_RUN_INT_H
+
+#include <setjmp.h>
+
+#include "machine.h"
+
+/* Routes SIGFPE/SIGSEGV/SIGBUS of the vCPU thread to m: a guest fault
+ * resumes the loop by siglongjmp(*jb, 1). */
+void run_faults_install(struct machine *m, sigjmp_buf *jb);
+/* No loop to resume any more (faults are then fatal). */
+void run_faults_remove(void);
+
+/* HLT: with IF = 0 nothing can wake the CPU (the run stops); otherwise
+ * sleep (host clock) or skip time (virtual clock) until an interrupt is
+ * pending or the run must stop. */
+void run_halt(struct machine *m);
+
+#endif
