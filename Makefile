@@ -4,7 +4,7 @@
 #   make asan   build with ASan+UBSan and run every test under them
 #   make test-knobs  run every guest test again under each translation-cache
 #               configuration in KNOB_CONFIGS (a 64 KiB cache under every
-#               policy, --no-chain, --max-block-insns 1)
+#               policy, --no-chain, --max-unit-insns 1)
 #   make bench  build, then compare xbt with native and QEMU (xbt bench;
 #               BENCH_ARGS="--runs 3 --only crc32 --plot b.svg" ...)
 #   make bench-deps  install what the benchmarks use (QEMU, gnuplot)
@@ -23,7 +23,7 @@ BENCH_ARGS ?=
 .PHONY: all deps build run test test-knobs test-no-native asan bench bench-deps native-refs clean
 
 # one configuration per line of xbt options (XBT_EXTRA_ARGS of the guest tests)
-KNOB_CONFIGS ?= --tcache-size 64K --tcache-policy=flush;--tcache-size 64K --tcache-policy=fifo;--tcache-size 64K --tcache-policy=gen;--no-chain;--max-block-insns 1
+KNOB_CONFIGS ?= --tcache-size 64K --tcache-policy=flush;--tcache-size 64K --tcache-policy=fifo;--tcache-size 64K --tcache-policy=gen;--no-chain;--max-unit-insns 1
 
 all: build
 

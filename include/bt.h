@@ -12,14 +12,14 @@
 struct vcpu;
 struct mmu;
 struct tcache;
-struct tb;
+struct unit;
 
 /* Tunable: default and maximum guest instructions per translation unit.
  * Policy: long enough that loops and straight-line code rarely cross a unit
  * boundary, short enough that a unit's worst-case expansion fits the
  * per-unit reserve of the code buffer. */
-#define BT_DEFAULT_BLOCK_INSNS 64u
-#define BT_MAX_BLOCK_INSNS 256u
+#define BT_DEFAULT_UNIT_INSNS 64u
+#define BT_MAX_UNIT_INSNS 256u
 
 struct bt_stats {
     uint64_t insns_copied;       /* copied byte for byte */
@@ -41,7 +41,7 @@ extern const char *const bt_callout_names[CO_COUNT];
 
 /* How the translator is configured (from the xbt run options). */
 struct bt_config {
-    uint32_t max_unit_insns;     /* 1..BT_MAX_BLOCK_INSNS; 0: the default */
+    uint32_t max_unit_insns;     /* 1..BT_MAX_UNIT_INSNS; 0: the default */
     bool host_mem;               /* --mem=host: paging-off accesses through the
                                   * MMU's window when it has one */
     bool tlb_stats;              /* --tlb-stats: count inline TLB hits */
@@ -67,11 +67,11 @@ struct bt {
 /* Translates the unit starting at linear address eip (physical pc) for
  * mode; logs it (-d) and lists it in the perf map when asked.  0, or a
  * negative XBT_E* after an error line (internal limits, out of memory). */
-int bt_translate(struct bt *bt, uint32_t eip, uint32_t pc, uint32_t mode, struct tb **out);
+int bt_translate(struct bt *bt, uint32_t eip, uint32_t pc, uint32_t mode, struct unit **out);
 
 /* Disassembly for -d in_asm/out_asm (Capstone). */
-void bt_log_unit(struct bt *bt, const struct tb *tb);
+void bt_log_unit(struct bt *bt, const struct unit *unit);
 /* Appends the unit to /tmp/perf-PID.map (--perf-map). */
-void bt_perf_map(const struct tb *tb);
+void bt_perf_map(const struct unit *unit);
 
 #endif

@@ -13,19 +13,19 @@
 struct mmu;
 
 /* A direct exit of a unit: a patchable jmp/jcc rel32. */
-struct tb_exit {
-    uint32_t patch_off;       /* offset of the rel32 field in tb->code */
+struct unit_exit {
+    uint32_t patch_off;       /* offset of the rel32 field in unit->code */
     uint32_t stub_off;        /* offset of the unchained exit stub */
     uint32_t target_pc;       /* guest linear address of the successor */
-    struct tb *dest;          /* chained successor, or NULL */
-    struct tb *in_next;       /* next entry in dest's incoming list */
+    struct unit *dest;          /* chained successor, or NULL */
+    struct unit *in_next;       /* next entry in dest's incoming list */
     uint8_t in_next_idx;
     bool used;
 };
 
 /* A guest memory access in MEM_HOST code: a host fault at host offsets
  * [start, end) of the unit is resumed at the access's slow-path stub. */
-struct tb_memop {
+struct unit_memop {
     uint16_t start, end;      /* the access's fast-path bytes */
     uint16_t stub;            /* its slow-path stub */
     int8_t borrowed;          /* host register borrowed (saved in r11), or -1 */
@@ -34,7 +34,7 @@ struct tb_memop {
     uint32_t pad;
 };
 
-struct tb {
+struct unit {
     uint32_t pc;              /* guest-physical address of the first byte */
     uint32_t vpc;             /* guest EIP (offset in CS) it was translated at */
     uint32_t cs_base;         /* CS base and limit it was translated with */
@@ -46,11 +46,11 @@ struct tb {
     uint16_t entry_skip;      /* bytes of the unit-entry check (forward chains skip it) */
     uint32_t code_size;
     uint32_t page[2];         /* physical pages the bytes lie on (equal if one) */
-    struct tb *hash_next;
-    struct tb *page_next[2];  /* per-page lists (doubly linked) */
-    struct tb **page_pprev[2];
-    struct tb_exit exits[2];
-    struct tb *in_first;      /* units whose exits are chained to this one */
+    struct unit *hash_next;
+    struct unit *page_next[2];  /* per-page lists (doubly linked) */
+    struct unit **page_pprev[2];
+    struct unit_exit exits[2];
+    struct unit *in_first;      /* units whose exits are chained to this one */
     uint8_t in_first_idx;
     bool valid;
     /* guest instruction boundaries: host offset -> guest EIP, for faults
@@ -59,10 +59,10 @@ struct tb {
     uint16_t *insn_off;
     uint32_t nmap;            /* entries in insn_pc/insn_off (instructions, then
                                * the slow-path stubs, in code order) */
-    struct tb_memop *memops;
+    struct unit_memop *memops;
     uint32_t nmemops;
     /* allocation (policy.c): the unit's place in its region's FIFO */
-    struct tb *fifo_next;     /* next younger unit of the same region */
+    struct unit *fifo_next;     /* next younger unit of the same region */
     uint8_t region;           /* 0, or 1 = persistent (generational policy) */
     bool live;                /* holds code (valid or invalidated, not evicted) */
     void *meta_block;         /* malloc'd insn_pc/insn_off/memops */
@@ -118,7 +118,7 @@ extern const char *const tc_policy_names[3];
  * wrapping to start; the oldest units (at and after head) go first. */
 struct tc_region {
     uint32_t start, end, head;
-    struct tb *oldest, *newest;
+    struct unit *oldest, *newest;
     uint32_t nunits;
 };
 
@@ -137,11 +137,11 @@ struct tcache {
     uint8_t *rx, *rw;         /* two views of one memfd: execute / write */
     size_t size, used;
     int memfd;
-    struct tb *tbs;           /* pool of unit descriptors */
-    uint32_t max_tbs;
-    struct tb *free_tbs;      /* free descriptors (linked by fifo_next) */
-    uint32_t ntbs;            /* descriptors in use */
-    struct tb *next_tb;       /* reserved by tc_begin for the unit being made */
+    struct unit *units;           /* pool of unit descriptors */
+    uint32_t max_units;
+    struct unit *free_units;      /* free descriptors (linked by fifo_next) */
+    uint32_t nunits;            /* descriptors in use */
+    struct unit *next_unit;       /* reserved by tc_begin for the unit being made */
     uint32_t *owner;          /* per 16-byte granule of the buffer: descriptor
                                * index + 1 of the unit there (tc_find_by_host) */
     enum tc_policy policy;
@@ -152,9 +152,9 @@ struct tcache {
     struct tc_ghost {         /* generational: recently evicted nursery units */
         uint64_t key, serial; /* (pc, mode) + 1; st.evictions when evicted */
     } *ghost;
-    struct tb **hash;
+    struct unit **hash;
     uint32_t hash_mask;
-    struct tb **page_list;    /* per RAM page */
+    struct unit **page_list;    /* per RAM page */
     uint32_t npages;
     struct {
         uint32_t mode;
@@ -213,28 +213,28 @@ void tc_flush(struct tcache *tc);
 /* A unit is found by its physical address, mode key and the EIP it was
  * made for (EIPs are built into translated code: return addresses, fault
  * EIPs); CS base and limit matter only for units of non-flat modes. */
-struct tb *tc_lookup(struct tcache *tc, uint32_t pc, uint32_t mode, uint32_t cs_base,
+struct unit *tc_lookup(struct tcache *tc, uint32_t pc, uint32_t mode, uint32_t cs_base,
                      uint32_t cs_limit, uint32_t eip);
 /* Reserves space and a descriptor for a new unit of (pc, mode); may evict
  * or flush per the policy.  Returns the RW pointer and the room available;
  * *future is the descriptor tc_commit() will fill (translated code may
  * refer to it). */
-uint8_t *tc_begin(struct tcache *tc, uint32_t pc, uint32_t mode, size_t *room, struct tb **future);
+uint8_t *tc_begin(struct tcache *tc, uint32_t pc, uint32_t mode, size_t *room, struct unit **future);
 /* Commits a unit emitted at the tc_begin() pointer.  Returns NULL when out
  * of host memory. */
-struct tb *tc_commit(struct tcache *tc, const struct tb *proto, size_t code_size,
+struct unit *tc_commit(struct tcache *tc, const struct unit *proto, size_t code_size,
                      const uint32_t *insn_pc, const uint16_t *insn_off,
-                     const struct tb_memop *memops, uint32_t nmemops);
+                     const struct unit_memop *memops, uint32_t nmemops);
 /* The MEM_HOST access covering host address rip, or NULL. */
-const struct tb_memop *tb_memop_at(const struct tb *tb, uintptr_t rip);
-void tc_chain(struct tcache *tc, struct tb *from, int idx, struct tb *to);
+const struct unit_memop *unit_memop_at(const struct unit *unit, uintptr_t rip);
+void tc_chain(struct tcache *tc, struct unit *from, int idx, struct unit *to);
 /* Invalidates every unit whose guest bytes overlap [addr, addr+len) (or the
  * lines/pages they touch, see smc_granularity).  Returns the number
  * invalidated. */
 int tc_invalidate_range(struct tcache *tc, uint32_t addr, uint32_t len, enum tc_inval_cause cause);
 /* Host RIP -> unit (for faults inside translated code). */
-struct tb *tc_find_by_host(struct tcache *tc, uintptr_t rip);
-uint32_t tb_guest_eip_at(const struct tb *tb, uintptr_t rip);
+struct unit *tc_find_by_host(struct tcache *tc, uintptr_t rip);
+uint32_t unit_guest_eip_at(const struct unit *unit, uintptr_t rip);
 struct jc_entry *tc_jcache(struct tcache *tc, uint32_t mode);
 void tc_jcache_flush(struct tcache *tc);
 /* Records eip -> code in the table tab (the dispatcher's fill). */

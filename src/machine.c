@@ -136,7 +136,7 @@ int machine_create(struct machine **out, const struct machine_config *cfg)
     cpu->stop = machine_stop_line(m);
     cpu->log_flags = cfg->debug_flags;
     m->bt = (struct bt){
-        .cfg = { .max_unit_insns = cfg->max_block_insns, .host_mem = cfg->mem == MEM_HOST,
+        .cfg = { .max_unit_insns = cfg->max_unit_insns, .host_mem = cfg->mem == MEM_HOST,
                  .tlb_stats = cfg->tlb_stats, .tcache_stats = cfg->tcache_stats,
                  .virtual_clock = cfg->clock == CLOCK_VIRTUAL, .log_flags = cfg->debug_flags,
                  .perf_map = cfg->perf_map },

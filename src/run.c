@@ -78,46 +78,46 @@ static int fetch_addresses(struct vcpu *cpu, uint32_t mode, uint32_t *pc, uint32
 /* The unit for (pc, mode) at EIP: found, or translated.  -1: the run
  * stops (an error line has been printed). */
 static int find_unit(struct machine *m, uint32_t mode, uint32_t pc, uint32_t pc_next,
-                     struct tb **out)
+                     struct unit **out)
 {
     struct vcpu *cpu = m->cpu;
     struct tcache *tc = &m->tc;
-    struct tb *tb = tc_lookup(tc, pc, mode, cpu->seg[S_CS].base, cpu->seg[S_CS].limit, cpu->eip);
-    if (tb && tb->page[1] != tb->page[0] && tb->page[1] != (pc_next & PAGE_MASK)) {
+    struct unit *unit = tc_lookup(tc, pc, mode, cpu->seg[S_CS].base, cpu->seg[S_CS].limit, cpu->eip);
+    if (unit && unit->page[1] != unit->page[0] && unit->page[1] != (pc_next & PAGE_MASK)) {
         /* the unit's second page is mapped elsewhere now: remake it */
-        tc_invalidate_range(tc, tb->pc, tb->guest_size, TC_INV_PAGETABLE);
-        tb = NULL;
+        tc_invalidate_range(tc, unit->pc, unit->guest_size, TC_INV_PAGETABLE);
+        unit = NULL;
     }
-    if (!tb) {
+    if (!unit) {
         cpu->fetch_next = pc_next;
-        if (bt_translate(&m->bt, cpu->eip, pc, mode, &tb) < 0)
+        if (bt_translate(&m->bt, cpu->eip, pc, mode, &unit) < 0)
             return -1;
     }
-    *out = tb;
+    *out = unit;
     return 0;
 }
 
-/* Patches the exit that brought us here to jump to tb (if the cache did
- * not evict anything since: gen), and remembers tb for indirect jumps. */
-static void link_unit(struct machine *m, struct tb *tb, uint32_t mode, uint64_t gen)
+/* Patches the exit that brought us here to jump to unit (if the cache did
+ * not evict anything since: gen), and remembers unit for indirect jumps. */
+static void link_unit(struct machine *m, struct unit *unit, uint32_t mode, uint64_t gen)
 {
     struct vcpu *cpu = m->cpu;
     struct tcache *tc = &m->tc;
     if (cpu->chain_info && m->cfg.chain && tc->generation == gen) {
-        struct tb *from = (struct tb *)(uintptr_t)(cpu->chain_info & ~(uint64_t)7);
-        tc_chain(tc, from, (int)(cpu->chain_info & 7), tb);
+        struct unit *from = (struct unit *)(uintptr_t)(cpu->chain_info & ~(uint64_t)7);
+        tc_chain(tc, from, (int)(cpu->chain_info & 7), unit);
     }
     cpu->chain_info = 0;
     cpu->jcache = tc_jcache(tc, mode);
     /* indirect targets are CS offsets; with a CS base they could name
      * different code under another base: not cached */
     if (!(mode & (MODE_NONFLAT | MODE_ONESTEP)))
-        tc_jcache_fill(tc, cpu->jcache, cpu->eip, tb->code);
+        tc_jcache_fill(tc, cpu->jcache, cpu->eip, unit->code);
 }
 
 /* The timers' next deadline: the virtual clock's instruction budget for
  * the unit, or the host-clock ticker's alarm. */
-static void arm_timers(struct run *r, const struct tb *tb)
+static void arm_timers(struct run *r, const struct unit *unit)
 {
     struct machine *m = r->m;
     uint64_t dl = xclock_next_deadline(m->clock);
@@ -127,7 +127,7 @@ static void arm_timers(struct run *r, const struct tb *tb)
                       : dl > now ? (dl - now) / VCLOCK_NS_PER_INSN : 0;
         if (room > VCLOCK_MAX_BUDGET)
             room = VCLOCK_MAX_BUDGET;
-        r->budget = (int64_t)room < (int64_t)tb->ninsns ? (int64_t)tb->ninsns : (int64_t)room;
+        r->budget = (int64_t)room < (int64_t)unit->ninsns ? (int64_t)unit->ninsns : (int64_t)room;
         m->cpu->budget = r->budget;
     } else if (dl != r->published && m->ticker) {
         ticker_set(m->ticker, dl);
@@ -135,21 +135,21 @@ static void arm_timers(struct run *r, const struct tb *tb)
     }
 }
 
-/* Runs tb: r14 is the window (MEM_HOST, paging off) or the simulated TLB
+/* Runs unit: r14 is the window (MEM_HOST, paging off) or the simulated TLB
  * of the current privilege. */
-static void enter_unit(struct run *r, struct tb *tb, uint32_t mode)
+static void enter_unit(struct run *r, struct unit *unit, uint32_t mode)
 {
     struct machine *m = r->m;
     struct vcpu *cpu = m->cpu;
     cpu->tlb = (m->mmu.window && !(mode & MODE_PG)) ? (struct tlb_entry *)m->mmu.window
                : ((mode & MODE_PG) && cpu->cpl == 3) ? m->mmu.tlb_user : m->mmu.tlb;
-    arm_timers(r, tb);
+    arm_timers(r, unit);
     if (m->cfg.debug_flags & XBT_LOG_EXEC)
         fprintf(stderr, "xbt: exec %#010x\n", cpu->seg[S_CS].base + cpu->eip);
     m->run_st.dispatches++;
     cpu->exit_reason = EXIT_NORMAL;
     cpu->helper_exit = 0;
-    xbt_enter(cpu, tb->code);
+    xbt_enter(cpu, unit->code);
     if (r->virt)
         xclock_advance(m->clock, (uint64_t)(r->budget - cpu->budget) * VCLOCK_NS_PER_INSN);
 }
@@ -198,13 +198,13 @@ static bool step(struct run *r)
     if (fetch_addresses(cpu, mode, &pc, &pc_next) < 0)
         return true;   /* the fault is delivered next time round */
     uint64_t gen = m->tc.generation;
-    struct tb *tb;
-    if (find_unit(m, mode, pc, pc_next, &tb) < 0) {
+    struct unit *unit;
+    if (find_unit(m, mode, pc, pc_next, &unit) < 0) {
         machine_request_stop(m, STOP_ERROR, XBT_STATUS_ERROR);
         return false;
     }
-    link_unit(m, tb, mode, gen);
-    enter_unit(r, tb, mode);
+    link_unit(m, unit, mode, gen);
+    enter_unit(r, unit, mode);
     after_unit(m, shadow, single_step);
     return true;
 }

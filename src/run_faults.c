@@ -36,10 +36,10 @@ static bool window_fault(struct machine *m, siginfo_t *si, ucontext_t *uc)
     uintptr_t rip = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
     if (!mmu_window_contains(&m->mmu, (uintptr_t)si->si_addr))
         return false;
-    struct tb *tb = tc_find_by_host(&m->tc, rip);
-    if (!tb)
+    struct unit *unit = tc_find_by_host(&m->tc, rip);
+    if (!unit)
         return false;
-    const struct tb_memop *mo = tb_memop_at(tb, rip);
+    const struct unit_memop *mo = unit_memop_at(unit, rip);
     if (!mo)
         return false;
     greg_t *g = uc->uc_mcontext.gregs;
@@ -50,13 +50,13 @@ static bool window_fault(struct machine *m, siginfo_t *si, ucontext_t *uc)
         uint32_t base = mo->base < 16 ? (uint32_t)g[greg_of[mo->base]] : 0;
         g[REG_R8] = (greg_t)(uint32_t)(base + (uint32_t)mo->disp);
     }
-    g[REG_RIP] = (greg_t)(uintptr_t)(tb->code + mo->stub);
+    g[REG_RIP] = (greg_t)(uintptr_t)(unit->code + mo->stub);
     m->mmu.st.window_faults++;
     return true;
 }
 
-/* The guest state at the faulting host instruction of unit tb. */
-static void capture_state(struct vcpu *cpu, const struct tb *tb, const greg_t *g, uintptr_t rip)
+/* The guest state at the faulting host instruction of unit unit. */
+static void capture_state(struct vcpu *cpu, const struct unit *unit, const greg_t *g, uintptr_t rip)
 {
     cpu->regs[R_EAX] = (uint32_t)g[REG_RAX];
     cpu->regs[R_ECX] = (uint32_t)g[REG_RCX];
@@ -67,7 +67,7 @@ static void capture_state(struct vcpu *cpu, const struct tb *tb, const greg_t *g
     cpu->regs[R_ESI] = (uint32_t)g[REG_RSI];
     cpu->regs[R_EDI] = (uint32_t)g[REG_RDI];
     cpu->eflags = (cpu->eflags & ~EFL_ARITH) | ((uint32_t)g[REG_EFL] & EFL_ARITH);
-    cpu->eip = tb_guest_eip_at(tb, rip);
+    cpu->eip = unit_guest_eip_at(unit, rip);
 }
 
 /* The kernel hands a signal handler a reset FPU and keeps the interrupted
@@ -89,8 +89,8 @@ static void fault_handler(int sig, siginfo_t *si, void *uc_)
     uintptr_t rip = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
     if ((sig == SIGSEGV || sig == SIGBUS) && m && window_fault(m, si, uc))
         return;
-    struct tb *tb = m && sig == SIGFPE ? tc_find_by_host(&m->tc, rip) : NULL;
-    if (!tb || !g_run_jmp) {
+    struct unit *unit = m && sig == SIGFPE ? tc_find_by_host(&m->tc, rip) : NULL;
+    if (!unit || !g_run_jmp) {
         if (m && rip >= (uintptr_t)m->tc.rx && rip < (uintptr_t)m->tc.rx + m->tc.size)
             fprintf(stderr, "xbt: internal error: signal %d in translated code at %#lx\n",
                     sig, (unsigned long)rip);
@@ -98,7 +98,7 @@ static void fault_handler(int sig, siginfo_t *si, void *uc_)
         raise(sig);
         return;
     }
-    capture_state(m->cpu, tb, uc->uc_mcontext.gregs, rip);
+    capture_state(m->cpu, unit, uc->uc_mcontext.gregs, rip);
     int vec = EXC_DE;
     if (sig == SIGFPE && si->si_code != FPE_INTDIV && si->si_code != FPE_INTOVF)
         vec = EXC_MF;

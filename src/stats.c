@@ -43,7 +43,7 @@ static int collect(const struct machine *m, struct kv *out, int max)
     ADD("tcache", "evicted_bytes", t->evicted_bytes);
     ADD("tcache", "promotions", t->promotions);
     ADD("tcache", "wraps", t->wraps);
-    ADD("tcache", "units_live", m->tc.ntbs);
+    ADD("tcache", "units_live", m->tc.nunits);
     ADD("tcache", "unit_entries", t->unit_entries);
     ADD("tcache", "smc_page_mode", t->smc_page_mode);
     ADD("tcache", "smc_byte_mode", t->smc_byte_mode);

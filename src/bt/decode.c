@@ -43,7 +43,7 @@ static void fetch(const struct mmu *mmu, uint32_t pc, uint32_t next, uint8_t *bu
     buf[15] = 0;
 }
 
-bool bt_ends_block(const struct bt_insn *i)
+bool bt_ends_unit(const struct bt_insn *i)
 {
     if (i->invalid)
         return true;
@@ -101,7 +101,7 @@ static void p6_semantics(struct bt_insn *i)
     i->zi.meta.category = ZYDIS_CATEGORY_BITBYTE;
 }
 
-int bt_decode_block(struct bt *bt, uint32_t eip, uint32_t pc, uint32_t mode,
+int bt_decode_unit(struct bt *bt, uint32_t eip, uint32_t pc, uint32_t mode,
                     uint32_t max_insns, struct bt_insn *out)
 {
     (void)mode;
@@ -140,7 +140,7 @@ int bt_decode_block(struct bt *bt, uint32_t eip, uint32_t pc, uint32_t mode,
         }
         n++;
         off += i->len;
-        if (bt_ends_block(i))
+        if (bt_ends_unit(i))
             break;
         if (((pc + off) & PAGE_MASK) != page)
             break;

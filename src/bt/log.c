@@ -27,19 +27,19 @@ static void dis(FILE *f, cs_mode mode, const uint8_t *code, size_t len, uint64_t
     cs_close(&h);
 }
 
-void bt_log_unit(struct bt *bt, const struct tb *tb)
+void bt_log_unit(struct bt *bt, const struct unit *unit)
 {
     FILE *f = xbt_log_file ? xbt_log_file : stderr;
     const struct mmu *mmu = bt->mmu;
     if (bt->cfg.log_flags & XBT_LOG_IN_ASM) {
-        fprintf(f, "IN: unit at %#010x (phys %#010x, mode %#x, %u insns, %u bytes)\n", tb->vpc,
-                tb->pc, tb->mode, tb->ninsns, tb->guest_size);
-        if ((uint64_t)tb->pc + tb->guest_size <= mmu->ram_size)
-            dis(f, CS_MODE_32, mmu->ram + tb->pc, tb->guest_size, tb->vpc);
+        fprintf(f, "IN: unit at %#010x (phys %#010x, mode %#x, %u insns, %u bytes)\n", unit->vpc,
+                unit->pc, unit->mode, unit->ninsns, unit->guest_size);
+        if ((uint64_t)unit->pc + unit->guest_size <= mmu->ram_size)
+            dis(f, CS_MODE_32, mmu->ram + unit->pc, unit->guest_size, unit->vpc);
     }
     if (bt->cfg.log_flags & XBT_LOG_OUT_ASM) {
-        fprintf(f, "OUT: [size=%u]\n", tb->code_size);
-        dis(f, CS_MODE_64, tb->code, tb->code_size, (uint64_t)(uintptr_t)tb->code);
+        fprintf(f, "OUT: [size=%u]\n", unit->code_size);
+        dis(f, CS_MODE_64, unit->code, unit->code_size, (uint64_t)(uintptr_t)unit->code);
     }
     fputc('\n', f);
     fflush(f);
@@ -47,7 +47,7 @@ void bt_log_unit(struct bt *bt, const struct tb *tb)
 
 /* --perf-map: /tmp/perf-PID.map lines "START SIZE NAME" so that `perf
  * report` attributes samples in translated code to guest addresses. */
-void bt_perf_map(const struct tb *tb)
+void bt_perf_map(const struct unit *unit)
 {
     static FILE *f;
     if (!f) {
@@ -57,6 +57,6 @@ void bt_perf_map(const struct tb *tb)
         if (!f)
             return;
     }
-    fprintf(f, "%lx %x guest_%08x\n", (unsigned long)(uintptr_t)tb->code, tb->code_size, tb->vpc);
+    fprintf(f, "%lx %x guest_%08x\n", (unsigned long)(uintptr_t)unit->code, unit->code_size, unit->vpc);
     fflush(f);
 }

@@ -44,7 +44,7 @@ struct stub {
     uint32_t target;
 };
 
-#define TR_MAX_STUBS (BT_MAX_BLOCK_INSNS * 4 + 8)
+#define TR_MAX_STUBS (BT_MAX_UNIT_INSNS * 4 + 8)
 
 struct tr {
     struct bt *bt;
@@ -59,8 +59,8 @@ struct tr {
     struct stub *stubs;
     int nstubs;
     int nexits;
-    struct tb proto;
-    struct tb *future;         /* descriptor the unit will get */
+    struct unit proto;
+    struct unit *future;         /* descriptor the unit will get */
     bool host_mem;             /* MEM_HOST: accesses are [r14 + r8] in the window */
     bool fetch_faulted;        /* ends with a fetch #PF into the next page */
     /* set by tr_addr() for the next tr_mem_access(): MEM_HOST and the guest
@@ -69,7 +69,7 @@ struct tr {
     bool direct;
     ZydisRegister direct_base; /* host register, or NONE for an absolute address */
     int32_t direct_disp;
-    struct tb_memop *memops;
+    struct unit_memop *memops;
     uint32_t nmemops;
 };
 
@@ -142,10 +142,10 @@ size_t bt_legacy_form(const struct bt_insn *i, uint8_t *out);
 const ZydisDecoder *bt_host_decoder(void);
 
 /* decode.c */
-int bt_decode_block(struct bt *bt, uint32_t eip, uint32_t pc, uint32_t mode,
+int bt_decode_unit(struct bt *bt, uint32_t eip, uint32_t pc, uint32_t mode,
                     uint32_t max_insns, struct bt_insn *out);
 void bt_liveness(struct bt_insn *in, int n);
-bool bt_ends_block(const struct bt_insn *i);
+bool bt_ends_unit(const struct bt_insn *i);
 
 
 #endif

@@ -344,7 +344,7 @@ static void host_mem_access(struct tr *t, const uint8_t *ins, size_t len, unsign
         e->overflow = true;
         return;
     }
-    struct tb_memop *mo = &t->memops[t->nmemops];
+    struct unit_memop *mo = &t->memops[t->nmemops];
     s->memop = (int)t->nmemops++;
     mo->start = (uint16_t)start;
     mo->end = (uint16_t)e->pos;

@@ -17,11 +17,11 @@
 
 /* The buffers of one translation (the translator runs on the vCPU thread). */
 struct unit_work {
-    struct bt_insn insns[BT_MAX_BLOCK_INSNS];
+    struct bt_insn insns[BT_MAX_UNIT_INSNS];
     struct stub stubs[TR_MAX_STUBS];
-    uint32_t insn_pc[BT_MAX_BLOCK_INSNS + TR_MAX_STUBS];   /* host offset map: */
-    uint16_t insn_off[BT_MAX_BLOCK_INSNS + TR_MAX_STUBS];  /* guest pc at offset */
-    struct tb_memop memops[TR_MAX_STUBS];
+    uint32_t insn_pc[BT_MAX_UNIT_INSNS + TR_MAX_STUBS];   /* host offset map: */
+    uint16_t insn_off[BT_MAX_UNIT_INSNS + TR_MAX_STUBS];  /* guest pc at offset */
+    struct unit_memop memops[TR_MAX_STUBS];
     uint32_t nmap;
     size_t budget_imm;         /* offset of the budget's imm32, 0: none */
     uint32_t bytes;            /* guest bytes translated */
@@ -168,7 +168,7 @@ static void stubs(struct tr *t, struct unit_work *w)
 }
 
 /* The unit's identity and pages, then into the cache. */
-static struct tb *commit(struct tr *t, uint32_t eip, uint32_t pc, struct unit_work *w)
+static struct unit *commit(struct tr *t, uint32_t eip, uint32_t pc, struct unit_work *w)
 {
     struct vcpu *cpu = t->bt->cpu;
     t->proto.pc = pc;
@@ -189,10 +189,10 @@ static struct tb *commit(struct tr *t, uint32_t eip, uint32_t pc, struct unit_wo
 /* One attempt with at most max instructions: 1 when it overflowed the
  * buffer's reserve (retry with fewer), 0 with *out set, or an error. */
 static int attempt(struct bt *bt, uint32_t eip, uint32_t pc, uint32_t mode, uint32_t max,
-                   struct unit_work *w, struct tb **out)
+                   struct unit_work *w, struct unit **out)
 {
     size_t room;
-    struct tb *future;
+    struct unit *future;
     uint8_t *buf = tc_begin(bt->tc, pc, mode, &room, &future);
     struct tr t;
     memset(&t, 0, sizeof(t));
@@ -205,7 +205,7 @@ static int attempt(struct bt *bt, uint32_t eip, uint32_t pc, uint32_t mode, uint
     t.host_mem = bt->cfg.host_mem && bt->mmu->window && !(mode & MODE_PG);
     t.memops = w->memops;
     e_init(&t.e, buf, room);
-    t.n = bt_decode_block(bt, eip, pc, mode, max, w->insns);
+    t.n = bt_decode_unit(bt, eip, pc, mode, max, w->insns);
     bt_liveness(w->insns, t.n);
     w->budget_imm = 0;
     prologue(&t, eip, w);
@@ -221,15 +221,15 @@ static int attempt(struct bt *bt, uint32_t eip, uint32_t pc, uint32_t mode, uint
     return *out ? 0 : XBT_ENOMEM;
 }
 
-int bt_translate(struct bt *bt, uint32_t eip, uint32_t pc, uint32_t mode, struct tb **out)
+int bt_translate(struct bt *bt, uint32_t eip, uint32_t pc, uint32_t mode, struct unit **out)
 {
     static struct unit_work w;
     uint64_t t0 = now_ns();
-    uint32_t max = bt->cfg.max_unit_insns ? bt->cfg.max_unit_insns : BT_DEFAULT_BLOCK_INSNS;
+    uint32_t max = bt->cfg.max_unit_insns ? bt->cfg.max_unit_insns : BT_DEFAULT_UNIT_INSNS;
     if (mode & MODE_ONESTEP)
         max = 1;
-    if (max > BT_MAX_BLOCK_INSNS)
-        max = BT_MAX_BLOCK_INSNS;
+    if (max > BT_MAX_UNIT_INSNS)
+        max = BT_MAX_UNIT_INSNS;
     int rc;
     while ((rc = attempt(bt, eip, pc, mode, max, &w, out)) == 1) {
         if (max == 1) {

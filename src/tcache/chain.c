@@ -20,16 +20,16 @@
 #include "tcache.h"
 #include "tc_internal.h"
 
-void tc_patch_rel32(struct tcache *tc, struct tb *tb, uint32_t patch_off, const uint8_t *target)
+void tc_patch_rel32(struct tcache *tc, struct unit *unit, uint32_t patch_off, const uint8_t *target)
 {
-    const uint8_t *next = tb->code + patch_off + 4;
+    const uint8_t *next = unit->code + patch_off + 4;
     int32_t rel = (int32_t)(target - next);
-    memcpy(tc_rw(tc, tb->code + patch_off), &rel, 4);
+    memcpy(tc_rw(tc, unit->code + patch_off), &rel, 4);
 }
 
-void tc_chain(struct tcache *tc, struct tb *from, int idx, struct tb *to)
+void tc_chain(struct tcache *tc, struct unit *from, int idx, struct unit *to)
 {
-    struct tb_exit *e = &from->exits[idx];
+    struct unit_exit *e = &from->exits[idx];
     if (!from->valid || !to->valid || !e->used || e->dest)
         return;
     if (from->mode != to->mode || from->cs_base != to->cs_base)
@@ -55,14 +55,14 @@ void tc_chain(struct tcache *tc, struct tb *from, int idx, struct tb *to)
     tc->st.chain_patches++;
 }
 
-/* Points every exit chained into tb back at its own stub. */
-void tc_unlink_incoming(struct tcache *tc, struct tb *tb)
+/* Points every exit chained into unit back at its own stub. */
+void tc_unlink_incoming(struct tcache *tc, struct unit *unit)
 {
-    struct tb *src = tb->in_first;
-    int idx = tb->in_first_idx;
+    struct unit *src = unit->in_first;
+    int idx = unit->in_first_idx;
     while (src) {
-        struct tb_exit *e = &src->exits[idx];
-        struct tb *next = e->in_next;
+        struct unit_exit *e = &src->exits[idx];
+        struct unit *next = e->in_next;
         int next_idx = e->in_next_idx;
         tc_patch_rel32(tc, src, e->patch_off, src->code + e->stub_off);
         e->dest = NULL;
@@ -71,23 +71,23 @@ void tc_unlink_incoming(struct tcache *tc, struct tb *tb)
         src = next;
         idx = next_idx;
     }
-    tb->in_first = NULL;
+    unit->in_first = NULL;
 }
 
-/* Removes tb's own exits from the incoming lists of their successors. */
-void tc_unlink_outgoing(struct tb *tb)
+/* Removes unit's own exits from the incoming lists of their successors. */
+void tc_unlink_outgoing(struct unit *unit)
 {
     for (int i = 0; i < 2; i++) {
-        struct tb_exit *e = &tb->exits[i];
-        struct tb *dest = e->dest;
+        struct unit_exit *e = &unit->exits[i];
+        struct unit *dest = e->dest;
         if (!dest)
             continue;
-        struct tb **pp = &dest->in_first;
+        struct unit **pp = &dest->in_first;
         uint8_t *pidx = &dest->in_first_idx;
         while (*pp) {
-            struct tb *s = *pp;
+            struct unit *s = *pp;
             int si = *pidx;
-            if (s == tb && si == i) {
+            if (s == unit && si == i) {
                 *pp = e->in_next;
                 *pidx = e->in_next_idx;
                 break;

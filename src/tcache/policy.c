@@ -59,44 +59,44 @@ static bool ghost_hit(const struct tcache *tc, uint32_t pc, uint32_t mode)
 
 /* Returns a unit's descriptor to the free list (its code space is reused
  * by the region's head). */
-static void tb_free(struct tcache *tc, struct tb *tb)
+static void unit_free(struct tcache *tc, struct unit *unit)
 {
-    free(tb->meta_block);
-    tb->meta_block = NULL;
-    tb->live = false;
-    tb->valid = false;
-    tb->code = NULL;
-    tb->fifo_next = tc->free_tbs;
-    tc->free_tbs = tb;
-    tc->ntbs--;
+    free(unit->meta_block);
+    unit->meta_block = NULL;
+    unit->live = false;
+    unit->valid = false;
+    unit->code = NULL;
+    unit->fifo_next = tc->free_units;
+    tc->free_units = unit;
+    tc->nunits--;
 }
 
 /* Evicts the oldest unit of region r. */
 static void evict_oldest(struct tcache *tc, struct tc_region *r)
 {
-    struct tb *tb = r->oldest;
-    r->oldest = tb->fifo_next;
+    struct unit *unit = r->oldest;
+    r->oldest = unit->fifo_next;
     if (!r->oldest)
         r->newest = NULL;
     r->nunits--;
-    tc->used -= (tb->code_size + 15) & ~15u;
-    if (tb->valid) {
+    tc->used -= (unit->code_size + 15) & ~15u;
+    if (unit->valid) {
         tc->st.evictions++;
-        tc->st.evicted_bytes += tb->code_size;
-        if (tc->policy == TC_POLICY_GEN && tb->region == 0 && tc->ghost) {
-            struct tc_ghost *g = &tc->ghost[ghost_slot(tb->pc, tb->mode)];
-            g->key = ghost_key(tb->pc, tb->mode);
+        tc->st.evicted_bytes += unit->code_size;
+        if (tc->policy == TC_POLICY_GEN && unit->region == 0 && tc->ghost) {
+            struct tc_ghost *g = &tc->ghost[ghost_slot(unit->pc, unit->mode)];
+            g->key = ghost_key(unit->pc, unit->mode);
             g->serial = tc->st.evictions;
         }
-        tc_unit_drop(tc, tb);
+        tc_unit_drop(tc, unit);
     }
-    tb_free(tc, tb);
+    unit_free(tc, unit);
     tc->generation++;
 }
 
-static uint32_t code_off(const struct tcache *tc, const struct tb *tb)
+static uint32_t code_off(const struct tcache *tc, const struct unit *unit)
 {
-    return (uint32_t)(tb->code - tc->rx);
+    return (uint32_t)(unit->code - tc->rx);
 }
 
 static size_t region_reserve(const struct tc_region *r)
@@ -127,9 +127,9 @@ static void drop_all(struct tcache *tc)
     for (int i = 0; i < tc->nregions; i++) {
         struct tc_region *r = &tc->region[i];
         while (r->oldest) {
-            struct tb *tb = r->oldest;
-            r->oldest = tb->fifo_next;
-            tb_free(tc, tb);
+            struct unit *unit = r->oldest;
+            r->oldest = unit->fifo_next;
+            unit_free(tc, unit);
         }
         r->newest = NULL;
         r->nunits = 0;
@@ -170,7 +170,7 @@ int tc_set_policy(struct tcache *tc, enum tc_policy policy, unsigned nursery_pct
     return 0;
 }
 
-uint8_t *tc_begin(struct tcache *tc, uint32_t pc, uint32_t mode, size_t *room, struct tb **future)
+uint8_t *tc_begin(struct tcache *tc, uint32_t pc, uint32_t mode, size_t *room, struct unit **future)
 {
     int ri = 0;
     if (tc->policy == TC_POLICY_GEN && tc->ghost && ghost_hit(tc, pc, mode))
@@ -178,64 +178,64 @@ uint8_t *tc_begin(struct tcache *tc, uint32_t pc, uint32_t mode, size_t *room, s
     struct tc_region *r = &tc->region[ri];
     size_t need = region_reserve(r);
     if (tc->policy == TC_POLICY_FLUSH) {
-        if (r->end - r->head < need || (!tc->next_tb && !tc->free_tbs))
+        if (r->end - r->head < need || (!tc->next_unit && !tc->free_units))
             tc_flush(tc);
     } else {
         region_make_room(tc, r, need);
         /* out of descriptors (many tiny units): free the oldest */
-        while (!tc->next_tb && !tc->free_tbs) {
+        while (!tc->next_unit && !tc->free_units) {
             struct tc_region *o = tc->region[ri].oldest ? &tc->region[ri] : &tc->region[ri ^ 1];
             evict_oldest(tc, o);
         }
     }
-    if (!tc->next_tb) {
-        tc->next_tb = tc->free_tbs;
-        tc->free_tbs = tc->next_tb->fifo_next;
-        tc->next_tb->fifo_next = NULL;
+    if (!tc->next_unit) {
+        tc->next_unit = tc->free_units;
+        tc->free_units = tc->next_unit->fifo_next;
+        tc->next_unit->fifo_next = NULL;
     }
     tc->cur_region = ri;
     *room = r->end - r->head;
     if (*room > TC_UNIT_RESERVE)
         *room = TC_UNIT_RESERVE;   /* a unit that does not fit is re-made shorter */
-    *future = tc->next_tb;
+    *future = tc->next_unit;
     return tc->rw + r->head;
 }
 
-/* Places the unit being committed (tc->next_tb, code_size bytes at the
+/* Places the unit being committed (tc->next_unit, code_size bytes at the
  * region head) and gives it its metadata block.  Returns it, or NULL. */
-struct tb *tc_alloc_commit(struct tcache *tc, size_t code_size, size_t meta_bytes)
+struct unit *tc_alloc_commit(struct tcache *tc, size_t code_size, size_t meta_bytes)
 {
-    struct tb *tb = tc->next_tb;
+    struct unit *unit = tc->next_unit;
     struct tc_region *r = &tc->region[tc->cur_region];
     void *meta = malloc(meta_bytes ? meta_bytes : 1);
-    if (!tb || !meta) {
+    if (!unit || !meta) {
         free(meta);
         return NULL;
     }
-    tc->next_tb = NULL;
-    tb->meta_block = meta;
-    tb->code = tc->rx + r->head;
-    tb->region = (uint8_t)tc->cur_region;
-    tb->live = true;
-    tb->fifo_next = NULL;
+    tc->next_unit = NULL;
+    unit->meta_block = meta;
+    unit->code = tc->rx + r->head;
+    unit->region = (uint8_t)tc->cur_region;
+    unit->live = true;
+    unit->fifo_next = NULL;
     if (r->newest)
-        r->newest->fifo_next = tb;
+        r->newest->fifo_next = unit;
     else
-        r->oldest = tb;
-    r->newest = tb;
+        r->oldest = unit;
+    r->newest = unit;
     r->nunits++;
-    tc->ntbs++;
+    tc->nunits++;
     /* keep units 16-byte aligned: branch targets decode faster */
     uint32_t span = (uint32_t)((code_size + 15) & ~(size_t)15);
     uint32_t g0 = r->head >> 4, g1 = (r->head + span) >> 4;
-    uint32_t idx = (uint32_t)(tb - tc->tbs) + 1;
+    uint32_t idx = (uint32_t)(unit - tc->units) + 1;
     for (uint32_t g = g0; g < g1; g++)
         tc->owner[g] = idx;
     r->head += span;
     tc->used += span;
-    if (tb->region == 1 && tc->ghost) {
-        tc->ghost[ghost_slot(tb->pc, tb->mode)].key = 0;
+    if (unit->region == 1 && tc->ghost) {
+        tc->ghost[ghost_slot(unit->pc, unit->mode)].key = 0;
         tc->st.promotions++;
     }
-    return tb;
+    return unit;
 }

@@ -52,35 +52,35 @@ int tc_init(struct tcache *tc, struct mmu *mmu, size_t size)
     int rc = tc_codebuf_map(tc, size);
     if (rc)
         return rc;
-    tc->max_tbs = (uint32_t)(size / 64) + 64;
-    tc->tbs = calloc(tc->max_tbs, sizeof(struct tb));
+    tc->max_units = (uint32_t)(size / 64) + 64;
+    tc->units = calloc(tc->max_units, sizeof(struct unit));
     tc->hash_mask = TC_HASH_BUCKETS - 1;
-    tc->hash = calloc(TC_HASH_BUCKETS, sizeof(struct tb *));
+    tc->hash = calloc(TC_HASH_BUCKETS, sizeof(struct unit *));
     tc->npages = mmu ? mmu->ram_size / PAGE_SIZE : 0;
-    tc->page_list = calloc(tc->npages ? tc->npages : 1, sizeof(struct tb *));
+    tc->page_list = calloc(tc->npages ? tc->npages : 1, sizeof(struct unit *));
     /* one entry per 16-byte granule; calloc of this size maps lazily */
     tc->owner = calloc(size / 16, sizeof(uint32_t));
     tc->page_smc = calloc(tc->npages ? tc->npages : 1, sizeof(struct tc_page_smc));
     tc->jc_filled = malloc(JC_FILLED_MAX * sizeof(struct jc_entry *));
-    if (!tc->tbs || !tc->hash || !tc->page_list || !tc->owner || !tc->jc_filled || !tc->page_smc) {
+    if (!tc->units || !tc->hash || !tc->page_list || !tc->owner || !tc->jc_filled || !tc->page_smc) {
         tc_destroy(tc);
         return XBT_ENOMEM;
     }
-    for (uint32_t i = tc->max_tbs; i-- > 0;) {
-        tc->tbs[i].fifo_next = tc->free_tbs;
-        tc->free_tbs = &tc->tbs[i];
+    for (uint32_t i = tc->max_units; i-- > 0;) {
+        tc->units[i].fifo_next = tc->free_units;
+        tc->free_units = &tc->units[i];
     }
-    tc->ntbs = 0;
+    tc->nunits = 0;
     return tc_set_policy(tc, TC_POLICY_FLUSH, TC_DEFAULT_NURSERY_PCT);
 }
 
 void tc_destroy(struct tcache *tc)
 {
-    if (tc->tbs)
-        for (uint32_t i = 0; i < tc->max_tbs; i++)
-            free(tc->tbs[i].meta_block);
+    if (tc->units)
+        for (uint32_t i = 0; i < tc->max_units; i++)
+            free(tc->units[i].meta_block);
     tc_codebuf_unmap(tc);
-    free(tc->tbs);
+    free(tc->units);
     free(tc->hash);
     free(tc->page_list);
     free(tc->owner);
@@ -164,14 +164,14 @@ void tc_index_clear(struct tcache *tc)
             mmu_code_page_clear(tc->mmu, i * PAGE_SIZE);
         tc->page_list[i] = NULL;
     }
-    memset(tc->hash, 0, (tc->hash_mask + 1) * sizeof(struct tb *));
+    memset(tc->hash, 0, (tc->hash_mask + 1) * sizeof(struct unit *));
 }
 
-struct tb *tc_lookup(struct tcache *tc, uint32_t pc, uint32_t mode, uint32_t cs_base,
+struct unit *tc_lookup(struct tcache *tc, uint32_t pc, uint32_t mode, uint32_t cs_base,
                      uint32_t cs_limit, uint32_t eip)
 {
     tc->st.lookups++;
-    for (struct tb *t = tc->hash[tc_hash(pc, mode) & tc->hash_mask]; t; t = t->hash_next) {
+    for (struct unit *t = tc->hash[tc_hash(pc, mode) & tc->hash_mask]; t; t = t->hash_next) {
         if (t->pc == pc && t->mode == mode && t->vpc == eip &&
             (!(mode & MODE_NONFLAT) || (t->cs_base == cs_base && t->cs_limit == cs_limit))) {
             tc->st.lookup_hits++;
@@ -181,105 +181,105 @@ struct tb *tc_lookup(struct tcache *tc, uint32_t pc, uint32_t mode, uint32_t cs_
     return NULL;
 }
 
-static void page_link(struct tcache *tc, struct tb *tb, int slot)
+static void page_link(struct tcache *tc, struct unit *unit, int slot)
 {
-    uint32_t p = tb->page[slot] >> 12;
+    uint32_t p = unit->page[slot] >> 12;
     if (p >= tc->npages)
         return;
     if (!tc->page_list[p] && tc->mmu)
-        mmu_code_page_set(tc->mmu, tb->page[slot]);
+        mmu_code_page_set(tc->mmu, unit->page[slot]);
     tc->page_smc[p].tr_serial++;
-    struct tb *head = tc->page_list[p];
-    tb->page_next[slot] = head;
-    tb->page_pprev[slot] = &tc->page_list[p];
+    struct unit *head = tc->page_list[p];
+    unit->page_next[slot] = head;
+    unit->page_pprev[slot] = &tc->page_list[p];
     if (head)
-        head->page_pprev[head->page[0] == tb->page[slot] ? 0 : 1] = &tb->page_next[slot];
-    tc->page_list[p] = tb;
+        head->page_pprev[head->page[0] == unit->page[slot] ? 0 : 1] = &unit->page_next[slot];
+    tc->page_list[p] = unit;
 }
 
-struct tb *tc_commit(struct tcache *tc, const struct tb *proto, size_t code_size,
+struct unit *tc_commit(struct tcache *tc, const struct unit *proto, size_t code_size,
                      const uint32_t *insn_pc, const uint16_t *insn_off,
-                     const struct tb_memop *memops, uint32_t nmemops)
+                     const struct unit_memop *memops, uint32_t nmemops)
 {
-    struct tb *tb = tc->next_tb;
-    if (!tb)
+    struct unit *unit = tc->next_unit;
+    if (!unit)
         return NULL;
-    *tb = *proto;
-    tb->code_size = (uint32_t)code_size;
-    tb->valid = true;
-    tb->hash_next = NULL;
-    tb->in_first = NULL;
+    *unit = *proto;
+    unit->code_size = (uint32_t)code_size;
+    unit->valid = true;
+    unit->hash_next = NULL;
+    unit->in_first = NULL;
     for (int i = 0; i < 2; i++) {
-        tb->exits[i].dest = NULL;
-        tb->exits[i].in_next = NULL;
+        unit->exits[i].dest = NULL;
+        unit->exits[i].in_next = NULL;
     }
     /* metadata block: memops (16-byte records), insn_pc, insn_off */
-    _Static_assert(sizeof(struct tb_memop) == 4 * sizeof(uint32_t), "memop size");
-    size_t mo = nmemops * sizeof(struct tb_memop), pcb = tb->nmap * sizeof(uint32_t);
-    if (!tc_alloc_commit(tc, code_size, mo + pcb + tb->nmap * sizeof(uint16_t)))
+    _Static_assert(sizeof(struct unit_memop) == 4 * sizeof(uint32_t), "memop size");
+    size_t mo = nmemops * sizeof(struct unit_memop), pcb = unit->nmap * sizeof(uint32_t);
+    if (!tc_alloc_commit(tc, code_size, mo + pcb + unit->nmap * sizeof(uint16_t)))
         return NULL;
-    uint8_t *meta = tb->meta_block;
-    tb->memops = (struct tb_memop *)meta;
-    tb->nmemops = nmemops;
+    uint8_t *meta = unit->meta_block;
+    unit->memops = (struct unit_memop *)meta;
+    unit->nmemops = nmemops;
     if (nmemops)
-        memcpy(tb->memops, memops, mo);
-    tb->insn_pc = (uint32_t *)(meta + mo);
-    memcpy(tb->insn_pc, insn_pc, pcb);
-    tb->insn_off = (uint16_t *)(meta + mo + pcb);
-    memcpy(tb->insn_off, insn_off, tb->nmap * sizeof(uint16_t));
+        memcpy(unit->memops, memops, mo);
+    unit->insn_pc = (uint32_t *)(meta + mo);
+    memcpy(unit->insn_pc, insn_pc, pcb);
+    unit->insn_off = (uint16_t *)(meta + mo + pcb);
+    memcpy(unit->insn_off, insn_off, unit->nmap * sizeof(uint16_t));
 
-    uint32_t h = tc_hash(tb->pc, tb->mode) & tc->hash_mask;
-    tb->hash_next = tc->hash[h];
-    tc->hash[h] = tb;
-    page_link(tc, tb, 0);
-    if (tb->page[1] != tb->page[0])
-        page_link(tc, tb, 1);
+    uint32_t h = tc_hash(unit->pc, unit->mode) & tc->hash_mask;
+    unit->hash_next = tc->hash[h];
+    tc->hash[h] = unit;
+    page_link(tc, unit, 0);
+    if (unit->page[1] != unit->page[0])
+        page_link(tc, unit, 1);
 
     tc->st.translations++;
-    tc->st.guest_insns += tb->ninsns;
-    tc->st.guest_bytes += tb->guest_size;
+    tc->st.guest_insns += unit->ninsns;
+    tc->st.guest_bytes += unit->guest_size;
     tc->st.host_bytes += code_size;
-    return tb;
+    return unit;
 }
 
-static void page_unlink(struct tcache *tc, struct tb *tb, int slot)
+static void page_unlink(struct tcache *tc, struct unit *unit, int slot)
 {
-    uint32_t page = tb->page[slot];
+    uint32_t page = unit->page[slot];
     uint32_t p = page >> 12;
     if (p >= tc->npages)
         return;
-    struct tb *next = tb->page_next[slot];
-    *tb->page_pprev[slot] = next;
+    struct unit *next = unit->page_next[slot];
+    *unit->page_pprev[slot] = next;
     if (next)
-        next->page_pprev[next->page[0] == page ? 0 : 1] = tb->page_pprev[slot];
-    tb->page_next[slot] = NULL;
-    tb->page_pprev[slot] = NULL;
+        next->page_pprev[next->page[0] == page ? 0 : 1] = unit->page_pprev[slot];
+    unit->page_next[slot] = NULL;
+    unit->page_pprev[slot] = NULL;
     if (!tc->page_list[p] && tc->mmu)
         mmu_code_page_clear(tc->mmu, page);
 }
 
 /* Takes a unit out of the index, page lists, chains and indirect-branch
  * tables; its code stays in place (it may be running) until evicted. */
-void tc_unit_drop(struct tcache *tc, struct tb *tb)
+void tc_unit_drop(struct tcache *tc, struct unit *unit)
 {
-    struct tb **pp = &tc->hash[tc_hash(tb->pc, tb->mode) & tc->hash_mask];
-    while (*pp && *pp != tb)
+    struct unit **pp = &tc->hash[tc_hash(unit->pc, unit->mode) & tc->hash_mask];
+    while (*pp && *pp != unit)
         pp = &(*pp)->hash_next;
     if (*pp)
-        *pp = tb->hash_next;
-    page_unlink(tc, tb, 0);
-    if (tb->page[1] != tb->page[0])
-        page_unlink(tc, tb, 1);
-    tc_unlink_incoming(tc, tb);
-    tc_unlink_outgoing(tb);
+        *pp = unit->hash_next;
+    page_unlink(tc, unit, 0);
+    if (unit->page[1] != unit->page[0])
+        page_unlink(tc, unit, 1);
+    tc_unlink_incoming(tc, unit);
+    tc_unlink_outgoing(unit);
     for (int i = 0; i < tc->njc; i++) {
-        struct jc_entry *e = &tc->jc[i].tab[tb->vpc & (JC_ENTRIES - 1)];
-        if (e->code == tb->code) {
+        struct jc_entry *e = &tc->jc[i].tab[unit->vpc & (JC_ENTRIES - 1)];
+        if (e->code == unit->code) {
             e->neg_tag = JC_INVALID;
             e->code = NULL;
         }
     }
-    tb->valid = false;
+    unit->valid = false;
 }
 
 /* --smc-granularity=byte: a page whose stores keep hitting translated code
@@ -324,7 +324,7 @@ static bool smc_page_adapt(struct tcache *tc, uint32_t p, int exact)
 static int count_page(struct tcache *tc, uint32_t page, uint64_t lo, uint64_t hi)
 {
     int n = 0;
-    for (struct tb *t = tc->page_list[page >> 12]; t; t = t->page_next[t->page[0] == page ? 0 : 1])
+    for (struct unit *t = tc->page_list[page >> 12]; t; t = t->page_next[t->page[0] == page ? 0 : 1])
         if ((uint64_t)t->pc < hi && (uint64_t)t->pc + t->guest_size > lo)
             n++;
     return n;
@@ -333,10 +333,10 @@ static int count_page(struct tcache *tc, uint32_t page, uint64_t lo, uint64_t hi
 static int invalidate_page(struct tcache *tc, uint32_t page, uint64_t lo, uint64_t hi)
 {
     int n = 0;
-    struct tb *t = tc->page_list[page >> 12];
+    struct unit *t = tc->page_list[page >> 12];
     while (t) {
         int s = (t->page[0] == page) ? 0 : 1;
-        struct tb *next = t->page_next[s];
+        struct unit *next = t->page_next[s];
         if ((uint64_t)t->pc < hi && (uint64_t)t->pc + t->guest_size > lo) {
             tc_unit_drop(tc, t);
             n++;
@@ -381,40 +381,40 @@ int tc_invalidate_range(struct tcache *tc, uint32_t addr, uint32_t len, enum tc_
     return n;
 }
 
-struct tb *tc_find_by_host(struct tcache *tc, uintptr_t rip)
+struct unit *tc_find_by_host(struct tcache *tc, uintptr_t rip)
 {
     uintptr_t base = (uintptr_t)tc->rx;
     if (rip < base || rip >= base + tc->size)
         return NULL;
     uint32_t idx = tc->owner[(rip - base) >> 4];
-    if (!idx || idx > tc->max_tbs)
+    if (!idx || idx > tc->max_units)
         return NULL;
-    struct tb *t = &tc->tbs[idx - 1];
+    struct unit *t = &tc->units[idx - 1];
     if (!t->live || rip < (uintptr_t)t->code || rip >= (uintptr_t)t->code + t->code_size)
         return NULL;
     return t;
 }
 
-uint32_t tb_guest_eip_at(const struct tb *tb, uintptr_t rip)
+uint32_t unit_guest_eip_at(const struct unit *unit, uintptr_t rip)
 {
-    uint32_t off = (uint32_t)(rip - (uintptr_t)tb->code);
-    uint32_t eip = tb->insn_pc[0];
-    for (uint32_t i = 0; i < tb->nmap; i++) {
-        if (tb->insn_off[i] > off)
+    uint32_t off = (uint32_t)(rip - (uintptr_t)unit->code);
+    uint32_t eip = unit->insn_pc[0];
+    for (uint32_t i = 0; i < unit->nmap; i++) {
+        if (unit->insn_off[i] > off)
             break;
-        if (tb->insn_pc[i] != 0xFFFFFFFFu)
-            eip = tb->insn_pc[i];
+        if (unit->insn_pc[i] != 0xFFFFFFFFu)
+            eip = unit->insn_pc[i];
     }
     return eip;
 }
 
-const struct tb_memop *tb_memop_at(const struct tb *tb, uintptr_t rip)
+const struct unit_memop *unit_memop_at(const struct unit *unit, uintptr_t rip)
 {
-    uint32_t off = (uint32_t)(rip - (uintptr_t)tb->code);
-    uint32_t lo = 0, hi = tb->nmemops;   /* recorded in increasing order */
+    uint32_t off = (uint32_t)(rip - (uintptr_t)unit->code);
+    uint32_t lo = 0, hi = unit->nmemops;   /* recorded in increasing order */
     while (lo < hi) {
         uint32_t mid = (lo + hi) / 2;
-        const struct tb_memop *m = &tb->memops[mid];
+        const struct unit_memop *m = &unit->memops[mid];
         if (off < m->start)
             hi = mid;
         else if (off >= m->end)

@@ -74,11 +74,11 @@ if command -v gnuplot >/dev/null 2>&1; then
     "$XBT" bench --quick --only crc32,jit --no-qemu --plot "$T/p.svg" >"$T/out" 2>"$T/err"
     if [ $? -eq 0 ] && grep -q '<svg' "$T/p.svg"; then ok
     else bad "--plot p.svg"; cat "$T/err"; fi
-    "$XBT" bench --quick --only jit --no-qemu --sweep "--max-block-insns=1,64" \
+    "$XBT" bench --quick --only jit --no-qemu --sweep "--max-unit-insns=1,64" \
         --sweep "--tcache-size=64K,1M" --plot "$T/s.png" --json "$T/s.json" >"$T/out" 2>"$T/err"
     if [ $? -eq 0 ] && [ -s "$T/s.png" ] &&
        [ "$(grep -c '"kind": "xbt"' "$T/s.json")" -eq 4 ] &&
-       grep -q 'xbt --max-block-insns=64 --tcache-size=64K' "$T/out"; then ok
+       grep -q 'xbt --max-unit-insns=64 --tcache-size=64K' "$T/out"; then ok
     else bad "--sweep"; cat "$T/err" "$T/out"; fi
 fi
 

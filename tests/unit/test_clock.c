@@ -160,13 +160,13 @@ static void test_timer_rearm_delete(void **state)
     struct tctx a = { .log = &log, .id = 1, .clk = c };
     struct tctx b = { .log = &log, .id = 2, .clk = c };
     struct xtimer *ta = xtimer_create(c, tcb, &a);
-    struct xtimer *tb = xtimer_create(c, tcb, &b);
+    struct xtimer *unit = xtimer_create(c, tcb, &b);
     a.self = ta;
-    b.self = tb;
+    b.self = unit;
 
     /* Re-arming moves the deadline (later, then earlier). */
     xtimer_mod(ta, 100);
-    xtimer_mod(tb, 200);
+    xtimer_mod(unit, 200);
     xtimer_mod(ta, 300);
     assert_int_equal(xclock_next_deadline(c), 200);
     xtimer_mod(ta, 10);
@@ -202,18 +202,18 @@ static void test_timer_rearm_delete(void **state)
     /* A callback deleting another due timer stops it from running. */
     log.n = 0;
     a.rearm_delta = 0;
-    a.victim = tb;
+    a.victim = unit;
     xtimer_mod(ta, xclock_ns(c) + 10);
-    xtimer_mod(tb, xclock_ns(c) + 20);
+    xtimer_mod(unit, xclock_ns(c) + 20);
     xclock_advance(c, 100);
     assert_int_equal(xclock_run_timers(c), 1);
     assert_int_equal(log.n, 1);
-    assert_false(xtimer_pending(tb));
+    assert_false(xtimer_pending(unit));
     a.victim = NULL;
 
     /* Destroying an armed timer unlinks it. */
-    xtimer_mod(tb, xclock_ns(c) + 5);
-    xtimer_destroy(tb);
+    xtimer_mod(unit, xclock_ns(c) + 5);
+    xtimer_destroy(unit);
     assert_true(xclock_next_deadline(c) == UINT64_MAX);
     xtimer_destroy(ta);
     xclock_destroy(c);
@@ -227,12 +227,12 @@ static void test_timer_once_per_run(void **state)
     struct tctx a = { .log = &log, .id = 1, .clk = c, .rearm_now = true };
     struct tctx b = { .log = &log, .id = 2, .clk = c };
     struct xtimer *ta = xtimer_create(c, tcb, &a);
-    struct xtimer *tb = xtimer_create(c, tcb, &b);
+    struct xtimer *unit = xtimer_create(c, tcb, &b);
     a.self = ta;
     xtimer_mod(ta, 0);
-    xtimer_mod(tb, 0);
+    xtimer_mod(unit, 0);
     /* ta re-arms itself to "now" every time: it runs once per call and
-     * does not starve tb, which is due too. */
+     * does not starve unit, which is due too. */
     assert_int_equal(xclock_run_timers(c), 2);
     assert_int_equal(log.n, 2);
     assert_true(xtimer_pending(ta));
@@ -242,7 +242,7 @@ static void test_timer_once_per_run(void **state)
     assert_int_equal(xclock_run_timers(c), 1);
     assert_int_equal(xclock_run_timers(c), 0);
     xtimer_destroy(ta);
-    xtimer_destroy(tb);
+    xtimer_destroy(unit);
     /* Destroying a clock with armed timers leaves them unarmed. */
     struct xtimer *tc = xtimer_create(c, tcb, &b);
     xtimer_mod(tc, 10);

@@ -14,7 +14,7 @@
 /* The decoder reads guest RAM through the MMU (no vCPU: no CS limit). */
 static struct mmu g_mmu;
 static struct bt g_bt;
-static struct bt_insn g_in[BT_MAX_BLOCK_INSNS];
+static struct bt_insn g_in[BT_MAX_UNIT_INSNS];
 
 static int setup(void **state)
 {
@@ -36,7 +36,7 @@ static int teardown(void **state)
 static int decode(uint32_t pc, const void *bytes, size_t n, uint32_t max)
 {
     memcpy(g_mmu.ram + pc, bytes, n);
-    int k = bt_decode_block(&g_bt, pc, pc, 0, max, g_in);
+    int k = bt_decode_unit(&g_bt, pc, pc, 0, max, g_in);
     bt_liveness(g_in, k);
     return k;
 }

@@ -363,7 +363,7 @@ static void test_run_defaults(void **state)
     assert_string_equal(ro.cfg.kernel, "k.elf");
     assert_int_equal(ro.cfg.ram_mib, 128);
     assert_true(ro.cfg.chain);
-    assert_int_equal(ro.cfg.max_block_insns, BT_DEFAULT_BLOCK_INSNS);
+    assert_int_equal(ro.cfg.max_unit_insns, BT_DEFAULT_UNIT_INSNS);
     assert_int_equal(ro.cfg.tcache_size, TC_DEFAULT_SIZE);
     assert_int_equal(ro.cfg.tlb_entries, TLB_DEFAULT_ENTRIES);
     assert_int_equal(ro.cfg.rtc_base, -1);

@@ -543,9 +543,9 @@ static void test_race(void **state)
     pic_init(f, 0);
     atomic_int done = 0;
     struct race a = { f->pic, 4, &done }, b = { f->pic, 12, &done };
-    pthread_t ta, tb;
+    pthread_t ta, unit;
     assert_int_equal(pthread_create(&ta, NULL, race_raiser, &a), 0);
-    assert_int_equal(pthread_create(&tb, NULL, race_raiser, &b), 0);
+    assert_int_equal(pthread_create(&unit, NULL, race_raiser, &b), 0);
     long got4 = 0, got12 = 0, spurious = 0;
     /* The vCPU side: take interrupts while the "devices" raise them. */
     for (;;) {
@@ -568,7 +568,7 @@ static void test_race(void **state)
         }
     }
     pthread_join(ta, NULL);
-    pthread_join(tb, NULL);
+    pthread_join(unit, NULL);
     /* Everything latched has been delivered; nothing is left behind. */
     assert_false(dev_pic_pending(f->pic));
     assert_int_equal(in8(f, M_CMD), 0x00);

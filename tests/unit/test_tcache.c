@@ -39,16 +39,16 @@ static int teardown(void **state)
 
 /* A fake unit of code_size host bytes: jmp rel32 (exit 0) at offset 0,
  * its stub at offset 5. */
-static struct tb *fake_unit_sized(uint32_t pc, uint32_t size, uint32_t mode, uint32_t code_size)
+static struct unit *fake_unit_sized(uint32_t pc, uint32_t size, uint32_t mode, uint32_t code_size)
 {
     size_t room;
-    struct tb *future;
+    struct unit *future;
     uint8_t *w = tc_begin(&g_m.tc, pc, mode, &room, &future);
     static const uint8_t code[16] = {0xE9, 0, 0, 0, 0, 0xC3};
     assert_true(room >= code_size);
     memset(w, 0xCC, code_size);
     memcpy(w, code, sizeof(code));
-    struct tb proto;
+    struct unit proto;
     memset(&proto, 0, sizeof(proto));
     proto.pc = proto.vpc = pc;
     proto.mode = mode;
@@ -62,12 +62,12 @@ static struct tb *fake_unit_sized(uint32_t pc, uint32_t size, uint32_t mode, uin
     proto.exits[0].stub_off = 5;
     uint32_t ipc = pc;
     uint16_t ioff = 0;
-    struct tb *tb = tc_commit(&g_m.tc, &proto, code_size, &ipc, &ioff, NULL, 0);
-    assert_ptr_equal(tb, future);
-    return tb;
+    struct unit *unit = tc_commit(&g_m.tc, &proto, code_size, &ipc, &ioff, NULL, 0);
+    assert_ptr_equal(unit, future);
+    return unit;
 }
 
-static struct tb *fake_unit(uint32_t pc, uint32_t size, uint32_t mode)
+static struct unit *fake_unit(uint32_t pc, uint32_t size, uint32_t mode)
 {
     return fake_unit_sized(pc, size, mode, 16);
 }
@@ -98,10 +98,10 @@ static uint32_t assert_fifo_suffix(uint32_t n)
     return n - first;
 }
 
-static int32_t rel_of(struct tb *tb)
+static int32_t rel_of(struct unit *unit)
 {
     int32_t r;
-    memcpy(&r, tc_rw(&g_m.tc, tb->code + 1), 4);
+    memcpy(&r, tc_rw(&g_m.tc, unit->code + 1), 4);
     return r;
 }
 
@@ -109,8 +109,8 @@ static void test_lookup_by_pc_and_mode(void **state)
 {
     (void)state;
     tc_flush(&g_m.tc);
-    struct tb *a = fake_unit(0x1000, 8, 0);
-    struct tb *b = fake_unit(0x1000, 8, 3);
+    struct unit *a = fake_unit(0x1000, 8, 0);
+    struct unit *b = fake_unit(0x1000, 8, 3);
     assert_ptr_equal(tc_lookup(&g_m.tc, 0x1000, 0, 0, 0, 0x1000), a);
     assert_ptr_equal(tc_lookup(&g_m.tc, 0x1000, 3, 0, 0, 0x1000), b);
     assert_null(tc_lookup(&g_m.tc, 0x1004, 0, 0, 0, 0x1004));
@@ -124,8 +124,8 @@ static void test_chain_and_invalidate(void **state)
 {
     (void)state;
     tc_flush(&g_m.tc);
-    struct tb *a = fake_unit(0x2000, 16, 0);
-    struct tb *b = fake_unit(0x3000, 16, 0);
+    struct unit *a = fake_unit(0x2000, 16, 0);
+    struct unit *b = fake_unit(0x3000, 16, 0);
     tc_chain(&g_m.tc, a, 0, b);
     assert_ptr_equal(a->exits[0].dest, b);
     assert_int_equal(rel_of(a), (int32_t)(b->code - (a->code + 5)));
@@ -146,9 +146,9 @@ static void test_invalidate_source_unlinks(void **state)
 {
     (void)state;
     tc_flush(&g_m.tc);
-    struct tb *a = fake_unit(0x4000, 16, 0);
-    struct tb *b = fake_unit(0x5000, 16, 0);
-    struct tb *c = fake_unit(0x6000, 16, 0);
+    struct unit *a = fake_unit(0x4000, 16, 0);
+    struct unit *b = fake_unit(0x5000, 16, 0);
+    struct unit *c = fake_unit(0x6000, 16, 0);
     tc_chain(&g_m.tc, a, 0, c);
     tc_chain(&g_m.tc, b, 0, c);
     assert_int_equal(tc_invalidate_range(&g_m.tc, 0x4000, 1, TC_INV_SMC), 1);
@@ -162,8 +162,8 @@ static void test_no_chain_across_modes(void **state)
 {
     (void)state;
     tc_flush(&g_m.tc);
-    struct tb *a = fake_unit(0x7000, 16, 0);
-    struct tb *b = fake_unit(0x8000, 16, 1);
+    struct unit *a = fake_unit(0x7000, 16, 0);
+    struct unit *b = fake_unit(0x8000, 16, 1);
     tc_chain(&g_m.tc, a, 0, b);
     assert_null(a->exits[0].dest);
 }
@@ -172,7 +172,7 @@ static void test_spanning_unit_on_both_pages(void **state)
 {
     (void)state;
     tc_flush(&g_m.tc);
-    struct tb *a = fake_unit(0x9FFC, 8, 0);   /* bytes on 0x9000 and 0xA000 */
+    struct unit *a = fake_unit(0x9FFC, 8, 0);   /* bytes on 0x9000 and 0xA000 */
     assert_true(mmu_is_code_page(&g_m.mmu, 0xA000));
     assert_int_equal(tc_invalidate_range(&g_m.tc, 0xA001, 1, TC_INV_SMC), 1);
     assert_false(a->valid);
@@ -184,8 +184,8 @@ static void test_find_by_host_and_flush(void **state)
 {
     (void)state;
     tc_flush(&g_m.tc);
-    struct tb *a = fake_unit(0xB000, 4, 0);
-    struct tb *b = fake_unit(0xC000, 4, 0);
+    struct unit *a = fake_unit(0xB000, 4, 0);
+    struct unit *b = fake_unit(0xC000, 4, 0);
     assert_ptr_equal(tc_find_by_host(&g_m.tc, (uintptr_t)a->code + 3), a);
     assert_ptr_equal(tc_find_by_host(&g_m.tc, (uintptr_t)b->code), b);
     assert_null(tc_find_by_host(&g_m.tc, (uintptr_t)b->code + 100));
@@ -208,7 +208,7 @@ static void test_policy_flush_drops_everything(void **state)
     fake_unit_sized(0x1000 * 14, 16, 0, 4096);
     assert_int_equal(g_m.tc.st.flushes_full, 1);
     assert_int_equal(assert_fifo_suffix(14), 1);   /* only the newest */
-    assert_int_equal(g_m.tc.ntbs, 1);
+    assert_int_equal(g_m.tc.nunits, 1);
     assert_false(mmu_is_code_page(&g_m.mmu, 0x1000));
 }
 
@@ -220,7 +220,7 @@ static void test_policy_fifo_evicts_oldest_first(void **state)
         fake_unit_sized(0x1000 * (i + 1), 16, 0, 4096);
     assert_int_equal(g_m.tc.st.evictions, 0);
     /* the 14th wraps to offset 0 and frees 16 KiB there: units 1..4 go */
-    struct tb *n = fake_unit_sized(0x1000 * 14, 16, 0, 4096);
+    struct unit *n = fake_unit_sized(0x1000 * 14, 16, 0, 4096);
     assert_int_equal(g_m.tc.st.wraps, 1);
     assert_int_equal(g_m.tc.st.evictions, 4);
     assert_ptr_equal(n->code, g_m.tc.rx);
@@ -236,7 +236,7 @@ static void test_policy_fifo_evicts_oldest_first(void **state)
     }
     assert_int_equal(g_m.tc.st.flushes_full, 0);
     /* host addresses map to the unit now there */
-    struct tb *last = tc_lookup(&g_m.tc, 0x1000 * 60, 0, 0, 0, 0x1000 * 60);
+    struct unit *last = tc_lookup(&g_m.tc, 0x1000 * 60, 0, 0, 0, 0x1000 * 60);
     assert_ptr_equal(tc_find_by_host(&g_m.tc, (uintptr_t)last->code + 4000), last);
 }
 
@@ -244,8 +244,8 @@ static void test_policy_fifo_unchains_evicted(void **state)
 {
     (void)state;
     small_cache(TC_POLICY_FIFO, 50);
-    struct tb *a = fake_unit_sized(0x1000, 16, 0, 4096);
-    struct tb *b = fake_unit_sized(0x2000, 16, 0, 4096);
+    struct unit *a = fake_unit_sized(0x1000, 16, 0, 4096);
+    struct unit *b = fake_unit_sized(0x2000, 16, 0, 4096);
     tc_chain(&g_m.tc, b, 0, a);      /* b (younger) jumps into a (oldest) */
     assert_ptr_equal(b->exits[0].dest, a);
     uint64_t gen = g_m.tc.generation;
@@ -268,11 +268,11 @@ static void test_policy_fifo_many_tiny_units(void **state)
     uint32_t n = 3000;
     for (uint32_t i = 0; i < n; i++)
         fake_unit(0x1000 * (i + 1) & 0xFFFFF, 4, 0);
-    assert_true(g_m.tc.ntbs <= g_m.tc.max_tbs);
+    assert_true(g_m.tc.nunits <= g_m.tc.max_units);
     assert_true(g_m.tc.st.evictions > 0);
     for (uint32_t i = n - 100; i < n; i++) {
         uint32_t pc = 0x1000 * (i + 1) & 0xFFFFF;
-        struct tb *t = tc_lookup(&g_m.tc, pc, 0, 0, 0, pc);
+        struct unit *t = tc_lookup(&g_m.tc, pc, 0, 0, 0, pc);
         assert_non_null(t);
         assert_ptr_equal(tc_find_by_host(&g_m.tc, (uintptr_t)t->code + 2), t);
     }
@@ -291,7 +291,7 @@ static void test_policy_gen_promotes_reused(void **state)
     assert_false(present(0x2000));
     assert_int_equal(g_m.tc.st.promotions, 0);
     /* unit 1 is needed again: it is made in the persistent region */
-    struct tb *p = fake_unit_sized(0x1000, 16, 0, 4096);
+    struct unit *p = fake_unit_sized(0x1000, 16, 0, 4096);
     assert_int_equal(g_m.tc.st.promotions, 1);
     assert_int_equal(p->region, 1);
     assert_true(p->code >= g_m.tc.rx + g_m.tc.region[1].start);
@@ -305,7 +305,7 @@ static void test_policy_gen_promotes_reused(void **state)
     /* a unit evicted long ago (more than a nursery's worth of evictions)
      * is not promoted when made again; one evicted just now is */
     assert_false(present(0x1000 * 101));
-    struct tb *old = fake_unit_sized(0x1000 * 101, 16, 0, 4096);
+    struct unit *old = fake_unit_sized(0x1000 * 101, 16, 0, 4096);
     assert_int_equal(old->region, 0);
     assert_int_equal(g_m.tc.st.promotions, 1);
     uint32_t recent = 0;
@@ -313,7 +313,7 @@ static void test_policy_gen_promotes_reused(void **state)
         if (!present(0x1000 * (i + 1)))
             recent = 0x1000 * (i + 1);
     assert_int_not_equal(recent, 0);
-    struct tb *q = fake_unit_sized(recent, 16, 0, 4096);
+    struct unit *q = fake_unit_sized(recent, 16, 0, 4096);
     assert_int_equal(q->region, 1);
     assert_int_equal(g_m.tc.st.promotions, 2);
     assert_true(present(0x1000));
@@ -323,7 +323,7 @@ static void test_policy_invalid_unit_stays_findable(void **state)
 {
     (void)state;
     small_cache(TC_POLICY_FIFO, 50);
-    struct tb *a = fake_unit_sized(0x1000, 16, 0, 256);
+    struct unit *a = fake_unit_sized(0x1000, 16, 0, 256);
     assert_int_equal(tc_invalidate_range(&g_m.tc, 0x1004, 2, TC_INV_SMC), 1);
     assert_int_equal(g_m.tc.st.invalidations[TC_INV_SMC], 1);
     /* its code may still be running: faults in it must still map */
@@ -349,9 +349,9 @@ static void test_smc_page_adaptation(void **state)
     }
     assert_int_equal(g_m.tc.st.smc_page_mode, 1);
     /* now a store anywhere on the page drops every unit there */
-    struct tb *a = fake_unit(pg, 8, 0);
-    struct tb *b = fake_unit(pg + 512, 8, 0);
-    struct tb *other = fake_unit(pg + 0x1000, 8, 0);
+    struct unit *a = fake_unit(pg, 8, 0);
+    struct unit *b = fake_unit(pg + 512, 8, 0);
+    struct unit *other = fake_unit(pg + 0x1000, 8, 0);
     assert_int_equal(tc_invalidate_range(&g_m.tc, pg + 3000, 4, TC_INV_SMC), 2);
     assert_false(a->valid);
     assert_false(b->valid);
@@ -362,7 +362,7 @@ static void test_smc_page_adaptation(void **state)
         tc_invalidate_range(&g_m.tc, pg + 2000, 4, TC_INV_SMC);
     }
     assert_int_equal(g_m.tc.st.smc_byte_mode, 1);
-    struct tb *c = fake_unit(pg + 64, 8, 0);
+    struct unit *c = fake_unit(pg + 64, 8, 0);
     assert_int_equal(tc_invalidate_range(&g_m.tc, pg + 2000, 4, TC_INV_SMC), 0);
     assert_true(c->valid);
 }
