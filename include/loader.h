@@ -3,7 +3,8 @@
  * kernel is loaded with libelf (PT_LOAD segments at their physical
  * addresses), the multiboot information (memory sizes, memory map, command
  * line, modules) is built in guest RAM, and the entry state is described
- * for the vCPU.
+ * for the vCPU.  Linux: a bzImage, an initrd and a command line through
+ * the 32-bit boot protocol (zero page, e820 map, GDT).
  */
 #ifndef XBT_LOADER_H
 #define XBT_LOADER_H
@@ -40,5 +41,32 @@ struct mb_boot {
 int loader_multiboot(uint8_t *ram, uint32_t ram_size, const char *path,
                      const char *cmdline, const struct mb_module *mods,
                      int nmods, struct mb_boot *out, char *err, size_t errlen);
+
+/* What the vCPU must look like at a Linux kernel's 32-bit entry: EIP =
+ * entry, ESI = boot_params, GDTR = gdt_base/gdt_limit, CS = cs and DS = ES
+ * = SS = ds (flat, from that GDT), interrupts off, paging off, EBX = EBP =
+ * EDI = 0. */
+struct linux_boot {
+    uint32_t entry;
+    uint32_t boot_params;
+    uint32_t gdt_base;
+    uint16_t gdt_limit;
+    uint16_t cs, ds;
+    uint32_t initrd_addr, initrd_size;   /* 0, 0 without an initrd */
+};
+
+/* True if head (the first len bytes of a file) is a Linux kernel with a
+ * boot setup header (0xAA55 and "HdrS"). */
+bool loader_is_bzimage(const uint8_t *head, size_t len);
+
+/*
+ * Loads the bzImage at path, the initrd (NULL: none) and the command line
+ * (NULL: empty) into ram[0, ram_size) by the 32-bit boot protocol.  On
+ * failure returns a negative XBT_E* code and writes one line to err, as
+ * loader_multiboot; everything but the initrd's contents is checked before
+ * guest RAM is written.
+ */
+int loader_linux(uint8_t *ram, uint32_t ram_size, const char *path, const char *initrd,
+                 const char *cmdline, struct linux_boot *out, char *err, size_t errlen);
 
 #endif

@@ -29,6 +29,19 @@
 
 #define PAGE_SIZE_4K 4096u
 
+/* One entry of the memory map (BIOS e820 format, as multiboot and the
+ * Linux zero page carry it). */
+struct loader_e820 {
+    uint64_t addr, size;
+    uint32_t type;
+};
+#define E820_RAM 1
+#define E820_RESERVED 2
+#define LOADER_E820_MAX 8
+/* The PC layout for ram_size bytes of RAM into map (LOADER_E820_MAX
+ * entries at most); returns the number of entries (memmap.c). */
+size_t loader_memory_map(uint32_t ram_size, struct loader_e820 *map);
+
 /* Writes one message line to err (if err and errlen). */
 void loader_err(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -79,8 +79,6 @@
 #define MMAP_ENTRY_SIZE 24u
 #define MMAP_ENTRY_PAYLOAD 20u        /* value of the size field */
 #define MMAP_MAX_ENTRIES 4u
-#define MMAP_TYPE_RAM 1u              /* usable RAM */
-#define MMAP_TYPE_RESERVED 2u         /* reserved (EBDA, BIOS ROM) */
 
 /* One module list entry: mod_start, mod_end (exclusive), string, reserved. */
 #define MOD_ENTRY_SIZE 16u
@@ -261,17 +259,13 @@ static void put_mmap_entry(uint8_t *ram, uint32_t at, uint64_t base,
 /* The BIOS-style memory map: low RAM, EBDA, BIOS ROM, RAM above 1 MiB. */
 static uint32_t write_mmap(uint8_t *ram, uint32_t at, uint32_t ram_size)
 {
+    struct loader_e820 map[LOADER_E820_MAX];
+    size_t n = loader_memory_map(ram_size, map);
     memset(ram + at, 0, MMAP_MAX_ENTRIES * MMAP_ENTRY_SIZE);
-    put_mmap_entry(ram, at, 0, PC_LOW_RAM_END, MMAP_TYPE_RAM);
-    put_mmap_entry(ram, at + MMAP_ENTRY_SIZE, PC_LOW_RAM_END,
-                   PC_EBDA_END - PC_LOW_RAM_END, MMAP_TYPE_RESERVED);
-    put_mmap_entry(ram, at + 2 * MMAP_ENTRY_SIZE, PC_BIOS_START,
-                   PC_HIGH_RAM - PC_BIOS_START, MMAP_TYPE_RESERVED);
-    if (ram_size <= PC_HIGH_RAM)
-        return 3 * MMAP_ENTRY_SIZE;
-    put_mmap_entry(ram, at + 3 * MMAP_ENTRY_SIZE, PC_HIGH_RAM,
-                   ram_size - PC_HIGH_RAM, MMAP_TYPE_RAM);
-    return 4 * MMAP_ENTRY_SIZE;
+    for (size_t i = 0; i < n && i < MMAP_MAX_ENTRIES; i++)
+        put_mmap_entry(ram, at + (uint32_t)i * MMAP_ENTRY_SIZE, map[i].addr, map[i].size,
+                       map[i].type);
+    return (uint32_t)(n < MMAP_MAX_ENTRIES ? n : MMAP_MAX_ENTRIES) * MMAP_ENTRY_SIZE;
 }
 
 /* The module list and the module strings. */
