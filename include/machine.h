@@ -32,8 +32,9 @@ struct ticker;
 
 struct machine_config {
     uint32_t ram_mib;            /* guest RAM, MiB (default 128) */
-    const char *kernel;          /* multiboot ELF */
-    const char *append;          /* multiboot command line */
+    const char *kernel;          /* multiboot ELF or Linux bzImage */
+    const char *initrd;          /* Linux initrd, or NULL */
+    const char *append;          /* the kernel command line */
     const char *modules[16];     /* --module 'FILE ARGS': the module string */
     char *module_paths[16];      /* FILE part of each module string */
     int nmodules;
@@ -115,9 +116,10 @@ struct event_line machine_reset_line(struct machine *m);
 struct stop_line machine_stop_line(struct machine *m);
 
 int machine_create(struct machine **out, const struct machine_config *cfg);
-/* Loads cfg.kernel as a multiboot kernel and sets the entry state; prints
- * one error line and returns a negative code on bad input. */
-int machine_boot_multiboot(struct machine *m);
+/* Loads cfg.kernel - a Linux bzImage (recognised by its header) or a
+ * multiboot ELF kernel - and sets the vCPU's entry state; prints one error
+ * line and returns a negative code on bad input. */
+int machine_boot(struct machine *m);
 void machine_destroy(struct machine *m);
 /* Runs until a stop; returns the exit status for the process. */
 int machine_run(struct machine *m);

@@ -172,28 +172,6 @@ int machine_create(struct machine **out, const struct machine_config *cfg)
     return 0;
 }
 
-int machine_boot_multiboot(struct machine *m)
-{
-    struct mb_module mods[16];
-    for (int k = 0; k < m->cfg.nmodules; k++) {
-        mods[k].string = m->cfg.modules[k];
-        mods[k].path = m->cfg.module_paths[k];
-    }
-    struct mb_boot boot;
-    char err[512];
-    int rc = loader_multiboot(m->ram, m->ram_size, m->cfg.kernel, m->cfg.append, mods,
-                              m->cfg.nmodules, &boot, err, sizeof(err));
-    if (rc) {
-        xbt_error("%s", err);
-        return rc;
-    }
-    struct vcpu *cpu = m->cpu;
-    cpu->eip = boot.entry;
-    cpu->regs[R_EAX] = MB_BOOTLOADER_MAGIC;
-    cpu->regs[R_EBX] = boot.mbi;
-    return 0;
-}
-
 void machine_destroy(struct machine *m)
 {
     if (!m)

@@ -56,7 +56,7 @@ static int run_once(const struct machine_config *cfg, int *status, int *why)
         xbt_error("cannot create the machine: %s", xbt_strerror(rc));
         return rc;
     }
-    rc = machine_boot_multiboot(m);
+    rc = machine_boot(m);
     if (rc) {
         machine_destroy(m);
         return rc;

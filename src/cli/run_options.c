@@ -159,9 +159,15 @@ static const struct optparse_opt run_opts[] = {
       .max = RAM_MAX_MIB, .what = "guest RAM", .unit = "MiB",
       .section = SEC_MACHINE,
       .help = "guest RAM in MiB ({min}..{max}, default {default})" },
+    { .name = "kernel", .kind = OPTPARSE_STRING, .metavar = "FILE",
+      FIELD(cfg.kernel), .section = SEC_MACHINE,
+      .help = "the kernel (instead of the KERNEL operand)" },
+    { .name = "initrd", .kind = OPTPARSE_STRING, .metavar = "FILE",
+      FIELD(cfg.initrd), .section = SEC_MACHINE,
+      .help = "Linux: the initial ramdisk" },
     { .name = "append", .kind = OPTPARSE_STRING, .metavar = "STRING",
       FIELD(cfg.append), .section = SEC_MACHINE,
-      .help = "kernel command line (multiboot cmdline)" },
+      .help = "the kernel command line" },
     { .name = "clock", .kind = OPTPARSE_CHOICE, FIELD(cfg.clock),
       .def = CLOCK_HOST, .choices = clock_choices, .section = SEC_MACHINE,
       .help = "guest time: host time (default), or a virtual clock that\n"
@@ -286,9 +292,14 @@ int run_options_parse(struct run_options *ro, int argc, char **argv,
                             err, errlen);
     if (rc || ro->help)
         return rc;
-    if (operand >= argc) {
+    if (operand >= argc && !ro->cfg.kernel) {
         snprintf(err, errlen, "run: no kernel given (usage: xbt run "
-                 "[options] KERNEL.elf)");
+                 "[options] KERNEL)");
+        return XBT_EINVAL;
+    }
+    if (operand < argc && ro->cfg.kernel) {
+        snprintf(err, errlen, "run: two kernels: --kernel %s and '%s'", ro->cfg.kernel,
+                 argv[operand]);
         return XBT_EINVAL;
     }
     if (operand + 1 < argc) {
@@ -296,7 +307,8 @@ int run_options_parse(struct run_options *ro, int argc, char **argv,
                  "kernel", argv[operand + 1]);
         return XBT_EINVAL;
     }
-    ro->cfg.kernel = argv[operand];
+    if (!ro->cfg.kernel)
+        ro->cfg.kernel = argv[operand];
     return 0;
 }
 
@@ -317,10 +329,12 @@ void run_options_help(FILE *f)
         { XBT_STATUS_ERROR, "bad input or an error in xbt (one line on stderr)" },
     };
     char num[16];
-    fputs("usage: xbt run [options] KERNEL.elf\n"
+    fputs("usage: xbt run [options] KERNEL\n"
           "\n"
-          "Boots KERNEL, a multiboot v1 ELF32 kernel, in 32-bit protected mode with the\n"
-          "COM1 serial console on this terminal (Ctrl-A x quits, Ctrl-A h for help).\n",
+          "Boots KERNEL, a multiboot v1 ELF32 kernel or a Linux bzImage (recognised by\n"
+          "its header; --initrd and --append as QEMU's -initrd and -append), in 32-bit\n"
+          "protected mode with the COM1 serial console on this terminal (Ctrl-A x\n"
+          "quits, Ctrl-A h for help).\n",
           f);
     optparse_help(&run_options_table, f);
     fputs("\nexit status:\n", f);
