@@ -415,7 +415,7 @@ static void test_run_errors(void **state)
         { { "--tcache-size", "4K", "k" }, "--tcache-size 4K: must be 64K..1G" },
         { { "--disk", "a", "--hda", "b", "k" },
           "--disk b: only one disk (the primary master) is supported" },
-        { { NULL }, "run: no kernel given (usage: xbt run [options] KERNEL.elf)" },
+        { { NULL }, "run: no kernel given (usage: xbt run [options] KERNEL)" },
         { { "k", "x" }, "run: unexpected argument 'x' after the kernel" },
         { { "-d", "in_asm,foo", "k" },
           "unknown -d item 'foo' (valid: in_asm,out_asm,exec,int)" },
@@ -445,7 +445,7 @@ static void test_run_help(void **state)
     run_options_help(f);
     fclose(f);
     const char *buf = mem_buf;
-    assert_non_null(strstr(buf, "usage: xbt run [options] KERNEL.elf\n"));
+    assert_non_null(strstr(buf, "usage: xbt run [options] KERNEL\n"));
     assert_non_null(strstr(buf, "\nmachine:\n"));
     assert_non_null(strstr(buf, "\ntranslation (research knobs):\n"));
     assert_non_null(strstr(buf, "\nstatistics and debugging:\n"));
