@@ -97,11 +97,14 @@ void dev_rtc_destroy(struct dev_rtc *r);
 /* Bit 7 of the last write to port 0x70 (stored only: xbt has no NMIs). */
 bool dev_rtc_nmi_masked(const struct dev_rtc *r);
 
-/* Minimal i8042 keyboard controller at 0x60/0x64, no keyboard attached,
- * no IRQ1.  Command 0xFE (any 0xF0-0xFF with bit 0 clear) or an output-port
- * write with bit 0 clear signals reset. */
+/* i8042 keyboard controller at 0x60/0x64 with a PS/2 mouse on its AUX
+ * port and no keyboard; irq1 and irq12 are raised while a keyboard or AUX
+ * byte waits in the output buffer (as the command byte enables).  Command
+ * 0xFE (any 0xF0-0xFF with bit 0 clear) or an output-port write with bit 0
+ * clear signals reset. */
 struct dev_i8042;
-struct dev_i8042 *dev_i8042_create(struct io_bus *bus, struct event_line reset);
+struct dev_i8042 *dev_i8042_create(struct io_bus *bus, struct event_line reset,
+                                   struct irq_line irq1, struct irq_line irq12);
 void dev_i8042_destroy(struct dev_i8042 *k);
 
 /* Port 0x80 (POST code / I/O delay): writes are swallowed, reads return the

@@ -154,7 +154,8 @@ int machine_create(struct machine **out, const struct machine_config *cfg)
     }
     m->pit = dev_pit_create(m->bus, m->clock, dev_pic_irq_line(m->pic, 0));
     m->rtc = dev_rtc_create(m->bus, m->clock, dev_pic_irq_line(m->pic, 8), m->ram_size);
-    m->kbc = dev_i8042_create(m->bus, machine_reset_line(m));
+    m->kbc = dev_i8042_create(m->bus, machine_reset_line(m), dev_pic_irq_line(m->pic, 1),
+                              dev_pic_irq_line(m->pic, 12));
     m->port80 = dev_port80_create(m->bus);
     m->uart = dev_uart_create(m->bus, 0x3F8, dev_pic_irq_line(m->pic, 4),
                               machine_wake_line(m), 1);

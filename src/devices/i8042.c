@@ -1,19 +1,23 @@
 /*
- * i8042.c - a minimal Intel 8042 keyboard controller at 0x60 (data) and
- * 0x64 (status on read, command on write), enough for the probes of BIOSes,
- * Linux's i8042 driver and the classic "reset through the keyboard
- * controller" path.  No keyboard or mouse is attached.
+ * i8042.c - the Intel 8042 keyboard controller at 0x60 (data) and 0x64
+ * (status on read, command on write), with a PS/2 mouse on its AUX port
+ * (ps2_mouse.c, as under QEMU) and no keyboard: enough for the probes of
+ * BIOSes, Linux's i8042 and psmouse drivers, and the classic "reset
+ * through the keyboard controller" path.
  *
  * Status register (0x64 read): bit 0 output buffer full, bit 1 input buffer
  * full (always 0: commands complete at once), bit 2 system flag (command
  * byte bit 2, also set by the self-test), bit 3 command/data (1 = the last
  * write went to 0x64), bit 4 keyboard not inhibited (1: the keylock is
- * open), bits 5-7 (aux data, timeout, parity error) 0.
+ * open), bit 5 the output buffer holds AUX (mouse) data, bits 6-7
+ * (timeout, parity error) 0.
  *
  * Commands (0x64 write):
  *   0x20-0x3F  read internal RAM byte (0x20: the command byte)
  *   0x60-0x7F  write internal RAM byte (next data byte; 0x60: command byte)
- *   0xA7/0xA8  disable/enable the aux port (command byte bit 5 only)
+ *   0xA7/0xA8  disable/enable the aux port (command byte bit 5): AUX data
+ *              waits while it is disabled
+ *   0xA9       aux interface test: answers 0x00 (no error)
  *   0xAA       self-test: answers 0x55, sets the system flag
  *   0xAB       keyboard interface test: answers 0x00 (no error)
  *   0xAD/0xAE  disable/enable the keyboard (command byte bit 4)
@@ -22,6 +26,9 @@
  *              the CPU reset line -> machine reset; bit 1 (A20) is stored
  *   0xD2       write the keyboard output buffer (next data byte reads back
  *              from 0x60 as if the keyboard had sent it)
+ *   0xD3       write the aux output buffer (next data byte reads back as
+ *              AUX data, with IRQ12: the loopback Linux tests the AUX IRQ by)
+ *   0xD4       write to the aux device (next data byte goes to the mouse)
  *   0xDD/0xDF  A20 off/on (output port bit 1, stored)
  *   0xF0-0xFF  pulse the output port bits whose command bit is 0; bit 0
  *              pulsed (0xFE, and every even command) -> machine reset
@@ -29,13 +36,16 @@
  * always sees A20 enabled.
  *
  * Data port (0x60): a read returns the output buffer and clears OBF (with
- * nothing new it returns the last byte again, 0x00 at power-on); a write
- * completes a pending 0x60-0x7F/0xD1/0xD2 command, otherwise it would go to
- * the keyboard - none is attached, so it is dropped with no answer (drivers
- * time out).  The output buffer is the 8042's single byte: a response
- * overwrites an unread one.  IRQ1 is never raised (there is no IRQ line):
- * responses to controller commands are polled, as every driver does while
- * probing.
+ * nothing new it returns the last byte again, 0x00 at power-on), then the
+ * next byte waiting moves in: a controller response first, then mouse
+ * bytes (queued, ps2_out).  A write completes a pending 0x60-0x7F/0xD1-0xD4
+ * command, otherwise it would go to the keyboard - none is attached, so it
+ * is dropped with no answer (drivers time out).  A controller response
+ * overwrites an unread one, as the 8042's single byte does.
+ *
+ * Interrupts: a byte entering the output buffer raises IRQ1 (keyboard and
+ * controller data, command byte bit 0) or IRQ12 (AUX data, command byte
+ * bit 1); reading it lowers the line.
  *
  * Reset: signals the reset line it was given (lines.h); unit tests leave
  * it unconnected or count the pulses.
@@ -45,6 +55,7 @@
 #include <stdlib.h>
 
 #include "devices.h"
+#include "devices_internal.h"
 
 /* Ports. */
 #define KBC_DATA 0x60
@@ -55,8 +66,10 @@
 #define STAT_SYS 0x04
 #define STAT_CMD 0x08
 #define STAT_UNLOCKED 0x10
+#define STAT_AUXB 0x20
 /* Command byte bits. */
 #define CB_KBD_INT 0x01
+#define CB_AUX_INT 0x02
 #define CB_SYS 0x04
 #define CB_KBD_DISABLE 0x10
 #define CB_AUX_DISABLE 0x20
@@ -74,23 +87,70 @@
 
 struct dev_i8042 {
     struct event_line reset;     /* pulse of the CPU reset line */
+    struct irq_line irq1, irq12;
     uint8_t ram[KBC_RAM_SIZE];  /* ram[0] is the command byte */
     uint8_t outport;
     uint8_t obuf;               /* output buffer (last byte if empty) */
     bool obf;
+    bool obuf_aux;              /* status bit 5: obuf came from the AUX port */
     bool last_was_cmd;          /* status bit 3 */
     uint8_t pending;            /* command waiting for a data byte, or 0 */
+    bool ctl_pending;           /* a controller response waits in ctl */
+    uint8_t ctl;
+    struct ps2_out aux;         /* bytes from the AUX port (mouse, 0xD3) */
+    struct ps2_mouse mouse;
 };
+
+void ps2_out_put(struct ps2_out *q, uint8_t b)
+{
+    if (q->n < PS2_OUT_SIZE)
+        q->byte[(q->head + q->n++) % PS2_OUT_SIZE] = b;
+}
+
+static uint8_t ps2_out_take(struct ps2_out *q)
+{
+    uint8_t b = q->byte[q->head];
+    q->head = (q->head + 1) % PS2_OUT_SIZE;
+    q->n--;
+    return b;
+}
 
 static void kbc_reset_machine(struct dev_i8042 *k)
 {
     event_signal(&k->reset);
 }
 
+/* Moves the next waiting byte into an empty output buffer and raises its
+ * interrupt: controller responses first, then AUX data (unless the AUX
+ * port is disabled). */
+static void kbc_update(struct dev_i8042 *k)
+{
+    if (k->obf)
+        return;
+    if (k->ctl_pending) {
+        k->ctl_pending = false;
+        k->obuf = k->ctl;
+        k->obuf_aux = false;
+    } else if (k->aux.n && !(k->ram[0] & CB_AUX_DISABLE)) {
+        k->obuf = ps2_out_take(&k->aux);
+        k->obuf_aux = true;
+    } else {
+        return;
+    }
+    k->obf = true;
+    if (k->obuf_aux && (k->ram[0] & CB_AUX_INT))
+        irq_set(&k->irq12, 1);
+    else if (!k->obuf_aux && (k->ram[0] & CB_KBD_INT))
+        irq_set(&k->irq1, 1);
+}
+
 static void kbc_respond(struct dev_i8042 *k, uint8_t v)
 {
-    k->obuf = v;
-    k->obf = true;
+    k->ctl = v;
+    k->ctl_pending = true;
+    if (k->obf && !k->obuf_aux)
+        k->obf = false;   /* a response overwrites an unread one */
+    kbc_update(k);
 }
 
 static void kbc_command(struct dev_i8042 *k, uint8_t cmd)
@@ -100,7 +160,7 @@ static void kbc_command(struct dev_i8042 *k, uint8_t cmd)
         kbc_respond(k, k->ram[cmd & 0x1F]);
         return;
     }
-    if ((cmd >= 0x60 && cmd <= 0x7F) || cmd == 0xD1 || cmd == 0xD2) {
+    if ((cmd >= 0x60 && cmd <= 0x7F) || (cmd >= 0xD1 && cmd <= 0xD4)) {
         k->pending = cmd;
         return;
     }
@@ -115,6 +175,10 @@ static void kbc_command(struct dev_i8042 *k, uint8_t cmd)
         break;
     case 0xA8:
         k->ram[0] &= (uint8_t)~CB_AUX_DISABLE;
+        kbc_update(k);
+        break;
+    case 0xA9:
+        kbc_respond(k, 0x00);
         break;
     case 0xAA:
         k->ram[0] |= CB_SYS;
@@ -149,12 +213,19 @@ static void kbc_data_write(struct dev_i8042 *k, uint8_t val)
     k->pending = 0;
     if (cmd >= 0x60 && cmd <= 0x7F) {
         k->ram[cmd & 0x1F] = val;
+        kbc_update(k);
     } else if (cmd == 0xD1) {
         k->outport = val;
         if (!(val & OUT_RESET))
             kbc_reset_machine(k);
     } else if (cmd == 0xD2) {
         kbc_respond(k, val);
+    } else if (cmd == 0xD3) {
+        ps2_out_put(&k->aux, val);
+        kbc_update(k);
+    } else if (cmd == 0xD4) {
+        ps2_mouse_write(&k->mouse, val, &k->aux);
+        kbc_update(k);
     }
     /* else: a byte for the keyboard, which is not there */
 }
@@ -162,7 +233,8 @@ static void kbc_data_write(struct dev_i8042 *k, uint8_t val)
 static uint8_t kbc_status(const struct dev_i8042 *k)
 {
     return (uint8_t)((k->obf ? STAT_OBF : 0) | (k->ram[0] & CB_SYS ? STAT_SYS : 0) |
-                     (k->last_was_cmd ? STAT_CMD : 0) | STAT_UNLOCKED);
+                     (k->last_was_cmd ? STAT_CMD : 0) | STAT_UNLOCKED |
+                     (k->obf && k->obuf_aux ? STAT_AUXB : 0));
 }
 
 /* Both ports are single bytes: wider reads see 0xFF above the byte. */
@@ -173,8 +245,12 @@ static uint32_t kbc_port_read(void *opaque, uint16_t port, unsigned size)
     if (port == KBC_CMD) {
         v = kbc_status(k);
     } else {
-        k->obf = false;
         v = k->obuf;
+        if (k->obf) {
+            k->obf = false;
+            irq_set(k->obuf_aux ? &k->irq12 : &k->irq1, 0);
+            kbc_update(k);
+        }
     }
     return size > 1 ? v | (UINT32_MAX << 8) : v;
 }
@@ -197,12 +273,16 @@ static const struct dev_port_ops kbc_ops = {
     .write = kbc_port_write,
 };
 
-struct dev_i8042 *dev_i8042_create(struct io_bus *bus, struct event_line reset)
+struct dev_i8042 *dev_i8042_create(struct io_bus *bus, struct event_line reset,
+                                   struct irq_line irq1, struct irq_line irq12)
 {
     struct dev_i8042 *k = calloc(1, sizeof(*k));
     if (!k)
         return NULL;
     k->reset = reset;
+    k->irq1 = irq1;
+    k->irq12 = irq12;
+    ps2_mouse_reset(&k->mouse);
     k->ram[0] = KBC_RESET_CB;
     k->outport = KBC_RESET_OUTPORT;
     if (bus) {

@@ -3,14 +3,17 @@
  * port 0x80 through the I/O bus: status bits, self-test and interface test,
  * the command byte and internal RAM, keyboard enable/disable, the output
  * port, the reset paths (0xFE, the other pulse commands, output-port bit 0)
- * counted on the reset line (lines.h) the test wires, and data-port
- * behaviour with no keyboard attached.
+ * counted on the reset line (lines.h) the test wires, data-port
+ * behaviour with no keyboard attached, and the AUX port: interface test,
+ * loopback, the PS/2 mouse's answers, IRQ12 and IRQ1 on the lines the test
+ * wires, AUX data held while the port is disabled.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -40,6 +43,17 @@ static int line_cookie;
 static const struct event_line reset_line = { on_reset, &line_cookie };
 static const struct event_line unconnected;
 
+/* IRQ1 / IRQ12 as the test sees them. */
+static int irq_level[16], irq_rises[16];
+
+static void on_irq(void *opaque, int line, int level)
+{
+    (void)opaque;
+    if (level && !irq_level[line])
+        irq_rises[line]++;
+    irq_level[line] = level;
+}
+
 struct fixture {
     struct io_bus *bus;
     struct dev_i8042 *kbc;
@@ -52,7 +66,10 @@ static int setup_with(void **state, struct event_line reset)
     if (!f)
         return -1;
     f->bus = bus_create();
-    f->kbc = dev_i8042_create(f->bus, reset);
+    f->kbc = dev_i8042_create(f->bus, reset, (struct irq_line){ on_irq, NULL, 1 },
+                              (struct irq_line){ on_irq, NULL, 12 });
+    memset(irq_level, 0, sizeof(irq_level));
+    memset(irq_rises, 0, sizeof(irq_rises));
     f->p80 = dev_port80_create(f->bus);
     if (!f->bus || !f->kbc || !f->p80)
         return -1;
@@ -224,8 +241,97 @@ static void test_port80(void **state)
     assert_int_equal(bus_port_read(f->bus, 0x80, 2), 0xFF34);
     assert_int_equal(bus_port_read(f->bus, 0x81, 1), 0xFF);
     assert_null(dev_port80_create(f->bus));     /* port taken */
-    assert_null(dev_i8042_create(f->bus, unconnected));
+    assert_null(dev_i8042_create(f->bus, unconnected, (struct irq_line){ 0 },
+                                 (struct irq_line){ 0 }));
     assert_int_equal(reset_calls, 0);
+}
+
+#define ST_AUXB 0x20
+
+/* Sends b to the mouse (0xD4) and reads n answer bytes into out. */
+static void mouse(struct fixture *f, uint8_t b, uint8_t *out, int n)
+{
+    out8(f, CMD, 0xD4);
+    out8(f, DATA, b);
+    for (int i = 0; i < n; i++) {
+        assert_int_equal(in8(f, STATUS) & (ST_OBF | ST_AUXB), ST_OBF | ST_AUXB);
+        out[i] = in8(f, DATA);
+    }
+    assert_int_equal(in8(f, STATUS) & ST_OBF, 0);
+}
+
+static void test_aux_port(void **state)
+{
+    struct fixture *f = *state;
+    assert_int_equal(command(f, 0xA9), 0x00);   /* interface test passed */
+    assert_int_equal(irq_rises[1], 1);           /* controller data: IRQ1 */
+    assert_int_equal(irq_level[1], 0);
+    out8(f, CMD, 0xD3);                          /* loopback */
+    out8(f, DATA, 0x5A);
+    assert_int_equal(in8(f, STATUS) & (ST_OBF | ST_AUXB), ST_OBF | ST_AUXB);
+    assert_int_equal(irq_rises[12], 0);          /* AUX interrupt not enabled */
+    assert_int_equal(in8(f, DATA), 0x5A);
+    out8(f, CMD, 0x60);
+    out8(f, DATA, 0x47);                         /* + AUX interrupt */
+    out8(f, CMD, 0xD3);
+    out8(f, DATA, 0xA5);
+    assert_int_equal(irq_level[12], 1);
+    assert_int_equal(irq_rises[1], 1);
+    assert_int_equal(in8(f, DATA), 0xA5);
+    assert_int_equal(irq_level[12], 0);          /* lowered by the read */
+    assert_int_equal(irq_rises[12], 1);
+    assert_int_equal(command(f, 0x20), 0x47);
+    assert_int_equal(irq_rises[1], 2);
+    assert_int_equal(irq_level[1], 0);
+}
+
+static void test_mouse(void **state)
+{
+    struct fixture *f = *state;
+    uint8_t b[5];
+    mouse(f, 0xFF, b, 3);                        /* reset: ACK, self test, ID */
+    assert_memory_equal(b, "\xFA\xAA\x00", 3);
+    mouse(f, 0xF2, b, 2);
+    assert_memory_equal(b, "\xFA\x00", 2);
+    mouse(f, 0xE9, b, 4);                        /* status: defaults */
+    assert_memory_equal(b, "\xFA\x00\x02\x64", 4);
+    static const uint8_t knock[] = { 200, 100, 80 };
+    for (int i = 0; i < 3; i++) {
+        mouse(f, 0xF3, b, 1);
+        assert_int_equal(b[0], 0xFA);
+        mouse(f, knock[i], b, 1);
+        assert_int_equal(b[0], 0xFA);
+    }
+    mouse(f, 0xF2, b, 2);                        /* now an IntelliMouse */
+    assert_memory_equal(b, "\xFA\x03", 2);
+    mouse(f, 0xF4, b, 1);                        /* enable reporting */
+    mouse(f, 0xE9, b, 4);
+    assert_int_equal(b[1], 0x20);
+    mouse(f, 0xEB, b, 5);                        /* read data: no movement, */
+    assert_memory_equal(b, "\xFA\x08\x00\x00\x00", 5);   /* and a wheel byte */
+    mouse(f, 0x42, b, 1);                        /* unknown: resend */
+    assert_int_equal(b[0], 0xFE);
+    mouse(f, 0xEE, b, 1);                        /* wrap mode echoes */
+    mouse(f, 0x42, b, 1);
+    assert_int_equal(b[0], 0x42);
+    mouse(f, 0xEC, b, 1);
+    assert_int_equal(b[0], 0xFA);
+}
+
+static void test_aux_disabled(void **state)
+{
+    struct fixture *f = *state;
+    out8(f, CMD, 0xA7);                          /* AUX port off */
+    out8(f, CMD, 0xD4);
+    out8(f, DATA, 0xF2);
+    assert_int_equal(in8(f, STATUS) & ST_OBF, 0);   /* held back */
+    out8(f, CMD, 0xA8);
+    assert_int_equal(in8(f, STATUS) & (ST_OBF | ST_AUXB), ST_OBF | ST_AUXB);
+    assert_int_equal(in8(f, DATA), 0xFA);
+    assert_int_equal(in8(f, STATUS) & ST_OBF, ST_OBF);
+    assert_int_equal(in8(f, DATA), 0x00);        /* the ID followed */
+    assert_int_equal(in8(f, STATUS) & ST_OBF, 0);
+    assert_int_equal(in8(f, DATA), 0x00);        /* empty: the last byte again */
 }
 
 int main(void)
@@ -237,6 +343,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_reset_pulse, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_machine, setup_no_machine, teardown),
         cmocka_unit_test_setup_teardown(test_port80, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_aux_port, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_mouse, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_aux_disabled, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
