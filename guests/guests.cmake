@@ -149,47 +149,47 @@ xbt_guest(rtc      SOURCES tests/rtc.c)
 xbt_guest(rtc_fixed SOURCES tests/rtc_fixed.c XBT_ARGS "--clock=virtual --rtc-base 1234567890" QEMU SKIP)
 # QEMU -no-reboot exits 0 on a reset; xbt ends with status 10
 xbt_guest(kbc_reset SOURCES tests/kbc_reset.c STATUS 10 QEMU SKIP)
-# System virtualization (tests/sys_common.h): privilege transitions, gates,
+# System virtualization (common/sys_common.h): privilege transitions, gates,
 # exceptions, privileged instructions, hardware task switches.
-xbt_guest(sys_ring3  SOURCES tests/sys_ring3.c tests/sys_common.c tests/sys_stubs.S)
-xbt_guest(sys_faults SOURCES tests/sys_faults.c tests/sys_common.c tests/sys_stubs.S)
-xbt_guest(sys_priv   SOURCES tests/sys_priv.c tests/sys_common.c tests/sys_stubs.S)
-xbt_guest(sys_task   SOURCES tests/sys_task.c tests/sys_common.c tests/sys_stubs.S)
+xbt_guest(sys_ring3  SOURCES tests/sys_ring3.c common/sys_common.c common/sys_stubs.S)
+xbt_guest(sys_faults SOURCES tests/sys_faults.c common/sys_common.c common/sys_stubs.S)
+xbt_guest(sys_priv   SOURCES tests/sys_priv.c common/sys_common.c common/sys_stubs.S)
+xbt_guest(sys_task   SOURCES tests/sys_task.c common/sys_common.c common/sys_stubs.S)
 # Checks QEMU does not make (segment limits and types, #AC, EXT, #SS for a
 # not-present SS0, faults after a task switch's commit point, unknown MSRs):
 # the expected output is the i686 behaviour per the Intel SDM.
-xbt_guest(sys_strict SOURCES tests/sys_strict.c tests/sys_common.c tests/sys_stubs.S QEMU SKIP)
+xbt_guest(sys_strict SOURCES tests/sys_strict.c common/sys_common.c common/sys_stubs.S QEMU SKIP)
 xbt_guest(sys_single_step SOURCES tests/sys_single_step.c)
 # INT1 (ICEBP) and single step are #DB exceptions (no gate DPL check, DR6);
 # QEMU 7.2 raises #UD for ICEBP.
-xbt_guest(sys_int1   SOURCES tests/sys_int1.c tests/sys_common.c tests/sys_stubs.S QEMU SKIP)
-# Paging (tests/mmu_common.h: frame pool, identity map of the low 8 MiB,
+xbt_guest(sys_int1   SOURCES tests/sys_int1.c common/sys_common.c common/sys_stubs.S QEMU SKIP)
+# Paging (common/mmu_common.h: frame pool, identity map of the low 8 MiB,
 # #PF recording, ring-3 probes); expected outputs from QEMU.
-xbt_guest(mmu_identity_higher SOURCES tests/mmu_identity_higher.c tests/mmu_common.c)
-xbt_guest(mmu_demand     SOURCES tests/mmu_demand.c tests/mmu_common.c)
+xbt_guest(mmu_identity_higher SOURCES tests/mmu_identity_higher.c common/mmu_common.c)
+xbt_guest(mmu_demand     SOURCES tests/mmu_demand.c common/mmu_common.c)
 # virtual clock: the PIT-driven switching must not depend on host load
-xbt_guest(mmu_processes  SOURCES tests/mmu_processes.c tests/mmu_common.c XBT_ARGS --clock=virtual)
-xbt_guest(mmu_cow        SOURCES tests/mmu_cow.c tests/mmu_common.c)
-xbt_guest(mmu_ad         SOURCES tests/mmu_ad.c tests/mmu_common.c)
-xbt_guest(mmu_protection SOURCES tests/mmu_protection.c tests/mmu_common.c)
-xbt_guest(mmu_global     SOURCES tests/mmu_global.c tests/mmu_common.c)
-xbt_guest(mmu_alias      SOURCES tests/mmu_alias.c tests/mmu_common.c)
-xbt_guest(mmu_stale      SOURCES tests/mmu_stale.c tests/mmu_common.c)
-xbt_guest(mmu_sysdesc    SOURCES tests/mmu_sysdesc.c tests/mmu_common.c)
+xbt_guest(mmu_processes  SOURCES tests/mmu_processes.c common/mmu_common.c XBT_ARGS --clock=virtual)
+xbt_guest(mmu_cow        SOURCES tests/mmu_cow.c common/mmu_common.c)
+xbt_guest(mmu_ad         SOURCES tests/mmu_ad.c common/mmu_common.c)
+xbt_guest(mmu_protection SOURCES tests/mmu_protection.c common/mmu_common.c)
+xbt_guest(mmu_global     SOURCES tests/mmu_global.c common/mmu_common.c)
+xbt_guest(mmu_alias      SOURCES tests/mmu_alias.c common/mmu_common.c)
+xbt_guest(mmu_stale      SOURCES tests/mmu_stale.c common/mmu_common.c)
+xbt_guest(mmu_sysdesc    SOURCES tests/mmu_sysdesc.c common/mmu_common.c)
 # QEMU reports RSVD page faults without P, has no reserved bits 20:13 in
 # 4 MiB PDEs and never sets code-descriptor accessed bits: the expected
 # output is the SDM's (see the source).
-xbt_guest(mmu_strict     SOURCES tests/mmu_strict.c tests/mmu_common.c QEMU SKIP)
-xbt_guest(mmu_faults     SOURCES tests/mmu_faults.c tests/mmu_common.c)
+xbt_guest(mmu_strict     SOURCES tests/mmu_strict.c common/mmu_common.c QEMU SKIP)
+xbt_guest(mmu_faults     SOURCES tests/mmu_faults.c common/mmu_common.c)
 # MMU benchmarks (guests/bench/mmu_*.c, kernel-only: they need paging)
 # Their native twins (NATIVE_SOURCES) are the closest Linux equivalents.
-xbt_guest(bench_mmu_pagefault SOURCES bench/mmu_pagefault.c tests/mmu_common.c EXPECTED bench/mmu_pagefault.expected
+xbt_guest(bench_mmu_pagefault SOURCES bench/mmu_pagefault.c common/mmu_common.c EXPECTED bench/mmu_pagefault.expected
           NATIVE_SOURCES bench/mmu_pagefault_native.c)
-xbt_guest(bench_mmu_asswitch SOURCES bench/mmu_asswitch.c tests/mmu_common.c EXPECTED bench/mmu_asswitch.expected
+xbt_guest(bench_mmu_asswitch SOURCES bench/mmu_asswitch.c common/mmu_common.c EXPECTED bench/mmu_asswitch.expected
           NATIVE_SOURCES bench/mmu_asswitch_native.c)
-xbt_guest(bench_mmu_ptewrite SOURCES bench/mmu_ptewrite.c tests/mmu_common.c EXPECTED bench/mmu_ptewrite.expected
+xbt_guest(bench_mmu_ptewrite SOURCES bench/mmu_ptewrite.c common/mmu_common.c EXPECTED bench/mmu_ptewrite.expected
           NATIVE_SOURCES bench/mmu_ptewrite_native.c)
-xbt_guest(bench_mmu_random SOURCES bench/mmu_random.c tests/mmu_common.c EXPECTED bench/mmu_random.expected)
+xbt_guest(bench_mmu_random SOURCES bench/mmu_random.c common/mmu_common.c EXPECTED bench/mmu_random.expected)
 
 # `xbt bench` workloads (guests/bench, src/bench/workloads.c): each prints
 # "bench: start" / "bench: end CHECKSUM" around its timed work.  randmem:
@@ -197,7 +197,7 @@ xbt_guest(bench_mmu_random SOURCES bench/mmu_random.c tests/mmu_common.c EXPECTE
 # mmu_random's native equivalent); syscall, portio, idle: kernel-only, with
 # native twins; jit: self-modifying code, natively in an RWX mmap.
 xbt_guest(bench_randmem  SOURCES bench/randmem.c PORTABLE EXPECTED bench/randmem.expected)
-xbt_guest(bench_syscall  SOURCES bench/syscall.c tests/sys_common.c tests/sys_stubs.S
+xbt_guest(bench_syscall  SOURCES bench/syscall.c common/sys_common.c common/sys_stubs.S
           EXPECTED bench/syscall.expected NATIVE_SOURCES bench/syscall_native.c)
 xbt_guest(bench_portio   SOURCES bench/portio.c EXPECTED bench/portio.expected
           NATIVE_SOURCES bench/portio_native.c)
@@ -211,7 +211,7 @@ xbt_guest(bench_jit      SOURCES bench/jit.c PORTABLE EXPECTED bench/jit.expecte
 # instructions remapped, aliases, read-only views), expected output from
 # QEMU.  Both also run with --smc-granularity=line|page (name contains smc).
 xbt_guest(smc_native SOURCES tests/smc_native.c PORTABLE)
-xbt_guest(smc_paging SOURCES tests/smc_paging.c tests/mmu_common.c)
+xbt_guest(smc_paging SOURCES tests/smc_paging.c common/mmu_common.c)
 
 # Disks: PCI configuration mechanism #1, the PIIX3 IDE controller and its
 # bus master (tests/disk_common.h; image layout tests/disk_layout.h).

@@ -58,3 +58,6 @@ endif()
 # Where guests/CMakeLists.txt puts its outputs.
 set(XBT_GUEST_DIR ${CMAKE_BINARY_DIR}/guests)
 set(XBT_NATIVE_DIR ${CMAKE_BINARY_DIR}/guests/native)
+# Kernel-side helpers compiled into the kernels that list them (paging,
+# rings and gates, PC devices): on every guest object's include path.
+set(XBT_GUEST_COMMON ${CMAKE_CURRENT_LIST_DIR}/common)
