@@ -1,8 +1,9 @@
 # toolchain.cmake - how xbt guest kernels and their native references are
-# compiled, shared by guests/CMakeLists.txt (which builds them) and
-# tests/guest/CMakeLists.txt (which runs them).  Guests are built with the
-# host C compiler in 32-bit mode (gcc-multilib), outside CMake's toolchain,
-# so the flags below are all there is.
+# compiled, and where their lists and shared helpers are; shared by
+# guests/CMakeLists.txt (which builds them) and tests/guest/CMakeLists.txt
+# (which runs them).  Guests are built with the host C compiler in 32-bit
+# mode (gcc-multilib), outside CMake's toolchain, so the flags below are all
+# there is.
 
 set(XBT_GUEST_CC ${CMAKE_C_COMPILER} CACHE FILEPATH
     "C compiler used (with -m32) for xbt guest kernels and native references")
@@ -58,3 +59,13 @@ endif()
 # Where guests/CMakeLists.txt puts its outputs.
 set(XBT_GUEST_DIR ${CMAKE_BINARY_DIR}/guests)
 set(XBT_NATIVE_DIR ${CMAKE_BINARY_DIR}/guests/native)
+# The kernel lists, each included by both users (xbt_guest() is described
+# in tests/guest/kernels.cmake).
+set(XBT_GUEST_LISTS ${CMAKE_CURRENT_LIST_DIR}/guests.cmake
+                    ${CMAKE_SOURCE_DIR}/tests/guest/kernels.cmake)
+# Kernel-side helpers shared by test kernels and bench workloads (common/,
+# on every guest object's include path): the sources a kernel lists for
+# paging (mmu_common) and for rings, gates and tasks (sys_common).
+set(XBT_GUEST_COMMON ${CMAKE_CURRENT_LIST_DIR}/common)
+set(XBT_MMU_COMMON ${XBT_GUEST_COMMON}/mmu_common.c)
+set(XBT_SYS_COMMON ${XBT_GUEST_COMMON}/sys_common.c ${XBT_GUEST_COMMON}/sys_stubs.S)

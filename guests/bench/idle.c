@@ -6,7 +6,7 @@
  * number of timerfd waits).
  */
 #include "bench.h"
-#include "../tests/pc_common.h"
+#include "pc_common.h"
 
 static volatile uint32_t ticks;
 

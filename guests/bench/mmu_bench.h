@@ -1,12 +1,12 @@
 /*
  * mmu_bench.h - shared bits of the mmu_* benchmark kernels (kernel-only:
- * they need paging, see ../tests/mmu_common.h): the amount of work from the
+ * they need paging, see ../common/mmu_common.h): the amount of work from the
  * multiboot command line, like xbt_arg_long() in portable.h.
  */
 #ifndef MMU_BENCH_H
 #define MMU_BENCH_H
 
-#include "../tests/mmu_common.h"
+#include "mmu_common.h"
 
 /* The last word of the multiboot command line as a decimal number, or dflt
  * (QEMU puts the kernel path before the -append string). */

@@ -2,12 +2,12 @@
  * syscall.c - benchmark: N system-call round trips ring 3 -> 0 -> 3
  * (N = command line, default 1000): a CPL-3 loop does `int $0x80` with
  * EAX = 64 (getppid on i386 Linux) through a DPL-3 interrupt gate; the
- * kernel's C handler (tests/sys_common.c: stub, pushal, isr_handler, hook)
+ * kernel's C handler (common/sys_common.c: stub, pushal, isr_handler, hook)
  * returns 1 in EAX and IRETs.  Native twin: syscall_native.c, getppid()
  * through syscall().
  */
 #include "bench.h"
-#include "../tests/sys_common.h"
+#include "sys_common.h"
 #include "syscall_bench.h"
 
 static int sys_getppid(struct isr_frame *f)

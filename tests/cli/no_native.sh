@@ -64,7 +64,7 @@ if [ -n "$qemu" ]; then
 fi
 
 # run_guest.sh: skipped with the reason
-common="--name arith --elf $G/arith.elf --expected $SRC/guests/tests/arith.expected --outdir $T --xbt $XBT"
+common="--name arith --elf $G/arith.elf --expected $SRC/tests/guest/kernels/arith.expected --outdir $T --xbt $XBT"
 # shellcheck disable=SC2086
 "$NO_IA32" sh "$RG" native $common --native "$G/native/arith" >"$T/r1" 2>&1
 rc=$?
@@ -77,7 +77,7 @@ XBT_NO_NATIVE=1 sh "$RG" native $common --native "$G/native/arith" --native-host
 rc=$?
 if [ "$rc" = 77 ] && grep -q '^SKIPPED: arith (native): XBT_NO_NATIVE=1 is set' "$T/r2"; then ok
 else bad "XBT_NO_NATIVE=1 over a 'yes' verdict: status $rc: $(cat "$T/r2")"; fi
-trans="--name isa_x87_trans --elf $G/isa_x87_trans.elf --expected-cpu $SRC/guests/tests/isa_x87_trans --native $G/native/isa_x87_trans --outdir $T --xbt $XBT"
+trans="--name isa_x87_trans --elf $G/isa_x87_trans.elf --expected-cpu $SRC/tests/guest/kernels/isa_x87_trans --native $G/native/isa_x87_trans --outdir $T --xbt $XBT"
 # shellcheck disable=SC2086
 XBT_CPU_KEY=NoSuchCPU-0-0 XBT_NO_NATIVE=1 sh "$RG" xbt $trans >"$T/r3" 2>&1
 rc=$?
@@ -92,7 +92,7 @@ else bad "native-refs without native runs: status $rc: $(cat "$T/n1" "$T/n2")"; 
 
 if [ "$host_native" = yes ]; then
     # a stale committed reference is caught by the native test
-    sed '1s/$/ (stale)/' "$SRC/guests/tests/arith.expected" >"$T/stale.expected"
+    sed '1s/$/ (stale)/' "$SRC/tests/guest/kernels/arith.expected" >"$T/stale.expected"
     sh "$RG" native --name arith --elf "$G/arith.elf" --expected "$T/stale.expected" \
         --outdir "$T" --xbt "$XBT" --native "$G/native/arith" >"$T/s1" 2>&1
     rc=$?

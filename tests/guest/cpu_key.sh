@@ -1,7 +1,7 @@
 #!/bin/sh
 # cpu_key.sh - prints VENDOR-FAMILY-MODEL of the host CPU (from
 # /proc/cpuinfo, e.g. AuthenticAMD-25-1), or "unknown": the key of the
-# committed references of CPU_SPECIFIC guest tests (guests/guests.cmake),
+# committed references of CPU_SPECIFIC guest tests (kernels.cmake),
 # whose outputs differ between CPU models (x87 transcendental results,
 # FPREM's partial-remainder steps).  Used by run_guest.sh and
 # scripts/native-refs.sh.  XBT_CPU_KEY, when set, is printed instead (the

@@ -1,6 +1,6 @@
 /*
  * mkdisk.c - writes the raw test disk image of the disk_* guest tests
- * (layout and byte pattern: guests/tests/disk_layout.h).  Deterministic:
+ * (layout and byte pattern: kernels/disk_layout.h).  Deterministic:
  * the same bytes on every run.  Usage: mkdisk OUT.img
  */
 #include <stdio.h>

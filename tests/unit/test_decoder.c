@@ -10,33 +10,33 @@
 #include <cmocka.h>
 
 #include "bt/tr_internal.h"
+#include "fixture.h"
 
 /* The decoder reads guest RAM through the MMU (no vCPU: no CS limit). */
-static struct mmu g_mmu;
-static struct bt g_bt;
+static struct machine g_m;
 static struct bt_insn g_in[BT_MAX_UNIT_INSNS];
 
 static int setup(void **state)
 {
     (void)state;
-    memset(&g_mmu, 0, sizeof(g_mmu));
-    g_mmu.ram_size = 64 * 1024;
-    g_mmu.ram = calloc(1, g_mmu.ram_size);
-    g_bt = (struct bt){ .mmu = &g_mmu };
-    return g_mmu.ram ? 0 : -1;
+    const struct fixture_spec spec = {.ram_size = 64 * 1024};
+    if (fixture_machine_init(&g_m, &spec))
+        return -1;
+    g_m.bt = (struct bt){ .mmu = &g_m.mmu };
+    return 0;
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    free(g_mmu.ram);
+    fixture_machine_destroy(&g_m);
     return 0;
 }
 
 static int decode(uint32_t pc, const void *bytes, size_t n, uint32_t max)
 {
-    memcpy(g_mmu.ram + pc, bytes, n);
-    int k = bt_decode_unit(&g_bt, pc, pc, 0, max, g_in);
+    memcpy(g_m.ram + pc, bytes, n);
+    int k = bt_decode_unit(&g_m.bt, pc, pc, 0, max, g_in);
     bt_liveness(g_in, k);
     return k;
 }

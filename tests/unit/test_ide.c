@@ -29,6 +29,7 @@
 
 #include "bus.h"
 #include "devices.h"
+#include "fixture.h"
 #include "machine.h"
 #include "mmu.h"
 
@@ -45,7 +46,7 @@ enum { DATA = 0x1F0, ERR = 0x1F1, FEAT = 0x1F1, COUNT = 0x1F2, LBA0 = 0x1F3, LBA
 static struct machine g_m;
 
 struct fixture {
-    struct io_bus *bus;
+    struct io_bus *bus;          /* g_m.bus */
     struct dev_pci *pci;
     struct dev_ide *ide;
     struct disk_image *img;
@@ -87,16 +88,11 @@ static int make_image(char *path, size_t n, uint32_t sectors, uint32_t extra)
 
 static int setup_with(void **state, bool disk)
 {
+    const struct fixture_spec spec = {.ram_size = RAM, .bus = true};
     struct fixture *f = calloc(1, sizeof(*f));
-    if (!f)
+    if (!f || fixture_machine_init(&g_m, &spec))
         return -1;
-    memset(&g_m, 0, sizeof(g_m));
-    g_m.ram_size = RAM;
-    g_m.ram = calloc(1, RAM);
-    f->bus = bus_create();
-    g_m.bus = f->bus;
-    if (!g_m.ram || !f->bus || mmu_init(&g_m.mmu, g_m.ram, g_m.ram_size, g_m.bus, 16))
-        return -1;
+    f->bus = g_m.bus;
     if (disk) {
         char err[256];
         if (make_image(f->path, sizeof(f->path), SECTORS, 0) ||
@@ -130,9 +126,7 @@ static int teardown(void **state)
     disk_image_close(f->img);
     if (f->path[0])
         unlink(f->path);
-    mmu_destroy(&g_m.mmu);
-    bus_destroy(f->bus);
-    free(g_m.ram);
+    fixture_machine_destroy(&g_m);
     free(f);
     return 0;
 }

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "fixture.h"
 #include "machine.h"
 #include "mmu.h"
 #include "mmu/shadow.h"
@@ -32,29 +33,19 @@ static struct vcpu *cpu;
 static int setup(void **state)
 {
     (void)state;
-    memset(&g_m, 0, sizeof(g_m));
-    g_m.ram_size = 8 << 20;
-    g_m.ram = calloc(1, g_m.ram_size);
-    g_m.bus = bus_create();
-    cpu = aligned_alloc(64, (sizeof(struct vcpu) + 63) & ~(size_t)63);
-    if (!g_m.ram || !g_m.bus || !cpu || mmu_init(&g_m.mmu, g_m.ram, g_m.ram_size, g_m.bus, TLB_ENTRIES) ||
-        tc_init(&g_m.tc, &g_m.mmu, 1 << 20))
+    const struct fixture_spec spec = {.ram_size = 8 << 20, .tlb_entries = TLB_ENTRIES, .bus = true,
+                                      .tcache_size = 1 << 20, .vcpu = true};
+    if (fixture_machine_init(&g_m, &spec))
         return -1;
-    memset(cpu, 0, sizeof(*cpu));
-    cpu->mmu = &g_m.mmu;
-    cpu->bus = g_m.bus;
-    g_m.cpu = cpu;
+    cpu = g_m.cpu;
     return 0;
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    tc_destroy(&g_m.tc);
-    mmu_destroy(&g_m.mmu);
-    bus_destroy(g_m.bus);
-    free(g_m.ram);
-    free(cpu);
+    fixture_machine_destroy(&g_m);
+    cpu = NULL;
     return 0;
 }
 

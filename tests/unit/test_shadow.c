@@ -11,6 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "fixture.h"
 #include "machine.h"
 #include "mmu.h"
 #include "mmu/shadow.h"
@@ -22,22 +23,14 @@ static struct machine g_m;
 static int setup(void **state)
 {
     (void)state;
-    memset(&g_m, 0, sizeof(g_m));
-    g_m.ram_size = 8 << 20;
-    g_m.ram = calloc(1, g_m.ram_size);
-    g_m.bus = bus_create();
-    if (!g_m.ram || !g_m.bus || mmu_init(&g_m.mmu, g_m.ram, g_m.ram_size, g_m.bus, 16))
-        return -1;
-    g_m.mmu.shadow = shadow_create();
-    return g_m.mmu.shadow ? 0 : -1;
+    const struct fixture_spec spec = {.ram_size = 8 << 20, .bus = true, .shadow = true};
+    return fixture_machine_init(&g_m, &spec);
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    mmu_destroy(&g_m.mmu);
-    bus_destroy(g_m.bus);
-    free(g_m.ram);
+    fixture_machine_destroy(&g_m);
     return 0;
 }
 

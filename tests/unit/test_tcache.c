@@ -11,6 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "fixture.h"
 #include "machine.h"
 #include "mmu.h"
 #include "tcache.h"
@@ -20,20 +21,14 @@ static struct machine g_m;
 static int setup(void **state)
 {
     (void)state;
-    memset(&g_m, 0, sizeof(g_m));
-    g_m.ram_size = 1 << 20;
-    g_m.ram = calloc(1, g_m.ram_size);
-    if (!g_m.ram || mmu_init(&g_m.mmu, g_m.ram, g_m.ram_size, g_m.bus, 16) || tc_init(&g_m.tc, &g_m.mmu, 1 << 20))
-        return -1;
-    return 0;
+    const struct fixture_spec spec = {.ram_size = 1 << 20, .tcache_size = 1 << 20};
+    return fixture_machine_init(&g_m, &spec);
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    tc_destroy(&g_m.tc);
-    mmu_destroy(&g_m.mmu);
-    free(g_m.ram);
+    fixture_machine_destroy(&g_m);
     return 0;
 }
 

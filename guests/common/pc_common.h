@@ -1,6 +1,7 @@
 /*
- * pc_common.h - small helpers for the PC platform tests: PIC remapping and
- * EOI, PIT and RTC programming.
+ * pc_common.h - small helpers for the PC platform test kernels, the disk
+ * tests and the idle bench workload: PIC remapping and EOI, PIT and RTC
+ * programming.
  */
 #ifndef XBT_GUEST_PC_COMMON_H
 #define XBT_GUEST_PC_COMMON_H

@@ -1,6 +1,6 @@
 /*
  * isa_x87.h - shared, header-only harness of the x87 instruction tests
- * (guests/tests/isa_x87*.c), on top of isa.h (line counting, EFLAGS
+ * (isa_x87*.c), on top of isa.h (line counting, EFLAGS
  * helpers).  Every test is PORTABLE: the same inline asm runs natively on
  * the host CPU's x87 and as a guest under xbt/QEMU, and the outputs are
  * compared byte for byte.  Floating values are printed as raw bit patterns

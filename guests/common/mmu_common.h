@@ -1,6 +1,7 @@
 /*
- * mmu_common.h - scaffolding shared by the mmu_* guest tests (i686 2-level
- * paging: 4 KiB and 4 MiB pages, U/S, R/W, CR0.WP, A/D, global pages, #PF).
+ * mmu_common.h - scaffolding shared by the paging test kernels (mmu_*,
+ * smc_paging) and the mmu_* bench workloads (i686 2-level paging: 4 KiB and
+ * 4 MiB pages, U/S, R/W, CR0.WP, A/D, global pages, #PF).
  *
  * Physical memory: the kernel image stays below MMU_POOL_BASE (4 MiB);
  * [MMU_POOL_BASE, MMU_POOL_END) = [4 MiB, 8 MiB) is a pool of page frames

@@ -1,10 +1,11 @@
 /*
  * sys_stubs.S - interrupt entry stubs for all 256 vectors, used by the
- * sys_* tests (sys_common.c).  Stub N first stores the ESP the CPU left
- * (after pushing its frame) in sys_entry_esp, so tests can check where the
- * processor put the frame (ESP0 - 20 from ring 3, ...), then pushes a dummy
- * error code when the CPU does not push one, then N, and enters the common
- * code, which builds a struct isr_frame (desc.h) and calls isr_handler().
+ * sys_* test kernels and the syscall bench workload (sys_common.c).  Stub N
+ * first stores the ESP the CPU left (after pushing its frame) in
+ * sys_entry_esp, so tests can check where the processor put the frame
+ * (ESP0 - 20 from ring 3, ...), then pushes a dummy error code when the CPU
+ * does not push one, then N, and enters the common code, which builds a
+ * struct isr_frame (desc.h) and calls isr_handler().
  * Also: sys_user_entry, the ring-3 side of sys_user_run().
  */
 #include "desc.h"

@@ -1,6 +1,7 @@
 /*
- * sys_common.h - scaffolding shared by the sys_* guest tests (system
- * virtualization: privilege levels, gates, faults, tasks).
+ * sys_common.h - scaffolding shared by the sys_* test kernels and the
+ * syscall bench workload (system virtualization: privilege levels, gates,
+ * faults, tasks).
  *
  * sys_init() replaces crt0's GDT with a 64-entry one (sys_gdt; the first
  * six entries keep crt0's selectors: 0x08/0x10 ring-0 code/data, 0x1B/0x23

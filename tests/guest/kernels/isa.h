@@ -1,6 +1,6 @@
 /*
  * isa.h - shared, header-only harness for the IA-32 instruction-set tests
- * (guests/tests/isa_*.c).  Each test is PORTABLE (portable.h): built as a
+ * (isa_*.c).  Each test is PORTABLE (portable.h): built as a
  * guest kernel and as a native `gcc -m32 -static` program, and its output
  * is compared with the host CPU's byte for byte, so every printed flag must
  * be one the Intel SDM defines for the instruction (mask the others out).

@@ -13,7 +13,7 @@
  * 16-bit addressing (0x67 prefix).
  *
  * Guest only (a native program cannot do port I/O or write its code);
- * expected output from QEMU (tests/isa_x87_sys.expected).  Printed: CW,
+ * expected output from QEMU (isa_x87_sys.expected).  Printed: CW,
  * SW, TW of an FNSAVE image and the valid registers; FIP/FCS/FOP/FDP/FDS
  * are masked (they hold translated-code addresses under a translator).
  * The state avoids what QEMU does not model (C1 round-up, DE).

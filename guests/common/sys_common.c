@@ -1,6 +1,7 @@
 /*
  * sys_common.c - the GDT, IDT, TSS, fault recording and ring-3 runner
- * shared by the sys_* guest tests (see sys_common.h).
+ * shared by the sys_* test kernels and the syscall bench workload (see
+ * sys_common.h).
  */
 #include "sys_common.h"
 

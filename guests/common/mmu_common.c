@@ -1,7 +1,7 @@
 /*
  * mmu_common.c - frame pool, page directories with a shared identity map,
- * #PF/exception recording and the ring-3 runner shared by the mmu_* guest
- * tests (see mmu_common.h).
+ * #PF/exception recording and the ring-3 runner shared by the paging test
+ * kernels and bench workloads (see mmu_common.h).
  */
 #include "mmu_common.h"
 
