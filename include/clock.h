@@ -27,7 +27,8 @@ struct xclock *xclock_create(enum clock_kind kind);
 void xclock_destroy(struct xclock *c);
 enum clock_kind xclock_kind(const struct xclock *c);
 
-/* Guest time in nanoseconds since the machine started. */
+/* Guest time in nanoseconds since the machine started (host clock: minus
+ * the time stolen, xclock_steal). */
 uint64_t xclock_ns(struct xclock *c);
 /* Wall-clock time (host, seconds since the epoch) at guest time 0; the RTC
  * adds xclock_ns() to it, so in virtual mode the RTC is deterministic for a
@@ -37,6 +38,11 @@ void xclock_set_epoch(struct xclock *c, int64_t epoch_seconds);
 
 /* Virtual clock only: advance time by ns (called by the machine). */
 void xclock_advance(struct xclock *c, uint64_t ns);
+/* Host clock only: ns of host time the guest must not see pass (the VMM
+ * translating code): guest time stops for them, as for a paused machine,
+ * so VMM work never shows in the guest's measurements (its TSC and PIT
+ * agree, calibration loops see no hiccups).  Any thread. */
+void xclock_steal(struct xclock *c, uint64_t ns);
 
 struct xtimer *xtimer_create(struct xclock *c, xtimer_fn fn, void *opaque);
 void xtimer_destroy(struct xtimer *t);

@@ -90,8 +90,11 @@ static int find_unit(struct machine *m, uint32_t mode, uint32_t pc, uint32_t pc_
     }
     if (!unit) {
         cpu->fetch_next = pc_next;
+        uint64_t before = tc->st.translate_ns;
         if (bt_translate(&m->bt, cpu->eip, pc, mode, &unit) < 0)
             return -1;
+        /* the guest must not see the time translation took */
+        xclock_steal(m->clock, tc->st.translate_ns - before);
     }
     *out = unit;
     return 0;

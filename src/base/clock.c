@@ -3,8 +3,11 @@
  *
  * Two kinds of clock:
  *   CLOCK_HOST     guest time is the host's CLOCK_MONOTONIC minus its value
- *                  when the clock was created: real elapsed time, never
- *                  going backwards, unaffected by wall-clock changes.
+ *                  when the clock was created and minus the time stolen by
+ *                  the VMM (xclock_steal: translation): real elapsed time
+ *                  while the guest runs, never going backwards as the guest
+ *                  reads it (time is stolen while the vCPU is busy), unaffected
+ *                  by wall-clock changes.
  *   CLOCK_VIRTUAL  guest time starts at 0 and moves only when the machine
  *                  calls xclock_advance() (with the guest work executed, and
  *                  to the next deadline while the vCPU is halted), so a run
@@ -62,6 +65,7 @@ struct xclock {
     enum clock_kind kind;
     uint64_t host_start;        /* CLOCK_MONOTONIC ns at creation (host) */
     _Atomic uint64_t virt_ns;   /* current time (virtual) */
+    _Atomic uint64_t stolen_ns; /* host time the guest did not see (host) */
     _Atomic int64_t epoch;      /* wall-clock seconds at guest time 0 */
     struct xtimer *head;        /* armed timers, sorted by deadline */
     uint64_t run_seq;           /* incremented by each xclock_run_timers() */
@@ -84,6 +88,7 @@ struct xclock *xclock_create(enum clock_kind kind)
     c->kind = kind;
     c->host_start = host_monotonic_ns();
     atomic_init(&c->virt_ns, 0);
+    atomic_init(&c->stolen_ns, 0);
     struct timespec wall;
     clock_gettime(CLOCK_REALTIME, &wall);
     atomic_init(&c->epoch, (int64_t)wall.tv_sec + (wall.tv_nsec >= 500000000L));
@@ -111,8 +116,14 @@ uint64_t xclock_ns(struct xclock *c)
 {
     if (c->kind == CLOCK_VIRTUAL)
         return atomic_load_explicit(&c->virt_ns, memory_order_relaxed);
-    uint64_t now = host_monotonic_ns();
+    uint64_t now = host_monotonic_ns() - atomic_load_explicit(&c->stolen_ns, memory_order_relaxed);
     return now > c->host_start ? now - c->host_start : 0;
+}
+
+void xclock_steal(struct xclock *c, uint64_t ns)
+{
+    if (c->kind == CLOCK_HOST)
+        atomic_fetch_add_explicit(&c->stolen_ns, ns, memory_order_relaxed);
 }
 
 int64_t xclock_epoch(const struct xclock *c)

@@ -95,6 +95,29 @@ static void test_host_time(void **state)
     xclock_destroy(c);
 }
 
+/* Stolen host time (the VMM translating) is not guest time. */
+static void test_host_steal(void **state)
+{
+    (void)state;
+    struct xclock *c = xclock_create(CLOCK_HOST);
+    assert_non_null(c);
+    struct timespec ts = { 0, 20000000 };       /* 20 ms, all stolen */
+    uint64_t t0 = xclock_ns(c);
+    nanosleep(&ts, NULL);
+    xclock_steal(c, 20000000);
+    uint64_t t1 = xclock_ns(c);
+    assert_true(t1 >= t0);                      /* still monotonic */
+    assert_true(t1 - t0 < 15000000);            /* what was not stolen only */
+    nanosleep(&ts, NULL);
+    assert_true(xclock_ns(c) >= t1 + 20000000); /* and it goes on */
+    xclock_destroy(c);
+    c = xclock_create(CLOCK_VIRTUAL);
+    xclock_advance(c, 500);
+    xclock_steal(c, 100);                       /* ignored on a virtual clock */
+    assert_int_equal(xclock_ns(c), 500);
+    xclock_destroy(c);
+}
+
 static void test_epoch(void **state)
 {
     (void)state;
@@ -278,6 +301,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_virtual_time),
         cmocka_unit_test(test_host_time),
+        cmocka_unit_test(test_host_steal),
         cmocka_unit_test(test_epoch),
         cmocka_unit_test(test_timer_order),
         cmocka_unit_test(test_timer_rearm_delete),
