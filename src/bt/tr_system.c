@@ -453,7 +453,8 @@ struct sys_entry {
 };
 
 #define H(fn_) { .tr = (fn_) }
-#define C(fn_, a_, b_, co_, flags_) { .fn = (fn_), .a = (a_), .b = (b_), .co = (co_), .flags = (flags_) }
+#define C(fn_, a_, b_, co_, flags_) \
+    { .fn = (fn_), .a = (a_), .b = (b_), .co = (co_), .flags = (flags_) }
 #define M(x) [ZYDIS_MNEMONIC_##x]
 
 static const struct sys_entry sys_table[ZYDIS_MNEMONIC_MAX_VALUE + 1] = {
