@@ -77,35 +77,30 @@ struct stop_line machine_stop_line(struct machine *m)
     return (struct stop_line){ on_stop, m };
 }
 
-int machine_create(struct machine **out, const struct machine_config *cfg)
+/* Guest RAM: a memfd, so the MEM_HOST window can map it a second time,
+ * mapped once for the VMM. */
+static int create_ram(struct machine *m)
 {
-    struct machine *m = calloc(1, sizeof(*m));
-    if (!m)
-        return XBT_ENOMEM;
-    m->cfg = *cfg;
-    m->ram_fd = -1;
-    pthread_mutex_init(&m->lock, NULL);
-    pthread_cond_init(&m->wake, NULL);
-    m->ram_size = cfg->ram_mib << 20;
-    /* RAM is a memfd so the MEM_HOST window can map it a second time */
     m->ram_fd = memfd_create("xbt-ram", MFD_CLOEXEC);
-    if (m->ram_fd < 0 || ftruncate(m->ram_fd, m->ram_size) != 0) {
-        machine_destroy(m);
+    if (m->ram_fd < 0 || ftruncate(m->ram_fd, m->ram_size) != 0)
         return XBT_ENOMEM;
-    }
     m->ram = mmap(NULL, m->ram_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE,
                   m->ram_fd, 0);
     if (m->ram == MAP_FAILED) {
         m->ram = NULL;
-        machine_destroy(m);
         return XBT_ENOMEM;
     }
+    return 0;
+}
+
+/* The vCPU (cache-line aligned, with the trampolines translated code
+ * calls, in the flat 32-bit reset state) and the I/O bus. */
+static int create_cpu_bus(struct machine *m)
+{
     m->cpu = aligned_alloc(64, (sizeof(struct vcpu) + 63) & ~(size_t)63);
     m->bus = bus_create();
-    if (!m->cpu || !m->bus) {
-        machine_destroy(m);
+    if (!m->cpu || !m->bus)
         return XBT_ENOMEM;
-    }
     memset(m->cpu, 0, sizeof(*m->cpu));
     struct vcpu *cpu = m->cpu;
     cpu->exit_thunk = xbt_exit_thunk;
@@ -113,7 +108,13 @@ int machine_create(struct machine **out, const struct machine_config *cfg)
     cpu->mem_thunk = xbt_mem_thunk;
     cpu->wb_thunk = xbt_wb_thunk;
     vcpu_reset_flat32(cpu);
+    return 0;
+}
 
+/* The MMU (TLB, MEM_HOST window, shadow paging) and the translation
+ * cache with its policy. */
+static int create_mmu_tcache(struct machine *m, const struct machine_config *cfg)
+{
     int rc = mmu_init(&m->mmu, m->ram, m->ram_size, m->bus, cfg->tlb_entries);
     m->mmu.nvictims = cfg->tlb_victims;
     if (rc == 0 && cfg->mem == MEM_HOST)
@@ -126,10 +127,13 @@ int machine_create(struct machine **out, const struct machine_config *cfg)
         rc = tc_set_policy(&m->tc, (enum tc_policy)cfg->tcache_policy,
                            cfg->tcache_nursery ? cfg->tcache_nursery : TC_DEFAULT_NURSERY_PCT);
     m->tc.smc_granularity = cfg->smc_granularity;
-    if (rc) {
-        machine_destroy(m);
-        return rc;
-    }
+    return rc;
+}
+
+/* The vCPU's links to the MMU, bus and stop line, and the translator. */
+static void wire_cpu(struct machine *m, const struct machine_config *cfg)
+{
+    struct vcpu *cpu = m->cpu;
     cpu->tlb = m->mmu.tlb;
     cpu->mmu = &m->mmu;
     cpu->bus = m->bus;
@@ -142,16 +146,17 @@ int machine_create(struct machine **out, const struct machine_config *cfg)
                  .perf_map = cfg->perf_map },
         .cpu = cpu, .mmu = &m->mmu, .tc = &m->tc,
     };
+}
 
-    /* clock and devices: a PC's platform devices at their usual ports */
+/* Clock and devices: a PC's platform devices at their usual ports. */
+static int create_devices(struct machine *m, const struct machine_config *cfg)
+{
     m->clock = xclock_create(cfg->clock == CLOCK_VIRTUAL ? CLOCK_VIRTUAL : CLOCK_HOST);
     if (m->clock && cfg->rtc_base >= 0)
         xclock_set_epoch(m->clock, (int64_t)cfg->rtc_base);
     m->pic = m->clock ? dev_pic_create(m->bus, machine_wake_line(m)) : NULL;
-    if (!m->pic) {
-        machine_destroy(m);
+    if (!m->pic)
         return XBT_ENOMEM;
-    }
     m->pit = dev_pit_create(m->bus, m->clock, dev_pic_irq_line(m->pic, 0));
     m->rtc = dev_rtc_create(m->bus, m->clock, dev_pic_irq_line(m->pic, 8), m->ram_size);
     m->kbc = dev_i8042_create(m->bus, machine_reset_line(m), dev_pic_irq_line(m->pic, 1),
@@ -165,9 +170,33 @@ int machine_create(struct machine **out, const struct machine_config *cfg)
                     : NULL;
     m->debug_exit = dev_debug_exit_create(m->bus, 0xF4, machine_stop_line(m));
     if (!m->pit || !m->rtc || !m->kbc || !m->port80 || !m->uart || !m->pci || !m->ide ||
-        !m->debug_exit || dev_debugcon_create(m->bus, 0xE9, 2)) {
-        machine_destroy(m);
+        !m->debug_exit || dev_debugcon_create(m->bus, 0xE9, 2))
         return XBT_ENOMEM;
+    return 0;
+}
+
+int machine_create(struct machine **out, const struct machine_config *cfg)
+{
+    struct machine *m = calloc(1, sizeof(*m));
+    if (!m)
+        return XBT_ENOMEM;
+    m->cfg = *cfg;
+    m->ram_fd = -1;
+    pthread_mutex_init(&m->lock, NULL);
+    pthread_cond_init(&m->wake, NULL);
+    m->ram_size = cfg->ram_mib << 20;
+    int rc = create_ram(m);
+    if (rc == 0)
+        rc = create_cpu_bus(m);
+    if (rc == 0)
+        rc = create_mmu_tcache(m, cfg);
+    if (rc == 0) {
+        wire_cpu(m, cfg);
+        rc = create_devices(m, cfg);
+    }
+    if (rc) {
+        machine_destroy(m);
+        return rc;
     }
     *out = m;
     return 0;

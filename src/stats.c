@@ -21,112 +21,173 @@ struct kv {
     uint64_t v;
 };
 
+/* The lines collected so far, and the group of the next ones. */
+struct kvs {
+    struct kv *kv;
+    int n, max;
+    const char *group;
+};
+
+static void add(struct kvs *c, const char *name, uint64_t v)
+{
+    if (c->n < c->max) {
+        c->kv[c->n] = (struct kv){ .group = c->group, .name = name, .v = v };
+        c->n++;
+    }
+}
+
+/* translation cache */
+static void collect_tcache(struct kvs *c, const struct machine *m)
+{
+    const struct tc_stats *t = &m->tc.st;
+    c->group = "tcache";
+    add(c, "translations", t->translations);
+    add(c, "guest_insns", t->guest_insns);
+    add(c, "guest_bytes", t->guest_bytes);
+    add(c, "host_bytes", t->host_bytes);
+    add(c, "lookups", t->lookups);
+    add(c, "lookup_hits", t->lookup_hits);
+    add(c, "jcache_fills", t->jc_fills);
+    add(c, "chain_patches", t->chain_patches);
+    add(c, "chain_unpatches", t->chain_unpatches);
+    add(c, "invalidations_smc", t->invalidations[TC_INV_SMC]);
+    add(c, "invalidations_dma", t->invalidations[TC_INV_DMA]);
+    add(c, "invalidations_pagetable", t->invalidations[TC_INV_PAGETABLE]);
+    add(c, "flushes", t->flushes_full);
+    add(c, "evictions", t->evictions);
+    add(c, "evicted_bytes", t->evicted_bytes);
+    add(c, "promotions", t->promotions);
+    add(c, "wraps", t->wraps);
+    add(c, "units_live", m->tc.nunits);
+    add(c, "unit_entries", t->unit_entries);
+    add(c, "smc_page_mode", t->smc_page_mode);
+    add(c, "smc_byte_mode", t->smc_byte_mode);
+    add(c, "translate_ns", t->translate_ns);
+    add(c, "buffer_bytes_used", m->tc.used);
+}
+
+/* translator */
+static void collect_bt(struct kvs *c, const struct machine *m)
+{
+    c->group = "bt";
+    add(c, "insns_copied", m->bt.st.insns_copied);
+    add(c, "insns_reencoded", m->bt.st.insns_reencoded);
+    add(c, "mem_ops", m->bt.st.mem_ops);
+    add(c, "flag_saves", m->bt.st.flag_saves);
+    add(c, "helper_sites", m->bt.st.helpers_emitted);
+    add(c, "retranslations", m->bt.st.retranslations);
+    add(c, "seg_loads_inline", m->cpu->st.seg_loads_inline);
+}
+
+/* MMU: TLB, window, page walks, flushes */
+static void collect_mmu(struct kvs *c, const struct machine *m)
+{
+    const struct mmu_stats *s = &m->mmu.st;
+    c->group = "mmu";
+    add(c, "tlb_entries", m->mmu.tlb_entries);
+    add(c, "tlb_hits_read", s->tlb_hits_r);
+    add(c, "tlb_hits_write", s->tlb_hits_w);
+    add(c, "tlb_misses_read", s->tlb_misses_r);
+    add(c, "tlb_misses_write", s->tlb_misses_w);
+    add(c, "tlb_fills", s->tlb_fills);
+    add(c, "victim_hits", s->victim_hits);
+    add(c, "fetch_hits", s->fetch_hits);
+    add(c, "helper_tlb_hits", s->helper_tlb_hits);
+    add(c, "helper_tlb_misses", s->helper_tlb_misses);
+    add(c, "tlb_flushes", s->tlb_flushes);
+    add(c, "bounced", s->bounced);
+    add(c, "page_crossing", s->crossing);
+    add(c, "mmio_reads", s->mmio_reads);
+    add(c, "mmio_writes", s->mmio_writes);
+    add(c, "unbacked_reads", s->unbacked_reads);
+    add(c, "unbacked_writes", s->unbacked_writes);
+    add(c, "code_page_writes", s->code_writes);
+    add(c, "dma_write_bytes", s->dma_write_bytes);
+    add(c, "dma_read_bytes", s->dma_read_bytes);
+    add(c, "window_faults", s->window_faults);
+    add(c, "window_protects", s->window_protects);
+    add(c, "walks", s->walks);
+    add(c, "page_faults", s->page_faults);
+    add(c, "flushes_cr3", s->flush_cr3);
+    add(c, "flushes_invlpg", s->flush_invlpg);
+    add(c, "flushes_mode", s->flush_mode);
+}
+
+/* shadow page tables (with --mmu=shadow) */
+static void collect_shadow(struct kvs *c, const struct machine *m)
+{
+    const struct shadow_stats *sh = mmu_shadow_stats(&m->mmu);
+    c->group = "shadow";
+    add(c, "hidden_hits", sh->hidden_hits);
+    add(c, "fills", sh->fills);
+    add(c, "true_faults", sh->true_faults);
+    add(c, "traced_writes", sh->traced_writes);
+    add(c, "entries_dropped", sh->entries_dropped);
+    add(c, "spaces_built", sh->spaces_built);
+    add(c, "spaces_reused", sh->spaces_reused);
+    add(c, "spaces_dropped", sh->spaces_dropped);
+}
+
+/* I/O bus */
+static void collect_bus(struct kvs *c, const struct machine *m)
+{
+    const struct io_bus_stats *b = bus_stats(m->bus);
+    c->group = "bus";
+    add(c, "port_reads", b->port_reads);
+    add(c, "port_writes", b->port_writes);
+    add(c, "port_unclaimed", b->port_unclaimed);
+    add(c, "mmio_reads", b->mmio_reads);
+    add(c, "mmio_writes", b->mmio_writes);
+}
+
+/* IDE disk (with --disk) */
+static void collect_disk(struct kvs *c, const struct machine *m)
+{
+    const struct dev_ide_stats *k = dev_ide_stats(m->ide);
+    c->group = "disk";
+    add(c, "commands", k->commands);
+    add(c, "errors", k->errors);
+    add(c, "sectors_read", k->sectors_read);
+    add(c, "sectors_written", k->sectors_written);
+    add(c, "pio_bytes", k->pio_bytes);
+    add(c, "dma_transfers", k->dma_transfers);
+    add(c, "dma_bytes", k->dma_bytes);
+    add(c, "prd_entries", k->prd_entries);
+    add(c, "flushes", k->flushes);
+    add(c, "irqs", k->irqs);
+}
+
+/* the run loop */
+static void collect_run(struct kvs *c, const struct machine *m)
+{
+    c->group = "run";
+    add(c, "dispatches", m->run_st.dispatches);
+    add(c, "halts", m->run_st.halts);
+    add(c, "host_faults", m->run_st.host_faults);
+    add(c, "interrupts", m->run_st.interrupts);
+}
 static int collect(const struct machine *m, struct kv *out, int max)
 {
-    int n = 0;
-#define ADD(g_, k_, val_) do { if (n < max) { out[n].group = (g_); out[n].name = (k_); out[n].v = (uint64_t)(val_); n++; } } while (0)
-    const struct tc_stats *t = &m->tc.st;
-    ADD("tcache", "translations", t->translations);
-    ADD("tcache", "guest_insns", t->guest_insns);
-    ADD("tcache", "guest_bytes", t->guest_bytes);
-    ADD("tcache", "host_bytes", t->host_bytes);
-    ADD("tcache", "lookups", t->lookups);
-    ADD("tcache", "lookup_hits", t->lookup_hits);
-    ADD("tcache", "jcache_fills", t->jc_fills);
-    ADD("tcache", "chain_patches", t->chain_patches);
-    ADD("tcache", "chain_unpatches", t->chain_unpatches);
-    ADD("tcache", "invalidations_smc", t->invalidations[TC_INV_SMC]);
-    ADD("tcache", "invalidations_dma", t->invalidations[TC_INV_DMA]);
-    ADD("tcache", "invalidations_pagetable", t->invalidations[TC_INV_PAGETABLE]);
-    ADD("tcache", "flushes", t->flushes_full);
-    ADD("tcache", "evictions", t->evictions);
-    ADD("tcache", "evicted_bytes", t->evicted_bytes);
-    ADD("tcache", "promotions", t->promotions);
-    ADD("tcache", "wraps", t->wraps);
-    ADD("tcache", "units_live", m->tc.nunits);
-    ADD("tcache", "unit_entries", t->unit_entries);
-    ADD("tcache", "smc_page_mode", t->smc_page_mode);
-    ADD("tcache", "smc_byte_mode", t->smc_byte_mode);
-    ADD("tcache", "translate_ns", t->translate_ns);
-    ADD("tcache", "buffer_bytes_used", m->tc.used);
-    ADD("bt", "insns_copied", m->bt.st.insns_copied);
-    ADD("bt", "insns_reencoded", m->bt.st.insns_reencoded);
-    ADD("bt", "mem_ops", m->bt.st.mem_ops);
-    ADD("bt", "flag_saves", m->bt.st.flag_saves);
-    ADD("bt", "helper_sites", m->bt.st.helpers_emitted);
-    ADD("bt", "retranslations", m->bt.st.retranslations);
-    ADD("bt", "seg_loads_inline", m->cpu->st.seg_loads_inline);
+    struct kvs c = { .kv = out, .max = max };
+    collect_tcache(&c, m);
+    collect_bt(&c, m);
+    c.group = "callouts";
     for (int k = 0; k < CO_COUNT; k++)
-        ADD("callouts", bt_callout_names[k], m->bt.st.callouts[k]);
-    const struct mmu_stats *s = &m->mmu.st;
-    ADD("mmu", "tlb_entries", m->mmu.tlb_entries);
-    ADD("mmu", "tlb_hits_read", s->tlb_hits_r);
-    ADD("mmu", "tlb_hits_write", s->tlb_hits_w);
-    ADD("mmu", "tlb_misses_read", s->tlb_misses_r);
-    ADD("mmu", "tlb_misses_write", s->tlb_misses_w);
-    ADD("mmu", "tlb_fills", s->tlb_fills);
-    ADD("mmu", "victim_hits", s->victim_hits);
-    ADD("mmu", "fetch_hits", s->fetch_hits);
-    ADD("mmu", "helper_tlb_hits", s->helper_tlb_hits);
-    ADD("mmu", "helper_tlb_misses", s->helper_tlb_misses);
-    ADD("mmu", "tlb_flushes", s->tlb_flushes);
-    ADD("mmu", "bounced", s->bounced);
-    ADD("mmu", "page_crossing", s->crossing);
-    ADD("mmu", "mmio_reads", s->mmio_reads);
-    ADD("mmu", "mmio_writes", s->mmio_writes);
-    ADD("mmu", "unbacked_reads", s->unbacked_reads);
-    ADD("mmu", "unbacked_writes", s->unbacked_writes);
-    ADD("mmu", "code_page_writes", s->code_writes);
-    ADD("mmu", "dma_write_bytes", s->dma_write_bytes);
-    ADD("mmu", "dma_read_bytes", s->dma_read_bytes);
-    ADD("mmu", "window_faults", s->window_faults);
-    ADD("mmu", "window_protects", s->window_protects);
-    ADD("mmu", "walks", s->walks);
-    ADD("mmu", "page_faults", s->page_faults);
-    ADD("mmu", "flushes_cr3", s->flush_cr3);
-    ADD("mmu", "flushes_invlpg", s->flush_invlpg);
-    ADD("mmu", "flushes_mode", s->flush_mode);
-    if (m->mmu.shadow) {
-        const struct shadow_stats *sh = mmu_shadow_stats(&m->mmu);
-        ADD("shadow", "hidden_hits", sh->hidden_hits);
-        ADD("shadow", "fills", sh->fills);
-        ADD("shadow", "true_faults", sh->true_faults);
-        ADD("shadow", "traced_writes", sh->traced_writes);
-        ADD("shadow", "entries_dropped", sh->entries_dropped);
-        ADD("shadow", "spaces_built", sh->spaces_built);
-        ADD("shadow", "spaces_reused", sh->spaces_reused);
-        ADD("shadow", "spaces_dropped", sh->spaces_dropped);
-    }
-    const struct io_bus_stats *b = bus_stats(m->bus);
-    ADD("bus", "port_reads", b->port_reads);
-    ADD("bus", "port_writes", b->port_writes);
-    ADD("bus", "port_unclaimed", b->port_unclaimed);
-    ADD("bus", "mmio_reads", b->mmio_reads);
-    ADD("bus", "mmio_writes", b->mmio_writes);
+        add(&c, bt_callout_names[k], m->bt.st.callouts[k]);
+    collect_mmu(&c, m);
+    if (m->mmu.shadow)
+        collect_shadow(&c, m);
+    collect_bus(&c, m);
     if (m->uart) {
         const struct dev_uart_stats *u = dev_uart_stats(m->uart);
-        ADD("uart", "tx_bytes", u->tx_bytes);
-        ADD("uart", "rx_bytes", u->rx_bytes);
+        c.group = "uart";
+        add(&c, "tx_bytes", u->tx_bytes);
+        add(&c, "rx_bytes", u->rx_bytes);
     }
-    if (m->ide && m->cfg.disk) {
-        const struct dev_ide_stats *k = dev_ide_stats(m->ide);
-        ADD("disk", "commands", k->commands);
-        ADD("disk", "errors", k->errors);
-        ADD("disk", "sectors_read", k->sectors_read);
-        ADD("disk", "sectors_written", k->sectors_written);
-        ADD("disk", "pio_bytes", k->pio_bytes);
-        ADD("disk", "dma_transfers", k->dma_transfers);
-        ADD("disk", "dma_bytes", k->dma_bytes);
-        ADD("disk", "prd_entries", k->prd_entries);
-        ADD("disk", "flushes", k->flushes);
-        ADD("disk", "irqs", k->irqs);
-    }
-    ADD("run", "dispatches", m->run_st.dispatches);
-    ADD("run", "halts", m->run_st.halts);
-    ADD("run", "host_faults", m->run_st.host_faults);
-    ADD("run", "interrupts", m->run_st.interrupts);
-#undef ADD
-    return n;
+    if (m->ide && m->cfg.disk)
+        collect_disk(&c, m);
+    collect_run(&c, m);
+    return c.n;
 }
 
 void stats_print_text(const struct machine *m, FILE *f)

@@ -68,72 +68,88 @@ static void usage(FILE *f)
 enum { OPT_SWEEP = 256, OPT_RUNS, OPT_QUICK, OPT_ONLY, OPT_WORK, OPT_NO_QEMU, OPT_JSON, OPT_CSV,
        OPT_PLOT, OPT_GUESTS, OPT_TIMEOUT, OPT_LIST, OPT_CHECK_NATIVE, OPT_WRITE_CHECKSUMS };
 
+static const struct option long_opts[] = {
+    {"config", required_argument, 0, 'c'},
+    {"sweep", required_argument, 0, OPT_SWEEP},
+    {"runs", required_argument, 0, OPT_RUNS},
+    {"quick", no_argument, 0, OPT_QUICK},
+    {"only", required_argument, 0, OPT_ONLY},
+    {"work", required_argument, 0, OPT_WORK},
+    {"no-qemu", no_argument, 0, OPT_NO_QEMU},
+    {"json", required_argument, 0, OPT_JSON},
+    {"csv", required_argument, 0, OPT_CSV},
+    {"plot", required_argument, 0, OPT_PLOT},
+    {"guests", required_argument, 0, OPT_GUESTS},
+    {"timeout", required_argument, 0, OPT_TIMEOUT},
+    {"list", no_argument, 0, OPT_LIST},
+    {"check-native", no_argument, 0, OPT_CHECK_NATIVE},
+    {"write-checksums", required_argument, 0, OPT_WRITE_CHECKSUMS},
+    {"help", no_argument, 0, 'h'},
+    {0, 0, 0, 0},
+};
+
+/* --runs N: 1..1000 */
+static int parse_runs(struct bench_opts *o, const char *arg)
+{
+    char *end;
+    long v = strtol(arg, &end, 10);
+    if (*end || end == arg || v < 1 || v > 1000) {
+        xbt_error("bench: --runs %s: must be 1..1000", arg);
+        return XBT_EINVAL;
+    }
+    o->runs = (int)v;
+    return 0;
+}
+
+/* --timeout SECONDS: more than 0 */
+static int parse_timeout(struct bench *b, const char *arg)
+{
+    char *end;
+    b->timeout_s = strtod(arg, &end);
+    if (*end || end == arg || b->timeout_s <= 0) {
+        xbt_error("bench: --timeout %s: seconds, more than 0", arg);
+        return XBT_EINVAL;
+    }
+    return 0;
+}
+
+/* One option (getopt_long's c, with optarg): 0, 1 for --help (stop with
+ * status 0) or <0 (usage error). */
+static int apply_option(int c, struct bench *b, struct bench_opts *o)
+{
+    switch (c) {
+    case 'c': o->variants[o->nvariants++] = optarg; break;
+    case OPT_SWEEP: return bench_sweep_parse(b, optarg) ? XBT_EINVAL : 0;
+    case OPT_RUNS: return parse_runs(o, optarg);
+    case OPT_TIMEOUT: return parse_timeout(b, optarg);
+    case OPT_QUICK: b->quick = true; break;
+    case OPT_ONLY: o->only = optarg; break;
+    case OPT_WORK: o->work = optarg; break;
+    case OPT_NO_QEMU: o->no_qemu = true; break;
+    case OPT_JSON: o->json = optarg; break;
+    case OPT_CSV: o->csv = optarg; break;
+    case OPT_PLOT: o->plot = optarg; break;
+    case OPT_GUESTS: o->guests = optarg; break;
+    case OPT_LIST: o->list = true; break;
+    case OPT_CHECK_NATIVE: o->check_native = true; break;
+    case OPT_WRITE_CHECKSUMS: o->write_checksums = optarg; break;
+    case 'h': usage(stdout); return 1;
+    default:
+        fprintf(stderr, "Try 'xbt bench --help'.\n");
+        return XBT_EINVAL;
+    }
+    return 0;
+}
+
 /* 1: stop with status 0 (help), <0: usage error. */
 static int parse_options(int argc, char **argv, struct bench *b, struct bench_opts *o)
 {
-    static const struct option opts[] = {
-        {"config", required_argument, 0, 'c'},
-        {"sweep", required_argument, 0, OPT_SWEEP},
-        {"runs", required_argument, 0, OPT_RUNS},
-        {"quick", no_argument, 0, OPT_QUICK},
-        {"only", required_argument, 0, OPT_ONLY},
-        {"work", required_argument, 0, OPT_WORK},
-        {"no-qemu", no_argument, 0, OPT_NO_QEMU},
-        {"json", required_argument, 0, OPT_JSON},
-        {"csv", required_argument, 0, OPT_CSV},
-        {"plot", required_argument, 0, OPT_PLOT},
-        {"guests", required_argument, 0, OPT_GUESTS},
-        {"timeout", required_argument, 0, OPT_TIMEOUT},
-        {"list", no_argument, 0, OPT_LIST},
-        {"check-native", no_argument, 0, OPT_CHECK_NATIVE},
-        {"write-checksums", required_argument, 0, OPT_WRITE_CHECKSUMS},
-        {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0},
-    };
     o->variants = bench_alloc((size_t)argc * sizeof(char *));
-    int c;
-    char *end;
+    int c, rc;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "+c:h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'c': o->variants[o->nvariants++] = optarg; break;
-        case OPT_SWEEP:
-            if (bench_sweep_parse(b, optarg))
-                return XBT_EINVAL;
-            break;
-        case OPT_RUNS: {
-            long v = strtol(optarg, &end, 10);
-            if (*end || end == optarg || v < 1 || v > 1000) {
-                xbt_error("bench: --runs %s: must be 1..1000", optarg);
-                return XBT_EINVAL;
-            }
-            o->runs = (int)v;
-            break;
-        }
-        case OPT_TIMEOUT:
-            b->timeout_s = strtod(optarg, &end);
-            if (*end || end == optarg || b->timeout_s <= 0) {
-                xbt_error("bench: --timeout %s: seconds, more than 0", optarg);
-                return XBT_EINVAL;
-            }
-            break;
-        case OPT_QUICK: b->quick = true; break;
-        case OPT_ONLY: o->only = optarg; break;
-        case OPT_WORK: o->work = optarg; break;
-        case OPT_NO_QEMU: o->no_qemu = true; break;
-        case OPT_JSON: o->json = optarg; break;
-        case OPT_CSV: o->csv = optarg; break;
-        case OPT_PLOT: o->plot = optarg; break;
-        case OPT_GUESTS: o->guests = optarg; break;
-        case OPT_LIST: o->list = true; break;
-        case OPT_CHECK_NATIVE: o->check_native = true; break;
-        case OPT_WRITE_CHECKSUMS: o->write_checksums = optarg; break;
-        case 'h': usage(stdout); return 1;
-        default:
-            fprintf(stderr, "Try 'xbt bench --help'.\n");
-            return XBT_EINVAL;
-        }
-    }
+    while ((c = getopt_long(argc, argv, "+c:h", long_opts, NULL)) != -1)
+        if ((rc = apply_option(c, b, o)) != 0)
+            return rc;
     if (optind < argc) {
         xbt_error("bench: unexpected argument '%s' (try 'xbt bench --help')", argv[optind]);
         return XBT_EINVAL;

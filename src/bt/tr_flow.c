@@ -156,124 +156,165 @@ static void tr_loop(struct tr *t, const struct bt_insn *i)
     tr_exit_direct(t, is_jcxz ? tgt : next, -1);
 }
 
+/* The operand size of a near branch or stack instruction in bytes. */
+static unsigned op_size(const struct bt_insn *i)
+{
+    return i->zi.operand_width == 16 ? 2 : 4;
+}
+
+/* The return address a near CALL pushes, as an immediate operand. */
+static ZydisEncoderOperand return_imm(const struct bt_insn *i)
+{
+    uint32_t next = i->pc + i->len;
+    return o_imm(i->zi.operand_width == 16 ? (int16_t)(next & 0xFFFF) : (int32_t)next);
+}
+
+/* Near JMP: direct (a patchable exit) or indirect (the lookup table). */
+static bool tr_jmp_near(struct tr *t, const struct bt_insn *i)
+{
+    if (i->ops[0].type == ZYDIS_OPERAND_TYPE_IMMEDIATE) {
+        tr_exit_direct(t, branch_target(i), -1);
+        return true;
+    }
+    if (i->zi.meta.branch_type == ZYDIS_BRANCH_TYPE_FAR)
+        return false;                      /* far: tr_system */
+    load_operand(t, &i->ops[0], ZYDIS_REGISTER_R8D, op_size(i));
+    tr_exit_indirect(t);
+    return true;
+}
+
+/* Near CALL: push the return address, then jump; an indirect target is
+ * loaded (and may fault) before the push. */
+static bool tr_call_near(struct tr *t, const struct bt_insn *i)
+{
+    unsigned osz = op_size(i);
+    if (i->zi.meta.branch_type == ZYDIS_BRANCH_TYPE_FAR)
+        return false;                      /* far call: tr_system */
+    if (i->ops[0].type == ZYDIS_OPERAND_TYPE_IMMEDIATE) {
+        push_value(t, return_imm(i), osz);
+        tr_exit_direct(t, branch_target(i), -1);
+        return true;
+    }
+    load_operand(t, &i->ops[0], ZYDIS_REGISTER_R11D, osz);
+    push_value(t, return_imm(i), osz);
+    e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, R(R8D), R(R11D));
+    tr_exit_indirect(t);
+    return true;
+}
+
+/* Near RET [imm16]: pop the target, release imm16 more bytes. */
+static bool tr_ret_near(struct tr *t, const struct bt_insn *i)
+{
+    unsigned osz = op_size(i);
+    if (i->zi.meta.branch_type == ZYDIS_BRANCH_TYPE_FAR)
+        return false;
+    int32_t imm = 0;
+    for (int k = 0; k < i->zi.operand_count_visible; k++)
+        if (i->ops[k].type == ZYDIS_OPERAND_TYPE_IMMEDIATE)
+            imm = (int32_t)i->ops[k].imm.value.u;
+    load_stack(t, ZYDIS_REGISTER_R8D, 0, osz);
+    lea_esp(t, ZYDIS_REGISTER_R12D, (int32_t)osz + imm);
+    tr_exit_indirect(t);
+    return true;
+}
+
+/* PUSH Sreg: a segment push with a 32-bit operand size moves 16 bits and
+ * leaves the upper half of the slot alone (P6 and later). */
+static void push_sreg(struct tr *t, ZydisRegister sreg, unsigned size)
+{
+    uint8_t ins[16];
+    int s = ZydisRegisterGetId(sreg);
+    /* ES CS SS DS FS GS ids are 0..5 like S_* */
+    e_insn(&t->e, ZYDIS_MNEMONIC_MOVZX, 2, R(R11D),
+           o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0,
+                 (int64_t)offsetof(struct vcpu, seg[s].sel), 2));
+    stack_addr(t, -(int32_t)size, size);
+    size_t n = e_encode(ins, ZYDIS_MNEMONIC_MOV, 2, HMEM(2), R(R11W));
+    tr_mem_access(t, ins, n, 2, MEM_W);
+    lea_esp(t, ZYDIS_REGISTER_R12D, -(int32_t)size);
+}
+
+/* PUSH imm, register, segment register or memory. */
+static void tr_push(struct tr *t, const struct bt_insn *i)
+{
+    const ZydisDecodedOperand *op = &i->ops[0];
+    unsigned size = i->zi.operand_width / 8;
+    if (op->type == ZYDIS_OPERAND_TYPE_IMMEDIATE) {
+        int64_t v = op->imm.value.s;
+        push_value(t, o_imm(size == 2 ? (int16_t)v : (int32_t)v), size);
+    } else if (op->type == ZYDIS_OPERAND_TYPE_REGISTER) {
+        if (ZydisRegisterGetClass(op->reg.value) == ZYDIS_REGCLASS_SEGMENT)
+            push_sreg(t, op->reg.value, size);
+        else
+            push_value(t, o_reg(tr_map_reg(op->reg.value)), size);
+    } else {
+        load_operand(t, op, ZYDIS_REGISTER_R11D, size);
+        push_value(t, size == 2 ? R(R11W) : R(R11D), size);
+    }
+}
+
+/* POP register or memory (a segment register is tr_system's): ESP moves
+ * only after the store succeeded. */
+static bool tr_pop(struct tr *t, const struct bt_insn *i)
+{
+    const ZydisDecodedOperand *op = &i->ops[0];
+    unsigned size = i->zi.operand_width / 8;
+    uint8_t ins[16];
+    if (op->type == ZYDIS_OPERAND_TYPE_REGISTER &&
+        ZydisRegisterGetClass(op->reg.value) == ZYDIS_REGCLASS_SEGMENT)
+        return false;                      /* segment load: tr_system */
+    load_stack(t, ZYDIS_REGISTER_R11D, 0, size);
+    if (op->type == ZYDIS_OPERAND_TYPE_REGISTER) {
+        lea_esp(t, ZYDIS_REGISTER_R12D, (int32_t)size);
+        ZydisRegister r = tr_map_reg(op->reg.value);
+        e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, o_reg(r), size == 2 ? R(R11W) : R(R11D));
+    } else {
+        /* the address uses ESP after the increment (SDM POP) */
+        int32_t adj = (op->mem.base == ZYDIS_REGISTER_ESP) ? (int32_t)size : 0;
+        tr_addr(t, op, adj);
+        size_t n = e_encode(ins, ZYDIS_MNEMONIC_MOV, 2, HMEM(size), size == 2 ? R(R11W) : R(R11D));
+        tr_mem_access(t, ins, n, size, MEM_W);
+        lea_esp(t, ZYDIS_REGISTER_R12D, (int32_t)size);
+    }
+    return true;
+}
+
+/* LEAVE: ESP = EBP; EBP = pop. */
+static void tr_leave(struct tr *t, const struct bt_insn *i)
+{
+    uint8_t ins[16];
+    unsigned osz = op_size(i);
+    e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, R(R8D), R(EBP));
+    tr_seg(t, S_SS, osz, false);
+    size_t n = osz == 2 ? e_encode(ins, ZYDIS_MNEMONIC_MOVZX, 2, R(R11D), HMEM(2))
+                        : e_encode(ins, ZYDIS_MNEMONIC_MOV, 2, R(R11D), HMEM(4));
+    tr_mem_access(t, ins, n, osz, MEM_R);
+    e_insn(&t->e, ZYDIS_MNEMONIC_LEA, 2, R(R12D),
+           o_mem(ZYDIS_REGISTER_RBP, ZYDIS_REGISTER_NONE, 0, (int64_t)osz, 8));
+    e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, osz == 2 ? R(BP) : R(EBP), osz == 2 ? R(R11W) : R(R11D));
+}
+
 bool tr_flow(struct tr *t, const struct bt_insn *i)
 {
     ZydisMnemonic mn = i->zi.mnemonic;
-    uint32_t next = i->pc + i->len;
-    uint8_t ins[16];
-    bool o16 = i->zi.operand_width == 16;
-    unsigned osz = o16 ? 2 : 4;
-
     int cc = jcc_code(mn);
     if (cc >= 0) {
         tr_flags_sync(t);
         tr_exit_direct(t, branch_target(i), cc);
-        tr_exit_direct(t, next, -1);
+        tr_exit_direct(t, i->pc + i->len, -1);
         return true;
     }
     switch (mn) {
-    case ZYDIS_MNEMONIC_JMP:
-        if (i->ops[0].type == ZYDIS_OPERAND_TYPE_IMMEDIATE) {
-            tr_exit_direct(t, branch_target(i), -1);
-            return true;
-        }
-        if (i->zi.meta.branch_type == ZYDIS_BRANCH_TYPE_FAR)
-            return false;                      /* far: tr_system */
-        load_operand(t, &i->ops[0], ZYDIS_REGISTER_R8D, osz);
-        tr_exit_indirect(t);
-        return true;
+    case ZYDIS_MNEMONIC_JMP: return tr_jmp_near(t, i);
     case ZYDIS_MNEMONIC_LOOP: case ZYDIS_MNEMONIC_LOOPE: case ZYDIS_MNEMONIC_LOOPNE:
     case ZYDIS_MNEMONIC_JCXZ: case ZYDIS_MNEMONIC_JECXZ:
         tr_loop(t, i);
         return true;
-    case ZYDIS_MNEMONIC_CALL:
-        if (i->zi.meta.branch_type == ZYDIS_BRANCH_TYPE_FAR)
-            return false;                      /* far call: tr_system */
-        if (i->ops[0].type == ZYDIS_OPERAND_TYPE_IMMEDIATE) {
-            push_value(t, o_imm(o16 ? (int16_t)(next & 0xFFFF) : (int32_t)next), osz);
-            tr_exit_direct(t, branch_target(i), -1);
-            return true;
-        }
-        load_operand(t, &i->ops[0], ZYDIS_REGISTER_R11D, osz);
-        push_value(t, o_imm(o16 ? (int16_t)(next & 0xFFFF) : (int32_t)next), osz);
-        e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, R(R8D), R(R11D));
-        tr_exit_indirect(t);
-        return true;
-    case ZYDIS_MNEMONIC_RET: {
-        if (i->zi.meta.branch_type == ZYDIS_BRANCH_TYPE_FAR)
-            return false;
-        int32_t imm = 0;
-        for (int k = 0; k < i->zi.operand_count_visible; k++)
-            if (i->ops[k].type == ZYDIS_OPERAND_TYPE_IMMEDIATE)
-                imm = (int32_t)i->ops[k].imm.value.u;
-        load_stack(t, ZYDIS_REGISTER_R8D, 0, osz);
-        lea_esp(t, ZYDIS_REGISTER_R12D, (int32_t)osz + imm);
-        tr_exit_indirect(t);
-        return true;
-    }
-    case ZYDIS_MNEMONIC_PUSH: {
-        const ZydisDecodedOperand *op = &i->ops[0];
-        unsigned size = i->zi.operand_width / 8;
-        if (op->type == ZYDIS_OPERAND_TYPE_IMMEDIATE) {
-            int64_t v = op->imm.value.s;
-            push_value(t, o_imm(size == 2 ? (int16_t)v : (int32_t)v), size);
-        } else if (op->type == ZYDIS_OPERAND_TYPE_REGISTER) {
-            ZydisRegisterClass c = ZydisRegisterGetClass(op->reg.value);
-            if (c == ZYDIS_REGCLASS_SEGMENT) {
-                int s = ZydisRegisterGetId(op->reg.value);
-                /* ES CS SS DS FS GS ids are 0..5 like S_* */
-                e_insn(&t->e, ZYDIS_MNEMONIC_MOVZX, 2, R(R11D),
-                       o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0,
-                             (int64_t)offsetof(struct vcpu, seg[s].sel), 2));
-                /* a segment push with a 32-bit operand size moves 16 bits
-                 * and leaves the upper half of the slot alone (P6 and later) */
-                stack_addr(t, -(int32_t)size, size);
-                size_t n = e_encode(ins, ZYDIS_MNEMONIC_MOV, 2, HMEM(2), R(R11W));
-                tr_mem_access(t, ins, n, 2, MEM_W);
-                lea_esp(t, ZYDIS_REGISTER_R12D, -(int32_t)size);
-            } else {
-                push_value(t, o_reg(tr_map_reg(op->reg.value)), size);
-            }
-        } else {
-            load_operand(t, op, ZYDIS_REGISTER_R11D, size);
-            push_value(t, size == 2 ? R(R11W) : R(R11D), size);
-        }
-        return true;
-    }
-    case ZYDIS_MNEMONIC_POP: {
-        const ZydisDecodedOperand *op = &i->ops[0];
-        unsigned size = i->zi.operand_width / 8;
-        if (op->type == ZYDIS_OPERAND_TYPE_REGISTER &&
-            ZydisRegisterGetClass(op->reg.value) == ZYDIS_REGCLASS_SEGMENT)
-            return false;                      /* segment load: tr_system */
-        load_stack(t, ZYDIS_REGISTER_R11D, 0, size);
-        if (op->type == ZYDIS_OPERAND_TYPE_REGISTER) {
-            lea_esp(t, ZYDIS_REGISTER_R12D, (int32_t)size);
-            ZydisRegister r = tr_map_reg(op->reg.value);
-            e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, o_reg(r), size == 2 ? R(R11W) : R(R11D));
-        } else {
-            /* the address uses ESP after the increment (SDM POP) */
-            int32_t adj = (op->mem.base == ZYDIS_REGISTER_ESP) ? (int32_t)size : 0;
-            tr_addr(t, op, adj);
-            size_t n = e_encode(ins, ZYDIS_MNEMONIC_MOV, 2, HMEM(size), size == 2 ? R(R11W) : R(R11D));
-            tr_mem_access(t, ins, n, size, MEM_W);
-            lea_esp(t, ZYDIS_REGISTER_R12D, (int32_t)size);
-        }
-        return true;
-    }
-    case ZYDIS_MNEMONIC_LEAVE: {
-        /* ESP = EBP; EBP = pop */
-        e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, R(R8D), R(EBP));
-        tr_seg(t, S_SS, osz, false);
-        size_t n = osz == 2 ? e_encode(ins, ZYDIS_MNEMONIC_MOVZX, 2, R(R11D), HMEM(2))
-                            : e_encode(ins, ZYDIS_MNEMONIC_MOV, 2, R(R11D), HMEM(4));
-        tr_mem_access(t, ins, n, osz, MEM_R);
-        e_insn(&t->e, ZYDIS_MNEMONIC_LEA, 2, R(R12D),
-               o_mem(ZYDIS_REGISTER_RBP, ZYDIS_REGISTER_NONE, 0, (int64_t)osz, 8));
-        e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, osz == 2 ? R(BP) : R(EBP), osz == 2 ? R(R11W) : R(R11D));
-        return true;
-    }
-    default:
-        return false;
+    case ZYDIS_MNEMONIC_CALL: return tr_call_near(t, i);
+    case ZYDIS_MNEMONIC_RET: return tr_ret_near(t, i);
+    case ZYDIS_MNEMONIC_PUSH: tr_push(t, i); return true;
+    case ZYDIS_MNEMONIC_POP: return tr_pop(t, i);
+    case ZYDIS_MNEMONIC_LEAVE: tr_leave(t, i); return true;
+    default: return false;
     }
 }

@@ -72,13 +72,171 @@ static int push_on(struct vcpu *cpu, uint32_t ss_base, uint32_t *esp, uint32_t v
     return cpu_write_as(cpu, ss_base + *esp, size, size == 2 ? (v & 0xFFFF) : v, user);
 }
 
+/* A fault raised by a delivery step: its vector (-1: none was pending,
+ * see take_fault) and error code. */
+struct dfault {
+    int vec;
+    uint32_t err;
+};
+
+static int fail(struct dfault *f, int vec, uint32_t err)
+{
+    f->vec = vec;
+    f->err = err;
+    return -1;
+}
+
 /* A fault raised while delivering (a #PF on the stack or a table): hand it
  * back to the escalation logic in vcpu_deliver_pending. */
-static int take_fault(struct vcpu *cpu, uint32_t *err)
+static int take_fault(struct vcpu *cpu, struct dfault *f)
 {
     struct vcpu_event ev = vcpu_take_pending(cpu);
-    *err = ev.err;
-    return ev.kind == EV_NONE ? -1 : ev.vec;
+    return fail(f, ev.kind == EV_NONE ? -1 : ev.vec, ev.err);
+}
+
+/* The event being delivered. */
+struct delivery {
+    int vec;
+    bool soft;          /* INT n: the gate's DPL is checked */
+    uint32_t ret_eip;   /* the EIP pushed */
+    bool has_err;
+    uint32_t err;       /* the error code pushed */
+    uint32_t ext;       /* the EXT bit of error codes raised while delivering */
+};
+
+/* What the IDT entry leads to. */
+struct idt_target {
+    uint32_t type;       /* SYS_INT32, SYS_TRAP16, SYS_TASK, ... */
+    uint16_t sel;        /* the code segment, or the TSS of a task gate */
+    uint32_t off;        /* the entry point */
+    unsigned size;       /* 4 (32-bit gate) or 2: the size of each push */
+    uint32_t clo, chi;   /* the code segment's descriptor */
+};
+
+/* Reads and checks IDT entry d->vec: protected mode (real-mode delivery
+ * is not implemented: #GP(0) to escalate), within the IDT limit (#GP), an
+ * interrupt, trap or task gate (#GP), DPL >= CPL for INT n (#GP),
+ * present (#NP). */
+static int idt_gate(struct vcpu *cpu, const struct delivery *d, struct idt_target *tg,
+                    struct dfault *f)
+{
+    uint32_t vec8 = (uint32_t)d->vec * 8, idt_err = vec8 + 2 + d->ext;
+    uint32_t lo, hi;
+    if (!(cpu->cr0 & CR0_PE))
+        return fail(f, EXC_GP, 0);
+    if (vec8 + 7 > cpu->idtr.limit)
+        return fail(f, EXC_GP, idt_err);
+    if (cpu_read_sys(cpu, cpu->idtr.base + vec8, 4, &lo) ||
+        cpu_read_sys(cpu, cpu->idtr.base + vec8 + 4, 4, &hi))
+        return take_fault(cpu, f);
+    uint32_t type = desc_type(hi);
+    bool is32 = type == SYS_INT32 || type == SYS_TRAP32;
+    bool is16 = type == SYS_INT16 || type == SYS_TRAP16;
+    if ((hi & D_S) || (!is32 && !is16 && type != SYS_TASK))
+        return fail(f, EXC_GP, idt_err);
+    if (d->soft && desc_dpl(hi) < cpu->cpl)
+        return fail(f, EXC_GP, vec8 + 2);
+    if (!(hi & D_P))
+        return fail(f, EXC_NP, idt_err);
+    tg->type = type;
+    tg->sel = (uint16_t)(lo >> 16);
+    tg->off = (lo & 0xFFFF) | (is32 ? (hi & 0xFFFF0000u) : 0);
+    tg->size = is32 ? 4 : 2;
+    return 0;
+}
+
+/* The code segment of an interrupt or trap gate: a code segment with
+ * DPL <= CPL (#GP), present (#NP); then marked accessed. */
+static int gate_code(struct vcpu *cpu, const struct delivery *d, struct idt_target *tg,
+                     struct dfault *f)
+{
+    uint16_t sel = tg->sel;
+    if ((sel & ~3u) == 0 || seg_read_desc(cpu, sel, &tg->clo, &tg->chi) < 0 ||
+        !desc_is_code(tg->chi) || desc_dpl(tg->chi) > cpu->cpl)
+        return fail(f, EXC_GP, (sel & ~3u) + d->ext);
+    if (!(tg->chi & D_P))
+        return fail(f, EXC_NP, (sel & ~3u) + d->ext);
+    if (seg_mark_accessed(cpu, sel, tg->chi) < 0)
+        return take_fault(cpu, f);
+    return 0;
+}
+
+/* Pushes EFLAGS, CS, the return EIP and the error code (if any) at *esp
+ * on the current SS. */
+static int push_frame(struct vcpu *cpu, const struct delivery *d, unsigned size, uint32_t *esp,
+                      bool user)
+{
+    uint32_t base = cpu->seg[S_SS].base;
+    if (push_on(cpu, base, esp, cpu->eflags, size, user) ||
+        push_on(cpu, base, esp, cpu->seg[S_CS].sel, size, user) ||
+        push_on(cpu, base, esp, d->ret_eip, size, user) ||
+        (d->has_err && push_on(cpu, base, esp, d->err, size, user)))
+        return -1;
+    return 0;
+}
+
+/* To an inner privilege level: SS:ESP from the TSS (a fault there gets
+ * EXT), the old SS and ESP pushed first.  A fault puts SS back. */
+static int push_inner_frame(struct vcpu *cpu, const struct delivery *d,
+                            const struct idt_target *tg, struct dfault *f)
+{
+    uint32_t cdpl = desc_dpl(tg->chi), old_esp = cpu->regs[R_ESP];
+    struct seg_cache saved_ss = cpu->seg[S_SS];
+    uint16_t nss;
+    uint32_t nesp;
+    if (tss_inner_stack(cpu, cdpl, &nss, &nesp) < 0 ||
+        seg_load_ss_for(cpu, nss, cdpl, EXC_TS) < 0) {
+        cpu->seg[S_SS] = saved_ss;
+        take_fault(cpu, f);
+        f->err |= d->ext;
+        return -1;
+    }
+    uint32_t base = cpu->seg[S_SS].base;
+    bool u = cdpl == 3;
+    if (push_on(cpu, base, &nesp, saved_ss.sel, tg->size, u) ||
+        push_on(cpu, base, &nesp, old_esp, tg->size, u) ||
+        push_frame(cpu, d, tg->size, &nesp, u) < 0) {
+        cpu->seg[S_SS] = saved_ss;
+        return take_fault(cpu, f);
+    }
+    cpu->regs[R_ESP] = nesp;
+    return 0;
+}
+
+/* Through an interrupt or trap gate: the frame on the same or an inner
+ * stack, then CS:EIP, the CPL and the flags (IF cleared by interrupt
+ * gates). */
+static int enter_gate(struct vcpu *cpu, const struct delivery *d, struct idt_target *tg,
+                      struct dfault *f)
+{
+    if (gate_code(cpu, d, tg, f) < 0)
+        return -1;
+    uint32_t cdpl = desc_dpl(tg->chi), new_cpl = cpu->cpl;
+    if (!(tg->chi & D_CONFORMING) && cdpl < cpu->cpl) {
+        if (push_inner_frame(cpu, d, tg, f) < 0)
+            return -1;
+        new_cpl = cdpl;
+    } else {
+        uint32_t esp = cpu->regs[R_ESP];
+        if (push_frame(cpu, d, tg->size, &esp, cpu->cpl == 3) < 0)
+            return take_fault(cpu, f);
+        cpu->regs[R_ESP] = esp;
+    }
+    seg_set_cs(cpu, tg->sel, tg->clo, tg->chi, new_cpl);
+    cpu->eip = tg->off;
+    cpu->eflags &= ~(EFL_TF | EFL_NT | EFL_RF | EFL_VM);
+    if (tg->type == SYS_INT32 || tg->type == SYS_INT16)
+        cpu->eflags &= ~EFL_IF;
+    return 0;
+}
+
+/* Through a task gate: a task switch (whose own fault is delivered next). */
+static int enter_task(struct vcpu *cpu, const struct delivery *d, const struct idt_target *tg,
+                      struct dfault *f)
+{
+    if (task_switch(cpu, tg->sel, TS_INT, d->ret_eip, d->has_err, d->err) < 0)
+        return take_fault(cpu, f);
+    return 0;
 }
 
 /* One delivery attempt; returns the vector of a fault raised while
@@ -86,100 +244,17 @@ static int take_fault(struct vcpu *cpu, uint32_t *err)
 static int deliver_once(struct vcpu *cpu, int vec, bool soft, uint32_t ret_eip,
                         bool has_err, uint32_t err_in, uint32_t *err)
 {
-    uint32_t ext = soft ? 0 : 1;
-    uint32_t idt_err = (uint32_t)vec * 8 + 2 + ext;
-    if (!(cpu->cr0 & CR0_PE)) {
-        *err = 0;
-        return EXC_GP;   /* real-mode delivery is not implemented: escalate */
-    }
-    if ((uint32_t)vec * 8 + 7 > cpu->idtr.limit) {
-        *err = idt_err;
-        return EXC_GP;
-    }
-    uint32_t lo, hi;
-    if (cpu_read_sys(cpu, cpu->idtr.base + (uint32_t)vec * 8, 4, &lo) ||
-        cpu_read_sys(cpu, cpu->idtr.base + (uint32_t)vec * 8 + 4, 4, &hi))
-        return take_fault(cpu, err);
-    uint32_t type = desc_type(hi);
-    uint32_t dpl = desc_dpl(hi);
-    bool is32 = type == SYS_INT32 || type == SYS_TRAP32;
-    bool is16 = type == SYS_INT16 || type == SYS_TRAP16;
-    if ((hi & D_S) || (!is32 && !is16 && type != SYS_TASK)) {
-        *err = idt_err;
-        return EXC_GP;
-    }
-    if (soft && dpl < cpu->cpl) {
-        *err = (uint32_t)vec * 8 + 2;
-        return EXC_GP;
-    }
-    if (!(hi & D_P)) {
-        *err = idt_err;
-        return EXC_NP;
-    }
-    uint16_t sel = (uint16_t)(lo >> 16);
-    if (type == SYS_TASK) {
-        if (task_switch(cpu, sel, TS_INT, ret_eip, has_err, err_in) < 0)
-            return take_fault(cpu, err);   /* the switch's own fault: deliver it next */
+    struct delivery d = { .vec = vec, .soft = soft, .ret_eip = ret_eip, .has_err = has_err,
+                          .err = err_in, .ext = soft ? 0 : 1 };
+    struct idt_target tg;
+    struct dfault f;
+    int rc = idt_gate(cpu, &d, &tg, &f);
+    if (rc == 0)
+        rc = tg.type == SYS_TASK ? enter_task(cpu, &d, &tg, &f) : enter_gate(cpu, &d, &tg, &f);
+    if (rc == 0)
         return -1;
-    }
-    uint32_t off = (lo & 0xFFFF) | (is32 ? (hi & 0xFFFF0000u) : 0);
-    uint32_t clo, chi;
-    if ((sel & ~3u) == 0 || seg_read_desc(cpu, sel, &clo, &chi) < 0 || !desc_is_code(chi) ||
-        desc_dpl(chi) > cpu->cpl) {
-        *err = (sel & ~3u) + ext;
-        return EXC_GP;
-    }
-    if (!(chi & D_P)) {
-        *err = (sel & ~3u) + ext;
-        return EXC_NP;
-    }
-    if (seg_mark_accessed(cpu, sel, chi) < 0)
-        return take_fault(cpu, err);
-    uint32_t cdpl = desc_dpl(chi);
-    bool conforming = chi & D_CONFORMING;
-    unsigned size = is32 ? 4 : 2;
-    uint32_t eflags = cpu->eflags;
-    uint32_t old_cs = cpu->seg[S_CS].sel;
-    uint32_t new_cpl = cpu->cpl;
-    if (!conforming && cdpl < cpu->cpl) {
-        /* inner privilege: stack from the TSS, old SS:ESP saved on it */
-        uint16_t nss;
-        uint32_t nesp;
-        uint32_t old_ss = cpu->seg[S_SS].sel, old_esp = cpu->regs[R_ESP];
-        struct seg_cache saved_ss = cpu->seg[S_SS];
-        if (tss_inner_stack(cpu, cdpl, &nss, &nesp) < 0 ||
-            seg_load_ss_for(cpu, nss, cdpl, EXC_TS) < 0) {
-            cpu->seg[S_SS] = saved_ss;
-            int v = take_fault(cpu, err);
-            *err |= ext;
-            return v;
-        }
-        uint32_t base = cpu->seg[S_SS].base;
-        bool u = cdpl == 3;
-        if (push_on(cpu, base, &nesp, old_ss, size, u) || push_on(cpu, base, &nesp, old_esp, size, u) ||
-            push_on(cpu, base, &nesp, eflags, size, u) || push_on(cpu, base, &nesp, old_cs, size, u) ||
-            push_on(cpu, base, &nesp, ret_eip, size, u) ||
-            (has_err && push_on(cpu, base, &nesp, err_in, size, u))) {
-            cpu->seg[S_SS] = saved_ss;
-            return take_fault(cpu, err);
-        }
-        cpu->regs[R_ESP] = nesp;
-        new_cpl = cdpl;
-    } else {
-        uint32_t esp = cpu->regs[R_ESP], base = cpu->seg[S_SS].base;
-        bool u = cpu->cpl == 3;
-        if (push_on(cpu, base, &esp, eflags, size, u) || push_on(cpu, base, &esp, old_cs, size, u) ||
-            push_on(cpu, base, &esp, ret_eip, size, u) ||
-            (has_err && push_on(cpu, base, &esp, err_in, size, u)))
-            return take_fault(cpu, err);
-        cpu->regs[R_ESP] = esp;
-    }
-    seg_set_cs(cpu, sel, clo, chi, new_cpl);
-    cpu->eip = off;
-    cpu->eflags &= ~(EFL_TF | EFL_NT | EFL_RF | EFL_VM);
-    if (type == SYS_INT32 || type == SYS_INT16)
-        cpu->eflags &= ~EFL_IF;
-    return -1;
+    *err = f.err;
+    return f.vec;
 }
 
 int vcpu_deliver_pending(struct vcpu *cpu)

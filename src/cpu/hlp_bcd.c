@@ -21,93 +21,112 @@ static uint32_t szp(uint8_t v)
     return f;
 }
 
+/* AL = al, the arithmetic flags = out (DAA, DAS) */
+static void set_al_flags(struct vcpu *cpu, uint8_t al, uint32_t out)
+{
+    cpu->regs[R_EAX] = (cpu->regs[R_EAX] & ~0xFFu) | al;
+    cpu->eflags = (cpu->eflags & ~EFL_ARITH) | out;
+}
+
+/* AX = ax, the arithmetic flags = out (AAA, AAS, AAM, AAD) */
+static void set_ax_flags(struct vcpu *cpu, uint16_t ax, uint32_t out)
+{
+    cpu->regs[R_EAX] = (cpu->regs[R_EAX] & 0xFFFF0000u) | ax;
+    cpu->eflags = (cpu->eflags & ~EFL_ARITH) | out;
+}
+
+static void daa(struct vcpu *cpu)
+{
+    uint8_t al = (uint8_t)cpu->regs[R_EAX], old = al;
+    bool cf = cpu->eflags & EFL_CF, af = cpu->eflags & EFL_AF;
+    uint32_t out = 0;
+    bool ncf = false;
+    if ((al & 0xF) > 9 || af) {
+        ncf = cf || al > 0xF9;
+        al += 6;
+        out |= EFL_AF;
+    }
+    if (old > 0x99 || cf) {
+        al += 0x60;
+        ncf = true;
+    } else {
+        ncf = false;
+    }
+    if (ncf)
+        out |= EFL_CF;
+    set_al_flags(cpu, al, out | szp(al));
+}
+
+static void das(struct vcpu *cpu)
+{
+    uint8_t al = (uint8_t)cpu->regs[R_EAX], old = al;
+    bool cf = cpu->eflags & EFL_CF, af = cpu->eflags & EFL_AF;
+    uint32_t out = 0;
+    bool ncf = false;
+    if ((al & 0xF) > 9 || af) {
+        ncf = cf || al < 6;
+        al -= 6;
+        out |= EFL_AF;
+    }
+    if (old > 0x99 || cf) {
+        al -= 0x60;
+        ncf = true;
+    }
+    if (ncf)
+        out |= EFL_CF;
+    set_al_flags(cpu, al, out | szp(al));
+}
+
+static void aaa_aas(struct vcpu *cpu, bool aaa)
+{
+    uint16_t ax = (uint16_t)cpu->regs[R_EAX];
+    uint32_t out = 0;
+    if ((ax & 0xF) > 9 || (cpu->eflags & EFL_AF)) {
+        if (aaa) {
+            ax = (uint16_t)(ax + 0x106);
+        } else {
+            ax = (uint16_t)(ax - 6);
+            ax = (uint16_t)(ax - 0x100);
+        }
+        out |= EFL_AF | EFL_CF;
+    }
+    ax &= 0xFF0F;
+    set_ax_flags(cpu, ax, out | szp((uint8_t)ax));
+}
+
+/* AAM: AH = AL / base, AL = AL % base; #DE for base 0 */
+static void aam(struct vcpu *cpu, uint32_t base)
+{
+    uint8_t al = (uint8_t)cpu->regs[R_EAX];
+    if (base == 0) {
+        vcpu_raise(cpu, EXC_DE, 0, false);
+        return;
+    }
+    uint8_t ah = (uint8_t)(al / base);
+    al = (uint8_t)(al % base);
+    set_ax_flags(cpu, (uint16_t)((uint32_t)ah << 8 | al), szp(al));
+}
+
+/* AAD: AL = AL + AH * base, AH = 0 */
+static void aad(struct vcpu *cpu, uint32_t base)
+{
+    uint8_t al = (uint8_t)cpu->regs[R_EAX], ah = (uint8_t)(cpu->regs[R_EAX] >> 8);
+    al = (uint8_t)(al + ah * base);
+    set_ax_flags(cpu, al, szp(al));
+}
+
 HLP(hlp_bcd)
 {
-    uint32_t *eax = &cpu->regs[R_EAX];
-    uint32_t fl = cpu->eflags;
-    uint8_t al = (uint8_t)*eax, ah = (uint8_t)(*eax >> 8);
-    bool cf = fl & EFL_CF, af = fl & EFL_AF;
-    uint32_t out = 0;   /* new arithmetic flags */
     switch (a) {
-    case BCD_DAA: {
-        uint8_t old = al;
-        bool ncf = false;
-        if ((al & 0xF) > 9 || af) {
-            ncf = cf || al > 0xF9;
-            al += 6;
-            out |= EFL_AF;
-        }
-        if (old > 0x99 || cf) {
-            al += 0x60;
-            ncf = true;
-        } else {
-            ncf = false;
-        }
-        if (ncf)
-            out |= EFL_CF;
-        out |= szp(al);
+    case BCD_DAA: daa(cpu); break;
+    case BCD_DAS: das(cpu); break;
+    case BCD_AAA: case BCD_AAS: aaa_aas(cpu, a == BCD_AAA); break;
+    case BCD_AAM: aam(cpu, b); break;
+    case BCD_AAD: aad(cpu, b); break;
+    case BCD_SALC:   /* AL = CF ? 0xFF : 0, flags unchanged */
+        cpu->regs[R_EAX] = (cpu->regs[R_EAX] & ~0xFFu) | (cpu->eflags & EFL_CF ? 0xFF : 0);
         break;
     }
-    case BCD_DAS: {
-        uint8_t old = al;
-        bool ncf = false;
-        if ((al & 0xF) > 9 || af) {
-            ncf = cf || al < 6;
-            al -= 6;
-            out |= EFL_AF;
-        }
-        if (old > 0x99 || cf) {
-            al -= 0x60;
-            ncf = true;
-        }
-        if (ncf)
-            out |= EFL_CF;
-        out |= szp(al);
-        break;
-    }
-    case BCD_AAA:
-    case BCD_AAS: {
-        uint16_t ax = (uint16_t)*eax;
-        if ((al & 0xF) > 9 || af) {
-            if (a == BCD_AAA) {
-                ax = (uint16_t)(ax + 0x106);
-            } else {
-                ax = (uint16_t)(ax - 6);
-                ax = (uint16_t)(ax - 0x100);
-            }
-            out |= EFL_AF | EFL_CF;
-        }
-        ax &= 0xFF0F;
-        al = (uint8_t)ax;
-        ah = (uint8_t)(ax >> 8);
-        out |= szp(al);
-        *eax = (*eax & 0xFFFF0000u) | ax;
-        cpu->eflags = (fl & ~EFL_ARITH) | out;
-        return 0;
-    }
-    case BCD_AAM:
-        if (b == 0) {
-            vcpu_raise(cpu, EXC_DE, 0, false);
-            return 0;
-        }
-        ah = (uint8_t)(al / b);
-        al = (uint8_t)(al % b);
-        out |= szp(al);
-        *eax = (*eax & 0xFFFF0000u) | ((uint32_t)ah << 8) | al;
-        cpu->eflags = (fl & ~EFL_ARITH) | out;
-        return 0;
-    case BCD_AAD:
-        al = (uint8_t)(al + ah * b);
-        out |= szp(al);
-        *eax = (*eax & 0xFFFF0000u) | al;
-        cpu->eflags = (fl & ~EFL_ARITH) | out;
-        return 0;
-    case BCD_SALC:
-        *eax = (*eax & ~0xFFu) | (cf ? 0xFF : 0);
-        return 0;
-    }
-    *eax = (*eax & ~0xFFu) | al;
-    cpu->eflags = (fl & ~EFL_ARITH) | out;
     return 0;
 }
 

@@ -8,7 +8,6 @@
 #include "bt.h"
 #include "helpers.h"
 #include "mmu.h"
-#include "mmu/walk.h"
 #include "cpu.h"
 
 HLP(hlp_hlt)

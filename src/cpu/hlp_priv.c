@@ -148,15 +148,146 @@ static void flat(struct seg_cache *s, uint16_t sel, bool code, uint32_t dpl)
     s->flags = (code ? 0x0B00u : 0x0300u) | D_S | D_P | (dpl << 13) | D_BIG | (1u << 23);
 }
 
+/* LLDT: leaves translated code after a new LDT (segment loads check it). */
+static void lldt(struct vcpu *cpu, uint16_t sel, uint32_t next)
+{
+    if (cpl0(cpu) && load_ldt(cpu, sel) == 0)
+        vcpu_exit_at(cpu, next, EXIT_STATE);
+}
+
+/* LMSW: PE can be set but not cleared; MP, EM, TS follow. */
+static void lmsw(struct vcpu *cpu, uint32_t v, uint32_t next)
+{
+    if (cpl0(cpu)) {
+        cpu->cr0 = (cpu->cr0 & ~0xEu) | (v & 0xF) | (cpu->cr0 & CR0_PE);
+        vcpu_exit_at(cpu, next, EXIT_STATE);
+    }
+}
+
+static void clts(struct vcpu *cpu, uint32_t next)
+{
+    if (cpl0(cpu)) {
+        cpu->cr0 &= ~CR0_TS;
+        vcpu_exit_at(cpu, next, EXIT_STATE);
+    }
+}
+
+/* LAR (access rights) and LSL (limit): ZF says whether the descriptor is
+ * visible and of a type the instruction accepts; the register changes
+ * only then. */
+static void lar_lsl(struct vcpu *cpu, uint32_t a, uint16_t sel)
+{
+    uint32_t op = a & 0xFF;
+    uint32_t lo, hi;
+    bool ok = (sel & ~3u) && seg_read_desc(cpu, sel, &lo, &hi) == 0 &&
+              lar_type_ok(hi, op == PRIV_LSL) && visible(cpu, sel, hi);
+    set_zf(cpu, ok);
+    if (!ok)
+        return;
+    unsigned r = PRIV_REG(a);
+    uint32_t v;
+    if (op == PRIV_LAR) {
+        v = hi & 0x00F0FF00u;
+    } else {
+        struct seg_cache c;
+        seg_set_cache(&c, sel, lo, hi);
+        v = c.limit;
+    }
+    cpu->regs[r] = (a & PRIV_O32) ? v : ((cpu->regs[r] & 0xFFFF0000u) | (v & 0xFFFF));
+}
+
+/* VERR, VERW: ZF = the segment is visible and readable (writable). */
+static void verr_verw(struct vcpu *cpu, uint32_t op, uint16_t sel)
+{
+    uint32_t lo, hi;
+    bool ok = (sel & ~3u) && seg_read_desc(cpu, sel, &lo, &hi) == 0 && (hi & D_S) &&
+              visible(cpu, sel, hi);
+    if (ok) {
+        if (op == PRIV_VERR)
+            ok = !(hi & D_CODE) || (hi & D_RW);
+        else
+            ok = !(hi & D_CODE) && (hi & D_RW);
+    }
+    set_zf(cpu, ok);
+}
+
+/* ARPL: the destination's (register or memory at b) RPL raised to the
+ * source's. */
+static void arpl(struct vcpu *cpu, uint32_t a, uint32_t b)
+{
+    uint32_t dst;
+    if (a & PRIV_MEM) {
+        if (cpu_read(cpu, b, 2, &dst))
+            return;
+    } else {
+        dst = cpu->regs[PRIV_REG(a)] & 0xFFFF;
+    }
+    uint32_t src = cpu->regs[PRIV_REG2(a)] & 3;
+    if ((dst & 3) < src) {
+        dst = (dst & ~3u) | src;
+        set_zf(cpu, true);
+        if (a & PRIV_MEM)
+            cpu_write(cpu, b, 2, dst);
+        else
+            cpu->regs[PRIV_REG(a)] = (cpu->regs[PRIV_REG(a)] & 0xFFFF0000u) | dst;
+    } else {
+        set_zf(cpu, false);
+    }
+}
+
+/* MOV to or from DRn: DR4/DR5 are DR6/DR7, or #UD with CR4.DE. */
+static void mov_dr(struct vcpu *cpu, uint32_t a, uint32_t b)
+{
+    unsigned dr = PRIV_REG2(a);
+    if (!cpl0(cpu))
+        return;
+    if ((dr == 4 || dr == 5) && (cpu->cr4 & CR4_DE)) {
+        vcpu_raise(cpu, EXC_UD, 0, false);
+        return;
+    }
+    if (dr == 4 || dr == 5)
+        dr += 2;
+    if ((a & 0xFF) == PRIV_MOV_TO_DR)
+        cpu->dr[dr] = b;
+    else
+        cpu->regs[PRIV_REG(a)] = cpu->dr[dr];
+}
+
+/* SYSENTER: to CPL 0 at SYSENTER_CS:SYSENTER_EIP, flat segments. */
+static void sysenter(struct vcpu *cpu)
+{
+    if (!(cpu->cr0 & CR0_PE) || (cpu->sysenter_cs & ~3u) == 0) {
+        vcpu_raise(cpu, EXC_GP, 0, true);
+        return;
+    }
+    cpu->eflags &= ~(EFL_VM | EFL_IF | EFL_RF);
+    flat(&cpu->seg[S_CS], (uint16_t)(cpu->sysenter_cs & ~3u), true, 0);
+    flat(&cpu->seg[S_SS], (uint16_t)((cpu->sysenter_cs & ~3u) + 8), false, 0);
+    cpu->cpl = 0;
+    cpu->regs[R_ESP] = cpu->sysenter_esp;
+    vcpu_exit_at(cpu, cpu->sysenter_eip, EXIT_STATE);
+}
+
+/* SYSEXIT: to CPL 3 at EDX with ESP = ECX, flat segments. */
+static void sysexit(struct vcpu *cpu)
+{
+    if (!(cpu->cr0 & CR0_PE) || cpu->cpl || (cpu->sysenter_cs & ~3u) == 0) {
+        vcpu_raise(cpu, EXC_GP, 0, true);
+        return;
+    }
+    flat(&cpu->seg[S_CS], (uint16_t)((cpu->sysenter_cs + 16) | 3), true, 3);
+    flat(&cpu->seg[S_SS], (uint16_t)((cpu->sysenter_cs + 24) | 3), false, 3);
+    cpu->cpl = 3;
+    cpu->regs[R_ESP] = cpu->regs[R_ECX];
+    vcpu_exit_at(cpu, cpu->regs[R_EDX], EXIT_STATE);
+}
+
 HLP(hlp_priv)
 {
     uint32_t op = a & 0xFF;
     uint16_t sel = (uint16_t)b;
     switch (op) {
-    case PRIV_LLDT:
-        if (cpl0(cpu) && load_ldt(cpu, sel) == 0)
-            vcpu_exit_at(cpu, next, EXIT_STATE);
-        break;
+    case PRIV_LLDT: lldt(cpu, sel, next); break;
     case PRIV_LTR:
         if (cpl0(cpu))
             load_tr(cpu, sel);
@@ -164,126 +295,24 @@ HLP(hlp_priv)
     case PRIV_SLDT: store16(cpu, a, b, cpu->ldt.sel, false); break;
     case PRIV_STR: store16(cpu, a, b, cpu->tss.sel, false); break;
     case PRIV_SMSW: store16(cpu, a, b, cpu->cr0, !(a & PRIV_MEM) && (a & PRIV_O32)); break;
-    case PRIV_LMSW:
-        if (cpl0(cpu)) {
-            /* PE can be set but not cleared; MP, EM, TS follow */
-            cpu->cr0 = (cpu->cr0 & ~0xEu) | (b & 0xF) | (cpu->cr0 & CR0_PE);
-            vcpu_exit_at(cpu, next, EXIT_STATE);
-        }
-        break;
-    case PRIV_CLTS:
-        if (cpl0(cpu)) {
-            cpu->cr0 &= ~CR0_TS;
-            vcpu_exit_at(cpu, next, EXIT_STATE);
-        }
-        break;
+    case PRIV_LMSW: lmsw(cpu, b, next); break;
+    case PRIV_CLTS: clts(cpu, next); break;
     case PRIV_INVD:
     case PRIV_WBINVD:
         cpl0(cpu);   /* no caches to manage */
         break;
     case PRIV_INVLPG:
-        if (cpl0(cpu)) {
+        if (cpl0(cpu))
             mmu_flush(cpu->mmu, MMU_FLUSH_INVLPG, cpu->cr3, b);
-        }
         break;
-    case PRIV_LAR:
-    case PRIV_LSL: {
-        uint32_t lo, hi;
-        bool ok = (sel & ~3u) && seg_read_desc(cpu, sel, &lo, &hi) == 0 &&
-                  lar_type_ok(hi, op == PRIV_LSL) && visible(cpu, sel, hi);
-        set_zf(cpu, ok);
-        if (ok) {
-            unsigned r = PRIV_REG(a);
-            uint32_t v;
-            if (op == PRIV_LAR) {
-                v = hi & 0x00F0FF00u;
-            } else {
-                struct seg_cache c;
-                seg_set_cache(&c, sel, lo, hi);
-                v = c.limit;
-            }
-            cpu->regs[r] = (a & PRIV_O32) ? v : ((cpu->regs[r] & 0xFFFF0000u) | (v & 0xFFFF));
-        }
-        break;
-    }
-    case PRIV_VERR:
-    case PRIV_VERW: {
-        uint32_t lo, hi;
-        bool ok = (sel & ~3u) && seg_read_desc(cpu, sel, &lo, &hi) == 0 && (hi & D_S) &&
-                  visible(cpu, sel, hi);
-        if (ok) {
-            if (op == PRIV_VERR)
-                ok = !(hi & D_CODE) || (hi & D_RW);
-            else
-                ok = !(hi & D_CODE) && (hi & D_RW);
-        }
-        set_zf(cpu, ok);
-        break;
-    }
-    case PRIV_ARPL: {
-        /* dest (reg or memory) RPL raised to the source's */
-        uint32_t dst;
-        if (a & PRIV_MEM) {
-            if (cpu_read(cpu, b, 2, &dst))
-                return 0;
-        } else {
-            dst = cpu->regs[PRIV_REG(a)] & 0xFFFF;
-        }
-        uint32_t src = cpu->regs[PRIV_REG2(a)] & 3;
-        if ((dst & 3) < src) {
-            dst = (dst & ~3u) | src;
-            set_zf(cpu, true);
-            if (a & PRIV_MEM)
-                cpu_write(cpu, b, 2, dst);
-            else
-                cpu->regs[PRIV_REG(a)] = (cpu->regs[PRIV_REG(a)] & 0xFFFF0000u) | dst;
-        } else {
-            set_zf(cpu, false);
-        }
-        break;
-    }
-    case PRIV_MOV_TO_DR:
-    case PRIV_MOV_FROM_DR: {
-        unsigned dr = PRIV_REG2(a);
-        if (!cpl0(cpu))
-            break;
-        if ((dr == 4 || dr == 5) && (cpu->cr4 & CR4_DE)) {
-            vcpu_raise(cpu, EXC_UD, 0, false);
-            break;
-        }
-        if (dr == 4 || dr == 5)
-            dr += 2;
-        if (op == PRIV_MOV_TO_DR)
-            cpu->dr[dr] = b;
-        else
-            cpu->regs[PRIV_REG(a)] = cpu->dr[dr];
-        break;
-    }
+    case PRIV_LAR: case PRIV_LSL: lar_lsl(cpu, a, sel); break;
+    case PRIV_VERR: case PRIV_VERW: verr_verw(cpu, op, sel); break;
+    case PRIV_ARPL: arpl(cpu, a, b); break;
+    case PRIV_MOV_TO_DR: case PRIV_MOV_FROM_DR: mov_dr(cpu, a, b); break;
     case PRIV_RDMSR: if (cpl0(cpu)) rdmsr(cpu); break;
     case PRIV_WRMSR: if (cpl0(cpu)) wrmsr(cpu); break;
-    case PRIV_SYSENTER:
-        if (!(cpu->cr0 & CR0_PE) || (cpu->sysenter_cs & ~3u) == 0) {
-            vcpu_raise(cpu, EXC_GP, 0, true);
-            break;
-        }
-        cpu->eflags &= ~(EFL_VM | EFL_IF | EFL_RF);
-        flat(&cpu->seg[S_CS], (uint16_t)(cpu->sysenter_cs & ~3u), true, 0);
-        flat(&cpu->seg[S_SS], (uint16_t)((cpu->sysenter_cs & ~3u) + 8), false, 0);
-        cpu->cpl = 0;
-        cpu->regs[R_ESP] = cpu->sysenter_esp;
-        vcpu_exit_at(cpu, cpu->sysenter_eip, EXIT_STATE);
-        break;
-    case PRIV_SYSEXIT:
-        if (!(cpu->cr0 & CR0_PE) || cpu->cpl || (cpu->sysenter_cs & ~3u) == 0) {
-            vcpu_raise(cpu, EXC_GP, 0, true);
-            break;
-        }
-        flat(&cpu->seg[S_CS], (uint16_t)((cpu->sysenter_cs + 16) | 3), true, 3);
-        flat(&cpu->seg[S_SS], (uint16_t)((cpu->sysenter_cs + 24) | 3), false, 3);
-        cpu->cpl = 3;
-        cpu->regs[R_ESP] = cpu->regs[R_ECX];
-        vcpu_exit_at(cpu, cpu->regs[R_EDX], EXIT_STATE);
-        break;
+    case PRIV_SYSENTER: sysenter(cpu); break;
+    case PRIV_SYSEXIT: sysexit(cpu); break;
     }
     return 0;
 }

@@ -77,101 +77,163 @@ static uint32_t bulk(struct vcpu *cpu, int op, unsigned size, uint32_t count,
     return n;
 }
 
+/* One string instruction: the helper's argument, decoded. */
+struct str_insn {
+    int op, rep, seg;        /* STR_*, REP_*, source segment */
+    unsigned size;           /* element size in bytes */
+    bool a16;                /* 16-bit addresses: SI, DI, CX */
+    uint32_t mask;           /* of the address size */
+    int32_t delta;           /* +size, or -size with DF */
+    uint32_t sbase, dbase;   /* source and ES segment bases */
+};
+
+static struct str_insn str_decode(const struct vcpu *cpu, uint32_t a)
+{
+    struct str_insn s = { .op = a & 0xFF, .size = (a >> 8) & 0xF, .rep = (a >> 12) & 3,
+                          .a16 = (a >> 14) & 1, .seg = (a >> 16) & 7 };
+    s.mask = s.a16 ? 0xFFFFu : 0xFFFFFFFFu;
+    s.delta = (cpu->eflags & EFL_DF) ? -(int32_t)s.size : (int32_t)s.size;
+    s.sbase = cpu->seg[s.seg].base;
+    s.dbase = cpu->seg[S_ES].base;
+    return s;
+}
+
+/* Whether op reads the source (seg:ESI) and writes or reads ES:EDI. */
+static bool str_uses_src(int op)
+{
+    return op == STR_MOVS || op == STR_LODS || op == STR_CMPS || op == STR_OUTS;
+}
+
+static bool str_uses_dst(int op)
+{
+    return op != STR_LODS && op != STR_OUTS;
+}
+
+/* The segment checks of the next element; -1: a fault was raised. */
+static int str_check(struct vcpu *cpu, const struct str_insn *s)
+{
+    uint32_t si = cpu->regs[R_ESI] & s->mask, di = cpu->regs[R_EDI] & s->mask;
+    if ((str_uses_src(s->op) && seg_check_access(cpu, s->seg, si, s->size)) ||
+        (str_uses_dst(s->op) && seg_check_access(cpu, S_ES, di, s->size)))
+        return -1;
+    return 0;
+}
+
+/* Forward REP MOVS/STOS with 32-bit addresses through flat expand-up
+ * segments, a page at a time (bulk); false: take the element-wise path. */
+static bool str_bulk(struct vcpu *cpu, const struct str_insn *s, uint32_t src, uint32_t dst)
+{
+    const struct seg_cache *es = &cpu->seg[S_ES], *sseg = &cpu->seg[s->seg];
+    if (!s->rep || s->delta <= 0 || (s->op != STR_MOVS && s->op != STR_STOS) || s->a16 ||
+        es->limit != 0xFFFFFFFFu || sseg->limit != 0xFFFFFFFFu ||
+        (es->flags & (1u << 10)) || (sseg->flags & (1u << 10)))
+        return false;
+    uint32_t n = bulk(cpu, s->op, s->size, cpu->regs[R_ECX] & s->mask, src, dst);
+    if (!n)
+        return false;
+    if (s->op == STR_MOVS)
+        upd(&cpu->regs[R_ESI], s->mask, (int32_t)(n * s->size));
+    upd(&cpu->regs[R_EDI], s->mask, (int32_t)(n * s->size));
+    upd(&cpu->regs[R_ECX], s->mask, -(int32_t)n);
+    return true;
+}
+
+/* AL, AX or EAX = v */
+static void set_acc(struct vcpu *cpu, uint32_t v, unsigned size)
+{
+    if (size == 4)
+        cpu->regs[R_EAX] = v;
+    else
+        cpu->regs[R_EAX] = (cpu->regs[R_EAX] & ~((1u << (size * 8)) - 1)) | v;
+}
+
+/* The arithmetic flags of CMP v, w */
+static void set_cmp_flags(struct vcpu *cpu, uint32_t v, uint32_t w, unsigned size)
+{
+    cpu->eflags = (cpu->eflags & ~EFL_ARITH) | host_cmp_flags(v, w, size);
+}
+
+/* One element at src / dst, then ESI / EDI advanced; -1: a fault was
+ * raised (the registers still point at the element). */
+static int str_element(struct vcpu *cpu, const struct str_insn *s, uint32_t src, uint32_t dst)
+{
+    uint32_t *esi = &cpu->regs[R_ESI], *edi = &cpu->regs[R_EDI];
+    uint16_t port = (uint16_t)cpu->regs[R_EDX];
+    unsigned size = s->size;
+    uint32_t v, w;
+    switch (s->op) {
+    case STR_MOVS:
+        if (cpu_read(cpu, src, size, &v) || cpu_write(cpu, dst, size, v))
+            return -1;
+        break;
+    case STR_STOS:
+        if (cpu_write(cpu, dst, size, cpu->regs[R_EAX]))
+            return -1;
+        break;
+    case STR_LODS:
+        if (cpu_read(cpu, src, size, &v))
+            return -1;
+        set_acc(cpu, v, size);
+        break;
+    case STR_CMPS:
+        if (cpu_read(cpu, src, size, &v) || cpu_read(cpu, dst, size, &w))
+            return -1;
+        set_cmp_flags(cpu, v, w, size);
+        break;
+    case STR_SCAS:
+        if (cpu_read(cpu, dst, size, &w))
+            return -1;
+        set_cmp_flags(cpu, cpu->regs[R_EAX], w, size);
+        break;
+    case STR_INS:
+        if (cpu_write(cpu, dst, size, bus_port_read(cpu->bus, port, size)))
+            return -1;
+        break;
+    case STR_OUTS:
+        if (cpu_read(cpu, src, size, &v))
+            return -1;
+        bus_port_write(cpu->bus, port, size, v);
+        break;
+    }
+    if (str_uses_src(s->op))
+        upd(esi, s->mask, s->delta);
+    if (str_uses_dst(s->op))
+        upd(edi, s->mask, s->delta);
+    return 0;
+}
+
+/* REPE / REPNE CMPS and SCAS stop on ZF. */
+static bool str_rep_done(const struct vcpu *cpu, const struct str_insn *s)
+{
+    if (s->op != STR_CMPS && s->op != STR_SCAS)
+        return false;
+    bool zf = cpu->eflags & EFL_ZF;
+    return (s->rep == REP_REP && !zf) || (s->rep == REP_REPNE && zf);
+}
+
 HLP(hlp_string)
 {
-    int op = a & 0xFF;
-    unsigned size = (a >> 8) & 0xF;
-    int rep = (a >> 12) & 3;
-    bool a16 = (a >> 14) & 1;
-    int seg = (a >> 16) & 7;
-    (void)b;
-    uint32_t mask = a16 ? 0xFFFFu : 0xFFFFFFFFu;
-    int32_t delta = (cpu->eflags & EFL_DF) ? -(int32_t)size : (int32_t)size;
+    struct str_insn s = str_decode(cpu, a);
     uint32_t *ecx = &cpu->regs[R_ECX];
-    uint32_t *esi = &cpu->regs[R_ESI];
-    uint32_t *edi = &cpu->regs[R_EDI];
-    uint32_t sbase = cpu->seg[seg].base, dbase = cpu->seg[S_ES].base;
-    if ((op == STR_INS || op == STR_OUTS) && !io_allowed(cpu, (uint16_t)cpu->regs[R_EDX], size))
+    bool io = s.op == STR_INS || s.op == STR_OUTS;
+    if (io && !io_allowed(cpu, (uint16_t)cpu->regs[R_EDX], s.size))
         return 0;
-    struct io_bus *bus = cpu->bus;
-
     for (;;) {
-        if (rep && (*ecx & mask) == 0)
+        if (s.rep && (*ecx & s.mask) == 0)
             break;
-        uint32_t src = sbase + (*esi & mask), dst = dbase + (*edi & mask);
-        bool uses_src = op == STR_MOVS || op == STR_LODS || op == STR_CMPS || op == STR_OUTS;
-        bool uses_dst = op != STR_LODS && op != STR_OUTS;
-        if ((uses_src && seg_check_access(cpu, seg, *esi & mask, size)) ||
-            (uses_dst && seg_check_access(cpu, S_ES, *edi & mask, size)))
+        uint32_t src = s.sbase + (cpu->regs[R_ESI] & s.mask);
+        uint32_t dst = s.dbase + (cpu->regs[R_EDI] & s.mask);
+        if (str_check(cpu, &s) < 0)
             return 0;   /* a fault partway through: registers say how far we got */
-        uint32_t v, w;
-        if (rep && delta > 0 && (op == STR_MOVS || op == STR_STOS) && !a16 &&
-            cpu->seg[S_ES].limit == 0xFFFFFFFFu && cpu->seg[seg].limit == 0xFFFFFFFFu &&
-            !(cpu->seg[S_ES].flags & (1u << 10)) && !(cpu->seg[seg].flags & (1u << 10))) {
-            uint32_t n = bulk(cpu, op, size, *ecx & mask, src, dst);
-            if (n) {
-                if (op == STR_MOVS)
-                    upd(esi, mask, (int32_t)(n * size));
-                upd(edi, mask, (int32_t)(n * size));
-                upd(ecx, mask, -(int32_t)n);
-                continue;
-            }
-        }
-        switch (op) {
-        case STR_MOVS:
-            if (cpu_read(cpu, src, size, &v) || cpu_write(cpu, dst, size, v))
-                return 0;
-            upd(esi, mask, delta);
-            upd(edi, mask, delta);
+        if (str_bulk(cpu, &s, src, dst))
+            continue;
+        if (str_element(cpu, &s, src, dst) < 0)
+            return 0;
+        if (!s.rep)
             break;
-        case STR_STOS:
-            if (cpu_write(cpu, dst, size, cpu->regs[R_EAX]))
-                return 0;
-            upd(edi, mask, delta);
+        upd(ecx, s.mask, -1);
+        if (str_rep_done(cpu, &s))
             break;
-        case STR_LODS:
-            if (cpu_read(cpu, src, size, &v))
-                return 0;
-            if (size == 4)
-                cpu->regs[R_EAX] = v;
-            else
-                cpu->regs[R_EAX] = (cpu->regs[R_EAX] & ~((1u << (size * 8)) - 1)) | v;
-            upd(esi, mask, delta);
-            break;
-        case STR_CMPS:
-            if (cpu_read(cpu, src, size, &v) || cpu_read(cpu, dst, size, &w))
-                return 0;
-            cpu->eflags = (cpu->eflags & ~EFL_ARITH) | host_cmp_flags(v, w, size);
-            upd(esi, mask, delta);
-            upd(edi, mask, delta);
-            break;
-        case STR_SCAS:
-            if (cpu_read(cpu, dst, size, &w))
-                return 0;
-            cpu->eflags = (cpu->eflags & ~EFL_ARITH) | host_cmp_flags(cpu->regs[R_EAX], w, size);
-            upd(edi, mask, delta);
-            break;
-        case STR_INS:
-            v = bus_port_read(bus, (uint16_t)cpu->regs[R_EDX], size);
-            if (cpu_write(cpu, dst, size, v))
-                return 0;
-            upd(edi, mask, delta);
-            break;
-        case STR_OUTS:
-            if (cpu_read(cpu, src, size, &v))
-                return 0;
-            bus_port_write(bus, (uint16_t)cpu->regs[R_EDX], size, v);
-            upd(esi, mask, delta);
-            break;
-        }
-        if (!rep)
-            break;
-        upd(ecx, mask, -1);
-        if (op == STR_CMPS || op == STR_SCAS) {
-            bool zf = cpu->eflags & EFL_ZF;
-            if ((rep == REP_REP && !zf) || (rep == REP_REPNE && zf))
-                break;
-        }
     }
     if (cpu->smc_hit || cpu->exit_request) {
         cpu->smc_hit = false;

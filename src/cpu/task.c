@@ -75,33 +75,40 @@ static int load_task_seg(struct vcpu *cpu, int seg, uint16_t sel)
     return 0;
 }
 
-int task_switch(struct vcpu *cpu, uint16_t sel, enum ts_reason why, uint32_t resume_eip,
-                bool has_err, uint32_t err)
+/* The new task's TSS descriptor: in the GDT (#GP), a 32-bit TSS, busy for
+ * an IRET and available otherwise (#TS for a 16-bit one or an IRET to an
+ * available one, else #GP), present (#NP), limit at least 0x67 (#TS). */
+static int check_new_tss(struct vcpu *cpu, uint16_t sel, enum ts_reason why, uint32_t *lo,
+                         uint32_t *hi)
 {
-    uint32_t lo, hi;
-    if ((sel & 4) || seg_read_desc(cpu, sel, &lo, &hi) < 0) {
+    if ((sel & 4) || seg_read_desc(cpu, sel, lo, hi) < 0) {
         vcpu_raise(cpu, EXC_GP, sel & ~3u, true);
         return -1;
     }
-    uint32_t type = desc_type(hi);
+    uint32_t type = desc_type(*hi);
     bool want_busy = why == TS_IRET;
-    if ((hi & D_S) || type != (want_busy ? SYS_TSS32_BUSY : SYS_TSS32)) {
+    if ((*hi & D_S) || type != (want_busy ? SYS_TSS32_BUSY : SYS_TSS32)) {
         bool ts = want_busy || type == SYS_TSS16 || type == SYS_TSS16_BUSY;
         vcpu_raise(cpu, ts ? EXC_TS : EXC_GP, sel & ~3u, true);
         return -1;
     }
-    if (!(hi & D_P)) {
+    if (!(*hi & D_P)) {
         vcpu_raise(cpu, EXC_NP, sel & ~3u, true);
         return -1;
     }
     struct seg_cache ntss;
-    seg_set_cache(&ntss, sel, lo, hi);
+    seg_set_cache(&ntss, sel, *lo, *hi);
     if (ntss.limit < TSS_MIN_LIMIT) {
         vcpu_raise(cpu, EXC_TS, sel & ~3u, true);
         return -1;
     }
+    return 0;
+}
 
-    /* save the outgoing task */
+/* Saves the outgoing task in the current TSS (EIP = resume_eip, NT clear
+ * for an IRET); JMP and IRET also clear its busy bit. */
+static void save_outgoing(struct vcpu *cpu, enum ts_reason why, uint32_t resume_eip)
+{
     uint32_t ob = cpu->tss.base;
     uint32_t ofl = cpu->eflags;
     if (why == TS_IRET)
@@ -117,9 +124,16 @@ int task_switch(struct vcpu *cpu, uint16_t sel, enum ts_reason why, uint32_t res
         if (seg_read_desc(cpu, cpu->tss.sel, &olo, &ohi) == 0)
             seg_write_desc_hi(cpu, cpu->tss.sel, ohi & ~(2u << 8));   /* clear busy */
     }
+}
 
-    /* switch */
+/* Makes the new TSS the current one: its back link (CALL, INT), its busy
+ * bit (all but IRET), TR, CR0.TS, and its CR3 when paging. */
+static void enter_tss(struct vcpu *cpu, uint16_t sel, uint32_t lo, uint32_t hi,
+                      enum ts_reason why)
+{
     uint16_t old_tr = cpu->tss.sel;
+    struct seg_cache ntss;
+    seg_set_cache(&ntss, sel, lo, hi);
     uint32_t nb = ntss.base;
     if (why == TS_CALL || why == TS_INT)
         wr(cpu, nb + TSS_LINK, 2, old_tr);
@@ -134,6 +148,15 @@ int task_switch(struct vcpu *cpu, uint16_t sel, enum ts_reason why, uint32_t res
         cpu->cr3 = ncr3;
         mmu_flush(cpu->mmu, MMU_FLUSH_CR3, ncr3, 0);
     }
+}
+
+/* The new task's EIP, EFLAGS (NT set for CALL and INT) and general
+ * registers from the current TSS, and its selectors and LDT selector,
+ * which take effect even if loading a descriptor faults later. */
+static void load_task_state(struct vcpu *cpu, enum ts_reason why, uint16_t segs[S_COUNT],
+                            uint16_t *ldt)
+{
+    uint32_t nb = cpu->tss.base;
     cpu->eip = rd(cpu, nb + TSS_EIP, 4);
     uint32_t nfl = rd(cpu, nb + TSS_EFLAGS, 4);
     if (why == TS_CALL || why == TS_INT)
@@ -141,28 +164,45 @@ int task_switch(struct vcpu *cpu, uint16_t sel, enum ts_reason why, uint32_t res
     cpu->eflags = (nfl & ~EFL_VM) | 2;
     for (int r = 0; r < 8; r++)
         cpu->regs[r] = rd(cpu, nb + TSS_REGS + 4 * (uint32_t)r, 4);
-    uint16_t segs[S_COUNT];
     for (int s = 0; s < S_COUNT; s++)
         segs[s] = (uint16_t)rd(cpu, nb + TSS_SEGS + 4 * (uint32_t)s, 2);
-    uint16_t ldt = (uint16_t)rd(cpu, nb + TSS_LDT, 2);
-
-    /* the selectors take effect even if loading a descriptor faults */
+    *ldt = (uint16_t)rd(cpu, nb + TSS_LDT, 2);
     for (int s = 0; s < S_COUNT; s++)
         cpu->seg[s].sel = segs[s];
     cpu->cpl = segs[S_CS] & 3;
-    cpu->ldt.sel = ldt;
-    if (ldt & ~3u) {
-        uint32_t llo, lhi;
-        if ((ldt & 4) || seg_read_desc(cpu, ldt & ~4u, &llo, &lhi) < 0 || (lhi & D_S) ||
-            desc_type(lhi) != SYS_LDT) {
-            vcpu_raise(cpu, EXC_TS, ldt & ~3u, true);
-            return -1;
-        }
-        seg_set_cache(&cpu->ldt, ldt, llo, lhi);
-    } else {
+    cpu->ldt.sel = *ldt;
+}
+
+/* The new task's LDT: null, or an LDT descriptor in the GDT (#TS). */
+static int load_task_ldt(struct vcpu *cpu, uint16_t ldt)
+{
+    if (!(ldt & ~3u)) {
         cpu->ldt.base = cpu->ldt.limit = 0;
         cpu->ldt.flags = 0;
+        return 0;
     }
+    uint32_t llo, lhi;
+    if ((ldt & 4) || seg_read_desc(cpu, ldt & ~4u, &llo, &lhi) < 0 || (lhi & D_S) ||
+        desc_type(lhi) != SYS_LDT) {
+        vcpu_raise(cpu, EXC_TS, ldt & ~3u, true);
+        return -1;
+    }
+    seg_set_cache(&cpu->ldt, ldt, llo, lhi);
+    return 0;
+}
+
+int task_switch(struct vcpu *cpu, uint16_t sel, enum ts_reason why, uint32_t resume_eip,
+                bool has_err, uint32_t err)
+{
+    uint32_t lo, hi;
+    if (check_new_tss(cpu, sel, why, &lo, &hi) < 0)
+        return -1;
+    save_outgoing(cpu, why, resume_eip);
+    enter_tss(cpu, sel, lo, hi, why);
+    uint16_t segs[S_COUNT], ldt;
+    load_task_state(cpu, why, segs, &ldt);
+    if (load_task_ldt(cpu, ldt) < 0)
+        return -1;
     static const int order[S_COUNT] = {S_CS, S_SS, S_ES, S_DS, S_FS, S_GS};
     for (int k = 0; k < S_COUNT; k++)
         if (load_task_seg(cpu, order[k], segs[order[k]]) < 0)

@@ -82,106 +82,156 @@ static int check_code_same(struct vcpu *cpu, uint16_t sel, uint32_t hi)
     return 0;
 }
 
-int xfer_far(struct vcpu *cpu, uint16_t sel, uint32_t off, unsigned osize, bool call,
-             uint32_t next_eip)
+/* A far JMP or CALL: xfer_far's arguments. */
+struct far_req {
+    uint16_t sel;
+    uint32_t off;
+    unsigned osize;
+    bool call;
+    uint32_t next_eip;   /* the return address of a CALL */
+};
+
+/* JMP/CALL straight to a code segment, at the current privilege level. */
+static int far_direct(struct vcpu *cpu, const struct far_req *r, uint32_t lo, uint32_t hi)
 {
-    uint32_t lo, hi;
-    if ((sel & ~3u) == 0 || seg_read_desc(cpu, sel, &lo, &hi) < 0)
-        return gp(cpu, sel);
-    if (hi & D_S) {
-        /* a code segment at the current privilege level */
-        if (check_code_same(cpu, sel, hi) < 0)
-            return -1;
-        if (beyond_limit(cpu, lo, hi, osize == 2 ? (off & 0xFFFF) : off) ||
-            seg_mark_accessed(cpu, sel, hi) < 0)
-            return -1;
-        if (call && push_return(cpu, next_eip, osize) < 0)
-            return -1;
-        seg_set_cs(cpu, sel, lo, hi, cpu->cpl);
-        cpu->eip = osize == 2 ? (off & 0xFFFF) : off;
-        return 0;
-    }
-    uint32_t type = desc_type(hi), dpl = desc_dpl(hi);
-    switch (type) {
-    case SYS_TSS32: case SYS_TSS16:
-        if (dpl < cpu->cpl || dpl < (sel & 3u))
-            return gp(cpu, sel);
-        if (!(hi & D_P))
-            return np(cpu, sel);
-        return task_switch(cpu, sel, call ? TS_CALL : TS_JMP, next_eip, false, 0);
-    case SYS_TASK: {
-        if (dpl < cpu->cpl || dpl < (sel & 3u))
-            return gp(cpu, sel);
-        if (!(hi & D_P))
-            return np(cpu, sel);
-        return task_switch(cpu, (uint16_t)(lo >> 16), call ? TS_CALL : TS_JMP, next_eip, false, 0);
-    }
-    case SYS_CALL32: case SYS_CALL16:
-        break;
-    default:
-        return gp(cpu, sel);
-    }
-    /* call gate */
+    uint32_t eip = r->osize == 2 ? (r->off & 0xFFFF) : r->off;
+    if (check_code_same(cpu, r->sel, hi) < 0)
+        return -1;
+    if (beyond_limit(cpu, lo, hi, eip) || seg_mark_accessed(cpu, r->sel, hi) < 0)
+        return -1;
+    if (r->call && push_return(cpu, r->next_eip, r->osize) < 0)
+        return -1;
+    seg_set_cs(cpu, r->sel, lo, hi, cpu->cpl);
+    cpu->eip = eip;
+    return 0;
+}
+
+/* A system descriptor named by a far JMP/CALL (TSS, task gate, call
+ * gate): DPL >= CPL and >= RPL (#GP), present (#NP). */
+static int check_sys_target(struct vcpu *cpu, uint16_t sel, uint32_t hi)
+{
+    uint32_t dpl = desc_dpl(hi);
     if (dpl < cpu->cpl || dpl < (sel & 3u))
         return gp(cpu, sel);
     if (!(hi & D_P))
         return np(cpu, sel);
-    bool g32 = type == SYS_CALL32;
-    uint16_t tsel = (uint16_t)(lo >> 16);
-    uint32_t toff = (lo & 0xFFFF) | (g32 ? (hi & 0xFFFF0000u) : 0);
-    unsigned params = hi & 0x1F;
-    uint32_t clo, chi;
-    if ((tsel & ~3u) == 0 || seg_read_desc(cpu, tsel, &clo, &chi) < 0 || !desc_is_code(chi) ||
-        desc_dpl(chi) > cpu->cpl)
-        return gp(cpu, tsel);
-    if (!(chi & D_P))
-        return np(cpu, tsel);
-    uint32_t cdpl = desc_dpl(chi);
-    unsigned gsize = g32 ? 4 : 2;
-    if (beyond_limit(cpu, clo, chi, toff) || seg_mark_accessed(cpu, tsel, chi) < 0)
-        return -1;
-    if (!call) {
-        if (!(chi & D_CONFORMING) && cdpl != cpu->cpl)
-            return gp(cpu, tsel);
-        seg_set_cs(cpu, tsel, clo, chi, cpu->cpl);
-        cpu->eip = toff;
-        return 0;
-    }
-    if (!(chi & D_CONFORMING) && cdpl < cpu->cpl) {
-        uint16_t nss;
-        uint32_t nesp;
-        uint32_t old_ss = cpu->seg[S_SS].sel, old_esp = cpu->regs[R_ESP];
-        uint32_t old_base = cpu->seg[S_SS].base, old_cs = cpu->seg[S_CS].sel;
-        struct seg_cache saved = cpu->seg[S_SS];
-        uint32_t pv[32];
-        for (unsigned k = 0; k < params; k++)
-            if (rd(cpu, old_base + old_esp + k * gsize, gsize, &pv[k]))
-                return -1;
-        if (tss_inner_stack(cpu, cdpl, &nss, &nesp) < 0 ||
-            seg_load_ss_for(cpu, nss, cdpl, EXC_TS) < 0) {
-            cpu->seg[S_SS] = saved;
-            return -1;
-        }
-        uint32_t nb = cpu->seg[S_SS].base;
-        bool bad = push_inner(cpu, nb, &nesp, old_ss, gsize, cdpl) ||
-                   push_inner(cpu, nb, &nesp, old_esp, gsize, cdpl);
-        for (unsigned k = params; k-- > 0 && !bad;)
-            bad = push_inner(cpu, nb, &nesp, pv[k], gsize, cdpl);
-        bad = bad || push_inner(cpu, nb, &nesp, old_cs, gsize, cdpl) ||
-              push_inner(cpu, nb, &nesp, next_eip, gsize, cdpl);
-        if (bad) {
-            cpu->seg[S_SS] = saved;
-            return -1;
-        }
-        cpu->regs[R_ESP] = nesp;
-        seg_set_cs(cpu, tsel, clo, chi, cdpl);
-    } else {
-        if (push_return(cpu, next_eip, gsize) < 0)
-            return -1;
-        seg_set_cs(cpu, tsel, clo, chi, cpu->cpl);
-    }
-    cpu->eip = toff;
     return 0;
+}
+
+/* What a call gate leads to. */
+struct gate {
+    uint16_t sel;            /* the target code segment */
+    uint32_t lo, hi;         /* its descriptor */
+    uint32_t off;            /* the entry point */
+    unsigned size;           /* 4 (32-bit gate) or 2: the size of each push */
+    unsigned nparams;        /* parameters copied to an inner stack */
+    uint32_t params[32];
+};
+
+/* The code segment of call gate (lo, hi): a code segment with DPL <= CPL
+ * (#GP), present (#NP), the entry point within its limit (#GP(0)); then
+ * marked accessed. */
+static int gate_target(struct vcpu *cpu, uint32_t lo, uint32_t hi, struct gate *g)
+{
+    bool g32 = desc_type(hi) == SYS_CALL32;
+    g->sel = (uint16_t)(lo >> 16);
+    g->off = (lo & 0xFFFF) | (g32 ? (hi & 0xFFFF0000u) : 0);
+    g->size = g32 ? 4 : 2;
+    g->nparams = hi & 0x1F;
+    if ((g->sel & ~3u) == 0 || seg_read_desc(cpu, g->sel, &g->lo, &g->hi) < 0 ||
+        !desc_is_code(g->hi) || desc_dpl(g->hi) > cpu->cpl)
+        return gp(cpu, g->sel);
+    if (!(g->hi & D_P))
+        return np(cpu, g->sel);
+    if (beyond_limit(cpu, g->lo, g->hi, g->off) || seg_mark_accessed(cpu, g->sel, g->hi) < 0)
+        return -1;
+    return 0;
+}
+
+/* The frame of a CALL through a gate to an inner level, pushed at *esp
+ * on the new stack with its privilege: old SS, old ESP, the parameters,
+ * old CS, the return EIP. */
+static int push_gate_frame(struct vcpu *cpu, const struct gate *g, uint32_t old_ss,
+                           uint32_t old_esp, uint32_t next_eip, uint32_t *esp)
+{
+    uint32_t base = cpu->seg[S_SS].base, cdpl = desc_dpl(g->hi);
+    unsigned size = g->size;
+    bool bad = push_inner(cpu, base, esp, old_ss, size, cdpl) ||
+               push_inner(cpu, base, esp, old_esp, size, cdpl);
+    for (unsigned k = g->nparams; k-- > 0 && !bad;)
+        bad = push_inner(cpu, base, esp, g->params[k], size, cdpl);
+    bad = bad || push_inner(cpu, base, esp, cpu->seg[S_CS].sel, size, cdpl) ||
+          push_inner(cpu, base, esp, next_eip, size, cdpl);
+    return bad ? -1 : 0;
+}
+
+/* CALL through a gate to an inner privilege level: the parameters are
+ * read from the old stack, the new SS:ESP come from the TSS, then the
+ * frame is pushed.  A fault puts SS back; ESP, CS and EIP change last. */
+static int call_gate_inner(struct vcpu *cpu, struct gate *g, uint32_t next_eip)
+{
+    uint32_t cdpl = desc_dpl(g->hi), old_esp = cpu->regs[R_ESP];
+    struct seg_cache saved = cpu->seg[S_SS];
+    uint16_t nss;
+    uint32_t nesp;
+    for (unsigned k = 0; k < g->nparams; k++)
+        if (rd(cpu, saved.base + old_esp + k * g->size, g->size, &g->params[k]))
+            return -1;
+    if (tss_inner_stack(cpu, cdpl, &nss, &nesp) < 0 ||
+        seg_load_ss_for(cpu, nss, cdpl, EXC_TS) < 0 ||
+        push_gate_frame(cpu, g, saved.sel, old_esp, next_eip, &nesp) < 0) {
+        cpu->seg[S_SS] = saved;
+        return -1;
+    }
+    cpu->regs[R_ESP] = nesp;
+    seg_set_cs(cpu, g->sel, g->lo, g->hi, cdpl);
+    cpu->eip = g->off;
+    return 0;
+}
+
+/* JMP or CALL through a call gate.  A JMP stays at the current privilege
+ * level (a non-conforming target must have DPL = CPL); a CALL to a
+ * non-conforming segment of higher privilege switches stacks. */
+static int far_gate(struct vcpu *cpu, const struct far_req *r, uint32_t lo, uint32_t hi)
+{
+    struct gate g;
+    if (gate_target(cpu, lo, hi, &g) < 0)
+        return -1;
+    bool conforming = g.hi & D_CONFORMING;
+    uint32_t cdpl = desc_dpl(g.hi);
+    if (!r->call) {
+        if (!conforming && cdpl != cpu->cpl)
+            return gp(cpu, g.sel);
+    } else if (!conforming && cdpl < cpu->cpl) {
+        return call_gate_inner(cpu, &g, r->next_eip);
+    } else if (push_return(cpu, r->next_eip, g.size) < 0) {
+        return -1;
+    }
+    seg_set_cs(cpu, g.sel, g.lo, g.hi, cpu->cpl);
+    cpu->eip = g.off;
+    return 0;
+}
+
+int xfer_far(struct vcpu *cpu, uint16_t sel, uint32_t off, unsigned osize, bool call,
+             uint32_t next_eip)
+{
+    struct far_req r = { .sel = sel, .off = off, .osize = osize, .call = call,
+                         .next_eip = next_eip };
+    uint32_t lo, hi;
+    if ((sel & ~3u) == 0 || seg_read_desc(cpu, sel, &lo, &hi) < 0)
+        return gp(cpu, sel);
+    if (hi & D_S)
+        return far_direct(cpu, &r, lo, hi);
+    uint32_t type = desc_type(hi);
+    bool gate = type == SYS_CALL32 || type == SYS_CALL16;
+    if (!gate && type != SYS_TSS32 && type != SYS_TSS16 && type != SYS_TASK)
+        return gp(cpu, sel);
+    if (check_sys_target(cpu, sel, hi) < 0)
+        return -1;
+    if (gate)
+        return far_gate(cpu, &r, lo, hi);
+    uint16_t tss = type == SYS_TASK ? (uint16_t)(lo >> 16) : sel;
+    return task_switch(cpu, tss, call ? TS_CALL : TS_JMP, next_eip, false, 0);
 }
 
 static int check_return_cs(struct vcpu *cpu, uint16_t sel, uint32_t *lo, uint32_t *hi);

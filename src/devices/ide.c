@@ -459,6 +459,59 @@ abort:
     ide_cmd_abort(c, d);
 }
 
+/* IDENTIFY DEVICE: the identify block, read by PIO */
+static void ide_cmd_identify(struct ide_channel *c, struct ide_drive *d)
+{
+    ide_identify(c, d);
+    d->pos = 0;
+    d->len = DISK_SECTOR_SIZE;
+    d->xfer = XFER_PIO_IN;
+    d->status = ATA_DRDY | ATA_DSC | ATA_DRQ;
+    ide_irq_raise(c);
+}
+
+/* FLUSH CACHE (EXT) */
+static void ide_cmd_flush(struct ide_channel *c, struct ide_drive *d)
+{
+    c->ide->st.flushes++;
+    if (disk_image_flush(d->img))
+        ide_cmd_abort(c, d);
+    else
+        ide_cmd_ok(c, d);
+}
+
+/* SET MULTIPLE MODE: 0 (off) or a power of two up to the maximum */
+static void ide_cmd_set_multiple(struct ide_channel *c, struct ide_drive *d)
+{
+    if (d->count > IDE_MAX_MULT || (d->count & (d->count - 1))) {
+        ide_cmd_abort(c, d);
+    } else {
+        d->mult = d->count;
+        ide_cmd_ok(c, d);
+    }
+}
+
+/* INITIALIZE DEVICE PARAMETERS: sectors/track, heads */
+static void ide_cmd_init_params(struct ide_channel *c, struct ide_drive *d)
+{
+    if (d->count == 0) {
+        ide_cmd_abort(c, d);
+    } else {
+        d->cur_secs = d->count;
+        d->cur_heads = (uint16_t)((d->select & 0x0F) + 1);
+        ide_cmd_ok(c, d);
+    }
+}
+
+/* EXECUTE DEVICE DIAGNOSTIC: both drives */
+static void ide_cmd_diagnostic(struct ide_channel *c, struct ide_drive *d)
+{
+    for (int i = 0; i < 2; i++)
+        ide_signature(&c->drive[i]);
+    d->error = 0x01;
+    ide_cmd_ok(c, d);
+}
+
 static void ide_exec(struct ide_channel *c, struct ide_drive *d, uint8_t cmd)
 {
     c->ide->st.commands++;
@@ -466,14 +519,7 @@ static void ide_exec(struct ide_channel *c, struct ide_drive *d, uint8_t cmd)
     d->error = 0;
     d->xfer = XFER_NONE;
     switch (cmd) {
-    case 0xEC:   /* IDENTIFY DEVICE */
-        ide_identify(c, d);
-        d->pos = 0;
-        d->len = DISK_SECTOR_SIZE;
-        d->xfer = XFER_PIO_IN;
-        d->status = ATA_DRDY | ATA_DSC | ATA_DRQ;
-        ide_irq_raise(c);
-        break;
+    case 0xEC: ide_cmd_identify(c, d); break;
     case 0x20: case 0x21: case 0xC4: ide_cmd_rw(c, d, false, XFER_PIO_IN, false); break;
     case 0x24: case 0x29: ide_cmd_rw(c, d, true, XFER_PIO_IN, false); break;
     case 0x30: case 0x31: case 0xC5: ide_cmd_rw(c, d, false, XFER_PIO_OUT, true); break;
@@ -484,37 +530,11 @@ static void ide_exec(struct ide_channel *c, struct ide_drive *d, uint8_t cmd)
     case 0x35: ide_cmd_rw(c, d, true, XFER_DMA, true); break;
     case 0x40: case 0x41: ide_cmd_verify(c, d, false); break;
     case 0x42: ide_cmd_verify(c, d, true); break;
-    case 0xE7: case 0xEA:   /* FLUSH CACHE (EXT) */
-        c->ide->st.flushes++;
-        if (disk_image_flush(d->img))
-            ide_cmd_abort(c, d);
-        else
-            ide_cmd_ok(c, d);
-        break;
+    case 0xE7: case 0xEA: ide_cmd_flush(c, d); break;
     case 0xEF: ide_cmd_set_features(c, d); break;
-    case 0xC6:   /* SET MULTIPLE MODE: 0 (off) or a power of two up to the maximum */
-        if (d->count > IDE_MAX_MULT || (d->count & (d->count - 1))) {
-            ide_cmd_abort(c, d);
-        } else {
-            d->mult = d->count;
-            ide_cmd_ok(c, d);
-        }
-        break;
-    case 0x91:   /* INITIALIZE DEVICE PARAMETERS: sectors/track, heads */
-        if (d->count == 0) {
-            ide_cmd_abort(c, d);
-        } else {
-            d->cur_secs = d->count;
-            d->cur_heads = (uint16_t)((d->select & 0x0F) + 1);
-            ide_cmd_ok(c, d);
-        }
-        break;
-    case 0x90:   /* EXECUTE DEVICE DIAGNOSTIC: both drives */
-        for (int i = 0; i < 2; i++)
-            ide_signature(&c->drive[i]);
-        d->error = 0x01;
-        ide_cmd_ok(c, d);
-        break;
+    case 0xC6: ide_cmd_set_multiple(c, d); break;
+    case 0x91: ide_cmd_init_params(c, d); break;
+    case 0x90: ide_cmd_diagnostic(c, d); break;
     case 0xE5: case 0x98:   /* CHECK POWER MODE: active or idle */
         d->count = 0xFF;
         ide_cmd_ok(c, d);
@@ -525,11 +545,10 @@ static void ide_exec(struct ide_channel *c, struct ide_drive *d, uint8_t cmd)
         ide_cmd_ok(c, d);
         break;
     default:
-        if (cmd >= 0x10 && cmd <= 0x1F) {         /* RECALIBRATE */
+        if (cmd >= 0x10 && cmd <= 0x1F)           /* RECALIBRATE */
             ide_cmd_ok(c, d);
-            break;
-        }
-        ide_cmd_abort(c, d);                      /* incl. IDENTIFY PACKET DEVICE */
+        else
+            ide_cmd_abort(c, d);                  /* incl. IDENTIFY PACKET DEVICE */
         break;
     }
 }

@@ -27,75 +27,107 @@ static void pt_write(struct mmu *mmu, uint32_t addr, uint32_t v)
         mmu_phys_write(mmu, addr, 4, v);
 }
 
-int mmu_walk(struct mmu *mmu, uint32_t cr0, uint32_t cr3, uint32_t cr4, uint32_t lin,
-             unsigned acc, struct walk_result *out)
+/* One walk: the access, and the entries it goes through. */
+struct walk {
+    uint32_t cr0, cr3, cr4, lin;
+    bool user, write;
+    bool big;                  /* a 4 MiB page (PDE.PS with CR4.PSE) */
+    uint32_t pde_addr, pde;
+    uint32_t pte_addr, pte;    /* 0 for a 4 MiB page */
+    uint32_t rights;           /* the U and W bits of all levels, combined */
+};
+
+/* The W/R and U/S bits of the access's #PF error code. */
+static uint32_t walk_err(const struct walk *w)
 {
-    bool user = acc & WALK_USER, write = acc & WALK_WRITE;
-    uint32_t err = (write ? PF_W : 0) | (user ? PF_U : 0);
-    uint32_t pde_addr = (cr3 & PAGE_MASK) + ((lin >> 22) << 2);
-    uint32_t pde = mmu_phys_read(mmu, pde_addr, 4);
-    if (!(pde & PTE_P)) {
-        out->err = err;
+    return (w->write ? PF_W : 0) | (w->user ? PF_U : 0);
+}
+
+/* Reads the PDE and, for a 4 KiB page, the PTE.  -1 with out->err for a
+ * not-present entry or reserved bits in a 4 MiB PDE. */
+static int walk_tables(struct mmu *mmu, struct walk *w, struct walk_result *out)
+{
+    w->pde_addr = (w->cr3 & PAGE_MASK) + ((w->lin >> 22) << 2);
+    w->pde = mmu_phys_read(mmu, w->pde_addr, 4);
+    if (!(w->pde & PTE_P)) {
+        out->err = walk_err(w);
         return -1;
     }
-    bool big = (pde & PTE_PS) && (cr4 & CR4_PSE);
-    if (big && (pde & PDE4M_RSVD)) {
-        out->err = err | PF_P | PF_RSVD;
+    w->big = (w->pde & PTE_PS) && (w->cr4 & CR4_PSE);
+    if (w->big && (w->pde & PDE4M_RSVD)) {
+        out->err = walk_err(w) | PF_P | PF_RSVD;
         return -1;
     }
-    uint32_t pte_addr = 0, pte = 0, leaf;
-    uint32_t rights;   /* combined U and W of all levels */
-    if (big) {
-        leaf = pde;
-        rights = pde & (PTE_U | PTE_W);
-    } else {
-        pte_addr = (pde & PAGE_MASK) + (((lin >> 12) & 0x3FF) << 2);
-        pte = mmu_phys_read(mmu, pte_addr, 4);
-        if (!(pte & PTE_P)) {
-            out->err = err;
-            return -1;
-        }
-        leaf = pte;
-        rights = pde & pte & (PTE_U | PTE_W);
+    w->pte_addr = w->pte = 0;
+    if (w->big) {
+        w->rights = w->pde & (PTE_U | PTE_W);
+        return 0;
     }
-    /* protection */
-    bool ok = true;
-    if (user) {
-        if (!(rights & PTE_U) || (write && !(rights & PTE_W)))
-            ok = false;
-    } else if (write && !(rights & PTE_W) && (cr0 & CR0_WP)) {
-        ok = false;
-    }
-    if (!ok) {
-        out->err = err | PF_P;
+    w->pte_addr = (w->pde & PAGE_MASK) + (((w->lin >> 12) & 0x3FF) << 2);
+    w->pte = mmu_phys_read(mmu, w->pte_addr, 4);
+    if (!(w->pte & PTE_P)) {
+        out->err = walk_err(w);
         return -1;
     }
-    /* accessed / dirty, written back only when they change */
-    if (!(pde & PTE_A) || (big && write && !(pde & PTE_D))) {
-        uint32_t npde = pde | PTE_A | (big && write ? PTE_D : 0);
-        pt_write(mmu, pde_addr, npde);
-        pde = npde;
+    w->rights = w->pde & w->pte & (PTE_U | PTE_W);
+    return 0;
+}
+
+/* The U/S and R/W check: user accesses need U (and W to write);
+ * supervisor writes need W when CR0.WP is set. */
+static bool walk_allowed(const struct walk *w)
+{
+    if (w->user)
+        return (w->rights & PTE_U) && !(w->write && !(w->rights & PTE_W));
+    return !(w->write && !(w->rights & PTE_W) && (w->cr0 & CR0_WP));
+}
+
+/* Accessed bits on every level used, dirty on the leaf of a write,
+ * written back only when they change. */
+static void walk_set_ad(struct mmu *mmu, struct walk *w)
+{
+    if (!(w->pde & PTE_A) || (w->big && w->write && !(w->pde & PTE_D))) {
+        uint32_t npde = w->pde | PTE_A | (w->big && w->write ? PTE_D : 0);
+        pt_write(mmu, w->pde_addr, npde);
+        w->pde = npde;
     }
-    if (!big && (!(pte & PTE_A) || (write && !(pte & PTE_D)))) {
-        uint32_t npte = pte | PTE_A | (write ? PTE_D : 0);
-        pt_write(mmu, pte_addr, npte);
-        pte = npte;
-        leaf = pte;
-    } else if (big) {
-        leaf = pde;
+    if (!w->big && (!(w->pte & PTE_A) || (w->write && !(w->pte & PTE_D)))) {
+        uint32_t npte = w->pte | PTE_A | (w->write ? PTE_D : 0);
+        pt_write(mmu, w->pte_addr, npte);
+        w->pte = npte;
     }
-    if (big)
-        out->phys = (leaf & 0xFFC00000u) | (lin & 0x003FF000u);
+}
+
+static void walk_fill(const struct walk *w, struct walk_result *out)
+{
+    uint32_t leaf = w->big ? w->pde : w->pte, rights = w->rights;
+    if (w->big)
+        out->phys = (leaf & 0xFFC00000u) | (w->lin & 0x003FF000u);
     else
         out->phys = leaf & PAGE_MASK;
     out->user_ok = (rights & PTE_U) != 0;
-    out->write_ok = (rights & PTE_W) != 0 || (!user && !(cr0 & CR0_WP));
+    out->write_ok = (rights & PTE_W) != 0 || (!w->user && !(w->cr0 & CR0_WP));
     out->user_write_ok = (rights & (PTE_U | PTE_W)) == (PTE_U | PTE_W);
     out->dirty = (leaf & PTE_D) != 0;
-    out->global = (leaf & PTE_G) && (cr4 & CR4_PGE);
-    out->big = big;
+    out->global = (leaf & PTE_G) && (w->cr4 & CR4_PGE);
+    out->big = w->big;
     out->rights = rights;
-    out->pde_addr = pde_addr;
-    out->pte_addr = pte_addr;
+    out->pde_addr = w->pde_addr;
+    out->pte_addr = w->pte_addr;
+}
+
+int mmu_walk(struct mmu *mmu, uint32_t cr0, uint32_t cr3, uint32_t cr4, uint32_t lin,
+             unsigned acc, struct walk_result *out)
+{
+    struct walk w = { .cr0 = cr0, .cr3 = cr3, .cr4 = cr4, .lin = lin,
+                      .user = acc & WALK_USER, .write = acc & WALK_WRITE };
+    if (walk_tables(mmu, &w, out) < 0)
+        return -1;
+    if (!walk_allowed(&w)) {
+        out->err = walk_err(&w) | PF_P;
+        return -1;
+    }
+    walk_set_ad(mmu, &w);
+    walk_fill(&w, out);
     return 0;
 }
