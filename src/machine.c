@@ -235,7 +235,7 @@ void machine_destroy(struct machine *m)
     free(m->cpu);
     if (m->ram)
         munmap(m->ram, m->ram_size);
-    if (m->ram_fd > 0)
+    if (m->ram_fd >= 0)
         close(m->ram_fd);
     pthread_mutex_destroy(&m->lock);
     pthread_cond_destroy(&m->wake);

@@ -295,8 +295,10 @@ int xfer_far_ret(struct vcpu *cpu, unsigned osize, uint32_t imm)
 int xfer_iret(struct vcpu *cpu, unsigned osize, uint32_t next_eip)
 {
     if (cpu->eflags & EFL_NT) {
+        /* the back link: an implicit supervisor read of the current TSS */
         uint32_t link;
-        rd(cpu, cpu->tss.base, 2, &link);
+        if (cpu_read_sys(cpu, cpu->tss.base, 2, &link) < 0)
+            return -1;
         return task_switch(cpu, (uint16_t)link, TS_IRET, next_eip, false, 0);
     }
     uint32_t esp = cpu->regs[R_ESP], base = cpu->seg[S_SS].base;
