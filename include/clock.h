@@ -36,6 +36,11 @@ uint64_t xclock_ns(struct xclock *c);
 int64_t xclock_epoch(const struct xclock *c);
 void xclock_set_epoch(struct xclock *c, int64_t epoch_seconds);
 
+/* Tunable: virtual-clock speed, nanoseconds of guest time per guest
+ * instruction executed.  Policy: 1 ns (a 1 GHz, 1 IPC machine), so timer
+ * rates programmed by guests give realistic amounts of work per tick. */
+#define XCLOCK_VIRTUAL_NS_PER_INSN 1
+
 /* Virtual clock only: advance time by ns (called by the machine). */
 void xclock_advance(struct xclock *c, uint64_t ns);
 /* Host clock only: ns of host time the guest must not see pass (the VMM

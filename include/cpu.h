@@ -47,6 +47,19 @@ uint64_t cpu_mem_slow(struct vcpu *cpu, uint32_t addr, uint32_t info, uint32_t e
 uint64_t cpu_mem_writeback(struct vcpu *cpu, uint32_t unused, uint32_t unused2,
                            uint32_t next_eip);
 
+/* ---- MSRs and the TSC (src/cpu/msr.c) ---- */
+/* RDMSR / WRMSR of ECX (EDX:EAX); #GP(0) raised for what the CPU lacks. */
+void cpu_rdmsr(struct vcpu *cpu);
+void cpu_wrmsr(struct vcpu *cpu);
+/* Virtual clock: advances guest time by the instructions executed since
+ * the last call (the budget translated code counts down), so time read in
+ * the middle of translated code - port I/O, RDTSC, MMIO - is current.
+ * Nothing on the host clock. */
+void cpu_clock_sync(struct vcpu *cpu);
+/* The time-stamp counter: guest nanoseconds plus the offset WRMSR set. */
+uint64_t cpu_tsc(struct vcpu *cpu);
+void cpu_set_tsc(struct vcpu *cpu, uint64_t v);
+
 /* ---- state ---- */
 void vcpu_reset_flat32(struct vcpu *cpu);
 void vcpu_dump(const struct vcpu *cpu, FILE *out);

@@ -65,6 +65,15 @@ struct vcpu_event {
 struct tlb_entry;
 struct mmu;
 struct io_bus;
+struct xclock;
+
+/* The MSRs that are only stored (src/cpu/msr.c). */
+struct vcpu_msrs {
+    uint64_t apic_base;
+    uint64_t perfctr[2];
+    uint32_t evntsel[2];
+    uint32_t debugctl;
+};
 
 /* What the CPU side counts (printed by --stats under "bt"). */
 struct vcpu_stats {
@@ -101,7 +110,9 @@ struct vcpu {
     uint32_t cpl;
     /* MSRs */
     uint32_t sysenter_cs, sysenter_esp, sysenter_eip;
-    int64_t tsc_offset;
+    int64_t tsc_offset;          /* TSC - guest ns */
+    int64_t budget_synced;       /* virtual clock: budget when time last caught up */
+    struct vcpu_msrs msr;
     /* interrupt shadow: after STI (IF 0 -> 1) and MOV SS / POP SS the next
      * instruction runs before interrupts are recognised */
     bool int_shadow;
@@ -126,6 +137,7 @@ struct vcpu {
      * (triple fault; what xbt cannot execute yet). */
     struct mmu *mmu;
     struct io_bus *bus;
+    struct xclock *clock;        /* guest time: the TSC counts it */
     struct stop_line stop;
     unsigned log_flags;          /* XBT_LOG_* (-d): int logs deliveries */
 

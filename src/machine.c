@@ -152,6 +152,7 @@ static void wire_cpu(struct machine *m, const struct machine_config *cfg)
 static int create_devices(struct machine *m, const struct machine_config *cfg)
 {
     m->clock = xclock_create(cfg->clock == CLOCK_VIRTUAL ? CLOCK_VIRTUAL : CLOCK_HOST);
+    m->cpu->clock = m->clock;          /* the TSC counts guest time */
     if (m->clock && cfg->rtc_base >= 0)
         xclock_set_epoch(m->clock, (int64_t)cfg->rtc_base);
     m->pic = m->clock ? dev_pic_create(m->bus, machine_wake_line(m)) : NULL;

@@ -17,10 +17,6 @@
 #include "run_int.h"
 #include "ticker.h"
 
-/* Tunable: virtual-clock speed, nanoseconds of guest time per guest
- * instruction executed.  Policy: 1 ns (a 1 GHz, 1 IPC machine), so timer
- * rates programmed by guests give realistic amounts of work per tick. */
-#define VCLOCK_NS_PER_INSN 1
 /* Tunable: longest stretch of virtual-clock execution without a look at
  * the timers, in instructions (bounds the cost of a far deadline). */
 #define VCLOCK_MAX_BUDGET (1 << 24)
@@ -127,11 +123,12 @@ static void arm_timers(struct run *r, const struct unit *unit)
     if (r->virt) {
         uint64_t now = xclock_ns(m->clock);
         uint64_t room = dl == UINT64_MAX ? VCLOCK_MAX_BUDGET
-                      : dl > now ? (dl - now) / VCLOCK_NS_PER_INSN : 0;
+                      : dl > now ? (dl - now) / XCLOCK_VIRTUAL_NS_PER_INSN : 0;
         if (room > VCLOCK_MAX_BUDGET)
             room = VCLOCK_MAX_BUDGET;
         r->budget = (int64_t)room < (int64_t)unit->ninsns ? (int64_t)unit->ninsns : (int64_t)room;
         m->cpu->budget = r->budget;
+        m->cpu->budget_synced = r->budget;
     } else if (dl != r->published && m->ticker) {
         ticker_set(m->ticker, dl);
         r->published = dl;
@@ -154,7 +151,7 @@ static void enter_unit(struct run *r, struct unit *unit, uint32_t mode)
     cpu->helper_exit = 0;
     xbt_enter(cpu, unit->code);
     if (r->virt)
-        xclock_advance(m->clock, (uint64_t)(r->budget - cpu->budget) * VCLOCK_NS_PER_INSN);
+        cpu_clock_sync(cpu);
 }
 
 /* After a unit: the interrupt shadow is over; EFLAGS.TF gives a #DB trap

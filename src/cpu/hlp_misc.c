@@ -3,7 +3,6 @@
  * state (CLI/STI/CLD/STD/PUSHF/POPF), CPUID, RDTSC, software interrupts and
  * #UD, and the multi-register stack instructions (PUSHA/POPA/ENTER).
  */
-#include <x86intrin.h>
 
 #include "bt.h"
 #include "helpers.h"
@@ -94,10 +93,10 @@ HLP(hlp_flagop)
 }
 
 /*
- * CPUID: a coherent P6-class identity (a Pentium Pro, family 6 model 1
- * stepping 9: no MMX, no SSE) that names only what xbt implements: FPU,
- * PSE, TSC, MSR, CX8, SEP (SYSENTER/SYSEXIT; stepping 9 is past the
- * steppings Linux distrusts), PGE, CMOV.
+ * CPUID: a coherent P6-class identity (family 6 model 3 stepping 3, the
+ * first Pentium II signature with a working SEP: Linux clears SEP below
+ * 0x633) that names only what xbt implements: FPU, PSE, TSC, MSR, CX8,
+ * SEP (SYSENTER/SYSEXIT), PGE, CMOV.  No MMX, no SSE, no MTRR, no MCA.
  */
 HLP(hlp_cpuid)
 {
@@ -114,7 +113,7 @@ HLP(hlp_cpuid)
         r[R_ECX] = 0x6c65746e; /* "ntel" */
         break;
     case 1:
-        r[R_EAX] = 0x00000619;  /* family 6, model 1, stepping 9 */
+        r[R_EAX] = 0x00000633;  /* family 6, model 3, stepping 3 */
         r[R_EBX] = 0;
         r[R_ECX] = 0;
         r[R_EDX] = (1u << 0) | (1u << 3) | (1u << 4) | (1u << 5) | (1u << 8) | (1u << 11) |
@@ -135,7 +134,7 @@ HLP(hlp_rdtsc)
         vcpu_raise(cpu, EXC_GP, 0, true);
         return 0;
     }
-    uint64_t t = __rdtsc() + (uint64_t)cpu->tsc_offset;
+    uint64_t t = cpu_tsc(cpu);
     cpu->regs[R_EAX] = (uint32_t)t;
     cpu->regs[R_EDX] = (uint32_t)(t >> 32);
     return 0;

@@ -5,7 +5,6 @@
  * operand fields (see PRIV_* below), `b` = the operand value or linear
  * address.
  */
-#include <x86intrin.h>
 
 #include "desc.h"
 #include "helpers.h"
@@ -103,39 +102,6 @@ static bool lar_type_ok(uint32_t hi, bool lsl)
         return !lsl;
     default:
         return false;
-    }
-}
-
-static void rdmsr(struct vcpu *cpu)
-{
-    uint32_t ecx = cpu->regs[R_ECX];
-    uint64_t v;
-    switch (ecx) {
-    case MSR_TSC: v = __rdtsc() + (uint64_t)cpu->tsc_offset; break;
-    case MSR_APIC_BASE: v = 0xFEE00000u | 0x100;   /* BSP, global enable clear: no APIC */ break;
-    case MSR_SYSENTER_CS: v = cpu->sysenter_cs; break;
-    case MSR_SYSENTER_ESP: v = cpu->sysenter_esp; break;
-    case MSR_SYSENTER_EIP: v = cpu->sysenter_eip; break;
-    default:
-        vcpu_raise(cpu, EXC_GP, 0, true);
-        return;
-    }
-    cpu->regs[R_EAX] = (uint32_t)v;
-    cpu->regs[R_EDX] = (uint32_t)(v >> 32);
-}
-
-static void wrmsr(struct vcpu *cpu)
-{
-    uint32_t ecx = cpu->regs[R_ECX];
-    uint64_t v = ((uint64_t)cpu->regs[R_EDX] << 32) | cpu->regs[R_EAX];
-    switch (ecx) {
-    case MSR_TSC: cpu->tsc_offset = (int64_t)(v - __rdtsc()); break;
-    case MSR_SYSENTER_CS: cpu->sysenter_cs = (uint32_t)v & 0xFFFF; break;
-    case MSR_SYSENTER_ESP: cpu->sysenter_esp = (uint32_t)v; break;
-    case MSR_SYSENTER_EIP: cpu->sysenter_eip = (uint32_t)v; break;
-    default:
-        vcpu_raise(cpu, EXC_GP, 0, true);
-        return;
     }
 }
 
@@ -309,8 +275,8 @@ HLP(hlp_priv)
     case PRIV_VERR: case PRIV_VERW: verr_verw(cpu, op, sel); break;
     case PRIV_ARPL: arpl(cpu, a, b); break;
     case PRIV_MOV_TO_DR: case PRIV_MOV_FROM_DR: mov_dr(cpu, a, b); break;
-    case PRIV_RDMSR: if (cpl0(cpu)) rdmsr(cpu); break;
-    case PRIV_WRMSR: if (cpl0(cpu)) wrmsr(cpu); break;
+    case PRIV_RDMSR: if (cpl0(cpu)) cpu_rdmsr(cpu); break;
+    case PRIV_WRMSR: if (cpl0(cpu)) cpu_wrmsr(cpu); break;
     case PRIV_SYSENTER: sysenter(cpu); break;
     case PRIV_SYSEXIT: sysexit(cpu); break;
     }

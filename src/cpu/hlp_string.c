@@ -218,6 +218,8 @@ HLP(hlp_string)
     bool io = s.op == STR_INS || s.op == STR_OUTS;
     if (io && !io_allowed(cpu, (uint16_t)cpu->regs[R_EDX], s.size))
         return 0;
+    if (io)
+        cpu_clock_sync(cpu);
     for (;;) {
         if (s.rep && (*ecx & s.mask) == 0)
             break;

@@ -96,6 +96,7 @@ uint64_t cpu_mem_slow(struct vcpu *cpu, uint32_t addr, uint32_t info, uint32_t e
 
     /* bounce */
     mmu->st.bounced++;
+    cpu_clock_sync(cpu);   /* MMIO devices read the time */
     if (crossing)
         mmu->st.crossing++;
     if (size > sizeof(cpu->bounce))

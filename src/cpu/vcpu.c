@@ -46,6 +46,9 @@ void vcpu_reset_flat32(struct vcpu *cpu)
     cpu->idtr.base = 0;
     cpu->idtr.limit = 0x3FF;
     cpu->pending.kind = EV_NONE;
+    /* the local APIC at its default base, BSP; global enable clear: xbt
+     * has no local APIC, as a BIOS that disabled it leaves the MSR */
+    cpu->msr = (struct vcpu_msrs){ .apic_base = 0xFEE00000u | 0x100u };
 }
 
 void vcpu_dump(const struct vcpu *cpu, FILE *out)
