@@ -13,6 +13,8 @@
 #               a host that cannot run i386 programs
 #   make test-no-native  run the guest and CLI tests as on a host that
 #               cannot run i386 programs (XBT_NO_NATIVE=1)
+#   make format-check  the C sources follow .clang-format (make format
+#               rewrites them)
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 JOBS ?= 2
@@ -20,7 +22,12 @@ CMAKE_FLAGS ?=
 
 BENCH_ARGS ?=
 
-.PHONY: all deps build run test test-knobs test-no-native asan bench bench-deps native-refs clean
+.PHONY: all deps build run test test-knobs test-no-native asan bench bench-deps native-refs \
+        format format-check clean
+
+# the C sources clang-format checks (guest kernels keep their own layout)
+FORMAT_FILES = $(shell git ls-files 'src/*.c' 'src/*.h' 'include/*.h' 'tests/unit/*.[ch]' \
+                 'tests/tools/*.c' 'tests/guest/mkdisk.c' 2>/dev/null)
 
 # one configuration per line of xbt options (XBT_EXTRA_ARGS of the guest tests)
 KNOB_CONFIGS ?= --tcache-size 64K --tcache-policy=flush;--tcache-size 64K --tcache-policy=fifo;--tcache-size 64K --tcache-policy=gen;--no-chain;--max-unit-insns 1
@@ -63,6 +70,12 @@ bench: build
 
 # setup-deps.sh installs everything, QEMU and gnuplot included
 bench-deps: deps
+
+format: deps
+	@clang-format -i $(FORMAT_FILES)
+
+format-check: deps
+	@clang-format --dry-run --Werror $(FORMAT_FILES) && echo "format-check: the C sources follow .clang-format"
 
 native-refs: build
 	cmake --build $(BUILD) --target native-refs

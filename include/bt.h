@@ -22,33 +22,44 @@ struct unit;
 #define BT_MAX_UNIT_INSNS 256u
 
 struct bt_stats {
-    uint64_t insns_copied;       /* copied byte for byte */
-    uint64_t insns_reencoded;    /* re-encoded (ESP, INC/DEC, memory operands) */
-    uint64_t mem_ops;            /* memory operands rewritten into TLB lookups */
-    uint64_t flag_saves;         /* flag save sequences emitted */
-    uint64_t helpers_emitted;    /* helper call sites */
-    uint64_t retranslations;     /* units re-made shorter after overflow */
-    uint64_t seg_loads_inline;   /* data segment loads that did not end their unit */
-    uint64_t callouts[64];       /* helper calls executed, by enum bt_callout */
+    uint64_t insns_copied;     /* copied byte for byte */
+    uint64_t insns_reencoded;  /* re-encoded (ESP, INC/DEC, memory operands) */
+    uint64_t mem_ops;          /* memory operands rewritten into TLB lookups */
+    uint64_t flag_saves;       /* flag save sequences emitted */
+    uint64_t helpers_emitted;  /* helper call sites */
+    uint64_t retranslations;   /* units re-made shorter after overflow */
+    uint64_t seg_loads_inline; /* data segment loads that did not end their unit */
+    uint64_t callouts[64];     /* helper calls executed, by enum bt_callout */
 };
 
 enum bt_callout {
-    CO_IO, CO_HLT, CO_STRING, CO_FLAGS, CO_STACK, CO_CPUID, CO_RDTSC,
-    CO_EXCEPTION, CO_SEGMENT, CO_SYSTEM, CO_IRET, CO_FARJMP, CO_MISC,
+    CO_IO,
+    CO_HLT,
+    CO_STRING,
+    CO_FLAGS,
+    CO_STACK,
+    CO_CPUID,
+    CO_RDTSC,
+    CO_EXCEPTION,
+    CO_SEGMENT,
+    CO_SYSTEM,
+    CO_IRET,
+    CO_FARJMP,
+    CO_MISC,
     CO_COUNT
 };
 extern const char *const bt_callout_names[CO_COUNT];
 
 /* How the translator is configured (from the xbt run options). */
 struct bt_config {
-    uint32_t max_unit_insns;     /* 1..BT_MAX_UNIT_INSNS; 0: the default */
-    bool host_mem;               /* --mem=host: paging-off accesses through the
+    uint32_t max_unit_insns; /* 1..BT_MAX_UNIT_INSNS; 0: the default */
+    bool host_mem;           /* --mem=host: paging-off accesses through the
                                   * MMU's window when it has one */
-    bool tlb_stats;              /* --tlb-stats: count inline TLB hits */
-    bool tcache_stats;           /* --tcache-stats: count every unit entry */
-    bool virtual_clock;          /* units count instructions against a budget */
-    unsigned log_flags;          /* XBT_LOG_IN_ASM / OUT_ASM */
-    bool perf_map;               /* --perf-map */
+    bool tlb_stats;          /* --tlb-stats: count inline TLB hits */
+    bool tcache_stats;       /* --tcache-stats: count every unit entry */
+    bool virtual_clock;      /* units count instructions against a budget */
+    unsigned log_flags;      /* XBT_LOG_IN_ASM / OUT_ASM */
+    bool perf_map;           /* --perf-map */
 };
 
 /* A translator: the vCPU whose code it translates (its state at unit

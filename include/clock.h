@@ -14,8 +14,8 @@
 #include "xbt.h"
 
 enum clock_kind {
-    CLOCK_HOST = 0,      /* CLOCK_MONOTONIC since the machine started */
-    CLOCK_VIRTUAL = 1,   /* advances with executed guest work (see machine) */
+    CLOCK_HOST = 0,    /* CLOCK_MONOTONIC since the machine started */
+    CLOCK_VIRTUAL = 1, /* advances with executed guest work (see machine) */
 };
 
 struct xclock;

@@ -44,8 +44,7 @@ int cpu_probe(struct vcpu *cpu, uint32_t lin, unsigned acc, uint32_t *phys, uint
 uint64_t cpu_mem_slow(struct vcpu *cpu, uint32_t addr, uint32_t info, uint32_t eip);
 /* After a store executed on the bounce buffer: commits it; next_eip is
  * the address of the next guest instruction. */
-uint64_t cpu_mem_writeback(struct vcpu *cpu, uint32_t unused, uint32_t unused2,
-                           uint32_t next_eip);
+uint64_t cpu_mem_writeback(struct vcpu *cpu, uint32_t unused, uint32_t unused2, uint32_t next_eip);
 
 /* ---- MSRs and the TSC (src/cpu/msr.c) ---- */
 /* RDMSR / WRMSR of ECX (EDX:EAX); #GP(0) raised for what the CPU lacks. */

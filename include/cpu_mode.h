@@ -11,11 +11,11 @@
 #include "xbt.h"
 
 /* Mode key bits: everything that changes the meaning of guest code. */
-#define MODE_CPL_MASK 0x3u     /* current privilege level */
-#define MODE_NONFLAT 0x4u      /* some of CS/DS/ES/SS has a non-zero base: add bases */
-#define MODE_CODE16 0x8u       /* CS.D = 0 (16-bit code; not translated yet) */
-#define MODE_PG 0x10u          /* CR0.PG */
-#define MODE_FPU_NM 0x20u      /* CR0.EM or CR0.TS: x87 instructions check for #NM */
+#define MODE_CPL_MASK 0x3u /* current privilege level */
+#define MODE_NONFLAT 0x4u  /* some of CS/DS/ES/SS has a non-zero base: add bases */
+#define MODE_CODE16 0x8u   /* CS.D = 0 (16-bit code; not translated yet) */
+#define MODE_PG 0x10u      /* CR0.PG */
+#define MODE_FPU_NM 0x20u  /* CR0.EM or CR0.TS: x87 instructions check for #NM */
 /* bits 6..17: per segment register (ES CS SS DS FS GS), how accesses are
  * checked against its limit */
 #define MODE_SEG_SHIFT 6

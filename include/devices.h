@@ -18,9 +18,8 @@ struct dev_uart_stats {
 };
 /* Transmitted bytes go to out_fd.  Received bytes come from
  * dev_uart_receive() (the console feeds it), which signals wake. */
-struct dev_uart *dev_uart_create(struct io_bus *bus, uint16_t base,
-                                 struct irq_line irq, struct event_line wake,
-                                 int out_fd);
+struct dev_uart *dev_uart_create(struct io_bus *bus, uint16_t base, struct irq_line irq,
+                                 struct event_line wake, int out_fd);
 void dev_uart_destroy(struct dev_uart *u);
 /* Queues bytes in the receive FIFO (thread-safe).  Returns bytes accepted. */
 size_t dev_uart_receive(struct dev_uart *u, const uint8_t *buf, size_t len);
@@ -82,8 +81,7 @@ int dev_pic_ack(struct dev_pic *p);
  * refresh-toggle status).  Counters are computed from clk when read;
  * channel 0 raises and lowers irq0 once per OUT event via an xtimer. */
 struct dev_pit;
-struct dev_pit *dev_pit_create(struct io_bus *bus, struct xclock *clk,
-                               struct irq_line irq0);
+struct dev_pit *dev_pit_create(struct io_bus *bus, struct xclock *clk, struct irq_line irq0);
 void dev_pit_destroy(struct dev_pit *p);
 
 /* MC146818 RTC + 128-byte CMOS at 0x70/0x71.  Time is xclock_epoch(clk) +
@@ -91,8 +89,8 @@ void dev_pit_destroy(struct dev_pit *p);
  * memory-size bytes.  irq8 is raised when register C's IRQF sets and
  * lowered when C is read. */
 struct dev_rtc;
-struct dev_rtc *dev_rtc_create(struct io_bus *bus, struct xclock *clk,
-                               struct irq_line irq8, uint32_t ram_size);
+struct dev_rtc *dev_rtc_create(struct io_bus *bus, struct xclock *clk, struct irq_line irq8,
+                               uint32_t ram_size);
 void dev_rtc_destroy(struct dev_rtc *r);
 /* Bit 7 of the last write to port 0x70 (stored only: xbt has no NMIs). */
 bool dev_rtc_nmi_masked(const struct dev_rtc *r);
@@ -127,7 +125,7 @@ uint8_t dev_port80_last(const struct dev_port80 *d);
 #define PCI_COMMAND 0x04
 #define PCI_STATUS 0x06
 #define PCI_REVISION 0x08
-#define PCI_CLASS_PROG 0x09      /* prog-if, subclass, class: 3 bytes */
+#define PCI_CLASS_PROG 0x09 /* prog-if, subclass, class: 3 bytes */
 #define PCI_CACHE_LINE 0x0C
 #define PCI_HEADER_TYPE 0x0E
 #define PCI_BAR0 0x10
@@ -151,17 +149,16 @@ void dev_pci_destroy(struct dev_pci *p);
 /* The identity and power-on state of a function. */
 struct pci_func_desc {
     uint16_t vendor, device;
-    uint32_t class_code;         /* class << 16 | subclass << 8 | prog-if */
+    uint32_t class_code; /* class << 16 | subclass << 8 | prog-if */
     uint8_t revision, header_type, int_pin;
-    uint16_t command, status;    /* as the firmware leaves them */
+    uint16_t command, status; /* as the firmware leaves them */
 };
 /* Called after every guest write to config bytes [off, off + len). */
 typedef void (*pci_written_fn)(void *opaque, unsigned off, unsigned len);
 /* Adds function dev.fn on bus 0 (out, if not NULL, gets it); XBT_EBUSY if
  * taken.  The function lives until dev_pci_destroy(). */
-int pci_func_add(struct dev_pci *p, unsigned dev, unsigned fn,
-                 const struct pci_func_desc *d, pci_written_fn written, void *opaque,
-                 struct pci_func **out);
+int pci_func_add(struct dev_pci *p, unsigned dev, unsigned fn, const struct pci_func_desc *d,
+                 pci_written_fn written, void *opaque, struct pci_func **out);
 /* Declares BAR `bar` (0-5) an I/O BAR of `size` ports (a power of two, at
  * least 4) at `base` (0: unassigned). */
 int pci_func_io_bar(struct pci_func *f, unsigned bar, uint32_t size, uint32_t base);
@@ -178,8 +175,8 @@ void pci_func_init_reg(struct pci_func *f, unsigned off, unsigned len, uint32_t 
  * dword); a missing function reads all ones. */
 uint32_t pci_config_read(struct dev_pci *p, unsigned bus, unsigned devfn, unsigned off,
                          unsigned len);
-void pci_config_write(struct dev_pci *p, unsigned bus, unsigned devfn, unsigned off,
-                      unsigned len, uint32_t val);
+void pci_config_write(struct dev_pci *p, unsigned bus, unsigned devfn, unsigned off, unsigned len,
+                      uint32_t val);
 
 /* ==== raw disk images (src/devices/disk_image.c) ========================== */
 #define DISK_SECTOR_SIZE 512u
@@ -208,16 +205,16 @@ int disk_image_flush(struct disk_image *d);
 struct dev_ide;
 struct mmu;
 struct dev_ide_stats {
-    uint64_t commands;           /* ATA commands a drive accepted */
-    uint64_t errors;             /* commands ended with ERR (aborted) */
-    uint64_t sectors_read;       /* sectors read from the image (PIO + DMA) */
-    uint64_t sectors_written;    /* sectors written to the image (PIO + DMA) */
-    uint64_t pio_bytes;          /* bytes through the data register */
-    uint64_t dma_transfers;      /* bus-master transfers finished (or failed) */
-    uint64_t dma_bytes;          /* bytes the bus master moved to/from memory */
-    uint64_t prd_entries;        /* PRD table entries fetched */
-    uint64_t flushes;            /* FLUSH CACHE (EXT) */
-    uint64_t irqs;               /* interrupt requests raised (INTRQ edges) */
+    uint64_t commands;        /* ATA commands a drive accepted */
+    uint64_t errors;          /* commands ended with ERR (aborted) */
+    uint64_t sectors_read;    /* sectors read from the image (PIO + DMA) */
+    uint64_t sectors_written; /* sectors written to the image (PIO + DMA) */
+    uint64_t pio_bytes;       /* bytes through the data register */
+    uint64_t dma_transfers;   /* bus-master transfers finished (or failed) */
+    uint64_t dma_bytes;       /* bytes the bus master moved to/from memory */
+    uint64_t prd_entries;     /* PRD table entries fetched */
+    uint64_t flushes;         /* FLUSH CACHE (EXT) */
+    uint64_t irqs;            /* interrupt requests raised (INTRQ edges) */
 };
 /* Default I/O base of BAR4 (what the firmware assigns under QEMU -M pc). */
 #define IDE_BM_DEFAULT_BASE 0xC000

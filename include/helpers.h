@@ -11,8 +11,9 @@
 
 #include "vcpu.h"
 
-#define HLP(name) uint64_t name(struct vcpu *cpu, uint32_t a, __attribute__((unused)) uint32_t b, \
-                               __attribute__((unused)) uint32_t next)
+#define HLP(name)                                                                                  \
+    uint64_t name(struct vcpu *cpu, uint32_t a, __attribute__((unused)) uint32_t b,                \
+                  __attribute__((unused)) uint32_t next)
 
 /* a = port, or HLP_PORT_DX to use DX; b = size in bytes */
 #define HLP_PORT_DX 0x10000u
@@ -74,14 +75,32 @@ HLP(hlp_bcd);
 HLP(hlp_bound);
 /* a = enum priv_op | PRIV_MEM | PRIV_O32 | reg fields, b = value or address */
 enum priv_op {
-    PRIV_LLDT, PRIV_LTR, PRIV_SLDT, PRIV_STR, PRIV_SMSW, PRIV_LMSW, PRIV_CLTS, PRIV_INVD,
-    PRIV_WBINVD, PRIV_INVLPG, PRIV_LAR, PRIV_LSL, PRIV_VERR, PRIV_VERW, PRIV_ARPL,
-    PRIV_MOV_TO_DR, PRIV_MOV_FROM_DR, PRIV_RDMSR, PRIV_WRMSR, PRIV_SYSENTER, PRIV_SYSEXIT,
+    PRIV_LLDT,
+    PRIV_LTR,
+    PRIV_SLDT,
+    PRIV_STR,
+    PRIV_SMSW,
+    PRIV_LMSW,
+    PRIV_CLTS,
+    PRIV_INVD,
+    PRIV_WBINVD,
+    PRIV_INVLPG,
+    PRIV_LAR,
+    PRIV_LSL,
+    PRIV_VERR,
+    PRIV_VERW,
+    PRIV_ARPL,
+    PRIV_MOV_TO_DR,
+    PRIV_MOV_FROM_DR,
+    PRIV_RDMSR,
+    PRIV_WRMSR,
+    PRIV_SYSENTER,
+    PRIV_SYSEXIT,
 };
-#define PRIV_MEM 0x100u                       /* operand is memory at linear b */
-#define PRIV_O32 0x200u                       /* 32-bit operand size */
-#define PRIV_REG(a) (((a) >> 12) & 7)         /* register operand (destination) */
-#define PRIV_REG2(a) (((a) >> 16) & 7)        /* second register / DR number */
+#define PRIV_MEM 0x100u                /* operand is memory at linear b */
+#define PRIV_O32 0x200u                /* 32-bit operand size */
+#define PRIV_REG(a) (((a) >> 12) & 7)  /* register operand (destination) */
+#define PRIV_REG2(a) (((a) >> 16) & 7) /* second register / DR number */
 #define PRIV_SET_REG(r) ((uint32_t)(r) << 12)
 #define PRIV_SET_REG2(r) ((uint32_t)(r) << 16)
 HLP(hlp_priv);

@@ -40,12 +40,12 @@ static inline void event_signal(const struct event_line *l)
  * to its exit status. */
 enum machine_stop {
     STOP_NONE = 0,
-    STOP_DEBUG_EXIT,    /* guest wrote to isa-debug-exit: status (V<<1)|1 */
-    STOP_HALTED,        /* HLT with interrupts disabled: nothing can wake it */
-    STOP_TRIPLE_FAULT,  /* shutdown: register dump printed */
-    STOP_USER,          /* Ctrl-A X on the console */
-    STOP_RESET,         /* the guest reset the machine (i8042 0xFE, 0xCF9) */
-    STOP_ERROR,         /* VMM could not continue (message printed) */
+    STOP_DEBUG_EXIT,   /* guest wrote to isa-debug-exit: status (V<<1)|1 */
+    STOP_HALTED,       /* HLT with interrupts disabled: nothing can wake it */
+    STOP_TRIPLE_FAULT, /* shutdown: register dump printed */
+    STOP_USER,         /* Ctrl-A X on the console */
+    STOP_RESET,        /* the guest reset the machine (i8042 0xFE, 0xCF9) */
+    STOP_ERROR,        /* VMM could not continue (message printed) */
 };
 
 /* Exit statuses of `xbt run` other than the debug-exit ones, which are always

@@ -15,18 +15,18 @@
 #define MB_HEADER_MAGIC 0x1BADB002u
 
 /* Guest-physical layout chosen by the loader. */
-#define MB_INFO_ADDR 0x9000u      /* multiboot info, cmdline, mmap, module list */
-#define MB_INFO_LIMIT 0x9FC00u    /* end of the region the loader may use for it */
+#define MB_INFO_ADDR 0x9000u   /* multiboot info, cmdline, mmap, module list */
+#define MB_INFO_LIMIT 0x9FC00u /* end of the region the loader may use for it */
 
 struct mb_module {
-    const char *path;             /* host file */
-    const char *string;           /* module string (path plus args), may be NULL */
+    const char *path;   /* host file */
+    const char *string; /* module string (path plus args), may be NULL */
 };
 
 struct mb_boot {
-    uint32_t entry;               /* EIP at entry */
-    uint32_t mbi;                 /* EBX at entry */
-    uint32_t kernel_lo, kernel_hi;/* guest-physical extent of the loaded image */
+    uint32_t entry;                /* EIP at entry */
+    uint32_t mbi;                  /* EBX at entry */
+    uint32_t kernel_lo, kernel_hi; /* guest-physical extent of the loaded image */
 };
 
 /*
@@ -38,9 +38,9 @@ struct mb_boot {
  * (a stream, an I/O error) fails afterwards, so on failure the guest must
  * not be run.
  */
-int loader_multiboot(uint8_t *ram, uint32_t ram_size, const char *path,
-                     const char *cmdline, const struct mb_module *mods,
-                     int nmods, struct mb_boot *out, char *err, size_t errlen);
+int loader_multiboot(uint8_t *ram, uint32_t ram_size, const char *path, const char *cmdline,
+                     const struct mb_module *mods, int nmods, struct mb_boot *out, char *err,
+                     size_t errlen);
 
 /* What the vCPU must look like at a Linux kernel's 32-bit entry: EIP =
  * entry, ESI = boot_params, GDTR = gdt_base/gdt_limit, CS = cs and DS = ES
@@ -52,7 +52,7 @@ struct linux_boot {
     uint32_t gdt_base;
     uint16_t gdt_limit;
     uint16_t cs, ds;
-    uint32_t initrd_addr, initrd_size;   /* 0, 0 without an initrd */
+    uint32_t initrd_addr, initrd_size; /* 0, 0 without an initrd */
 };
 
 /* True if head (the first len bytes of a file) is a Linux kernel with a

@@ -31,57 +31,56 @@ struct xclock;
 struct ticker;
 
 struct machine_config {
-    uint32_t ram_mib;            /* guest RAM, MiB (default 128) */
-    const char *kernel;          /* multiboot ELF or Linux bzImage */
-    const char *initrd;          /* Linux initrd, or NULL */
-    const char *append;          /* the kernel command line */
-    const char *modules[16];     /* --module 'FILE ARGS': the module string */
-    char *module_paths[16];      /* FILE part of each module string */
+    uint32_t ram_mib;        /* guest RAM, MiB (default 128) */
+    const char *kernel;      /* multiboot ELF or Linux bzImage */
+    const char *initrd;      /* Linux initrd, or NULL */
+    const char *append;      /* the kernel command line */
+    const char *modules[16]; /* --module 'FILE ARGS': the module string */
+    char *module_paths[16];  /* FILE part of each module string */
     int nmodules;
-    bool chain;                  /* chain direct successors (default true) */
-    uint32_t max_unit_insns;    /* translation unit length limit */
-    uint32_t tcache_size;        /* code buffer bytes */
-    uint32_t tlb_entries;        /* simulated TLB entries (power of two) */
-    enum mem_method mem;         /* --mem=host|tlb (paging off) */
-    enum mmu_kind mmu;           /* --mmu=walk|shadow (paging on) */
-    bool tlb_stats;              /* --tlb-stats: count inline TLB hits (slower) */
-    bool tcache_stats;           /* --tcache-stats: count unit entries inline (slower) */
-    uint32_t tlb_victims;        /* --tlb-victims N: victim buffer entries */
-    uint32_t smc_granularity;    /* --smc-granularity: 0 byte, 64 line, 4096 page */
-    uint32_t tcache_policy;      /* --tcache-policy: enum tc_policy */
-    uint32_t tcache_nursery;     /* --tcache-nursery: percent (generational) */
-    bool stats;                  /* print statistics at exit */
-    const char *stats_json;      /* write statistics as JSON here */
-    const char *debug_log;       /* -D FILE for -d output (default stderr) */
-    unsigned debug_flags;        /* -d in_asm,out_asm,exec,int */
-    bool perf_map;               /* --perf-map: write /tmp/perf-PID.map */
-    int clock;                   /* enum clock_kind: --clock=host|virtual */
-    long long rtc_base;          /* --rtc-base: RTC wall time at boot (-1: host now) */
-    bool reboot;                 /* --reboot: a reset restarts instead of exiting */
-    struct disk_image *disk;     /* --disk: primary master image, or NULL (the
+    bool chain;               /* chain direct successors (default true) */
+    uint32_t max_unit_insns;  /* translation unit length limit */
+    uint32_t tcache_size;     /* code buffer bytes */
+    uint32_t tlb_entries;     /* simulated TLB entries (power of two) */
+    enum mem_method mem;      /* --mem=host|tlb (paging off) */
+    enum mmu_kind mmu;        /* --mmu=walk|shadow (paging on) */
+    bool tlb_stats;           /* --tlb-stats: count inline TLB hits (slower) */
+    bool tcache_stats;        /* --tcache-stats: count unit entries inline (slower) */
+    uint32_t tlb_victims;     /* --tlb-victims N: victim buffer entries */
+    uint32_t smc_granularity; /* --smc-granularity: 0 byte, 64 line, 4096 page */
+    uint32_t tcache_policy;   /* --tcache-policy: enum tc_policy */
+    uint32_t tcache_nursery;  /* --tcache-nursery: percent (generational) */
+    bool stats;               /* print statistics at exit */
+    const char *stats_json;   /* write statistics as JSON here */
+    const char *debug_log;    /* -D FILE for -d output (default stderr) */
+    unsigned debug_flags;     /* -d in_asm,out_asm,exec,int */
+    bool perf_map;            /* --perf-map: write /tmp/perf-PID.map */
+    int clock;                /* enum clock_kind: --clock=host|virtual */
+    long long rtc_base;       /* --rtc-base: RTC wall time at boot (-1: host now) */
+    bool reboot;              /* --reboot: a reset restarts instead of exiting */
+    struct disk_image *disk;  /* --disk: primary master image, or NULL (the
                                   * caller opens and closes it; it outlives reboots) */
 };
 
-
 /* What the run loop counts (src/run.c, halt.c, run_faults.c). */
 struct run_stats {
-    uint64_t dispatches;         /* units entered from the loop */
-    uint64_t halts;              /* HLT sleeps */
-    uint64_t host_faults;        /* host SIGFPE turned into guest #DE/#MF */
-    uint64_t exits_halt;         /* units that ended in HLT */
-    uint64_t interrupts;         /* external interrupts delivered */
+    uint64_t dispatches;  /* units entered from the loop */
+    uint64_t halts;       /* HLT sleeps */
+    uint64_t host_faults; /* host SIGFPE turned into guest #DE/#MF */
+    uint64_t exits_halt;  /* units that ended in HLT */
+    uint64_t interrupts;  /* external interrupts delivered */
 };
 
 struct machine {
     struct machine_config cfg;
-    uint8_t *ram;                /* host mapping of guest-physical [0, ram_size) */
-    int ram_fd;                  /* memfd behind ram */
+    uint8_t *ram; /* host mapping of guest-physical [0, ram_size) */
+    int ram_fd;   /* memfd behind ram */
     uint32_t ram_size;
     struct vcpu *cpu;
     struct io_bus *bus;
     struct mmu mmu;
     struct tcache tc;
-    struct bt bt;                /* the translator (its counters too) */
+    struct bt bt; /* the translator (its counters too) */
     struct dev_uart *uart;
     struct console *console;
     struct xclock *clock;
@@ -90,16 +89,16 @@ struct machine {
     struct dev_rtc *rtc;
     struct dev_i8042 *kbc;
     struct dev_port80 *port80;
-    struct dev_pci *pci;         /* PCI configuration mechanism, bus 0 */
-    struct dev_ide *ide;         /* PIIX3 IDE (00:01.1) */
+    struct dev_pci *pci; /* PCI configuration mechanism, bus 0 */
+    struct dev_ide *ide; /* PIIX3 IDE (00:01.1) */
     struct dev_debug_exit *debug_exit;
-    struct ticker *ticker;       /* host clock: wakes the vCPU at timer deadlines */
+    struct ticker *ticker; /* host clock: wakes the vCPU at timer deadlines */
     struct run_stats run_st;
 
     /* Set from any thread; the run loop notices at the next unit boundary. */
-    atomic_int stop_reason;      /* enum machine_stop */
+    atomic_int stop_reason; /* enum machine_stop */
     int exit_status;
-    atomic_int kick;             /* device event: wake a halted vCPU */
+    atomic_int kick; /* device event: wake a halted vCPU */
     pthread_mutex_t lock;
     pthread_cond_t wake;
 };

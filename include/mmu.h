@@ -22,7 +22,7 @@ struct io_bus;
 struct tlb_entry {
     uint32_t tag_r;
     uint32_t tag_w;
-    uint64_t addend;    /* host address = addend + linear address */
+    uint64_t addend; /* host address = addend + linear address */
 };
 #define TLB_TAG_INVALID 0xFFFFFFFFu
 #define TLB_OFF_TAG_R 0
@@ -40,25 +40,25 @@ struct tlb_entry {
 #define TLB_MAX_VICTIMS 64
 
 struct mmu_stats {
-    uint64_t tlb_misses_r, tlb_misses_w;  /* slow-path entries by access type */
-    uint64_t tlb_hits_r, tlb_hits_w;      /* inline hits, counted with --tlb-stats only */
+    uint64_t tlb_misses_r, tlb_misses_w; /* slow-path entries by access type */
+    uint64_t tlb_hits_r, tlb_hits_w;     /* inline hits, counted with --tlb-stats only */
     uint64_t tlb_fills;
     uint64_t victim_hits;
-    uint64_t fetch_hits;     /* instruction fetches translated by the TLB */
+    uint64_t fetch_hits;        /* instruction fetches translated by the TLB */
     uint64_t helper_tlb_hits;   /* helper (C) page translations answered by the TLB */
     uint64_t helper_tlb_misses; /* helper page translations that took the miss path */
     uint64_t tlb_flushes;
-    uint64_t bounced;        /* accesses done through the bounce buffer */
-    uint64_t crossing;       /* accesses straddling a page boundary */
+    uint64_t bounced;  /* accesses done through the bounce buffer */
+    uint64_t crossing; /* accesses straddling a page boundary */
     uint64_t mmio_reads, mmio_writes;
-    uint64_t unbacked_reads, unbacked_writes;  /* open bus */
-    uint64_t code_writes;    /* stores that hit a page holding translations */
-    uint64_t dma_write_bytes, dma_read_bytes;   /* device DMA (mmu_dma_*) */
-    uint64_t window_faults;  /* MEM_HOST accesses sent to the slow path by SIGSEGV */
-    uint64_t walks;          /* page-table walks */
-    uint64_t page_faults;    /* #PF raised to the guest */
-    uint64_t flush_cr3, flush_invlpg, flush_mode;   /* TLB flushes by cause */
-    uint64_t window_protects;/* code pages made read-only / writable again */
+    uint64_t unbacked_reads, unbacked_writes; /* open bus */
+    uint64_t code_writes;                     /* stores that hit a page holding translations */
+    uint64_t dma_write_bytes, dma_read_bytes; /* device DMA (mmu_dma_*) */
+    uint64_t window_faults; /* MEM_HOST accesses sent to the slow path by SIGSEGV */
+    uint64_t walks;         /* page-table walks */
+    uint64_t page_faults;   /* #PF raised to the guest */
+    uint64_t flush_cr3, flush_invlpg, flush_mode; /* TLB flushes by cause */
+    uint64_t window_protects;                     /* code pages made read-only / writable again */
 };
 
 /*
@@ -92,22 +92,22 @@ struct mmu_hooks {
 
 /* Shadow page table statistics (--mmu=shadow). */
 struct shadow_stats {
-    uint64_t hidden_hits;      /* TLB misses resolved from a shadow entry (no walk) */
-    uint64_t fills;            /* shadow entries built from a guest walk */
-    uint64_t true_faults;      /* walks that ended in a guest #PF */
-    uint64_t traced_writes;    /* stores to traced page-table pages */
-    uint64_t entries_dropped;  /* by traced writes and INVLPG */
+    uint64_t hidden_hits;     /* TLB misses resolved from a shadow entry (no walk) */
+    uint64_t fills;           /* shadow entries built from a guest walk */
+    uint64_t true_faults;     /* walks that ended in a guest #PF */
+    uint64_t traced_writes;   /* stores to traced page-table pages */
+    uint64_t entries_dropped; /* by traced writes and INVLPG */
     uint64_t spaces_built, spaces_reused, spaces_dropped;
 };
 
 struct mmu {
-    uint8_t *ram;                 /* host mapping of guest-physical [0, ram_size) */
+    uint8_t *ram; /* host mapping of guest-physical [0, ram_size) */
     uint32_t ram_size;
-    struct io_bus *bus;           /* MMIO */
+    struct io_bus *bus; /* MMIO */
     struct mmu_hooks hooks;
-    struct tlb_entry *tlb;        /* supervisor accesses (and all with paging off) */
-    struct tlb_entry *tlb_user;   /* CPL 3 accesses */
-    uint8_t *global;              /* per entry of both tables: from a global page */
+    struct tlb_entry *tlb;      /* supervisor accesses (and all with paging off) */
+    struct tlb_entry *tlb_user; /* CPL 3 accesses */
+    uint8_t *global;            /* per entry of both tables: from a global page */
     /* the filled entries of both tables (slot = table * entries + index), so
      * flushes and write revocations touch only those, whatever the size */
     uint32_t *live;
@@ -121,12 +121,12 @@ struct mmu {
     } victims[TLB_MAX_VICTIMS];
     uint32_t nvictims, victim_next;
     uint32_t tlb_entries;
-    uint8_t *code_pages;     /* per RAM page: non-zero while translations exist */
-    uint8_t *pt_pages;       /* per RAM page: a traced guest page-table page (shadow) */
-    struct shadow *shadow;   /* --mmu=shadow, else NULL (walk) */
+    uint8_t *code_pages;   /* per RAM page: non-zero while translations exist */
+    uint8_t *pt_pages;     /* per RAM page: a traced guest page-table page (shadow) */
+    struct shadow *shadow; /* --mmu=shadow, else NULL (walk) */
     uint32_t ram_pages;
-    uint8_t *window;         /* MEM_HOST: host address of guest-physical 0 */
-    uint8_t *window_res;     /* the whole reservation (guards included) */
+    uint8_t *window;     /* MEM_HOST: host address of guest-physical 0 */
+    uint8_t *window_res; /* the whole reservation (guards included) */
     size_t window_res_size;
     struct mmu_stats st;
 };
@@ -146,10 +146,10 @@ const struct shadow_stats *mmu_shadow_stats(const struct mmu *mmu);
  * (and the shadow page tables), counts the cause (st.flush_*) and signals
  * hooks.mappings_changed. */
 enum mmu_flush_cause {
-    MMU_FLUSH_CR3,      /* CR3 loaded (MOV, task switch): non-global entries */
-    MMU_FLUSH_INVLPG,   /* INVLPG lin: the (4 MiB region of the) page, in the
+    MMU_FLUSH_CR3,    /* CR3 loaded (MOV, task switch): non-global entries */
+    MMU_FLUSH_INVLPG, /* INVLPG lin: the (4 MiB region of the) page, in the
                          * shadow of address space cr3 too */
-    MMU_FLUSH_MODE,     /* CR0.PG/WP/PE or CR4.PSE/PGE changed: everything */
+    MMU_FLUSH_MODE,   /* CR0.PG/WP/PE or CR4.PSE/PGE changed: everything */
 };
 void mmu_flush(struct mmu *mmu, enum mmu_flush_cause cause, uint32_t cr3, uint32_t lin);
 
@@ -199,8 +199,8 @@ void mmu_pt_trace(struct mmu *mmu, uint32_t addr);
 
 /* Access kinds of a translation (mmu_lookup, the walker). */
 #define WALK_WRITE 1u
-#define WALK_USER 2u     /* CPL 3 access (not an implicit supervisor access) */
-#define WALK_EXEC 4u     /* instruction fetch (same rights as a read on i686) */
+#define WALK_USER 2u /* CPL 3 access (not an implicit supervisor access) */
+#define WALK_EXEC 4u /* instruction fetch (same rights as a read on i686) */
 
 /* The registers that define the guest's paging (the CPU passes its own). */
 struct mmu_paging {
@@ -222,8 +222,7 @@ static inline bool mmu_tlb_hit(const struct tlb_entry *e, uint32_t lin, bool wri
     return (write ? e->tag_w : e->tag_r) == (lin & PAGE_MASK);
 }
 /* The physical address of lin through an entry that maps it. */
-static inline uint32_t mmu_tlb_phys(const struct mmu *mmu, const struct tlb_entry *e,
-                                    uint32_t lin)
+static inline uint32_t mmu_tlb_phys(const struct mmu *mmu, const struct tlb_entry *e, uint32_t lin)
 {
     return (uint32_t)(e->addend + (lin & PAGE_MASK) - (uint64_t)(uintptr_t)mmu->ram) |
            (lin & ~PAGE_MASK);

@@ -14,11 +14,11 @@ struct mmu;
 
 /* A direct exit of a unit: a patchable jmp/jcc rel32. */
 struct unit_exit {
-    uint32_t patch_off;       /* offset of the rel32 field in unit->code */
-    uint32_t stub_off;        /* offset of the unchained exit stub */
-    uint32_t target_pc;       /* guest linear address of the successor */
-    struct unit *dest;          /* chained successor, or NULL */
-    struct unit *in_next;       /* next entry in dest's incoming list */
+    uint32_t patch_off;   /* offset of the rel32 field in unit->code */
+    uint32_t stub_off;    /* offset of the unchained exit stub */
+    uint32_t target_pc;   /* guest linear address of the successor */
+    struct unit *dest;    /* chained successor, or NULL */
+    struct unit *in_next; /* next entry in dest's incoming list */
     uint8_t in_next_idx;
     bool used;
 };
@@ -26,46 +26,46 @@ struct unit_exit {
 /* A guest memory access in MEM_HOST code: a host fault at host offsets
  * [start, end) of the unit is resumed at the access's slow-path stub. */
 struct unit_memop {
-    uint16_t start, end;      /* the access's fast-path bytes */
-    uint16_t stub;            /* its slow-path stub */
-    int8_t borrowed;          /* host register borrowed (saved in r11), or -1 */
-    int8_t base;              /* address = host reg `base` + disp (mod 2^32); -1: in r8 */
+    uint16_t start, end; /* the access's fast-path bytes */
+    uint16_t stub;       /* its slow-path stub */
+    int8_t borrowed;     /* host register borrowed (saved in r11), or -1 */
+    int8_t base;         /* address = host reg `base` + disp (mod 2^32); -1: in r8 */
     int32_t disp;
     uint32_t pad;
 };
 
 struct unit {
-    uint32_t pc;              /* guest-physical address of the first byte */
-    uint32_t vpc;             /* guest EIP (offset in CS) it was translated at */
-    uint32_t cs_base;         /* CS base and limit it was translated with */
-    uint32_t cs_limit;        /* (compared for MODE_NONFLAT units) */
-    uint32_t mode;            /* mode key (see bt.h) */
-    uint32_t guest_size;      /* guest bytes covered */
+    uint32_t pc;         /* guest-physical address of the first byte */
+    uint32_t vpc;        /* guest EIP (offset in CS) it was translated at */
+    uint32_t cs_base;    /* CS base and limit it was translated with */
+    uint32_t cs_limit;   /* (compared for MODE_NONFLAT units) */
+    uint32_t mode;       /* mode key (see bt.h) */
+    uint32_t guest_size; /* guest bytes covered */
     uint32_t ninsns;
-    uint8_t *code;            /* executable (RX) address */
-    uint16_t entry_skip;      /* bytes of the unit-entry check (forward chains skip it) */
+    uint8_t *code;       /* executable (RX) address */
+    uint16_t entry_skip; /* bytes of the unit-entry check (forward chains skip it) */
     uint32_t code_size;
-    uint32_t page[2];         /* physical pages the bytes lie on (equal if one) */
+    uint32_t page[2]; /* physical pages the bytes lie on (equal if one) */
     struct unit *hash_next;
-    struct unit *page_next[2];  /* per-page lists (doubly linked) */
+    struct unit *page_next[2]; /* per-page lists (doubly linked) */
     struct unit **page_pprev[2];
     struct unit_exit exits[2];
-    struct unit *in_first;      /* units whose exits are chained to this one */
+    struct unit *in_first; /* units whose exits are chained to this one */
     uint8_t in_first_idx;
     bool valid;
     /* guest instruction boundaries: host offset -> guest EIP, for faults
      * raised by the host CPU (divide error) inside the unit */
     uint32_t *insn_pc;
     uint16_t *insn_off;
-    uint32_t nmap;            /* entries in insn_pc/insn_off (instructions, then
+    uint32_t nmap; /* entries in insn_pc/insn_off (instructions, then
                                * the slow-path stubs, in code order) */
     struct unit_memop *memops;
     uint32_t nmemops;
     /* allocation (policy.c): the unit's place in its region's FIFO */
-    struct unit *fifo_next;     /* next younger unit of the same region */
-    uint8_t region;           /* 0, or 1 = persistent (generational policy) */
-    bool live;                /* holds code (valid or invalidated, not evicted) */
-    void *meta_block;         /* malloc'd insn_pc/insn_off/memops */
+    struct unit *fifo_next; /* next younger unit of the same region */
+    uint8_t region;         /* 0, or 1 = persistent (generational policy) */
+    bool live;              /* holds code (valid or invalidated, not evicted) */
+    void *meta_block;       /* malloc'd insn_pc/insn_off/memops */
 };
 
 /* One entry of the indirect-branch table: tag stored negated so emitted
@@ -83,9 +83,9 @@ struct jc_entry {
 
 /* Why units are invalidated (counted separately in the statistics). */
 enum tc_inval_cause {
-    TC_INV_SMC,        /* a guest store (translated code, callout, string op) */
-    TC_INV_DMA,        /* a device wrote guest memory (mmu_dma_write) */
-    TC_INV_PAGETABLE,  /* the page tables now map a unit's second page elsewhere */
+    TC_INV_SMC,       /* a guest store (translated code, callout, string op) */
+    TC_INV_DMA,       /* a device wrote guest memory (mmu_dma_write) */
+    TC_INV_PAGETABLE, /* the page tables now map a unit's second page elsewhere */
     TC_INV_CAUSES
 };
 
@@ -95,19 +95,19 @@ struct tc_stats {
     uint64_t chain_patches, chain_unpatches;
     uint64_t invalidations[TC_INV_CAUSES], flushes_full;
     uint64_t evictions, evicted_bytes, promotions, wraps;
-    uint64_t unit_entries;    /* with --tcache-stats: every entry into a unit */
-    uint64_t smc_page_mode;   /* pages switched to page granularity (JIT-like) */
-    uint64_t smc_byte_mode;   /* and back (their stores hit data, not code) */
+    uint64_t unit_entries;  /* with --tcache-stats: every entry into a unit */
+    uint64_t smc_page_mode; /* pages switched to page granularity (JIT-like) */
+    uint64_t smc_byte_mode; /* and back (their stores hit data, not code) */
     uint64_t translate_ns;
 };
 
 /* --tcache-policy: what makes room when the code buffer is full. */
 enum tc_policy {
-    TC_POLICY_FLUSH,   /* drop everything (default: cheapest bookkeeping, and
+    TC_POLICY_FLUSH, /* drop everything (default: cheapest bookkeeping, and
                         * guests of the suite never fill 32 MiB) */
-    TC_POLICY_FIFO,    /* circular buffer: evict the oldest units just far
+    TC_POLICY_FIFO,  /* circular buffer: evict the oldest units just far
                         * enough to fit the next one */
-    TC_POLICY_GEN,     /* generational: new units go to a FIFO nursery; a
+    TC_POLICY_GEN,   /* generational: new units go to a FIFO nursery; a
                         * unit needed again soon after its eviction from it
                         * (within one nursery's worth of evictions) is made
                         * in a FIFO persistent region (2Q-like) */
@@ -133,16 +133,16 @@ struct tc_region {
 #define TC_DEFAULT_NURSERY_PCT 50
 
 struct tcache {
-    struct mmu *mmu;          /* code pages are marked there; NULL: none (tests) */
-    uint8_t *rx, *rw;         /* two views of one memfd: execute / write */
+    struct mmu *mmu;  /* code pages are marked there; NULL: none (tests) */
+    uint8_t *rx, *rw; /* two views of one memfd: execute / write */
     size_t size, used;
     int memfd;
-    struct unit *units;           /* pool of unit descriptors */
+    struct unit *units; /* pool of unit descriptors */
     uint32_t max_units;
-    struct unit *free_units;      /* free descriptors (linked by fifo_next) */
-    uint32_t nunits;            /* descriptors in use */
-    struct unit *next_unit;       /* reserved by tc_begin for the unit being made */
-    uint32_t *owner;          /* per 16-byte granule of the buffer: descriptor
+    struct unit *free_units; /* free descriptors (linked by fifo_next) */
+    uint32_t nunits;         /* descriptors in use */
+    struct unit *next_unit;  /* reserved by tc_begin for the unit being made */
+    uint32_t *owner;         /* per 16-byte granule of the buffer: descriptor
                                * index + 1 of the unit there (tc_find_by_host) */
     enum tc_policy policy;
     uint32_t nursery_pct;
@@ -151,10 +151,10 @@ struct tcache {
     int cur_region;           /* region tc_begin chose for the next unit */
     struct tc_ghost {         /* generational: recently evicted nursery units */
         uint64_t key, serial; /* (pc, mode) + 1; st.evictions when evicted */
-    } *ghost;
+    } * ghost;
     struct unit **hash;
     uint32_t hash_mask;
-    struct unit **page_list;    /* per RAM page */
+    struct unit **page_list; /* per RAM page */
     uint32_t npages;
     struct {
         uint32_t mode;
@@ -166,7 +166,7 @@ struct tcache {
     struct jc_entry **jc_filled;
     uint32_t jc_nfilled;
     bool jc_overflow;
-    uint64_t generation;      /* bumped on every flush or eviction: a unit
+    uint64_t generation; /* bumped on every flush or eviction: a unit
                                * pointer taken before may be stale */
     /* --smc-granularity: 0 = byte (units whose bytes a store overlaps),
      * else a power of two (64 = cache line, 4096 = page): every unit on
@@ -180,7 +180,7 @@ struct tcache {
         uint32_t burst, lone, invals;
         uint32_t tr_serial, tr_seen;
         bool page_mode;
-    } *page_smc;
+    } * page_smc;
     struct tc_stats st;
 };
 
@@ -214,17 +214,18 @@ void tc_flush(struct tcache *tc);
  * made for (EIPs are built into translated code: return addresses, fault
  * EIPs); CS base and limit matter only for units of non-flat modes. */
 struct unit *tc_lookup(struct tcache *tc, uint32_t pc, uint32_t mode, uint32_t cs_base,
-                     uint32_t cs_limit, uint32_t eip);
+                       uint32_t cs_limit, uint32_t eip);
 /* Reserves space and a descriptor for a new unit of (pc, mode); may evict
  * or flush per the policy.  Returns the RW pointer and the room available;
  * *future is the descriptor tc_commit() will fill (translated code may
  * refer to it). */
-uint8_t *tc_begin(struct tcache *tc, uint32_t pc, uint32_t mode, size_t *room, struct unit **future);
+uint8_t *tc_begin(struct tcache *tc, uint32_t pc, uint32_t mode, size_t *room,
+                  struct unit **future);
 /* Commits a unit emitted at the tc_begin() pointer.  Returns NULL when out
  * of host memory. */
 struct unit *tc_commit(struct tcache *tc, const struct unit *proto, size_t code_size,
-                     const uint32_t *insn_pc, const uint16_t *insn_off,
-                     const struct unit_memop *memops, uint32_t nmemops);
+                       const uint32_t *insn_pc, const uint16_t *insn_off,
+                       const struct unit_memop *memops, uint32_t nmemops);
 /* The MEM_HOST access covering host address rip, or NULL. */
 const struct unit_memop *unit_memop_at(const struct unit *unit, uintptr_t rip);
 void tc_chain(struct tcache *tc, struct unit *from, int idx, struct unit *to);

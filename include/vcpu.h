@@ -27,8 +27,8 @@ enum { S_ES, S_CS, S_SS, S_DS, S_FS, S_GS, S_COUNT };
 struct seg_cache {
     uint16_t sel;
     uint32_t base;
-    uint32_t limit;      /* byte granular, already scaled by G */
-    uint32_t flags;      /* descriptor bits 8..23 of the high dword (type, S, DPL, P, AVL, D/B, G) */
+    uint32_t limit; /* byte granular, already scaled by G */
+    uint32_t flags; /* descriptor bits 8..23 of the high dword (type, S, DPL, P, AVL, D/B, G) */
 };
 
 struct dtr {
@@ -38,28 +38,28 @@ struct dtr {
 
 /* Reasons translated code returns to the dispatcher (vcpu.exit_reason). */
 enum vcpu_exit {
-    EXIT_NORMAL = 0,     /* leave to the dispatcher at vcpu.eip (chain_info may ask for a patch) */
-    EXIT_HALT,           /* HLT executed; eip is past it */
-    EXIT_STATE,          /* a helper changed state the translation depends on */
+    EXIT_NORMAL = 0, /* leave to the dispatcher at vcpu.eip (chain_info may ask for a patch) */
+    EXIT_HALT,       /* HLT executed; eip is past it */
+    EXIT_STATE,      /* a helper changed state the translation depends on */
 };
 
 /* A guest event to deliver through the IDT. */
 enum vcpu_event_kind {
     EV_NONE = 0,
-    EV_FAULT,            /* exception; the frame's EIP is cpu->eip (the faulting
+    EV_FAULT,  /* exception; the frame's EIP is cpu->eip (the faulting
                           * instruction); error code if has_err */
-    EV_TRAP,             /* exception-class trap (single step, INT1): returns to
+    EV_TRAP,   /* exception-class trap (single step, INT1): returns to
                           * ret; the gate's DPL is not checked */
-    EV_SOFT,             /* INT n / INT3 / INTO: returns to ret; the gate's DPL
+    EV_SOFT,   /* INT n / INT3 / INTO: returns to ret; the gate's DPL
                           * is checked */
-    EV_EXTINT,           /* external interrupt (the PIC): returns to cpu->eip */
+    EV_EXTINT, /* external interrupt (the PIC): returns to cpu->eip */
 };
 struct vcpu_event {
     enum vcpu_event_kind kind;
     int vec;
     bool has_err;
     uint32_t err;
-    uint32_t ret;                /* EV_TRAP, EV_SOFT: the return EIP */
+    uint32_t ret; /* EV_TRAP, EV_SOFT: the return EIP */
 };
 
 struct tlb_entry;
@@ -77,56 +77,58 @@ struct vcpu_msrs {
 
 /* What the CPU side counts (printed by --stats under "bt"). */
 struct vcpu_stats {
-    uint64_t seg_loads_inline;   /* data segment loads that did not end their unit */
+    uint64_t seg_loads_inline; /* data segment loads that did not end their unit */
 };
 
 struct vcpu {
     /* ---- fixed layout, used from assembly and emitted code ---- */
-    uint32_t regs[8];            /* 0x00 guest GPRs, in encoding order */
-    uint32_t eip;                /* 0x20 guest EIP when control is in C */
-    uint32_t eflags;             /* 0x24 guest EFLAGS (arith bits valid in C only) */
-    uint64_t host_rsp;           /* 0x28 host stack pointer of the trampoline frame */
-    uint64_t chain_info;         /* 0x30 exiting unit | exit index, or 0 */
-    struct tlb_entry *tlb;       /* 0x38 TLB for the current privilege level */
-    void *exit_thunk;            /* 0x40 save state and return to the dispatcher */
-    void *helper_thunk;          /* 0x48 call a C helper from translated code */
-    void *mem_thunk;             /* 0x50 memory slow path (TLB miss, MMIO, ...) */
-    void *wb_thunk;              /* 0x58 write back a bounced store */
-    uint8_t exit_request;        /* 0x60 non-zero: leave at the next unit entry */
-    uint8_t helper_exit;         /* 0x61 set by a helper: leave after the call */
+    uint32_t regs[8];      /* 0x00 guest GPRs, in encoding order */
+    uint32_t eip;          /* 0x20 guest EIP when control is in C */
+    uint32_t eflags;       /* 0x24 guest EFLAGS (arith bits valid in C only) */
+    uint64_t host_rsp;     /* 0x28 host stack pointer of the trampoline frame */
+    uint64_t chain_info;   /* 0x30 exiting unit | exit index, or 0 */
+    struct tlb_entry *tlb; /* 0x38 TLB for the current privilege level */
+    void *exit_thunk;      /* 0x40 save state and return to the dispatcher */
+    void *helper_thunk;    /* 0x48 call a C helper from translated code */
+    void *mem_thunk;       /* 0x50 memory slow path (TLB miss, MMIO, ...) */
+    void *wb_thunk;        /* 0x58 write back a bounced store */
+    uint8_t exit_request;  /* 0x60 non-zero: leave at the next unit entry */
+    uint8_t helper_exit;   /* 0x61 set by a helper: leave after the call */
     uint8_t pad0[2];
-    uint32_t exit_reason;        /* 0x64 enum vcpu_exit */
-    struct jc_entry *jcache;     /* 0x68 indirect-branch lookup table */
-    int64_t budget;              /* 0x70 virtual clock: instructions left before the dispatcher must look at timers */
-    uint8_t bounce[128] __attribute__((aligned(16))); /* 0x80 slow-path bounce buffer (FNSAVE needs 108) */
+    uint32_t exit_reason;    /* 0x64 enum vcpu_exit */
+    struct jc_entry *jcache; /* 0x68 indirect-branch lookup table */
+    int64_t
+        budget; /* 0x70 virtual clock: instructions left before the dispatcher must look at timers */
+    uint8_t bounce[128]
+        __attribute__((aligned(16))); /* 0x80 slow-path bounce buffer (FNSAVE needs 108) */
     /* ---- end of fixed layout ---- */
 
     struct seg_cache seg[S_COUNT];
     struct dtr gdtr, idtr;
-    struct seg_cache ldt;        /* LDTR and its descriptor cache */
-    struct seg_cache tss;        /* TR and its descriptor cache */
+    struct seg_cache ldt; /* LDTR and its descriptor cache */
+    struct seg_cache tss; /* TR and its descriptor cache */
     uint32_t cr0, cr2, cr3, cr4;
     uint32_t dr[8];
     uint32_t cpl;
     /* MSRs */
     uint32_t sysenter_cs, sysenter_esp, sysenter_eip;
-    int64_t tsc_offset;          /* TSC - guest ns */
-    int64_t budget_synced;       /* virtual clock: budget when time last caught up */
+    int64_t tsc_offset;    /* TSC - guest ns */
+    int64_t budget_synced; /* virtual clock: budget when time last caught up */
     struct vcpu_msrs msr;
     /* interrupt shadow: after STI (IF 0 -> 1) and MOV SS / POP SS the next
      * instruction runs before interrupts are recognised */
     bool int_shadow;
-    unsigned far_kind;           /* far JMP/CALL helper argument: osize | 0x10 call */
-    uint32_t fetch_next;         /* physical page after the one being translated, or ~0 */
+    unsigned far_kind;   /* far JMP/CALL helper argument: osize | 0x10 call */
+    uint32_t fetch_next; /* physical page after the one being translated, or ~0 */
 
     /* Pending bounced access, for the write-back thunk. */
-    uint32_t bounce_addr;        /* physical address of the first byte */
-    uint32_t bounce_addr2;       /* physical address of the second page's part */
-    uint32_t bounce_split;       /* bytes on the first page */
+    uint32_t bounce_addr;  /* physical address of the first byte */
+    uint32_t bounce_addr2; /* physical address of the second page's part */
+    uint32_t bounce_split; /* bytes on the first page */
     uint32_t bounce_size;
     bool bounce_active;
     bool bounce_write;
-    bool smc_hit;                /* a store invalidated translations */
+    bool smc_hit; /* a store invalidated translations */
 
     /* The guest-visible event waiting for delivery through the IDT before
      * the next instruction (set only by vcpu_pend, cpu.h). */
@@ -137,11 +139,11 @@ struct vcpu {
      * (triple fault; what xbt cannot execute yet). */
     struct mmu *mmu;
     struct io_bus *bus;
-    struct xclock *clock;        /* guest time: the TSC counts it */
+    struct xclock *clock; /* guest time: the TSC counts it */
     struct stop_line stop;
-    unsigned log_flags;          /* XBT_LOG_* (-d): int logs deliveries */
+    unsigned log_flags; /* XBT_LOG_* (-d): int logs deliveries */
 
-    uint64_t icount_units;       /* units entered (statistics) */
+    uint64_t icount_units; /* units entered (statistics) */
     struct vcpu_stats st;
 };
 

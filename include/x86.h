@@ -51,19 +51,33 @@
 #define CR4_PCE 0x100u
 
 /* DR6 (debug status) */
-#define DR6_B0 0x0001u            /* B0..B3: breakpoint n matched */
-#define DR6_BD 0x2000u            /* debug register access detected */
-#define DR6_BS 0x4000u            /* single step */
-#define DR6_BT 0x8000u            /* task switch */
-#define DR6_FIXED 0xFFFF0FF0u     /* bits that read as 1 */
+#define DR6_B0 0x0001u        /* B0..B3: breakpoint n matched */
+#define DR6_BD 0x2000u        /* debug register access detected */
+#define DR6_BS 0x4000u        /* single step */
+#define DR6_BT 0x8000u        /* task switch */
+#define DR6_FIXED 0xFFFF0FF0u /* bits that read as 1 */
 /* DR7 (debug control) */
-#define DR7_GD 0x2000u            /* general detect */
+#define DR7_GD 0x2000u /* general detect */
 
 /* Exception vectors */
 enum {
-    EXC_DE = 0, EXC_DB = 1, EXC_NMI = 2, EXC_BP = 3, EXC_OF = 4, EXC_BR = 5,
-    EXC_UD = 6, EXC_NM = 7, EXC_DF = 8, EXC_TS = 10, EXC_NP = 11, EXC_SS = 12,
-    EXC_GP = 13, EXC_PF = 14, EXC_MF = 16, EXC_AC = 17, EXC_MC = 18,
+    EXC_DE = 0,
+    EXC_DB = 1,
+    EXC_NMI = 2,
+    EXC_BP = 3,
+    EXC_OF = 4,
+    EXC_BR = 5,
+    EXC_UD = 6,
+    EXC_NM = 7,
+    EXC_DF = 8,
+    EXC_TS = 10,
+    EXC_NP = 11,
+    EXC_SS = 12,
+    EXC_GP = 13,
+    EXC_PF = 14,
+    EXC_MF = 16,
+    EXC_AC = 17,
+    EXC_MC = 18,
 };
 
 /* Page-directory and page-table entries (32-bit paging) */
@@ -72,14 +86,14 @@ enum {
 #define PTE_U 0x004u
 #define PTE_A 0x020u
 #define PTE_D 0x040u
-#define PTE_PS 0x080u             /* PDE: 4 MiB page (CR4.PSE) */
-#define PTE_G 0x100u              /* global (CR4.PGE) */
+#define PTE_PS 0x080u /* PDE: 4 MiB page (CR4.PSE) */
+#define PTE_G 0x100u  /* global (CR4.PGE) */
 
 /* #PF error code */
-#define PF_P 0x1u                 /* protection violation (else not present) */
-#define PF_W 0x2u                 /* write */
-#define PF_U 0x4u                 /* CPL 3 */
-#define PF_RSVD 0x8u              /* reserved bit set */
+#define PF_P 0x1u    /* protection violation (else not present) */
+#define PF_W 0x2u    /* write */
+#define PF_U 0x4u    /* CPL 3 */
+#define PF_RSVD 0x8u /* reserved bit set */
 
 /* MSRs */
 #define MSR_TSC 0x10

@@ -14,14 +14,14 @@
 
 enum xbt_err {
     XBT_OK = 0,
-    XBT_EINVAL = -1,   /* bad argument or malformed input */
-    XBT_ENOMEM = -2,   /* host allocation failed */
-    XBT_EIO = -3,      /* host I/O error */
-    XBT_ENOENT = -4,   /* file not found */
-    XBT_EFORMAT = -5,  /* input file has the wrong format */
-    XBT_ERANGE = -6,   /* value or address out of range */
-    XBT_EBUSY = -7,    /* resource already in use (e.g. overlapping ports) */
-    XBT_EUNSUP = -8,   /* valid input that xbt does not support */
+    XBT_EINVAL = -1,  /* bad argument or malformed input */
+    XBT_ENOMEM = -2,  /* host allocation failed */
+    XBT_EIO = -3,     /* host I/O error */
+    XBT_ENOENT = -4,  /* file not found */
+    XBT_EFORMAT = -5, /* input file has the wrong format */
+    XBT_ERANGE = -6,  /* value or address out of range */
+    XBT_EBUSY = -7,   /* resource already in use (e.g. overlapping ports) */
+    XBT_EUNSUP = -8,  /* valid input that xbt does not support */
 };
 
 const char *xbt_strerror(int err);

@@ -7,7 +7,8 @@
 set -eu
 
 PACKAGES="build-essential cmake pkg-config gcc-multilib libzydis-dev libcapstone-dev
-libelf-dev libcmocka-dev qemu-system-x86 gnuplot-nox cpio e2fsprogs"
+libelf-dev libcmocka-dev qemu-system-x86 gnuplot-nox cpio e2fsprogs
+clang-format"
 
 missing=""
 for p in $PACKAGES; do

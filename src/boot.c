@@ -20,7 +20,7 @@ static bool is_bzimage(const char *path)
     uint8_t head[BOOT_PEEK];
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return false;   /* the loader reports the error */
+        return false; /* the loader reports the error */
     ssize_t n = read(fd, head, sizeof(head));
     close(fd);
     return n > 0 && loader_is_bzimage(head, (size_t)n);
@@ -68,8 +68,8 @@ static int boot_linux(struct machine *m)
     }
     struct linux_boot boot;
     char err[512];
-    int rc = loader_linux(m->ram, m->ram_size, m->cfg.kernel, m->cfg.initrd, m->cfg.append,
-                          &boot, err, sizeof(err));
+    int rc = loader_linux(m->ram, m->ram_size, m->cfg.kernel, m->cfg.initrd, m->cfg.append, &boot,
+                          err, sizeof(err));
     if (rc) {
         xbt_error("%s", err);
         return rc;

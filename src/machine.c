@@ -84,8 +84,8 @@ static int create_ram(struct machine *m)
     m->ram_fd = memfd_create("xbt-ram", MFD_CLOEXEC);
     if (m->ram_fd < 0 || ftruncate(m->ram_fd, m->ram_size) != 0)
         return XBT_ENOMEM;
-    m->ram = mmap(NULL, m->ram_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE,
-                  m->ram_fd, 0);
+    m->ram =
+        mmap(NULL, m->ram_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, m->ram_fd, 0);
     if (m->ram == MAP_FAILED) {
         m->ram = NULL;
         return XBT_ENOMEM;
@@ -140,11 +140,16 @@ static void wire_cpu(struct machine *m, const struct machine_config *cfg)
     cpu->stop = machine_stop_line(m);
     cpu->log_flags = cfg->debug_flags;
     m->bt = (struct bt){
-        .cfg = { .max_unit_insns = cfg->max_unit_insns, .host_mem = cfg->mem == MEM_HOST,
-                 .tlb_stats = cfg->tlb_stats, .tcache_stats = cfg->tcache_stats,
-                 .virtual_clock = cfg->clock == CLOCK_VIRTUAL, .log_flags = cfg->debug_flags,
+        .cfg = { .max_unit_insns = cfg->max_unit_insns,
+                 .host_mem = cfg->mem == MEM_HOST,
+                 .tlb_stats = cfg->tlb_stats,
+                 .tcache_stats = cfg->tcache_stats,
+                 .virtual_clock = cfg->clock == CLOCK_VIRTUAL,
+                 .log_flags = cfg->debug_flags,
                  .perf_map = cfg->perf_map },
-        .cpu = cpu, .mmu = &m->mmu, .tc = &m->tc,
+        .cpu = cpu,
+        .mmu = &m->mmu,
+        .tc = &m->tc,
     };
 }
 
@@ -152,7 +157,7 @@ static void wire_cpu(struct machine *m, const struct machine_config *cfg)
 static int create_devices(struct machine *m, const struct machine_config *cfg)
 {
     m->clock = xclock_create(cfg->clock == CLOCK_VIRTUAL ? CLOCK_VIRTUAL : CLOCK_HOST);
-    m->cpu->clock = m->clock;          /* the TSC counts guest time */
+    m->cpu->clock = m->clock; /* the TSC counts guest time */
     if (m->clock && cfg->rtc_base >= 0)
         xclock_set_epoch(m->clock, (int64_t)cfg->rtc_base);
     m->pic = m->clock ? dev_pic_create(m->bus, machine_wake_line(m)) : NULL;
@@ -163,8 +168,7 @@ static int create_devices(struct machine *m, const struct machine_config *cfg)
     m->kbc = dev_i8042_create(m->bus, machine_reset_line(m), dev_pic_irq_line(m->pic, 1),
                               dev_pic_irq_line(m->pic, 12));
     m->port80 = dev_port80_create(m->bus);
-    m->uart = dev_uart_create(m->bus, 0x3F8, dev_pic_irq_line(m->pic, 4),
-                              machine_wake_line(m), 1);
+    m->uart = dev_uart_create(m->bus, 0x3F8, dev_pic_irq_line(m->pic, 4), machine_wake_line(m), 1);
     m->pci = dev_pci_create(m->bus, machine_reset_line(m));
     m->ide = m->pci ? dev_ide_create(m->bus, m->pci, &m->mmu, dev_pic_irq_line(m->pic, 14),
                                      dev_pic_irq_line(m->pic, 15), cfg->disk)

@@ -24,9 +24,9 @@
 /* The state of the loop across units. */
 struct run {
     struct machine *m;
-    bool virt;                 /* virtual clock */
-    uint64_t published;        /* deadline last given to the ticker */
-    int64_t budget;            /* virtual clock: instructions given to the unit */
+    bool virt;          /* virtual clock */
+    uint64_t published; /* deadline last given to the ticker */
+    int64_t budget;     /* virtual clock: instructions given to the unit */
 };
 
 static bool irq_deliverable(struct machine *m)
@@ -62,7 +62,7 @@ static int fetch_addresses(struct vcpu *cpu, uint32_t mode, uint32_t *pc, uint32
     unsigned acc = WALK_EXEC | (cpu->cpl == 3 ? WALK_USER : 0);
     if (cpu_translate(cpu, lin, acc, pc) < 0) {
         cpu->helper_exit = 0;
-        return -1;   /* #PF pending: delivered at the top of the loop */
+        return -1; /* #PF pending: delivered at the top of the loop */
     }
     uint32_t err;
     *pc_next = (lin & PAGE_MASK) + PAGE_SIZE;
@@ -78,7 +78,8 @@ static int find_unit(struct machine *m, uint32_t mode, uint32_t pc, uint32_t pc_
 {
     struct vcpu *cpu = m->cpu;
     struct tcache *tc = &m->tc;
-    struct unit *unit = tc_lookup(tc, pc, mode, cpu->seg[S_CS].base, cpu->seg[S_CS].limit, cpu->eip);
+    struct unit *unit =
+        tc_lookup(tc, pc, mode, cpu->seg[S_CS].base, cpu->seg[S_CS].limit, cpu->eip);
     if (unit && unit->page[1] != unit->page[0] && unit->page[1] != (pc_next & PAGE_MASK)) {
         /* the unit's second page is mapped elsewhere now: remake it */
         tc_invalidate_range(tc, unit->pc, unit->guest_size, TC_INV_PAGETABLE);
@@ -123,7 +124,8 @@ static void arm_timers(struct run *r, const struct unit *unit)
     if (r->virt) {
         uint64_t now = xclock_ns(m->clock);
         uint64_t room = dl == UINT64_MAX ? VCLOCK_MAX_BUDGET
-                      : dl > now ? (dl - now) / XCLOCK_VIRTUAL_NS_PER_INSN : 0;
+                        : dl > now       ? (dl - now) / XCLOCK_VIRTUAL_NS_PER_INSN
+                                         : 0;
         if (room > VCLOCK_MAX_BUDGET)
             room = VCLOCK_MAX_BUDGET;
         r->budget = (int64_t)room < (int64_t)unit->ninsns ? (int64_t)unit->ninsns : (int64_t)room;
@@ -141,8 +143,9 @@ static void enter_unit(struct run *r, struct unit *unit, uint32_t mode)
 {
     struct machine *m = r->m;
     struct vcpu *cpu = m->cpu;
-    cpu->tlb = (m->mmu.window && !(mode & MODE_PG)) ? (struct tlb_entry *)m->mmu.window
-               : ((mode & MODE_PG) && cpu->cpl == 3) ? m->mmu.tlb_user : m->mmu.tlb;
+    cpu->tlb = (m->mmu.window && !(mode & MODE_PG))  ? (struct tlb_entry *)m->mmu.window
+               : ((mode & MODE_PG) && cpu->cpl == 3) ? m->mmu.tlb_user
+                                                     : m->mmu.tlb;
     arm_timers(r, unit);
     if (m->cfg.debug_flags & XBT_LOG_EXEC)
         fprintf(stderr, "xbt: exec %#010x\n", cpu->seg[S_CS].base + cpu->eip);
@@ -191,12 +194,12 @@ static bool step(struct run *r)
         return false;
     }
     bool shadow = cpu->int_shadow;
-    bool single_step = (cpu->eflags & EFL_TF) != 0;   /* a #DB trap after each instruction */
+    bool single_step = (cpu->eflags & EFL_TF) != 0; /* a #DB trap after each instruction */
     if (shadow || single_step)
         mode |= MODE_ONESTEP;
     uint32_t pc, pc_next;
     if (fetch_addresses(cpu, mode, &pc, &pc_next) < 0)
-        return true;   /* the fault is delivered next time round */
+        return true; /* the fault is delivered next time round */
     uint64_t gen = m->tc.generation;
     struct unit *unit;
     if (find_unit(m, mode, pc, pc_next, &unit) < 0) {
@@ -211,7 +214,8 @@ static bool step(struct run *r)
 
 int machine_run(struct machine *m)
 {
-    struct run r = { .m = m, .virt = xclock_kind(m->clock) == CLOCK_VIRTUAL,
+    struct run r = { .m = m,
+                     .virt = xclock_kind(m->clock) == CLOCK_VIRTUAL,
                      .published = UINT64_MAX };
     sigjmp_buf jb;
     run_faults_install(m, &jb);

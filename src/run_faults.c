@@ -25,9 +25,9 @@ static __thread sigjmp_buf *g_run_jmp;
 static __thread struct machine *g_run_machine;
 
 /* host register number (encoding order) -> ucontext slot */
-static const int greg_of[16] = {REG_RAX, REG_RCX, REG_RDX, REG_RBX, REG_RSP, REG_RBP, REG_RSI,
-                                REG_RDI, REG_R8,  REG_R9,  REG_R10, REG_R11, REG_R12, REG_R13,
-                                REG_R14, REG_R15};
+static const int greg_of[16] = { REG_RAX, REG_RCX, REG_RDX, REG_RBX, REG_RSP, REG_RBP,
+                                 REG_RSI, REG_RDI, REG_R8,  REG_R9,  REG_R10, REG_R11,
+                                 REG_R12, REG_R13, REG_R14, REG_R15 };
 
 /* MEM_HOST: nothing has been modified yet, so resume at the access's
  * slow-path stub (r8 = the linear address). */
@@ -92,8 +92,8 @@ static void fault_handler(int sig, siginfo_t *si, void *uc_)
     struct unit *unit = m && sig == SIGFPE ? tc_find_by_host(&m->tc, rip) : NULL;
     if (!unit || !g_run_jmp) {
         if (m && rip >= (uintptr_t)m->tc.rx && rip < (uintptr_t)m->tc.rx + m->tc.size)
-            fprintf(stderr, "xbt: internal error: signal %d in translated code at %#lx\n",
-                    sig, (unsigned long)rip);
+            fprintf(stderr, "xbt: internal error: signal %d in translated code at %#lx\n", sig,
+                    (unsigned long)rip);
         signal(sig, SIG_DFL);
         raise(sig);
         return;

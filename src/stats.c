@@ -11,7 +11,6 @@
 #include "stats.h"
 #include "vcpu.h"
 
-
 /* Tunable: most statistics lines collected.  Policy: well above the
  * fields defined (about 100), so adding a group never truncates. */
 #define STATS_MAX 256
@@ -205,7 +204,8 @@ void stats_print_text(const struct machine *m, FILE *f)
     }
     const struct tc_stats *t = &m->tc.st;
     if (t->guest_bytes)
-        fprintf(f, "expansion (host/guest bytes): %.2f\n", (double)t->host_bytes / (double)t->guest_bytes);
+        fprintf(f, "expansion (host/guest bytes): %.2f\n",
+                (double)t->host_bytes / (double)t->guest_bytes);
 }
 
 int stats_write_json(const struct machine *m, const char *path)

@@ -20,7 +20,7 @@ struct ticker {
     pthread_t th;
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    uint64_t deadline;     /* guest ns, UINT64_MAX when none */
+    uint64_t deadline; /* guest ns, UINT64_MAX when none */
     bool stop;
 };
 
@@ -35,14 +35,15 @@ static void *ticker_main(void *arg)
         }
         uint64_t now = xclock_ns(t->m->clock);
         if (now >= t->deadline) {
-            t->deadline = UINT64_MAX;   /* until the vCPU publishes the next one */
+            t->deadline = UINT64_MAX; /* until the vCPU publishes the next one */
             __atomic_store_n(&t->m->cpu->exit_request, 1, __ATOMIC_SEQ_CST);
             machine_kick(t->m);
             continue;
         }
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
-        uint64_t wake = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec + (t->deadline - now);
+        uint64_t wake =
+            (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec + (t->deadline - now);
         ts.tv_sec = (time_t)(wake / 1000000000ull);
         ts.tv_nsec = (long)(wake % 1000000000ull);
         pthread_cond_timedwait(&t->cv, &t->mu, &ts);

@@ -55,10 +55,10 @@ struct xtimer {
     struct xclock *clock;
     xtimer_fn fn;
     void *opaque;
-    uint64_t deadline;          /* valid while armed */
+    uint64_t deadline; /* valid while armed */
     bool armed;
-    uint64_t ran_in;            /* run_seq of the last call that ran it */
-    struct xtimer *next;        /* list link while armed */
+    uint64_t ran_in;     /* run_seq of the last call that ran it */
+    struct xtimer *next; /* list link while armed */
 };
 
 struct xclock {
@@ -143,7 +143,7 @@ void xclock_advance(struct xclock *c, uint64_t ns)
     /* Only the vCPU thread writes: a plain read-modify-write is enough, the
      * atomic store just makes concurrent readers see a whole value. */
     uint64_t now = atomic_load_explicit(&c->virt_ns, memory_order_relaxed);
-    uint64_t next = now + ns < now ? UINT64_MAX : now + ns;   /* saturate */
+    uint64_t next = now + ns < now ? UINT64_MAX : now + ns; /* saturate */
     atomic_store_explicit(&c->virt_ns, next, memory_order_relaxed);
 }
 
@@ -190,7 +190,7 @@ void xtimer_mod(struct xtimer *t, uint64_t deadline_ns)
         return;
     xtimer_unlink(t);
     struct xtimer **pp = &t->clock->head;
-    while (*pp && (*pp)->deadline <= deadline_ns)   /* after equal ones */
+    while (*pp && (*pp)->deadline <= deadline_ns) /* after equal ones */
         pp = &(*pp)->next;
     t->deadline = deadline_ns;
     t->next = *pp;
@@ -224,7 +224,7 @@ int xclock_run_timers(struct xclock *c)
         xtimer_unlink(t);
         t->ran_in = seq;
         ran++;
-        t->fn(t->opaque);   /* may re-arm, delete or destroy timers */
+        t->fn(t->opaque); /* may re-arm, delete or destroy timers */
     }
     return ran;
 }

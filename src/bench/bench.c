@@ -21,7 +21,7 @@
 #include "xbt.h"
 
 #define LATE_RETRIES 2
-#define STATUS_USAGE 2              /* as XBT_STATUS_ERROR in xbt run */
+#define STATUS_USAGE 2 /* as XBT_STATUS_ERROR in xbt run */
 
 /* ---- small helpers shared by src/bench ---- */
 void *bench_alloc(size_t n)
@@ -79,9 +79,12 @@ static char **command(const struct bench *b, size_t w, size_t c, const char *wor
         v[n++] = bench_printf("%s/%s", b->guest_dir, wl->kernel);
         break;
     case BENCH_QEMU: {
-        static const char *const tail[] = { "-display", "none", "-monitor", "none",
-            "-nodefaults", "-serial", "stdio", "-device", "isa-debug-exit,iobase=0xf4,iosize=4",
-            "-no-reboot", "-m", "128" };
+        static const char *const tail[] = {
+            "-display",   "none",        "-monitor",
+            "none",       "-nodefaults", "-serial",
+            "stdio",      "-device",     "isa-debug-exit,iobase=0xf4,iosize=4",
+            "-no-reboot", "-m",          "128"
+        };
         v[n++] = bench_strdup(b->qemu_path);
         v[n++] = bench_strdup("-kernel");
         v[n++] = bench_printf("%s/%s", b->guest_dir, wl->kernel);
@@ -145,9 +148,11 @@ static void check_sum(struct bench *b, struct bench_sample *s)
     if (strcmp(b->reference[s->w], s->checksum)) {
         s->mismatch = true;
         b->mismatches++;
-        fprintf(stderr, "xbt bench: CHECKSUM MISMATCH: %s under '%s' (run %d) ended with %s; "
-                        "the reference (%s) is %s\n", b->wl[s->w]->name, b->cfg[s->c].label,
-                s->run + 1, s->checksum, b->ref_source[s->w], b->reference[s->w]);
+        fprintf(stderr,
+                "xbt bench: CHECKSUM MISMATCH: %s under '%s' (run %d) ended with %s; "
+                "the reference (%s) is %s\n",
+                b->wl[s->w]->name, b->cfg[s->c].label, s->run + 1, s->checksum, b->ref_source[s->w],
+                b->reference[s->w]);
     }
 }
 

@@ -18,11 +18,11 @@ enum bench_class { BENCH_COMPUTE, BENCH_OS, BENCH_IO, BENCH_IOBOUND, BENCH_SMC }
 struct bench_workload {
     const char *name;
     enum bench_class cls;
-    const char *kernel;           /* in the guests directory */
-    const char *native;           /* in guests/native */
-    const char *native_desc;      /* what the native run does */
-    long work, quick_work;        /* the last word of the command line */
-    double target;                /* the xbt/native target, 0: none */
+    const char *kernel;      /* in the guests directory */
+    const char *native;      /* in guests/native */
+    const char *native_desc; /* what the native run does */
+    long work, quick_work;   /* the last word of the command line */
+    double target;           /* the xbt/native target, 0: none */
 };
 
 const struct bench_workload *bench_workloads(size_t *n);
@@ -37,16 +37,16 @@ enum bench_kind { BENCH_NATIVE, BENCH_XBT, BENCH_QEMU };
 
 struct bench_config {
     enum bench_kind kind;
-    char *label;                  /* "native", "xbt", "xbt --no-chain", "qemu" */
-    char *opts;                   /* xbt options as given ("" for defaults) */
-    char **argv;                  /* opts split at spaces, NULL-terminated */
+    char *label; /* "native", "xbt", "xbt --no-chain", "qemu" */
+    char *opts;  /* xbt options as given ("" for defaults) */
+    char **argv; /* opts split at spaces, NULL-terminated */
     int argc;
-    const char *sweep[BENCH_MAX_SWEEPS];   /* swept values (into sweep_vals) */
+    const char *sweep[BENCH_MAX_SWEEPS]; /* swept values (into sweep_vals) */
 };
 
 struct bench_sweep {
-    char *knob;                   /* "--tcache-size" */
-    char **vals;                  /* "64K", "256K", ... */
+    char *knob;  /* "--tcache-size" */
+    char **vals; /* "64K", "256K", ... */
     size_t nvals;
 };
 
@@ -69,16 +69,16 @@ void bench_stats_free(struct bench_stats *s);
 
 /* ---- runner.c ---- */
 struct bench_proc {
-    int status;                   /* exit status, or 128 + signal */
-    int exec_errno;               /* why the exec failed (status 127), or 0 */
+    int status;     /* exit status, or 128 + signal */
+    int exec_errno; /* why the exec failed (status 127), or 0 */
     bool timed_out;
-    double wall_s;                /* fork to reaped */
-    double t_start, t_end;        /* marker arrival (s after fork), -1: none */
-    char checksum[24];            /* from the end marker */
-    bool late;                    /* a marker was read after later output:
+    double wall_s;         /* fork to reaped */
+    double t_start, t_end; /* marker arrival (s after fork), -1: none */
+    char checksum[24];     /* from the end marker */
+    bool late;             /* a marker was read after later output:
                                    * the harness was not scheduled in time */
-    char *out;                    /* stdout (its first 64 KiB) */
-    char *err;                    /* stderr (its first 8 KiB) */
+    char *out;             /* stdout (its first 64 KiB) */
+    char *err;             /* stderr (its first 8 KiB) */
 };
 
 /* Runs argv[0] (a path) with stdin /dev/null, stdout on a pipe watched
@@ -114,22 +114,22 @@ const char *bench_checksum_committed(const char *workload, long work);
 
 /* ---- the state of one invocation (bench.c) ---- */
 struct bench_sample {
-    size_t w, c;                  /* workload and config index */
+    size_t w, c; /* workload and config index */
     int run;
-    bool ok;                      /* expected status and both markers */
-    bool mismatch;                /* checksum differs from the reference */
-    bool late;                    /* markers read late even after retries */
+    bool ok;       /* expected status and both markers */
+    bool mismatch; /* checksum differs from the reference */
+    bool late;     /* markers read late even after retries */
     int status;
     double marker_s, wall_s;
     char checksum[24];
-    struct bench_stats stats;     /* xbt configurations */
+    struct bench_stats stats; /* xbt configurations */
 };
 
 struct bench_summary {
-    int n;                        /* good samples */
-    double median, min, max;      /* marker-region seconds */
+    int n;                   /* good samples */
+    double median, min, max; /* marker-region seconds */
     double wall_median;
-    struct bench_stats stats;     /* per-key median (xbt configurations) */
+    struct bench_stats stats; /* per-key median (xbt configurations) */
 };
 
 struct bench {
@@ -141,18 +141,18 @@ struct bench {
     size_t nsweep;
     struct bench_sample *smp;
     size_t nsmp, capsmp;
-    struct bench_summary *sum;    /* [w * ncfg + c] after bench_summarize */
-    long *work;                   /* per workload: its work size */
+    struct bench_summary *sum; /* [w * ncfg + c] after bench_summarize */
+    long *work;                /* per workload: its work size */
     int runs;
     bool quick;
     double timeout_s;
     char *xbt_path, *guest_dir, *native_dir;
     char *qemu_path, *qemu_version;
     char *tmpdir;
-    char **reference;             /* per workload: the reference checksum */
-    const char **ref_source;      /* ... and where it came from: "committed",
+    char **reference;        /* per workload: the reference checksum */
+    const char **ref_source; /* ... and where it came from: "committed",
                                    * "native" or "first run" */
-    char *native_why;             /* why there are no native runs, or NULL */
+    char *native_why;        /* why there are no native runs, or NULL */
     int failures, mismatches;
 };
 
@@ -160,8 +160,7 @@ int bench_config_add(struct bench *b, enum bench_kind kind, const char *opts);
 int bench_sweep_parse(struct bench *b, const char *spec);
 /* native (when this host runs it), xbt (or the sweep's product), the -c
  * variants, qemu (when installed). */
-int bench_configs_build(struct bench *b, char **variants, size_t nvariants, bool native,
-                        bool qemu);
+int bench_configs_build(struct bench *b, char **variants, size_t nvariants, bool native, bool qemu);
 void bench_configs_free(struct bench *b);
 /* The xbt configuration the targets are judged on, or -1. */
 int bench_default_xbt(const struct bench *b);
@@ -187,11 +186,11 @@ int bench_plot(const struct bench *b, const char *path);
 #define BENCH_DEFAULT_TIMEOUT_S 120.0
 
 struct bench_opts {
-    char **variants;              /* -c values */
+    char **variants; /* -c values */
     size_t nvariants;
     const char *only, *work, *json, *csv, *plot, *guests;
-    const char *write_checksums;  /* --write-checksums FILE */
-    int runs;                     /* 0: default */
+    const char *write_checksums; /* --write-checksums FILE */
+    int runs;                    /* 0: default */
     bool no_qemu, list, check_native;
 };
 
@@ -205,8 +204,8 @@ int bench_setup(struct bench *b, struct bench_opts *o, int argc, char **argv);
 int bench_record_checksums(struct bench *b, const char *path);
 
 /* ---- small helpers (bench.c) ---- */
-char *bench_strdup(const char *s);          /* aborts on ENOMEM */
-void *bench_alloc(size_t n);                /* zeroed; aborts on ENOMEM */
+char *bench_strdup(const char *s); /* aborts on ENOMEM */
+void *bench_alloc(size_t n);       /* zeroed; aborts on ENOMEM */
 char *bench_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

@@ -13,7 +13,7 @@
 #include "bench_int.h"
 #include "xbt.h"
 
-extern const char bench_checksums_text[];   /* checksums_data.S */
+extern const char bench_checksums_text[]; /* checksums_data.S */
 
 /* Parses one "NAME WORK SUM" line; false for comments and blank lines. */
 static bool parse_line(const char *line, char *name, size_t nlen, long *work, char *sum,

@@ -65,7 +65,7 @@ int bench_config_add(struct bench *b, enum bench_kind kind, const char *opts)
     for (size_t i = 0; i < b->ncfg; i++)
         if (!strcmp(b->cfg[i].label, c->label)) {
             xbt_error("bench: configuration '%s' given twice", c->label);
-            b->ncfg++;                /* freed with the others */
+            b->ncfg++; /* freed with the others */
             return XBT_EINVAL;
         }
     b->ncfg++;
@@ -107,7 +107,8 @@ static int add_sweep_product(struct bench *b)
     for (size_t i = 0; i < n1; i++)
         for (size_t j = 0; j < n2; j++) {
             /* --tcache-stats: unit entries, for the exact miss rate */
-            char *opts = bench_printf("--tcache-stats %s=%s", b->sweep[0].knob, b->sweep[0].vals[i]);
+            char *opts =
+                bench_printf("--tcache-stats %s=%s", b->sweep[0].knob, b->sweep[0].vals[i]);
             if (b->nsweep > 1) {
                 char *o2 = bench_printf("%s %s=%s", opts, b->sweep[1].knob, b->sweep[1].vals[j]);
                 free(opts);
@@ -125,8 +126,7 @@ static int add_sweep_product(struct bench *b)
     return 0;
 }
 
-int bench_configs_build(struct bench *b, char **variants, size_t nvariants, bool native,
-                        bool qemu)
+int bench_configs_build(struct bench *b, char **variants, size_t nvariants, bool native, bool qemu)
 {
     int rc = native ? bench_config_add(b, BENCH_NATIVE, NULL) : 0;
     if (!rc)

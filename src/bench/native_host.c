@@ -34,16 +34,16 @@ static char *verdict(const char *probe, const struct bench_proc *p)
     if (p->exec_errno == ENOEXEC)
         return bench_printf("this host's kernel cannot execute i386 programs (running the "
                             "static i386 probe: %s): it has no IA32 emulation, or was booted "
-                            "with ia32_emulation=0", strerror(ENOEXEC));
+                            "with ia32_emulation=0",
+                            strerror(ENOEXEC));
     if (p->exec_errno)
-        return bench_printf("cannot execute the i386 probe %s: %s", probe,
-                            strerror(p->exec_errno));
+        return bench_printf("cannot execute the i386 probe %s: %s", probe, strerror(p->exec_errno));
     if (p->timed_out)
         return bench_printf("the static i386 probe did not finish in %.0f s", PROBE_TIMEOUT_S);
     if (p->status > 128)
         return bench_printf("the static i386 probe was killed by signal %d (%s): this host "
-                            "does not run i386 programs", p->status - 128,
-                            strsignal(p->status - 128));
+                            "does not run i386 programs",
+                            p->status - 128, strsignal(p->status - 128));
     if (p->status || strcmp(p->out, PROBE_OUTPUT))
         return bench_printf("the static i386 probe exited with status %d and printed '%.40s' "
                             "instead of '%.*s': this host does not run i386 programs",
@@ -60,7 +60,8 @@ char *bench_native_check(const char *native_dir)
     char *why = NULL;
     if (access(probe, X_OK)) {
         why = bench_printf("the i386 probe %s is not built (the compiler cannot build -m32 "
-                           "programs: install gcc-multilib)", probe);
+                           "programs: install gcc-multilib)",
+                           probe);
     } else {
         char *argv[] = { probe, NULL };
         struct bench_proc p;

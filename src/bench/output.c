@@ -82,8 +82,8 @@ static void json_header(const struct bench *b, FILE *f)
         json_str(f, b->qemu_version);
     else
         fputs("null", f);
-    fprintf(f, ",\n  \"native\": {\"available\": %s, \"reason\": ",
-            b->native_why ? "false" : "true");
+    fprintf(f,
+            ",\n  \"native\": {\"available\": %s, \"reason\": ", b->native_why ? "false" : "true");
     if (b->native_why)
         json_str(f, b->native_why);
     else
@@ -263,7 +263,8 @@ int bench_write_csv(const struct bench *b, const char *path)
             cols.kv[cols.n++].value = 0;
         }
     fputs("workload,class,config,run,ok,status,marker_s,wall_s,checksum,checksum_ok,"
-          "ratio_native,ratio_qemu", f);
+          "ratio_native,ratio_qemu",
+          f);
     for (size_t k = 0; k < cols.n; k++)
         fprintf(f, ",%s", cols.kv[k].key);
     fputc('\n', f);

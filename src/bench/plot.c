@@ -52,11 +52,12 @@ static void gp_str(FILE *f, const char *s)
 static void terminal(FILE *f, const char *path, int width, int height)
 {
     if (!strcmp(extension(path), "svg"))
-        fprintf(f, "set terminal svg size %d,%d dynamic noenhanced font 'sans,11' "
-                   "background rgb 'white'\n", width, height);
+        fprintf(f,
+                "set terminal svg size %d,%d dynamic noenhanced font 'sans,11' "
+                "background rgb 'white'\n",
+                width, height);
     else
-        fprintf(f, "set terminal pngcairo size %d,%d noenhanced font 'sans,10'\n", width,
-                height);
+        fprintf(f, "set terminal pngcairo size %d,%d noenhanced font 'sans,10'\n", width, height);
     fputs("set output ", f);
     gp_str(f, path);
     fputc('\n', f);
@@ -84,8 +85,7 @@ static double relative(const struct bench *b, size_t w, size_t c, int base)
     return s->n ? s->median : -1;
 }
 
-static void bars(const struct bench *b, FILE *gp, FILE *dat, const char *dat_path,
-                 const char *path)
+static void bars(const struct bench *b, FILE *gp, FILE *dat, const char *dat_path, const char *path)
 {
     int base = baseline(b);
     double lo = 1, hi = 1;
@@ -112,9 +112,8 @@ static void bars(const struct bench *b, FILE *gp, FILE *dat, const char *dat_pat
     terminal(gp, path, width < 720 ? 720 : width, 520);
     char *what = base >= 0 ? bench_printf("time / %s time", baseline_name(base))
                            : bench_strdup("median time (s)");
-    fprintf(gp, "set title 'xbt bench: %s (median of %d run%s, marker region)%s'\n", what,
-            b->runs, b->runs == 1 ? "" : "s",
-            base == BENCH_QEMU ? ": no native runs on this host" : "");
+    fprintf(gp, "set title 'xbt bench: %s (median of %d run%s, marker region)%s'\n", what, b->runs,
+            b->runs == 1 ? "" : "s", base == BENCH_QEMU ? ": no native runs on this host" : "");
     fputs("set datafile missing '?'\n"
           "set style data histograms\n"
           "set style histogram cluster gap 1\n"
@@ -122,7 +121,8 @@ static void bars(const struct bench *b, FILE *gp, FILE *dat, const char *dat_pat
           "set boxwidth 0.9\n"
           "set xtics rotate by -35 scale 0\n"
           "set grid ytics\n"
-          "set key outside top center horizontal\n", gp);
+          "set key outside top center horizontal\n",
+          gp);
     if (base >= 0)
         fputs("set arrow from graph 0, first 1 to graph 1, first 1 nohead dashtype 2\n", gp);
     if (hi / lo > 10)
@@ -211,7 +211,8 @@ static void sweep(const struct bench *b, FILE *gp, FILE *dat, const char *dat_pa
     }
     terminal(gp, path, 1100, 300 * (int)b->nwl + 60);
     fputs("set datafile missing '?'\nset grid\nset key outside bottom center horizontal\n"
-          "set xtics (", gp);
+          "set xtics (",
+          gp);
     for (size_t i = 0; i < n1; i++) {
         fputs(i ? ", " : "", gp);
         gp_str(gp, b->sweep[0].vals[i]);
@@ -223,16 +224,19 @@ static void sweep(const struct bench *b, FILE *gp, FILE *dat, const char *dat_pa
             b->nwl, b->runs, b->runs == 1 ? "" : "s");
     for (size_t w = 0; w < b->nwl; w++) {
         if (base >= 0)
-            fprintf(gp, "set title '%s: time / %s time (marker region)'\n"
-                        "set ylabel 'time / %s time'\n", b->wl[w]->name,
-                    baseline_name(base), baseline_name(base));
+            fprintf(gp,
+                    "set title '%s: time / %s time (marker region)'\n"
+                    "set ylabel 'time / %s time'\n",
+                    b->wl[w]->name, baseline_name(base), baseline_name(base));
         else
             fprintf(gp, "set title '%s: time (s, marker region)'\nset ylabel 'seconds'\n",
                     b->wl[w]->name);
         fputs("set yrange [0:*]\n", gp);
         sweep_lines(b, gp, dat_path, w, 2, "median time");
-        fprintf(gp, "set title '%s: translation-cache miss rate (%% translations per unit entry)'\n"
-                    "set ylabel '%% of unit entries'\n", b->wl[w]->name);
+        fprintf(gp,
+                "set title '%s: translation-cache miss rate (%% translations per unit entry)'\n"
+                "set ylabel '%% of unit entries'\n",
+                b->wl[w]->name);
         sweep_lines(b, gp, dat_path, w, 3, "miss rate");
     }
     fputs("unset multiplot\n", gp);
@@ -269,7 +273,7 @@ int bench_plot(const struct bench *b, const char *path)
             xbt_error("bench: gnuplot failed (status %d):\n%s", p.status, p.err);
             rc = XBT_EIO;
         } else if (!rc && p.err[0]) {
-            fprintf(stderr, "%s", p.err);   /* gnuplot's warnings */
+            fprintf(stderr, "%s", p.err); /* gnuplot's warnings */
         }
         bench_proc_free(&p);
     }

@@ -83,7 +83,8 @@ static void header(FILE *f)
           "# workloads, one line per workload and work size: WORKLOAD WORK CHECKSUM.\n"
           "# Recorded from the native twins (`make native-refs`, which runs `xbt bench\n"
           "# --write-checksums`); built into xbt (src/bench/checksums.c), which checks\n"
-          "# every native, xbt and QEMU run against them.\n", f);
+          "# every native, xbt and QEMU run against them.\n",
+          f);
 }
 
 static int record_workload(const struct bench *b, size_t w, const struct bench_checksum *old,

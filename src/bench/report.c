@@ -173,8 +173,9 @@ static void stats_table(const struct bench *b, FILE *f, int lw)
             double lookups = stat(s, "tcache.lookups");
             double hits = stat(s, "tcache.lookup_hits");
             double entries = stat(s, "tcache.unit_entries");
-            double miss = entries > 0 ? 100.0 * stat(s, "tcache.translations") / entries
-                        : lookups > 0 ? 100.0 * (lookups - hits) / lookups : 0;
+            double miss = entries > 0   ? 100.0 * stat(s, "tcache.translations") / entries
+                          : lookups > 0 ? 100.0 * (lookups - hits) / lookups
+                                        : 0;
             const char *largest = "-";
             double callouts = stat_sum(s, "callouts.", &largest);
             char big[32];
@@ -231,13 +232,14 @@ static void targets(const struct bench *b, FILE *f)
 
 void bench_report(const struct bench *b, FILE *f)
 {
-    int lw = 22;                  /* the header "workload / configuration" */
+    int lw = 22; /* the header "workload / configuration" */
     for (size_t c = 0; c < b->ncfg; c++)
         if ((int)strlen(b->cfg[c].label) > lw)
             lw = (int)strlen(b->cfg[c].label);
-    fprintf(f, "\nxbt bench: %zu workloads x %zu configurations x %d run%s, interleaved; "
-               "seconds between the\n\"bench: start\" and \"bench: end\" markers "
-               "(boot and VMM start-up excluded); ratios are median/median\n",
+    fprintf(f,
+            "\nxbt bench: %zu workloads x %zu configurations x %d run%s, interleaved; "
+            "seconds between the\n\"bench: start\" and \"bench: end\" markers "
+            "(boot and VMM start-up excluded); ratios are median/median\n",
             b->nwl, b->ncfg, b->runs, b->runs == 1 ? "" : "s");
     if (b->qemu_version)
         fprintf(f, "qemu: %s\n", b->qemu_version);

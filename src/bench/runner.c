@@ -25,9 +25,9 @@
 #include "bench_int.h"
 #include "xbt.h"
 
-#define OUT_MAX (64u << 10)        /* stdout kept for error reports */
-#define ERR_MAX (8u << 10)         /* stderr kept */
-#define LINE_MAX_LEN 200           /* longer lines are not markers */
+#define OUT_MAX (64u << 10) /* stdout kept for error reports */
+#define ERR_MAX (8u << 10)  /* stderr kept */
+#define LINE_MAX_LEN 200    /* longer lines are not markers */
 
 /* The running child, killed with its group when `xbt bench` is
  * interrupted (it is in a process group of its own, so the terminal's
@@ -63,8 +63,8 @@ struct line_state {
     char buf[LINE_MAX_LEN + 1];
     size_t len;
     bool too_long;
-    double t_first;               /* arrival of the line's first byte */
-    bool first_led;               /* ... which led its read */
+    double t_first; /* arrival of the line's first byte */
+    bool first_led; /* ... which led its read */
 };
 
 /* nl_last: the newline ended its read (nothing written after it yet). */
@@ -88,8 +88,8 @@ static void on_line(struct bench_proc *p, struct line_state *ls, double t_nl, bo
     }
 }
 
-static void feed(struct bench_proc *p, struct line_state *ls, size_t *outlen,
-                 const char *data, size_t n, double t)
+static void feed(struct bench_proc *p, struct line_state *ls, size_t *outlen, const char *data,
+                 size_t n, double t)
 {
     size_t keep = n < OUT_MAX - *outlen ? n : OUT_MAX - *outlen;
     memcpy(p->out + *outlen, data, keep);
@@ -119,7 +119,7 @@ static void child(char *const argv[], int out_fd, int err_fd, int exec_fd)
 {
     int null_fd = open("/dev/null", O_RDONLY);
     setpgid(0, 0);
-    signal(SIGPIPE, SIG_DFL);     /* xbt ignores it; exec would keep that */
+    signal(SIGPIPE, SIG_DFL); /* xbt ignores it; exec would keep that */
     if (null_fd < 0 || dup2(null_fd, 0) < 0 || dup2(out_fd, 1) < 0 || dup2(err_fd, 2) < 0)
         _exit(127);
     execv(argv[0], argv);
@@ -226,7 +226,7 @@ int bench_run_process(char *const argv[], double timeout_s, struct bench_proc *p
     if (pid == 0)
         child(argv, pfd[1], fileno(errf), efd[1]);
     current_child = pid;
-    setpgid(pid, pid);            /* also here: no race with a kill */
+    setpgid(pid, pid); /* also here: no race with a kill */
     close(pfd[1]);
     close(efd[1]);
     double deadline = t0 + timeout_s;

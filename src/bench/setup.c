@@ -21,71 +21,84 @@
 static void usage(FILE *f)
 {
     fprintf(f,
-        "usage: xbt bench [options]\n"
-        "\n"
-        "Runs the workloads of guests/bench natively, under xbt and under\n"
-        "qemu-system-i386 (TCG), interleaved, and reports the median, min and max time\n"
-        "between the workload's \"bench: start\" and \"bench: end CHECKSUM\" lines (VMM\n"
-        "start-up and guest boot excluded) with ratios to native and to QEMU.  Every\n"
-        "run's checksum must equal the committed reference for its work size\n"
-        "(guests/bench/checksums.txt), or the native one where none is committed.\n"
-        "On a host that cannot run i386 programs (no IA32 emulation; or XBT_NO_NATIVE=1)\n"
-        "the native runs are left out and the ratios are to QEMU.\n"
-        "\n"
-        "  -c, --config \"OPTS\"     also run xbt with these `xbt run` options (split at\n"
-        "                         spaces), e.g. -c \"--mmu=shadow\"; repeatable\n"
-        "  --sweep --KNOB=V1,V2   xbt configurations for each value of an xbt run\n"
-        "                         option; a second --sweep makes the cartesian product\n"
-        "                         (replaces the plain xbt configuration)\n"
-        "  --runs N               runs of every workload and configuration (default %d)\n"
-        "  --quick                small work sizes, 1 run unless --runs (CI smoke)\n"
-        "  --only NAME[,NAME...]  only these workloads (see --list)\n"
-        "  --work NAME=N[,...]    work size N for workload NAME (see --list)\n"
-        "  --no-qemu              do not run qemu-system-i386\n"
-        "  --json FILE            every sample, the statistics and summaries as JSON\n"
-        "  --csv FILE             every sample as CSV\n"
-        "  --plot FILE.svg|.png   bar chart of time / native time (with --sweep: time and\n"
-        "                         translation-cache miss rate per swept value); gnuplot\n"
-        "  --guests DIR           kernels in DIR, native twins in DIR/native (default:\n"
-        "                         the guests directory next to the xbt executable)\n"
-        "  --timeout SECONDS      kill a run after this long (default %.0f)\n"
-        "  --list                 list the workloads and their native equivalents\n"
-        "  --check-native         only say whether this host runs the native twins (runs\n"
-        "                         the static i386 probe once): 'yes' and status 0, or\n"
-        "                         'no: REASON' and status 1\n"
-        "  --write-checksums FILE run the native twins only, at every workload's full\n"
-        "                         and --quick work sizes (and --work's, and those FILE\n"
-        "                         lists), and write their checksums to FILE (make\n"
-        "                         native-refs: guests/bench/checksums.txt)\n"
-        "  -h, --help             this help\n"
-        "\n"
-        "exit status: 0 every run succeeded with the reference checksum; 1 a run failed\n"
-        "or a checksum differed; 2 bad usage or missing binaries\n",
-        DEFAULT_RUNS, BENCH_DEFAULT_TIMEOUT_S);
+            "usage: xbt bench [options]\n"
+            "\n"
+            "Runs the workloads of guests/bench natively, under xbt and under\n"
+            "qemu-system-i386 (TCG), interleaved, and reports the median, min and max time\n"
+            "between the workload's \"bench: start\" and \"bench: end CHECKSUM\" lines (VMM\n"
+            "start-up and guest boot excluded) with ratios to native and to QEMU.  Every\n"
+            "run's checksum must equal the committed reference for its work size\n"
+            "(guests/bench/checksums.txt), or the native one where none is committed.\n"
+            "On a host that cannot run i386 programs (no IA32 emulation; or XBT_NO_NATIVE=1)\n"
+            "the native runs are left out and the ratios are to QEMU.\n"
+            "\n"
+            "  -c, --config \"OPTS\"     also run xbt with these `xbt run` options (split at\n"
+            "                         spaces), e.g. -c \"--mmu=shadow\"; repeatable\n"
+            "  --sweep --KNOB=V1,V2   xbt configurations for each value of an xbt run\n"
+            "                         option; a second --sweep makes the cartesian product\n"
+            "                         (replaces the plain xbt configuration)\n"
+            "  --runs N               runs of every workload and configuration (default %d)\n"
+            "  --quick                small work sizes, 1 run unless --runs (CI smoke)\n"
+            "  --only NAME[,NAME...]  only these workloads (see --list)\n"
+            "  --work NAME=N[,...]    work size N for workload NAME (see --list)\n"
+            "  --no-qemu              do not run qemu-system-i386\n"
+            "  --json FILE            every sample, the statistics and summaries as JSON\n"
+            "  --csv FILE             every sample as CSV\n"
+            "  --plot FILE.svg|.png   bar chart of time / native time (with --sweep: time and\n"
+            "                         translation-cache miss rate per swept value); gnuplot\n"
+            "  --guests DIR           kernels in DIR, native twins in DIR/native (default:\n"
+            "                         the guests directory next to the xbt executable)\n"
+            "  --timeout SECONDS      kill a run after this long (default %.0f)\n"
+            "  --list                 list the workloads and their native equivalents\n"
+            "  --check-native         only say whether this host runs the native twins (runs\n"
+            "                         the static i386 probe once): 'yes' and status 0, or\n"
+            "                         'no: REASON' and status 1\n"
+            "  --write-checksums FILE run the native twins only, at every workload's full\n"
+            "                         and --quick work sizes (and --work's, and those FILE\n"
+            "                         lists), and write their checksums to FILE (make\n"
+            "                         native-refs: guests/bench/checksums.txt)\n"
+            "  -h, --help             this help\n"
+            "\n"
+            "exit status: 0 every run succeeded with the reference checksum; 1 a run failed\n"
+            "or a checksum differed; 2 bad usage or missing binaries\n",
+            DEFAULT_RUNS, BENCH_DEFAULT_TIMEOUT_S);
 }
 
-
-enum { OPT_SWEEP = 256, OPT_RUNS, OPT_QUICK, OPT_ONLY, OPT_WORK, OPT_NO_QEMU, OPT_JSON, OPT_CSV,
-       OPT_PLOT, OPT_GUESTS, OPT_TIMEOUT, OPT_LIST, OPT_CHECK_NATIVE, OPT_WRITE_CHECKSUMS };
+enum {
+    OPT_SWEEP = 256,
+    OPT_RUNS,
+    OPT_QUICK,
+    OPT_ONLY,
+    OPT_WORK,
+    OPT_NO_QEMU,
+    OPT_JSON,
+    OPT_CSV,
+    OPT_PLOT,
+    OPT_GUESTS,
+    OPT_TIMEOUT,
+    OPT_LIST,
+    OPT_CHECK_NATIVE,
+    OPT_WRITE_CHECKSUMS
+};
 
 static const struct option long_opts[] = {
-    {"config", required_argument, 0, 'c'},
-    {"sweep", required_argument, 0, OPT_SWEEP},
-    {"runs", required_argument, 0, OPT_RUNS},
-    {"quick", no_argument, 0, OPT_QUICK},
-    {"only", required_argument, 0, OPT_ONLY},
-    {"work", required_argument, 0, OPT_WORK},
-    {"no-qemu", no_argument, 0, OPT_NO_QEMU},
-    {"json", required_argument, 0, OPT_JSON},
-    {"csv", required_argument, 0, OPT_CSV},
-    {"plot", required_argument, 0, OPT_PLOT},
-    {"guests", required_argument, 0, OPT_GUESTS},
-    {"timeout", required_argument, 0, OPT_TIMEOUT},
-    {"list", no_argument, 0, OPT_LIST},
-    {"check-native", no_argument, 0, OPT_CHECK_NATIVE},
-    {"write-checksums", required_argument, 0, OPT_WRITE_CHECKSUMS},
-    {"help", no_argument, 0, 'h'},
-    {0, 0, 0, 0},
+    { "config", required_argument, 0, 'c' },
+    { "sweep", required_argument, 0, OPT_SWEEP },
+    { "runs", required_argument, 0, OPT_RUNS },
+    { "quick", no_argument, 0, OPT_QUICK },
+    { "only", required_argument, 0, OPT_ONLY },
+    { "work", required_argument, 0, OPT_WORK },
+    { "no-qemu", no_argument, 0, OPT_NO_QEMU },
+    { "json", required_argument, 0, OPT_JSON },
+    { "csv", required_argument, 0, OPT_CSV },
+    { "plot", required_argument, 0, OPT_PLOT },
+    { "guests", required_argument, 0, OPT_GUESTS },
+    { "timeout", required_argument, 0, OPT_TIMEOUT },
+    { "list", no_argument, 0, OPT_LIST },
+    { "check-native", no_argument, 0, OPT_CHECK_NATIVE },
+    { "write-checksums", required_argument, 0, OPT_WRITE_CHECKSUMS },
+    { "help", no_argument, 0, 'h' },
+    { 0, 0, 0, 0 },
 };
 
 /* --runs N: 1..1000 */
@@ -134,9 +147,7 @@ static int apply_option(int c, struct bench *b, struct bench_opts *o)
     case OPT_CHECK_NATIVE: o->check_native = true; break;
     case OPT_WRITE_CHECKSUMS: o->write_checksums = optarg; break;
     case 'h': usage(stdout); return 1;
-    default:
-        fprintf(stderr, "Try 'xbt bench --help'.\n");
-        return XBT_EINVAL;
+    default: fprintf(stderr, "Try 'xbt bench --help'.\n"); return XBT_EINVAL;
     }
     return 0;
 }
@@ -246,8 +257,7 @@ static int check_kernels(const struct bench *b)
         char *k = bench_printf("%s/%s", b->guest_dir, b->wl[w]->kernel);
         int missing = access(k, R_OK);
         if (missing)
-            xbt_error("bench: kernel %s not found (build the 'guests' target, or --guests DIR)",
-                      k);
+            xbt_error("bench: kernel %s not found (build the 'guests' target, or --guests DIR)", k);
         free(k);
         if (missing)
             return XBT_ENOENT;
@@ -328,8 +338,9 @@ static void committed_references(struct bench *b)
             b->reference[w] = bench_strdup(sum);
             b->ref_source[w] = "committed";
         } else {
-            fprintf(stderr, "xbt bench: no committed checksum for %s at work %ld "
-                            "(guests/bench/checksums.txt): its runs are checked against %s\n",
+            fprintf(stderr,
+                    "xbt bench: no committed checksum for %s at work %ld "
+                    "(guests/bench/checksums.txt): its runs are checked against %s\n",
                     b->wl[w]->name, b->work[w],
                     b->native_why ? "each other only" : "the native run");
         }
@@ -340,8 +351,10 @@ static void committed_references(struct bench *b)
 static void native_notice(const struct bench *b)
 {
     fprintf(stderr, "xbt bench: no native runs: %s.\n", b->native_why);
-    fprintf(stderr, "xbt bench: times are compared with %s; checksums with the committed "
-                    "references\n", b->qemu_path ? "QEMU (xbt/QEMU ratios)" : "nothing (no QEMU)");
+    fprintf(stderr,
+            "xbt bench: times are compared with %s; checksums with the committed "
+            "references\n",
+            b->qemu_path ? "QEMU (xbt/QEMU ratios)" : "nothing (no QEMU)");
 }
 
 int bench_setup(struct bench *b, struct bench_opts *o, int argc, char **argv)

@@ -54,22 +54,35 @@ bool bt_ends_unit(const struct bt_insn *i)
     case ZYDIS_CATEGORY_RET:
     case ZYDIS_CATEGORY_INTERRUPT:
     case ZYDIS_CATEGORY_SYSCALL:
-    case ZYDIS_CATEGORY_SYSRET:
-        return true;
-    default:
-        break;
+    case ZYDIS_CATEGORY_SYSRET: return true;
+    default: break;
     }
     switch (i->zi.mnemonic) {
-    case ZYDIS_MNEMONIC_HLT: case ZYDIS_MNEMONIC_UD0: case ZYDIS_MNEMONIC_UD1:
-    case ZYDIS_MNEMONIC_UD2: case ZYDIS_MNEMONIC_IRET: case ZYDIS_MNEMONIC_IRETD:
-    case ZYDIS_MNEMONIC_POPF: case ZYDIS_MNEMONIC_POPFD: case ZYDIS_MNEMONIC_STI:
-    case ZYDIS_MNEMONIC_CLI: case ZYDIS_MNEMONIC_LGDT: case ZYDIS_MNEMONIC_LIDT:
-    case ZYDIS_MNEMONIC_LLDT: case ZYDIS_MNEMONIC_LTR: case ZYDIS_MNEMONIC_LMSW:
-    case ZYDIS_MNEMONIC_CLTS: case ZYDIS_MNEMONIC_INVLPG: case ZYDIS_MNEMONIC_SYSENTER:
-    case ZYDIS_MNEMONIC_SYSEXIT: case ZYDIS_MNEMONIC_LDS: case ZYDIS_MNEMONIC_LES:
-    case ZYDIS_MNEMONIC_LFS: case ZYDIS_MNEMONIC_LGS: case ZYDIS_MNEMONIC_LSS:
-    case ZYDIS_MNEMONIC_WRMSR:
-        return true;
+    case ZYDIS_MNEMONIC_HLT:
+    case ZYDIS_MNEMONIC_UD0:
+    case ZYDIS_MNEMONIC_UD1:
+    case ZYDIS_MNEMONIC_UD2:
+    case ZYDIS_MNEMONIC_IRET:
+    case ZYDIS_MNEMONIC_IRETD:
+    case ZYDIS_MNEMONIC_POPF:
+    case ZYDIS_MNEMONIC_POPFD:
+    case ZYDIS_MNEMONIC_STI:
+    case ZYDIS_MNEMONIC_CLI:
+    case ZYDIS_MNEMONIC_LGDT:
+    case ZYDIS_MNEMONIC_LIDT:
+    case ZYDIS_MNEMONIC_LLDT:
+    case ZYDIS_MNEMONIC_LTR:
+    case ZYDIS_MNEMONIC_LMSW:
+    case ZYDIS_MNEMONIC_CLTS:
+    case ZYDIS_MNEMONIC_INVLPG:
+    case ZYDIS_MNEMONIC_SYSENTER:
+    case ZYDIS_MNEMONIC_SYSEXIT:
+    case ZYDIS_MNEMONIC_LDS:
+    case ZYDIS_MNEMONIC_LES:
+    case ZYDIS_MNEMONIC_LFS:
+    case ZYDIS_MNEMONIC_LGS:
+    case ZYDIS_MNEMONIC_LSS:
+    case ZYDIS_MNEMONIC_WRMSR: return true;
     case ZYDIS_MNEMONIC_MOV:
     case ZYDIS_MNEMONIC_POP:
         /* loads of segment or control registers change the mode key */
@@ -82,8 +95,7 @@ bool bt_ends_unit(const struct bt_insn *i)
                     return true;
             }
         return false;
-    default:
-        return false;
+    default: return false;
     }
 }
 
@@ -101,8 +113,8 @@ static void p6_semantics(struct bt_insn *i)
     i->zi.meta.category = ZYDIS_CATEGORY_BITBYTE;
 }
 
-int bt_decode_unit(struct bt *bt, uint32_t eip, uint32_t pc, uint32_t mode,
-                    uint32_t max_insns, struct bt_insn *out)
+int bt_decode_unit(struct bt *bt, uint32_t eip, uint32_t pc, uint32_t mode, uint32_t max_insns,
+                   struct bt_insn *out)
 {
     (void)mode;
     dec_init();
@@ -116,7 +128,8 @@ int bt_decode_unit(struct bt *bt, uint32_t eip, uint32_t pc, uint32_t mode,
         int missing;
         uint32_t next = bt->cpu ? bt->cpu->fetch_next : (pc & PAGE_MASK) + PAGE_SIZE;
         fetch(bt->mmu, pc + off, next, i->bytes, &missing);
-        ZyanStatus st = ZydisDecoderDecodeFull(&g_dec32, i->bytes, (ZyanUSize)missing, &i->zi, i->ops);
+        ZyanStatus st =
+            ZydisDecoderDecodeFull(&g_dec32, i->bytes, (ZyanUSize)missing, &i->zi, i->ops);
         i->invalid = !ZYAN_SUCCESS(st);
         /* an instruction running into an unmapped page faults on fetch */
         i->fetch_fault = i->invalid && missing < 15;
@@ -153,9 +166,15 @@ int bt_decode_unit(struct bt *bt, uint32_t eip, uint32_t pc, uint32_t mode,
 static bool writes_conditionally(const struct bt_insn *i)
 {
     switch (i->zi.mnemonic) {
-    case ZYDIS_MNEMONIC_SHL: case ZYDIS_MNEMONIC_SHR: case ZYDIS_MNEMONIC_SAR:
-    case ZYDIS_MNEMONIC_ROL: case ZYDIS_MNEMONIC_ROR: case ZYDIS_MNEMONIC_RCL:
-    case ZYDIS_MNEMONIC_RCR: case ZYDIS_MNEMONIC_SHLD: case ZYDIS_MNEMONIC_SHRD:
+    case ZYDIS_MNEMONIC_SHL:
+    case ZYDIS_MNEMONIC_SHR:
+    case ZYDIS_MNEMONIC_SAR:
+    case ZYDIS_MNEMONIC_ROL:
+    case ZYDIS_MNEMONIC_ROR:
+    case ZYDIS_MNEMONIC_RCL:
+    case ZYDIS_MNEMONIC_RCR:
+    case ZYDIS_MNEMONIC_SHLD:
+    case ZYDIS_MNEMONIC_SHRD:
         for (int k = 0; k < i->zi.operand_count_visible; k++) {
             if (i->ops[k].type == ZYDIS_OPERAND_TYPE_REGISTER &&
                 i->ops[k].reg.value == ZYDIS_REGISTER_CL)
@@ -165,8 +184,7 @@ static bool writes_conditionally(const struct bt_insn *i)
                 return true;
         }
         return false;
-    default:
-        return false;
+    default: return false;
     }
 }
 
@@ -178,23 +196,29 @@ static bool writes_conditionally(const struct bt_insn *i)
 static bool faults_writing_flags(const struct bt_insn *i)
 {
     switch (i->zi.mnemonic) {
-    case ZYDIS_MNEMONIC_DIV: case ZYDIS_MNEMONIC_IDIV: case ZYDIS_MNEMONIC_AAM:
-    case ZYDIS_MNEMONIC_ARPL: case ZYDIS_MNEMONIC_LAR: case ZYDIS_MNEMONIC_LSL:
-    case ZYDIS_MNEMONIC_VERR: case ZYDIS_MNEMONIC_VERW: case ZYDIS_MNEMONIC_POPF:
-    case ZYDIS_MNEMONIC_POPFD: case ZYDIS_MNEMONIC_IRET: case ZYDIS_MNEMONIC_IRETD:
-        return true;
-    default:
-        return false;
+    case ZYDIS_MNEMONIC_DIV:
+    case ZYDIS_MNEMONIC_IDIV:
+    case ZYDIS_MNEMONIC_AAM:
+    case ZYDIS_MNEMONIC_ARPL:
+    case ZYDIS_MNEMONIC_LAR:
+    case ZYDIS_MNEMONIC_LSL:
+    case ZYDIS_MNEMONIC_VERR:
+    case ZYDIS_MNEMONIC_VERW:
+    case ZYDIS_MNEMONIC_POPF:
+    case ZYDIS_MNEMONIC_POPFD:
+    case ZYDIS_MNEMONIC_IRET:
+    case ZYDIS_MNEMONIC_IRETD: return true;
+    default: return false;
     }
 }
 
 void bt_liveness(struct bt_insn *in, int n)
 {
-    uint32_t live = FL_ARITH;   /* conservatively live after the unit */
+    uint32_t live = FL_ARITH; /* conservatively live after the unit */
     for (int k = n - 1; k >= 0; k--) {
         struct bt_insn *i = &in[k];
         if (i->invalid) {
-            live = FL_ARITH;    /* the exception frame holds EFLAGS */
+            live = FL_ARITH; /* the exception frame holds EFLAGS */
         } else {
             if (writes_conditionally(i))
                 i->written_all = 0;

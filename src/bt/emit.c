@@ -37,8 +37,8 @@ ZydisEncoderOperand o_imm(int64_t v)
     return o;
 }
 
-ZydisEncoderOperand o_mem(ZydisRegister base, ZydisRegister index, uint8_t scale,
-                          int64_t disp, uint16_t size)
+ZydisEncoderOperand o_mem(ZydisRegister base, ZydisRegister index, uint8_t scale, int64_t disp,
+                          uint16_t size)
 {
     ZydisEncoderOperand o;
     memset(&o, 0, sizeof(o));
@@ -104,14 +104,14 @@ size_t e_insn(struct emit *e, ZydisMnemonic mn, int nops, ...)
 
 size_t e_jmp32(struct emit *e)
 {
-    static const uint8_t op[5] = {0xE9, 0, 0, 0, 0};
+    static const uint8_t op[5] = { 0xE9, 0, 0, 0, 0 };
     e_bytes(e, op, 5);
     return e->pos - 4;
 }
 
 size_t e_jcc32(struct emit *e, uint8_t cc)
 {
-    uint8_t op[6] = {0x0F, (uint8_t)(0x80 | (cc & 15)), 0, 0, 0, 0};
+    uint8_t op[6] = { 0x0F, (uint8_t)(0x80 | (cc & 15)), 0, 0, 0, 0 };
     e_bytes(e, op, 6);
     return e->pos - 4;
 }
@@ -126,13 +126,13 @@ void e_fix32(struct emit *e, size_t rel_off, size_t target_off)
 
 void e_jmp_vcpu(struct emit *e, uint8_t disp)
 {
-    const uint8_t op[4] = {0x41, 0xFF, 0x67, disp};   /* jmp qword [r15+disp8] */
+    const uint8_t op[4] = { 0x41, 0xFF, 0x67, disp }; /* jmp qword [r15+disp8] */
     e_bytes(e, op, 4);
 }
 
 void e_call_vcpu(struct emit *e, uint8_t disp)
 {
-    const uint8_t op[4] = {0x41, 0xFF, 0x57, disp};   /* call qword [r15+disp8] */
+    const uint8_t op[4] = { 0x41, 0xFF, 0x57, disp }; /* call qword [r15+disp8] */
     e_bytes(e, op, 4);
 }
 
@@ -140,7 +140,7 @@ void e_call_vcpu(struct emit *e, uint8_t disp)
  * -> r13: AH = SF:ZF:0:AF:0:PF:1:CF, AL = OF; rax = guest EAX again */
 void e_flags_save(struct emit *e)
 {
-    static const uint8_t seq[] = {0x49, 0x89, 0xC5, 0x9F, 0x0F, 0x90, 0xC0, 0x49, 0x95};
+    static const uint8_t seq[] = { 0x49, 0x89, 0xC5, 0x9F, 0x0F, 0x90, 0xC0, 0x49, 0x95 };
     e_bytes(e, seq, sizeof(seq));
 }
 
@@ -150,6 +150,8 @@ void e_flags_save(struct emit *e)
  * xchg r13, rax */
 void e_flags_restore(struct emit *e)
 {
-    static const uint8_t seq[] = {0x49, 0x95, 0x04, 0x7F, 0x9E, 0x48, 0x8D, 0x40, 0x81, 0x49, 0x95};
+    static const uint8_t seq[] = {
+        0x49, 0x95, 0x04, 0x7F, 0x9E, 0x48, 0x8D, 0x40, 0x81, 0x49, 0x95
+    };
     e_bytes(e, seq, sizeof(seq));
 }

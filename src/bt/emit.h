@@ -13,8 +13,8 @@
 struct emit {
     uint8_t *buf;
     size_t pos, cap;
-    bool overflow;       /* ran out of room: the unit must be re-made shorter */
-    bool encode_error;   /* Zydis refused a request (a translator bug) */
+    bool overflow;     /* ran out of room: the unit must be re-made shorter */
+    bool encode_error; /* Zydis refused a request (a translator bug) */
 };
 
 static inline void e_init(struct emit *e, uint8_t *buf, size_t cap)
@@ -27,15 +27,21 @@ static inline void e_init(struct emit *e, uint8_t *buf, size_t cap)
 }
 
 void e_bytes(struct emit *e, const void *p, size_t n);
-static inline void e_u8(struct emit *e, uint8_t v) { e_bytes(e, &v, 1); }
-static inline void e_u32(struct emit *e, uint32_t v) { e_bytes(e, &v, 4); }
+static inline void e_u8(struct emit *e, uint8_t v)
+{
+    e_bytes(e, &v, 1);
+}
+static inline void e_u32(struct emit *e, uint32_t v)
+{
+    e_bytes(e, &v, 4);
+}
 
 /* Operand builders for e_insn().  Immediates for 32-bit operands must be
  * passed sign-converted ((int32_t)v): the encoder checks the signed range. */
 ZydisEncoderOperand o_reg(ZydisRegister r);
 ZydisEncoderOperand o_imm(int64_t v);
-ZydisEncoderOperand o_mem(ZydisRegister base, ZydisRegister index, uint8_t scale,
-                          int64_t disp, uint16_t size);
+ZydisEncoderOperand o_mem(ZydisRegister base, ZydisRegister index, uint8_t scale, int64_t disp,
+                          uint16_t size);
 
 /* Encodes one 64-bit-mode instruction; returns its length (0 on error). */
 size_t e_insn(struct emit *e, ZydisMnemonic mn, int nops, ...);
@@ -46,7 +52,7 @@ size_t e_request(struct emit *e, const ZydisEncoderRequest *req);
 
 /* jmp rel32 / jcc rel32 with a placeholder; returns the offset of the rel32. */
 size_t e_jmp32(struct emit *e);
-size_t e_jcc32(struct emit *e, uint8_t cc);   /* cc = low nibble of 0x7x */
+size_t e_jcc32(struct emit *e, uint8_t cc); /* cc = low nibble of 0x7x */
 /* Makes the rel32 at rel_off jump to buffer offset target_off. */
 void e_fix32(struct emit *e, size_t rel_off, size_t target_off);
 

@@ -34,8 +34,8 @@ const ZydisDecoder *bt_host_decoder(void)
 
 static bool is_high_byte(ZydisRegister r)
 {
-    return r == ZYDIS_REGISTER_AH || r == ZYDIS_REGISTER_CH ||
-           r == ZYDIS_REGISTER_DH || r == ZYDIS_REGISTER_BH;
+    return r == ZYDIS_REGISTER_AH || r == ZYDIS_REGISTER_CH || r == ZYDIS_REGISTER_DH ||
+           r == ZYDIS_REGISTER_BH;
 }
 
 bool bt_names_high_byte(const struct bt_insn *i)
@@ -63,12 +63,9 @@ static bool same_operand(const ZydisDecodedOperand *a, const ZydisDecodedOperand
     if (a->type != b->type || a->size != b->size)
         return false;
     switch (a->type) {
-    case ZYDIS_OPERAND_TYPE_REGISTER:
-        return a->reg.value == b->reg.value;
-    case ZYDIS_OPERAND_TYPE_IMMEDIATE:
-        return a->imm.value.u == b->imm.value.u;
-    default:
-        return false;   /* memory and far pointers are never copied */
+    case ZYDIS_OPERAND_TYPE_REGISTER: return a->reg.value == b->reg.value;
+    case ZYDIS_OPERAND_TYPE_IMMEDIATE: return a->imm.value.u == b->imm.value.u;
+    default: return false; /* memory and far pointers are never copied */
     }
 }
 
@@ -116,9 +113,10 @@ static size_t encode_as(const struct bt_insn *i, ZydisRegister mbase, ZydisRegis
             &i->zi, i->ops, i->zi.operand_count_visible, &req)))
         return 0;
     req.machine_mode = ZYDIS_MACHINE_MODE_LONG_64;
-    req.prefixes &= ~(ZydisInstructionAttributes)(ZYDIS_ATTRIB_HAS_SEGMENT_CS |
-        ZYDIS_ATTRIB_HAS_SEGMENT_SS | ZYDIS_ATTRIB_HAS_SEGMENT_DS | ZYDIS_ATTRIB_HAS_SEGMENT_ES |
-        ZYDIS_ATTRIB_HAS_SEGMENT_FS | ZYDIS_ATTRIB_HAS_SEGMENT_GS);
+    req.prefixes &=
+        ~(ZydisInstructionAttributes)(ZYDIS_ATTRIB_HAS_SEGMENT_CS | ZYDIS_ATTRIB_HAS_SEGMENT_SS |
+                                      ZYDIS_ATTRIB_HAS_SEGMENT_DS | ZYDIS_ATTRIB_HAS_SEGMENT_ES |
+                                      ZYDIS_ATTRIB_HAS_SEGMENT_FS | ZYDIS_ATTRIB_HAS_SEGMENT_GS);
     req.address_size_hint = ZYDIS_ADDRESS_SIZE_HINT_NONE;
     for (int k = 0; k < req.operand_count; k++) {
         ZydisEncoderOperand *o = &req.operands[k];
@@ -149,7 +147,7 @@ static uint32_t regs_used_mask(const struct bt_insn *i)
     uint32_t mask = 0;
     for (int k = 0; k < i->zi.operand_count; k++) {
         const ZydisDecodedOperand *o = &i->ops[k];
-        ZydisRegister rs[3] = {ZYDIS_REGISTER_NONE, ZYDIS_REGISTER_NONE, ZYDIS_REGISTER_NONE};
+        ZydisRegister rs[3] = { ZYDIS_REGISTER_NONE, ZYDIS_REGISTER_NONE, ZYDIS_REGISTER_NONE };
         if (o->type == ZYDIS_OPERAND_TYPE_REGISTER)
             rs[0] = o->reg.value;
         else if (o->type == ZYDIS_OPERAND_TYPE_MEMORY) {
@@ -171,10 +169,10 @@ static uint32_t regs_used_mask(const struct bt_insn *i)
 /* A 64-bit legacy register that i does not name (NONE if there is none). */
 static ZydisRegister free_legacy(const struct bt_insn *i)
 {
-    static const ZydisRegister legacy[] = {ZYDIS_REGISTER_RSI, ZYDIS_REGISTER_RDI,
-                                           ZYDIS_REGISTER_RBP, ZYDIS_REGISTER_RDX,
-                                           ZYDIS_REGISTER_RCX, ZYDIS_REGISTER_RBX,
-                                           ZYDIS_REGISTER_RAX};
+    static const ZydisRegister legacy[] = { ZYDIS_REGISTER_RSI, ZYDIS_REGISTER_RDI,
+                                            ZYDIS_REGISTER_RBP, ZYDIS_REGISTER_RDX,
+                                            ZYDIS_REGISTER_RCX, ZYDIS_REGISTER_RBX,
+                                            ZYDIS_REGISTER_RAX };
     uint32_t used = regs_used_mask(i);
     for (size_t k = 0; k < XBT_ARRAY_SIZE(legacy); k++)
         if (!(used & (1u << ZydisRegisterGetId(legacy[k]))))
@@ -183,8 +181,9 @@ static ZydisRegister free_legacy(const struct bt_insn *i)
 }
 
 /* mov r11, X; <before>; op; <after>; mov X, r11 around the encoded op. */
-static size_t borrow(uint8_t *out, ZydisRegister x, size_t (*inner)(const struct bt_insn *,
-                     ZydisRegister, uint8_t *), const struct bt_insn *i)
+static size_t borrow(uint8_t *out, ZydisRegister x,
+                     size_t (*inner)(const struct bt_insn *, ZydisRegister, uint8_t *),
+                     const struct bt_insn *i)
 {
     size_t n = e_encode(out, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R11), o_reg(x));
     size_t m = inner(i, x, out + n);
@@ -223,7 +222,7 @@ size_t bt_mem_form(const struct bt_insn *i, uint8_t *out)
         return bt_reencode(i, ZYDIS_REGISTER_R9, ZYDIS_REGISTER_R8, out);
     ZydisRegister x = free_legacy(i);
     if (x == ZYDIS_REGISTER_NONE || names_esp(i))
-        return 0;   /* cannot happen in IA-32 (see the top of the file) */
+        return 0; /* cannot happen in IA-32 (see the top of the file) */
     return borrow(out, x, mem_through, i);
 }
 

@@ -12,7 +12,6 @@
 #include "mmu.h"
 #include "tcache.h"
 
-
 static void dis(FILE *f, cs_mode mode, const uint8_t *code, size_t len, uint64_t addr)
 {
     csh h;
@@ -21,7 +20,8 @@ static void dis(FILE *f, cs_mode mode, const uint8_t *code, size_t len, uint64_t
     cs_insn *insn;
     size_t n = cs_disasm(h, code, len, addr, 0, &insn);
     for (size_t k = 0; k < n; k++)
-        fprintf(f, "  0x%08" PRIx64 ":  %-8s %s\n", insn[k].address, insn[k].mnemonic, insn[k].op_str);
+        fprintf(f, "  0x%08" PRIx64 ":  %-8s %s\n", insn[k].address, insn[k].mnemonic,
+                insn[k].op_str);
     if (n)
         cs_free(insn, n);
     cs_close(&h);
@@ -57,6 +57,7 @@ void bt_perf_map(const struct unit *unit)
         if (!f)
             return;
     }
-    fprintf(f, "%lx %x guest_%08x\n", (unsigned long)(uintptr_t)unit->code, unit->code_size, unit->vpc);
+    fprintf(f, "%lx %x guest_%08x\n", (unsigned long)(uintptr_t)unit->code, unit->code_size,
+            unit->vpc);
     fflush(f);
 }

@@ -54,7 +54,8 @@ static void load_stack(struct tr *t, ZydisRegister dst, int32_t delta, unsigned 
 }
 
 /* Loads the explicit operand (register or memory) of `size` into dst. */
-static void load_operand(struct tr *t, const ZydisDecodedOperand *op, ZydisRegister dst, unsigned size)
+static void load_operand(struct tr *t, const ZydisDecodedOperand *op, ZydisRegister dst,
+                         unsigned size)
 {
     if (op->type == ZYDIS_OPERAND_TYPE_REGISTER) {
         ZydisRegister r = tr_map_reg(op->reg.value);
@@ -120,17 +121,19 @@ static void tr_loop(struct tr *t, const struct bt_insn *i)
     tr_flags_sync(t);
     if (!is_jcxz) {
         if (cx16) {
-            e_insn(e, ZYDIS_MNEMONIC_LEA, 2, R(R11D), o_mem(ZYDIS_REGISTER_RCX, ZYDIS_REGISTER_NONE, 0, -1, 8));
+            e_insn(e, ZYDIS_MNEMONIC_LEA, 2, R(R11D),
+                   o_mem(ZYDIS_REGISTER_RCX, ZYDIS_REGISTER_NONE, 0, -1, 8));
             e_insn(e, ZYDIS_MNEMONIC_MOV, 2, R(CX), R(R11W));
         } else {
-            e_insn(e, ZYDIS_MNEMONIC_LEA, 2, R(ECX), o_mem(ZYDIS_REGISTER_RCX, ZYDIS_REGISTER_NONE, 0, -1, 8));
+            e_insn(e, ZYDIS_MNEMONIC_LEA, 2, R(ECX),
+                   o_mem(ZYDIS_REGISTER_RCX, ZYDIS_REGISTER_NONE, 0, -1, 8));
         }
     }
     if (cx16) {
         e_insn(e, ZYDIS_MNEMONIC_MOVZX, 2, R(R11D), R(CX));
         e_insn(e, ZYDIS_MNEMONIC_XCHG, 2, R(R11), R(RCX));
     }
-    e_u8(e, 0xE3);                       /* jrcxz Lz */
+    e_u8(e, 0xE3); /* jrcxz Lz */
     size_t jr = e->pos;
     e_u8(e, 0);
     if (cx16)
@@ -177,7 +180,7 @@ static bool tr_jmp_near(struct tr *t, const struct bt_insn *i)
         return true;
     }
     if (i->zi.meta.branch_type == ZYDIS_BRANCH_TYPE_FAR)
-        return false;                      /* far: tr_system */
+        return false; /* far: tr_system */
     load_operand(t, &i->ops[0], ZYDIS_REGISTER_R8D, op_size(i));
     tr_exit_indirect(t);
     return true;
@@ -189,7 +192,7 @@ static bool tr_call_near(struct tr *t, const struct bt_insn *i)
 {
     unsigned osz = op_size(i);
     if (i->zi.meta.branch_type == ZYDIS_BRANCH_TYPE_FAR)
-        return false;                      /* far call: tr_system */
+        return false; /* far call: tr_system */
     if (i->ops[0].type == ZYDIS_OPERAND_TYPE_IMMEDIATE) {
         push_value(t, return_imm(i), osz);
         tr_exit_direct(t, branch_target(i), -1);
@@ -262,7 +265,7 @@ static bool tr_pop(struct tr *t, const struct bt_insn *i)
     uint8_t ins[16];
     if (op->type == ZYDIS_OPERAND_TYPE_REGISTER &&
         ZydisRegisterGetClass(op->reg.value) == ZYDIS_REGCLASS_SEGMENT)
-        return false;                      /* segment load: tr_system */
+        return false; /* segment load: tr_system */
     load_stack(t, ZYDIS_REGISTER_R11D, 0, size);
     if (op->type == ZYDIS_OPERAND_TYPE_REGISTER) {
         lea_esp(t, ZYDIS_REGISTER_R12D, (int32_t)size);
@@ -306,10 +309,11 @@ bool tr_flow(struct tr *t, const struct bt_insn *i)
     }
     switch (mn) {
     case ZYDIS_MNEMONIC_JMP: return tr_jmp_near(t, i);
-    case ZYDIS_MNEMONIC_LOOP: case ZYDIS_MNEMONIC_LOOPE: case ZYDIS_MNEMONIC_LOOPNE:
-    case ZYDIS_MNEMONIC_JCXZ: case ZYDIS_MNEMONIC_JECXZ:
-        tr_loop(t, i);
-        return true;
+    case ZYDIS_MNEMONIC_LOOP:
+    case ZYDIS_MNEMONIC_LOOPE:
+    case ZYDIS_MNEMONIC_LOOPNE:
+    case ZYDIS_MNEMONIC_JCXZ:
+    case ZYDIS_MNEMONIC_JECXZ: tr_loop(t, i); return true;
     case ZYDIS_MNEMONIC_CALL: return tr_call_near(t, i);
     case ZYDIS_MNEMONIC_RET: return tr_ret_near(t, i);
     case ZYDIS_MNEMONIC_PUSH: tr_push(t, i); return true;

@@ -17,25 +17,25 @@
 struct bt_insn {
     ZydisDecodedInstruction zi;
     ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
-    uint32_t pc;          /* linear EIP */
+    uint32_t pc; /* linear EIP */
     uint8_t len;
     uint8_t bytes[16];
-    uint32_t tested, written_all, written_any;   /* arithmetic flags */
-    uint32_t live_in;     /* arithmetic flags live before the instruction */
-    bool invalid;         /* could not be decoded: #UD */
-    bool fetch_fault;     /* its bytes run into an unmapped page: #PF on fetch */
-    bool limit_fault;     /* it ends past the CS limit: #GP(0) */
+    uint32_t tested, written_all, written_any; /* arithmetic flags */
+    uint32_t live_in;                          /* arithmetic flags live before the instruction */
+    bool invalid;                              /* could not be decoded: #UD */
+    bool fetch_fault; /* its bytes run into an unmapped page: #PF on fetch */
+    bool limit_fault; /* it ends past the CS limit: #GP(0) */
 };
 
 enum stub_kind { STUB_MEM, STUB_EXIT, STUB_REQ, STUB_SEGFAULT, STUB_BUDGET };
 
 struct stub {
     enum stub_kind kind;
-    size_t rel_off;       /* rel32 in the body that must reach the stub */
-    bool flags_saved;     /* guest flags are in r13 at the branch */
+    size_t rel_off;   /* rel32 in the body that must reach the stub */
+    bool flags_saved; /* guest flags are in r13 at the branch */
     /* STUB_MEM */
     uint32_t info, eip, next_eip;
-    int memop;                /* index in tr.memops (MEM_HOST), or -1 */
+    int memop; /* index in tr.memops (MEM_HOST), or -1 */
     uint8_t ins[48];
     uint8_t ins_len;
     size_t resume_off;
@@ -53,16 +53,16 @@ struct tr {
     uint32_t mode;
     struct bt_insn *in;
     int n;
-    const struct bt_insn *i;   /* instruction being translated */
-    bool flags_saved;          /* guest flags are in r13, host flags garbage */
-    bool ended;                /* the unit's last exit has been emitted */
+    const struct bt_insn *i; /* instruction being translated */
+    bool flags_saved;        /* guest flags are in r13, host flags garbage */
+    bool ended;              /* the unit's last exit has been emitted */
     struct stub *stubs;
     int nstubs;
     int nexits;
     struct unit proto;
-    struct unit *future;         /* descriptor the unit will get */
-    bool host_mem;             /* MEM_HOST: accesses are [r14 + r8] in the window */
-    bool fetch_faulted;        /* ends with a fetch #PF into the next page */
+    struct unit *future; /* descriptor the unit will get */
+    bool host_mem;       /* MEM_HOST: accesses are [r14 + r8] in the window */
+    bool fetch_faulted;  /* ends with a fetch #PF into the next page */
     /* set by tr_addr() for the next tr_mem_access(): MEM_HOST and the guest
      * address is a plain base + disp, so the access is [r14 + base + disp]
      * and r8 is not computed */
@@ -92,7 +92,7 @@ void tr_mem_access(struct tr *t, const uint8_t *ins, size_t len, unsigned size, 
 void tr_call_helper(struct tr *t, void *fn, int co_kind);
 /* ++*counter without touching the flags; clobbers r11 and r13. */
 void tr_count(struct tr *t, uint64_t *counter);
-void tr_exit_direct(struct tr *t, uint32_t target, int cc);   /* cc < 0: jmp */
+void tr_exit_direct(struct tr *t, uint32_t target, int cc); /* cc < 0: jmp */
 void tr_exit_unchained(struct tr *t, uint32_t target);
 void tr_exit_indirect(struct tr *t);
 void tr_set_r8(struct tr *t, uint32_t v);
@@ -118,9 +118,9 @@ void tr_raise_ud(struct tr *t, const struct bt_insn *i);
 /* hostform.c: the form of an instruction in host code (the rules are at the
  * top of hostform.c).  Lengths are 0 when Zydis cannot encode the form. */
 enum bt_form {
-    BT_FORM_COPY,       /* the host reads the same instruction from its bytes: copy them */
-    BT_FORM_REENCODE,   /* re-encode for 64-bit mode, ESP as R12 (bt_reencode) */
-    BT_FORM_LEGACY,     /* names AH..BH and ESP: ESP through a borrowed legacy register */
+    BT_FORM_COPY,     /* the host reads the same instruction from its bytes: copy them */
+    BT_FORM_REENCODE, /* re-encode for 64-bit mode, ESP as R12 (bt_reencode) */
+    BT_FORM_LEGACY,   /* names AH..BH and ESP: ESP through a borrowed legacy register */
 };
 /* The form of an instruction without a memory operand. */
 enum bt_form bt_reg_form(const struct bt_insn *i);
@@ -142,10 +142,9 @@ size_t bt_legacy_form(const struct bt_insn *i, uint8_t *out);
 const ZydisDecoder *bt_host_decoder(void);
 
 /* decode.c */
-int bt_decode_unit(struct bt *bt, uint32_t eip, uint32_t pc, uint32_t mode,
-                    uint32_t max_insns, struct bt_insn *out);
+int bt_decode_unit(struct bt *bt, uint32_t eip, uint32_t pc, uint32_t mode, uint32_t max_insns,
+                   struct bt_insn *out);
 void bt_liveness(struct bt_insn *in, int n);
 bool bt_ends_unit(const struct bt_insn *i);
-
 
 #endif

@@ -38,13 +38,27 @@ void tr_raise_ud(struct tr *t, const struct bt_insn *i)
 static int str_op(ZydisMnemonic mn)
 {
     switch (mn) {
-    case ZYDIS_MNEMONIC_MOVSB: case ZYDIS_MNEMONIC_MOVSW: case ZYDIS_MNEMONIC_MOVSD: return STR_MOVS;
-    case ZYDIS_MNEMONIC_STOSB: case ZYDIS_MNEMONIC_STOSW: case ZYDIS_MNEMONIC_STOSD: return STR_STOS;
-    case ZYDIS_MNEMONIC_LODSB: case ZYDIS_MNEMONIC_LODSW: case ZYDIS_MNEMONIC_LODSD: return STR_LODS;
-    case ZYDIS_MNEMONIC_CMPSB: case ZYDIS_MNEMONIC_CMPSW: case ZYDIS_MNEMONIC_CMPSD: return STR_CMPS;
-    case ZYDIS_MNEMONIC_SCASB: case ZYDIS_MNEMONIC_SCASW: case ZYDIS_MNEMONIC_SCASD: return STR_SCAS;
-    case ZYDIS_MNEMONIC_INSB: case ZYDIS_MNEMONIC_INSW: case ZYDIS_MNEMONIC_INSD: return STR_INS;
-    case ZYDIS_MNEMONIC_OUTSB: case ZYDIS_MNEMONIC_OUTSW: case ZYDIS_MNEMONIC_OUTSD: return STR_OUTS;
+    case ZYDIS_MNEMONIC_MOVSB:
+    case ZYDIS_MNEMONIC_MOVSW:
+    case ZYDIS_MNEMONIC_MOVSD: return STR_MOVS;
+    case ZYDIS_MNEMONIC_STOSB:
+    case ZYDIS_MNEMONIC_STOSW:
+    case ZYDIS_MNEMONIC_STOSD: return STR_STOS;
+    case ZYDIS_MNEMONIC_LODSB:
+    case ZYDIS_MNEMONIC_LODSW:
+    case ZYDIS_MNEMONIC_LODSD: return STR_LODS;
+    case ZYDIS_MNEMONIC_CMPSB:
+    case ZYDIS_MNEMONIC_CMPSW:
+    case ZYDIS_MNEMONIC_CMPSD: return STR_CMPS;
+    case ZYDIS_MNEMONIC_SCASB:
+    case ZYDIS_MNEMONIC_SCASW:
+    case ZYDIS_MNEMONIC_SCASD: return STR_SCAS;
+    case ZYDIS_MNEMONIC_INSB:
+    case ZYDIS_MNEMONIC_INSW:
+    case ZYDIS_MNEMONIC_INSD: return STR_INS;
+    case ZYDIS_MNEMONIC_OUTSB:
+    case ZYDIS_MNEMONIC_OUTSW:
+    case ZYDIS_MNEMONIC_OUTSD: return STR_OUTS;
     default: return -1;
     }
 }
@@ -52,12 +66,18 @@ static int str_op(ZydisMnemonic mn)
 static int override_seg(const struct bt_insn *i, int dflt)
 {
     ZydisInstructionAttributes a = i->zi.attributes;
-    if (a & ZYDIS_ATTRIB_HAS_SEGMENT_ES) return S_ES;
-    if (a & ZYDIS_ATTRIB_HAS_SEGMENT_CS) return S_CS;
-    if (a & ZYDIS_ATTRIB_HAS_SEGMENT_SS) return S_SS;
-    if (a & ZYDIS_ATTRIB_HAS_SEGMENT_DS) return S_DS;
-    if (a & ZYDIS_ATTRIB_HAS_SEGMENT_FS) return S_FS;
-    if (a & ZYDIS_ATTRIB_HAS_SEGMENT_GS) return S_GS;
+    if (a & ZYDIS_ATTRIB_HAS_SEGMENT_ES)
+        return S_ES;
+    if (a & ZYDIS_ATTRIB_HAS_SEGMENT_CS)
+        return S_CS;
+    if (a & ZYDIS_ATTRIB_HAS_SEGMENT_SS)
+        return S_SS;
+    if (a & ZYDIS_ATTRIB_HAS_SEGMENT_DS)
+        return S_DS;
+    if (a & ZYDIS_ATTRIB_HAS_SEGMENT_FS)
+        return S_FS;
+    if (a & ZYDIS_ATTRIB_HAS_SEGMENT_GS)
+        return S_GS;
     return dflt;
 }
 
@@ -110,7 +130,7 @@ static void mov_from_sreg(struct tr *t, const struct bt_insn *i)
     } else {
         tr_ea(t, &i->ops[0], 0);
         size_t n = e_encode(ins, ZYDIS_MNEMONIC_MOV, 2,
-                             o_mem(ZYDIS_REGISTER_R9, ZYDIS_REGISTER_R8, 1, 0, 2), R(R11W));
+                            o_mem(ZYDIS_REGISTER_R9, ZYDIS_REGISTER_R8, 1, 0, 2), R(R11W));
         tr_mem_access(t, ins, n, 2, MEM_W);
     }
 }
@@ -129,7 +149,7 @@ static void load16_to_r9(struct tr *t, const ZydisDecodedOperand *op)
     }
     tr_ea(t, op, 0);
     size_t n = e_encode(ins, ZYDIS_MNEMONIC_MOVZX, 2, R(R11D),
-                         o_mem(ZYDIS_REGISTER_R9, ZYDIS_REGISTER_R8, 1, 0, 2));
+                        o_mem(ZYDIS_REGISTER_R9, ZYDIS_REGISTER_R8, 1, 0, 2));
     tr_mem_access(t, ins, n, 2, MEM_R);
     e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, R(R9D), R(R11D));
 }
@@ -174,7 +194,8 @@ static bool xlat(struct tr *t, const struct bt_insn *i)
     if (i->zi.address_width == 16)
         e_insn(&t->e, ZYDIS_MNEMONIC_MOVZX, 2, R(R8D), R(R8W));
     tr_seg(t, override_seg(i, S_DS), 1, false);
-    size_t n = e_encode(ins, ZYDIS_MNEMONIC_MOV, 2, R(AL), o_mem(ZYDIS_REGISTER_R9, ZYDIS_REGISTER_R8, 1, 0, 1));
+    size_t n = e_encode(ins, ZYDIS_MNEMONIC_MOV, 2, R(AL),
+                        o_mem(ZYDIS_REGISTER_R9, ZYDIS_REGISTER_R8, 1, 0, 1));
     tr_mem_access(t, ins, n, 1, MEM_R);
     return true;
 }
@@ -186,8 +207,8 @@ static bool tr_io(struct tr *t, const struct bt_insn *i)
 {
     bool in = i->zi.mnemonic == ZYDIS_MNEMONIC_IN;
     const ZydisDecodedOperand *data = &i->ops[in ? 0 : 1], *port = &i->ops[in ? 1 : 0];
-    uint32_t p = port->type == ZYDIS_OPERAND_TYPE_IMMEDIATE ? (uint32_t)port->imm.value.u
-                                                            : HLP_PORT_DX;
+    uint32_t p =
+        port->type == ZYDIS_OPERAND_TYPE_IMMEDIATE ? (uint32_t)port->imm.value.u : HLP_PORT_DX;
     call(t, in ? hlp_in : hlp_out, p, data->size / 8, CO_IO);
     return true;
 }
@@ -218,7 +239,8 @@ static bool tr_far_branch(struct tr *t, const struct bt_insn *i)
     if (i->ops[0].type == ZYDIS_OPERAND_TYPE_POINTER) {
         e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2,
                o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0,
-                     (int64_t)offsetof(struct vcpu, far_kind), 4), o_imm((int32_t)kind));
+                     (int64_t)offsetof(struct vcpu, far_kind), 4),
+               o_imm((int32_t)kind));
         call(t, hlp_farjmp, i->ops[0].ptr.segment, i->ops[0].ptr.offset, CO_FARJMP);
     } else {
         tr_ea(t, &i->ops[0], 0);
@@ -321,8 +343,11 @@ static bool tr_lxs(struct tr *t, const struct bt_insn *i)
 {
     ZydisMnemonic mn = i->zi.mnemonic;
     unsigned osz = i->zi.operand_width / 8;
-    int seg = mn == ZYDIS_MNEMONIC_LDS ? S_DS : mn == ZYDIS_MNEMONIC_LES ? S_ES
-            : mn == ZYDIS_MNEMONIC_LFS ? S_FS : mn == ZYDIS_MNEMONIC_LGS ? S_GS : S_SS;
+    int seg = mn == ZYDIS_MNEMONIC_LDS   ? S_DS
+              : mn == ZYDIS_MNEMONIC_LES ? S_ES
+              : mn == ZYDIS_MNEMONIC_LFS ? S_FS
+              : mn == ZYDIS_MNEMONIC_LGS ? S_GS
+                                         : S_SS;
     int reg = ZydisRegisterGetId(i->ops[0].reg.value) & 7;
     ea_to_r9(t, &i->ops[1]);
     call_r9(t, hlp_lxs, (uint32_t)seg | (uint32_t)reg << 4 | osz << 8, CO_SEGMENT);
@@ -335,8 +360,10 @@ static bool tr_lxs(struct tr *t, const struct bt_insn *i)
 static bool tr_dtr(struct tr *t, const struct bt_insn *i)
 {
     ZydisMnemonic mn = i->zi.mnemonic;
-    uint32_t kind = mn == ZYDIS_MNEMONIC_LGDT ? 0 : mn == ZYDIS_MNEMONIC_LIDT ? 1
-                  : mn == ZYDIS_MNEMONIC_SGDT ? 2 : 3;
+    uint32_t kind = mn == ZYDIS_MNEMONIC_LGDT   ? 0
+                    : mn == ZYDIS_MNEMONIC_LIDT ? 1
+                    : mn == ZYDIS_MNEMONIC_SGDT ? 2
+                                                : 3;
     ea_to_r9(t, &i->ops[0]);
     call_r9(t, hlp_dtr, kind, CO_SYSTEM);
     if (kind < 2)
@@ -348,9 +375,11 @@ static bool tr_dtr(struct tr *t, const struct bt_insn *i)
 static bool tr_priv_load(struct tr *t, const struct bt_insn *i)
 {
     ZydisMnemonic mn = i->zi.mnemonic;
-    uint32_t op = mn == ZYDIS_MNEMONIC_LLDT ? PRIV_LLDT : mn == ZYDIS_MNEMONIC_LTR ? PRIV_LTR
-                : mn == ZYDIS_MNEMONIC_LMSW ? PRIV_LMSW : mn == ZYDIS_MNEMONIC_VERR ? PRIV_VERR
-                : PRIV_VERW;
+    uint32_t op = mn == ZYDIS_MNEMONIC_LLDT   ? PRIV_LLDT
+                  : mn == ZYDIS_MNEMONIC_LTR  ? PRIV_LTR
+                  : mn == ZYDIS_MNEMONIC_LMSW ? PRIV_LMSW
+                  : mn == ZYDIS_MNEMONIC_VERR ? PRIV_VERR
+                                              : PRIV_VERW;
     load16_to_r9(t, &i->ops[0]);
     call_r9(t, hlp_priv, op, CO_SYSTEM);
     if (op == PRIV_LMSW)
@@ -362,8 +391,9 @@ static bool tr_priv_load(struct tr *t, const struct bt_insn *i)
 static bool tr_priv_store(struct tr *t, const struct bt_insn *i)
 {
     ZydisMnemonic mn = i->zi.mnemonic;
-    uint32_t op = mn == ZYDIS_MNEMONIC_SLDT ? PRIV_SLDT : mn == ZYDIS_MNEMONIC_STR ? PRIV_STR
-                : PRIV_SMSW;
+    uint32_t op = mn == ZYDIS_MNEMONIC_SLDT  ? PRIV_SLDT
+                  : mn == ZYDIS_MNEMONIC_STR ? PRIV_STR
+                                             : PRIV_SMSW;
     if (i->ops[0].type == ZYDIS_OPERAND_TYPE_MEMORY) {
         ea_to_r9(t, &i->ops[0]);
         call_r9(t, hlp_priv, op | PRIV_MEM, CO_SYSTEM);
@@ -380,8 +410,10 @@ static bool tr_lar_lsl(struct tr *t, const struct bt_insn *i)
 {
     int r = ZydisRegisterGetId(i->ops[0].reg.value) & 7;
     load16_to_r9(t, &i->ops[1]);
-    call_r9(t, hlp_priv, (i->zi.mnemonic == ZYDIS_MNEMONIC_LAR ? PRIV_LAR : PRIV_LSL) |
-            PRIV_SET_REG(r) | (i->ops[0].size == 32 ? PRIV_O32 : 0), CO_SYSTEM);
+    call_r9(t, hlp_priv,
+            (i->zi.mnemonic == ZYDIS_MNEMONIC_LAR ? PRIV_LAR : PRIV_LSL) | PRIV_SET_REG(r) |
+                (i->ops[0].size == 32 ? PRIV_O32 : 0),
+            CO_SYSTEM);
     return true;
 }
 
@@ -441,24 +473,30 @@ typedef bool tr_sys_fn(struct tr *t, const struct bt_insn *i);
 typedef uint64_t hlp_fn(struct vcpu *cpu, uint32_t a, uint32_t b, uint32_t next);
 
 enum {
-    SYS_OSZ_A = 1,   /* a |= the operand size in bytes */
-    SYS_OSZ_B = 2,   /* b |= the operand size in bytes */
-    SYS_END = 4,     /* the helper may change the mode: end the unit unchained */
+    SYS_OSZ_A = 1, /* a |= the operand size in bytes */
+    SYS_OSZ_B = 2, /* b |= the operand size in bytes */
+    SYS_END = 4,   /* the helper may change the mode: end the unit unchained */
 };
 
 struct sys_entry {
-    tr_sys_fn *tr;   /* a handler (returns false: not ours) */
-    hlp_fn *fn;      /* or call fn(a, b), counted as callout kind co */
+    tr_sys_fn *tr; /* a handler (returns false: not ours) */
+    hlp_fn *fn;    /* or call fn(a, b), counted as callout kind co */
     uint8_t a, b, co, flags;
 };
 
-#define H(fn_) { .tr = (fn_) }
-#define C(fn_, a_, b_, co_, flags_) \
-    { .fn = (fn_), .a = (a_), .b = (b_), .co = (co_), .flags = (flags_) }
+#define H(fn_)                                                                                     \
+    {                                                                                              \
+        .tr = (fn_)                                                                                \
+    }
+#define C(fn_, a_, b_, co_, flags_)                                                                \
+    {                                                                                              \
+        .fn = (fn_), .a = (a_), .b = (b_), .co = (co_), .flags = (flags_)                          \
+    }
 #define M(x) [ZYDIS_MNEMONIC_##x]
 
 static const struct sys_entry sys_table[ZYDIS_MNEMONIC_MAX_VALUE + 1] = {
-    M(IN) = H(tr_io), M(OUT) = H(tr_io),
+    M(IN) = H(tr_io),
+    M(OUT) = H(tr_io),
     M(HLT) = C(hlp_hlt, 0, 0, CO_HLT, SYS_END),
     /* flag instructions on the virtual flags (IF, DF, IOPL, ...) */
     M(CLI) = C(hlp_flagop, FOP_CLI, 0, CO_FLAGS, SYS_END),
@@ -478,21 +516,39 @@ static const struct sys_entry sys_table[ZYDIS_MNEMONIC_MAX_VALUE + 1] = {
     M(INT3) = C(hlp_int, EXC_BP, 1, CO_EXCEPTION, SYS_END),
     M(INTO) = C(hlp_int, EXC_OF, 2, CO_EXCEPTION, SYS_END),
     M(INT1) = C(hlp_int, EXC_DB, 3, CO_EXCEPTION, SYS_END),
-    M(UD0) = H(tr_ud), M(UD1) = H(tr_ud), M(UD2) = H(tr_ud),
+    M(UD0) = H(tr_ud),
+    M(UD1) = H(tr_ud),
+    M(UD2) = H(tr_ud),
     M(IRET) = C(hlp_iret, 0, 0, CO_IRET, SYS_OSZ_A | SYS_END),
     M(IRETD) = C(hlp_iret, 0, 0, CO_IRET, SYS_OSZ_A | SYS_END),
     /* far transfers */
-    M(JMP) = H(tr_far_branch), M(CALL) = H(tr_far_branch), M(RET) = H(tr_far_ret),
+    M(JMP) = H(tr_far_branch),
+    M(CALL) = H(tr_far_branch),
+    M(RET) = H(tr_far_ret),
     /* segment registers */
-    M(MOV) = H(tr_mov), M(POP) = H(tr_pop_seg),
-    M(LDS) = H(tr_lxs), M(LES) = H(tr_lxs), M(LFS) = H(tr_lxs), M(LGS) = H(tr_lxs),
+    M(MOV) = H(tr_mov),
+    M(POP) = H(tr_pop_seg),
+    M(LDS) = H(tr_lxs),
+    M(LES) = H(tr_lxs),
+    M(LFS) = H(tr_lxs),
+    M(LGS) = H(tr_lxs),
     M(LSS) = H(tr_lxs),
     /* descriptor tables, task register, MSW, descriptor checks */
-    M(LGDT) = H(tr_dtr), M(LIDT) = H(tr_dtr), M(SGDT) = H(tr_dtr), M(SIDT) = H(tr_dtr),
-    M(LLDT) = H(tr_priv_load), M(LTR) = H(tr_priv_load), M(LMSW) = H(tr_priv_load),
-    M(VERR) = H(tr_priv_load), M(VERW) = H(tr_priv_load),
-    M(SLDT) = H(tr_priv_store), M(STR) = H(tr_priv_store), M(SMSW) = H(tr_priv_store),
-    M(LAR) = H(tr_lar_lsl), M(LSL) = H(tr_lar_lsl), M(ARPL) = H(tr_arpl),
+    M(LGDT) = H(tr_dtr),
+    M(LIDT) = H(tr_dtr),
+    M(SGDT) = H(tr_dtr),
+    M(SIDT) = H(tr_dtr),
+    M(LLDT) = H(tr_priv_load),
+    M(LTR) = H(tr_priv_load),
+    M(LMSW) = H(tr_priv_load),
+    M(VERR) = H(tr_priv_load),
+    M(VERW) = H(tr_priv_load),
+    M(SLDT) = H(tr_priv_store),
+    M(STR) = H(tr_priv_store),
+    M(SMSW) = H(tr_priv_store),
+    M(LAR) = H(tr_lar_lsl),
+    M(LSL) = H(tr_lar_lsl),
+    M(ARPL) = H(tr_arpl),
     /* other system instructions */
     M(INVLPG) = H(tr_invlpg),
     M(CLTS) = C(hlp_priv, PRIV_CLTS, 0, CO_SYSTEM, SYS_END),
@@ -515,7 +571,8 @@ static const struct sys_entry sys_table[ZYDIS_MNEMONIC_MAX_VALUE + 1] = {
     M(AAA) = C(hlp_bcd, BCD_AAA, 0, CO_MISC, 0),
     M(AAS) = C(hlp_bcd, BCD_AAS, 0, CO_MISC, 0),
     M(SALC) = C(hlp_bcd, BCD_SALC, 0, CO_MISC, 0),
-    M(AAM) = H(tr_aam_aad), M(AAD) = H(tr_aam_aad),
+    M(AAM) = H(tr_aam_aad),
+    M(AAD) = H(tr_aam_aad),
     M(BOUND) = H(tr_bound),
 };
 

@@ -20,10 +20,9 @@
 #include "mmu.h"
 #include "helpers.h"
 
-
 const char *const bt_callout_names[CO_COUNT] = {
-    "io", "hlt", "string", "flags", "stack", "cpuid", "rdtsc",
-    "exception", "segment", "system", "iret", "farjmp", "misc",
+    "io",        "hlt",     "string", "flags", "stack",  "cpuid", "rdtsc",
+    "exception", "segment", "system", "iret",  "farjmp", "misc",
 };
 
 /* ---- flags ------------------------------------------------------------- */
@@ -66,7 +65,7 @@ void tr_flags_before_native(struct tr *t, const struct bt_insn *i)
         (i->written_any && !i->written_all))
         tr_flags_sync(t);
     else if (i->written_all == FL_ARITH)
-        t->flags_saved = false;   /* fully overwritten: the saved copy is dead */
+        t->flags_saved = false; /* fully overwritten: the saved copy is dead */
 }
 
 /* ---- registers ----------------------------------------------------------- */
@@ -74,14 +73,22 @@ void tr_flags_before_native(struct tr *t, const struct bt_insn *i)
 ZydisRegister tr_host64(ZydisRegister g)
 {
     switch (g) {
-    case ZYDIS_REGISTER_EAX: case ZYDIS_REGISTER_AX: return ZYDIS_REGISTER_RAX;
-    case ZYDIS_REGISTER_ECX: case ZYDIS_REGISTER_CX: return ZYDIS_REGISTER_RCX;
-    case ZYDIS_REGISTER_EDX: case ZYDIS_REGISTER_DX: return ZYDIS_REGISTER_RDX;
-    case ZYDIS_REGISTER_EBX: case ZYDIS_REGISTER_BX: return ZYDIS_REGISTER_RBX;
-    case ZYDIS_REGISTER_ESP: case ZYDIS_REGISTER_SP: return ZYDIS_REGISTER_R12;
-    case ZYDIS_REGISTER_EBP: case ZYDIS_REGISTER_BP: return ZYDIS_REGISTER_RBP;
-    case ZYDIS_REGISTER_ESI: case ZYDIS_REGISTER_SI: return ZYDIS_REGISTER_RSI;
-    case ZYDIS_REGISTER_EDI: case ZYDIS_REGISTER_DI: return ZYDIS_REGISTER_RDI;
+    case ZYDIS_REGISTER_EAX:
+    case ZYDIS_REGISTER_AX: return ZYDIS_REGISTER_RAX;
+    case ZYDIS_REGISTER_ECX:
+    case ZYDIS_REGISTER_CX: return ZYDIS_REGISTER_RCX;
+    case ZYDIS_REGISTER_EDX:
+    case ZYDIS_REGISTER_DX: return ZYDIS_REGISTER_RDX;
+    case ZYDIS_REGISTER_EBX:
+    case ZYDIS_REGISTER_BX: return ZYDIS_REGISTER_RBX;
+    case ZYDIS_REGISTER_ESP:
+    case ZYDIS_REGISTER_SP: return ZYDIS_REGISTER_R12;
+    case ZYDIS_REGISTER_EBP:
+    case ZYDIS_REGISTER_BP: return ZYDIS_REGISTER_RBP;
+    case ZYDIS_REGISTER_ESI:
+    case ZYDIS_REGISTER_SI: return ZYDIS_REGISTER_RSI;
+    case ZYDIS_REGISTER_EDI:
+    case ZYDIS_REGISTER_DI: return ZYDIS_REGISTER_RDI;
     default: return ZYDIS_REGISTER_NONE;
     }
 }
@@ -153,7 +160,8 @@ void tr_offset(struct tr *t, const ZydisDecodedOperand *mem, int32_t extra_disp)
                o_mem(b, x, x ? mem->mem.scale : 0, disp, 8));
     }
     if (a16)
-        e_insn(&t->e, ZYDIS_MNEMONIC_MOVZX, 2, o_reg(ZYDIS_REGISTER_R8D), o_reg(ZYDIS_REGISTER_R8W));
+        e_insn(&t->e, ZYDIS_MNEMONIC_MOVZX, 2, o_reg(ZYDIS_REGISTER_R8D),
+               o_reg(ZYDIS_REGISTER_R8W));
 }
 
 /*
@@ -175,7 +183,7 @@ void tr_seg(struct tr *t, int s, unsigned size, bool write)
                o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0,
                      (int64_t)offsetof(struct vcpu, seg[s].limit), 4));
         struct stub *st = tr_new_stub(t, STUB_SEGFAULT);
-        st->rel_off = e_jcc32(&t->e, 0x7);   /* ja */
+        st->rel_off = e_jcc32(&t->e, 0x7); /* ja */
         st->target = s == S_SS ? EXC_SS : EXC_GP;
         st->eip = t->i->pc;
     } else if (cls == SEGC_SLOW) {
@@ -309,12 +317,13 @@ static void align_check(struct tr *t, unsigned size)
     tr_flags_clobber(t);
     e_insn(&t->e, ZYDIS_MNEMONIC_TEST, 2, o_reg(ZYDIS_REGISTER_R8D), o_imm((int32_t)(align - 1)));
     struct stub *st = tr_new_stub(t, STUB_SEGFAULT);
-    st->rel_off = e_jcc32(&t->e, 0x5);   /* jnz */
+    st->rel_off = e_jcc32(&t->e, 0x5); /* jnz */
     st->target = EXC_AC;
     st->eip = t->i->pc;
 }
 
-static void host_mem_access(struct tr *t, const uint8_t *ins, size_t len, unsigned size, unsigned rw)
+static void host_mem_access(struct tr *t, const uint8_t *ins, size_t len, unsigned size,
+                            unsigned rw)
 {
     struct emit *e = &t->e;
     uint8_t fast[64];
@@ -331,7 +340,7 @@ static void host_mem_access(struct tr *t, const uint8_t *ins, size_t len, unsign
     t->bt->st.mem_ops++;
     tr_flags_before_native(t, t->i);
     struct stub *s = tr_new_stub(t, STUB_MEM);
-    s->rel_off = SIZE_MAX;     /* reached from the SIGSEGV handler, not a branch */
+    s->rel_off = SIZE_MAX; /* reached from the SIGSEGV handler, not a branch */
     size_t start = e->pos;
     e_bytes(e, fast, flen);
     s->resume_off = e->pos;
@@ -354,7 +363,9 @@ static void host_mem_access(struct tr *t, const uint8_t *ins, size_t len, unsign
     mo->disp = 0;
     mo->pad = 0;
     if (direct) {
-        mo->base = (int8_t)(t->direct_base == ZYDIS_REGISTER_NONE ? 16 : ZydisRegisterGetId(t->direct_base));
+        mo->base =
+            (int8_t)(t->direct_base == ZYDIS_REGISTER_NONE ? 16
+                                                           : ZydisRegisterGetId(t->direct_base));
         mo->disp = t->direct_disp;
     }
 }
@@ -383,7 +394,7 @@ void tr_mem_access(struct tr *t, const uint8_t *ins, size_t len, unsigned size, 
            o_mem(ZYDIS_REGISTER_R14, ZYDIS_REGISTER_R9, 1,
                  (rw & MEM_W) ? TLB_OFF_TAG_W : TLB_OFF_TAG_R, 4));
     struct stub *s = tr_new_stub(t, STUB_MEM);
-    s->rel_off = e_jcc32(e, 0x5);   /* jne slow */
+    s->rel_off = e_jcc32(e, 0x5); /* jne slow */
     e_insn(e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R9),
            o_mem(ZYDIS_REGISTER_R14, ZYDIS_REGISTER_R9, 1, TLB_OFF_ADDEND, 8));
     if (t->bt->cfg.tlb_stats) {
@@ -451,7 +462,7 @@ void tr_emit_leave(struct tr *t, uint32_t eip, uint64_t chain)
 void tr_exit_direct(struct tr *t, uint32_t target, int cc)
 {
     tr_flags_sync(t);
-    if (t->nexits >= 2) {           /* cannot happen: at most jcc + fallthrough */
+    if (t->nexits >= 2) { /* cannot happen: at most jcc + fallthrough */
         tr_exit_unchained(t, target);
         return;
     }
@@ -498,7 +509,7 @@ void tr_exit_indirect(struct tr *t)
            o_mem(ZYDIS_REGISTER_R10, ZYDIS_REGISTER_R9, 8, 0, 8));
     e_insn(e, ZYDIS_MNEMONIC_LEA, 2, o_reg(ZYDIS_REGISTER_RCX),
            o_mem(ZYDIS_REGISTER_RCX, ZYDIS_REGISTER_R8, 1, 0, 8));
-    e_u8(e, 0xE3);                   /* jrcxz hit */
+    e_u8(e, 0xE3); /* jrcxz hit */
     size_t jr = e->pos;
     e_u8(e, 0);
     e_insn(e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_RCX), o_reg(ZYDIS_REGISTER_R11));
@@ -520,8 +531,7 @@ void tr_exit_indirect(struct tr *t)
 void tr_count(struct tr *t, uint64_t *counter)
 {
     struct emit *e = &t->e;
-    e_insn(e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R11),
-           o_imm((int64_t)(uintptr_t)counter));
+    e_insn(e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R11), o_imm((int64_t)(uintptr_t)counter));
     e_insn(e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R13),
            o_mem(ZYDIS_REGISTER_R11, ZYDIS_REGISTER_NONE, 0, 0, 8));
     e_insn(e, ZYDIS_MNEMONIC_LEA, 2, o_reg(ZYDIS_REGISTER_R13),
@@ -539,7 +549,8 @@ void tr_call_helper(struct tr *t, void *fn, int co_kind)
     /* count the call by kind (r13 is free once the flags are back) */
     tr_count(t, &t->bt->st.callouts[co_kind]);
     e_insn(e, ZYDIS_MNEMONIC_MOV, 2,
-           o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0, VCPU_OFF_EIP, 4), o_imm((int32_t)t->i->pc));
+           o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0, VCPU_OFF_EIP, 4),
+           o_imm((int32_t)t->i->pc));
     e_insn(e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R11), o_imm((int64_t)(uintptr_t)fn));
     e_call_vcpu(e, VCPU_OFF_HELPER_THUNK);
     t->bt->st.helpers_emitted++;
@@ -550,29 +561,45 @@ void tr_call_helper(struct tr *t, void *fn, int co_kind)
 static bool isa_allowed(const struct bt_insn *i)
 {
     switch (i->zi.meta.isa_set) {
-    case ZYDIS_ISA_SET_I86: case ZYDIS_ISA_SET_I186: case ZYDIS_ISA_SET_I286REAL:
-    case ZYDIS_ISA_SET_I386: case ZYDIS_ISA_SET_I486REAL: case ZYDIS_ISA_SET_I486:
-    case ZYDIS_ISA_SET_PENTIUMREAL: case ZYDIS_ISA_SET_PPRO: case ZYDIS_ISA_SET_CMOV:
-    case ZYDIS_ISA_SET_FCMOV: case ZYDIS_ISA_SET_X87: case ZYDIS_ISA_SET_LAHF:
-    case ZYDIS_ISA_SET_FAT_NOP: case ZYDIS_ISA_SET_PAUSE:
-        return true;
-    default:
-        return false;
+    case ZYDIS_ISA_SET_I86:
+    case ZYDIS_ISA_SET_I186:
+    case ZYDIS_ISA_SET_I286REAL:
+    case ZYDIS_ISA_SET_I386:
+    case ZYDIS_ISA_SET_I486REAL:
+    case ZYDIS_ISA_SET_I486:
+    case ZYDIS_ISA_SET_PENTIUMREAL:
+    case ZYDIS_ISA_SET_PPRO:
+    case ZYDIS_ISA_SET_CMOV:
+    case ZYDIS_ISA_SET_FCMOV:
+    case ZYDIS_ISA_SET_X87:
+    case ZYDIS_ISA_SET_LAHF:
+    case ZYDIS_ISA_SET_FAT_NOP:
+    case ZYDIS_ISA_SET_PAUSE: return true;
+    default: return false;
     }
 }
 
 static bool category_copyable(ZydisInstructionCategory c)
 {
     switch (c) {
-    case ZYDIS_CATEGORY_BINARY: case ZYDIS_CATEGORY_LOGICAL: case ZYDIS_CATEGORY_SHIFT:
-    case ZYDIS_CATEGORY_ROTATE: case ZYDIS_CATEGORY_BITBYTE: case ZYDIS_CATEGORY_CMOV:
-    case ZYDIS_CATEGORY_SETCC: case ZYDIS_CATEGORY_DATAXFER: case ZYDIS_CATEGORY_CONVERT:
-    case ZYDIS_CATEGORY_X87_ALU: case ZYDIS_CATEGORY_FCMOV: case ZYDIS_CATEGORY_SEMAPHORE:
-    case ZYDIS_CATEGORY_MISC: case ZYDIS_CATEGORY_FLAGOP: case ZYDIS_CATEGORY_NOP:
-    case ZYDIS_CATEGORY_WIDENOP: case ZYDIS_CATEGORY_LOGICAL_FP:
-        return true;
-    default:
-        return false;
+    case ZYDIS_CATEGORY_BINARY:
+    case ZYDIS_CATEGORY_LOGICAL:
+    case ZYDIS_CATEGORY_SHIFT:
+    case ZYDIS_CATEGORY_ROTATE:
+    case ZYDIS_CATEGORY_BITBYTE:
+    case ZYDIS_CATEGORY_CMOV:
+    case ZYDIS_CATEGORY_SETCC:
+    case ZYDIS_CATEGORY_DATAXFER:
+    case ZYDIS_CATEGORY_CONVERT:
+    case ZYDIS_CATEGORY_X87_ALU:
+    case ZYDIS_CATEGORY_FCMOV:
+    case ZYDIS_CATEGORY_SEMAPHORE:
+    case ZYDIS_CATEGORY_MISC:
+    case ZYDIS_CATEGORY_FLAGOP:
+    case ZYDIS_CATEGORY_NOP:
+    case ZYDIS_CATEGORY_WIDENOP:
+    case ZYDIS_CATEGORY_LOGICAL_FP: return true;
+    default: return false;
     }
 }
 
@@ -594,9 +621,8 @@ static const ZydisDecodedOperand *scan_operands(const struct bt_insn *i, bool *o
         } else if (o->type == ZYDIS_OPERAND_TYPE_REGISTER) {
             ZydisRegisterClass c = ZydisRegisterGetClass(o->reg.value);
             if (c == ZYDIS_REGCLASS_SEGMENT || c == ZYDIS_REGCLASS_CONTROL ||
-                c == ZYDIS_REGCLASS_DEBUG || c == ZYDIS_REGCLASS_IP ||
-                c == ZYDIS_REGCLASS_FLAGS || c == ZYDIS_REGCLASS_MMX ||
-                c == ZYDIS_REGCLASS_XMM) {
+                c == ZYDIS_REGCLASS_DEBUG || c == ZYDIS_REGCLASS_IP || c == ZYDIS_REGCLASS_FLAGS ||
+                c == ZYDIS_REGCLASS_MMX || c == ZYDIS_REGCLASS_XMM) {
                 /* the hidden EFLAGS operand of ordinary instructions is fine */
                 if (o->visibility != ZYDIS_OPERAND_VISIBILITY_HIDDEN || c != ZYDIS_REGCLASS_FLAGS)
                     *ok = false;
@@ -633,12 +659,8 @@ static void tr_reg_insn(struct tr *t, const struct bt_insn *i)
         e_bytes(&t->e, i->bytes, i->len);
         t->bt->st.insns_copied++;
         return;
-    case BT_FORM_REENCODE:
-        n = bt_reencode(i, ZYDIS_REGISTER_NONE, ZYDIS_REGISTER_NONE, ins);
-        break;
-    case BT_FORM_LEGACY:
-        n = bt_legacy_form(i, ins);
-        break;
+    case BT_FORM_REENCODE: n = bt_reencode(i, ZYDIS_REGISTER_NONE, ZYDIS_REGISTER_NONE, ins); break;
+    case BT_FORM_LEGACY: n = bt_legacy_form(i, ins); break;
     }
     if (!n) {
         t->e.encode_error = true;
@@ -658,14 +680,14 @@ static void tr_generic(struct tr *t, const struct bt_insn *i)
         return;
     }
     if (i->zi.meta.category == ZYDIS_CATEGORY_NOP || i->zi.meta.category == ZYDIS_CATEGORY_WIDENOP)
-        return;   /* nothing to do, not even the memory operand */
+        return; /* nothing to do, not even the memory operand */
     if (!mem) {
         tr_reg_insn(t, i);
         return;
     }
-    if (mem->mem.type == ZYDIS_MEMOP_TYPE_AGEN) {   /* LEA */
+    if (mem->mem.type == ZYDIS_MEMOP_TYPE_AGEN) { /* LEA */
         if (i->zi.address_width == 16) {
-            tr_offset(t, mem, 0);   /* LEA: the offset, no segment */
+            tr_offset(t, mem, 0); /* LEA: the offset, no segment */
             ZydisRegister d = tr_map_reg(i->ops[0].reg.value);
             e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, o_reg(d),
                    o_reg(i->ops[0].size == 16 ? ZYDIS_REGISTER_R8W : ZYDIS_REGISTER_R8D));
@@ -690,7 +712,7 @@ static void tr_generic(struct tr *t, const struct bt_insn *i)
         return;
     }
     if (bt_names_high_byte(i))
-        tr_ea(t, mem, 0);   /* the borrowed-register form needs r8 */
+        tr_ea(t, mem, 0); /* the borrowed-register form needs r8 */
     else
         tr_addr(t, mem, 0);
     tr_mem_access(t, ins, n, mem_size(mem), mem_rw(mem));
@@ -703,13 +725,14 @@ static void tr_generic(struct tr *t, const struct bt_insn *i)
 static bool tr_bitstring(struct tr *t, const struct bt_insn *i)
 {
     switch (i->zi.mnemonic) {
-    case ZYDIS_MNEMONIC_BT: case ZYDIS_MNEMONIC_BTS:
-    case ZYDIS_MNEMONIC_BTR: case ZYDIS_MNEMONIC_BTC:
-        break;
-    default:
-        return false;
+    case ZYDIS_MNEMONIC_BT:
+    case ZYDIS_MNEMONIC_BTS:
+    case ZYDIS_MNEMONIC_BTR:
+    case ZYDIS_MNEMONIC_BTC: break;
+    default: return false;
     }
-    if (i->ops[0].type != ZYDIS_OPERAND_TYPE_MEMORY || i->ops[1].type != ZYDIS_OPERAND_TYPE_REGISTER)
+    if (i->ops[0].type != ZYDIS_OPERAND_TYPE_MEMORY ||
+        i->ops[1].type != ZYDIS_OPERAND_TYPE_REGISTER)
         return false;
     bool w16 = i->ops[0].size == 16;
     ZydisRegister off = tr_map_reg(i->ops[1].reg.value);
@@ -732,8 +755,8 @@ static bool tr_bitstring(struct tr *t, const struct bt_insn *i)
     e_insn(&t->e, ZYDIS_MNEMONIC_AND, 2, o_reg(ZYDIS_REGISTER_R11D), o_imm(w16 ? 15 : 31));
     uint8_t ins[16];
     size_t n = e_encode(ins, i->zi.mnemonic, 2,
-                         o_mem(ZYDIS_REGISTER_R9, ZYDIS_REGISTER_R8, 1, 0, w16 ? 2 : 4),
-                         o_reg(w16 ? ZYDIS_REGISTER_R11W : ZYDIS_REGISTER_R11D));
+                        o_mem(ZYDIS_REGISTER_R9, ZYDIS_REGISTER_R8, 1, 0, w16 ? 2 : 4),
+                        o_reg(w16 ? ZYDIS_REGISTER_R11W : ZYDIS_REGISTER_R11D));
     if (!n) {
         t->e.encode_error = true;
         return true;
@@ -745,7 +768,8 @@ static bool tr_bitstring(struct tr *t, const struct bt_insn *i)
         full[fl++] = 0xF0;
     memcpy(full + fl, ins, n);
     fl += n;
-    tr_mem_access(t, full, fl, w16 ? 2 : 4, i->zi.mnemonic == ZYDIS_MNEMONIC_BT ? MEM_R : MEM_R | MEM_W);
+    tr_mem_access(t, full, fl, w16 ? 2 : 4,
+                  i->zi.mnemonic == ZYDIS_MNEMONIC_BT ? MEM_R : MEM_R | MEM_W);
     return true;
 }
 
@@ -754,8 +778,8 @@ static bool tr_bitstring(struct tr *t, const struct bt_insn *i)
  * no memory access. */
 static bool is_hint_nop(const struct bt_insn *i)
 {
-    return i->zi.opcode_map == ZYDIS_OPCODE_MAP_0F && i->zi.opcode >= 0x18 && i->zi.opcode <= 0x1F &&
-           !(i->zi.attributes & ZYDIS_ATTRIB_HAS_LOCK);
+    return i->zi.opcode_map == ZYDIS_OPCODE_MAP_0F && i->zi.opcode >= 0x18 &&
+           i->zi.opcode <= 0x1F && !(i->zi.attributes & ZYDIS_ATTRIB_HAS_LOCK);
 }
 
 void tr_insn(struct tr *t, const struct bt_insn *i)
@@ -801,4 +825,3 @@ void tr_insn(struct tr *t, const struct bt_insn *i)
 }
 
 /* ---- the unit driver ------------------------------------------------------ */
-

@@ -19,12 +19,12 @@
 struct unit_work {
     struct bt_insn insns[BT_MAX_UNIT_INSNS];
     struct stub stubs[TR_MAX_STUBS];
-    uint32_t insn_pc[BT_MAX_UNIT_INSNS + TR_MAX_STUBS];   /* host offset map: */
-    uint16_t insn_off[BT_MAX_UNIT_INSNS + TR_MAX_STUBS];  /* guest pc at offset */
+    uint32_t insn_pc[BT_MAX_UNIT_INSNS + TR_MAX_STUBS];  /* host offset map: */
+    uint16_t insn_off[BT_MAX_UNIT_INSNS + TR_MAX_STUBS]; /* guest pc at offset */
     struct unit_memop memops[TR_MAX_STUBS];
     uint32_t nmap;
-    size_t budget_imm;         /* offset of the budget's imm32, 0: none */
-    uint32_t bytes;            /* guest bytes translated */
+    size_t budget_imm; /* offset of the budget's imm32, 0: none */
+    uint32_t bytes;    /* guest bytes translated */
 };
 
 static uint64_t now_ns(void)
@@ -45,7 +45,7 @@ static void entry_check(struct tr *t, uint32_t eip)
         e_insn(e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R11), o_reg(ZYDIS_REGISTER_RCX));
         e_insn(e, ZYDIS_MNEMONIC_MOVZX, 2, o_reg(ZYDIS_REGISTER_ECX),
                o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0, VCPU_OFF_EXIT_REQUEST, 1));
-        e_u8(e, 0xE3);   /* jrcxz over the exit */
+        e_u8(e, 0xE3); /* jrcxz over the exit */
         size_t jr = e->pos;
         e_u8(e, 0);
         e_insn(e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_RCX), o_reg(ZYDIS_REGISTER_R11));
@@ -69,13 +69,14 @@ static void entry_check(struct tr *t, uint32_t eip)
  * count is patched in once the body is known (w->budget_imm). */
 static void entry_budget(struct tr *t, uint32_t eip, struct unit_work *w)
 {
-    static const uint8_t sub[4] = {0x49, 0x81, 0x6F, VCPU_OFF_BUDGET};   /* sub qword [r15+0x70], imm32 */
+    static const uint8_t sub[4] = { 0x49, 0x81, 0x6F,
+                                    VCPU_OFF_BUDGET }; /* sub qword [r15+0x70], imm32 */
     tr_flags_clobber(t);
     e_bytes(&t->e, sub, sizeof(sub));
     w->budget_imm = t->e.pos;
     e_u32(&t->e, 0);
     struct stub *bs = tr_new_stub(t, STUB_BUDGET);
-    bs->rel_off = e_jcc32(&t->e, 0xC);   /* jl */
+    bs->rel_off = e_jcc32(&t->e, 0xC); /* jl */
     bs->target = eip;
 }
 
@@ -83,8 +84,8 @@ static void prologue(struct tr *t, uint32_t eip, struct unit_work *w)
 {
     t->i = &t->in[0];
     entry_check(t, eip);
-    t->proto.entry_skip = (uint16_t)t->e.pos;   /* chained forward jumps enter here */
-    if (t->bt->cfg.tcache_stats)   /* every entry, chained ones too; r11, r13 free */
+    t->proto.entry_skip = (uint16_t)t->e.pos; /* chained forward jumps enter here */
+    if (t->bt->cfg.tcache_stats)              /* every entry, chained ones too; r11, r13 free */
         tr_count(t, &t->bt->tc->st.unit_entries);
     if (t->bt->cfg.virtual_clock)
         entry_budget(t, eip, w);
@@ -117,13 +118,14 @@ static void stub_mem(struct tr *t, struct stub *s, struct unit_work *w)
     w->insn_pc[w->nmap] = s->eip;
     w->insn_off[w->nmap++] = (uint16_t)t->e.pos;
     tr_emit_stub_mem(t, s);
-    w->insn_pc[w->nmap] = 0xFFFFFFFFu;   /* end marker: no instruction */
+    w->insn_pc[w->nmap] = 0xFFFFFFFFu; /* end marker: no instruction */
     w->insn_off[w->nmap++] = (uint16_t)t->e.pos;
 }
 
 static void stub_budget(struct tr *t, struct stub *s)
 {
-    static const uint8_t add[4] = {0x49, 0x81, 0x47, VCPU_OFF_BUDGET};   /* add qword [r15+0x70], imm32 */
+    static const uint8_t add[4] = { 0x49, 0x81, 0x47,
+                                    VCPU_OFF_BUDGET }; /* add qword [r15+0x70], imm32 */
     e_fix32(&t->e, s->rel_off, t->e.pos);
     e_bytes(&t->e, add, sizeof(add));
     e_u32(&t->e, t->proto.ninsns);
@@ -180,7 +182,7 @@ static struct unit *commit(struct tr *t, uint32_t eip, uint32_t pc, struct unit_
     t->proto.page[0] = pc & PAGE_MASK;
     t->proto.page[1] = (pc + w->bytes - 1) & PAGE_MASK;
     if (t->proto.page[1] != t->proto.page[0] || t->fetch_faulted)
-        t->proto.page[1] = cpu->fetch_next & PAGE_MASK;   /* ~0 page if unmapped */
+        t->proto.page[1] = cpu->fetch_next & PAGE_MASK; /* ~0 page if unmapped */
     t->proto.nmap = w->nmap;
     return tc_commit(t->bt->tc, &t->proto, t->e.pos, w->insn_pc, w->insn_off, w->memops,
                      t->nmemops);

@@ -15,7 +15,6 @@
 #include "cli/cli.h"
 #include "cli/run_options.h"
 
-
 /* Opens --disk and -D; one error line on failure. */
 static int run_open_files(struct run_options *ro)
 {

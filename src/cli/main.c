@@ -16,18 +16,17 @@
 
 static void usage_main(FILE *f)
 {
-    fprintf(f,
-        "usage: xbt <command> [options]\n"
-        "\n"
-        "xbt runs 32-bit x86 (IA-32) guests by dynamic binary translation.\n"
-        "\n"
-        "commands:\n"
-        "  run [options] KERNEL   boot a multiboot v1 ELF kernel (see xbt run --help)\n"
-        "  bench [options]        compare xbt with native and QEMU (see xbt bench --help)\n"
-        "\n"
-        "options:\n"
-        "  -h, --help             this help\n"
-        "  -V, --version          print the version\n");
+    fprintf(f, "usage: xbt <command> [options]\n"
+               "\n"
+               "xbt runs 32-bit x86 (IA-32) guests by dynamic binary translation.\n"
+               "\n"
+               "commands:\n"
+               "  run [options] KERNEL   boot a multiboot v1 ELF kernel (see xbt run --help)\n"
+               "  bench [options]        compare xbt with native and QEMU (see xbt bench --help)\n"
+               "\n"
+               "options:\n"
+               "  -h, --help             this help\n"
+               "  -V, --version          print the version\n");
 }
 
 int main(int argc, char **argv)

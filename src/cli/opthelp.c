@@ -49,8 +49,7 @@ static void help_left(const struct optparse_opt *o, char *buf, size_t n)
 static void help_text(const struct optparse_opt *o, char *buf, size_t n)
 {
     static const char *const keys[] = { "{min}", "{max}", "{default}" };
-    const unsigned long long vals[] = { o->min, o->max,
-                                        (unsigned long long)o->def };
+    const unsigned long long vals[] = { o->min, o->max, (unsigned long long)o->def };
     size_t len = 0;
     const char *p = o->help ? o->help : "";
     while (*p && len + 1 < n) {

@@ -73,8 +73,8 @@ void optparse_store(const struct optparse_opt *o, void *dst, long long v)
     }
 }
 
-const struct optparse_choice *optparse_choice_find(
-    const struct optparse_choice *c, const char *name)
+const struct optparse_choice *optparse_choice_find(const struct optparse_choice *c,
+                                                   const char *name)
 {
     for (; c && c->name; c++)
         if (!strcmp(c->name, name))
@@ -82,8 +82,8 @@ const struct optparse_choice *optparse_choice_find(
     return NULL;
 }
 
-void optparse_choice_join(const struct optparse_choice *c, const char *sep,
-                          const char *last_sep, char *buf, size_t n)
+void optparse_choice_join(const struct optparse_choice *c, const char *sep, const char *last_sep,
+                          char *buf, size_t n)
 {
     size_t count = 0, k = 0, len = 0;
     for (const struct optparse_choice *p = c; p && p->name; p++)
@@ -101,8 +101,7 @@ void optparse_choice_join(const struct optparse_choice *c, const char *sep,
     }
 }
 
-void optparse_format(const struct optparse_opt *o, unsigned long long v,
-                     char *buf, size_t n)
+void optparse_format(const struct optparse_opt *o, unsigned long long v, char *buf, size_t n)
 {
     static const char units[] = "GMK";
     for (int i = 0; o->kind == OPTPARSE_SIZE && v && i < 3; i++) {
@@ -117,8 +116,7 @@ void optparse_format(const struct optparse_opt *o, unsigned long long v,
 
 /* "NAME VALUE: [WHAT ]must be WANT[ UNIT]" where WANT is the range or the
  * choices. */
-static int value_error(const struct optparse_opt *o, const char *arg, int rc,
-                       char *err, size_t n)
+static int value_error(const struct optparse_opt *o, const char *arg, int rc, char *err, size_t n)
 {
     char name[64], want[256], lo[32], hi[32];
     if (o->kind == OPTPARSE_CHOICE) {
@@ -126,17 +124,16 @@ static int value_error(const struct optparse_opt *o, const char *arg, int rc,
     } else {
         optparse_format(o, o->min, lo, sizeof(lo));
         optparse_format(o, o->max, hi, sizeof(hi));
-        snprintf(want, sizeof(want), "%s%s..%s",
-                 o->pow2 ? "a power of two in " : "", lo, hi);
+        snprintf(want, sizeof(want), "%s%s..%s", o->pow2 ? "a power of two in " : "", lo, hi);
     }
-    snprintf(err, n, "%s %s: %s%smust be %s%s%s", optparse_name(o, name,
-             sizeof(name)), arg, o->what ? o->what : "", o->what ? " " : "",
-             want, o->unit ? " " : "", o->unit ? o->unit : "");
+    snprintf(err, n, "%s %s: %s%smust be %s%s%s", optparse_name(o, name, sizeof(name)), arg,
+             o->what ? o->what : "", o->what ? " " : "", want, o->unit ? " " : "",
+             o->unit ? o->unit : "");
     return rc;
 }
 
-static int parse_number(const struct optparse_opt *o, const char *arg,
-                        void *dst, char *err, size_t n)
+static int parse_number(const struct optparse_opt *o, const char *arg, void *dst, char *err,
+                        size_t n)
 {
     unsigned long long v;
     if (optparse_u64(arg, o->kind == OPTPARSE_SIZE, &v))
@@ -148,28 +145,22 @@ static int parse_number(const struct optparse_opt *o, const char *arg,
 }
 
 /* Converts, checks and stores one option's argument. */
-static int parse_value(const struct optparse_opt *o, const char *arg,
-                       void *dst, char *err, size_t n)
+static int parse_value(const struct optparse_opt *o, const char *arg, void *dst, char *err,
+                       size_t n)
 {
     const struct optparse_choice *c;
     switch (o->kind) {
-    case OPTPARSE_FLAG:
-        optparse_store(o, dst, o->value);
-        return 0;
+    case OPTPARSE_FLAG: optparse_store(o, dst, o->value); return 0;
     case OPTPARSE_UINT:
-    case OPTPARSE_SIZE:
-        return parse_number(o, arg, dst, err, n);
+    case OPTPARSE_SIZE: return parse_number(o, arg, dst, err, n);
     case OPTPARSE_CHOICE:
         c = optparse_choice_find(o->choices, arg);
         if (!c)
             return value_error(o, arg, XBT_EINVAL, err, n);
         optparse_store(o, dst, c->value);
         return 0;
-    case OPTPARSE_STRING:
-        memcpy((uint8_t *)dst + o->offset, &arg, sizeof(arg));
-        return 0;
-    case OPTPARSE_CUSTOM:
-        return o->parse(o, arg, dst, err, n);
+    case OPTPARSE_STRING: memcpy((uint8_t *)dst + o->offset, &arg, sizeof(arg)); return 0;
+    case OPTPARSE_CUSTOM: return o->parse(o, arg, dst, err, n);
     }
     return XBT_EINVAL;
 }
@@ -189,8 +180,7 @@ static void getopt_lists_free(struct getopt_lists *g)
 
 /* getopt_long's lists: "+" and each short name (':' when it takes an
  * argument); each long name and alias, with val LONG_VAL_BASE + index. */
-static int getopt_lists_build(const struct optparse_table *t,
-                              struct getopt_lists *g)
+static int getopt_lists_build(const struct optparse_table *t, struct getopt_lists *g)
 {
     size_t nl = 0, ns = 0;
     g->longs = calloc(2 * t->nopts + 1, sizeof(*g->longs));
@@ -202,13 +192,11 @@ static int getopt_lists_build(const struct optparse_table *t,
     g->shorts[ns++] = '+';
     for (size_t i = 0; i < t->nopts; i++) {
         const struct optparse_opt *o = &t->opts[i];
-        int has_arg = o->kind == OPTPARSE_FLAG ? no_argument
-                                               : required_argument;
+        int has_arg = o->kind == OPTPARSE_FLAG ? no_argument : required_argument;
         const char *names[2] = { o->name, o->alias };
         for (int k = 0; k < 2; k++)
             if (names[k])
-                g->longs[nl++] = (struct option){ names[k], has_arg, NULL,
-                                                  LONG_VAL_BASE + (int)i };
+                g->longs[nl++] = (struct option){ names[k], has_arg, NULL, LONG_VAL_BASE + (int)i };
         if (o->short_name) {
             g->shorts[ns++] = o->short_name;
             if (has_arg == required_argument)
@@ -220,8 +208,7 @@ static int getopt_lists_build(const struct optparse_table *t,
 }
 
 /* The entry getopt_long's return value c stands for, or NULL ('?'). */
-static const struct optparse_opt *entry_of(const struct optparse_table *t,
-                                           int c)
+static const struct optparse_opt *entry_of(const struct optparse_table *t, int c)
 {
     if (c >= LONG_VAL_BASE && (size_t)(c - LONG_VAL_BASE) < t->nopts)
         return &t->opts[c - LONG_VAL_BASE];
@@ -231,8 +218,8 @@ static const struct optparse_opt *entry_of(const struct optparse_table *t,
     return NULL;
 }
 
-int optparse_parse(const struct optparse_table *t, int argc, char **argv,
-                   void *dst, int *operand, char *err, size_t errlen)
+int optparse_parse(const struct optparse_table *t, int argc, char **argv, void *dst, int *operand,
+                   char *err, size_t errlen)
 {
     struct getopt_lists g;
     err[0] = '\0';
@@ -241,12 +228,12 @@ int optparse_parse(const struct optparse_table *t, int argc, char **argv,
         snprintf(err, errlen, "out of memory");
         return rc;
     }
-    optind = 0;                       /* full re-initialisation */
+    optind = 0; /* full re-initialisation */
     int c;
     while ((c = getopt_long(argc, argv, g.shorts, g.longs, NULL)) != -1) {
         const struct optparse_opt *o = entry_of(t, c);
         if (!o) {
-            rc = XBT_EINVAL;          /* getopt has said why on stderr */
+            rc = XBT_EINVAL; /* getopt has said why on stderr */
             break;
         }
         rc = parse_value(o, optarg, dst, err, errlen);

@@ -28,55 +28,55 @@
 #include "xbt.h"
 
 enum optparse_kind {
-    OPTPARSE_FLAG,     /* no argument: stores .value */
-    OPTPARSE_UINT,     /* unsigned number (decimal, 0x hex, 0 octal) in
+    OPTPARSE_FLAG,   /* no argument: stores .value */
+    OPTPARSE_UINT,   /* unsigned number (decimal, 0x hex, 0 octal) in
                         * [min, max], a power of two if .pow2 */
-    OPTPARSE_SIZE,     /* byte count with an optional K/M/G suffix, in
+    OPTPARSE_SIZE,   /* byte count with an optional K/M/G suffix, in
                         * [min, max] */
-    OPTPARSE_CHOICE,   /* one of .choices: stores the choice's value */
-    OPTPARSE_STRING,   /* stores the argument (const char *, not copied) */
-    OPTPARSE_CUSTOM,   /* .parse does the work */
+    OPTPARSE_CHOICE, /* one of .choices: stores the choice's value */
+    OPTPARSE_STRING, /* stores the argument (const char *, not copied) */
+    OPTPARSE_CUSTOM, /* .parse does the work */
 };
 
 struct optparse_choice {
-    const char *name;          /* NULL ends the list */
+    const char *name; /* NULL ends the list */
     long long value;
-    bool hidden;               /* accepted, but not listed in help or errors */
+    bool hidden; /* accepted, but not listed in help or errors */
 };
 
 struct optparse_opt;
 /* A custom option: parses arg into dst (the whole destination structure);
  * 0, or a negative XBT_E* code with one line in err. */
-typedef int (*optparse_fn)(const struct optparse_opt *o, const char *arg,
-                           void *dst, char *err, size_t errlen);
+typedef int (*optparse_fn)(const struct optparse_opt *o, const char *arg, void *dst, char *err,
+                           size_t errlen);
 
 struct optparse_opt {
-    const char *name;          /* long name without "--", or NULL */
-    const char *alias;         /* second long name, or NULL */
-    char short_name;           /* or 0 */
+    const char *name;  /* long name without "--", or NULL */
+    const char *alias; /* second long name, or NULL */
+    char short_name;   /* or 0 */
     enum optparse_kind kind;
-    const char *metavar;       /* the argument in the help; NULL for a flag,
+    const char *metavar;                   /* the argument in the help; NULL for a flag,
                                 * and for a choice ("--name=a|b|c") */
-    size_t offset, size;       /* the field set, in the destination; size 0:
+    size_t offset, size;                   /* the field set, in the destination; size 0:
                                 * none (a custom option may set several) */
-    long long def;             /* default, stored by optparse_defaults */
-    long long value;           /* FLAG: the value stored when given */
-    unsigned long long min, max;    /* UINT, SIZE; CUSTOM: its own use */
-    bool pow2;                 /* UINT: powers of two only */
-    bool stop;                 /* ends parsing when seen (--help) */
-    const struct optparse_choice *choices;   /* CHOICE, or a custom's own */
-    optparse_fn parse;         /* CUSTOM */
-    const char *what;          /* errors: "-m X: <what> must be ..." or NULL */
-    const char *unit;          /* errors: "... must be 2..3072 <unit>" or NULL */
-    int section;               /* index into the table's sections */
-    const char *help;          /* lines separated by '\n'; {min}, {max} and
+    long long def;                         /* default, stored by optparse_defaults */
+    long long value;                       /* FLAG: the value stored when given */
+    unsigned long long min, max;           /* UINT, SIZE; CUSTOM: its own use */
+    bool pow2;                             /* UINT: powers of two only */
+    bool stop;                             /* ends parsing when seen (--help) */
+    const struct optparse_choice *choices; /* CHOICE, or a custom's own */
+    optparse_fn parse;                     /* CUSTOM */
+    const char *what;                      /* errors: "-m X: <what> must be ..." or NULL */
+    const char *unit;                      /* errors: "... must be 2..3072 <unit>" or NULL */
+    int section;                           /* index into the table's sections */
+    const char *help;                      /* lines separated by '\n'; {min}, {max} and
                                 * {default} are replaced by the entry's values */
 };
 
 struct optparse_table {
     const struct optparse_opt *opts;
     size_t nopts;
-    const char *const *sections;    /* the line heading each section */
+    const char *const *sections; /* the line heading each section */
     size_t nsections;
 };
 
@@ -84,8 +84,8 @@ struct optparse_table {
 const char *optparse_name(const struct optparse_opt *o, char *buf, size_t n);
 
 void optparse_defaults(const struct optparse_table *t, void *dst);
-int optparse_parse(const struct optparse_table *t, int argc, char **argv,
-                   void *dst, int *operand, char *err, size_t errlen);
+int optparse_parse(const struct optparse_table *t, int argc, char **argv, void *dst, int *operand,
+                   char *err, size_t errlen);
 void optparse_help(const struct optparse_table *t, FILE *f);
 /* One help row: left in the option column, then text (lines separated by
  * '\n', continuation lines indented to the text column). */
@@ -97,13 +97,12 @@ int optparse_u64(const char *s, bool suffixes, unsigned long long *out);
 /* Stores v into o's field (1, 2, 4 or 8 bytes). */
 void optparse_store(const struct optparse_opt *o, void *dst, long long v);
 /* The choice named name, or NULL. */
-const struct optparse_choice *optparse_choice_find(
-    const struct optparse_choice *c, const char *name);
+const struct optparse_choice *optparse_choice_find(const struct optparse_choice *c,
+                                                   const char *name);
 /* The listed choices' names joined by sep, the last two by last_sep. */
-void optparse_choice_join(const struct optparse_choice *c, const char *sep,
-                          const char *last_sep, char *buf, size_t n);
+void optparse_choice_join(const struct optparse_choice *c, const char *sep, const char *last_sep,
+                          char *buf, size_t n);
 /* Formats v as o shows values: decimal, or with a K/M/G suffix (SIZE). */
-void optparse_format(const struct optparse_opt *o, unsigned long long v,
-                     char *buf, size_t n);
+void optparse_format(const struct optparse_opt *o, unsigned long long v, char *buf, size_t n);
 
 #endif

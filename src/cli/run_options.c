@@ -40,8 +40,8 @@
  * years; anything later is a typo, not a date. */
 #define RTC_BASE_MAX (1ull << 40)
 
-#define FIELD(f) .offset = offsetof(struct run_options, f), \
-                 .size = sizeof(((struct run_options *)0)->f)
+#define FIELD(f)                                                                                   \
+    .offset = offsetof(struct run_options, f), .size = sizeof(((struct run_options *)0)->f)
 #define MODULES_MAX XBT_ARRAY_SIZE(((struct machine_config *)0)->modules)
 
 enum { SEC_MACHINE, SEC_TRANSLATION, SEC_DEBUG, SEC_GENERAL };
@@ -54,35 +54,44 @@ static const char *const run_sections[] = {
 };
 
 static const struct optparse_choice clock_choices[] = {
-    { "host", CLOCK_HOST, false }, { "virtual", CLOCK_VIRTUAL, false },
+    { "host", CLOCK_HOST, false },
+    { "virtual", CLOCK_VIRTUAL, false },
     { NULL, 0, false },
 };
 static const struct optparse_choice policy_choices[] = {
-    { "flush", TC_POLICY_FLUSH, false }, { "fifo", TC_POLICY_FIFO, false },
-    { "gen", TC_POLICY_GEN, false }, { "generational", TC_POLICY_GEN, true },
+    { "flush", TC_POLICY_FLUSH, false },
+    { "fifo", TC_POLICY_FIFO, false },
+    { "gen", TC_POLICY_GEN, false },
+    { "generational", TC_POLICY_GEN, true },
     { NULL, 0, false },
 };
 static const struct optparse_choice smc_choices[] = {
-    { "byte", 0, false }, { "line", 64, false }, { "page", 4096, false },
+    { "byte", 0, false },
+    { "line", 64, false },
+    { "page", 4096, false },
     { NULL, 0, false },
 };
 static const struct optparse_choice mmu_choices[] = {
-    { "walk", MMU_WALK, false }, { "shadow", MMU_SHADOW, false },
+    { "walk", MMU_WALK, false },
+    { "shadow", MMU_SHADOW, false },
     { NULL, 0, false },
 };
 static const struct optparse_choice mem_choices[] = {
-    { "host", MEM_HOST, false }, { "tlb", MEM_TLB, false },
+    { "host", MEM_HOST, false },
+    { "tlb", MEM_TLB, false },
     { NULL, 0, false },
 };
 static const struct optparse_choice debug_choices[] = {
-    { "in_asm", XBT_LOG_IN_ASM, false }, { "out_asm", XBT_LOG_OUT_ASM, false },
-    { "exec", XBT_LOG_EXEC, false }, { "int", XBT_LOG_INT, false },
+    { "in_asm", XBT_LOG_IN_ASM, false },
+    { "out_asm", XBT_LOG_OUT_ASM, false },
+    { "exec", XBT_LOG_EXEC, false },
+    { "int", XBT_LOG_INT, false },
     { NULL, 0, false },
 };
 
 /* --rtc-base SECONDS|now */
-static int parse_rtc_base(const struct optparse_opt *o, const char *arg,
-                          void *dst, char *err, size_t n)
+static int parse_rtc_base(const struct optparse_opt *o, const char *arg, void *dst, char *err,
+                          size_t n)
 {
     unsigned long long v;
     if (!strcmp(arg, "now")) {
@@ -98,13 +107,12 @@ static int parse_rtc_base(const struct optparse_opt *o, const char *arg,
 }
 
 /* --module 'FILE ARGS': the string, and FILE alone for the loader. */
-static int parse_module(const struct optparse_opt *o, const char *arg,
-                        void *dst, char *err, size_t n)
+static int parse_module(const struct optparse_opt *o, const char *arg, void *dst, char *err,
+                        size_t n)
 {
     struct machine_config *cfg = &((struct run_options *)dst)->cfg;
     if ((unsigned long long)cfg->nmodules >= o->max) {
-        snprintf(err, n, "too many --%s options (at most %llu)", o->name,
-                 o->max);
+        snprintf(err, n, "too many --%s options (at most %llu)", o->name, o->max);
         return XBT_EINVAL;
     }
     char *path = strndup(arg, strcspn(arg, " \t"));
@@ -118,13 +126,14 @@ static int parse_module(const struct optparse_opt *o, const char *arg,
 }
 
 /* --disk FILE, once. */
-static int parse_disk(const struct optparse_opt *o, const char *arg,
-                      void *dst, char *err, size_t n)
+static int parse_disk(const struct optparse_opt *o, const char *arg, void *dst, char *err, size_t n)
 {
     struct run_options *ro = dst;
     if (ro->disk_path) {
-        snprintf(err, n, "--%s %s: only one disk (the primary master) is "
-                 "supported", o->name, arg);
+        snprintf(err, n,
+                 "--%s %s: only one disk (the primary master) is "
+                 "supported",
+                 o->name, arg);
         return XBT_EINVAL;
     }
     ro->disk_path = arg;
@@ -132,14 +141,13 @@ static int parse_disk(const struct optparse_opt *o, const char *arg,
 }
 
 /* -d ITEM,ITEM,...: log flags, added to those already given. */
-static int parse_debug(const struct optparse_opt *o, const char *arg,
-                       void *dst, char *err, size_t n)
+static int parse_debug(const struct optparse_opt *o, const char *arg, void *dst, char *err,
+                       size_t n)
 {
     struct machine_config *cfg = &((struct run_options *)dst)->cfg;
     char buf[256], valid[64], name[8], *save = NULL;
     snprintf(buf, sizeof(buf), "%s", arg);
-    for (char *tok = strtok_r(buf, ",", &save); tok;
-         tok = strtok_r(NULL, ",", &save)) {
+    for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
         const struct optparse_choice *c = optparse_choice_find(o->choices, tok);
         if (!c) {
             optparse_choice_join(o->choices, ",", ",", valid, sizeof(valid));
@@ -154,146 +162,253 @@ static int parse_debug(const struct optparse_opt *o, const char *arg,
 
 static const struct optparse_opt run_opts[] = {
     /* machine */
-    { .short_name = 'm', .kind = OPTPARSE_UINT, .metavar = "MIB",
-      FIELD(cfg.ram_mib), .def = RAM_DEFAULT_MIB, .min = RAM_MIN_MIB,
-      .max = RAM_MAX_MIB, .what = "guest RAM", .unit = "MiB",
+    { .short_name = 'm',
+      .kind = OPTPARSE_UINT,
+      .metavar = "MIB",
+      FIELD(cfg.ram_mib),
+      .def = RAM_DEFAULT_MIB,
+      .min = RAM_MIN_MIB,
+      .max = RAM_MAX_MIB,
+      .what = "guest RAM",
+      .unit = "MiB",
       .section = SEC_MACHINE,
       .help = "guest RAM in MiB ({min}..{max}, default {default})" },
-    { .name = "kernel", .kind = OPTPARSE_STRING, .metavar = "FILE",
-      FIELD(cfg.kernel), .section = SEC_MACHINE,
+    { .name = "kernel",
+      .kind = OPTPARSE_STRING,
+      .metavar = "FILE",
+      FIELD(cfg.kernel),
+      .section = SEC_MACHINE,
       .help = "the kernel (instead of the KERNEL operand)" },
-    { .name = "initrd", .kind = OPTPARSE_STRING, .metavar = "FILE",
-      FIELD(cfg.initrd), .section = SEC_MACHINE,
+    { .name = "initrd",
+      .kind = OPTPARSE_STRING,
+      .metavar = "FILE",
+      FIELD(cfg.initrd),
+      .section = SEC_MACHINE,
       .help = "Linux: the initial ramdisk" },
-    { .name = "append", .kind = OPTPARSE_STRING, .metavar = "STRING",
-      FIELD(cfg.append), .section = SEC_MACHINE,
+    { .name = "append",
+      .kind = OPTPARSE_STRING,
+      .metavar = "STRING",
+      FIELD(cfg.append),
+      .section = SEC_MACHINE,
       .help = "the kernel command line" },
-    { .name = "clock", .kind = OPTPARSE_CHOICE, FIELD(cfg.clock),
-      .def = CLOCK_HOST, .choices = clock_choices, .section = SEC_MACHINE,
+    { .name = "clock",
+      .kind = OPTPARSE_CHOICE,
+      FIELD(cfg.clock),
+      .def = CLOCK_HOST,
+      .choices = clock_choices,
+      .section = SEC_MACHINE,
       .help = "guest time: host time (default), or a virtual clock that\n"
               "advances 1 ns per guest instruction (deterministic runs)" },
-    { .name = "rtc-base", .kind = OPTPARSE_CUSTOM, .metavar = "SECONDS|now",
-      FIELD(cfg.rtc_base), .def = -1, .max = RTC_BASE_MAX,
-      .parse = parse_rtc_base, .section = SEC_MACHINE,
+    { .name = "rtc-base",
+      .kind = OPTPARSE_CUSTOM,
+      .metavar = "SECONDS|now",
+      FIELD(cfg.rtc_base),
+      .def = -1,
+      .max = RTC_BASE_MAX,
+      .parse = parse_rtc_base,
+      .section = SEC_MACHINE,
       .help = "RTC wall-clock time at boot (default: now)" },
-    { .name = "reboot", .kind = OPTPARSE_FLAG, FIELD(cfg.reboot), .value = 1,
+    { .name = "reboot",
+      .kind = OPTPARSE_FLAG,
+      FIELD(cfg.reboot),
+      .value = 1,
       .section = SEC_MACHINE,
       .help = "a guest reset (i8042, triple fault) restarts the machine\n"
               "instead of ending the run" },
-    { .name = "module", .kind = OPTPARSE_CUSTOM, .metavar = "'FILE [ARGS]'",
-      .max = MODULES_MAX, .parse = parse_module, .section = SEC_MACHINE,
+    { .name = "module",
+      .kind = OPTPARSE_CUSTOM,
+      .metavar = "'FILE [ARGS]'",
+      .max = MODULES_MAX,
+      .parse = parse_module,
+      .section = SEC_MACHINE,
       .help = "load FILE as a multiboot module with the string\n"
               "'FILE [ARGS]'; may be given up to {max} times" },
-    { .name = "disk", .alias = "hda", .kind = OPTPARSE_CUSTOM,
-      .metavar = "FILE", .parse = parse_disk, .section = SEC_MACHINE,
+    { .name = "disk",
+      .alias = "hda",
+      .kind = OPTPARSE_CUSTOM,
+      .metavar = "FILE",
+      .parse = parse_disk,
+      .section = SEC_MACHINE,
       .help = "attach FILE, a raw disk image (512-byte sectors; a\n"
               "partial last sector is ignored), read-write, as the\n"
               "primary IDE master (PIIX3, PIO and bus-master DMA);\n"
               "--hda FILE is the same" },
     /* translation */
-    { .name = "no-chain", .kind = OPTPARSE_FLAG, FIELD(cfg.chain), .def = 1,
-      .value = 0, .section = SEC_TRANSLATION,
+    { .name = "no-chain",
+      .kind = OPTPARSE_FLAG,
+      FIELD(cfg.chain),
+      .def = 1,
+      .value = 0,
+      .section = SEC_TRANSLATION,
       .help = "never chain units to their direct successors" },
-    { .name = "max-unit-insns", .alias = "max-block-insns", .kind = OPTPARSE_UINT, .metavar = "N",
-      FIELD(cfg.max_unit_insns), .def = BT_DEFAULT_UNIT_INSNS, .min = 1,
-      .max = BT_MAX_UNIT_INSNS, .section = SEC_TRANSLATION,
+    { .name = "max-unit-insns",
+      .alias = "max-block-insns",
+      .kind = OPTPARSE_UINT,
+      .metavar = "N",
+      FIELD(cfg.max_unit_insns),
+      .def = BT_DEFAULT_UNIT_INSNS,
+      .min = 1,
+      .max = BT_MAX_UNIT_INSNS,
+      .section = SEC_TRANSLATION,
       .help = "at most N guest instructions per unit ({min}..{max}, "
               "default {default};\n--max-block-insns, its old name, is the same)" },
-    { .name = "tcache-size", .kind = OPTPARSE_SIZE, .metavar = "BYTES",
-      FIELD(cfg.tcache_size), .def = TC_DEFAULT_SIZE, .min = TCACHE_MIN_SIZE,
-      .max = TCACHE_MAX_SIZE, .section = SEC_TRANSLATION,
+    { .name = "tcache-size",
+      .kind = OPTPARSE_SIZE,
+      .metavar = "BYTES",
+      FIELD(cfg.tcache_size),
+      .def = TC_DEFAULT_SIZE,
+      .min = TCACHE_MIN_SIZE,
+      .max = TCACHE_MAX_SIZE,
+      .section = SEC_TRANSLATION,
       .help = "code buffer size (K/M/G suffixes; default {default}, "
               "min {min})" },
-    { .name = "tcache-policy", .kind = OPTPARSE_CHOICE,
-      FIELD(cfg.tcache_policy), .def = TC_POLICY_FLUSH,
-      .choices = policy_choices, .section = SEC_TRANSLATION,
+    { .name = "tcache-policy",
+      .kind = OPTPARSE_CHOICE,
+      FIELD(cfg.tcache_policy),
+      .def = TC_POLICY_FLUSH,
+      .choices = policy_choices,
+      .section = SEC_TRANSLATION,
       .help = "what makes room when the buffer is full:\n"
               "drop everything (default), evict the oldest units\n"
               "(circular buffer), or generational (a FIFO nursery;\n"
               "units translated again after eviction go to a FIFO\n"
               "persistent region)" },
-    { .name = "tcache-nursery", .kind = OPTPARSE_UINT, .metavar = "PCT",
-      FIELD(cfg.tcache_nursery), .def = TC_DEFAULT_NURSERY_PCT,
-      .min = NURSERY_MIN_PCT, .max = NURSERY_MAX_PCT, .unit = "(percent)",
+    { .name = "tcache-nursery",
+      .kind = OPTPARSE_UINT,
+      .metavar = "PCT",
+      FIELD(cfg.tcache_nursery),
+      .def = TC_DEFAULT_NURSERY_PCT,
+      .min = NURSERY_MIN_PCT,
+      .max = NURSERY_MAX_PCT,
+      .unit = "(percent)",
       .section = SEC_TRANSLATION,
       .help = "generational: the nursery's share of the buffer\n"
               "({min}..{max}, default {default})" },
-    { .name = "tcache-stats", .kind = OPTPARSE_FLAG, FIELD(cfg.tcache_stats),
-      .value = 1, .section = SEC_TRANSLATION,
+    { .name = "tcache-stats",
+      .kind = OPTPARSE_FLAG,
+      FIELD(cfg.tcache_stats),
+      .value = 1,
+      .section = SEC_TRANSLATION,
       .help = "count every entry into a unit, chained or not (4 host\n"
               "instructions each): tcache.unit_entries, for an exact\n"
               "miss rate = translations / unit_entries" },
-    { .name = "tlb-entries", .kind = OPTPARSE_UINT, .metavar = "N",
-      FIELD(cfg.tlb_entries), .def = TLB_DEFAULT_ENTRIES,
-      .min = TLB_MIN_ENTRIES, .max = TLB_MAX_ENTRIES, .pow2 = true,
+    { .name = "tlb-entries",
+      .kind = OPTPARSE_UINT,
+      .metavar = "N",
+      FIELD(cfg.tlb_entries),
+      .def = TLB_DEFAULT_ENTRIES,
+      .min = TLB_MIN_ENTRIES,
+      .max = TLB_MAX_ENTRIES,
+      .pow2 = true,
       .section = SEC_TRANSLATION,
       .help = "simulated TLB entries, power of two ({min}..{max}, "
               "default {default})" },
-    { .name = "smc-granularity", .kind = OPTPARSE_CHOICE,
-      FIELD(cfg.smc_granularity), .def = 0, .choices = smc_choices,
+    { .name = "smc-granularity",
+      .kind = OPTPARSE_CHOICE,
+      FIELD(cfg.smc_granularity),
+      .def = 0,
+      .choices = smc_choices,
       .section = SEC_TRANSLATION,
       .help = "a store into translated code drops the\n"
               "units it overlaps (byte, default), or all units on\n"
               "the touched 64-byte lines or pages" },
-    { .name = "mmu", .kind = OPTPARSE_CHOICE, FIELD(cfg.mmu), .def = MMU_WALK,
-      .choices = mmu_choices, .section = SEC_TRANSLATION,
+    { .name = "mmu",
+      .kind = OPTPARSE_CHOICE,
+      FIELD(cfg.mmu),
+      .def = MMU_WALK,
+      .choices = mmu_choices,
+      .section = SEC_TRANSLATION,
       .help = "paging: fill the TLB from a walk of the guest tables\n"
               "(default), or from shadow page tables kept coherent by\n"
               "tracing writes to the guest's page-table pages" },
-    { .name = "tlb-victims", .kind = OPTPARSE_UINT, .metavar = "N",
-      FIELD(cfg.tlb_victims), .def = 0, .min = 0, .max = TLB_MAX_VICTIMS,
+    { .name = "tlb-victims",
+      .kind = OPTPARSE_UINT,
+      .metavar = "N",
+      FIELD(cfg.tlb_victims),
+      .def = 0,
+      .min = 0,
+      .max = TLB_MAX_VICTIMS,
       .section = SEC_TRANSLATION,
       .help = "victim buffer of N evicted TLB entries ({min}..{max}, "
               "default {default})" },
-    { .name = "mem", .kind = OPTPARSE_CHOICE, FIELD(cfg.mem), .def = MEM_HOST,
-      .choices = mem_choices, .section = SEC_TRANSLATION,
+    { .name = "mem",
+      .kind = OPTPARSE_CHOICE,
+      FIELD(cfg.mem),
+      .def = MEM_HOST,
+      .choices = mem_choices,
+      .section = SEC_TRANSLATION,
       .help = "guest memory access with paging off: host = a host-MMU\n"
               "window, one host instruction per access (default);\n"
               "tlb = inline simulated-TLB lookup on every access" },
     /* statistics and debugging */
-    { .name = "stats", .kind = OPTPARSE_FLAG, FIELD(cfg.stats), .value = 1,
+    { .name = "stats",
+      .kind = OPTPARSE_FLAG,
+      FIELD(cfg.stats),
+      .value = 1,
       .section = SEC_DEBUG,
       .help = "print statistics when the guest stops (stderr)" },
-    { .name = "stats-json", .kind = OPTPARSE_STRING, .metavar = "FILE",
-      FIELD(cfg.stats_json), .section = SEC_DEBUG,
+    { .name = "stats-json",
+      .kind = OPTPARSE_STRING,
+      .metavar = "FILE",
+      FIELD(cfg.stats_json),
+      .section = SEC_DEBUG,
       .help = "write statistics as JSON to FILE" },
-    { .name = "tlb-stats", .kind = OPTPARSE_FLAG, FIELD(cfg.tlb_stats),
-      .value = 1, .section = SEC_DEBUG,
+    { .name = "tlb-stats",
+      .kind = OPTPARSE_FLAG,
+      FIELD(cfg.tlb_stats),
+      .value = 1,
+      .section = SEC_DEBUG,
       .help = "also count inline simulated-TLB hits (costs 2 host\n"
               "instructions per access; misses are always counted)" },
-    { .short_name = 'd', .kind = OPTPARSE_CUSTOM, .metavar = "ITEMS",
-      FIELD(cfg.debug_flags), .choices = debug_choices,
-      .parse = parse_debug, .section = SEC_DEBUG,
+    { .short_name = 'd',
+      .kind = OPTPARSE_CUSTOM,
+      .metavar = "ITEMS",
+      FIELD(cfg.debug_flags),
+      .choices = debug_choices,
+      .parse = parse_debug,
+      .section = SEC_DEBUG,
       .help = "log: in_asm,out_asm,exec,int (comma separated)" },
-    { .short_name = 'D', .kind = OPTPARSE_STRING, .metavar = "FILE",
-      FIELD(cfg.debug_log), .section = SEC_DEBUG,
+    { .short_name = 'D',
+      .kind = OPTPARSE_STRING,
+      .metavar = "FILE",
+      FIELD(cfg.debug_log),
+      .section = SEC_DEBUG,
       .help = "write the -d log to FILE instead of stderr" },
-    { .name = "perf-map", .kind = OPTPARSE_FLAG, FIELD(cfg.perf_map),
-      .value = 1, .section = SEC_DEBUG,
+    { .name = "perf-map",
+      .kind = OPTPARSE_FLAG,
+      FIELD(cfg.perf_map),
+      .value = 1,
+      .section = SEC_DEBUG,
       .help = "write /tmp/perf-PID.map so perf can name translated code" },
     /* general */
-    { .name = "help", .short_name = 'h', .kind = OPTPARSE_FLAG, FIELD(help),
-      .value = 1, .stop = true, .section = SEC_GENERAL,
+    { .name = "help",
+      .short_name = 'h',
+      .kind = OPTPARSE_FLAG,
+      FIELD(help),
+      .value = 1,
+      .stop = true,
+      .section = SEC_GENERAL,
       .help = "this help" },
 };
 
 const struct optparse_table run_options_table = {
-    .opts = run_opts, .nopts = XBT_ARRAY_SIZE(run_opts),
-    .sections = run_sections, .nsections = XBT_ARRAY_SIZE(run_sections),
+    .opts = run_opts,
+    .nopts = XBT_ARRAY_SIZE(run_opts),
+    .sections = run_sections,
+    .nsections = XBT_ARRAY_SIZE(run_sections),
 };
 
-int run_options_parse(struct run_options *ro, int argc, char **argv,
-                      char *err, size_t errlen)
+int run_options_parse(struct run_options *ro, int argc, char **argv, char *err, size_t errlen)
 {
     int operand;
     memset(ro, 0, sizeof(*ro));
     optparse_defaults(&run_options_table, ro);
-    int rc = optparse_parse(&run_options_table, argc, argv, ro, &operand,
-                            err, errlen);
+    int rc = optparse_parse(&run_options_table, argc, argv, ro, &operand, err, errlen);
     if (rc || ro->help)
         return rc;
     if (operand >= argc && !ro->cfg.kernel) {
-        snprintf(err, errlen, "run: no kernel given (usage: xbt run "
+        snprintf(err, errlen,
+                 "run: no kernel given (usage: xbt run "
                  "[options] KERNEL)");
         return XBT_EINVAL;
     }
@@ -303,8 +418,10 @@ int run_options_parse(struct run_options *ro, int argc, char **argv,
         return XBT_EINVAL;
     }
     if (operand + 1 < argc) {
-        snprintf(err, errlen, "run: unexpected argument '%s' after the "
-                 "kernel", argv[operand + 1]);
+        snprintf(err, errlen,
+                 "run: unexpected argument '%s' after the "
+                 "kernel",
+                 argv[operand + 1]);
         return XBT_EINVAL;
     }
     if (!ro->cfg.kernel)
@@ -321,7 +438,10 @@ void run_options_free(struct run_options *ro)
 
 void run_options_help(FILE *f)
 {
-    static const struct { int status; const char *what; } statuses[] = {
+    static const struct {
+        int status;
+        const char *what;
+    } statuses[] = {
         { XBT_STATUS_HALTED, "the guest halted with interrupts disabled" },
         { XBT_STATUS_TRIPLE_FAULT, "triple fault (a register dump is printed)" },
         { XBT_STATUS_USER, "stopped by Ctrl-A x" },
@@ -338,8 +458,7 @@ void run_options_help(FILE *f)
           f);
     optparse_help(&run_options_table, f);
     fputs("\nexit status:\n", f);
-    optparse_help_row(f, "(V<<1)|1",
-                      "the guest wrote V to the isa-debug-exit port 0xF4");
+    optparse_help_row(f, "(V<<1)|1", "the guest wrote V to the isa-debug-exit port 0xF4");
     for (size_t i = 0; i < XBT_ARRAY_SIZE(statuses); i++) {
         snprintf(num, sizeof(num), "%d", statuses[i].status);
         optparse_help_row(f, num, statuses[i].what);

@@ -21,14 +21,13 @@
 
 struct run_options {
     struct machine_config cfg;
-    const char *disk_path;         /* --disk / --hda FILE (opened by the caller) */
-    bool help;                     /* -h / --help */
+    const char *disk_path; /* --disk / --hda FILE (opened by the caller) */
+    bool help;             /* -h / --help */
 };
 
 extern const struct optparse_table run_options_table;
 
-int run_options_parse(struct run_options *ro, int argc, char **argv,
-                      char *err, size_t errlen);
+int run_options_parse(struct run_options *ro, int argc, char **argv, char *err, size_t errlen);
 void run_options_free(struct run_options *ro);
 /* `xbt run --help`: usage, the option sections, the exit statuses. */
 void run_options_help(FILE *f);

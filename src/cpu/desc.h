@@ -8,24 +8,45 @@
 #include "vcpu.h"
 
 #define D_ACCESSED (1u << 8)
-#define D_RW (1u << 9)            /* data: writable; code: readable */
-#define D_CONFORMING (1u << 10)   /* code; data: expand-down */
+#define D_RW (1u << 9)          /* data: writable; code: readable */
+#define D_CONFORMING (1u << 10) /* code; data: expand-down */
 #define D_CODE (1u << 11)
-#define D_S (1u << 12)            /* code/data (1) or system (0) */
+#define D_S (1u << 12) /* code/data (1) or system (0) */
 #define D_P (1u << 15)
-#define D_BIG (1u << 22)          /* D/B */
+#define D_BIG (1u << 22) /* D/B */
 
 /* system descriptor types (S = 0) */
 enum {
-    SYS_TSS16 = 1, SYS_LDT = 2, SYS_TSS16_BUSY = 3, SYS_CALL16 = 4, SYS_TASK = 5,
-    SYS_INT16 = 6, SYS_TRAP16 = 7, SYS_TSS32 = 9, SYS_TSS32_BUSY = 11, SYS_CALL32 = 12,
-    SYS_INT32 = 14, SYS_TRAP32 = 15,
+    SYS_TSS16 = 1,
+    SYS_LDT = 2,
+    SYS_TSS16_BUSY = 3,
+    SYS_CALL16 = 4,
+    SYS_TASK = 5,
+    SYS_INT16 = 6,
+    SYS_TRAP16 = 7,
+    SYS_TSS32 = 9,
+    SYS_TSS32_BUSY = 11,
+    SYS_CALL32 = 12,
+    SYS_INT32 = 14,
+    SYS_TRAP32 = 15,
 };
 
-static inline uint32_t desc_dpl(uint32_t hi) { return (hi >> 13) & 3; }
-static inline uint32_t desc_type(uint32_t hi) { return (hi >> 8) & 0xF; }
-static inline bool desc_is_code(uint32_t hi) { return (hi & D_S) && (hi & D_CODE); }
-static inline bool desc_is_data(uint32_t hi) { return (hi & D_S) && !(hi & D_CODE); }
+static inline uint32_t desc_dpl(uint32_t hi)
+{
+    return (hi >> 13) & 3;
+}
+static inline uint32_t desc_type(uint32_t hi)
+{
+    return (hi >> 8) & 0xF;
+}
+static inline bool desc_is_code(uint32_t hi)
+{
+    return (hi & D_S) && (hi & D_CODE);
+}
+static inline bool desc_is_data(uint32_t hi)
+{
+    return (hi & D_S) && !(hi & D_CODE);
+}
 
 /* Sets the accessed bit of a descriptor before it is loaded; -1 if the
  * write faulted (#PF raised: nothing may change). */

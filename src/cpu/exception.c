@@ -42,8 +42,8 @@ void vcpu_raise(struct vcpu *cpu, int vec, uint32_t err, bool has_err)
         vcpu_exit_at(cpu, cpu->eip, EXIT_NORMAL);
         return;
     }
-    vcpu_pend(cpu, (struct vcpu_event){ .kind = EV_FAULT, .vec = vec, .has_err = has_err,
-                                        .err = err });
+    vcpu_pend(cpu,
+              (struct vcpu_event){ .kind = EV_FAULT, .vec = vec, .has_err = has_err, .err = err });
     vcpu_exit_at(cpu, cpu->eip, EXIT_NORMAL);
 }
 
@@ -97,20 +97,20 @@ static int take_fault(struct vcpu *cpu, struct dfault *f)
 /* The event being delivered. */
 struct delivery {
     int vec;
-    bool soft;          /* INT n: the gate's DPL is checked */
-    uint32_t ret_eip;   /* the EIP pushed */
+    bool soft;        /* INT n: the gate's DPL is checked */
+    uint32_t ret_eip; /* the EIP pushed */
     bool has_err;
-    uint32_t err;       /* the error code pushed */
-    uint32_t ext;       /* the EXT bit of error codes raised while delivering */
+    uint32_t err; /* the error code pushed */
+    uint32_t ext; /* the EXT bit of error codes raised while delivering */
 };
 
 /* What the IDT entry leads to. */
 struct idt_target {
-    uint32_t type;       /* SYS_INT32, SYS_TRAP16, SYS_TASK, ... */
-    uint16_t sel;        /* the code segment, or the TSS of a task gate */
-    uint32_t off;        /* the entry point */
-    unsigned size;       /* 4 (32-bit gate) or 2: the size of each push */
-    uint32_t clo, chi;   /* the code segment's descriptor */
+    uint32_t type;     /* SYS_INT32, SYS_TRAP16, SYS_TASK, ... */
+    uint16_t sel;      /* the code segment, or the TSS of a task gate */
+    uint32_t off;      /* the entry point */
+    unsigned size;     /* 4 (32-bit gate) or 2: the size of each push */
+    uint32_t clo, chi; /* the code segment's descriptor */
 };
 
 /* Reads and checks IDT entry d->vec: protected mode (real-mode delivery
@@ -177,8 +177,8 @@ static int push_frame(struct vcpu *cpu, const struct delivery *d, unsigned size,
 
 /* To an inner privilege level: SS:ESP from the TSS (a fault there gets
  * EXT), the old SS and ESP pushed first.  A fault puts SS back. */
-static int push_inner_frame(struct vcpu *cpu, const struct delivery *d,
-                            const struct idt_target *tg, struct dfault *f)
+static int push_inner_frame(struct vcpu *cpu, const struct delivery *d, const struct idt_target *tg,
+                            struct dfault *f)
 {
     uint32_t cdpl = desc_dpl(tg->chi), old_esp = cpu->regs[R_ESP];
     struct seg_cache saved_ss = cpu->seg[S_SS];
@@ -241,11 +241,15 @@ static int enter_task(struct vcpu *cpu, const struct delivery *d, const struct i
 
 /* One delivery attempt; returns the vector of a fault raised while
  * delivering (with *err), or -1 on success (or after a task switch). */
-static int deliver_once(struct vcpu *cpu, int vec, bool soft, uint32_t ret_eip,
-                        bool has_err, uint32_t err_in, uint32_t *err)
+static int deliver_once(struct vcpu *cpu, int vec, bool soft, uint32_t ret_eip, bool has_err,
+                        uint32_t err_in, uint32_t *err)
 {
-    struct delivery d = { .vec = vec, .soft = soft, .ret_eip = ret_eip, .has_err = has_err,
-                          .err = err_in, .ext = soft ? 0 : 1 };
+    struct delivery d = { .vec = vec,
+                          .soft = soft,
+                          .ret_eip = ret_eip,
+                          .has_err = has_err,
+                          .err = err_in,
+                          .ext = soft ? 0 : 1 };
     struct idt_target tg;
     struct dfault f;
     int rc = idt_gate(cpu, &d, &tg, &f);
@@ -268,15 +272,15 @@ int vcpu_deliver_pending(struct vcpu *cpu)
     int first = vec;
     for (int depth = 0; depth < 3; depth++) {
         if (cpu->log_flags & XBT_LOG_INT)
-            fprintf(stderr, "xbt: int %#x%s at %#x err=%#x\n", vec, soft ? " (soft)" : "",
-                    cpu->eip, has_err ? err : 0);
+            fprintf(stderr, "xbt: int %#x%s at %#x err=%#x\n", vec, soft ? " (soft)" : "", cpu->eip,
+                    has_err ? err : 0);
         uint32_t nerr = 0;
         int nvec = deliver_once(cpu, vec, soft, ret, has_err, err, &nerr);
-        cpu->helper_exit = 0;   /* vcpu_raise inside delivery is not a helper exit */
+        cpu->helper_exit = 0; /* vcpu_raise inside delivery is not a helper exit */
         if (nvec < 0)
             return 0;
         if (vec == EXC_DF)
-            break;   /* a fault while delivering #DF: shutdown */
+            break; /* a fault while delivering #DF: shutdown */
         if ((is_contributory(first) && is_contributory(nvec)) ||
             (first == EXC_PF && (nvec == EXC_PF || is_contributory(nvec)))) {
             vec = EXC_DF;

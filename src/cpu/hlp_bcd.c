@@ -120,10 +120,11 @@ HLP(hlp_bcd)
     switch (a) {
     case BCD_DAA: daa(cpu); break;
     case BCD_DAS: das(cpu); break;
-    case BCD_AAA: case BCD_AAS: aaa_aas(cpu, a == BCD_AAA); break;
+    case BCD_AAA:
+    case BCD_AAS: aaa_aas(cpu, a == BCD_AAA); break;
     case BCD_AAM: aam(cpu, b); break;
     case BCD_AAD: aad(cpu, b); break;
-    case BCD_SALC:   /* AL = CF ? 0xFF : 0, flags unchanged */
+    case BCD_SALC: /* AL = CF ? 0xFF : 0, flags unchanged */
         cpu->regs[R_EAX] = (cpu->regs[R_EAX] & ~0xFFu) | (cpu->eflags & EFL_CF ? 0xFF : 0);
         break;
     }

@@ -43,7 +43,7 @@ HLP(hlp_in)
     uint16_t port = (a & HLP_PORT_DX) ? (uint16_t)cpu->regs[R_EDX] : (uint16_t)a;
     if (!io_allowed(cpu, port, b))
         return 0;
-    cpu_clock_sync(cpu);   /* devices read the time */
+    cpu_clock_sync(cpu); /* devices read the time */
     uint32_t v = bus_port_read(cpu->bus, port, b);
     uint32_t *eax = &cpu->regs[R_EAX];
     if (b == 1)

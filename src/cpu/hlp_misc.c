@@ -11,7 +11,8 @@
 
 HLP(hlp_hlt)
 {
-    (void)a; (void)b;
+    (void)a;
+    (void)b;
     if (cpu->cpl != 0) {
         vcpu_raise(cpu, EXC_GP, 0, true);
         return 0;
@@ -56,10 +57,10 @@ HLP(hlp_flagop)
             *fl &= ~EFL_IF;
         } else {
             if (!(*fl & EFL_IF))
-                cpu->int_shadow = true;   /* the next instruction runs first */
+                cpu->int_shadow = true; /* the next instruction runs first */
             *fl |= EFL_IF;
         }
-        vcpu_exit_at(cpu, next, EXIT_NORMAL);   /* let the dispatcher look at interrupts */
+        vcpu_exit_at(cpu, next, EXIT_NORMAL); /* let the dispatcher look at interrupts */
         break;
     case FOP_CLD: *fl &= ~EFL_DF; break;
     case FOP_STD: *fl |= EFL_DF; break;
@@ -77,7 +78,7 @@ HLP(hlp_flagop)
         if (cpu->cpl == 0)
             mask |= EFL_IOPL | EFL_IF;
         else if (cpu->cpl <= iopl(cpu))
-            mask |= EFL_IF;   /* CPL > IOPL: IF silently unchanged, as on a real CPU */
+            mask |= EFL_IF; /* CPL > IOPL: IF silently unchanged, as on a real CPU */
         if (b == 2)
             mask &= 0xFFFF;
         *fl = (*fl & ~mask) | (v & mask) | 2;
@@ -100,11 +101,13 @@ HLP(hlp_flagop)
  */
 HLP(hlp_cpuid)
 {
-    (void)a; (void)b; (void)next;
+    (void)a;
+    (void)b;
+    (void)next;
     uint32_t leaf = cpu->regs[R_EAX];
     uint32_t *r = cpu->regs;
     if (leaf > 1 && leaf < 0x80000000u)
-        leaf = 1;   /* beyond the highest basic leaf: Intel returns the highest */
+        leaf = 1; /* beyond the highest basic leaf: Intel returns the highest */
     switch (leaf) {
     case 0:
         r[R_EAX] = 1;
@@ -113,13 +116,13 @@ HLP(hlp_cpuid)
         r[R_ECX] = 0x6c65746e; /* "ntel" */
         break;
     case 1:
-        r[R_EAX] = 0x00000633;  /* family 6, model 3, stepping 3 */
+        r[R_EAX] = 0x00000633; /* family 6, model 3, stepping 3 */
         r[R_EBX] = 0;
         r[R_ECX] = 0;
         r[R_EDX] = (1u << 0) | (1u << 3) | (1u << 4) | (1u << 5) | (1u << 8) | (1u << 11) |
                    (1u << 13) | (1u << 15);
         break;
-    default:   /* no extended leaves on this CPU model */
+    default: /* no extended leaves on this CPU model */
         r[R_EAX] = 1;
         r[R_EBX] = r[R_ECX] = r[R_EDX] = 0;
         break;
@@ -129,7 +132,9 @@ HLP(hlp_cpuid)
 
 HLP(hlp_rdtsc)
 {
-    (void)a; (void)b; (void)next;
+    (void)a;
+    (void)b;
+    (void)next;
     if ((cpu->cr4 & CR4_TSD) && cpu->cpl != 0) {
         vcpu_raise(cpu, EXC_GP, 0, true);
         return 0;
@@ -142,7 +147,9 @@ HLP(hlp_rdtsc)
 
 HLP(hlp_raise_ud)
 {
-    (void)a; (void)b; (void)next;
+    (void)a;
+    (void)b;
+    (void)next;
     vcpu_raise(cpu, EXC_UD, 0, false);
     return 0;
 }
@@ -159,7 +166,9 @@ HLP(hlp_fetch_fault)
  * they read 0.  CPL > 0 needs CR4.PCE. */
 HLP(hlp_rdpmc)
 {
-    (void)a; (void)b; (void)next;
+    (void)a;
+    (void)b;
+    (void)next;
     if ((cpu->cpl != 0 && !(cpu->cr4 & CR4_PCE)) || cpu->regs[R_ECX] > 1) {
         vcpu_raise(cpu, EXC_GP, 0, true);
         return 0;
@@ -188,13 +197,13 @@ HLP(hlp_seg_check)
 
 HLP(hlp_int)
 {
-    if (b == 2) {   /* INTO */
+    if (b == 2) { /* INTO */
         if (!(cpu->eflags & EFL_OF))
             return 0;
         vcpu_soft_int(cpu, EXC_OF, next);
         return 0;
     }
-    if (b == 3) {   /* INT1 */
+    if (b == 3) { /* INT1 */
         vcpu_raise_trap(cpu, EXC_DB, next);
         return 0;
     }
@@ -224,7 +233,8 @@ HLP(hlp_pusha)
 
 HLP(hlp_popa)
 {
-    (void)b; (void)next;
+    (void)b;
+    (void)next;
     unsigned size = a;
     uint32_t esp = cpu->regs[R_ESP];
     uint32_t base = cpu->seg[S_SS].base;

@@ -11,7 +11,6 @@
 #include "mmu.h"
 #include "cpu.h"
 
-
 static bool cpl0(struct vcpu *cpu)
 {
     if (cpu->cpl) {
@@ -53,7 +52,8 @@ static int load_ldt(struct vcpu *cpu, uint16_t sel)
         return 0;
     }
     uint32_t lo, hi;
-    if ((sel & 4) || seg_read_desc(cpu, sel, &lo, &hi) < 0 || (hi & D_S) || desc_type(hi) != SYS_LDT) {
+    if ((sel & 4) || seg_read_desc(cpu, sel, &lo, &hi) < 0 || (hi & D_S) ||
+        desc_type(hi) != SYS_LDT) {
         vcpu_raise(cpu, EXC_GP, sel & ~3u, true);
         return -1;
     }
@@ -77,9 +77,9 @@ static int load_tr(struct vcpu *cpu, uint16_t sel)
         vcpu_raise(cpu, EXC_NP, sel & ~3u, true);
         return -1;
     }
-    hi |= 2u << 8;   /* busy */
+    hi |= 2u << 8; /* busy */
     if (seg_write_desc_hi(cpu, sel, hi) < 0)
-        return -1;   /* #PF writing the descriptor: TR unchanged */
+        return -1; /* #PF writing the descriptor: TR unchanged */
     seg_set_cache(&cpu->tss, sel, lo, hi);
     return 0;
 }
@@ -96,12 +96,15 @@ static bool lar_type_ok(uint32_t hi, bool lsl)
     if (hi & D_S)
         return true;
     switch (desc_type(hi)) {
-    case SYS_TSS16: case SYS_LDT: case SYS_TSS16_BUSY: case SYS_TSS32: case SYS_TSS32_BUSY:
-        return true;
-    case SYS_CALL16: case SYS_TASK: case SYS_CALL32:
-        return !lsl;
-    default:
-        return false;
+    case SYS_TSS16:
+    case SYS_LDT:
+    case SYS_TSS16_BUSY:
+    case SYS_TSS32:
+    case SYS_TSS32_BUSY: return true;
+    case SYS_CALL16:
+    case SYS_TASK:
+    case SYS_CALL32: return !lsl;
+    default: return false;
     }
 }
 
@@ -265,18 +268,27 @@ HLP(hlp_priv)
     case PRIV_CLTS: clts(cpu, next); break;
     case PRIV_INVD:
     case PRIV_WBINVD:
-        cpl0(cpu);   /* no caches to manage */
+        cpl0(cpu); /* no caches to manage */
         break;
     case PRIV_INVLPG:
         if (cpl0(cpu))
             mmu_flush(cpu->mmu, MMU_FLUSH_INVLPG, cpu->cr3, b);
         break;
-    case PRIV_LAR: case PRIV_LSL: lar_lsl(cpu, a, sel); break;
-    case PRIV_VERR: case PRIV_VERW: verr_verw(cpu, op, sel); break;
+    case PRIV_LAR:
+    case PRIV_LSL: lar_lsl(cpu, a, sel); break;
+    case PRIV_VERR:
+    case PRIV_VERW: verr_verw(cpu, op, sel); break;
     case PRIV_ARPL: arpl(cpu, a, b); break;
-    case PRIV_MOV_TO_DR: case PRIV_MOV_FROM_DR: mov_dr(cpu, a, b); break;
-    case PRIV_RDMSR: if (cpl0(cpu)) cpu_rdmsr(cpu); break;
-    case PRIV_WRMSR: if (cpl0(cpu)) cpu_wrmsr(cpu); break;
+    case PRIV_MOV_TO_DR:
+    case PRIV_MOV_FROM_DR: mov_dr(cpu, a, b); break;
+    case PRIV_RDMSR:
+        if (cpl0(cpu))
+            cpu_rdmsr(cpu);
+        break;
+    case PRIV_WRMSR:
+        if (cpl0(cpu))
+            cpu_wrmsr(cpu);
+        break;
     case PRIV_SYSENTER: sysenter(cpu); break;
     case PRIV_SYSEXIT: sysexit(cpu); break;
     }

@@ -16,15 +16,9 @@ static uint32_t host_cmp_flags(uint32_t a, uint32_t b, unsigned size)
 {
     uint64_t fl;
     switch (size) {
-    case 1:
-        __asm__("cmpb %b2, %b1\n\tpushfq\n\tpopq %0" : "=r"(fl) : "q"(a), "q"(b) : "cc");
-        break;
-    case 2:
-        __asm__("cmpw %w2, %w1\n\tpushfq\n\tpopq %0" : "=r"(fl) : "r"(a), "r"(b) : "cc");
-        break;
-    default:
-        __asm__("cmpl %2, %1\n\tpushfq\n\tpopq %0" : "=r"(fl) : "r"(a), "r"(b) : "cc");
-        break;
+    case 1: __asm__("cmpb %b2, %b1\n\tpushfq\n\tpopq %0" : "=r"(fl) : "q"(a), "q"(b) : "cc"); break;
+    case 2: __asm__("cmpw %w2, %w1\n\tpushfq\n\tpopq %0" : "=r"(fl) : "r"(a), "r"(b) : "cc"); break;
+    default: __asm__("cmpl %2, %1\n\tpushfq\n\tpopq %0" : "=r"(fl) : "r"(a), "r"(b) : "cc"); break;
     }
     return (uint32_t)fl & EFL_ARITH;
 }
@@ -36,8 +30,8 @@ static inline void upd(uint32_t *reg, uint32_t mask, int32_t delta)
 
 /* Bulk forward MOVS/STOS within one page of source and destination.
  * Returns elements done (0: take the element-wise path). */
-static uint32_t bulk(struct vcpu *cpu, int op, unsigned size, uint32_t count,
-                     uint32_t src, uint32_t dst)
+static uint32_t bulk(struct vcpu *cpu, int op, unsigned size, uint32_t count, uint32_t src,
+                     uint32_t dst)
 {
     struct mmu *mmu = cpu->mmu;
     uint32_t room = (PAGE_SIZE - (dst & ~PAGE_MASK)) / size;
@@ -79,18 +73,21 @@ static uint32_t bulk(struct vcpu *cpu, int op, unsigned size, uint32_t count,
 
 /* One string instruction: the helper's argument, decoded. */
 struct str_insn {
-    int op, rep, seg;        /* STR_*, REP_*, source segment */
-    unsigned size;           /* element size in bytes */
-    bool a16;                /* 16-bit addresses: SI, DI, CX */
-    uint32_t mask;           /* of the address size */
-    int32_t delta;           /* +size, or -size with DF */
-    uint32_t sbase, dbase;   /* source and ES segment bases */
+    int op, rep, seg;      /* STR_*, REP_*, source segment */
+    unsigned size;         /* element size in bytes */
+    bool a16;              /* 16-bit addresses: SI, DI, CX */
+    uint32_t mask;         /* of the address size */
+    int32_t delta;         /* +size, or -size with DF */
+    uint32_t sbase, dbase; /* source and ES segment bases */
 };
 
 static struct str_insn str_decode(const struct vcpu *cpu, uint32_t a)
 {
-    struct str_insn s = { .op = a & 0xFF, .size = (a >> 8) & 0xF, .rep = (a >> 12) & 3,
-                          .a16 = (a >> 14) & 1, .seg = (a >> 16) & 7 };
+    struct str_insn s = { .op = a & 0xFF,
+                          .size = (a >> 8) & 0xF,
+                          .rep = (a >> 12) & 3,
+                          .a16 = (a >> 14) & 1,
+                          .seg = (a >> 16) & 7 };
     s.mask = s.a16 ? 0xFFFFu : 0xFFFFFFFFu;
     s.delta = (cpu->eflags & EFL_DF) ? -(int32_t)s.size : (int32_t)s.size;
     s.sbase = cpu->seg[s.seg].base;
@@ -125,8 +122,8 @@ static bool str_bulk(struct vcpu *cpu, const struct str_insn *s, uint32_t src, u
 {
     const struct seg_cache *es = &cpu->seg[S_ES], *sseg = &cpu->seg[s->seg];
     if (!s->rep || s->delta <= 0 || (s->op != STR_MOVS && s->op != STR_STOS) || s->a16 ||
-        es->limit != 0xFFFFFFFFu || sseg->limit != 0xFFFFFFFFu ||
-        (es->flags & (1u << 10)) || (sseg->flags & (1u << 10)))
+        es->limit != 0xFFFFFFFFu || sseg->limit != 0xFFFFFFFFu || (es->flags & (1u << 10)) ||
+        (sseg->flags & (1u << 10)))
         return false;
     uint32_t n = bulk(cpu, s->op, s->size, cpu->regs[R_ECX] & s->mask, src, dst);
     if (!n)
@@ -226,7 +223,7 @@ HLP(hlp_string)
         uint32_t src = s.sbase + (cpu->regs[R_ESI] & s.mask);
         uint32_t dst = s.dbase + (cpu->regs[R_EDI] & s.mask);
         if (str_check(cpu, &s) < 0)
-            return 0;   /* a fault partway through: registers say how far we got */
+            return 0; /* a fault partway through: registers say how far we got */
         if (str_bulk(cpu, &s, src, dst))
             continue;
         if (str_element(cpu, &s, src, dst) < 0)

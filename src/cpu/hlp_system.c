@@ -66,7 +66,7 @@ static void seg_loaded(struct vcpu *cpu, unsigned seg, const struct seg_cache *o
 {
     const struct seg_cache *now = &cpu->seg[seg];
     if (seg == S_SS) {
-        cpu->int_shadow = true;   /* MOV/POP SS: the next instruction (ESP) goes with it */
+        cpu->int_shadow = true; /* MOV/POP SS: the next instruction (ESP) goes with it */
         vcpu_exit_at(cpu, next, EXIT_STATE);
     } else if (cpu_seg_class(old, (int)seg) != cpu_seg_class(now, (int)seg) ||
                ((seg == S_DS || seg == S_ES) && (old->base == 0) != (now->base == 0))) {
@@ -99,8 +99,7 @@ HLP(hlp_lxs)
 HLP(hlp_fpu_nm)
 {
     bool wait = a;
-    if (wait ? ((cpu->cr0 & CR0_TS) && (cpu->cr0 & CR0_MP))
-             : (cpu->cr0 & (CR0_EM | CR0_TS)))
+    if (wait ? ((cpu->cr0 & CR0_TS) && (cpu->cr0 & CR0_MP)) : (cpu->cr0 & (CR0_EM | CR0_TS)))
         vcpu_raise(cpu, EXC_NM, 0, false);
     return 0;
 }
@@ -146,7 +145,7 @@ HLP(hlp_dtr)
         if (cpu_read(cpu, b, 2, &lim) || cpu_read(cpu, b + 2, 4, &base))
             return 0;
         d->limit = (uint16_t)lim;
-        d->base = base;   /* 32-bit operand size: all 32 bits */
+        d->base = base; /* 32-bit operand size: all 32 bits */
     } else {
         if (cpu_write(cpu, b, 2, d->limit) || cpu_write(cpu, b + 2, 4, d->base))
             return 0;
@@ -177,7 +176,8 @@ HLP(hlp_mov_cr)
             return 0;
         }
         if (!(b & CR0_PE)) {
-            fprintf(stderr, "xbt: the guest left protected mode (real mode is not implemented yet)\n");
+            fprintf(stderr,
+                    "xbt: the guest left protected mode (real mode is not implemented yet)\n");
             stop_signal(&cpu->stop, STOP_ERROR, XBT_STATUS_ERROR);
             vcpu_exit_at(cpu, cpu->eip, EXIT_STATE);
             return 0;
@@ -193,7 +193,7 @@ HLP(hlp_mov_cr)
         mmu_flush(cpu->mmu, MMU_FLUSH_CR3, b, 0);
         break;
     case 4:
-        if (b & ~0x19Fu) {   /* VME PVI TSD DE PSE PGE PCE (PAE, MCE unsupported) */
+        if (b & ~0x19Fu) { /* VME PVI TSD DE PSE PGE PCE (PAE, MCE unsupported) */
             vcpu_raise(cpu, EXC_GP, 0, true);
             return 0;
         }

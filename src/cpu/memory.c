@@ -76,7 +76,7 @@ uint64_t cpu_mem_slow(struct vcpu *cpu, uint32_t addr, uint32_t info, uint32_t e
     struct mmu *mmu = cpu->mmu;
     unsigned size = info & MEM_SIZE_MASK;
     bool write = info & MEM_W;
-    cpu->eip = eip;   /* a #PF reports this instruction */
+    cpu->eip = eip; /* a #PF reports this instruction */
     if (write)
         mmu->st.tlb_misses_w++;
     else
@@ -96,7 +96,7 @@ uint64_t cpu_mem_slow(struct vcpu *cpu, uint32_t addr, uint32_t info, uint32_t e
 
     /* bounce */
     mmu->st.bounced++;
-    cpu_clock_sync(cpu);   /* MMIO devices read the time */
+    cpu_clock_sync(cpu); /* MMIO devices read the time */
     if (crossing)
         mmu->st.crossing++;
     if (size > sizeof(cpu->bounce))
@@ -113,7 +113,8 @@ uint64_t cpu_mem_slow(struct vcpu *cpu, uint32_t addr, uint32_t info, uint32_t e
             memcpy(cpu->bounce, &v, size);
         } else {
             for (unsigned i = 0; i < size; i++)
-                cpu->bounce[i] = (uint8_t)mmu_phys_read(mmu, i < split ? phys + i : phys2 + (i - split), 1);
+                cpu->bounce[i] =
+                    (uint8_t)mmu_phys_read(mmu, i < split ? phys + i : phys2 + (i - split), 1);
         }
     } else {
         memset(cpu->bounce, 0, size);
@@ -121,8 +122,7 @@ uint64_t cpu_mem_slow(struct vcpu *cpu, uint32_t addr, uint32_t info, uint32_t e
     return (uint64_t)(uintptr_t)cpu->bounce;
 }
 
-uint64_t cpu_mem_writeback(struct vcpu *cpu, uint32_t unused, uint32_t unused2,
-                          uint32_t next_eip)
+uint64_t cpu_mem_writeback(struct vcpu *cpu, uint32_t unused, uint32_t unused2, uint32_t next_eip)
 {
     (void)unused;
     (void)unused2;
@@ -157,7 +157,7 @@ uint64_t cpu_mem_writeback(struct vcpu *cpu, uint32_t unused, uint32_t unused2,
 /* Translates the one or two pages of an access (both before any byte is
  * touched); *split = bytes on the first page. */
 static int xlate_span(struct vcpu *cpu, uint32_t lin, unsigned size, unsigned acc, uint32_t *p1,
-                     uint32_t *p2, unsigned *split)
+                      uint32_t *p2, unsigned *split)
 {
     *split = PAGE_SIZE - (lin & ~PAGE_MASK);
     *p2 = 0;
@@ -229,7 +229,8 @@ int cpu_write_as(struct vcpu *cpu, uint32_t lin, unsigned size, uint32_t val, bo
         smc = mmu_phys_write(mmu, p1, size, val);
     } else {
         for (unsigned i = 0; i < size; i++)
-            smc |= mmu_phys_write(mmu, i < split ? p1 + i : p2 + (i - split), 1, (val >> (8 * i)) & 0xFF);
+            smc |= mmu_phys_write(mmu, i < split ? p1 + i : p2 + (i - split), 1,
+                                  (val >> (8 * i)) & 0xFF);
     }
     if (smc)
         cpu->smc_hit = true;

@@ -11,12 +11,12 @@ unsigned cpu_seg_class(const struct seg_cache *sc, int s)
 {
     bool data = (sc->flags & D_S) && !(sc->flags & D_CODE);
     bool expdown = data && (sc->flags & D_CONFORMING);
-    bool usable = (sc->flags & D_P) != 0;   /* present: null selectors are not */
+    bool usable = (sc->flags & D_P) != 0; /* present: null selectors are not */
     if (s == S_CS)
-        return SEGC_FLAT;   /* code fetch limits: checked when a unit is made */
+        return SEGC_FLAT; /* code fetch limits: checked when a unit is made */
     bool writable = data && (sc->flags & D_RW);
     if (!usable || expdown || !writable)
-        return SEGC_SLOW;   /* read-only data and code segments: writes fault */
+        return SEGC_SLOW; /* read-only data and code segments: writes fault */
     return sc->limit == 0xFFFFFFFFu ? SEGC_FLAT : SEGC_LIMIT;
 }
 
@@ -32,7 +32,7 @@ uint32_t cpu_mode_key(const struct vcpu *cpu)
     if (!(cpu->seg[S_CS].flags & D_BIG))
         k |= MODE_CODE16;
     if (cpu->seg[S_CS].limit != 0xFFFFFFFFu)
-        k |= MODE_NONFLAT;   /* units end at the CS limit: keyed by CS (tc_lookup) */
+        k |= MODE_NONFLAT; /* units end at the CS limit: keyed by CS (tc_lookup) */
     if ((cpu->cr0 & CR0_AM) && (cpu->eflags & EFL_AC) && cpu->cpl == 3)
         k |= MODE_AC;
     if (cpu->cr0 & CR0_PG)

@@ -86,13 +86,15 @@ static int msr_read(struct vcpu *cpu, uint32_t msr, uint64_t *v)
     case MSR_SYSENTER_ESP: *v = cpu->sysenter_esp; return 0;
     case MSR_SYSENTER_EIP: *v = cpu->sysenter_eip; return 0;
     case MSR_BIOS_SIGN_ID: *v = (uint64_t)MSR_UCODE_REVISION << 32; return 0;
-    case MSR_PERFCTR0: case MSR_PERFCTR1: *v = r->perfctr[msr - MSR_PERFCTR0]; return 0;
-    case MSR_EVNTSEL0: case MSR_EVNTSEL1: *v = r->evntsel[msr - MSR_EVNTSEL0]; return 0;
+    case MSR_PERFCTR0:
+    case MSR_PERFCTR1: *v = r->perfctr[msr - MSR_PERFCTR0]; return 0;
+    case MSR_EVNTSEL0:
+    case MSR_EVNTSEL1: *v = r->evntsel[msr - MSR_EVNTSEL0]; return 0;
     case MSR_DEBUGCTL: *v = r->debugctl; return 0;
-    case MSR_P5_MC_ADDR: case MSR_P5_MC_TYPE: case MSR_PLATFORM_ID:
-    case MSR_EBL_CR_POWERON:
-        *v = 0;
-        return 0;
+    case MSR_P5_MC_ADDR:
+    case MSR_P5_MC_TYPE:
+    case MSR_PLATFORM_ID:
+    case MSR_EBL_CR_POWERON: *v = 0; return 0;
     default:
         if (msr >= MSR_LASTBRANCH_FROM && msr <= MSR_LASTINT_TO) {
             *v = 0;
@@ -111,21 +113,24 @@ static int msr_write(struct vcpu *cpu, uint32_t msr, uint64_t v)
     case MSR_APIC_BASE:
         if (v & ~(APIC_BASE_WRITABLE | APIC_BASE_BSP))
             return -1;
-        r->apic_base = (v & APIC_BASE_WRITABLE) | APIC_BASE_BSP;   /* BSP is read-only */
+        r->apic_base = (v & APIC_BASE_WRITABLE) | APIC_BASE_BSP; /* BSP is read-only */
         return 0;
     case MSR_SYSENTER_CS: cpu->sysenter_cs = (uint32_t)v & 0xFFFF; return 0;
     case MSR_SYSENTER_ESP: cpu->sysenter_esp = (uint32_t)v; return 0;
     case MSR_SYSENTER_EIP: cpu->sysenter_eip = (uint32_t)v; return 0;
-    case MSR_PERFCTR0: case MSR_PERFCTR1:
+    case MSR_PERFCTR0:
+    case MSR_PERFCTR1:
         r->perfctr[msr - MSR_PERFCTR0] = (uint64_t)(int64_t)(int32_t)v & PERFCTR_MASK;
         return 0;
-    case MSR_EVNTSEL0: case MSR_EVNTSEL1: r->evntsel[msr - MSR_EVNTSEL0] = (uint32_t)v; return 0;
+    case MSR_EVNTSEL0:
+    case MSR_EVNTSEL1: r->evntsel[msr - MSR_EVNTSEL0] = (uint32_t)v; return 0;
     case MSR_DEBUGCTL: r->debugctl = (uint32_t)v & 0x7F; return 0;
-    case MSR_BIOS_SIGN_ID: case MSR_BIOS_UPDT_TRIG: case MSR_EBL_CR_POWERON:
-    case MSR_P5_MC_ADDR: case MSR_P5_MC_TYPE:
-        return 0;
-    default:
-        return -1;   /* PLATFORM_ID and LASTBRANCH/LASTINT are read-only */
+    case MSR_BIOS_SIGN_ID:
+    case MSR_BIOS_UPDT_TRIG:
+    case MSR_EBL_CR_POWERON:
+    case MSR_P5_MC_ADDR:
+    case MSR_P5_MC_TYPE: return 0;
+    default: return -1; /* PLATFORM_ID and LASTBRANCH/LASTINT are read-only */
     }
 }
 

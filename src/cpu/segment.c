@@ -30,7 +30,7 @@ int seg_read_desc(struct vcpu *cpu, uint16_t sel, uint32_t *lo, uint32_t *hi)
     if (off + 7 > limit)
         return -1;
     if (cpu_read_sys(cpu, base + off, 4, lo) || cpu_read_sys(cpu, base + off + 4, 4, hi))
-        return -2;   /* #PF raised */
+        return -2; /* #PF raised */
     return 0;
 }
 
@@ -72,7 +72,7 @@ int seg_load(struct vcpu *cpu, int seg, uint16_t sel)
         cpu->seg[seg].sel = sel;
         cpu->seg[seg].base = 0;
         cpu->seg[seg].limit = 0;
-        cpu->seg[seg].flags = 0;   /* not present: any use faults */
+        cpu->seg[seg].flags = 0; /* not present: any use faults */
         return 0;
     }
     uint32_t lo, hi;
@@ -160,7 +160,7 @@ int seg_load_ss_for(struct vcpu *cpu, uint16_t sel, uint32_t cpl, int vec)
 
 void seg_null_inaccessible(struct vcpu *cpu)
 {
-    static const int segs[] = {S_ES, S_DS, S_FS, S_GS};
+    static const int segs[] = { S_ES, S_DS, S_FS, S_GS };
     for (size_t k = 0; k < sizeof(segs) / sizeof(segs[0]); k++) {
         struct seg_cache *sc = &cpu->seg[segs[k]];
         uint32_t hi = sc->flags;
@@ -182,7 +182,8 @@ int seg_write_desc_hi(struct vcpu *cpu, uint16_t sel, uint32_t hi)
 
 int tss_inner_stack(struct vcpu *cpu, uint32_t dpl, uint16_t *ss, uint32_t *esp)
 {
-    bool tss32 = desc_type(cpu->tss.flags) == SYS_TSS32 || desc_type(cpu->tss.flags) == SYS_TSS32_BUSY;
+    bool tss32 =
+        desc_type(cpu->tss.flags) == SYS_TSS32 || desc_type(cpu->tss.flags) == SYS_TSS32_BUSY;
     uint32_t off = tss32 ? 4 + dpl * 8 : 2 + dpl * 4;
     uint32_t span = tss32 ? 6 : 4;
     if ((cpu->tss.sel & ~3u) == 0 || off + span - 1 > cpu->tss.limit) {

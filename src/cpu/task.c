@@ -16,8 +16,8 @@
 #define TSS_CR3 0x1C
 #define TSS_EIP 0x20
 #define TSS_EFLAGS 0x24
-#define TSS_REGS 0x28      /* EAX ECX EDX EBX ESP EBP ESI EDI */
-#define TSS_SEGS 0x48      /* ES CS SS DS FS GS, 4 bytes each */
+#define TSS_REGS 0x28 /* EAX ECX EDX EBX ESP EBP ESI EDI */
+#define TSS_SEGS 0x48 /* ES CS SS DS FS GS, 4 bytes each */
 #define TSS_LDT 0x60
 #define TSS_MIN_LIMIT 0x67
 
@@ -122,14 +122,13 @@ static void save_outgoing(struct vcpu *cpu, enum ts_reason why, uint32_t resume_
     if (why == TS_JMP || why == TS_IRET) {
         uint32_t olo, ohi;
         if (seg_read_desc(cpu, cpu->tss.sel, &olo, &ohi) == 0)
-            seg_write_desc_hi(cpu, cpu->tss.sel, ohi & ~(2u << 8));   /* clear busy */
+            seg_write_desc_hi(cpu, cpu->tss.sel, ohi & ~(2u << 8)); /* clear busy */
     }
 }
 
 /* Makes the new TSS the current one: its back link (CALL, INT), its busy
  * bit (all but IRET), TR, CR0.TS, and its CR3 when paging. */
-static void enter_tss(struct vcpu *cpu, uint16_t sel, uint32_t lo, uint32_t hi,
-                      enum ts_reason why)
+static void enter_tss(struct vcpu *cpu, uint16_t sel, uint32_t lo, uint32_t hi, enum ts_reason why)
 {
     uint16_t old_tr = cpu->tss.sel;
     struct seg_cache ntss;
@@ -138,7 +137,7 @@ static void enter_tss(struct vcpu *cpu, uint16_t sel, uint32_t lo, uint32_t hi,
     if (why == TS_CALL || why == TS_INT)
         wr(cpu, nb + TSS_LINK, 2, old_tr);
     if (why != TS_IRET) {
-        hi |= 2u << 8;   /* busy */
+        hi |= 2u << 8; /* busy */
         seg_write_desc_hi(cpu, sel, hi);
     }
     seg_set_cache(&cpu->tss, sel, lo, hi);
@@ -203,7 +202,7 @@ int task_switch(struct vcpu *cpu, uint16_t sel, enum ts_reason why, uint32_t res
     load_task_state(cpu, why, segs, &ldt);
     if (load_task_ldt(cpu, ldt) < 0)
         return -1;
-    static const int order[S_COUNT] = {S_CS, S_SS, S_ES, S_DS, S_FS, S_GS};
+    static const int order[S_COUNT] = { S_CS, S_SS, S_ES, S_DS, S_FS, S_GS };
     for (int k = 0; k < S_COUNT; k++)
         if (load_task_seg(cpu, order[k], segs[order[k]]) < 0)
             return -1;

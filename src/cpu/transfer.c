@@ -39,7 +39,8 @@ static int push_on(struct vcpu *cpu, uint32_t ss_base, uint32_t *esp, uint32_t v
 static int push_return(struct vcpu *cpu, uint32_t next_eip, unsigned size)
 {
     uint32_t esp = cpu->regs[R_ESP], base = cpu->seg[S_SS].base;
-    if (push_on(cpu, base, &esp, cpu->seg[S_CS].sel, size) || push_on(cpu, base, &esp, next_eip, size))
+    if (push_on(cpu, base, &esp, cpu->seg[S_CS].sel, size) ||
+        push_on(cpu, base, &esp, next_eip, size))
         return -1;
     cpu->regs[R_ESP] = esp;
     return 0;
@@ -88,7 +89,7 @@ struct far_req {
     uint32_t off;
     unsigned osize;
     bool call;
-    uint32_t next_eip;   /* the return address of a CALL */
+    uint32_t next_eip; /* the return address of a CALL */
 };
 
 /* JMP/CALL straight to a code segment, at the current privilege level. */
@@ -120,11 +121,11 @@ static int check_sys_target(struct vcpu *cpu, uint16_t sel, uint32_t hi)
 
 /* What a call gate leads to. */
 struct gate {
-    uint16_t sel;            /* the target code segment */
-    uint32_t lo, hi;         /* its descriptor */
-    uint32_t off;            /* the entry point */
-    unsigned size;           /* 4 (32-bit gate) or 2: the size of each push */
-    unsigned nparams;        /* parameters copied to an inner stack */
+    uint16_t sel;     /* the target code segment */
+    uint32_t lo, hi;  /* its descriptor */
+    uint32_t off;     /* the entry point */
+    unsigned size;    /* 4 (32-bit gate) or 2: the size of each push */
+    unsigned nparams; /* parameters copied to an inner stack */
     uint32_t params[32];
 };
 
@@ -215,8 +216,9 @@ static int far_gate(struct vcpu *cpu, const struct far_req *r, uint32_t lo, uint
 int xfer_far(struct vcpu *cpu, uint16_t sel, uint32_t off, unsigned osize, bool call,
              uint32_t next_eip)
 {
-    struct far_req r = { .sel = sel, .off = off, .osize = osize, .call = call,
-                         .next_eip = next_eip };
+    struct far_req r = {
+        .sel = sel, .off = off, .osize = osize, .call = call, .next_eip = next_eip
+    };
     uint32_t lo, hi;
     if ((sel & ~3u) == 0 || seg_read_desc(cpu, sel, &lo, &hi) < 0)
         return gp(cpu, sel);
@@ -238,8 +240,8 @@ static int check_return_cs(struct vcpu *cpu, uint16_t sel, uint32_t *lo, uint32_
 
 /* The CS:EIP popped by RET/IRET: checks (privilege, limit) and the
  * accessed bit; returns the new privilege level or -1 (fault raised). */
-static int return_target(struct vcpu *cpu, uint32_t cs, uint32_t eip, unsigned osize,
-                         uint32_t *lo, uint32_t *hi)
+static int return_target(struct vcpu *cpu, uint32_t cs, uint32_t eip, unsigned osize, uint32_t *lo,
+                         uint32_t *hi)
 {
     int rpl = check_return_cs(cpu, (uint16_t)cs, lo, hi);
     if (rpl < 0 || beyond_limit(cpu, *lo, *hi, osize == 2 ? (eip & 0xFFFF) : eip) ||

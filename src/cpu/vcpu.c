@@ -53,8 +53,8 @@ void vcpu_reset_flat32(struct vcpu *cpu)
 
 void vcpu_dump(const struct vcpu *cpu, FILE *out)
 {
-    static const char *const names[8] = {"EAX", "ECX", "EDX", "EBX", "ESP", "EBP", "ESI", "EDI"};
-    static const char *const snames[S_COUNT] = {"ES", "CS", "SS", "DS", "FS", "GS"};
+    static const char *const names[8] = { "EAX", "ECX", "EDX", "EBX", "ESP", "EBP", "ESI", "EDI" };
+    static const char *const snames[S_COUNT] = { "ES", "CS", "SS", "DS", "FS", "GS" };
     fprintf(out, "EAX=%08x EBX=%08x ECX=%08x EDX=%08x\n", cpu->regs[R_EAX], cpu->regs[R_EBX],
             cpu->regs[R_ECX], cpu->regs[R_EDX]);
     fprintf(out, "ESI=%08x EDI=%08x EBP=%08x ESP=%08x\n", cpu->regs[R_ESI], cpu->regs[R_EDI],

@@ -56,26 +56,25 @@
 #define CONSOLE_RETRY_MS 100
 
 static const char console_quit_msg[] = "\r\nxbt: terminated (Ctrl-A x)\r\n";
-static const char console_help_msg[] =
-    "\r\n"
-    "C-a h    print this help\r\n"
-    "C-a x    exit xbt\r\n"
-    "C-a C-a  send C-a to the guest\r\n";
+static const char console_help_msg[] = "\r\n"
+                                       "C-a h    print this help\r\n"
+                                       "C-a x    exit xbt\r\n"
+                                       "C-a C-a  send C-a to the guest\r\n";
 
 struct console {
     int in_fd;
     struct dev_uart *uart;
-    struct stop_line stop;       /* Ctrl-A x */
-    int wake[2];                 /* self-pipe: [0] polled by the thread */
+    struct stop_line stop; /* Ctrl-A x */
+    int wake[2];           /* self-pipe: [0] polled by the thread */
     atomic_bool stopping;
     pthread_t thread;
-    bool is_tty;                 /* in_fd is a terminal */
-    bool owns_tty;               /* this console put it into raw mode */
-    bool eof;                    /* in_fd is no longer read */
+    bool is_tty;   /* in_fd is a terminal */
+    bool owns_tty; /* this console put it into raw mode */
+    bool eof;      /* in_fd is no longer read */
     struct con_escape esc;
     uint8_t pending[CONSOLE_PENDING_MAX];
     size_t npending;
-    uint64_t dropped;            /* terminal bytes dropped: buffer full */
+    uint64_t dropped; /* terminal bytes dropped: buffer full */
 };
 
 /* ---- terminal state (process-global: there is one controlling tty) ------- */
@@ -85,7 +84,7 @@ static const int console_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGABRT
 
 static int tty_fd = -1;
 static struct termios tty_saved;
-static volatile sig_atomic_t tty_raw;      /* tty_saved must be restored */
+static volatile sig_atomic_t tty_raw; /* tty_saved must be restored */
 static bool tty_atexit_done;
 static bool tty_handler_installed[XBT_ARRAY_SIZE(console_signals)];
 static struct sigaction tty_old_action[XBT_ARRAY_SIZE(console_signals)];
@@ -117,8 +116,8 @@ static void console_install_handlers(void)
 {
     for (size_t i = 0; i < XBT_ARRAY_SIZE(console_signals); i++) {
         struct sigaction sa, old;
-        if (sigaction(console_signals[i], NULL, &old) != 0 ||
-            old.sa_handler != SIG_DFL || (old.sa_flags & SA_SIGINFO))
+        if (sigaction(console_signals[i], NULL, &old) != 0 || old.sa_handler != SIG_DFL ||
+            (old.sa_flags & SA_SIGINFO))
             continue;
         memset(&sa, 0, sizeof(sa));
         sa.sa_handler = console_fatal_signal;
@@ -136,8 +135,8 @@ static void console_remove_handlers(void)
             continue;
         tty_handler_installed[i] = false;
         /* Leave it alone if someone replaced our handler meanwhile. */
-        if (sigaction(console_signals[i], NULL, &cur) == 0 &&
-            !(cur.sa_flags & SA_SIGINFO) && cur.sa_handler == console_fatal_signal)
+        if (sigaction(console_signals[i], NULL, &cur) == 0 && !(cur.sa_flags & SA_SIGINFO) &&
+            cur.sa_handler == console_fatal_signal)
             sigaction(console_signals[i], &tty_old_action[i], NULL);
     }
 }
@@ -146,7 +145,7 @@ static void console_remove_handlers(void)
 static bool console_tty_make_raw(int fd)
 {
     struct termios raw;
-    if (tty_raw)                 /* another console already owns the tty */
+    if (tty_raw) /* another console already owns the tty */
         return false;
     if (tcgetattr(fd, &tty_saved) != 0)
         return false;
@@ -155,8 +154,7 @@ static bool console_tty_make_raw(int fd)
     console_install_handlers();
 
     raw = tty_saved;
-    raw.c_iflag &= ~(tcflag_t)(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR |
-                               IGNCR | ICRNL | IXON);
+    raw.c_iflag &= ~(tcflag_t)(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR | ICRNL | IXON);
     raw.c_oflag |= OPOST | ONLCR;
     raw.c_lflag &= ~(tcflag_t)(ECHO | ECHONL | ICANON | ISIG | IEXTEN);
     raw.c_cflag &= ~(tcflag_t)(CSIZE | PARENB);
@@ -165,7 +163,7 @@ static bool console_tty_make_raw(int fd)
     raw.c_cc[VTIME] = 0;
 
     tty_fd = fd;
-    tty_raw = 1;                 /* before the change: a signal restores */
+    tty_raw = 1; /* before the change: a signal restores */
     if (tcsetattr(fd, TCSANOW, &raw) != 0) {
         tty_raw = 0;
         console_remove_handlers();
@@ -181,7 +179,7 @@ static void console_rx_notify(void *opaque)
 {
     struct console *c = opaque;
     uint8_t b = 0;
-    ssize_t r = write(c->wake[1], &b, 1);   /* non-blocking; full pipe is fine */
+    ssize_t r = write(c->wake[1], &b, 1); /* non-blocking; full pipe is fine */
     (void)r;
 }
 
@@ -198,7 +196,7 @@ static void console_deliver(struct console *c)
     if (c->npending == 0)
         return;
     size_t n = c->uart ? dev_uart_receive(c->uart, c->pending, c->npending)
-                       : c->npending;          /* no UART: discard */
+                       : c->npending; /* no UART: discard */
     if (n > 0) {
         memmove(c->pending, c->pending + n, c->npending - n);
         c->npending -= n;
@@ -227,8 +225,7 @@ static void console_input(struct console *c, const uint8_t *buf, size_t len)
         case CON_ESC_HELP:
             dev_write_all(STDERR_FILENO, console_help_msg, sizeof(console_help_msg) - 1);
             break;
-        case CON_ESC_NONE:
-            break;
+        case CON_ESC_NONE: break;
         }
     }
 }
@@ -266,9 +263,8 @@ static void *console_thread(void *arg)
             ssize_t n = read(c->in_fd, buf, want);
             if (n > 0)
                 console_input(c, buf, (size_t)n);
-            else if (n == 0 || (errno != EINTR && errno != EAGAIN &&
-                                errno != EWOULDBLOCK))
-                c->eof = true;   /* EOF, hangup or error: stop reading */
+            else if (n == 0 || (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK))
+                c->eof = true; /* EOF, hangup or error: stop reading */
         }
     }
     return NULL;
@@ -300,7 +296,7 @@ struct console *console_start(int in_fd, struct dev_uart *uart, struct stop_line
     if (in_fd >= 0 && isatty(in_fd)) {
         c->is_tty = true;
         if (tcgetpgrp(in_fd) != getpgrp())
-            c->eof = true;       /* background: reading would stop us */
+            c->eof = true; /* background: reading would stop us */
         else
             c->owns_tty = console_tty_make_raw(in_fd);
     }

@@ -27,12 +27,12 @@ enum con_esc_action {
 };
 
 struct con_escape {
-    bool armed;                 /* last byte was an unconsumed Ctrl-A */
+    bool armed; /* last byte was an unconsumed Ctrl-A */
 };
 
 struct con_esc_out {
-    uint8_t bytes[2];           /* bytes for the guest, in order */
-    unsigned n;                 /* how many of bytes[] are valid */
+    uint8_t bytes[2]; /* bytes for the guest, in order */
+    unsigned n;       /* how many of bytes[] are valid */
     enum con_esc_action action;
 };
 
@@ -54,17 +54,11 @@ static inline struct con_esc_out con_escape_feed(struct con_escape *e, uint8_t c
     e->armed = false;
     switch (c) {
     case 'x':
-    case 'X':
-        out.action = CON_ESC_QUIT;
-        break;
+    case 'X': out.action = CON_ESC_QUIT; break;
     case 'h':
     case 'H':
-    case '?':
-        out.action = CON_ESC_HELP;
-        break;
-    case CON_ESCAPE_CHAR:
-        out.bytes[out.n++] = CON_ESCAPE_CHAR;
-        break;
+    case '?': out.action = CON_ESC_HELP; break;
+    case CON_ESCAPE_CHAR: out.bytes[out.n++] = CON_ESCAPE_CHAR; break;
     default:
         out.bytes[out.n++] = CON_ESCAPE_CHAR;
         out.bytes[out.n++] = c;

@@ -37,8 +37,7 @@ struct dev_debug_exit {
     struct stop_line stop;
 };
 
-static void debug_exit_write(void *opaque, uint16_t port, unsigned size,
-                             uint32_t val)
+static void debug_exit_write(void *opaque, uint16_t port, unsigned size, uint32_t val)
 {
     struct dev_debug_exit *d = opaque;
     (void)port;
@@ -80,10 +79,9 @@ static uint32_t debugcon_read(void *opaque, uint16_t port, unsigned size)
     return DEBUGCON_READBACK;
 }
 
-static void debugcon_write(void *opaque, uint16_t port, unsigned size,
-                           uint32_t val)
+static void debugcon_write(void *opaque, uint16_t port, unsigned size, uint32_t val)
 {
-    static atomic_bool warned;   /* warn about a broken out_fd only once */
+    static atomic_bool warned; /* warn about a broken out_fd only once */
     int fd = (int)(intptr_t)opaque;
     uint8_t b = (uint8_t)val;
     (void)port;
@@ -101,6 +99,5 @@ int dev_debugcon_create(struct io_bus *bus, uint16_t port, int out_fd)
 {
     if (!bus)
         return XBT_EINVAL;
-    return bus_register_ports(bus, port, 1, &debugcon_ops,
-                              (void *)(intptr_t)out_fd);
+    return bus_register_ports(bus, port, 1, &debugcon_ops, (void *)(intptr_t)out_fd);
 }

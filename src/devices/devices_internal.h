@@ -19,8 +19,7 @@ int dev_write_all(int fd, const void *buf, size_t len);
  * not block or call back into the UART (writing to a non-blocking pipe is
  * fine).  fn == NULL unregisters; once this returns the old fn is not
  * running and will not be called again. */
-void dev_uart_set_rx_notify(struct dev_uart *u, void (*fn)(void *opaque),
-                            void *opaque);
+void dev_uart_set_rx_notify(struct dev_uart *u, void (*fn)(void *opaque), void *opaque);
 
 /* A queue of bytes a PS/2 device sends the i8042 (i8042.c drains it into
  * its output buffer, one byte per guest read). */
@@ -34,12 +33,12 @@ void ps2_out_put(struct ps2_out *q, uint8_t b);
 
 /* The PS/2 mouse on the AUX port (ps2_mouse.c). */
 struct ps2_mouse {
-    uint8_t status;              /* remote, enabled, 2:1 scaling */
+    uint8_t status; /* remote, enabled, 2:1 scaling */
     uint8_t rate, resolution;
-    uint8_t id;                  /* 0 PS/2, 3 IntelliMouse, 4 Explorer */
-    uint8_t param_cmd;           /* 0xF3 / 0xE8 waiting for its byte, or 0 */
-    uint8_t knock[3];            /* the last sample rates set */
-    bool wrap;                   /* wrap (echo) mode */
+    uint8_t id;        /* 0 PS/2, 3 IntelliMouse, 4 Explorer */
+    uint8_t param_cmd; /* 0xF3 / 0xE8 waiting for its byte, or 0 */
+    uint8_t knock[3];  /* the last sample rates set */
+    bool wrap;         /* wrap (echo) mode */
 };
 void ps2_mouse_reset(struct ps2_mouse *m);
 /* A byte sent to the mouse (i8042 command 0xD4); its answer goes to out. */

@@ -75,7 +75,7 @@
 #define CB_AUX_DISABLE 0x20
 #define CB_XLATE 0x40
 /* Output port bits. */
-#define OUT_RESET 0x01          /* 0 = CPU reset asserted */
+#define OUT_RESET 0x01 /* 0 = CPU reset asserted */
 #define OUT_A20 0x02
 /* Command byte at power-on, as a PC BIOS leaves it: keyboard interrupt
  * enabled (moot: no IRQ1), system flag, scan-code translation. */
@@ -86,18 +86,18 @@
 #define KBC_RAM_SIZE 32
 
 struct dev_i8042 {
-    struct event_line reset;     /* pulse of the CPU reset line */
+    struct event_line reset; /* pulse of the CPU reset line */
     struct irq_line irq1, irq12;
-    uint8_t ram[KBC_RAM_SIZE];  /* ram[0] is the command byte */
+    uint8_t ram[KBC_RAM_SIZE]; /* ram[0] is the command byte */
     uint8_t outport;
-    uint8_t obuf;               /* output buffer (last byte if empty) */
+    uint8_t obuf; /* output buffer (last byte if empty) */
     bool obf;
-    bool obuf_aux;              /* status bit 5: obuf came from the AUX port */
-    bool last_was_cmd;          /* status bit 3 */
-    uint8_t pending;            /* command waiting for a data byte, or 0 */
-    bool ctl_pending;           /* a controller response waits in ctl */
+    bool obuf_aux;     /* status bit 5: obuf came from the AUX port */
+    bool last_was_cmd; /* status bit 3 */
+    uint8_t pending;   /* command waiting for a data byte, or 0 */
+    bool ctl_pending;  /* a controller response waits in ctl */
     uint8_t ctl;
-    struct ps2_out aux;         /* bytes from the AUX port (mouse, 0xD3) */
+    struct ps2_out aux; /* bytes from the AUX port (mouse, 0xD3) */
     struct ps2_mouse mouse;
 };
 
@@ -149,7 +149,7 @@ static void kbc_respond(struct dev_i8042 *k, uint8_t v)
     k->ctl = v;
     k->ctl_pending = true;
     if (k->obf && !k->obuf_aux)
-        k->obf = false;   /* a response overwrites an unread one */
+        k->obf = false; /* a response overwrites an unread one */
     kbc_update(k);
 }
 
@@ -170,40 +170,23 @@ static void kbc_command(struct dev_i8042 *k, uint8_t cmd)
         return;
     }
     switch (cmd) {
-    case 0xA7:
-        k->ram[0] |= CB_AUX_DISABLE;
-        break;
+    case 0xA7: k->ram[0] |= CB_AUX_DISABLE; break;
     case 0xA8:
         k->ram[0] &= (uint8_t)~CB_AUX_DISABLE;
         kbc_update(k);
         break;
-    case 0xA9:
-        kbc_respond(k, 0x00);
-        break;
+    case 0xA9: kbc_respond(k, 0x00); break;
     case 0xAA:
         k->ram[0] |= CB_SYS;
         kbc_respond(k, 0x55);
         break;
-    case 0xAB:
-        kbc_respond(k, 0x00);
-        break;
-    case 0xAD:
-        k->ram[0] |= CB_KBD_DISABLE;
-        break;
-    case 0xAE:
-        k->ram[0] &= (uint8_t)~CB_KBD_DISABLE;
-        break;
-    case 0xD0:
-        kbc_respond(k, k->outport);
-        break;
-    case 0xDD:
-        k->outport &= (uint8_t)~OUT_A20;
-        break;
-    case 0xDF:
-        k->outport |= OUT_A20;
-        break;
-    default:
-        break;
+    case 0xAB: kbc_respond(k, 0x00); break;
+    case 0xAD: k->ram[0] |= CB_KBD_DISABLE; break;
+    case 0xAE: k->ram[0] &= (uint8_t)~CB_KBD_DISABLE; break;
+    case 0xD0: kbc_respond(k, k->outport); break;
+    case 0xDD: k->outport &= (uint8_t)~OUT_A20; break;
+    case 0xDF: k->outport |= OUT_A20; break;
+    default: break;
     }
 }
 

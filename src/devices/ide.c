@@ -83,7 +83,7 @@ static void ide_irq_update(struct ide_channel *c)
     c->level = level;
     if (level) {
         c->ide->st.irqs++;
-        c->bm.status |= BM_ST_INTR;   /* set by the rising edge (PIIX) */
+        c->bm.status |= BM_ST_INTR; /* set by the rising edge (PIIX) */
     }
     irq_set(&c->irq, level);
 }
@@ -118,7 +118,7 @@ static void ide_drive_reset(struct ide_drive *d)
     d->select = ATA_DEV_OBS;
     ide_signature(d);
     d->status = d->img ? ATA_DRDY | ATA_DSC : 0;
-    d->error = 0x01;             /* diagnostics: device 0 passed */
+    d->error = 0x01; /* diagnostics: device 0 passed */
     d->mult = IDE_MAX_MULT;
     d->cur_heads = d->heads;
     d->cur_secs = d->secs;
@@ -175,8 +175,8 @@ static bool ide_get_lba(const struct ide_drive *d, bool lba48, uint64_t *lba)
 {
     if (lba48) {
         *lba = (uint64_t)d->hob_lba2 << 40 | (uint64_t)d->hob_lba1 << 32 |
-               (uint64_t)d->hob_lba0 << 24 | (uint64_t)d->lba2 << 16 |
-               (uint64_t)d->lba1 << 8 | d->lba0;
+               (uint64_t)d->hob_lba0 << 24 | (uint64_t)d->lba2 << 16 | (uint64_t)d->lba1 << 8 |
+               d->lba0;
         return true;
     }
     if (d->select & ATA_DEV_LBA) {
@@ -249,7 +249,7 @@ static void ide_identify(struct ide_channel *c, struct ide_drive *d)
     snprintf(serial, sizeof(serial), "%s%u", IDE_SERIAL_PREFIX, c->index * 2 + c->unit + 1);
     uint32_t chs = (uint32_t)d->cyls * d->cur_heads * d->cur_secs;
     uint64_t lba28 = d->nsectors < IDE_LBA28_MAX ? d->nsectors : IDE_LBA28_MAX;
-    put16(b, 0, 0x0040);                     /* fixed device */
+    put16(b, 0, 0x0040); /* fixed device */
     put16(b, 1, d->cyls);
     put16(b, 3, d->heads);
     put16(b, 6, d->secs);
@@ -257,11 +257,11 @@ static void ide_identify(struct ide_channel *c, struct ide_drive *d)
     put_string(b, 23, 4, IDE_FIRMWARE);
     put_string(b, 27, 20, IDE_MODEL);
     put16(b, 47, 0x8000 | IDE_MAX_MULT);
-    put16(b, 49, 1u << 11 | 1u << 9 | 1u << 8);   /* IORDY, LBA, DMA */
+    put16(b, 49, 1u << 11 | 1u << 9 | 1u << 8); /* IORDY, LBA, DMA */
     put16(b, 50, 0x4000);
-    put16(b, 51, 0x200);                     /* PIO timing mode 2 (obsolete) */
+    put16(b, 51, 0x200); /* PIO timing mode 2 (obsolete) */
     put16(b, 52, 0x200);
-    put16(b, 53, 0x0007);                    /* words 54-58, 64-70, 88 valid */
+    put16(b, 53, 0x0007); /* words 54-58, 64-70, 88 valid */
     put16(b, 54, d->cyls);
     put16(b, 55, d->cur_heads);
     put16(b, 56, d->cur_secs);
@@ -272,19 +272,19 @@ static void ide_identify(struct ide_channel *c, struct ide_drive *d)
     put16(b, 61, (unsigned)(lba28 >> 16));
     put16(b, 62, d->w62);
     put16(b, 63, d->w63);
-    put16(b, 64, 0x0003);                    /* PIO 3 and 4 */
+    put16(b, 64, 0x0003); /* PIO 3 and 4 */
     for (unsigned w = 65; w <= 68; w++)
-        put16(b, w, 120);                    /* cycle times, ns */
-    put16(b, 80, 0x00F0);                    /* ATA-4 .. ATA-7 */
+        put16(b, w, 120); /* cycle times, ns */
+    put16(b, 80, 0x00F0); /* ATA-4 .. ATA-7 */
     put16(b, 81, 0x0016);
-    put16(b, 82, 1u << 14 | 1u << 5);        /* NOP, write cache */
-    put16(b, 83, 1u << 14 | 1u << 13 | 1u << 12 | 1u << 10);  /* FLUSH EXT, FLUSH, LBA48 */
+    put16(b, 82, 1u << 14 | 1u << 5);                        /* NOP, write cache */
+    put16(b, 83, 1u << 14 | 1u << 13 | 1u << 12 | 1u << 10); /* FLUSH EXT, FLUSH, LBA48 */
     put16(b, 84, 1u << 14);
     put16(b, 85, 1u << 14 | (d->wcache ? 1u << 5 : 0));
     put16(b, 86, 1u << 13 | 1u << 12 | 1u << 10);
     put16(b, 87, 1u << 14);
     put16(b, 88, d->w88);
-    put16(b, 93, 1u << 14 | 1u << 13 | 1);   /* reset result, 80-wire cable */
+    put16(b, 93, 1u << 14 | 1u << 13 | 1); /* reset result, 80-wire cable */
     for (unsigned w = 0; w < 4; w++)
         put16(b, 100 + w, (unsigned)(d->nsectors >> (16 * w)) & 0xFFFF);
 }
@@ -366,8 +366,8 @@ static void ide_pio_out_done(struct ide_channel *c, struct ide_drive *d)
 /* ---- command execution ------------------------------------------------------ */
 
 /* Starts a sector transfer command (PIO or DMA). */
-static void ide_cmd_rw(struct ide_channel *c, struct ide_drive *d, bool lba48,
-                       enum ide_xfer xfer, bool to_disk)
+static void ide_cmd_rw(struct ide_channel *c, struct ide_drive *d, bool lba48, enum ide_xfer xfer,
+                       bool to_disk)
 {
     bool multiple = d->cmd == 0xC4 || d->cmd == 0xC5 || d->cmd == 0x29 || d->cmd == 0x39;
     if (multiple && !d->mult) {
@@ -411,47 +411,49 @@ static void ide_cmd_set_features(struct ide_channel *c, struct ide_drive *d)
 {
     unsigned mode = d->count & 7;
     switch (d->feature) {
-    case 0x03:   /* set transfer mode (count: mode type << 3 | mode) */
+    case 0x03: /* set transfer mode (count: mode type << 3 | mode) */
         switch (d->count >> 3) {
-        case 0x00: case 0x01:   /* PIO default / PIO mode n */
+        case 0x00:
+        case 0x01: /* PIO default / PIO mode n */
             d->w62 = 0x0007;
             d->w63 = 0x0007;
             d->w88 = 0x003F;
             break;
-        case 0x02:              /* single-word DMA n */
+        case 0x02: /* single-word DMA n */
             if (mode > 2)
                 goto abort;
             d->w62 = 0x0007 | (uint16_t)(0x100u << mode);
             d->w63 = 0x0007;
             d->w88 = 0x003F;
             break;
-        case 0x04:              /* multiword DMA n */
+        case 0x04: /* multiword DMA n */
             if (mode > 2)
                 goto abort;
             d->w62 = 0x0007;
             d->w63 = 0x0007 | (uint16_t)(0x100u << mode);
             d->w88 = 0x003F;
             break;
-        case 0x08:              /* Ultra DMA n */
+        case 0x08: /* Ultra DMA n */
             if (mode > 5)
                 goto abort;
             d->w62 = 0x0007;
             d->w63 = 0x0007;
             d->w88 = 0x003F | (uint16_t)(0x100u << mode);
             break;
-        default:
-            goto abort;
+        default: goto abort;
         }
         break;
     case 0x02: d->wcache = true; break;
     case 0x82: d->wcache = false; break;
-    case 0x05: case 0x85:   /* advanced power management */
-    case 0x42: case 0xC2:   /* automatic acoustic management */
-    case 0x55: case 0xAA:   /* read look-ahead */
-    case 0x66: case 0xCC:   /* reverting to power-on defaults */
-        break;
-    default:
-        goto abort;
+    case 0x05:
+    case 0x85: /* advanced power management */
+    case 0x42:
+    case 0xC2: /* automatic acoustic management */
+    case 0x55:
+    case 0xAA: /* read look-ahead */
+    case 0x66:
+    case 0xCC: /* reverting to power-on defaults */ break;
+    default: goto abort;
     }
     ide_cmd_ok(c, d);
     return;
@@ -520,35 +522,50 @@ static void ide_exec(struct ide_channel *c, struct ide_drive *d, uint8_t cmd)
     d->xfer = XFER_NONE;
     switch (cmd) {
     case 0xEC: ide_cmd_identify(c, d); break;
-    case 0x20: case 0x21: case 0xC4: ide_cmd_rw(c, d, false, XFER_PIO_IN, false); break;
-    case 0x24: case 0x29: ide_cmd_rw(c, d, true, XFER_PIO_IN, false); break;
-    case 0x30: case 0x31: case 0xC5: ide_cmd_rw(c, d, false, XFER_PIO_OUT, true); break;
-    case 0x34: case 0x39: ide_cmd_rw(c, d, true, XFER_PIO_OUT, true); break;
-    case 0xC8: case 0xC9: ide_cmd_rw(c, d, false, XFER_DMA, false); break;
+    case 0x20:
+    case 0x21:
+    case 0xC4: ide_cmd_rw(c, d, false, XFER_PIO_IN, false); break;
+    case 0x24:
+    case 0x29: ide_cmd_rw(c, d, true, XFER_PIO_IN, false); break;
+    case 0x30:
+    case 0x31:
+    case 0xC5: ide_cmd_rw(c, d, false, XFER_PIO_OUT, true); break;
+    case 0x34:
+    case 0x39: ide_cmd_rw(c, d, true, XFER_PIO_OUT, true); break;
+    case 0xC8:
+    case 0xC9: ide_cmd_rw(c, d, false, XFER_DMA, false); break;
     case 0x25: ide_cmd_rw(c, d, true, XFER_DMA, false); break;
-    case 0xCA: case 0xCB: ide_cmd_rw(c, d, false, XFER_DMA, true); break;
+    case 0xCA:
+    case 0xCB: ide_cmd_rw(c, d, false, XFER_DMA, true); break;
     case 0x35: ide_cmd_rw(c, d, true, XFER_DMA, true); break;
-    case 0x40: case 0x41: ide_cmd_verify(c, d, false); break;
+    case 0x40:
+    case 0x41: ide_cmd_verify(c, d, false); break;
     case 0x42: ide_cmd_verify(c, d, true); break;
-    case 0xE7: case 0xEA: ide_cmd_flush(c, d); break;
+    case 0xE7:
+    case 0xEA: ide_cmd_flush(c, d); break;
     case 0xEF: ide_cmd_set_features(c, d); break;
     case 0xC6: ide_cmd_set_multiple(c, d); break;
     case 0x91: ide_cmd_init_params(c, d); break;
     case 0x90: ide_cmd_diagnostic(c, d); break;
-    case 0xE5: case 0x98:   /* CHECK POWER MODE: active or idle */
+    case 0xE5:
+    case 0x98: /* CHECK POWER MODE: active or idle */
         d->count = 0xFF;
         ide_cmd_ok(c, d);
         break;
-    case 0xE0: case 0xE1: case 0xE2: case 0xE3:   /* standby / idle (immediate) */
-    case 0x94: case 0x95: case 0x96: case 0x97:   /* their old opcodes */
-    case 0x70:                                    /* SEEK */
-        ide_cmd_ok(c, d);
-        break;
+    case 0xE0:
+    case 0xE1:
+    case 0xE2:
+    case 0xE3: /* standby / idle (immediate) */
+    case 0x94:
+    case 0x95:
+    case 0x96:
+    case 0x97: /* their old opcodes */
+    case 0x70: /* SEEK */ ide_cmd_ok(c, d); break;
     default:
-        if (cmd >= 0x10 && cmd <= 0x1F)           /* RECALIBRATE */
+        if (cmd >= 0x10 && cmd <= 0x1F) /* RECALIBRATE */
             ide_cmd_ok(c, d);
         else
-            ide_cmd_abort(c, d);                  /* incl. IDENTIFY PACKET DEVICE */
+            ide_cmd_abort(c, d); /* incl. IDENTIFY PACKET DEVICE */
         break;
     }
 }
@@ -619,9 +636,7 @@ static uint8_t ide_reg_read(struct ide_channel *c, unsigned reg)
     case 4: return hob ? d->hob_lba1 : d->lba1;
     case 5: return hob ? d->hob_lba2 : d->lba2;
     case 6: return d->select;
-    default:
-        ide_irq_clear(c);
-        return d->img ? d->status : 0;
+    default: ide_irq_clear(c); return d->img ? d->status : 0;
     }
 }
 
@@ -638,11 +653,26 @@ static void ide_reg_write(struct ide_channel *c, unsigned reg, uint8_t v)
     for (int i = 0; i < 2; i++) {
         struct ide_drive *d = &c->drive[i];
         switch (reg) {
-        case 1: d->hob_feature = d->feature; d->feature = v; break;
-        case 2: d->hob_count = d->count; d->count = v; break;
-        case 3: d->hob_lba0 = d->lba0; d->lba0 = v; break;
-        case 4: d->hob_lba1 = d->lba1; d->lba1 = v; break;
-        case 5: d->hob_lba2 = d->lba2; d->lba2 = v; break;
+        case 1:
+            d->hob_feature = d->feature;
+            d->feature = v;
+            break;
+        case 2:
+            d->hob_count = d->count;
+            d->count = v;
+            break;
+        case 3:
+            d->hob_lba0 = d->lba0;
+            d->lba0 = v;
+            break;
+        case 4:
+            d->hob_lba1 = d->lba1;
+            d->lba1 = v;
+            break;
+        case 5:
+            d->hob_lba2 = d->lba2;
+            d->lba2 = v;
+            break;
         case 6: d->select = v | ATA_DEV_OBS; break;
         }
     }
@@ -744,8 +774,7 @@ static void ide_bm_remap(struct dev_ide *ide)
         ide->bm_base = base;
     } else if (!ide->bm_conflict_warned) {
         ide->bm_conflict_warned = true;
-        xbt_warn("ide: BAR4 at 0x%x overlaps other ports; bus master not decoded",
-                 (unsigned)base);
+        xbt_warn("ide: BAR4 at 0x%x overlaps other ports; bus master not decoded", (unsigned)base);
     }
 }
 
@@ -763,16 +792,21 @@ static void ide_pci_written(void *opaque, unsigned off, unsigned len)
 /* PIIX3 IDE: mass storage, IDE, prog-if 80h (bus master; both channels in
  * fixed legacy mode); status: fast back-to-back, DEVSEL medium. */
 static const struct pci_func_desc piix3_ide_desc = {
-    .vendor = PCI_VENDOR_INTEL, .device = 0x7010, .class_code = 0x010180,
-    .revision = 0x00, .header_type = 0x00, .int_pin = 0,
-    .command = PCI_COMMAND_IO | PCI_COMMAND_MEMORY | PCI_COMMAND_SERR, .status = 0x0280,
+    .vendor = PCI_VENDOR_INTEL,
+    .device = 0x7010,
+    .class_code = 0x010180,
+    .revision = 0x00,
+    .header_type = 0x00,
+    .int_pin = 0,
+    .command = PCI_COMMAND_IO | PCI_COMMAND_MEMORY | PCI_COMMAND_SERR,
+    .status = 0x0280,
 };
 
 struct dev_ide *dev_ide_create(struct io_bus *bus, struct dev_pci *pci, struct mmu *mmu,
                                struct irq_line irq14, struct irq_line irq15,
                                struct disk_image *master)
 {
-    static const uint16_t bases[2] = {0x1F0, 0x170}, ctls[2] = {0x3F6, 0x376};
+    static const uint16_t bases[2] = { 0x1F0, 0x170 }, ctls[2] = { 0x3F6, 0x376 };
     struct dev_ide *ide = calloc(1, sizeof(*ide));
     if (!ide)
         return NULL;
@@ -798,8 +832,7 @@ struct dev_ide *dev_ide_create(struct io_bus *bus, struct dev_pci *pci, struct m
         if (!err)
             err = bus_register_ports(bus, c->ctl, 1, &ide_ctl_ops, c);
         if (err) {
-            xbt_error("ide: cannot claim ports 0x%x/0x%x: %s", c->base, c->ctl,
-                      xbt_strerror(err));
+            xbt_error("ide: cannot claim ports 0x%x/0x%x: %s", c->base, c->ctl, xbt_strerror(err));
             dev_ide_destroy(ide);
             return NULL;
         }

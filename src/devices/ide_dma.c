@@ -51,7 +51,7 @@ static bool bm_fetch_prd(struct ide_channel *c)
     struct ide_bm *bm = &c->bm;
     if (bm->prd_last || bm->cur - bm->prdt >= IDE_PRD_TABLE_MAX)
         return false;
-    uint32_t e[2] = {UINT32_MAX, UINT32_MAX};
+    uint32_t e[2] = { UINT32_MAX, UINT32_MAX };
     if (c->ide->mmu)
         mmu_dma_read(c->ide->mmu, bm->cur, e, sizeof(e));
     bm->cur += 8;
@@ -76,7 +76,7 @@ static uint32_t bm_collect(struct ide_channel *c, uint32_t total, uint32_t *nseg
             break;
         uint32_t k = bm->prd_len < total - have ? bm->prd_len : total - have;
         if (n < XBT_ARRAY_SIZE(ide->segs))
-            ide->segs[n++] = (struct ide_seg){bm->prd_addr, k};
+            ide->segs[n++] = (struct ide_seg){ bm->prd_addr, k };
         bm->prd_addr += k;
         bm->prd_len -= k;
         have += k;
@@ -86,8 +86,8 @@ static uint32_t bm_collect(struct ide_channel *c, uint32_t total, uint32_t *nseg
 }
 
 /* Copies len bytes between buf and the segments, from *seg / *off on. */
-static void bm_copy(struct dev_ide *ide, uint8_t *buf, uint32_t len, bool to_memory,
-                    uint32_t *seg, uint32_t *off)
+static void bm_copy(struct dev_ide *ide, uint8_t *buf, uint32_t len, bool to_memory, uint32_t *seg,
+                    uint32_t *off)
 {
     while (len) {
         struct ide_seg *s = &ide->segs[*seg];
@@ -188,7 +188,10 @@ static uint8_t bm_reg_read(struct dev_ide *ide, unsigned off)
     switch (off & 7) {
     case 0: return bm->cmd;
     case 2: return bm->status;
-    case 4: case 5: case 6: case 7: return (uint8_t)(bm->prdt >> (8 * ((off & 7) - 4)));
+    case 4:
+    case 5:
+    case 6:
+    case 7: return (uint8_t)(bm->prdt >> (8 * ((off & 7) - 4)));
     default: return 0xFF;
     }
 }
@@ -198,20 +201,20 @@ static void bm_reg_write(struct dev_ide *ide, unsigned off, uint8_t v)
     struct ide_channel *c = &ide->ch[(off >> 3) & 1];
     struct ide_bm *bm = &c->bm;
     switch (off & 7) {
-    case 0:
-        bm_cmd_write(c, v);
-        break;
+    case 0: bm_cmd_write(c, v); break;
     case 2:
         bm->status = (uint8_t)((v & BM_ST_DMA_CAP) | (bm->status & BM_ST_ACTIVE) |
                                (bm->status & ~v & (BM_ST_ERROR | BM_ST_INTR)));
         break;
-    case 4: case 5: case 6: case 7: {
+    case 4:
+    case 5:
+    case 6:
+    case 7: {
         unsigned sh = 8 * ((off & 7) - 4);
         bm->prdt = ((bm->prdt & ~(0xFFu << sh)) | (uint32_t)v << sh) & ~3u;
         break;
     }
-    default:
-        break;
+    default: break;
     }
 }
 

@@ -42,16 +42,16 @@
 
 /* Bus-master command and status bits. */
 #define BM_CMD_START 0x01
-#define BM_CMD_READ 0x08         /* bus master writes memory */
+#define BM_CMD_READ 0x08 /* bus master writes memory */
 #define BM_ST_ACTIVE 0x01
 #define BM_ST_ERROR 0x02
 #define BM_ST_INTR 0x04
-#define BM_ST_DMA_CAP 0x60       /* drive 0/1 DMA capable: storage only */
+#define BM_ST_DMA_CAP 0x60 /* drive 0/1 DMA capable: storage only */
 
 enum ide_xfer { XFER_NONE, XFER_PIO_IN, XFER_PIO_OUT, XFER_DMA };
 
 struct ide_drive {
-    struct disk_image *img;      /* NULL: no drive */
+    struct disk_image *img; /* NULL: no drive */
     uint64_t nsectors;
     /* task file: each register and its previous value (read with HOB);
      * the host's writes reach both drives of a channel */
@@ -60,27 +60,27 @@ struct ide_drive {
     uint8_t select, status, error;
     /* CHS geometry: default, and current (INITIALIZE DEVICE PARAMETERS) */
     uint16_t cyls, heads, secs, cur_heads, cur_secs;
-    uint8_t mult;                /* READ/WRITE MULTIPLE block, 0 = off */
-    uint16_t w62, w63, w88;      /* IDENTIFY DMA mode words (selected mode) */
+    uint8_t mult;           /* READ/WRITE MULTIPLE block, 0 = off */
+    uint16_t w62, w63, w88; /* IDENTIFY DMA mode words (selected mode) */
     bool wcache;
     /* the command in progress */
     uint8_t cmd;
     bool lba48;
     enum ide_xfer xfer;
-    bool dma_to_disk;            /* WRITE DMA */
-    uint64_t lba;                /* next sector */
-    uint32_t remaining;          /* sectors still to transfer */
-    uint32_t pos, len;           /* data register position in buf */
+    bool dma_to_disk;   /* WRITE DMA */
+    uint64_t lba;       /* next sector */
+    uint32_t remaining; /* sectors still to transfer */
+    uint32_t pos, len;  /* data register position in buf */
     uint8_t buf[IDE_MAX_MULT * DISK_SECTOR_SIZE];
 };
 
 struct ide_bm {
     uint8_t cmd, status;
-    uint32_t prdt;               /* PRD table address register */
+    uint32_t prdt; /* PRD table address register */
     /* the engine's position in the PRD table (reset by the start bit) */
-    uint32_t cur;                /* next entry */
-    uint32_t prd_addr, prd_len;  /* rest of the current entry */
-    bool prd_last;               /* the current entry has EOT */
+    uint32_t cur;               /* next entry */
+    uint32_t prd_addr, prd_len; /* rest of the current entry */
+    bool prd_last;              /* the current entry has EOT */
 };
 
 struct ide_seg {
@@ -93,21 +93,21 @@ struct ide_channel {
     uint16_t base, ctl;
     struct irq_line irq;
     struct ide_drive drive[2];
-    unsigned unit;               /* selected drive */
+    unsigned unit; /* selected drive */
     uint8_t devctl;
-    bool intrq;                  /* interrupt pending in the drive */
-    bool level;                  /* IRQ line as driven */
+    bool intrq; /* interrupt pending in the drive */
+    bool level; /* IRQ line as driven */
     struct ide_bm bm;
 };
 
 struct dev_ide {
     struct io_bus *bus;
-    struct pci_func *pci;        /* NULL: legacy ports only (unit tests) */
+    struct pci_func *pci; /* NULL: legacy ports only (unit tests) */
     struct mmu *mmu;
     struct ide_channel ch[2];
-    int32_t bm_base;             /* ports BAR4 is registered at, or -1 */
+    int32_t bm_base; /* ports BAR4 is registered at, or -1 */
     bool bm_conflict_warned;
-    uint8_t *dma_buf;            /* IDE_DMA_CHUNK bytes */
+    uint8_t *dma_buf; /* IDE_DMA_CHUNK bytes */
     struct ide_seg segs[IDE_PRD_MAX + 1];
     struct dev_ide_stats st;
 };

@@ -53,12 +53,13 @@
 #define PCI_ADDR_ENABLE 0x80000000u
 
 /* PIIX3 reset control register bits. */
-#define RCR_SYS_RESET 0x02      /* kept: type of reset (hard) */
-#define RCR_RESET_CPU 0x04      /* 0 -> 1 resets */
+#define RCR_SYS_RESET 0x02 /* kept: type of reset (hard) */
+#define RCR_RESET_CPU 0x04 /* 0 -> 1 resets */
 
 /* Writable bits of the command register (QEMU's generic mask). */
-#define PCI_COMMAND_WMASK (PCI_COMMAND_IO | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER | \
-                           PCI_COMMAND_SERR | PCI_COMMAND_INTX_DISABLE)
+#define PCI_COMMAND_WMASK                                                                          \
+    (PCI_COMMAND_IO | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER | PCI_COMMAND_SERR |                 \
+     PCI_COMMAND_INTX_DISABLE)
 /* Status bits that are write-1-to-clear: master data parity error,
  * signaled/received target abort, received master abort, signaled system
  * error, detected parity error. */
@@ -72,16 +73,16 @@ struct pci_func {
     uint8_t cfg[PCI_CONFIG_SIZE];
     uint8_t wmask[PCI_CONFIG_SIZE];
     uint8_t w1c[PCI_CONFIG_SIZE];
-    uint32_t bar_size[6];       /* 0 = no BAR */
+    uint32_t bar_size[6]; /* 0 = no BAR */
     pci_written_fn written;
     void *opaque;
 };
 
 struct dev_pci {
     struct event_line reset;     /* 0xCF9 bit 2: pulse of the CPU reset line */
-    uint32_t addr;              /* CONFIG_ADDRESS */
-    uint8_t rcr;                /* PIIX3 reset control */
-    struct pci_func *funcs[256];   /* bus 0, by devfn */
+    uint32_t addr;               /* CONFIG_ADDRESS */
+    uint8_t rcr;                 /* PIIX3 reset control */
+    struct pci_func *funcs[256]; /* bus 0, by devfn */
 };
 
 static void put(uint8_t *p, unsigned off, unsigned len, uint32_t v)
@@ -105,8 +106,7 @@ uint32_t pci_func_get(const struct pci_func *f, unsigned off, unsigned len)
     return get(f->cfg, off, len);
 }
 
-void pci_func_init_reg(struct pci_func *f, unsigned off, unsigned len, uint32_t val,
-                       uint32_t wmask)
+void pci_func_init_reg(struct pci_func *f, unsigned off, unsigned len, uint32_t val, uint32_t wmask)
 {
     if (off >= PCI_CONFIG_SIZE || len > 4 || off + len > PCI_CONFIG_SIZE)
         return;
@@ -140,9 +140,8 @@ int32_t pci_func_io_bar_base(const struct pci_func *f, unsigned bar)
     return (int32_t)base;
 }
 
-int pci_func_add(struct dev_pci *p, unsigned dev, unsigned fn,
-                 const struct pci_func_desc *d, pci_written_fn written, void *opaque,
-                 struct pci_func **out)
+int pci_func_add(struct dev_pci *p, unsigned dev, unsigned fn, const struct pci_func_desc *d,
+                 pci_written_fn written, void *opaque, struct pci_func **out)
 {
     if (!p || dev >= 32 || fn >= 8 || !d)
         return XBT_EINVAL;
@@ -185,8 +184,8 @@ uint32_t pci_config_read(struct dev_pci *p, unsigned bus, unsigned devfn, unsign
     return get(f->cfg, off, len);
 }
 
-void pci_config_write(struct dev_pci *p, unsigned bus, unsigned devfn, unsigned off,
-                      unsigned len, uint32_t val)
+void pci_config_write(struct dev_pci *p, unsigned bus, unsigned devfn, unsigned off, unsigned len,
+                      uint32_t val)
 {
     struct pci_func *f = bus == 0 && devfn < 256 ? p->funcs[devfn] : NULL;
     if (!f || off + len > PCI_CONFIG_SIZE)
@@ -240,8 +239,8 @@ static void pci_port_write(void *opaque, uint16_t port, unsigned size, uint32_t 
     unsigned off = port & 3, len = size;
     if (off + len > 4)
         len = 4 - off;
-    pci_config_write(p, (p->addr >> 16) & 0xFF, (p->addr >> 8) & 0xFF,
-                     (p->addr & 0xFC) + off, len, val);
+    pci_config_write(p, (p->addr >> 16) & 0xFF, (p->addr >> 8) & 0xFF, (p->addr & 0xFC) + off, len,
+                     val);
 }
 
 static const struct dev_port_ops pci_port_ops = {
@@ -253,15 +252,23 @@ static const struct dev_port_ops pci_port_ops = {
 
 /* i440FX PMC: host bridge, revision 02 (what QEMU's -M pc shows). */
 static const struct pci_func_desc i440fx_desc = {
-    .vendor = PCI_VENDOR_INTEL, .device = 0x1237, .class_code = 0x060000,
-    .revision = 0x02, .header_type = 0x00, .command = PCI_COMMAND_FIRMWARE,
+    .vendor = PCI_VENDOR_INTEL,
+    .device = 0x1237,
+    .class_code = 0x060000,
+    .revision = 0x02,
+    .header_type = 0x00,
+    .command = PCI_COMMAND_FIRMWARE,
 };
 /* PIIX3 function 0: PCI-to-ISA bridge; multi-function (the IDE is fn 1);
  * status: DEVSEL medium timing. */
 static const struct pci_func_desc piix3_isa_desc = {
-    .vendor = PCI_VENDOR_INTEL, .device = 0x7000, .class_code = 0x060100,
-    .revision = 0x00, .header_type = PCI_HEADER_MULTIFUNCTION,
-    .command = PCI_COMMAND_FIRMWARE, .status = 0x0200,
+    .vendor = PCI_VENDOR_INTEL,
+    .device = 0x7000,
+    .class_code = 0x060100,
+    .revision = 0x00,
+    .header_type = PCI_HEADER_MULTIFUNCTION,
+    .command = PCI_COMMAND_FIRMWARE,
+    .status = 0x0200,
 };
 
 /* PIIX3 ISA bridge registers with power-on values other than 0 (datasheet;
@@ -270,10 +277,12 @@ static const struct pci_func_desc piix3_isa_desc = {
  * DMA 0Ch 0Ch, programmable chip select 02h, SMI control 08h, SMI enable
  * 0Fh.  The PIRQ route registers 60h-63h keep their power-on 80h
  * (disabled): xbt routes no PCI interrupts. */
-static const struct { uint8_t off, val; } piix3_isa_regs[] = {
-    {0x4C, 0x4D}, {0x4E, 0x03}, {0x60, 0x80}, {0x61, 0x80}, {0x62, 0x80}, {0x63, 0x80},
-    {0x69, 0x02}, {0x70, 0x80}, {0x76, 0x0C}, {0x77, 0x0C}, {0x78, 0x02}, {0xA0, 0x08},
-    {0xA8, 0x0F},
+static const struct {
+    uint8_t off, val;
+} piix3_isa_regs[] = {
+    { 0x4C, 0x4D }, { 0x4E, 0x03 }, { 0x60, 0x80 }, { 0x61, 0x80 }, { 0x62, 0x80 },
+    { 0x63, 0x80 }, { 0x69, 0x02 }, { 0x70, 0x80 }, { 0x76, 0x0C }, { 0x77, 0x0C },
+    { 0x78, 0x02 }, { 0xA0, 0x08 }, { 0xA8, 0x0F },
 };
 
 struct dev_pci *dev_pci_create(struct io_bus *bus, struct event_line reset)

@@ -65,52 +65,52 @@
 /* The IR line whose vector a spurious INTA returns. */
 #define PIC_SPURIOUS_IRQ 7
 
-#define ICW1_IC4 0x01       /* ICW4 follows */
-#define ICW1_SNGL 0x02      /* single (no ICW3) */
-#define ICW1_LTIM 0x08      /* level triggered */
-#define ICW1_INIT 0x10      /* distinguishes ICW1 from OCW2/OCW3 */
-#define ICW4_AEOI 0x02      /* automatic EOI */
-#define ICW4_SFNM 0x10      /* special fully nested mode */
-#define OCW3_SEL 0x08       /* distinguishes OCW3 from OCW2 */
-#define OCW3_RIS 0x01       /* read ISR (with RR) */
-#define OCW3_RR 0x02        /* RIS is valid */
-#define OCW3_POLL 0x04      /* poll command */
-#define OCW3_SMM 0x20       /* special mask mode (with ESMM) */
-#define OCW3_ESMM 0x40      /* SMM is valid */
+#define ICW1_IC4 0x01  /* ICW4 follows */
+#define ICW1_SNGL 0x02 /* single (no ICW3) */
+#define ICW1_LTIM 0x08 /* level triggered */
+#define ICW1_INIT 0x10 /* distinguishes ICW1 from OCW2/OCW3 */
+#define ICW4_AEOI 0x02 /* automatic EOI */
+#define ICW4_SFNM 0x10 /* special fully nested mode */
+#define OCW3_SEL 0x08  /* distinguishes OCW3 from OCW2 */
+#define OCW3_RIS 0x01  /* read ISR (with RR) */
+#define OCW3_RR 0x02   /* RIS is valid */
+#define OCW3_POLL 0x04 /* poll command */
+#define OCW3_SMM 0x20  /* special mask mode (with ESMM) */
+#define OCW3_ESMM 0x40 /* SMM is valid */
 
 /* Where the next write to the odd port goes. */
 enum pic_init_state {
-    PIC_READY = 0,      /* OCW1 */
+    PIC_READY = 0, /* OCW1 */
     PIC_WANT_ICW2,
     PIC_WANT_ICW3,
     PIC_WANT_ICW4,
 };
 
 struct pic_chip {
-    uint8_t irr;            /* interrupt request register */
-    uint8_t isr;            /* in-service register */
-    uint8_t imr;            /* interrupt mask register */
-    uint8_t inputs;         /* current level of the IR inputs (edge detect) */
-    uint8_t base;           /* ICW2 & 0xF8: vector of IR0 */
-    uint8_t icw3;           /* stored only (wiring is fixed) */
-    uint8_t priority_add;   /* IR with the highest priority (rotation) */
+    uint8_t irr;          /* interrupt request register */
+    uint8_t isr;          /* in-service register */
+    uint8_t imr;          /* interrupt mask register */
+    uint8_t inputs;       /* current level of the IR inputs (edge detect) */
+    uint8_t base;         /* ICW2 & 0xF8: vector of IR0 */
+    uint8_t icw3;         /* stored only (wiring is fixed) */
+    uint8_t priority_add; /* IR with the highest priority (rotation) */
     enum pic_init_state init;
     bool want_icw3, want_icw4;
-    bool level_mode;        /* ICW1.LTIM */
-    bool auto_eoi;          /* ICW4.AEOI */
-    bool rotate_auto_eoi;   /* OCW2 "set rotate in AEOI mode" */
-    bool sfnm;              /* ICW4.SFNM (meaningful on the master) */
-    bool special_mask;      /* OCW3 special mask mode */
-    bool read_isr;          /* OCW3: even-port reads return ISR (else IRR) */
-    bool poll;              /* OCW3 poll command: next even read polls */
+    bool level_mode;      /* ICW1.LTIM */
+    bool auto_eoi;        /* ICW4.AEOI */
+    bool rotate_auto_eoi; /* OCW2 "set rotate in AEOI mode" */
+    bool sfnm;            /* ICW4.SFNM (meaningful on the master) */
+    bool special_mask;    /* OCW3 special mask mode */
+    bool read_isr;        /* OCW3: even-port reads return ISR (else IRR) */
+    bool poll;            /* OCW3 poll command: next even read polls */
     bool is_master;
 };
 
 struct dev_pic {
     pthread_mutex_t lock;
-    struct pic_chip chip[2];        /* [0] master, [1] slave */
-    atomic_bool output;             /* master INT: dev_pic_pending() */
-    struct event_line intr;      /* the INT output rose: wake the vCPU */
+    struct pic_chip chip[2]; /* [0] master, [1] slave */
+    atomic_bool output;      /* master INT: dev_pic_pending() */
+    struct event_line intr;  /* the INT output rose: wake the vCPU */
 };
 
 /* ---- priority logic (lock held) -------------------------------------------- */
@@ -148,7 +148,7 @@ static int pic_chip_get_irq(const struct pic_chip *c)
     uint8_t in_service = c->isr;
     /* SFNM: a slave request may nest over a slave interrupt in service. */
     if (c->is_master && c->sfnm)
-        in_service &= (uint8_t)~(1u << PIC_CASCADE_IRQ);
+        in_service &= (uint8_t) ~(1u << PIC_CASCADE_IRQ);
     return r < pic_best_rank(c, in_service) ? pic_rank_irq(c, r) : -1;
 }
 
@@ -162,7 +162,7 @@ static void pic_chip_input(struct pic_chip *c, int irq, int level)
         else
             c->irr &= (uint8_t)~bit;
     } else if (level && !(c->inputs & bit)) {
-        c->irr |= bit;                  /* rising edge */
+        c->irr |= bit; /* rising edge */
     }
     if (level)
         c->inputs |= bit;
@@ -197,7 +197,9 @@ static void pic_chip_intack(struct pic_chip *c, int irq)
 static void pic_chip_init(struct pic_chip *c, bool master, uint8_t base, uint8_t imr)
 {
     *c = (struct pic_chip){
-        .imr = imr, .base = base, .is_master = master,
+        .imr = imr,
+        .base = base,
+        .is_master = master,
         .icw3 = master ? (1u << PIC_CASCADE_IRQ) : PIC_CASCADE_IRQ,
     };
 }
@@ -211,7 +213,7 @@ static void pic_chip_init(struct pic_chip *c, bool master, uint8_t base, uint8_t
 static void pic_cascade_intack(struct pic_chip *master)
 {
     pic_chip_intack(master, PIC_CASCADE_IRQ);
-    master->inputs &= (uint8_t)~(1u << PIC_CASCADE_IRQ);
+    master->inputs &= (uint8_t) ~(1u << PIC_CASCADE_IRQ);
 }
 
 /* The poll command: the highest request as 0x80 | IR (acknowledged), or 0. */
@@ -246,34 +248,29 @@ static void pic_write_ocw2(struct pic_chip *c, uint8_t val)
 {
     int irq;
     switch (val >> 5) {
-    case 0:     /* clear rotate in automatic EOI mode */
-        c->rotate_auto_eoi = false;
-        break;
-    case 4:     /* set rotate in automatic EOI mode */
-        c->rotate_auto_eoi = true;
-        break;
-    case 1:     /* non-specific EOI */
-    case 5:     /* rotate on non-specific EOI */
+    case 0: /* clear rotate in automatic EOI mode */ c->rotate_auto_eoi = false; break;
+    case 4: /* set rotate in automatic EOI mode */ c->rotate_auto_eoi = true; break;
+    case 1: /* non-specific EOI */
+    case 5: /* rotate on non-specific EOI */
         irq = pic_best_rank(c, c->isr);
         if (irq == 8)
             break;
         irq = pic_rank_irq(c, irq);
-        c->isr &= (uint8_t)~(1u << irq);
+        c->isr &= (uint8_t) ~(1u << irq);
         if (val >> 5 == 5)
             c->priority_add = (uint8_t)((irq + 1) & 7);
         break;
-    case 3:     /* specific EOI */
-    case 7:     /* rotate on specific EOI */
+    case 3: /* specific EOI */
+    case 7: /* rotate on specific EOI */
         irq = val & 7;
-        c->isr &= (uint8_t)~(1u << irq);
+        c->isr &= (uint8_t) ~(1u << irq);
         if (val >> 5 == 7)
             c->priority_add = (uint8_t)((irq + 1) & 7);
         break;
-    case 6:     /* set priority: IR (val & 7) becomes the lowest */
+    case 6: /* set priority: IR (val & 7) becomes the lowest */
         c->priority_add = (uint8_t)((val + 1) & 7);
         break;
-    default:    /* 2: no operation */
-        break;
+    default: /* 2: no operation */ break;
     }
 }
 
@@ -294,7 +291,7 @@ static void pic_reg_write(struct pic_chip *c, unsigned odd, uint8_t val)
             c->level_mode = val & ICW1_LTIM;
             c->want_icw3 = !(val & ICW1_SNGL);
             c->want_icw4 = val & ICW1_IC4;
-            if (!c->want_icw4) {        /* ICW4 functions default to 0 */
+            if (!c->want_icw4) { /* ICW4 functions default to 0 */
                 c->auto_eoi = false;
                 c->sfnm = false;
             }
@@ -311,13 +308,10 @@ static void pic_reg_write(struct pic_chip *c, unsigned odd, uint8_t val)
         return;
     }
     switch (c->init) {
-    case PIC_READY:
-        c->imr = val;
-        break;
+    case PIC_READY: c->imr = val; break;
     case PIC_WANT_ICW2:
         c->base = val & 0xF8;
-        c->init = c->want_icw3 ? PIC_WANT_ICW3
-                : c->want_icw4 ? PIC_WANT_ICW4 : PIC_READY;
+        c->init = c->want_icw3 ? PIC_WANT_ICW3 : c->want_icw4 ? PIC_WANT_ICW4 : PIC_READY;
         break;
     case PIC_WANT_ICW3:
         c->icw3 = val;
@@ -398,8 +392,7 @@ struct dev_pic *dev_pic_create(struct io_bus *bus, struct event_line intr)
         if (err < 0) {
             /* The bus cannot unregister: a half-registered PIC leaves 0x20
              * claimed, and the caller is expected to give up on the bus. */
-            xbt_error("pic: cannot claim ports 0x20-0x21/0xa0-0xa1: %s",
-                      xbt_strerror(err));
+            xbt_error("pic: cannot claim ports 0x20-0x21/0xa0-0xa1: %s", xbt_strerror(err));
             pthread_mutex_destroy(&p->lock);
             free(p);
             return NULL;

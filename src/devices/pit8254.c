@@ -73,11 +73,11 @@
 /* The PC's port B (system control port). */
 #define PIT_PORT_B 0x61
 /* Port B bits. */
-#define PORTB_GATE2 0x01        /* channel 2 gate */
-#define PORTB_SPKR 0x02         /* speaker data enable */
-#define PORTB_RW_MASK 0x0F      /* bits that read back as written */
-#define PORTB_REFRESH 0x10      /* refresh request toggle */
-#define PORTB_OUT2 0x20         /* channel 2 OUT */
+#define PORTB_GATE2 0x01   /* channel 2 gate */
+#define PORTB_SPKR 0x02    /* speaker data enable */
+#define PORTB_RW_MASK 0x0F /* bits that read back as written */
+#define PORTB_REFRESH 0x10 /* refresh request toggle */
+#define PORTB_OUT2 0x20    /* channel 2 OUT */
 /* Read/write access modes of the control word (bits 5-4). */
 #define RW_LATCH 0
 #define RW_LSB 1
@@ -91,21 +91,21 @@
 #define ST_NULL 0x40
 
 struct pit_channel {
-    int index;              /* 0..2 */
-    uint8_t mode;           /* 0..5 (6, 7 are aliases of 2, 3) */
-    uint8_t rw;             /* RW_LSB / RW_MSB / RW_LOHI */
+    int index;    /* 0..2 */
+    uint8_t mode; /* 0..5 (6, 7 are aliases of 2, 3) */
+    uint8_t rw;   /* RW_LSB / RW_MSB / RW_LOHI */
     bool bcd;
-    uint32_t n;             /* initial count in ticks, 1..65536 (or 10000) */
-    bool loaded;            /* a count has been written since the control word */
-    bool started;           /* counting element loaded (modes 1/5: triggered) */
-    bool out_idle;          /* OUT while not started */
-    uint16_t hold;          /* counter value while not started */
+    uint32_t n;    /* initial count in ticks, 1..65536 (or 10000) */
+    bool loaded;   /* a count has been written since the control word */
+    bool started;  /* counting element loaded (modes 1/5: triggered) */
+    bool out_idle; /* OUT while not started */
+    uint16_t hold; /* counter value while not started */
 
     bool gate;
-    bool running;           /* counting now: started and gate allows it */
-    uint64_t base_ticks;    /* d accumulated before the current run */
-    uint64_t run_start;     /* absolute clock edge number the run began at */
-    uint64_t load_edge;     /* absolute edge number of the last (re)load */
+    bool running;        /* counting now: started and gate allows it */
+    uint64_t base_ticks; /* d accumulated before the current run */
+    uint64_t run_start;  /* absolute clock edge number the run began at */
+    uint64_t load_edge;  /* absolute edge number of the last (re)load */
 
     /* write flip-flop: lohi writes take the low byte first */
     bool write_hi;
@@ -114,22 +114,22 @@ struct pit_channel {
     bool read_hi;
     /* count latch: the latched value and the bytes still to be read */
     uint16_t latch;
-    int latch_bytes;        /* 0 = not latched, else bytes left */
-    bool latch_hi_next;     /* lohi latch: next byte is the high one */
+    int latch_bytes;    /* 0 = not latched, else bytes left */
+    bool latch_hi_next; /* lohi latch: next byte is the high one */
     /* status latch (read-back) */
     bool status_latched;
     uint8_t status;
 
-    uint64_t next_event;    /* channel 0: d of the next IRQ edge */
+    uint64_t next_event; /* channel 0: d of the next IRQ edge */
 };
 
 struct dev_pit {
     struct xclock *clk;
     struct irq_line irq0;
-    struct xtimer *timer;           /* channel 0 OUT events */
+    struct xtimer *timer; /* channel 0 OUT events */
     struct pit_channel ch[3];
-    uint8_t port_b;                 /* bits 0-3 of port 0x61 */
-    bool refresh;                   /* port 0x61 bit 4 */
+    uint8_t port_b; /* bits 0-3 of port 0x61 */
+    bool refresh;   /* port 0x61 bit 4 */
 };
 
 /* ---- time ------------------------------------------------------------------ */
@@ -193,15 +193,14 @@ static uint32_t pit_count_at(const struct pit_channel *c, uint64_t d)
     uint32_t modulus = c->bcd ? 10000 : 65536;
     uint32_t n = c->n;
     switch (pit_mode(c)) {
-    case 2:
-        return (uint32_t)(n - d % n) % modulus;
+    case 2: return (uint32_t)(n - d % n) % modulus;
     case 3: {
         uint64_t phase = d % n;
         uint64_t high = (n + 1) / 2;
         uint64_t half = phase < high ? phase : phase - high;
         return (uint32_t)(((n & ~1u) - 2 * half) % modulus);
     }
-    default:    /* 0, 1, 4, 5: count down and wrap */
+    default: /* 0, 1, 4, 5: count down and wrap */
         return (uint32_t)((n + modulus - d % modulus) % modulus);
     }
 }
@@ -210,14 +209,10 @@ static bool pit_out_at(const struct pit_channel *c, uint64_t d)
 {
     switch (pit_mode(c)) {
     case 0:
-    case 1:
-        return d >= c->n;
-    case 2:
-        return !c->gate || d % c->n != c->n - 1u;
-    case 3:
-        return !c->gate || d % c->n < (c->n + 1) / 2;
-    default:    /* 4, 5 */
-        return d != c->n;
+    case 1: return d >= c->n;
+    case 2: return !c->gate || d % c->n != c->n - 1u;
+    case 3: return !c->gate || d % c->n < (c->n + 1) / 2;
+    default: /* 4, 5 */ return d != c->n;
     }
 }
 
@@ -257,7 +252,7 @@ static void pit_arm(struct dev_pit *p, uint64_t d, bool inclusive)
         if (ev == 0)
             ev = c->n;
     } else {
-        ev = c->n;                     /* once: modes 0, 1, 4, 5 */
+        ev = c->n; /* once: modes 0, 1, 4, 5 */
         if (d > ev || (d == ev && !inclusive)) {
             xtimer_del(p->timer);
             return;
@@ -275,7 +270,7 @@ static void pit_timer_cb(void *opaque)
     if (!c->started || !c->running)
         return;
     uint64_t d = pit_elapsed(c, pit_now_edges(p));
-    if (d < c->next_event) {            /* early (cannot happen): wait */
+    if (d < c->next_event) { /* early (cannot happen): wait */
         pit_arm(p, d, true);
         return;
     }
@@ -352,7 +347,7 @@ static void pit_set_gate(struct dev_pit *p, struct pit_channel *c, bool gate)
 static void pit_latch_count(struct dev_pit *p, struct pit_channel *c)
 {
     if (c->latch_bytes)
-        return;                        /* the first latch is kept */
+        return; /* the first latch is kept */
     c->latch = pit_read_counter(p, c);
     c->latch_bytes = c->rw == RW_LOHI ? 2 : 1;
     c->latch_hi_next = c->rw == RW_MSB;
@@ -362,10 +357,8 @@ static void pit_latch_status(struct dev_pit *p, struct pit_channel *c)
 {
     if (c->status_latched)
         return;
-    bool null_count = !c->loaded || !c->started ||
-                      pit_now_edges(p) <= c->load_edge;
-    c->status = (uint8_t)((pit_read_out(p, c) ? ST_OUT : 0) |
-                          (null_count ? ST_NULL : 0) |
+    bool null_count = !c->loaded || !c->started || pit_now_edges(p) <= c->load_edge;
+    c->status = (uint8_t)((pit_read_out(p, c) ? ST_OUT : 0) | (null_count ? ST_NULL : 0) |
                           c->rw << 4 | c->mode << 1 | (c->bcd ? 1 : 0));
     c->status_latched = true;
 }
@@ -373,7 +366,7 @@ static void pit_latch_status(struct dev_pit *p, struct pit_channel *c)
 static void pit_control(struct dev_pit *p, uint8_t val)
 {
     int sel = val >> 6;
-    if (sel == 3) {                    /* read-back */
+    if (sel == 3) { /* read-back */
         for (int i = 0; i < 3; i++) {
             if (!(val & (2u << i)))
                 continue;
@@ -390,11 +383,11 @@ static void pit_control(struct dev_pit *p, uint8_t val)
         pit_latch_count(p, c);
         return;
     }
-    pit_stop(p, c, false);             /* holds the value in the old mode */
+    pit_stop(p, c, false); /* holds the value in the old mode */
     c->rw = rw;
     c->mode = (val >> 1) & 7;
     c->bcd = val & 1;
-    c->out_idle = pit_mode(c) != 0;    /* OUT low in mode 0, else high */
+    c->out_idle = pit_mode(c) != 0; /* OUT low in mode 0, else high */
     c->write_hi = false;
     c->read_hi = false;
     c->latch_bytes = 0;
@@ -418,38 +411,29 @@ static uint8_t pit_counter_read(struct dev_pit *p, struct pit_channel *c)
     }
     uint16_t v = pit_read_counter(p, c);
     switch (c->rw) {
-    case RW_LSB:
-        return v & 0xFF;
-    case RW_MSB:
-        return v >> 8;
-    default:
-        c->read_hi = !c->read_hi;
-        return c->read_hi ? v & 0xFF : v >> 8;
+    case RW_LSB: return v & 0xFF;
+    case RW_MSB: return v >> 8;
+    default: c->read_hi = !c->read_hi; return c->read_hi ? v & 0xFF : v >> 8;
     }
 }
 
 static void pit_counter_write(struct dev_pit *p, struct pit_channel *c, uint8_t val)
 {
     switch (c->rw) {
-    case RW_LSB:
-        pit_load(p, c, val);
-        break;
-    case RW_MSB:
-        pit_load(p, c, (uint16_t)(val << 8));
-        break;
+    case RW_LSB: pit_load(p, c, val); break;
+    case RW_MSB: pit_load(p, c, (uint16_t)(val << 8)); break;
     case RW_LOHI:
         if (!c->write_hi) {
             c->write_lsb = val;
             c->write_hi = true;
             if (pit_mode(c) == 0 && c->started)
-                pit_stop(p, c, false);     /* first byte stops mode 0 */
+                pit_stop(p, c, false); /* first byte stops mode 0 */
         } else {
             c->write_hi = false;
             pit_load(p, c, (uint16_t)(c->write_lsb | val << 8));
         }
         break;
-    default:                           /* no control word yet: ignored */
-        break;
+    default: /* no control word yet: ignored */ break;
     }
 }
 
@@ -457,7 +441,7 @@ static uint8_t pit_reg_read(struct dev_pit *p, unsigned off)
 {
     if (off < 3)
         return pit_counter_read(p, &p->ch[off]);
-    return 0xFF;                       /* the control register is write-only */
+    return 0xFF; /* the control register is write-only */
 }
 
 static void pit_reg_write(struct dev_pit *p, unsigned off, uint8_t val)
@@ -526,8 +510,7 @@ static const struct dev_port_ops portb_ops = {
 
 /* ---- public API ------------------------------------------------------------ */
 
-struct dev_pit *dev_pit_create(struct io_bus *bus, struct xclock *clk,
-                               struct irq_line irq0)
+struct dev_pit *dev_pit_create(struct io_bus *bus, struct xclock *clk, struct irq_line irq0)
 {
     if (!clk)
         return NULL;
@@ -547,7 +530,7 @@ struct dev_pit *dev_pit_create(struct io_bus *bus, struct xclock *clk,
         /* Power-on: no control word yet; as if mode 0, lohi, stopped. */
         c->rw = RW_LOHI;
         c->n = 65536;
-        c->gate = i != 2;              /* channel 2's gate is port 0x61 bit 0 */
+        c->gate = i != 2; /* channel 2's gate is port 0x61 bit 0 */
         c->out_idle = false;
     }
     if (bus) {

@@ -22,7 +22,7 @@
 
 /* Power-on defaults (also after 0xF6 and a reset). */
 #define DEFAULT_RATE 100
-#define DEFAULT_RESOLUTION 2   /* 4 counts/mm */
+#define DEFAULT_RESOLUTION 2 /* 4 counts/mm */
 
 void ps2_mouse_reset(struct ps2_mouse *m)
 {
@@ -69,24 +69,35 @@ static void packet(const struct ps2_mouse *m, struct ps2_out *out)
 static void command(struct ps2_mouse *m, uint8_t b, struct ps2_out *out)
 {
     switch (b) {
-    case 0xFF:   /* reset */
+    case 0xFF: /* reset */
         ps2_mouse_reset(m);
         ps2_out_put(out, ACK);
         ps2_out_put(out, SELF_TEST_OK);
         ps2_out_put(out, 0);
         return;
-    case 0xF6: m->rate = DEFAULT_RATE; m->resolution = DEFAULT_RESOLUTION; m->status = 0; break;
+    case 0xF6:
+        m->rate = DEFAULT_RATE;
+        m->resolution = DEFAULT_RESOLUTION;
+        m->status = 0;
+        break;
     case 0xF5: m->status &= (uint8_t)~ST_ENABLED; break;
     case 0xF4: m->status |= ST_ENABLED; break;
-    case 0xF3: case 0xE8: m->param_cmd = b; break;
-    case 0xF2: ps2_out_put(out, ACK); ps2_out_put(out, m->id); return;
+    case 0xF3:
+    case 0xE8: m->param_cmd = b; break;
+    case 0xF2:
+        ps2_out_put(out, ACK);
+        ps2_out_put(out, m->id);
+        return;
     case 0xF0: m->status |= ST_REMOTE; break;
     case 0xEE: m->wrap = true; break;
     case 0xEA: m->status &= (uint8_t)~ST_REMOTE; break;
     case 0xE7: m->status |= ST_SCALE21; break;
     case 0xE6: m->status &= (uint8_t)~ST_SCALE21; break;
-    case 0xEB: ps2_out_put(out, ACK); packet(m, out); return;
-    case 0xE9:   /* status request */
+    case 0xEB:
+        ps2_out_put(out, ACK);
+        packet(m, out);
+        return;
+    case 0xE9: /* status request */
         ps2_out_put(out, ACK);
         ps2_out_put(out, m->status);
         ps2_out_put(out, m->resolution);
@@ -102,7 +113,7 @@ void ps2_mouse_write(struct ps2_mouse *m, uint8_t b, struct ps2_out *out)
     if (m->param_cmd) {
         write_param(m, b, out);
     } else if (m->wrap && b != 0xEC && b != 0xFF) {
-        ps2_out_put(out, b);   /* wrap mode echoes */
+        ps2_out_put(out, b); /* wrap mode echoes */
     } else if (m->wrap && b == 0xEC) {
         m->wrap = false;
         ps2_out_put(out, ACK);

@@ -78,24 +78,34 @@
 
 /* Register indices. */
 enum {
-    RTC_SEC = 0x00, RTC_SEC_ALARM = 0x01, RTC_MIN = 0x02, RTC_MIN_ALARM = 0x03,
-    RTC_HOUR = 0x04, RTC_HOUR_ALARM = 0x05, RTC_WDAY = 0x06, RTC_MDAY = 0x07,
-    RTC_MONTH = 0x08, RTC_YEAR = 0x09,
-    RTC_REG_A = 0x0A, RTC_REG_B = 0x0B, RTC_REG_C = 0x0C, RTC_REG_D = 0x0D,
+    RTC_SEC = 0x00,
+    RTC_SEC_ALARM = 0x01,
+    RTC_MIN = 0x02,
+    RTC_MIN_ALARM = 0x03,
+    RTC_HOUR = 0x04,
+    RTC_HOUR_ALARM = 0x05,
+    RTC_WDAY = 0x06,
+    RTC_MDAY = 0x07,
+    RTC_MONTH = 0x08,
+    RTC_YEAR = 0x09,
+    RTC_REG_A = 0x0A,
+    RTC_REG_B = 0x0B,
+    RTC_REG_C = 0x0C,
+    RTC_REG_D = 0x0D,
     RTC_CENTURY = 0x32,
     RTC_NREGS = 128,
 };
 
 #define REGA_UIP 0x80
 #define REGA_DV 0x70
-#define REGA_DV_NORMAL 0x20     /* 010: 32.768 kHz time base, running */
+#define REGA_DV_NORMAL 0x20 /* 010: 32.768 kHz time base, running */
 #define REGA_RS 0x0F
 #define REGB_SET 0x80
 #define REGB_PIE 0x40
 #define REGB_AIE 0x20
 #define REGB_UIE 0x10
 #define REGB_SQWE 0x08
-#define REGB_DM 0x04            /* 1 = binary, 0 = BCD */
+#define REGB_DM 0x04 /* 1 = binary, 0 = BCD */
 #define REGB_24H 0x02
 #define REGB_DSE 0x01
 #define REGC_IRQF 0x80
@@ -136,12 +146,12 @@ struct dev_rtc {
     bool nmi_masked;
     int irq_level;
 
-    bool running;           /* DV = 010 */
-    bool absolute;          /* the guest set the time: epoch no longer used */
-    int64_t offset;         /* seconds added to (epoch +) updates */
-    int64_t frozen;         /* absolute time while !running */
-    int64_t phase_ns;       /* guest ns of the divider origin (update 0) */
-    uint64_t last_sync;     /* guest ns flags were last brought up to date */
+    bool running;       /* DV = 010 */
+    bool absolute;      /* the guest set the time: epoch no longer used */
+    int64_t offset;     /* seconds added to (epoch +) updates */
+    int64_t frozen;     /* absolute time while !running */
+    int64_t phase_ns;   /* guest ns of the divider origin (update 0) */
+    uint64_t last_sync; /* guest ns flags were last brought up to date */
 };
 
 /* ---- arithmetic ------------------------------------------------------------- */
@@ -222,7 +232,7 @@ static void rtc_time_to_regs(struct dev_rtc *r, int64_t t)
     int64_t y;
     unsigned mon, mday;
     civil_from_days(days, &y, &mon, &mday);
-    unsigned wday = (unsigned)floor_mod(days + 4, 7);   /* 1970-01-01: Thu */
+    unsigned wday = (unsigned)floor_mod(days + 4, 7); /* 1970-01-01: Thu */
     r->cmos[RTC_SEC] = rtc_encode(r, (unsigned)(sod % 60));
     r->cmos[RTC_MIN] = rtc_encode(r, (unsigned)(sod / 60 % 60));
     r->cmos[RTC_HOUR] = rtc_encode_hour(r, (unsigned)(sod / 3600));
@@ -247,8 +257,8 @@ static int64_t rtc_regs_to_time(const struct dev_rtc *r)
     if (mday < 1)
         mday = 1;
     return days_from_civil(y, mon, mday) * SECS_PER_DAY +
-           rtc_decode_hour(r, r->cmos[RTC_HOUR]) * 3600 +
-           rtc_decode(r, r->cmos[RTC_MIN]) * 60 + rtc_decode(r, r->cmos[RTC_SEC]);
+           rtc_decode_hour(r, r->cmos[RTC_HOUR]) * 3600 + rtc_decode(r, r->cmos[RTC_MIN]) * 60 +
+           rtc_decode(r, r->cmos[RTC_SEC]);
 }
 
 /* ---- time base ---------------------------------------------------------------- */
@@ -359,8 +369,7 @@ static void rtc_sync(struct dev_rtc *r, uint64_t now)
         }
     }
     unsigned cycles = rtc_period_cycles(r);
-    if (r->running && cycles &&
-        rtc_ticks(r, now, cycles) > rtc_ticks(r, r->last_sync, cycles))
+    if (r->running && cycles && rtc_ticks(r, now, cycles) > rtc_ticks(r, r->last_sync, cycles))
         r->cmos[RTC_REG_C] |= REGC_PF;
     r->last_sync = now;
     rtc_update_irq(r);
@@ -400,11 +409,15 @@ static void rtc_timer_cb(void *opaque)
 static bool rtc_is_time_reg(unsigned idx)
 {
     switch (idx) {
-    case RTC_SEC: case RTC_MIN: case RTC_HOUR: case RTC_WDAY:
-    case RTC_MDAY: case RTC_MONTH: case RTC_YEAR: case RTC_CENTURY:
-        return true;
-    default:
-        return false;
+    case RTC_SEC:
+    case RTC_MIN:
+    case RTC_HOUR:
+    case RTC_WDAY:
+    case RTC_MDAY:
+    case RTC_MONTH:
+    case RTC_YEAR:
+    case RTC_CENTURY: return true;
+    default: return false;
     }
 }
 
@@ -434,10 +447,8 @@ static uint8_t rtc_reg_read(struct dev_rtc *r, unsigned idx, uint64_t now)
         }
         rtc_arm(r, now);
         return v;
-    case RTC_REG_D:
-        return REGD_VRT;
-    default:
-        return r->cmos[idx];
+    case RTC_REG_D: return REGD_VRT;
+    default: return r->cmos[idx];
     }
 }
 
@@ -446,7 +457,7 @@ static void rtc_reg_write(struct dev_rtc *r, unsigned idx, uint8_t val, uint64_t
     uint8_t old;
     if (rtc_is_time_reg(idx)) {
         if (r->cmos[RTC_REG_B] & REGB_SET) {
-            r->cmos[idx] = val;        /* loaded when SET is cleared */
+            r->cmos[idx] = val; /* loaded when SET is cleared */
             return;
         }
         rtc_time_to_regs(r, rtc_time(r, now));
@@ -483,10 +494,9 @@ static void rtc_reg_write(struct dev_rtc *r, unsigned idx, uint8_t val, uint64_t
         rtc_update_irq(r);
         break;
     case RTC_REG_C:
-    case RTC_REG_D:
-        break;                          /* read-only */
+    case RTC_REG_D: break; /* read-only */
     default:
-        r->cmos[idx] = val;             /* alarms and NVRAM */
+        r->cmos[idx] = val; /* alarms and NVRAM */
         break;
     }
 }
@@ -496,7 +506,7 @@ static void rtc_reg_write(struct dev_rtc *r, unsigned idx, uint8_t val, uint64_t
 static uint8_t rtc_port_read8(struct dev_rtc *r, unsigned off, uint64_t now)
 {
     if (off != 1)
-        return 0xFF;                    /* 0x70 is write-only; past 0x71 */
+        return 0xFF; /* 0x70 is write-only; past 0x71 */
     rtc_sync(r, now);
     return rtc_reg_read(r, r->index, now);
 }
@@ -568,8 +578,8 @@ static void rtc_init_nvram(struct dev_rtc *r, uint32_t ram_size)
     c[CMOS_CHECKSUM_LO] = (uint8_t)sum;
 }
 
-struct dev_rtc *dev_rtc_create(struct io_bus *bus, struct xclock *clk,
-                               struct irq_line irq8, uint32_t ram_size)
+struct dev_rtc *dev_rtc_create(struct io_bus *bus, struct xclock *clk, struct irq_line irq8,
+                               uint32_t ram_size)
 {
     if (!clk)
         return NULL;

@@ -40,13 +40,13 @@
 
 /* Register offsets from the base port. */
 enum {
-    UART_RBR = 0,   /* read, DLAB=0: receive buffer */
-    UART_THR = 0,   /* write, DLAB=0: transmit holding */
-    UART_DLL = 0,   /* DLAB=1: divisor latch low */
-    UART_IER = 1,   /* DLAB=0: interrupt enable */
-    UART_DLM = 1,   /* DLAB=1: divisor latch high */
-    UART_IIR = 2,   /* read: interrupt identification */
-    UART_FCR = 2,   /* write: FIFO control */
+    UART_RBR = 0, /* read, DLAB=0: receive buffer */
+    UART_THR = 0, /* write, DLAB=0: transmit holding */
+    UART_DLL = 0, /* DLAB=1: divisor latch low */
+    UART_IER = 1, /* DLAB=0: interrupt enable */
+    UART_DLM = 1, /* DLAB=1: divisor latch high */
+    UART_IIR = 2, /* read: interrupt identification */
+    UART_FCR = 2, /* write: FIFO control */
     UART_LCR = 3,
     UART_MCR = 4,
     UART_LSR = 5,
@@ -55,11 +55,11 @@ enum {
     UART_NPORTS = 8,
 };
 
-#define IER_RDI 0x01    /* received data available */
-#define IER_THRI 0x02   /* THR empty */
-#define IER_RLSI 0x04   /* receiver line status */
-#define IER_MSI 0x08    /* modem status */
-#define IER_MASK 0x0F   /* bits 7:4 read as 0 on a 16550A */
+#define IER_RDI 0x01  /* received data available */
+#define IER_THRI 0x02 /* THR empty */
+#define IER_RLSI 0x04 /* receiver line status */
+#define IER_MSI 0x08  /* modem status */
+#define IER_MASK 0x0F /* bits 7:4 read as 0 on a 16550A */
 
 #define IIR_NO_INT 0x01
 #define IIR_MSI 0x00
@@ -67,7 +67,7 @@ enum {
 #define IIR_RDI 0x04
 #define IIR_RLSI 0x06
 #define IIR_TIMEOUT 0x0C
-#define IIR_FIFO 0xC0   /* both bits set when FIFOs are enabled */
+#define IIR_FIFO 0xC0 /* both bits set when FIFOs are enabled */
 
 #define FCR_ENABLE 0x01
 #define FCR_CLEAR_RX 0x02
@@ -82,7 +82,7 @@ enum {
 #define MCR_OUT1 0x04
 #define MCR_OUT2 0x08
 #define MCR_LOOP 0x10
-#define MCR_MASK 0x1F   /* bits 7:5 read as 0 on a 16550A */
+#define MCR_MASK 0x1F /* bits 7:5 read as 0 on a 16550A */
 
 #define LSR_DR 0x01
 #define LSR_OE 0x02
@@ -115,23 +115,23 @@ struct dev_uart {
     pthread_mutex_t lock;
     uint16_t base;
     struct irq_line irq;
-    struct event_line wake;      /* input arrived: wake the vCPU */
+    struct event_line wake; /* input arrived: wake the vCPU */
     int out_fd;
-    bool out_failed;            /* a write to out_fd failed: warned, now drop */
+    bool out_failed; /* a write to out_fd failed: warned, now drop */
 
     uint8_t rx_fifo[UART_FIFO_SIZE];
     unsigned rx_head, rx_count;
-    uint8_t rbr;                /* last byte read (what RBR shows when empty) */
+    uint8_t rbr; /* last byte read (what RBR shows when empty) */
 
     uint8_t ier, lcr, mcr, scr;
-    uint8_t fcr;                /* FCR_ENABLE | FCR_DMA | FCR_TRIGGER bits */
-    uint8_t lsr_errors;         /* LSR_ERRORS bits, cleared by reading LSR */
-    uint8_t msr;                /* line bits 7:4 and delta bits 3:0 */
+    uint8_t fcr;        /* FCR_ENABLE | FCR_DMA | FCR_TRIGGER bits */
+    uint8_t lsr_errors; /* LSR_ERRORS bits, cleared by reading LSR */
+    uint8_t msr;        /* line bits 7:4 and delta bits 3:0 */
     uint8_t dll, dlm;
-    bool thr_ipending;          /* THR-empty interrupt condition latched */
-    int irq_level;              /* level last passed to irq_set() */
+    bool thr_ipending; /* THR-empty interrupt condition latched */
+    int irq_level;     /* level last passed to irq_set() */
 
-    bool rx_notify_wanted;      /* a receive was short: notify on room */
+    bool rx_notify_wanted; /* a receive was short: notify on room */
     void (*rx_notify)(void *opaque);
     void *rx_notify_opaque;
 
@@ -251,10 +251,8 @@ static void uart_update_msr(struct dev_uart *u)
 {
     uint8_t lines;
     if (u->mcr & MCR_LOOP) {
-        lines = ((u->mcr & MCR_RTS) ? MSR_CTS : 0) |
-                ((u->mcr & MCR_DTR) ? MSR_DSR : 0) |
-                ((u->mcr & MCR_OUT1) ? MSR_RI : 0) |
-                ((u->mcr & MCR_OUT2) ? MSR_DCD : 0);
+        lines = ((u->mcr & MCR_RTS) ? MSR_CTS : 0) | ((u->mcr & MCR_DTR) ? MSR_DSR : 0) |
+                ((u->mcr & MCR_OUT1) ? MSR_RI : 0) | ((u->mcr & MCR_OUT2) ? MSR_DCD : 0);
     } else {
         /* A null-modem host connection: carrier, DSR and CTS asserted. */
         lines = MSR_DCD | MSR_DSR | MSR_CTS;
@@ -288,17 +286,14 @@ static uint8_t uart_reg_read(struct dev_uart *u, unsigned off)
             uart_rx_room(u);
         }
         return u->rbr;
-    case UART_IER:
-        return (u->lcr & LCR_DLAB) ? u->dlm : u->ier;
+    case UART_IER: return (u->lcr & LCR_DLAB) ? u->dlm : u->ier;
     case UART_IIR:
         v = uart_iir(u);
         if ((v & 0x0F) == IIR_THRI)
             u->thr_ipending = false;
         return v;
-    case UART_LCR:
-        return u->lcr;
-    case UART_MCR:
-        return u->mcr;
+    case UART_LCR: return u->lcr;
+    case UART_MCR: return u->mcr;
     case UART_LSR:
         v = u->lsr_errors | (u->rx_count ? LSR_DR : 0) | LSR_THRE | LSR_TEMT;
         u->lsr_errors = 0;
@@ -307,10 +302,8 @@ static uint8_t uart_reg_read(struct dev_uart *u, unsigned off)
         v = u->msr;
         u->msr &= ~MSR_DELTAS;
         return v;
-    case UART_SCR:
-        return u->scr;
-    default:
-        return 0xFF;
+    case UART_SCR: return u->scr;
+    default: return 0xFF;
     }
 }
 
@@ -358,21 +351,16 @@ static bool uart_reg_write(struct dev_uart *u, unsigned off, uint8_t val)
             u->fcr = val & (FCR_ENABLE | FCR_DMA | FCR_TRIGGER);
         }
         return false;
-    case UART_LCR:
-        u->lcr = val;
-        return false;
+    case UART_LCR: u->lcr = val; return false;
     case UART_MCR:
         old = u->mcr;
         u->mcr = val & MCR_MASK;
         uart_update_msr(u);
         if ((old & MCR_LOOP) && !(u->mcr & MCR_LOOP))
-            uart_rx_room(u);   /* external input flows again */
+            uart_rx_room(u); /* external input flows again */
         return false;
-    case UART_SCR:
-        u->scr = val;
-        return false;
-    default:                   /* LSR, MSR: read-only (factory test only) */
-        return false;
+    case UART_SCR: u->scr = val; return false;
+    default: /* LSR, MSR: read-only (factory test only) */ return false;
     }
 }
 
@@ -423,9 +411,8 @@ static const struct dev_port_ops uart_ops = {
 
 /* ---- public API ----------------------------------------------------------- */
 
-struct dev_uart *dev_uart_create(struct io_bus *bus, uint16_t base,
-                                 struct irq_line irq, struct event_line wake,
-                                 int out_fd)
+struct dev_uart *dev_uart_create(struct io_bus *bus, uint16_t base, struct irq_line irq,
+                                 struct event_line wake, int out_fd)
 {
     struct dev_uart *u = calloc(1, sizeof(*u));
     if (!u)
@@ -445,8 +432,8 @@ struct dev_uart *dev_uart_create(struct io_bus *bus, uint16_t base,
     if (bus) {
         int err = bus_register_ports(bus, base, UART_NPORTS, &uart_ops, u);
         if (err < 0) {
-            xbt_error("uart: cannot claim ports %#x-%#x: %s", base,
-                      base + UART_NPORTS - 1, xbt_strerror(err));
+            xbt_error("uart: cannot claim ports %#x-%#x: %s", base, base + UART_NPORTS - 1,
+                      xbt_strerror(err));
             pthread_mutex_destroy(&u->lock);
             free(u);
             return NULL;
@@ -489,8 +476,7 @@ const struct dev_uart_stats *dev_uart_stats(const struct dev_uart *u)
     return &u->stats;
 }
 
-void dev_uart_set_rx_notify(struct dev_uart *u, void (*fn)(void *opaque),
-                            void *opaque)
+void dev_uart_set_rx_notify(struct dev_uart *u, void (*fn)(void *opaque), void *opaque)
 {
     if (!u)
         return;

@@ -21,7 +21,7 @@
 struct check_ctx {
     const char *path;
     const uint8_t *img;
-    size_t len;                       /* file bytes */
+    size_t len; /* file bytes */
     const struct loader_place *place;
     char *err;
     size_t errlen;
@@ -39,15 +39,15 @@ static int elf_refused(const struct check_ctx *c, const Elf *elf)
     if (magic && c->len > EI_CLASS && img[EI_CLASS] == ELFCLASS64)
         return FAIL(c, XBT_EUNSUP, MSG_ELF64, c->path);
     if (magic && c->len < EI_NIDENT)
-        return FAIL(c, XBT_EFORMAT, "%s: truncated ELF header (%zu bytes)",
-                    c->path, c->len);
-    if (magic && elf)                 /* magic accepted, identification not */
-        return FAIL(c, XBT_EFORMAT, "%s: invalid ELF identification (class "
-                    "%u, byte order %u, version %u)", c->path, img[EI_CLASS],
-                    img[EI_DATA], img[EI_VERSION]);
+        return FAIL(c, XBT_EFORMAT, "%s: truncated ELF header (%zu bytes)", c->path, c->len);
+    if (magic && elf) /* magic accepted, identification not */
+        return FAIL(c, XBT_EFORMAT,
+                    "%s: invalid ELF identification (class "
+                    "%u, byte order %u, version %u)",
+                    c->path, img[EI_CLASS], img[EI_DATA], img[EI_VERSION]);
     if (magic)
-        return FAIL(c, XBT_EFORMAT, "%s: truncated or corrupt ELF header: %s",
-                    c->path, elf_errmsg(-1));
+        return FAIL(c, XBT_EFORMAT, "%s: truncated or corrupt ELF header: %s", c->path,
+                    elf_errmsg(-1));
     return FAIL(c, XBT_EFORMAT, "%s: not an ELF file", c->path);
 }
 
@@ -65,9 +65,10 @@ static int check_ident(const struct check_ctx *c, Elf *elf)
                     (unsigned char)ident[EI_CLASS]);
     if (ident[EI_DATA] != ELFDATA2LSB) {
         bool msb = ident[EI_DATA] == ELFDATA2MSB;
-        return FAIL(c, msb ? XBT_EUNSUP : XBT_EFORMAT, "%s: %s ELF; xbt boots "
-                    "little-endian (i386) kernels", c->path,
-                    msb ? "big-endian" : "unknown byte order in");
+        return FAIL(c, msb ? XBT_EUNSUP : XBT_EFORMAT,
+                    "%s: %s ELF; xbt boots "
+                    "little-endian (i386) kernels",
+                    c->path, msb ? "big-endian" : "unknown byte order in");
     }
     return XBT_OK;
 }
@@ -77,37 +78,42 @@ static int check_ehdr(const struct check_ctx *c, Elf *elf, Elf32_Ehdr **out)
 {
     Elf32_Ehdr *eh = elf32_getehdr(elf);
     if (!eh)
-        return FAIL(c, XBT_EFORMAT, "%s: truncated or corrupt ELF header: %s",
-                    c->path, elf_errmsg(-1));
+        return FAIL(c, XBT_EFORMAT, "%s: truncated or corrupt ELF header: %s", c->path,
+                    elf_errmsg(-1));
     if (eh->e_machine != EM_386)
-        return FAIL(c, XBT_EUNSUP, "%s: ELF machine %u is not i386 (EM_386 = "
-                    "%u)", c->path, eh->e_machine, EM_386);
+        return FAIL(c, XBT_EUNSUP,
+                    "%s: ELF machine %u is not i386 (EM_386 = "
+                    "%u)",
+                    c->path, eh->e_machine, EM_386);
     if (eh->e_type != ET_EXEC) {
         bool dyn = eh->e_type == ET_DYN;
-        return FAIL(c, dyn ? XBT_EUNSUP : XBT_EFORMAT, "%s: ELF type %u is "
-                    "not an executable (ET_EXEC = %u)%s", c->path, eh->e_type,
-                    ET_EXEC, dyn ? "; link the kernel with -static -no-pie"
-                                 : "");
+        return FAIL(c, dyn ? XBT_EUNSUP : XBT_EFORMAT,
+                    "%s: ELF type %u is "
+                    "not an executable (ET_EXEC = %u)%s",
+                    c->path, eh->e_type, ET_EXEC,
+                    dyn ? "; link the kernel with -static -no-pie" : "");
     }
     *out = eh;
     return XBT_OK;
 }
 
 /* The number of program headers; their table lies inside the file. */
-static int check_phdr_table(const struct check_ctx *c, Elf *elf,
-                            const Elf32_Ehdr *eh, size_t *phnum_out)
+static int check_phdr_table(const struct check_ctx *c, Elf *elf, const Elf32_Ehdr *eh,
+                            size_t *phnum_out)
 {
     /* Validate the table's file range before libelf reads it (libelf
      * reports a truncated table as "0 entries"). */
     if (eh->e_phnum == 0)
         return FAIL(c, XBT_EFORMAT, "%s: no program headers", c->path);
     if (eh->e_phentsize != sizeof(Elf32_Phdr))
-        return FAIL(c, XBT_EFORMAT, "%s: corrupt program header table (entry "
-                    "size %u, expected %zu)", c->path, eh->e_phentsize,
-                    sizeof(Elf32_Phdr));
+        return FAIL(c, XBT_EFORMAT,
+                    "%s: corrupt program header table (entry "
+                    "size %u, expected %zu)",
+                    c->path, eh->e_phentsize, sizeof(Elf32_Phdr));
     size_t phnum = 0;
     if (elf_getphdrnum(elf, &phnum) != 0 || phnum == 0)
-        return FAIL(c, XBT_EFORMAT, "%s: corrupt or truncated program header "
+        return FAIL(c, XBT_EFORMAT,
+                    "%s: corrupt or truncated program header "
                     "table (%u entries at offset 0x%x, file is %zu bytes)",
                     c->path, eh->e_phnum, eh->e_phoff, c->len);
     /* libelf silently clamps e_phnum to what fits in the file: use the
@@ -116,22 +122,22 @@ static int check_phdr_table(const struct check_ctx *c, Elf *elf,
         phnum = eh->e_phnum;
     uint64_t end = (uint64_t)eh->e_phoff + (uint64_t)phnum * sizeof(Elf32_Phdr);
     if (eh->e_phoff == 0 || end > c->len)
-        return FAIL(c, XBT_EFORMAT, "%s: truncated program header table "
-                    "[0x%x-0x%llx) (file is %zu bytes)", c->path, eh->e_phoff,
-                    (unsigned long long)end, c->len);
+        return FAIL(c, XBT_EFORMAT,
+                    "%s: truncated program header table "
+                    "[0x%x-0x%llx) (file is %zu bytes)",
+                    c->path, eh->e_phoff, (unsigned long long)end, c->len);
     *phnum_out = phnum;
     return XBT_OK;
 }
 
 /* The program header table, copied to aligned memory (libelf may hand out
  * a pointer into the image at a misaligned e_phoff). */
-static int read_phdrs(const struct check_ctx *c, Elf *elf, size_t phnum,
-                      Elf32_Phdr **out)
+static int read_phdrs(const struct check_ctx *c, Elf *elf, size_t phnum, Elf32_Phdr **out)
 {
     const Elf32_Phdr *raw = elf32_getphdr(elf);
     if (!raw)
-        return FAIL(c, XBT_EFORMAT, "%s: corrupt program header table: %s",
-                    c->path, elf_errmsg(-1));
+        return FAIL(c, XBT_EFORMAT, "%s: corrupt program header table: %s", c->path,
+                    elf_errmsg(-1));
     Elf32_Phdr *ph = malloc(phnum * sizeof(*ph));
     if (!ph)
         return FAIL(c, XBT_ENOMEM, "%s: out of memory", c->path);
@@ -141,41 +147,48 @@ static int read_phdrs(const struct check_ctx *c, Elf *elf, size_t phnum,
 }
 
 /* Where a segment [lo, hi) of program header i may not go. */
-static int check_placement(const struct check_ctx *c, size_t i, uint64_t lo,
-                           uint64_t hi)
+static int check_placement(const struct check_ctx *c, size_t i, uint64_t lo, uint64_t hi)
 {
     const struct loader_place *pl = c->place;
     if (hi > pl->ram_size)
-        return FAIL(c, XBT_ERANGE, "%s: segment %zu [0x%llx-0x%llx) is "
-                    "outside guest RAM (0x%x bytes)", c->path, i,
-                    (unsigned long long)lo, (unsigned long long)hi,
-                    pl->ram_size);
+        return FAIL(c, XBT_ERANGE,
+                    "%s: segment %zu [0x%llx-0x%llx) is "
+                    "outside guest RAM (0x%x bytes)",
+                    c->path, i, (unsigned long long)lo, (unsigned long long)hi, pl->ram_size);
     for (size_t r = 0; r < pl->nreserved; r++)
         if (lo < pl->reserved[r].hi && hi > pl->reserved[r].lo)
-            return FAIL(c, XBT_ERANGE, "%s: segment %zu [0x%llx-0x%llx) "
-                        "overlaps %s", c->path, i, (unsigned long long)lo,
-                        (unsigned long long)hi, pl->reserved[r].what);
+            return FAIL(c, XBT_ERANGE,
+                        "%s: segment %zu [0x%llx-0x%llx) "
+                        "overlaps %s",
+                        c->path, i, (unsigned long long)lo, (unsigned long long)hi,
+                        pl->reserved[r].what);
     return XBT_OK;
 }
 
 /* One PT_LOAD segment (program header i): its file range, then, if it
  * occupies memory, its place.  seg->hi == seg->lo: it occupies none. */
-static int check_segment(const struct check_ctx *c, const Elf32_Phdr *p,
-                         size_t i, bool use_vaddr, struct elf_seg *seg)
+static int check_segment(const struct check_ctx *c, const Elf32_Phdr *p, size_t i, bool use_vaddr,
+                         struct elf_seg *seg)
 {
     if (p->p_filesz > p->p_memsz)
-        return FAIL(c, XBT_EFORMAT, "%s: segment %zu has p_filesz 0x%x > "
-                    "p_memsz 0x%x", c->path, i, p->p_filesz, p->p_memsz);
+        return FAIL(c, XBT_EFORMAT,
+                    "%s: segment %zu has p_filesz 0x%x > "
+                    "p_memsz 0x%x",
+                    c->path, i, p->p_filesz, p->p_memsz);
     uint64_t fend = (uint64_t)p->p_offset + p->p_filesz;
     if (fend > c->len)
-        return FAIL(c, XBT_EFORMAT, "%s: segment %zu file range "
+        return FAIL(c, XBT_EFORMAT,
+                    "%s: segment %zu file range "
                     "[0x%x-0x%llx) extends beyond the end of the file (%zu "
-                    "bytes)", c->path, i, p->p_offset,
-                    (unsigned long long)fend, c->len);
+                    "bytes)",
+                    c->path, i, p->p_offset, (unsigned long long)fend, c->len);
     uint64_t lo = use_vaddr ? p->p_vaddr : p->p_paddr;
-    uint64_t hi = lo + p->p_memsz;    /* 64-bit: cannot wrap */
-    *seg = (struct elf_seg){ .lo = lo, .hi = hi, .vaddr = p->p_vaddr,
-                             .offset = p->p_offset, .filesz = p->p_filesz,
+    uint64_t hi = lo + p->p_memsz; /* 64-bit: cannot wrap */
+    *seg = (struct elf_seg){ .lo = lo,
+                             .hi = hi,
+                             .vaddr = p->p_vaddr,
+                             .offset = p->p_offset,
+                             .filesz = p->p_filesz,
                              .index = i };
     return p->p_memsz ? check_placement(c, i, lo, hi) : XBT_OK;
 }
@@ -203,25 +216,24 @@ static int cmp_seg(const void *a, const void *b)
 }
 
 /* The segments, sorted by address, must not overlap. */
-static int check_overlaps(const struct check_ctx *c, struct elf_seg *segs,
-                          size_t nsegs)
+static int check_overlaps(const struct check_ctx *c, struct elf_seg *segs, size_t nsegs)
 {
     qsort(segs, nsegs, sizeof(*segs), cmp_seg);
     for (size_t i = 1; i < nsegs; i++) {
         const struct elf_seg *a = &segs[i - 1], *b = &segs[i];
         if (b->lo < a->hi)
-            return FAIL(c, XBT_EFORMAT, "%s: segments %zu [0x%llx-0x%llx) and "
-                        "%zu [0x%llx-0x%llx) overlap", c->path, a->index,
-                        (unsigned long long)a->lo, (unsigned long long)a->hi,
-                        b->index, (unsigned long long)b->lo,
-                        (unsigned long long)b->hi);
+            return FAIL(c, XBT_EFORMAT,
+                        "%s: segments %zu [0x%llx-0x%llx) and "
+                        "%zu [0x%llx-0x%llx) overlap",
+                        c->path, a->index, (unsigned long long)a->lo, (unsigned long long)a->hi,
+                        b->index, (unsigned long long)b->lo, (unsigned long long)b->hi);
     }
     return XBT_OK;
 }
 
 /* Checks every PT_LOAD segment and collects the non-empty ones in im. */
-static int collect_segments(const struct check_ctx *c, const Elf32_Phdr *ph,
-                            size_t phnum, struct elf_image *im)
+static int collect_segments(const struct check_ctx *c, const Elf32_Phdr *ph, size_t phnum,
+                            struct elf_image *im)
 {
     bool use_vaddr = use_vaddrs(ph, phnum);
     im->segs = calloc(phnum, sizeof(*im->segs));
@@ -237,16 +249,14 @@ static int collect_segments(const struct check_ctx *c, const Elf32_Phdr *ph,
         im->nsegs += s->hi > s->lo;
     }
     if (im->nsegs == 0)
-        return FAIL(c, XBT_EFORMAT, "%s: no loadable (PT_LOAD) segments",
-                    c->path);
+        return FAIL(c, XBT_EFORMAT, "%s: no loadable (PT_LOAD) segments", c->path);
     return check_overlaps(c, im->segs, im->nsegs);
 }
 
 /* The entry point is e_entry, used as a physical address.  If it lies in no
  * loaded segment but in a segment's virtual range (a higher-half kernel
  * whose ENTRY is virtual), it is translated as GRUB 2 does. */
-static int find_entry(const struct check_ctx *c, uint32_t e_entry,
-                      struct elf_image *im)
+static int find_entry(const struct check_ctx *c, uint32_t e_entry, struct elf_image *im)
 {
     uint64_t entry = e_entry;
     for (size_t i = 0; i < im->nsegs; i++) {
@@ -262,8 +272,10 @@ static int find_entry(const struct check_ctx *c, uint32_t e_entry,
             return XBT_OK;
         }
     }
-    return FAIL(c, XBT_EFORMAT, "%s: entry point 0x%x is not inside any "
-                "loadable segment", c->path, e_entry);
+    return FAIL(c, XBT_EFORMAT,
+                "%s: entry point 0x%x is not inside any "
+                "loadable segment",
+                c->path, e_entry);
 }
 
 /* The checks that need libelf's handle, in order. */
@@ -287,26 +299,24 @@ static int check_elf(const struct check_ctx *c, Elf *elf, struct elf_image *im)
     return rc;
 }
 
-int elf_check(const char *path, uint8_t *img, size_t len,
-              const struct loader_place *place, struct elf_image *im,
-              char *err, size_t errlen)
+int elf_check(const char *path, uint8_t *img, size_t len, const struct loader_place *place,
+              struct elf_image *im, char *err, size_t errlen)
 {
-    const struct check_ctx c = { .path = path, .img = img, .len = len,
-                                 .place = place, .err = err, .errlen = errlen };
+    const struct check_ctx c = {
+        .path = path, .img = img, .len = len, .place = place, .err = err, .errlen = errlen
+    };
     memset(im, 0, sizeof(*im));
     if (elf_version(EV_CURRENT) == EV_NONE)
-        return FAIL(&c, XBT_EUNSUP, "libelf is out of date: %s",
-                    elf_errmsg(-1));
+        return FAIL(&c, XBT_EUNSUP, "libelf is out of date: %s", elf_errmsg(-1));
     Elf *elf = elf_memory((char *)img, len);
-    int rc = !elf || elf_kind(elf) != ELF_K_ELF ? elf_refused(&c, elf)
-                                                : check_elf(&c, elf, im);
+    int rc = !elf || elf_kind(elf) != ELF_K_ELF ? elf_refused(&c, elf) : check_elf(&c, elf, im);
     if (elf)
         elf_end(elf);
     if (rc < 0) {
         elf_image_free(im);
         return rc;
     }
-    im->lo = im->segs[0].lo;          /* sorted by address, no overlaps */
+    im->lo = im->segs[0].lo; /* sorted by address, no overlaps */
     im->hi = im->segs[im->nsegs - 1].hi;
     return XBT_OK;
 }

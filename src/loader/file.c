@@ -43,12 +43,10 @@ int loader_errno_code(int e)
 }
 
 /* A full buffer of cap bytes: doubles it, up to the limit. */
-static int grow(uint8_t **buf, size_t *cap, const char *path, char *err,
-                size_t errlen)
+static int grow(uint8_t **buf, size_t *cap, const char *path, char *err, size_t errlen)
 {
     if (*cap >= KERNEL_MAX_FILE_SIZE) {
-        loader_err(err, errlen, "%s: file is larger than %u MiB", path,
-                   KERNEL_MAX_FILE_SIZE >> 20);
+        loader_err(err, errlen, "%s: file is larger than %u MiB", path, KERNEL_MAX_FILE_SIZE >> 20);
         return XBT_EUNSUP;
     }
     size_t ncap = *cap * 2;
@@ -65,8 +63,8 @@ static int grow(uint8_t **buf, size_t *cap, const char *path, char *err,
 }
 
 /* Reads fd to its end into *buf (cap bytes, grown as needed). */
-static int read_all(int fd, const char *path, uint8_t **buf, size_t cap,
-                    size_t *len, char *err, size_t errlen)
+static int read_all(int fd, const char *path, uint8_t **buf, size_t cap, size_t *len, char *err,
+                    size_t errlen)
 {
     *len = 0;
     for (;;) {
@@ -89,8 +87,7 @@ static int read_all(int fd, const char *path, uint8_t **buf, size_t cap,
     }
 }
 
-int loader_read_file(const char *path, uint8_t **out, size_t *outlen,
-                     char *err, size_t errlen)
+int loader_read_file(const char *path, uint8_t **out, size_t *outlen, char *err, size_t errlen)
 {
     *out = NULL;
     *outlen = 0;
@@ -104,7 +101,7 @@ int loader_read_file(const char *path, uint8_t **out, size_t *outlen,
     size_t cap = KERNEL_READ_CHUNK, len = 0;
     if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
         (uint64_t)st.st_size < KERNEL_MAX_FILE_SIZE)
-        cap = (size_t)st.st_size + 1;   /* +1: EOF is seen without a regrow */
+        cap = (size_t)st.st_size + 1; /* +1: EOF is seen without a regrow */
     uint8_t *buf = malloc(cap);
     int rc = XBT_ENOMEM;
     if (!buf)

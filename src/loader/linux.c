@@ -36,24 +36,24 @@
 #include "loader/loader_int.h"
 
 /* setup header fields (offsets in the file and in the zero page) */
-#define HDR_SETUP_SECTS 0x1F1      /* u8; 0 means 4 */
-#define HDR_SYSSIZE 0x1F4          /* u32: protected-mode size / 16 */
-#define HDR_BOOT_FLAG 0x1FE        /* u16 0xAA55 */
-#define HDR_JUMP 0x200             /* the byte at 0x201 is the header's length - 2 */
-#define HDR_MAGIC 0x202            /* "HdrS" */
-#define HDR_VERSION 0x206          /* u16 protocol version */
-#define HDR_TYPE_OF_LOADER 0x210   /* u8 */
-#define HDR_LOADFLAGS 0x211        /* u8 */
-#define HDR_CODE32_START 0x214     /* u32 */
-#define HDR_RAMDISK_IMAGE 0x218    /* u32 */
-#define HDR_RAMDISK_SIZE 0x21C     /* u32 */
-#define HDR_CMD_LINE_PTR 0x228     /* u32 (2.02) */
-#define HDR_INITRD_ADDR_MAX 0x22C  /* u32 (2.03) */
-#define HDR_CMDLINE_SIZE 0x238     /* u32 (2.06) */
-#define HDR_INIT_SIZE 0x260        /* u32 (2.10) */
-#define HDR_END_MIN 0x264          /* the header we read ends no earlier */
+#define HDR_SETUP_SECTS 0x1F1     /* u8; 0 means 4 */
+#define HDR_SYSSIZE 0x1F4         /* u32: protected-mode size / 16 */
+#define HDR_BOOT_FLAG 0x1FE       /* u16 0xAA55 */
+#define HDR_JUMP 0x200            /* the byte at 0x201 is the header's length - 2 */
+#define HDR_MAGIC 0x202           /* "HdrS" */
+#define HDR_VERSION 0x206         /* u16 protocol version */
+#define HDR_TYPE_OF_LOADER 0x210  /* u8 */
+#define HDR_LOADFLAGS 0x211       /* u8 */
+#define HDR_CODE32_START 0x214    /* u32 */
+#define HDR_RAMDISK_IMAGE 0x218   /* u32 */
+#define HDR_RAMDISK_SIZE 0x21C    /* u32 */
+#define HDR_CMD_LINE_PTR 0x228    /* u32 (2.02) */
+#define HDR_INITRD_ADDR_MAX 0x22C /* u32 (2.03) */
+#define HDR_CMDLINE_SIZE 0x238    /* u32 (2.06) */
+#define HDR_INIT_SIZE 0x260       /* u32 (2.10) */
+#define HDR_END_MIN 0x264         /* the header we read ends no earlier */
 
-#define LOADFLAG_LOADED_HIGH 0x01  /* bzImage: protected mode at 1 MiB */
+#define LOADFLAG_LOADED_HIGH 0x01 /* bzImage: protected mode at 1 MiB */
 #define TYPE_OF_LOADER_UNKNOWN 0xFF
 
 /* zero page fields */
@@ -76,10 +76,10 @@ struct linux_plan {
     uint8_t *img;
     size_t len;
     uint16_t version;
-    uint32_t pm_offset, pm_size;   /* the protected-mode kernel in the file */
-    uint32_t load;                 /* its guest-physical address */
-    uint32_t need;                 /* bytes from load the kernel needs at start */
-    uint32_t cmdline_len;          /* with the NUL */
+    uint32_t pm_offset, pm_size; /* the protected-mode kernel in the file */
+    uint32_t load;               /* its guest-physical address */
+    uint32_t need;               /* bytes from load the kernel needs at start */
+    uint32_t cmdline_len;        /* with the NUL */
     uint32_t initrd_addr, initrd_size;
     int initrd_fd;
 };
@@ -104,17 +104,18 @@ static int check_header(const char *path, struct linux_plan *p, char *err, size_
     }
     p->version = get16(p->img + HDR_VERSION);
     if (p->version < 0x0202 || !(p->img[HDR_LOADFLAGS] & LOADFLAG_LOADED_HIGH)) {
-        loader_err(err, errlen, "%s: Linux boot protocol %u.%02u %s: too old (xbt needs a "
-                   "bzImage of protocol 2.02 or later)", path, p->version >> 8,
-                   p->version & 0xFF, p->img[HDR_LOADFLAGS] & 1 ? "bzImage" : "zImage");
+        loader_err(err, errlen,
+                   "%s: Linux boot protocol %u.%02u %s: too old (xbt needs a "
+                   "bzImage of protocol 2.02 or later)",
+                   path, p->version >> 8, p->version & 0xFF,
+                   p->img[HDR_LOADFLAGS] & 1 ? "bzImage" : "zImage");
         return XBT_EUNSUP;
     }
     unsigned sects = p->img[HDR_SETUP_SECTS] ? p->img[HDR_SETUP_SECTS] : 4;
     p->pm_offset = (sects + 1) * 512;
     p->pm_size = loader_get32(p->img + HDR_SYSSIZE) * 16;
     size_t hdr_end = HDR_JUMP + 2 + p->img[HDR_JUMP + 1];
-    if (p->len < HDR_END_MIN || p->len < hdr_end ||
-        (uint64_t)p->pm_offset + p->pm_size > p->len) {
+    if (p->len < HDR_END_MIN || p->len < hdr_end || (uint64_t)p->pm_offset + p->pm_size > p->len) {
         loader_err(err, errlen, "%s: truncated: %zu bytes, its header says %u", path, p->len,
                    p->pm_offset + p->pm_size);
         return XBT_EFORMAT;
@@ -123,35 +124,39 @@ static int check_header(const char *path, struct linux_plan *p, char *err, size_
 }
 
 /* The kernel at code32_start, with room for what it needs at start. */
-static int check_kernel(const char *path, uint32_t ram_size, struct linux_plan *p,
-                        char *err, size_t errlen)
+static int check_kernel(const char *path, uint32_t ram_size, struct linux_plan *p, char *err,
+                        size_t errlen)
 {
     p->load = loader_get32(p->img + HDR_CODE32_START);
     if (p->load != PC_HIGH_RAM) {
-        loader_err(err, errlen, "%s: code32_start 0x%x: xbt loads bzImages at 1 MiB only",
-                   path, p->load);
+        loader_err(err, errlen, "%s: code32_start 0x%x: xbt loads bzImages at 1 MiB only", path,
+                   p->load);
         return XBT_EUNSUP;
     }
     uint32_t init = p->version >= 0x020A ? loader_get32(p->img + HDR_INIT_SIZE) : 0;
     p->need = init > p->pm_size ? init : p->pm_size;
     if ((uint64_t)p->load + p->need > ram_size) {
-        loader_err(err, errlen, "%s: the kernel needs %u MiB of RAM from 1 MiB; the guest has "
-                   "%u MiB (-m)", path, (p->need + (1u << 20) - 1) >> 20, ram_size >> 20);
+        loader_err(err, errlen,
+                   "%s: the kernel needs %u MiB of RAM from 1 MiB; the guest has "
+                   "%u MiB (-m)",
+                   path, (p->need + (1u << 20) - 1) >> 20, ram_size >> 20);
         return XBT_ERANGE;
     }
     return 0;
 }
 
-static int check_cmdline(const char *path, const char *cmdline, struct linux_plan *p,
-                         char *err, size_t errlen)
+static int check_cmdline(const char *path, const char *cmdline, struct linux_plan *p, char *err,
+                         size_t errlen)
 {
     uint32_t max = p->version >= 0x0206 ? loader_get32(p->img + HDR_CMDLINE_SIZE) + 1 : 256;
     if (max > LINUX_CMDLINE_MAX)
         max = LINUX_CMDLINE_MAX;
     size_t len = strlen(cmdline ? cmdline : "") + 1;
     if (len > max) {
-        loader_err(err, errlen, "the command line is too long for %s: %zu bytes, the kernel "
-                   "takes at most %u", path, len - 1, max - 1);
+        loader_err(err, errlen,
+                   "the command line is too long for %s: %zu bytes, the kernel "
+                   "takes at most %u",
+                   path, len - 1, max - 1);
         return XBT_ERANGE;
     }
     p->cmdline_len = (uint32_t)len;
@@ -159,8 +164,8 @@ static int check_cmdline(const char *path, const char *cmdline, struct linux_pla
 }
 
 /* The initrd's size, and its place as high as the protocol allows. */
-static int check_initrd(const char *initrd, uint32_t ram_size, struct linux_plan *p,
-                        char *err, size_t errlen)
+static int check_initrd(const char *initrd, uint32_t ram_size, struct linux_plan *p, char *err,
+                        size_t errlen)
 {
     p->initrd_fd = -1;
     if (!initrd)
@@ -180,9 +185,11 @@ static int check_initrd(const char *initrd, uint32_t ram_size, struct linux_plan
     uint64_t top = max < ram_size ? max : ram_size;
     uint64_t floor = loader_align_up((uint64_t)p->load + p->need, PAGE_SIZE_4K);
     if ((uint64_t)st.st_size > top || ((top - (uint64_t)st.st_size) & ~0xFFFull) < floor) {
-        loader_err(err, errlen, "--initrd %s: %llu bytes do not fit between the kernel (up to "
-                   "0x%llx) and 0x%llx", initrd, (unsigned long long)st.st_size,
-                   (unsigned long long)floor, (unsigned long long)top);
+        loader_err(err, errlen,
+                   "--initrd %s: %llu bytes do not fit between the kernel (up to "
+                   "0x%llx) and 0x%llx",
+                   initrd, (unsigned long long)st.st_size, (unsigned long long)floor,
+                   (unsigned long long)top);
         return XBT_ERANGE;
     }
     p->initrd_size = (uint32_t)st.st_size;
@@ -223,8 +230,8 @@ static void write_zero_page(uint8_t *ram, uint32_t ram_size, const char *cmdline
     zp[BP_E820_ENTRIES] = (uint8_t)n;
 }
 
-static int load_initrd(const char *initrd, uint8_t *ram, const struct linux_plan *p,
-                       char *err, size_t errlen)
+static int load_initrd(const char *initrd, uint8_t *ram, const struct linux_plan *p, char *err,
+                       size_t errlen)
 {
     size_t done = 0;
     while (done < p->initrd_size) {
@@ -262,9 +269,12 @@ int loader_linux(uint8_t *ram, uint32_t ram_size, const char *path, const char *
             rc = load_initrd(initrd, ram, &p, err, errlen);
     }
     if (!rc)
-        *out = (struct linux_boot){ .entry = p.load, .boot_params = LINUX_ZERO_PAGE,
-                                    .gdt_base = LINUX_GDT, .gdt_limit = 4 * 8 - 1,
-                                    .cs = 0x10, .ds = 0x18,
+        *out = (struct linux_boot){ .entry = p.load,
+                                    .boot_params = LINUX_ZERO_PAGE,
+                                    .gdt_base = LINUX_GDT,
+                                    .gdt_limit = 4 * 8 - 1,
+                                    .cs = 0x10,
+                                    .ds = 0x18,
                                     .initrd_addr = p.initrd_addr,
                                     .initrd_size = p.initrd_size };
     if (p.initrd_fd >= 0)

@@ -20,12 +20,12 @@
 #include "loader.h"
 
 /* The PC memory layout the loaders describe. */
-#define PC_LOW_RAM_END 0x9fc00u       /* conventional RAM ends; EBDA follows */
-#define PC_EBDA_END 0xa0000u          /* end of the 1 KiB EBDA; VGA hole next */
-#define PC_BIOS_START 0xf0000u        /* system BIOS ROM, reserved */
-#define PC_HIGH_RAM 0x100000u         /* extended memory starts at 1 MiB */
-#define PC_MEM_LOWER_KIB 639u         /* = PC_LOW_RAM_END / 1024 */
-#define PC_LOW_RESERVED 0x1000u       /* IVT, BDA: no segment may go below */
+#define PC_LOW_RAM_END 0x9fc00u /* conventional RAM ends; EBDA follows */
+#define PC_EBDA_END 0xa0000u    /* end of the 1 KiB EBDA; VGA hole next */
+#define PC_BIOS_START 0xf0000u  /* system BIOS ROM, reserved */
+#define PC_HIGH_RAM 0x100000u   /* extended memory starts at 1 MiB */
+#define PC_MEM_LOWER_KIB 639u   /* = PC_LOW_RAM_END / 1024 */
+#define PC_LOW_RESERVED 0x1000u /* IVT, BDA: no segment may go below */
 
 #define PAGE_SIZE_4K 4096u
 
@@ -50,12 +50,11 @@ int loader_errno_code(int e);
 
 /* Reads the kernel file at path whole into a malloc'd buffer (at most
  * 1 GiB, not empty). */
-int loader_read_file(const char *path, uint8_t **out, size_t *outlen,
-                     char *err, size_t errlen);
+int loader_read_file(const char *path, uint8_t **out, size_t *outlen, char *err, size_t errlen);
 
 static inline void loader_put32(uint8_t *ram, uint32_t addr, uint32_t v)
 {
-    memcpy(ram + addr, &v, sizeof(v));   /* host and guest are little-endian */
+    memcpy(ram + addr, &v, sizeof(v)); /* host and guest are little-endian */
 }
 
 static inline void loader_put64(uint8_t *ram, uint32_t addr, uint64_t v)
@@ -94,27 +93,26 @@ struct loader_place {
 
 /* A PT_LOAD segment, as placed in guest-physical memory. */
 struct elf_seg {
-    uint64_t lo, hi;                  /* [lo, hi) guest-physical, hi-lo = memsz */
-    uint64_t vaddr;                   /* p_vaddr, for the entry translation */
-    uint32_t offset, filesz;          /* file range to copy */
-    size_t index;                     /* program header index, for messages */
+    uint64_t lo, hi;         /* [lo, hi) guest-physical, hi-lo = memsz */
+    uint64_t vaddr;          /* p_vaddr, for the entry translation */
+    uint32_t offset, filesz; /* file range to copy */
+    size_t index;            /* program header index, for messages */
 };
 
 /* A checked ELF32 i386 executable: what elf_load copies. */
 struct elf_image {
-    struct elf_seg *segs;             /* non-empty PT_LOAD segments, by address */
+    struct elf_seg *segs; /* non-empty PT_LOAD segments, by address */
     size_t nsegs;
-    uint32_t entry;                   /* guest-physical entry point */
-    uint64_t lo, hi;                  /* extent of all segments */
+    uint32_t entry;  /* guest-physical entry point */
+    uint64_t lo, hi; /* extent of all segments */
 };
 
 /* Check: ELF identification and headers of img, its PT_LOAD segments
  * inside the file and in their place, clear of each other, the entry point
  * inside one (a virtual entry is translated).  On success *im holds the
  * segments (free with elf_image_free); on failure it holds none. */
-int elf_check(const char *path, uint8_t *img, size_t len,
-              const struct loader_place *place, struct elf_image *im,
-              char *err, size_t errlen);
+int elf_check(const char *path, uint8_t *img, size_t len, const struct loader_place *place,
+              struct elf_image *im, char *err, size_t errlen);
 /* Load: copies the segments of img into ram and zeroes their BSS. */
 void elf_load(const struct elf_image *im, const uint8_t *img, uint8_t *ram);
 void elf_image_free(struct elf_image *im);
@@ -124,8 +122,8 @@ void elf_image_free(struct elf_image *im);
 /* A boot module file, placed page-aligned after the previous one. */
 struct boot_module {
     const char *path;
-    int fd;                           /* -1 until opened */
-    uint64_t start, end;              /* [start, end) guest-physical, at load */
+    int fd;              /* -1 until opened */
+    uint64_t start, end; /* [start, end) guest-physical, at load */
 };
 
 /* Check: opens every module (none is read).  On failure the ones opened
@@ -134,11 +132,11 @@ int modules_open(struct boot_module *bm, int n, char *err, size_t errlen);
 /* Check: the modules, placed page-aligned one after the other from cursor,
  * start inside ram_size and (those whose size is known: regular files, up
  * to the first whose size is not) end inside it; directories are refused. */
-int modules_check(const struct boot_module *bm, int n, uint64_t cursor,
-                  uint32_t ram_size, char *err, size_t errlen);
+int modules_check(const struct boot_module *bm, int n, uint64_t cursor, uint32_t ram_size,
+                  char *err, size_t errlen);
 /* Load: reads each module into ram at its place, setting start and end. */
-int modules_load(struct boot_module *bm, int n, uint64_t cursor, uint8_t *ram,
-                 uint32_t ram_size, char *err, size_t errlen);
+int modules_load(struct boot_module *bm, int n, uint64_t cursor, uint8_t *ram, uint32_t ram_size,
+                 char *err, size_t errlen);
 void modules_close(struct boot_module *bm, int n);
 
 #endif

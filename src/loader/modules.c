@@ -24,8 +24,7 @@ int modules_open(struct boot_module *bm, int n, char *err, size_t errlen)
         bm[i].fd = open(bm[i].path, O_RDONLY | O_CLOEXEC);
         if (bm[i].fd < 0) {
             int e = errno;
-            loader_err(err, errlen, "cannot open module %d (%s): %s", i,
-                       bm[i].path, strerror(e));
+            loader_err(err, errlen, "cannot open module %d (%s): %s", i, bm[i].path, strerror(e));
             return loader_errno_code(e);
         }
     }
@@ -43,31 +42,31 @@ void modules_close(struct boot_module *bm, int n)
 
 /* Module i starts at the first page boundary at or after cursor, which
  * must be inside RAM. */
-static int module_start(const struct boot_module *m, int i, uint64_t cursor,
-                        uint32_t ram_size, uint64_t *start, char *err,
-                        size_t errlen)
+static int module_start(const struct boot_module *m, int i, uint64_t cursor, uint32_t ram_size,
+                        uint64_t *start, char *err, size_t errlen)
 {
     *start = loader_align_up(cursor, PAGE_SIZE_4K);
     if (*start < ram_size)
         return XBT_OK;
-    loader_err(err, errlen, "module %d (%s) does not fit in guest RAM: it "
-               "would start at 0x%llx, RAM is 0x%x bytes", i, m->path,
-               (unsigned long long)*start, ram_size);
+    loader_err(err, errlen,
+               "module %d (%s) does not fit in guest RAM: it "
+               "would start at 0x%llx, RAM is 0x%x bytes",
+               i, m->path, (unsigned long long)*start, ram_size);
     return XBT_ERANGE;
 }
 
-static int does_not_fit(const struct boot_module *m, int i, uint64_t start,
-                        uint64_t need, uint32_t ram_size, char *err,
-                        size_t errlen)
+static int does_not_fit(const struct boot_module *m, int i, uint64_t start, uint64_t need,
+                        uint32_t ram_size, char *err, size_t errlen)
 {
-    loader_err(err, errlen, "module %d (%s) does not fit in guest RAM: needs "
-               "[0x%llx-0x%llx), RAM is 0x%x bytes", i, m->path,
-               (unsigned long long)start, (unsigned long long)need, ram_size);
+    loader_err(err, errlen,
+               "module %d (%s) does not fit in guest RAM: needs "
+               "[0x%llx-0x%llx), RAM is 0x%x bytes",
+               i, m->path, (unsigned long long)start, (unsigned long long)need, ram_size);
     return XBT_ERANGE;
 }
 
-int modules_check(const struct boot_module *bm, int n, uint64_t cursor,
-                  uint32_t ram_size, char *err, size_t errlen)
+int modules_check(const struct boot_module *bm, int n, uint64_t cursor, uint32_t ram_size,
+                  char *err, size_t errlen)
 {
     for (int i = 0; i < n; i++) {
         uint64_t start;
@@ -76,14 +75,14 @@ int modules_check(const struct boot_module *bm, int n, uint64_t cursor,
         if (rc < 0)
             return rc;
         if (fstat(bm[i].fd, &st) != 0)
-            return XBT_OK;            /* size unknown: checked while loading */
-        if (S_ISDIR(st.st_mode)) {    /* what reading it would say */
-            loader_err(err, errlen, "cannot read module %d (%s): %s", i,
-                       bm[i].path, strerror(EISDIR));
+            return XBT_OK;         /* size unknown: checked while loading */
+        if (S_ISDIR(st.st_mode)) { /* what reading it would say */
+            loader_err(err, errlen, "cannot read module %d (%s): %s", i, bm[i].path,
+                       strerror(EISDIR));
             return XBT_EIO;
         }
         if (!S_ISREG(st.st_mode))
-            return XBT_OK;            /* a stream: checked while loading */
+            return XBT_OK; /* a stream: checked while loading */
         uint64_t end = start + (uint64_t)st.st_size;
         if (end > ram_size)
             return does_not_fit(&bm[i], i, start, end, ram_size, err, errlen);
@@ -93,8 +92,8 @@ int modules_check(const struct boot_module *bm, int n, uint64_t cursor,
 }
 
 /* Reads module i to guest-physical m->start (< ram_size), setting m->end. */
-static int read_module(struct boot_module *m, int i, uint8_t *ram,
-                       uint32_t ram_size, char *err, size_t errlen)
+static int read_module(struct boot_module *m, int i, uint8_t *ram, uint32_t ram_size, char *err,
+                       size_t errlen)
 {
     uint64_t pos = m->start;
     for (;;) {
@@ -108,8 +107,7 @@ static int read_module(struct boot_module *m, int i, uint8_t *ram,
             if (errno == EINTR)
                 continue;
             int e = errno;
-            loader_err(err, errlen, "cannot read module %d (%s): %s", i,
-                       m->path, strerror(e));
+            loader_err(err, errlen, "cannot read module %d (%s): %s", i, m->path, strerror(e));
             return e == ENOMEM ? XBT_ENOMEM : XBT_EIO;
         }
         if (n == 0)
@@ -129,12 +127,11 @@ static int read_module(struct boot_module *m, int i, uint8_t *ram,
     return XBT_OK;
 }
 
-int modules_load(struct boot_module *bm, int n, uint64_t cursor, uint8_t *ram,
-                 uint32_t ram_size, char *err, size_t errlen)
+int modules_load(struct boot_module *bm, int n, uint64_t cursor, uint8_t *ram, uint32_t ram_size,
+                 char *err, size_t errlen)
 {
     for (int i = 0; i < n; i++) {
-        int rc = module_start(&bm[i], i, cursor, ram_size, &bm[i].start, err,
-                              errlen);
+        int rc = module_start(&bm[i], i, cursor, ram_size, &bm[i].start, err, errlen);
         if (rc == XBT_OK)
             rc = read_module(&bm[i], i, ram, ram_size, err, errlen);
         if (rc < 0)

@@ -45,10 +45,10 @@
 #define MB_HEADER_ALIGN 4u
 
 /* Multiboot header flags (bits 0-15 are "required": refuse unknown ones). */
-#define MB_HF_PAGE_ALIGN (1u << 0)    /* modules page-aligned: always done */
-#define MB_HF_MEMORY_INFO (1u << 1)   /* mem_* and mmap_*: always provided */
-#define MB_HF_VIDEO_MODE (1u << 2)    /* video mode request: ignored, as QEMU */
-#define MB_HF_REQUIRED_MASK 0xffffu   /* bits a loader must understand */
+#define MB_HF_PAGE_ALIGN (1u << 0)  /* modules page-aligned: always done */
+#define MB_HF_MEMORY_INFO (1u << 1) /* mem_* and mmap_*: always provided */
+#define MB_HF_VIDEO_MODE (1u << 2)  /* video mode request: ignored, as QEMU */
+#define MB_HF_REQUIRED_MASK 0xffffu /* bits a loader must understand */
 #define MB_HF_SUPPORTED (MB_HF_PAGE_ALIGN | MB_HF_MEMORY_INFO | MB_HF_VIDEO_MODE)
 /* Bit 16 (a.out kludge: load addresses in the header) is optional; xbt
  * always loads through the ELF program headers, as GRUB does for ELF files,
@@ -56,28 +56,28 @@
 #define MB_HF_AOUT_KLUDGE (1u << 16)
 
 /* Multiboot information flags (struct multiboot_info.flags). */
-#define MBI_FLAG_MEMORY (1u << 0)     /* mem_lower / mem_upper valid */
-#define MBI_FLAG_CMDLINE (1u << 2)    /* cmdline valid */
-#define MBI_FLAG_MODS (1u << 3)       /* mods_count / mods_addr valid */
-#define MBI_FLAG_MMAP (1u << 6)       /* mmap_length / mmap_addr valid */
-#define MBI_FLAG_LOADER_NAME (1u << 9)/* boot_loader_name valid */
+#define MBI_FLAG_MEMORY (1u << 0)      /* mem_lower / mem_upper valid */
+#define MBI_FLAG_CMDLINE (1u << 2)     /* cmdline valid */
+#define MBI_FLAG_MODS (1u << 3)        /* mods_count / mods_addr valid */
+#define MBI_FLAG_MMAP (1u << 6)        /* mmap_length / mmap_addr valid */
+#define MBI_FLAG_LOADER_NAME (1u << 9) /* boot_loader_name valid */
 
 /* Byte offsets of the fields of struct multiboot_info (Multiboot 0.6.96). */
 #define MBI_OFF_FLAGS 0u
-#define MBI_OFF_MEM_LOWER 4u          /* KiB of conventional memory */
-#define MBI_OFF_MEM_UPPER 8u          /* KiB of memory from 1 MiB up */
+#define MBI_OFF_MEM_LOWER 4u /* KiB of conventional memory */
+#define MBI_OFF_MEM_UPPER 8u /* KiB of memory from 1 MiB up */
 #define MBI_OFF_CMDLINE 16u
 #define MBI_OFF_MODS_COUNT 20u
 #define MBI_OFF_MODS_ADDR 24u
 #define MBI_OFF_MMAP_LENGTH 44u
 #define MBI_OFF_MMAP_ADDR 48u
 #define MBI_OFF_LOADER_NAME 64u
-#define MBI_SIZE 116u                 /* whole structure incl. framebuffer info */
+#define MBI_SIZE 116u /* whole structure incl. framebuffer info */
 
 /* One memory map entry: u32 size (of the rest, 20), u64 base, u64 length,
  * u32 type.  mmap_addr points at the size field. */
 #define MMAP_ENTRY_SIZE 24u
-#define MMAP_ENTRY_PAYLOAD 20u        /* value of the size field */
+#define MMAP_ENTRY_PAYLOAD 20u /* value of the size field */
 #define MMAP_MAX_ENTRIES 4u
 
 /* One module list entry: mod_start, mod_end (exclusive), string, reserved. */
@@ -91,7 +91,7 @@
 /* Guest-physical addresses of the parts of the information area. */
 struct mb_info_layout {
     uint32_t mbi, mmap, mods, name, cmd;
-    uint32_t *mod_str;                /* each module's string */
+    uint32_t *mod_str; /* each module's string */
 };
 
 /* One boot: its input, and everything the check decided for the load. */
@@ -100,21 +100,20 @@ struct mb_boot_plan {
     const struct mb_module *mods;
     int nmods;
     uint32_t ram_size;
-    uint8_t *img;                     /* the kernel file */
+    uint8_t *img; /* the kernel file */
     size_t img_len;
     struct elf_image kernel;
     struct mb_info_layout info;
-    struct boot_module *bm;           /* nmods open module files */
+    struct boot_module *bm; /* nmods open module files */
 };
 
 /* Finds a valid Multiboot header in the first 8 KiB of the image. */
-static int find_header(const char *path, const uint8_t *img, size_t len,
-                       uint32_t *flags, char *err, size_t errlen)
+static int find_header(const char *path, const uint8_t *img, size_t len, uint32_t *flags, char *err,
+                       size_t errlen)
 {
     size_t limit = len < MB_SEARCH_LIMIT ? len : MB_SEARCH_LIMIT;
     long bad_checksum_at = -1;
-    for (size_t off = 0; off + MB_HEADER_MIN_SIZE <= limit;
-         off += MB_HEADER_ALIGN) {
+    for (size_t off = 0; off + MB_HEADER_MIN_SIZE <= limit; off += MB_HEADER_ALIGN) {
         uint32_t magic = loader_get32(img + off);
         if (magic != MB_HEADER_MAGIC)
             continue;
@@ -128,12 +127,12 @@ static int find_header(const char *path, const uint8_t *img, size_t len,
             bad_checksum_at = (long)off;
     }
     if (bad_checksum_at >= 0)
-        loader_err(err, errlen, "%s: no multiboot header in the first 8 KiB "
-                   "(magic at offset 0x%lx has a bad checksum)", path,
-                   bad_checksum_at);
+        loader_err(err, errlen,
+                   "%s: no multiboot header in the first 8 KiB "
+                   "(magic at offset 0x%lx has a bad checksum)",
+                   path, bad_checksum_at);
     else
-        loader_err(err, errlen, "%s: no multiboot header in the first 8 KiB",
-                   path);
+        loader_err(err, errlen, "%s: no multiboot header in the first 8 KiB", path);
     return XBT_EFORMAT;
 }
 
@@ -147,16 +146,16 @@ static int check_header(const struct mb_boot_plan *p, char *err, size_t errlen)
     uint32_t unsupported = flags & MB_HF_REQUIRED_MASK & ~MB_HF_SUPPORTED;
     if (!unsupported)
         return XBT_OK;
-    loader_err(err, errlen, "%s: multiboot header requires feature bit %d "
-               "(flags 0x%x), which xbt does not support", p->path,
-               __builtin_ctz(unsupported), flags);
+    loader_err(err, errlen,
+               "%s: multiboot header requires feature bit %d "
+               "(flags 0x%x), which xbt does not support",
+               p->path, __builtin_ctz(unsupported), flags);
     return XBT_EUNSUP;
 }
 
 /* Bump allocation in the information area: size bytes aligned to align at
  * *next; false if they do not fit. */
-static bool area_alloc(uint64_t *next, uint64_t size, uint64_t align,
-                       uint32_t *addr)
+static bool area_alloc(uint64_t *next, uint64_t size, uint64_t align, uint32_t *addr)
 {
     uint64_t at = loader_align_up(*next, align);
     if (size > MB_INFO_LIMIT || at + size > MB_INFO_LIMIT)
@@ -177,29 +176,30 @@ static int plan_info(struct mb_boot_plan *p, char *err, size_t errlen)
     struct mb_info_layout *l = &p->info;
     uint64_t next = MB_INFO_ADDR;
     if (!area_alloc(&next, MBI_SIZE, MBI_AREA_ALIGN, &l->mbi) ||
-        !area_alloc(&next, MMAP_MAX_ENTRIES * MMAP_ENTRY_SIZE, MBI_AREA_ALIGN,
-                    &l->mmap) ||
-        !area_alloc(&next, (uint64_t)p->nmods * MOD_ENTRY_SIZE,
-                    MBI_AREA_ALIGN, &l->mods)) {
-        loader_err(err, errlen, "too many modules (%d) for the multiboot "
-                   "information area [0x%x-0x%x)", p->nmods, MB_INFO_ADDR,
-                   MB_INFO_LIMIT);
+        !area_alloc(&next, MMAP_MAX_ENTRIES * MMAP_ENTRY_SIZE, MBI_AREA_ALIGN, &l->mmap) ||
+        !area_alloc(&next, (uint64_t)p->nmods * MOD_ENTRY_SIZE, MBI_AREA_ALIGN, &l->mods)) {
+        loader_err(err, errlen,
+                   "too many modules (%d) for the multiboot "
+                   "information area [0x%x-0x%x)",
+                   p->nmods, MB_INFO_ADDR, MB_INFO_LIMIT);
         return XBT_ERANGE;
     }
     size_t cmdlen = strlen(p->cmdline);
     if (!area_alloc(&next, sizeof(BOOT_LOADER_NAME), 1, &l->name) ||
         !area_alloc(&next, (uint64_t)cmdlen + 1, 1, &l->cmd)) {
-        loader_err(err, errlen, "kernel command line is too long (%zu bytes) "
-                   "for the multiboot information area [0x%x-0x%x)", cmdlen,
-                   MB_INFO_ADDR, MB_INFO_LIMIT);
+        loader_err(err, errlen,
+                   "kernel command line is too long (%zu bytes) "
+                   "for the multiboot information area [0x%x-0x%x)",
+                   cmdlen, MB_INFO_ADDR, MB_INFO_LIMIT);
         return XBT_ERANGE;
     }
     for (int i = 0; i < p->nmods; i++) {
         size_t len = strlen(module_string(&p->mods[i]));
         if (!area_alloc(&next, (uint64_t)len + 1, 1, &l->mod_str[i])) {
-            loader_err(err, errlen, "module %d string is too long (%zu bytes) "
-                       "for the multiboot information area [0x%x-0x%x)", i,
-                       len, MB_INFO_ADDR, MB_INFO_LIMIT);
+            loader_err(err, errlen,
+                       "module %d string is too long (%zu bytes) "
+                       "for the multiboot information area [0x%x-0x%x)",
+                       i, len, MB_INFO_ADDR, MB_INFO_LIMIT);
             return XBT_ERANGE;
         }
     }
@@ -217,11 +217,15 @@ static uint64_t modules_base(const struct mb_boot_plan *p)
 static void reserved_regions(struct loader_region r[2])
 {
     r[0] = (struct loader_region){ .lo = 0, .hi = PC_LOW_RESERVED };
-    snprintf(r[0].what, sizeof(r[0].what), "the first 4 KiB of RAM (below "
-             "0x%x)", PC_LOW_RESERVED);
+    snprintf(r[0].what, sizeof(r[0].what),
+             "the first 4 KiB of RAM (below "
+             "0x%x)",
+             PC_LOW_RESERVED);
     r[1] = (struct loader_region){ .lo = MB_INFO_ADDR, .hi = MB_INFO_LIMIT };
-    snprintf(r[1].what, sizeof(r[1].what), "the multiboot information area "
-             "[0x%x-0x%x)", MB_INFO_ADDR, MB_INFO_LIMIT);
+    snprintf(r[1].what, sizeof(r[1].what),
+             "the multiboot information area "
+             "[0x%x-0x%x)",
+             MB_INFO_ADDR, MB_INFO_LIMIT);
 }
 
 /* Everything about the input, before guest RAM is written. */
@@ -230,11 +234,11 @@ static int mb_check(struct mb_boot_plan *p, char *err, size_t errlen)
     struct loader_region reserved[2];
     reserved_regions(reserved);
     const struct loader_place place = { .ram_size = p->ram_size,
-        .reserved = reserved, .nreserved = XBT_ARRAY_SIZE(reserved) };
+                                        .reserved = reserved,
+                                        .nreserved = XBT_ARRAY_SIZE(reserved) };
     int rc = loader_read_file(p->path, &p->img, &p->img_len, err, errlen);
     if (rc == XBT_OK)
-        rc = elf_check(p->path, p->img, p->img_len, &place, &p->kernel, err,
-                       errlen);
+        rc = elf_check(p->path, p->img, p->img_len, &place, &p->kernel, err, errlen);
     if (rc == XBT_OK)
         rc = check_header(p, err, errlen);
     if (rc == XBT_OK)
@@ -242,13 +246,11 @@ static int mb_check(struct mb_boot_plan *p, char *err, size_t errlen)
     if (rc == XBT_OK)
         rc = modules_open(p->bm, p->nmods, err, errlen);
     if (rc == XBT_OK)
-        rc = modules_check(p->bm, p->nmods, modules_base(p), p->ram_size, err,
-                           errlen);
+        rc = modules_check(p->bm, p->nmods, modules_base(p), p->ram_size, err, errlen);
     return rc;
 }
 
-static void put_mmap_entry(uint8_t *ram, uint32_t at, uint64_t base,
-                           uint64_t length, uint32_t type)
+static void put_mmap_entry(uint8_t *ram, uint32_t at, uint64_t base, uint64_t length, uint32_t type)
 {
     loader_put32(ram, at, MMAP_ENTRY_PAYLOAD);
     loader_put64(ram, at + 4, base);
@@ -274,10 +276,10 @@ static void write_modules(const struct mb_boot_plan *p, uint8_t *ram)
     for (int i = 0; i < p->nmods; i++) {
         uint32_t e = p->info.mods + (uint32_t)i * MOD_ENTRY_SIZE;
         const char *s = module_string(&p->mods[i]);
-        loader_put32(ram, e, (uint32_t)p->bm[i].start);         /* mod_start */
-        loader_put32(ram, e + 4, (uint32_t)p->bm[i].end);       /* mod_end */
-        loader_put32(ram, e + 8, p->info.mod_str[i]);           /* string */
-        loader_put32(ram, e + 12, 0);                           /* reserved */
+        loader_put32(ram, e, (uint32_t)p->bm[i].start);   /* mod_start */
+        loader_put32(ram, e + 4, (uint32_t)p->bm[i].end); /* mod_end */
+        loader_put32(ram, e + 8, p->info.mod_str[i]);     /* string */
+        loader_put32(ram, e + 12, 0);                     /* reserved */
         memcpy(ram + p->info.mod_str[i], s, strlen(s) + 1);
     }
 }
@@ -291,11 +293,11 @@ static void write_info(const struct mb_boot_plan *p, uint8_t *ram)
     uint32_t mmap_len = write_mmap(ram, l->mmap, p->ram_size);
     memcpy(ram + l->name, BOOT_LOADER_NAME, sizeof(BOOT_LOADER_NAME));
     memcpy(ram + l->cmd, p->cmdline, strlen(p->cmdline) + 1);
-    loader_put32(ram, mbi + MBI_OFF_FLAGS, MBI_FLAG_MEMORY | MBI_FLAG_CMDLINE |
-                 MBI_FLAG_MODS | MBI_FLAG_MMAP | MBI_FLAG_LOADER_NAME);
+    loader_put32(ram, mbi + MBI_OFF_FLAGS,
+                 MBI_FLAG_MEMORY | MBI_FLAG_CMDLINE | MBI_FLAG_MODS | MBI_FLAG_MMAP |
+                     MBI_FLAG_LOADER_NAME);
     loader_put32(ram, mbi + MBI_OFF_MEM_LOWER, PC_MEM_LOWER_KIB);
-    loader_put32(ram, mbi + MBI_OFF_MEM_UPPER,
-                 (p->ram_size - PC_HIGH_RAM) / 1024);
+    loader_put32(ram, mbi + MBI_OFF_MEM_UPPER, (p->ram_size - PC_HIGH_RAM) / 1024);
     loader_put32(ram, mbi + MBI_OFF_CMDLINE, l->cmd);
     loader_put32(ram, mbi + MBI_OFF_MODS_COUNT, (uint32_t)p->nmods);
     loader_put32(ram, mbi + MBI_OFF_MODS_ADDR, l->mods);
@@ -306,12 +308,11 @@ static void write_info(const struct mb_boot_plan *p, uint8_t *ram)
 
 /* Writes guest RAM: kernel, modules (which can still fail to read), the
  * information. */
-static int mb_load(struct mb_boot_plan *p, uint8_t *ram, struct mb_boot *out,
-                   char *err, size_t errlen)
+static int mb_load(struct mb_boot_plan *p, uint8_t *ram, struct mb_boot *out, char *err,
+                   size_t errlen)
 {
     elf_load(&p->kernel, p->img, ram);
-    int rc = modules_load(p->bm, p->nmods, modules_base(p), ram, p->ram_size,
-                          err, errlen);
+    int rc = modules_load(p->bm, p->nmods, modules_base(p), ram, p->ram_size, err, errlen);
     if (rc < 0)
         return rc;
     write_modules(p, ram);
@@ -324,16 +325,15 @@ static int mb_load(struct mb_boot_plan *p, uint8_t *ram, struct mb_boot *out,
 }
 
 static int check_args(uint8_t *ram, uint32_t ram_size, const char *path,
-                      const struct mb_module *mods, int nmods,
-                      struct mb_boot *out, char *err, size_t errlen)
+                      const struct mb_module *mods, int nmods, struct mb_boot *out, char *err,
+                      size_t errlen)
 {
     if (!ram || !path || !out || nmods < 0 || (nmods > 0 && !mods)) {
         loader_err(err, errlen, "loader_multiboot: invalid arguments");
         return XBT_EINVAL;
     }
     if (ram_size < PC_HIGH_RAM) {
-        loader_err(err, errlen, "guest RAM (0x%x bytes) is smaller than 1 MiB",
-                   ram_size);
+        loader_err(err, errlen, "guest RAM (0x%x bytes) is smaller than 1 MiB", ram_size);
         return XBT_EINVAL;
     }
     for (int i = 0; i < nmods; i++) {
@@ -371,16 +371,19 @@ static void plan_free(struct mb_boot_plan *p)
     free(p->img);
 }
 
-int loader_multiboot(uint8_t *ram, uint32_t ram_size, const char *path,
-                     const char *cmdline, const struct mb_module *mods,
-                     int nmods, struct mb_boot *out, char *err, size_t errlen)
+int loader_multiboot(uint8_t *ram, uint32_t ram_size, const char *path, const char *cmdline,
+                     const struct mb_module *mods, int nmods, struct mb_boot *out, char *err,
+                     size_t errlen)
 {
     int rc = check_args(ram, ram_size, path, mods, nmods, out, err, errlen);
     if (rc < 0)
         return rc;
     struct mb_boot_plan p = {
-        .path = path, .cmdline = cmdline ? cmdline : "", .mods = mods,
-        .nmods = nmods, .ram_size = ram_size,
+        .path = path,
+        .cmdline = cmdline ? cmdline : "",
+        .mods = mods,
+        .nmods = nmods,
+        .ram_size = ram_size,
     };
     rc = plan_alloc(&p, err, errlen);
     if (rc == XBT_OK)

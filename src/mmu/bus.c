@@ -30,14 +30,14 @@
 
 struct bus_port_range {
     uint16_t base;
-    uint32_t count;                /* up to 65535 (uint16_t count argument) */
+    uint32_t count; /* up to 65535 (uint16_t count argument) */
     const struct dev_port_ops *ops;
     void *opaque;
 };
 
 struct bus_mmio_range {
     uint32_t base;
-    uint64_t end;                  /* exclusive; may be 1 << 32 */
+    uint64_t end; /* exclusive; may be 1 << 32 */
     const struct dev_mmio_ops *ops;
     void *opaque;
 };
@@ -48,7 +48,7 @@ struct io_bus {
     struct bus_port_range *ports;
     size_t nports, ports_cap;
 
-    struct bus_mmio_range *mmio;   /* sorted by base, non-overlapping */
+    struct bus_mmio_range *mmio; /* sorted by base, non-overlapping */
     size_t nmmio, mmio_cap;
 
     struct io_bus_stats stats;
@@ -95,7 +95,10 @@ int bus_register_ports(struct io_bus *bus, uint16_t base, uint16_t count,
         }
     if (slot < bus->nports) {
         bus->ports[slot] = (struct bus_port_range){
-            .base = base, .count = count, .ops = ops, .opaque = opaque,
+            .base = base,
+            .count = count,
+            .ops = ops,
+            .opaque = opaque,
         };
         for (uint32_t p = base; p < (uint32_t)base + count; p++)
             bus->port_map[p] = (uint16_t)(slot + 1);
@@ -113,7 +116,10 @@ int bus_register_ports(struct io_bus *bus, uint16_t base, uint16_t count,
         bus->ports_cap = cap;
     }
     bus->ports[bus->nports] = (struct bus_port_range){
-        .base = base, .count = count, .ops = ops, .opaque = opaque,
+        .base = base,
+        .count = count,
+        .ops = ops,
+        .opaque = opaque,
     };
     bus->nports++;
     for (uint32_t p = base; p < (uint32_t)base + count; p++)
@@ -157,7 +163,7 @@ int bus_register_mmio(struct io_bus *bus, uint32_t base, uint32_t len,
 {
     if (!bus || !ops || len == 0)
         return XBT_EINVAL;
-    uint64_t end = (uint64_t)base + len;   /* cannot pass 1 << 32 */
+    uint64_t end = (uint64_t)base + len; /* cannot pass 1 << 32 */
     size_t i = bus_mmio_lower_bound(bus, base);
     if (i < bus->nmmio && bus->mmio[i].base < end)
         return XBT_EBUSY;
@@ -170,10 +176,12 @@ int bus_register_mmio(struct io_bus *bus, uint32_t base, uint32_t len,
         bus->mmio = n;
         bus->mmio_cap = cap;
     }
-    memmove(&bus->mmio[i + 1], &bus->mmio[i],
-            (bus->nmmio - i) * sizeof(bus->mmio[0]));
+    memmove(&bus->mmio[i + 1], &bus->mmio[i], (bus->nmmio - i) * sizeof(bus->mmio[0]));
     bus->mmio[i] = (struct bus_mmio_range){
-        .base = base, .end = end, .ops = ops, .opaque = opaque,
+        .base = base,
+        .end = end,
+        .ops = ops,
+        .opaque = opaque,
     };
     bus->nmmio++;
     return XBT_OK;
@@ -213,8 +221,7 @@ bool bus_is_mmio(const struct io_bus *bus, uint32_t addr, uint32_t len)
 }
 
 /* The range containing addr, or NULL. */
-static const struct bus_mmio_range *bus_mmio_find(const struct io_bus *bus,
-                                                  uint32_t addr)
+static const struct bus_mmio_range *bus_mmio_find(const struct io_bus *bus, uint32_t addr)
 {
     size_t i = bus_mmio_lower_bound(bus, addr);
     if (i < bus->nmmio && bus->mmio[i].base <= addr)

@@ -13,7 +13,7 @@ void mmu_flush(struct mmu *mmu, enum mmu_flush_cause cause, uint32_t cr3, uint32
 {
     switch (cause) {
     case MMU_FLUSH_CR3:
-        mmu_flush_nonglobal(mmu);       /* global pages stay */
+        mmu_flush_nonglobal(mmu); /* global pages stay */
         mmu->st.flush_cr3++;
         break;
     case MMU_FLUSH_INVLPG:

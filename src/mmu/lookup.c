@@ -68,7 +68,7 @@ static bool victim_lookup(struct mmu *mmu, bool user, uint32_t lin, bool write, 
         uint32_t i = (lin >> 12) & (mmu->tlb_entries - 1);
         uint32_t slot = (user ? mmu->tlb_entries : 0) + i;
         struct tlb_entry *e = user ? &mmu->tlb_user[i] : &mmu->tlb[i];
-        struct tlb_victim old = {*e, user, mmu->global[slot], e->tag_r != TLB_TAG_INVALID};
+        struct tlb_victim old = { *e, user, mmu->global[slot], e->tag_r != TLB_TAG_INVALID };
         *e = v->e;
         mmu->global[slot] = v->global;
         mmu_tlb_note_fill(mmu, slot);

@@ -26,10 +26,10 @@
 #define SHADOW_ENTRIES 4096u
 
 struct sh_entry {
-    uint32_t vpn;          /* linear page number + 1 (0: empty) */
-    uint32_t phys;         /* physical page address */
+    uint32_t vpn;  /* linear page number + 1 (0: empty) */
+    uint32_t phys; /* physical page address */
     uint32_t pde_addr, pte_addr;
-    uint8_t rights;        /* PTE_U | PTE_W combined over the levels */
+    uint8_t rights; /* PTE_U | PTE_W combined over the levels */
     bool dirty, global, big;
 };
 
@@ -38,7 +38,7 @@ struct sh_space {
     bool used;
     uint64_t last_use;
     struct sh_entry *tab;
-    uint16_t *filled;      /* slots filled since the space was cleared */
+    uint16_t *filled; /* slots filled since the space was cleared */
     uint32_t nfilled;
     uint8_t *in_filled;
 };
@@ -49,7 +49,6 @@ struct shadow {
     uint64_t clock;
     struct shadow_stats st;
 };
-
 
 struct shadow *shadow_create(void)
 {
@@ -135,7 +134,7 @@ static bool allowed(const struct sh_entry *e, unsigned acc, uint32_t cr0)
         if ((user || (cr0 & CR0_WP)) && !(e->rights & PTE_W))
             return false;
         if (!e->dirty)
-            return false;   /* the walk must set D */
+            return false; /* the walk must set D */
     }
     return true;
 }

@@ -43,7 +43,7 @@ int mmu_init(struct mmu *mmu, uint8_t *ram, uint32_t ram_size, struct io_bus *bu
         mmu_destroy(mmu);
         return XBT_ENOMEM;
     }
-    for (uint32_t i = 0; i < tlb_entries; i++) {   /* all entries start invalid */
+    for (uint32_t i = 0; i < tlb_entries; i++) { /* all entries start invalid */
         entry_clear(&mmu->tlb[i]);
         entry_clear(&mmu->tlb_user[i]);
     }
@@ -70,7 +70,6 @@ void mmu_destroy(struct mmu *mmu)
     mmu->code_pages = NULL;
 }
 
-
 static bool not_global(struct mmu *mmu, uint32_t slot, uint32_t unused);
 
 static struct tlb_entry *slot_entry(struct mmu *mmu, uint32_t slot)
@@ -88,7 +87,8 @@ void mmu_tlb_note_fill(struct mmu *mmu, uint32_t slot)
 }
 
 /* Clears the live entries `drop` selects (all when drop is NULL). */
-static void flush_live(struct mmu *mmu, bool (*drop)(struct mmu *, uint32_t, uint32_t), uint32_t arg)
+static void flush_live(struct mmu *mmu, bool (*drop)(struct mmu *, uint32_t, uint32_t),
+                       uint32_t arg)
 {
     uint32_t keep = 0;
     for (uint32_t k = 0; k < mmu->nlive; k++) {
@@ -107,8 +107,7 @@ static void flush_live(struct mmu *mmu, bool (*drop)(struct mmu *, uint32_t, uin
         struct tlb_victim *v = &mmu->victims[k];
         if (!v->valid)
             continue;
-        bool go = !drop || (drop == not_global ? !v->global
-                                               : (v->e.tag_r & 0xFFC00000u) == arg);
+        bool go = !drop || (drop == not_global ? !v->global : (v->e.tag_r & 0xFFC00000u) == arg);
         if (go)
             v->valid = 0;
     }

@@ -31,10 +31,10 @@ static void pt_write(struct mmu *mmu, uint32_t addr, uint32_t v)
 struct walk {
     uint32_t cr0, cr3, cr4, lin;
     bool user, write;
-    bool big;                  /* a 4 MiB page (PDE.PS with CR4.PSE) */
+    bool big; /* a 4 MiB page (PDE.PS with CR4.PSE) */
     uint32_t pde_addr, pde;
-    uint32_t pte_addr, pte;    /* 0 for a 4 MiB page */
-    uint32_t rights;           /* the U and W bits of all levels, combined */
+    uint32_t pte_addr, pte; /* 0 for a 4 MiB page */
+    uint32_t rights;        /* the U and W bits of all levels, combined */
 };
 
 /* The W/R and U/S bits of the access's #PF error code. */
@@ -116,11 +116,15 @@ static void walk_fill(const struct walk *w, struct walk_result *out)
     out->pte_addr = w->pte_addr;
 }
 
-int mmu_walk(struct mmu *mmu, uint32_t cr0, uint32_t cr3, uint32_t cr4, uint32_t lin,
-             unsigned acc, struct walk_result *out)
+int mmu_walk(struct mmu *mmu, uint32_t cr0, uint32_t cr3, uint32_t cr4, uint32_t lin, unsigned acc,
+             struct walk_result *out)
 {
-    struct walk w = { .cr0 = cr0, .cr3 = cr3, .cr4 = cr4, .lin = lin,
-                      .user = acc & WALK_USER, .write = acc & WALK_WRITE };
+    struct walk w = { .cr0 = cr0,
+                      .cr3 = cr3,
+                      .cr4 = cr4,
+                      .lin = lin,
+                      .user = acc & WALK_USER,
+                      .write = acc & WALK_WRITE };
     if (walk_tables(mmu, &w, out) < 0)
         return -1;
     if (!walk_allowed(&w)) {

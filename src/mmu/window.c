@@ -26,8 +26,8 @@ int mmu_window_init(struct mmu *mmu, int ram_fd)
     mmu->window_res = p;
     mmu->window_res_size = res;
     mmu->window = p + WINDOW_GUARD;
-    if (mmap(mmu->window, mmu->ram_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
-             ram_fd, 0) == MAP_FAILED) {
+    if (mmap(mmu->window, mmu->ram_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, ram_fd,
+             0) == MAP_FAILED) {
         mmu_window_destroy(mmu);
         return XBT_ENOMEM;
     }

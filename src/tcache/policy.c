@@ -34,7 +34,7 @@ int tc_policy_parse(const char *name)
 
 static uint32_t ghost_slot(uint32_t pc, uint32_t mode)
 {
-    uint64_t k = (uint64_t)mode << 32 | pc;   /* MurmurHash3's finalizer */
+    uint64_t k = (uint64_t)mode << 32 | pc; /* MurmurHash3's finalizer */
     k ^= k >> 33;
     k *= 0xFF51AFD7ED558CCDull;
     k ^= k >> 33;
@@ -45,7 +45,7 @@ static uint32_t ghost_slot(uint32_t pc, uint32_t mode)
 
 static uint64_t ghost_key(uint32_t pc, uint32_t mode)
 {
-    return ((uint64_t)mode << 32 | pc) + 1;   /* 0 = empty slot */
+    return ((uint64_t)mode << 32 | pc) + 1; /* 0 = empty slot */
 }
 
 /* A unit was evicted from the nursery recently: within the last nursery's
@@ -153,7 +153,7 @@ int tc_set_policy(struct tcache *tc, enum tc_policy policy, unsigned nursery_pct
         return XBT_EINVAL;
     if (nursery_pct < 10 || nursery_pct > 90)
         return XBT_EINVAL;
-    drop_all(tc);   /* not counted: not a capacity flush */
+    drop_all(tc); /* not counted: not a capacity flush */
     tc->policy = policy;
     tc->nursery_pct = nursery_pct;
     uint32_t size = (uint32_t)tc->size;
@@ -174,7 +174,7 @@ uint8_t *tc_begin(struct tcache *tc, uint32_t pc, uint32_t mode, size_t *room, s
 {
     int ri = 0;
     if (tc->policy == TC_POLICY_GEN && tc->ghost && ghost_hit(tc, pc, mode))
-        ri = 1;   /* needed again soon after its eviction: promote */
+        ri = 1; /* needed again soon after its eviction: promote */
     struct tc_region *r = &tc->region[ri];
     size_t need = region_reserve(r);
     if (tc->policy == TC_POLICY_FLUSH) {
@@ -196,7 +196,7 @@ uint8_t *tc_begin(struct tcache *tc, uint32_t pc, uint32_t mode, size_t *room, s
     tc->cur_region = ri;
     *room = r->end - r->head;
     if (*room > TC_UNIT_RESERVE)
-        *room = TC_UNIT_RESERVE;   /* a unit that does not fit is re-made shorter */
+        *room = TC_UNIT_RESERVE; /* a unit that does not fit is re-made shorter */
     *future = tc->next_unit;
     return tc->rw + r->head;
 }

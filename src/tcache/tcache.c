@@ -62,7 +62,8 @@ int tc_init(struct tcache *tc, struct mmu *mmu, size_t size)
     tc->owner = calloc(size / 16, sizeof(uint32_t));
     tc->page_smc = calloc(tc->npages ? tc->npages : 1, sizeof(struct tc_page_smc));
     tc->jc_filled = malloc(JC_FILLED_MAX * sizeof(struct jc_entry *));
-    if (!tc->units || !tc->hash || !tc->page_list || !tc->owner || !tc->jc_filled || !tc->page_smc) {
+    if (!tc->units || !tc->hash || !tc->page_list || !tc->owner || !tc->jc_filled ||
+        !tc->page_smc) {
         tc_destroy(tc);
         return XBT_ENOMEM;
     }
@@ -113,7 +114,7 @@ struct jc_entry *tc_jcache(struct tcache *tc, uint32_t mode)
         tc->jc[JC_MAX_MODES - 1].mode = mode;
         tc->jc[JC_MAX_MODES - 1].tab = tab;
         jc_clear(tab);
-        tc->jc_overflow = true;   /* remembered fills may point into it: be safe */
+        tc->jc_overflow = true; /* remembered fills may point into it: be safe */
         return tab;
     }
     void *p = mmap(NULL, JC_ENTRIES * sizeof(struct jc_entry), PROT_READ | PROT_WRITE,
@@ -168,7 +169,7 @@ void tc_index_clear(struct tcache *tc)
 }
 
 struct unit *tc_lookup(struct tcache *tc, uint32_t pc, uint32_t mode, uint32_t cs_base,
-                     uint32_t cs_limit, uint32_t eip)
+                       uint32_t cs_limit, uint32_t eip)
 {
     tc->st.lookups++;
     for (struct unit *t = tc->hash[tc_hash(pc, mode) & tc->hash_mask]; t; t = t->hash_next) {
@@ -198,8 +199,8 @@ static void page_link(struct tcache *tc, struct unit *unit, int slot)
 }
 
 struct unit *tc_commit(struct tcache *tc, const struct unit *proto, size_t code_size,
-                     const uint32_t *insn_pc, const uint16_t *insn_off,
-                     const struct unit_memop *memops, uint32_t nmemops)
+                       const uint32_t *insn_pc, const uint16_t *insn_off,
+                       const struct unit_memop *memops, uint32_t nmemops)
 {
     struct unit *unit = tc->next_unit;
     if (!unit)
@@ -324,7 +325,8 @@ static bool smc_page_adapt(struct tcache *tc, uint32_t p, int exact)
 static int count_page(struct tcache *tc, uint32_t page, uint64_t lo, uint64_t hi)
 {
     int n = 0;
-    for (struct unit *t = tc->page_list[page >> 12]; t; t = t->page_next[t->page[0] == page ? 0 : 1])
+    for (struct unit *t = tc->page_list[page >> 12]; t;
+         t = t->page_next[t->page[0] == page ? 0 : 1])
         if ((uint64_t)t->pc < hi && (uint64_t)t->pc + t->guest_size > lo)
             n++;
     return n;
@@ -411,7 +413,7 @@ uint32_t unit_guest_eip_at(const struct unit *unit, uintptr_t rip)
 const struct unit_memop *unit_memop_at(const struct unit *unit, uintptr_t rip)
 {
     uint32_t off = (uint32_t)(rip - (uintptr_t)unit->code);
-    uint32_t lo = 0, hi = unit->nmemops;   /* recorded in increasing order */
+    uint32_t lo = 0, hi = unit->nmemops; /* recorded in increasing order */
     while (lo < hi) {
         uint32_t mid = (lo + hi) / 2;
         const struct unit_memop *m = &unit->memops[mid];

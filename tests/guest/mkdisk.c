@@ -8,10 +8,10 @@
 
 #include "disk_layout.h"
 
-static const uint8_t code_a[] = {DISK_CODE_A_BYTES};
-static const uint8_t code_b[] = {DISK_CODE_B_BYTES};
-static const uint8_t loop_code[] = {DISK_LOOP_BYTES};
-static const uint8_t patch[] = {DISK_LOOP_PATCH};
+static const uint8_t code_a[] = { DISK_CODE_A_BYTES };
+static const uint8_t code_b[] = { DISK_CODE_B_BYTES };
+static const uint8_t loop_code[] = { DISK_LOOP_BYTES };
+static const uint8_t patch[] = { DISK_LOOP_PATCH };
 
 /* A code sector: the code, then int3 (0xCC) up to the end. */
 static void code_sector(uint8_t *s, const uint8_t *code, size_t len)

@@ -158,8 +158,9 @@ static void test_port_many_ranges(void **state)
     static struct fake_dev devs[300];
     for (unsigned i = 0; i < 300; i++) {
         devs[i].read_val = i & 0xFF;
-        assert_int_equal(bus_register_ports(bus, (uint16_t)(0x1000 + 2 * i), 2,
-                                            &fake_port_ops, &devs[i]), XBT_OK);
+        assert_int_equal(
+            bus_register_ports(bus, (uint16_t)(0x1000 + 2 * i), 2, &fake_port_ops, &devs[i]),
+            XBT_OK);
     }
     for (unsigned i = 0; i < 300; i++) {
         assert_int_equal(bus_port_read(bus, (uint16_t)(0x1001 + 2 * i), 1), i & 0xFF);
@@ -172,7 +173,7 @@ static void test_port_many_ranges(void **state)
 static void test_port_unregister(void **state)
 {
     struct io_bus *bus = *state;
-    struct fake_dev a = {.read_val = 0x11}, b = {.read_val = 0x22};
+    struct fake_dev a = { .read_val = 0x11 }, b = { .read_val = 0x22 };
     assert_int_equal(bus_register_ports(bus, 0xC000, 16, &fake_port_ops, &a), XBT_OK);
     assert_int_equal(bus_register_ports(bus, 0xC010, 16, &fake_port_ops, &b), XBT_OK);
     /* only an exact match is given back */
@@ -197,8 +198,7 @@ static void test_port_unregister(void **state)
 static void test_mmio(void **state)
 {
     struct io_bus *bus = *state;
-    struct fake_dev a = { .read_val = 0x1122334455667788ull }, b = { .read_val = 7 },
-                    c = { 0 };
+    struct fake_dev a = { .read_val = 0x1122334455667788ull }, b = { .read_val = 7 }, c = { 0 };
     assert_int_equal(bus_register_mmio(bus, 0xFEE00000, 0x1000, &fake_mmio_ops, &a), XBT_OK);
     assert_int_equal(bus_register_mmio(bus, 0xFEC00000, 0x20, &fake_mmio_ops, &b), XBT_OK);
     assert_int_equal(bus_register_mmio(bus, 0xFEE00FFF, 2, &fake_mmio_ops, &c), XBT_EBUSY);
@@ -210,7 +210,7 @@ static void test_mmio(void **state)
     assert_int_equal(bus_register_mmio(bus, 0xFFFFF000, 0x1000, &fake_mmio_ops, &c), XBT_OK);
 
     assert_true(bus_is_mmio(bus, 0xFEE00000, 4));
-    assert_true(bus_is_mmio(bus, 0xFEDFFFFC, 8));     /* straddles the start */
+    assert_true(bus_is_mmio(bus, 0xFEDFFFFC, 8)); /* straddles the start */
     assert_true(bus_is_mmio(bus, 0xFEC0001F, 1));
     assert_false(bus_is_mmio(bus, 0xFEC00020, 4));
     assert_false(bus_is_mmio(bus, 0xFEBFFFFC, 4));
@@ -253,8 +253,9 @@ static void test_mmio_sorted_insert(void **state)
     for (unsigned k = 0; k < 40; k++) {
         unsigned i = (k * 17) % 40;
         devs[i].read_val = i;
-        assert_int_equal(bus_register_mmio(bus, 0x10000000 + i * 0x2000, 0x1000,
-                                           &fake_mmio_ops, &devs[i]), XBT_OK);
+        assert_int_equal(
+            bus_register_mmio(bus, 0x10000000 + i * 0x2000, 0x1000, &fake_mmio_ops, &devs[i]),
+            XBT_OK);
     }
     for (unsigned i = 0; i < 40; i++) {
         uint32_t base = 0x10000000 + i * 0x2000;
@@ -262,8 +263,8 @@ static void test_mmio_sorted_insert(void **state)
         assert_int_equal(bus_mmio_read(bus, base + 0x1000, 4), 0xFFFFFFFF);
         assert_true(bus_is_mmio(bus, base + 0x800, 0x1000));
         assert_false(bus_is_mmio(bus, base + 0x1000, 0x1000));
-        assert_int_equal(bus_register_mmio(bus, base + 0xFFF, 0x1001,
-                                           &fake_mmio_ops, &devs[0]), XBT_EBUSY);
+        assert_int_equal(bus_register_mmio(bus, base + 0xFFF, 0x1001, &fake_mmio_ops, &devs[0]),
+                         XBT_EBUSY);
     }
 }
 
@@ -278,7 +279,7 @@ static void test_debugcon(void **state)
     assert_int_equal(bus_port_read(bus, 0xE9, 1), 0xE9);
     bus_port_write(bus, 0xE9, 1, 'o');
     bus_port_write(bus, 0xE9, 1, 'k');
-    bus_port_write(bus, 0xE9, 2, 0x0A0A);   /* low byte only */
+    bus_port_write(bus, 0xE9, 2, 0x0A0A); /* low byte only */
     assert_int_equal(read(fds[0], buf, sizeof(buf)), 3);
     assert_memory_equal(buf, "ok\n", 3);
     close(fds[0]);
@@ -300,12 +301,13 @@ static void test_debug_exit(void **state)
 {
     struct io_bus *bus = *state;
     stops = 0;
-    struct dev_debug_exit *d = dev_debug_exit_create(bus, 0xF4, (struct stop_line){ on_stop, NULL });
+    struct dev_debug_exit *d =
+        dev_debug_exit_create(bus, 0xF4, (struct stop_line){ on_stop, NULL });
     assert_non_null(d);
     assert_int_equal(bus_register_ports(bus, 0xF7, 1, &fake_port_ops, NULL), XBT_EBUSY);
     assert_int_equal(bus_port_read(bus, 0xF4, 1), 0xFF);
     assert_int_equal(bus_port_read(bus, 0xF4, 4), 0xFFFFFFFF);
-    bus_port_write(bus, 0xF6, 2, 0x10);     /* any port, any size: (V << 1) | 1 */
+    bus_port_write(bus, 0xF6, 2, 0x10); /* any port, any size: (V << 1) | 1 */
     assert_int_equal(stops, 1);
     assert_int_equal(stop_why, STOP_DEBUG_EXIT);
     assert_int_equal(stop_status, 0x21);
@@ -320,7 +322,7 @@ static void test_debug_exit_unconnected(void **state)
     stops = 0;
     struct dev_debug_exit *d = dev_debug_exit_create(bus, 0xF4, (struct stop_line){ 0 });
     assert_non_null(d);
-    bus_port_write(bus, 0xF4, 4, 0x10);     /* unconnected: nothing happens */
+    bus_port_write(bus, 0xF4, 4, 0x10); /* unconnected: nothing happens */
     assert_int_equal(stops, 0);
     dev_debug_exit_destroy(d);
 }

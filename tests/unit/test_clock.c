@@ -29,10 +29,10 @@ struct tctx {
     int id;
     struct xclock *clk;
     struct xtimer *self;
-    struct xtimer *victim;      /* deleted by the callback, if set */
-    uint64_t rearm_delta;       /* re-arm self at now + delta, if non-zero */
+    struct xtimer *victim; /* deleted by the callback, if set */
+    uint64_t rearm_delta;  /* re-arm self at now + delta, if non-zero */
     int rearm_left;
-    bool rearm_now;             /* re-arm self at an already due deadline */
+    bool rearm_now; /* re-arm self at an already due deadline */
 };
 
 static void tcb(void *opaque)
@@ -57,14 +57,14 @@ static void test_virtual_time(void **state)
     assert_non_null(c);
     assert_int_equal(xclock_kind(c), CLOCK_VIRTUAL);
     assert_int_equal(xclock_ns(c), 0);
-    assert_int_equal(xclock_ns(c), 0);          /* no drift with host time */
+    assert_int_equal(xclock_ns(c), 0); /* no drift with host time */
     xclock_advance(c, 1000);
     assert_int_equal(xclock_ns(c), 1000);
     xclock_advance(c, 0);
     assert_int_equal(xclock_ns(c), 1000);
     xclock_advance(c, UINT64_C(5000000000));
     assert_int_equal(xclock_ns(c), UINT64_C(5000001000));
-    xclock_advance(c, UINT64_MAX);              /* saturates */
+    xclock_advance(c, UINT64_MAX); /* saturates */
     assert_true(xclock_ns(c) == UINT64_MAX);
     xclock_destroy(c);
     assert_null(xclock_create((enum clock_kind)7));
@@ -77,14 +77,14 @@ static void test_host_time(void **state)
     assert_non_null(c);
     assert_int_equal(xclock_kind(c), CLOCK_HOST);
     uint64_t t0 = xclock_ns(c);
-    assert_true(t0 < UINT64_C(1000000000));     /* relative to creation */
+    assert_true(t0 < UINT64_C(1000000000)); /* relative to creation */
     uint64_t prev = t0;
     for (int i = 0; i < 10000; i++) {
         uint64_t t = xclock_ns(c);
         assert_true(t >= prev);
         prev = t;
     }
-    struct timespec ts = { 0, 2000000 };        /* 2 ms */
+    struct timespec ts = { 0, 2000000 }; /* 2 ms */
     nanosleep(&ts, NULL);
     assert_true(xclock_ns(c) >= t0 + 2000000);
     xclock_advance(c, UINT64_C(1000000000000)); /* ignored on a host clock */
@@ -101,19 +101,19 @@ static void test_host_steal(void **state)
     (void)state;
     struct xclock *c = xclock_create(CLOCK_HOST);
     assert_non_null(c);
-    struct timespec ts = { 0, 20000000 };       /* 20 ms, all stolen */
+    struct timespec ts = { 0, 20000000 }; /* 20 ms, all stolen */
     uint64_t t0 = xclock_ns(c);
     nanosleep(&ts, NULL);
     xclock_steal(c, 20000000);
     uint64_t t1 = xclock_ns(c);
-    assert_true(t1 >= t0);                      /* still monotonic */
-    assert_true(t1 - t0 < 15000000);            /* what was not stolen only */
+    assert_true(t1 >= t0);           /* still monotonic */
+    assert_true(t1 - t0 < 15000000); /* what was not stolen only */
     nanosleep(&ts, NULL);
     assert_true(xclock_ns(c) >= t1 + 20000000); /* and it goes on */
     xclock_destroy(c);
     c = xclock_create(CLOCK_VIRTUAL);
     xclock_advance(c, 500);
-    xclock_steal(c, 100);                       /* ignored on a virtual clock */
+    xclock_steal(c, 100); /* ignored on a virtual clock */
     assert_int_equal(xclock_ns(c), 500);
     xclock_destroy(c);
 }
@@ -127,7 +127,7 @@ static void test_epoch(void **state)
     xclock_set_epoch(c, 1234567890);
     assert_int_equal(xclock_epoch(c), 1234567890);
     xclock_advance(c, UINT64_C(3000000000));
-    assert_int_equal(xclock_epoch(c), 1234567890);  /* not moved by time */
+    assert_int_equal(xclock_epoch(c), 1234567890); /* not moved by time */
     xclock_destroy(c);
 }
 
@@ -153,10 +153,10 @@ static void test_timer_order(void **state)
         assert_true(xtimer_pending(t[i]));
     assert_int_equal(xclock_next_deadline(c), 50);
 
-    assert_int_equal(xclock_run_timers(c), 0);      /* time 0: nothing due */
+    assert_int_equal(xclock_run_timers(c), 0); /* time 0: nothing due */
     xclock_advance(c, 49);
     assert_int_equal(xclock_run_timers(c), 0);
-    xclock_advance(c, 1);                           /* 50: exactly due */
+    xclock_advance(c, 1); /* 50: exactly due */
     assert_int_equal(xclock_run_timers(c), 1);
     assert_false(xtimer_pending(t[4]));
     assert_int_equal(xclock_next_deadline(c), 100);
@@ -259,7 +259,7 @@ static void test_timer_once_per_run(void **state)
     assert_int_equal(xclock_run_timers(c), 2);
     assert_int_equal(log.n, 2);
     assert_true(xtimer_pending(ta));
-    assert_int_equal(xclock_next_deadline(c), 0);   /* due: come back */
+    assert_int_equal(xclock_next_deadline(c), 0); /* due: come back */
     assert_int_equal(xclock_run_timers(c), 1);
     a.rearm_now = false;
     assert_int_equal(xclock_run_timers(c), 1);
@@ -271,7 +271,7 @@ static void test_timer_once_per_run(void **state)
     xtimer_mod(tc, 10);
     xclock_destroy(c);
     assert_false(xtimer_pending(tc));
-    xtimer_destroy(tc);     /* still allowed after the clock is gone */
+    xtimer_destroy(tc); /* still allowed after the clock is gone */
     assert_null(xtimer_create(NULL, tcb, NULL));
 }
 
@@ -282,14 +282,14 @@ static void test_host_timer(void **state)
     struct tlog log = { 0 };
     struct tctx a = { .log = &log, .id = 7, .clk = c };
     struct xtimer *ta = xtimer_create(c, tcb, &a);
-    uint64_t deadline = xclock_ns(c) + 20000000;    /* 20 ms */
+    uint64_t deadline = xclock_ns(c) + 20000000; /* 20 ms */
     xtimer_mod(ta, deadline);
     assert_int_equal(xclock_run_timers(c), 0);
     int ran;
     while ((ran = xclock_run_timers(c)) == 0)
         assert_true(xtimer_pending(ta));
     assert_int_equal(ran, 1);
-    assert_true(xclock_ns(c) >= deadline);          /* never early */
+    assert_true(xclock_ns(c) >= deadline); /* never early */
     assert_int_equal(log.n, 1);
     assert_int_equal(log.order[0], 7);
     xtimer_destroy(ta);
@@ -299,14 +299,10 @@ static void test_host_timer(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_virtual_time),
-        cmocka_unit_test(test_host_time),
-        cmocka_unit_test(test_host_steal),
-        cmocka_unit_test(test_epoch),
-        cmocka_unit_test(test_timer_order),
-        cmocka_unit_test(test_timer_rearm_delete),
-        cmocka_unit_test(test_timer_once_per_run),
-        cmocka_unit_test(test_host_timer),
+        cmocka_unit_test(test_virtual_time),       cmocka_unit_test(test_host_time),
+        cmocka_unit_test(test_host_steal),         cmocka_unit_test(test_epoch),
+        cmocka_unit_test(test_timer_order),        cmocka_unit_test(test_timer_rearm_delete),
+        cmocka_unit_test(test_timer_once_per_run), cmocka_unit_test(test_host_timer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -99,9 +99,13 @@ static void test_double_ctrl_a(void **state)
 static void test_other_after_ctrl_a(void **state)
 {
     (void)state;
-    struct esc_run r = RUN("\x01" "a\x01\r\x01\x02");
+    struct esc_run r = RUN("\x01"
+                           "a\x01\r\x01\x02");
     assert_int_equal(r.nout, 6);
-    assert_memory_equal(r.out, "\x01" "a\x01\r\x01\x02", 6);
+    assert_memory_equal(r.out,
+                        "\x01"
+                        "a\x01\r\x01\x02",
+                        6);
     assert_int_equal(r.quits + r.helps, 0);
 }
 
@@ -149,7 +153,7 @@ static int csetup(void **state)
     f->uart = dev_uart_create(f->bus, BASE, none, (struct event_line){ 0 }, -1);
     if (!f->bus || !f->uart)
         return -1;
-    bus_port_write(f->bus, BASE + 2, 1, 0x01);     /* FIFO on */
+    bus_port_write(f->bus, BASE + 2, 1, 0x01); /* FIFO on */
     *state = f;
     return 0;
 }
@@ -194,10 +198,16 @@ static void test_console_pipe(void **state)
     struct console *c = console_start(f->in[0], f->uart, (struct stop_line){ 0 });
     assert_non_null(c);
     uint8_t buf[64];
-    const char in[] = "ls\r\x01\x01" "a\x01" "b";
+    const char in[] = "ls\r\x01\x01"
+                      "a\x01"
+                      "b";
     assert_int_equal(write(f->in[1], in, sizeof(in) - 1), sizeof(in) - 1);
     assert_int_equal(guest_read(f, buf, 7), 7);
-    assert_memory_equal(buf, "ls\r\x01" "a\x01" "b", 7);
+    assert_memory_equal(buf,
+                        "ls\r\x01"
+                        "a\x01"
+                        "b",
+                        7);
     console_stop(c);
 }
 
@@ -211,7 +221,7 @@ static void test_console_flow_control(void **state)
     for (size_t i = 0; i < N; i++) {
         data[i] = (uint8_t)(i * 13 + 5);
         if (data[i] == 0x01)
-            data[i] = 0x02;                        /* avoid escapes */
+            data[i] = 0x02; /* avoid escapes */
     }
     struct console *c = console_start(f->in[0], f->uart, (struct stop_line){ 0 });
     assert_non_null(c);

@@ -19,7 +19,7 @@ static struct bt_insn g_in[BT_MAX_UNIT_INSNS];
 static int setup(void **state)
 {
     (void)state;
-    const struct fixture_spec spec = {.ram_size = 64 * 1024};
+    const struct fixture_spec spec = { .ram_size = 64 * 1024 };
     if (fixture_machine_init(&g_m, &spec))
         return -1;
     g_m.bt = (struct bt){ .mmu = &g_m.mmu };
@@ -45,7 +45,7 @@ static void test_ends_at_branch(void **state)
 {
     (void)state;
     /* mov eax,1; add eax,ebx; jmp $; nop */
-    static const uint8_t code[] = {0xB8, 1, 0, 0, 0, 0x01, 0xD8, 0xEB, 0xFE, 0x90};
+    static const uint8_t code[] = { 0xB8, 1, 0, 0, 0, 0x01, 0xD8, 0xEB, 0xFE, 0x90 };
     int n = decode(0x1000, code, sizeof(code), 64);
     assert_int_equal(n, 3);
     assert_int_equal(g_in[2].zi.mnemonic, ZYDIS_MNEMONIC_JMP);
@@ -58,7 +58,7 @@ static void test_ends_at_page_boundary(void **state)
     uint8_t nops[8];
     memset(nops, 0x90, sizeof(nops));
     int n = decode(0x1FFC, nops, sizeof(nops), 64);
-    assert_int_equal(n, 4);   /* 0x1FFC..0x1FFF, stops before the next page */
+    assert_int_equal(n, 4); /* 0x1FFC..0x1FFF, stops before the next page */
 }
 
 static void test_max_insns(void **state)
@@ -74,7 +74,7 @@ static void test_invalid_ends_unit(void **state)
 {
     (void)state;
     /* nop; a lone 0x0F 0x0B is UD2 (valid, ends); 0xFF 0xFF is invalid */
-    static const uint8_t code[] = {0x90, 0xFF, 0xFF, 0x90};
+    static const uint8_t code[] = { 0x90, 0xFF, 0xFF, 0x90 };
     int n = decode(0x4000, code, sizeof(code), 64);
     assert_int_equal(n, 2);
     assert_true(g_in[1].invalid);
@@ -84,16 +84,16 @@ static void test_invalid_ends_unit(void **state)
 static void test_rep_bsf_is_bsf(void **state)
 {
     (void)state;
-    static const uint8_t code[] = {0xF3, 0x0F, 0xBC, 0xD2, 0xC3};   /* rep bsf edx,edx; ret */
+    static const uint8_t code[] = { 0xF3, 0x0F, 0xBC, 0xD2, 0xC3 }; /* rep bsf edx,edx; ret */
     decode(0x5000, code, sizeof(code), 64);
     assert_int_equal(g_in[0].zi.mnemonic, ZYDIS_MNEMONIC_BSF);
-    assert_int_equal(bt_reg_form(&g_in[0]), BT_FORM_REENCODE);   /* TZCNT on the host */
+    assert_int_equal(bt_reg_form(&g_in[0]), BT_FORM_REENCODE); /* TZCNT on the host */
 }
 
 static void test_segment_load_ends_unit(void **state)
 {
     (void)state;
-    static const uint8_t code[] = {0x8E, 0xD8, 0x90};   /* mov ds, ax; nop */
+    static const uint8_t code[] = { 0x8E, 0xD8, 0x90 }; /* mov ds, ax; nop */
     assert_int_equal(decode(0x6000, code, sizeof(code), 64), 1);
 }
 
@@ -101,25 +101,26 @@ static void test_liveness(void **state)
 {
     (void)state;
     /* cmp eax,ebx; mov ecx,[esi]; add ecx,1; mov edx,[edi]; jne x */
-    static const uint8_t code[] = {0x39, 0xD8, 0x8B, 0x0E, 0x83, 0xC1, 0x01, 0x8B, 0x17,
-                                   0x75, 0x00};
+    static const uint8_t code[] = {
+        0x39, 0xD8, 0x8B, 0x0E, 0x83, 0xC1, 0x01, 0x8B, 0x17, 0x75, 0x00
+    };
     int n = decode(0x7000, code, sizeof(code), 64);
     assert_int_equal(n, 5);
-    assert_int_equal(g_in[0].live_in, 0);            /* cmp overwrites everything */
-    assert_int_equal(g_in[1].live_in, 0);            /* add overwrites before jne */
+    assert_int_equal(g_in[0].live_in, 0);               /* cmp overwrites everything */
+    assert_int_equal(g_in[1].live_in, 0);               /* add overwrites before jne */
     assert_int_equal(g_in[3].live_in & EFL_ZF, EFL_ZF); /* jne reads add's ZF */
-    assert_int_equal(g_in[4].live_in, FL_ARITH);     /* conservatively live at exit */
+    assert_int_equal(g_in[4].live_in, FL_ARITH);        /* conservatively live at exit */
 }
 
 static void test_liveness_shift_by_cl(void **state)
 {
     (void)state;
     /* mov eax,[esi]; shl ebx,cl; jc x  -- a zero count keeps old flags */
-    static const uint8_t code[] = {0x8B, 0x06, 0xD3, 0xE3, 0x72, 0x00};
+    static const uint8_t code[] = { 0x8B, 0x06, 0xD3, 0xE3, 0x72, 0x00 };
     decode(0x8000, code, sizeof(code), 64);
     assert_int_equal(g_in[0].live_in & EFL_CF, EFL_CF);
     /* with an immediate count the flags are overwritten */
-    static const uint8_t code2[] = {0x8B, 0x06, 0xC1, 0xE3, 0x03, 0x72, 0x00};
+    static const uint8_t code2[] = { 0x8B, 0x06, 0xC1, 0xE3, 0x03, 0x72, 0x00 };
     decode(0x9000, code2, sizeof(code2), 64);
     assert_int_equal(g_in[0].live_in & EFL_CF, 0);
 }
@@ -128,7 +129,7 @@ static void test_adc_keeps_cf_live(void **state)
 {
     (void)state;
     /* add eax,ebx; mov ecx,[esi]; adc edx,ecx */
-    static const uint8_t code[] = {0x01, 0xD8, 0x8B, 0x0E, 0x11, 0xCA, 0xC3};
+    static const uint8_t code[] = { 0x01, 0xD8, 0x8B, 0x0E, 0x11, 0xCA, 0xC3 };
     decode(0xA000, code, sizeof(code), 64);
     assert_int_equal(g_in[1].live_in & EFL_CF, EFL_CF);
     assert_int_equal(g_in[1].live_in & EFL_ZF, 0);
@@ -139,14 +140,14 @@ static void test_faulting_helper_keeps_flags(void **state)
     (void)state;
     /* aam 0 (#DE) and arpl [ebx],cx (#GP/#PF) write the flags but may fault
      * first: the frame needs the flags from before them */
-    static const uint8_t code[] = {0xD4, 0x00, 0x90};
+    static const uint8_t code[] = { 0xD4, 0x00, 0x90 };
     decode(0xB000, code, sizeof(code), 64);
     assert_int_equal(g_in[0].live_in, FL_ARITH);
-    static const uint8_t code2[] = {0x63, 0x0B, 0x90};
+    static const uint8_t code2[] = { 0x63, 0x0B, 0x90 };
     decode(0xC000, code2, sizeof(code2), 64);
     assert_int_equal(g_in[0].live_in, FL_ARITH);
     /* aad cannot fault: its flags outputs kill */
-    static const uint8_t code3[] = {0xD5, 0x0A, 0x01, 0xC0};   /* aad; add eax,eax */
+    static const uint8_t code3[] = { 0xD5, 0x0A, 0x01, 0xC0 }; /* aad; add eax,eax */
     decode(0xD000, code3, sizeof(code3), 64);
     assert_int_equal(g_in[0].live_in & (EFL_ZF | EFL_SF | EFL_PF), 0);
 }

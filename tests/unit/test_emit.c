@@ -95,7 +95,7 @@ static void test_flags_roundtrip_executed(void **state)
     assert_true(code != MAP_FAILED);
     struct emit e;
     e_init(&e, code, 4096);
-    static const uint8_t pro[] = {0x41, 0x55, 0x57, 0x9D};           /* push r13; push rdi; popfq */
+    static const uint8_t pro[] = { 0x41, 0x55, 0x57, 0x9D }; /* push r13; push rdi; popfq */
     e_bytes(&e, pro, sizeof(pro));
     e_insn(&e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_EAX), o_imm(0x1234));
     e_flags_save(&e);
@@ -106,17 +106,17 @@ static void test_flags_roundtrip_executed(void **state)
      * (a slow path and its fast path both restore) */
     e_insn(&e, ZYDIS_MNEMONIC_XOR, 2, o_reg(ZYDIS_REGISTER_ECX), o_reg(ZYDIS_REGISTER_ECX));
     e_flags_restore(&e);
-    static const uint8_t epi[] = {0x9C, 0x5A,                         /* pushfq; pop rdx */
-                                  0x48, 0x89, 0x16,                   /* mov [rsi], rdx */
-                                  0x48, 0x89, 0x46, 0x08,             /* mov [rsi+8], rax */
-                                  0x41, 0x5D, 0xC3};                  /* pop r13; ret */
+    static const uint8_t epi[] = { 0x9C, 0x5A,             /* pushfq; pop rdx */
+                                   0x48, 0x89, 0x16,       /* mov [rsi], rdx */
+                                   0x48, 0x89, 0x46, 0x08, /* mov [rsi+8], rax */
+                                   0x41, 0x5D, 0xC3 };     /* pop r13; ret */
     e_bytes(&e, epi, sizeof(epi));
     assert_false(e.overflow || e.encode_error);
     assert_int_equal(mprotect(code, 4096, PROT_READ | PROT_EXEC), 0);
     void (*fn)(uint64_t, uint64_t *) = (void (*)(uint64_t, uint64_t *))(void *)code;
-    static const uint32_t bits[6] = {0x1, 0x4, 0x10, 0x40, 0x80, 0x800};
+    static const uint32_t bits[6] = { 0x1, 0x4, 0x10, 0x40, 0x80, 0x800 };
     for (unsigned combo = 0; combo < 64; combo++) {
-        uint64_t in = 0x2, out[2] = {0, 0};
+        uint64_t in = 0x2, out[2] = { 0, 0 };
         for (int b = 0; b < 6; b++)
             if (combo & (1u << b))
                 in |= bits[b];

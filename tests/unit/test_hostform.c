@@ -28,7 +28,7 @@ static const struct bt_insn *insn(const uint8_t *bytes, size_t n)
     return &i;
 }
 
-#define INSN(...) insn((const uint8_t[]){__VA_ARGS__}, sizeof((const uint8_t[]){__VA_ARGS__}))
+#define INSN(...) insn((const uint8_t[]){ __VA_ARGS__ }, sizeof((const uint8_t[]){ __VA_ARGS__ }))
 
 /* The host instructions in out[0..n), decoded in 64-bit mode. */
 struct host_seq {
@@ -59,14 +59,14 @@ static void assert_op_reg(const struct host_seq *h, int k, int op, ZydisRegister
 static void test_copied(void **state)
 {
     (void)state;
-    assert_int_equal(bt_reg_form(INSN(0x01, 0xC0)), BT_FORM_COPY);             /* add eax,eax */
-    assert_int_equal(bt_reg_form(INSN(0x80, 0xC4, 0x01)), BT_FORM_COPY);       /* add ah,1 */
-    assert_int_equal(bt_reg_form(INSN(0x88, 0xE0)), BT_FORM_COPY);             /* mov al,ah */
-    assert_int_equal(bt_reg_form(INSN(0x0F, 0xB6, 0xC7)), BT_FORM_COPY);       /* movzx eax,bh */
-    assert_int_equal(bt_reg_form(INSN(0x86, 0xE7)), BT_FORM_COPY);             /* xchg bh,ah */
-    assert_int_equal(bt_reg_form(INSN(0xB8, 1, 2, 3, 4)), BT_FORM_COPY);       /* mov eax,imm32 */
-    assert_int_equal(bt_reg_form(INSN(0xD8, 0xC1)), BT_FORM_COPY);             /* fadd st,st(1) */
-    assert_int_equal(bt_reg_form(INSN(0x26, 0x01, 0xC0)), BT_FORM_COPY);       /* es: add eax,eax */
+    assert_int_equal(bt_reg_form(INSN(0x01, 0xC0)), BT_FORM_COPY);       /* add eax,eax */
+    assert_int_equal(bt_reg_form(INSN(0x80, 0xC4, 0x01)), BT_FORM_COPY); /* add ah,1 */
+    assert_int_equal(bt_reg_form(INSN(0x88, 0xE0)), BT_FORM_COPY);       /* mov al,ah */
+    assert_int_equal(bt_reg_form(INSN(0x0F, 0xB6, 0xC7)), BT_FORM_COPY); /* movzx eax,bh */
+    assert_int_equal(bt_reg_form(INSN(0x86, 0xE7)), BT_FORM_COPY);       /* xchg bh,ah */
+    assert_int_equal(bt_reg_form(INSN(0xB8, 1, 2, 3, 4)), BT_FORM_COPY); /* mov eax,imm32 */
+    assert_int_equal(bt_reg_form(INSN(0xD8, 0xC1)), BT_FORM_COPY);       /* fadd st,st(1) */
+    assert_int_equal(bt_reg_form(INSN(0x26, 0x01, 0xC0)), BT_FORM_COPY); /* es: add eax,eax */
 }
 
 /* 82 /r ib is invalid in 64-bit mode: re-encoded as the same 80 /r ib
@@ -102,11 +102,11 @@ static void test_inc_dec(void **state)
         host_decode(out, bt_reencode(i, ZYDIS_REGISTER_NONE, ZYDIS_REGISTER_NONE, out), &h);
         assert_int_equal(h.count, 1);
         assert_int_equal(h.zi[0].mnemonic, op < 0x48 ? ZYDIS_MNEMONIC_INC : ZYDIS_MNEMONIC_DEC);
-        ZydisRegister r = (op & 7) == 4 ? ZYDIS_REGISTER_R12D
-                                        : ZydisRegisterEncode(ZYDIS_REGCLASS_GPR32, op & 7);
+        ZydisRegister r =
+            (op & 7) == 4 ? ZYDIS_REGISTER_R12D : ZydisRegisterEncode(ZYDIS_REGCLASS_GPR32, op & 7);
         assert_op_reg(&h, 0, 0, r);
     }
-    const struct bt_insn *i = INSN(0x66, 0x4C);   /* dec sp */
+    const struct bt_insn *i = INSN(0x66, 0x4C); /* dec sp */
     uint8_t out[48];
     struct host_seq h;
     host_decode(out, bt_reencode(i, ZYDIS_REGISTER_NONE, ZYDIS_REGISTER_NONE, out), &h);
@@ -117,9 +117,9 @@ static void test_inc_dec(void **state)
 static void test_esp_reencoded(void **state)
 {
     (void)state;
-    assert_int_equal(bt_reg_form(INSN(0x89, 0xE0)), BT_FORM_REENCODE);          /* mov eax,esp */
-    assert_int_equal(bt_reg_form(INSN(0x0F, 0xB6, 0xE0)), BT_FORM_REENCODE);    /* movzx esp,al */
-    assert_int_equal(bt_reg_form(INSN(0x0F, 0xB6, 0xE7)), BT_FORM_LEGACY);      /* movzx esp,bh */
+    assert_int_equal(bt_reg_form(INSN(0x89, 0xE0)), BT_FORM_REENCODE);       /* mov eax,esp */
+    assert_int_equal(bt_reg_form(INSN(0x0F, 0xB6, 0xE0)), BT_FORM_REENCODE); /* movzx esp,al */
+    assert_int_equal(bt_reg_form(INSN(0x0F, 0xB6, 0xE7)), BT_FORM_LEGACY);   /* movzx esp,bh */
 }
 
 /* movzx/movsx esp|sp, ah..bh: ESP goes through a borrowed legacy register. */
@@ -130,37 +130,59 @@ static void test_legacy_form(void **state)
         uint8_t b[4];
         size_t n;
         ZydisMnemonic mn;
-        ZydisRegister src, x;   /* high byte; the borrowed register's 32-bit name */
+        ZydisRegister src, x; /* high byte; the borrowed register's 32-bit name */
         bool w16;
     } cases[] = {
-        {{0x0F, 0xB6, 0xE7}, 3, ZYDIS_MNEMONIC_MOVZX, ZYDIS_REGISTER_BH, ZYDIS_REGISTER_ESI, false},
-        {{0x0F, 0xBE, 0xE4}, 3, ZYDIS_MNEMONIC_MOVSX, ZYDIS_REGISTER_AH, ZYDIS_REGISTER_ESI, false},
-        {{0x66, 0x0F, 0xB6, 0xE5}, 4, ZYDIS_MNEMONIC_MOVZX, ZYDIS_REGISTER_CH, ZYDIS_REGISTER_ESI, true},
-        {{0x66, 0x0F, 0xBE, 0xE6}, 4, ZYDIS_MNEMONIC_MOVSX, ZYDIS_REGISTER_DH, ZYDIS_REGISTER_ESI, true},
+        { { 0x0F, 0xB6, 0xE7 },
+          3,
+          ZYDIS_MNEMONIC_MOVZX,
+          ZYDIS_REGISTER_BH,
+          ZYDIS_REGISTER_ESI,
+          false },
+        { { 0x0F, 0xBE, 0xE4 },
+          3,
+          ZYDIS_MNEMONIC_MOVSX,
+          ZYDIS_REGISTER_AH,
+          ZYDIS_REGISTER_ESI,
+          false },
+        { { 0x66, 0x0F, 0xB6, 0xE5 },
+          4,
+          ZYDIS_MNEMONIC_MOVZX,
+          ZYDIS_REGISTER_CH,
+          ZYDIS_REGISTER_ESI,
+          true },
+        { { 0x66, 0x0F, 0xBE, 0xE6 },
+          4,
+          ZYDIS_MNEMONIC_MOVSX,
+          ZYDIS_REGISTER_DH,
+          ZYDIS_REGISTER_ESI,
+          true },
     };
     for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
         const struct bt_insn *i = insn(cases[k].b, cases[k].n);
         assert_int_equal(bt_reg_form(i), BT_FORM_LEGACY);
-        assert_int_equal(bt_reencode(i, ZYDIS_REGISTER_NONE, ZYDIS_REGISTER_NONE,
-                                     (uint8_t[48]){0}), 0);   /* r12 with a high byte: impossible */
+        assert_int_equal(
+            bt_reencode(i, ZYDIS_REGISTER_NONE, ZYDIS_REGISTER_NONE, (uint8_t[48]){ 0 }),
+            0); /* r12 with a high byte: impossible */
         uint8_t out[48];
         struct host_seq h;
         host_decode(out, bt_legacy_form(i, out), &h);
-        ZydisRegister x64 = ZydisRegisterGetLargestEnclosing(ZYDIS_MACHINE_MODE_LONG_64, cases[k].x);
-        ZydisRegister xd = cases[k].w16 ? ZydisRegisterEncode(ZYDIS_REGCLASS_GPR16,
-                                                              ZydisRegisterGetId(cases[k].x))
-                                        : cases[k].x;
+        ZydisRegister x64 =
+            ZydisRegisterGetLargestEnclosing(ZYDIS_MACHINE_MODE_LONG_64, cases[k].x);
+        ZydisRegister xd =
+            cases[k].w16 ? ZydisRegisterEncode(ZYDIS_REGCLASS_GPR16, ZydisRegisterGetId(cases[k].x))
+                         : cases[k].x;
         assert_int_equal(h.count, 5);
-        assert_op_reg(&h, 0, 0, ZYDIS_REGISTER_R11);           /* mov r11, rsi */
+        assert_op_reg(&h, 0, 0, ZYDIS_REGISTER_R11); /* mov r11, rsi */
         assert_op_reg(&h, 0, 1, x64);
-        assert_op_reg(&h, 1, 0, cases[k].x);                   /* mov esi, r12d */
+        assert_op_reg(&h, 1, 0, cases[k].x); /* mov esi, r12d */
         assert_op_reg(&h, 1, 1, ZYDIS_REGISTER_R12D);
-        assert_int_equal(h.zi[2].mnemonic, cases[k].mn);       /* movzx si|esi, bh */
+        assert_int_equal(h.zi[2].mnemonic, cases[k].mn); /* movzx si|esi, bh */
         assert_op_reg(&h, 2, 0, xd);
         assert_op_reg(&h, 2, 1, cases[k].src);
-        assert_op_reg(&h, 3, 0, ZYDIS_REGISTER_R12D);          /* mov r12d, esi */
+        assert_op_reg(&h, 3, 0, ZYDIS_REGISTER_R12D); /* mov r12d, esi */
         assert_op_reg(&h, 3, 1, cases[k].x);
-        assert_op_reg(&h, 4, 0, x64);                          /* mov rsi, r11 */
+        assert_op_reg(&h, 4, 0, x64); /* mov rsi, r11 */
         assert_op_reg(&h, 4, 1, ZYDIS_REGISTER_R11);
     }
 }
@@ -197,9 +219,9 @@ static void test_mem_form_high(void **state)
 static void test_all_register_combinations(void **state)
 {
     (void)state;
-    static const uint8_t one[] = {0x00, 0x02, 0x08, 0x0A, 0x10, 0x12, 0x18, 0x1A, 0x20, 0x22,
-                                  0x28, 0x2A, 0x30, 0x32, 0x38, 0x3A, 0x84, 0x86, 0x88, 0x8A};
-    static const uint8_t two[] = {0xB0, 0xC0, 0xB6, 0xBE, 0xB6, 0xBE};
+    static const uint8_t one[] = { 0x00, 0x02, 0x08, 0x0A, 0x10, 0x12, 0x18, 0x1A, 0x20, 0x22,
+                                   0x28, 0x2A, 0x30, 0x32, 0x38, 0x3A, 0x84, 0x86, 0x88, 0x8A };
+    static const uint8_t two[] = { 0xB0, 0xC0, 0xB6, 0xBE, 0xB6, 0xBE };
     uint8_t out[48];
     for (unsigned modrm = 0xC0; modrm <= 0xFF; modrm++) {
         for (size_t k = 0; k < sizeof(one); k++) {
@@ -208,8 +230,8 @@ static void test_all_register_combinations(void **state)
         }
         for (size_t k = 0; k < sizeof(two); k++) {
             bool w16 = k >= 4;
-            const struct bt_insn *i = w16 ? INSN(0x66, 0x0F, two[k], (uint8_t)modrm)
-                                          : INSN(0x0F, two[k], (uint8_t)modrm);
+            const struct bt_insn *i =
+                w16 ? INSN(0x66, 0x0F, two[k], (uint8_t)modrm) : INSN(0x0F, two[k], (uint8_t)modrm);
             enum bt_form f = bt_reg_form(i);
             bool esp = k >= 2 && ((modrm >> 3) & 7) == 4;
             bool high = (modrm & 7) >= 4;
@@ -219,8 +241,9 @@ static void test_all_register_combinations(void **state)
                 assert_int_equal(f, BT_FORM_REENCODE);
             else
                 assert_int_equal(f, BT_FORM_COPY);
-            size_t n = f == BT_FORM_LEGACY ? bt_legacy_form(i, out)
-                     : bt_reencode(i, ZYDIS_REGISTER_NONE, ZYDIS_REGISTER_NONE, out);
+            size_t n = f == BT_FORM_LEGACY
+                           ? bt_legacy_form(i, out)
+                           : bt_reencode(i, ZYDIS_REGISTER_NONE, ZYDIS_REGISTER_NONE, out);
             assert_true(n > 0);
         }
     }

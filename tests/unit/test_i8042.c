@@ -123,10 +123,10 @@ static void test_status_and_self_test(void **state)
 {
     struct fixture *f = *state;
     assert_int_equal(in8(f, STATUS), ST_SYS | ST_UNLOCKED);
-    assert_int_equal(in8(f, DATA), 0x00);       /* nothing sent yet */
-    assert_int_equal(command(f, 0xAA), 0x55);   /* self-test passed */
+    assert_int_equal(in8(f, DATA), 0x00);     /* nothing sent yet */
+    assert_int_equal(command(f, 0xAA), 0x55); /* self-test passed */
     assert_int_equal(in8(f, STATUS) & ST_CMD, ST_CMD);
-    assert_int_equal(command(f, 0xAB), 0x00);   /* interface test passed */
+    assert_int_equal(command(f, 0xAB), 0x00); /* interface test passed */
     /* With the buffer empty, the data port returns the last byte again. */
     assert_int_equal(in8(f, DATA), 0x00);
     assert_int_equal(command(f, 0xAA), 0x55);
@@ -142,17 +142,17 @@ static void test_status_and_self_test(void **state)
 static void test_command_byte(void **state)
 {
     struct fixture *f = *state;
-    assert_int_equal(command(f, 0x20), 0x45);   /* as a BIOS leaves it */
+    assert_int_equal(command(f, 0x20), 0x45); /* as a BIOS leaves it */
     out8(f, CMD, 0x60);
     assert_int_equal(in8(f, STATUS) & ST_CMD, ST_CMD);
     out8(f, DATA, 0x61);
-    assert_int_equal(in8(f, STATUS) & ST_CMD, 0);   /* last write: data */
+    assert_int_equal(in8(f, STATUS) & ST_CMD, 0); /* last write: data */
     assert_int_equal(command(f, 0x20), 0x61);
     /* The system flag follows command byte bit 2. */
     out8(f, CMD, 0x60);
     out8(f, DATA, 0x00);
     assert_int_equal(in8(f, STATUS) & ST_SYS, 0);
-    assert_int_equal(command(f, 0xAA), 0x55);   /* self-test sets it */
+    assert_int_equal(command(f, 0xAA), 0x55); /* self-test sets it */
     assert_int_equal(in8(f, STATUS) & ST_SYS, ST_SYS);
     assert_int_equal(command(f, 0x20), 0x04);
     /* Disable/enable keyboard and aux flip bits 4 and 5. */
@@ -170,7 +170,7 @@ static void test_command_byte(void **state)
     assert_int_equal(command(f, 0x20), 0x04);
     /* A data byte with no command pending goes to the (absent) keyboard:
      * no answer. */
-    out8(f, DATA, 0xFF);                        /* keyboard reset command */
+    out8(f, DATA, 0xFF); /* keyboard reset command */
     assert_int_equal(in8(f, STATUS) & ST_OBF, 0);
     /* D2: a byte written to the keyboard output buffer reads back. */
     out8(f, CMD, 0xD2);
@@ -183,17 +183,17 @@ static void test_command_byte(void **state)
 static void test_output_port(void **state)
 {
     struct fixture *f = *state;
-    assert_int_equal(command(f, 0xD0), 0x03);   /* reset high, A20 on */
+    assert_int_equal(command(f, 0xD0), 0x03); /* reset high, A20 on */
     out8(f, CMD, 0xDD);
     assert_int_equal(command(f, 0xD0), 0x01);
     out8(f, CMD, 0xDF);
     assert_int_equal(command(f, 0xD0), 0x03);
     out8(f, CMD, 0xD1);
-    out8(f, DATA, 0x01);                        /* A20 off, no reset */
+    out8(f, DATA, 0x01); /* A20 off, no reset */
     assert_int_equal(command(f, 0xD0), 0x01);
     assert_int_equal(reset_calls, 0);
     out8(f, CMD, 0xD1);
-    out8(f, DATA, 0x02);                        /* bit 0 low: reset */
+    out8(f, DATA, 0x02); /* bit 0 low: reset */
     assert_int_equal(reset_calls, 1);
     assert_ptr_equal(reset_opaque, &line_cookie);
 }
@@ -204,16 +204,16 @@ static void test_reset_pulse(void **state)
     out8(f, CMD, 0xFE);
     assert_int_equal(reset_calls, 1);
     assert_ptr_equal(reset_opaque, &line_cookie);
-    out8(f, CMD, 0xFF);                         /* pulses nothing */
-    out8(f, CMD, 0xFD);                         /* pulses bit 1 only */
+    out8(f, CMD, 0xFF); /* pulses nothing */
+    out8(f, CMD, 0xFD); /* pulses bit 1 only */
     assert_int_equal(reset_calls, 1);
-    out8(f, CMD, 0xF0);                         /* pulses bits 0-3 */
+    out8(f, CMD, 0xF0); /* pulses bits 0-3 */
     out8(f, CMD, 0xFA);
     assert_int_equal(reset_calls, 3);
     /* A pulse command cancels a pending data command. */
     out8(f, CMD, 0x60);
     out8(f, CMD, 0xFF);
-    out8(f, DATA, 0x00);                        /* keyboard byte, dropped */
+    out8(f, DATA, 0x00); /* keyboard byte, dropped */
     assert_int_equal(command(f, 0x20), 0x45);
 }
 
@@ -223,7 +223,7 @@ static void test_no_machine(void **state)
     out8(f, CMD, 0xFE);
     out8(f, CMD, 0xD1);
     out8(f, DATA, 0x00);
-    assert_int_equal(reset_calls, 0);           /* unconnected: nothing happens */
+    assert_int_equal(reset_calls, 0); /* unconnected: nothing happens */
     assert_int_equal(command(f, 0xAA), 0x55);
 }
 
@@ -236,13 +236,13 @@ static void test_port80(void **state)
     assert_int_equal(in8(f, 0x80), 0x42);
     assert_int_equal(in8(f, 0x80), 0x42);
     assert_int_equal(dev_port80_last(f->p80), 0x42);
-    bus_port_write(f->bus, 0x80, 2, 0x1234);    /* the low byte is kept */
+    bus_port_write(f->bus, 0x80, 2, 0x1234); /* the low byte is kept */
     assert_int_equal(dev_port80_last(f->p80), 0x34);
     assert_int_equal(bus_port_read(f->bus, 0x80, 2), 0xFF34);
     assert_int_equal(bus_port_read(f->bus, 0x81, 1), 0xFF);
-    assert_null(dev_port80_create(f->bus));     /* port taken */
-    assert_null(dev_i8042_create(f->bus, unconnected, (struct irq_line){ 0 },
-                                 (struct irq_line){ 0 }));
+    assert_null(dev_port80_create(f->bus)); /* port taken */
+    assert_null(
+        dev_i8042_create(f->bus, unconnected, (struct irq_line){ 0 }, (struct irq_line){ 0 }));
     assert_int_equal(reset_calls, 0);
 }
 
@@ -263,22 +263,22 @@ static void mouse(struct fixture *f, uint8_t b, uint8_t *out, int n)
 static void test_aux_port(void **state)
 {
     struct fixture *f = *state;
-    assert_int_equal(command(f, 0xA9), 0x00);   /* interface test passed */
-    assert_int_equal(irq_rises[1], 1);           /* controller data: IRQ1 */
+    assert_int_equal(command(f, 0xA9), 0x00); /* interface test passed */
+    assert_int_equal(irq_rises[1], 1);        /* controller data: IRQ1 */
     assert_int_equal(irq_level[1], 0);
-    out8(f, CMD, 0xD3);                          /* loopback */
+    out8(f, CMD, 0xD3); /* loopback */
     out8(f, DATA, 0x5A);
     assert_int_equal(in8(f, STATUS) & (ST_OBF | ST_AUXB), ST_OBF | ST_AUXB);
-    assert_int_equal(irq_rises[12], 0);          /* AUX interrupt not enabled */
+    assert_int_equal(irq_rises[12], 0); /* AUX interrupt not enabled */
     assert_int_equal(in8(f, DATA), 0x5A);
     out8(f, CMD, 0x60);
-    out8(f, DATA, 0x47);                         /* + AUX interrupt */
+    out8(f, DATA, 0x47); /* + AUX interrupt */
     out8(f, CMD, 0xD3);
     out8(f, DATA, 0xA5);
     assert_int_equal(irq_level[12], 1);
     assert_int_equal(irq_rises[1], 1);
     assert_int_equal(in8(f, DATA), 0xA5);
-    assert_int_equal(irq_level[12], 0);          /* lowered by the read */
+    assert_int_equal(irq_level[12], 0); /* lowered by the read */
     assert_int_equal(irq_rises[12], 1);
     assert_int_equal(command(f, 0x20), 0x47);
     assert_int_equal(irq_rises[1], 2);
@@ -289,11 +289,11 @@ static void test_mouse(void **state)
 {
     struct fixture *f = *state;
     uint8_t b[5];
-    mouse(f, 0xFF, b, 3);                        /* reset: ACK, self test, ID */
+    mouse(f, 0xFF, b, 3); /* reset: ACK, self test, ID */
     assert_memory_equal(b, "\xFA\xAA\x00", 3);
     mouse(f, 0xF2, b, 2);
     assert_memory_equal(b, "\xFA\x00", 2);
-    mouse(f, 0xE9, b, 4);                        /* status: defaults */
+    mouse(f, 0xE9, b, 4); /* status: defaults */
     assert_memory_equal(b, "\xFA\x00\x02\x64", 4);
     static const uint8_t knock[] = { 200, 100, 80 };
     for (int i = 0; i < 3; i++) {
@@ -302,16 +302,16 @@ static void test_mouse(void **state)
         mouse(f, knock[i], b, 1);
         assert_int_equal(b[0], 0xFA);
     }
-    mouse(f, 0xF2, b, 2);                        /* now an IntelliMouse */
+    mouse(f, 0xF2, b, 2); /* now an IntelliMouse */
     assert_memory_equal(b, "\xFA\x03", 2);
-    mouse(f, 0xF4, b, 1);                        /* enable reporting */
+    mouse(f, 0xF4, b, 1); /* enable reporting */
     mouse(f, 0xE9, b, 4);
     assert_int_equal(b[1], 0x20);
-    mouse(f, 0xEB, b, 5);                        /* read data: no movement, */
-    assert_memory_equal(b, "\xFA\x08\x00\x00\x00", 5);   /* and a wheel byte */
-    mouse(f, 0x42, b, 1);                        /* unknown: resend */
+    mouse(f, 0xEB, b, 5);                              /* read data: no movement, */
+    assert_memory_equal(b, "\xFA\x08\x00\x00\x00", 5); /* and a wheel byte */
+    mouse(f, 0x42, b, 1);                              /* unknown: resend */
     assert_int_equal(b[0], 0xFE);
-    mouse(f, 0xEE, b, 1);                        /* wrap mode echoes */
+    mouse(f, 0xEE, b, 1); /* wrap mode echoes */
     mouse(f, 0x42, b, 1);
     assert_int_equal(b[0], 0x42);
     mouse(f, 0xEC, b, 1);
@@ -321,17 +321,17 @@ static void test_mouse(void **state)
 static void test_aux_disabled(void **state)
 {
     struct fixture *f = *state;
-    out8(f, CMD, 0xA7);                          /* AUX port off */
+    out8(f, CMD, 0xA7); /* AUX port off */
     out8(f, CMD, 0xD4);
     out8(f, DATA, 0xF2);
-    assert_int_equal(in8(f, STATUS) & ST_OBF, 0);   /* held back */
+    assert_int_equal(in8(f, STATUS) & ST_OBF, 0); /* held back */
     out8(f, CMD, 0xA8);
     assert_int_equal(in8(f, STATUS) & (ST_OBF | ST_AUXB), ST_OBF | ST_AUXB);
     assert_int_equal(in8(f, DATA), 0xFA);
     assert_int_equal(in8(f, STATUS) & ST_OBF, ST_OBF);
-    assert_int_equal(in8(f, DATA), 0x00);        /* the ID followed */
+    assert_int_equal(in8(f, DATA), 0x00); /* the ID followed */
     assert_int_equal(in8(f, STATUS) & ST_OBF, 0);
-    assert_int_equal(in8(f, DATA), 0x00);        /* empty: the last byte again */
+    assert_int_equal(in8(f, DATA), 0x00); /* empty: the last byte again */
 }
 
 int main(void)

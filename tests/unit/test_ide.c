@@ -40,13 +40,24 @@
 #define RAM (1u << 20)
 
 /* ports of the primary channel */
-enum { DATA = 0x1F0, ERR = 0x1F1, FEAT = 0x1F1, COUNT = 0x1F2, LBA0 = 0x1F3, LBA1 = 0x1F4,
-       LBA2 = 0x1F5, DEV = 0x1F6, STATUS = 0x1F7, CMD = 0x1F7, CTL = 0x3F6 };
+enum {
+    DATA = 0x1F0,
+    ERR = 0x1F1,
+    FEAT = 0x1F1,
+    COUNT = 0x1F2,
+    LBA0 = 0x1F3,
+    LBA1 = 0x1F4,
+    LBA2 = 0x1F5,
+    DEV = 0x1F6,
+    STATUS = 0x1F7,
+    CMD = 0x1F7,
+    CTL = 0x3F6
+};
 
 static struct machine g_m;
 
 struct fixture {
-    struct io_bus *bus;          /* g_m.bus */
+    struct io_bus *bus; /* g_m.bus */
     struct dev_pci *pci;
     struct dev_ide *ide;
     struct disk_image *img;
@@ -88,7 +99,7 @@ static int make_image(char *path, size_t n, uint32_t sectors, uint32_t extra)
 
 static int setup_with(void **state, bool disk)
 {
-    const struct fixture_spec spec = {.ram_size = RAM, .bus = true};
+    const struct fixture_spec spec = { .ram_size = RAM, .bus = true };
     struct fixture *f = calloc(1, sizeof(*f));
     if (!f || fixture_machine_init(&g_m, &spec))
         return -1;
@@ -100,7 +111,7 @@ static int setup_with(void **state, bool disk)
             return -1;
     }
     f->pci = dev_pci_create(f->bus, (struct event_line){ 0 });
-    struct irq_line i14 = {irq_fn, f, 14}, i15 = {irq_fn, f, 15};
+    struct irq_line i14 = { irq_fn, f, 14 }, i15 = { irq_fn, f, 15 };
     f->ide = dev_ide_create(f->bus, f->pci, &g_m.mmu, i14, i15, f->img);
     if (!f->pci || !f->ide)
         return -1;
@@ -245,10 +256,10 @@ static void test_task_file(void **state)
     wr(f, LBA0, 0xBC);
     assert_int_equal(rd(f, COUNT), 0x9A);
     assert_int_equal(rd(f, LBA0), 0xBC);
-    wr(f, CTL, 0x80);   /* HOB */
+    wr(f, CTL, 0x80); /* HOB */
     assert_int_equal(rd(f, COUNT), 0x12);
     assert_int_equal(rd(f, LBA0), 0x34);
-    wr(f, LBA1, 0x77);  /* a register write clears HOB */
+    wr(f, LBA1, 0x77); /* a register write clears HOB */
     assert_int_equal(rd(f, COUNT), 0x9A);
     /* wider accesses to byte registers are split */
     bus_port_write(f->bus, COUNT, 2, 0x5566);
@@ -267,18 +278,18 @@ static void test_soft_reset(void **state)
     cmd28(f, 0x20, 5, 2);
     assert_int_equal(rd(f, CTL), 0x58);
     wr(f, CTL, 0x04);
-    assert_int_equal(rd(f, CTL) & 0x80, 0x80);   /* BSY while SRST */
-    wr(f, CMD, 0xEC);                           /* ignored while BSY */
+    assert_int_equal(rd(f, CTL) & 0x80, 0x80); /* BSY while SRST */
+    wr(f, CMD, 0xEC);                          /* ignored while BSY */
     int rises = f->rises[14];
     wr(f, CTL, 0x00);
-    assert_int_equal(f->rises[14], rises);      /* no interrupt from a reset */
+    assert_int_equal(f->rises[14], rises); /* no interrupt from a reset */
     assert_int_equal(rd(f, CTL), 0x50);
     assert_int_equal(rd(f, ERR), 0x01);
     assert_int_equal(rd(f, COUNT), 0x01);
     assert_int_equal(rd(f, LBA0), 0x01);
     assert_int_equal(rd(f, LBA1), 0x00);
     assert_int_equal(rd(f, DEV), 0xA0);
-    assert_int_equal(bus_port_read(f->bus, DATA, 2), 0);   /* transfer gone */
+    assert_int_equal(bus_port_read(f->bus, DATA, 2), 0); /* transfer gone */
 }
 
 static void test_identify(void **state)
@@ -289,12 +300,12 @@ static void test_identify(void **state)
     assert_int_equal(f->rises[14], 1);
     assert_int_equal(f->level[14], 1);
     assert_int_equal(rd(f, CTL), 0x58);
-    assert_int_equal(f->level[14], 1);          /* alternate status keeps it */
+    assert_int_equal(f->level[14], 1); /* alternate status keeps it */
     assert_int_equal(rd(f, STATUS), 0x58);
-    assert_int_equal(f->level[14], 0);          /* status clears it */
+    assert_int_equal(f->level[14], 0); /* status clears it */
     read_data(f, id, 512);
     assert_int_equal(rd(f, STATUS), 0x50);
-    assert_int_equal(f->rises[14], 1);          /* none at the end of PIO in */
+    assert_int_equal(f->rises[14], 1); /* none at the end of PIO in */
     assert_int_equal(id[0], 0x0040);
     char model[41];
     for (int i = 0; i < 20; i++) {
@@ -316,12 +327,12 @@ static void test_identify(void **state)
     assert_int_equal(id[88], 0x203F);
     assert_int_equal(id[100], SECTORS);
     assert_int_equal(id[101] | id[102] | id[103], 0);
-    assert_int_equal(id[1], 2);                 /* at least 2 cylinders */
+    assert_int_equal(id[1], 2); /* at least 2 cylinders */
     assert_int_equal(id[3], 16);
     assert_int_equal(id[6], 63);
     /* SET FEATURES: transfer modes show in words 62/63/88 */
     wr(f, FEAT, 0x03);
-    wr(f, COUNT, 0x44);                         /* UDMA 4 */
+    wr(f, COUNT, 0x44); /* UDMA 4 */
     wr(f, CMD, 0xEF);
     assert_int_equal(rd(f, STATUS), 0x50);
     cmd28(f, 0xEC, 0, 0);
@@ -329,24 +340,24 @@ static void test_identify(void **state)
     assert_int_equal(id[88], 0x103F);
     assert_int_equal(id[63], 0x0007);
     wr(f, FEAT, 0x03);
-    wr(f, COUNT, 0x21);                         /* MDMA 1 */
+    wr(f, COUNT, 0x21); /* MDMA 1 */
     wr(f, CMD, 0xEF);
     cmd28(f, 0xEC, 0, 0);
     read_data(f, id, 512);
     assert_int_equal(id[63], 0x0207);
     assert_int_equal(id[88], 0x003F);
     wr(f, FEAT, 0x03);
-    wr(f, COUNT, 0x46);                         /* UDMA 6: not supported */
+    wr(f, COUNT, 0x46); /* UDMA 6: not supported */
     wr(f, CMD, 0xEF);
     assert_int_equal(rd(f, STATUS), 0x41);
     assert_int_equal(rd(f, ERR), 0x04);
-    wr(f, FEAT, 0x82);                          /* write cache off */
+    wr(f, FEAT, 0x82); /* write cache off */
     wr(f, CMD, 0xEF);
     assert_int_equal(rd(f, STATUS), 0x50);
     cmd28(f, 0xEC, 0, 0);
     read_data(f, id, 512);
     assert_int_equal(id[85] & 0x20, 0);
-    wr(f, FEAT, 0x99);                          /* unknown feature */
+    wr(f, FEAT, 0x99); /* unknown feature */
     wr(f, CMD, 0xEF);
     assert_int_equal(rd(f, STATUS), 0x41);
 }
@@ -360,7 +371,7 @@ static void test_pio_read(void **state)
     cmd28(f, 0x20, 10, 4);
     for (int k = 0; k < 4; k++) {
         assert_int_equal(f->rises[14], k + 1);
-        assert_int_equal(rd(f, STATUS), 0x58);   /* also acknowledges */
+        assert_int_equal(rd(f, STATUS), 0x58); /* also acknowledges */
         read_data(f, buf + k * SS, SS);
     }
     assert_int_equal(f->rises[14], 4);
@@ -402,7 +413,7 @@ static void test_pio_write(void **state)
         buf[i] = (uint8_t)(i * 13 + 1);
     int rises = f->rises[14];
     cmd28(f, 0x30, 40, 3);
-    assert_int_equal(f->rises[14], rises);       /* no IRQ before the first block */
+    assert_int_equal(f->rises[14], rises); /* no IRQ before the first block */
     assert_int_equal(rd(f, STATUS), 0x58);
     for (int k = 0; k < 3; k++) {
         write_data(f, buf + k * SS, SS);
@@ -436,18 +447,18 @@ static void test_pio_multiple(void **state)
     struct fixture *f = *state;
     uint8_t buf[8 * SS];
     wr(f, COUNT, 0);
-    wr(f, CMD, 0xC6);                       /* multiple mode off */
+    wr(f, CMD, 0xC6); /* multiple mode off */
     assert_int_equal(rd(f, STATUS), 0x50);
     cmd28(f, 0xC4, 0, 1);
-    assert_int_equal(rd(f, STATUS), 0x41);  /* READ MULTIPLE needs it */
+    assert_int_equal(rd(f, STATUS), 0x41); /* READ MULTIPLE needs it */
     wr(f, COUNT, 3);
-    wr(f, CMD, 0xC6);                       /* not a power of two */
+    wr(f, CMD, 0xC6); /* not a power of two */
     assert_int_equal(rd(f, STATUS), 0x41);
     wr(f, COUNT, 4);
     wr(f, CMD, 0xC6);
     assert_int_equal(rd(f, STATUS), 0x50);
     int rises = f->rises[14];
-    cmd28(f, 0xC4, 8, 6);                   /* blocks of 4 and 2 */
+    cmd28(f, 0xC4, 8, 6); /* blocks of 4 and 2 */
     assert_int_equal(rd(f, STATUS), 0x58);
     read_data(f, buf, 4 * SS);
     assert_int_equal(rd(f, STATUS), 0x58);
@@ -517,40 +528,40 @@ static void test_errors(void **state)
     cmd28(f, 0x20, SECTORS, 1);
     assert_int_equal(rd(f, STATUS), 0x41);
     assert_int_equal(rd(f, ERR), 0x04);
-    cmd28(f, 0x20, SECTORS - 1, 2);         /* the second block fails */
+    cmd28(f, 0x20, SECTORS - 1, 2); /* the second block fails */
     assert_int_equal(rd(f, STATUS), 0x58);
     read_data(f, buf, SS);
     check_pattern(buf, SECTORS - 1, 1);
     assert_int_equal(rd(f, STATUS), 0x41);
-    cmd28(f, 0x30, SECTORS, 1);              /* write: at the end of the block */
+    cmd28(f, 0x30, SECTORS, 1); /* write: at the end of the block */
     assert_int_equal(rd(f, STATUS), 0x58);
     write_data(f, buf, SS);
     assert_int_equal(rd(f, STATUS), 0x41);
     cmd48(f, 0x24, 1ull << 40, 1);
     assert_int_equal(rd(f, STATUS), 0x41);
-    cmd28(f, 0x40, SECTORS - 2, 3);          /* READ VERIFY */
+    cmd28(f, 0x40, SECTORS - 2, 3); /* READ VERIFY */
     assert_int_equal(rd(f, STATUS), 0x41);
     cmd28(f, 0x40, SECTORS - 2, 2);
     assert_int_equal(rd(f, STATUS), 0x50);
     cmd28(f, 0x77, 0, 0);
     assert_int_equal(rd(f, STATUS), 0x41);
     assert_int_equal(rd(f, ERR), 0x04);
-    cmd28(f, 0xA1, 0, 0);                    /* IDENTIFY PACKET DEVICE */
+    cmd28(f, 0xA1, 0, 0); /* IDENTIFY PACKET DEVICE */
     assert_int_equal(rd(f, STATUS), 0x41);
-    cmd28(f, 0x00, 0, 0);                    /* NOP */
+    cmd28(f, 0x00, 0, 0); /* NOP */
     assert_int_equal(rd(f, STATUS), 0x41);
-    cmd28(f, 0x20, 0, 1);                    /* the next command clears ERR */
+    cmd28(f, 0x20, 0, 1); /* the next command clears ERR */
     assert_int_equal(rd(f, STATUS), 0x58);
     assert_int_equal(rd(f, ERR), 0x00);
     read_data(f, buf, SS);
     assert_int_equal(dev_ide_stats(f->ide)->errors, 8);
     /* other accepted commands */
-    cmd28(f, 0xE5, 0, 0);                    /* CHECK POWER MODE */
+    cmd28(f, 0xE5, 0, 0); /* CHECK POWER MODE */
     assert_int_equal(rd(f, STATUS), 0x50);
     assert_int_equal(rd(f, COUNT), 0xFF);
-    cmd28(f, 0x10, 0, 0);                    /* RECALIBRATE */
+    cmd28(f, 0x10, 0, 0); /* RECALIBRATE */
     assert_int_equal(rd(f, STATUS), 0x50);
-    cmd28(f, 0x90, 0, 0);                    /* EXECUTE DEVICE DIAGNOSTIC */
+    cmd28(f, 0x90, 0, 0); /* EXECUTE DEVICE DIAGNOSTIC */
     assert_int_equal(rd(f, STATUS), 0x50);
     assert_int_equal(rd(f, ERR), 0x01);
     assert_int_equal(rd(f, COUNT), 0x01);
@@ -582,17 +593,17 @@ static void test_nien(void **state)
 static void test_decode(void **state)
 {
     struct fixture *f = *state;
-    pci_wr16(f, 0x04, 0x0000);              /* I/O space off */
+    pci_wr16(f, 0x04, 0x0000); /* I/O space off */
     assert_int_equal(rd(f, STATUS), 0xFF);
     assert_int_equal(rd(f, CTL), 0xFF);
     assert_int_equal(rd(f, BM + 2), 0xFF);
     wr(f, CMD, 0xEC);
     pci_wr16(f, 0x04, 0x0001);
-    assert_int_equal(rd(f, STATUS), 0x50);  /* the command never arrived */
+    assert_int_equal(rd(f, STATUS), 0x50); /* the command never arrived */
     assert_int_equal(rd(f, BM + 2), 0x00);
-    pci_config_write(f->pci, 0, IDE_DEVFN, 0x40, 2, 0x0000);   /* IDETIM decode off */
+    pci_config_write(f->pci, 0, IDE_DEVFN, 0x40, 2, 0x0000); /* IDETIM decode off */
     assert_int_equal(rd(f, STATUS), 0xFF);
-    assert_int_equal(rd(f, 0x177), 0x00);  /* the secondary is still on */
+    assert_int_equal(rd(f, 0x177), 0x00); /* the secondary is still on */
     pci_config_write(f->pci, 0, IDE_DEVFN, 0x40, 2, 0x8000);
     assert_int_equal(rd(f, STATUS), 0x50);
     /* BAR4 moves; the old ports are given back */
@@ -623,10 +634,10 @@ static void test_bm_registers(void **state)
     assert_int_equal(rd(f, BM + 3), 0xFF);
     wr(f, BM + 0, 0xFF);
     assert_int_equal(rd(f, BM + 0), 0x09);
-    assert_int_equal(rd(f, BM + 2), 0x01);   /* active */
+    assert_int_equal(rd(f, BM + 2), 0x01); /* active */
     wr(f, BM + 0, 0x00);
     assert_int_equal(rd(f, BM + 2), 0x00);
-    wr(f, BM + 2, 0xFF);                     /* only 5-6 are storage */
+    wr(f, BM + 2, 0xFF); /* only 5-6 are storage */
     assert_int_equal(rd(f, BM + 2), 0x60);
     bus_port_write(f->bus, BM + 4, 4, 0x12345677);
     assert_int_equal(bus_port_read(f->bus, BM + 4, 4), 0x12345674);
@@ -663,13 +674,13 @@ static void test_dma_read(void **state)
     memset(g_m.ram, 0xEE, RAM);
     put_prd(0x1000, 0x10000, 4 * SS | 0x80000000u);
     dma28(f, 0xC8, 5, 4, 0x1000);
-    assert_int_equal(rd(f, BM + 2), 0x04);   /* interrupt, not active */
+    assert_int_equal(rd(f, BM + 2), 0x04); /* interrupt, not active */
     assert_int_equal(f->rises[14], 1);
     assert_int_equal(rd(f, STATUS), 0x50);
     check_pattern(g_m.ram + 0x10000, 5, 4);
     assert_int_equal(g_m.ram[0x10000 + 4 * SS], 0xEE);
     assert_int_equal(g_m.mmu.st.dma_write_bytes, 4 * SS);
-    assert_int_equal(g_m.mmu.st.dma_read_bytes, 8);   /* the PRD */
+    assert_int_equal(g_m.mmu.st.dma_read_bytes, 8); /* the PRD */
     assert_int_equal(rd(f, LBA0), 9);
     assert_int_equal(rd(f, COUNT), 0);
     wr(f, BM + 2, 0x04);
@@ -679,7 +690,7 @@ static void test_dma_read(void **state)
     memset(g_m.ram, 0xEE, RAM);
     put_prd(0x1000, 0x20000, 101);
     put_prd(0x1008, 0x20FF0, 1000);
-    put_prd(0x1010, 0x30001, (3 * SS - 1100) | 0x80000000u);   /* bit 0 of the base too */
+    put_prd(0x1010, 0x30001, (3 * SS - 1100) | 0x80000000u); /* bit 0 of the base too */
     dma28(f, 0xC8, 12, 3, 0x1000);
     assert_int_equal(rd(f, BM + 2), 0x04);
     uint8_t got[3 * SS];
@@ -694,7 +705,7 @@ static void test_dma_read(void **state)
     /* byte count 0 = 64 KiB */
     put_prd(0x1000, 0x40000, 0x80000000u);
     dma28(f, 0xC8, 0, SECTORS <= 128 ? SECTORS : 128, 0x1000);
-    assert_int_equal(rd(f, BM + 2), 0x05);   /* 32 KiB of 64: still active */
+    assert_int_equal(rd(f, BM + 2), 0x05); /* 32 KiB of 64: still active */
     check_pattern(g_m.ram + 0x40000, 0, SECTORS);
     wr(f, BM + 0, 0);
     assert_int_equal(rd(f, BM + 2), 0x04);
@@ -718,10 +729,10 @@ static void test_dma_prd_table_ends(void **state)
     for (uint32_t i = 0; i < 512; i++)
         put_prd(0x2000 + 8 * i, 0x10000 + 2 * i, 2);
     dma28(f, 0xC8, 7, 2, 0x2000);
-    assert_int_equal(rd(f, BM + 2), 0x04);   /* exactly used up */
+    assert_int_equal(rd(f, BM + 2), 0x04); /* exactly used up */
     check_pattern(g_m.ram + 0x10000, 7, 2);
     dma28(f, 0xC8, 7, 3, 0x2000);
-    assert_int_equal(rd(f, BM + 2), 0x00);   /* 1 KiB of PRDs for 1.5 KiB */
+    assert_int_equal(rd(f, BM + 2), 0x00); /* 1 KiB of PRDs for 1.5 KiB */
     assert_int_equal(dev_ide_stats(f->ide)->prd_entries, 1 + 512 + 512);
 }
 

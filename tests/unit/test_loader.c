@@ -11,7 +11,7 @@
  * loaded to show that hostile input yields an error, never a crash (run the
  * suite with XBT_SANITIZE=ON to make that meaningful).
  */
-#define _GNU_SOURCE   /* nftw, mkdtemp */
+#define _GNU_SOURCE /* nftw, mkdtemp */
 #include <elf.h>
 #include <ftw.h>
 #include <setjmp.h>
@@ -29,36 +29,42 @@
 #include "loader.h"
 
 /* Test kernel file layout. */
-#define K_FILE_SIZE 0x2800u          /* default file length */
-#define K_FILE_MAX 0x6000u           /* room for experiments past the end */
-#define K_PHOFF 52u                  /* program headers right after the ehdr */
-#define K_NPH 4                      /* program headers written */
-#define K_TEXT_OFF 0x1000u           /* file offset of segment 0 */
-#define K_TEXT_ADDR 0x100000u        /* its load address (1 MiB) */
+#define K_FILE_SIZE 0x2800u   /* default file length */
+#define K_FILE_MAX 0x6000u    /* room for experiments past the end */
+#define K_PHOFF 52u           /* program headers right after the ehdr */
+#define K_NPH 4               /* program headers written */
+#define K_TEXT_OFF 0x1000u    /* file offset of segment 0 */
+#define K_TEXT_ADDR 0x100000u /* its load address (1 MiB) */
 #define K_TEXT_SIZE 0x1000u
-#define K_DATA_OFF 0x2000u           /* file offset of segment 1 */
-#define K_DATA_ADDR 0x101000u        /* its load address */
+#define K_DATA_OFF 0x2000u    /* file offset of segment 1 */
+#define K_DATA_ADDR 0x101000u /* its load address */
 #define K_DATA_FILESZ 0x800u
-#define K_DATA_MEMSZ 0x2f00u         /* BSS: [0x101800, 0x103f00) */
-#define K_MBH_OFF K_TEXT_OFF         /* multiboot header at the text start */
-#define K_ENTRY (K_TEXT_ADDR + 12u)  /* just after the multiboot header */
+#define K_DATA_MEMSZ 0x2f00u        /* BSS: [0x101800, 0x103f00) */
+#define K_MBH_OFF K_TEXT_OFF        /* multiboot header at the text start */
+#define K_ENTRY (K_TEXT_ADDR + 12u) /* just after the multiboot header */
 
-#define RAM_SIZE (16u << 20)         /* guest RAM for most tests */
-#define SMALL_RAM (2u << 20)         /* guest RAM for the fuzz loops */
-#define RAM_FILL 0xa5                /* RAM poison: shows what was written */
+#define RAM_SIZE (16u << 20) /* guest RAM for most tests */
+#define SMALL_RAM (2u << 20) /* guest RAM for the fuzz loops */
+#define RAM_FILL 0xa5        /* RAM poison: shows what was written */
 
 struct kimg {
     Elf32_Ehdr eh;
     Elf32_Phdr ph[K_NPH];
-    uint8_t file[K_FILE_MAX];        /* everything but the headers */
-    size_t len;                      /* bytes written */
+    uint8_t file[K_FILE_MAX]; /* everything but the headers */
+    size_t len;               /* bytes written */
 };
 
 static char tmpdir[256];
-static uint8_t *ram;                 /* RAM_SIZE bytes */
+static uint8_t *ram; /* RAM_SIZE bytes */
 
-static uint8_t text_byte(uint32_t i) { return (uint8_t)(i * 7u + 1u); }
-static uint8_t data_byte(uint32_t i) { return (uint8_t)(i * 13u + 5u); }
+static uint8_t text_byte(uint32_t i)
+{
+    return (uint8_t)(i * 7u + 1u);
+}
+static uint8_t data_byte(uint32_t i)
+{
+    return (uint8_t)(i * 13u + 5u);
+}
 
 static void set_mb_header(struct kimg *k, uint32_t off, uint32_t flags)
 {
@@ -87,23 +93,32 @@ static void kimg_default(struct kimg *k)
     k->eh.e_phnum = K_NPH;
     k->eh.e_shentsize = sizeof(Elf32_Shdr);
 
-    k->ph[0] = (Elf32_Phdr){ .p_type = PT_LOAD, .p_offset = K_TEXT_OFF,
-        .p_vaddr = K_TEXT_ADDR, .p_paddr = K_TEXT_ADDR,
-        .p_filesz = K_TEXT_SIZE, .p_memsz = K_TEXT_SIZE,
-        .p_flags = PF_R | PF_X, .p_align = 0x1000 };
-    k->ph[1] = (Elf32_Phdr){ .p_type = PT_LOAD, .p_offset = K_DATA_OFF,
-        .p_vaddr = K_DATA_ADDR, .p_paddr = K_DATA_ADDR,
-        .p_filesz = K_DATA_FILESZ, .p_memsz = K_DATA_MEMSZ,
-        .p_flags = PF_R | PF_W, .p_align = 0x1000 };
-    k->ph[2] = (Elf32_Phdr){ .p_type = PT_NOTE, .p_offset = K_TEXT_OFF,
-        .p_filesz = 16, .p_memsz = 16, .p_align = 4 };
+    k->ph[0] = (Elf32_Phdr){ .p_type = PT_LOAD,
+                             .p_offset = K_TEXT_OFF,
+                             .p_vaddr = K_TEXT_ADDR,
+                             .p_paddr = K_TEXT_ADDR,
+                             .p_filesz = K_TEXT_SIZE,
+                             .p_memsz = K_TEXT_SIZE,
+                             .p_flags = PF_R | PF_X,
+                             .p_align = 0x1000 };
+    k->ph[1] = (Elf32_Phdr){ .p_type = PT_LOAD,
+                             .p_offset = K_DATA_OFF,
+                             .p_vaddr = K_DATA_ADDR,
+                             .p_paddr = K_DATA_ADDR,
+                             .p_filesz = K_DATA_FILESZ,
+                             .p_memsz = K_DATA_MEMSZ,
+                             .p_flags = PF_R | PF_W,
+                             .p_align = 0x1000 };
+    k->ph[2] = (Elf32_Phdr){
+        .p_type = PT_NOTE, .p_offset = K_TEXT_OFF, .p_filesz = 16, .p_memsz = 16, .p_align = 4
+    };
     k->ph[3] = (Elf32_Phdr){ .p_type = PT_GNU_STACK, .p_flags = PF_R | PF_W };
 
     for (uint32_t i = 0; i < K_TEXT_SIZE; i++)
         k->file[K_TEXT_OFF + i] = text_byte(i);
     for (uint32_t i = 0; i < K_DATA_FILESZ; i++)
         k->file[K_DATA_OFF + i] = data_byte(i);
-    set_mb_header(k, K_MBH_OFF, 0x3);   /* page-align + memory info */
+    set_mb_header(k, K_MBH_OFF, 0x3); /* page-align + memory info */
     k->len = K_FILE_SIZE;
 }
 
@@ -158,19 +173,16 @@ static uint64_t rd64(uint32_t addr)
 
 /* Loads with the default RAM and no modules; expects failure `code` with
  * `needle` in the message. */
-static void expect_error_mods(const char *path, const char *cmdline,
-                              const struct mb_module *mods, int nmods,
-                              uint32_t ram_size, int code, const char *needle)
+static void expect_error_mods(const char *path, const char *cmdline, const struct mb_module *mods,
+                              int nmods, uint32_t ram_size, int code, const char *needle)
 {
     char err[512];
     struct mb_boot boot;
     memset(err, 'x', sizeof(err));
     err[sizeof(err) - 1] = '\0';
-    int rc = loader_multiboot(ram, ram_size, path, cmdline, mods, nmods,
-                              &boot, err, sizeof(err));
+    int rc = loader_multiboot(ram, ram_size, path, cmdline, mods, nmods, &boot, err, sizeof(err));
     if (rc != code || !strstr(err, needle))
-        print_error("rc %d (want %d), err \"%s\" (want \"%s\")\n", rc, code,
-                    err, needle);
+        print_error("rc %d (want %d), err \"%s\" (want \"%s\")\n", rc, code, err, needle);
     assert_int_equal(rc, code);
     assert_non_null(strstr(err, needle));
     size_t n = strlen(err);
@@ -183,18 +195,16 @@ static void expect_error(const char *path, int code, const char *needle)
     expect_error_mods(path, "", NULL, 0, RAM_SIZE, code, needle);
 }
 
-static void expect_kimg_error(const struct kimg *k, int code,
-                              const char *needle)
+static void expect_kimg_error(const struct kimg *k, int code, const char *needle)
 {
     expect_error(write_kimg(k, "bad.elf"), code, needle);
 }
 
-static int load_ok(const char *path, const char *cmdline,
-                   const struct mb_module *mods, int nmods, struct mb_boot *b)
+static int load_ok(const char *path, const char *cmdline, const struct mb_module *mods, int nmods,
+                   struct mb_boot *b)
 {
     char err[512] = "";
-    int rc = loader_multiboot(ram, RAM_SIZE, path, cmdline, mods, nmods, b,
-                              err, sizeof(err));
+    int rc = loader_multiboot(ram, RAM_SIZE, path, cmdline, mods, nmods, b, err, sizeof(err));
     if (rc != 0)
         print_error("unexpected failure %d: %s\n", rc, err);
     return rc;
@@ -206,16 +216,14 @@ static int group_setup(void **state)
 {
     (void)state;
     const char *base = getenv("TMPDIR");
-    snprintf(tmpdir, sizeof(tmpdir), "%s/xbt_loader_XXXXXX",
-             base && *base ? base : "/tmp");
+    snprintf(tmpdir, sizeof(tmpdir), "%s/xbt_loader_XXXXXX", base && *base ? base : "/tmp");
     if (!mkdtemp(tmpdir))
         return -1;
     ram = malloc(RAM_SIZE);
     return ram ? 0 : -1;
 }
 
-static int remove_entry(const char *path, const struct stat *st, int type,
-                        struct FTW *ftw)
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
     (void)st;
     (void)type;
@@ -241,11 +249,14 @@ static int test_setup(void **state)
 
 static void check_mmap(uint32_t ram_size)
 {
-    static const struct { uint64_t base, len; uint32_t type; } want[] = {
+    static const struct {
+        uint64_t base, len;
+        uint32_t type;
+    } want[] = {
         { 0, 0x9fc00, 1 },
         { 0x9fc00, 0x400, 2 },
         { 0xf0000, 0x10000, 2 },
-        { 0x100000, 0, 1 },          /* length: ram_size - 1 MiB */
+        { 0x100000, 0, 1 }, /* length: ram_size - 1 MiB */
     };
     uint32_t mbi = MB_INFO_ADDR;
     uint32_t len = rd32(mbi + 44), addr = rd32(mbi + 48);
@@ -255,8 +266,7 @@ static void check_mmap(uint32_t ram_size)
         uint32_t e = addr + i * 24;
         assert_int_equal(rd32(e), 20);
         assert_int_equal(rd64(e + 4), want[i].base);
-        assert_int_equal(rd64(e + 12),
-                         i == 3 ? ram_size - 0x100000u : want[i].len);
+        assert_int_equal(rd64(e + 12), i == 3 ? ram_size - 0x100000u : want[i].len);
         assert_int_equal(rd32(e + 20), want[i].type);
     }
 }
@@ -295,10 +305,8 @@ static void test_load_kernel(void **state)
 
     /* Segments at their physical addresses, BSS zeroed, nothing else. */
     assert_memory_equal(ram + K_TEXT_ADDR, k.file + K_TEXT_OFF, K_TEXT_SIZE);
-    assert_memory_equal(ram + K_DATA_ADDR, k.file + K_DATA_OFF,
-                        K_DATA_FILESZ);
-    for (uint32_t a = K_DATA_ADDR + K_DATA_FILESZ;
-         a < K_DATA_ADDR + K_DATA_MEMSZ; a++)
+    assert_memory_equal(ram + K_DATA_ADDR, k.file + K_DATA_OFF, K_DATA_FILESZ);
+    for (uint32_t a = K_DATA_ADDR + K_DATA_FILESZ; a < K_DATA_ADDR + K_DATA_MEMSZ; a++)
         assert_int_equal(ram[a], 0);
     assert_int_equal(ram[K_TEXT_ADDR - 1], RAM_FILL);
     assert_int_equal(ram[0x1000], RAM_FILL);
@@ -306,10 +314,9 @@ static void test_load_kernel(void **state)
     /* The information structure. */
     uint32_t mbi = b.mbi;
     uint32_t flags = rd32(mbi);
-    assert_int_equal(flags, (1u << 0) | (1u << 2) | (1u << 3) | (1u << 6) |
-                            (1u << 9));
-    assert_int_equal(flags & (1u << 1), 0);    /* no boot device */
-    assert_int_equal(flags & (1u << 5), 0);    /* no ELF sections */
+    assert_int_equal(flags, (1u << 0) | (1u << 2) | (1u << 3) | (1u << 6) | (1u << 9));
+    assert_int_equal(flags & (1u << 1), 0); /* no boot device */
+    assert_int_equal(flags & (1u << 5), 0); /* no ELF sections */
     assert_int_equal(rd32(mbi + 4), 639);
     assert_int_equal(rd32(mbi + 8), (RAM_SIZE - 0x100000u) / 1024);
     uint32_t cmd = rd32(mbi + 16);
@@ -319,12 +326,12 @@ static void test_load_kernel(void **state)
     assert_true(name >= MB_INFO_ADDR && name < MB_INFO_LIMIT);
     assert_string_equal((char *)ram + name, "xbt");
     /* Unused fields are zero, not RAM poison. */
-    assert_int_equal(rd32(mbi + 12), 0);       /* boot_device */
-    assert_int_equal(rd32(mbi + 28), 0);       /* syms */
-    assert_int_equal(rd32(mbi + 52), 0);       /* drives_length */
-    assert_int_equal(rd32(mbi + 60), 0);       /* config_table */
-    assert_int_equal(rd32(mbi + 68), 0);       /* apm_table */
-    assert_int_equal(rd32(mbi + 112), 0);      /* framebuffer colour info */
+    assert_int_equal(rd32(mbi + 12), 0);  /* boot_device */
+    assert_int_equal(rd32(mbi + 28), 0);  /* syms */
+    assert_int_equal(rd32(mbi + 52), 0);  /* drives_length */
+    assert_int_equal(rd32(mbi + 60), 0);  /* config_table */
+    assert_int_equal(rd32(mbi + 68), 0);  /* apm_table */
+    assert_int_equal(rd32(mbi + 112), 0); /* framebuffer colour info */
     check_mmap(RAM_SIZE);
 
     /* Modules: page-aligned, after the kernel, in order. */
@@ -333,9 +340,9 @@ static void test_load_kernel(void **state)
     assert_true(ml >= MB_INFO_ADDR && ml + 32 <= MB_INFO_LIMIT);
     uint32_t s0 = rd32(ml), e0 = rd32(ml + 4);
     uint32_t s1 = rd32(ml + 16), e1 = rd32(ml + 20);
-    assert_int_equal(s0, 0x104000);            /* first page after 0x103f00 */
+    assert_int_equal(s0, 0x104000); /* first page after 0x103f00 */
     assert_int_equal(e0, s0 + sizeof(m0));
-    assert_int_equal(s1, 0x106000);            /* next page after e0 */
+    assert_int_equal(s1, 0x106000); /* next page after e0 */
     assert_int_equal(e1, s1 + sizeof(m1));
     assert_memory_equal(ram + s0, m0, sizeof(m0));
     assert_memory_equal(ram + s1, m1, sizeof(m1));
@@ -374,13 +381,13 @@ static void test_load_tiny_ram(void **state)
     (void)state;
     struct kimg k;
     kimg_default(&k);
-    k.ph[0].p_paddr = k.ph[0].p_vaddr = 0x1000;   /* below the info area */
+    k.ph[0].p_paddr = k.ph[0].p_vaddr = 0x1000; /* below the info area */
     k.ph[1].p_paddr = k.ph[1].p_vaddr = 0x2000;
     k.eh.e_entry = 0x100c;
     char err[256];
     struct mb_boot b;
-    int rc = loader_multiboot(ram, 0x100000, write_kimg(&k, "lo.elf"), "",
-                              NULL, 0, &b, err, sizeof(err));
+    int rc = loader_multiboot(ram, 0x100000, write_kimg(&k, "lo.elf"), "", NULL, 0, &b, err,
+                              sizeof(err));
     if (rc != 0)
         print_error("%s\n", err);
     assert_int_equal(rc, 0);
@@ -510,10 +517,8 @@ static void test_err_files(void **state)
 {
     (void)state;
     expect_error(tmp_path("does-not-exist.elf"), XBT_ENOENT, "cannot open");
-    expect_error(tmp_path("does-not-exist.elf"), XBT_ENOENT,
-                 "No such file or directory");
-    expect_error(tmp_path("does-not-exist.elf"), XBT_ENOENT,
-                 "does-not-exist.elf");
+    expect_error(tmp_path("does-not-exist.elf"), XBT_ENOENT, "No such file or directory");
+    expect_error(tmp_path("does-not-exist.elf"), XBT_ENOENT, "does-not-exist.elf");
     /* Reading a directory fails with EISDIR (works even as root). */
     expect_error(tmpdir, XBT_EIO, "cannot read");
     expect_error(tmpdir, XBT_EIO, "Is a directory");
@@ -530,7 +535,10 @@ static void test_err_files(void **state)
     const char *t = tmp_path("text.elf");
     write_file(t, "#!/bin/sh\necho not a kernel\n", 28);
     expect_error(t, XBT_EFORMAT, "not an ELF file");
-    write_file(t, "\x7f" "EL", 3);
+    write_file(t,
+               "\x7f"
+               "EL",
+               3);
     expect_error(t, XBT_EFORMAT, "not an ELF file");
 }
 
@@ -548,8 +556,11 @@ static void test_err_elf64(void **state)
     (void)state;
     uint8_t buf[sizeof(Elf64_Ehdr) + sizeof(Elf64_Phdr)];
     Elf64_Ehdr eh = { 0 };
-    Elf64_Phdr ph = { .p_type = PT_LOAD, .p_offset = 0, .p_vaddr = 0x100000,
-                      .p_paddr = 0x100000, .p_filesz = sizeof(buf),
+    Elf64_Phdr ph = { .p_type = PT_LOAD,
+                      .p_offset = 0,
+                      .p_vaddr = 0x100000,
+                      .p_paddr = 0x100000,
+                      .p_filesz = sizeof(buf),
                       .p_memsz = sizeof(buf) };
     memcpy(eh.e_ident, ELFMAG, SELFMAG);
     eh.e_ident[EI_CLASS] = ELFCLASS64;
@@ -612,14 +623,29 @@ static void test_err_big_endian(void **state)
     k.eh.e_ident[EI_DATA] = ELFDATA2MSB;
     uint8_t bytes[K_FILE_MAX];
     kimg_bytes(&k, bytes);
-#define SWAP16(f) do { uint16_t v = __builtin_bswap16(k.eh.f); \
-        memcpy(bytes + offsetof(Elf32_Ehdr, f), &v, 2); } while (0)
-#define SWAP32(f) do { uint32_t v = __builtin_bswap32(k.eh.f); \
-        memcpy(bytes + offsetof(Elf32_Ehdr, f), &v, 4); } while (0)
-    SWAP16(e_type); SWAP16(e_machine); SWAP32(e_version); SWAP32(e_entry);
-    SWAP32(e_phoff); SWAP32(e_shoff); SWAP32(e_flags); SWAP16(e_ehsize);
-    SWAP16(e_phentsize); SWAP16(e_phnum); SWAP16(e_shentsize);
-    SWAP16(e_shnum); SWAP16(e_shstrndx);
+#define SWAP16(f)                                                                                  \
+    do {                                                                                           \
+        uint16_t v = __builtin_bswap16(k.eh.f);                                                    \
+        memcpy(bytes + offsetof(Elf32_Ehdr, f), &v, 2);                                            \
+    } while (0)
+#define SWAP32(f)                                                                                  \
+    do {                                                                                           \
+        uint32_t v = __builtin_bswap32(k.eh.f);                                                    \
+        memcpy(bytes + offsetof(Elf32_Ehdr, f), &v, 4);                                            \
+    } while (0)
+    SWAP16(e_type);
+    SWAP16(e_machine);
+    SWAP32(e_version);
+    SWAP32(e_entry);
+    SWAP32(e_phoff);
+    SWAP32(e_shoff);
+    SWAP32(e_flags);
+    SWAP16(e_ehsize);
+    SWAP16(e_phentsize);
+    SWAP16(e_phnum);
+    SWAP16(e_shentsize);
+    SWAP16(e_shnum);
+    SWAP16(e_shstrndx);
 #undef SWAP16
 #undef SWAP32
     for (size_t i = K_PHOFF; i < K_PHOFF + sizeof(k.ph); i += 4) {
@@ -643,7 +669,7 @@ static void test_err_phdrs(void **state)
     expect_kimg_error(&k, XBT_EFORMAT, "no program headers");
 
     kimg_default(&k);
-    k.eh.e_phnum = 400;    /* table runs past the end of the file */
+    k.eh.e_phnum = 400; /* table runs past the end of the file */
     expect_kimg_error(&k, XBT_EFORMAT, "program header table");
 
     kimg_default(&k);
@@ -659,7 +685,7 @@ static void test_err_phdrs(void **state)
     expect_kimg_error(&k, XBT_EFORMAT, "program header table");
 
     kimg_default(&k);
-    k.len = K_PHOFF + 40;  /* file ends inside the table */
+    k.len = K_PHOFF + 40; /* file ends inside the table */
     expect_kimg_error(&k, XBT_EFORMAT, "program header table");
 
     kimg_default(&k);
@@ -679,13 +705,13 @@ static void test_err_segment_file_range(void **state)
     expect_kimg_error(&k, XBT_EFORMAT, "beyond the end of the file");
 
     kimg_default(&k);
-    k.ph[1].p_offset = 0xfffff000u;   /* offset + filesz wraps in 32 bits */
+    k.ph[1].p_offset = 0xfffff000u; /* offset + filesz wraps in 32 bits */
     k.ph[1].p_filesz = 0x2000;
     k.ph[1].p_memsz = 0x2000;
     expect_kimg_error(&k, XBT_EFORMAT, "beyond the end of the file");
 
     kimg_default(&k);
-    k.len = K_DATA_OFF + 0x100;       /* data segment cut short */
+    k.len = K_DATA_OFF + 0x100; /* data segment cut short */
     expect_kimg_error(&k, XBT_EFORMAT, "segment 1 file range");
 
     kimg_default(&k);
@@ -699,12 +725,13 @@ static void test_err_segment_placement(void **state)
     struct kimg k;
 
     kimg_default(&k);
-    k.ph[1].p_paddr = RAM_SIZE - 0x1000;   /* BSS runs off the end */
-    expect_kimg_error(&k, XBT_ERANGE, "segment 1 [0xfff000-0x1001f00) is "
+    k.ph[1].p_paddr = RAM_SIZE - 0x1000; /* BSS runs off the end */
+    expect_kimg_error(&k, XBT_ERANGE,
+                      "segment 1 [0xfff000-0x1001f00) is "
                       "outside guest RAM (0x1000000 bytes)");
 
     kimg_default(&k);
-    k.ph[1].p_paddr = 0xfffff000u;         /* wraps in 32 bits */
+    k.ph[1].p_paddr = 0xfffff000u; /* wraps in 32 bits */
     expect_kimg_error(&k, XBT_ERANGE, "outside guest RAM");
     kimg_default(&k);
     k.ph[1].p_paddr = 0xffffffffu;
@@ -722,24 +749,24 @@ static void test_err_segment_placement(void **state)
     k.ph[0].p_paddr = MB_INFO_ADDR;
     expect_kimg_error(&k, XBT_ERANGE, "multiboot information area");
     kimg_default(&k);
-    k.ph[0].p_paddr = MB_INFO_ADDR - 0x800;   /* straddles the start */
+    k.ph[0].p_paddr = MB_INFO_ADDR - 0x800; /* straddles the start */
     expect_kimg_error(&k, XBT_ERANGE, "multiboot information area");
     kimg_default(&k);
-    k.ph[1].p_paddr = MB_INFO_LIMIT - 0x100;  /* straddles the end */
+    k.ph[1].p_paddr = MB_INFO_LIMIT - 0x100; /* straddles the end */
     expect_kimg_error(&k, XBT_ERANGE, "multiboot information area");
 
     kimg_default(&k);
     k.ph[1].p_paddr = K_TEXT_ADDR + 0x800;
     expect_kimg_error(&k, XBT_EFORMAT, "overlap");
     kimg_default(&k);
-    k.ph[1].p_paddr = K_TEXT_ADDR - 0x100;    /* BSS reaches into text */
+    k.ph[1].p_paddr = K_TEXT_ADDR - 0x100; /* BSS reaches into text */
     expect_kimg_error(&k, XBT_EFORMAT, "overlap");
 
     kimg_default(&k);
     k.eh.e_entry = 0x200000;
     expect_kimg_error(&k, XBT_EFORMAT, "entry point 0x200000");
     kimg_default(&k);
-    k.eh.e_entry = K_DATA_ADDR + K_DATA_MEMSZ;  /* one past the end */
+    k.eh.e_entry = K_DATA_ADDR + K_DATA_MEMSZ; /* one past the end */
     expect_kimg_error(&k, XBT_EFORMAT, "entry point");
 }
 
@@ -750,24 +777,23 @@ static void test_err_multiboot_header(void **state)
 
     kimg_default(&k);
     memset(k.file + K_MBH_OFF, 0, 12);
-    expect_kimg_error(&k, XBT_EFORMAT,
-                      "no multiboot header in the first 8 KiB");
+    expect_kimg_error(&k, XBT_EFORMAT, "no multiboot header in the first 8 KiB");
 
-    kimg_default(&k);                   /* bad checksum */
+    kimg_default(&k); /* bad checksum */
     k.file[K_MBH_OFF + 8] ^= 0x10;
     expect_kimg_error(&k, XBT_EFORMAT, "bad checksum");
 
-    kimg_default(&k);                   /* beyond the first 8 KiB */
+    kimg_default(&k); /* beyond the first 8 KiB */
     memset(k.file + K_MBH_OFF, 0, 12);
     set_mb_header(&k, 8192, 3);
     expect_kimg_error(&k, XBT_EFORMAT, "no multiboot header");
 
-    kimg_default(&k);                   /* straddles the 8 KiB limit */
+    kimg_default(&k); /* straddles the 8 KiB limit */
     memset(k.file + K_MBH_OFF, 0, 12);
     set_mb_header(&k, 8192 - 8, 3);
     expect_kimg_error(&k, XBT_EFORMAT, "no multiboot header");
 
-    kimg_default(&k);                   /* not 4-byte aligned */
+    kimg_default(&k); /* not 4-byte aligned */
     memset(k.file + K_MBH_OFF, 0, 12);
     set_mb_header(&k, K_MBH_OFF + 2, 3);
     expect_kimg_error(&k, XBT_EFORMAT, "no multiboot header");
@@ -789,16 +815,12 @@ static void test_err_modules(void **state)
     const char *path = write_kimg(&k, "good.elf");
 
     struct mb_module m = { .path = tmp_path("no-such-module") };
-    expect_error_mods(path, "", &m, 1, RAM_SIZE, XBT_ENOENT,
-                      "cannot open module 0");
-    expect_error_mods(path, "", &m, 1, RAM_SIZE, XBT_ENOENT,
-                      "No such file or directory");
+    expect_error_mods(path, "", &m, 1, RAM_SIZE, XBT_ENOENT, "cannot open module 0");
+    expect_error_mods(path, "", &m, 1, RAM_SIZE, XBT_ENOENT, "No such file or directory");
 
-    struct mb_module md[2] = { { .path = tmp_path("m.bin") },
-                               { .path = tmpdir } };
+    struct mb_module md[2] = { { .path = tmp_path("m.bin") }, { .path = tmpdir } };
     write_file(md[0].path, "abc", 3);
-    expect_error_mods(path, "", md, 2, RAM_SIZE, XBT_EIO,
-                      "cannot read module 1");
+    expect_error_mods(path, "", md, 2, RAM_SIZE, XBT_EIO, "cannot read module 1");
 
     /* 1.5 MiB module, kernel ends at ~1 MiB + 16 KiB, RAM is 2 MiB. */
     size_t big = 0x180000;
@@ -808,17 +830,14 @@ static void test_err_modules(void **state)
     write_file(bp, buf, big);
     free(buf);
     struct mb_module mb = { .path = bp };
-    expect_error_mods(path, "", &mb, 1, SMALL_RAM, XBT_ERANGE,
-                      "does not fit in guest RAM");
+    expect_error_mods(path, "", &mb, 1, SMALL_RAM, XBT_ERANGE, "does not fit in guest RAM");
     /* Two modules that fit separately but not together. */
     struct mb_module two[2] = { { .path = bp }, { .path = bp } };
-    expect_error_mods(path, "", two, 2, 4u << 20, XBT_ERANGE,
-                      "module 1");
+    expect_error_mods(path, "", two, 2, 4u << 20, XBT_ERANGE, "module 1");
     /* ... and a third with no room left at all. */
     kimg_default(&k);
-    k.ph[1].p_memsz = SMALL_RAM - K_DATA_ADDR;   /* BSS to the end of RAM */
-    expect_error_mods(write_kimg(&k, "full.elf"), "", md, 1, SMALL_RAM,
-                      XBT_ERANGE, "does not fit");
+    k.ph[1].p_memsz = SMALL_RAM - K_DATA_ADDR; /* BSS to the end of RAM */
+    expect_error_mods(write_kimg(&k, "full.elf"), "", md, 1, SMALL_RAM, XBT_ERANGE, "does not fit");
 
     struct mb_module nul = { .path = NULL };
     expect_error_mods(path, "", &nul, 1, RAM_SIZE, XBT_EINVAL, "module 0");
@@ -830,21 +849,19 @@ static void test_err_info_area(void **state)
     struct kimg k;
     kimg_default(&k);
     const char *path = write_kimg(&k, "good.elf");
-    size_t n = MB_INFO_LIMIT - MB_INFO_ADDR;   /* cannot possibly fit */
+    size_t n = MB_INFO_LIMIT - MB_INFO_ADDR; /* cannot possibly fit */
     char *s = malloc(n + 1);
     assert_non_null(s);
     memset(s, 'a', n);
     s[n] = '\0';
-    expect_error_mods(path, s, NULL, 0, RAM_SIZE, XBT_ERANGE,
-                      "command line is too long");
+    expect_error_mods(path, s, NULL, 0, RAM_SIZE, XBT_ERANGE, "command line is too long");
     /* The same length split between a command line and a module string. */
     const char *mp = tmp_path("m.bin");
     write_file(mp, "abc", 3);
     struct mb_module m = { .path = mp, .string = s + n / 2 };
     char saved = s[n / 2 - 1];
-    s[n / 2 - 1] = '\0';   /* s: n/2 - 1 chars; module string: n/2 */
-    expect_error_mods(path, s, &m, 1, RAM_SIZE, XBT_ERANGE,
-                      "module 0 string is too long");
+    s[n / 2 - 1] = '\0'; /* s: n/2 - 1 chars; module string: n/2 */
+    expect_error_mods(path, s, &m, 1, RAM_SIZE, XBT_ERANGE, "module 0 string is too long");
     s[n / 2 - 1] = saved;
     /* A long command line that does fit is passed intact. */
     s[n - 1024] = '\0';
@@ -865,27 +882,26 @@ static void test_err_arguments(void **state)
     expect_error_mods(path, "", NULL, 0, 0x80000, XBT_EINVAL, "1 MiB");
     expect_error_mods(path, "", NULL, -1, RAM_SIZE, XBT_EINVAL, "invalid");
     expect_error_mods(path, "", NULL, 1, RAM_SIZE, XBT_EINVAL, "invalid");
-    assert_int_equal(loader_multiboot(ram, RAM_SIZE, path, "", NULL, 0, NULL,
-                                      err, sizeof(err)), XBT_EINVAL);
-    assert_int_equal(loader_multiboot(NULL, RAM_SIZE, path, "", NULL, 0, &b,
-                                      err, sizeof(err)), XBT_EINVAL);
-    assert_int_equal(loader_multiboot(ram, RAM_SIZE, NULL, "", NULL, 0, &b,
-                                      err, sizeof(err)), XBT_EINVAL);
+    assert_int_equal(loader_multiboot(ram, RAM_SIZE, path, "", NULL, 0, NULL, err, sizeof(err)),
+                     XBT_EINVAL);
+    assert_int_equal(loader_multiboot(NULL, RAM_SIZE, path, "", NULL, 0, &b, err, sizeof(err)),
+                     XBT_EINVAL);
+    assert_int_equal(loader_multiboot(ram, RAM_SIZE, NULL, "", NULL, 0, &b, err, sizeof(err)),
+                     XBT_EINVAL);
     /* No error buffer, or a tiny one: still no crash. */
-    assert_int_equal(loader_multiboot(ram, RAM_SIZE, "/nonexistent", "",
-                                      NULL, 0, &b, NULL, 0), XBT_ENOENT);
-    char tiny[4];
-    assert_int_equal(loader_multiboot(ram, RAM_SIZE, "/nonexistent", "",
-                                      NULL, 0, &b, tiny, sizeof(tiny)),
+    assert_int_equal(loader_multiboot(ram, RAM_SIZE, "/nonexistent", "", NULL, 0, &b, NULL, 0),
                      XBT_ENOENT);
+    char tiny[4];
+    assert_int_equal(
+        loader_multiboot(ram, RAM_SIZE, "/nonexistent", "", NULL, 0, &b, tiny, sizeof(tiny)),
+        XBT_ENOENT);
     assert_int_equal(strlen(tiny), 3);
 }
 
 /* --- robustness ------------------------------------------------------- */
 
 /* After any load, successful or not: a clean message, or a sane result. */
-static void check_outcome(int rc, const char *err, const struct mb_boot *b,
-                          uint32_t ram_size)
+static void check_outcome(int rc, const char *err, const struct mb_boot *b, uint32_t ram_size)
 {
     if (rc == 0) {
         assert_true(b->kernel_lo >= 0x1000 && b->kernel_lo < b->kernel_hi);
@@ -913,12 +929,11 @@ static void test_fuzz_truncation(void **state)
         write_file(p, bytes, len);
         char err[256] = "";
         struct mb_boot b;
-        int rc = loader_multiboot(ram, SMALL_RAM, p, "x", NULL, 0, &b, err,
-                                  sizeof(err));
+        int rc = loader_multiboot(ram, SMALL_RAM, p, "x", NULL, 0, &b, err, sizeof(err));
         check_outcome(rc, err, &b, SMALL_RAM);
         ok += rc == 0;
     }
-    assert_int_equal(ok, 1);   /* only the complete file is valid */
+    assert_int_equal(ok, 1); /* only the complete file is valid */
 }
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
@@ -959,13 +974,11 @@ static void test_fuzz_byte_flips(void **state)
             default: bytes[off] = (rng() & 1) ? 0xff : 0; break;
             }
         }
-        size_t len = (rng() % 16 == 0) ? rng() % (K_FILE_SIZE + 1)
-                                       : K_FILE_SIZE;
+        size_t len = (rng() % 16 == 0) ? rng() % (K_FILE_SIZE + 1) : K_FILE_SIZE;
         write_file(p, bytes, len);
         char err[256] = "";
         struct mb_boot b;
-        int rc = loader_multiboot(ram, SMALL_RAM, p, "", NULL, 0, &b, err,
-                                  sizeof(err));
+        int rc = loader_multiboot(ram, SMALL_RAM, p, "", NULL, 0, &b, err, sizeof(err));
         check_outcome(rc, err, &b, SMALL_RAM);
         if (rc == 0)
             ok++;
@@ -995,15 +1008,20 @@ static void test_fuzz_fields(void **state)
         case 4: k.ph[i].p_filesz = v; break;
         case 5: k.ph[i].p_memsz = v; break;
         case 6: k.ph[i].p_paddr = v; break;
-        case 7: k.ph[i].p_vaddr = v; k.ph[0].p_paddr = 0;
-                k.ph[1].p_paddr = 0; break;
-        default: k.eh.e_shoff = v; k.eh.e_shnum = (uint16_t)rng(); break;
+        case 7:
+            k.ph[i].p_vaddr = v;
+            k.ph[0].p_paddr = 0;
+            k.ph[1].p_paddr = 0;
+            break;
+        default:
+            k.eh.e_shoff = v;
+            k.eh.e_shnum = (uint16_t)rng();
+            break;
         }
         write_kimg(&k, "field.elf");
         char err[256] = "";
         struct mb_boot b;
-        int rc = loader_multiboot(ram, SMALL_RAM, p, "", NULL, 0, &b, err,
-                                  sizeof(err));
+        int rc = loader_multiboot(ram, SMALL_RAM, p, "", NULL, 0, &b, err, sizeof(err));
         check_outcome(rc, err, &b, SMALL_RAM);
     }
 }

@@ -33,8 +33,11 @@ static struct vcpu *cpu;
 static int setup(void **state)
 {
     (void)state;
-    const struct fixture_spec spec = {.ram_size = 8 << 20, .tlb_entries = TLB_ENTRIES, .bus = true,
-                                      .tcache_size = 1 << 20, .vcpu = true};
+    const struct fixture_spec spec = { .ram_size = 8 << 20,
+                                       .tlb_entries = TLB_ENTRIES,
+                                       .bus = true,
+                                       .tcache_size = 1 << 20,
+                                       .vcpu = true };
     if (fixture_machine_init(&g_m, &spec))
         return -1;
     cpu = g_m.cpu;
@@ -49,16 +52,23 @@ static int teardown(void **state)
     return 0;
 }
 
-static void put32(uint32_t a, uint32_t v) { memcpy(g_m.ram + a, &v, 4); }
-static uint32_t get32(uint32_t a) { uint32_t v; memcpy(&v, g_m.ram + a, 4); return v; }
-
+static void put32(uint32_t a, uint32_t v)
+{
+    memcpy(g_m.ram + a, &v, 4);
+}
+static uint32_t get32(uint32_t a)
+{
+    uint32_t v;
+    memcpy(&v, g_m.ram + a, 4);
+    return v;
+}
 
 /* CR3 at 0x10000, its page table at 0x11000 for [0x400000, 0x800000):
  * linear 0x400000 + k * 4 KiB -> physical 0x200000 + k * 4 KiB */
 #define CR3 0x10000u
 #define PT 0x11000u
-#define LIN(k) (0x400000u + (uint32_t)(k) * PAGE_SIZE)
-#define PHYS(k) (0x200000u + (uint32_t)(k) * PAGE_SIZE)
+#define LIN(k) (0x400000u + (uint32_t)(k)*PAGE_SIZE)
+#define PHYS(k) (0x200000u + (uint32_t)(k)*PAGE_SIZE)
 
 static void map(unsigned k, uint32_t bits)
 {
@@ -91,8 +101,14 @@ static int fresh(void **state)
     return 0;
 }
 
-static uint64_t walks(void) { return g_m.mmu.st.walks; }
-static uint64_t hits(void) { return g_m.mmu.st.helper_tlb_hits; }
+static uint64_t walks(void)
+{
+    return g_m.mmu.st.walks;
+}
+static uint64_t hits(void)
+{
+    return g_m.mmu.st.helper_tlb_hits;
+}
 
 /* Clears a pending fault so the next one can be observed. */
 static void take_fault(int *vec, uint32_t *err)
@@ -134,10 +150,10 @@ static void test_write_needs_dirty(void **state)
     (void)state;
     map(0, PTE_P | PTE_W);
     uint32_t v;
-    assert_int_equal(cpu_read_as(cpu, LIN(0), 4, &v, false), 0);   /* fills without a write tag */
+    assert_int_equal(cpu_read_as(cpu, LIN(0), 4, &v, false), 0); /* fills without a write tag */
     uint64_t w0 = walks();
     assert_int_equal(cpu_write_as(cpu, LIN(0) + 8, 4, 0xCAFEF00D, false), 0);
-    assert_int_equal(walks(), w0 + 1);                               /* walked again: sets D */
+    assert_int_equal(walks(), w0 + 1); /* walked again: sets D */
     assert_true(get32(PT) & PTE_D);
     assert_int_equal(get32(PHYS(0) + 8), 0xCAFEF00D);
     /* now dirty: stores hit */
@@ -158,8 +174,8 @@ static void test_write_needs_dirty(void **state)
 static void test_privilege_tables(void **state)
 {
     (void)state;
-    map(0, PTE_P | PTE_W);            /* supervisor page */
-    map(1, PTE_P | PTE_W | PTE_U);    /* user page */
+    map(0, PTE_P | PTE_W);         /* supervisor page */
+    map(1, PTE_P | PTE_W | PTE_U); /* user page */
     uint32_t v;
     int vec;
     uint32_t err;
@@ -178,7 +194,7 @@ static void test_privilege_tables(void **state)
      * uses the supervisor TLB: a hit, no fault */
     uint64_t h0 = hits();
     assert_int_equal(cpu_read_sys(cpu, LIN(0) + 8, 4, &v), 0);
-    assert_int_equal(cpu_write_sys(cpu, LIN(0) + 8, 4, 5), 0);   /* not dirty: walks */
+    assert_int_equal(cpu_write_sys(cpu, LIN(0) + 8, 4, 5), 0); /* not dirty: walks */
     assert_int_equal(cpu_read_sys(cpu, LIN(0) + 8, 4, &v), 0);
     assert_int_equal(v, 5);
     assert_int_equal(hits(), h0 + 2);
@@ -198,7 +214,7 @@ static void test_privilege_tables(void **state)
 static void test_read_only_and_wp(void **state)
 {
     (void)state;
-    map(0, PTE_P | PTE_U | PTE_D);     /* read-only user page, already dirty */
+    map(0, PTE_P | PTE_U | PTE_D); /* read-only user page, already dirty */
     uint32_t v;
     int vec;
     uint32_t err;
@@ -282,7 +298,7 @@ static void test_crossing_checks_both_pages(void **state)
 {
     (void)state;
     map(0, PTE_P | PTE_W | PTE_U);
-    map(1, PTE_P | PTE_U);             /* read-only */
+    map(1, PTE_P | PTE_U); /* read-only */
     uint32_t v;
     int vec;
     uint32_t err;
@@ -339,10 +355,10 @@ static void test_victim_buffer(void **state)
     (void)state;
     g_m.mmu.nvictims = 4;
     map(0, PTE_P | PTE_W);
-    map(TLB_ENTRIES, PTE_P | PTE_W);   /* same TLB index as page 0 */
+    map(TLB_ENTRIES, PTE_P | PTE_W); /* same TLB index as page 0 */
     uint32_t v;
     assert_int_equal(cpu_read_as(cpu, LIN(0), 4, &v, false), 0);
-    assert_int_equal(cpu_read_as(cpu, LIN(TLB_ENTRIES), 4, &v, false), 0);   /* evicts page 0 */
+    assert_int_equal(cpu_read_as(cpu, LIN(TLB_ENTRIES), 4, &v, false), 0); /* evicts page 0 */
     uint64_t w0 = walks(), vh = g_m.mmu.st.victim_hits;
     assert_int_equal(cpu_read_as(cpu, LIN(0), 4, &v, false), 0);
     assert_int_equal(walks(), w0);
@@ -352,7 +368,7 @@ static void test_victim_buffer(void **state)
     assert_int_equal(cpu_read_as(cpu, LIN(0), 4, &v, false), 0);
     assert_int_equal(hits(), h0 + 1);
     /* a victim without a write tag does not serve a store */
-    assert_int_equal(cpu_read_as(cpu, LIN(TLB_ENTRIES), 4, &v, false), 0);   /* page 0 -> victim */
+    assert_int_equal(cpu_read_as(cpu, LIN(TLB_ENTRIES), 4, &v, false), 0); /* page 0 -> victim */
     w0 = walks();
     assert_int_equal(cpu_write_as(cpu, LIN(0), 4, 1, false), 0);
     assert_int_equal(walks(), w0 + 1);
@@ -366,10 +382,10 @@ static void test_shadow_behind_helpers(void **state)
     assert_non_null(g_m.mmu.shadow);
     map(0, PTE_P | PTE_W | PTE_D);
     uint32_t v;
-    assert_int_equal(cpu_read_as(cpu, LIN(0), 4, &v, false), 0);   /* walk, shadow fill */
+    assert_int_equal(cpu_read_as(cpu, LIN(0), 4, &v, false), 0); /* walk, shadow fill */
     /* the page table page is traced: a helper store to it takes the full
      * path (no write tag), reaches the shadow and drops the entry */
-    put32(CR3 + 4 * 2, 0x13000 | PTE_P | PTE_W);   /* maps PT itself at 0x800000 + 0x11000 */
+    put32(CR3 + 4 * 2, 0x13000 | PTE_P | PTE_W); /* maps PT itself at 0x800000 + 0x11000 */
     memset(g_m.ram + 0x13000, 0, PAGE_SIZE);
     put32(0x13000 + 4 * 0x11, PT | PTE_P | PTE_W | PTE_D);
     uint32_t pt_lin = 0x800000u + 0x11000u;
@@ -402,13 +418,13 @@ static void test_paging_off(void **state)
 {
     (void)state;
     cpu->cr0 = CR0_PE;
-    cpu->cpl = 3;   /* paging off: the supervisor table whatever the CPL */
+    cpu->cpl = 3; /* paging off: the supervisor table whatever the CPL */
     uint32_t v;
     uint64_t w0 = walks(), h0 = hits(), m0 = g_m.mmu.st.helper_tlb_misses;
-    assert_int_equal(cpu_write(cpu, 0x300000, 4, 0x77), 0);       /* miss: identity fill */
-    assert_int_equal(cpu_read(cpu, 0x300000, 4, &v), 0);          /* hit */
+    assert_int_equal(cpu_write(cpu, 0x300000, 4, 0x77), 0); /* miss: identity fill */
+    assert_int_equal(cpu_read(cpu, 0x300000, 4, &v), 0);    /* hit */
     assert_int_equal(v, 0x77);
-    assert_int_equal(cpu_write(cpu, 0x300004, 2, 0x88), 0);       /* hit */
+    assert_int_equal(cpu_write(cpu, 0x300004, 2, 0x88), 0); /* hit */
     assert_int_equal(get32(0x300004), 0x88);
     assert_int_equal(walks(), w0);
     assert_int_equal(hits(), h0 + 2);
@@ -427,7 +443,7 @@ static void test_paging_off(void **state)
     cpu->cpl = 0;
     int vec;
     uint32_t err;
-    assert_int_equal(cpu_read(cpu, 0x300000, 4, &v), -1);   /* not mapped */
+    assert_int_equal(cpu_read(cpu, 0x300000, 4, &v), -1); /* not mapped */
     take_fault(&vec, &err);
     assert_int_equal(vec, EXC_PF);
     assert_int_equal(err, 0);

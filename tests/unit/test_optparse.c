@@ -35,17 +35,16 @@ struct dest {
     bool help;
 };
 
-#define FIELD(f) .offset = offsetof(struct dest, f), \
-                 .size = sizeof(((struct dest *)0)->f)
+#define FIELD(f) .offset = offsetof(struct dest, f), .size = sizeof(((struct dest *)0)->f)
 
 static const struct optparse_choice colours[] = {
-    { "red", 1, false }, { "green", 2, false }, { "blue", 3, false },
+    { "red", 1, false },  { "green", 2, false }, { "blue", 3, false },
     { "azure", 3, true }, { NULL, 0, false },
 };
 
 /* --custom N: stores N * 10; "bad" is refused. */
-static int parse_custom(const struct optparse_opt *o, const char *arg,
-                        void *dst, char *err, size_t n)
+static int parse_custom(const struct optparse_opt *o, const char *arg, void *dst, char *err,
+                        size_t n)
 {
     unsigned long long v;
     if (optparse_u64(arg, false, &v)) {
@@ -59,32 +58,77 @@ static int parse_custom(const struct optparse_opt *o, const char *arg,
 static const char *const sections[] = { "first:", "second:" };
 
 static const struct optparse_opt opts[] = {
-    { .name = "flag", .short_name = 'f', .kind = OPTPARSE_FLAG, FIELD(flag),
-      .value = 1, .help = "a flag" },
-    { .short_name = 'n', .kind = OPTPARSE_UINT, .metavar = "N", FIELD(num),
-      .def = 7, .min = 3, .max = 300, .what = "the number", .unit = "units",
+    { .name = "flag",
+      .short_name = 'f',
+      .kind = OPTPARSE_FLAG,
+      FIELD(flag),
+      .value = 1,
+      .help = "a flag" },
+    { .short_name = 'n',
+      .kind = OPTPARSE_UINT,
+      .metavar = "N",
+      FIELD(num),
+      .def = 7,
+      .min = 3,
+      .max = 300,
+      .what = "the number",
+      .unit = "units",
       .help = "a number ({min}..{max}, default {default})" },
-    { .name = "pow", .kind = OPTPARSE_UINT, .metavar = "P", FIELD(pow),
-      .def = 4, .min = 2, .max = 1024, .pow2 = true, .section = 1,
+    { .name = "pow",
+      .kind = OPTPARSE_UINT,
+      .metavar = "P",
+      FIELD(pow),
+      .def = 4,
+      .min = 2,
+      .max = 1024,
+      .pow2 = true,
+      .section = 1,
       .help = "a power of two" },
-    { .name = "size", .kind = OPTPARSE_SIZE, .metavar = "BYTES", FIELD(size),
-      .def = 1ull << 20, .min = 4096, .max = 1ull << 32,
+    { .name = "size",
+      .kind = OPTPARSE_SIZE,
+      .metavar = "BYTES",
+      FIELD(size),
+      .def = 1ull << 20,
+      .min = 4096,
+      .max = 1ull << 32,
       .help = "a size\n(default {default}, {min}..{max})" },
-    { .name = "colour", .alias = "color", .kind = OPTPARSE_CHOICE,
-      FIELD(choice), .def = 2, .choices = colours, .section = 1,
+    { .name = "colour",
+      .alias = "color",
+      .kind = OPTPARSE_CHOICE,
+      FIELD(choice),
+      .def = 2,
+      .choices = colours,
+      .section = 1,
       .help = "a colour; --color is the same" },
-    { .name = "str", .short_name = 's', .kind = OPTPARSE_STRING,
-      .metavar = "TEXT", FIELD(str), .help = "a string" },
-    { .name = "custom", .kind = OPTPARSE_CUSTOM, .metavar = "N",
-      FIELD(custom), .def = -1, .parse = parse_custom, .section = 1,
+    { .name = "str",
+      .short_name = 's',
+      .kind = OPTPARSE_STRING,
+      .metavar = "TEXT",
+      FIELD(str),
+      .help = "a string" },
+    { .name = "custom",
+      .kind = OPTPARSE_CUSTOM,
+      .metavar = "N",
+      FIELD(custom),
+      .def = -1,
+      .parse = parse_custom,
+      .section = 1,
       .help = "custom" },
-    { .name = "help", .short_name = 'h', .kind = OPTPARSE_FLAG, FIELD(help),
-      .value = 1, .stop = true, .section = 1, .help = "this help" },
+    { .name = "help",
+      .short_name = 'h',
+      .kind = OPTPARSE_FLAG,
+      FIELD(help),
+      .value = 1,
+      .stop = true,
+      .section = 1,
+      .help = "this help" },
 };
 
 static const struct optparse_table table = {
-    .opts = opts, .nopts = sizeof(opts) / sizeof(opts[0]),
-    .sections = sections, .nsections = 2,
+    .opts = opts,
+    .nopts = sizeof(opts) / sizeof(opts[0]),
+    .sections = sections,
+    .nsections = 2,
 };
 
 static struct dest d;
@@ -153,7 +197,7 @@ static void test_flags_strings_operands(void **state)
     assert_int_equal(parse_args("--flag", "-s", "x", "--", "-f", NULL), 0);
     assert_true(d.flag);
     assert_int_equal(operand, 5);
-    assert_int_equal(parse_args("--str=y", "--fl", NULL), 0);   /* prefix */
+    assert_int_equal(parse_args("--str=y", "--fl", NULL), 0); /* prefix */
     assert_string_equal(d.str, "y");
     assert_true(d.flag);
 }
@@ -172,16 +216,14 @@ static void test_uint_ranges(void **state)
     };
     char want[128];
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        snprintf(want, sizeof(want), "-n %s: the number must be 3..300 units",
-                 bad[i]);
+        snprintf(want, sizeof(want), "-n %s: the number must be 3..300 units", bad[i]);
         expect_error(parse_args("-n", bad[i], NULL), want);
     }
     assert_int_equal(parse_args("--pow", "2", NULL), 0);
     assert_int_equal(d.pow, 2);
     assert_int_equal(parse_args("--pow=1024", NULL), 0);
     assert_int_equal(d.pow, 1024);
-    expect_error(parse_args("--pow", "3", NULL),
-                 "--pow 3: must be a power of two in 2..1024");
+    expect_error(parse_args("--pow", "3", NULL), "--pow 3: must be a power of two in 2..1024");
     expect_error(parse_args("--pow", "2048", NULL),
                  "--pow 2048: must be a power of two in 2..1024");
 }
@@ -189,8 +231,11 @@ static void test_uint_ranges(void **state)
 static void test_size_suffixes(void **state)
 {
     (void)state;
-    static const struct { const char *arg; uint64_t v; } ok[] = {
-        { "4096", 4096 }, { "4K", 4096 }, { "4k", 4096 }, { "3M", 3u << 20 },
+    static const struct {
+        const char *arg;
+        uint64_t v;
+    } ok[] = {
+        { "4096", 4096 },     { "4K", 4096 },       { "4k", 4096 },       { "3M", 3u << 20 },
         { "2g", 2ull << 30 }, { "4G", 4ull << 30 }, { "0x2000", 0x2000 },
     };
     for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
@@ -216,18 +261,16 @@ static void test_choices(void **state)
     (void)state;
     assert_int_equal(parse_args("--colour", "red", NULL), 0);
     assert_int_equal(d.choice, 1);
-    assert_int_equal(parse_args("--color=blue", NULL), 0);   /* alias */
+    assert_int_equal(parse_args("--color=blue", NULL), 0); /* alias */
     assert_int_equal(d.choice, 3);
     assert_int_equal(parse_args("--colour=azure", NULL), 0); /* hidden */
     assert_int_equal(d.choice, 3);
-    expect_error(parse_args("--colour", "pink", NULL),
-                 "--colour pink: must be red, green or blue");
-    expect_error(parse_args("--color", "Red", NULL),
-                 "--colour Red: must be red, green or blue");
+    expect_error(parse_args("--colour", "pink", NULL), "--colour pink: must be red, green or blue");
+    expect_error(parse_args("--color", "Red", NULL), "--colour Red: must be red, green or blue");
     char buf[64];
     optparse_choice_join(colours, "|", "|", buf, sizeof(buf));
     assert_string_equal(buf, "red|green|blue");
-    optparse_choice_join(colours, ", ", " or ", buf, 12);  /* truncated */
+    optparse_choice_join(colours, ", ", " or ", buf, 12); /* truncated */
     assert_true(strlen(buf) < 12);
     assert_non_null(optparse_choice_find(colours, "azure"));
     assert_null(optparse_choice_find(colours, "pink"));
@@ -245,8 +288,7 @@ static void test_custom_and_stop(void **state)
     assert_true(d.flag);
     assert_int_equal(d.num, 7);
     /* ... but bad ones before it are. */
-    expect_error(parse_args("-n", "1", "-h", NULL),
-                 "-n 1: the number must be 3..300 units");
+    expect_error(parse_args("-n", "1", "-h", NULL), "-n 1: the number must be 3..300 units");
     assert_false(d.help);
 }
 
@@ -264,7 +306,7 @@ static void test_usage_errors(void **state)
     assert_string_equal(err, "");
     assert_int_equal(parse_args("--flag=1", NULL), XBT_EINVAL);
     assert_string_equal(err, "");
-    assert_int_equal(parse_args("--co", "red", NULL), 0);  /* colour+color */
+    assert_int_equal(parse_args("--co", "red", NULL), 0); /* colour+color */
     assert_int_equal(d.choice, 1);
     /* A parse after a failed one starts afresh. */
     assert_int_equal(parse_args("-fn", "5", NULL), 0);
@@ -377,18 +419,17 @@ static void test_run_values(void **state)
 {
     (void)state;
     assert_int_equal(run_args("-m", "64", "--no-chain", "--tcache-size", "1M",
-                              "--tcache-policy=generational", "--smc-granularity",
-                              "line", "--rtc-base", "100", "-d", "in_asm,int",
-                              "-d", "exec", "--module", "m.bin a=1", "--hda",
-                              "d.img", "k.elf", NULL), 0);
+                              "--tcache-policy=generational", "--smc-granularity", "line",
+                              "--rtc-base", "100", "-d", "in_asm,int", "-d", "exec", "--module",
+                              "m.bin a=1", "--hda", "d.img", "k.elf", NULL),
+                     0);
     assert_int_equal(ro.cfg.ram_mib, 64);
     assert_false(ro.cfg.chain);
     assert_int_equal(ro.cfg.tcache_size, 1u << 20);
     assert_int_equal(ro.cfg.tcache_policy, TC_POLICY_GEN);
     assert_int_equal(ro.cfg.smc_granularity, 64);
     assert_int_equal(ro.cfg.rtc_base, 100);
-    assert_int_equal(ro.cfg.debug_flags,
-                     XBT_LOG_IN_ASM | XBT_LOG_INT | XBT_LOG_EXEC);
+    assert_int_equal(ro.cfg.debug_flags, XBT_LOG_IN_ASM | XBT_LOG_INT | XBT_LOG_EXEC);
     assert_int_equal(ro.cfg.nmodules, 1);
     assert_string_equal(ro.cfg.modules[0], "m.bin a=1");
     assert_string_equal(ro.cfg.module_paths[0], "m.bin");
@@ -402,23 +443,19 @@ static void test_run_errors(void **state)
 {
     (void)state;
     static const struct {
-        const char *args[6];           /* NULL-terminated */
+        const char *args[6]; /* NULL-terminated */
         const char *msg;
     } cases[] = {
         { { "-m", "0", "k" }, "-m 0: guest RAM must be 2..3072 MiB" },
-        { { "--tlb-entries", "3", "k" },
-          "--tlb-entries 3: must be a power of two in 2..65536" },
-        { { "--tcache-policy", "lru", "k" },
-          "--tcache-policy lru: must be flush, fifo or gen" },
-        { { "--tcache-nursery", "5", "k" },
-          "--tcache-nursery 5: must be 10..90 (percent)" },
+        { { "--tlb-entries", "3", "k" }, "--tlb-entries 3: must be a power of two in 2..65536" },
+        { { "--tcache-policy", "lru", "k" }, "--tcache-policy lru: must be flush, fifo or gen" },
+        { { "--tcache-nursery", "5", "k" }, "--tcache-nursery 5: must be 10..90 (percent)" },
         { { "--tcache-size", "4K", "k" }, "--tcache-size 4K: must be 64K..1G" },
         { { "--disk", "a", "--hda", "b", "k" },
           "--disk b: only one disk (the primary master) is supported" },
         { { NULL }, "run: no kernel given (usage: xbt run [options] KERNEL)" },
         { { "k", "x" }, "run: unexpected argument 'x' after the kernel" },
-        { { "-d", "in_asm,foo", "k" },
-          "unknown -d item 'foo' (valid: in_asm,out_asm,exec,int)" },
+        { { "-d", "in_asm,foo", "k" }, "unknown -d item 'foo' (valid: in_asm,out_asm,exec,int)" },
         { { "--rtc-base", "x", "k" }, "--rtc-base x: seconds since 1970 or 'now'" },
         { { "--clock", "x", "k" }, "--clock x: must be host or virtual" },
     };
@@ -458,18 +495,12 @@ static void test_run_help(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_defaults),
-        cmocka_unit_test(test_flags_strings_operands),
-        cmocka_unit_test(test_uint_ranges),
-        cmocka_unit_test(test_size_suffixes),
-        cmocka_unit_test(test_choices),
-        cmocka_unit_test(test_custom_and_stop),
-        cmocka_unit_test(test_usage_errors),
-        cmocka_unit_test(test_help),
-        cmocka_unit_test(test_run_defaults),
-        cmocka_unit_test(test_run_values),
-        cmocka_unit_test(test_run_errors),
-        cmocka_unit_test(test_run_help),
+        cmocka_unit_test(test_defaults),     cmocka_unit_test(test_flags_strings_operands),
+        cmocka_unit_test(test_uint_ranges),  cmocka_unit_test(test_size_suffixes),
+        cmocka_unit_test(test_choices),      cmocka_unit_test(test_custom_and_stop),
+        cmocka_unit_test(test_usage_errors), cmocka_unit_test(test_help),
+        cmocka_unit_test(test_run_defaults), cmocka_unit_test(test_run_values),
+        cmocka_unit_test(test_run_errors),   cmocka_unit_test(test_run_help),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     free(mem_buf);

@@ -33,7 +33,7 @@ static const struct event_line unconnected;
 struct fixture {
     struct io_bus *bus;
     struct dev_pci *pci;
-    struct pci_func *f;          /* test function 00:05.0 */
+    struct pci_func *f; /* test function 00:05.0 */
     int writes;
     unsigned last_off, last_len;
 };
@@ -47,8 +47,14 @@ static void written(void *opaque, unsigned off, unsigned len)
 }
 
 static const struct pci_func_desc test_desc = {
-    .vendor = 0x1234, .device = 0x5678, .class_code = 0x010180, .revision = 0x07,
-    .header_type = 0, .int_pin = 1, .command = 0x0103, .status = 0x8280,
+    .vendor = 0x1234,
+    .device = 0x5678,
+    .class_code = 0x010180,
+    .revision = 0x07,
+    .header_type = 0,
+    .int_pin = 1,
+    .command = 0x0103,
+    .status = 0x8280,
 };
 
 static int setup(void **state)
@@ -58,8 +64,7 @@ static int setup(void **state)
         return -1;
     fx->bus = bus_create();
     fx->pci = dev_pci_create(fx->bus, reset_line);
-    if (!fx->bus || !fx->pci ||
-        pci_func_add(fx->pci, 5, 0, &test_desc, written, fx, &fx->f) ||
+    if (!fx->bus || !fx->pci || pci_func_add(fx->pci, 5, 0, &test_desc, written, fx, &fx->f) ||
         pci_func_io_bar(fx->f, 4, 16, 0xC000))
         return -1;
     reset_calls = 0;
@@ -159,7 +164,7 @@ static void test_access_sizes(void **state)
     assert_int_equal(fx->writes, 1);
     assert_int_equal(fx->last_off, 0x3C);
     assert_int_equal(fx->last_len, 1);
-    cfg_wr(fx, 5, 0, 0x3E, 2, 0xFFFF);   /* pin and grant/latency: read-only */
+    cfg_wr(fx, 5, 0, 0x3E, 2, 0xFFFF); /* pin and grant/latency: read-only */
     assert_int_equal(cfg_rd(fx, 5, 0, 0x3C, 4), 0x0000010E);
     assert_int_equal(fx->last_off, 0x3E);
     assert_int_equal(fx->last_len, 2);
@@ -201,7 +206,7 @@ static void test_io_bar(void **state)
     /* size probing */
     cfg_wr(fx, 5, 0, 0x20, 4, 0xFFFFFFFF);
     assert_int_equal(cfg_rd(fx, 5, 0, 0x20, 4), 0xFFFFFFF1);
-    assert_int_equal(pci_func_io_bar_base(fx->f, 4), -1);   /* beyond 64 KiB */
+    assert_int_equal(pci_func_io_bar_base(fx->f, 4), -1); /* beyond 64 KiB */
     cfg_wr(fx, 5, 0, 0x20, 4, 0xD00F);
     assert_int_equal(cfg_rd(fx, 5, 0, 0x20, 4), 0xD001);
     assert_int_equal(pci_func_io_bar_base(fx->f, 4), 0xD000);
@@ -254,7 +259,7 @@ static void test_no_machine(void **state)
     struct io_bus *bus = bus_create();
     struct dev_pci *p = dev_pci_create(bus, unconnected);
     assert_non_null(p);
-    bus_port_write(bus, 0xCF9, 1, 0x04);   /* nobody to reset: ignored */
+    bus_port_write(bus, 0xCF9, 1, 0x04); /* nobody to reset: ignored */
     assert_int_equal(reset_calls, 0);
     /* the ports are taken */
     assert_null(dev_pci_create(bus, unconnected));

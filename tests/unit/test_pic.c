@@ -73,13 +73,13 @@ static void out8(struct fixture *f, uint16_t port, uint8_t v)
  * mode, icw4 extra bits (e.g. 0x02 auto-EOI), all unmasked. */
 static void pic_init(struct fixture *f, uint8_t icw4)
 {
-    out8(f, M_CMD, 0x11);               /* ICW1: edge, cascade, ICW4 */
-    out8(f, M_DATA, MBASE);             /* ICW2 */
-    out8(f, M_DATA, 0x04);              /* ICW3: slave on IR2 */
-    out8(f, M_DATA, 0x01 | icw4);       /* ICW4: 8086 mode */
+    out8(f, M_CMD, 0x11);         /* ICW1: edge, cascade, ICW4 */
+    out8(f, M_DATA, MBASE);       /* ICW2 */
+    out8(f, M_DATA, 0x04);        /* ICW3: slave on IR2 */
+    out8(f, M_DATA, 0x01 | icw4); /* ICW4: 8086 mode */
     out8(f, S_CMD, 0x11);
     out8(f, S_DATA, SBASE);
-    out8(f, S_DATA, 0x02);              /* ICW3: slave id 2 */
+    out8(f, S_DATA, 0x02); /* ICW3: slave id 2 */
     out8(f, S_DATA, 0x01 | icw4);
     out8(f, M_DATA, 0x00);
     out8(f, S_DATA, 0x00);
@@ -102,9 +102,9 @@ static uint8_t read_isr(struct fixture *f, uint16_t cmd)
 static void test_power_on(void **state)
 {
     struct fixture *f = *state;
-    assert_int_equal(in8(f, M_DATA), 0xFB);     /* only the cascade open */
+    assert_int_equal(in8(f, M_DATA), 0xFB); /* only the cascade open */
     assert_int_equal(in8(f, S_DATA), 0xFF);
-    assert_int_equal(in8(f, M_CMD), 0x00);      /* IRR */
+    assert_int_equal(in8(f, M_CMD), 0x00); /* IRR */
     assert_int_equal(read_isr(f, M_CMD), 0x00);
     assert_false(dev_pic_pending(f->pic));
     /* A masked request is latched in IRR but not pending. */
@@ -126,7 +126,7 @@ static void test_power_on(void **state)
     assert_int_equal(bus_port_read(f->bus, 0x22, 1), 0xFF);
     assert_int_equal(bus_port_read(f->bus, 0x1F, 1), 0xFF);
     assert_int_equal(bus_port_read(f->bus, 0xA2, 1), 0xFF);
-    assert_null(dev_pic_create(f->bus, (struct event_line){ 0 }));  /* ports taken */
+    assert_null(dev_pic_create(f->bus, (struct event_line){ 0 })); /* ports taken */
 }
 
 static void test_init_vectors(void **state)
@@ -167,7 +167,7 @@ static void test_init_vectors(void **state)
     /* Single mode without ICW4: ICW1, ICW2, then the port is OCW1. */
     out8(f, M_CMD, 0x12);
     out8(f, M_DATA, 0x50);
-    out8(f, M_DATA, 0xF7);                      /* OCW1, not ICW3 */
+    out8(f, M_DATA, 0xF7); /* OCW1, not ICW3 */
     assert_int_equal(in8(f, M_DATA), 0xF7);
     edge(f, 3);
     assert_int_equal(dev_pic_ack(f->pic), 0x53);
@@ -177,11 +177,11 @@ static void test_masking(void **state)
 {
     struct fixture *f = *state;
     pic_init(f, 0);
-    out8(f, M_DATA, 0x10);                      /* mask IRQ4 */
+    out8(f, M_DATA, 0x10); /* mask IRQ4 */
     assert_int_equal(in8(f, M_DATA), 0x10);
     edge(f, 4);
     assert_false(dev_pic_pending(f->pic));
-    assert_int_equal(in8(f, M_CMD), 0x10);      /* latched in IRR */
+    assert_int_equal(in8(f, M_CMD), 0x10); /* latched in IRR */
     out8(f, M_DATA, 0x00);
     assert_true(dev_pic_pending(f->pic));
     assert_int_equal(dev_pic_ack(f->pic), MBASE + 4);
@@ -210,7 +210,7 @@ static void test_priority(void **state)
     edge(f, 7);
     edge(f, 5);
     edge(f, 3);
-    edge(f, 10);                                /* via IR2: above 3 */
+    edge(f, 10); /* via IR2: above 3 */
     edge(f, 1);
     assert_int_equal(dev_pic_ack(f->pic), MBASE + 1);
     /* Lower priorities wait for the EOI. */
@@ -219,7 +219,7 @@ static void test_priority(void **state)
     assert_int_equal(dev_pic_ack(f->pic), SBASE + 2);
     assert_false(dev_pic_pending(f->pic));
     out8(f, S_CMD, EOI);
-    assert_false(dev_pic_pending(f->pic));      /* master IR2 in service */
+    assert_false(dev_pic_pending(f->pic)); /* master IR2 in service */
     out8(f, M_CMD, EOI);
     assert_int_equal(dev_pic_ack(f->pic), MBASE + 3);
     /* A higher priority request nests over the one in service. */
@@ -227,7 +227,7 @@ static void test_priority(void **state)
     assert_true(dev_pic_pending(f->pic));
     assert_int_equal(dev_pic_ack(f->pic), MBASE + 0);
     assert_int_equal(read_isr(f, M_CMD), 0x09);
-    out8(f, M_CMD, EOI);                        /* clears IR0 (highest) */
+    out8(f, M_CMD, EOI); /* clears IR0 (highest) */
     assert_int_equal(read_isr(f, M_CMD), 0x08);
     assert_false(dev_pic_pending(f->pic));
     out8(f, M_CMD, EOI);
@@ -261,7 +261,7 @@ static void test_eoi(void **state)
     assert_int_equal(read_isr(f, M_CMD), 0x08);
     out8(f, M_CMD, EOI);
     assert_int_equal(read_isr(f, M_CMD), 0x00);
-    out8(f, M_CMD, EOI);                        /* nothing in service */
+    out8(f, M_CMD, EOI); /* nothing in service */
     assert_int_equal(read_isr(f, M_CMD), 0x00);
     /* OCW2 "no operation" (0x40) changes nothing. */
     edge(f, 4);
@@ -281,7 +281,7 @@ static void test_rotation(void **state)
     edge(f, 3);
     edge(f, 5);
     edge(f, 1);
-    assert_int_equal(dev_pic_ack(f->pic), MBASE + 5);   /* 4 is highest now */
+    assert_int_equal(dev_pic_ack(f->pic), MBASE + 5); /* 4 is highest now */
     out8(f, M_CMD, EOI);
     assert_int_equal(dev_pic_ack(f->pic), MBASE + 1);
     out8(f, M_CMD, EOI);
@@ -308,7 +308,7 @@ static void test_cascade(void **state)
     pic_init(f, 0);
     edge(f, 12);
     assert_int_equal(in8(f, S_CMD), 0x10);
-    assert_int_equal(in8(f, M_CMD), 0x04);      /* slave INT on IR2 */
+    assert_int_equal(in8(f, M_CMD), 0x04); /* slave INT on IR2 */
     assert_true(dev_pic_pending(f->pic));
     assert_int_equal(dev_pic_ack(f->pic), SBASE + 4);
     assert_int_equal(read_isr(f, M_CMD), 0x04);
@@ -323,10 +323,10 @@ static void test_cascade(void **state)
     /* A master level above IR2 still gets through. */
     edge(f, 1);
     assert_int_equal(dev_pic_ack(f->pic), MBASE + 1);
-    out8(f, M_CMD, EOI);                        /* IR1 */
-    out8(f, S_CMD, EOI);                        /* slave IR4 */
+    out8(f, M_CMD, EOI); /* IR1 */
+    out8(f, S_CMD, EOI); /* slave IR4 */
     assert_false(dev_pic_pending(f->pic));
-    out8(f, M_CMD, EOI);                        /* IR2 */
+    out8(f, M_CMD, EOI); /* IR2 */
     assert_true(dev_pic_pending(f->pic));
     assert_int_equal(dev_pic_ack(f->pic), SBASE + 1);
     out8(f, S_CMD, EOI);
@@ -406,8 +406,8 @@ static void test_ocw3_reads(void **state)
     assert_int_equal(in8(f, M_CMD), 0x40);
     out8(f, M_CMD, OCW3_READ_ISR);
     assert_int_equal(in8(f, M_CMD), 0x10);
-    assert_int_equal(in8(f, M_CMD), 0x10);      /* selection sticks */
-    out8(f, M_CMD, 0x08);                       /* OCW3 with RR = 0 */
+    assert_int_equal(in8(f, M_CMD), 0x10); /* selection sticks */
+    out8(f, M_CMD, 0x08);                  /* OCW3 with RR = 0 */
     assert_int_equal(in8(f, M_CMD), 0x10);
     out8(f, M_CMD, OCW3_READ_IRR);
     assert_int_equal(in8(f, M_CMD), 0x40);
@@ -425,8 +425,8 @@ static void test_ocw3_reads(void **state)
     assert_int_equal(read_isr(f, M_CMD), 0x40);
     out8(f, M_CMD, EOI);
     out8(f, M_CMD, OCW3_POLL);
-    assert_int_equal(in8(f, M_CMD), 0x00);      /* nothing */
-    assert_int_equal(in8(f, M_CMD), 0x00);      /* back to IRR */
+    assert_int_equal(in8(f, M_CMD), 0x00); /* nothing */
+    assert_int_equal(in8(f, M_CMD), 0x00); /* back to IRR */
     /* Poll on the slave. */
     edge(f, 13);
     out8(f, S_CMD, OCW3_POLL);
@@ -442,7 +442,7 @@ static void test_auto_eoi(void **state)
     assert_int_equal(dev_pic_ack(f->pic), MBASE + 3);
     assert_int_equal(read_isr(f, M_CMD), 0x00); /* no EOI needed */
     edge(f, 7);
-    assert_true(dev_pic_pending(f->pic));       /* not blocked by IR3 */
+    assert_true(dev_pic_pending(f->pic)); /* not blocked by IR3 */
     assert_int_equal(dev_pic_ack(f->pic), MBASE + 7);
     edge(f, 11);
     assert_int_equal(dev_pic_ack(f->pic), SBASE + 3);
@@ -464,7 +464,7 @@ static void test_auto_eoi(void **state)
     edge(f, 6);
     assert_int_equal(dev_pic_ack(f->pic), MBASE + 6);
     assert_int_equal(dev_pic_ack(f->pic), MBASE + 4);
-    out8(f, M_CMD, 0x00);                       /* clear rotate-in-AEOI */
+    out8(f, M_CMD, 0x00); /* clear rotate-in-AEOI */
 }
 
 static void test_edge_latch(void **state)
@@ -473,10 +473,10 @@ static void test_edge_latch(void **state)
     pic_init(f, 0);
     struct irq_line line = dev_pic_irq_line(f->pic, 5);
     irq_set(&line, 1);
-    irq_set(&line, 1);                          /* still high: one request */
+    irq_set(&line, 1); /* still high: one request */
     assert_int_equal(dev_pic_ack(f->pic), MBASE + 5);
     out8(f, M_CMD, EOI);
-    assert_false(dev_pic_pending(f->pic));      /* level held: no new edge */
+    assert_false(dev_pic_pending(f->pic)); /* level held: no new edge */
     irq_set(&line, 0);
     assert_false(dev_pic_pending(f->pic));
     irq_set(&line, 1);
@@ -503,15 +503,15 @@ static void test_special_mask(void **state)
     assert_int_equal(dev_pic_ack(f->pic), MBASE + 3);
     edge(f, 5);
     assert_false(dev_pic_pending(f->pic));
-    out8(f, M_CMD, 0x68);                       /* set special mask mode */
-    out8(f, M_DATA, 0x08);                      /* mask the level in service */
+    out8(f, M_CMD, 0x68);  /* set special mask mode */
+    out8(f, M_DATA, 0x08); /* mask the level in service */
     assert_true(dev_pic_pending(f->pic));
     assert_int_equal(dev_pic_ack(f->pic), MBASE + 5);
     out8(f, M_CMD, SPECIFIC_EOI(5));
-    out8(f, M_CMD, 0x48);                       /* reset special mask mode */
+    out8(f, M_CMD, 0x48); /* reset special mask mode */
     out8(f, M_DATA, 0x00);
     edge(f, 6);
-    assert_false(dev_pic_pending(f->pic));      /* IR3 blocks again */
+    assert_false(dev_pic_pending(f->pic)); /* IR3 blocks again */
 }
 
 /* ---- concurrency ----------------------------------------------------------- */

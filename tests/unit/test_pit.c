@@ -30,9 +30,9 @@ struct fixture {
     struct io_bus *bus;
     struct xclock *clk;
     struct dev_pit *pit;
-    int level;                  /* IRQ0 line level */
-    int rises;                  /* 0 -> 1 transitions of IRQ0 */
-    uint64_t origin;            /* absolute PIT edge of the last load */
+    int level;       /* IRQ0 line level */
+    int rises;       /* 0 -> 1 transitions of IRQ0 */
+    uint64_t origin; /* absolute PIT edge of the last load */
 };
 
 static void irq0_fn(void *opaque, int line, int level)
@@ -109,7 +109,7 @@ static void at(struct fixture *f, uint64_t d)
 {
     uint64_t t = edge_time(f->origin + d);
     uint64_t now = xclock_ns(f->clk);
-    assert_true(edges(now) <= f->origin + d);   /* never backwards */
+    assert_true(edges(now) <= f->origin + d); /* never backwards */
     if (t > now)
         xclock_advance(f->clk, t - now);
     xclock_run_timers(f->clk);
@@ -126,21 +126,21 @@ static uint16_t read_latched(struct fixture *f, int ch)
 
 static uint8_t read_status(struct fixture *f, int ch)
 {
-    out8(f, CTRL, (uint8_t)(0xE0 | 2 << ch));   /* read-back: status only */
+    out8(f, CTRL, (uint8_t)(0xE0 | 2 << ch)); /* read-back: status only */
     return in8(f, (uint16_t)(CH0 + ch));
 }
 
 static void test_mode0(void **state)
 {
     struct fixture *f = *state;
-    out8(f, CTRL, 0x30);                        /* ch0, lohi, mode 0 */
-    assert_int_equal(read_status(f, 0) & 0xC0, 0x40);   /* OUT low, null */
+    out8(f, CTRL, 0x30);                              /* ch0, lohi, mode 0 */
+    assert_int_equal(read_status(f, 0) & 0xC0, 0x40); /* OUT low, null */
     load(f, CH0, 1000);
-    assert_int_equal(read_status(f, 0), 0x70);  /* null until the next edge */
+    assert_int_equal(read_status(f, 0), 0x70); /* null until the next edge */
     assert_int_equal(read_latched(f, 0), 1000);
     at(f, 1);
     assert_int_equal(read_latched(f, 0), 999);
-    assert_int_equal(read_status(f, 0), 0x30);  /* OUT low, count loaded */
+    assert_int_equal(read_status(f, 0), 0x30); /* OUT low, count loaded */
     at(f, 500);
     assert_int_equal(read_latched(f, 0), 500);
     at(f, 999);
@@ -153,12 +153,12 @@ static void test_mode0(void **state)
     at(f, 1000);
     assert_int_equal(read_latched(f, 0), 0);
     assert_int_equal(f->rises, 1);
-    assert_int_equal(f->level, 0);              /* an edge: raised, lowered */
-    assert_int_equal(read_status(f, 0) & 0x80, 0x80);   /* OUT high */
+    assert_int_equal(f->level, 0);                    /* an edge: raised, lowered */
+    assert_int_equal(read_status(f, 0) & 0x80, 0x80); /* OUT high */
     at(f, 1001);
-    assert_int_equal(read_latched(f, 0), 0xFFFF);   /* keeps counting */
+    assert_int_equal(read_latched(f, 0), 0xFFFF); /* keeps counting */
     at(f, 100000);
-    assert_int_equal(f->rises, 1);              /* once only */
+    assert_int_equal(f->rises, 1); /* once only */
     assert_int_equal(read_status(f, 0) & 0x80, 0x80);
     /* A new count restarts it: OUT low again, one more interrupt. */
     load(f, CH0, 10);
@@ -181,13 +181,13 @@ static void test_mode0_first_byte_stops(void **state)
     out8(f, CTRL, 0x30);
     load(f, CH0, 100);
     at(f, 30);
-    out8(f, CH0, 50);                           /* first byte: counting stops */
+    out8(f, CH0, 50); /* first byte: counting stops */
     assert_int_equal(read_latched(f, 0), 70);
     at(f, 90);
     assert_int_equal(read_latched(f, 0), 70);
     at(f, 200);
-    assert_int_equal(f->rises, 0);              /* the old count never ends */
-    out8(f, CH0, 0);                            /* second byte: count 50 */
+    assert_int_equal(f->rises, 0); /* the old count never ends */
+    out8(f, CH0, 0);               /* second byte: count 50 */
     f->origin = edges(xclock_ns(f->clk));
     assert_int_equal(read_latched(f, 0), 50);
     at(f, 50);
@@ -197,7 +197,7 @@ static void test_mode0_first_byte_stops(void **state)
 static void test_mode2_periodic(void **state)
 {
     struct fixture *f = *state;
-    out8(f, CTRL, 0x34);                        /* ch0, lohi, mode 2 */
+    out8(f, CTRL, 0x34); /* ch0, lohi, mode 2 */
     load(f, CH0, 100);
     assert_int_equal(read_latched(f, 0), 100);
     at(f, 1);
@@ -207,10 +207,10 @@ static void test_mode2_periodic(void **state)
     assert_int_equal(read_status(f, 0) & 0x80, 0x80);
     at(f, 99);
     assert_int_equal(read_latched(f, 0), 1);
-    assert_int_equal(read_status(f, 0) & 0x80, 0x00);   /* OUT low at 1 */
+    assert_int_equal(read_status(f, 0) & 0x80, 0x00); /* OUT low at 1 */
     assert_int_equal(f->rises, 0);
     at(f, 100);
-    assert_int_equal(read_latched(f, 0), 100);  /* reloaded */
+    assert_int_equal(read_latched(f, 0), 100); /* reloaded */
     assert_int_equal(read_status(f, 0) & 0x80, 0x80);
     assert_int_equal(f->rises, 1);
     at(f, 150);
@@ -243,7 +243,7 @@ static void test_mode2_periodic(void **state)
 static void test_mode3_square(void **state)
 {
     struct fixture *f = *state;
-    out8(f, CTRL, 0x36);                        /* ch0, lohi, mode 3 */
+    out8(f, CTRL, 0x36); /* ch0, lohi, mode 3 */
     load(f, CH0, 10);
     static const uint16_t even[11] = { 10, 8, 6, 4, 2, 10, 8, 6, 4, 2, 10 };
     static const int even_out[11] = { 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 1 };
@@ -252,7 +252,7 @@ static void test_mode3_square(void **state)
         assert_int_equal(read_latched(f, 0), even[d]);
         assert_int_equal(read_status(f, 0) >> 7, even_out[d]);
     }
-    assert_int_equal(f->rises, 1);              /* at d = 10 */
+    assert_int_equal(f->rises, 1); /* at d = 10 */
     for (int k = 2; k <= 10; k++)
         at(f, (uint64_t)k * 10);
     assert_int_equal(f->rises, 10);
@@ -269,7 +269,7 @@ static void test_mode3_square(void **state)
     /* The classic 18.2 Hz tick: count 0 = 65536, about 54.9 ms. */
     load(f, CH0, 0);
     int before = f->rises;
-    xclock_advance(f->clk, 1000000000);         /* one second */
+    xclock_advance(f->clk, 1000000000); /* one second */
     while (xclock_run_timers(f->clk) > 0)
         ;
     /* Coalesced to one edge for the whole second... */
@@ -277,11 +277,11 @@ static void test_mode3_square(void **state)
     /* ...and one per period afterwards. */
     uint64_t t0 = xclock_ns(f->clk);
     for (int i = 0; i < 1000; i++) {
-        xclock_advance(f->clk, 1000000);        /* 1 ms steps */
+        xclock_advance(f->clk, 1000000); /* 1 ms steps */
         xclock_run_timers(f->clk);
     }
-    uint64_t expect = (edges(t0 + 1000000000) - f->origin) / 65536 -
-                      (edges(t0) - f->origin) / 65536;
+    uint64_t expect =
+        (edges(t0 + 1000000000) - f->origin) / 65536 - (edges(t0) - f->origin) / 65536;
     int got = f->rises - before - 1;
     assert_true(got == (int)expect && (got == 18 || got == 19));
 }
@@ -289,8 +289,8 @@ static void test_mode3_square(void **state)
 static void test_mode4_strobe(void **state)
 {
     struct fixture *f = *state;
-    out8(f, CTRL, 0x38);                        /* ch0, lohi, mode 4 */
-    assert_int_equal(read_status(f, 0) & 0x80, 0x80);   /* OUT high */
+    out8(f, CTRL, 0x38);                              /* ch0, lohi, mode 4 */
+    assert_int_equal(read_status(f, 0) & 0x80, 0x80); /* OUT high */
     load(f, CH0, 50);
     at(f, 10);
     assert_int_equal(read_latched(f, 0), 40);
@@ -299,7 +299,7 @@ static void test_mode4_strobe(void **state)
     assert_int_equal(f->rises, 0);
     at(f, 50);
     assert_int_equal(read_latched(f, 0), 0);
-    assert_int_equal(read_status(f, 0) & 0x80, 0x00);   /* the strobe */
+    assert_int_equal(read_status(f, 0) & 0x80, 0x00); /* the strobe */
     assert_int_equal(f->rises, 1);
     at(f, 51);
     assert_int_equal(read_status(f, 0) & 0x80, 0x80);
@@ -315,9 +315,9 @@ static void test_latch_readback(void **state)
     load(f, CH0, 1000);
     uint64_t origin0 = f->origin;
     at(f, 10);
-    out8(f, CTRL, 0x00);                        /* counter latch ch0 */
+    out8(f, CTRL, 0x00); /* counter latch ch0 */
     at(f, 20);
-    out8(f, CTRL, 0x00);                        /* ignored: still latched */
+    out8(f, CTRL, 0x00); /* ignored: still latched */
     at(f, 50);
     assert_int_equal(in8(f, CH0), 990 & 0xFF);
     at(f, 60);
@@ -330,14 +330,14 @@ static void test_latch_readback(void **state)
     /* Read-back of count and status of channel 0: status comes first. */
     out8(f, CTRL, 0xC2);
     at(f, 200);
-    assert_int_equal(in8(f, CH0), 0xB4);        /* OUT, lohi, mode 2 */
+    assert_int_equal(in8(f, CH0), 0xB4); /* OUT, lohi, mode 2 */
     assert_int_equal(in8(f, CH0), 900 & 0xFF);
     assert_int_equal(in8(f, CH0), 900 >> 8);
     /* Read-back of several channels at once (count only). */
-    out8(f, CTRL, 0x74);                        /* ch1, lohi, mode 2 */
+    out8(f, CTRL, 0x74); /* ch1, lohi, mode 2 */
     load(f, CH1, 500);
     at(f, 5);
-    out8(f, CTRL, 0xD6);                        /* counts of ch0 and ch1 */
+    out8(f, CTRL, 0xD6); /* counts of ch0 and ch1 */
     at(f, 400);
     assert_int_equal(in8(f, CH1), 495 & 0xFF);
     assert_int_equal(in8(f, CH1), 495 >> 8);
@@ -354,40 +354,40 @@ static void test_access_modes(void **state)
 {
     struct fixture *f = *state;
     /* LSB only: one byte loads the count; reads give the low byte. */
-    out8(f, CTRL, 0x14);                        /* ch0, LSB, mode 2 */
+    out8(f, CTRL, 0x14); /* ch0, LSB, mode 2 */
     out8(f, CH0, 200);
     f->origin = edges(xclock_ns(f->clk));
     at(f, 3);
     assert_int_equal(in8(f, CH0), 197);
     assert_int_equal(in8(f, CH0), 197);
     out8(f, CTRL, 0x00);
-    assert_int_equal(in8(f, CH0), 197);         /* one-byte latch */
-    assert_int_equal(in8(f, CH0), 197);         /* released: live again */
-    assert_int_equal(read_status(f, 0), 0x94);  /* OUT, LSB, mode 2 */
+    assert_int_equal(in8(f, CH0), 197);        /* one-byte latch */
+    assert_int_equal(in8(f, CH0), 197);        /* released: live again */
+    assert_int_equal(read_status(f, 0), 0x94); /* OUT, LSB, mode 2 */
     /* MSB only: the byte is the high half; reads give the high byte. */
-    out8(f, CTRL, 0x24);                        /* ch0, MSB, mode 2 */
-    out8(f, CH0, 0x02);                         /* count 0x200 */
+    out8(f, CTRL, 0x24); /* ch0, MSB, mode 2 */
+    out8(f, CH0, 0x02);  /* count 0x200 */
     f->origin = edges(xclock_ns(f->clk));
     at(f, 1);
-    assert_int_equal(in8(f, CH0), 0x01);        /* 0x1FF */
+    assert_int_equal(in8(f, CH0), 0x01); /* 0x1FF */
     out8(f, CTRL, 0x00);
     assert_int_equal(in8(f, CH0), 0x01);
     /* lohi: no load until the high byte; the flip-flops restart with each
      * control word. */
     out8(f, CTRL, 0x34);
     out8(f, CH0, 0x34);
-    assert_int_equal(read_status(f, 0) & 0x40, 0x40);   /* null: not loaded */
+    assert_int_equal(read_status(f, 0) & 0x40, 0x40); /* null: not loaded */
     out8(f, CH0, 0x12);
     f->origin = edges(xclock_ns(f->clk));
     assert_int_equal(read_latched(f, 0), 0x1234);
-    assert_int_equal(in8(f, CH0), 0x34);        /* live: low byte... */
-    out8(f, CTRL, 0x34);                        /* ...then a control word */
+    assert_int_equal(in8(f, CH0), 0x34); /* live: low byte... */
+    out8(f, CTRL, 0x34);                 /* ...then a control word */
     load(f, CH0, 0x5678);
-    assert_int_equal(in8(f, CH0), 0x78);        /* low byte first again */
+    assert_int_equal(in8(f, CH0), 0x78); /* low byte first again */
     assert_int_equal(in8(f, CH0), 0x56);
     /* A 16-bit OUT to 0x40 is two byte writes: 0x40 then 0x41. */
     out8(f, CTRL, 0x74);
-    bus_port_write(f->bus, CH0, 2, 0x0102);     /* ch0 low byte, ch1 low byte */
+    bus_port_write(f->bus, CH0, 2, 0x0102); /* ch0 low byte, ch1 low byte */
     out8(f, CH1, 0x00);
     assert_int_equal(read_latched(f, 1), 0x0001);
 }
@@ -395,7 +395,7 @@ static void test_access_modes(void **state)
 static void test_bcd(void **state)
 {
     struct fixture *f = *state;
-    out8(f, CTRL, 0x31);                        /* ch0, lohi, mode 0, BCD */
+    out8(f, CTRL, 0x31); /* ch0, lohi, mode 0, BCD */
     load(f, CH0, 0x1000);
     assert_int_equal(read_latched(f, 0), 0x1000);
     at(f, 1);
@@ -405,7 +405,7 @@ static void test_bcd(void **state)
     at(f, 1000);
     assert_int_equal(f->rises, 1);
     at(f, 1001);
-    assert_int_equal(read_latched(f, 0), 0x9999);   /* wraps modulo 10000 */
+    assert_int_equal(read_latched(f, 0), 0x9999); /* wraps modulo 10000 */
     assert_int_equal(read_status(f, 0) & 0x01, 0x01);
     /* Count 0 in BCD is 10000. */
     load(f, CH0, 0);
@@ -430,16 +430,16 @@ static void test_port61(void **state)
     uint8_t a = in8(f, PORTB), b = in8(f, PORTB);
     assert_int_equal((a ^ b) & 0x10, 0x10);
     assert_int_equal(a & 0x2F, 0x00);
-    out8(f, PORTB, 0x0E);                       /* bits 1-3, gate off */
+    out8(f, PORTB, 0x0E); /* bits 1-3, gate off */
     assert_int_equal(in8(f, PORTB) & 0x0F, 0x0E);
-    out8(f, PORTB, 0xF0);                       /* bits 4-7 not writable */
+    out8(f, PORTB, 0xF0); /* bits 4-7 not writable */
     assert_int_equal(in8(f, PORTB) & 0xCF, 0x00);
 
     /* Linux's PIT calibration: channel 2, mode 0, gate on, poll bit 5. */
-    out8(f, CTRL, 0xB0);                        /* ch2, lohi, mode 0 */
+    out8(f, CTRL, 0xB0); /* ch2, lohi, mode 0 */
     load(f, CH2, 100);
     at(f, 50);
-    assert_int_equal(read_latched(f, 2), 100);  /* gate low: not counting */
+    assert_int_equal(read_latched(f, 2), 100); /* gate low: not counting */
     out8(f, PORTB, 0x01);
     f->origin = edges(xclock_ns(f->clk));
     at(f, 30);
@@ -454,32 +454,32 @@ static void test_port61(void **state)
     at(f, 69);
     assert_int_equal(in8(f, PORTB) & 0x20, 0x00);
     at(f, 70);
-    assert_int_equal(in8(f, PORTB) & 0x21, 0x21);   /* OUT2 high, gate */
-    assert_int_equal(f->rises, 0);              /* channel 2 has no IRQ */
+    assert_int_equal(in8(f, PORTB) & 0x21, 0x21); /* OUT2 high, gate */
+    assert_int_equal(f->rises, 0);                /* channel 2 has no IRQ */
 
     /* Speaker tone: mode 3; the gate's rising edge restarts the count,
      * and a low gate holds OUT high. */
-    out8(f, CTRL, 0xB6);                        /* ch2, lohi, mode 3 */
+    out8(f, CTRL, 0xB6); /* ch2, lohi, mode 3 */
     load(f, CH2, 20);
     out8(f, PORTB, 0x00);
     assert_int_equal(in8(f, PORTB) & 0x20, 0x20);
     at(f, 15);
-    assert_int_equal(in8(f, PORTB) & 0x20, 0x20);   /* held high */
-    out8(f, PORTB, 0x03);                       /* gate + speaker on */
+    assert_int_equal(in8(f, PORTB) & 0x20, 0x20); /* held high */
+    out8(f, PORTB, 0x03);                         /* gate + speaker on */
     f->origin = edges(xclock_ns(f->clk));
     assert_int_equal(read_latched(f, 2), 20);
     at(f, 9);
     assert_int_equal(in8(f, PORTB) & 0x23, 0x23);
     at(f, 10);
-    assert_int_equal(in8(f, PORTB) & 0x23, 0x03);   /* second half: low */
+    assert_int_equal(in8(f, PORTB) & 0x23, 0x03); /* second half: low */
     at(f, 20);
     assert_int_equal(in8(f, PORTB) & 0x20, 0x20);
 
     /* Mode 1 on channel 2: the one-shot starts on a gate rising edge. */
     out8(f, PORTB, 0x00);
-    out8(f, CTRL, 0xB2);                        /* ch2, lohi, mode 1 */
+    out8(f, CTRL, 0xB2); /* ch2, lohi, mode 1 */
     load(f, CH2, 40);
-    assert_int_equal(in8(f, PORTB) & 0x20, 0x20);   /* idle high */
+    assert_int_equal(in8(f, PORTB) & 0x20, 0x20); /* idle high */
     out8(f, PORTB, 0x01);
     f->origin = edges(xclock_ns(f->clk));
     at(f, 1);
@@ -495,7 +495,7 @@ static void test_create_errors(void **state)
 {
     struct fixture *f = *state;
     struct irq_line none = { 0 };
-    assert_null(dev_pit_create(f->bus, f->clk, none));   /* ports taken */
+    assert_null(dev_pit_create(f->bus, f->clk, none)); /* ports taken */
     assert_null(dev_pit_create(NULL, NULL, none));
     /* Without a bus (and with an unconnected line) it still works. */
     struct dev_pit *p = dev_pit_create(NULL, f->clk, none);

@@ -21,21 +21,35 @@
 
 #define IDX 0x70
 #define DATA 0x71
-#define EPOCH INT64_C(1709251190)   /* 2024-02-29 23:59:50 UTC, Thursday */
+#define EPOCH INT64_C(1709251190) /* 2024-02-29 23:59:50 UTC, Thursday */
 #define SEC UINT64_C(1000000000)
 #define MS UINT64_C(1000000)
 #define RAM_SIZE (128u << 20)
 
-enum { R_SEC = 0, R_SEC_AL = 1, R_MIN = 2, R_MIN_AL = 3, R_HOUR = 4,
-       R_HOUR_AL = 5, R_WDAY = 6, R_MDAY = 7, R_MON = 8, R_YEAR = 9,
-       R_A = 0x0A, R_B = 0x0B, R_C = 0x0C, R_D = 0x0D, R_CENTURY = 0x32 };
+enum {
+    R_SEC = 0,
+    R_SEC_AL = 1,
+    R_MIN = 2,
+    R_MIN_AL = 3,
+    R_HOUR = 4,
+    R_HOUR_AL = 5,
+    R_WDAY = 6,
+    R_MDAY = 7,
+    R_MON = 8,
+    R_YEAR = 9,
+    R_A = 0x0A,
+    R_B = 0x0B,
+    R_C = 0x0C,
+    R_D = 0x0D,
+    R_CENTURY = 0x32
+};
 
 struct fixture {
     struct io_bus *bus;
     struct xclock *clk;
     struct dev_rtc *rtc;
-    int level;          /* IRQ8 level */
-    int rises;          /* 0 -> 1 transitions */
+    int level; /* IRQ8 level */
+    int rises; /* 0 -> 1 transitions */
 };
 
 static void irq8_fn(void *opaque, int line, int level)
@@ -118,12 +132,12 @@ static void test_bcd_time(void **state)
 {
     struct fixture *f = *state;
     assert_int_equal(rd(f, R_A), 0x26);
-    assert_int_equal(rd(f, R_B), 0x02);         /* 24 h, BCD */
+    assert_int_equal(rd(f, R_B), 0x02); /* 24 h, BCD */
     assert_int_equal(rd(f, R_D), 0x80);
     assert_int_equal(rd(f, R_SEC), 0x50);
     assert_int_equal(rd(f, R_MIN), 0x59);
     assert_int_equal(rd(f, R_HOUR), 0x23);
-    assert_int_equal(rd(f, R_WDAY), 0x05);      /* Thursday (Sunday = 1) */
+    assert_int_equal(rd(f, R_WDAY), 0x05); /* Thursday (Sunday = 1) */
     assert_int_equal(rd(f, R_MDAY), 0x29);
     assert_int_equal(rd(f, R_MON), 0x02);
     assert_int_equal(rd(f, R_YEAR), 0x24);
@@ -148,7 +162,7 @@ static void test_bcd_time(void **state)
 static void test_binary_and_12h(void **state)
 {
     struct fixture *f = *state;
-    wr(f, R_B, 0x06);                           /* binary, 24 h */
+    wr(f, R_B, 0x06); /* binary, 24 h */
     assert_int_equal(rd(f, R_SEC), 50);
     assert_int_equal(rd(f, R_MIN), 59);
     assert_int_equal(rd(f, R_HOUR), 23);
@@ -160,11 +174,11 @@ static void test_binary_and_12h(void **state)
     wr(f, R_B, 0x00);                           /* BCD, 12 h */
     assert_int_equal(rd(f, R_HOUR), 0x91);
     at(f, 10 * SEC);
-    assert_int_equal(rd(f, R_HOUR), 0x12);      /* 12 AM */
+    assert_int_equal(rd(f, R_HOUR), 0x12); /* 12 AM */
     at(f, (10 + 12 * 3600) * SEC);
-    assert_int_equal(rd(f, R_HOUR), 0x92);      /* 12 PM */
+    assert_int_equal(rd(f, R_HOUR), 0x92); /* 12 PM */
     at(f, (10 + 13 * 3600) * SEC);
-    assert_int_equal(rd(f, R_HOUR), 0x81);      /* 1 PM */
+    assert_int_equal(rd(f, R_HOUR), 0x81); /* 1 PM */
     /* Setting the time in 12 h mode: 10 PM. */
     wr(f, R_HOUR, 0x90);
     wr(f, R_B, 0x02);
@@ -174,12 +188,12 @@ static void test_binary_and_12h(void **state)
 static void test_set_time(void **state)
 {
     struct fixture *f = *state;
-    wr(f, R_A, 0x20);                           /* no periodic flags */
+    wr(f, R_A, 0x20); /* no periodic flags */
     at(f, 300 * MS);
-    wr(f, R_B, 0x12);                           /* UIE on */
-    wr(f, R_B, 0x92);                           /* SET: clears UIE */
+    wr(f, R_B, 0x12); /* UIE on */
+    wr(f, R_B, 0x92); /* SET: clears UIE */
     assert_int_equal(rd(f, R_B), 0x82);
-    assert_int_equal(rd(f, R_A) & 0x80, 0x00);  /* no UIP while SET */
+    assert_int_equal(rd(f, R_A) & 0x80, 0x00); /* no UIP while SET */
     /* 2000-01-01 12:34:56, Saturday. */
     wr(f, R_SEC, 0x56);
     wr(f, R_MIN, 0x34);
@@ -191,10 +205,10 @@ static void test_set_time(void **state)
     /* Time does not run while SET. */
     at(f, 3 * SEC + 300 * MS);
     assert_int_equal(rd(f, R_SEC), 0x56);
-    assert_int_equal(rd(f, R_C), 0x00);         /* no updates: no UF */
+    assert_int_equal(rd(f, R_C), 0x00); /* no updates: no UF */
     wr(f, R_B, 0x02);
     assert_int_equal(rd(f, R_SEC), 0x56);
-    assert_int_equal(rd(f, R_WDAY), 0x07);      /* derived from the date */
+    assert_int_equal(rd(f, R_WDAY), 0x07); /* derived from the date */
     /* The update phase is unchanged: the next update is at 4 s. */
     at(f, 4 * SEC - 1);
     assert_int_equal(rd(f, R_SEC), 0x56);
@@ -224,9 +238,9 @@ static void test_uip(void **state)
     assert_int_equal(rd(f, R_A), 0x26);
     at(f, SEC - 244142);
     assert_int_equal(rd(f, R_A), 0x26);
-    at(f, SEC - 244141);                        /* 244 us before the update */
+    at(f, SEC - 244141); /* 244 us before the update */
     assert_int_equal(rd(f, R_A), 0xA6);
-    assert_int_equal(rd(f, R_SEC), 0x50);       /* not updated yet */
+    assert_int_equal(rd(f, R_SEC), 0x50); /* not updated yet */
     at(f, SEC - 1);
     assert_int_equal(rd(f, R_A), 0xA6);
     at(f, SEC);
@@ -248,11 +262,11 @@ static void test_divider(void **state)
 {
     struct fixture *f = *state;
     at(f, 200 * MS);
-    wr(f, R_A, 0x76);                           /* divider reset */
+    wr(f, R_A, 0x76); /* divider reset */
     at(f, 5 * SEC);
-    assert_int_equal(rd(f, R_SEC), 0x50);       /* stopped */
-    assert_int_equal(rd(f, R_A), 0x76);         /* and no UIP */
-    wr(f, R_A, 0x26);                           /* run: update in 500 ms */
+    assert_int_equal(rd(f, R_SEC), 0x50); /* stopped */
+    assert_int_equal(rd(f, R_A), 0x76);   /* and no UIP */
+    wr(f, R_A, 0x26);                     /* run: update in 500 ms */
     at(f, 5 * SEC + 499 * MS);
     assert_int_equal(rd(f, R_SEC), 0x50);
     at(f, 5 * SEC + 500 * MS);
@@ -265,7 +279,7 @@ static void test_periodic(void **state)
 {
     struct fixture *f = *state;
     /* 1024 Hz: ticks every 976562.5 ns. */
-    wr(f, R_B, 0x42);                           /* PIE */
+    wr(f, R_B, 0x42); /* PIE */
     assert_int_equal(f->rises, 0);
     at(f, 976562);
     assert_int_equal(f->rises, 0);
@@ -275,9 +289,9 @@ static void test_periodic(void **state)
     /* More ticks while the line is high: no new edge. */
     at(f, 5 * 976563);
     assert_int_equal(f->rises, 1);
-    assert_int_equal(rd(f, R_C), 0xC0);         /* IRQF | PF */
-    assert_int_equal(f->level, 0);              /* reading C lowers IRQ8 */
-    assert_int_equal(rd(f, R_C), 0x00);         /* and cleared them */
+    assert_int_equal(rd(f, R_C), 0xC0); /* IRQF | PF */
+    assert_int_equal(f->level, 0);      /* reading C lowers IRQ8 */
+    assert_int_equal(rd(f, R_C), 0x00); /* and cleared them */
     /* One edge per tick while the guest acknowledges each. */
     for (int i = 0; i < 100; i++) {
         uint64_t next = xclock_next_deadline(f->clk);
@@ -291,7 +305,7 @@ static void test_periodic(void **state)
     assert_int_equal(xclock_next_deadline(f->clk), 500 * MS);
     int r = f->rises;
     run_until(f, 3 * SEC + 1, 10 * MS);
-    assert_int_equal(f->rises, r + 1);          /* C not read: one edge */
+    assert_int_equal(f->rises, r + 1); /* C not read: one edge */
     rd(f, R_C);
     at(f, 3 * SEC + 500 * MS);
     assert_int_equal(f->rises, r + 2);
@@ -306,7 +320,7 @@ static void test_periodic(void **state)
     wr(f, R_B, 0x02);
     r = f->rises;
     at(f, 11 * SEC);
-    assert_int_equal(rd(f, R_C), 0x50);         /* PF | UF, no IRQF */
+    assert_int_equal(rd(f, R_C), 0x50); /* PF | UF, no IRQF */
     assert_int_equal(f->rises, r);
     /* Enabling PIE with PF already set interrupts at once. */
     at(f, 11 * SEC + 10 * MS);
@@ -318,17 +332,17 @@ static void test_periodic(void **state)
 static void test_update_interrupt(void **state)
 {
     struct fixture *f = *state;
-    wr(f, R_A, 0x20);                           /* no periodic flags */
-    wr(f, R_HOUR_AL, 0x12);                     /* power-on alarm 00:00:00 */
-    wr(f, R_B, 0x12);                           /* UIE */
+    wr(f, R_A, 0x20);       /* no periodic flags */
+    wr(f, R_HOUR_AL, 0x12); /* power-on alarm 00:00:00 */
+    wr(f, R_B, 0x12);       /* UIE */
     at(f, SEC - 1);
     assert_int_equal(f->rises, 0);
     at(f, SEC);
     assert_int_equal(f->rises, 1);
-    assert_int_equal(rd(f, R_C), 0x90);         /* IRQF | UF */
+    assert_int_equal(rd(f, R_C), 0x90); /* IRQF | UF */
     assert_int_equal(rd(f, R_SEC), 0x51);
     run_until(f, 10 * SEC, 100 * MS);
-    assert_int_equal(f->rises, 2);              /* C not read since */
+    assert_int_equal(f->rises, 2); /* C not read since */
     assert_int_equal(rd(f, R_C), 0x90);
     for (int s = 11; s <= 20; s++) {
         at(f, (uint64_t)s * SEC);
@@ -355,13 +369,13 @@ static void test_alarm(void **state)
     wr(f, R_HOUR_AL, 0x00);
     wr(f, R_MIN_AL, 0x00);
     wr(f, R_SEC_AL, 0x05);
-    wr(f, R_B, 0x22);                           /* AIE */
+    wr(f, R_B, 0x22); /* AIE */
     run_until(f, 15 * SEC - 1, 250 * MS);
     assert_int_equal(f->rises, 0);
-    assert_int_equal(rd(f, R_C), 0x10);         /* updates, no alarm */
+    assert_int_equal(rd(f, R_C), 0x10); /* updates, no alarm */
     at(f, 15 * SEC);
     assert_int_equal(f->rises, 1);
-    assert_int_equal(rd(f, R_C), 0xB0);         /* IRQF | AF | UF */
+    assert_int_equal(rd(f, R_C), 0xB0); /* IRQF | AF | UF */
     run_until(f, 100 * SEC, 500 * MS);
     assert_int_equal(f->rises, 1);
     /* "Don't care" hours and minutes: every minute at second 30. */
@@ -383,18 +397,18 @@ static void test_alarm(void **state)
     wr(f, R_B, 0x02);
     wr(f, R_SEC_AL, 0x07);
     wr(f, R_MIN_AL, 0x00);
-    wr(f, R_HOUR_AL, 0x00);                     /* 00:00:07: tomorrow */
+    wr(f, R_HOUR_AL, 0x00); /* 00:00:07: tomorrow */
     rd(f, R_C);
-    at(f, 2 * 86400 * SEC);                     /* March 2, 23:59:50 */
-    assert_int_equal(rd(f, R_C), 0x30);         /* AF | UF */
+    at(f, 2 * 86400 * SEC);             /* March 2, 23:59:50 */
+    assert_int_equal(rd(f, R_C), 0x30); /* AF | UF */
     at(f, (2 * 86400 + 16) * SEC);
-    assert_int_equal(rd(f, R_C), 0x10);         /* 00:00:06: no match */
+    assert_int_equal(rd(f, R_C), 0x10); /* 00:00:06: no match */
     at(f, (2 * 86400 + 17) * SEC);
-    assert_int_equal(rd(f, R_C), 0x30);         /* 00:00:07 */
+    assert_int_equal(rd(f, R_C), 0x30); /* 00:00:07 */
     at(f, (2 * 86400 + 3600) * SEC);
-    assert_int_equal(rd(f, R_C), 0x10);         /* no match since */
+    assert_int_equal(rd(f, R_C), 0x10); /* no match since */
     /* Binary, 12 h alarm: 1 PM = 0x81. */
-    wr(f, R_B, 0x24);                           /* AIE, binary, 12 h */
+    wr(f, R_B, 0x24); /* AIE, binary, 12 h */
     wr(f, R_HOUR_AL, 0x81);
     wr(f, R_MIN_AL, 0xC0);
     wr(f, R_SEC_AL, 0xC0);
@@ -440,7 +454,7 @@ static void test_nvram(void **state)
     bus_port_write(f->bus, IDX, 1, 0x0D);
     assert_false(dev_rtc_nmi_masked(f->rtc));
     assert_int_equal(bus_port_read(f->bus, DATA, 1), 0x80);
-    assert_int_equal(bus_port_read(f->bus, IDX, 1), 0xFF);   /* write-only */
+    assert_int_equal(bus_port_read(f->bus, IDX, 1), 0xFF); /* write-only */
     assert_null(dev_rtc_create(f->bus, f->clk, (struct irq_line){ 0 }, 0));
 }
 
@@ -457,7 +471,7 @@ static void test_nvram_sizes(void **state)
         sum += rd(f, i);
     assert_int_equal(rd(f, 0x2E) << 8 | rd(f, 0x2F), sum);
     unmake(f);
-    f = make(512u << 10);                       /* 512 KiB */
+    f = make(512u << 10); /* 512 KiB */
     assert_non_null(f);
     assert_int_equal(rd(f, 0x15) | rd(f, 0x16) << 8, 512);
     assert_int_equal(rd(f, 0x17) | rd(f, 0x18) << 8, 0);

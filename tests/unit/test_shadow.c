@@ -23,7 +23,7 @@ static struct machine g_m;
 static int setup(void **state)
 {
     (void)state;
-    const struct fixture_spec spec = {.ram_size = 8 << 20, .bus = true, .shadow = true};
+    const struct fixture_spec spec = { .ram_size = 8 << 20, .bus = true, .shadow = true };
     return fixture_machine_init(&g_m, &spec);
 }
 
@@ -34,8 +34,16 @@ static int teardown(void **state)
     return 0;
 }
 
-static void put32(uint32_t a, uint32_t v) { memcpy(g_m.ram + a, &v, 4); }
-static uint32_t get32(uint32_t a) { uint32_t v; memcpy(&v, g_m.ram + a, 4); return v; }
+static void put32(uint32_t a, uint32_t v)
+{
+    memcpy(g_m.ram + a, &v, 4);
+}
+static uint32_t get32(uint32_t a)
+{
+    uint32_t v;
+    memcpy(&v, g_m.ram + a, 4);
+    return v;
+}
 
 /* CR3 at 0x10000, its page table at 0x11000: 0x400000 -> 0x200000 (user, rw) */
 #define CR3 0x10000u
@@ -43,8 +51,8 @@ static uint32_t get32(uint32_t a) { uint32_t v; memcpy(&v, g_m.ram + a, 4); retu
 static void map_basic(void)
 {
     memset(g_m.ram + CR3, 0, 8192);
-    put32(CR3 + 4 * 1, PT | 0x7);          /* PDE for 0x400000 */
-    put32(PT, 0x200000 | 0x7);              /* PTE: present, rw, user */
+    put32(CR3 + 4 * 1, PT | 0x7); /* PDE for 0x400000 */
+    put32(PT, 0x200000 | 0x7);    /* PTE: present, rw, user */
 }
 
 static void test_walk_sets_a_then_d(void **state)
@@ -54,10 +62,10 @@ static void test_walk_sets_a_then_d(void **state)
     struct walk_result w;
     assert_int_equal(mmu_walk(&g_m.mmu, CR0_PG, CR3, 0, 0x400123, WALK_USER, &w), 0);
     assert_int_equal(w.phys, 0x200000);
-    assert_true(get32(PT) & 0x20);          /* A */
-    assert_false(get32(PT) & 0x40);         /* no D on a read */
+    assert_true(get32(PT) & 0x20);  /* A */
+    assert_false(get32(PT) & 0x40); /* no D on a read */
     assert_int_equal(mmu_walk(&g_m.mmu, CR0_PG, CR3, 0, 0x400123, WALK_USER | WALK_WRITE, &w), 0);
-    assert_true(get32(PT) & 0x40);          /* D on a write */
+    assert_true(get32(PT) & 0x40); /* D on a write */
 }
 
 static void test_walk_fault_codes(void **state)
@@ -74,7 +82,7 @@ static void test_walk_fault_codes(void **state)
     assert_int_equal(w.err, PF_P | PF_U);
     assert_int_equal(mmu_walk(&g_m.mmu, CR0_PG | CR0_WP, CR3, 0, 0x400000, WALK_WRITE, &w), -1);
     assert_int_equal(w.err, PF_P | PF_W);
-    assert_int_equal(mmu_walk(&g_m.mmu, CR0_PG, CR3, 0, 0x400000, WALK_WRITE, &w), 0);   /* WP=0 */
+    assert_int_equal(mmu_walk(&g_m.mmu, CR0_PG, CR3, 0, 0x400000, WALK_WRITE, &w), 0); /* WP=0 */
 }
 
 static void test_shadow_hit_and_traced_write(void **state)
@@ -112,7 +120,8 @@ static void test_shadow_write_needs_dirty(void **state)
     assert_int_equal(shadow_translate(s, &g_m.mmu, CR0_PG, CR3, 0, 0x400000, WALK_USER, &w), 0);
     assert_false(get32(PT) & 0x40);
     /* the first write must walk again to set D */
-    assert_int_equal(shadow_translate(s, &g_m.mmu, CR0_PG, CR3, 0, 0x400000, WALK_USER | WALK_WRITE, &w), 0);
+    assert_int_equal(
+        shadow_translate(s, &g_m.mmu, CR0_PG, CR3, 0, 0x400000, WALK_USER | WALK_WRITE, &w), 0);
     assert_true(get32(PT) & 0x40);
 }
 
@@ -123,7 +132,7 @@ static void test_spaces_reused(void **state)
     shadow_drop_all(g_m.mmu.shadow);
     struct shadow *s = g_m.mmu.shadow;
     struct walk_result w;
-    memset(g_m.ram + 0x20000, 0, 4096);   /* a second, empty address space */
+    memset(g_m.ram + 0x20000, 0, 4096); /* a second, empty address space */
     assert_int_equal(shadow_translate(s, &g_m.mmu, CR0_PG, CR3, 0, 0x400000, 0, &w), 0);
     assert_int_equal(shadow_translate(s, &g_m.mmu, CR0_PG, 0x20000, 0, 0x400000, 0, &w), -1);
     uint64_t reused = shadow_stats(s)->spaces_reused, hits = shadow_stats(s)->hidden_hits;

@@ -21,7 +21,7 @@ static struct machine g_m;
 static int setup(void **state)
 {
     (void)state;
-    const struct fixture_spec spec = {.ram_size = 1 << 20, .tcache_size = 1 << 20};
+    const struct fixture_spec spec = { .ram_size = 1 << 20, .tcache_size = 1 << 20 };
     return fixture_machine_init(&g_m, &spec);
 }
 
@@ -39,7 +39,7 @@ static struct unit *fake_unit_sized(uint32_t pc, uint32_t size, uint32_t mode, u
     size_t room;
     struct unit *future;
     uint8_t *w = tc_begin(&g_m.tc, pc, mode, &room, &future);
-    static const uint8_t code[16] = {0xE9, 0, 0, 0, 0, 0xC3};
+    static const uint8_t code[16] = { 0xE9, 0, 0, 0, 0, 0xC3 };
     assert_true(room >= code_size);
     memset(w, 0xCC, code_size);
     memcpy(w, code, sizeof(code));
@@ -86,7 +86,7 @@ static bool present(uint32_t pc)
 static uint32_t assert_fifo_suffix(uint32_t n)
 {
     uint32_t first = n;
-    while (first > 0 && present(0x1000 * first))   /* unit first-1 */
+    while (first > 0 && present(0x1000 * first)) /* unit first-1 */
         first--;
     for (uint32_t i = 0; i < first; i++)
         assert_false(present(0x1000 * (i + 1)));
@@ -132,7 +132,7 @@ static void test_chain_and_invalidate(void **state)
     assert_false(b->valid);
     assert_null(tc_lookup(&g_m.tc, 0x3000, 0, 0, 0, 0x3000));
     assert_null(a->exits[0].dest);
-    assert_int_equal(rel_of(a), 0);    /* stub is right after the jmp */
+    assert_int_equal(rel_of(a), 0); /* stub is right after the jmp */
     assert_false(mmu_is_code_page(&g_m.mmu, 0x3000));
     assert_true(mmu_is_code_page(&g_m.mmu, 0x2000));
 }
@@ -167,7 +167,7 @@ static void test_spanning_unit_on_both_pages(void **state)
 {
     (void)state;
     tc_flush(&g_m.tc);
-    struct unit *a = fake_unit(0x9FFC, 8, 0);   /* bytes on 0x9000 and 0xA000 */
+    struct unit *a = fake_unit(0x9FFC, 8, 0); /* bytes on 0x9000 and 0xA000 */
     assert_true(mmu_is_code_page(&g_m.mmu, 0xA000));
     assert_int_equal(tc_invalidate_range(&g_m.tc, 0xA001, 1, TC_INV_SMC), 1);
     assert_false(a->valid);
@@ -202,7 +202,7 @@ static void test_policy_flush_drops_everything(void **state)
     assert_int_equal(assert_fifo_suffix(13), 13);
     fake_unit_sized(0x1000 * 14, 16, 0, 4096);
     assert_int_equal(g_m.tc.st.flushes_full, 1);
-    assert_int_equal(assert_fifo_suffix(14), 1);   /* only the newest */
+    assert_int_equal(assert_fifo_suffix(14), 1); /* only the newest */
     assert_int_equal(g_m.tc.nunits, 1);
     assert_false(mmu_is_code_page(&g_m.mmu, 0x1000));
 }
@@ -241,13 +241,13 @@ static void test_policy_fifo_unchains_evicted(void **state)
     small_cache(TC_POLICY_FIFO, 50);
     struct unit *a = fake_unit_sized(0x1000, 16, 0, 4096);
     struct unit *b = fake_unit_sized(0x2000, 16, 0, 4096);
-    tc_chain(&g_m.tc, b, 0, a);      /* b (younger) jumps into a (oldest) */
+    tc_chain(&g_m.tc, b, 0, a); /* b (younger) jumps into a (oldest) */
     assert_ptr_equal(b->exits[0].dest, a);
     uint64_t gen = g_m.tc.generation;
     for (uint32_t i = 2; i < 14; i++)
         fake_unit_sized(0x1000 * (i + 1), 16, 0, 4096);
     assert_false(present(0x1000));
-    assert_true(g_m.tc.generation > gen);   /* the dispatcher must not chain */
+    assert_true(g_m.tc.generation > gen); /* the dispatcher must not chain */
     /* b was evicted too (it is the second oldest) or points at its stub */
     if (present(0x2000)) {
         assert_null(b->exits[0].dest);
@@ -334,10 +334,10 @@ static void test_smc_page_adaptation(void **state)
     (void)state;
     small_cache(TC_POLICY_FLUSH, 50);
     const uint32_t pg = 0x20000;
-    for (int round = 0; round < 5; round++) {   /* 7 counted stores each */
+    for (int round = 0; round < 5; round++) { /* 7 counted stores each */
         for (uint32_t k = 0; k < 4; k++)
             fake_unit(pg + 64 * k, 8, 0);
-        for (uint32_t k = 0; k < 4; k++) {   /* rewrite each function */
+        for (uint32_t k = 0; k < 4; k++) { /* rewrite each function */
             tc_invalidate_range(&g_m.tc, pg + 64 * k, 1, TC_INV_SMC);
             tc_invalidate_range(&g_m.tc, pg + 64 * k + 1, 1, TC_INV_SMC);
         }

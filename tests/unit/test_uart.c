@@ -39,9 +39,9 @@
 struct fixture {
     struct io_bus *bus;
     struct dev_uart *uart;
-    int out[2];                 /* out[1] is the UART's out_fd */
-    int irq_level;              /* last level set on the line */
-    int irq_calls;              /* number of irq_set() calls */
+    int out[2];    /* out[1] is the UART's out_fd */
+    int irq_level; /* last level set on the line */
+    int irq_calls; /* number of irq_set() calls */
     int irq_line_seen;
 };
 
@@ -105,11 +105,11 @@ static void test_reset_state(void **state)
 {
     struct fixture *f = *state;
     assert_int_equal(in8(f, IER), 0x00);
-    assert_int_equal(in8(f, IIR), 0x01);           /* no interrupt, no FIFO */
+    assert_int_equal(in8(f, IIR), 0x01); /* no interrupt, no FIFO */
     assert_int_equal(in8(f, LCR), 0x03);
     assert_int_equal(in8(f, MCR), 0x00);
-    assert_int_equal(in8(f, LSR), 0x60);           /* THRE | TEMT */
-    assert_int_equal(in8(f, MSR), 0xB0);           /* DCD | DSR | CTS */
+    assert_int_equal(in8(f, LSR), 0x60); /* THRE | TEMT */
+    assert_int_equal(in8(f, MSR), 0xB0); /* DCD | DSR | CTS */
     assert_int_equal(f->irq_calls, 0);
     /* Ports around the UART are not claimed by it. */
     assert_int_equal(bus_port_read(f->bus, BASE - 1, 1), 0xFF);
@@ -123,8 +123,8 @@ static void test_dlab(void **state)
 {
     struct fixture *f = *state;
     out8(f, IER, 0x05);
-    out8(f, LCR, 0x83);                            /* DLAB on */
-    assert_int_equal(in8(f, DLL), 12);             /* reset divisor: 9600 */
+    out8(f, LCR, 0x83);                /* DLAB on */
+    assert_int_equal(in8(f, DLL), 12); /* reset divisor: 9600 */
     assert_int_equal(in8(f, DLM), 0);
     out8(f, DLL, 0x01);
     out8(f, DLM, 0x02);
@@ -133,8 +133,8 @@ static void test_dlab(void **state)
     /* IIR and the other registers are reachable with DLAB set. */
     assert_int_equal(in8(f, IIR) & 0x0F, 0x01);
     assert_int_equal(in8(f, LCR), 0x83);
-    out8(f, LCR, 0x03);                            /* DLAB off */
-    assert_int_equal(in8(f, IER), 0x05);           /* untouched by DLM */
+    out8(f, LCR, 0x03);                  /* DLAB off */
+    assert_int_equal(in8(f, IER), 0x05); /* untouched by DLM */
     /* A DLL write did not transmit anything. */
     char buf[8];
     assert_int_equal(tx_read(f, buf, sizeof(buf)), 0);
@@ -158,7 +158,7 @@ static void test_register_masks(void **state)
     out8(f, MCR, 0xFF);
     assert_int_equal(in8(f, MCR), 0x1F);
     out8(f, MCR, 0);
-    assert_int_equal(in8(f, MSR), 0xB4);           /* RI fell: TERI */
+    assert_int_equal(in8(f, MSR), 0xB4); /* RI fell: TERI */
     out8(f, SCR, 0x5A);
     assert_int_equal(in8(f, SCR), 0x5A);
     out8(f, SCR, 0xA5);
@@ -180,7 +180,7 @@ static void test_transmit(void **state)
     for (const char *p = msg; *p; p++) {
         assert_int_equal(in8(f, LSR) & 0x60, 0x60);
         out8(f, THR, (uint8_t)*p);
-        assert_int_equal(in8(f, LSR) & 0x60, 0x60);  /* sent at once */
+        assert_int_equal(in8(f, LSR) & 0x60, 0x60); /* sent at once */
     }
     size_t n = tx_read(f, buf, sizeof(buf));
     assert_int_equal(n, strlen(msg));
@@ -198,10 +198,10 @@ static void test_receive_fifo(void **state)
 {
     struct fixture *f = *state;
     assert_int_equal(in8(f, LSR) & 0x01, 0);
-    out8(f, FCR, 0x07);                            /* enable + clear both */
+    out8(f, FCR, 0x07); /* enable + clear both */
     assert_int_equal(in8(f, IIR) & 0xC0, 0xC0);
     assert_int_equal(recv_str(f, "abc"), 3);
-    assert_int_equal(in8(f, LSR), 0x61);           /* DR */
+    assert_int_equal(in8(f, LSR), 0x61); /* DR */
     assert_int_equal(in8(f, RBR), 'a');
     assert_int_equal(in8(f, RBR), 'b');
     assert_int_equal(in8(f, LSR) & 0x01, 0x01);
@@ -244,12 +244,12 @@ static void test_overrun_loopback(void **state)
     struct fixture *f = *state;
     char buf[32];
     out8(f, FCR, 0x01);
-    out8(f, MCR, 0x10);                            /* loopback */
+    out8(f, MCR, 0x10); /* loopback */
     for (int i = 0; i < 17; i++)
         out8(f, THR, (uint8_t)('a' + i));
-    assert_int_equal(tx_read(f, buf, sizeof(buf)), 0);   /* nothing left */
-    assert_int_equal(in8(f, LSR), 0x63);           /* OE | DR */
-    assert_int_equal(in8(f, LSR), 0x61);           /* OE cleared by read */
+    assert_int_equal(tx_read(f, buf, sizeof(buf)), 0); /* nothing left */
+    assert_int_equal(in8(f, LSR), 0x63);               /* OE | DR */
+    assert_int_equal(in8(f, LSR), 0x61);               /* OE cleared by read */
     assert_int_equal(dev_uart_stats(f->uart)->rx_overruns, 1);
     /* FIFO mode: the 17th character was lost. */
     for (int i = 0; i < 16; i++)
@@ -269,30 +269,30 @@ static void test_overrun_loopback(void **state)
 static void test_iir_priorities(void **state)
 {
     struct fixture *f = *state;
-    out8(f, FCR, 0x01);                            /* FIFO, trigger 1 */
-    out8(f, MCR, 0x10);                            /* loopback, all lines low */
-    in8(f, MSR);                                   /* clear the deltas */
+    out8(f, FCR, 0x01); /* FIFO, trigger 1 */
+    out8(f, MCR, 0x10); /* loopback, all lines low */
+    in8(f, MSR);        /* clear the deltas */
     /* Fill the FIFO, overrun it, and raise a modem status change. */
     for (int i = 0; i < 17; i++)
         out8(f, THR, 'x');
-    out8(f, MCR, 0x12);                            /* RTS -> CTS: DCTS */
-    assert_int_equal(in8(f, IIR), 0xC1);           /* nothing enabled yet */
+    out8(f, MCR, 0x12);                  /* RTS -> CTS: DCTS */
+    assert_int_equal(in8(f, IIR), 0xC1); /* nothing enabled yet */
     out8(f, IER, 0x0F);
 
-    assert_int_equal(in8(f, IIR), 0xC6);           /* line status first */
-    assert_int_equal(in8(f, IIR), 0xC6);           /* IIR read does not clear it */
+    assert_int_equal(in8(f, IIR), 0xC6); /* line status first */
+    assert_int_equal(in8(f, IIR), 0xC6); /* IIR read does not clear it */
     in8(f, LSR);
-    assert_int_equal(in8(f, IIR), 0xC4);           /* then received data */
+    assert_int_equal(in8(f, IIR), 0xC4); /* then received data */
     for (int i = 0; i < 16; i++)
         in8(f, RBR);
-    assert_int_equal(in8(f, IIR), 0xC2);           /* then THR empty... */
-    assert_int_equal(in8(f, IIR), 0xC0);           /* ...cleared by that read */
-    assert_int_equal(in8(f, MSR), 0x11);           /* CTS, DCTS */
-    assert_int_equal(in8(f, IIR), 0xC1);           /* nothing left */
+    assert_int_equal(in8(f, IIR), 0xC2); /* then THR empty... */
+    assert_int_equal(in8(f, IIR), 0xC0); /* ...cleared by that read */
+    assert_int_equal(in8(f, MSR), 0x11); /* CTS, DCTS */
+    assert_int_equal(in8(f, IIR), 0xC1); /* nothing left */
 
     /* Without FIFOs the IIR's top bits are clear. */
     out8(f, FCR, 0x00);
-    out8(f, THR, 'y');                             /* loopback: RX + THRE */
+    out8(f, THR, 'y'); /* loopback: RX + THRE */
     assert_int_equal(in8(f, IIR), 0x04);
     in8(f, RBR);
     assert_int_equal(in8(f, IIR), 0x02);
@@ -302,19 +302,19 @@ static void test_iir_priorities(void **state)
 static void test_rx_trigger_level(void **state)
 {
     struct fixture *f = *state;
-    out8(f, FCR, 0xC1);                            /* trigger 14 */
+    out8(f, FCR, 0xC1); /* trigger 14 */
     out8(f, IER, 0x01);
     assert_int_equal(recv_str(f, "abcd"), 4);
-    assert_int_equal(in8(f, IIR), 0xCC);           /* below trigger: timeout */
+    assert_int_equal(in8(f, IIR), 0xCC); /* below trigger: timeout */
     assert_int_equal(recv_str(f, "efghijklmn"), 10);
-    assert_int_equal(in8(f, IIR), 0xC4);           /* 14 bytes: data available */
+    assert_int_equal(in8(f, IIR), 0xC4); /* 14 bytes: data available */
     in8(f, RBR);
     assert_int_equal(in8(f, IIR), 0xCC);
-    out8(f, FCR, 0x83);                            /* trigger 8, clear RX */
+    out8(f, FCR, 0x83); /* trigger 8, clear RX */
     assert_int_equal(in8(f, IIR), 0xC1);
     assert_int_equal(recv_str(f, "12345678"), 8);
     assert_int_equal(in8(f, IIR), 0xC4);
-    out8(f, FCR, 0x43);                            /* trigger 4, clear RX */
+    out8(f, FCR, 0x43); /* trigger 4, clear RX */
     assert_int_equal(recv_str(f, "123"), 3);
     assert_int_equal(in8(f, IIR), 0xCC);
     assert_int_equal(recv_str(f, "4"), 1);
@@ -327,13 +327,13 @@ static void test_irq_line(void **state)
     /* THRE interrupt enabled but OUT2 low: pending, line stays low. */
     out8(f, IER, 0x02);
     assert_int_equal(f->irq_calls, 0);
-    out8(f, MCR, 0x08);                            /* OUT2 */
+    out8(f, MCR, 0x08); /* OUT2 */
     assert_int_equal(f->irq_calls, 1);
     assert_int_equal(f->irq_level, 1);
     assert_int_equal(f->irq_line_seen, 4);
-    assert_int_equal(in8(f, IIR), 0x02);           /* clears THRE */
+    assert_int_equal(in8(f, IIR), 0x02); /* clears THRE */
     assert_int_equal(f->irq_level, 0);
-    out8(f, THR, 'a');                             /* sent: THRE again */
+    out8(f, THR, 'a'); /* sent: THRE again */
     assert_int_equal(f->irq_level, 1);
     out8(f, IER, 0x00);
     assert_int_equal(f->irq_level, 0);
@@ -350,14 +350,14 @@ static void test_irq_line(void **state)
 
     /* Received data: raised by dev_uart_receive(), lowered by reading. */
     out8(f, IER, 0x01);
-    assert_int_equal(f->irq_calls, calls);         /* no change, no call */
-    assert_int_equal(recv_str(f, "ab"), 1);        /* 16450 mode: 1 byte */
+    assert_int_equal(f->irq_calls, calls);  /* no change, no call */
+    assert_int_equal(recv_str(f, "ab"), 1); /* 16450 mode: 1 byte */
     assert_int_equal(f->irq_level, 1);
     assert_int_equal(in8(f, RBR), 'a');
     assert_int_equal(f->irq_level, 0);
     assert_int_equal(recv_str(f, "b"), 1);
     assert_int_equal(f->irq_level, 1);
-    out8(f, IER, 0x00);                            /* masking lowers it */
+    out8(f, IER, 0x00); /* masking lowers it */
     assert_int_equal(f->irq_level, 0);
     out8(f, IER, 0x01);
     assert_int_equal(f->irq_level, 1);
@@ -366,9 +366,9 @@ static void test_irq_line(void **state)
 
     /* Line status: raised by an overrun, lowered by reading LSR. */
     out8(f, IER, 0x04);
-    out8(f, MCR, 0x18);                            /* loopback, OUT2 */
+    out8(f, MCR, 0x18); /* loopback, OUT2 */
     out8(f, THR, '1');
-    assert_int_equal(f->irq_level, 0);             /* ELSI only: no OE yet */
+    assert_int_equal(f->irq_level, 0); /* ELSI only: no OE yet */
     out8(f, THR, '2');
     assert_int_equal(f->irq_level, 1);
     in8(f, LSR);
@@ -416,24 +416,24 @@ static void test_loopback(void **state)
 static void test_msr_deltas(void **state)
 {
     struct fixture *f = *state;
-    out8(f, MCR, 0x10);                            /* lines drop */
-    assert_int_equal(in8(f, MSR), 0x0B);           /* DDCD DDSR DCTS */
-    assert_int_equal(in8(f, MSR), 0x00);           /* cleared by the read */
-    out8(f, MCR, 0x14);                            /* OUT1 -> RI */
-    assert_int_equal(in8(f, MSR), 0x40);           /* rising RI: no delta */
+    out8(f, MCR, 0x10);                  /* lines drop */
+    assert_int_equal(in8(f, MSR), 0x0B); /* DDCD DDSR DCTS */
+    assert_int_equal(in8(f, MSR), 0x00); /* cleared by the read */
+    out8(f, MCR, 0x14);                  /* OUT1 -> RI */
+    assert_int_equal(in8(f, MSR), 0x40); /* rising RI: no delta */
     out8(f, MCR, 0x10);
-    assert_int_equal(in8(f, MSR), 0x04);           /* trailing edge: TERI */
-    out8(f, MCR, 0x11);                            /* DTR -> DSR */
+    assert_int_equal(in8(f, MSR), 0x04); /* trailing edge: TERI */
+    out8(f, MCR, 0x11);                  /* DTR -> DSR */
     assert_int_equal(in8(f, MSR), 0x22);
-    out8(f, MCR, 0x19);                            /* OUT2 -> DCD */
+    out8(f, MCR, 0x19); /* OUT2 -> DCD */
     assert_int_equal(in8(f, MSR), 0xA8);
 
     /* Modem status interrupt (lowest priority), cleared by reading MSR. */
     out8(f, IER, 0x08);
     assert_int_equal(in8(f, IIR), 0x01);
-    out8(f, MCR, 0x1B);                            /* + RTS -> CTS */
+    out8(f, MCR, 0x1B); /* + RTS -> CTS */
     assert_int_equal(in8(f, IIR), 0x00);
-    assert_int_equal(f->irq_level, 1);             /* OUT2 set */
+    assert_int_equal(f->irq_level, 1); /* OUT2 set */
     assert_int_equal(in8(f, MSR), 0xB1);
     assert_int_equal(in8(f, IIR), 0x01);
     assert_int_equal(f->irq_level, 0);
@@ -455,16 +455,16 @@ static void test_rx_notify(void **state)
     out8(f, FCR, 0x01);
     assert_int_equal(recv_str(f, "0123456789abcdef"), 16);
     in8(f, RBR);
-    assert_int_equal(notified, 0);                 /* nobody was refused */
+    assert_int_equal(notified, 0); /* nobody was refused */
     assert_int_equal(recv_str(f, "XY"), 1);
     in8(f, LSR);
     assert_int_equal(notified, 0);
     in8(f, RBR);
     assert_int_equal(notified, 1);
     in8(f, RBR);
-    assert_int_equal(notified, 1);                 /* once per refusal */
+    assert_int_equal(notified, 1); /* once per refusal */
     assert_int_equal(recv_str(f, "YZ0123456789abcdef"), 2);
-    out8(f, FCR, 0x03);                            /* FIFO reset: room */
+    out8(f, FCR, 0x03); /* FIFO reset: room */
     assert_int_equal(notified, 2);
     /* Loopback refuses input; leaving loopback notifies. */
     out8(f, MCR, 0x10);
@@ -540,20 +540,13 @@ int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
     const struct CMUnitTest tests[] = {
-        T(test_reset_state),
-        T(test_dlab),
-        T(test_register_masks),
-        T(test_transmit),
-        T(test_receive_fifo),
-        T(test_overrun_loopback),
-        T(test_iir_priorities),
-        T(test_rx_trigger_level),
-        T(test_irq_line),
-        T(test_loopback),
-        T(test_msr_deltas),
-        T(test_rx_notify),
-        T(test_threaded_receive),
-        cmocka_unit_test(test_no_bus_no_irq),
+        T(test_reset_state),      T(test_dlab),
+        T(test_register_masks),   T(test_transmit),
+        T(test_receive_fifo),     T(test_overrun_loopback),
+        T(test_iir_priorities),   T(test_rx_trigger_level),
+        T(test_irq_line),         T(test_loopback),
+        T(test_msr_deltas),       T(test_rx_notify),
+        T(test_threaded_receive), cmocka_unit_test(test_no_bus_no_irq),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
