@@ -29,6 +29,7 @@ struct bt_stats {
     uint64_t helpers_emitted;  /* helper call sites */
     uint64_t retranslations;   /* units re-made shorter after overflow */
     uint64_t seg_loads_inline; /* data segment loads that did not end their unit */
+    uint64_t strings_inline;   /* MOVS/STOS/LODS without REP translated inline */
     uint64_t callouts[64];     /* helper calls executed, by enum bt_callout */
 };
 

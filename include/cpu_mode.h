@@ -26,6 +26,9 @@ enum { SEGC_FLAT = 0, SEGC_LIMIT = 1, SEGC_SLOW = 2 };
 #define MODE_ONESTEP (1u << 18)
 /* CR0.AM, EFLAGS.AC and CPL 3: misaligned data accesses raise #AC(0) */
 #define MODE_AC (1u << 19)
+/* EFLAGS.DF: string instructions step down (translated inline with their
+ * direction known; CLD/STD that change it end the unit) */
+#define MODE_DF (1u << 20)
 
 struct vcpu;
 struct seg_cache;

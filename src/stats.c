@@ -76,6 +76,7 @@ static void collect_bt(struct kvs *c, const struct machine *m)
     add(c, "helper_sites", m->bt.st.helpers_emitted);
     add(c, "retranslations", m->bt.st.retranslations);
     add(c, "seg_loads_inline", m->cpu->st.seg_loads_inline);
+    add(c, "strings_inline", m->bt.st.strings_inline);
 }
 
 /* MMU: TLB, window, page walks, flushes */

@@ -111,6 +111,8 @@ void tr_set_r10(struct tr *t, uint32_t v);
 
 /* tr_flow.c: control flow and the stack */
 bool tr_flow(struct tr *t, const struct bt_insn *i);
+/* tr_string.c: MOVS/STOS/LODS without REP inline (false: use the helper) */
+bool tr_string_inline(struct tr *t, const struct bt_insn *i, int op, unsigned size);
 /* tr_system.c: instructions that become helper calls */
 bool tr_system(struct tr *t, const struct bt_insn *i);
 void tr_raise_ud(struct tr *t, const struct bt_insn *i);

@@ -110,6 +110,8 @@ static bool tr_string(struct tr *t, const struct bt_insn *i)
         if ((op == STR_CMPS || op == STR_SCAS) && (at & ZYDIS_ATTRIB_HAS_REPNE))
             rep = REP_REPNE;
     }
+    if (rep == REP_NONE && tr_string_inline(t, i, op, size))
+        return true;
     uint32_t a = (uint32_t)op | size << 8 | (uint32_t)rep << 12 |
                  (uint32_t)(i->zi.address_width == 16) << 14 |
                  (uint32_t)override_seg(i, S_DS) << 16;

@@ -62,8 +62,14 @@ HLP(hlp_flagop)
         }
         vcpu_exit_at(cpu, next, EXIT_NORMAL); /* let the dispatcher look at interrupts */
         break;
-    case FOP_CLD: *fl &= ~EFL_DF; break;
-    case FOP_STD: *fl |= EFL_DF; break;
+    case FOP_CLD:
+    case FOP_STD: {
+        uint32_t was = *fl & EFL_DF;
+        *fl = a == FOP_STD ? *fl | EFL_DF : *fl & ~EFL_DF;
+        if ((*fl & EFL_DF) != was)
+            vcpu_exit_at(cpu, next, EXIT_NORMAL); /* DF is in the mode key */
+        break;
+    }
     case FOP_PUSHF: {
         uint32_t v = (*fl & ~(EFL_VM | EFL_RF)) | 2;
         if (push(cpu, b == 2 ? (v & 0xFFFF) : v, b))

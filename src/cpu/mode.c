@@ -37,5 +37,7 @@ uint32_t cpu_mode_key(const struct vcpu *cpu)
         k |= MODE_AC;
     if (cpu->cr0 & CR0_PG)
         k |= MODE_PG;
+    if (cpu->eflags & EFL_DF)
+        k |= MODE_DF;
     return k;
 }
