@@ -103,18 +103,21 @@ relock() {
 }
 
 # The modules (paths under lib/modules/VER/kernel) a module needs, itself
-# last, from the "depends=" of each .ko.
-module_closure() {
+# last, from the "depends=" of each .ko (a subshell per call: sh has no
+# local variables).  Module names treat '-' and '_' alike, as modprobe does.
+module_closure() (
     kdir=$1
     shift
     for m in "$@"; do
-        ko=$(find "$kdir" -name "$m.ko" | head -n 1)
+        ko=$(find "$kdir" \( -name "$m.ko" -o -name "$(echo "$m" | tr _ -).ko" \
+                -o -name "$(echo "$m" | tr - _).ko" \) | head -n 1)
         [ -n "$ko" ] || die "module $m not found in the kernel package"
         deps=$(strings -a "$ko" | sed -n 's/^depends=//p' | tr ',' ' ')
+        # shellcheck disable=SC2086
         [ -z "$deps" ] || module_closure "$kdir" $deps
         echo "${ko#"$kdir"/}"
     done
-}
+)
 
 # The /init of the initramfs: busybox applets, the disk modules, then
 # root=/dev/sda (ext4, switch_root to its /sbin/init) or a shell on the
@@ -170,7 +173,8 @@ build() {
     fetch
     kver=$(locked | awk '/^linux-image-/ { sub(/^linux-image-/, "", $1); print $1 }')
     out=$cache/linux-$kver
-    stamp=$(locked | tr '\n' ' ')
+    # the packages and this script: a change to either rebuilds
+    stamp="$(locked | tr '\n' ' ')$(cksum <"$here/linux-guest.sh" | cut -d' ' -f1)"
     if [ -f "$out/VERSION" ] && [ "$(cat "$out/VERSION")" = "$stamp" ]; then
         echo "$out"
         return
@@ -186,7 +190,7 @@ build() {
     mkdir -p "$ird/bin" "$ird/etc" "$ird/lib/modules"
     cp "$work/busybox/bin/busybox" "$ird/bin/busybox"
     write_init "$ird/init"
-    module_closure "$kdir" ata_piix sd_mod ext4 | awk '!seen[$0]++' >"$ird/etc/modules"
+    module_closure "$kdir" ata_piix sd_mod crc32c_generic ext4 | awk '!seen[$0]++' >"$ird/etc/modules"
     while read -r m; do
         mkdir -p "$ird/lib/modules/$(dirname "$m")"
         cp "$kdir/$m" "$ird/lib/modules/$m"
