@@ -15,8 +15,10 @@
 #define MB_HEADER_MAGIC 0x1BADB002u
 
 /* Guest-physical layout chosen by the loader. */
-#define MB_INFO_ADDR 0x9000u   /* multiboot info, cmdline, mmap, module list */
-#define MB_INFO_LIMIT 0x9FC00u /* end of the region the loader may use for it */
+#define MB_INFO_ADDR                                                                               \
+    0x9000u                    /* multiboot info, cmdline, mmap, module list,
+                                * unless a kernel segment is there */
+#define MB_INFO_LIMIT 0x9FC00u /* the information area stays below this */
 
 struct mb_module {
     const char *path;   /* host file */

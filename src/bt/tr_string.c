@@ -55,9 +55,8 @@ static void step(struct tr *t, ZydisRegister r32, ZydisRegister r64, int32_t del
 
 bool tr_string_inline(struct tr *t, const struct bt_insn *i, int op, unsigned size)
 {
-    static const ZydisRegister acc[5] = { ZYDIS_REGISTER_NONE, ZYDIS_REGISTER_AL,
-                                          ZYDIS_REGISTER_AX, ZYDIS_REGISTER_NONE,
-                                          ZYDIS_REGISTER_EAX };
+    static const ZydisRegister acc[5] = { ZYDIS_REGISTER_NONE, ZYDIS_REGISTER_AL, ZYDIS_REGISTER_AX,
+                                          ZYDIS_REGISTER_NONE, ZYDIS_REGISTER_EAX };
     static const ZydisRegister r11[5] = { ZYDIS_REGISTER_NONE, ZYDIS_REGISTER_R11B,
                                           ZYDIS_REGISTER_R11W, ZYDIS_REGISTER_NONE,
                                           ZYDIS_REGISTER_R11D };

@@ -5,10 +5,11 @@
  * EBX.
  *
  * Check, then load.  The check reads the kernel file, validates it as ELF
- * (segments inside RAM, clear of the first 4 KiB and of the information
- * area), finds and validates the Multiboot header, lays out the
- * information area (refusing overlong strings), opens every module and
- * checks that those of known size fit - all without writing guest RAM.
+ * (segments inside RAM, clear of the first 4 KiB), finds and validates the
+ * Multiboot header, places the information area in conventional memory
+ * clear of the kernel's segments (refusing what fits nowhere), opens every
+ * module and checks that those of known size fit - all without writing
+ * guest RAM.
  * The load then:
  *
  *   1. copies every PT_LOAD segment to its guest-physical address and zeroes
@@ -16,22 +17,26 @@
  *   2. loads the boot modules, each page-aligned, above the kernel image and
  *      never below 1 MiB;
  *   3. builds the Multiboot information structure, the BIOS-style memory map,
- *      the module list and all strings in [MB_INFO_ADDR, MB_INFO_LIMIT).
+ *      the module list and all strings in the information area.
  *
- * Guest-physical layout of the information area (allocated in this order,
- * each structure 16-byte aligned, strings byte-packed):
+ * The information area is at MB_INFO_ADDR (0x9000, where QEMU puts it)
+ * unless a kernel segment is there; then at the first place in
+ * conventional memory, after 4 KiB or after a segment, that is clear of
+ * them all.  Its layout (allocated in this order, each structure 16-byte
+ * aligned, strings byte-packed), from its base:
  *
- *   0x9000  struct multiboot_info (116 bytes, the full v1 structure)
- *   0x9080  memory map (4 entries of 24 bytes; 3 when RAM is exactly 1 MiB)
- *   0x90e0  module list (16 bytes per module; mods_addr even when empty)
+ *   +0x00   struct multiboot_info (116 bytes, the full v1 structure)
+ *   +0x80   memory map (4 entries of 24 bytes; 3 when RAM is exactly 1 MiB)
+ *   +0xe0   module list (16 bytes per module; mods_addr even when empty)
  *   then    "xbt" (boot loader name), the command line, the module strings
  *
- * Deliberate differences from QEMU's -kernel multiboot loader:
- *   - the command line is passed exactly as given (QEMU prepends the kernel
- *     path);
- *   - ELF section headers are not passed (flags bit 5 stays clear): doing it
- *     properly means loading the non-allocated symbol and string tables too.
+ * The command line is the kernel's path followed by --append's arguments,
+ * as GRUB and QEMU pass it (kernels read their arguments from the second
+ * word).  ELF section headers are not passed (flags bit 5 stays clear):
+ * doing it properly means loading the non-allocated symbol and string
+ * tables too.
  */
+#define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -154,11 +159,12 @@ static int check_header(const struct mb_boot_plan *p, char *err, size_t errlen)
 }
 
 /* Bump allocation in the information area: size bytes aligned to align at
- * *next; false if they do not fit. */
-static bool area_alloc(uint64_t *next, uint64_t size, uint64_t align, uint32_t *addr)
+ * *next, below limit; false if they do not fit. */
+static bool area_alloc(uint64_t *next, uint64_t limit, uint64_t size, uint64_t align,
+                       uint32_t *addr)
 {
     uint64_t at = loader_align_up(*next, align);
-    if (size > MB_INFO_LIMIT || at + size > MB_INFO_LIMIT)
+    if (size > limit || at + size > limit)
         return false;
     *addr = (uint32_t)at;
     *next = at + size;
@@ -170,40 +176,84 @@ static const char *module_string(const struct mb_module *m)
     return m->string ? m->string : m->path;
 }
 
-/* Lays out the information area; refuses what does not fit in it. */
-static int plan_info(struct mb_boot_plan *p, char *err, size_t errlen)
+/* Lays out the information area at base, below limit; the end of it in
+ * *end.  On failure *what names the part that did not fit (-1: the
+ * structures, -2: the command line, i >= 0: module i's string). */
+static bool layout_info(struct mb_boot_plan *p, uint64_t base, uint64_t limit, uint64_t *end,
+                        int *what)
 {
     struct mb_info_layout *l = &p->info;
-    uint64_t next = MB_INFO_ADDR;
-    if (!area_alloc(&next, MBI_SIZE, MBI_AREA_ALIGN, &l->mbi) ||
-        !area_alloc(&next, MMAP_MAX_ENTRIES * MMAP_ENTRY_SIZE, MBI_AREA_ALIGN, &l->mmap) ||
-        !area_alloc(&next, (uint64_t)p->nmods * MOD_ENTRY_SIZE, MBI_AREA_ALIGN, &l->mods)) {
-        loader_err(err, errlen,
-                   "too many modules (%d) for the multiboot "
-                   "information area [0x%x-0x%x)",
-                   p->nmods, MB_INFO_ADDR, MB_INFO_LIMIT);
-        return XBT_ERANGE;
-    }
-    size_t cmdlen = strlen(p->cmdline);
-    if (!area_alloc(&next, sizeof(BOOT_LOADER_NAME), 1, &l->name) ||
-        !area_alloc(&next, (uint64_t)cmdlen + 1, 1, &l->cmd)) {
-        loader_err(err, errlen,
-                   "kernel command line is too long (%zu bytes) "
-                   "for the multiboot information area [0x%x-0x%x)",
-                   cmdlen, MB_INFO_ADDR, MB_INFO_LIMIT);
-        return XBT_ERANGE;
-    }
+    uint64_t next = base;
+    *what = -1;
+    if (!area_alloc(&next, limit, MBI_SIZE, MBI_AREA_ALIGN, &l->mbi) ||
+        !area_alloc(&next, limit, MMAP_MAX_ENTRIES * MMAP_ENTRY_SIZE, MBI_AREA_ALIGN, &l->mmap) ||
+        !area_alloc(&next, limit, (uint64_t)p->nmods * MOD_ENTRY_SIZE, MBI_AREA_ALIGN, &l->mods))
+        return false;
+    *what = -2;
+    if (!area_alloc(&next, limit, sizeof(BOOT_LOADER_NAME), 1, &l->name) ||
+        !area_alloc(&next, limit, (uint64_t)strlen(p->cmdline) + 1, 1, &l->cmd))
+        return false;
     for (int i = 0; i < p->nmods; i++) {
-        size_t len = strlen(module_string(&p->mods[i]));
-        if (!area_alloc(&next, (uint64_t)len + 1, 1, &l->mod_str[i])) {
-            loader_err(err, errlen,
-                       "module %d string is too long (%zu bytes) "
-                       "for the multiboot information area [0x%x-0x%x)",
-                       i, len, MB_INFO_ADDR, MB_INFO_LIMIT);
-            return XBT_ERANGE;
-        }
+        *what = i;
+        if (!area_alloc(&next, limit, strlen(module_string(&p->mods[i])) + 1, 1, &l->mod_str[i]))
+            return false;
     }
-    return XBT_OK;
+    *end = next;
+    return true;
+}
+
+/* [lo, hi) overlaps none of the kernel's segments. */
+static bool clear_of_kernel(const struct mb_boot_plan *p, uint64_t lo, uint64_t hi)
+{
+    for (size_t i = 0; i < p->kernel.nsegs; i++)
+        if (lo < p->kernel.segs[i].hi && p->kernel.segs[i].lo < hi)
+            return false;
+    return true;
+}
+
+/* The one error line when the information area fits nowhere. */
+static int info_too_big(const struct mb_boot_plan *p, int what, char *err, size_t errlen)
+{
+    if (what == -1)
+        loader_err(err, errlen,
+                   "too many modules (%d) for the multiboot information area "
+                   "in conventional memory",
+                   p->nmods);
+    else if (what == -2)
+        loader_err(err, errlen,
+                   "kernel command line is too long (%zu bytes) for the multiboot "
+                   "information area in conventional memory",
+                   strlen(p->cmdline));
+    else
+        loader_err(err, errlen,
+                   "module %d string is too long (%zu bytes) for the multiboot "
+                   "information area in conventional memory",
+                   what, strlen(module_string(&p->mods[what])));
+    return XBT_ERANGE;
+}
+
+/* Places the information area in conventional memory, clear of the
+ * kernel: at MB_INFO_ADDR (where QEMU puts it) when it is free, else at
+ * the first place after 4 KiB or after a segment's end that is. */
+static int plan_info(struct mb_boot_plan *p, char *err, size_t errlen)
+{
+    uint64_t cand[2 + 64], end;
+    size_t n = 0;
+    int what;
+    cand[n++] = MB_INFO_ADDR;
+    cand[n++] = PC_LOW_RESERVED;
+    for (size_t i = 0; i < p->kernel.nsegs && n < XBT_ARRAY_SIZE(cand); i++)
+        cand[n++] = loader_align_up(p->kernel.segs[i].hi, MBI_AREA_ALIGN);
+    if (!layout_info(p, PC_LOW_RESERVED, MB_INFO_LIMIT, &end, &what))
+        return info_too_big(p, what, err, errlen);
+    for (size_t i = 0; i < n; i++)
+        if (layout_info(p, cand[i], MB_INFO_LIMIT, &end, &what) && clear_of_kernel(p, cand[i], end))
+            return XBT_OK;
+    loader_err(err, errlen,
+               "%s: its segments leave no room for the multiboot information "
+               "in conventional memory (below 0x%x)",
+               p->path, MB_INFO_LIMIT);
+    return XBT_ERANGE;
 }
 
 /* Modules go page-aligned after the kernel, never below 1 MiB (so they
@@ -213,25 +263,17 @@ static uint64_t modules_base(const struct mb_boot_plan *p)
     return p->kernel.hi > PC_HIGH_RAM ? p->kernel.hi : PC_HIGH_RAM;
 }
 
-/* Where no kernel segment may go: the IVT and BDA, the information area. */
-static void reserved_regions(struct loader_region r[2])
+/* Where no kernel segment may go: the IVT and BDA. */
+static void reserved_regions(struct loader_region r[1])
 {
     r[0] = (struct loader_region){ .lo = 0, .hi = PC_LOW_RESERVED };
-    snprintf(r[0].what, sizeof(r[0].what),
-             "the first 4 KiB of RAM (below "
-             "0x%x)",
-             PC_LOW_RESERVED);
-    r[1] = (struct loader_region){ .lo = MB_INFO_ADDR, .hi = MB_INFO_LIMIT };
-    snprintf(r[1].what, sizeof(r[1].what),
-             "the multiboot information area "
-             "[0x%x-0x%x)",
-             MB_INFO_ADDR, MB_INFO_LIMIT);
+    snprintf(r[0].what, sizeof(r[0].what), "the first 4 KiB of RAM (below 0x%x)", PC_LOW_RESERVED);
 }
 
 /* Everything about the input, before guest RAM is written. */
 static int mb_check(struct mb_boot_plan *p, char *err, size_t errlen)
 {
-    struct loader_region reserved[2];
+    struct loader_region reserved[1];
     reserved_regions(reserved);
     const struct loader_place place = { .ram_size = p->ram_size,
                                         .reserved = reserved,
@@ -378,9 +420,17 @@ int loader_multiboot(uint8_t *ram, uint32_t ram_size, const char *path, const ch
     int rc = check_args(ram, ram_size, path, mods, nmods, out, err, errlen);
     if (rc < 0)
         return rc;
+    /* the boot loaders' convention (GRUB, QEMU): the kernel's path, then
+     * the arguments */
+    char *line = NULL;
+    if (asprintf(&line, "%s%s%s", path, cmdline && *cmdline ? " " : "", cmdline ? cmdline : "") <
+        0) {
+        loader_err(err, errlen, "out of memory");
+        return XBT_ENOMEM;
+    }
     struct mb_boot_plan p = {
         .path = path,
-        .cmdline = cmdline ? cmdline : "",
+        .cmdline = line,
         .mods = mods,
         .nmods = nmods,
         .ram_size = ram_size,
@@ -393,5 +443,6 @@ int loader_multiboot(uint8_t *ram, uint32_t ram_size, const char *path, const ch
     if (rc == XBT_OK && err && errlen)
         err[0] = '\0';
     plan_free(&p);
+    free(line);
     return rc;
 }

@@ -50,9 +50,6 @@ phoff=$(le32 "$HELLO" 28)
 cp "$HELLO" "$T/high.elf"
 put32 "$T/high.elf" $((phoff + 12)) $((0xF0000000))
 check outside-ram "outside guest RAM" run "$T/high.elf"
-cp "$HELLO" "$T/mbi.elf"
-put32 "$T/mbi.elf" $((phoff + 12)) $((0x9000))
-check overlaps-mbi "overlap\|multiboot info\|0x9000" run "$T/mbi.elf"
 head -c 300 "$HELLO" >"$T/trunc.elf"
 check truncated "trunc\|program header\|beyond\|multiboot\|ELF" run "$T/trunc.elf"
 
