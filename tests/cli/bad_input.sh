@@ -90,5 +90,45 @@ if command -v flock >/dev/null 2>&1; then
     wait "$locker" 2>/dev/null
 fi
 
+# Linux bzImages: a synthetic one (setup header only, a protected-mode part
+# of zeros): mkbz FILE VERSION LOADFLAGS SYSSIZE [INIT_SIZE]
+put16() {
+    v=$3
+    printf "$(printf '\\%03o\\%03o' $((v & 255)) $(((v >> 8) & 255)))" |
+        dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
+}
+mkbz() {
+    head -c $((5 * 512 + 65536)) /dev/zero >"$1"
+    put16 "$1" $((0x1fe)) $((0xaa55))
+    printf 'HdrS' | dd of="$1" bs=1 seek=$((0x202)) conv=notrunc 2>/dev/null
+    put16 "$1" $((0x200)) $((0x62eb))              # jmp: header up to 0x264
+    put16 "$1" $((0x206)) "$2"
+    printf "$(printf '\\%03o' "$3")" | dd of="$1" bs=1 seek=$((0x211)) conv=notrunc 2>/dev/null
+    put32 "$1" $((0x1f4)) "$4"
+    put32 "$1" $((0x214)) $((0x100000))           # code32_start
+    put32 "$1" $((0x238)) 255                      # cmdline_size
+    put32 "$1" $((0x22c)) $((0x37ffffff))          # initrd_addr_max
+    put32 "$1" $((0x260)) "${5:-0}"                # init_size
+    put16 "$1" $((0x1f1)) 4                        # setup_sects
+}
+mkbz "$T/old.bz" $((0x0201)) 1 4096
+check bz-too-old "protocol 2.01.*too old" run "$T/old.bz"
+mkbz "$T/zimage.bz" $((0x020a)) 0 4096
+check bz-zimage "zImage.*too old" run --kernel "$T/zimage.bz"
+mkbz "$T/trunc.bz" $((0x020a)) 1 $((1 << 20))
+check bz-truncated "truncated" run "$T/trunc.bz"
+mkbz "$T/big.bz" $((0x020a)) 1 4096 $((200 << 20))
+check bz-no-ram "needs 200 MiB of RAM" run -m 64 "$T/big.bz"
+mkbz "$T/ok.bz" $((0x020a)) 1 4096
+long=$(head -c 300 /dev/zero | tr '\0' a)
+check bz-cmdline "command line is too long.*at most 255" run --append "$long" "$T/ok.bz"
+head -c $((3 << 20)) /dev/zero >"$T/initrd.big"
+check bz-initrd-fit "--initrd .*do not fit" run -m 2 --initrd "$T/initrd.big" "$T/ok.bz"
+check bz-initrd-missing "--initrd .*No such file" run --initrd "$T/nope.img" "$T/ok.bz"
+check bz-initrd-dir "--initrd .*not a regular file" run --initrd "$T/dir" "$T/ok.bz"
+check bz-module "--module: .*Linux kernel" run --module "$HELLO" "$T/ok.bz"
+check mb-initrd "--initrd .*not a Linux kernel" run --initrd "$T/initrd.big" "$HELLO"
+check two-kernels "two kernels" run --kernel "$HELLO" "$HELLO"
+
 echo "$passes passed, $fails failed"
 [ "$fails" -eq 0 ]
