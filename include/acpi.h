@@ -66,8 +66,10 @@
 #define ACPI_RESET_VALUE 0x06
 
 /* ---- the tables --------------------------------------------------------- */
-/* Where the tables go: the first 64 KiB of the BIOS area (0xE0000-0xEFFFF),
- * the RSDP first.  memmap.c reserves it with the system BIOS above. */
+/* Tunable: where the tables go.  Policy: the first 64 KiB of the BIOS
+ * area (0xE0000-0xEFFFF), the RSDP first, so one area serves the scan and
+ * the tables, below 1 MiB where no kernel or initrd is loaded; the tables
+ * take under 1 KiB.  memmap.c reserves it with the system BIOS above. */
 #define ACPI_AREA_BASE 0xE0000u
 #define ACPI_AREA_SIZE 0x10000u
 /* Where an OS without EFI looks for the RSDP (16-byte boundaries). */

@@ -26,6 +26,8 @@
 /* Tunable: room for the AML.  Policy: a few times what it needs (about
  * 200 bytes), far below the area's size. */
 #define DSDT_MAX 1024
+/* Room for PCI0's _CRS: its six descriptors and the end tag take 110
+ * bytes (fixed; the res_* writers do not check). */
 #define CRS_MAX 128
 
 /* resource descriptors (ACPI 6.x, 6.4) */
