@@ -152,6 +152,29 @@ static bool check_tables(int *slp_typ)
     return true;
 }
 
+/* PM timer ticks while PIT channel 2 (mode 0, gate on) counts PIT_COUNT
+ * ticks, bracketed: each end of the interval is known to lie between two
+ * timer reads, so a host that deschedules the vCPU (a loaded machine,
+ * real time) widens [lo, hi] instead of biasing one reading. */
+static void pit_interval(uint32_t *lo, uint32_t *hi)
+{
+    outb(0x61, (uint8_t)((inb(0x61) & ~0x02) | 0x01));
+    outb(0x43, 0xB0);
+    outb(0x42, PIT_COUNT & 0xFF);
+    uint32_t start_lo = pm_read();
+    outb(0x42, PIT_COUNT >> 8); /* counting starts */
+    uint32_t start_hi = pm_read(), prev = start_hi;
+    for (;;) {
+        uint32_t t = pm_read();
+        if (inb(0x61) & 0x20)
+            break;
+        prev = t; /* OUT2 was still low after this read */
+    }
+    uint32_t end_hi = pm_read();
+    *lo = (prev - start_hi) & tmr_mask;
+    *hi = (end_hi - start_lo) & tmr_mask;
+}
+
 static void check_timer(void)
 {
     bool mono = true;
@@ -162,20 +185,14 @@ static void check_timer(void)
         prev = now;
     }
     printf("PM timer monotonic: %s\n", mono ? "yes" : "no");
-    /* PIT channel 2, mode 0, gate on: OUT2 rises after PIT_COUNT ticks */
-    outb(0x61, (uint8_t)((inb(0x61) & ~0x02) | 0x01));
-    outb(0x43, 0xB0);
-    outb(0x42, PIT_COUNT & 0xFF);
-    outb(0x42, PIT_COUNT >> 8);
-    uint32_t t0 = pm_read();
-    while (!(inb(0x61) & 0x20))
-        ;
-    uint32_t ticks = (pm_read() - t0) & tmr_mask;
     uint32_t want = (uint32_t)((uint64_t)PM_TIMER_HZ * PIT_COUNT / PIT_HZ);
-    bool ok = ticks > want - want / 50 && ticks < want + want / 50;
+    uint32_t lo = 0, hi = 0;
+    for (int k = 0; k < 5 && (k == 0 || hi - lo > want / 50); k++)
+        pit_interval(&lo, &hi);
+    bool ok = lo < want + want / 50 && hi > want - want / 50;
     printf("PM timer ticks in 50 ms of the PIT: %s\n", ok ? "3.58 MHz within 2%" : "WRONG");
     if (!ok)
-        printf("  (%u, expected %u)\n", ticks, want);
+        printf("  (%u-%u, expected %u)\n", lo, hi, want);
 }
 
 /* Spins until the timer's top bit changes. */
