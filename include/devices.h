@@ -113,6 +113,29 @@ void dev_port80_destroy(struct dev_port80 *d);
 /* The last byte written (the guest's last POST code). */
 uint8_t dev_port80_last(const struct dev_port80 *d);
 
+/* ACPI PM fixed hardware (PIIX4 PM layout, include/acpi.h) at ports
+ * [base, base + ACPI_PM_LEN): PM1a_EVT (PM1_STS write-1-to-clear, PM1_EN),
+ * PM1a_CNT (SCI_EN set at power-on; SLP_EN with SLP_TYP S5 or S4 signals
+ * stop with STOP_POWEROFF and XBT_STATUS_POWEROFF; other types return at
+ * once with WAK_STS set) and the 24-bit PM timer at 3.579545 MHz of clk's
+ * time.  sci is driven as a level: SCI_EN and an enabled status bit. */
+struct dev_acpi_pm;
+struct dev_acpi_pm_stats {
+    uint64_t timer_reads;    /* accesses that read PM_TMR */
+    uint64_t timer_carries;  /* changes of timer bit 23 (TMR_STS events) */
+    uint64_t scis;           /* SCI raised (0 -> 1) */
+    uint64_t sleep_requests; /* SLP_EN writes */
+    uint64_t poweroffs;      /* of them, S5 or S4: the machine powered off */
+    uint64_t power_button;   /* power button presses */
+};
+struct dev_acpi_pm *dev_acpi_pm_create(struct io_bus *bus, struct xclock *clk, uint16_t base,
+                                       struct irq_line sci, struct stop_line stop);
+void dev_acpi_pm_destroy(struct dev_acpi_pm *pm);
+/* Presses the fixed-feature power button: PWRBTN_STS (SCI if PWRBTN_EN).
+ * vCPU thread. */
+void dev_acpi_pm_power_button(struct dev_acpi_pm *pm);
+const struct dev_acpi_pm_stats *dev_acpi_pm_stats(const struct dev_acpi_pm *pm);
+
 /* ==== PCI: configuration mechanism #1, bus 0 (src/devices/pci.c) ======== */
 /* Ports 0xCF8 (CONFIG_ADDRESS, dword only) and 0xCFC-0xCFF (CONFIG_DATA,
  * byte/word/dword), and the PIIX3 reset control register 0xCF9 (setting

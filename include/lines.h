@@ -45,11 +45,14 @@ enum machine_stop {
     STOP_TRIPLE_FAULT, /* shutdown: register dump printed */
     STOP_USER,         /* Ctrl-A X on the console */
     STOP_RESET,        /* the guest reset the machine (i8042 0xFE, 0xCF9) */
+    STOP_POWEROFF,     /* the guest powered off (ACPI S5 through PM1a_CNT) */
     STOP_ERROR,        /* VMM could not continue (message printed) */
 };
 
 /* Exit statuses of `xbt run` other than the debug-exit ones, which are always
- * odd; these are even so the two never collide. */
+ * odd; these are even so the two never collide.  A power-off is a clean
+ * end, 0, as QEMU's. */
+#define XBT_STATUS_POWEROFF 0
 #define XBT_STATUS_HALTED 4
 #define XBT_STATUS_TRIPLE_FAULT 6
 #define XBT_STATUS_USER 8

@@ -71,4 +71,9 @@ bool loader_is_bzimage(const uint8_t *head, size_t len);
 int loader_linux(uint8_t *ram, uint32_t ram_size, const char *path, const char *initrd,
                  const char *cmdline, struct linux_boot *out, char *err, size_t errlen);
 
+/* Tells the kernel loaded by loader_linux where the ACPI RSDP is:
+ * boot_params.acpi_rsdp_addr (zero page offset 0x070, read by Linux 5.0
+ * and later; older ones scan the BIOS area and find it there too). */
+void loader_linux_set_rsdp(uint8_t *ram, const struct linux_boot *boot, uint32_t rsdp);
+
 #endif

@@ -26,6 +26,7 @@ struct dev_port80;
 struct dev_pci;
 struct dev_ide;
 struct dev_debug_exit;
+struct dev_acpi_pm;
 struct disk_image;
 struct xclock;
 struct ticker;
@@ -92,7 +93,9 @@ struct machine {
     struct dev_pci *pci; /* PCI configuration mechanism, bus 0 */
     struct dev_ide *ide; /* PIIX3 IDE (00:01.1) */
     struct dev_debug_exit *debug_exit;
-    struct ticker *ticker; /* host clock: wakes the vCPU at timer deadlines */
+    struct dev_acpi_pm *acpi_pm; /* ACPI PM1 registers and PM timer at 0x600 */
+    uint32_t acpi_rsdp;          /* guest-physical address of the ACPI RSDP */
+    struct ticker *ticker;       /* host clock: wakes the vCPU at timer deadlines */
     struct run_stats run_st;
 
     /* Set from any thread; the run loop notices at the next unit boundary. */

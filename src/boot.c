@@ -84,6 +84,7 @@ static int boot_linux(struct machine *m)
             flat(&cpu->seg[s], boot.ds, false);
     cpu->eip = boot.entry;
     cpu->regs[R_ESI] = boot.boot_params;
+    loader_linux_set_rsdp(m->ram, &boot, m->acpi_rsdp);
     return 0;
 }
 

@@ -1,7 +1,7 @@
 /*
  * machine.c - assembles the virtual PC: guest RAM, vCPU, MMU, translation
- * cache, I/O bus and devices, and boots the kernel through the multiboot
- * loader.  Also the receivers of the devices' lines (lines.h): the
+ * cache, I/O bus and devices, and the ACPI tables that describe them (the
+ * kernel is booted by boot.c).  Also the receivers of the devices' lines (lines.h): the
  * thread-safe stop, reset and wake-up requests.
  */
 #define _GNU_SOURCE
@@ -11,6 +11,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "acpi.h"
 #include "clock.h"
 #include "devices.h"
 #include "loader.h"
@@ -180,6 +181,25 @@ static int create_devices(struct machine *m, const struct machine_config *cfg)
     return 0;
 }
 
+/* The ACPI PM device (PIIX4 layout at 0x600): the SCI on IRQ9, S5 stops
+ * the machine. */
+static int create_acpi_pm(struct machine *m)
+{
+    m->acpi_pm = dev_acpi_pm_create(m->bus, m->clock, ACPI_PM_BASE,
+                                    dev_pic_irq_line(m->pic, ACPI_SCI_IRQ), machine_stop_line(m));
+    return m->acpi_pm ? 0 : XBT_ENOMEM;
+}
+
+/* The ACPI tables in the BIOS area, for every kernel (the Linux loader
+ * passes the RSDP on, others scan for it).  A machine with APICs sets
+ * acpi.apic (and their addresses) here, which adds the MADT. */
+static int build_acpi_tables(struct machine *m)
+{
+    struct acpi_config acpi;
+    acpi_config_default(&acpi, m->ram_size);
+    return acpi_build(m->ram, m->ram_size, &acpi, &m->acpi_rsdp);
+}
+
 int machine_create(struct machine **out, const struct machine_config *cfg)
 {
     struct machine *m = calloc(1, sizeof(*m));
@@ -199,6 +219,10 @@ int machine_create(struct machine **out, const struct machine_config *cfg)
         wire_cpu(m, cfg);
         rc = create_devices(m, cfg);
     }
+    if (rc == 0)
+        rc = create_acpi_pm(m);
+    if (rc == 0)
+        rc = build_acpi_tables(m);
     if (rc) {
         machine_destroy(m);
         return rc;
@@ -230,6 +254,7 @@ void machine_destroy(struct machine *m)
     if (m->pic)
         dev_pic_destroy(m->pic);
     dev_debug_exit_destroy(m->debug_exit);
+    dev_acpi_pm_destroy(m->acpi_pm);
     if (m->clock)
         xclock_destroy(m->clock);
     if (m->tc.rx)

@@ -157,6 +157,19 @@ static void collect_disk(struct kvs *c, const struct machine *m)
     add(c, "irqs", k->irqs);
 }
 
+/* ACPI PM device: timer, SCIs, sleep requests */
+static void collect_acpi(struct kvs *c, const struct machine *m)
+{
+    const struct dev_acpi_pm_stats *a = dev_acpi_pm_stats(m->acpi_pm);
+    c->group = "acpi";
+    add(c, "timer_reads", a->timer_reads);
+    add(c, "timer_carries", a->timer_carries);
+    add(c, "scis", a->scis);
+    add(c, "sleep_requests", a->sleep_requests);
+    add(c, "poweroffs", a->poweroffs);
+    add(c, "power_button", a->power_button);
+}
+
 /* the run loop */
 static void collect_run(struct kvs *c, const struct machine *m)
 {
@@ -186,6 +199,8 @@ static int collect(const struct machine *m, struct kv *out, int max)
     }
     if (m->ide && m->cfg.disk)
         collect_disk(&c, m);
+    if (m->acpi_pm)
+        collect_acpi(&c, m);
     collect_run(&c, m);
     return c.n;
 }

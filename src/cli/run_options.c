@@ -442,6 +442,7 @@ void run_options_help(FILE *f)
         int status;
         const char *what;
     } statuses[] = {
+        { XBT_STATUS_POWEROFF, "the guest powered off (ACPI S5 through PM1a_CNT)" },
         { XBT_STATUS_HALTED, "the guest halted with interrupts disabled" },
         { XBT_STATUS_TRIPLE_FAULT, "triple fault (a register dump is printed)" },
         { XBT_STATUS_USER, "stopped by Ctrl-A x" },

@@ -57,6 +57,7 @@
 #define TYPE_OF_LOADER_UNKNOWN 0xFF
 
 /* zero page fields */
+#define BP_ACPI_RSDP_ADDR 0x070 /* u64 */
 #define BP_ALT_MEM_K 0x1E0
 #define BP_E820_ENTRIES 0x1E8
 #define BP_E820_TABLE 0x2D0
@@ -281,4 +282,9 @@ int loader_linux(uint8_t *ram, uint32_t ram_size, const char *path, const char *
         close(p.initrd_fd);
     free(p.img);
     return rc;
+}
+
+void loader_linux_set_rsdp(uint8_t *ram, const struct linux_boot *boot, uint32_t rsdp)
+{
+    loader_put64(ram, boot->boot_params + BP_ACPI_RSDP_ADDR, rsdp);
 }

@@ -17,15 +17,17 @@
 
 #include <string.h>
 
+#include "acpi.h"
 #include "loader.h"
 
 /* The PC memory layout the loaders describe. */
-#define PC_LOW_RAM_END 0x9fc00u /* conventional RAM ends; EBDA follows */
-#define PC_EBDA_END 0xa0000u    /* end of the 1 KiB EBDA; VGA hole next */
-#define PC_BIOS_START 0xf0000u  /* system BIOS ROM, reserved */
-#define PC_HIGH_RAM 0x100000u   /* extended memory starts at 1 MiB */
-#define PC_MEM_LOWER_KIB 639u   /* = PC_LOW_RAM_END / 1024 */
-#define PC_LOW_RESERVED 0x1000u /* IVT, BDA: no segment may go below */
+#define PC_LOW_RAM_END 0x9fc00u      /* conventional RAM ends; EBDA follows */
+#define PC_EBDA_END 0xa0000u         /* end of the 1 KiB EBDA; VGA hole next */
+#define PC_ACPI_START ACPI_AREA_BASE /* 0xe0000: the ACPI tables (acpi.h) */
+#define PC_BIOS_START 0xf0000u       /* system BIOS ROM, reserved */
+#define PC_HIGH_RAM 0x100000u        /* extended memory starts at 1 MiB */
+#define PC_MEM_LOWER_KIB 639u        /* = PC_LOW_RAM_END / 1024 */
+#define PC_LOW_RESERVED 0x1000u      /* IVT, BDA: no segment may go below */
 
 #define PAGE_SIZE_4K 4096u
 

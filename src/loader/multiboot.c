@@ -263,17 +263,21 @@ static uint64_t modules_base(const struct mb_boot_plan *p)
     return p->kernel.hi > PC_HIGH_RAM ? p->kernel.hi : PC_HIGH_RAM;
 }
 
-/* Where no kernel segment may go: the IVT and BDA. */
-static void reserved_regions(struct loader_region r[1])
+/* Where no kernel segment may go: the IVT and BDA, the ACPI tables (built
+ * before the kernel is loaded). */
+static void reserved_regions(struct loader_region r[2])
 {
     r[0] = (struct loader_region){ .lo = 0, .hi = PC_LOW_RESERVED };
     snprintf(r[0].what, sizeof(r[0].what), "the first 4 KiB of RAM (below 0x%x)", PC_LOW_RESERVED);
+    r[1] = (struct loader_region){ .lo = PC_ACPI_START, .hi = PC_ACPI_START + ACPI_AREA_SIZE };
+    snprintf(r[1].what, sizeof(r[1].what), "the ACPI tables [0x%x-0x%x)", PC_ACPI_START,
+             PC_ACPI_START + ACPI_AREA_SIZE);
 }
 
 /* Everything about the input, before guest RAM is written. */
 static int mb_check(struct mb_boot_plan *p, char *err, size_t errlen)
 {
-    struct loader_region reserved[1];
+    struct loader_region reserved[2];
     reserved_regions(reserved);
     const struct loader_place place = { .ram_size = p->ram_size,
                                         .reserved = reserved,

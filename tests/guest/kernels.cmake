@@ -146,6 +146,9 @@ xbt_guest(timer    SOURCES timer.c)
 xbt_guest(timer_virtual SOURCES timer_virtual.c XBT_ARGS --clock=virtual QEMU SKIP)
 xbt_guest(rtc      SOURCES rtc.c)
 xbt_guest(rtc_fixed SOURCES rtc_fixed.c XBT_ARGS "--clock=virtual --rtc-base 1234567890" QEMU SKIP)
+# ACPI: tables found by scanning, the PM timer, PM1 status and enables,
+# the SCI, and the power-off through PM1a_CNT (status 0 under both)
+xbt_guest(acpi     SOURCES acpi.c STATUS 0)
 # QEMU -no-reboot exits 0 on a reset; xbt ends with status 10
 xbt_guest(kbc_reset SOURCES kbc_reset.c STATUS 10 QEMU SKIP)
 # System virtualization (XBT_SYS_COMMON, guests/common/sys_common.h):

@@ -255,8 +255,8 @@ static void check_mmap(uint32_t ram_size)
     } want[] = {
         { 0, 0x9fc00, 1 },
         { 0x9fc00, 0x400, 2 },
-        { 0xf0000, 0x10000, 2 },
-        { 0x100000, 0, 1 }, /* length: ram_size - 1 MiB */
+        { 0xe0000, 0x20000, 2 }, /* the ACPI tables and the BIOS */
+        { 0x100000, 0, 1 },      /* length: ram_size - 1 MiB */
     };
     uint32_t mbi = MB_INFO_ADDR;
     uint32_t len = rd32(mbi + 44), addr = rd32(mbi + 48);
