@@ -8,7 +8,7 @@ set -eu
 
 PACKAGES="build-essential cmake pkg-config gcc-multilib libzydis-dev libcapstone-dev
 libelf-dev libcmocka-dev qemu-system-x86 gnuplot-nox cpio e2fsprogs
-clang-format"
+clang-format python3"
 
 missing=""
 for p in $PACKAGES; do
