@@ -44,6 +44,7 @@ enum bt_callout {
     CO_EXCEPTION,
     CO_SEGMENT,
     CO_SYSTEM,
+    CO_SYSCALL, /* INT n, SYSENTER, SYSEXIT */
     CO_IRET,
     CO_FARJMP,
     CO_MISC,

@@ -218,7 +218,7 @@ static bool tr_io(struct tr *t, const struct bt_insn *i)
 /* INT imm8 */
 static bool tr_int(struct tr *t, const struct bt_insn *i)
 {
-    call(t, hlp_int, (uint32_t)i->ops[0].imm.value.u & 0xFF, 0, CO_EXCEPTION);
+    call(t, hlp_int, (uint32_t)i->ops[0].imm.value.u & 0xFF, 0, CO_SYSCALL);
     end_unchained(t);
     return true;
 }
@@ -558,8 +558,8 @@ static const struct sys_entry sys_table[ZYDIS_MNEMONIC_MAX_VALUE + 1] = {
     M(WBINVD) = C(hlp_priv, PRIV_WBINVD, 0, CO_SYSTEM, 0),
     M(RDMSR) = C(hlp_priv, PRIV_RDMSR, 0, CO_SYSTEM, 0),
     M(WRMSR) = C(hlp_priv, PRIV_WRMSR, 0, CO_SYSTEM, SYS_END),
-    M(SYSENTER) = C(hlp_priv, PRIV_SYSENTER, 0, CO_SYSTEM, SYS_END),
-    M(SYSEXIT) = C(hlp_priv, PRIV_SYSEXIT, 0, CO_SYSTEM, SYS_END),
+    M(SYSENTER) = C(hlp_priv, PRIV_SYSENTER, 0, CO_SYSCALL, SYS_END),
+    M(SYSEXIT) = C(hlp_priv, PRIV_SYSEXIT, 0, CO_SYSCALL, SYS_END),
     /* stack frames */
     M(PUSHA) = C(hlp_pusha, 0, 0, CO_STACK, SYS_OSZ_A),
     M(PUSHAD) = C(hlp_pusha, 0, 0, CO_STACK, SYS_OSZ_A),

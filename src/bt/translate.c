@@ -21,8 +21,8 @@
 #include "helpers.h"
 
 const char *const bt_callout_names[CO_COUNT] = {
-    "io",        "hlt",     "string", "flags", "stack",  "cpuid", "rdtsc",
-    "exception", "segment", "system", "iret",  "farjmp", "misc",
+    "io",        "hlt",     "string", "flags",   "stack", "cpuid",  "rdtsc",
+    "exception", "segment", "system", "syscall", "iret",  "farjmp", "misc",
 };
 
 /* ---- flags ------------------------------------------------------------- */

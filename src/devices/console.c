@@ -295,7 +295,8 @@ struct console *console_start(int in_fd, struct dev_uart *uart, struct stop_line
 
     if (in_fd >= 0 && isatty(in_fd)) {
         c->is_tty = true;
-        if (tcgetpgrp(in_fd) != getpgrp())
+        pid_t fg = tcgetpgrp(in_fd); /* -1: not our controlling terminal */
+        if (fg >= 0 && fg != getpgrp())
             c->eof = true; /* background: reading would stop us */
         else
             c->owns_tty = console_tty_make_raw(in_fd);

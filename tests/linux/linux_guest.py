@@ -5,8 +5,12 @@ serial console as a user at a terminal would: it waits for the prompt,
 answers the shell's cursor-position queries (ESC [6n) as a terminal does,
 types commands and reads their output.
 
-  linux_guest.py shell XBT      uname, the CPU flags (sep), arithmetic,
+  linux_guest.py shell XBT      uname, the CPU flags (sep), the vDSO's
+                                 SYSENTER, arithmetic,
                                  poweroff -f ending xbt with status 0
+  linux_guest.py tty XBT        on a terminal (a pty): typed input, the up
+                                 arrow, line editing, Ctrl-A x (status 8),
+                                 the terminal restored after
   linux_guest.py disk XBT       root=/dev/sda on a copy of the ext4 image:
                                  a file written, synced, powered off, read
                                  on the host (debugfs) and by a second boot
@@ -16,7 +20,9 @@ types commands and reads their output.
 Exit status 0 pass, 1 fail, 77 skipped (the guest cannot be made: no
 network to fetch Debian's packages; or QEMU missing), with one line why.
 """
+import fcntl
 import os
+import pty
 import re
 import select
 import shutil
@@ -24,6 +30,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import termios
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -58,28 +65,47 @@ def guest_dir():
     return out.stdout.strip().splitlines()[-1]
 
 
+def controlling_tty():
+    """In the child: its terminal becomes its controlling terminal."""
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+
 class Console:
     """A guest's serial console on a pipe: expect and type."""
 
-    def __init__(self, argv):
-        self.p = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                  stderr=subprocess.STDOUT, start_new_session=True)
+    def __init__(self, argv, tty=False):
+        self.slave = None
+        if tty:                 # a terminal: xbt puts it in raw mode
+            master, self.slave = pty.openpty()
+            self.p = subprocess.Popen(argv, stdin=self.slave, stdout=self.slave,
+                                      stderr=self.slave, start_new_session=True,
+                                      preexec_fn=controlling_tty)
+            self.rfd, self.wfd = master, master
+        else:
+            self.p = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                      stderr=subprocess.STDOUT, start_new_session=True)
+            self.rfd, self.wfd = self.p.stdout.fileno(), self.p.stdin.fileno()
         self.buf = b""
         self.seen = 0           # buf[:seen] has been matched already
+
+    def write(self, data):
+        os.write(self.wfd, data)
 
     def _read(self, deadline):
         left = deadline - time.monotonic()
         if left <= 0:
             return False
-        r, _, _ = select.select([self.p.stdout], [], [], min(left, 1.0))
+        r, _, _ = select.select([self.rfd], [], [], min(left, 1.0))
         if not r:
             return True
-        data = os.read(self.p.stdout.fileno(), 65536)
+        try:
+            data = os.read(self.rfd, 65536)
+        except OSError:         # a terminal whose last user has gone
+            data = b""
         if not data:
             return False
         if b"\x1b[6n" in data:          # the shell asks where the cursor is
-            self.p.stdin.write(b"\x1b[24;1R" * data.count(b"\x1b[6n"))
-            self.p.stdin.flush()
+            self.write(b"\x1b[24;1R" * data.count(b"\x1b[6n"))
         self.buf += data
         return True
 
@@ -96,9 +122,7 @@ class Console:
 
     def run(self, cmd):
         """Types cmd, returns what it printed between two marks."""
-        line = f"echo {MARK}1; {cmd}; echo {MARK}2\n"
-        self.p.stdin.write(line.encode())
-        self.p.stdin.flush()
+        self.write(f"echo {MARK}1; {cmd}; echo {MARK}2\n".encode())
         m = self.expect(re.compile(rb"\n" + MARK.encode() + rb"1\r?\n(.*?)" + MARK.encode() +
                                    rb"2\r?\n", re.S), CMD_TIMEOUT)
         if not m:
@@ -114,8 +138,8 @@ class Console:
             return None
 
 
-def boot(argv):
-    con = Console(argv)
+def boot(argv, tty=False):
+    con = Console(argv, tty)
     if not con.expect(PROMPT, BOOT_TIMEOUT):
         os.killpg(con.p.pid, signal.SIGKILL)
         fail("no shell prompt within %d s" % BOOT_TIMEOUT, con.buf)
@@ -128,27 +152,62 @@ def xbt_argv(xbt, d, extra=(), append="console=ttyS0"):
 
 
 def poweroff(con, what):
-    con.p.stdin.write(b"poweroff -f\n")
-    con.p.stdin.flush()
+    con.write(b"poweroff -f\n")
     st = con.wait(CMD_TIMEOUT)
     if st != 0:
         fail(f"{what}: poweroff -f ended with status {st}, expected 0", con.buf)
 
+
+# The vDSO's bytes as hex, read through /proc/self/mem (its address is the
+# same in every process under norandmaps): __kernel_vsyscall is patched to
+# "sysenter; int $0x80" (0f 34 cd 80) when the CPU has SEP.
+VDSO_BYTES = ("a=$(grep vdso /proc/self/maps | cut -d- -f1); dd if=/proc/self/mem bs=4096 "
+              "skip=$((0x$a / 4096)) count=2 2>/dev/null | od -An -tx1 -v | tr -d '\\n'")
 
 COMMANDS = ["uname -sr", "echo $((6 * 7))", "cat /proc/cmdline"]
 
 
 def shell(xbt):
     d = guest_dir()
-    con = boot(xbt_argv(xbt, d))
+    con = boot(xbt_argv(xbt, d, append="console=ttyS0 norandmaps"))
     out = [con.run(c) for c in COMMANDS]
     flags = con.run("grep -m1 '^flags' /proc/cpuinfo")
     if not re.match(r"Linux 6\.", out[0]) or out[1].strip() != "42":
         fail(f"unexpected output: {out}", con.buf)
     if " sep" not in flags:
         fail(f"the CPU flags lack sep: {flags.strip()}", con.buf)
+    vdso = con.run(VDSO_BYTES)
+    if "0f 34 cd 80" not in vdso:
+        fail(f"the vDSO does not enter the kernel with SYSENTER: {vdso.strip()[:200]}", con.buf)
     poweroff(con, "xbt")
     print("PASS: shell under xbt: " + out[0].strip() + "; " + flags.strip())
+
+
+def typed(con, keys, pattern, what):
+    """Types keys one at a time, as a user does, and expects pattern."""
+    for k in keys:
+        con.write(bytes([k]))
+        time.sleep(0.01)
+    if not con.expect(pattern, CMD_TIMEOUT):
+        fail(what, con.buf)
+
+
+def tty(xbt):
+    d = guest_dir()
+    con = boot(xbt_argv(xbt, d), tty=True)
+    typed(con, b"echo typed-$((40 + 2))\r", rb"\ntyped-42\r?\r?\n", "typed input")
+    typed(con, b"\x1b[A\r", rb"\ntyped-42\r?\r?\n", "the up arrow (history)")
+    typed(con, b"echo left-xyzq\x1b[D\x1b[D\x7f\r", rb"\nleft-xzq\r?\r?\n",
+          "line editing (left arrow, backspace)")
+    typed(con, b"\x01x", rb"terminated \(Ctrl-A x\)", "Ctrl-A x")
+    st = con.wait(CMD_TIMEOUT)
+    if st != 8:
+        fail(f"Ctrl-A x ended xbt with status {st}, expected 8", con.buf)
+    mode = termios.tcgetattr(con.slave)
+    if not (mode[3] & termios.ECHO and mode[3] & termios.ICANON):
+        fail("xbt left the terminal in raw mode")
+    print("PASS: on a terminal: typed input, history, line editing, Ctrl-A x (status 8), "
+          "the terminal restored")
 
 
 def debugfs_cat(image, path):
@@ -196,10 +255,11 @@ def qemu(xbt):
 
 
 def main():
-    if len(sys.argv) != 3 or sys.argv[1] not in ("shell", "disk", "qemu"):
+    modes = {"shell": shell, "tty": tty, "disk": disk, "qemu": qemu}
+    if len(sys.argv) != 3 or sys.argv[1] not in modes:
         print(__doc__)
         sys.exit(2)
-    {"shell": shell, "disk": disk, "qemu": qemu}[sys.argv[1]](sys.argv[2])
+    modes[sys.argv[1]](sys.argv[2])
 
 
 if __name__ == "__main__":
