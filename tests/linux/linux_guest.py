@@ -12,10 +12,12 @@ types commands and reads their output.
                                  arrow, line editing, Ctrl-A x (status 8),
                                  the terminal restored after
   linux_guest.py disk XBT       root=/dev/sda on a copy of the ext4 image:
-                                 a file written, synced, powered off, read
-                                 on the host (debugfs) and by a second boot
+                                 a file written, synced, read back after
+                                 reboot -f (--reboot), after poweroff on
+                                 the host (debugfs) and by a second run
   linux_guest.py qemu XBT       the same commands under QEMU: the outputs
-                                 that do not depend on the machine agree
+                                 that do not depend on the machine agree;
+                                 reboot -f ends xbt (no --reboot) with 10
 
 Exit status 0 pass, 1 fail, 77 skipped (the guest cannot be made: no
 network to fetch Debian's packages; or QEMU missing), with one line why.
@@ -220,21 +222,28 @@ def disk(xbt):
     with tempfile.TemporaryDirectory() as t:
         img = os.path.join(t, "root.img")
         shutil.copy(os.path.join(d, "rootfs.img"), img)
-        argv = xbt_argv(xbt, d, ["--disk", img], "console=ttyS0 root=/dev/sda")
+        argv = xbt_argv(xbt, d, ["--disk", img, "--reboot"], "console=ttyS0 root=/dev/sda")
         con = boot(argv)
         if b"xbt-rootfs: up" not in con.buf:
             fail("the root file system was not mounted", con.buf)
         token = "written-by-xbt-%d" % os.getpid()
         con.run(f"echo {token} > /root/file.txt; sync")
-        poweroff(con, "first boot")
+        con.write(b"reboot -f\n")
+        if not con.expect(re.compile(rb"Linux version .*?(?:" + PROMPT.pattern + rb")", re.S), BOOT_TIMEOUT):
+            fail("reboot -f with --reboot: no second boot to the shell", con.buf)
+        got = con.run("cat /root/file.txt").strip()
+        poweroff(con, "after the reboot")
+        if got != token:
+            fail(f"after the reboot the guest reads '{got}', expected '{token}'")
         if debugfs_cat(img, "/root/file.txt").strip() != token:
             fail("the host does not find the file in the image (debugfs)")
         con = boot(argv)
         got = con.run("cat /root/file.txt").strip()
-        poweroff(con, "second boot")
+        poweroff(con, "second run")
         if got != token:
-            fail(f"the second boot reads '{got}', expected '{token}'")
-    print("PASS: root on the IDE disk: written, synced, read by the host and a second boot")
+            fail(f"the second run reads '{got}', expected '{token}'")
+    print("PASS: root on the IDE disk: written, synced, read after reboot -f, by the host and "
+          "by a second run")
 
 
 def qemu(xbt):
@@ -248,7 +257,10 @@ def qemu(xbt):
     for name, argv in (("xbt", xbt_argv(xbt, d)), ("qemu", qargv)):
         con = boot(argv)
         res[name] = [con.run(c) for c in COMMANDS]
-        poweroff(con, name)
+        con.write(b"reboot -f\n")      # QEMU -no-reboot: 0; xbt without --reboot: 10
+        st = con.wait(CMD_TIMEOUT)
+        if st != {"xbt": 10, "qemu": 0}[name]:
+            fail(f"{name}: reboot -f ended with status {st}", con.buf)
     if res["xbt"] != res["qemu"]:
         fail(f"xbt printed {res['xbt']}, QEMU {res['qemu']}")
     print("PASS: xbt and QEMU agree: " + "; ".join(s.strip() for s in res["xbt"]))
