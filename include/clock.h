@@ -28,8 +28,12 @@ void xclock_destroy(struct xclock *c);
 enum clock_kind xclock_kind(const struct xclock *c);
 
 /* Guest time in nanoseconds since the machine started (host clock: minus
- * the time stolen, xclock_steal). */
+ * the time stolen, xclock_steal, and the stalls, clock.c), as the guest
+ * sees it: never less than any value returned before.  vCPU thread. */
 uint64_t xclock_ns(struct xclock *c);
+/* The same for the VMM's own use (sleeps, alarms): not taken as seen by
+ * the guest, so a stall may still be stolen back behind it.  Any thread. */
+uint64_t xclock_peek_ns(struct xclock *c);
 /* Wall-clock time (host, seconds since the epoch) at guest time 0; the RTC
  * adds xclock_ns() to it, so in virtual mode the RTC is deterministic for a
  * fixed --rtc-base. */
@@ -48,6 +52,20 @@ void xclock_advance(struct xclock *c, uint64_t ns);
  * so VMM work never shows in the guest's measurements (its TSC and PIT
  * agree, calibration loops see no hiccups).  Any thread. */
 void xclock_steal(struct xclock *c, uint64_t ns);
+
+/* Tunable: a timer found overdue by more than this on the host clock
+ * means the vCPU thread was stalled, and the stall is stolen from guest
+ * time (see clock.c).  Policy: 1 ms, far above the ticker's wake-up
+ * latency (tens of microseconds) and below the shortest period Linux
+ * programs for its tick (1 ms at HZ=1000), so no periodic interrupt is
+ * coalesced away by a stall. */
+#define XCLOCK_STALL_NS 1000000ull
+
+struct xclock_stats {
+    uint64_t stalls;   /* stalls stolen from guest time */
+    uint64_t stall_ns; /* their total length */
+};
+const struct xclock_stats *xclock_stats(const struct xclock *c);
 
 struct xtimer *xtimer_create(struct xclock *c, xtimer_fn fn, void *opaque);
 void xtimer_destroy(struct xtimer *t);

@@ -50,10 +50,11 @@ uint64_t cpu_mem_writeback(struct vcpu *cpu, uint32_t unused, uint32_t unused2, 
 /* RDMSR / WRMSR of ECX (EDX:EAX); #GP(0) raised for what the CPU lacks. */
 void cpu_rdmsr(struct vcpu *cpu);
 void cpu_wrmsr(struct vcpu *cpu);
-/* Virtual clock: advances guest time by the instructions executed since
- * the last call (the budget translated code counts down), so time read in
- * the middle of translated code - port I/O, RDTSC, MMIO - is current.
- * Nothing on the host clock. */
+/* Before the guest reads the time (port I/O, RDTSC, MMIO).  Virtual
+ * clock: advances guest time by the instructions executed since the last
+ * call (the budget translated code counts down), so the time read is
+ * current.  Host clock: a timer that is due sets exit_request, so it runs
+ * at the next unit entry without waiting for the ticker thread. */
 void cpu_clock_sync(struct vcpu *cpu);
 /* The time-stamp counter: guest nanoseconds plus the offset WRMSR set. */
 uint64_t cpu_tsc(struct vcpu *cpu);

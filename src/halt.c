@@ -52,7 +52,7 @@ void run_halt(struct machine *m)
         if (dev_pic_pending(m->pic) || atomic_load(&m->stop_reason))
             return;
         uint64_t dl = xclock_next_deadline(m->clock);
-        uint64_t now = xclock_ns(m->clock);
+        uint64_t now = xclock_peek_ns(m->clock);
         if (virt && dl != UINT64_MAX) {
             if (dl > now)
                 xclock_advance(m->clock, dl - now);

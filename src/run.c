@@ -24,9 +24,8 @@
 /* The state of the loop across units. */
 struct run {
     struct machine *m;
-    bool virt;          /* virtual clock */
-    uint64_t published; /* deadline last given to the ticker */
-    int64_t budget;     /* virtual clock: instructions given to the unit */
+    bool virt;      /* virtual clock */
+    int64_t budget; /* virtual clock: instructions given to the unit */
 };
 
 static bool irq_deliverable(struct machine *m)
@@ -122,7 +121,7 @@ static void arm_timers(struct run *r, const struct unit *unit)
     struct machine *m = r->m;
     uint64_t dl = xclock_next_deadline(m->clock);
     if (r->virt) {
-        uint64_t now = xclock_ns(m->clock);
+        uint64_t now = xclock_peek_ns(m->clock);
         uint64_t room = dl == UINT64_MAX ? VCLOCK_MAX_BUDGET
                         : dl > now       ? (dl - now) / XCLOCK_VIRTUAL_NS_PER_INSN
                                          : 0;
@@ -131,9 +130,8 @@ static void arm_timers(struct run *r, const struct unit *unit)
         r->budget = (int64_t)room < (int64_t)unit->ninsns ? (int64_t)unit->ninsns : (int64_t)room;
         m->cpu->budget = r->budget;
         m->cpu->budget_synced = r->budget;
-    } else if (dl != r->published && m->ticker) {
+    } else if (m->ticker && dl != ticker_deadline(m->ticker)) {
         ticker_set(m->ticker, dl);
-        r->published = dl;
     }
 }
 
@@ -214,9 +212,7 @@ static bool step(struct run *r)
 
 int machine_run(struct machine *m)
 {
-    struct run r = { .m = m,
-                     .virt = xclock_kind(m->clock) == CLOCK_VIRTUAL,
-                     .published = UINT64_MAX };
+    struct run r = { .m = m, .virt = xclock_kind(m->clock) == CLOCK_VIRTUAL };
     sigjmp_buf jb;
     run_faults_install(m, &jb);
     if (!r.virt && !m->ticker)

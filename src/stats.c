@@ -8,6 +8,7 @@
 #include "bt.h"
 #include "devices.h"
 #include "machine.h"
+#include "clock.h"
 #include "stats.h"
 #include "vcpu.h"
 
@@ -179,6 +180,15 @@ static void collect_run(struct kvs *c, const struct machine *m)
     add(c, "host_faults", m->run_st.host_faults);
     add(c, "interrupts", m->run_st.interrupts);
 }
+
+/* guest time: what the VMM kept the guest from seeing pass */
+static void collect_clock(struct kvs *c, const struct machine *m)
+{
+    const struct xclock_stats *k = xclock_stats(m->clock);
+    c->group = "clock";
+    add(c, "stalls", k->stalls);
+    add(c, "stall_ns", k->stall_ns);
+}
 static int collect(const struct machine *m, struct kv *out, int max)
 {
     struct kvs c = { .kv = out, .max = max };
@@ -202,6 +212,7 @@ static int collect(const struct machine *m, struct kv *out, int max)
     if (m->acpi_pm)
         collect_acpi(&c, m);
     collect_run(&c, m);
+    collect_clock(&c, m);
     return c.n;
 }
 

@@ -5,8 +5,14 @@
  * deadline the vCPU published and then raises exit_request, so translated
  * code leaves at its next unit entry and the dispatcher runs the timers.
  * Not used with the virtual clock (there, an instruction budget does it).
+ *
+ * A deadline fires once: the thread then forgets it, and the vCPU, seeing
+ * that (ticker_deadline), publishes its next deadline again - even the same
+ * one, which it must when the timer was not due after all when it looked
+ * (time stolen for a translation between the two looks moves it back).
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -20,7 +26,7 @@ struct ticker {
     pthread_t th;
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    uint64_t deadline; /* guest ns, UINT64_MAX when none */
+    _Atomic uint64_t deadline; /* guest ns, UINT64_MAX when none (or fired) */
     bool stop;
 };
 
@@ -33,7 +39,7 @@ static void *ticker_main(void *arg)
             pthread_cond_wait(&t->cv, &t->mu);
             continue;
         }
-        uint64_t now = xclock_ns(t->m->clock);
+        uint64_t now = xclock_peek_ns(t->m->clock);
         if (now >= t->deadline) {
             t->deadline = UINT64_MAX; /* until the vCPU publishes the next one */
             __atomic_store_n(&t->m->cpu->exit_request, 1, __ATOMIC_SEQ_CST);
@@ -78,6 +84,11 @@ void ticker_set(struct ticker *t, uint64_t deadline)
     t->deadline = deadline;
     pthread_cond_signal(&t->cv);
     pthread_mutex_unlock(&t->mu);
+}
+
+uint64_t ticker_deadline(const struct ticker *t)
+{
+    return atomic_load_explicit(&t->deadline, memory_order_relaxed);
 }
 
 void ticker_stop(struct ticker *t)

@@ -14,6 +14,15 @@
  *                  sees exactly the same times on every execution.
  * xclock_advance() on a host clock is ignored.
  *
+ * Stalls (host clock): when xclock_ns() or xclock_run_timers() finds a
+ * timer overdue by more than XCLOCK_STALL_NS, and the guest has not read
+ * the time for as long either, the vCPU thread could not run (the host
+ * descheduled it, or the VMM was busy): that time is stolen too, back to
+ * the deadline or to the latest time xclock_ns() handed out, whichever is
+ * later.  So a loaded host slows the guest's clocks down instead of making
+ * them jump: periodic timer interrupts are not lost, and the guest's
+ * clocks (TSC, PIT, PM timer, RTC) keep agreeing with its tick count.
+ *
  * The epoch (wall-clock seconds at guest time 0, used by the RTC) defaults
  * to the host's CLOCK_REALTIME at creation rounded to the nearest second, for
  * both kinds; the machine overrides it for a fixed --rtc-base.
@@ -30,9 +39,10 @@
  * past deadline, so the caller comes back at once) - a buggy callback can
  * therefore never livelock the vCPU inside one call.
  *
- * Threading: xclock_ns() and xclock_epoch() may be called from any thread
- * (the virtual time is an atomic, the host time a clock_gettime()).  All
- * other calls - xclock_advance, xclock_set_epoch, xtimer_create/destroy/
+ * Threading: xclock_peek_ns(), xclock_steal() and xclock_epoch() may be
+ * called from any thread (the virtual time is an atomic, the host time a
+ * clock_gettime()).  All other calls - xclock_ns (it may steal a stall,
+ * looking at the timer list), xclock_advance, xclock_set_epoch, xtimer_create/destroy/
  * mod/del/pending, xclock_run_timers, xclock_next_deadline - belong to the
  * vCPU thread (device register accesses and timer callbacks run there, and
  * so does the machine's run loop); the timer list takes no lock.  A device
@@ -66,9 +76,11 @@ struct xclock {
     uint64_t host_start;        /* CLOCK_MONOTONIC ns at creation (host) */
     _Atomic uint64_t virt_ns;   /* current time (virtual) */
     _Atomic uint64_t stolen_ns; /* host time the guest did not see (host) */
-    _Atomic int64_t epoch;      /* wall-clock seconds at guest time 0 */
-    struct xtimer *head;        /* armed timers, sorted by deadline */
-    uint64_t run_seq;           /* incremented by each xclock_run_timers() */
+    _Atomic uint64_t seen_ns;   /* the latest time xclock_ns() returned (host) */
+    struct xclock_stats st;
+    _Atomic int64_t epoch; /* wall-clock seconds at guest time 0 */
+    struct xtimer *head;   /* armed timers, sorted by deadline */
+    uint64_t run_seq;      /* incremented by each xclock_run_timers() */
 };
 
 static uint64_t host_monotonic_ns(void)
@@ -112,12 +124,54 @@ enum clock_kind xclock_kind(const struct xclock *c)
     return c->kind;
 }
 
-uint64_t xclock_ns(struct xclock *c)
+uint64_t xclock_peek_ns(struct xclock *c)
 {
     if (c->kind == CLOCK_VIRTUAL)
         return atomic_load_explicit(&c->virt_ns, memory_order_relaxed);
     uint64_t now = host_monotonic_ns() - atomic_load_explicit(&c->stolen_ns, memory_order_relaxed);
     return now > c->host_start ? now - c->host_start : 0;
+}
+
+/* Host clock: the first timer is due more than XCLOCK_STALL_NS ago and
+ * the guest has not read the time for as long, so the vCPU thread was
+ * stalled (descheduled by the host, or busy in the VMM).  The guest does not see that time pass: it is stolen back to the
+ * deadline, or to the latest time the guest read if that is later (guest
+ * time never goes backwards).  Returns the (new) current time. */
+static uint64_t xclock_catch_stall(struct xclock *c, uint64_t now)
+{
+    if (c->kind != CLOCK_HOST || !c->head || now < c->head->deadline ||
+        now - c->head->deadline <= XCLOCK_STALL_NS)
+        return now;
+    uint64_t resume = atomic_load_explicit(&c->seen_ns, memory_order_relaxed);
+    if (now - resume <= XCLOCK_STALL_NS) /* the guest was reading the time */
+        return now;
+    if (resume < c->head->deadline)
+        resume = c->head->deadline;
+    if (now <= resume)
+        return now;
+    xclock_steal(c, now - resume);
+    c->st.stalls++;
+    c->st.stall_ns += now - resume;
+    return resume;
+}
+
+uint64_t xclock_ns(struct xclock *c)
+{
+    uint64_t now = xclock_peek_ns(c);
+    if (c->kind == CLOCK_HOST) {
+        now = xclock_catch_stall(c, now);
+        uint64_t seen = atomic_load_explicit(&c->seen_ns, memory_order_relaxed);
+        while (now > seen &&
+               !atomic_compare_exchange_weak_explicit(&c->seen_ns, &seen, now, memory_order_relaxed,
+                                                      memory_order_relaxed))
+            ;
+    }
+    return now;
+}
+
+const struct xclock_stats *xclock_stats(const struct xclock *c)
+{
+    return &c->st;
 }
 
 void xclock_steal(struct xclock *c, uint64_t ns)
@@ -211,7 +265,7 @@ bool xtimer_pending(const struct xtimer *t)
 
 int xclock_run_timers(struct xclock *c)
 {
-    uint64_t now = xclock_ns(c);
+    uint64_t now = xclock_catch_stall(c, xclock_peek_ns(c));
     uint64_t seq = ++c->run_seq;
     int ran = 0;
     for (;;) {

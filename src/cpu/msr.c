@@ -24,7 +24,8 @@
  * so it agrees with the PIT and the RTC, runs at 1 tick per instruction on
  * the virtual clock (deterministic), and excludes the time the VMM spends
  * translating (clock.h, xclock_steal).  cpu_clock_sync() brings the
- * virtual clock up to the instruction being executed first.
+ * virtual clock up to the instruction being executed first; on the host
+ * clock it makes a due timer run at the next unit entry.
  */
 #include "clock.h"
 #include "cpu.h"
@@ -56,8 +57,15 @@
 
 void cpu_clock_sync(struct vcpu *cpu)
 {
-    if (!cpu->clock || xclock_kind(cpu->clock) != CLOCK_VIRTUAL)
+    if (!cpu->clock)
         return;
+    if (xclock_kind(cpu->clock) != CLOCK_VIRTUAL) {
+        /* a guest that polls the time sees a deadline pass: the timers run
+         * at the next unit entry, even if the ticker thread is late */
+        if (xclock_next_deadline(cpu->clock) <= xclock_peek_ns(cpu->clock))
+            __atomic_store_n(&cpu->exit_request, 1, __ATOMIC_RELAXED);
+        return;
+    }
     int64_t done = cpu->budget_synced - cpu->budget;
     if (done > 0)
         xclock_advance(cpu->clock, (uint64_t)done * XCLOCK_VIRTUAL_NS_PER_INSN);

@@ -4,7 +4,7 @@
  * monotonic and starting near 0, epochs, timer ordering (including equal
  * deadlines), re-arm, delete, destroy of armed timers, callbacks that
  * re-arm or delete timers, the at-most-once-per-run rule and
- * xclock_next_deadline.
+ * xclock_next_deadline, stolen time and stalls.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -115,6 +115,80 @@ static void test_host_steal(void **state)
     xclock_advance(c, 500);
     xclock_steal(c, 100); /* ignored on a virtual clock */
     assert_int_equal(xclock_ns(c), 500);
+    xclock_destroy(c);
+}
+
+static void noop_cb(void *opaque)
+{
+    (void)opaque;
+}
+
+static uint64_t host_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = { 0, ms * 1000000L };
+    nanosleep(&ts, NULL);
+}
+
+/* A stall (no guest time reads, a timer overdue by more than
+ * XCLOCK_STALL_NS) is stolen back to the deadline, found by the timers or
+ * by the guest's next read; a guest that keeps reading the time sees it
+ * pass (host time = guest time + stolen); guest time never goes back. */
+static void test_host_stall(void **state)
+{
+    (void)state;
+    struct xclock *c = xclock_create(CLOCK_HOST);
+    struct xtimer *t = xtimer_create(c, noop_cb, NULL);
+    /* found by the timers */
+    uint64_t dl = xclock_ns(c) + 2000000;
+    xtimer_mod(t, dl);
+    sleep_ms(30);
+    assert_int_equal(xclock_run_timers(c), 1);
+    uint64_t now = xclock_ns(c);
+    assert_true(now >= dl);
+    assert_true(now - dl < 25000000); /* not the whole 28 ms */
+    assert_int_equal(xclock_stats(c)->stalls, 1);
+    assert_true(xclock_stats(c)->stall_ns >= 20000000);
+    /* found by the guest's next read */
+    dl = xclock_ns(c) + 2000000;
+    xtimer_mod(t, dl);
+    sleep_ms(30);
+    now = xclock_ns(c);
+    assert_true(now >= dl && now - dl < 25000000);
+    assert_int_equal(xclock_stats(c)->stalls, 2);
+    assert_int_equal(xclock_run_timers(c), 1);
+    /* a guest polling the time: nothing is lost that it did not miss */
+    dl = xclock_ns(c) + 2000000;
+    xtimer_mod(t, dl);
+    uint64_t g0 = xclock_ns(c), h0 = host_ns(), s0 = xclock_stats(c)->stall_ns, seen = g0;
+    while (host_ns() - h0 < 30000000) {
+        uint64_t g = xclock_ns(c);
+        assert_true(g >= seen);
+        seen = g;
+    }
+    uint64_t guest = xclock_ns(c) - g0, stolen = xclock_stats(c)->stall_ns - s0;
+    assert_true(guest + stolen >= 29000000);
+    assert_true(guest >= dl - g0); /* the deadline was seen to pass */
+    /* then a stall: back to the latest time read, not to the deadline */
+    sleep_ms(30);
+    assert_int_equal(xclock_run_timers(c), 1);
+    assert_true(xclock_ns(c) >= seen);
+    assert_true(xclock_ns(c) - seen < 25000000);
+    /* the VMM's look does not count as a guest read */
+    dl = xclock_ns(c) + 2000000;
+    xtimer_mod(t, dl);
+    sleep_ms(30);
+    (void)xclock_peek_ns(c);
+    uint64_t st = xclock_stats(c)->stalls;
+    xclock_run_timers(c);
+    assert_int_equal(xclock_stats(c)->stalls, st + 1);
+    xtimer_destroy(t);
     xclock_destroy(c);
 }
 
@@ -299,10 +373,15 @@ static void test_host_timer(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_virtual_time),       cmocka_unit_test(test_host_time),
-        cmocka_unit_test(test_host_steal),         cmocka_unit_test(test_epoch),
-        cmocka_unit_test(test_timer_order),        cmocka_unit_test(test_timer_rearm_delete),
-        cmocka_unit_test(test_timer_once_per_run), cmocka_unit_test(test_host_timer),
+        cmocka_unit_test(test_virtual_time),
+        cmocka_unit_test(test_host_time),
+        cmocka_unit_test(test_host_steal),
+        cmocka_unit_test(test_host_stall),
+        cmocka_unit_test(test_epoch),
+        cmocka_unit_test(test_timer_order),
+        cmocka_unit_test(test_timer_rearm_delete),
+        cmocka_unit_test(test_timer_once_per_run),
+        cmocka_unit_test(test_host_timer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
