@@ -34,6 +34,10 @@ uint64_t xclock_ns(struct xclock *c);
 /* The same for the VMM's own use (sleeps, alarms): not taken as seen by
  * the guest, so a stall may still be stolen back behind it.  Any thread. */
 uint64_t xclock_peek_ns(struct xclock *c);
+/* Host clock: has the guest already read a time at or past the earliest
+ * timer deadline (no clock read: cheap enough for every port access)?
+ * vCPU thread. */
+bool xclock_seen_due(const struct xclock *c);
 /* Wall-clock time (host, seconds since the epoch) at guest time 0; the RTC
  * adds xclock_ns() to it, so in virtual mode the RTC is deterministic for a
  * fixed --rtc-base. */

@@ -169,6 +169,11 @@ uint64_t xclock_ns(struct xclock *c)
     return now;
 }
 
+bool xclock_seen_due(const struct xclock *c)
+{
+    return c->head && c->head->deadline <= atomic_load_explicit(&c->seen_ns, memory_order_relaxed);
+}
+
 const struct xclock_stats *xclock_stats(const struct xclock *c)
 {
     return &c->st;

@@ -60,9 +60,9 @@ void cpu_clock_sync(struct vcpu *cpu)
     if (!cpu->clock)
         return;
     if (xclock_kind(cpu->clock) != CLOCK_VIRTUAL) {
-        /* a guest that polls the time sees a deadline pass: the timers run
-         * at the next unit entry, even if the ticker thread is late */
-        if (xclock_next_deadline(cpu->clock) <= xclock_peek_ns(cpu->clock))
+        /* a guest that polls the time has seen a deadline pass: the timers
+         * run at the next unit entry, even if the ticker thread is late */
+        if (xclock_seen_due(cpu->clock))
             __atomic_store_n(&cpu->exit_request, 1, __ATOMIC_RELAXED);
         return;
     }

@@ -178,6 +178,10 @@ def shell(xbt):
         fail(f"unexpected output: {out}", con.buf)
     if " sep" not in flags:
         fail(f"the CPU flags lack sep: {flags.strip()}", con.buf)
+    clock = con.run("cat /sys/devices/system/clocksource/clocksource0/current_clocksource")
+    if clock.strip() != "tsc":
+        fail(f"the clocksource is {clock.strip()}, not tsc (the TSC was found unstable?)",
+             con.buf)
     vdso = con.run(VDSO_BYTES)
     if "0f 34 cd 80" not in vdso:
         fail(f"the vDSO does not enter the kernel with SYSENTER: {vdso.strip()[:200]}", con.buf)
