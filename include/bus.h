@@ -41,6 +41,11 @@ int bus_unregister_ports(struct io_bus *bus, uint16_t base, uint16_t count, void
 /* Claims guest-physical [base, base+len).  XBT_EBUSY on overlap. */
 int bus_register_mmio(struct io_bus *bus, uint32_t base, uint32_t len,
                       const struct dev_mmio_ops *ops, void *opaque);
+/* Gives back a range registered with exactly these base, len and opaque
+ * (a local APIC being moved or disabled through its base MSR);
+ * XBT_ENOENT if there is none.  vCPU thread, or while the machine is
+ * being built. */
+int bus_unregister_mmio(struct io_bus *bus, uint32_t base, uint32_t len, void *opaque);
 
 uint32_t bus_port_read(struct io_bus *bus, uint16_t port, unsigned size);
 void bus_port_write(struct io_bus *bus, uint16_t port, unsigned size, uint32_t val);

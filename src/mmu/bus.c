@@ -16,10 +16,13 @@
  *
  * Port ranges can be given back (bus_unregister_ports, for PCI BARs the
  * guest moves): the slot is marked free and reused by the next
- * registration, so the table does not grow with every move.
+ * registration, so the table does not grow with every move.  MMIO ranges
+ * too (bus_unregister_mmio, for the local APIC's window, which follows
+ * its base MSR): the range leaves the sorted array.
  *
  * Threading: registration happens while the machine is being built (and,
- * for PCI BARs, from port accesses on the vCPU thread); accesses come from
+ * for PCI BARs and the local APIC, from port accesses and WRMSR on the
+ * vCPU thread); accesses come from
  * the vCPU thread only.  The bus itself takes no locks: devices
  * that are also touched by other threads (the UART) lock internally.
  */
@@ -184,6 +187,21 @@ int bus_register_mmio(struct io_bus *bus, uint32_t base, uint32_t len,
         .opaque = opaque,
     };
     bus->nmmio++;
+    return XBT_OK;
+}
+
+int bus_unregister_mmio(struct io_bus *bus, uint32_t base, uint32_t len, void *opaque)
+{
+    if (!bus || len == 0)
+        return XBT_EINVAL;
+    size_t i = bus_mmio_lower_bound(bus, base);
+    if (i >= bus->nmmio)
+        return XBT_ENOENT;
+    struct bus_mmio_range *r = &bus->mmio[i];
+    if (r->base != base || r->end != (uint64_t)base + len || r->opaque != opaque)
+        return XBT_ENOENT;
+    memmove(r, r + 1, (bus->nmmio - i - 1) * sizeof(*r));
+    bus->nmmio--;
     return XBT_OK;
 }
 

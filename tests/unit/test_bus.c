@@ -1,7 +1,8 @@
 /*
  * test_bus.c - unit tests of the I/O bus (port and MMIO registration,
- * unregistration and slot reuse, dispatch, unclaimed accesses, statistics) and of the stateless debug
- * ports (0xE9 debug console, isa-debug-exit signalling its stop line).
+ * unregistration and slot reuse, dispatch, unclaimed accesses,
+ * statistics) and of the stateless debug ports (0xE9 debug console,
+ * isa-debug-exit signalling its stop line).
  */
 #include <fcntl.h>
 #include <setjmp.h>
@@ -268,6 +269,28 @@ static void test_mmio_sorted_insert(void **state)
     }
 }
 
+/* An MMIO range given back (the local APIC moving) reads as unclaimed;
+ * only an exact match is removed, and its place can be claimed again. */
+static void test_mmio_unregister(void **state)
+{
+    struct io_bus *bus = *state;
+    static struct fake_dev a, b;
+    a.read_val = 0xA;
+    b.read_val = 0xB;
+    assert_int_equal(bus_register_mmio(bus, 0xFEC00000, 0x1000, &fake_mmio_ops, &a), XBT_OK);
+    assert_int_equal(bus_register_mmio(bus, 0xFEE00000, 0x1000, &fake_mmio_ops, &b), XBT_OK);
+    assert_int_equal(bus_unregister_mmio(bus, 0xFEE00000, 0x800, &b), XBT_ENOENT);
+    assert_int_equal(bus_unregister_mmio(bus, 0xFEE00000, 0x1000, &a), XBT_ENOENT);
+    assert_int_equal(bus_unregister_mmio(bus, 0xFED00000, 0x1000, &b), XBT_ENOENT);
+    assert_int_equal(bus_unregister_mmio(bus, 0xFEE00000, 0x1000, &b), XBT_OK);
+    assert_false(bus_is_mmio(bus, 0xFEE00000, 4));
+    assert_int_equal(bus_mmio_read(bus, 0xFEE00030, 4), 0xFFFFFFFF);
+    assert_int_equal(bus_mmio_read(bus, 0xFEC00010, 4), 0xA);
+    assert_int_equal(bus_unregister_mmio(bus, 0xFEE00000, 0x1000, &b), XBT_ENOENT);
+    assert_int_equal(bus_register_mmio(bus, 0xFED40000, 0x1000, &fake_mmio_ops, &b), XBT_OK);
+    assert_int_equal(bus_mmio_read(bus, 0xFED40030, 4), 0xB);
+}
+
 static void test_debugcon(void **state)
 {
     struct io_bus *bus = *state;
@@ -337,6 +360,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_port_unregister, setup_bus, teardown_bus),
         cmocka_unit_test_setup_teardown(test_mmio, setup_bus, teardown_bus),
         cmocka_unit_test_setup_teardown(test_mmio_sorted_insert, setup_bus, teardown_bus),
+        cmocka_unit_test_setup_teardown(test_mmio_unregister, setup_bus, teardown_bus),
         cmocka_unit_test_setup_teardown(test_debugcon, setup_bus, teardown_bus),
         cmocka_unit_test_setup_teardown(test_debug_exit, setup_bus, teardown_bus),
         cmocka_unit_test_setup_teardown(test_debug_exit_unconnected, setup_bus, teardown_bus),
