@@ -60,6 +60,11 @@ void cpu_clock_sync(struct vcpu *cpu);
 uint64_t cpu_tsc(struct vcpu *cpu);
 void cpu_set_tsc(struct vcpu *cpu, uint64_t v);
 
+/* ---- identity (src/cpu/hlp_misc.c) ---- */
+/* CPUID leaf `leaf`: out = EAX, EBX, ECX, EDX (what the instruction
+ * returns; the firmware tables quote the signature and features). */
+void cpu_cpuid(const struct vcpu *cpu, uint32_t leaf, uint32_t out[4]);
+
 /* ---- state ---- */
 void vcpu_reset_flat32(struct vcpu *cpu);
 void vcpu_dump(const struct vcpu *cpu, FILE *out);

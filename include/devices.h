@@ -8,6 +8,7 @@
 #ifndef XBT_DEVICES_H
 #define XBT_DEVICES_H
 
+#include "apic.h"
 #include "bus.h"
 #include "lines.h"
 
@@ -77,6 +78,11 @@ bool dev_pic_pending(struct dev_pic *p);
  * master IR2 left in service).  vCPU thread. */
 int dev_pic_ack(struct dev_pic *p);
 
+/* The INT output as the CPU's interrupt source: dev_pic_pending and
+ * dev_pic_ack (the INTR pin without a local APIC, or the local APIC's
+ * LINT0). */
+struct intr_source dev_pic_intr_source(struct dev_pic *p);
+
 /* 8254 PIT at 0x40-0x43 and port 0x61 (channel 2 gate/speaker, OUT2 and
  * refresh-toggle status).  Counters are computed from clk when read;
  * channel 0 raises and lowers irq0 once per OUT event via an xtimer. */
@@ -135,6 +141,31 @@ void dev_acpi_pm_destroy(struct dev_acpi_pm *pm);
  * vCPU thread. */
 void dev_acpi_pm_power_button(struct dev_acpi_pm *pm);
 const struct dev_acpi_pm_stats *dev_acpi_pm_stats(const struct dev_acpi_pm *pm);
+/* ==== I/O APIC: 82093AA (src/devices/ioapic.c) ============================ */
+/* 24 interrupt inputs, each with a redirection entry that turns it into
+ * an APIC bus message on out (apic.h): at base (4 KiB: IOREGSEL at +0,
+ * IOWIN at +0x10), with the given APIC ID.  Power-on state: every entry
+ * masked.  Inputs come from any thread (dev_ioapic_set_irq, irq lines);
+ * register accesses and EOIs from the vCPU thread; it has its own mutex
+ * and calls out with it held (the lock order is I/O APIC -> local APIC;
+ * the local APIC never calls the I/O APIC with its lock held). */
+#define IOAPIC_PINS 24
+struct dev_ioapic;
+struct dev_ioapic_stats {
+    uint64_t messages;     /* interrupt messages sent */
+    uint64_t edges_masked; /* edges ignored on masked edge-triggered pins */
+    uint64_t eois;         /* EOIs that cleared a remote IRR */
+    uint64_t redeliveries; /* level pins still asserted at their EOI: sent again */
+};
+struct dev_ioapic *dev_ioapic_create(struct io_bus *bus, uint32_t base, uint8_t id,
+                                     struct apic_msg_line out);
+void dev_ioapic_destroy(struct dev_ioapic *io);
+/* Drives input pin (0-23) to level (1: high).  Thread-safe. */
+void dev_ioapic_set_irq(struct dev_ioapic *io, int pin, int level);
+/* An EOI broadcast from a local APIC for vector (level-triggered). */
+void dev_ioapic_eoi(struct dev_ioapic *io, int vector);
+struct apic_eoi_line dev_ioapic_eoi_line(struct dev_ioapic *io);
+const struct dev_ioapic_stats *dev_ioapic_stats(const struct dev_ioapic *io);
 
 /* ==== PCI: configuration mechanism #1, bus 0 (src/devices/pci.c) ======== */
 /* Ports 0xCF8 (CONFIG_ADDRESS, dword only) and 0xCFC-0xCFF (CONFIG_DATA,

@@ -7,11 +7,15 @@
  *   irq_line    an interrupt request input of an interrupt controller
  *   event_line  a request without data: wake the vCPU, reset the machine
  *   stop_line   end the run, with a reason and the process exit status
+ *   intr_source the other way round: an interrupt controller's output
+ *               that the CPU polls and acknowledges (the INTR pin)
  * Lines may be signalled from any thread unless the device says otherwise;
  * the receivers in src/machine.c are thread-safe.
  */
 #ifndef XBT_LINES_H
 #define XBT_LINES_H
+
+#include <stdbool.h>
 
 struct irq_line {
     void (*fn)(void *opaque, int line, int level);
@@ -34,6 +38,29 @@ static inline void event_signal(const struct event_line *l)
 {
     if (l && l->fn)
         l->fn(l->opaque);
+}
+
+/* An interrupt controller's output to the CPU's INTR input, and the
+ * acknowledge cycle.  pending() says whether an interrupt is requested;
+ * it is lock-free, so the run loop may poll it at every unit boundary
+ * (and while holding the machine's lock).  ack() is the INTA cycle: the
+ * vector to deliver, or -1 if nothing is left to deliver (vCPU thread).
+ * Which controller it is - the 8259 pair, or the local APIC in front of
+ * it - is the machine's wiring. */
+struct intr_source {
+    bool (*pending)(void *opaque);
+    int (*ack)(void *opaque);
+    void *opaque;
+};
+
+static inline bool intr_pending(const struct intr_source *s)
+{
+    return s->pending && s->pending(s->opaque);
+}
+
+static inline int intr_ack(const struct intr_source *s)
+{
+    return s->ack ? s->ack(s->opaque) : -1;
 }
 
 /* Why a run ended (the vocabulary of stop_line).  The launcher maps each

@@ -75,5 +75,30 @@ int loader_linux(uint8_t *ram, uint32_t ram_size, const char *path, const char *
  * boot_params.acpi_rsdp_addr (zero page offset 0x070, read by Linux 5.0
  * and later; older ones scan the BIOS area and find it there too). */
 void loader_linux_set_rsdp(uint8_t *ram, const struct linux_boot *boot, uint32_t rsdp);
+/*
+ * The Intel MultiProcessor Specification 1.4 tables (mptable.c): the
+ * floating pointer structure at MP_FLOAT_ADDR, in the BIOS area every MP
+ * scanner searches (0xF0000-0xFFFFF, reserved in the memory maps), and
+ * the configuration table after it: one processor (the BSP), a PCI bus 0
+ * and an ISA bus 1, the I/O APIC, the ISA IRQs on its pins (each with
+ * the bus's default polarity and trigger; IRQ2, the cascade, is not
+ * listed), LINT0 ExtINT and LINT1 NMI.  Virtual wire mode (no IMCR).
+ * This is how kernels without ACPI (or booted with acpi=off) find the
+ * APICs.  Policy for the address: a fixed spot away from 0xE0000 and
+ * 0xF0000, where ACPI tables usually start.
+ */
+#define MP_FLOAT_ADDR 0xF5000u
+
+struct mp_config {
+    uint32_t lapic_addr;
+    uint8_t lapic_id, lapic_version;
+    uint32_t cpu_signature, cpu_features; /* CPUID 1 EAX, EDX */
+    uint32_t ioapic_addr;
+    uint8_t ioapic_id, ioapic_version;
+    uint8_t isa_pin[16]; /* I/O APIC pin of each ISA IRQ, 0xFF: not listed */
+};
+
+/* Writes the tables into ram (at least 1 MiB; XBT_ERANGE if smaller). */
+int loader_mptable(uint8_t *ram, uint32_t ram_size, const struct mp_config *cfg);
 
 #endif

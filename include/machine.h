@@ -27,6 +27,8 @@ struct dev_pci;
 struct dev_ide;
 struct dev_debug_exit;
 struct dev_acpi_pm;
+struct dev_ioapic;
+struct lapic;
 struct disk_image;
 struct xclock;
 struct ticker;
@@ -59,6 +61,8 @@ struct machine_config {
     int clock;                /* enum clock_kind: --clock=host|virtual */
     long long rtc_base;       /* --rtc-base: RTC wall time at boot (-1: host now) */
     bool reboot;              /* --reboot: a reset restarts instead of exiting */
+    bool apic;                /* a local APIC and an I/O APIC (default; --no-apic:
+                                  * the 8259 pair alone, as a pre-APIC PC) */
     struct disk_image *disk;  /* --disk: primary master image, or NULL (the
                                   * caller opens and closes it; it outlives reboots) */
 };
@@ -92,6 +96,8 @@ struct machine {
     struct dev_port80 *port80;
     struct dev_pci *pci; /* PCI configuration mechanism, bus 0 */
     struct dev_ide *ide; /* PIIX3 IDE (00:01.1) */
+    struct lapic *lapic; /* the vCPU's local APIC, NULL with --no-apic */
+    struct dev_ioapic *ioapic;
     struct dev_debug_exit *debug_exit;
     struct dev_acpi_pm *acpi_pm; /* ACPI PM1 registers and PM timer at 0x600 */
     uint32_t acpi_rsdp;          /* guest-physical address of the ACPI RSDP */
@@ -118,6 +124,19 @@ struct event_line machine_reset_line(struct machine *m);
 struct stop_line machine_stop_line(struct machine *m);
 
 int machine_create(struct machine **out, const struct machine_config *cfg);
+
+/* The interrupt controllers (src/machine_apic.c): with cfg.apic, the
+ * local APIC (on the vCPU: its INTR input, the APIC_BASE MSR, CPUID) in
+ * front of the 8259 pair's output (LINT0) and the I/O APIC; without, the
+ * 8259 pair straight on INTR.  After the PIC and the clock exist. */
+int machine_apic_create(struct machine *m);
+void machine_apic_destroy(struct machine *m);
+/* The line of ISA IRQ irq (0-15): the 8259 input, and with the APIC also
+ * I/O APIC pin apic_isa_irq_pin(irq). */
+struct irq_line machine_isa_irq(struct machine *m, int irq);
+/* The firmware's interrupt tables in guest RAM (the MP tables), with the
+ * APIC only; after the kernel is loaded. */
+int machine_apic_tables(struct machine *m);
 /* Loads cfg.kernel - a Linux bzImage (recognised by its header) or a
  * multiboot ELF kernel - and sets the vCPU's entry state; prints one error
  * line and returns a negative code on bad input. */

@@ -63,6 +63,7 @@ struct vcpu_event {
 };
 
 struct tlb_entry;
+struct lapic;
 struct mmu;
 struct io_bus;
 struct xclock;
@@ -141,6 +142,12 @@ struct vcpu {
     struct io_bus *bus;
     struct xclock *clock; /* guest time: the TSC counts it */
     struct stop_line stop;
+    /* The INTR input: the controller whose requests the run loop takes
+     * (the local APIC, or the 8259 pair without one), and the local APIC
+     * itself (NULL with --no-apic: CPUID then has no APIC bit and the
+     * APIC_BASE MSR is only stored). */
+    struct intr_source intr;
+    struct lapic *lapic;
     unsigned log_flags; /* XBT_LOG_* (-d): int logs deliveries */
 
     uint64_t icount_units; /* units entered (statistics) */

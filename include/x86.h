@@ -98,6 +98,8 @@ enum {
 /* MSRs */
 #define MSR_TSC 0x10
 #define MSR_APIC_BASE 0x1B
+#define MSR_APIC_BASE_BSP 0x100ull
+#define MSR_APIC_BASE_ENABLE 0x800ull
 #define MSR_SYSENTER_CS 0x174
 #define MSR_SYSENTER_ESP 0x175
 #define MSR_SYSENTER_EIP 0x176

@@ -90,5 +90,6 @@ static int boot_linux(struct machine *m)
 
 int machine_boot(struct machine *m)
 {
-    return is_bzimage(m->cfg.kernel) ? boot_linux(m) : boot_multiboot(m);
+    int rc = is_bzimage(m->cfg.kernel) ? boot_linux(m) : boot_multiboot(m);
+    return rc ? rc : machine_apic_tables(m);
 }

@@ -10,7 +10,6 @@
 
 #include "clock.h"
 #include "cpu.h"
-#include "devices.h"
 #include "machine.h"
 #include "run_int.h"
 
@@ -22,7 +21,7 @@
 static void wait_host(struct machine *m, uint64_t dl, uint64_t now)
 {
     pthread_mutex_lock(&m->lock);
-    if (!atomic_load(&m->kick) && !atomic_load(&m->stop_reason) && !dev_pic_pending(m->pic)) {
+    if (!atomic_load(&m->kick) && !atomic_load(&m->stop_reason) && !intr_pending(&m->cpu->intr)) {
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
         uint64_t wait = dl == UINT64_MAX ? HALT_MAX_WAIT_NS : (dl > now ? dl - now : 0);
@@ -49,7 +48,7 @@ void run_halt(struct machine *m)
     bool virt = xclock_kind(m->clock) == CLOCK_VIRTUAL;
     for (;;) {
         xclock_run_timers(m->clock);
-        if (dev_pic_pending(m->pic) || atomic_load(&m->stop_reason))
+        if (intr_pending(&m->cpu->intr) || atomic_load(&m->stop_reason))
             return;
         uint64_t dl = xclock_next_deadline(m->clock);
         uint64_t now = xclock_peek_ns(m->clock);

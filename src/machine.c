@@ -1,7 +1,8 @@
 /*
  * machine.c - assembles the virtual PC: guest RAM, vCPU, MMU, translation
- * cache, I/O bus and devices, and the ACPI tables that describe them (the
- * kernel is booted by boot.c).  Also the receivers of the devices' lines (lines.h): the
+ * cache, I/O bus and devices (the interrupt controllers' wiring is
+ * machine_apic.c), and the ACPI tables that describe them (the kernel is
+ * booted by boot.c).  Also the receivers of the devices' lines (lines.h): the
  * thread-safe stop, reset and wake-up requests.
  */
 #define _GNU_SOURCE
@@ -164,15 +165,18 @@ static int create_devices(struct machine *m, const struct machine_config *cfg)
     m->pic = m->clock ? dev_pic_create(m->bus, machine_wake_line(m)) : NULL;
     if (!m->pic)
         return XBT_ENOMEM;
-    m->pit = dev_pit_create(m->bus, m->clock, dev_pic_irq_line(m->pic, 0));
-    m->rtc = dev_rtc_create(m->bus, m->clock, dev_pic_irq_line(m->pic, 8), m->ram_size);
-    m->kbc = dev_i8042_create(m->bus, machine_reset_line(m), dev_pic_irq_line(m->pic, 1),
-                              dev_pic_irq_line(m->pic, 12));
+    int rc = machine_apic_create(m);
+    if (rc)
+        return rc;
+    m->pit = dev_pit_create(m->bus, m->clock, machine_isa_irq(m, 0));
+    m->rtc = dev_rtc_create(m->bus, m->clock, machine_isa_irq(m, 8), m->ram_size);
+    m->kbc = dev_i8042_create(m->bus, machine_reset_line(m), machine_isa_irq(m, 1),
+                              machine_isa_irq(m, 12));
     m->port80 = dev_port80_create(m->bus);
-    m->uart = dev_uart_create(m->bus, 0x3F8, dev_pic_irq_line(m->pic, 4), machine_wake_line(m), 1);
+    m->uart = dev_uart_create(m->bus, 0x3F8, machine_isa_irq(m, 4), machine_wake_line(m), 1);
     m->pci = dev_pci_create(m->bus, machine_reset_line(m));
-    m->ide = m->pci ? dev_ide_create(m->bus, m->pci, &m->mmu, dev_pic_irq_line(m->pic, 14),
-                                     dev_pic_irq_line(m->pic, 15), cfg->disk)
+    m->ide = m->pci ? dev_ide_create(m->bus, m->pci, &m->mmu, machine_isa_irq(m, 14),
+                                     machine_isa_irq(m, 15), cfg->disk)
                     : NULL;
     m->debug_exit = dev_debug_exit_create(m->bus, 0xF4, machine_stop_line(m));
     if (!m->pit || !m->rtc || !m->kbc || !m->port80 || !m->uart || !m->pci || !m->ide ||
@@ -251,6 +255,7 @@ void machine_destroy(struct machine *m)
         dev_ide_destroy(m->ide);
     if (m->pci)
         dev_pci_destroy(m->pci);
+    machine_apic_destroy(m); /* no device raises its lines any more */
     if (m->pic)
         dev_pic_destroy(m->pic);
     dev_debug_exit_destroy(m->debug_exit);

@@ -12,7 +12,6 @@
 #include "bt.h"
 #include "clock.h"
 #include "cpu.h"
-#include "devices.h"
 #include "machine.h"
 #include "run_int.h"
 #include "ticker.h"
@@ -28,19 +27,23 @@ struct run {
     int64_t budget; /* virtual clock: instructions given to the unit */
 };
 
-static bool irq_deliverable(struct machine *m)
+static bool irq_deliverable(struct vcpu *cpu)
 {
-    return (m->cpu->eflags & EFL_IF) && !m->cpu->int_shadow && dev_pic_pending(m->pic);
+    return (cpu->eflags & EFL_IF) && !cpu->int_shadow && intr_pending(&cpu->intr);
 }
 
-/* An external interrupt, then whatever is pending, through the IDT.
- * false: a triple fault stopped the machine. */
+/* An external interrupt (from the CPU's interrupt source: the local APIC,
+ * or the 8259 pair with --no-apic), then whatever is pending, through the
+ * IDT.  false: a triple fault stopped the machine. */
 static bool deliver_events(struct machine *m)
 {
     struct vcpu *cpu = m->cpu;
-    if (!vcpu_has_pending(cpu) && irq_deliverable(m)) {
-        vcpu_pend(cpu, (struct vcpu_event){ .kind = EV_EXTINT, .vec = dev_pic_ack(m->pic) });
-        m->run_st.interrupts++;
+    if (!vcpu_has_pending(cpu) && irq_deliverable(cpu)) {
+        int vec = intr_ack(&cpu->intr);
+        if (vec >= 0) {
+            vcpu_pend(cpu, (struct vcpu_event){ .kind = EV_EXTINT, .vec = vec });
+            m->run_st.interrupts++;
+        }
     }
     if (!vcpu_has_pending(cpu))
         return true;

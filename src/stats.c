@@ -7,6 +7,7 @@
 
 #include "bt.h"
 #include "devices.h"
+#include "lapic.h"
 #include "machine.h"
 #include "clock.h"
 #include "stats.h"
@@ -169,6 +170,26 @@ static void collect_acpi(struct kvs *c, const struct machine *m)
     add(c, "sleep_requests", a->sleep_requests);
     add(c, "poweroffs", a->poweroffs);
     add(c, "power_button", a->power_button);
+/* the local APIC and the I/O APIC (without --no-apic) */
+static void collect_apic(struct kvs *c, const struct machine *m)
+{
+    const struct lapic_stats *l = lapic_stats(m->lapic);
+    c->group = "lapic";
+    add(c, "accepted", l->accepted);
+    add(c, "delivered", l->delivered);
+    add(c, "extint", l->extint);
+    add(c, "eois", l->eois);
+    add(c, "eoi_level", l->eoi_level);
+    add(c, "timer_fires", l->timer_fires);
+    add(c, "ipis", l->ipis);
+    add(c, "spurious", l->spurious);
+    add(c, "dropped", l->dropped);
+    const struct dev_ioapic_stats *io = dev_ioapic_stats(m->ioapic);
+    c->group = "ioapic";
+    add(c, "messages", io->messages);
+    add(c, "edges_masked", io->edges_masked);
+    add(c, "eois", io->eois);
+    add(c, "redeliveries", io->redeliveries);
 }
 
 /* the run loop */
@@ -211,6 +232,8 @@ static int collect(const struct machine *m, struct kv *out, int max)
         collect_disk(&c, m);
     if (m->acpi_pm)
         collect_acpi(&c, m);
+    if (m->lapic && m->ioapic)
+        collect_apic(&c, m);
     collect_run(&c, m);
     collect_clock(&c, m);
     return c.n;

@@ -215,6 +215,14 @@ static const struct optparse_opt run_opts[] = {
       .section = SEC_MACHINE,
       .help = "a guest reset (i8042, triple fault) restarts the machine\n"
               "instead of ending the run" },
+    { .name = "no-apic",
+      .kind = OPTPARSE_FLAG,
+      FIELD(cfg.apic),
+      .def = 1,
+      .value = 0,
+      .section = SEC_MACHINE,
+      .help = "no local APIC and no I/O APIC: the 8259 pair alone, as\n"
+              "on a pre-APIC PC (no CPUID APIC bit, no MP table)" },
     { .name = "module",
       .kind = OPTPARSE_CUSTOM,
       .metavar = "'FILE [ARGS]'",

@@ -103,36 +103,47 @@ HLP(hlp_flagop)
  * CPUID: a coherent P6-class identity (family 6 model 3 stepping 3, the
  * first Pentium II signature with a working SEP: Linux clears SEP below
  * 0x633) that names only what xbt implements: FPU, PSE, TSC, MSR, CX8,
- * SEP (SYSENTER/SYSEXIT), PGE, CMOV.  No MMX, no SSE, no MTRR, no MCA.
+ * APIC (while the local APIC exists and is globally enabled, as the SDM
+ * says the bit follows APIC_BASE[11]), SEP (SYSENTER/SYSEXIT), PGE, CMOV.
+ * No MMX, no SSE, no MTRR, no MCA.  The initial APIC ID (EBX[31:24]) is 0.
  */
+void cpu_cpuid(const struct vcpu *cpu, uint32_t leaf, uint32_t out[4])
+{
+    if (leaf > 1 && leaf < 0x80000000u)
+        leaf = 1; /* beyond the highest basic leaf: Intel returns the highest */
+    switch (leaf) {
+    case 0:
+        out[0] = 1;
+        out[1] = 0x756e6547; /* "Genu" */
+        out[3] = 0x49656e69; /* "ineI" */
+        out[2] = 0x6c65746e; /* "ntel" */
+        break;
+    case 1:
+        out[0] = 0x00000633; /* family 6, model 3, stepping 3 */
+        out[1] = out[2] = 0;
+        out[3] = (1u << 0) | (1u << 3) | (1u << 4) | (1u << 5) | (1u << 8) | (1u << 11) |
+                 (1u << 13) | (1u << 15);
+        if (cpu->lapic && (cpu->msr.apic_base & MSR_APIC_BASE_ENABLE))
+            out[3] |= 1u << 9;
+        break;
+    default: /* no extended leaves on this CPU model */
+        out[0] = 1;
+        out[1] = out[2] = out[3] = 0;
+        break;
+    }
+}
+
 HLP(hlp_cpuid)
 {
     (void)a;
     (void)b;
     (void)next;
-    uint32_t leaf = cpu->regs[R_EAX];
-    uint32_t *r = cpu->regs;
-    if (leaf > 1 && leaf < 0x80000000u)
-        leaf = 1; /* beyond the highest basic leaf: Intel returns the highest */
-    switch (leaf) {
-    case 0:
-        r[R_EAX] = 1;
-        r[R_EBX] = 0x756e6547; /* "Genu" */
-        r[R_EDX] = 0x49656e69; /* "ineI" */
-        r[R_ECX] = 0x6c65746e; /* "ntel" */
-        break;
-    case 1:
-        r[R_EAX] = 0x00000633; /* family 6, model 3, stepping 3 */
-        r[R_EBX] = 0;
-        r[R_ECX] = 0;
-        r[R_EDX] = (1u << 0) | (1u << 3) | (1u << 4) | (1u << 5) | (1u << 8) | (1u << 11) |
-                   (1u << 13) | (1u << 15);
-        break;
-    default: /* no extended leaves on this CPU model */
-        r[R_EAX] = 1;
-        r[R_EBX] = r[R_ECX] = r[R_EDX] = 0;
-        break;
-    }
+    uint32_t out[4];
+    cpu_cpuid(cpu, cpu->regs[R_EAX], out);
+    cpu->regs[R_EAX] = out[0];
+    cpu->regs[R_EBX] = out[1];
+    cpu->regs[R_ECX] = out[2];
+    cpu->regs[R_EDX] = out[3];
     return 0;
 }
 

@@ -8,7 +8,8 @@
  *   0x00/0x01 P5_MC_ADDR/TYPE   read 0 (no machine check was logged)
  *   0x10      TSC               the time-stamp counter (below); writable
  *   0x17      PLATFORM_ID       read 0; writes #GP (read-only)
- *   0x1B      APIC_BASE         base, BSP and global enable: stored, writable
+ *   0x1B      APIC_BASE         base, BSP and global enable: writable; the
+ *                               local APIC (lapic.h) follows it
  *   0x2A      EBL_CR_POWERON    read 0 (power-on configuration); writes ignored
  *   0x79      BIOS_UPDT_TRIG    write: a microcode update, none is applied
  *   0x8B      BIOS_SIGN_ID      microcode revision in bits 63:32 (MSR_UCODE_REV)
@@ -29,6 +30,7 @@
  */
 #include "clock.h"
 #include "cpu.h"
+#include "lapic.h"
 
 /* Tunable: the microcode revision BIOS_SIGN_ID reports.  Policy: 1, any
  * non-zero revision (0 reads as "no microcode loaded" to some kernels). */
@@ -49,9 +51,8 @@
 #define MSR_LASTINT_TO 0x1DE
 
 /* APIC_BASE: bits 35:12 base (36-bit physical on this part), 11 global
- * enable, 8 BSP; the others reserved. */
+ * enable, 8 BSP (read-only); the others reserved. */
 #define APIC_BASE_WRITABLE 0x0000000FFFFFF800ull
-#define APIC_BASE_BSP 0x100ull
 /* PERFCTR: 40 bits; a write sign-extends bit 31 into 39:32 (SDM). */
 #define PERFCTR_MASK 0xFFFFFFFFFFull
 
@@ -119,9 +120,11 @@ static int msr_write(struct vcpu *cpu, uint32_t msr, uint64_t v)
     switch (msr) {
     case MSR_TSC: cpu_set_tsc(cpu, v); return 0;
     case MSR_APIC_BASE:
-        if (v & ~(APIC_BASE_WRITABLE | APIC_BASE_BSP))
+        if (v & ~(APIC_BASE_WRITABLE | MSR_APIC_BASE_BSP))
             return -1;
-        r->apic_base = (v & APIC_BASE_WRITABLE) | APIC_BASE_BSP; /* BSP is read-only */
+        r->apic_base = (v & APIC_BASE_WRITABLE) | MSR_APIC_BASE_BSP;
+        if (cpu->lapic)
+            lapic_set_base(cpu->lapic, r->apic_base);
         return 0;
     case MSR_SYSENTER_CS: cpu->sysenter_cs = (uint32_t)v & 0xFFFF; return 0;
     case MSR_SYSENTER_ESP: cpu->sysenter_esp = (uint32_t)v; return 0;

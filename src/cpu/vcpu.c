@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "apic.h"
 #include "cpu.h"
 
 _Static_assert(offsetof(struct vcpu, regs) == VCPU_OFF_REGS, "regs");
@@ -46,9 +47,11 @@ void vcpu_reset_flat32(struct vcpu *cpu)
     cpu->idtr.base = 0;
     cpu->idtr.limit = 0x3FF;
     cpu->pending.kind = EV_NONE;
-    /* the local APIC at its default base, BSP; global enable clear: xbt
-     * has no local APIC, as a BIOS that disabled it leaves the MSR */
-    cpu->msr = (struct vcpu_msrs){ .apic_base = 0xFEE00000u | 0x100u };
+    /* the local APIC at its default base, BSP, globally enabled; without
+     * one (--no-apic) the enable bit is clear, as a BIOS that disabled
+     * the APIC leaves the MSR */
+    cpu->msr = (struct vcpu_msrs){ .apic_base = APIC_LAPIC_BASE | MSR_APIC_BASE_BSP |
+                                                (cpu->lapic ? MSR_APIC_BASE_ENABLE : 0) };
 }
 
 void vcpu_dump(const struct vcpu *cpu, FILE *out)

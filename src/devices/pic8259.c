@@ -467,3 +467,18 @@ int dev_pic_ack(struct dev_pic *p)
         event_signal(&p->intr);
     return vector;
 }
+
+static bool intr_pending_fn(void *opaque)
+{
+    return dev_pic_pending(opaque);
+}
+
+static int intr_ack_fn(void *opaque)
+{
+    return dev_pic_ack(opaque);
+}
+
+struct intr_source dev_pic_intr_source(struct dev_pic *p)
+{
+    return (struct intr_source){ intr_pending_fn, intr_ack_fn, p };
+}
