@@ -4,12 +4,15 @@
  * jumps to isr_common, which saves the general and data segment registers,
  * loads the kernel data segments and calls isr_handler(struct isr_frame *).
  * On return it restores everything and IRETs; the handler may change the
- * frame (e.g. advance eip past a faulting instruction).
+ * frame (e.g. advance eip past a faulting instruction).  isr_common is
+ * global: a kernel that needs vectors past ISR_STUBS adds stubs of the
+ * same shape (tests/guest/kernels/apic_stubs.S).
  */
 #include "desc.h"
 
     .text
     .p2align 4
+    .globl isr_common               /* for kernels with stubs of their own */
 isr_common:
     pushal
     pushl %ds

@@ -149,6 +149,15 @@ xbt_guest(rtc_fixed SOURCES rtc_fixed.c XBT_ARGS "--clock=virtual --rtc-base 123
 # ACPI: tables found by scanning, the PM timer, PM1 status and enables,
 # the SCI, and the power-off through PM1a_CNT (status 0 under both)
 xbt_guest(acpi     SOURCES acpi.c STATUS 0)
+# The local APIC and the I/O APIC (kernels/apic_common.h; vectors past 47
+# through kernels/apic_stubs.S).  apic: what xbt and QEMU (SeaBIOS) agree
+# on, expected output from QEMU.
+xbt_guest(apic     SOURCES apic.c apic_stubs.S)
+# apic_p6: a P6's APIC and the 82093AA per the SDM and the datasheet (QEMU
+# differs: version 0x14, no relocation, no re-enable, 1 GHz timer), exact
+# timer counts on the virtual clock, the MP table.  apic_absent: --no-apic.
+xbt_guest(apic_p6  SOURCES apic_p6.c apic_stubs.S XBT_ARGS --clock=virtual QEMU SKIP)
+xbt_guest(apic_absent SOURCES apic_absent.c apic_stubs.S XBT_ARGS --no-apic QEMU SKIP)
 # QEMU -no-reboot exits 0 on a reset; xbt ends with status 10
 xbt_guest(kbc_reset SOURCES kbc_reset.c STATUS 10 QEMU SKIP)
 # System virtualization (XBT_SYS_COMMON, guests/common/sys_common.h):
