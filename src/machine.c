@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "acpi.h"
+#include "apic.h"
 #include "clock.h"
 #include "devices.h"
 #include "loader.h"
@@ -190,7 +191,7 @@ static int create_devices(struct machine *m, const struct machine_config *cfg)
 static int create_acpi_pm(struct machine *m)
 {
     m->acpi_pm = dev_acpi_pm_create(m->bus, m->clock, ACPI_PM_BASE,
-                                    dev_pic_irq_line(m->pic, ACPI_SCI_IRQ), machine_stop_line(m));
+                                    machine_isa_irq(m, ACPI_SCI_IRQ), machine_stop_line(m));
     return m->acpi_pm ? 0 : XBT_ENOMEM;
 }
 
@@ -201,6 +202,12 @@ static int build_acpi_tables(struct machine *m)
 {
     struct acpi_config acpi;
     acpi_config_default(&acpi, m->ram_size);
+    if (m->lapic) {
+        acpi.apic = true;
+        acpi.lapic_base = APIC_LAPIC_BASE;
+        acpi.ioapic_base = APIC_IOAPIC_BASE;
+        acpi.ioapic_id = APIC_IOAPIC_ID;
+    }
     return acpi_build(m->ram, m->ram_size, &acpi, &m->acpi_rsdp);
 }
 

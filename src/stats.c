@@ -170,6 +170,8 @@ static void collect_acpi(struct kvs *c, const struct machine *m)
     add(c, "sleep_requests", a->sleep_requests);
     add(c, "poweroffs", a->poweroffs);
     add(c, "power_button", a->power_button);
+}
+
 /* the local APIC and the I/O APIC (without --no-apic) */
 static void collect_apic(struct kvs *c, const struct machine *m)
 {
