@@ -139,7 +139,9 @@ struct tcache {
     int memfd;
     struct unit *units; /* pool of unit descriptors */
     uint32_t max_units;
-    struct unit *free_units; /* free descriptors (linked by fifo_next) */
+    struct unit *free_units; /* freed descriptors (linked by fifo_next) */
+    uint32_t fresh_units;    /* units[0, fresh_units) have been handed out;
+                              * the rest are untouched (calloc: no RSS) */
     uint32_t nunits;         /* descriptors in use */
     struct unit *next_unit;  /* reserved by tc_begin for the unit being made */
     uint32_t *owner;         /* per 16-byte granule of the buffer: descriptor

@@ -64,6 +64,10 @@ static void collect_tcache(struct kvs *c, const struct machine *m)
     add(c, "smc_page_mode", t->smc_page_mode);
     add(c, "smc_byte_mode", t->smc_byte_mode);
     add(c, "translate_ns", t->translate_ns);
+    /* derived (rounded down): translation cost per unit and per guest
+     * instruction translated */
+    add(c, "translate_ns_per_unit", t->translations ? t->translate_ns / t->translations : 0);
+    add(c, "translate_ns_per_insn", t->guest_insns ? t->translate_ns / t->guest_insns : 0);
     add(c, "buffer_bytes_used", m->tc.used);
 }
 

@@ -170,6 +170,27 @@ int tc_set_policy(struct tcache *tc, enum tc_policy policy, unsigned nursery_pct
     return 0;
 }
 
+/* Whether a descriptor is left: a freed one or one never handed out. */
+static bool have_unit(const struct tcache *tc)
+{
+    return tc->next_unit || tc->free_units || tc->fresh_units < tc->max_units;
+}
+
+/* Reserves a descriptor as next_unit (have_unit holds): a freed one first,
+ * so the pool's pages are touched only as far as the peak count needs. */
+static void take_unit(struct tcache *tc)
+{
+    if (tc->next_unit)
+        return;
+    if (tc->free_units) {
+        tc->next_unit = tc->free_units;
+        tc->free_units = tc->next_unit->fifo_next;
+    } else {
+        tc->next_unit = &tc->units[tc->fresh_units++];
+    }
+    tc->next_unit->fifo_next = NULL;
+}
+
 uint8_t *tc_begin(struct tcache *tc, uint32_t pc, uint32_t mode, size_t *room, struct unit **future)
 {
     int ri = 0;
@@ -178,21 +199,17 @@ uint8_t *tc_begin(struct tcache *tc, uint32_t pc, uint32_t mode, size_t *room, s
     struct tc_region *r = &tc->region[ri];
     size_t need = region_reserve(r);
     if (tc->policy == TC_POLICY_FLUSH) {
-        if (r->end - r->head < need || (!tc->next_unit && !tc->free_units))
+        if (r->end - r->head < need || !have_unit(tc))
             tc_flush(tc);
     } else {
         region_make_room(tc, r, need);
         /* out of descriptors (many tiny units): free the oldest */
-        while (!tc->next_unit && !tc->free_units) {
+        while (!have_unit(tc)) {
             struct tc_region *o = tc->region[ri].oldest ? &tc->region[ri] : &tc->region[ri ^ 1];
             evict_oldest(tc, o);
         }
     }
-    if (!tc->next_unit) {
-        tc->next_unit = tc->free_units;
-        tc->free_units = tc->next_unit->fifo_next;
-        tc->next_unit->fifo_next = NULL;
-    }
+    take_unit(tc);
     tc->cur_region = ri;
     *room = r->end - r->head;
     if (*room > TC_UNIT_RESERVE)

@@ -67,18 +67,14 @@ int tc_init(struct tcache *tc, struct mmu *mmu, size_t size)
         tc_destroy(tc);
         return XBT_ENOMEM;
     }
-    for (uint32_t i = tc->max_units; i-- > 0;) {
-        tc->units[i].fifo_next = tc->free_units;
-        tc->free_units = &tc->units[i];
-    }
-    tc->nunits = 0;
+    tc->nunits = 0; /* descriptors are taken in order (tc_take_unit) */
     return tc_set_policy(tc, TC_POLICY_FLUSH, TC_DEFAULT_NURSERY_PCT);
 }
 
 void tc_destroy(struct tcache *tc)
 {
     if (tc->units)
-        for (uint32_t i = 0; i < tc->max_units; i++)
+        for (uint32_t i = 0; i < tc->fresh_units; i++)
             free(tc->units[i].meta_block);
     tc_codebuf_unmap(tc);
     free(tc->units);

@@ -136,11 +136,13 @@ static uint32_t timer_per_ms(void)
     lapic_write(LAPIC_LVT_TIMER, LVT_MASKED | TIMER_VEC);
     lapic_write(LAPIC_TMICT, 0xFFFFFFFFu);
     wait_ticks(1);
+    uint32_t t0 = pm_now();
     uint32_t c0 = lapic_read(LAPIC_TMCCT);
     wait_ticks(20);
     uint32_t c1 = lapic_read(LAPIC_TMCCT);
+    uint32_t ms = pm_ms_since(t0);
     lapic_write(LAPIC_TMICT, 0);
-    return (c0 - c1) / 20;
+    return (c0 - c1) / (ms ? ms : 1);
 }
 
 static void section_timer(void)
@@ -150,12 +152,13 @@ static void section_timer(void)
     uint32_t per_ms = timer_per_ms();
     printf("timer counts down: %s\n", per_ms > 0 ? "yes" : "no");
     lapic_write(LAPIC_LVT_TIMER, TIMER_VEC); /* one-shot */
-    unsigned start = pit_ticks;
+    uint32_t start = pm_now();
     lapic_write(LAPIC_TMICT, per_ms * 10);
     while (!timer_ticks)
         hlt();
-    unsigned took = pit_ticks - start;
-    bool about = took >= 7 && took <= 14;
+    unsigned took = pm_ms_since(start);
+    /* never early; late only by what a loaded host delays a timer */
+    bool about = took >= 9 && took <= 100;
     printf("one-shot of 10 ms fired after about 10 ms: %s\n", about ? "yes" : "no");
     if (!about)
         printf("  (after %u ms, %u counts a ms)\n", took, per_ms);
@@ -210,8 +213,8 @@ static void section_pit_through_ioapic(void)
     pit_wait_ms(10);
     printf("pin 2 masked for 10 ms: %u ticks\n", pit_ticks - before);
     ioapic_route(2, PIT_VEC, 0);
-    pit_wait_ms(10);
-    printf("pin 2 unmasked: ticks again: %s\n", pit_ticks - before >= 5 ? "yes" : "no");
+    printf("pin 2 unmasked: ticks again: %s\n",
+           count_reaches(&pit_ticks, pit_ticks, 5, 1000) ? "yes" : "no");
     /* logical destination: flat model, this APIC is logical 0x01 */
     lapic_write(LAPIC_DFR, 0xFFFFFFFFu);
     lapic_write(LAPIC_LDR, 0x01000000u);
@@ -221,8 +224,8 @@ static void section_pit_through_ioapic(void)
     pit_wait_ms(10);
     printf("logical destination 0x02: %u ticks\n", pit_ticks - before);
     ioapic_route(2, RE_LOGICAL | PIT_VEC, 0x03);
-    pit_wait_ms(10);
-    printf("logical destination 0x03: ticks: %s\n", pit_ticks - before >= 5 ? "yes" : "no");
+    printf("logical destination 0x03: ticks: %s\n",
+           count_reaches(&pit_ticks, pit_ticks, 5, 1000) ? "yes" : "no");
     lapic_write(LAPIC_LDR, 0);
     ioapic_route(2, PIT_VEC, 0);
 }
@@ -292,16 +295,16 @@ static void section_lint0(void)
     isr_register(PIC_MASTER_BASE, on_pic_timer);
     sti();
     outb(0x21, 0xFE);
-    pit_wait_ms(10);
-    printf("8259 timer through LINT0 (ExtINT): ticks: %s\n", pic_ticks >= 5 ? "yes" : "no");
+    printf("8259 timer through LINT0 (ExtINT): ticks: %s\n",
+           count_reaches(&pic_ticks, 0, 5, 1000) ? "yes" : "no");
     lapic_write(LAPIC_LVT_LINT0, LVT_MASKED | 0x700);
     pit_wait_ms(2);
     unsigned before = pic_ticks;
     pit_wait_ms(10);
     printf("LINT0 masked: %u ticks\n", pic_ticks - before);
     lapic_write(LAPIC_LVT_LINT0, 0x8700);
-    pit_wait_ms(10);
-    printf("LINT0 unmasked: ticks again: %s\n", pic_ticks - before >= 5 ? "yes" : "no");
+    printf("LINT0 unmasked: ticks again: %s\n",
+           count_reaches(&pic_ticks, pic_ticks, 5, 1000) ? "yes" : "no");
     outb(0x21, 0xFF);
     cli();
 }

@@ -186,6 +186,35 @@ static inline void pit_wait_ms(unsigned ms)
     }
 }
 
+/* Elapsed time that a loaded host cannot make look shorter: the ACPI PM
+ * timer (24 bits at 3.579545 MHz, wraps after 4.7 s), at 0x608 under both
+ * xbt and QEMU (SeaBIOS puts PIIX4's PM block at 0x600).  Tick counts and
+ * the polled PIT lose time when the VMM's thread is descheduled (missed
+ * interrupts coalesce; a PIT period passes unseen), so a check of "about
+ * N ms" or "ticks in N ms" measures with this instead. */
+#define PM_TMR_PORT 0x608
+static inline uint32_t pm_now(void)
+{
+    return inl(PM_TMR_PORT) & 0xFFFFFFu;
+}
+
+static inline uint32_t pm_ms_since(uint32_t start)
+{
+    return ((pm_now() - start) & 0xFFFFFFu) / 3580u;
+}
+
+/* Polls until *count has grown by n since from, for at most limit_ms of
+ * PM time: whether it did (interrupts must be on). */
+static inline bool count_reaches(volatile unsigned *count, unsigned from, unsigned n,
+                                 unsigned limit_ms)
+{
+    uint32_t start = pm_now();
+    while (*count - from < n)
+        if (pm_ms_since(start) >= limit_ms)
+            return false;
+    return true;
+}
+
 /* What every APIC kernel does first: the 8259 quiet, the IDT with all
  * 256 vectors, the PIT at 1 kHz. */
 static inline void apic_test_init(void)
