@@ -55,54 +55,77 @@ char *bench_printf(const char *fmt, ...)
 }
 
 /* ---- one run ---- */
-static char **command(const struct bench *b, size_t w, size_t c, const char *work,
-                      const char *stats_path)
+char **bench_native_argv(const struct bench *b, const struct bench_workload *wl, long work)
 {
-    const struct bench_workload *wl = b->wl[w];
-    const struct bench_config *cf = &b->cfg[c];
-    char **v = bench_alloc((size_t)(cf->argc + 24) * sizeof(char *));
-    int n = 0;
-    switch (cf->kind) {
-    case BENCH_NATIVE:
-        v[n++] = bench_printf("%s/%s", b->native_dir, wl->native);
-        v[n++] = bench_strdup(work);
-        break;
-    case BENCH_XBT:
-        v[n++] = bench_strdup(b->xbt_path);
-        v[n++] = bench_strdup("run");
-        for (int k = 0; k < cf->argc; k++)
-            v[n++] = bench_strdup(cf->argv[k]);
-        v[n++] = bench_strdup("--stats-json");
-        v[n++] = bench_strdup(stats_path);
-        v[n++] = bench_strdup("--append");
-        v[n++] = bench_strdup(work);
-        v[n++] = bench_printf("%s/%s", b->guest_dir, wl->kernel);
-        break;
-    case BENCH_QEMU: {
-        static const char *const tail[] = {
-            "-display",   "none",        "-monitor",
-            "none",       "-nodefaults", "-serial",
-            "stdio",      "-device",     "isa-debug-exit,iobase=0xf4,iosize=4",
-            "-no-reboot", "-m",          "128"
-        };
-        v[n++] = bench_strdup(b->qemu_path);
-        v[n++] = bench_strdup("-kernel");
-        v[n++] = bench_printf("%s/%s", b->guest_dir, wl->kernel);
-        v[n++] = bench_strdup("-append");
-        v[n++] = bench_strdup(work);
-        for (size_t k = 0; k < sizeof tail / sizeof tail[0]; k++)
-            v[n++] = bench_strdup(tail[k]);
-        break;
-    }
-    }
+    if (!wl->native)
+        return NULL;
+    char **v = bench_alloc(4 * sizeof(char *));
+    v[0] = bench_printf("%s/%s", b->native_dir, wl->native);
+    v[1] = bench_printf("%ld", work);
+    v[2] = bench_linux_native_dir(b, wl);
     return v;
 }
 
-static void free_argv(char **v)
+void bench_free_argv(char **v)
 {
-    for (char **p = v; *p; p++)
+    for (char **p = v; p && *p; p++)
         free(*p);
     free(v);
+}
+
+static void xbt_args(const struct bench *b, size_t w, size_t c, const char *work,
+                     const char *stats_path, char **v, int *n)
+{
+    const struct bench_config *cf = &b->cfg[c];
+    v[(*n)++] = bench_strdup(b->xbt_path);
+    v[(*n)++] = bench_strdup("run");
+    for (int k = 0; k < cf->argc; k++)
+        v[(*n)++] = bench_strdup(cf->argv[k]);
+    v[(*n)++] = bench_strdup("--stats-json");
+    v[(*n)++] = bench_strdup(stats_path);
+    if (b->wl[w]->cls == BENCH_LINUX) {
+        bench_linux_xbt_args(b, w, work, v, n);
+        return;
+    }
+    v[(*n)++] = bench_strdup("--append");
+    v[(*n)++] = bench_strdup(work);
+    v[(*n)++] = bench_printf("%s/%s", b->guest_dir, b->wl[w]->kernel);
+}
+
+static void qemu_args(const struct bench *b, size_t w, const char *work, char **v, int *n)
+{
+    static const char *const tail[] = { "-display",    "none",    "-monitor", "none",
+                                        "-nodefaults", "-serial", "stdio",    "-no-reboot" };
+    v[(*n)++] = bench_strdup(b->qemu_path);
+    if (b->wl[w]->cls == BENCH_LINUX) {
+        bench_linux_qemu_args(b, w, work, v, n);
+    } else {
+        v[(*n)++] = bench_strdup("-kernel");
+        v[(*n)++] = bench_printf("%s/%s", b->guest_dir, b->wl[w]->kernel);
+        v[(*n)++] = bench_strdup("-append");
+        v[(*n)++] = bench_strdup(work);
+        v[(*n)++] = bench_strdup("-device");
+        v[(*n)++] = bench_strdup("isa-debug-exit,iobase=0xf4,iosize=4");
+        v[(*n)++] = bench_strdup("-m");
+        v[(*n)++] = bench_strdup("128");
+    }
+    for (size_t k = 0; k < sizeof tail / sizeof tail[0]; k++)
+        v[(*n)++] = bench_strdup(tail[k]);
+}
+
+static char **command(const struct bench *b, size_t w, size_t c, const char *stats_path)
+{
+    if (b->cfg[c].kind == BENCH_NATIVE)
+        return bench_native_argv(b, b->wl[w], b->work[w]);
+    char work[32];
+    snprintf(work, sizeof work, "%ld", b->work[w]);
+    char **v = bench_alloc((size_t)(b->cfg[c].argc + 32) * sizeof(char *));
+    int n = 0;
+    if (b->cfg[c].kind == BENCH_XBT)
+        xbt_args(b, w, c, work, stats_path, v, &n);
+    else
+        qemu_args(b, w, work, v, &n);
+    return v;
 }
 
 static void report_failure(const struct bench *b, const struct bench_sample *s,
@@ -114,10 +137,15 @@ static void report_failure(const struct bench *b, const struct bench_sample *s,
         fprintf(stderr, " killed after %.0f s;", b->timeout_s);
     if (p->status != expect)
         fprintf(stderr, " exit status %d, expected %d;", p->status, expect);
-    if (p->t_start < 0)
-        fprintf(stderr, " no 'bench: start' line;");
-    if (p->t_end < 0)
-        fprintf(stderr, " no 'bench: end' line;");
+    if (b->wl[s->w]->flags & BENCH_WL_BOOT) {
+        if (p->t_init < 0)
+            fprintf(stderr, " no 'bench: init' line;");
+    } else {
+        if (p->t_start < 0)
+            fprintf(stderr, " no 'bench: start' line;");
+        if (p->t_end < 0)
+            fprintf(stderr, " no 'bench: end' line;");
+    }
     fprintf(stderr, "\n  command:");
     for (char **a = argv; *a; a++)
         fprintf(stderr, " %s", *a);
@@ -156,65 +184,105 @@ static void check_sum(struct bench *b, struct bench_sample *s)
     }
 }
 
+/* The exit status a run must end with: native programs and Linux (ACPI
+ * power-off) 0, the kernels (isa-debug-exit) 1. */
+static int expected_status(const struct bench *b, size_t w, size_t c)
+{
+    return b->cfg[c].kind == BENCH_NATIVE || b->wl[w]->cls == BENCH_LINUX ? 0 : 1;
+}
+
+static bool is_boot(const struct bench *b, size_t w)
+{
+    return b->wl[w]->flags & BENCH_WL_BOOT;
+}
+
+/* Runs argv, again (twice at most) while what is measured was read late.
+ * 0, or a negative XBT_E* (reported) when it could not run. */
+static int run_attempts(struct bench *b, size_t w, size_t c, char **argv, const char *stats_path,
+                        struct bench_proc *p)
+{
+    for (int attempt = 0;; attempt++) {
+        unlink(stats_path);
+        int rc = bench_linux_before_run(b, b->wl[w], b->cfg[c].kind);
+        if (rc)
+            return rc;
+        if (bench_run_process(argv, b->timeout_s, p)) {
+            xbt_error("bench: cannot run %s: %s", argv[0], strerror(errno));
+            return XBT_EIO;
+        }
+        bool late = is_boot(b, w) ? p->init_late : p->late;
+        if (!late || attempt == LATE_RETRIES)
+            return 0;
+        bench_proc_free(p);
+    }
+}
+
+/* The sample from its process: status, times, checksum, whether it is ok
+ * (a boot: up to "bench: init"; else between the markers). */
+static void judge(const struct bench *b, struct bench_sample *s, const struct bench_proc *p,
+                  int expect)
+{
+    bool boot = is_boot(b, s->w);
+    s->late = boot ? p->init_late : p->late;
+    s->status = p->status;
+    s->wall_s = p->wall_s;
+    snprintf(s->checksum, sizeof s->checksum, "%s", p->checksum);
+    s->ok = !p->timed_out && p->status == expect &&
+            (boot ? p->t_init >= 0 : p->t_start >= 0 && p->t_end >= p->t_start);
+    s->marker_s = !s->ok ? -1 : boot ? p->t_init : p->t_end - p->t_start;
+}
+
 static struct bench_sample *run_one(struct bench *b, size_t w, size_t c, int run)
 {
-    const struct bench_workload *wl = b->wl[w];
-    char work[32];
-    snprintf(work, sizeof work, "%ld", b->work[w]);
     char *stats_path = bench_printf("%s/stats.json", b->tmpdir);
-    char **argv = command(b, w, c, work, stats_path);
+    char **argv = command(b, w, c, stats_path);
     struct bench_sample *s = new_sample(b);
     s->w = w;
     s->c = c;
     s->run = run;
-    int expect = b->cfg[c].kind == BENCH_NATIVE ? 0 : 1;
+    int expect = expected_status(b, w, c);
     struct bench_proc p;
-    /* a run whose markers the harness read late is run again (twice at most) */
-    for (int attempt = 0;; attempt++) {
-        unlink(stats_path);
-        if (bench_run_process(argv, b->timeout_s, &p)) {
-            xbt_error("bench: cannot run %s: %s", argv[0], strerror(errno));
-            b->failures++;
-            s->status = -1;
-            free_argv(argv);
-            free(stats_path);
-            return s;
-        }
-        if (!p.late || attempt == LATE_RETRIES)
-            break;
-        bench_proc_free(&p);
+    if (run_attempts(b, w, c, argv, stats_path, &p)) {
+        b->failures++;
+        s->status = -1;
+        bench_free_argv(argv);
+        free(stats_path);
+        return s;
     }
-    s->late = p.late;
-    s->status = p.status;
-    s->wall_s = p.wall_s;
-    snprintf(s->checksum, sizeof s->checksum, "%s", p.checksum);
-    s->ok = !p.timed_out && p.status == expect && p.t_start >= 0 && p.t_end >= p.t_start;
-    s->marker_s = s->ok ? p.t_end - p.t_start : -1;
+    judge(b, s, &p, expect);
     if (b->cfg[c].kind == BENCH_XBT && bench_stats_load(stats_path, &s->stats) && s->ok)
-        xbt_warn("bench: no statistics from %s under '%s'", wl->name, b->cfg[c].label);
+        xbt_warn("bench: no statistics from %s under '%s'", b->wl[w]->name, b->cfg[c].label);
     unlink(stats_path);
     if (!s->ok) {
         b->failures++;
         report_failure(b, s, &p, argv, expect);
-    } else {
+    } else if (!is_boot(b, w)) {
         check_sum(b, s);
     }
     bench_proc_free(&p);
-    free_argv(argv);
+    bench_free_argv(argv);
     free(stats_path);
     return s;
+}
+
+/* Whether workload w has a native program, built (warn: say so when not). */
+static bool native_built(const struct bench *b, size_t w, bool warn)
+{
+    if (!b->wl[w]->native)
+        return false;
+    char *native = bench_printf("%s/%s", b->native_dir, b->wl[w]->native);
+    bool built = !access(native, X_OK);
+    if (!built && warn)
+        xbt_warn("bench: native twin %s not built: no native run of %s", native, b->wl[w]->name);
+    free(native);
+    return built;
 }
 
 static void measure(struct bench *b)
 {
     for (int run = 0; run < b->runs; run++)
         for (size_t w = 0; w < b->nwl; w++) {
-            char *native = bench_printf("%s/%s", b->native_dir, b->wl[w]->native);
-            bool have_native = !access(native, X_OK);
-            if (!have_native && !run)
-                xbt_warn("bench: native twin %s not built: no native run of %s", native,
-                         b->wl[w]->name);
-            free(native);
+            bool have_native = native_built(b, w, !run);
             /* one progress line, after any failure reports of its runs */
             char *line = bench_printf("[run %d/%d] %-13s", run + 1, b->runs, b->wl[w]->name);
             for (size_t c = 0; c < b->ncfg; c++) {
@@ -247,6 +315,7 @@ static void bench_free(struct bench *b)
     free(b->reference);
     free(b->ref_source);
     free(b->native_why);
+    free(b->linux_dir);
     bench_configs_free(b);
     free(b->wl);
     free(b->work);
@@ -256,6 +325,7 @@ static void bench_free(struct bench *b)
     free(b->qemu_path);
     free(b->qemu_version);
     if (b->tmpdir) {
+        bench_linux_cleanup(b);
         char *f = bench_printf("%s/plot.gp", b->tmpdir);
         unlink(f);
         free(f);

@@ -3,7 +3,8 @@
  * (workloads.c), configurations (config.c), child processes and their
  * markers (runner.c), xbt statistics (stats_json.c), summaries and the
  * terminal report (report.c), JSON/CSV files (output.c) and gnuplot
- * (plot.c); bench.c drives them.
+ * (plot.c), the Linux guest of the linux class (linux.c); bench.c drives
+ * them.
  */
 #ifndef XBT_BENCH_INT_H
 #define XBT_BENCH_INT_H
@@ -13,21 +14,36 @@
 #include <stdio.h>
 
 /* ---- workloads.c ---- */
-enum bench_class { BENCH_COMPUTE, BENCH_OS, BENCH_IO, BENCH_IOBOUND, BENCH_SMC };
+enum bench_class { BENCH_COMPUTE, BENCH_OS, BENCH_IO, BENCH_IOBOUND, BENCH_SMC, BENCH_LINUX };
+
+/* Workload flags (the linux class). */
+#define BENCH_WL_BOOT                                                                              \
+    1u /* measured from the process start to the guest's
+                          * "bench: init" line; no checksum */
+#define BENCH_WL_DISK                                                                              \
+    2u /* on a disk: a fresh copy of the guest's ext4
+                          * image; natively a temporary directory */
 
 struct bench_workload {
     const char *name;
     enum bench_class cls;
-    const char *kernel;      /* in the guests directory */
-    const char *native;      /* in guests/native */
+    const char *kernel;      /* in the guests directory; linux class: the
+                              * program in the Linux guest's /bench */
+    const char *native;      /* in guests/native, or NULL: no native run */
     const char *native_desc; /* what the native run does */
     long work, quick_work;   /* the last word of the command line */
     double target;           /* the xbt/native target, 0: none */
+    double qemu_target;      /* the xbt/QEMU target, 0: none */
+    unsigned flags;          /* BENCH_WL_* */
 };
 
 const struct bench_workload *bench_workloads(size_t *n);
 const struct bench_workload *bench_workload_find(const char *name);
 const char *bench_class_name(enum bench_class c);
+/* The class called name; false when there is none. */
+bool bench_class_find(const char *name, enum bench_class *out);
+/* Classes left out unless named (--only): Linux boots take seconds each. */
+bool bench_class_opt_in(enum bench_class c);
 void bench_list(FILE *f);
 
 /* ---- config.c ---- */
@@ -74,9 +90,11 @@ struct bench_proc {
     bool timed_out;
     double wall_s;         /* fork to reaped */
     double t_start, t_end; /* marker arrival (s after fork), -1: none */
+    double t_init;         /* the first byte of "bench: init", -1: none */
     char checksum[24];     /* from the end marker */
     bool late;             /* a marker was read after later output:
                                    * the harness was not scheduled in time */
+    bool init_late;        /* ... "bench: init" was */
     char *out;             /* stdout (its first 64 KiB) */
     char *err;             /* stderr (its first 8 KiB) */
 };
@@ -153,6 +171,7 @@ struct bench {
     const char **ref_source; /* ... and where it came from: "committed",
                                    * "native" or "first run" */
     char *native_why;        /* why there are no native runs, or NULL */
+    char *linux_dir;         /* the Linux guest (linux.c), or NULL */
     int failures, mismatches;
 };
 
@@ -197,11 +216,37 @@ struct bench_opts {
 /* Parses the options and prepares *b; 1: done (--help), <0: usage error. */
 int bench_setup(struct bench *b, struct bench_opts *o, int argc, char **argv);
 
+/* ---- linux.c: the guest of the linux class ---- */
+/* When linux workloads are selected: makes (or finds up to date) the
+ * Linux guest through GUESTS/linux/make-guest.sh.  When it cannot be made,
+ * says why in one line and drops the linux workloads (not a failure). */
+void bench_linux_prepare(struct bench *b);
+/* Appends to v (at *n) the arguments that boot workload w with work size
+ * work under an xbt (after its options) or QEMU configuration. */
+void bench_linux_xbt_args(const struct bench *b, size_t w, const char *work, char **v, int *n);
+void bench_linux_qemu_args(const struct bench *b, size_t w, const char *work, char **v, int *n);
+/* The native run's argument after the work size (malloc'd): for a disk
+ * workload the directory it works in; else NULL. */
+char *bench_linux_native_dir(const struct bench *b, const struct bench_workload *wl);
+/* Before each run of wl in a configuration of this kind: a fresh copy of
+ * the disk image, or the native directory.  0, or a negative XBT_E*
+ * (reported). */
+int bench_linux_before_run(const struct bench *b, const struct bench_workload *wl,
+                           enum bench_kind kind);
+/* Removes what bench_linux_before_run made in the temporary directory. */
+void bench_linux_cleanup(const struct bench *b);
+
 /* ---- record.c ---- */
 /* --write-checksums FILE: runs the native twin of every selected workload
  * at its full and --quick work sizes (and --work's, and those FILE already
  * lists) and writes FILE.  0, or a negative XBT_E* (reported). */
 int bench_record_checksums(struct bench *b, const char *path);
+
+/* ---- bench.c ---- */
+/* The native run of wl at this work size (argv, NULL-terminated, malloc'd
+ * strings), or NULL when wl has no native program. */
+char **bench_native_argv(const struct bench *b, const struct bench_workload *wl, long work);
+void bench_free_argv(char **v);
 
 /* ---- small helpers (bench.c) ---- */
 char *bench_strdup(const char *s); /* aborts on ENOMEM */

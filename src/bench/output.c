@@ -102,9 +102,16 @@ static void json_header(const struct bench *b, FILE *f)
                 b->work[w]);
         json_str(f, wl->kernel);
         fputs(", \"native\": ", f);
-        json_str(f, wl->native);
+        if (wl->native)
+            json_str(f, wl->native);
+        else
+            fputs("null", f);
         fputs(", \"native_equivalent\": ", f);
         json_str(f, wl->native_desc);
+        fprintf(f, ", \"measured\": \"%s\", \"qemu_target\": ",
+                wl->flags & BENCH_WL_BOOT ? "process start to 'bench: init'"
+                                          : "'bench: start' to 'bench: end'");
+        json_num(f, wl->qemu_target > 0 ? wl->qemu_target : -1);
         fputs(", \"reference_checksum\": ", f);
         if (b->reference[w])
             json_str(f, b->reference[w]);
@@ -150,7 +157,10 @@ static void json_samples(const struct bench *b, FILE *f)
         fputs(", \"wall_s\": ", f);
         json_num(f, s->wall_s);
         fputs(", \"checksum\": ", f);
-        json_str(f, s->checksum);
+        if (s->checksum[0])
+            json_str(f, s->checksum);
+        else
+            fputs("null", f);
         fprintf(f, ", \"checksum_ok\": %s, \"late\": %s", s->mismatch ? "false" : "true",
                 s->late ? "true" : "false");
         if (b->cfg[s->c].kind == BENCH_XBT) {

@@ -57,23 +57,23 @@ static void read_existing(const char *path, struct bench_checksum **old, size_t 
 static int native_checksum(const struct bench *b, const struct bench_workload *w, long work,
                            char sum[24])
 {
-    char *exe = bench_printf("%s/%s", b->native_dir, w->native);
-    char *arg = bench_printf("%ld", work);
-    char *argv[] = { exe, arg, NULL };
+    int rc = bench_linux_before_run(b, w, BENCH_NATIVE);
+    if (rc)
+        return rc;
+    char **argv = bench_native_argv(b, w, work);
     struct bench_proc p;
-    int rc = bench_run_process(argv, b->timeout_s, &p);
+    rc = bench_run_process(argv, b->timeout_s, &p);
     if (!rc && (p.status || p.t_end < 0 || p.timed_out)) {
-        xbt_error("bench: %s %s: exit status %d%s%s", exe, arg, p.status,
+        xbt_error("bench: %s %s: exit status %d%s%s", argv[0], argv[1], p.status,
                   p.t_end < 0 ? ", no 'bench: end' line" : "", p.timed_out ? ", timed out" : "");
         rc = XBT_EIO;
     } else if (rc) {
-        xbt_error("bench: cannot run %s: %s", exe, strerror(errno));
+        xbt_error("bench: cannot run %s: %s", argv[0], strerror(errno));
     } else {
         snprintf(sum, 24, "%s", p.checksum);
     }
     bench_proc_free(&p);
-    free(exe);
-    free(arg);
+    bench_free_argv(argv);
     return rc;
 }
 
@@ -92,6 +92,8 @@ static int record_workload(const struct bench *b, size_t w, const struct bench_c
 {
     const struct bench_workload *wl = b->wl[w];
     struct sizes s = { .n = 0 };
+    if (!wl->native)
+        return 0; /* nothing to check (linux_boot) */
     add_size(&s, wl->work);
     add_size(&s, wl->quick_work);
     add_size(&s, b->work[w]);

@@ -120,6 +120,10 @@ static void timing_table(const struct bench *b, FILE *f, int lw)
         for (size_t c = 0; c < b->ncfg; c++) {
             const struct bench_summary *s = bench_sum(b, w, c);
             fprintf(f, "  %-*s", lw, b->cfg[c].label);
+            if (b->cfg[c].kind == BENCH_NATIVE && !wl->native) {
+                fprintf(f, " %9s\n", "-");
+                continue;
+            }
             if (!s->n) {
                 fprintf(f, " %9s\n", "FAILED");
                 continue;
@@ -189,22 +193,41 @@ static void stats_table(const struct bench *b, FILE *f, int lw)
         }
 }
 
+/* The xbt/QEMU targets (the linux class). */
+static void qemu_targets(const struct bench *b, FILE *f, size_t x)
+{
+    bool qemu = bench_find_kind(b, BENCH_QEMU) >= 0;
+    for (size_t w = 0; w < b->nwl; w++) {
+        const struct bench_workload *wl = b->wl[w];
+        if (wl->qemu_target <= 0)
+            continue;
+        double r = bench_ratio(b, w, x, BENCH_QEMU);
+        if (r < 0)
+            fprintf(f, "  %-14s xbt/qemu      -   target <= %.2f  not measured%s\n", wl->name,
+                    wl->qemu_target, qemu ? "" : " (no qemu configuration)");
+        else
+            fprintf(f, "  %-14s xbt/qemu   %5.2f  target <= %.2f  %s\n", wl->name, r,
+                    wl->qemu_target, r <= wl->qemu_target ? "met" : "MISSED");
+    }
+}
+
 static void targets(const struct bench *b, FILE *f)
 {
     int x = bench_default_xbt(b);
     if (x < 0)
         return;
     fprintf(f, "\ntargets (informational; configuration '%s'):\n", b->cfg[x].label);
+    qemu_targets(b, f, (size_t)x);
     for (size_t w = 0; w < b->nwl; w++) {
         const struct bench_workload *wl = b->wl[w];
         if (wl->target <= 0)
             continue;
         double r = bench_ratio(b, w, (size_t)x, BENCH_NATIVE);
         if (r < 0)
-            fprintf(f, "  %-12s xbt/native    -   target <= %.2f  not measured%s\n", wl->name,
+            fprintf(f, "  %-14s xbt/native    -   target <= %.2f  not measured%s\n", wl->name,
                     wl->target, b->native_why ? " (no native runs)" : "");
         else
-            fprintf(f, "  %-12s xbt/native %5.2f  target <= %.2f  %s\n", wl->name, r, wl->target,
+            fprintf(f, "  %-14s xbt/native %5.2f  target <= %.2f  %s\n", wl->name, r, wl->target,
                     r <= wl->target ? "met" : "MISSED");
     }
     if (bench_find_kind(b, BENCH_QEMU) < 0) {
@@ -241,6 +264,12 @@ void bench_report(const struct bench *b, FILE *f)
             "seconds between the\n\"bench: start\" and \"bench: end\" markers "
             "(boot and VMM start-up excluded); ratios are median/median\n",
             b->nwl, b->ncfg, b->runs, b->runs == 1 ? "" : "s");
+    for (size_t w = 0; w < b->nwl; w++)
+        if (b->wl[w]->flags & BENCH_WL_BOOT)
+            fprintf(f,
+                    "%s: seconds from the process start to the first line of the Linux "
+                    "guest's /init\n",
+                    b->wl[w]->name);
     if (b->qemu_version)
         fprintf(f, "qemu: %s\n", b->qemu_version);
     if (b->native_why)

@@ -5,7 +5,9 @@
  * the measured region runs from the arrival of the newline ending
  * "bench: start" to the arrival of the first byte of "bench: end CHECKSUM"
  * (xbt's UART writes every byte at once; native twins flush at the
- * markers).  The whole-process time runs from fork to the child's exit.
+ * markers).  The arrival of the first byte of "bench: init" (the Linux
+ * guest's /init, first thing) is kept too: a boot's end.  The
+ * whole-process time runs from fork to the child's exit.
  * A child still running at the timeout is killed with its process group.
  * A failed exec is told apart from a program exiting with 127: its errno
  * comes back through a close-on-exec pipe (exec_errno).
@@ -78,6 +80,11 @@ static void on_line(struct bench_proc *p, struct line_state *ls, double t_nl, bo
         if (p->t_start < 0) {
             p->t_start = t_nl;
             p->late |= !nl_last;
+        }
+    } else if (!strcmp(line, "bench: init")) {
+        if (p->t_init < 0) {
+            p->t_init = ls->t_first;
+            p->init_late = !ls->first_led;
         }
     } else if (!strncmp(line, "bench: end ", 11) && p->t_end < 0) {
         p->t_end = ls->t_first;
@@ -198,7 +205,7 @@ static int reap(pid_t pid, double deadline, bool *timed_out)
 int bench_run_process(char *const argv[], double timeout_s, struct bench_proc *p)
 {
     memset(p, 0, sizeof(*p));
-    p->t_start = p->t_end = -1;
+    p->t_start = p->t_end = p->t_init = -1;
     int pfd[2], efd[2];
     if (pipe2(pfd, O_CLOEXEC))
         return XBT_EIO;

@@ -30,7 +30,9 @@ static void usage(FILE *f)
             "run's checksum must equal the committed reference for its work size\n"
             "(guests/bench/checksums.txt), or the native one where none is committed.\n"
             "On a host that cannot run i386 programs (no IA32 emulation; or XBT_NO_NATIVE=1)\n"
-            "the native runs are left out and the ratios are to QEMU.\n"
+            "the native runs are left out and the ratios are to QEMU.  linux_boot is timed\n"
+            "from the process start to the first line of the Linux guest's /init; when the\n"
+            "Linux guest cannot be made, the linux workloads are skipped (one line why).\n"
             "\n"
             "  -c, --config \"OPTS\"     also run xbt with these `xbt run` options (split at\n"
             "                         spaces), e.g. -c \"--mmu=shadow\"; repeatable\n"
@@ -39,7 +41,10 @@ static void usage(FILE *f)
             "                         (replaces the plain xbt configuration)\n"
             "  --runs N               runs of every workload and configuration (default %d)\n"
             "  --quick                small work sizes, 1 run unless --runs (CI smoke)\n"
-            "  --only NAME[,NAME...]  only these workloads (see --list)\n"
+            "  --only NAME[,NAME...]  only these workloads, or every workload of these\n"
+            "                         classes (see --list); the linux class (Debian's i386\n"
+            "                         Linux booted per run: boot time, programs timed in\n"
+            "                         the guest) runs only when named: --only linux\n"
             "  --work NAME=N[,...]    work size N for workload NAME (see --list)\n"
             "  --no-qemu              do not run qemu-system-i386\n"
             "  --json FILE            every sample, the statistics and summaries as JSON\n"
@@ -169,30 +174,51 @@ static int parse_options(int argc, char **argv, struct bench *b, struct bench_op
     return 0;
 }
 
-static int select_workloads(struct bench *b, const char *only)
+static void add_workload(struct bench *b, const struct bench_workload *w)
+{
+    for (size_t i = 0; i < b->nwl; i++)
+        if (b->wl[i] == w)
+            return;
+    b->wl[b->nwl++] = w;
+}
+
+/* One --only word: a workload, or every workload of a class. */
+static int select_word(struct bench *b, const char *word)
+{
+    size_t n;
+    const struct bench_workload *all = bench_workloads(&n);
+    const struct bench_workload *w = bench_workload_find(word);
+    enum bench_class cls;
+    if (w) {
+        add_workload(b, w);
+    } else if (bench_class_find(word, &cls)) {
+        for (size_t i = 0; i < n; i++)
+            if (all[i].cls == cls)
+                add_workload(b, &all[i]);
+    } else {
+        xbt_error("bench: --only: no workload or class '%s' (see xbt bench --list)", word);
+        return XBT_EINVAL;
+    }
+    return 0;
+}
+
+/* --only's workloads; without it every workload but the opt-in classes'
+ * (all of them for --write-checksums). */
+static int select_workloads(struct bench *b, const char *only, bool all_classes)
 {
     size_t n;
     const struct bench_workload *all = bench_workloads(&n);
     b->wl = bench_alloc(n * sizeof(*b->wl));
     if (!only) {
         for (size_t i = 0; i < n; i++)
-            b->wl[b->nwl++] = &all[i];
+            if (all_classes || !bench_class_opt_in(all[i].cls))
+                b->wl[b->nwl++] = &all[i];
         return 0;
     }
     char *copy = bench_strdup(only);
     int rc = 0;
-    for (char *tok = strtok(copy, ","); tok && !rc; tok = strtok(NULL, ",")) {
-        const struct bench_workload *w = bench_workload_find(tok);
-        bool dup = false;
-        for (size_t i = 0; w && i < b->nwl; i++)
-            dup |= b->wl[i] == w;
-        if (!w) {
-            xbt_error("bench: --only: no workload '%s' (see xbt bench --list)", tok);
-            rc = XBT_EINVAL;
-        } else if (!dup) {
-            b->wl[b->nwl++] = w;
-        }
-    }
+    for (char *tok = strtok(copy, ","); tok && !rc; tok = strtok(NULL, ","))
+        rc = select_word(b, tok);
     free(copy);
     if (!rc && !b->nwl) {
         xbt_error("bench: --only: no workload named");
@@ -254,6 +280,8 @@ static int locate_dirs(struct bench *b, const char *guests)
 static int check_kernels(const struct bench *b)
 {
     for (size_t w = 0; w < b->nwl; w++) {
+        if (b->wl[w]->cls == BENCH_LINUX)
+            continue; /* in the Linux guest (linux.c) */
         char *k = bench_printf("%s/%s", b->guest_dir, b->wl[w]->kernel);
         int missing = access(k, R_OK);
         if (missing)
@@ -333,6 +361,8 @@ static void committed_references(struct bench *b)
     b->reference = bench_alloc(b->nwl * sizeof(char *));
     b->ref_source = bench_alloc(b->nwl * sizeof(char *));
     for (size_t w = 0; w < b->nwl; w++) {
+        if (b->wl[w]->flags & BENCH_WL_BOOT)
+            continue; /* no checksum */
         const char *sum = bench_checksum_committed(b->wl[w]->name, b->work[w]);
         if (sum) {
             b->reference[w] = bench_strdup(sum);
@@ -364,14 +394,18 @@ int bench_setup(struct bench *b, struct bench_opts *o, int argc, char **argv)
         return rc;
     if (o->check_native)
         return locate_dirs(b, o->guests);
-    if ((rc = select_workloads(b, o->only)) || (rc = parse_work(b, o->work)) ||
-        (rc = locate_dirs(b, o->guests)) || (rc = check_kernels(b)))
+    if ((rc = select_workloads(b, o->only, o->write_checksums != NULL)) ||
+        (rc = parse_work(b, o->work)) || (rc = locate_dirs(b, o->guests)) ||
+        (rc = check_kernels(b)))
         return rc;
     b->native_why = bench_native_check(b->native_dir);
     if (o->write_checksums)
         return make_tmpdir(b);
     if (o->plot && (rc = bench_plot_check(o->plot)))
         return rc;
+    bench_linux_prepare(b);
+    if (!b->nwl)
+        return 1; /* only linux workloads, skipped: nothing to run */
     if (!o->no_qemu)
         find_qemu(b);
     if ((rc = bench_configs_build(b, o->variants, o->nvariants, !b->native_why,
