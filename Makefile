@@ -6,7 +6,8 @@
 #               configuration in KNOB_CONFIGS (a 64 KiB cache under every
 #               policy, --no-chain, --max-unit-insns 1)
 #   make bench  build, then compare xbt with native and QEMU (xbt bench;
-#               BENCH_ARGS="--runs 3 --only crc32 --plot b.svg" ...)
+#               BENCH_ARGS="--runs 3 --only crc32 --plot b.svg" ...; the
+#               Linux boots and in-guest workloads: BENCH_ARGS="--only linux")
 #   make bench-deps  install what the benchmarks use (QEMU, gnuplot)
 #   make native-refs  regenerate the committed native references (guest test
 #               outputs, bench checksums) from the native twins; refuses on
