@@ -3,8 +3,9 @@
 # included by guests/CMakeLists.txt.  The programs print "bench: start" /
 # "bench: end CHECKSUM" (guests/bench/bench.h) and run in the guest as
 # /bench/NAME and natively as build/guests/native/NAME:
-#   bench_crc32, bench_syscall  the crc32 workload and the syscall
-#                               workload's native twin, already built
+#   bench_crc32, bench_sort,    the crc32, sort and qsort workloads and
+#   bench_qsort, bench_syscall  the syscall workload's native twin, already
+#                               built
 #   linux_forkexec, linux_exit  fork + execve of the tiny linux_exit + wait
 #   linux_fileio                write, fsync, read back files on a disk
 # build/guests/linux/make-guest.sh (written here) runs
@@ -43,7 +44,7 @@ endforeach()
 
 # What goes into the guest's /bench, in the order of the workload table.
 set(progs)
-foreach(p bench_crc32 bench_syscall linux_forkexec linux_exit linux_fileio)
+foreach(p bench_crc32 bench_sort bench_qsort bench_syscall linux_forkexec linux_exit linux_fileio)
   string(APPEND progs " \"${XBT_NATIVE_DIR}/${p}\"")
 endforeach()
 file(WRITE ${XBT_LINUX_OUT}/make-guest.sh

@@ -71,29 +71,39 @@ static bool complete(const char *dir)
     return true;
 }
 
+/* The maker's outcome: NULL and b->linux_dir set, or why not (malloc'd). */
+static char *maker_result(struct bench *b, const struct bench_proc *p)
+{
+    char *dir = last_line(p->out);
+    if (!p->status && complete(dir)) {
+        b->linux_dir = dir;
+        return NULL;
+    }
+    free(dir);
+    if (p->timed_out)
+        return bench_printf("making the Linux guest took more than %.0f s", MAKE_TIMEOUT_S);
+    char *err = last_line(p->err);
+    if (*err)
+        return err;
+    free(err);
+    return bench_printf("the Linux guest maker exited with status %d", p->status);
+}
+
 /* Runs the maker: NULL and b->linux_dir set, or why not (malloc'd). */
 static char *make_guest(struct bench *b)
 {
     char *maker = bench_printf("%s/linux/make-guest.sh", b->guest_dir);
-    char *why = NULL;
     char *argv[] = { "/bin/sh", maker, NULL };
     struct bench_proc p;
-    if (access(maker, R_OK))
+    char *why;
+    if (access(maker, R_OK)) {
         why = bench_printf("the Linux bench programs are not built (no %s; they need a "
                            "compiler that links -m32 -static programs)",
                            maker);
-    else if (bench_run_process(argv, MAKE_TIMEOUT_S, &p))
+    } else if (bench_run_process(argv, MAKE_TIMEOUT_S, &p)) {
         why = bench_printf("cannot run %s: %s", maker, strerror(errno));
-    else {
-        char *dir = last_line(p.out);
-        if (p.status || !complete(dir)) {
-            char *err = last_line(p.err);
-            why = bench_printf("%s", *err ? err : "the guest maker failed");
-            free(err);
-            free(dir);
-        } else {
-            b->linux_dir = dir;
-        }
+    } else {
+        why = maker_result(b, &p);
         bench_proc_free(&p);
     }
     free(maker);
@@ -143,16 +153,26 @@ struct boot_opts {
 };
 
 static const struct boot_opts xbt_opts = {
-    .ram = "-m", .kernel = "--kernel", .initrd = "--initrd", .append = "--append",
-    .disk = "--disk", .disk_pre = "", .disk_post = "",
+    .ram = "-m",
+    .kernel = "--kernel",
+    .initrd = "--initrd",
+    .append = "--append",
+    .disk = "--disk",
+    .disk_pre = "",
+    .disk_post = "",
 };
 static const struct boot_opts qemu_opts = {
-    .ram = "-m", .kernel = "-kernel", .initrd = "-initrd", .append = "-append",
-    .disk = "-drive", .disk_pre = "file=", .disk_post = ",format=raw,if=ide,index=0",
+    .ram = "-m",
+    .kernel = "-kernel",
+    .initrd = "-initrd",
+    .append = "-append",
+    .disk = "-drive",
+    .disk_pre = "file=",
+    .disk_post = ",format=raw,if=ide,index=0",
 };
 
-static void boot_args(const struct bench *b, size_t w, const char *work,
-                      const struct boot_opts *o, char **v, int *n)
+static void boot_args(const struct bench *b, size_t w, const char *work, const struct boot_opts *o,
+                      char **v, int *n)
 {
     v[(*n)++] = bench_strdup(o->ram);
     v[(*n)++] = bench_strdup(GUEST_RAM_MIB);
