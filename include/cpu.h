@@ -67,6 +67,14 @@ void cpu_cpuid(const struct vcpu *cpu, uint32_t leaf, uint32_t out[4]);
 
 /* ---- state ---- */
 void vcpu_reset_flat32(struct vcpu *cpu);
+/* The power-on/RESET state (real mode at F000:FFF0, CS base FFFF0000):
+ * what a board with firmware starts from.  Wiring (mmu, bus, lapic, ...)
+ * and the A20 gate are left alone. */
+void vcpu_reset(struct vcpu *cpu);
+/* The A20 gate (a board hook: port 0x92, the keyboard controller):
+ * enabled = false clears bit 20 of every physical address the CPU
+ * forms.  Default: enabled.  Flushes the TLBs and ends the current unit. */
+void vcpu_set_a20(struct vcpu *cpu, bool enabled);
 void vcpu_dump(const struct vcpu *cpu, FILE *out);
 
 /* ---- events (src/cpu/exception.c) ---- */
@@ -106,5 +114,23 @@ void seg_set_cache(struct seg_cache *sc, uint16_t sel, uint32_t lo, uint32_t hi)
 /* Checks an access of size bytes at offset off through segment seg (limit,
  * expand-down, usable); raises #GP(0) / #SS(0) and returns -1 if it fails. */
 int seg_check_access(struct vcpu *cpu, int seg, uint32_t off, unsigned size);
+
+/* The stack's address size: SP (SS.B = 0) or ESP. */
+static inline uint32_t cpu_sp_mask(const struct vcpu *cpu)
+{
+    return (cpu->seg[S_SS].flags & (1u << 22)) ? 0xFFFFFFFFu : 0xFFFFu;
+}
+/* The linear address of stack offset sp (ESP + displacement), wrapped to
+ * the stack's address size. */
+static inline uint32_t cpu_stack_lin(const struct vcpu *cpu, uint32_t sp)
+{
+    return cpu->seg[S_SS].base + (sp & cpu_sp_mask(cpu));
+}
+/* ESP = sp; with a 16-bit stack only SP changes. */
+static inline void cpu_set_sp(struct vcpu *cpu, uint32_t sp)
+{
+    uint32_t m = cpu_sp_mask(cpu);
+    cpu->regs[R_ESP] = (cpu->regs[R_ESP] & ~m) | (sp & m);
+}
 
 #endif

@@ -13,7 +13,7 @@
 /* Mode key bits: everything that changes the meaning of guest code. */
 #define MODE_CPL_MASK 0x3u /* current privilege level */
 #define MODE_NONFLAT 0x4u  /* some of CS/DS/ES/SS has a non-zero base: add bases */
-#define MODE_CODE16 0x8u   /* CS.D = 0 (16-bit code; not translated yet) */
+#define MODE_CODE16 0x8u   /* CS.D = 0: 16-bit code (decoded with 16-bit defaults) */
 #define MODE_PG 0x10u      /* CR0.PG */
 #define MODE_FPU_NM 0x20u  /* CR0.EM or CR0.TS: x87 instructions check for #NM */
 /* bits 6..17: per segment register (ES CS SS DS FS GS), how accesses are
@@ -29,6 +29,18 @@ enum { SEGC_FLAT = 0, SEGC_LIMIT = 1, SEGC_SLOW = 2 };
 /* EFLAGS.DF: string instructions step down (translated inline with their
  * direction known; CLD/STD that change it end the unit) */
 #define MODE_DF (1u << 20)
+/* CR0.PE = 0: real-address mode (segment loads are selector * 16, interrupts
+ * go through the IVT).  Units made in real mode never run elsewhere. */
+#define MODE_REAL (1u << 21)
+/* EFLAGS.VM: virtual-8086 mode (CPL 3, real-mode segments, IOPL-sensitive
+ * instructions trap to the monitor) */
+#define MODE_V86 (1u << 22)
+/* SS.B = 0: the stack is addressed through SP (16 bits, wrapping at 64 KiB)
+ * and pushes and pops change only SP */
+#define MODE_STACK16 (1u << 23)
+/* the A20 gate is closed: physical addresses have bit 20 cleared, so the
+ * host-MMU window (an identity map) cannot be used */
+#define MODE_A20OFF (1u << 24)
 
 struct vcpu;
 struct seg_cache;

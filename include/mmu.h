@@ -126,10 +126,17 @@ struct mmu {
     struct shadow *shadow; /* --mmu=shadow, else NULL (walk) */
     uint32_t ram_pages;
     uint8_t *window;     /* MEM_HOST: host address of guest-physical 0 */
+    bool a20_off;        /* the A20 gate is closed: physical bit 20 is 0 (vcpu_set_a20) */
     uint8_t *window_res; /* the whole reservation (guards included) */
     size_t window_res_size;
     struct mmu_stats st;
 };
+
+/* The mask the A20 gate applies to physical addresses. */
+static inline uint32_t mmu_a20_mask(const struct mmu *mmu)
+{
+    return mmu->a20_off ? ~(1u << 20) : ~0u;
+}
 
 /* The MMU of guest RAM ram[0, ram_size) (a multiple of PAGE_SIZE) with
  * MMIO on bus; XBT_EINVAL for a bad TLB size, XBT_ENOMEM. */

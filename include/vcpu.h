@@ -79,6 +79,12 @@ struct vcpu_msrs {
 /* What the CPU side counts (printed by --stats under "bt"). */
 struct vcpu_stats {
     uint64_t seg_loads_inline; /* data segment loads that did not end their unit */
+    uint64_t rm_ints;          /* interrupts and exceptions delivered through the IVT */
+    uint64_t rm_far;           /* real-mode/V86 far JMP, CALL, RET and IRET */
+    uint64_t mode_switches;    /* CR0.PE changes */
+    uint64_t v86_enters;       /* IRETs into virtual-8086 mode */
+    uint64_t v86_exits;        /* interrupts and exceptions out of virtual-8086 mode */
+    uint64_t v86_traps;        /* IOPL-sensitive instructions that raised #GP in V86 */
 };
 
 struct vcpu {
@@ -119,7 +125,10 @@ struct vcpu {
     /* interrupt shadow: after STI (IF 0 -> 1) and MOV SS / POP SS the next
      * instruction runs before interrupts are recognised */
     bool int_shadow;
-    unsigned far_kind;   /* far JMP/CALL helper argument: osize | 0x10 call */
+    unsigned far_kind; /* far JMP/CALL helper argument: osize | 0x10 call */
+    /* the A20 gate is closed (vcpu_set_a20): physical address bit 20 reads
+     * as 0, as on a PC whose keyboard controller or port 0x92 cleared it */
+    bool a20_off;
     uint32_t fetch_next; /* physical page after the one being translated, or ~0 */
 
     /* Pending bounced access, for the write-back thunk. */

@@ -144,7 +144,8 @@ static void enter_unit(struct run *r, struct unit *unit, uint32_t mode)
 {
     struct machine *m = r->m;
     struct vcpu *cpu = m->cpu;
-    cpu->tlb = (m->mmu.window && !(mode & MODE_PG))  ? (struct tlb_entry *)m->mmu.window
+    cpu->tlb = (m->mmu.window && !(mode & (MODE_PG | MODE_A20OFF)))
+                   ? (struct tlb_entry *)m->mmu.window
                : ((mode & MODE_PG) && cpu->cpl == 3) ? m->mmu.tlb_user
                                                      : m->mmu.tlb;
     arm_timers(r, unit);
@@ -189,11 +190,6 @@ static bool step(struct run *r)
     if (!deliver_events(m))
         return false;
     uint32_t mode = cpu_mode_key(cpu);
-    if (mode & MODE_CODE16) {
-        xbt_error("the guest runs 16-bit code at %#x (not implemented yet)", cpu->eip);
-        machine_request_stop(m, STOP_ERROR, XBT_STATUS_ERROR);
-        return false;
-    }
     bool shadow = cpu->int_shadow;
     bool single_step = (cpu->eflags & EFL_TF) != 0; /* a #DB trap after each instruction */
     if (shadow || single_step)

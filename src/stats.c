@@ -85,6 +85,19 @@ static void collect_bt(struct kvs *c, const struct machine *m)
     add(c, "strings_inline", m->bt.st.strings_inline);
 }
 
+/* real mode and virtual-8086 mode */
+static void collect_modes(struct kvs *c, const struct machine *m)
+{
+    const struct vcpu_stats *s = &m->cpu->st;
+    c->group = "modes";
+    add(c, "mode_switches", s->mode_switches);
+    add(c, "ivt_deliveries", s->rm_ints);
+    add(c, "rm_far_transfers", s->rm_far);
+    add(c, "v86_enters", s->v86_enters);
+    add(c, "v86_exits", s->v86_exits);
+    add(c, "v86_traps", s->v86_traps);
+}
+
 /* MMU: TLB, window, page walks, flushes */
 static void collect_mmu(struct kvs *c, const struct machine *m)
 {
@@ -221,6 +234,7 @@ static int collect(const struct machine *m, struct kv *out, int max)
     struct kvs c = { .kv = out, .max = max };
     collect_tcache(&c, m);
     collect_bt(&c, m);
+    collect_modes(&c, m);
     c.group = "callouts";
     for (int k = 0; k < CO_COUNT; k++)
         add(&c, bt_callout_names[k], m->bt.st.callouts[k]);

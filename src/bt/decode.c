@@ -9,13 +9,14 @@
 #include "tr_internal.h"
 #include "mmu.h"
 
-static ZydisDecoder g_dec32;
+static ZydisDecoder g_dec32, g_dec16;
 static bool g_dec_ready;
 
 static void dec_init(void)
 {
     if (!g_dec_ready) {
         ZydisDecoderInit(&g_dec32, ZYDIS_MACHINE_MODE_LEGACY_32, ZYDIS_STACK_WIDTH_32);
+        ZydisDecoderInit(&g_dec16, ZYDIS_MACHINE_MODE_LEGACY_16, ZYDIS_STACK_WIDTH_16);
         g_dec_ready = true;
     }
 }
@@ -116,8 +117,10 @@ static void p6_semantics(struct bt_insn *i)
 int bt_decode_unit(struct bt *bt, uint32_t eip, uint32_t pc, uint32_t mode, uint32_t max_insns,
                    struct bt_insn *out)
 {
-    (void)mode;
     dec_init();
+    /* CS.D = 0 (real mode, V86, 16-bit protected-mode segments): 16-bit
+     * operand and address sizes unless 0x66/0x67 say otherwise */
+    const ZydisDecoder *dec = (mode & MODE_CODE16) ? &g_dec16 : &g_dec32;
     int n = 0;
     uint32_t page = pc & PAGE_MASK;
     uint32_t off = 0;
@@ -128,8 +131,7 @@ int bt_decode_unit(struct bt *bt, uint32_t eip, uint32_t pc, uint32_t mode, uint
         int missing;
         uint32_t next = bt->cpu ? bt->cpu->fetch_next : (pc & PAGE_MASK) + PAGE_SIZE;
         fetch(bt->mmu, pc + off, next, i->bytes, &missing);
-        ZyanStatus st =
-            ZydisDecoderDecodeFull(&g_dec32, i->bytes, (ZyanUSize)missing, &i->zi, i->ops);
+        ZyanStatus st = ZydisDecoderDecodeFull(dec, i->bytes, (ZyanUSize)missing, &i->zi, i->ops);
         i->invalid = !ZYAN_SUCCESS(st);
         /* an instruction running into an unmapped page faults on fetch */
         i->fetch_fault = i->invalid && missing < 15;

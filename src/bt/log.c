@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "bt.h"
+#include "cpu_mode.h"
 #include "mmu.h"
 #include "tcache.h"
 
@@ -35,7 +36,8 @@ void bt_log_unit(struct bt *bt, const struct unit *unit)
         fprintf(f, "IN: unit at %#010x (phys %#010x, mode %#x, %u insns, %u bytes)\n", unit->vpc,
                 unit->pc, unit->mode, unit->ninsns, unit->guest_size);
         if ((uint64_t)unit->pc + unit->guest_size <= mmu->ram_size)
-            dis(f, CS_MODE_32, mmu->ram + unit->pc, unit->guest_size, unit->vpc);
+            dis(f, (unit->mode & MODE_CODE16) ? CS_MODE_16 : CS_MODE_32, mmu->ram + unit->pc,
+                unit->guest_size, unit->vpc);
     }
     if (bt->cfg.log_flags & XBT_LOG_OUT_ASM) {
         fprintf(f, "OUT: [size=%u]\n", unit->code_size);

@@ -13,8 +13,16 @@
 #define R(x) o_reg(ZYDIS_REGISTER_##x)
 #define HMEM(sz) o_mem(ZYDIS_REGISTER_R9, ZYDIS_REGISTER_R8, 1, 0, (sz))
 
+/* ESP += delta, flag-free; with a 16-bit stack (MODE_STACK16) only SP
+ * changes, through r10 (r11 may hold a value still to be stored). */
 static void lea_esp(struct tr *t, ZydisRegister dst, int32_t delta)
 {
+    if ((t->mode & MODE_STACK16) && dst == ZYDIS_REGISTER_R12D) {
+        e_insn(&t->e, ZYDIS_MNEMONIC_LEA, 2, R(R10D),
+               o_mem(ZYDIS_REGISTER_R12, ZYDIS_REGISTER_NONE, 0, delta, 8));
+        e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, R(R12W), R(R10W));
+        return;
+    }
     e_insn(&t->e, ZYDIS_MNEMONIC_LEA, 2, o_reg(dst),
            o_mem(ZYDIS_REGISTER_R12, ZYDIS_REGISTER_NONE, 0, delta, 8));
 }
@@ -287,13 +295,16 @@ static void tr_leave(struct tr *t, const struct bt_insn *i)
 {
     uint8_t ins[16];
     unsigned osz = op_size(i);
-    e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, R(R8D), R(EBP));
+    bool s16 = (t->mode & MODE_STACK16) != 0; /* SP = BP, not ESP = EBP */
+    e_insn(&t->e, s16 ? ZYDIS_MNEMONIC_MOVZX : ZYDIS_MNEMONIC_MOV, 2, R(R8D), s16 ? R(BP) : R(EBP));
     tr_seg(t, S_SS, osz, false);
     size_t n = osz == 2 ? e_encode(ins, ZYDIS_MNEMONIC_MOVZX, 2, R(R11D), HMEM(2))
                         : e_encode(ins, ZYDIS_MNEMONIC_MOV, 2, R(R11D), HMEM(4));
     tr_mem_access(t, ins, n, osz, MEM_R);
-    e_insn(&t->e, ZYDIS_MNEMONIC_LEA, 2, R(R12D),
+    e_insn(&t->e, ZYDIS_MNEMONIC_LEA, 2, s16 ? R(R10D) : R(R12D),
            o_mem(ZYDIS_REGISTER_RBP, ZYDIS_REGISTER_NONE, 0, (int64_t)osz, 8));
+    if (s16)
+        e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, R(R12W), R(R10W));
     e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, osz == 2 ? R(BP) : R(EBP), osz == 2 ? R(R11W) : R(R11D));
 }
 

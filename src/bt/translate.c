@@ -235,6 +235,15 @@ void tr_addr(struct tr *t, const ZydisDecodedOperand *mem, int32_t extra_disp)
 
 void tr_addr_esp(struct tr *t, int32_t delta, unsigned size)
 {
+    if (t->mode & MODE_STACK16) {
+        /* SS.B = 0: the offset is SP + delta, wrapping at 64 KiB */
+        e_insn(&t->e, ZYDIS_MNEMONIC_LEA, 2, o_reg(ZYDIS_REGISTER_R8D),
+               o_mem(ZYDIS_REGISTER_R12, ZYDIS_REGISTER_NONE, 0, delta, 8));
+        e_insn(&t->e, ZYDIS_MNEMONIC_MOVZX, 2, o_reg(ZYDIS_REGISTER_R8D),
+               o_reg(ZYDIS_REGISTER_R8W));
+        tr_seg(t, S_SS, size, delta < 0);
+        return;
+    }
     if (t->host_mem && !(t->mode & (MODE_NONFLAT | MODE_AC)) &&
         MODE_SEG_CLASS(t->mode, S_SS) == SEGC_FLAT) {
         t->direct = true;

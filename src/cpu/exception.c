@@ -5,14 +5,16 @@
  * with double fault and triple fault (shutdown) escalation.
  *
  * Interrupt and trap gates to the same or an inner privilege level (stack
- * from the TSS), and task gates (a hardware task switch, src/task.c).  Not
- * here: real-mode IVT delivery and virtual-8086 mode.
+ * from the TSS), and task gates (a hardware task switch, src/task.c).  Real
+ * mode delivers through the IVT (realmode.c); leaving virtual-8086 mode
+ * through a gate is v86.c's.
  */
 #include <stdio.h>
 
 #include "mmu.h"
 #include "cpu.h"
 #include "desc.h"
+#include "realmode.h"
 
 void vcpu_exit_at(struct vcpu *cpu, uint32_t eip, enum vcpu_exit why)
 {
@@ -113,8 +115,7 @@ struct idt_target {
     uint32_t clo, chi; /* the code segment's descriptor */
 };
 
-/* Reads and checks IDT entry d->vec: protected mode (real-mode delivery
- * is not implemented: #GP(0) to escalate), within the IDT limit (#GP), an
+/* Reads and checks IDT entry d->vec (protected mode): within the IDT limit (#GP), an
  * interrupt, trap or task gate (#GP), DPL >= CPL for INT n (#GP),
  * present (#NP). */
 static int idt_gate(struct vcpu *cpu, const struct delivery *d, struct idt_target *tg,
@@ -122,8 +123,6 @@ static int idt_gate(struct vcpu *cpu, const struct delivery *d, struct idt_targe
 {
     uint32_t vec8 = (uint32_t)d->vec * 8, idt_err = vec8 + 2 + d->ext;
     uint32_t lo, hi;
-    if (!(cpu->cr0 & CR0_PE))
-        return fail(f, EXC_GP, 0);
     if (vec8 + 7 > cpu->idtr.limit)
         return fail(f, EXC_GP, idt_err);
     if (cpu_read_sys(cpu, cpu->idtr.base + vec8, 4, &lo) ||
@@ -211,6 +210,13 @@ static int enter_gate(struct vcpu *cpu, const struct delivery *d, struct idt_tar
 {
     if (gate_code(cpu, d, tg, f) < 0)
         return -1;
+    if (cpu->eflags & EFL_VM) { /* out of virtual-8086 mode: v86.c */
+        struct v86_gate g = { tg->sel, tg->clo,  tg->chi,
+                              tg->off, tg->size, tg->type == SYS_INT32 || tg->type == SYS_INT16 };
+        uint32_t e;
+        int v = v86_deliver(cpu, &g, d->ret_eip, d->has_err, d->err, &e);
+        return v < 0 ? 0 : fail(f, v, e + (e ? d->ext : 0));
+    }
     uint32_t cdpl = desc_dpl(tg->chi), new_cpl = cpu->cpl;
     if (!(tg->chi & D_CONFORMING) && cdpl < cpu->cpl) {
         if (push_inner_frame(cpu, d, tg, f) < 0)
@@ -252,6 +258,8 @@ static int deliver_once(struct vcpu *cpu, int vec, bool soft, uint32_t ret_eip, 
                           .ext = soft ? 0 : 1 };
     struct idt_target tg;
     struct dfault f;
+    if (!(cpu->cr0 & CR0_PE))
+        return rm_deliver(cpu, vec, ret_eip, err); /* the IVT: realmode.c */
     int rc = idt_gate(cpu, &d, &tg, &f);
     if (rc == 0)
         rc = tg.type == SYS_TASK ? enter_task(cpu, &d, &tg, &f) : enter_gate(cpu, &d, &tg, &f);

@@ -8,11 +8,12 @@
 #include "mmu.h"
 #include "cpu.h"
 
-/* Protected mode with CPL > IOPL: the port's bits in the TSS I/O
+/* Protected mode with CPL > IOPL, and V86: the port's bits in the TSS I/O
  * permission bitmap must all be clear, else #GP(0). */
 bool io_allowed(struct vcpu *cpu, uint16_t port, unsigned size)
 {
-    if (!(cpu->cr0 & CR0_PE) || cpu->cpl <= ((cpu->eflags >> 12) & 3))
+    /* V86 consults the bitmap whatever IOPL is */
+    if (!(cpu->cr0 & CR0_PE) || (!(cpu->eflags & EFL_VM) && cpu->cpl <= ((cpu->eflags >> 12) & 3)))
         return true;
     uint32_t type = (cpu->tss.flags >> 8) & 0xF;
     if ((cpu->tss.sel & ~3u) == 0 || (type != 9 && type != 11) || cpu->tss.limit < 0x67)

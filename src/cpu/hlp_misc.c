@@ -8,6 +8,7 @@
 #include "helpers.h"
 #include "mmu.h"
 #include "cpu.h"
+#include "realmode.h"
 
 HLP(hlp_hlt)
 {
@@ -29,23 +30,25 @@ static uint32_t iopl(const struct vcpu *cpu)
 static int push(struct vcpu *cpu, uint32_t v, unsigned size)
 {
     uint32_t esp = cpu->regs[R_ESP] - size;
-    if (cpu_write(cpu, cpu->seg[S_SS].base + esp, size, v))
+    if (cpu_write(cpu, cpu_stack_lin(cpu, esp), size, v))
         return -1;
-    cpu->regs[R_ESP] = esp;
+    cpu_set_sp(cpu, esp);
     return 0;
 }
 
 static int pop(struct vcpu *cpu, uint32_t *v, unsigned size)
 {
-    if (cpu_read(cpu, cpu->seg[S_SS].base + cpu->regs[R_ESP], size, v))
+    if (cpu_read(cpu, cpu_stack_lin(cpu, cpu->regs[R_ESP]), size, v))
         return -1;
-    cpu->regs[R_ESP] += size;
+    cpu_set_sp(cpu, cpu->regs[R_ESP] + size);
     return 0;
 }
 
 HLP(hlp_flagop)
 {
     uint32_t *fl = &cpu->eflags;
+    if ((a == FOP_PUSHF || a == FOP_POPF) && v86_iopl_trap(cpu))
+        return 0;
     switch (a) {
     case FOP_CLI:
     case FOP_STI:
@@ -224,6 +227,8 @@ HLP(hlp_int)
         vcpu_raise_trap(cpu, EXC_DB, next);
         return 0;
     }
+    if (b == 0 && v86_iopl_trap(cpu))
+        return 0; /* INT n in V86 at IOPL < 3 */
     vcpu_soft_int(cpu, (int)a, next);
     return 0;
 }
@@ -233,14 +238,13 @@ HLP(hlp_pusha)
     (void)b;
     unsigned size = a;
     uint32_t esp0 = cpu->regs[R_ESP];
-    uint32_t base = cpu->seg[S_SS].base;
     /* check the lowest and highest byte first: all or nothing */
     for (int k = 0; k < 8; k++) {
         uint32_t v = k == R_ESP ? esp0 : cpu->regs[k];
-        if (cpu_write(cpu, base + esp0 - (uint32_t)(k + 1) * size, size, v))
+        if (cpu_write(cpu, cpu_stack_lin(cpu, esp0 - (uint32_t)(k + 1) * size), size, v))
             return 0;
     }
-    cpu->regs[R_ESP] = esp0 - 8 * size;
+    cpu_set_sp(cpu, esp0 - 8 * size);
     if (cpu->smc_hit) {
         cpu->smc_hit = false;
         vcpu_exit_at(cpu, next, EXIT_NORMAL);
@@ -254,10 +258,9 @@ HLP(hlp_popa)
     (void)next;
     unsigned size = a;
     uint32_t esp = cpu->regs[R_ESP];
-    uint32_t base = cpu->seg[S_SS].base;
     uint32_t vals[8];
     for (int k = 7; k >= 0; k--) {
-        if (cpu_read(cpu, base + esp, size, &vals[k]))
+        if (cpu_read(cpu, cpu_stack_lin(cpu, esp), size, &vals[k]))
             return 0;
         esp += size;
     }
@@ -269,7 +272,7 @@ HLP(hlp_popa)
         else
             cpu->regs[k] = vals[k];
     }
-    cpu->regs[R_ESP] = esp;
+    cpu_set_sp(cpu, esp);
     return 0;
 }
 
@@ -278,10 +281,9 @@ HLP(hlp_enter)
     uint32_t frame = a & 0xFFFF;
     uint32_t level = (b & 0xFF) & 31;
     unsigned size = (b >> 8) & 0xF;
-    uint32_t base = cpu->seg[S_SS].base;
     uint32_t esp = cpu->regs[R_ESP], ebp = cpu->regs[R_EBP];
     esp -= size;
-    if (cpu_write(cpu, base + esp, size, ebp))
+    if (cpu_write(cpu, cpu_stack_lin(cpu, esp), size, ebp))
         return 0;
     uint32_t frame_temp = esp;
     if (level > 0) {
@@ -289,18 +291,19 @@ HLP(hlp_enter)
             uint32_t v;
             ebp -= size;
             esp -= size;
-            if (cpu_read(cpu, base + ebp, size, &v) || cpu_write(cpu, base + esp, size, v))
+            if (cpu_read(cpu, cpu_stack_lin(cpu, ebp), size, &v) ||
+                cpu_write(cpu, cpu_stack_lin(cpu, esp), size, v))
                 return 0;
         }
         esp -= size;
-        if (cpu_write(cpu, base + esp, size, frame_temp))
+        if (cpu_write(cpu, cpu_stack_lin(cpu, esp), size, frame_temp))
             return 0;
     }
     if (size == 2)
         cpu->regs[R_EBP] = (cpu->regs[R_EBP] & 0xFFFF0000u) | (frame_temp & 0xFFFF);
     else
         cpu->regs[R_EBP] = frame_temp;
-    cpu->regs[R_ESP] = esp - frame;
+    cpu_set_sp(cpu, esp - frame);
     if (cpu->smc_hit) {
         cpu->smc_hit = false;
         vcpu_exit_at(cpu, next, EXIT_NORMAL);

@@ -7,6 +7,7 @@
  */
 
 #include "desc.h"
+#include "realmode.h"
 #include "helpers.h"
 #include "mmu.h"
 #include "cpu.h"
@@ -255,6 +256,8 @@ HLP(hlp_priv)
 {
     uint32_t op = a & 0xFF;
     uint16_t sel = (uint16_t)b;
+    if (rm_no_descriptors(cpu, op))
+        return 0;
     switch (op) {
     case PRIV_LLDT: lldt(cpu, sel, next); break;
     case PRIV_LTR:

@@ -1,6 +1,6 @@
 /*
  * hlp_system.c - helpers for the system instructions needed to boot a
- * protected-mode kernel: segment register loads, far JMP/CALL/RET and IRET
+ * protected-mode kernel (real mode and V86 in realmode.c, v86.c): segment register loads, far JMP/CALL/RET and IRET
  * (src/transfer.c does the work), LGDT/LIDT/SGDT/SIDT and MOV to/from
  * CR0/CR2/CR3/CR4.
  */
@@ -119,11 +119,11 @@ HLP(hlp_load_seg)
 HLP(hlp_pop_seg)
 {
     uint32_t v;
-    if (cpu_read(cpu, cpu->seg[S_SS].base + cpu->regs[R_ESP], 2, &v))
+    if (cpu_read(cpu, cpu_stack_lin(cpu, cpu->regs[R_ESP]), 2, &v))
         return 0;
     struct seg_cache old = cpu->seg[a];
     if (seg_load(cpu, (int)a, (uint16_t)v) == 0) {
-        cpu->regs[R_ESP] += b;
+        cpu_set_sp(cpu, cpu->regs[R_ESP] + b);
         seg_loaded(cpu, a, &old, next);
     }
     return 0;
@@ -175,13 +175,8 @@ HLP(hlp_mov_cr)
             vcpu_raise(cpu, EXC_GP, 0, true);
             return 0;
         }
-        if (!(b & CR0_PE)) {
-            fprintf(stderr,
-                    "xbt: the guest left protected mode (real mode is not implemented yet)\n");
-            stop_signal(&cpu->stop, STOP_ERROR, XBT_STATUS_ERROR);
-            vcpu_exit_at(cpu, cpu->eip, EXIT_STATE);
-            return 0;
-        }
+        if ((b ^ cpu->cr0) & CR0_PE)
+            cpu->st.mode_switches++; /* real <-> protected: the mode key follows */
         if ((b ^ cpu->cr0) & (CR0_PG | CR0_WP | CR0_PE)) {
             mmu_flush(cpu->mmu, MMU_FLUSH_MODE, cpu->cr3, 0);
         }

@@ -39,5 +39,13 @@ uint32_t cpu_mode_key(const struct vcpu *cpu)
         k |= MODE_PG;
     if (cpu->eflags & EFL_DF)
         k |= MODE_DF;
+    if (!(cpu->cr0 & CR0_PE))
+        k |= MODE_REAL;
+    else if (cpu->eflags & EFL_VM)
+        k |= MODE_V86;
+    if (!(cpu->seg[S_SS].flags & D_BIG))
+        k |= MODE_STACK16;
+    if (cpu->a20_off)
+        k |= MODE_A20OFF;
     return k;
 }

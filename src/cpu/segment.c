@@ -1,11 +1,13 @@
 /*
- * segment.c - protected-mode segment register loads: descriptor fetch from
+ * segment.c - protected-mode segment register loads (real mode and V86
+ * hand over to realmode.c): descriptor fetch from
  * the GDT/LDT, the architectural checks (#GP, #SS, #NP with the selector as
  * error code), the accessed bit, and the hidden descriptor cache.
  */
 #include "mmu.h"
 #include "cpu.h"
 #include "desc.h"
+#include "realmode.h"
 
 #define DESC_S (1u << 12)
 #define DESC_P (1u << 15)
@@ -57,10 +59,8 @@ static int set_accessed(struct vcpu *cpu, uint16_t sel, uint32_t hi)
 
 int seg_load(struct vcpu *cpu, int seg, uint16_t sel)
 {
-    if (!(cpu->cr0 & CR0_PE)) {
-        /* real mode: base = sel * 16, limits unchanged */
-        cpu->seg[seg].sel = sel;
-        cpu->seg[seg].base = (uint32_t)sel << 4;
+    if (rm_segments(cpu)) {
+        rm_seg_load(cpu, seg, sel); /* real mode and V86: realmode.c */
         return 0;
     }
     uint32_t rpl = sel & 3, cpl = cpu->cpl;

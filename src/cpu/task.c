@@ -3,10 +3,13 @@
  * exception through a task gate, IRET with NT set): the outgoing state is
  * saved in the current TSS, busy bits and the back link are maintained, and
  * the incoming task's registers, LDT and segments are loaded from its TSS
- * with the architectural checks (#TS with the selector).  32-bit TSSs only;
+ * with the architectural checks (#TS with the selector); an EFLAGS with VM
+ * starts a virtual-8086 task (selector * 16 segments, CPL 3: realmode.h).
+ * 32-bit TSSs only;
  * a 16-bit TSS raises #TS.  Linux uses this for its double-fault task.
  */
 #include "desc.h"
+#include "realmode.h"
 #include "mmu.h"
 #include "tcache.h"
 #include "cpu.h"
@@ -160,7 +163,7 @@ static void load_task_state(struct vcpu *cpu, enum ts_reason why, uint16_t segs[
     uint32_t nfl = rd(cpu, nb + TSS_EFLAGS, 4);
     if (why == TS_CALL || why == TS_INT)
         nfl |= EFL_NT;
-    cpu->eflags = (nfl & ~EFL_VM) | 2;
+    cpu->eflags = nfl | 2; /* VM: a virtual-8086 task */
     for (int r = 0; r < 8; r++)
         cpu->regs[r] = rd(cpu, nb + TSS_REGS + 4 * (uint32_t)r, 4);
     for (int s = 0; s < S_COUNT; s++)
@@ -168,7 +171,7 @@ static void load_task_state(struct vcpu *cpu, enum ts_reason why, uint16_t segs[
     *ldt = (uint16_t)rd(cpu, nb + TSS_LDT, 2);
     for (int s = 0; s < S_COUNT; s++)
         cpu->seg[s].sel = segs[s];
-    cpu->cpl = segs[S_CS] & 3;
+    cpu->cpl = (nfl & EFL_VM) ? 3 : segs[S_CS] & 3;
     cpu->ldt.sel = *ldt;
 }
 
@@ -203,9 +206,12 @@ int task_switch(struct vcpu *cpu, uint16_t sel, enum ts_reason why, uint32_t res
     if (load_task_ldt(cpu, ldt) < 0)
         return -1;
     static const int order[S_COUNT] = { S_CS, S_SS, S_ES, S_DS, S_FS, S_GS };
-    for (int k = 0; k < S_COUNT; k++)
-        if (load_task_seg(cpu, order[k], segs[order[k]]) < 0)
+    for (int k = 0; k < S_COUNT; k++) {
+        if (cpu->eflags & EFL_VM) /* a V86 task: selector * 16 (realmode.c) */
+            rm_seg_load(cpu, order[k], segs[order[k]]);
+        else if (load_task_seg(cpu, order[k], segs[order[k]]) < 0)
             return -1;
+    }
     if (has_err) {
         uint32_t esp = cpu->regs[R_ESP] - 4;
         cpu_write(cpu, cpu->seg[S_SS].base + esp, 4, err);

@@ -2,13 +2,15 @@
  * transfer.c - far control transfers in protected mode: far JMP and CALL
  * (code segments, call gates with inner-privilege stack switch and
  * parameter copy, TSS and task gates), far RET and IRET (same and outer
- * privilege level, IRET with NT as a task return).
+ * privilege level, IRET with NT as a task return).  Real mode and V86 go
+ * to realmode.c (IRET into V86 from CPL 0: v86.c).
  */
 #include <stdio.h>
 
 #include "desc.h"
 #include "mmu.h"
 #include "transfer.h"
+#include "realmode.h"
 #include "cpu.h"
 
 static int gp(struct vcpu *cpu, uint32_t sel)
@@ -220,6 +222,8 @@ int xfer_far(struct vcpu *cpu, uint16_t sel, uint32_t off, unsigned osize, bool 
         .sel = sel, .off = off, .osize = osize, .call = call, .next_eip = next_eip
     };
     uint32_t lo, hi;
+    if (rm_segments(cpu))
+        return rm_far(cpu, sel, off, osize, call, next_eip);
     if ((sel & ~3u) == 0 || seg_read_desc(cpu, sel, &lo, &hi) < 0)
         return gp(cpu, sel);
     if (hi & D_S)
@@ -267,6 +271,8 @@ static int check_return_cs(struct vcpu *cpu, uint16_t sel, uint32_t *lo, uint32_
 
 int xfer_far_ret(struct vcpu *cpu, unsigned osize, uint32_t imm)
 {
+    if (rm_segments(cpu))
+        return rm_far_ret(cpu, osize, imm);
     uint32_t esp = cpu->regs[R_ESP], base = cpu->seg[S_SS].base;
     uint32_t eip, cs;
     if (rd(cpu, base + esp, osize, &eip) || rd(cpu, base + esp + osize, osize, &cs))
@@ -296,6 +302,8 @@ int xfer_far_ret(struct vcpu *cpu, unsigned osize, uint32_t imm)
 
 int xfer_iret(struct vcpu *cpu, unsigned osize, uint32_t next_eip)
 {
+    if (rm_segments(cpu))
+        return (cpu->cr0 & CR0_PE) ? v86_iret(cpu, osize) : rm_iret(cpu, osize);
     if (cpu->eflags & EFL_NT) {
         /* the back link: an implicit supervisor read of the current TSS */
         uint32_t link;
@@ -308,12 +316,8 @@ int xfer_iret(struct vcpu *cpu, unsigned osize, uint32_t next_eip)
     if (rd(cpu, base + esp, osize, &eip) || rd(cpu, base + esp + osize, osize, &cs) ||
         rd(cpu, base + esp + 2 * osize, osize, &fl))
         return -1;
-    if (osize == 4 && (fl & EFL_VM) && cpu->cpl == 0) {
-        fprintf(stderr, "xbt: IRET to virtual-8086 mode is not implemented\n");
-        stop_signal(&cpu->stop, STOP_ERROR, XBT_STATUS_ERROR);
-        vcpu_exit_at(cpu, cpu->eip, EXIT_STATE);
-        return -1;
-    }
+    if (osize == 4 && (fl & EFL_VM) && cpu->cpl == 0)
+        return v86_iret_enter(cpu); /* v86.c */
     uint32_t lo, hi;
     int rpl = return_target(cpu, cs, eip, osize, &lo, &hi);
     if (rpl < 0)

@@ -9,6 +9,7 @@
 
 #include "apic.h"
 #include "cpu.h"
+#include "mmu.h"
 
 _Static_assert(offsetof(struct vcpu, regs) == VCPU_OFF_REGS, "regs");
 _Static_assert(offsetof(struct vcpu, eip) == VCPU_OFF_EIP, "eip");
@@ -52,6 +53,44 @@ void vcpu_reset_flat32(struct vcpu *cpu)
      * the APIC leaves the MSR */
     cpu->msr = (struct vcpu_msrs){ .apic_base = APIC_LAPIC_BASE | MSR_APIC_BASE_BSP |
                                                 (cpu->lapic ? MSR_APIC_BASE_ENABLE : 0) };
+}
+
+/* The state after RESET (SDM Vol. 3, "Processor State After Reset"):
+ * real mode at F000:FFF0 with the CS base at FFFF0000 (the first fetch
+ * is at FFFFFFF0, the top of the 4 GiB space), every other segment at 0
+ * with a 64 KiB limit, CR0 = 60000010 (CD, NW, ET), EDX = the CPUID
+ * signature, DR6/DR7 at their reset values. */
+void vcpu_reset(struct vcpu *cpu)
+{
+    uint32_t sig[4];
+    vcpu_reset_flat32(cpu);
+    cpu_cpuid(cpu, 1, sig);
+    cpu->regs[R_EDX] = sig[0];
+    for (int s = 0; s < S_COUNT; s++)
+        cpu->seg[s] = (struct seg_cache){ .sel = 0, .base = 0, .limit = 0xFFFF, .flags = 0x9300u };
+    cpu->seg[S_CS] =
+        (struct seg_cache){ .sel = 0xF000, .base = 0xFFFF0000u, .limit = 0xFFFF, .flags = 0x9B00u };
+    cpu->eip = 0xFFF0;
+    cpu->cr0 = CR0_CD | CR0_NW | CR0_ET;
+    cpu->gdtr = (struct dtr){ 0, 0xFFFF };
+    cpu->idtr = (struct dtr){ 0, 0xFFFF };
+    cpu->ldt = (struct seg_cache){ .limit = 0xFFFF, .flags = 0x8200u };
+    cpu->tss = (struct seg_cache){ .limit = 0xFFFF, .flags = 0x8B00u };
+    memset(cpu->dr, 0, sizeof(cpu->dr));
+    cpu->dr[6] = 0xFFFF0FF0u;
+    cpu->dr[7] = 0x400;
+    cpu->int_shadow = false;
+}
+
+void vcpu_set_a20(struct vcpu *cpu, bool enabled)
+{
+    if (cpu->a20_off == !enabled)
+        return;
+    cpu->a20_off = !enabled;
+    cpu->mmu->a20_off = !enabled;
+    mmu_flush(cpu->mmu, MMU_FLUSH_MODE, cpu->cr3, 0);
+    /* translated code made for the old state must not go on */
+    __atomic_store_n(&cpu->exit_request, 1, __ATOMIC_SEQ_CST);
 }
 
 void vcpu_dump(const struct vcpu *cpu, FILE *out)

@@ -18,7 +18,9 @@ static int do_walk(struct mmu *mmu, const struct mmu_paging *pg, uint32_t lin, u
     if (mmu->shadow)
         return shadow_translate(mmu->shadow, mmu, pg->cr0, pg->cr3, pg->cr4, lin, acc, w);
     mmu->st.walks++;
-    return mmu_walk(mmu, pg->cr0, pg->cr3, pg->cr4, lin, acc, w);
+    int rc = mmu_walk(mmu, pg->cr0, pg->cr3, pg->cr4, lin, acc, w);
+    w->phys &= mmu_a20_mask(mmu); /* the walk's own table reads are not masked */
+    return rc;
 }
 
 /* Moves a valid entry about to be overwritten into the victim buffer. */
@@ -82,8 +84,9 @@ static bool victim_lookup(struct mmu *mmu, bool user, uint32_t lin, bool write, 
 
 void mmu_fill_identity(struct mmu *mmu, uint32_t lin)
 {
-    if (mmu_is_plain_ram(mmu, lin))
-        tlb_fill(mmu, false, lin, lin, true, false);
+    uint32_t phys = lin & mmu_a20_mask(mmu);
+    if (mmu_is_plain_ram(mmu, phys))
+        tlb_fill(mmu, false, lin, phys, true, false);
 }
 
 int mmu_miss(struct mmu *mmu, const struct mmu_paging *pg, uint32_t lin, bool user, bool write,
@@ -133,7 +136,7 @@ int mmu_lookup(struct mmu *mmu, const struct mmu_paging *pg, uint32_t lin, unsig
 {
     bool user = (acc & WALK_USER) != 0, write = (acc & WALK_WRITE) != 0;
     if (!(pg->cr0 & CR0_PG)) {
-        *phys = lin;
+        *phys = lin & mmu_a20_mask(mmu);
         if (acc & WALK_EXEC)
             return 0;
         /* data: the identity entries of the supervisor table, filled as
