@@ -172,6 +172,18 @@ xbt_guest(sys_task   SOURCES sys_task.c ${XBT_SYS_COMMON})
 # the expected output is the i686 behaviour per the Intel SDM.
 xbt_guest(sys_strict SOURCES sys_strict.c ${XBT_SYS_COMMON} QEMU SKIP)
 xbt_guest(sys_single_step SOURCES sys_single_step.c)
+# Real mode and virtual-8086 mode (kernels/rm_head.inc, rm_tail.inc: a
+# 16-bit blob copied below 1 MiB and the protected <-> real trampoline).
+xbt_guest(rm_basic   SOURCES rm_basic.c rm_basic16.S rm_common.c ${XBT_SYS_COMMON})
+# Segment limits in real mode per the SDM (QEMU checks none in real mode;
+# Bochs does, like a 386+): expected output written from the SDM's rules.
+xbt_guest(rm_strict  SOURCES rm_strict.c rm_strict16.S rm_common.c ${XBT_SYS_COMMON} QEMU SKIP)
+# V86 mode under a trap-and-emulate monitor (IRET into V86, #GP on the
+# IOPL-sensitive instructions, the I/O bitmap, exits through 32-bit gates).
+xbt_guest(v86_monitor SOURCES v86_monitor.c v86_16.S rm_common.c ${XBT_SYS_COMMON})
+# #GP past the IDTR limit, #DF through the IVT, shutdown (status 6) in real
+# mode; QEMU -no-reboot exits 0 on a shutdown instead.
+xbt_guest(rm_shutdown SOURCES rm_shutdown.c rm_shutdown16.S rm_common.c ${XBT_SYS_COMMON} STATUS 6 QEMU SKIP)
 # INT1 (ICEBP) and single step are #DB exceptions (no gate DPL check, DR6);
 # QEMU 7.2 raises #UD for ICEBP.
 xbt_guest(sys_int1   SOURCES sys_int1.c ${XBT_SYS_COMMON} QEMU SKIP)
