@@ -61,7 +61,8 @@ HLP(hlp_fpu_nm);
 HLP(hlp_load_seg);
 /* a = segment index, b = operand size */
 HLP(hlp_pop_seg);
-/* a = 0 LGDT, 1 LIDT, 2 SGDT, 3 SIDT; b = linear address */
+/* a = 0 LGDT, 1 LIDT, 2 SGDT, 3 SIDT, | 0x10 for a 16-bit operand size
+ * (24-bit base); b = linear address */
 HLP(hlp_dtr);
 /* a = CR number | 0x100 for a read, b = value (write) or GPR index (read) */
 HLP(hlp_mov_cr);

@@ -160,6 +160,7 @@ struct tcache {
     uint32_t npages;
     struct {
         uint32_t mode;
+        uint32_t cs_base, cs_limit; /* the code segment the table's EIPs are offsets in */
         struct jc_entry *tab;
     } jc[JC_MAX_MODES];
     int njc;
@@ -239,6 +240,11 @@ int tc_invalidate_range(struct tcache *tc, uint32_t addr, uint32_t len, enum tc_
 struct unit *tc_find_by_host(struct tcache *tc, uintptr_t rip);
 uint32_t unit_guest_eip_at(const struct unit *unit, uintptr_t rip);
 struct jc_entry *tc_jcache(struct tcache *tc, uint32_t mode);
+/* The table for mode with the code segment (cs_base, cs_limit): with
+ * MODE_NONFLAT an EIP names code only together with its CS (real mode, V86,
+ * segmented code), so each CS gets a table of its own. */
+struct jc_entry *tc_jcache_cs(struct tcache *tc, uint32_t mode, uint32_t cs_base,
+                              uint32_t cs_limit);
 void tc_jcache_flush(struct tcache *tc);
 /* Records eip -> code in the table tab (the dispatcher's fill). */
 void tc_jcache_fill(struct tcache *tc, struct jc_entry *tab, uint32_t eip, const void *code);

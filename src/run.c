@@ -110,10 +110,12 @@ static void link_unit(struct machine *m, struct unit *unit, uint32_t mode, uint6
         tc_chain(tc, from, (int)(cpu->chain_info & 7), unit);
     }
     cpu->chain_info = 0;
-    cpu->jcache = tc_jcache(tc, mode);
-    /* indirect targets are CS offsets; with a CS base they could name
-     * different code under another base: not cached */
-    if (!(mode & (MODE_NONFLAT | MODE_ONESTEP)))
+    /* indirect targets are CS offsets: with MODE_NONFLAT the table is the
+     * current code segment's (real mode, V86, segmented code) */
+    cpu->jcache = (mode & MODE_NONFLAT)
+                      ? tc_jcache_cs(tc, mode, cpu->seg[S_CS].base, cpu->seg[S_CS].limit)
+                      : tc_jcache(tc, mode);
+    if (!(mode & MODE_ONESTEP))
         tc_jcache_fill(tc, cpu->jcache, cpu->eip, unit->code);
 }
 

@@ -367,7 +367,8 @@ static bool tr_dtr(struct tr *t, const struct bt_insn *i)
                     : mn == ZYDIS_MNEMONIC_SGDT ? 2
                                                 : 3;
     ea_to_r9(t, &i->ops[0]);
-    call_r9(t, hlp_dtr, kind, CO_SYSTEM);
+    /* 0x10: a 16-bit operand size (24-bit base) */
+    call_r9(t, hlp_dtr, kind | (i->zi.operand_width == 16 ? 0x10u : 0), CO_SYSTEM);
     if (kind < 2)
         end_unchained(t);
     return true;

@@ -138,6 +138,8 @@ HLP(hlp_iret)
 HLP(hlp_dtr)
 {
     struct dtr *d = (a & 1) ? &cpu->idtr : &cpu->gdtr;
+    uint32_t bmask = (a & 0x10) ? 0xFFFFFFu : 0xFFFFFFFFu; /* o16: a 24-bit base */
+    a &= 0xF;
     if (a < 2) {
         if (!need_cpl0(cpu))
             return 0;
@@ -145,9 +147,9 @@ HLP(hlp_dtr)
         if (cpu_read(cpu, b, 2, &lim) || cpu_read(cpu, b + 2, 4, &base))
             return 0;
         d->limit = (uint16_t)lim;
-        d->base = base; /* 32-bit operand size: all 32 bits */
+        d->base = base & bmask;
     } else {
-        if (cpu_write(cpu, b, 2, d->limit) || cpu_write(cpu, b + 2, 4, d->base))
+        if (cpu_write(cpu, b, 2, d->limit) || cpu_write(cpu, b + 2, 4, d->base & bmask))
             return 0;
     }
     (void)next;

@@ -181,9 +181,8 @@ int rm_deliver(struct vcpu *cpu, int vec, uint32_t ret_eip, uint32_t *err)
     *err = 0;
     if (ent + 3 > cpu->idtr.limit)
         return EXC_GP;
-    if (cpu_read_sys(cpu, cpu->idtr.base + ent, 4, &ivt) ||
-        rm_push(cpu, &sp, cpu->eflags, 2) < 0 || rm_push(cpu, &sp, cpu->seg[S_CS].sel, 2) < 0 ||
-        rm_push(cpu, &sp, ret_eip, 2) < 0)
+    if (cpu_read_sys(cpu, cpu->idtr.base + ent, 4, &ivt) || rm_push(cpu, &sp, cpu->eflags, 2) < 0 ||
+        rm_push(cpu, &sp, cpu->seg[S_CS].sel, 2) < 0 || rm_push(cpu, &sp, ret_eip, 2) < 0)
         return taken(cpu, err);
     cpu->regs[R_ESP] = sp;
     rm_seg_load(cpu, S_CS, (uint16_t)(ivt >> 16));

@@ -58,8 +58,8 @@ struct v86_gate {
     uint16_t sel;
     uint32_t lo, hi; /* the code segment's descriptor */
     uint32_t off;
-    unsigned size;  /* 4 (32-bit gate) or 2 */
-    bool intgate;   /* clears IF */
+    unsigned size; /* 4 (32-bit gate) or 2 */
+    bool intgate;  /* clears IF */
 };
 /* An interrupt or exception taken in V86 through gate g: to CPL 0 on the
  * TSS's ring-0 stack with GS, FS, DS, ES, SS, ESP, EFLAGS, CS, EIP (and

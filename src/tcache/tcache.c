@@ -100,14 +100,22 @@ static void jc_clear(struct jc_entry *jc)
 
 struct jc_entry *tc_jcache(struct tcache *tc, uint32_t mode)
 {
+    return tc_jcache_cs(tc, mode, 0, 0xFFFFFFFFu);
+}
+
+struct jc_entry *tc_jcache_cs(struct tcache *tc, uint32_t mode, uint32_t cs_base, uint32_t cs_limit)
+{
     for (int i = 0; i < tc->njc; i++)
-        if (tc->jc[i].mode == mode)
+        if (tc->jc[i].mode == mode && tc->jc[i].cs_base == cs_base &&
+            tc->jc[i].cs_limit == cs_limit)
             return tc->jc[i].tab;
     if (tc->njc == JC_MAX_MODES) {
         /* too many modes: recycle the oldest table */
         struct jc_entry *tab = tc->jc[0].tab;
         memmove(&tc->jc[0], &tc->jc[1], (JC_MAX_MODES - 1) * sizeof(tc->jc[0]));
         tc->jc[JC_MAX_MODES - 1].mode = mode;
+        tc->jc[JC_MAX_MODES - 1].cs_base = cs_base;
+        tc->jc[JC_MAX_MODES - 1].cs_limit = cs_limit;
         tc->jc[JC_MAX_MODES - 1].tab = tab;
         jc_clear(tab);
         tc->jc_overflow = true; /* remembered fills may point into it: be safe */
@@ -119,6 +127,8 @@ struct jc_entry *tc_jcache(struct tcache *tc, uint32_t mode)
         return NULL;
     jc_clear(p);
     tc->jc[tc->njc].mode = mode;
+    tc->jc[tc->njc].cs_base = cs_base;
+    tc->jc[tc->njc].cs_limit = cs_limit;
     tc->jc[tc->njc].tab = p;
     tc->njc++;
     return p;

@@ -14,6 +14,7 @@
 #include "fixture.h"
 #include "machine.h"
 #include "mmu.h"
+#include "cpu_mode.h"
 #include "tcache.h"
 
 static struct machine g_m;
@@ -113,6 +114,23 @@ static void test_lookup_by_pc_and_mode(void **state)
      * different unit (EIPs are built into the translation) */
     assert_null(tc_lookup(&g_m.tc, 0x1000, 0, 0, 0, 0x40001000));
     assert_true(mmu_is_code_page(&g_m.mmu, 0x1000));
+}
+
+/* Indirect-branch tables: one per mode, and with MODE_NONFLAT per code
+ * segment too (the same EIP under another CS base is other code). */
+static void test_jcache_per_code_segment(void **state)
+{
+    (void)state;
+    uint32_t m = MODE_NONFLAT | MODE_REAL;
+    struct jc_entry *flat = tc_jcache(&g_m.tc, 0);
+    struct jc_entry *f000 = tc_jcache_cs(&g_m.tc, m, 0xF0000, 0xFFFF);
+    struct jc_entry *c000 = tc_jcache_cs(&g_m.tc, m, 0xC0000, 0xFFFF);
+    assert_non_null(flat);
+    assert_ptr_not_equal(f000, c000);
+    assert_ptr_not_equal(f000, flat);
+    assert_ptr_equal(tc_jcache_cs(&g_m.tc, m, 0xF0000, 0xFFFF), f000);
+    assert_ptr_not_equal(tc_jcache_cs(&g_m.tc, m, 0xF0000, 0xFFFFFFFFu), f000);
+    assert_ptr_equal(tc_jcache_cs(&g_m.tc, 0, 0, 0xFFFFFFFFu), flat);
 }
 
 static void test_chain_and_invalidate(void **state)
@@ -385,6 +403,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_lookup_by_pc_and_mode),
+        cmocka_unit_test(test_jcache_per_code_segment),
         cmocka_unit_test(test_chain_and_invalidate),
         cmocka_unit_test(test_invalidate_source_unlinks),
         cmocka_unit_test(test_no_chain_across_modes),

@@ -154,6 +154,12 @@ br_insn:
     SAW_IP(br_insn, 24)
     movw OFF(fault_count), %ax
     movw %ax, RES(24) + 2
+    /* near CALL/RET 2000 times (RET: an indirect branch under a CS base) */
+    movw $2000, %cx
+    xorw %ax, %ax
+1:  call inc_ax
+    loop 1b
+    movw %ax, RES(18) + 2
     /* descriptor instructions do not exist in real mode: #UD */
     xorw %ax, %ax
     movw %ax, %es
@@ -176,6 +182,17 @@ arpl_insn:
     SAW_IP(arpl_insn, 31)
     movw OFF(fault_count), %ax
     movw %ax, RES(29) + 2
+    /* LGDT/SGDT with a 16-bit operand size: a 24-bit base */
+    sgdtl OFF(dt_save)
+    lgdtw OFF(dt_test)
+    sgdtl OFF(dt_out)
+    movl OFF(dt_out) + 2, %eax
+    movl %eax, RES(32)
+    movl $0xFFFFFFFF, OFF(dt_out) + 2
+    sgdtw OFF(dt_out)
+    movl OFF(dt_out) + 2, %eax
+    movl %eax, RES(33)
+    lgdtl OFF(dt_save)
     /* unreal mode: FS still has its 4 GiB limit */
     movl $0x200000, %esi
     addr32 movl %fs:(%esi), %eax
@@ -197,6 +214,10 @@ arpl_insn:
     movw $0xFF80, %ax
     cwd
     movw %dx, RES(28) + 2
+    ret
+
+inc_ax:
+    incw %ax
     ret
 
 farfn:
@@ -253,6 +274,14 @@ bounds:
 xlat_tab:
     .byte 10, 11, 12, 13, 14
     .balign 4
+dt_test:
+    .word 0x1234
+    .long 0xFF123456
+dt_save:
+    .space 6
+dt_out:
+    .space 6
+    .balign 4
 fault_ip:
     .word 0
 fault_count:
@@ -262,6 +291,6 @@ scratch:
     .space 16
     .globl rm_res
 rm_res:
-    .space 4 * 32
+    .space 4 * 40
 
 #include "rm_tail.inc"
