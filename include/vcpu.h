@@ -82,7 +82,7 @@ struct vcpu_stats {
     uint64_t rm_ints;          /* interrupts and exceptions delivered through the IVT */
     uint64_t rm_far;           /* real-mode/V86 far JMP, CALL, RET and IRET */
     uint64_t mode_switches;    /* CR0.PE changes */
-    uint64_t v86_enters;       /* IRETs into virtual-8086 mode */
+    uint64_t v86_enters;       /* IRETs and task switches into virtual-8086 mode */
     uint64_t v86_exits;        /* interrupts and exceptions out of virtual-8086 mode */
     uint64_t v86_traps;        /* IOPL-sensitive instructions that raised #GP in V86 */
 };

@@ -172,6 +172,8 @@ static void load_task_state(struct vcpu *cpu, enum ts_reason why, uint16_t segs[
     for (int s = 0; s < S_COUNT; s++)
         cpu->seg[s].sel = segs[s];
     cpu->cpl = (nfl & EFL_VM) ? 3 : segs[S_CS] & 3;
+    if (nfl & EFL_VM)
+        cpu->st.v86_enters++;
     cpu->ldt.sel = *ldt;
 }
 
