@@ -235,16 +235,24 @@ void pci_config_write(struct dev_pci *p, unsigned bus, unsigned devfn, unsigned 
 /* ==== raw disk images (src/devices/disk_image.c) ========================== */
 #define DISK_SECTOR_SIZE 512u
 struct disk_image;
-/* Opens path read-write as a raw image (regular file or block device),
- * size rounded down to whole sectors, locked against other users.  On
- * failure writes one line ("PATH: reason") to err and returns a negative
- * code: missing file, directory, other special file, empty or shorter than
- * one sector, locked, unreadable. */
-int disk_image_open(struct disk_image **out, const char *path, char *err, size_t errlen);
+/* Opens path as a raw image (regular file or block device), size rounded
+ * down to whole sectors: read-write and locked against every other user,
+ * or with DISK_READONLY read-only and locked only against writers (shared
+ * with other read-only users).  A file without write permission is
+ * refused for read-write use, even for root (whose open would succeed):
+ * its mode says it must not change.  On failure writes one line ("PATH:
+ * reason") to err and returns a negative code: missing file, directory,
+ * other special file, empty or shorter than one sector, locked,
+ * unreadable, read-only without DISK_READONLY (XBT_EUNSUP). */
+#define DISK_READONLY 1u
+int disk_image_open(struct disk_image **out, const char *path, unsigned flags, char *err,
+                    size_t errlen);
+bool disk_image_readonly(const struct disk_image *d);
 void disk_image_close(struct disk_image *d);
 uint64_t disk_image_sectors(const struct disk_image *d);
 const char *disk_image_path(const struct disk_image *d);
-/* Whole sectors; XBT_ERANGE outside the image, XBT_EIO on host errors. */
+/* Whole sectors; XBT_ERANGE outside the image, XBT_EIO on host errors;
+ * writes to a read-only image: XBT_EUNSUP (nothing written). */
 int disk_image_read(struct disk_image *d, uint64_t lba, uint32_t count, void *buf);
 int disk_image_write(struct disk_image *d, uint64_t lba, uint32_t count, const void *buf);
 int disk_image_flush(struct disk_image *d);

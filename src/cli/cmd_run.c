@@ -21,7 +21,7 @@ static int run_open_files(struct run_options *ro)
     char err[512];
     int rc;
     if (ro->disk_path) {
-        rc = disk_image_open(&ro->cfg.disk, ro->disk_path, err, sizeof(err));
+        rc = disk_image_open(&ro->cfg.disk, ro->disk_path, ro->disk_flags, err, sizeof(err));
         if (rc) {
             xbt_error("--disk %s", err);
             return rc;

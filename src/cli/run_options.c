@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "bt.h"
+#include "devices.h"
 #include "clock.h"
 #include "lines.h"
 #include "mmu.h"
@@ -125,7 +126,8 @@ static int parse_module(const struct optparse_opt *o, const char *arg, void *dst
     return 0;
 }
 
-/* --disk FILE, once. */
+/* --disk FILE[,readonly], once.  A comma before a known option name
+ * splits; any other comma is part of the file name. */
 static int parse_disk(const struct optparse_opt *o, const char *arg, void *dst, char *err, size_t n)
 {
     struct run_options *ro = dst;
@@ -136,7 +138,21 @@ static int parse_disk(const struct optparse_opt *o, const char *arg, void *dst, 
                  o->name, arg);
         return XBT_EINVAL;
     }
-    ro->disk_path = arg;
+    const char *comma = strrchr(arg, ',');
+    if (!comma || strcmp(comma + 1, "readonly") != 0) {
+        ro->disk_path = arg; /* a comma in the file's name */
+        return 0;
+    }
+    if (comma == arg) {
+        snprintf(err, n, "--%s %s: no file before ',readonly'", o->name, arg);
+        return XBT_EINVAL;
+    }
+    free(ro->disk_path_buf);
+    ro->disk_path_buf = strndup(arg, (size_t)(comma - arg));
+    if (!ro->disk_path_buf)
+        return XBT_ENOMEM;
+    ro->disk_path = ro->disk_path_buf;
+    ro->disk_flags |= DISK_READONLY;
     return 0;
 }
 
@@ -234,13 +250,16 @@ static const struct optparse_opt run_opts[] = {
     { .name = "disk",
       .alias = "hda",
       .kind = OPTPARSE_CUSTOM,
-      .metavar = "FILE",
+      .metavar = "FILE[,readonly]",
       .parse = parse_disk,
       .section = SEC_MACHINE,
       .help = "attach FILE, a raw disk image (512-byte sectors; a\n"
-              "partial last sector is ignored), read-write, as the\n"
-              "primary IDE master (PIIX3, PIO and bus-master DMA);\n"
-              "--hda FILE is the same" },
+              "partial last sector is ignored), as the primary IDE\n"
+              "master (PIIX3, PIO and bus-master DMA), read-write and\n"
+              "locked; with ,readonly the guest's writes fail (the\n"
+              "drive aborts them) and other readers may share it; a\n"
+              "file without write permission needs ,readonly (even\n"
+              "for root); --hda is the same" },
     /* translation */
     { .name = "no-chain",
       .kind = OPTPARSE_FLAG,
@@ -439,6 +458,8 @@ int run_options_parse(struct run_options *ro, int argc, char **argv, char *err, 
 
 void run_options_free(struct run_options *ro)
 {
+    free(ro->disk_path_buf);
+    ro->disk_path_buf = NULL;
     for (int k = 0; k < ro->cfg.nmodules; k++)
         free(ro->cfg.module_paths[k]);
     ro->cfg.nmodules = 0;

@@ -22,6 +22,8 @@
 struct run_options {
     struct machine_config cfg;
     const char *disk_path; /* --disk / --hda FILE (opened by the caller) */
+    char *disk_path_buf;   /* the FILE part of FILE,OPTIONS (owned) */
+    unsigned disk_flags;   /* DISK_READONLY (,readonly) */
     bool help;             /* -h / --help */
 };
 

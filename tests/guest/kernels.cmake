@@ -213,3 +213,6 @@ xbt_guest(disk_nodrive  SOURCES disk_nodrive.c disk_common.c)
 xbt_guest(disk_pio      SOURCES disk_pio.c disk_common.c DISK)
 xbt_guest(disk_dma      SOURCES disk_dma.c disk_common.c DISK)
 xbt_guest(disk_dma_code SOURCES disk_dma_code.c disk_common.c DISK)
+# disk_flush: 400 rounds of 8 sectors written and flushed (tests/cli/disk.sh
+# also kills xbt in the middle of a paced run and checks the image)
+xbt_guest(disk_flush    SOURCES disk_flush.c disk_common.c DISK)
