@@ -75,6 +75,10 @@ struct bt {
     struct mmu *mmu;
     struct tcache *tc;
     struct bt_stats st;
+    /* called after every translation with the unit's linear start (the
+     * profiler), or NULL */
+    void (*on_translate)(void *opaque, uint32_t eip);
+    void *on_translate_opaque;
 };
 
 /* Translates the unit starting at linear address eip (physical pc) for

@@ -32,6 +32,7 @@ struct lapic;
 struct disk_image;
 struct xclock;
 struct ticker;
+struct profile;
 
 struct machine_config {
     uint32_t ram_mib;        /* guest RAM, MiB (default 128) */
@@ -58,6 +59,10 @@ struct machine_config {
     const char *debug_log;    /* -D FILE for -d output (default stderr) */
     unsigned debug_flags;     /* -d in_asm,out_asm,exec,int */
     bool perf_map;            /* --perf-map: write /tmp/perf-PID.map */
+    const char *profile;      /* --profile FILE: the guest profiler's report */
+    unsigned profile_hz;      /* --profile-hz: samples a second of guest time */
+    const char *symbols;      /* --symbols FILE: guest symbols for the profile */
+    const char *command_line; /* the xbt command line, for reports */
     int clock;                /* enum clock_kind: --clock=host|virtual */
     long long rtc_base;       /* --rtc-base: RTC wall time at boot (-1: host now) */
     bool reboot;              /* --reboot: a reset restarts instead of exiting */
@@ -102,6 +107,7 @@ struct machine {
     struct dev_acpi_pm *acpi_pm; /* ACPI PM1 registers and PM timer at 0x600 */
     uint32_t acpi_rsdp;          /* guest-physical address of the ACPI RSDP */
     struct ticker *ticker;       /* host clock: wakes the vCPU at timer deadlines */
+    struct profile *profile;     /* --profile, or NULL */
     struct run_stats run_st;
 
     /* Set from any thread; the run loop notices at the next unit boundary. */

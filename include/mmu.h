@@ -207,6 +207,11 @@ struct mmu_paging {
     uint32_t cr0, cr3, cr4;
 };
 
+/* The guest-physical address of lin as a supervisor read would see it,
+ * without side effects (no A/D bits set, no TLB fill, no tracing): for
+ * the VMM's own inspection (profiler stacks).  0, or -1 if not mapped. */
+int mmu_peek_linear(struct mmu *mmu, const struct mmu_paging *pg, uint32_t lin, uint32_t *phys);
+
 /* The TLB entry for lin in the table of a privilege (user: CPL 3). */
 static inline struct tlb_entry *mmu_tlb_entry(struct mmu *mmu, bool user, uint32_t lin)
 {

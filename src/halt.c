@@ -11,6 +11,7 @@
 #include "clock.h"
 #include "cpu.h"
 #include "machine.h"
+#include "profile.h"
 #include "run_int.h"
 
 /* Tunable: longest host sleep in HLT without a timer deadline, ns.
@@ -46,10 +47,13 @@ void run_halt(struct machine *m)
         return;
     }
     bool virt = xclock_kind(m->clock) == CLOCK_VIRTUAL;
+    profile_idle(m->profile, true);
     for (;;) {
         xclock_run_timers(m->clock);
-        if (intr_pending(&m->cpu->intr) || atomic_load(&m->stop_reason))
+        if (intr_pending(&m->cpu->intr) || atomic_load(&m->stop_reason)) {
+            profile_idle(m->profile, false);
             return;
+        }
         uint64_t dl = xclock_next_deadline(m->clock);
         uint64_t now = xclock_peek_ns(m->clock);
         if (virt && dl != UINT64_MAX) {

@@ -17,6 +17,7 @@
 #include "clock.h"
 #include "devices.h"
 #include "loader.h"
+#include "profile.h"
 #include "machine.h"
 #include "cpu.h"
 
@@ -211,6 +212,25 @@ static int build_acpi_tables(struct machine *m)
     return acpi_build(m->ram, m->ram_size, &acpi, &m->acpi_rsdp);
 }
 
+/* The guest profiler (--profile): samples on the machine's clock, counts
+ * the translator's translations. */
+static int create_profile(struct machine *m)
+{
+    const struct machine_config *cfg = &m->cfg;
+    struct profile_config pc = { .path = cfg->profile,
+                                 .elf = cfg->kernel,
+                                 .symbols = cfg->symbols,
+                                 .hz = cfg->profile_hz ? cfg->profile_hz : PROFILE_DEFAULT_HZ,
+                                 .command = cfg->command_line,
+                                 .virtual_clock = cfg->clock == CLOCK_VIRTUAL };
+    int rc = profile_create(&m->profile, &pc, m->clock, m->cpu);
+    if (rc)
+        return rc;
+    m->bt.on_translate = profile_note_translation;
+    m->bt.on_translate_opaque = m->profile;
+    return 0;
+}
+
 int machine_create(struct machine **out, const struct machine_config *cfg)
 {
     struct machine *m = calloc(1, sizeof(*m));
@@ -234,6 +254,8 @@ int machine_create(struct machine **out, const struct machine_config *cfg)
         rc = create_acpi_pm(m);
     if (rc == 0)
         rc = build_acpi_tables(m);
+    if (rc == 0 && cfg->profile)
+        rc = create_profile(m);
     if (rc) {
         machine_destroy(m);
         return rc;
@@ -267,6 +289,7 @@ void machine_destroy(struct machine *m)
         dev_pic_destroy(m->pic);
     dev_debug_exit_destroy(m->debug_exit);
     dev_acpi_pm_destroy(m->acpi_pm);
+    profile_destroy(m->profile); /* before the clock its timer is on */
     if (m->clock)
         xclock_destroy(m->clock);
     if (m->tc.rx)

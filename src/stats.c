@@ -9,6 +9,7 @@
 #include "devices.h"
 #include "lapic.h"
 #include "machine.h"
+#include "profile.h"
 #include "clock.h"
 #include "stats.h"
 #include "vcpu.h"
@@ -198,6 +199,20 @@ static void collect_apic(struct kvs *c, const struct machine *m)
     add(c, "redeliveries", io->redeliveries);
 }
 
+/* the guest profiler (--profile) */
+static void collect_profile(struct kvs *c, const struct machine *m)
+{
+    const struct profile_stats *p = profile_stats(m->profile);
+    c->group = "profile";
+    add(c, "samples", p->samples);
+    add(c, "idle", p->idle);
+    add(c, "user", p->user);
+    add(c, "frames", p->frames);
+    add(c, "truncated", p->truncated);
+    add(c, "translations", p->translations);
+    add(c, "symbols", p->symbols);
+}
+
 /* the run loop */
 static void collect_run(struct kvs *c, const struct machine *m)
 {
@@ -240,6 +255,8 @@ static int collect(const struct machine *m, struct kv *out, int max)
         collect_acpi(&c, m);
     if (m->lapic && m->ioapic)
         collect_apic(&c, m);
+    if (m->profile)
+        collect_profile(&c, m);
     collect_run(&c, m);
     collect_clock(&c, m);
     return c.n;

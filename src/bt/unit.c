@@ -248,5 +248,7 @@ int bt_translate(struct bt *bt, uint32_t eip, uint32_t pc, uint32_t mode, struct
         bt_log_unit(bt, *out);
     if (bt->cfg.perf_map)
         bt_perf_map(*out);
+    if (bt->on_translate)
+        bt->on_translate(bt->on_translate_opaque, eip);
     return 0;
 }

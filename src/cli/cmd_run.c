@@ -5,12 +5,14 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "devices.h"
 #include "lines.h"
 #include "machine.h"
+#include "profile.h"
 #include "stats.h"
 #include "cli/cli.h"
 #include "cli/run_options.h"
@@ -26,6 +28,14 @@ static int run_open_files(struct run_options *ro)
             xbt_error("--disk %s", err);
             return rc;
         }
+    }
+    if (ro->cfg.symbols && (rc = profile_check_symbols(ro->cfg.symbols, err, sizeof(err)))) {
+        xbt_error("--symbols %s", err);
+        return rc;
+    }
+    if (ro->cfg.profile && (rc = profile_check_output(ro->cfg.profile, err, sizeof(err)))) {
+        xbt_error("--profile %s", err);
+        return rc;
     }
     if (ro->cfg.debug_log) {
         xbt_log_file = fopen(ro->cfg.debug_log, "w");
@@ -68,6 +78,8 @@ static int run_once(const struct machine_config *cfg, int *status, int *why)
         m->console = NULL;
     }
     run_report(m, cfg);
+    if (m->profile)
+        profile_write(m->profile); /* its own error line */
     machine_destroy(m);
     return 0;
 }
@@ -83,6 +95,23 @@ static int run_machine(const struct machine_config *cfg)
             return status & 0xFF;
         fprintf(stderr, "xbt: rebooting\n");
     }
+}
+
+/* "xbt ARGS..." for reports (malloc'd; NULL if out of memory). */
+static char *command_line(int argc, char **argv)
+{
+    size_t len = 4;
+    for (int i = 0; i < argc; i++)
+        len += strlen(argv[i]) + 1;
+    char *s = malloc(len);
+    if (!s)
+        return NULL;
+    strcpy(s, "xbt");
+    for (int i = 0; i < argc; i++) {
+        strcat(s, " ");
+        strcat(s, argv[i]);
+    }
+    return s;
 }
 
 static int run_command(struct run_options *ro, int argc, char **argv)
@@ -101,7 +130,11 @@ static int run_command(struct run_options *ro, int argc, char **argv)
     }
     if (run_open_files(ro))
         return XBT_STATUS_ERROR;
-    return run_machine(&ro->cfg);
+    char *cmd = command_line(argc, argv);
+    ro->cfg.command_line = cmd;
+    int status = run_machine(&ro->cfg);
+    free(cmd);
+    return status;
 }
 
 int cli_run(int argc, char **argv)

@@ -10,6 +10,7 @@
 
 #include "bt.h"
 #include "devices.h"
+#include "profile.h"
 #include "clock.h"
 #include "lines.h"
 #include "mmu.h"
@@ -407,6 +408,32 @@ static const struct optparse_opt run_opts[] = {
       .value = 1,
       .section = SEC_DEBUG,
       .help = "write /tmp/perf-PID.map so perf can name translated code" },
+    { .name = "profile",
+      .kind = OPTPARSE_STRING,
+      .metavar = "FILE",
+      FIELD(cfg.profile),
+      .section = SEC_DEBUG,
+      .help = "profile the guest: sample its EIP and stack at a rate of\n"
+              "guest time and write the flat, per-unit and per-function\n"
+              "report to FILE and folded stacks to FILE.folded" },
+    { .name = "profile-hz",
+      .kind = OPTPARSE_UINT,
+      .metavar = "N",
+      FIELD(cfg.profile_hz),
+      .def = PROFILE_DEFAULT_HZ,
+      .min = 1,
+      .max = 100000,
+      .section = SEC_DEBUG,
+      .help = "--profile samples a second of guest time ({min}..{max},\n"
+              "default {default})" },
+    { .name = "symbols",
+      .kind = OPTPARSE_STRING,
+      .metavar = "FILE",
+      FIELD(cfg.symbols),
+      .section = SEC_DEBUG,
+      .help = "guest symbols for --profile: an ELF file (vmlinux) or a\n"
+              "System.map or /proc/kallsyms listing (an ELF kernel's own\n"
+              "symbols are read anyway)" },
     /* general */
     { .name = "help",
       .short_name = 'h',

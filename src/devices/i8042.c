@@ -27,7 +27,11 @@
  *   0xD2       write the keyboard output buffer (next data byte reads back
  *              from 0x60 as if the keyboard had sent it)
  *   0xD3       write the aux output buffer (next data byte reads back as
- *              AUX data, with IRQ12: the loopback Linux tests the AUX IRQ by)
+ *              AUX data, with IRQ12: the loopback Linux tests the AUX IRQ
+ *              and probes for an active multiplexer by); as a controller
+ *              response it is delivered even while the AUX port is
+ *              disabled in the command byte (as QEMU: Linux probes with
+ *              the port disabled and would wait out a 0.5 s timeout)
  *   0xD4       write to the aux device (next data byte goes to the mouse)
  *   0xDD/0xDF  A20 off/on (output port bit 1, stored)
  *   0xF0-0xFF  pulse the output port bits whose command bit is 0; bit 0
@@ -96,6 +100,7 @@ struct dev_i8042 {
     bool last_was_cmd; /* status bit 3 */
     uint8_t pending;   /* command waiting for a data byte, or 0 */
     bool ctl_pending;  /* a controller response waits in ctl */
+    bool ctl_aux;      /* it reads as AUX data (0xD3) */
     uint8_t ctl;
     struct ps2_out aux; /* bytes from the AUX port (mouse, 0xD3) */
     struct ps2_mouse mouse;
@@ -130,7 +135,7 @@ static void kbc_update(struct dev_i8042 *k)
     if (k->ctl_pending) {
         k->ctl_pending = false;
         k->obuf = k->ctl;
-        k->obuf_aux = false;
+        k->obuf_aux = k->ctl_aux;
     } else if (k->aux.n && !(k->ram[0] & CB_AUX_DISABLE)) {
         k->obuf = ps2_out_take(&k->aux);
         k->obuf_aux = true;
@@ -144,13 +149,19 @@ static void kbc_update(struct dev_i8042 *k)
         irq_set(&k->irq1, 1);
 }
 
-static void kbc_respond(struct dev_i8042 *k, uint8_t v)
+static void kbc_respond_as(struct dev_i8042 *k, uint8_t v, bool aux)
 {
     k->ctl = v;
     k->ctl_pending = true;
+    k->ctl_aux = aux;
     if (k->obf && !k->obuf_aux)
         k->obf = false; /* a response overwrites an unread one */
     kbc_update(k);
+}
+
+static void kbc_respond(struct dev_i8042 *k, uint8_t v)
+{
+    kbc_respond_as(k, v, false);
 }
 
 static void kbc_command(struct dev_i8042 *k, uint8_t cmd)
@@ -204,8 +215,7 @@ static void kbc_data_write(struct dev_i8042 *k, uint8_t val)
     } else if (cmd == 0xD2) {
         kbc_respond(k, val);
     } else if (cmd == 0xD3) {
-        ps2_out_put(&k->aux, val);
-        kbc_update(k);
+        kbc_respond_as(k, val, true);
     } else if (cmd == 0xD4) {
         ps2_mouse_write(&k->mouse, val, &k->aux);
         kbc_update(k);

@@ -135,3 +135,18 @@ int mmu_walk(struct mmu *mmu, uint32_t cr0, uint32_t cr3, uint32_t cr4, uint32_t
     walk_fill(&w, out);
     return 0;
 }
+
+int mmu_peek_linear(struct mmu *mmu, const struct mmu_paging *pg, uint32_t lin, uint32_t *phys)
+{
+    if (!(pg->cr0 & CR0_PG)) {
+        *phys = lin;
+        return 0;
+    }
+    struct walk w = { .cr0 = pg->cr0, .cr3 = pg->cr3, .cr4 = pg->cr4, .lin = lin };
+    struct walk_result out;
+    if (walk_tables(mmu, &w, &out) < 0)
+        return -1;
+    walk_fill(&w, &out);
+    *phys = out.phys | (lin & ~PAGE_MASK);
+    return 0;
+}
