@@ -9,6 +9,8 @@
 #include "xbt.h"
 #include "cpu_mode.h"
 
+#include <stdio.h>
+
 struct vcpu;
 struct mmu;
 struct tcache;
@@ -88,6 +90,10 @@ int bt_translate(struct bt *bt, uint32_t eip, uint32_t pc, uint32_t mode, struct
 
 /* Disassembly for -d in_asm/out_asm (Capstone). */
 void bt_log_unit(struct bt *bt, const struct unit *unit);
+/* A unit's guest instructions (Capstone) and host code, with "=>" at the
+ * instruction holding host_rip and at its guest instruction (0: none):
+ * the crash report of src/run_crash.c. */
+void bt_dump_unit(FILE *f, const struct mmu *mmu, const struct unit *unit, uintptr_t host_rip);
 /* Appends the unit to /tmp/perf-PID.map (--perf-map). */
 void bt_perf_map(const struct unit *unit);
 

@@ -8,7 +8,9 @@
  *     copied guest instruction; it becomes the guest's #DE or #MF at the
  *     exact guest instruction (the unit's host-offset map), and the run
  *     loop resumes by siglongjmp.
- * Anything else is not a guest event and ends the process with the signal.
+ * Anything else (these signals elsewhere, SIGILL, SIGTRAP, any of them sent
+ * from outside) is not a guest event: run_crash.c reports it and xbt exits
+ * with status 2.
  */
 #define _GNU_SOURCE
 #include <setjmp.h>
@@ -23,6 +25,7 @@
 
 static __thread sigjmp_buf *g_run_jmp;
 static __thread struct machine *g_run_machine;
+static struct machine *g_crash_machine; /* for reports from any thread */
 
 /* host register number (encoding order) -> ucontext slot */
 static const int greg_of[16] = { REG_RAX, REG_RCX, REG_RDX, REG_RBX, REG_RSP, REG_RBP,
@@ -87,17 +90,12 @@ static void fault_handler(int sig, siginfo_t *si, void *uc_)
     ucontext_t *uc = uc_;
     struct machine *m = g_run_machine;
     uintptr_t rip = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
-    if ((sig == SIGSEGV || sig == SIGBUS) && m && window_fault(m, si, uc))
+    bool from_outside = si->si_code <= 0;
+    if (!from_outside && (sig == SIGSEGV || sig == SIGBUS) && m && window_fault(m, si, uc))
         return;
-    struct unit *unit = m && sig == SIGFPE ? tc_find_by_host(&m->tc, rip) : NULL;
-    if (!unit || !g_run_jmp) {
-        if (m && rip >= (uintptr_t)m->tc.rx && rip < (uintptr_t)m->tc.rx + m->tc.size)
-            fprintf(stderr, "xbt: internal error: signal %d in translated code at %#lx\n", sig,
-                    (unsigned long)rip);
-        signal(sig, SIG_DFL);
-        raise(sig);
-        return;
-    }
+    struct unit *unit = m && sig == SIGFPE && !from_outside ? tc_find_by_host(&m->tc, rip) : NULL;
+    if (!unit || !g_run_jmp)
+        run_crash_report(m ? m : g_crash_machine, sig, si, rip);
     capture_state(m->cpu, unit, uc->uc_mcontext.gregs, rip);
     int vec = EXC_DE;
     if (sig == SIGFPE && si->si_code != FPE_INTDIV && si->si_code != FPE_INTOVF)
@@ -112,6 +110,7 @@ void run_faults_install(struct machine *m, sigjmp_buf *jb)
 {
     static bool done;
     g_run_machine = m;
+    g_crash_machine = m;
     g_run_jmp = jb;
     if (done)
         return;
@@ -124,9 +123,12 @@ void run_faults_install(struct machine *m, sigjmp_buf *jb)
     sigaction(SIGFPE, &sa, NULL);
     sigaction(SIGSEGV, &sa, NULL);
     sigaction(SIGBUS, &sa, NULL);
+    sigaction(SIGILL, &sa, NULL);
+    sigaction(SIGTRAP, &sa, NULL);
 }
 
 void run_faults_remove(void)
 {
     g_run_jmp = NULL;
+    g_crash_machine = NULL; /* about to be destroyed */
 }

@@ -7,6 +7,8 @@
 #define XBT_RUN_INT_H
 
 #include <setjmp.h>
+#include <signal.h>
+#include <stdint.h>
 
 #include "machine.h"
 
@@ -15,6 +17,11 @@
 void run_faults_install(struct machine *m, sigjmp_buf *jb);
 /* No loop to resume any more (faults are then fatal). */
 void run_faults_remove(void);
+
+/* The safety net (run_crash.c): reports an unexpected host signal (m may
+ * be NULL: another thread, or before the run) and exits with status 2. */
+void run_crash_report(struct machine *m, int sig, const siginfo_t *si, uintptr_t rip)
+    __attribute__((noreturn));
 
 /* HLT: with IF = 0 nothing can wake the CPU (the run stops); otherwise
  * sleep (host clock) or skip time (virtual clock) until an interrupt is

@@ -44,8 +44,8 @@ struct profile {
     size_t nwords, cap;
     struct eip_table transl;
     struct profile_stats st;
-    uint64_t dropped;     /* samples not stored (PROFILE_MAX_WORDS) */
-    struct symtab syms;   /* loaded at creation (report.c) */
+    uint64_t dropped;      /* samples not stored (PROFILE_MAX_WORDS) */
+    struct symtab syms;    /* loaded at creation (report.c) */
     FILE *report, *folded; /* opened at creation, written at the end */
 };
 

@@ -8,12 +8,7 @@
 set -u
 XBT=$1 G=$2
 K=$G/bench_qsort.elf
-[ -f "$K" ] || { echo "$K not built: skipped"; exit 77; }
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-passes=0 fails=0
-ok() { passes=$((passes + 1)); }
-bad() { fails=$((fails + 1)); echo "FAIL: $*"; }
+. "$(dirname "$0")/common.sh"
 
 for i in 1 2; do
     (cd "$T" && "$XBT" run --clock=virtual --profile "p$i.txt" --profile-hz 5000 "$K" \
@@ -50,5 +45,4 @@ st=$?
 if [ "$st" -eq 2 ] && [ "$(wc -l <"$T/err")" -eq 1 ]; then ok
 else bad "unwritable --profile: status $st"; cat "$T/err"; fi
 
-echo "$passes passed, $fails failed"
-[ "$fails" -eq 0 ]
+finish

@@ -208,7 +208,7 @@ static void test_sampling(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_listing),  cmocka_unit_test(test_elf),
+        cmocka_unit_test(test_listing),   cmocka_unit_test(test_elf),
         cmocka_unit_test(test_eip_table), cmocka_unit_test(test_peek),
         cmocka_unit_test(test_sampling),
     };
