@@ -59,7 +59,8 @@ void run_crash_report(struct machine *m, int sig, const siginfo_t *si, uintptr_t
         fprintf(stderr, "xbt: the signal came from outside (process %d)\n", (int)si->si_pid);
     if (m && m->cpu) {
         const struct vcpu *cpu = m->cpu;
-        fprintf(stderr, "xbt: guest CS:EIP %04x:%08x (at the last unit boundary), CPL %u, CR0 %#x\n",
+        fprintf(stderr,
+                "xbt: guest CS:EIP %04x:%08x (at the last unit boundary), CPL %u, CR0 %#x\n",
                 cpu->seg[S_CS].sel, cpu->eip, cpu->cpl, cpu->cr0);
         where_in_code(m, rip);
         stats_print_text(m, stderr);
