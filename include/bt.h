@@ -54,6 +54,18 @@ enum bt_callout {
 };
 extern const char *const bt_callout_names[CO_COUNT];
 
+/* What a unit leaves in vcpu->chain_info when it returns to the dispatcher
+ * without asking for a chain, so the run loop can count why it came back.
+ * A chain request is the exiting unit's address | exit index (never below
+ * BT_EXIT_MARKERS: descriptors are 8-byte aligned and never at 0). */
+enum bt_exit_marker {
+    BT_EXIT_END = 0,      /* the unit ended unchained (the mode key may change) */
+    BT_EXIT_REQUEST = 1,  /* the unit-entry check: exit request (interrupt, timer, stop) */
+    BT_EXIT_BUDGET = 2,   /* the virtual clock's budget ran out */
+    BT_EXIT_INDIRECT = 3, /* an indirect branch missed the indirect-branch table */
+    BT_EXIT_MARKERS = 8
+};
+
 /* How the translator is configured (from the xbt run options). */
 struct bt_config {
     uint32_t max_unit_insns; /* 1..BT_MAX_UNIT_INSNS; 0: the default */

@@ -72,13 +72,34 @@ struct machine_config {
                                   * caller opens and closes it; it outlives reboots) */
 };
 
+/* Why translated code came back to the run loop (run_stats.exits; the
+ * entry that follows is a dispatch). */
+enum run_exit {
+    RUN_EXIT_CHAINED,      /* a direct exit, chained from now on */
+    RUN_EXIT_DIRECT_PAGE,  /* a direct exit that may not be chained: paging is
+                            * on and the target is on another page (or runs
+                            * onto one) */
+    RUN_EXIT_DIRECT_OTHER, /* a direct exit not chained otherwise (--no-chain,
+                            * an event, the cache changed, another mode) */
+    RUN_EXIT_INDIRECT,     /* an indirect branch missed the table */
+    RUN_EXIT_REQUEST,      /* the unit-entry check: interrupt, timer, stop */
+    RUN_EXIT_BUDGET,       /* the virtual clock's budget ran out */
+    RUN_EXIT_HELPER,       /* a helper left: exception, mode change, HLT,
+                            * a store into the running code, ... */
+    RUN_EXIT_END,          /* a unit ended unchained (the mode key may change) */
+    RUN_EXIT_FAULT,        /* a host fault became a guest exception */
+    RUN_EXIT_COUNT
+};
+extern const char *const run_exit_names[RUN_EXIT_COUNT];
+
 /* What the run loop counts (src/run.c, halt.c, run_faults.c). */
 struct run_stats {
-    uint64_t dispatches;  /* units entered from the loop */
-    uint64_t halts;       /* HLT sleeps */
-    uint64_t host_faults; /* host SIGFPE turned into guest #DE/#MF */
-    uint64_t exits_halt;  /* units that ended in HLT */
-    uint64_t interrupts;  /* external interrupts delivered */
+    uint64_t exits[RUN_EXIT_COUNT]; /* returns to the loop, by why */
+    uint64_t dispatches;            /* units entered from the loop */
+    uint64_t halts;                 /* HLT sleeps */
+    uint64_t host_faults;           /* host SIGFPE turned into guest #DE/#MF */
+    uint64_t exits_halt;            /* units that ended in HLT */
+    uint64_t interrupts;            /* external interrupts delivered */
 };
 
 struct machine {

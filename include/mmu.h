@@ -76,17 +76,30 @@ enum mem_method { MEM_HOST = 0, MEM_TLB = 1 };
 /* --mmu: fill the TLB from a guest walk, or from shadow page tables */
 enum mmu_kind { MMU_WALK = 0, MMU_SHADOW = 1 };
 
+/* Why the guest's linear mappings changed.  mmu_flush() is the one entry
+ * point for all of them: it drops what the cause requires from the TLBs
+ * (and the shadow page tables), counts the cause (st.flush_*) and signals
+ * hooks.mappings_changed. */
+enum mmu_flush_cause {
+    MMU_FLUSH_CR3,    /* CR3 loaded (MOV, task switch): non-global entries */
+    MMU_FLUSH_INVLPG, /* INVLPG lin: the (4 MiB region of the) page, in the
+                         * shadow of address space cr3 too */
+    MMU_FLUSH_MODE,   /* CR0.PG/WP/PE or CR4.PSE/PGE changed: everything */
+};
+
 /* Upward signals to the translation cache, which registers them
  * (tc_init); NULL members are not called.
  *   code_written      a store or DMA write hit a page holding translations
  *                     (mmu_code_page_set): drop the units the bytes overlap;
  *                     returns how many were dropped
  *   mappings_changed  linear mappings changed (mmu_flush): forget what was
- *                     keyed by linear address (the indirect-branch tables) */
+ *                     keyed by linear address and depends on the mappings
+ *                     the cause drops (the indirect-branch tables) */
 enum mmu_code_write { MMU_CODE_WRITE_CPU, MMU_CODE_WRITE_DMA };
 struct mmu_hooks {
     int (*code_written)(void *opaque, uint32_t addr, uint32_t len, enum mmu_code_write how);
-    void (*mappings_changed)(void *opaque);
+    /* cause and lin as given to mmu_flush */
+    void (*mappings_changed)(void *opaque, enum mmu_flush_cause cause, uint32_t lin);
     void *opaque;
 };
 
@@ -141,16 +154,7 @@ int mmu_use_shadow(struct mmu *mmu);
 /* The shadow page tables' statistics, or NULL without them. */
 const struct shadow_stats *mmu_shadow_stats(const struct mmu *mmu);
 
-/* Why the guest's linear mappings changed.  mmu_flush() is the one entry
- * point for all of them: it drops what the cause requires from the TLBs
- * (and the shadow page tables), counts the cause (st.flush_*) and signals
- * hooks.mappings_changed. */
-enum mmu_flush_cause {
-    MMU_FLUSH_CR3,    /* CR3 loaded (MOV, task switch): non-global entries */
-    MMU_FLUSH_INVLPG, /* INVLPG lin: the (4 MiB region of the) page, in the
-                         * shadow of address space cr3 too */
-    MMU_FLUSH_MODE,   /* CR0.PG/WP/PE or CR4.PSE/PGE changed: everything */
-};
+/* See enum mmu_flush_cause. */
 void mmu_flush(struct mmu *mmu, enum mmu_flush_cause cause, uint32_t cr3, uint32_t lin);
 
 /* Guest-physical access, used by helpers, devices and the loader. Reads of
@@ -176,6 +180,10 @@ void mmu_window_destroy(struct mmu *mmu);
 bool mmu_window_contains(const struct mmu *mmu, uintptr_t a);
 /* Sets a RAM range read-only (code pages) or writable again in the window. */
 void mmu_window_protect(struct mmu *mmu, uint32_t addr, uint32_t len, bool writable);
+
+/* True if the TLB of the privilege (user: CPL 3) holds lin's page and
+ * filled it from a global mapping (a CR3 load keeps it). */
+bool mmu_tlb_global(const struct mmu *mmu, bool user, uint32_t lin);
 
 /* Records a filled TLB slot (slot = user * entries + index). */
 void mmu_tlb_note_fill(struct mmu *mmu, uint32_t slot);

@@ -50,6 +50,16 @@ static void collect_tcache(struct kvs *c, const struct machine *m)
     add(c, "lookups", t->lookups);
     add(c, "lookup_hits", t->lookup_hits);
     add(c, "jcache_fills", t->jc_fills);
+    add(c, "jcache_hits", t->jc_hits);
+    add(c, "jcache_miss_cold", t->jc_miss[JC_MISS_COLD]);
+    add(c, "jcache_miss_dropped", t->jc_miss[JC_MISS_DROPPED]);
+    add(c, "jcache_miss_conflict", t->jc_miss[JC_MISS_CONFLICT]);
+    add(c, "jcache_inval_invlpg", t->jc_inval[JC_INV_INVLPG]);
+    add(c, "jcache_inval_cr3", t->jc_inval[JC_INV_CR3]);
+    add(c, "jcache_inval_mode", t->jc_inval[JC_INV_MODE]);
+    add(c, "jcache_inval_unit", t->jc_inval[JC_INV_UNIT]);
+    add(c, "jcache_inval_capacity", t->jc_inval[JC_INV_CAPACITY]);
+    add(c, "jcache_overflows", t->jc_flushes[JC_INV_CAPACITY]);
     add(c, "chain_patches", t->chain_patches);
     add(c, "chain_unpatches", t->chain_unpatches);
     add(c, "invalidations_smc", t->invalidations[TC_INV_SMC]);
@@ -62,6 +72,7 @@ static void collect_tcache(struct kvs *c, const struct machine *m)
     add(c, "wraps", t->wraps);
     add(c, "units_live", m->tc.nunits);
     add(c, "unit_entries", t->unit_entries);
+    add(c, "unit_insns", t->unit_insns);
     add(c, "smc_page_mode", t->smc_page_mode);
     add(c, "smc_byte_mode", t->smc_byte_mode);
     add(c, "translate_ns", t->translate_ns);
@@ -218,6 +229,11 @@ static void collect_run(struct kvs *c, const struct machine *m)
 {
     c->group = "run";
     add(c, "dispatches", m->run_st.dispatches);
+    /* with --tcache-stats: dispatches per million guest instructions run */
+    uint64_t insns = m->tc.st.unit_insns;
+    add(c, "dispatches_per_minsn", insns ? m->run_st.dispatches * 1000000 / insns : 0);
+    for (int k = 0; k < RUN_EXIT_COUNT; k++)
+        add(c, run_exit_names[k], m->run_st.exits[k]);
     add(c, "halts", m->run_st.halts);
     add(c, "host_faults", m->run_st.host_faults);
     add(c, "interrupts", m->run_st.interrupts);

@@ -124,15 +124,13 @@ xbt_helper_thunk:
         call r11
         pop r11
         cmp byte ptr [r15 + OFF_HELPER_EXIT], 0
-        jne 1f
+        jne xbt_exit_nosave             /* (left set: the run loop counts why) */
         mov r9, rax
         mov r8d, 0
         mov r14, [r15 + OFF_TLB]        /* a helper may switch TLBs (CPL change) */
         LOAD_FLAGS
         LOAD_GUEST
         ret
-1:      mov byte ptr [r15 + OFF_HELPER_EXIT], 0
-        jmp xbt_exit_nosave
         .size xbt_helper_thunk, . - xbt_helper_thunk
 
         .globl xbt_mem_thunk

@@ -447,14 +447,15 @@ void tr_emit_leave(struct tr *t, uint32_t eip, uint64_t chain)
     struct emit *e = &t->e;
     e_insn(e, ZYDIS_MNEMONIC_MOV, 2,
            o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0, VCPU_OFF_EIP, 4), o_imm((int32_t)eip));
-    if (chain) {
+    if (chain >= BT_EXIT_MARKERS) {
         e_insn(e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R11), o_imm((int64_t)chain));
         e_insn(e, ZYDIS_MNEMONIC_MOV, 2,
                o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0, VCPU_OFF_CHAIN_INFO, 8),
                o_reg(ZYDIS_REGISTER_R11));
     } else {
         e_insn(e, ZYDIS_MNEMONIC_MOV, 2,
-               o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0, VCPU_OFF_CHAIN_INFO, 8), o_imm(0));
+               o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0, VCPU_OFF_CHAIN_INFO, 8),
+               o_imm((int64_t)chain));
     }
     e_jmp_vcpu(e, VCPU_OFF_EXIT_THUNK);
 }
@@ -478,13 +479,6 @@ void tr_exit_direct(struct tr *t, uint32_t target, int cc)
         t->ended = true;
 }
 
-void tr_emit_stub_exit(struct tr *t, struct stub *s)
-{
-    e_fix32(&t->e, s->rel_off, t->e.pos);
-    t->proto.exits[s->exit_idx].stub_off = (uint32_t)t->e.pos;
-    tr_emit_leave(t, s->target, (uint64_t)(uintptr_t)t->future | (uint64_t)s->exit_idx);
-}
-
 void tr_exit_unchained(struct tr *t, uint32_t target)
 {
     tr_flags_sync(t);
@@ -492,13 +486,14 @@ void tr_exit_unchained(struct tr *t, uint32_t target)
     t->ended = true;
 }
 
-/* Indirect branch: r8d = guest target.  Inline, flag-free lookup of the
- * per-mode table: index = low 16 bits, tag stored negated so that
- * lea rcx,[rcx+r8] is zero exactly on a hit (jrcxz). */
-void tr_exit_indirect(struct tr *t)
+/* The inline, flag-free lookup of the per-mode indirect-branch table for
+ * the guest target in r8d: index = low 16 bits, tag stored negated so
+ * that lea rcx,[rcx+r8] is zero exactly on a hit (jrcxz).  A hit jumps to
+ * the unit; a miss leaves for the dispatcher (BT_EXIT_INDIRECT), which
+ * fills the entry.  The flags must be in the host flags. */
+static void emit_jc_lookup(struct tr *t)
 {
     struct emit *e = &t->e;
-    tr_flags_sync(t);
     e_insn(e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R10),
            o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0, VCPU_OFF_JCACHE, 8));
     e_insn(e, ZYDIS_MNEMONIC_MOVZX, 2, o_reg(ZYDIS_REGISTER_R9D), o_reg(ZYDIS_REGISTER_R8W));
@@ -517,13 +512,46 @@ void tr_exit_indirect(struct tr *t)
            o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0, VCPU_OFF_EIP, 4),
            o_reg(ZYDIS_REGISTER_R8D));
     e_insn(e, ZYDIS_MNEMONIC_MOV, 2,
-           o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0, VCPU_OFF_CHAIN_INFO, 8), o_imm(0));
+           o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0, VCPU_OFF_CHAIN_INFO, 8),
+           o_imm(BT_EXIT_INDIRECT));
     e_jmp_vcpu(e, VCPU_OFF_EXIT_THUNK);
     if (!e->overflow)
         e->buf[jr] = (uint8_t)(e->pos - (jr + 1));
     e_insn(e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_RCX), o_reg(ZYDIS_REGISTER_R11));
+    if (t->bt->cfg.tcache_stats) /* r11 and r13 are free here */
+        tr_count(t, &t->bt->tc->st.jc_hits);
     e_insn(e, ZYDIS_MNEMONIC_JMP, 1, o_mem(ZYDIS_REGISTER_R10, ZYDIS_REGISTER_R9, 8, 8, 8));
+}
+
+/* Indirect branch: r8d = guest target, through the table. */
+void tr_exit_indirect(struct tr *t)
+{
+    tr_flags_sync(t);
+    emit_jc_lookup(t);
     t->ended = true;
+}
+
+/* True if a direct exit to target goes through the indirect-branch table:
+ * under paging a target on another page than the unit's first may be
+ * chained to nothing (the page may be remapped), but the table's entries
+ * are invalidated exactly when its mapping may change (jcache.c).  Only
+ * flat modes use the table. */
+static bool exit_via_table(const struct tr *t, uint32_t target)
+{
+    return (t->mode & MODE_PG) && !(t->mode & (MODE_NONFLAT | MODE_ONESTEP)) &&
+           ((t->in[0].pc ^ target) & PAGE_MASK);
+}
+
+void tr_emit_stub_exit(struct tr *t, struct stub *s)
+{
+    e_fix32(&t->e, s->rel_off, t->e.pos);
+    t->proto.exits[s->exit_idx].stub_off = (uint32_t)t->e.pos;
+    if (exit_via_table(t, s->target)) {
+        tr_set_r8(t, s->target);
+        emit_jc_lookup(t);
+        return;
+    }
+    tr_emit_leave(t, s->target, (uint64_t)(uintptr_t)t->future | (uint64_t)s->exit_idx);
 }
 
 /* ---- helpers --------------------------------------------------------------- */
@@ -538,6 +566,21 @@ void tr_count(struct tr *t, uint64_t *counter)
            o_mem(ZYDIS_REGISTER_R13, ZYDIS_REGISTER_NONE, 0, 1, 8));
     e_insn(e, ZYDIS_MNEMONIC_MOV, 2, o_mem(ZYDIS_REGISTER_R11, ZYDIS_REGISTER_NONE, 0, 0, 8),
            o_reg(ZYDIS_REGISTER_R13));
+}
+
+size_t tr_count_add(struct tr *t, uint64_t *counter)
+{
+    static const uint8_t lea_r13_disp32[3] = { 0x4D, 0x8D, 0xAD }; /* lea r13, [r13+disp32] */
+    struct emit *e = &t->e;
+    e_insn(e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R11), o_imm((int64_t)(uintptr_t)counter));
+    e_insn(e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R13),
+           o_mem(ZYDIS_REGISTER_R11, ZYDIS_REGISTER_NONE, 0, 0, 8));
+    e_bytes(e, lea_r13_disp32, sizeof(lea_r13_disp32));
+    size_t at = e->pos;
+    e_u32(e, 0);
+    e_insn(e, ZYDIS_MNEMONIC_MOV, 2, o_mem(ZYDIS_REGISTER_R11, ZYDIS_REGISTER_NONE, 0, 0, 8),
+           o_reg(ZYDIS_REGISTER_R13));
+    return at;
 }
 
 /* Calls fn(cpu, r8d, r9d, r10d) with vcpu->eip = the current instruction.

@@ -3,7 +3,8 @@
  * linear mappings change: it drops what the cause requires from the
  * simulated TLBs and the shadow page tables, counts the cause, and
  * signals the mappings hook, through which the translation cache forgets
- * its indirect-branch tables (they map linear EIPs to translated code).
+ * what its indirect-branch tables (they map linear EIPs to translated
+ * code) hold for the mappings the cause drops.
  */
 #include "mmu.h"
 #include "shadow.h"
@@ -30,7 +31,7 @@ void mmu_flush(struct mmu *mmu, enum mmu_flush_cause cause, uint32_t cr3, uint32
         break;
     }
     if (mmu->hooks.mappings_changed)
-        mmu->hooks.mappings_changed(mmu->hooks.opaque);
+        mmu->hooks.mappings_changed(mmu->hooks.opaque, cause, lin);
 }
 
 int mmu_use_shadow(struct mmu *mmu)

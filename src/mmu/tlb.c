@@ -78,6 +78,13 @@ static struct tlb_entry *slot_entry(struct mmu *mmu, uint32_t slot)
     return slot < n ? &mmu->tlb[slot] : &mmu->tlb_user[slot - n];
 }
 
+bool mmu_tlb_global(const struct mmu *mmu, bool user, uint32_t lin)
+{
+    uint32_t i = (lin >> 12) & (mmu->tlb_entries - 1);
+    const struct tlb_entry *e = user ? &mmu->tlb_user[i] : &mmu->tlb[i];
+    return e->tag_r == (lin & PAGE_MASK) && mmu->global[(user ? mmu->tlb_entries : 0) + i];
+}
+
 void mmu_tlb_note_fill(struct mmu *mmu, uint32_t slot)
 {
     if (!mmu->in_live[slot]) {

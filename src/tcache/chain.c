@@ -27,6 +27,17 @@ void tc_patch_rel32(struct tcache *tc, struct unit *unit, uint32_t patch_off, co
     memcpy(tc_rw(tc, unit->code + patch_off), &rel, 4);
 }
 
+bool tc_chain_page_bound(const struct unit *from, int idx, const struct unit *to)
+{
+    if (!(from->mode & MODE_PG))
+        return false;
+    /* with paging only a target on the source unit's own page is sure to
+     * be the same physical code whatever the page tables say later; nor
+     * one whose bytes run onto the next page: that page may be mapped
+     * elsewhere by then (the dispatcher checks it on every entry) */
+    return ((from->vpc ^ from->exits[idx].target_pc) & PAGE_MASK) || to->page[1] != to->page[0];
+}
+
 void tc_chain(struct tcache *tc, struct unit *from, int idx, struct unit *to)
 {
     struct unit_exit *e = &from->exits[idx];
@@ -34,13 +45,7 @@ void tc_chain(struct tcache *tc, struct unit *from, int idx, struct unit *to)
         return;
     if (from->mode != to->mode || from->cs_base != to->cs_base)
         return;
-    /* with paging only a target on the source unit's own page is sure to
-     * be the same physical code whatever the page tables say later */
-    if ((from->mode & MODE_PG) && ((from->vpc ^ e->target_pc) & PAGE_MASK))
-        return;
-    /* nor one whose bytes run onto the next page: that page may be mapped
-     * elsewhere by then (the dispatcher checks it on every entry) */
-    if ((from->mode & MODE_PG) && to->page[1] != to->page[0])
+    if (tc_chain_page_bound(from, idx, to))
         return;
     /* Forward jumps enter after the unit-entry check: every cycle of chained
      * units contains a jump to a unit at or below its source, which enters
