@@ -77,8 +77,8 @@ struct machine_config {
 enum run_exit {
     RUN_EXIT_CHAINED,      /* a direct exit, chained from now on */
     RUN_EXIT_DIRECT_PAGE,  /* a direct exit that may not be chained: paging is
-                            * on and the target is on another page (or runs
-                            * onto one) */
+                            * on, the target is on another page (or runs
+                            * onto one) and the mode is not flat */
     RUN_EXIT_DIRECT_OTHER, /* a direct exit not chained otherwise (--no-chain,
                             * an event, the cache changed, another mode) */
     RUN_EXIT_INDIRECT,     /* an indirect branch missed the table */

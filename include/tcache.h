@@ -83,23 +83,27 @@ struct jc_entry {
 /* Tunable: indirect-branch tables kept at once, one per mode key in use.
  * Policy: guests use a handful of modes; past this many, all are dropped. */
 #define JC_MAX_MODES 16
-/* Tunable: remembered fills per class (global / not global) for exact
- * invalidation when linear mappings change (struct jc_dep).  Policy: well
- * above the targets a kernel's hot paths branch to; when the global class
- * is full even after dropping stale records, every table is cleared. */
-#define JC_DEPS_MAX 65536
+/* Tunable: remembered fills and tracked chains per class (global / not
+ * global) for exact invalidation when linear mappings change (struct
+ * jc_dep, 24 bytes; the array is touched as it fills).  Policy: above the
+ * live entries of a few tables (a Linux boot overflowed 64 Ki records 4
+ * times, 256 Ki never); when a class is full even after dropping stale
+ * records, every table is cleared and every tracked chain undone. */
+#define JC_DEPS_MAX (1u << 18)
 /* The 4 MiB regions of the linear address space (INVLPG drops a region,
  * as the TLB does: see mmu_flush_page). */
 #define JC_REGIONS 1024
 
-/* A filled entry and the linear region its code depends on: an INVLPG in
- * the region, a CR3 load (if not global) or a paging mode change clears
- * the entry if it still holds the fill (neg_tag). */
+/* A filled entry (or a chained exit) and the linear region its code
+ * depends on: an INVLPG in the region, a CR3 load (if not global) or a
+ * paging mode change clears the entry if it still holds the fill (or
+ * unchains the exit if it is still chained to the same unit). */
 struct jc_dep {
-    struct jc_entry *e;
-    uint64_t neg_tag;
+    void *obj;     /* a struct jc_entry, or (chain) the source struct unit */
+    uint64_t tag;  /* the entry's neg_tag, or (chain) destination unit | exit index */
     uint32_t next; /* index + 1 of the next record of the same region, 0: end */
-    uint32_t region;
+    uint16_t region;
+    uint16_t chain; /* the record is a chain, not a table entry */
 };
 /* The records of one class: global pages (kept across CR3 loads) or not. */
 struct jc_deps {
@@ -138,9 +142,11 @@ struct tc_stats {
     uint64_t translations, guest_insns, guest_bytes, host_bytes;
     uint64_t lookups, lookup_hits, jc_fills;
     uint64_t jc_hits; /* with --tcache-stats: inline hits of the indirect-branch tables */
-    uint64_t jc_miss[JC_MISS_KINDS];    /* fills by the state of the entry */
+    uint64_t jc_miss[JC_MISS_KINDS];    /* misses of translated code, by the entry's state */
     uint64_t jc_inval[JC_INV_CAUSES];   /* entries cleared, by cause */
     uint64_t jc_flushes[JC_INV_CAUSES]; /* the invalidation requests, by cause */
+    uint64_t chains_tracked;            /* chains to targets paging may remap */
+    uint64_t chains_unmapped;           /* of them undone by TLB maintenance */
     uint64_t chain_patches, chain_unpatches;
     uint64_t invalidations[TC_INV_CAUSES], flushes_full;
     uint64_t evictions, evicted_bytes, promotions, wraps;
@@ -279,11 +285,15 @@ struct unit *tc_commit(struct tcache *tc, const struct unit *proto, size_t code_
                        const struct unit_memop *memops, uint32_t nmemops);
 /* The MEM_HOST access covering host address rip, or NULL. */
 const struct unit_memop *unit_memop_at(const struct unit *unit, uintptr_t rip);
-void tc_chain(struct tcache *tc, struct unit *from, int idx, struct unit *to);
-/* True if exit idx of from may not be chained to `to` because paging could
- * map the target elsewhere later (another page, or a unit running onto the
- * next page). */
+/* Chains exit idx of from to `to` (see chain.c for when it may);
+ * to_global: to's pages are global mappings (as for tc_jcache_fill). */
+void tc_chain(struct tcache *tc, struct unit *from, int idx, struct unit *to, bool to_global);
+/* True if paging could map the target of exit idx of from elsewhere later
+ * (another page, or a unit running onto the next page): such a chain is
+ * undone by the guest's TLB maintenance of the target's pages. */
 bool tc_chain_page_bound(const struct unit *from, int idx, const struct unit *to);
+/* Points exit i of unit back at its stub (no-op if not chained). */
+void tc_unchain_exit(struct tcache *tc, struct unit *unit, int i);
 /* Invalidates every unit whose guest bytes overlap [addr, addr+len) (or the
  * lines/pages they touch, see smc_granularity).  Returns the number
  * invalidated. */
@@ -298,13 +308,20 @@ void tc_jcache_flush(struct tcache *tc);
 /* Records eip -> code in table tab (the dispatcher's fill).  The code
  * depends on the linear mappings of the pages of [eip, last]: its first
  * and last byte; `global`: both come from global pages (the entry then
- * survives CR3 loads).  Counts the miss by the entry's state. */
+ * survives CR3 loads).  `missed`: translated code missed this entry (the
+ * miss is counted by the entry's state). */
 void tc_jcache_fill(struct tcache *tc, struct jc_entry *tab, uint32_t eip, uint32_t last,
-                    bool global, const void *code);
+                    bool global, bool missed, const void *code);
 /* The linear mappings changed (mmu_flush): clears exactly the entries whose
  * code may now be another (INVLPG: those depending on lin's 4 MiB region;
  * CR3: those not on global pages; mode: all). */
 void tc_jcache_mappings_changed(struct tcache *tc, int mmu_flush_cause, uint32_t lin);
+/* Records the chain of exit idx of from to `to`, which depends on the
+ * mappings of to's pages like a table entry for to (to_global: as for
+ * tc_jcache_fill), so the invalidation that would clear that entry undoes
+ * the chain. */
+void tc_jcache_track_chain(struct tcache *tc, struct unit *from, int idx, struct unit *to,
+                           bool to_global);
 /* Clears the entries of every table that hold unit code at eip. */
 void tc_jcache_drop_code(struct tcache *tc, uint32_t eip, const void *code);
 

@@ -149,10 +149,11 @@ static void link_unit(struct run *r, struct unit *unit, uint32_t mode, uint64_t 
     struct machine *m = r->m;
     struct vcpu *cpu = m->cpu;
     struct tcache *tc = &m->tc;
+    bool global = jc_global(m, unit, mode);
     if (cpu->chain_info >= BT_EXIT_MARKERS && m->cfg.chain && tc->generation == gen) {
         struct unit *from = (struct unit *)(uintptr_t)(cpu->chain_info & ~(uint64_t)7);
         int idx = (int)(cpu->chain_info & 7);
-        tc_chain(tc, from, idx, unit);
+        tc_chain(tc, from, idx, unit, global);
         if (from->exits[idx].dest == unit)
             r->why = RUN_EXIT_CHAINED;
         else if (tc_chain_page_bound(from, idx, unit))
@@ -160,14 +161,15 @@ static void link_unit(struct run *r, struct unit *unit, uint32_t mode, uint64_t 
     }
     if (r->why >= 0)
         m->run_st.exits[r->why]++;
+    bool missed = r->why == RUN_EXIT_INDIRECT;
     r->why = -1;
     cpu->chain_info = 0;
     cpu->jcache = tc_jcache(tc, mode);
     /* indirect targets are CS offsets; with a CS base they could name
      * different code under another base: not cached */
     if (!(mode & (MODE_NONFLAT | MODE_ONESTEP)))
-        tc_jcache_fill(tc, cpu->jcache, cpu->eip, cpu->eip + unit->guest_size - 1,
-                       jc_global(m, unit, mode), unit->code);
+        tc_jcache_fill(tc, cpu->jcache, cpu->eip, cpu->eip + unit->guest_size - 1, global, missed,
+                       unit->code);
 }
 
 /* The timers' next deadline: the virtual clock's instruction budget for

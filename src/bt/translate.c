@@ -531,26 +531,10 @@ void tr_exit_indirect(struct tr *t)
     t->ended = true;
 }
 
-/* True if a direct exit to target goes through the indirect-branch table:
- * under paging a target on another page than the unit's first may be
- * chained to nothing (the page may be remapped), but the table's entries
- * are invalidated exactly when its mapping may change (jcache.c).  Only
- * flat modes use the table. */
-static bool exit_via_table(const struct tr *t, uint32_t target)
-{
-    return (t->mode & MODE_PG) && !(t->mode & (MODE_NONFLAT | MODE_ONESTEP)) &&
-           ((t->in[0].pc ^ target) & PAGE_MASK);
-}
-
 void tr_emit_stub_exit(struct tr *t, struct stub *s)
 {
     e_fix32(&t->e, s->rel_off, t->e.pos);
     t->proto.exits[s->exit_idx].stub_off = (uint32_t)t->e.pos;
-    if (exit_via_table(t, s->target)) {
-        tr_set_r8(t, s->target);
-        emit_jc_lookup(t);
-        return;
-    }
     tr_emit_leave(t, s->target, (uint64_t)(uintptr_t)t->future | (uint64_t)s->exit_idx);
 }
 

@@ -1,9 +1,9 @@
 /*
  * jcache.c - the indirect-branch tables: one per mode key, mapping a
  * target EIP to its unit's code, looked up inline by translated code
- * (indirect jumps and calls, returns, and under paging direct branches to
- * other pages), and their exact invalidation when the guest's linear
- * mappings change.
+ * (indirect jumps and calls, returns), and the exact invalidation of what
+ * depends on linear mappings when the guest changes them: the tables'
+ * entries and, under paging, the chains to targets on other pages.
  *
  * An entry stands for the translation of the target's linear page(s) at
  * the time it was filled, exactly like a TLB entry: it stays valid until
@@ -14,6 +14,8 @@
  * its region (as the TLB drops the region, tlb.c), a CR3 load the class
  * that is not global, a paging mode change everything.  A record whose
  * entry has been refilled since (another tag) is stale and clears nothing.
+ * A chained exit to a target the page tables may remap (chain.c) is
+ * recorded the same way, under its target's regions, and unchained.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -62,12 +64,48 @@ void tc_jcache_destroy(struct tcache *tc)
         munmap(tc->jc[i].tab, JC_ENTRIES * sizeof(struct jc_entry));
 }
 
-static uint64_t drop_class(struct jc_deps *d);
+/* True if the record still stands for what it recorded: the entry holds
+ * the same fill, or the exit is still chained to the same unit. */
+static bool dep_live(const struct jc_dep *r)
+{
+    if (!r->obj)
+        return false;
+    if (r->chain) {
+        const struct unit *from = r->obj;
+        return (uint64_t)(uintptr_t)from->exits[r->tag & 7].dest == (r->tag & ~(uint64_t)7);
+    }
+    return ((const struct jc_entry *)r->obj)->neg_tag == r->tag;
+}
 
-/* Clears every table; cause counts the entries that held code. */
+/* Undoes a live record: clears the entry (returns 1) or unchains the exit. */
+static uint64_t dep_drop(struct tcache *tc, struct jc_dep *r)
+{
+    if (!dep_live(r))
+        return 0;
+    if (r->chain) {
+        tc_unchain_exit(tc, r->obj, (int)(r->tag & 7));
+        tc->st.chains_unmapped++;
+        return 0;
+    }
+    entry_drop(r->obj);
+    return 1;
+}
+
+/* Undoes every live record of a class; returns the entries cleared. */
+static uint64_t drop_class(struct tcache *tc, struct jc_deps *d)
+{
+    uint64_t n = 0;
+    for (uint32_t k = 0; k < d->n; k++)
+        n += dep_drop(tc, &d->dep[k]);
+    deps_reset(d);
+    return n;
+}
+
+/* Clears every table and undoes every tracked chain; cause counts the
+ * entries that held code. */
 static void clear_all(struct tcache *tc, enum jc_inval_cause cause)
 {
-    uint64_t n = drop_class(&tc->jc_deps[0]) + drop_class(&tc->jc_deps[1]);
+    uint64_t n = drop_class(tc, &tc->jc_deps[0]) + drop_class(tc, &tc->jc_deps[1]);
     for (int i = 0; i < tc->njc; i++)
         jc_clear(tc->jc[i].tab);
     tc->st.jc_inval[cause] += n;
@@ -75,7 +113,11 @@ static void clear_all(struct tcache *tc, enum jc_inval_cause cause)
 
 void tc_jcache_flush(struct tcache *tc)
 {
-    clear_all(tc, JC_INV_UNIT);
+    /* the cache is empty: no unit is left to unchain */
+    deps_reset(&tc->jc_deps[0]);
+    deps_reset(&tc->jc_deps[1]);
+    for (int i = 0; i < tc->njc; i++)
+        jc_clear(tc->jc[i].tab);
 }
 
 struct jc_entry *tc_jcache(struct tcache *tc, uint32_t mode)
@@ -112,7 +154,7 @@ static uint32_t deps_compact(struct jc_deps *d)
     memset(d->head, 0, sizeof(d->head));
     for (uint32_t k = 0; k < d->n; k++) {
         struct jc_dep r = d->dep[k];
-        if (!r.e || r.e->neg_tag != r.neg_tag)
+        if (!dep_live(&r))
             continue;
         r.next = d->head[r.region];
         d->dep[keep] = r;
@@ -122,68 +164,73 @@ static uint32_t deps_compact(struct jc_deps *d)
     return keep;
 }
 
-/* Records that e (holding neg_tag) depends on the mappings of region. */
-static void dep_add(struct tcache *tc, int cls, struct jc_entry *e, uint64_t neg_tag,
-                    uint32_t region)
+/* Records that obj (holding tag) depends on the mappings of region.
+ * false: the records were full (everything was cleared, obj's fill or
+ * chain included, or must be undone by the caller). */
+static bool dep_add(struct tcache *tc, int cls, struct jc_dep r)
 {
     struct jc_deps *d = &tc->jc_deps[cls];
     if (d->n == JC_DEPS_MAX && deps_compact(d) > JC_DEPS_MAX / 4 * 3) {
         clear_all(tc, JC_INV_CAPACITY);
         tc->st.jc_flushes[JC_INV_CAPACITY]++;
-        e->neg_tag = JC_INVALID; /* its fill is not recorded any more */
-        return;
+        return false;
     }
-    d->dep[d->n] = (struct jc_dep){ .e = e, .neg_tag = neg_tag, .next = d->head[region],
-                                    .region = region };
-    d->head[region] = ++d->n;
+    r.next = d->head[r.region];
+    d->dep[d->n] = r;
+    d->head[r.region] = ++d->n;
+    return true;
+}
+
+/* Records r under the regions of [first, last]. */
+static bool dep_add_span(struct tcache *tc, bool global, struct jc_dep r, uint32_t first,
+                         uint32_t last)
+{
+    int cls = global ? 1 : 0;
+    r.region = (uint16_t)(first >> 22);
+    if (!dep_add(tc, cls, r))
+        return false;
+    r.region = (uint16_t)(last >> 22);
+    return (last >> 22) == (first >> 22) || dep_add(tc, cls, r);
 }
 
 void tc_jcache_fill(struct tcache *tc, struct jc_entry *tab, uint32_t eip, uint32_t last,
-                    bool global, const void *code)
+                    bool global, bool missed, const void *code)
 {
     struct jc_entry *e = &tab[eip & (JC_ENTRIES - 1)];
     enum jc_miss_kind kind = e->neg_tag != JC_INVALID ? JC_MISS_CONFLICT
                              : e->code == JC_DROPPED  ? JC_MISS_DROPPED
                                                       : JC_MISS_COLD;
-    tc->st.jc_miss[kind]++;
+    if (missed)
+        tc->st.jc_miss[kind]++;
     uint64_t neg_tag = -(uint64_t)eip;
     e->neg_tag = neg_tag;
     e->code = code;
     tc->st.jc_fills++;
-    int cls = global ? 1 : 0;
-    dep_add(tc, cls, e, neg_tag, eip >> 22);
-    if ((last >> 22) != (eip >> 22) && e->neg_tag == neg_tag)
-        dep_add(tc, cls, e, neg_tag, last >> 22);
+    struct jc_dep r = { .obj = e, .tag = neg_tag };
+    if (!dep_add_span(tc, global, r, eip, last))
+        entry_drop(e); /* its fill is not recorded */
 }
 
-/* Clears the live records of region in a class; returns the entries cleared. */
-static uint64_t drop_region(struct jc_deps *d, uint32_t region)
+void tc_jcache_track_chain(struct tcache *tc, struct unit *from, int idx, struct unit *to,
+                           bool to_global)
+{
+    struct jc_dep r = { .obj = from, .tag = (uint64_t)(uintptr_t)to | (uint64_t)idx, .chain = 1 };
+    tc->st.chains_tracked++;
+    if (!dep_add_span(tc, to_global, r, to->vpc + to->cs_base,
+                      to->vpc + to->cs_base + to->guest_size - 1))
+        tc_unchain_exit(tc, from, idx);
+}
+
+/* Undoes the live records of region in a class; returns the entries cleared. */
+static uint64_t drop_region(struct tcache *tc, struct jc_deps *d, uint32_t region)
 {
     uint64_t n = 0;
     for (uint32_t k = d->head[region]; k; k = d->dep[k - 1].next) {
         struct jc_dep *r = &d->dep[k - 1];
-        if (r->e && r->e->neg_tag == r->neg_tag) {
-            entry_drop(r->e);
-            n++;
-        }
-        r->e = NULL;
+        n += dep_drop(tc, r);
+        r->obj = NULL;
     }
     d->head[region] = 0;
-    return n;
-}
-
-/* Clears every live record of a class. */
-static uint64_t drop_class(struct jc_deps *d)
-{
-    uint64_t n = 0;
-    for (uint32_t k = 0; k < d->n; k++) {
-        struct jc_dep *r = &d->dep[k];
-        if (r->e && r->e->neg_tag == r->neg_tag) {
-            entry_drop(r->e);
-            n++;
-        }
-    }
-    deps_reset(d);
     return n;
 }
 
@@ -191,12 +238,12 @@ void tc_jcache_mappings_changed(struct tcache *tc, int mmu_flush_cause, uint32_t
 {
     switch (mmu_flush_cause) {
     case MMU_FLUSH_INVLPG:
-        tc->st.jc_inval[JC_INV_INVLPG] +=
-            drop_region(&tc->jc_deps[0], lin >> 22) + drop_region(&tc->jc_deps[1], lin >> 22);
+        tc->st.jc_inval[JC_INV_INVLPG] += drop_region(tc, &tc->jc_deps[0], lin >> 22) +
+                                          drop_region(tc, &tc->jc_deps[1], lin >> 22);
         tc->st.jc_flushes[JC_INV_INVLPG]++;
         break;
     case MMU_FLUSH_CR3:
-        tc->st.jc_inval[JC_INV_CR3] += drop_class(&tc->jc_deps[0]);
+        tc->st.jc_inval[JC_INV_CR3] += drop_class(tc, &tc->jc_deps[0]);
         tc->st.jc_flushes[JC_INV_CR3]++;
         break;
     default:

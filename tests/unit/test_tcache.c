@@ -126,7 +126,7 @@ static void test_chain_and_invalidate(void **state)
     tc_flush(&g_m.tc);
     struct unit *a = fake_unit(0x2000, 16, 0);
     struct unit *b = fake_unit(0x3000, 16, 0);
-    tc_chain(&g_m.tc, a, 0, b);
+    tc_chain(&g_m.tc, a, 0, b, false);
     assert_ptr_equal(a->exits[0].dest, b);
     assert_int_equal(rel_of(a), (int32_t)(b->code - (a->code + 5)));
     /* a store that does not overlap b leaves it alone */
@@ -149,8 +149,8 @@ static void test_invalidate_source_unlinks(void **state)
     struct unit *a = fake_unit(0x4000, 16, 0);
     struct unit *b = fake_unit(0x5000, 16, 0);
     struct unit *c = fake_unit(0x6000, 16, 0);
-    tc_chain(&g_m.tc, a, 0, c);
-    tc_chain(&g_m.tc, b, 0, c);
+    tc_chain(&g_m.tc, a, 0, c, false);
+    tc_chain(&g_m.tc, b, 0, c, false);
     assert_int_equal(tc_invalidate_range(&g_m.tc, 0x4000, 1, TC_INV_SMC), 1);
     /* c's incoming list must now hold only b: invalidating c fixes b */
     assert_int_equal(tc_invalidate_range(&g_m.tc, 0x6000, 1, TC_INV_SMC), 1);
@@ -164,7 +164,7 @@ static void test_no_chain_across_modes(void **state)
     tc_flush(&g_m.tc);
     struct unit *a = fake_unit(0x7000, 16, 0);
     struct unit *b = fake_unit(0x8000, 16, 1);
-    tc_chain(&g_m.tc, a, 0, b);
+    tc_chain(&g_m.tc, a, 0, b, false);
     assert_null(a->exits[0].dest);
 }
 
@@ -246,7 +246,7 @@ static void test_policy_fifo_unchains_evicted(void **state)
     small_cache(TC_POLICY_FIFO, 50);
     struct unit *a = fake_unit_sized(0x1000, 16, 0, 4096);
     struct unit *b = fake_unit_sized(0x2000, 16, 0, 4096);
-    tc_chain(&g_m.tc, b, 0, a); /* b (younger) jumps into a (oldest) */
+    tc_chain(&g_m.tc, b, 0, a, false); /* b (younger) jumps into a (oldest) */
     assert_ptr_equal(b->exits[0].dest, a);
     uint64_t gen = g_m.tc.generation;
     for (uint32_t i = 2; i < 14; i++)
@@ -406,7 +406,7 @@ static const void *hit(struct jc_entry *t, uint32_t eip)
 
 static void fill(struct jc_entry *t, uint32_t eip, bool global, const void *code)
 {
-    tc_jcache_fill(&g_m.tc, t, eip, eip + 7, global, code);
+    tc_jcache_fill(&g_m.tc, t, eip, eip + 7, global, true, code);
 }
 
 static void test_fill_and_miss_kinds(void **state)
@@ -452,13 +452,13 @@ static void test_invlpg_of_the_last_bytes_region(void **state)
     (void)state;
     struct jc_entry *t = tab();
     /* a unit starting 3 bytes before a 4 MiB boundary */
-    tc_jcache_fill(&g_m.tc, t, 0x403FFFFD, 0x40400002, false, code_a);
+    tc_jcache_fill(&g_m.tc, t, 0x403FFFFD, 0x40400002, false, true, code_a);
     mmu_flush(&g_m.mmu, MMU_FLUSH_INVLPG, 0, 0x40000000); /* its first region */
     assert_null(hit(t, 0x403FFFFD));
-    tc_jcache_fill(&g_m.tc, t, 0x403FFFFD, 0x40400002, false, code_a);
+    tc_jcache_fill(&g_m.tc, t, 0x403FFFFD, 0x40400002, false, true, code_a);
     mmu_flush(&g_m.mmu, MMU_FLUSH_INVLPG, 0, 0x40400000); /* its second */
     assert_null(hit(t, 0x403FFFFD));
-    tc_jcache_fill(&g_m.tc, t, 0x403FFFFD, 0x40400002, false, code_a);
+    tc_jcache_fill(&g_m.tc, t, 0x403FFFFD, 0x40400002, false, true, code_a);
     mmu_flush(&g_m.mmu, MMU_FLUSH_INVLPG, 0, 0x40800000); /* neither */
     assert_ptr_equal(hit(t, 0x403FFFFD), code_a);
 }
@@ -514,12 +514,47 @@ static void test_dropped_code_and_capacity(void **state)
     /* more live global fills than the records hold: all are cleared once,
      * and the latest fills stay exact */
     for (uint32_t i = 0; i <= JC_DEPS_MAX; i++)
-        fill(t, 0xC0000000u + i, true, code_a);
+        fill(tc_jcache(&g_m.tc, MODE_PG + (i >> JC_BITS)), 0xC0000000u + (i & (JC_ENTRIES - 1)),
+             true, code_a);
     assert_true(g_m.tc.st.jc_flushes[JC_INV_CAPACITY] >= 1);
     fill(t, 0x08048010, false, code_b);
     assert_ptr_equal(hit(t, 0x08048010), code_b);
     mmu_flush(&g_m.mmu, MMU_FLUSH_CR3, 0x1000, 0);
     assert_null(hit(t, 0x08048010));
+}
+
+static void test_chains_across_pages_follow_tlb_maintenance(void **state)
+{
+    (void)state;
+    tab();
+    /* paging: a's exit to b on another page (and another 4 MiB region) */
+    struct unit *a = fake_unit(0x1000, 8, MODE_PG);
+    struct unit *b = fake_unit(0x40000, 8, MODE_PG);
+    a->exits[0].target_pc = 0x40000;
+    assert_true(tc_chain_page_bound(a, 0, b));
+    tc_chain(&g_m.tc, a, 0, b, false);
+    assert_ptr_equal(a->exits[0].dest, b);
+    mmu_flush(&g_m.mmu, MMU_FLUSH_INVLPG, 0, 0x00400000); /* another region */
+    assert_ptr_equal(a->exits[0].dest, b);
+    mmu_flush(&g_m.mmu, MMU_FLUSH_INVLPG, 0, 0x00041000); /* b's region */
+    assert_null(a->exits[0].dest);
+    assert_int_equal(rel_of(a), 0); /* back at its stub */
+    tc_chain(&g_m.tc, a, 0, b, false);
+    mmu_flush(&g_m.mmu, MMU_FLUSH_CR3, 0x1000, 0);
+    assert_null(a->exits[0].dest);
+    tc_chain(&g_m.tc, a, 0, b, true); /* b on a global page: kept */
+    mmu_flush(&g_m.mmu, MMU_FLUSH_CR3, 0x1000, 0);
+    assert_ptr_equal(a->exits[0].dest, b);
+    mmu_flush(&g_m.mmu, MMU_FLUSH_MODE, 0, 0);
+    assert_null(a->exits[0].dest);
+    assert_int_equal(g_m.tc.st.chains_tracked, 3);
+    assert_int_equal(g_m.tc.st.chains_unmapped, 3);
+    /* a non-flat mode never chains to another page */
+    struct unit *c = fake_unit(0x2000, 8, MODE_PG | MODE_NONFLAT);
+    struct unit *d = fake_unit(0x50000, 8, MODE_PG | MODE_NONFLAT);
+    c->exits[0].target_pc = 0x50000;
+    tc_chain(&g_m.tc, c, 0, d, true);
+    assert_null(c->exits[0].dest);
 }
 
 int main(void)
@@ -545,6 +580,7 @@ int main(void)
         cmocka_unit_test(test_cr3_keeps_global_targets),
         cmocka_unit_test(test_stale_record_clears_nothing),
         cmocka_unit_test(test_dropped_code_and_capacity),
+        cmocka_unit_test(test_chains_across_pages_follow_tlb_maintenance),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
