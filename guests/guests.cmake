@@ -28,6 +28,8 @@ xbt_guest(bench_mmu_asswitch SOURCES bench/mmu_asswitch.c ${XBT_MMU_COMMON} EXPE
 xbt_guest(bench_mmu_ptewrite SOURCES bench/mmu_ptewrite.c ${XBT_MMU_COMMON} EXPECTED bench/mmu_ptewrite.expected
           NATIVE_SOURCES bench/mmu_ptewrite_native.c)
 xbt_guest(bench_mmu_random SOURCES bench/mmu_random.c ${XBT_MMU_COMMON} EXPECTED bench/mmu_random.expected)
+# qsort under paging with an OS's TLB maintenance (its native twin: qsort's)
+xbt_guest(bench_qsort_pg SOURCES bench/qsort_pg.c ${XBT_MMU_COMMON} EXPECTED bench/qsort_pg.expected)
 
 # `xbt bench` workloads (guests/bench, src/bench/workloads.c): each prints
 # "bench: start" / "bench: end CHECKSUM" around its timed work.  randmem:

@@ -20,7 +20,10 @@ static const struct bench_workload workloads[] = {
     { "sort", BENCH_COMPUTE, "bench_sort.elf", "bench_sort", SAME_SOURCE, 20, 1, 1.5, 0, 0 },
     { "qsort", BENCH_COMPUTE, "bench_qsort.elf", "bench_qsort",
       SAME_SOURCE " (indirect comparator calls)", 20, 1, 2.5, 0, 0 },
-    { "bytecode", BENCH_COMPUTE, "bench_bytecode.elf", "bench_bytecode",
+    { "qsort_pg", BENCH_COMPUTE, "bench_qsort_pg.elf", "bench_qsort",
+      "qsort natively; guest: paging on (4 KiB PTEs), INVLPG every 256 and "
+      "CR3 reload every 4096 comparisons",
+      20, 1, 0, 0, 0 },    { "bytecode", BENCH_COMPUTE, "bench_bytecode.elf", "bench_bytecode",
       SAME_SOURCE " (switch dispatch)", 50, 1, 2.5, 0, 0 },
     { "codefoot", BENCH_COMPUTE, "bench_codefoot.elf", "bench_codefoot",
       SAME_SOURCE "; 1024 functions, sliding cold window (translation-cache "
