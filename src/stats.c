@@ -62,6 +62,8 @@ static void collect_tcache(struct kvs *c, const struct machine *m)
     add(c, "jcache_overflows", t->jc_flushes[JC_INV_CAPACITY]);
     add(c, "chain_patches", t->chain_patches);
     add(c, "chain_unpatches", t->chain_unpatches);
+    add(c, "chains_tracked", t->chains_tracked);
+    add(c, "chains_unmapped", t->chains_unmapped);
     add(c, "invalidations_smc", t->invalidations[TC_INV_SMC]);
     add(c, "invalidations_dma", t->invalidations[TC_INV_DMA]);
     add(c, "invalidations_pagetable", t->invalidations[TC_INV_PAGETABLE]);
