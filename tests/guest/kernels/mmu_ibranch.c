@@ -6,10 +6,11 @@
  * a CR4.PGE toggle, the new mapping must run: indirect calls, returns into
  * a page remapped while the callee ran, direct calls to another page, code
  * straddling a 4 MiB boundary whose second page is remapped, code in a
- * 4 MiB page whose PDE changes, the same linear address mapping other code in two address
- * spaces switched back and forth, and a return target rewritten by the
- * callee (self-modifying code).  A global page keeps its old translation
- * or not across a CR3 load (either is right, SDM 4.10.2.4) until INVLPG.
+ * 4 MiB page whose PDE changes, the same linear address mapping other code
+ * in two address spaces switched back and forth (ring 0 and ring 3), and
+ * a return target rewritten by the callee (self-modifying code).  A global
+ * page keeps its old translation or not across a CR3 load (either is
+ * right, SDM 4.10.2.4) until INVLPG.
  */
 #include "mmu_common.h"
 
@@ -169,6 +170,40 @@ static void spaces(uint32_t ca, uint32_t cb)
     expect("direct calls from another page with the wrong code", bad_dir, 0);
 }
 
+/* ---- ring 3: the same linear address in two address spaces ---- */
+
+#define UL 0x50061000u /* user loop */
+#define UT 0x50078000u /* user callee, other frames in the two spaces */
+#define USTK 0x50090000u
+
+static void user_spaces(uint32_t ca, uint32_t cb)
+{
+    printf("ring 3, one linear address, two address spaces:\n");
+    /* loop: call *%esi; add %eax,%edi; call UT; add %eax,%edi; dec %ecx;
+     * jnz loop; int $0x2F */
+    static const uint8_t loop[16] = { 0xFF, 0xD6, 0x01, 0xC7, 0xE8, 0, 0, 0,
+                                      0,    0x01, 0xC7, 0x49, 0x75, 0xF2, 0xCD, 0x2F };
+    uint32_t code = mmu_alloc(), stack = mmu_alloc();
+    memcpy((uint8_t *)code, loop, sizeof(loop));
+    int32_t rel = (int32_t)(UT - (UL + 9));
+    memcpy((uint8_t *)code + 5, &rel, 4);
+    uint32_t *dirs[2] = { pd, pd2 };
+    for (int d = 0; d < 2; d++) {
+        mmu_map(dirs[d], UL, code, PG_P | PG_U);
+        mmu_map(dirs[d], USTK, stack, PG_P | PG_W | PG_U);
+        mmu_map(dirs[d], UT, d ? cb : ca, PG_P | PG_U);
+    }
+    unsigned bad = 0;
+    for (int i = 0; i < 16; i++) {
+        write_cr3((uint32_t)dirs[i & 1]);
+        struct mmu_uregs r = { .ecx = ROUNDS, .esi = UT, .edi = 0 };
+        mmu_user_run(UL, USTK + PAGE_SIZE, &r);
+        bad += r.edi != 2u * ROUNDS * ((i & 1) ? 0xB : 0xA);
+    }
+    write_cr3((uint32_t)pd);
+    expect("user loops that ran the other space's code", bad, 0);
+}
+
 /* ---- remaps with INVLPG ---- */
 
 static void invlpgs(uint32_t ca, uint32_t cb)
@@ -304,6 +339,7 @@ int kmain(uint32_t magic, struct multiboot_info *mbi)
     mmu_paging_on(pd, 1);
 
     spaces(ca, cb);
+    user_spaces(ca, cb);
     invlpgs(ca, cb);
     returns(r1, r2);
     straddle();
