@@ -78,7 +78,12 @@ struct vcpu_msrs {
 
 /* What the CPU side counts (printed by --stats under "bt"). */
 struct vcpu_stats {
-    uint64_t seg_loads_inline; /* data segment loads that did not end their unit */
+    uint64_t seg_loads_inline;     /* data segment loads that did not end their unit */
+    uint64_t direct_blocks;        /* frames and descriptors accessed in one translation */
+    uint64_t element_blocks;       /* ... element by element (page crossing, fault, MMIO) */
+    uint64_t string_bulk;          /* string instruction runs done on host pointers */
+    uint64_t string_bulk_elements; /* elements in those runs */
+    uint64_t string_elements;      /* elements done one at a time */
 };
 
 struct vcpu {

@@ -99,6 +99,18 @@ static void collect_bt(struct kvs *c, const struct machine *m)
     add(c, "strings_inline", m->bt.st.strings_inline);
 }
 
+/* the CPU's kernel paths and string instructions */
+static void collect_cpu(struct kvs *c, const struct machine *m)
+{
+    const struct vcpu_stats *s = &m->cpu->st;
+    c->group = "cpu";
+    add(c, "direct_blocks", s->direct_blocks);
+    add(c, "element_blocks", s->element_blocks);
+    add(c, "string_bulk", s->string_bulk);
+    add(c, "string_bulk_elements", s->string_bulk_elements);
+    add(c, "string_elements", s->string_elements);
+}
+
 /* MMU: TLB, window, page walks, flushes */
 static void collect_mmu(struct kvs *c, const struct machine *m)
 {
@@ -257,6 +269,7 @@ static int collect(const struct machine *m, struct kv *out, int max)
     c.group = "callouts";
     for (int k = 0; k < CO_COUNT; k++)
         add(&c, bt_callout_names[k], m->bt.st.callouts[k]);
+    collect_cpu(&c, m);
     collect_mmu(&c, m);
     if (m->mmu.shadow)
         collect_shadow(&c, m);

@@ -232,15 +232,13 @@ HLP(hlp_pusha)
 {
     (void)b;
     unsigned size = a;
-    uint32_t esp0 = cpu->regs[R_ESP];
-    uint32_t base = cpu->seg[S_SS].base;
-    /* check the lowest and highest byte first: all or nothing */
-    for (int k = 0; k < 8; k++) {
-        uint32_t v = k == R_ESP ? esp0 : cpu->regs[k];
-        if (cpu_write(cpu, base + esp0 - (uint32_t)(k + 1) * size, size, v))
-            return 0;
-    }
-    cpu->regs[R_ESP] = esp0 - 8 * size;
+    uint32_t esp = cpu->regs[R_ESP];
+    uint32_t v[8];
+    for (int k = 0; k < 8; k++)
+        v[k] = cpu->regs[k]; /* ESP: its value before the instruction */
+    if (cpu_push_block(cpu, cpu->seg[S_SS].base, &esp, 8, size, v, cpu->cpl == 3) < 0)
+        return 0;
+    cpu->regs[R_ESP] = esp;
     if (cpu->smc_hit) {
         cpu->smc_hit = false;
         vcpu_exit_at(cpu, next, EXIT_NORMAL);
@@ -254,22 +252,19 @@ HLP(hlp_popa)
     (void)next;
     unsigned size = a;
     uint32_t esp = cpu->regs[R_ESP];
-    uint32_t base = cpu->seg[S_SS].base;
-    uint32_t vals[8];
-    for (int k = 7; k >= 0; k--) {
-        if (cpu_read(cpu, base + esp, size, &vals[k]))
-            return 0;
-        esp += size;
-    }
+    uint32_t vals[8]; /* lowest address (EDI) first */
+    if (cpu_read_block(cpu, cpu->seg[S_SS].base + esp, 8, size, vals, cpu->cpl == 3) < 0)
+        return 0;
     for (int k = 0; k < 8; k++) {
+        uint32_t v = vals[7 - k];
         if (k == R_ESP)
             continue;
         if (size == 2)
-            cpu->regs[k] = (cpu->regs[k] & 0xFFFF0000u) | (vals[k] & 0xFFFF);
+            cpu->regs[k] = (cpu->regs[k] & 0xFFFF0000u) | (v & 0xFFFF);
         else
-            cpu->regs[k] = vals[k];
+            cpu->regs[k] = v;
     }
-    cpu->regs[R_ESP] = esp;
+    cpu->regs[R_ESP] = esp + 8 * size;
     return 0;
 }
 

@@ -29,8 +29,11 @@ int seg_read_desc(struct vcpu *cpu, uint16_t sel, uint32_t *lo, uint32_t *hi)
     uint32_t off = sel & ~7u;
     if (off + 7 > limit)
         return -1;
-    if (cpu_read_sys(cpu, base + off, 4, lo) || cpu_read_sys(cpu, base + off + 4, 4, hi))
+    uint32_t d[2];
+    if (cpu_read_block(cpu, base + off, 2, 4, d, false) < 0)
         return -2; /* #PF raised */
+    *lo = d[0];
+    *hi = d[1];
     return 0;
 }
 
