@@ -32,6 +32,7 @@ struct bt_stats {
     uint64_t retranslations;   /* units re-made shorter after overflow */
     uint64_t seg_loads_inline; /* data segment loads that did not end their unit */
     uint64_t strings_inline;   /* MOVS/STOS/LODS without REP translated inline */
+    uint64_t kpath_inline;     /* PUSHA/POPA and segment loads translated inline */
     uint64_t callouts[64];     /* helper calls executed, by enum bt_callout */
 };
 
@@ -72,6 +73,7 @@ struct bt_config {
     bool host_mem;           /* --mem=host: paging-off accesses through the
                                   * MMU's window when it has one */
     bool tlb_stats;          /* --tlb-stats: count inline TLB hits */
+    bool no_kpath;           /* --no-kpath: tr_kpath.c off */
     bool tcache_stats;       /* --tcache-stats: count every unit entry */
     bool virtual_clock;      /* units count instructions against a budget */
     unsigned log_flags;      /* XBT_LOG_IN_ASM / OUT_ASM */

@@ -49,6 +49,7 @@ struct machine_config {
     enum mem_method mem;      /* --mem=host|tlb (paging off) */
     enum mmu_kind mmu;        /* --mmu=walk|shadow (paging on) */
     bool tlb_stats;           /* --tlb-stats: count inline TLB hits (slower) */
+    bool no_kpath;            /* --no-kpath: PUSHA/POPA, segment reloads by helper */
     bool tcache_stats;        /* --tcache-stats: count unit entries inline (slower) */
     uint32_t tlb_victims;     /* --tlb-victims N: victim buffer entries */
     uint32_t smc_granularity; /* --smc-granularity: 0 byte, 64 line, 4096 page */

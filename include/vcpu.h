@@ -29,6 +29,8 @@ struct seg_cache {
     uint32_t base;
     uint32_t limit; /* byte granular, already scaled by G */
     uint32_t flags; /* descriptor bits 8..23 of the high dword (type, S, DPL, P, AVL, D/B, G) */
+    uint64_t desc;  /* the descriptor loaded (low | high << 32, accessed bit set); 0: not
+                       loaded from one (null, reset, real mode, SYSENTER) */
 };
 
 struct dtr {
@@ -79,6 +81,7 @@ struct vcpu_msrs {
 /* What the CPU side counts (printed by --stats under "bt"). */
 struct vcpu_stats {
     uint64_t seg_loads_inline;     /* data segment loads that did not end their unit */
+    uint64_t seg_loads_fast;       /* inline data segment reloads (tr_kpath.c) */
     uint64_t direct_blocks;        /* frames and descriptors accessed in one translation */
     uint64_t element_blocks;       /* ... element by element (page crossing, fault, MMIO) */
     uint64_t string_bulk;          /* string instruction runs done on host pointers */

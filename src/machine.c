@@ -147,6 +147,7 @@ static void wire_cpu(struct machine *m, const struct machine_config *cfg)
         .cfg = { .max_unit_insns = cfg->max_unit_insns,
                  .host_mem = cfg->mem == MEM_HOST,
                  .tlb_stats = cfg->tlb_stats,
+                 .no_kpath = cfg->no_kpath,
                  .tcache_stats = cfg->tcache_stats,
                  .virtual_clock = cfg->clock == CLOCK_VIRTUAL,
                  .log_flags = cfg->debug_flags,

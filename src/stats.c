@@ -97,6 +97,7 @@ static void collect_bt(struct kvs *c, const struct machine *m)
     add(c, "retranslations", m->bt.st.retranslations);
     add(c, "seg_loads_inline", m->cpu->st.seg_loads_inline);
     add(c, "strings_inline", m->bt.st.strings_inline);
+    add(c, "kpath_inline", m->bt.st.kpath_inline);
 }
 
 /* the CPU's kernel paths and string instructions */
@@ -104,6 +105,7 @@ static void collect_cpu(struct kvs *c, const struct machine *m)
 {
     const struct vcpu_stats *s = &m->cpu->st;
     c->group = "cpu";
+    add(c, "seg_loads_fast", s->seg_loads_fast);
     add(c, "direct_blocks", s->direct_blocks);
     add(c, "element_blocks", s->element_blocks);
     add(c, "string_bulk", s->string_bulk);

@@ -116,6 +116,16 @@ void tr_set_r10(struct tr *t, uint32_t v);
 bool tr_flow(struct tr *t, const struct bt_insn *i);
 /* tr_string.c: MOVS/STOS/LODS without REP inline (false: use the helper) */
 bool tr_string_inline(struct tr *t, const struct bt_insn *i, int op, unsigned size);
+/* tr_kpath.c: CLD/STD that leave DF as the mode key has it (nothing to
+ * emit; false: use the helper) */
+bool tr_kpath_df(struct tr *t, bool std);
+/* tr_kpath.c: PUSHA/POPA inline (false: use the helper) */
+bool tr_kpath_stack(struct tr *t, const struct bt_insn *i);
+/* A data segment load (MOV Sreg, r16 or POP Sreg of DS/ES/FS/GS) at CPL 0
+ * with its reload fast path inline and slow_path (the helper call) out of
+ * it; false: not for this instruction (the caller emits the helper call). */
+bool tr_kpath_seg_load(struct tr *t, const struct bt_insn *i, int seg,
+                       void (*slow_path)(struct tr *));
 /* tr_system.c: instructions that become helper calls */
 bool tr_system(struct tr *t, const struct bt_insn *i);
 void tr_raise_ud(struct tr *t, const struct bt_insn *i);

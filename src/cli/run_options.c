@@ -269,6 +269,13 @@ static const struct optparse_opt run_opts[] = {
       .value = 0,
       .section = SEC_TRANSLATION,
       .help = "never chain units to their direct successors" },
+    { .name = "no-kpath",
+      .kind = OPTPARSE_FLAG,
+      FIELD(cfg.no_kpath),
+      .value = 1,
+      .section = SEC_TRANSLATION,
+      .help = "call helpers for PUSHA/POPA and data segment reloads\n"
+              "instead of translating them inline" },
     { .name = "max-unit-insns",
       .alias = "max-block-insns",
       .kind = OPTPARSE_UINT,

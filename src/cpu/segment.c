@@ -46,6 +46,7 @@ void seg_set_cache(struct seg_cache *sc, uint16_t sel, uint32_t lo, uint32_t hi)
         limit = (limit << 12) | 0xFFF;
     sc->limit = limit;
     sc->flags = hi & 0x00FFFF00u;
+    sc->desc = lo | (uint64_t)hi << 32;
 }
 
 /* Sets the descriptor's accessed bit; -1 if that write faulted (#PF
@@ -64,6 +65,7 @@ int seg_load(struct vcpu *cpu, int seg, uint16_t sel)
         /* real mode: base = sel * 16, limits unchanged */
         cpu->seg[seg].sel = sel;
         cpu->seg[seg].base = (uint32_t)sel << 4;
+        cpu->seg[seg].desc = 0;
         return 0;
     }
     uint32_t rpl = sel & 3, cpl = cpu->cpl;
@@ -76,6 +78,7 @@ int seg_load(struct vcpu *cpu, int seg, uint16_t sel)
         cpu->seg[seg].base = 0;
         cpu->seg[seg].limit = 0;
         cpu->seg[seg].flags = 0; /* not present: any use faults */
+        cpu->seg[seg].desc = 0;
         return 0;
     }
     uint32_t lo, hi;
@@ -173,6 +176,7 @@ void seg_null_inaccessible(struct vcpu *cpu)
             sc->flags = 0;
             sc->base = 0;
             sc->limit = 0;
+            sc->desc = 0;
         }
     }
 }
