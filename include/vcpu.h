@@ -160,6 +160,7 @@ struct vcpu {
 
     uint64_t icount_units; /* units entered (statistics) */
     struct vcpu_stats st;
+    uint32_t popa_scratch[8]; /* inline POPA: the words read, before any register changes */
 };
 
 /* Offsets used by assembly and the emitter. */

@@ -25,7 +25,7 @@
 
 #define R(x) o_reg(ZYDIS_REGISTER_##x)
 #define HMEM(sz) o_mem(ZYDIS_REGISTER_R9, ZYDIS_REGISTER_R8, 1, 0, (sz))
-#define VMEM(field, sz) \
+#define VMEM(field, sz)                                                                            \
     o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0, (int64_t)offsetof(struct vcpu, field), (sz))
 
 /* The guest registers in PUSHA order (EAX ECX EDX EBX ESP EBP ESI EDI). */
@@ -35,10 +35,9 @@ static ZydisRegister gpr(int k, unsigned size)
                                           ZYDIS_REGISTER_EDX,  ZYDIS_REGISTER_EBX,
                                           ZYDIS_REGISTER_R12D, ZYDIS_REGISTER_EBP,
                                           ZYDIS_REGISTER_ESI,  ZYDIS_REGISTER_EDI };
-    static const ZydisRegister r16[8] = { ZYDIS_REGISTER_AX,   ZYDIS_REGISTER_CX,
-                                          ZYDIS_REGISTER_DX,   ZYDIS_REGISTER_BX,
-                                          ZYDIS_REGISTER_R12W, ZYDIS_REGISTER_BP,
-                                          ZYDIS_REGISTER_SI,   ZYDIS_REGISTER_DI };
+    static const ZydisRegister r16[8] = { ZYDIS_REGISTER_AX, ZYDIS_REGISTER_CX,   ZYDIS_REGISTER_DX,
+                                          ZYDIS_REGISTER_BX, ZYDIS_REGISTER_R12W, ZYDIS_REGISTER_BP,
+                                          ZYDIS_REGISTER_SI, ZYDIS_REGISTER_DI };
     return size == 2 ? r16[k] : r32[k];
 }
 
@@ -71,20 +70,26 @@ static void pusha(struct tr *t, unsigned size)
     lea_esp(t, -(int32_t)(8 * size));
 }
 
-/* POPA: the lowest and the highest word are read first (into r11, which
- * survives a slow path), so a fault on either page leaves every register
- * as it was and reports the lowest address first, as the CPU's ascending
- * reads do; then the registers, EAX from r11. */
+/* POPA: the words are read in ascending order (the ESP slot skipped, as
+ * the CPU does) into vcpu->popa_scratch, so the first fault is the one of
+ * the lowest word that faults and leaves every register as it was; then
+ * the registers are loaded from there. */
 static void popa(struct tr *t, unsigned size)
 {
-    stack_access(t, 0, size, size == 2 ? ZYDIS_REGISTER_R11W : ZYDIS_REGISTER_R11D, true);
-    stack_access(t, (int32_t)(7 * size), size, size == 2 ? ZYDIS_REGISTER_R11W : ZYDIS_REGISTER_R11D,
-                 true);
-    for (int k = 7; k >= 1; k--)
-        if (k != R_ESP)
-            stack_access(t, (int32_t)((7 - (unsigned)k) * size), size, gpr(k, size), true);
-    e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, o_reg(gpr(R_EAX, size)),
-           size == 2 ? R(R11W) : R(R11D));
+    uint8_t ins[16];
+    for (int e = 0; e < 8; e++) {
+        if (e == 7 - R_ESP)
+            continue;
+        tr_addr_esp(t, (int32_t)(e * (int)size), size);
+        size_t n = size == 2 ? e_encode(ins, ZYDIS_MNEMONIC_MOVZX, 2, R(R11D), HMEM(2))
+                             : e_encode(ins, ZYDIS_MNEMONIC_MOV, 2, R(R11D), HMEM(4));
+        tr_mem_access(t, ins, n, size, MEM_R);
+        e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, VMEM(popa_scratch[e], 4), R(R11D));
+    }
+    for (int e = 0; e < 8; e++)
+        if (e != 7 - R_ESP)
+            e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, o_reg(gpr(7 - e, size)),
+                   VMEM(popa_scratch[e], size));
     lea_esp(t, (int32_t)(8 * size));
 }
 
@@ -142,7 +147,8 @@ static void check_gdt_desc(struct tr *t, int seg, size_t *slow, int *ns)
     slow[(*ns)++] = jcc(t, CC_NE);
 }
 
-bool tr_kpath_seg_load(struct tr *t, const struct bt_insn *i, int seg, void (*slow_path)(struct tr *))
+bool tr_kpath_seg_load(struct tr *t, const struct bt_insn *i, int seg,
+                       void (*slow_path)(struct tr *))
 {
     struct emit *e = &t->e;
     const ZydisDecodedOperand *src = &i->ops[i->zi.mnemonic == ZYDIS_MNEMONIC_POP ? 0 : 1];

@@ -252,9 +252,17 @@ HLP(hlp_popa)
     (void)next;
     unsigned size = a;
     uint32_t esp = cpu->regs[R_ESP];
-    uint32_t vals[8]; /* lowest address (EDI) first */
-    if (cpu_read_block(cpu, cpu->seg[S_SS].base + esp, 8, size, vals, cpu->cpl == 3) < 0)
-        return 0;
+    uint32_t vals[8] = { 0 }; /* lowest address (EDI) first */
+    uint32_t lin = cpu->seg[S_SS].base + esp;
+    if ((lin & ~PAGE_MASK) + 8 * size <= PAGE_SIZE) {
+        if (cpu_read_block(cpu, lin, 8, size, vals, cpu->cpl == 3) < 0)
+            return 0;
+    } else {
+        /* ascending, the ESP slot not read: the first fault is the CPU's */
+        for (unsigned k = 0; k < 8; k++)
+            if (k != 7 - R_ESP && cpu_read(cpu, lin + k * size, size, &vals[k]) < 0)
+                return 0;
+    }
     for (int k = 0; k < 8; k++) {
         uint32_t v = vals[7 - k];
         if (k == R_ESP)

@@ -195,6 +195,11 @@ xbt_guest(mmu_sysdesc    SOURCES mmu_sysdesc.c ${XBT_MMU_COMMON})
 # output is the SDM's (see the source).
 xbt_guest(mmu_strict     SOURCES mmu_strict.c ${XBT_MMU_COMMON} QEMU SKIP)
 xbt_guest(mmu_faults     SOURCES mmu_faults.c ${XBT_MMU_COMMON})
+xbt_guest(mmu_string     SOURCES mmu_string.c ${XBT_MMU_COMMON})
+xbt_guest(mmu_kpath      SOURCES mmu_kpath.c ${XBT_MMU_COMMON})
+# PUSHA/POPA fault order and state, null-segment use: QEMU departs from the
+# SDM, the expected output is the SDM's (see mmu_kpath.c).
+xbt_guest(mmu_kpath_strict SOURCES mmu_kpath_strict.c ${XBT_MMU_COMMON} QEMU SKIP)
 
 # Self-modifying code vs. independent references.  smc_native: portable,
 # code generated into an RWX buffer (kernels/smc_buf.h), checked against the
