@@ -117,6 +117,10 @@ int vcpu_deliver_pending(struct vcpu *cpu);
 /* Loads a segment register in protected mode with the architectural
  * checks; on failure raises the fault and returns -1. */
 int seg_load(struct vcpu *cpu, int seg, uint16_t sel);
+/* Whoever changes a segment register other than through seg_load calls
+ * this: translated code must no longer swap its previous state back in
+ * (vcpu->seg_prev). */
+void seg_forget_prev(struct vcpu *cpu, int seg);
 /* Reads the 8-byte descriptor for sel; returns -1 (nothing raised) if the
  * selector is outside its table. */
 int seg_read_desc(struct vcpu *cpu, uint16_t sel, uint32_t *lo, uint32_t *hi);

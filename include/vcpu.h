@@ -161,6 +161,11 @@ struct vcpu {
     uint64_t icount_units; /* units entered (statistics) */
     struct vcpu_stats st;
     uint32_t popa_scratch[8]; /* inline POPA: the words read, before any register changes */
+    /* Per data segment register, what it held before its last load when
+     * a reload of that selector may swap it back in translated code
+     * (tr_kpath.c): loaded from a descriptor (desc != 0), and of the same
+     * mode-key class and flatness as what replaced it; desc = 0: none. */
+    struct seg_cache seg_prev[S_COUNT];
 };
 
 /* Offsets used by assembly and the emitter. */

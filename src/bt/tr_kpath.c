@@ -14,7 +14,12 @@
  *     the cache was loaded from (struct seg_cache.desc, accessed bit set).
  * The same selector and descriptor passed every check when they were
  * loaded, and at CPL 0 the checks are weaker than at any other level, so
- * the load changes nothing and nothing is left to do.  Anything else (a
+ * the load changes nothing and nothing is left to do.  Likewise a selector
+ * equal to the one the register held before its last load (vcpu->seg_prev,
+ * kept by seg_load only when the two states look the same to the mode
+ * key) whose GDT descriptor is unchanged: the two states are swapped (the
+ * stubs of a kernel entry load the kernel's selectors, its exit pops the
+ * user's).  Anything else (a
  * new selector, a changed descriptor: Linux's TLS entries behind GS, the
  * LDT) calls the helper as before.
  */
@@ -125,9 +130,10 @@ static size_t jcc(struct tr *t, uint8_t cc)
 
 enum { CC_E = 0x4, CC_NE = 0x5, CC_A = 0x7 };
 
-/* The descriptor check of a non-null GDT selector in r11d; jumps taken
- * to the slow path are appended to slow[*ns]. */
-static void check_gdt_desc(struct tr *t, int seg, size_t *slow, int *ns)
+/* The descriptor check of a non-null GDT selector in r11d against the
+ * descriptor at vcpu offset desc_off; jumps taken to the slow path are
+ * appended to slow[*ns]. */
+static void check_gdt_desc(struct tr *t, int64_t desc_off, size_t *slow, int *ns)
 {
     struct emit *e = &t->e;
     uint8_t ins[16];
@@ -143,8 +149,27 @@ static void check_gdt_desc(struct tr *t, int seg, size_t *slow, int *ns)
     e_insn(e, ZYDIS_MNEMONIC_ADD, 2, R(R8D), VMEM(gdtr.base, 4));
     size_t n = e_encode(ins, ZYDIS_MNEMONIC_MOV, 2, R(R11), HMEM(8));
     tr_mem_access(t, ins, n, 8, MEM_R);
-    e_insn(e, ZYDIS_MNEMONIC_CMP, 2, R(R11), VMEM(seg[seg].desc, 8));
+    e_insn(e, ZYDIS_MNEMONIC_CMP, 2, R(R11),
+           o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0, desc_off, 8));
     slow[(*ns)++] = jcc(t, CC_NE);
+}
+
+/* Swaps vcpu->seg[seg] and vcpu->seg_prev[seg] (three qwords each). */
+static void swap_prev(struct tr *t, int seg)
+{
+    struct emit *e = &t->e;
+    int64_t cur = (int64_t)offsetof(struct vcpu, seg[seg]);
+    int64_t prev = (int64_t)offsetof(struct vcpu, seg_prev[seg]);
+    for (int64_t q = 0; q < (int64_t)sizeof(struct seg_cache); q += 8) {
+        e_insn(e, ZYDIS_MNEMONIC_MOV, 2, R(R8),
+               o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0, cur + q, 8));
+        e_insn(e, ZYDIS_MNEMONIC_MOV, 2, R(R9),
+               o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0, prev + q, 8));
+        e_insn(e, ZYDIS_MNEMONIC_MOV, 2,
+               o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0, cur + q, 8), R(R9));
+        e_insn(e, ZYDIS_MNEMONIC_MOV, 2,
+               o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0, prev + q, 8), R(R8));
+    }
 }
 
 bool tr_kpath_seg_load(struct tr *t, const struct bt_insn *i, int seg,
@@ -174,10 +199,20 @@ bool tr_kpath_seg_load(struct tr *t, const struct bt_insn *i, int seg,
     }
     tr_flags_clobber(t);
     bool saved = t->flags_saved;
-    size_t slow[8];
+    size_t slow[16];
     int ns = 0;
     e_insn(e, ZYDIS_MNEMONIC_CMP, 2, R(R11W), VMEM(seg[seg].sel, 2));
+    size_t same = jcc(t, CC_E);
+    /* another selector: the one held before the last load, with its
+     * descriptor unchanged, is swapped back in */
+    e_insn(e, ZYDIS_MNEMONIC_CMP, 2, R(R11W), VMEM(seg_prev[seg].sel, 2));
     slow[ns++] = jcc(t, CC_NE);
+    e_insn(e, ZYDIS_MNEMONIC_TEST, 2, R(R11D), o_imm(0xFFFC));
+    slow[ns++] = jcc(t, CC_E); /* null: not remembered */
+    check_gdt_desc(t, (int64_t)offsetof(struct vcpu, seg_prev[seg].desc), slow, &ns);
+    swap_prev(t, seg);
+    size_t swapped = e_jmp32(e);
+    e_fix32(e, same, e->pos);
     e_insn(e, ZYDIS_MNEMONIC_TEST, 2, R(R11D), o_imm(0xFFFC));
     size_t nonnull = jcc(t, CC_NE);
     /* null: the cache must hold a null load */
@@ -187,8 +222,9 @@ bool tr_kpath_seg_load(struct tr *t, const struct bt_insn *i, int seg,
     slow[ns++] = jcc(t, CC_NE);
     size_t to_fast = e_jmp32(e);
     e_fix32(e, nonnull, e->pos);
-    check_gdt_desc(t, seg, slow, &ns);
+    check_gdt_desc(t, (int64_t)offsetof(struct vcpu, seg[seg].desc), slow, &ns);
     e_fix32(e, to_fast, e->pos);
+    e_fix32(e, swapped, e->pos);
     if (t->flags_saved != saved)
         e->encode_error = true; /* the paths would join with different flag states */
     /* fast: nothing changes but ESP */

@@ -5,6 +5,7 @@
  */
 #include "mmu.h"
 #include "cpu.h"
+#include "cpu_mode.h"
 #include "desc.h"
 
 #define DESC_S (1u << 12)
@@ -59,6 +60,24 @@ static int set_accessed(struct vcpu *cpu, uint16_t sel, uint32_t hi)
     return cpu_write_sys(cpu, base + (sel & ~7u) + 4, 4, hi | DESC_ACCESSED);
 }
 
+/* After a data segment load: the state it replaced may be swapped back
+ * in by translated code if it came from a descriptor and the two share
+ * the mode key's view (class; base zero or not). */
+static void remember_prev(struct vcpu *cpu, int seg, const struct seg_cache *old)
+{
+    const struct seg_cache *now = &cpu->seg[seg];
+    struct seg_cache *prev = &cpu->seg_prev[seg];
+    *prev = *old;
+    if (old->desc == 0 || cpu_seg_class(old, seg) != cpu_seg_class(now, seg) ||
+        (old->base == 0) != (now->base == 0))
+        prev->desc = 0;
+}
+
+void seg_forget_prev(struct vcpu *cpu, int seg)
+{
+    cpu->seg_prev[seg].desc = 0;
+}
+
 int seg_load(struct vcpu *cpu, int seg, uint16_t sel)
 {
     if (!(cpu->cr0 & CR0_PE)) {
@@ -66,6 +85,7 @@ int seg_load(struct vcpu *cpu, int seg, uint16_t sel)
         cpu->seg[seg].sel = sel;
         cpu->seg[seg].base = (uint32_t)sel << 4;
         cpu->seg[seg].desc = 0;
+        seg_forget_prev(cpu, seg);
         return 0;
     }
     uint32_t rpl = sel & 3, cpl = cpu->cpl;
@@ -79,6 +99,7 @@ int seg_load(struct vcpu *cpu, int seg, uint16_t sel)
         cpu->seg[seg].limit = 0;
         cpu->seg[seg].flags = 0; /* not present: any use faults */
         cpu->seg[seg].desc = 0;
+        seg_forget_prev(cpu, seg);
         return 0;
     }
     uint32_t lo, hi;
@@ -127,7 +148,9 @@ int seg_load(struct vcpu *cpu, int seg, uint16_t sel)
     }
     if (set_accessed(cpu, sel, hi) < 0)
         return -1;
+    struct seg_cache old = cpu->seg[seg];
     seg_set_cache(&cpu->seg[seg], sel, lo, hi | DESC_ACCESSED);
+    remember_prev(cpu, seg, &old);
     return 0;
 }
 
@@ -177,6 +200,7 @@ void seg_null_inaccessible(struct vcpu *cpu)
             sc->base = 0;
             sc->limit = 0;
             sc->desc = 0;
+            seg_forget_prev(cpu, segs[k]);
         }
     }
 }

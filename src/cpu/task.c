@@ -41,6 +41,7 @@ static int load_task_seg(struct vcpu *cpu, int seg, uint16_t sel)
         cpu->seg[seg].flags = 0;
         cpu->seg[seg].base = cpu->seg[seg].limit = 0;
         cpu->seg[seg].desc = 0;
+        seg_forget_prev(cpu, seg);
         return 0;
     }
     uint32_t lo, hi;
@@ -170,6 +171,7 @@ static void load_task_state(struct vcpu *cpu, enum ts_reason why, uint16_t segs[
     for (int s = 0; s < S_COUNT; s++) {
         cpu->seg[s].sel = segs[s];
         cpu->seg[s].desc = 0; /* the cache no longer matches the selector */
+        seg_forget_prev(cpu, s);
     }
     cpu->cpl = segs[S_CS] & 3;
     cpu->ldt.sel = *ldt;

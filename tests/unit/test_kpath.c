@@ -70,10 +70,9 @@ static void map(unsigned k, uint32_t bits)
 
 static void flat(int s)
 {
-    cpu->seg[s] = (struct seg_cache){ .sel = 0x10,
-                                      .base = 0,
-                                      .limit = 0xFFFFFFFFu,
-                                      .flags = 0x9300u | (1u << 22) | (1u << 23) };
+    cpu->seg[s] = (struct seg_cache){
+        .sel = 0x10, .base = 0, .limit = 0xFFFFFFFFu, .flags = 0x9300u | (1u << 22) | (1u << 23)
+    };
 }
 
 static int fresh(void **state)
@@ -110,7 +109,7 @@ static void test_map_rules(void **state)
     map(1, PTE_P); /* read-only */
     uint8_t *h = cpu_map_as(cpu, LIN(0) + 0x100, 32, false, true);
     assert_ptr_equal(h, g_m.ram + PHYS(0) + 0x100);
-    assert_true(get32(PT) & PTE_D); /* the write walk set D */
+    assert_true(get32(PT) & PTE_D);                                 /* the write walk set D */
     assert_null(cpu_map_as(cpu, LIN(0) + 0xFF0, 32, false, false)); /* crosses */
     assert_null(cpu_map_as(cpu, LIN(2), 4, false, false));          /* not present */
     assert_int_equal(pending_vec(), -1);                            /* nothing raised */

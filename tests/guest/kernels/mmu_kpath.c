@@ -38,8 +38,9 @@
 #define KS 0x42000000u              /* ring-0 stack pages for the straddle */
 #define SEL_A 0x30                  /* GDT 6: the test data segment */
 #define SEL_B 0x38                  /* GDT 7: DPL 0 data */
-#define MARK_A 0x00100000u          /* physical, identity-mapped */
-#define MARK_B 0x00101000u
+static uint32_t marks[2][1024] __attribute__((aligned(4096))); /* the segments' bases */
+#define MARK_A ((uint32_t)marks[0])
+#define MARK_B ((uint32_t)marks[1])
 
 static uint32_t *pd;
 
@@ -216,6 +217,33 @@ static void segments(void)
     mmu_report("mov fs, 0x3b (RPL 3 > DPL 0)");
     mov_fs(SEL_B);
     mmu_report("mov fs, 0x38 again");
+
+    /* back and forth between two selectors (the kernel's and the user's
+     * in entry and exit stubs), and the one left behind changing */
+    set_a(MARK_A, 0x93);
+    gdt_set_entry(SEL_B >> 3, MARK_B, 0xFFFFF, 0x93, 0xC);
+    uint32_t seen[6];
+    for (int k = 0; k < 6; k++) {
+        mov_fs(k & 1 ? SEL_B : SEL_A);
+        seen[k] = fs_read();
+    }
+    mmu_report("mov fs, 0x30 / 0x38 alternately");
+    printf("  fs:0 = %08x %08x %08x %08x %08x %08x\n", seen[0], seen[1], seen[2], seen[3],
+           seen[4], seen[5]);
+    set_a(MARK_B, 0x93); /* FS holds 0x38; 0x30 (left behind) changes */
+    mov_fs(SEL_A);
+    mmu_report("mov fs, 0x30 after its base changed while fs held 0x38");
+    printf("  fs:0 = %08x\n", fs_read());
+    mov_fs(SEL_B);
+    set_a(MARK_A, 0x92); /* accessed bit clear */
+    mov_fs(SEL_A);
+    printf("  back to 0x30 with its accessed bit clear: access byte %02x, fs:0 = %08x\n",
+           access_a(), fs_read());
+    mov_fs(SEL_B);
+    set_a(MARK_A, 0x13);
+    mov_fs_faulting("mov fs, 0x30 (left behind, now not present) while fs holds 0x38", SEL_A);
+    set_a(MARK_A, 0x93);
+    printf("  fs:0 = %08x\n", fs_read());
     mov_fs(0);
 }
 
