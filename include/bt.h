@@ -33,6 +33,8 @@ struct bt_stats {
     uint64_t seg_loads_inline; /* data segment loads that did not end their unit */
     uint64_t strings_inline;   /* MOVS/STOS/LODS without REP translated inline */
     uint64_t kpath_inline;     /* PUSHA/POPA and segment loads translated inline */
+    uint64_t mem_explicit;     /* host-window accesses emitted as explicit slow-path calls */
+    uint64_t mem_demoted;      /* accesses marked for that after repeated MMIO faults */
     uint64_t callouts[64];     /* helper calls executed, by enum bt_callout */
 };
 
@@ -85,6 +87,17 @@ struct bt_config {
  * TLB layout translated code uses, the translation cache it fills, and
  * its own counters (the callout counters are incremented by translated
  * code at their address, so a struct bt must not move). */
+/* Tunable: host faults on MMIO after which a memory instruction under a
+ * host window (MEM_HOST, --mmu=host) is translated again as an explicit
+ * slow-path call.  Policy: a host fault costs microseconds and the slow
+ * path a fraction of one; a few faults tell a device register access (a
+ * local APIC register, a UART) from a one-off touch. */
+#define BT_SLOW_AFTER 4
+/* Tunable: entries of the set of such instructions (direct-mapped by EIP;
+ * a collision only costs the faults again).  Policy: drivers touch MMIO
+ * from a few dozen places. */
+#define BT_SLOW_EIPS 256
+
 struct bt {
     struct bt_config cfg;
     struct vcpu *cpu;
@@ -95,7 +108,20 @@ struct bt {
      * profiler), or NULL */
     void (*on_translate)(void *opaque, uint32_t eip);
     void *on_translate_opaque;
+    uint32_t slow_eips[BT_SLOW_EIPS]; /* EIP + 1 of explicit slow-path accesses */
 };
+
+/* Marks the memory instruction at eip for the explicit slow path the next
+ * time it is translated (it keeps faulting on MMIO in a host window). */
+static inline void bt_mark_slow(struct bt *bt, uint32_t eip)
+{
+    bt->slow_eips[eip % BT_SLOW_EIPS] = eip + 1;
+    bt->st.mem_demoted++;
+}
+static inline bool bt_is_slow(const struct bt *bt, uint32_t eip)
+{
+    return bt->slow_eips[eip % BT_SLOW_EIPS] == eip + 1;
+}
 
 /* Translates the unit starting at linear address eip (physical pc) for
  * mode; logs it (-d) and lists it in the perf map when asked.  0, or a

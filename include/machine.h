@@ -47,7 +47,8 @@ struct machine_config {
     uint32_t tcache_size;     /* code buffer bytes */
     uint32_t tlb_entries;     /* simulated TLB entries (power of two) */
     enum mem_method mem;      /* --mem=host|tlb (paging off) */
-    enum mmu_kind mmu;        /* --mmu=walk|shadow (paging on) */
+    enum mmu_kind mmu;        /* --mmu=walk|shadow|host (paging on) */
+    uint32_t host_maps;       /* --host-maps N: page budget of --mmu=host */
     bool tlb_stats;           /* --tlb-stats: count inline TLB hits (slower) */
     bool no_kpath;            /* --no-kpath: PUSHA/POPA, segment reloads by helper */
     bool tcache_stats;        /* --tcache-stats: count unit entries inline (slower) */

@@ -11,6 +11,7 @@
 
 struct vcpu;
 struct io_bus;
+struct mmu_paging;
 
 /*
  * One direct-mapped TLB entry, 16 bytes (emitted code scales the index by
@@ -38,6 +39,14 @@ struct tlb_entry {
 /* Tunable: largest victim buffer (--tlb-victims).  Policy: a handful of
  * entries, searched linearly on misses only. */
 #define TLB_MAX_VICTIMS 64
+
+/* Tunable: pages --mmu=host keeps mapped in its windows (--host-maps).
+ * Policy: a page whose neighbours differ costs the host up to two VMAs and
+ * Linux allows 65,530 per process (vm.max_map_count), so the default keeps
+ * well below half of that: 16,384 pages (64 MiB) mapped at once, the
+ * oldest fill dropped beyond. */
+#define HMMU_DEFAULT_MAPS 16384u
+#define HMMU_MAX_MAPS 24576u
 
 struct mmu_stats {
     uint64_t tlb_misses_r, tlb_misses_w; /* slow-path entries by access type */
@@ -73,8 +82,9 @@ struct mmu_stats {
  * With paging on, the simulated TLB is always used.
  */
 enum mem_method { MEM_HOST = 0, MEM_TLB = 1 };
-/* --mmu: fill the TLB from a guest walk, or from shadow page tables */
-enum mmu_kind { MMU_WALK = 0, MMU_SHADOW = 1 };
+/* --mmu: fill the TLB from a guest walk, or from shadow page tables; or
+ * serve translated code's accesses from host-MMU windows (hostmmu.c) */
+enum mmu_kind { MMU_WALK = 0, MMU_SHADOW = 1, MMU_HOST = 2 };
 
 /* Why the guest's linear mappings changed.  mmu_flush() is the one entry
  * point for all of them: it drops what the cause requires from the TLBs
@@ -113,6 +123,33 @@ struct shadow_stats {
     uint64_t spaces_built, spaces_reused, spaces_dropped;
 };
 
+/* Host-MMU paging statistics (--mmu=host).  Host faults in the windows
+ * either fill a mapping (and the access is retried) or go to the access's
+ * slow-path stub (div_*, by reason). */
+struct hmmu_stats {
+    uint64_t faults;       /* host faults in the paging windows */
+    uint64_t fills;        /* pages mapped */
+    uint64_t upgrades;     /* read-only mappings made writable (first write, D set) */
+    uint64_t div_pf;       /* sent to the slow path: the guest's #PF */
+    uint64_t div_mmio;     /* ... not plain RAM (MMIO, open bus) */
+    uint64_t div_wp;       /* ... a store to a page holding translations */
+    uint64_t div_cross;    /* ... page-crossing access, address wrap-around */
+    uint64_t div_stale;    /* ... mapped with these rights already, or no room */
+    uint64_t map_failures; /* mmap refused by the host */
+    uint64_t drop_cr3, drop_invlpg, drop_mode, drop_evict; /* mappings dropped by cause */
+    uint64_t window_flushes;                               /* whole windows cleared in one call */
+    uint64_t protects; /* writable aliases made read-only (code pages) */
+    uint64_t live, peak, budget, windows;
+};
+
+/* What a host fault in a paging window became (mmu_host_fault). */
+enum mmu_host_fault {
+    MMU_HOST_NOT_OURS,    /* not in a paging window */
+    MMU_HOST_RETRY,       /* the page is mapped now: run the access again */
+    MMU_HOST_DIVERT,      /* the access's slow path must do it */
+    MMU_HOST_DIVERT_MMIO, /* ... and the page is not RAM (MMIO, open bus) */
+};
+
 struct mmu {
     uint8_t *ram; /* host mapping of guest-physical [0, ram_size) */
     uint32_t ram_size;
@@ -137,6 +174,7 @@ struct mmu {
     uint8_t *code_pages;   /* per RAM page: non-zero while translations exist */
     uint8_t *pt_pages;     /* per RAM page: a traced guest page-table page (shadow) */
     struct shadow *shadow; /* --mmu=shadow, else NULL (walk) */
+    struct hmmu *hmmu;     /* --mmu=host, else NULL */
     uint32_t ram_pages;
     uint8_t *window;     /* MEM_HOST: host address of guest-physical 0 */
     uint8_t *window_res; /* the whole reservation (guards included) */
@@ -153,6 +191,22 @@ void mmu_destroy(struct mmu *mmu);
 int mmu_use_shadow(struct mmu *mmu);
 /* The shadow page tables' statistics, or NULL without them. */
 const struct shadow_stats *mmu_shadow_stats(const struct mmu *mmu);
+
+/* --mmu=host (hostmmu.c): translated code with paging on reaches guest
+ * memory through host windows over the RAM memfd ram_fd, at most budget
+ * pages mapped at once (XBT_EINVAL for 0, XBT_ENOMEM). */
+int mmu_use_host(struct mmu *mmu, int ram_fd, uint32_t budget);
+/* The window base (r14) for the address space cr3 and the privilege. */
+uint8_t *mmu_host_base(struct mmu *mmu, uint32_t cr3, bool user);
+/* True if host address a lies in a paging window (guards included). */
+bool mmu_host_contains(const struct mmu *mmu, uintptr_t a);
+/* A host fault at host address a in a paging window, by an access of
+ * translated code starting at linear address start (write: the host says
+ * it was a store): walks the guest tables (A/D) and maps the page, or says
+ * the slow path must do the access.  Async-signal-safe (mmap, mprotect). */
+enum mmu_host_fault mmu_host_fault(struct mmu *mmu, const struct mmu_paging *pg, uintptr_t a,
+                                   uint32_t start, bool write);
+const struct hmmu_stats *mmu_host_stats(const struct mmu *mmu);
 
 /* See enum mmu_flush_cause. */
 void mmu_flush(struct mmu *mmu, enum mmu_flush_cause cause, uint32_t cr3, uint32_t lin);

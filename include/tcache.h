@@ -31,7 +31,7 @@ struct unit_memop {
     int8_t borrowed;     /* host register borrowed (saved in r11), or -1 */
     int8_t base;         /* address = host reg `base` + disp (mod 2^32); -1: in r8 */
     int32_t disp;
-    uint32_t pad;
+    uint32_t mmio_faults; /* host faults that found MMIO (run_faults.c) */
 };
 
 struct unit {
@@ -298,6 +298,9 @@ void tc_unchain_exit(struct tcache *tc, struct unit *unit, int i);
  * lines/pages they touch, see smc_granularity).  Returns the number
  * invalidated. */
 int tc_invalidate_range(struct tcache *tc, uint32_t addr, uint32_t len, enum tc_inval_cause cause);
+/* Takes a unit out of the cache so that it is translated again on its next
+ * lookup; its code stays in place (it may be running) until evicted. */
+void tc_unit_drop(struct tcache *tc, struct unit *unit);
 /* Host RIP -> unit (for faults inside translated code). */
 struct unit *tc_find_by_host(struct tcache *tc, uintptr_t rip);
 uint32_t unit_guest_eip_at(const struct unit *unit, uintptr_t rip);

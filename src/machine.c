@@ -115,7 +115,7 @@ static int create_cpu_bus(struct machine *m)
     return 0;
 }
 
-/* The MMU (TLB, MEM_HOST window, shadow paging) and the translation
+/* The MMU (TLB, MEM_HOST window, shadow or host-MMU paging) and the translation
  * cache with its policy. */
 static int create_mmu_tcache(struct machine *m, const struct machine_config *cfg)
 {
@@ -125,6 +125,8 @@ static int create_mmu_tcache(struct machine *m, const struct machine_config *cfg
         rc = mmu_window_init(&m->mmu, m->ram_fd);
     if (rc == 0 && cfg->mmu == MMU_SHADOW)
         rc = mmu_use_shadow(&m->mmu);
+    if (rc == 0 && cfg->mmu == MMU_HOST)
+        rc = mmu_use_host(&m->mmu, m->ram_fd, cfg->host_maps);
     if (rc == 0)
         rc = tc_init(&m->tc, &m->mmu, cfg->tcache_size);
     if (rc == 0)

@@ -193,15 +193,18 @@ static void arm_timers(struct run *r, const struct unit *unit)
     }
 }
 
-/* Runs unit: r14 is the window (MEM_HOST, paging off) or the simulated TLB
- * of the current privilege. */
+/* Runs unit: r14 is the window (MEM_HOST, paging off; --mmu=host, paging on)
+ * or the simulated TLB of the current privilege. */
 static void enter_unit(struct run *r, struct unit *unit, uint32_t mode)
 {
     struct machine *m = r->m;
     struct vcpu *cpu = m->cpu;
-    cpu->tlb = (m->mmu.window && !(mode & MODE_PG))  ? (struct tlb_entry *)m->mmu.window
-               : ((mode & MODE_PG) && cpu->cpl == 3) ? m->mmu.tlb_user
-                                                     : m->mmu.tlb;
+    if ((mode & MODE_PG) && m->mmu.hmmu) /* --mmu=host: the window of the space and view */
+        cpu->tlb = (struct tlb_entry *)mmu_host_base(&m->mmu, cpu->cr3, cpu->cpl == 3);
+    else
+        cpu->tlb = (m->mmu.window && !(mode & MODE_PG))  ? (struct tlb_entry *)m->mmu.window
+                   : ((mode & MODE_PG) && cpu->cpl == 3) ? m->mmu.tlb_user
+                                                         : m->mmu.tlb;
     arm_timers(r, unit);
     if (m->cfg.debug_flags & XBT_LOG_EXEC)
         fprintf(stderr, "xbt: exec %#010x\n", cpu->seg[S_CS].base + cpu->eip);

@@ -98,6 +98,8 @@ static void collect_bt(struct kvs *c, const struct machine *m)
     add(c, "seg_loads_inline", m->cpu->st.seg_loads_inline);
     add(c, "strings_inline", m->bt.st.strings_inline);
     add(c, "kpath_inline", m->bt.st.kpath_inline);
+    add(c, "mem_explicit", m->bt.st.mem_explicit);
+    add(c, "mem_demoted", m->bt.st.mem_demoted);
 }
 
 /* the CPU's kernel paths and string instructions */
@@ -160,6 +162,32 @@ static void collect_shadow(struct kvs *c, const struct machine *m)
     add(c, "spaces_built", sh->spaces_built);
     add(c, "spaces_reused", sh->spaces_reused);
     add(c, "spaces_dropped", sh->spaces_dropped);
+}
+
+/* host-MMU paging windows (with --mmu=host) */
+static void collect_hostmmu(struct kvs *c, const struct machine *m)
+{
+    const struct hmmu_stats *h = mmu_host_stats(&m->mmu);
+    c->group = "hostmmu";
+    add(c, "faults", h->faults);
+    add(c, "fills", h->fills);
+    add(c, "upgrades", h->upgrades);
+    add(c, "to_slow_pf", h->div_pf);
+    add(c, "to_slow_mmio", h->div_mmio);
+    add(c, "to_slow_code", h->div_wp);
+    add(c, "to_slow_crossing", h->div_cross);
+    add(c, "to_slow_stale", h->div_stale);
+    add(c, "map_failures", h->map_failures);
+    add(c, "drops_cr3", h->drop_cr3);
+    add(c, "drops_invlpg", h->drop_invlpg);
+    add(c, "drops_mode", h->drop_mode);
+    add(c, "drops_evict", h->drop_evict);
+    add(c, "window_flushes", h->window_flushes);
+    add(c, "write_protects", h->protects);
+    add(c, "mappings_live", h->live);
+    add(c, "mappings_peak", h->peak);
+    add(c, "mappings_budget", h->budget);
+    add(c, "windows", h->windows);
 }
 
 /* I/O bus */
@@ -275,6 +303,8 @@ static int collect(const struct machine *m, struct kv *out, int max)
     collect_mmu(&c, m);
     if (m->mmu.shadow)
         collect_shadow(&c, m);
+    if (m->mmu.hmmu)
+        collect_hostmmu(&c, m);
     collect_bus(&c, m);
     if (m->uart) {
         const struct dev_uart_stats *u = dev_uart_stats(m->uart);

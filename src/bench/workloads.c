@@ -35,6 +35,12 @@ static const struct bench_workload workloads[] = {
       "randmem natively: the same accesses under host paging (guest: 4096 "
       "4 KiB PTEs, paging on)",
       3000, 4, 0, 0, 0 },
+    { "sort_paged", BENCH_COMPUTE, "bench_sort_paged.elf", "bench_sort",
+      "sort natively; the guest runs it with paging on (identity, 4 KiB PTEs)", 20, 1, 1.5, 0, 0 },
+    { "crc32_paged", BENCH_COMPUTE, "bench_crc32_paged.elf", "bench_crc32",
+      "crc32 natively; the guest runs it with paging on (identity, 4 KiB PTEs)", 1500, 4, 1.5, 0, 0 },
+    { "qsort_paged", BENCH_COMPUTE, "bench_qsort_paged.elf", "bench_qsort",
+      "qsort natively; the guest runs it with paging on (identity, 4 KiB PTEs)", 20, 1, 2.5, 0, 0 },
     { "syscall", BENCH_OS, "bench_syscall.elf", "bench_syscall",
       "getppid() through syscall() per guest int $0x80 round trip", 1000000, 1000, 0, 0, 0 },
     { "mmu_pagefault", BENCH_OS, "bench_mmu_pagefault.elf", "bench_mmu_pagefault",

@@ -322,6 +322,39 @@ static void align_check(struct tr *t, unsigned size)
     st->eip = t->i->pc;
 }
 
+/* Fills in a memory access's slow-path stub (the part both forms share). */
+static void mem_stub_info(struct tr *t, struct stub *s, const uint8_t *ins, size_t len,
+                          unsigned size, unsigned rw)
+{
+    s->info = (size & MEM_SIZE_MASK) | rw;
+    s->eip = t->i->pc;
+    s->next_eip = t->i->pc + t->i->len;
+    memcpy(s->ins, ins, len);
+    s->ins_len = (uint8_t)len;
+}
+
+/* An access that kept faulting on MMIO in a host window (bt_mark_slow):
+ * r8d = the linear address, then straight to its slow-path stub, no host
+ * fault.  Flag-free, like the window form. */
+static void explicit_mem_access(struct tr *t, const uint8_t *ins, size_t len, unsigned size,
+                                unsigned rw, bool direct)
+{
+    struct emit *e = &t->e;
+    if (direct && t->direct_base == ZYDIS_REGISTER_NONE)
+        tr_set_r8(t, (uint32_t)t->direct_disp);
+    else if (direct)
+        e_insn(e, ZYDIS_MNEMONIC_LEA, 2, o_reg(ZYDIS_REGISTER_R8D),
+               o_mem(t->direct_base, ZYDIS_REGISTER_NONE, 0, t->direct_disp, 8));
+    t->bt->st.mem_ops++;
+    t->bt->st.mem_explicit++;
+    tr_flags_before_native(t, t->i);
+    struct stub *s = tr_new_stub(t, STUB_MEM);
+    s->rel_off = e_jmp32(e);
+    s->resume_off = e->pos;
+    s->memop = -1;
+    mem_stub_info(t, s, ins, len, size, rw);
+}
+
 static void host_mem_access(struct tr *t, const uint8_t *ins, size_t len, unsigned size,
                             unsigned rw)
 {
@@ -332,8 +365,16 @@ static void host_mem_access(struct tr *t, const uint8_t *ins, size_t len, unsign
     t->direct = false;
     if (!direct)
         align_check(t, size);
+    if (len > sizeof(((struct stub *)0)->ins)) {
+        e->encode_error = true;
+        return;
+    }
+    if (bt_is_slow(t->bt, t->i->pc)) {
+        explicit_mem_access(t, ins, len, size, rw, direct);
+        return;
+    }
     size_t flen = to_window_form(ins, len, fast, &borrowed, t->direct_base, t->direct_disp, direct);
-    if (!flen || len > sizeof(((struct stub *)0)->ins)) {
+    if (!flen) {
         e->encode_error = true;
         return;
     }
@@ -344,11 +385,7 @@ static void host_mem_access(struct tr *t, const uint8_t *ins, size_t len, unsign
     size_t start = e->pos;
     e_bytes(e, fast, flen);
     s->resume_off = e->pos;
-    s->info = (size & MEM_SIZE_MASK) | rw;
-    s->eip = t->i->pc;
-    s->next_eip = t->i->pc + t->i->len;
-    memcpy(s->ins, ins, len);
-    s->ins_len = (uint8_t)len;
+    mem_stub_info(t, s, ins, len, size, rw);
     if (t->nmemops >= TR_MAX_STUBS) {
         e->overflow = true;
         return;
@@ -361,7 +398,7 @@ static void host_mem_access(struct tr *t, const uint8_t *ins, size_t len, unsign
     mo->stub = 0;
     mo->base = -1;
     mo->disp = 0;
-    mo->pad = 0;
+    mo->mmio_faults = 0;
     if (direct) {
         mo->base =
             (int8_t)(t->direct_base == ZYDIS_REGISTER_NONE ? 16
@@ -407,16 +444,12 @@ void tr_mem_access(struct tr *t, const uint8_t *ins, size_t len, unsigned size, 
     tr_flags_before_native(t, t->i);
     e_bytes(e, ins, len);
     s->resume_off = e->pos;
-    s->info = (size & MEM_SIZE_MASK) | rw;
-    s->eip = t->i->pc;
-    s->next_eip = t->i->pc + t->i->len;
     s->memop = -1;
     if (len > sizeof(s->ins)) {
         e->encode_error = true;
         return;
     }
-    memcpy(s->ins, ins, len);
-    s->ins_len = (uint8_t)len;
+    mem_stub_info(t, s, ins, len, size, rw);
 }
 
 void tr_emit_stub_mem(struct tr *t, struct stub *s)

@@ -209,7 +209,8 @@ static int attempt(struct bt *bt, uint32_t eip, uint32_t pc, uint32_t mode, uint
     t.in = w->insns;
     t.stubs = w->stubs;
     t.future = future;
-    t.host_mem = bt->cfg.host_mem && bt->mmu->window && !(mode & MODE_PG);
+    /* paging off: the MEM_HOST window; paging on: the host-MMU windows */
+    t.host_mem = (mode & MODE_PG) ? bt->mmu->hmmu != NULL : bt->cfg.host_mem && bt->mmu->window;
     t.memops = w->memops;
     e_init(&t.e, buf, room);
     t.n = bt_decode_unit(bt, eip, pc, mode, max, w->insns);

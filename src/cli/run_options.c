@@ -76,6 +76,7 @@ static const struct optparse_choice smc_choices[] = {
 static const struct optparse_choice mmu_choices[] = {
     { "walk", MMU_WALK, false },
     { "shadow", MMU_SHADOW, false },
+    { "host", MMU_HOST, false },
     { NULL, 0, false },
 };
 static const struct optparse_choice mem_choices[] = {
@@ -355,7 +356,19 @@ static const struct optparse_opt run_opts[] = {
       .section = SEC_TRANSLATION,
       .help = "paging: fill the TLB from a walk of the guest tables\n"
               "(default), or from shadow page tables kept coherent by\n"
-              "tracing writes to the guest's page-table pages" },
+              "tracing writes to the guest's page-table pages; host =\n"
+              "host-MMU windows per privilege, one host instruction\n"
+              "per access, pages mapped on host faults" },
+    { .name = "host-maps",
+      .kind = OPTPARSE_UINT,
+      .metavar = "N",
+      FIELD(cfg.host_maps),
+      .def = HMMU_DEFAULT_MAPS,
+      .min = 1,
+      .max = HMMU_MAX_MAPS,
+      .section = SEC_TRANSLATION,
+      .help = "--mmu=host: at most N guest pages mapped at once, the\n"
+              "oldest dropped beyond ({min}..{max}, default {default})" },
     { .name = "tlb-victims",
       .kind = OPTPARSE_UINT,
       .metavar = "N",

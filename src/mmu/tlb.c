@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hostmmu.h"
 #include "mmu.h"
 #include "shadow.h"
 #include "tlb.h"
@@ -64,6 +65,8 @@ void mmu_destroy(struct mmu *mmu)
     free(mmu->pt_pages);
     shadow_destroy(mmu->shadow);
     mmu->shadow = NULL;
+    hmmu_destroy(mmu->hmmu);
+    mmu->hmmu = NULL;
     mmu->pt_pages = NULL;
     mmu->tlb = mmu->tlb_user = NULL;
     mmu->global = NULL;
@@ -175,6 +178,8 @@ void mmu_code_page_set(struct mmu *mmu, uint32_t page_addr)
     mmu->code_pages[p] = 1;
     mmu_window_protect(mmu, page_addr & PAGE_MASK, PAGE_SIZE, false);
     revoke_writes(mmu, page_addr);
+    if (mmu->hmmu)
+        hmmu_write_protect(mmu->hmmu, page_addr);
 }
 
 void mmu_pt_trace(struct mmu *mmu, uint32_t addr)
@@ -184,6 +189,8 @@ void mmu_pt_trace(struct mmu *mmu, uint32_t addr)
         return;
     mmu->pt_pages[p] = 1;
     revoke_writes(mmu, addr & PAGE_MASK);
+    if (mmu->hmmu)
+        hmmu_write_protect(mmu->hmmu, addr & PAGE_MASK);
 }
 
 void mmu_code_page_clear(struct mmu *mmu, uint32_t page_addr)
