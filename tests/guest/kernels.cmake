@@ -200,6 +200,10 @@ xbt_guest(mmu_kpath      SOURCES mmu_kpath.c ${XBT_MMU_COMMON})
 # PUSHA/POPA fault order and state, null-segment use: QEMU departs from the
 # SDM, the expected output is the SDM's (see mmu_kpath.c).
 xbt_guest(mmu_kpath_strict SOURCES mmu_kpath_strict.c ${XBT_MMU_COMMON} QEMU SKIP)
+# MMIO (the local APIC) and open bus through paging, from load and store
+# instructions that also reach RAM (under --mmu=host they are translated
+# again as explicit slow-path calls) and then raise exact #PFs
+xbt_guest(mmu_mmio       SOURCES mmu_mmio.c ${XBT_MMU_COMMON})
 
 # Self-modifying code vs. independent references.  smc_native: portable,
 # code generated into an RWX buffer (kernels/smc_buf.h), checked against the
