@@ -116,6 +116,24 @@ static void walk_fill(const struct walk *w, struct walk_result *out)
     out->pte_addr = w->pte_addr;
 }
 
+int mmu_walk_peek(struct mmu *mmu, uint32_t cr0, uint32_t cr3, uint32_t cr4, uint32_t lin,
+                  unsigned acc, struct walk_result *out)
+{
+    struct walk w = { .cr0 = cr0,
+                      .cr3 = cr3,
+                      .cr4 = cr4,
+                      .lin = lin,
+                      .user = acc & WALK_USER,
+                      .write = acc & WALK_WRITE };
+    if (walk_tables(mmu, &w, out) < 0 || !walk_allowed(&w))
+        return -1;
+    uint32_t leaf = w.big ? w.pde : w.pte;
+    if (!(w.pde & PTE_A) || !(leaf & PTE_A) || (w.write && !(leaf & PTE_D)))
+        return -1; /* a real access would set A or D */
+    walk_fill(&w, out);
+    return 0;
+}
+
 int mmu_walk(struct mmu *mmu, uint32_t cr0, uint32_t cr3, uint32_t cr4, uint32_t lin, unsigned acc,
              struct walk_result *out)
 {

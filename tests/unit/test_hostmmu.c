@@ -7,7 +7,8 @@
  * (A set, read-only until a write sets D), a user access to a supervisor
  * page or to a not-present page goes to the slow path and sets nothing, a
  * mapping budget evicts the oldest fill, INVLPG / CR3 / mode flushes drop
- * what they must (global pages survive CR3), a code page is write-protected
+ * what they must (global pages survive CR3), fault-around maps exactly the
+ * neighbours that need no A/D update, a code page is write-protected
  * in every alias, and the guards alias the linear addresses that wrap.
  * Host protection is checked by touching the window under a SIGSEGV probe.
  */
@@ -232,6 +233,11 @@ static int setup_small(void **state)
     return setup_win(state, 2);
 }
 
+static int setup_around(void **state)
+{
+    return setup_win(state, 256);
+}
+
 static int teardown_win(void **state)
 {
     (void)state;
@@ -295,8 +301,7 @@ static void test_slow_path_cases(void **state)
     assert_int_equal(st->div_cross, 1);
     /* not a window at all */
     uint8_t local;
-    assert_int_equal(mmu_host_fault(&g_mmu, &g_pg, (uintptr_t)&local, 0, false),
-                     MMU_HOST_NOT_OURS);
+    assert_int_equal(mmu_host_fault(&g_mmu, &g_pg, (uintptr_t)&local, 0, false), MMU_HOST_NOT_OURS);
 }
 
 static void test_guard_alias(void **state)
@@ -375,6 +380,34 @@ static void test_budget_evicts_oldest(void **state)
     assert_true(probe(sup + 0x404000, false));
 }
 
+/* Fault-around: the neighbours whose A (and for writes D) bits are set
+ * already are mapped with the faulting page, nothing else, and no PTE
+ * changes but the faulting one's. */
+static void test_fault_around(void **state)
+{
+    (void)state;
+    uint8_t *sup = mmu_host_base(&g_mmu, CR3, false);
+    put32(CR3 + (0x400000u >> 22) * 4, PT | PTE_P | PTE_W | PTE_U | PTE_A);
+    put32(PT + 2 * 4, 0x12000 | PTE_P | PTE_W | PTE_G | PTE_A);
+    put32(PT + 4 * 4, 0x14000 | PTE_P | PTE_W | PTE_U | PTE_A | PTE_D);
+    uint32_t before[16];
+    for (int k = 0; k < 16; k++)
+        before[k] = get32(PT + 4 * k);
+    assert_int_equal(fault(sup, 0x400000, false), MMU_HOST_RETRY);
+    assert_true(get32(PT) & PTE_A);
+    for (int k = 1; k < 16; k++)
+        assert_int_equal(get32(PT + 4 * k), before[k]);
+    assert_true(probe(sup + 0x402000, false));
+    assert_false(probe(sup + 0x402000, true));  /* not dirty: read-only */
+    assert_true(probe(sup + 0x404000, true));   /* dirty and writable */
+    assert_false(probe(sup + 0x401000, false)); /* A clear */
+    assert_false(probe(sup + 0x405000, false));
+    assert_false(probe(sup + 0x403000, false)); /* not present */
+    const struct hmmu_stats *st = mmu_host_stats(&g_mmu);
+    assert_int_equal(st->fills_around, 2);
+    assert_int_equal(st->fills, 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -388,6 +421,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_flushes, setup_big, teardown_win),
         cmocka_unit_test_setup_teardown(test_code_page_aliases, setup_big, teardown_win),
         cmocka_unit_test_setup_teardown(test_budget_evicts_oldest, setup_small, teardown_win),
+        cmocka_unit_test_setup_teardown(test_fault_around, setup_around, teardown_win),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
