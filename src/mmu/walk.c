@@ -116,15 +116,20 @@ static void walk_fill(const struct walk *w, struct walk_result *out)
     out->pte_addr = w->pte_addr;
 }
 
+static struct walk walk_start(uint32_t cr0, uint32_t cr3, uint32_t cr4, uint32_t lin, unsigned acc)
+{
+    return (struct walk){ .cr0 = cr0,
+                          .cr3 = cr3,
+                          .cr4 = cr4,
+                          .lin = lin,
+                          .user = acc & WALK_USER,
+                          .write = acc & WALK_WRITE };
+}
+
 int mmu_walk_peek(struct mmu *mmu, uint32_t cr0, uint32_t cr3, uint32_t cr4, uint32_t lin,
                   unsigned acc, struct walk_result *out)
 {
-    struct walk w = { .cr0 = cr0,
-                      .cr3 = cr3,
-                      .cr4 = cr4,
-                      .lin = lin,
-                      .user = acc & WALK_USER,
-                      .write = acc & WALK_WRITE };
+    struct walk w = walk_start(cr0, cr3, cr4, lin, acc);
     if (walk_tables(mmu, &w, out) < 0 || !walk_allowed(&w))
         return -1;
     uint32_t leaf = w.big ? w.pde : w.pte;
@@ -137,12 +142,7 @@ int mmu_walk_peek(struct mmu *mmu, uint32_t cr0, uint32_t cr3, uint32_t cr4, uin
 int mmu_walk(struct mmu *mmu, uint32_t cr0, uint32_t cr3, uint32_t cr4, uint32_t lin, unsigned acc,
              struct walk_result *out)
 {
-    struct walk w = { .cr0 = cr0,
-                      .cr3 = cr3,
-                      .cr4 = cr4,
-                      .lin = lin,
-                      .user = acc & WALK_USER,
-                      .write = acc & WALK_WRITE };
+    struct walk w = walk_start(cr0, cr3, cr4, lin, acc);
     if (walk_tables(mmu, &w, out) < 0)
         return -1;
     if (!walk_allowed(&w)) {
