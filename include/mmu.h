@@ -113,6 +113,16 @@ struct mmu_hooks {
     void *opaque;
 };
 
+/* Shadow-ROM pages (a chipset such as the i440FX steering 0xC0000-0xFFFFF
+ * with its PAM registers): the RAM bytes are what reads see, and every
+ * write (CPU stores, DMA) goes to write() instead, which stores or drops
+ * it.  Such pages are not plain RAM: no direct host pointers, no fast-path
+ * stores. */
+struct mmu_rom_hook {
+    void (*write)(void *opaque, uint32_t addr, const void *data, uint32_t len);
+    void *opaque;
+};
+
 /* Shadow page table statistics (--mmu=shadow). */
 struct shadow_stats {
     uint64_t hidden_hits;     /* TLB misses resolved from a shadow entry (no walk) */
@@ -172,8 +182,10 @@ struct mmu {
     } victims[TLB_MAX_VICTIMS];
     uint32_t nvictims, victim_next;
     uint32_t tlb_entries;
-    uint8_t *code_pages;   /* per RAM page: non-zero while translations exist */
-    uint8_t *pt_pages;     /* per RAM page: a traced guest page-table page (shadow) */
+    uint8_t *code_pages; /* per RAM page: non-zero while translations exist */
+    uint8_t *pt_pages;   /* per RAM page: a traced guest page-table page (shadow) */
+    uint8_t *rom_pages;  /* per RAM page: shadow-ROM (chipset), see mmu_set_rom */
+    struct mmu_rom_hook rom;
     struct shadow *shadow; /* --mmu=shadow, else NULL (walk) */
     struct hmmu *hmmu;     /* --mmu=host, else NULL */
     uint32_t ram_pages;
@@ -225,6 +237,21 @@ uint32_t mmu_dma_write(struct mmu *mmu, uint32_t addr, const void *src, uint32_t
 uint32_t mmu_dma_read(struct mmu *mmu, uint32_t addr, void *dst, uint32_t len);
 /* Host pointer to a RAM range, or NULL if any byte is not plain RAM. */
 uint8_t *mmu_phys_ptr(struct mmu *mmu, uint32_t addr, uint32_t len);
+/* Makes the RAM pages of [addr, addr + len) shadow-ROM pages (rom) or plain
+ * RAM again; flushes the TLBs (the whole of them: rare, chipset set-up).
+ * The hook receives the writes to every ROM page. */
+void mmu_set_rom(struct mmu *mmu, uint32_t addr, uint32_t len, bool rom);
+void mmu_set_rom_hook(struct mmu *mmu, struct mmu_rom_hook hook);
+static inline bool mmu_is_rom_page(const struct mmu *mmu, uint32_t addr)
+{
+    uint32_t p = addr >> 12;
+    return p < mmu->ram_pages && mmu->rom_pages[p];
+}
+/* The board replaces RAM bytes (a chipset mapping ROM over RAM): copied
+ * whatever the pages are, translations of them invalidated (cause DMA). */
+void mmu_phys_load(struct mmu *mmu, uint32_t addr, const void *src, uint32_t len);
+/* Copies RAM bytes whatever the pages are (unbacked bytes: all ones). */
+void mmu_phys_peek(struct mmu *mmu, uint32_t addr, void *dst, uint32_t len);
 
 /* MEM_HOST window (window.c): maps RAM (memfd ram_fd) at window + 0 inside a
  * reservation with 2 GiB guards on both sides, so any [window + base + disp]

@@ -202,16 +202,21 @@ static int create_acpi_pm(struct machine *m)
 /* The ACPI tables in the BIOS area, for every kernel (the Linux loader
  * passes the RSDP on, others scan for it).  A machine with APICs sets
  * acpi.apic (and their addresses) here, which adds the MADT. */
+void machine_acpi_config(const struct machine *m, struct acpi_config *acpi)
+{
+    acpi_config_default(acpi, m->ram_size);
+    if (m->lapic) {
+        acpi->apic = true;
+        acpi->lapic_base = APIC_LAPIC_BASE;
+        acpi->ioapic_base = APIC_IOAPIC_BASE;
+        acpi->ioapic_id = APIC_IOAPIC_ID;
+    }
+}
+
 static int build_acpi_tables(struct machine *m)
 {
     struct acpi_config acpi;
-    acpi_config_default(&acpi, m->ram_size);
-    if (m->lapic) {
-        acpi.apic = true;
-        acpi.lapic_base = APIC_LAPIC_BASE;
-        acpi.ioapic_base = APIC_IOAPIC_BASE;
-        acpi.ioapic_id = APIC_IOAPIC_ID;
-    }
+    machine_acpi_config(m, &acpi);
     return acpi_build(m->ram, m->ram_size, &acpi, &m->acpi_rsdp);
 }
 
@@ -256,6 +261,8 @@ int machine_create(struct machine **out, const struct machine_config *cfg)
     if (rc == 0)
         rc = create_acpi_pm(m);
     if (rc == 0)
+        rc = machine_bios_create(m);
+    if (rc == 0)
         rc = build_acpi_tables(m);
     if (rc == 0 && cfg->profile)
         rc = create_profile(m);
@@ -283,6 +290,7 @@ void machine_destroy(struct machine *m)
         dev_i8042_destroy(m->kbc);
     if (m->port80)
         dev_port80_destroy(m->port80);
+    machine_bios_destroy(m);
     if (m->ide)
         dev_ide_destroy(m->ide);
     if (m->pci)

@@ -269,6 +269,36 @@ static void collect_profile(struct kvs *c, const struct machine *m)
     add(c, "symbols", p->symbols);
 }
 
+/* the firmware side of the board: fw_cfg, the PAM, the BIOS ROM, port
+ * 0x92, the ELCR */
+static void collect_board(struct kvs *c, const struct machine *m)
+{
+    const struct dev_fw_cfg_stats *f = dev_fw_cfg_stats(m->fw_cfg);
+    c->group = "fw_cfg";
+    add(c, "selects", f->selects);
+    add(c, "unknown_selects", f->unknown_selects);
+    add(c, "data_reads", f->data_reads);
+    add(c, "dma_transfers", f->dma_transfers);
+    add(c, "dma_bytes", f->dma_bytes);
+    add(c, "dma_errors", f->dma_errors);
+    c->group = "chipset";
+    if (m->pam) {
+        const struct dev_pam_stats *p = dev_pam_stats(m->pam);
+        add(c, "pam_changes", p->changes);
+        add(c, "pam_shadow_writes", p->shadow_writes);
+        add(c, "pam_dropped_writes", p->dropped_writes);
+    }
+    if (m->bios_rom)
+        add(c, "rom_dropped_writes", dev_rom_dropped_writes(m->bios_rom));
+    if (m->port92) {
+        const struct dev_port92_stats *q = dev_port92_stats(m->port92);
+        add(c, "port92_writes", q->writes);
+        add(c, "port92_a20_changes", q->a20_changes);
+        add(c, "port92_resets", q->resets);
+    }
+    add(c, "elcr_writes", dev_pic_elcr_writes(m->pic));
+}
+
 /* the run loop */
 static void collect_run(struct kvs *c, const struct machine *m)
 {
@@ -321,9 +351,13 @@ static int collect(const struct machine *m, struct kv *out, int max)
         collect_apic(&c, m);
     if (m->profile)
         collect_profile(&c, m);
-    collect_run(&c, m);
-    collect_clock(&c, m);
-    return c.n;
+}
+
+if (m->fw_cfg)
+    collect_board(&c, m);
+collect_run(&c, m);
+collect_clock(&c, m);
+return c.n;
 }
 
 void stats_print_text(const struct machine *m, FILE *f)

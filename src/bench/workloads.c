@@ -23,7 +23,8 @@ static const struct bench_workload workloads[] = {
     { "qsort_pg", BENCH_COMPUTE, "bench_qsort_pg.elf", "bench_qsort",
       "qsort natively; guest: paging on (4 KiB PTEs), INVLPG every 256 and "
       "CR3 reload every 4096 comparisons",
-      20, 1, 0, 0, 0 },    { "bytecode", BENCH_COMPUTE, "bench_bytecode.elf", "bench_bytecode",
+      20, 1, 0, 0, 0 },
+    { "bytecode", BENCH_COMPUTE, "bench_bytecode.elf", "bench_bytecode",
       SAME_SOURCE " (switch dispatch)", 50, 1, 2.5, 0, 0 },
     { "codefoot", BENCH_COMPUTE, "bench_codefoot.elf", "bench_codefoot",
       SAME_SOURCE "; 1024 functions, sliding cold window (translation-cache "
@@ -38,7 +39,8 @@ static const struct bench_workload workloads[] = {
     { "sort_paged", BENCH_COMPUTE, "bench_sort_paged.elf", "bench_sort",
       "sort natively; the guest runs it with paging on (identity, 4 KiB PTEs)", 20, 1, 1.5, 0, 0 },
     { "crc32_paged", BENCH_COMPUTE, "bench_crc32_paged.elf", "bench_crc32",
-      "crc32 natively; the guest runs it with paging on (identity, 4 KiB PTEs)", 1500, 4, 1.5, 0, 0 },
+      "crc32 natively; the guest runs it with paging on (identity, 4 KiB PTEs)", 1500, 4, 1.5, 0,
+      0 },
     { "qsort_paged", BENCH_COMPUTE, "bench_qsort_paged.elf", "bench_qsort",
       "qsort natively; the guest runs it with paging on (identity, 4 KiB PTEs)", 20, 1, 2.5, 0, 0 },
     { "syscall", BENCH_OS, "bench_syscall.elf", "bench_syscall",

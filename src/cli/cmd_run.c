@@ -16,6 +16,7 @@
 #include "stats.h"
 #include "cli/cli.h"
 #include "cli/run_options.h"
+#include "pcfw.h"
 
 /* Opens --disk and -D; one error line on failure. */
 static int run_open_files(struct run_options *ro)
@@ -36,6 +37,19 @@ static int run_open_files(struct run_options *ro)
     if (ro->cfg.profile && (rc = profile_check_output(ro->cfg.profile, err, sizeof(err)))) {
         xbt_error("--profile %s", err);
         return rc;
+    }
+    /* the BIOS: --bios, or the default when booting through it */
+    const char *bios = ro->bios_path ? ro->bios_path : ro->cfg.bios_boot ? PCFW_DEFAULT_BIOS : NULL;
+    if (bios) {
+        ro->bios = calloc(1, sizeof(*ro->bios));
+        if (!ro->bios)
+            return XBT_ENOMEM;
+        rc = bios_image_load(ro->bios, bios, err, sizeof(err));
+        if (rc) {
+            xbt_error("--bios %s", err);
+            return rc;
+        }
+        ro->cfg.bios = ro->bios;
     }
     if (ro->cfg.debug_log) {
         xbt_log_file = fopen(ro->cfg.debug_log, "w");

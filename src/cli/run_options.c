@@ -16,6 +16,7 @@
 #include "mmu.h"
 #include "tcache.h"
 #include "cli/run_options.h"
+#include "pcfw.h"
 
 /* Tunable: accepted guest RAM sizes in MiB.  Policy: at least 2 MiB (a
  * kernel at 1 MiB needs room), at most 3072 MiB so RAM stays below the
@@ -197,6 +198,23 @@ static const struct optparse_opt run_opts[] = {
       FIELD(cfg.kernel),
       .section = SEC_MACHINE,
       .help = "the kernel (instead of the KERNEL operand)" },
+    { .name = "bios",
+      .kind = OPTPARSE_STRING,
+      .metavar = "FILE",
+      FIELD(bios_path),
+      .section = SEC_MACHINE,
+      .help = "the BIOS image (a multiple of 64 KiB, e.g. SeaBIOS's\n"
+              "bios.bin): mapped read-only at 4 GiB - its size and its\n"
+              "last 128 KiB at 0xE0000 through the i440FX PAM; booting\n"
+              "without a kernel uses " PCFW_DEFAULT_BIOS },
+    { .name = "no-sercon",
+      .kind = OPTPARSE_FLAG,
+      FIELD(cfg.sercon),
+      .def = 1,
+      .value = 0,
+      .section = SEC_MACHINE,
+      .help = "do not give the BIOS etc/sercon-port (SeaBIOS then keeps\n"
+              "its text console off COM1)" },
     { .name = "initrd",
       .kind = OPTPARSE_STRING,
       .metavar = "FILE",
@@ -507,6 +525,11 @@ void run_options_free(struct run_options *ro)
 {
     free(ro->disk_path_buf);
     ro->disk_path_buf = NULL;
+    if (ro->bios) {
+        bios_image_free(ro->bios);
+        free(ro->bios);
+        ro->bios = NULL;
+    }
     for (int k = 0; k < ro->cfg.nmodules; k++)
         free(ro->cfg.module_paths[k]);
     ro->cfg.nmodules = 0;

@@ -24,7 +24,9 @@ struct run_options {
     const char *disk_path; /* --disk / --hda FILE (opened by the caller) */
     char *disk_path_buf;   /* the FILE part of FILE,OPTIONS (owned) */
     unsigned disk_flags;   /* DISK_READONLY (,readonly) */
-    bool help;             /* -h / --help */
+    const char *bios_path; /* --bios FILE (read by the caller into bios) */
+    struct bios_image *bios;
+    bool help; /* -h / --help */
 };
 
 extern const struct optparse_table run_options_table;

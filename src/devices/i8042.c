@@ -23,7 +23,7 @@
  *   0xAD/0xAE  disable/enable the keyboard (command byte bit 4)
  *   0xD0       read the output port
  *   0xD1       write the output port (next data byte): bit 0 = 0 asserts
- *              the CPU reset line -> machine reset; bit 1 (A20) is stored
+ *              the CPU reset line -> machine reset; bit 1 is the A20 gate
  *   0xD2       write the keyboard output buffer (next data byte reads back
  *              from 0x60 as if the keyboard had sent it)
  *   0xD3       write the aux output buffer (next data byte reads back as
@@ -33,11 +33,11 @@
  *              disabled in the command byte (as QEMU: Linux probes with
  *              the port disabled and would wait out a 0.5 s timeout)
  *   0xD4       write to the aux device (next data byte goes to the mouse)
- *   0xDD/0xDF  A20 off/on (output port bit 1, stored)
+ *   0xDD/0xDF  A20 off/on (output port bit 1)
  *   0xF0-0xFF  pulse the output port bits whose command bit is 0; bit 0
  *              pulsed (0xFE, and every even command) -> machine reset
- * Other commands are ignored.  A20 is never actually masked: guest memory
- * always sees A20 enabled.
+ * Other commands are ignored.  A change of the A20 bit is signalled on the
+ * a20 level line (dev_i8042_set_a20_line); the board decides what masks.
  *
  * Data port (0x60): a read returns the output buffer and clears OBF (with
  * nothing new it returns the last byte again, 0x00 at power-on), then the
@@ -104,6 +104,7 @@ struct dev_i8042 {
     uint8_t ctl;
     struct ps2_out aux; /* bytes from the AUX port (mouse, 0xD3) */
     struct ps2_mouse mouse;
+    struct level_line a20; /* the output port's A20 gate */
 };
 
 void ps2_out_put(struct ps2_out *q, uint8_t b)
@@ -123,6 +124,25 @@ static uint8_t ps2_out_take(struct ps2_out *q)
 static void kbc_reset_machine(struct dev_i8042 *k)
 {
     event_signal(&k->reset);
+}
+
+/* Writes the output port; a change of the A20 bit goes to the board. */
+static void kbc_set_outport(struct dev_i8042 *k, uint8_t val)
+{
+    uint8_t old = k->outport;
+    k->outport = val;
+    if ((old ^ val) & OUT_A20)
+        level_set(&k->a20, !!(val & OUT_A20));
+}
+
+void dev_i8042_set_a20_line(struct dev_i8042 *k, struct level_line a20)
+{
+    k->a20 = a20;
+}
+
+bool dev_i8042_a20(const struct dev_i8042 *k)
+{
+    return k->outport & OUT_A20;
 }
 
 /* Moves the next waiting byte into an empty output buffer and raises its
@@ -195,8 +215,8 @@ static void kbc_command(struct dev_i8042 *k, uint8_t cmd)
     case 0xAD: k->ram[0] |= CB_KBD_DISABLE; break;
     case 0xAE: k->ram[0] &= (uint8_t)~CB_KBD_DISABLE; break;
     case 0xD0: kbc_respond(k, k->outport); break;
-    case 0xDD: k->outport &= (uint8_t)~OUT_A20; break;
-    case 0xDF: k->outport |= OUT_A20; break;
+    case 0xDD: kbc_set_outport(k, k->outport & (uint8_t)~OUT_A20); break;
+    case 0xDF: kbc_set_outport(k, k->outport | OUT_A20); break;
     default: break;
     }
 }
@@ -209,7 +229,7 @@ static void kbc_data_write(struct dev_i8042 *k, uint8_t val)
         k->ram[cmd & 0x1F] = val;
         kbc_update(k);
     } else if (cmd == 0xD1) {
-        k->outport = val;
+        kbc_set_outport(k, val);
         if (!(val & OUT_RESET))
             kbc_reset_machine(k);
     } else if (cmd == 0xD2) {

@@ -39,8 +39,9 @@ int mmu_init(struct mmu *mmu, uint8_t *ram, uint32_t ram_size, struct io_bus *bu
     mmu->ram_pages = ram_size / PAGE_SIZE;
     mmu->code_pages = calloc(mmu->ram_pages ? mmu->ram_pages : 1, 1);
     mmu->pt_pages = calloc(mmu->ram_pages ? mmu->ram_pages : 1, 1);
+    mmu->rom_pages = calloc(mmu->ram_pages ? mmu->ram_pages : 1, 1);
     if (!mmu->tlb || !mmu->tlb_user || !mmu->global || !mmu->code_pages || !mmu->pt_pages ||
-        !mmu->live || !mmu->in_live) {
+        !mmu->rom_pages || !mmu->live || !mmu->in_live) {
         mmu_destroy(mmu);
         return XBT_ENOMEM;
     }
@@ -63,6 +64,7 @@ void mmu_destroy(struct mmu *mmu)
     mmu->in_live = NULL;
     free(mmu->code_pages);
     free(mmu->pt_pages);
+    free(mmu->rom_pages);
     shadow_destroy(mmu->shadow);
     mmu->shadow = NULL;
     hmmu_destroy(mmu->hmmu);
@@ -198,6 +200,7 @@ void mmu_code_page_clear(struct mmu *mmu, uint32_t page_addr)
     uint32_t p = page_addr >> 12;
     if (p < mmu->ram_pages && mmu->code_pages[p]) {
         mmu->code_pages[p] = 0;
-        mmu_window_protect(mmu, page_addr & PAGE_MASK, PAGE_SIZE, true);
+        if (!mmu->rom_pages[p]) /* shadow-ROM stays read-only */
+            mmu_window_protect(mmu, page_addr & PAGE_MASK, PAGE_SIZE, true);
     }
 }

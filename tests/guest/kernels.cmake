@@ -226,3 +226,10 @@ xbt_guest(disk_dma_code SOURCES disk_dma_code.c disk_common.c DISK)
 # disk_flush: 400 rounds of 8 sectors written and flushed (tests/cli/disk.sh
 # also kills xbt in the middle of a paced run and checks the image)
 xbt_guest(disk_flush    SOURCES disk_flush.c disk_common.c DISK)
+
+# board: what firmware sees of the board - fw_cfg (items, directory, files,
+# DMA), the i440FX and PIIX3 registers, ELCR, the PAM, the BIOS flash,
+# port 0x92, the CMOS bytes; expected output from QEMU -machine pc after
+# its SeaBIOS (the same Debian seabios image xbt maps with --bios).
+xbt_guest(board SOURCES board.c disk_common.c
+          XBT_ARGS "--bios /usr/share/seabios/bios-256k.bin")
