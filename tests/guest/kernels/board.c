@@ -15,7 +15,10 @@
  * option ROMs QEMU adds (genroms/), not the files xbt adds
  * (etc/sercon-port), not NOGRAPHIC (QEMU's -display none says 0).  Then
  * the PAM at work: the write-protected F segment drops a write, the
- * read/write 0xE8000 segment keeps one.
+ * read/write 0xE8000 segment keeps one, code there written through the
+ * segment mapped read-ROM/write-DRAM runs once it is DRAM again (no stale
+ * translation); and the reset vector in the BIOS flash at the top of
+ * 4 GiB (xbt runs this with --bios and the SeaBIOS image QEMU uses).
  */
 #include <stdbool.h>
 #include <string.h>
@@ -201,6 +204,33 @@ static void shadow(void)
     *e = eo;
 }
 
+/* Code in a PAM segment: written while the segment is read/write DRAM and
+ * run; then new code written with writes to DRAM (PAM 2); back to
+ * read/write DRAM (PAM 3) the new code is what runs.  (What PAM 2 reads
+ * is not printed: the ROM on the i440FX and under xbt, DRAM under QEMU,
+ * whose pam.c maps that mode as RAM.) */
+static void put_code(volatile uint8_t *p, uint32_t value)
+{
+    p[0] = 0xB8; /* mov eax, value; ret */
+    for (int i = 0; i < 4; i++)
+        p[1 + i] = (uint8_t)(value >> (8 * i));
+    p[5] = 0xC3;
+}
+
+static void shadow_code(void)
+{
+    volatile uint8_t *code = phys(0xE8100);
+    uint32_t (*fn)(void) = (uint32_t (*)(void))(uintptr_t)0xE8100;
+    uint8_t pam6 = pci_read8(0, 0, 0x5F);
+    put_code(code, 0x11111111);
+    printf("code in DRAM at 0xe8100 returns %08x\n", (unsigned)fn());
+    outl(PCI_ADDR, pci_addr(0, 0, 0x5C));
+    outb(PCI_DATA + 3, (uint8_t)((pam6 & 0xF0) | 0x02)); /* E8000: read ROM, write DRAM */
+    put_code(code, 0x22222222); /* reads from the ROM (xbt) or DRAM (QEMU) */
+    outb(PCI_DATA + 3, pam6);
+    printf("  back with PAM 3 it runs: %08x\n", (unsigned)fn());
+}
+
 /* The BIOS flash at the top of 4 GiB (xbt: --bios, the same SeaBIOS image
  * QEMU maps): the reset vector, read-only. */
 static void flash(void)
@@ -254,6 +284,7 @@ int kmain(uint32_t magic, struct multiboot_info *mbi)
     fw_cfg_dma();
     chipset();
     shadow();
+    shadow_code();
     flash();
     a20();
     cmos_bytes();
