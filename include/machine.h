@@ -151,7 +151,6 @@ struct machine {
     /* The A20 line: the i8042's output port OR port 0x92 (PIIX3). */
     bool a20_kbc, a20_port92;
     struct level_line a20_hook; /* the CPU's A20 mask input, if wired */
-    struct ticker *ticker;      /* host clock: wakes the vCPU at timer deadlines */
     struct run_stats run_st;
 
     /* Set from any thread; the run loop notices at the next unit boundary. */

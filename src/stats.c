@@ -351,13 +351,11 @@ static int collect(const struct machine *m, struct kv *out, int max)
         collect_apic(&c, m);
     if (m->profile)
         collect_profile(&c, m);
-}
-
-if (m->fw_cfg)
-    collect_board(&c, m);
-collect_run(&c, m);
-collect_clock(&c, m);
-return c.n;
+    if (m->fw_cfg)
+        collect_board(&c, m);
+    collect_run(&c, m);
+    collect_clock(&c, m);
+    return c.n;
 }
 
 void stats_print_text(const struct machine *m, FILE *f)
