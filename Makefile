@@ -16,6 +16,10 @@
 #               cannot run i386 programs (XBT_NO_NATIVE=1)
 #   make format-check  the C sources follow .clang-format (make format
 #               rewrites them)
+#   make fuzz SEEDS=N  the random-instruction differential fuzzer
+#               (tests/fuzz/insn/README.md): N seeds of FUZZ_BLOCKS blocks
+#               from FUZZ_SEED0 on, every variant, once plain and once with
+#               each configuration in FUZZ_KNOBS
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 JOBS ?= 2
@@ -23,8 +27,14 @@ CMAKE_FLAGS ?=
 
 BENCH_ARGS ?=
 
+SEEDS ?= 20
+FUZZ_BLOCKS ?= 1000
+FUZZ_SEED0 ?= 1000
+# one configuration per line of xbt options, each run after the plain one
+FUZZ_KNOBS ?= --no-chain --max-unit-insns 1;--tcache-size 64K --tcache-policy=fifo
+
 .PHONY: all deps build run test test-knobs test-no-native asan bench bench-deps native-refs \
-        format format-check clean
+        format format-check clean fuzz
 
 # the C sources clang-format checks (guest kernels keep their own layout)
 FORMAT_FILES = $(shell git ls-files 'src/*.c' 'src/*.h' 'include/*.h' 'tests/unit/*.[ch]' \
@@ -65,6 +75,17 @@ asan: deps
 	cmake -S . -B $(ASAN_BUILD) -DXBT_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug $(CMAKE_FLAGS)
 	cmake --build $(ASAN_BUILD) -j$(JOBS)
 	cd $(ASAN_BUILD) && ctest -j$(JOBS) --output-on-failure
+
+# Long fuzzing runs (CI runs a small fixed set through ctest -L fuzz).
+fuzz: build
+	@seeds=$$(seq $(FUZZ_SEED0) $$(($(FUZZ_SEED0) + $(SEEDS) - 1)) | tr '\n' ' '); \
+	(echo; echo '$(FUZZ_KNOBS)' | tr ';' '\n') | while IFS= read -r c; do \
+	    echo "== fuzz: $(SEEDS) seeds x $(FUZZ_BLOCKS) blocks with XBT_EXTRA_ARGS='$$c'"; \
+	    XBT_EXTRA_ARGS="$$c" sh tests/fuzz/insn/fuzz.sh --xbt $(BUILD)/xbt \
+	        --kernel $(BUILD)/guests/fuzz_insn.elf --native $(BUILD)/guests/native/fuzz_insn \
+	        --gen tests/fuzz/insn/gen.py --qemu "$$(command -v qemu-system-i386)" \
+	        --seeds "$$seeds" --blocks $(FUZZ_BLOCKS) --outdir $(BUILD)/fuzz-run || exit 1; \
+	done
 
 bench: build
 	$(BUILD)/xbt bench $(BENCH_ARGS)
