@@ -79,7 +79,7 @@ asan: deps
 # Long fuzzing runs (CI runs a small fixed set through ctest -L fuzz).
 fuzz: build
 	@seeds=$$(seq $(FUZZ_SEED0) $$(($(FUZZ_SEED0) + $(SEEDS) - 1)) | tr '\n' ' '); \
-	(echo; echo '$(FUZZ_KNOBS)' | tr ';' '\n') | while IFS= read -r c; do \
+	(echo; [ -z '$(FUZZ_KNOBS)' ] || echo '$(FUZZ_KNOBS)' | tr ';' '\n') | while IFS= read -r c; do \
 	    echo "== fuzz: $(SEEDS) seeds x $(FUZZ_BLOCKS) blocks with XBT_EXTRA_ARGS='$$c'"; \
 	    XBT_EXTRA_ARGS="$$c" sh tests/fuzz/insn/fuzz.sh --xbt $(BUILD)/xbt \
 	        --kernel $(BUILD)/guests/fuzz_insn.elf --native $(BUILD)/guests/native/fuzz_insn \
