@@ -23,28 +23,24 @@
 static int replay_file(const char *path)
 {
     FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "replay: %s: cannot open\n", path);
+    struct stat st;
+    if (!f || fstat(fileno(f), &st) || !S_ISREG(st.st_mode) || st.st_size > REPLAY_MAX_SIZE) {
+        fprintf(stderr, "replay: %s: cannot open (or not a file of at most %u MiB)\n", path,
+                REPLAY_MAX_SIZE >> 20);
+        if (f)
+            fclose(f);
         return -1;
     }
-    uint8_t *buf = malloc(REPLAY_MAX_SIZE);
-    size_t n = buf ? fread(buf, 1, REPLAY_MAX_SIZE, f) : 0;
-    int bad = !buf || ferror(f) || !feof(f);
+    /* exactly the file's bytes on the heap, so ASan sees reads past them */
+    size_t n = (size_t)st.st_size;
+    uint8_t *in = malloc(n ? n : 1);
+    int bad = !in || fread(in, 1, n, f) != n;
     fclose(f);
     if (bad) {
-        fprintf(stderr, "replay: %s: cannot read (or larger than %u MiB)\n", path,
-                REPLAY_MAX_SIZE >> 20);
-        free(buf);
+        fprintf(stderr, "replay: %s: cannot read\n", path);
+        free(in);
         return -1;
     }
-    /* a copy of exactly n bytes, so ASan sees reads past the input */
-    uint8_t *in = malloc(n ? n : 1);
-    if (!in) {
-        free(buf);
-        return -1;
-    }
-    memcpy(in, buf, n);
-    free(buf);
     LLVMFuzzerTestOneInput(in, n);
     free(in);
     return 0;
