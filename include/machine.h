@@ -38,6 +38,7 @@ struct dev_pam;
 struct dev_rom;
 struct dev_port92;
 struct bios_image;
+struct gdbstub;
 
 struct machine_config {
     uint32_t ram_mib;        /* guest RAM, MiB (default 128) */
@@ -75,6 +76,8 @@ struct machine_config {
     bool reboot;                   /* --reboot: a reset restarts instead of exiting */
     bool apic;                     /* a local APIC and an I/O APIC (default; --no-apic:
                                   * the 8259 pair alone, as a pre-APIC PC) */
+    struct gdbstub *gdb;      /* --gdb / -s: the stub, or NULL (the caller opens
+                                  * and closes it; it outlives reboots) */
     struct disk_image *disk;       /* --disk: primary master image, or NULL (the
                                   * caller opens and closes it; it outlives reboots) */
     const struct bios_image *bios; /* --bios (or the default when booting through
@@ -152,6 +155,7 @@ struct machine {
     bool a20_kbc, a20_port92;
     struct level_line a20_hook; /* the CPU's A20 mask input, if wired */
     struct run_stats run_st;
+    bool gdb_onestep_clean; /* gdb's one-instruction units run, chains dropped */
 
     /* Set from any thread; the run loop notices at the next unit boundary. */
     atomic_int stop_reason; /* enum machine_stop */

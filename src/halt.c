@@ -10,6 +10,7 @@
 
 #include "clock.h"
 #include "cpu.h"
+#include "gdbstub.h"
 #include "machine.h"
 #include "profile.h"
 #include "run_int.h"
@@ -50,7 +51,8 @@ void run_halt(struct machine *m)
     profile_idle(m->profile, true);
     for (;;) {
         xclock_run_timers(m->clock);
-        if (intr_pending(&m->cpu->intr) || atomic_load(&m->stop_reason)) {
+        if (intr_pending(&m->cpu->intr) || atomic_load(&m->stop_reason) ||
+            gdbstub_wants_stop(m->cfg.gdb)) {
             profile_idle(m->profile, false);
             return;
         }

@@ -247,6 +247,9 @@ static bool step(struct run *r)
     xclock_run_timers(m->clock);
     if (!deliver_events(m))
         return false;
+    bool gdb_onestep = false;
+    if (m->cfg.gdb && !run_gdb_check(m, &gdb_onestep))
+        return false;
     uint32_t mode = cpu_mode_key(cpu);
     if (mode & MODE_CODE16) {
         xbt_error("the guest runs 16-bit code at %#x (not implemented yet)", cpu->eip);
@@ -255,7 +258,7 @@ static bool step(struct run *r)
     }
     bool shadow = cpu->int_shadow;
     bool single_step = (cpu->eflags & EFL_TF) != 0; /* a #DB trap after each instruction */
-    if (shadow || single_step)
+    if (shadow || single_step || gdb_onestep)
         mode |= MODE_ONESTEP;
     uint32_t pc, pc_next;
     if (fetch_addresses(cpu, mode, &pc, &pc_next) < 0)
@@ -279,6 +282,7 @@ int machine_run(struct machine *m)
     run_faults_install(m, &jb);
     if (!r.virt && !m->ticker)
         m->ticker = ticker_start(m);
+    run_gdb_attach(m);
     if (sigsetjmp(jb, 1)) {
         /* a host fault inside translated code became a guest exception */
         m->cpu->chain_info = 0;
@@ -288,6 +292,7 @@ int machine_run(struct machine *m)
     while (step(&r))
         ;
     run_faults_remove();
+    run_gdb_detach(m);
     if (m->ticker) {
         ticker_stop(m->ticker);
         m->ticker = NULL;

@@ -10,6 +10,7 @@
 #include "lapic.h"
 #include "machine.h"
 #include "profile.h"
+#include "gdbstub.h"
 #include "clock.h"
 #include "stats.h"
 #include "vcpu.h"
@@ -299,6 +300,22 @@ static void collect_board(struct kvs *c, const struct machine *m)
     add(c, "elcr_writes", dev_pic_elcr_writes(m->pic));
 }
 
+/* the gdb stub (--gdb, -s) */
+static void collect_gdb(struct kvs *c, const struct machine *m)
+{
+    const struct gdbstub_stats *g = gdbstub_stats(m->cfg.gdb);
+    c->group = "gdb";
+    add(c, "connections", g->connections);
+    add(c, "stops", g->stops);
+    add(c, "packets", g->packets);
+    add(c, "bad_checksums", g->bad_checksums);
+    add(c, "breakpoint_hits", g->breakpoint_hits);
+    add(c, "steps", g->steps);
+    add(c, "interrupts", g->interrupts);
+    add(c, "mem_bytes_read", g->mem_bytes_read);
+    add(c, "mem_bytes_written", g->mem_bytes_written);
+}
+
 /* the run loop */
 static void collect_run(struct kvs *c, const struct machine *m)
 {
@@ -353,6 +370,8 @@ static int collect(const struct machine *m, struct kv *out, int max)
         collect_profile(&c, m);
     if (m->fw_cfg)
         collect_board(&c, m);
+    if (m->cfg.gdb)
+        collect_gdb(&c, m);
     collect_run(&c, m);
     collect_clock(&c, m);
     return c.n;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "devices.h"
+#include "gdbstub.h"
 #include "lines.h"
 #include "machine.h"
 #include "profile.h"
@@ -50,6 +51,11 @@ static int run_open_files(struct run_options *ro)
             return rc;
         }
         ro->cfg.bios = ro->bios;
+    }
+    if (ro->gdb_spec &&
+        (rc = gdbstub_open(&ro->cfg.gdb, ro->gdb_spec, ro->gdb_wait, err, sizeof(err)))) {
+        xbt_error("%s", err);
+        return rc;
     }
     if (ro->cfg.debug_log) {
         xbt_log_file = fopen(ro->cfg.debug_log, "w");
@@ -105,8 +111,10 @@ static int run_machine(const struct machine_config *cfg)
         int status, why;
         if (run_once(cfg, &status, &why))
             return XBT_STATUS_ERROR;
-        if (!cfg->reboot || (why != STOP_RESET && why != STOP_TRIPLE_FAULT))
+        if (!cfg->reboot || (why != STOP_RESET && why != STOP_TRIPLE_FAULT)) {
+            gdbstub_exited(cfg->gdb, status); /* gdb hears the exit status */
             return status & 0xFF;
+        }
         fprintf(stderr, "xbt: rebooting\n");
     }
 }
@@ -156,6 +164,7 @@ int cli_run(int argc, char **argv)
     struct run_options ro;
     int status = run_command(&ro, argc, argv);
     disk_image_close(ro.cfg.disk);
+    gdbstub_close(ro.cfg.gdb);
     run_options_free(&ro);
     if (xbt_log_file) {
         fclose(xbt_log_file);

@@ -10,6 +10,7 @@
 
 #include "bt.h"
 #include "devices.h"
+#include "gdbstub.h"
 #include "profile.h"
 #include "clock.h"
 #include "lines.h"
@@ -42,6 +43,9 @@
 /* Tunable: largest --rtc-base in seconds.  Policy: 2^40 s is ~35,000
  * years; anything later is a typo, not a date. */
 #define RTC_BASE_MAX (1ull << 40)
+/* Tunable: -s's port.  Policy: QEMU's, so gdb's `target remote :1234`
+ * habits carry over. */
+#define GDB_DEFAULT_PORT "1234"
 
 #define FIELD(f)                                                                                   \
     .offset = offsetof(struct run_options, f), .size = sizeof(((struct run_options *)0)->f)
@@ -472,6 +476,26 @@ static const struct optparse_opt run_opts[] = {
       .help = "guest symbols for --profile: an ELF file (vmlinux) or a\n"
               "System.map or /proc/kallsyms listing (an ELF kernel's own\n"
               "symbols are read anyway)" },
+    { .name = "gdb",
+      .kind = OPTPARSE_STRING,
+      .metavar = "tcp:[HOST]:PORT",
+      FIELD(gdb_spec),
+      .section = SEC_DEBUG,
+      .help = "wait for gdb on PORT (HOST default 127.0.0.1): a\n"
+              "connection stops the guest (docs/gdb.md)" },
+    { .short_name = 's',
+      .kind = OPTPARSE_FLAG,
+      FIELD(gdb_default),
+      .value = 1,
+      .section = SEC_DEBUG,
+      .help = "the same as --gdb tcp::" GDB_DEFAULT_PORT },
+    { .short_name = 'S',
+      .kind = OPTPARSE_FLAG,
+      FIELD(gdb_wait),
+      .value = 1,
+      .section = SEC_DEBUG,
+      .help = "with -s or --gdb: wait for gdb before the first guest\n"
+              "instruction" },
     /* general */
     { .name = "help",
       .short_name = 'h',
@@ -489,6 +513,22 @@ const struct optparse_table run_options_table = {
     .sections = run_sections,
     .nsections = XBT_ARRAY_SIZE(run_sections),
 };
+
+/* -s, -S, --gdb: the spec is valid; -S needs a stub. */
+static int check_gdb(struct run_options *ro, char *err, size_t errlen)
+{
+    char host[64];
+    unsigned port;
+    if (ro->gdb_default && !ro->gdb_spec)
+        ro->gdb_spec = "tcp::" GDB_DEFAULT_PORT;
+    if (ro->gdb_wait && !ro->gdb_spec) {
+        snprintf(err, errlen, "-S waits for gdb: give -s or --gdb too");
+        return XBT_EINVAL;
+    }
+    if (ro->gdb_spec)
+        return gdbstub_parse_spec(ro->gdb_spec, host, sizeof(host), &port, err, errlen);
+    return 0;
+}
 
 int run_options_parse(struct run_options *ro, int argc, char **argv, char *err, size_t errlen)
 {
@@ -518,7 +558,7 @@ int run_options_parse(struct run_options *ro, int argc, char **argv, char *err, 
     }
     if (!ro->cfg.kernel)
         ro->cfg.kernel = argv[operand];
-    return 0;
+    return check_gdb(ro, err, errlen);
 }
 
 void run_options_free(struct run_options *ro)
