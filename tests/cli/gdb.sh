@@ -6,7 +6,9 @@
 #   instructions), x/4xw of known words, `set var` seen in the guest's
 #   output and exit status, a hardware breakpoint, delete, continue to the
 #   end (gdb hears the exit code); memory through paging (a higher-half
-#   alias, an unmapped address) and a detach; ^C while the guest spins;
+#   alias, an unmapped address) and a detach; steps across a fault and
+#   INT n stop at the handler; ^C while the guest spins and
+#   a breakpoint in its loop, translated and chained before it was set;
 #   --stats counts the session; a bad --gdb spec, -S alone and a port in
 #   use are one error line and status 2.  Skipped (77) without gdb.
 set -u
@@ -117,6 +119,37 @@ EOF
     [ "$fails" -eq 0 ] || cat "$T/gout3"
 fi
 
+# a step across a fault (ud2: #UD) and INT n stops at the handler's first
+# instruction (the IDT's stub), as QEMU's; the guest then passes its test
+K4=$G/idt.elf
+if [ -f "$K4" ] && command -v objdump >/dev/null 2>&1 && start_xbt "$K4"; then
+    ud2=$(objdump -d "$K4" | awk '$0 ~ /\tud2/ { sub(":", "", $1); print $1; exit }')
+    int28=$(objdump -d "$K4" | awk '$0 ~ /\tint +\$0x28/ { sub(":", "", $1); print $1; exit }')
+    stub6=$(nm "$K4" | awk '$3 == "isr_stub_6" { print $1 }')
+    stub40=$(nm "$K4" | awk '$3 == "isr_stub_40" { print $1 }')
+    cat >"$T/cmds4" <<EOF
+set pagination off
+target remote 127.0.0.1:$P
+break *0x$ud2
+break *0x$int28
+continue
+stepi
+printf "ud2 -> %x\n", \$pc
+continue
+stepi
+printf "int -> %x\n", \$pc
+delete
+continue
+EOF
+    timeout 60 gdb -nx -batch -x "$T/cmds4" "$K4" >"$T/gout4" 2>&1
+    wait "$XP"
+    st=$?
+    grep -q "^ud2 -> $(printf '%x' "0x$stub6")\$" "$T/gout4" && ok || bad "step over ud2"
+    grep -q "^int -> $(printf '%x' "0x$stub40")\$" "$T/gout4" && ok || bad "step over int \$0x28"
+    grep -q "^PASS: idt" "$T/xout" && [ "$st" -eq 1 ] && ok || bad "idt after gdb: status $st"
+    [ "$fails" -eq 0 ] || { cat "$T/gout4"; cat "$T/xout"; }
+fi
+
 # ^C: the guest spins; a raw client (gdb's batch mode cannot send ^C)
 # continues it, interrupts it (a T02 stop reply, SIGINT) and kills it
 K2=$G/spin.elf
@@ -149,6 +182,13 @@ def recv():
 send(b"?"); print("first", recv().decode())
 send(b"c"); time.sleep(0.5); s.sendall(b"\x03"); print("interrupted", recv().decode())
 send(b"g"); print("regs", len(recv()))
+# a breakpoint in the loop's unit, translated and chained before it was set
+send(b"p8"); eip = recv()
+addr = int.from_bytes(bytes.fromhex(eip.decode()), "little")
+send(b"Z0,%x,1" % addr); print("Z0", recv().decode())
+send(b"c"); print("hit", recv().decode())
+send(b"p8"); print("same", recv() == eip)
+send(b"z0,%x,1" % addr); print("z0", recv().decode())
 send(b"k")
 EOF
     wait "$XP"
@@ -156,6 +196,9 @@ EOF
     grep -q "^first T05" "$T/rsp" && ok || bad "first stop: $(cat "$T/rsp")"
     grep -q "^interrupted T02" "$T/rsp" && ok || bad "^C stop: $(cat "$T/rsp")"
     grep -q "^regs 432$" "$T/rsp" && ok || bad "g after ^C: $(cat "$T/rsp")"
+    grep -q "^Z0 OK$" "$T/rsp" && grep -q "^hit T05" "$T/rsp" && grep -q "^same True$" "$T/rsp" &&
+        ok || bad "breakpoint in a translated unit: $(cat "$T/rsp")"
+    grep -q "^  breakpoint_hits  *1$" "$T/xerr" && ok || bad "--stats breakpoint_hits (spin)"
     grep -q "^  interrupts  *1$" "$T/xerr" && ok || bad "--stats interrupts"
     [ "$st" -eq 8 ] && ok || bad "killed xbt: status $st, expected 8"
     [ "$fails" -eq 0 ] || { cat "$T/rsp"; cat "$T/xerr"; }
