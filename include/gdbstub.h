@@ -28,12 +28,14 @@ struct gdbstub;
 struct vcpu;
 struct mmu;
 
-/* What the stub debugs: one machine's vCPU and memory, and how to make
- * the vCPU leave translated code soon (any thread). */
+/* What the stub debugs: one machine's vCPU and memory, how to make the
+ * vCPU leave translated code soon (any thread), and whether the run is
+ * ending anyway (Ctrl-A x while -S waits for gdb). */
 struct gdb_target {
     struct vcpu *cpu;
     struct mmu *mmu;
     void (*kick)(void *opaque);
+    bool (*stopping)(void *opaque);
     void *opaque;
 };
 
@@ -46,8 +48,8 @@ enum gdb_action {
 /* What --stats prints under "gdb". */
 struct gdbstub_stats {
     uint64_t connections;
-    uint64_t stops;      /* times the guest stopped for gdb */
-    uint64_t packets;    /* packets received */
+    uint64_t stops;   /* times the guest stopped for gdb */
+    uint64_t packets; /* packets received */
     uint64_t bad_checksums;
     uint64_t breakpoint_hits;
     uint64_t steps;      /* single steps done */

@@ -15,9 +15,18 @@ static void gdb_kick(void *opaque)
     machine_kick(opaque);
 }
 
+/* The run is ending (Ctrl-A x while -S waits for gdb). */
+static bool gdb_stopping(void *opaque)
+{
+    struct machine *m = opaque;
+    return atomic_load(&m->stop_reason) != STOP_NONE;
+}
+
 void run_gdb_attach(struct machine *m)
 {
-    struct gdb_target t = { .cpu = m->cpu, .mmu = &m->mmu, .kick = gdb_kick, .opaque = m };
+    struct gdb_target t = {
+        .cpu = m->cpu, .mmu = &m->mmu, .kick = gdb_kick, .stopping = gdb_stopping, .opaque = m
+    };
     gdbstub_attach(m->cfg.gdb, &t);
 }
 

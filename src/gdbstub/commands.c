@@ -268,12 +268,8 @@ enum gdb_cmd_result gdb_command(struct gdbstub *g)
 {
     const char *p = g->rx.buf;
     switch (p[0]) {
-    case '?':
-        gdb_stop_reply(g, g->last_sig);
-        break;
-    case 'q':
-        cmd_query(g, p);
-        break;
+    case '?': gdb_stop_reply(g, g->last_sig); break;
+    case 'q': cmd_query(g, p); break;
     case 'Q':
         if (!strcmp(p, "QStartNoAckMode")) {
             g->no_ack_next = true;
@@ -282,44 +278,24 @@ enum gdb_cmd_result gdb_command(struct gdbstub *g)
             reply(g, "");
         break;
     case 'H':
-    case 'T':
-        reply(g, "OK");
-        break;
-    case 'g':
-        cmd_read_regs(g);
-        break;
-    case 'G':
-        cmd_write_regs(g, p + 1);
-        break;
+    case 'T': reply(g, "OK"); break;
+    case 'g': cmd_read_regs(g); break;
+    case 'G': cmd_write_regs(g, p + 1); break;
     case 'p':
-    case 'P':
-        cmd_reg(g, p + 1, p[0] == 'P');
-        break;
-    case 'm':
-        cmd_read_mem(g, p + 1);
-        break;
+    case 'P': cmd_reg(g, p + 1, p[0] == 'P'); break;
+    case 'm': cmd_read_mem(g, p + 1); break;
     case 'M':
-    case 'X':
-        cmd_write_mem(g, p + 1, p[0] == 'X');
-        break;
+    case 'X': cmd_write_mem(g, p + 1, p[0] == 'X'); break;
     case 'Z':
-    case 'z':
-        cmd_breakpoint(g, p + 1, p[0] == 'Z');
-        break;
+    case 'z': cmd_breakpoint(g, p + 1, p[0] == 'Z'); break;
     case 'c':
-    case 's':
-        return resume(g, p + 1, p[0] == 's', false);
+    case 's': return resume(g, p + 1, p[0] == 's', false);
     case 'C':
-    case 'S':
-        return resume(g, p + 1, p[0] == 'S', true);
-    case 'v':
-        return cmd_v(g, p);
-    case 'D':
-        return GDB_CMD_DETACH;
-    case 'k':
-        return GDB_CMD_KILL;
-    default:
-        reply(g, "");
+    case 'S': return resume(g, p + 1, p[0] == 'S', true);
+    case 'v': return cmd_v(g, p);
+    case 'D': return GDB_CMD_DETACH;
+    case 'k': return GDB_CMD_KILL;
+    default: reply(g, "");
     }
     return GDB_CMD_REPLY;
 }

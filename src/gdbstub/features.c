@@ -23,14 +23,15 @@ static const char target_xml[] =
         R32("edx", "int32") R32("ebx", "int32") R32("esp", "data_ptr") R32("ebp", "data_ptr")
             R32("esi", "int32") R32("edi", "int32") R32("eip", "code_ptr") R32("eflags", "int32")
                 R32("cs", "int32") R32("ss", "int32") R32("ds", "int32") R32("es", "int32")
-                    R32("fs", "int32") R32("gs", "int32") RX87("st0") RX87("st1") RX87("st2")
-                        RX87("st3") RX87("st4") RX87("st5") RX87("st6") RX87("st7")
-                            RFP("fctrl") RFP("fstat") RFP("ftag") RFP("fiseg") RFP("fioff")
-                                RFP("foseg") RFP("fooff") RFP("fop") "</feature>"
-    "<feature name=\"org.xbt.i386.system\">" RSYS("cr0") RSYS("cr2") RSYS("cr3") RSYS("cr4")
-        RSYS("es_base") RSYS("cs_base") RSYS("ss_base") RSYS("ds_base") RSYS("fs_base")
-            RSYS("gs_base") "</feature>"
-    "</target>";
+                    R32("fs", "int32") R32("gs", "int32") RX87("st0") RX87("st1") RX87("st2") RX87(
+                        "st3") RX87("st4") RX87("st5") RX87("st6") RX87("st7") RFP("fctrl")
+                        RFP("fstat") RFP("ftag") RFP("fiseg") RFP("fioff") RFP("foseg") RFP("fooff")
+                            RFP("fop") "</feature>"
+                                       "<feature name=\"org.xbt.i386.system\">" RSYS("cr0")
+                                           RSYS("cr2") RSYS("cr3") RSYS("cr4") RSYS("es_base")
+                                               RSYS("cs_base") RSYS("ss_base") RSYS("ds_base")
+                                                   RSYS("fs_base") RSYS("gs_base") "</feature>"
+                                                                                   "</target>";
 
 const char *gdb_target_xml(void)
 {

@@ -129,16 +129,12 @@ enum gdb_rx_event gdb_rx_feed(struct gdb_rx *rx, uint8_t b)
         data_byte(rx, b);
         return GDB_RX_NONE;
     case RX_ESC:
-    case RX_RLE:
-        data_byte(rx, b);
-        return GDB_RX_NONE;
+    case RX_RLE: data_byte(rx, b); return GDB_RX_NONE;
     case RX_CS1:
         rx->cs[0] = (char)b;
         rx->state = RX_CS2;
         return GDB_RX_NONE;
-    default:
-        rx->cs[1] = (char)b;
-        return finish(rx);
+    default: rx->cs[1] = (char)b; return finish(rx);
     }
 }
 

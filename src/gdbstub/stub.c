@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "vcpu.h"
 #include "gdbstub/gdbstub_int.h"
@@ -17,6 +18,9 @@
  * changed).  Policy: a few; a `jmp $` changes nothing either and must
  * still stop. */
 #define STEP_RETRIES 3
+/* Tunable: how often -S's wait for gdb looks whether the run is ending,
+ * ns.  Policy: a tenth of a second, unnoticeable after Ctrl-A x. */
+#define WAIT_POLL_NS 100000000L
 
 int gdbstub_parse_spec(const char *spec, char *host, size_t hostlen, unsigned *port, char *err,
                        size_t errlen)
@@ -162,12 +166,25 @@ static int stop_sig(struct gdbstub *g, const struct vcpu *cpu)
     return 0;
 }
 
-/* Until gdb is connected (-S before it came, or a stop after it left). */
+static bool run_ending(const struct gdbstub *g)
+{
+    return g->target.stopping && g->target.stopping(g->target.opaque);
+}
+
+/* Until gdb is connected (-S before it came), unless the run ends. */
 static bool wait_client(struct gdbstub *g)
 {
     pthread_mutex_lock(&g->lock);
-    while (g->fd < 0 && !atomic_load(&g->quit))
-        pthread_cond_wait(&g->cond, &g->lock);
+    while (g->fd < 0 && !atomic_load(&g->quit) && !run_ending(g)) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += WAIT_POLL_NS;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&g->cond, &g->lock, &ts);
+    }
     bool ok = g->fd >= 0;
     if (ok)
         g->state = GDB_STOPPED;

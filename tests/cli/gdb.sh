@@ -9,8 +9,8 @@
 #   alias, an unmapped address) and a detach; steps across a fault and
 #   INT n stop at the handler; ^C while the guest spins and
 #   a breakpoint in its loop, translated and chained before it was set;
-#   --stats counts the session; a bad --gdb spec, -S alone and a port in
-#   use are one error line and status 2.  Skipped (77) without gdb.
+#   --stats counts the session; -S waiting still ends on Ctrl-A x; a bad
+#   --gdb spec, -S alone and a port in use are one error line and status 2.  Skipped (77) without gdb.
 set -u
 XBT=$1 G=$2
 K=$G/gdb_target.elf
@@ -203,6 +203,15 @@ EOF
     [ "$st" -eq 8 ] && ok || bad "killed xbt: status $st, expected 8"
     [ "$fails" -eq 0 ] || { cat "$T/rsp"; cat "$T/xerr"; }
 fi
+
+# -S waiting for gdb still ends on Ctrl-A x (status 8)
+for try in 1 2 3 4; do
+    P=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000))
+    (sleep 1; printf '\001x') | timeout 30 "$XBT" run -S --gdb "tcp::$P" "$K" >/dev/null 2>&1
+    st=$?
+    [ "$st" -ne 2 ] && break # 2: the port was taken
+done
+[ "$st" -eq 8 ] && ok || bad "-S and Ctrl-A x: status $st, expected 8"
 
 # bad uses: one line, status 2
 for args in "--gdb 1234" "--gdb tcp::0" "--gdb tcp::99999" "--gdb tcp:notanip:1234" "-S"; do

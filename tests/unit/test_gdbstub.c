@@ -139,11 +139,11 @@ static void test_features_xml(void **state)
     assert_non_null(strstr(x, "<architecture>i386</architecture>"));
     assert_non_null(strstr(x, "<feature name=\"org.gnu.gdb.i386.core\">"));
     /* every register gdb's i386 core needs, in the 'g' order */
-    static const char *const core[] = { "eax",   "ecx",   "edx",   "ebx",  "esp",   "ebp",
-                                        "esi",   "edi",   "eip",   "eflags", "cs",  "ss",
-                                        "ds",    "es",    "fs",    "gs",   "st0",   "st7",
-                                        "fctrl", "fstat", "ftag",  "fiseg", "fioff", "foseg",
-                                        "fooff", "fop",   "cr0",   "cr3",  "gs_base" };
+    static const char *const core[] = { "eax",   "ecx",   "edx",  "ebx",    "esp",    "ebp",
+                                        "esi",   "edi",   "eip",  "eflags", "cs",     "ss",
+                                        "ds",    "es",    "fs",   "gs",     "st0",    "st7",
+                                        "fctrl", "fstat", "ftag", "fiseg",  "fioff",  "foseg",
+                                        "fooff", "fop",   "cr0",  "cr3",    "gs_base" };
     const char *prev = x;
     for (size_t i = 0; i < sizeof(core) / sizeof(core[0]); i++) {
         char name[32];
@@ -261,10 +261,14 @@ static void test_spec(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_checksum_and_frame), cmocka_unit_test(test_rx_packet_and_acks),
-        cmocka_unit_test(test_rx_rle_and_escapes), cmocka_unit_test(test_rx_overflow),
-        cmocka_unit_test(test_hex),                cmocka_unit_test(test_features_xml),
-        cmocka_unit_test(test_xfer_slices),        cmocka_unit_test(test_registers),
+        cmocka_unit_test(test_checksum_and_frame),
+        cmocka_unit_test(test_rx_packet_and_acks),
+        cmocka_unit_test(test_rx_rle_and_escapes),
+        cmocka_unit_test(test_rx_overflow),
+        cmocka_unit_test(test_hex),
+        cmocka_unit_test(test_features_xml),
+        cmocka_unit_test(test_xfer_slices),
+        cmocka_unit_test(test_registers),
         cmocka_unit_test(test_spec),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
