@@ -76,7 +76,7 @@ struct machine_config {
     bool reboot;                   /* --reboot: a reset restarts instead of exiting */
     bool apic;                     /* a local APIC and an I/O APIC (default; --no-apic:
                                   * the 8259 pair alone, as a pre-APIC PC) */
-    struct gdbstub *gdb;      /* --gdb / -s: the stub, or NULL (the caller opens
+    struct gdbstub *gdb;           /* --gdb / -s: the stub, or NULL (the caller opens
                                   * and closes it; it outlives reboots) */
     struct disk_image *disk;       /* --disk: primary master image, or NULL (the
                                   * caller opens and closes it; it outlives reboots) */

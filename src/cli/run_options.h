@@ -26,10 +26,10 @@ struct run_options {
     unsigned disk_flags;   /* DISK_READONLY (,readonly) */
     const char *bios_path; /* --bios FILE (read by the caller into bios) */
     struct bios_image *bios;
-    const char *gdb_spec;  /* --gdb SPEC (-s: tcp::1234) */
-    bool gdb_default;      /* -s */
-    bool gdb_wait;         /* -S */
-    bool help;             /* -h / --help */
+    const char *gdb_spec; /* --gdb SPEC (-s: tcp::1234) */
+    bool gdb_default;     /* -s */
+    bool gdb_wait;        /* -S */
+    bool help;            /* -h / --help */
 };
 
 extern const struct optparse_table run_options_table;

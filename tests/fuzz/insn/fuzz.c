@@ -41,7 +41,7 @@ __asm__(".text\n"
         "pushal\n\t"
         "movl %esp, fuzz_saved_esp\n\t"
         "pushfl\n\t"
-        "andl $0xfffbf22a, (%esp)\n\t"   /* ~(ARITH | TF | DF | AC) */
+        "andl $0xfffbf22a, (%esp)\n\t" /* ~(ARITH | TF | DF | AC) */
         "movl fuzz_in_fl, %eax\n\t"
         "orl %eax, (%esp)\n\t"
         "popfl\n\t"
@@ -53,7 +53,7 @@ __asm__(".text\n"
         "movl fuzz_in+24, %esi\n\t"
         "movl fuzz_in+28, %edi\n\t"
         "movl fuzz_in+16, %esp\n\t"
-        "jmp 0xC00000\n"                  /* FUZZ_CODE */
+        "jmp 0xC00000\n" /* FUZZ_CODE */
         ".globl fuzz_back\n"
         "fuzz_back:\n\t"
         "movl %eax, %ss:fuzz_out+0\n\t"
@@ -123,8 +123,7 @@ static uint32_t fuzz_mask(const uint8_t *marks, unsigned n, uint32_t off)
     return 0;
 }
 
-static const char *const fuzz_regs[8] = { "eax", "ecx", "edx", "ebx",
-                                          "esp", "ebp", "esi", "edi" };
+static const char *const fuzz_regs[8] = { "eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi" };
 
 /* Runs one block record at p (size bytes left); returns its length or 0. */
 static uint32_t fuzz_block(const uint8_t *p, uint32_t left)
@@ -205,9 +204,9 @@ int test_main(void)
     }
     size_t n = fread(buf, 1, sizeof buf, fp);
     fclose(fp);
-    void *m = mmap((void *)(uintptr_t)FUZZ_BASE, FUZZ_END - FUZZ_BASE,
-                   PROT_READ | PROT_WRITE | PROT_EXEC,
-                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+    void *m =
+        mmap((void *)(uintptr_t)FUZZ_BASE, FUZZ_END - FUZZ_BASE, PROT_READ | PROT_WRITE | PROT_EXEC,
+             MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
     if (m != (void *)(uintptr_t)FUZZ_BASE) {
         perror("mmap of the scratch memory");
         return 2;

@@ -12,7 +12,7 @@
 #include "fuzz.h"
 #include "portable.h"
 
-#define FUZZ_PDES 64                /* x 4 MiB: 256 MiB identity-mapped */
+#define FUZZ_PDES 64 /* x 4 MiB: 256 MiB identity-mapped */
 
 const char *xbt_cmdline;
 
@@ -37,15 +37,17 @@ static int has_word(const char *s, const char *w)
 static void fuzz_paging_on(void)
 {
     for (uint32_t i = 0; i < FUZZ_PDES; i++)
-        fuzz_pd[i] = (i << 22) | 0x87u;   /* P | W | U | PS */
+        fuzz_pd[i] = (i << 22) | 0x87u; /* P | W | U | PS */
     __asm__ volatile("movl %%cr4, %%eax\n\t"
-                     "orl $0x10, %%eax\n\t"   /* PSE */
+                     "orl $0x10, %%eax\n\t" /* PSE */
                      "movl %%eax, %%cr4\n\t"
                      "movl %0, %%cr3\n\t"
                      "movl %%cr0, %%eax\n\t"
-                     "orl $0x80010000, %%eax\n\t"   /* PG | WP */
+                     "orl $0x80010000, %%eax\n\t" /* PG | WP */
                      "movl %%eax, %%cr0"
-                     : : "r"(fuzz_pd) : "eax", "memory");
+                     :
+                     : "r"(fuzz_pd)
+                     : "eax", "memory");
 }
 
 int kmain(uint32_t magic, struct multiboot_info *mbi)
