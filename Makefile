@@ -16,19 +16,40 @@
 #               cannot run i386 programs (XBT_NO_NATIVE=1)
 #   make format-check  the C sources follow .clang-format (make format
 #               rewrites them)
+#   make fuzz SEEDS=N  the random-instruction differential fuzzer
+#               (tests/fuzz/insn/README.md): N seeds of FUZZ_BLOCKS blocks
+#               from FUZZ_SEED0 on, every variant, once plain and once with
+#               each configuration in FUZZ_KNOBS
+#   make fuzz-build  the libFuzzer harnesses (tests/fuzz/) built with clang,
+#               ASan and UBSan in build-fuzz/ (the gcc build is untouched)
+#   make fuzz-harness  runs each harness for FUZZ_TIME seconds (default 60)
+#               on its committed corpus (FUZZ_HARNESSES="ide pci" picks);
+#               new inputs go to build-fuzz/corpus/, crashes to
+#               build-fuzz/artifacts/
+#   make fuzz-seeds  rewrites the generated seeds of the committed corpora
+#               (scripts/fuzz-seeds.py)
 BUILD ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_TIME ?= 60
+FUZZ_HARNESSES ?= multiboot bzimage ide pci console_escape
 JOBS ?= 2
 CMAKE_FLAGS ?=
 
 BENCH_ARGS ?=
 
+SEEDS ?= 20
+FUZZ_BLOCKS ?= 1000
+FUZZ_SEED0 ?= 1000
+# one configuration per line of xbt options, each run after the plain one
+FUZZ_KNOBS ?= --no-chain --max-unit-insns 1;--tcache-size 64K --tcache-policy=fifo
+
 .PHONY: all deps build run test test-knobs test-no-native asan bench bench-deps native-refs \
-        format format-check clean
+        format format-check clean fuzz fuzz-build fuzz-harness fuzz-seeds
 
 # the C sources clang-format checks (guest kernels keep their own layout)
 FORMAT_FILES = $(shell git ls-files 'src/*.c' 'src/*.h' 'include/*.h' 'tests/unit/*.[ch]' \
-                 'tests/tools/*.c' 'tests/guest/mkdisk.c' 2>/dev/null)
+                 'tests/tools/*.c' 'tests/guest/mkdisk.c' 'tests/fuzz/*.[ch]' 2>/dev/null)
 
 # one configuration per line of xbt options (XBT_EXTRA_ARGS of the guest tests)
 KNOB_CONFIGS ?= --tcache-size 64K --tcache-policy=flush;--tcache-size 64K --tcache-policy=fifo;--tcache-size 64K --tcache-policy=gen;--no-chain;--max-unit-insns 1
@@ -66,6 +87,37 @@ asan: deps
 	cmake --build $(ASAN_BUILD) -j$(JOBS)
 	cd $(ASAN_BUILD) && ctest -j$(JOBS) --output-on-failure
 
+# Long fuzzing runs (CI runs a small fixed set through ctest -L fuzz).
+fuzz: build
+	@seeds=$$(seq $(FUZZ_SEED0) $$(($(FUZZ_SEED0) + $(SEEDS) - 1)) | tr '\n' ' '); \
+	(echo; [ -z '$(FUZZ_KNOBS)' ] || echo '$(FUZZ_KNOBS)' | tr ';' '\n') | while IFS= read -r c; do \
+	    echo "== fuzz: $(SEEDS) seeds x $(FUZZ_BLOCKS) blocks with XBT_EXTRA_ARGS='$$c'"; \
+	    XBT_EXTRA_ARGS="$$c" sh tests/fuzz/insn/fuzz.sh --xbt $(BUILD)/xbt \
+	        --kernel $(BUILD)/guests/fuzz_insn.elf --native $(BUILD)/guests/native/fuzz_insn \
+	        --gen tests/fuzz/insn/gen.py --qemu "$$(command -v qemu-system-i386)" \
+	        --seeds "$$seeds" --blocks $(FUZZ_BLOCKS) --outdir $(BUILD)/fuzz-run || exit 1; \
+	done
+
+# clang's own libFuzzer; the libraries built with clang's sanitizers too
+fuzz-build:
+	@XBT_DEPS_FUZZ=1 sh scripts/setup-deps.sh
+	CC=clang cmake -S . -B $(FUZZ_BUILD) -DXBT_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS)
+	cmake --build $(FUZZ_BUILD) -j$(JOBS) --target fuzz_harnesses
+
+# one process per harness, niced; the committed corpus is read, not written
+fuzz-harness: fuzz-build
+	@mkdir -p $(FUZZ_BUILD)/artifacts
+	@for h in $(FUZZ_HARNESSES); do \
+	    mkdir -p $(FUZZ_BUILD)/corpus/$$h; \
+	    echo "== fuzz_$$h for $(FUZZ_TIME) s"; \
+	    nice -n 10 $(FUZZ_BUILD)/tests/fuzz/fuzz_$$h -max_total_time=$(FUZZ_TIME) \
+	        -print_final_stats=1 -artifact_prefix=$(FUZZ_BUILD)/artifacts/$$h- \
+	        $(FUZZ_BUILD)/corpus/$$h tests/fuzz/corpus/$$h || exit 1; \
+	done
+
+fuzz-seeds:
+	python3 scripts/fuzz-seeds.py tests/fuzz/corpus
+
 bench: build
 	$(BUILD)/xbt bench $(BENCH_ARGS)
 
@@ -82,4 +134,4 @@ native-refs: build
 	cmake --build $(BUILD) --target native-refs
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

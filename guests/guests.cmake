@@ -28,6 +28,16 @@ xbt_guest(bench_mmu_asswitch SOURCES bench/mmu_asswitch.c ${XBT_MMU_COMMON} EXPE
 xbt_guest(bench_mmu_ptewrite SOURCES bench/mmu_ptewrite.c ${XBT_MMU_COMMON} EXPECTED bench/mmu_ptewrite.expected
           NATIVE_SOURCES bench/mmu_ptewrite_native.c)
 xbt_guest(bench_mmu_random SOURCES bench/mmu_random.c ${XBT_MMU_COMMON} EXPECTED bench/mmu_random.expected)
+# qsort under paging with an OS's TLB maintenance (its native twin: qsort's)
+xbt_guest(bench_qsort_pg SOURCES bench/qsort_pg.c ${XBT_MMU_COMMON} EXPECTED bench/qsort_pg.expected)
+# The compute workloads again with guest paging on (bench/paged_main.c: the
+# low 8 MiB identity-mapped with 4 KiB pages), the same loop and output
+xbt_guest(bench_sort_paged  SOURCES bench/sort.c bench/paged_main.c ${XBT_MMU_COMMON}
+          EXPECTED bench/sort.expected)
+xbt_guest(bench_crc32_paged SOURCES bench/crc32.c bench/paged_main.c ${XBT_MMU_COMMON}
+          EXPECTED bench/crc32.expected)
+xbt_guest(bench_qsort_paged SOURCES bench/qsort.c bench/paged_main.c ${XBT_MMU_COMMON}
+          EXPECTED bench/qsort.expected)
 
 # `xbt bench` workloads (guests/bench, src/bench/workloads.c): each prints
 # "bench: start" / "bench: end CHECKSUM" around its timed work.  randmem:

@@ -62,7 +62,8 @@ set(XBT_NATIVE_DIR ${CMAKE_BINARY_DIR}/guests/native)
 # The kernel lists, each included by both users (xbt_guest() is described
 # in tests/guest/kernels.cmake).
 set(XBT_GUEST_LISTS ${CMAKE_CURRENT_LIST_DIR}/guests.cmake
-                    ${CMAKE_SOURCE_DIR}/tests/guest/kernels.cmake)
+                    ${CMAKE_SOURCE_DIR}/tests/guest/kernels.cmake
+                    ${CMAKE_SOURCE_DIR}/tests/fuzz/insn/fuzz.cmake)
 # Kernel-side helpers shared by test kernels and bench workloads (common/,
 # on every guest object's include path): the sources a kernel lists for
 # paging (mmu_common) and for rings, gates and tasks (sys_common).

@@ -95,6 +95,22 @@ void acpi_config_default(struct acpi_config *cfg, uint32_t ram_size);
  * the area or the tables do not fit. */
 int acpi_build(uint8_t *ram, uint32_t ram_size, const struct acpi_config *cfg, uint32_t *rsdp);
 
+/* The same tables for a BIOS that loads them from fw_cfg as SeaBIOS does
+ * under QEMU (src/firmware/acpi_loader.c): ACPI_FILE_TABLES, the tables
+ * as one blob whose pointers are offsets within it; ACPI_FILE_RSDP, the
+ * RSDP pointing into it; ACPI_FILE_LOADER, QEMU's table-loader script
+ * (128-byte commands: allocate both, the RSDP in the F segment; add the
+ * blob's address to every pointer; fix every checksum).  XBT_ENOMEM. */
+#define ACPI_FILE_TABLES "etc/acpi/tables"
+#define ACPI_FILE_RSDP "etc/acpi/rsdp"
+#define ACPI_FILE_LOADER "etc/table-loader"
+struct acpi_fw_files {
+    uint8_t *rsdp, *tables, *loader;
+    uint32_t rsdp_len, tables_len, loader_len;
+};
+int acpi_build_fw_files(const struct acpi_config *cfg, struct acpi_fw_files *out);
+void acpi_fw_files_free(struct acpi_fw_files *f);
+
 /* The table checksum rule: the bytes of a table sum to 0 (mod 256). */
 uint8_t acpi_checksum(const uint8_t *p, size_t len);
 

@@ -9,6 +9,8 @@
 #include "xbt.h"
 #include "cpu_mode.h"
 
+#include <stdio.h>
+
 struct vcpu;
 struct mmu;
 struct tcache;
@@ -30,6 +32,9 @@ struct bt_stats {
     uint64_t retranslations;   /* units re-made shorter after overflow */
     uint64_t seg_loads_inline; /* data segment loads that did not end their unit */
     uint64_t strings_inline;   /* MOVS/STOS/LODS without REP translated inline */
+    uint64_t kpath_inline;     /* PUSHA/POPA and segment loads translated inline */
+    uint64_t mem_explicit;     /* host-window accesses emitted as explicit slow-path calls */
+    uint64_t mem_demoted;      /* accesses marked for that after repeated MMIO faults */
     uint64_t callouts[64];     /* helper calls executed, by enum bt_callout */
 };
 
@@ -52,12 +57,25 @@ enum bt_callout {
 };
 extern const char *const bt_callout_names[CO_COUNT];
 
+/* What a unit leaves in vcpu->chain_info when it returns to the dispatcher
+ * without asking for a chain, so the run loop can count why it came back.
+ * A chain request is the exiting unit's address | exit index (never below
+ * BT_EXIT_MARKERS: descriptors are 8-byte aligned and never at 0). */
+enum bt_exit_marker {
+    BT_EXIT_END = 0,      /* the unit ended unchained (the mode key may change) */
+    BT_EXIT_REQUEST = 1,  /* the unit-entry check: exit request (interrupt, timer, stop) */
+    BT_EXIT_BUDGET = 2,   /* the virtual clock's budget ran out */
+    BT_EXIT_INDIRECT = 3, /* an indirect branch missed the indirect-branch table */
+    BT_EXIT_MARKERS = 8
+};
+
 /* How the translator is configured (from the xbt run options). */
 struct bt_config {
     uint32_t max_unit_insns; /* 1..BT_MAX_UNIT_INSNS; 0: the default */
     bool host_mem;           /* --mem=host: paging-off accesses through the
                                   * MMU's window when it has one */
     bool tlb_stats;          /* --tlb-stats: count inline TLB hits */
+    bool no_kpath;           /* --no-kpath: tr_kpath.c off */
     bool tcache_stats;       /* --tcache-stats: count every unit entry */
     bool virtual_clock;      /* units count instructions against a budget */
     unsigned log_flags;      /* XBT_LOG_IN_ASM / OUT_ASM */
@@ -69,13 +87,41 @@ struct bt_config {
  * TLB layout translated code uses, the translation cache it fills, and
  * its own counters (the callout counters are incremented by translated
  * code at their address, so a struct bt must not move). */
+/* Tunable: host faults on MMIO after which a memory instruction under a
+ * host window (MEM_HOST, --mmu=host) is translated again as an explicit
+ * slow-path call.  Policy: a host fault costs microseconds and the slow
+ * path a fraction of one; a few faults tell a device register access (a
+ * local APIC register, a UART) from a one-off touch. */
+#define BT_SLOW_AFTER 4
+/* Tunable: entries of the set of such instructions (direct-mapped by EIP;
+ * a collision only costs the faults again).  Policy: drivers touch MMIO
+ * from a few dozen places. */
+#define BT_SLOW_EIPS 256
+
 struct bt {
     struct bt_config cfg;
     struct vcpu *cpu;
     struct mmu *mmu;
     struct tcache *tc;
     struct bt_stats st;
+    /* called after every translation with the unit's linear start (the
+     * profiler), or NULL */
+    void (*on_translate)(void *opaque, uint32_t eip);
+    void *on_translate_opaque;
+    uint32_t slow_eips[BT_SLOW_EIPS]; /* EIP + 1 of explicit slow-path accesses */
 };
+
+/* Marks the memory instruction at eip for the explicit slow path the next
+ * time it is translated (it keeps faulting on MMIO in a host window). */
+static inline void bt_mark_slow(struct bt *bt, uint32_t eip)
+{
+    bt->slow_eips[eip % BT_SLOW_EIPS] = eip + 1;
+    bt->st.mem_demoted++;
+}
+static inline bool bt_is_slow(const struct bt *bt, uint32_t eip)
+{
+    return bt->slow_eips[eip % BT_SLOW_EIPS] == eip + 1;
+}
 
 /* Translates the unit starting at linear address eip (physical pc) for
  * mode; logs it (-d) and lists it in the perf map when asked.  0, or a
@@ -84,6 +130,10 @@ int bt_translate(struct bt *bt, uint32_t eip, uint32_t pc, uint32_t mode, struct
 
 /* Disassembly for -d in_asm/out_asm (Capstone). */
 void bt_log_unit(struct bt *bt, const struct unit *unit);
+/* A unit's guest instructions (Capstone) and host code, with "=>" at the
+ * instruction holding host_rip and at its guest instruction (0: none):
+ * the crash report of src/run_crash.c. */
+void bt_dump_unit(FILE *f, const struct mmu *mmu, const struct unit *unit, uintptr_t host_rip);
 /* Appends the unit to /tmp/perf-PID.map (--perf-map). */
 void bt_perf_map(const struct unit *unit);
 

@@ -26,6 +26,24 @@ int cpu_read_sys(struct vcpu *cpu, uint32_t lin, unsigned size, uint32_t *val);
 int cpu_write_sys(struct vcpu *cpu, uint32_t lin, unsigned size, uint32_t val);
 int cpu_read_as(struct vcpu *cpu, uint32_t lin, unsigned size, uint32_t *val, bool user);
 int cpu_write_as(struct vcpu *cpu, uint32_t lin, unsigned size, uint32_t val, bool user);
+/* The host address of [lin, lin + len) for a helper's direct access:
+ * within one page, plain RAM, and allowed for the privilege (user) and
+ * kind of access by the TLB rules above (a write needs the write tag:
+ * never on pages holding translations or traced page tables).  Fills the
+ * TLB on a miss.  NULL, with nothing raised: the caller takes its
+ * element-wise path, which raises the faults exactly. */
+uint8_t *cpu_map_as(struct vcpu *cpu, uint32_t lin, unsigned len, bool user, bool write);
+/* n elements of size (2 or 4) at lin, lowest address first into vals:
+ * one translation when they lie in one page, else element by element;
+ * -1 after raising the fault of the first element that faults. */
+int cpu_read_block(struct vcpu *cpu, uint32_t lin, unsigned n, unsigned size, uint32_t *vals,
+                   bool user);
+/* Pushes vals[0..n) in that order (vals[0] at the highest address) on the
+ * stack at base + *esp, *esp moving down by n * size: one translation when
+ * the frame lies in one page, else element by element (a fault leaves *esp
+ * at the element that faulted).  -1 after raising the fault. */
+int cpu_push_block(struct vcpu *cpu, uint32_t base, uint32_t *esp, unsigned n, unsigned size,
+                   const uint32_t *vals, bool user);
 /* Linear -> physical for an access (acc: WALK_* in mmu.h), through the
  * TLB as above (WALK_EXEC: an instruction fetch); -1 after raising #PF. */
 int cpu_translate(struct vcpu *cpu, uint32_t lin, unsigned acc, uint32_t *phys);
@@ -107,6 +125,10 @@ int vcpu_deliver_pending(struct vcpu *cpu);
 /* Loads a segment register in protected mode with the architectural
  * checks; on failure raises the fault and returns -1. */
 int seg_load(struct vcpu *cpu, int seg, uint16_t sel);
+/* Whoever changes a segment register other than through seg_load calls
+ * this: translated code must no longer swap its previous state back in
+ * (vcpu->seg_prev). */
+void seg_forget_prev(struct vcpu *cpu, int seg);
 /* Reads the 8-byte descriptor for sel; returns -1 (nothing raised) if the
  * selector is outside its table. */
 int seg_read_desc(struct vcpu *cpu, uint16_t sel, uint32_t *lo, uint32_t *hi);

@@ -12,6 +12,8 @@
 #include "bus.h"
 #include "lines.h"
 
+struct mmu;
+
 /* ---- 16550A UART (COM1 at 0x3F8, IRQ4) --------------------------------- */
 struct dev_uart;
 struct dev_uart_stats {
@@ -73,6 +75,12 @@ struct irq_line dev_pic_irq_line(struct dev_pic *p, int irq);
  * Lock-free (an atomic load): poll it at unit boundaries and take the
  * interrupt when EFLAGS.IF = 1. */
 bool dev_pic_pending(struct dev_pic *p);
+/* The PIIX3 ELCR at 0x4D0/0x4D1 (ELCR2 << 8 | ELCR1): IRQs whose bit is
+ * set are level-triggered (IRQ0-2, 8 and 13 never are).  0 at power-on. */
+uint16_t dev_pic_elcr(struct dev_pic *p);
+void dev_pic_set_elcr(struct dev_pic *p, uint16_t elcr);
+/* ELCR bytes written (the board's and the guest's). */
+uint64_t dev_pic_elcr_writes(struct dev_pic *p);
 /* INTA: returns the vector (IRR -> ISR, cascade handled); if the request
  * vanished, the spurious vector master base + 7 (or slave base + 7, with
  * master IR2 left in service).  vCPU thread. */
@@ -98,6 +106,12 @@ struct dev_rtc;
 struct dev_rtc *dev_rtc_create(struct io_bus *bus, struct xclock *clk, struct irq_line irq8,
                                uint32_t ram_size);
 void dev_rtc_destroy(struct dev_rtc *r);
+/* Board data in the CMOS storage bytes 0x0E-0x7F (others are ignored),
+ * the checksum at 0x2E/0x2F recomputed: what the machine's firmware
+ * configuration puts there before the guest runs. */
+void dev_rtc_cmos_set(struct dev_rtc *r, unsigned index, uint8_t value);
+/* A CMOS byte as stored (0xFF beyond 127). */
+uint8_t dev_rtc_cmos_get(const struct dev_rtc *r, unsigned index);
 /* Bit 7 of the last write to port 0x70 (stored only: xbt has no NMIs). */
 bool dev_rtc_nmi_masked(const struct dev_rtc *r);
 
@@ -110,6 +124,29 @@ struct dev_i8042;
 struct dev_i8042 *dev_i8042_create(struct io_bus *bus, struct event_line reset,
                                    struct irq_line irq1, struct irq_line irq12);
 void dev_i8042_destroy(struct dev_i8042 *k);
+
+/* The A20 gate output of the output port (bit 1): signalled with the
+ * new level whenever a command (0xD1 write, 0xDD, 0xDF) changes it; it is
+ * 1 at power-on (no signal then).  Unconnected until set. */
+void dev_i8042_set_a20_line(struct dev_i8042 *k, struct level_line a20);
+/* The output port's A20 bit. */
+bool dev_i8042_a20(const struct dev_i8042 *k);
+
+/* Port 0x92, System Control Port A of the PIIX3 (the "fast A20" port):
+ * bit 1 drives a20 (signalled on every write), a 0 -> 1 write of bit 0
+ * pulses reset (the fast reset; the bit reads back set until written 0);
+ * the other bits are stored and read back, as QEMU's port92 does.
+ * initial is the power-on value (0 on a PC; xbt's direct kernel boots
+ * start with 0x02, as the firmware leaves it). */
+struct dev_port92;
+struct dev_port92_stats {
+    uint64_t writes, a20_changes, resets;
+};
+struct dev_port92 *dev_port92_create(struct io_bus *bus, struct event_line reset,
+                                     struct level_line a20, uint8_t initial);
+void dev_port92_destroy(struct dev_port92 *d);
+uint8_t dev_port92_value(const struct dev_port92 *d);
+const struct dev_port92_stats *dev_port92_stats(const struct dev_port92 *d);
 
 /* Port 0x80 (POST code / I/O delay): writes are swallowed, reads return the
  * last value written. */
@@ -216,6 +253,18 @@ int pci_func_add(struct dev_pci *p, unsigned dev, unsigned fn, const struct pci_
 /* Declares BAR `bar` (0-5) an I/O BAR of `size` ports (a power of two, at
  * least 4) at `base` (0: unassigned). */
 int pci_func_io_bar(struct pci_func *f, unsigned bar, uint32_t size, uint32_t base);
+/* The function dev.fn on bus 0, or NULL. */
+struct pci_func *pci_func_lookup(struct dev_pci *p, unsigned dev, unsigned fn);
+/* Replaces the function's written callback (a board part that owns some of
+ * its registers, such as the PAM of the host bridge). */
+void pci_func_set_written(struct pci_func *f, pci_written_fn written, void *opaque);
+/* The ISA IRQ the PIIX3 routes PIRQ pirq (0-3: A-D) to through its
+ * registers 0x60-0x63, or -1 (routing disabled, or a reserved IRQ). */
+int pci_piix3_pirq_irq(struct dev_pci *p, unsigned pirq);
+/* The ISA IRQ of INTx pin `pin` (1-4: INTA-INTD) of device dev on bus 0:
+ * the PIIX3's swizzle, PIRQ (dev - 1 + pin - 1) mod 4 (as QEMU's piix3),
+ * or -1. */
+int pci_intx_irq(struct dev_pci *p, unsigned dev, unsigned pin);
 /* The I/O base the BAR decodes, or -1 (I/O space disabled, base 0, or
  * beyond 64 KiB). */
 int32_t pci_func_io_bar_base(const struct pci_func *f, unsigned bar);
@@ -232,19 +281,59 @@ uint32_t pci_config_read(struct dev_pci *p, unsigned bus, unsigned devfn, unsign
 void pci_config_write(struct dev_pci *p, unsigned bus, unsigned devfn, unsigned off, unsigned len,
                       uint32_t val);
 
+/* ==== i440FX PAM: the shadow areas 0xC0000-0xFFFFF (src/devices/pam.c) == */
+/* Takes over the PAM registers 0x59-0x5F of the host bridge 00:00.0 (power-
+ * on value `initial` in every nibble: 0x00 on a PC, all reads from ROM;
+ * 0x33 for xbt's direct kernel boots, all DRAM) and steers the thirteen
+ * segments through the MMU's shadow-ROM pages.  The ROM side at
+ * 0xE0000-0xFFFFF is the last 128 KiB of bios (NULL: none, reads 0xFF;
+ * the image stays the caller's and must outlive the device); 0xC0000-
+ * 0xDFFFF reads 0 there.  NULL if the machine has less than 1 MiB of RAM. */
+struct dev_pam;
+struct dev_pam_stats {
+    uint64_t changes;        /* segments whose mapping changed */
+    uint64_t shadow_writes;  /* bytes written to DRAM while reads come from ROM */
+    uint64_t dropped_writes; /* bytes written to write-protected segments */
+};
+struct dev_pam *dev_pam_create(struct dev_pci *pci, struct mmu *mmu, const uint8_t *bios,
+                               uint32_t bios_size, uint8_t initial);
+void dev_pam_destroy(struct dev_pam *pam);
+const struct dev_pam_stats *dev_pam_stats(const struct dev_pam *pam);
+
+/* ==== ROM outside RAM (src/devices/rom.c) ================================ */
+/* Maps data[0, size) read-only at guest-physical base as an MMIO range
+ * (the BIOS flash: base = 4 GiB - size); writes are dropped.  data stays
+ * the caller's. */
+struct dev_rom;
+struct dev_rom *dev_rom_create(struct io_bus *bus, uint32_t base, const uint8_t *data,
+                               uint32_t size);
+void dev_rom_destroy(struct dev_rom *r);
+/* The bytes of [addr, addr + len) if the ROM holds all of them, else NULL
+ * (for fetching code from the flash). */
+const uint8_t *dev_rom_ptr(const struct dev_rom *r, uint32_t addr, uint32_t len);
+uint64_t dev_rom_dropped_writes(const struct dev_rom *r);
+
 /* ==== raw disk images (src/devices/disk_image.c) ========================== */
 #define DISK_SECTOR_SIZE 512u
 struct disk_image;
-/* Opens path read-write as a raw image (regular file or block device),
- * size rounded down to whole sectors, locked against other users.  On
- * failure writes one line ("PATH: reason") to err and returns a negative
- * code: missing file, directory, other special file, empty or shorter than
- * one sector, locked, unreadable. */
-int disk_image_open(struct disk_image **out, const char *path, char *err, size_t errlen);
+/* Opens path as a raw image (regular file or block device), size rounded
+ * down to whole sectors: read-write and locked against every other user,
+ * or with DISK_READONLY read-only and locked only against writers (shared
+ * with other read-only users).  A file without write permission is
+ * refused for read-write use, even for root (whose open would succeed):
+ * its mode says it must not change.  On failure writes one line ("PATH:
+ * reason") to err and returns a negative code: missing file, directory,
+ * other special file, empty or shorter than one sector, locked,
+ * unreadable, read-only without DISK_READONLY (XBT_EUNSUP). */
+#define DISK_READONLY 1u
+int disk_image_open(struct disk_image **out, const char *path, unsigned flags, char *err,
+                    size_t errlen);
+bool disk_image_readonly(const struct disk_image *d);
 void disk_image_close(struct disk_image *d);
 uint64_t disk_image_sectors(const struct disk_image *d);
 const char *disk_image_path(const struct disk_image *d);
-/* Whole sectors; XBT_ERANGE outside the image, XBT_EIO on host errors. */
+/* Whole sectors; XBT_ERANGE outside the image, XBT_EIO on host errors;
+ * writes to a read-only image: XBT_EUNSUP (nothing written). */
 int disk_image_read(struct disk_image *d, uint64_t lba, uint32_t count, void *buf);
 int disk_image_write(struct disk_image *d, uint64_t lba, uint32_t count, const void *buf);
 int disk_image_flush(struct disk_image *d);
@@ -257,7 +346,6 @@ int disk_image_flush(struct disk_image *d);
  * data with mmu_dma_read/mmu_dma_write on mmu (which may be NULL in unit
  * tests that do no DMA).  The image stays the caller's.  vCPU thread. */
 struct dev_ide;
-struct mmu;
 struct dev_ide_stats {
     uint64_t commands;        /* ATA commands a drive accepted */
     uint64_t errors;          /* commands ended with ERR (aborted) */
@@ -277,5 +365,61 @@ struct dev_ide *dev_ide_create(struct io_bus *bus, struct dev_pci *pci, struct m
                                struct disk_image *master);
 void dev_ide_destroy(struct dev_ide *d);
 const struct dev_ide_stats *dev_ide_stats(const struct dev_ide *d);
+
+/* ==== QEMU fw_cfg (src/devices/fw_cfg.c) ================================== */
+/* The firmware configuration device of QEMU's i386 machine at 0x510
+ * (selector, word writes) / 0x511 (data, byte reads) and, when mmu is not
+ * NULL, its DMA interface at 0x514-0x51B (control structures in guest RAM
+ * through mmu_dma_read/write).  Created with the signature "QEMU", the ID
+ * (traditional, DMA) and a zero UUID; the board adds the rest.  Unknown
+ * keys and bytes past an item's end read 0.  vCPU thread. */
+#define FW_CFG_SIGNATURE 0x00
+#define FW_CFG_ID 0x01
+#define FW_CFG_UUID 0x02
+#define FW_CFG_RAM_SIZE 0x03
+#define FW_CFG_NOGRAPHIC 0x04
+#define FW_CFG_NB_CPUS 0x05
+#define FW_CFG_NUMA 0x0D
+#define FW_CFG_BOOT_MENU 0x0E
+#define FW_CFG_MAX_CPUS 0x0F
+#define FW_CFG_FILE_DIR 0x19
+#define FW_CFG_FILE_FIRST 0x20
+#define FW_CFG_ACPI_TABLES 0x8000
+#define FW_CFG_SMBIOS_ENTRIES 0x8001
+#define FW_CFG_IRQ0_OVERRIDE 0x8002
+#define FW_CFG_E820_TABLE 0x8003
+#define FW_CFG_ID_TRADITIONAL 0x01
+#define FW_CFG_ID_DMA 0x02
+/* A directory entry: be32 size, be16 key, be16 reserved, name[56]. */
+#define FW_CFG_DIR_ENTRY 64
+#define FW_CFG_NAME_LEN 56
+/* Tunable: files the device holds.  Policy: QEMU gives SeaBIOS about 15;
+ * keys 0x20-0x3F. */
+#define FW_CFG_MAX_FILES 32
+struct dev_fw_cfg;
+struct dev_fw_cfg_stats {
+    uint64_t selects;         /* selector writes (port or DMA) */
+    uint64_t unknown_selects; /* of them, keys with no item (read as zeros) */
+    uint64_t data_reads;      /* bytes read through the data port */
+    uint64_t dma_transfers;   /* DMA control structures run */
+    uint64_t dma_bytes;       /* bytes DMA read into guest memory */
+    uint64_t dma_errors;      /* transfers ended with ERROR */
+};
+struct dev_fw_cfg *dev_fw_cfg_create(struct io_bus *bus, struct mmu *mmu);
+void dev_fw_cfg_destroy(struct dev_fw_cfg *fc);
+/* Sets item key (a copy of data); XBT_EINVAL for a key out of range. */
+int fw_cfg_add_bytes(struct dev_fw_cfg *fc, uint16_t key, const void *data, uint32_t len);
+/* Little-endian integers, as QEMU's fw_cfg_add_i16/i32/i64. */
+int fw_cfg_add_i16(struct dev_fw_cfg *fc, uint16_t key, uint16_t v);
+int fw_cfg_add_i32(struct dev_fw_cfg *fc, uint16_t key, uint32_t v);
+int fw_cfg_add_i64(struct dev_fw_cfg *fc, uint16_t key, uint64_t v);
+/* Adds a named file (name shorter than 56 bytes) at the next key from
+ * 0x20 and rebuilds the directory; XBT_EBUSY for a name already there,
+ * XBT_ERANGE when full. */
+int fw_cfg_add_file(struct dev_fw_cfg *fc, const char *name, const void *data, uint32_t len);
+/* What the ports do: select an item (offset 0), read its next byte. */
+void fw_cfg_select(struct dev_fw_cfg *fc, uint16_t key);
+uint8_t fw_cfg_read_byte(struct dev_fw_cfg *fc);
+const struct dev_fw_cfg_stats *dev_fw_cfg_stats(const struct dev_fw_cfg *fc);
 
 #endif

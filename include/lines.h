@@ -7,6 +7,8 @@
  *   irq_line    an interrupt request input of an interrupt controller
  *   event_line  a request without data: wake the vCPU, reset the machine
  *   stop_line   end the run, with a reason and the process exit status
+ *   level_line  a board signal with a level: the A20 gate outputs of the
+ *               keyboard controller and of port 0x92
  *   intr_source the other way round: an interrupt controller's output
  *               that the CPU polls and acknowledges (the INTR pin)
  * Lines may be signalled from any thread unless the device says otherwise;
@@ -38,6 +40,20 @@ static inline void event_signal(const struct event_line *l)
 {
     if (l && l->fn)
         l->fn(l->opaque);
+}
+
+/* A signal with a level (0 or 1) that the board combines or forwards, such
+ * as a device's A20 gate output: set() is called with the new level on
+ * every change (and may be called again with the same level). */
+struct level_line {
+    void (*fn)(void *opaque, int level);
+    void *opaque;
+};
+
+static inline void level_set(const struct level_line *l, int level)
+{
+    if (l && l->fn)
+        l->fn(l->opaque, level);
 }
 
 /* An interrupt controller's output to the CPU's INTR input, and the

@@ -32,6 +32,13 @@ struct lapic;
 struct disk_image;
 struct xclock;
 struct ticker;
+struct profile;
+struct dev_fw_cfg;
+struct dev_pam;
+struct dev_rom;
+struct dev_port92;
+struct bios_image;
+struct gdbstub;
 
 struct machine_config {
     uint32_t ram_mib;        /* guest RAM, MiB (default 128) */
@@ -41,39 +48,76 @@ struct machine_config {
     const char *modules[16]; /* --module 'FILE ARGS': the module string */
     char *module_paths[16];  /* FILE part of each module string */
     int nmodules;
-    bool chain;               /* chain direct successors (default true) */
-    uint32_t max_unit_insns;  /* translation unit length limit */
-    uint32_t tcache_size;     /* code buffer bytes */
-    uint32_t tlb_entries;     /* simulated TLB entries (power of two) */
-    enum mem_method mem;      /* --mem=host|tlb (paging off) */
-    enum mmu_kind mmu;        /* --mmu=walk|shadow (paging on) */
-    bool tlb_stats;           /* --tlb-stats: count inline TLB hits (slower) */
-    bool tcache_stats;        /* --tcache-stats: count unit entries inline (slower) */
-    uint32_t tlb_victims;     /* --tlb-victims N: victim buffer entries */
-    uint32_t smc_granularity; /* --smc-granularity: 0 byte, 64 line, 4096 page */
-    uint32_t tcache_policy;   /* --tcache-policy: enum tc_policy */
-    uint32_t tcache_nursery;  /* --tcache-nursery: percent (generational) */
-    bool stats;               /* print statistics at exit */
-    const char *stats_json;   /* write statistics as JSON here */
-    const char *debug_log;    /* -D FILE for -d output (default stderr) */
-    unsigned debug_flags;     /* -d in_asm,out_asm,exec,int */
-    bool perf_map;            /* --perf-map: write /tmp/perf-PID.map */
-    int clock;                /* enum clock_kind: --clock=host|virtual */
-    long long rtc_base;       /* --rtc-base: RTC wall time at boot (-1: host now) */
-    bool reboot;              /* --reboot: a reset restarts instead of exiting */
-    bool apic;                /* a local APIC and an I/O APIC (default; --no-apic:
+    bool chain;                    /* chain direct successors (default true) */
+    uint32_t max_unit_insns;       /* translation unit length limit */
+    uint32_t tcache_size;          /* code buffer bytes */
+    uint32_t tlb_entries;          /* simulated TLB entries (power of two) */
+    enum mem_method mem;           /* --mem=host|tlb (paging off) */
+    enum mmu_kind mmu;             /* --mmu=walk|shadow|host (paging on) */
+    uint32_t host_maps;            /* --host-maps N: page budget of --mmu=host */
+    bool tlb_stats;                /* --tlb-stats: count inline TLB hits (slower) */
+    bool no_kpath;                 /* --no-kpath: PUSHA/POPA, segment reloads by helper */
+    bool tcache_stats;             /* --tcache-stats: count unit entries inline (slower) */
+    uint32_t tlb_victims;          /* --tlb-victims N: victim buffer entries */
+    uint32_t smc_granularity;      /* --smc-granularity: 0 byte, 64 line, 4096 page */
+    uint32_t tcache_policy;        /* --tcache-policy: enum tc_policy */
+    uint32_t tcache_nursery;       /* --tcache-nursery: percent (generational) */
+    bool stats;                    /* print statistics at exit */
+    const char *stats_json;        /* write statistics as JSON here */
+    const char *debug_log;         /* -D FILE for -d output (default stderr) */
+    unsigned debug_flags;          /* -d in_asm,out_asm,exec,int */
+    bool perf_map;                 /* --perf-map: write /tmp/perf-PID.map */
+    const char *profile;           /* --profile FILE: the guest profiler's report */
+    unsigned profile_hz;           /* --profile-hz: samples a second of guest time */
+    const char *symbols;           /* --symbols FILE: guest symbols for the profile */
+    const char *command_line;      /* the xbt command line, for reports */
+    int clock;                     /* enum clock_kind: --clock=host|virtual */
+    long long rtc_base;            /* --rtc-base: RTC wall time at boot (-1: host now) */
+    bool reboot;                   /* --reboot: a reset restarts instead of exiting */
+    bool apic;                     /* a local APIC and an I/O APIC (default; --no-apic:
                                   * the 8259 pair alone, as a pre-APIC PC) */
-    struct disk_image *disk;  /* --disk: primary master image, or NULL (the
+    struct gdbstub *gdb;           /* --gdb / -s: the stub, or NULL (the caller opens
+                                  * and closes it; it outlives reboots) */
+    struct disk_image *disk;       /* --disk: primary master image, or NULL (the
                                   * caller opens and closes it; it outlives reboots) */
+    const struct bios_image *bios; /* --bios (or the default when booting through
+                                    * the BIOS): mapped at the top of 4 GiB and
+                                    * below 1 MiB; NULL: none (the caller's) */
+    bool bios_boot;                /* the CPU starts at the reset vector: the board
+                                    * is in its power-on state (PAM 0, port 0x92 0,
+                                    * PIRQs off), not the one the firmware leaves */
+    bool sercon;                   /* etc/sercon-port = 0x3F8 (the terminal is COM1;
+                                    * default true) */
 };
+
+/* Why translated code came back to the run loop (run_stats.exits; the
+ * entry that follows is a dispatch). */
+enum run_exit {
+    RUN_EXIT_CHAINED,      /* a direct exit, chained from now on */
+    RUN_EXIT_DIRECT_PAGE,  /* a direct exit that may not be chained: paging is
+                            * on, the target is on another page (or runs
+                            * onto one) and the mode is not flat */
+    RUN_EXIT_DIRECT_OTHER, /* a direct exit not chained otherwise (--no-chain,
+                            * an event, the cache changed, another mode) */
+    RUN_EXIT_INDIRECT,     /* an indirect branch missed the table */
+    RUN_EXIT_REQUEST,      /* the unit-entry check: interrupt, timer, stop */
+    RUN_EXIT_BUDGET,       /* the virtual clock's budget ran out */
+    RUN_EXIT_HELPER,       /* a helper left: exception, mode change, HLT,
+                            * a store into the running code, ... */
+    RUN_EXIT_END,          /* a unit ended unchained (the mode key may change) */
+    RUN_EXIT_FAULT,        /* a host fault became a guest exception */
+    RUN_EXIT_COUNT
+};
+extern const char *const run_exit_names[RUN_EXIT_COUNT];
 
 /* What the run loop counts (src/run.c, halt.c, run_faults.c). */
 struct run_stats {
-    uint64_t dispatches;  /* units entered from the loop */
-    uint64_t halts;       /* HLT sleeps */
-    uint64_t host_faults; /* host SIGFPE turned into guest #DE/#MF */
-    uint64_t exits_halt;  /* units that ended in HLT */
-    uint64_t interrupts;  /* external interrupts delivered */
+    uint64_t exits[RUN_EXIT_COUNT]; /* returns to the loop, by why */
+    uint64_t dispatches;            /* units entered from the loop */
+    uint64_t halts;                 /* HLT sleeps */
+    uint64_t host_faults;           /* host SIGFPE turned into guest #DE/#MF */
+    uint64_t exits_halt;            /* units that ended in HLT */
+    uint64_t interrupts;            /* external interrupts delivered */
 };
 
 struct machine {
@@ -102,7 +146,16 @@ struct machine {
     struct dev_acpi_pm *acpi_pm; /* ACPI PM1 registers and PM timer at 0x600 */
     uint32_t acpi_rsdp;          /* guest-physical address of the ACPI RSDP */
     struct ticker *ticker;       /* host clock: wakes the vCPU at timer deadlines */
+    struct profile *profile;     /* --profile, or NULL */
+    struct dev_fw_cfg *fw_cfg;   /* QEMU's fw_cfg at 0x510 (machine_bios.c) */
+    struct dev_pam *pam;         /* the i440FX PAM: 0xC0000-0xFFFFF */
+    struct dev_rom *bios_rom;    /* the BIOS at 4 GiB - size, or NULL */
+    struct dev_port92 *port92;   /* System Control Port A */
+    /* The A20 line: the i8042's output port OR port 0x92 (PIIX3). */
+    bool a20_kbc, a20_port92;
+    struct level_line a20_hook; /* the CPU's A20 mask input, if wired */
     struct run_stats run_st;
+    bool gdb_onestep_clean; /* gdb's one-instruction units run, chains dropped */
 
     /* Set from any thread; the run loop notices at the next unit boundary. */
     atomic_int stop_reason; /* enum machine_stop */
@@ -134,6 +187,24 @@ void machine_apic_destroy(struct machine *m);
 /* The line of ISA IRQ irq (0-15): the 8259 input, and with the APIC also
  * I/O APIC pin apic_isa_irq_pin(irq). */
 struct irq_line machine_isa_irq(struct machine *m, int irq);
+
+/* The ACPI description of this machine (with the APICs when it has them):
+ * what acpi_build puts in RAM and the BIOS gets through fw_cfg. */
+struct acpi_config;
+void machine_acpi_config(const struct machine *m, struct acpi_config *acpi);
+
+/* ---- the firmware side of the board (src/machine_bios.c) ---- */
+/* fw_cfg with its items and files, the CMOS bytes QEMU sets, the PAM,
+ * port 0x92 and the A20 line, and the BIOS ROM when cfg.bios is set.
+ * Called by machine_create after the devices. */
+int machine_bios_create(struct machine *m);
+void machine_bios_destroy(struct machine *m);
+/* The board's A20 line: 1 when addresses keep bit 20. */
+bool machine_a20(const struct machine *m);
+/* Connects the CPU's A20 input: hook.fn(opaque, level) on every change of
+ * machine_a20 (the CPU masks address bit 20 while it is 0).  Called once
+ * with the current level. */
+void machine_set_a20_hook(struct machine *m, struct level_line hook);
 /* The firmware's interrupt tables in guest RAM (the MP tables), with the
  * APIC only; after the kernel is loaded. */
 int machine_apic_tables(struct machine *m);

@@ -11,6 +11,7 @@
 
 struct vcpu;
 struct io_bus;
+struct mmu_paging;
 
 /*
  * One direct-mapped TLB entry, 16 bytes (emitted code scales the index by
@@ -38,6 +39,14 @@ struct tlb_entry {
 /* Tunable: largest victim buffer (--tlb-victims).  Policy: a handful of
  * entries, searched linearly on misses only. */
 #define TLB_MAX_VICTIMS 64
+
+/* Tunable: pages --mmu=host keeps mapped in its windows (--host-maps).
+ * Policy: a page whose neighbours differ costs the host up to two VMAs and
+ * Linux allows 65,530 per process (vm.max_map_count), so the default keeps
+ * well below half of that: 16,384 pages (64 MiB) mapped at once, the
+ * oldest fill dropped beyond. */
+#define HMMU_DEFAULT_MAPS 16384u
+#define HMMU_MAX_MAPS 24576u
 
 struct mmu_stats {
     uint64_t tlb_misses_r, tlb_misses_w; /* slow-path entries by access type */
@@ -73,8 +82,20 @@ struct mmu_stats {
  * With paging on, the simulated TLB is always used.
  */
 enum mem_method { MEM_HOST = 0, MEM_TLB = 1 };
-/* --mmu: fill the TLB from a guest walk, or from shadow page tables */
-enum mmu_kind { MMU_WALK = 0, MMU_SHADOW = 1 };
+/* --mmu: fill the TLB from a guest walk, or from shadow page tables; or
+ * serve translated code's accesses from host-MMU windows (hostmmu.c) */
+enum mmu_kind { MMU_WALK = 0, MMU_SHADOW = 1, MMU_HOST = 2 };
+
+/* Why the guest's linear mappings changed.  mmu_flush() is the one entry
+ * point for all of them: it drops what the cause requires from the TLBs
+ * (and the shadow page tables), counts the cause (st.flush_*) and signals
+ * hooks.mappings_changed. */
+enum mmu_flush_cause {
+    MMU_FLUSH_CR3,    /* CR3 loaded (MOV, task switch): non-global entries */
+    MMU_FLUSH_INVLPG, /* INVLPG lin: the (4 MiB region of the) page, in the
+                         * shadow of address space cr3 too */
+    MMU_FLUSH_MODE,   /* CR0.PG/WP/PE or CR4.PSE/PGE changed: everything */
+};
 
 /* Upward signals to the translation cache, which registers them
  * (tc_init); NULL members are not called.
@@ -82,11 +103,23 @@ enum mmu_kind { MMU_WALK = 0, MMU_SHADOW = 1 };
  *                     (mmu_code_page_set): drop the units the bytes overlap;
  *                     returns how many were dropped
  *   mappings_changed  linear mappings changed (mmu_flush): forget what was
- *                     keyed by linear address (the indirect-branch tables) */
+ *                     keyed by linear address and depends on the mappings
+ *                     the cause drops (the indirect-branch tables) */
 enum mmu_code_write { MMU_CODE_WRITE_CPU, MMU_CODE_WRITE_DMA };
 struct mmu_hooks {
     int (*code_written)(void *opaque, uint32_t addr, uint32_t len, enum mmu_code_write how);
-    void (*mappings_changed)(void *opaque);
+    /* cause and lin as given to mmu_flush */
+    void (*mappings_changed)(void *opaque, enum mmu_flush_cause cause, uint32_t lin);
+    void *opaque;
+};
+
+/* Shadow-ROM pages (a chipset such as the i440FX steering 0xC0000-0xFFFFF
+ * with its PAM registers): the RAM bytes are what reads see, and every
+ * write (CPU stores, DMA) goes to write() instead, which stores or drops
+ * it.  Such pages are not plain RAM: no direct host pointers, no fast-path
+ * stores. */
+struct mmu_rom_hook {
+    void (*write)(void *opaque, uint32_t addr, const void *data, uint32_t len);
     void *opaque;
 };
 
@@ -98,6 +131,34 @@ struct shadow_stats {
     uint64_t traced_writes;   /* stores to traced page-table pages */
     uint64_t entries_dropped; /* by traced writes and INVLPG */
     uint64_t spaces_built, spaces_reused, spaces_dropped;
+};
+
+/* Host-MMU paging statistics (--mmu=host).  Host faults in the windows
+ * either fill a mapping (and the access is retried) or go to the access's
+ * slow-path stub (div_*, by reason). */
+struct hmmu_stats {
+    uint64_t faults;       /* host faults in the paging windows */
+    uint64_t fills;        /* pages mapped */
+    uint64_t fills_around; /* of them, neighbours mapped with a fill (no A/D update needed) */
+    uint64_t upgrades;     /* read-only mappings made writable (first write, D set) */
+    uint64_t div_pf;       /* sent to the slow path: the guest's #PF */
+    uint64_t div_mmio;     /* ... not plain RAM (MMIO, open bus) */
+    uint64_t div_wp;       /* ... a store to a page holding translations */
+    uint64_t div_cross;    /* ... page-crossing access, address wrap-around */
+    uint64_t div_stale;    /* ... mapped with these rights already, or no room */
+    uint64_t map_failures; /* mmap refused by the host */
+    uint64_t drop_cr3, drop_invlpg, drop_mode, drop_evict; /* mappings dropped by cause */
+    uint64_t window_flushes;                               /* whole windows cleared in one call */
+    uint64_t protects; /* writable aliases made read-only (code pages) */
+    uint64_t live, peak, budget, windows;
+};
+
+/* What a host fault in a paging window became (mmu_host_fault). */
+enum mmu_host_fault {
+    MMU_HOST_NOT_OURS,    /* not in a paging window */
+    MMU_HOST_RETRY,       /* the page is mapped now: run the access again */
+    MMU_HOST_DIVERT,      /* the access's slow path must do it */
+    MMU_HOST_DIVERT_MMIO, /* ... and the page is not RAM (MMIO, open bus) */
 };
 
 struct mmu {
@@ -121,9 +182,12 @@ struct mmu {
     } victims[TLB_MAX_VICTIMS];
     uint32_t nvictims, victim_next;
     uint32_t tlb_entries;
-    uint8_t *code_pages;   /* per RAM page: non-zero while translations exist */
-    uint8_t *pt_pages;     /* per RAM page: a traced guest page-table page (shadow) */
+    uint8_t *code_pages; /* per RAM page: non-zero while translations exist */
+    uint8_t *pt_pages;   /* per RAM page: a traced guest page-table page (shadow) */
+    uint8_t *rom_pages;  /* per RAM page: shadow-ROM (chipset), see mmu_set_rom */
+    struct mmu_rom_hook rom;
     struct shadow *shadow; /* --mmu=shadow, else NULL (walk) */
+    struct hmmu *hmmu;     /* --mmu=host, else NULL */
     uint32_t ram_pages;
     uint8_t *window;     /* MEM_HOST: host address of guest-physical 0 */
     bool a20_off;        /* the A20 gate is closed: physical bit 20 is 0 (vcpu_set_a20) */
@@ -148,16 +212,23 @@ int mmu_use_shadow(struct mmu *mmu);
 /* The shadow page tables' statistics, or NULL without them. */
 const struct shadow_stats *mmu_shadow_stats(const struct mmu *mmu);
 
-/* Why the guest's linear mappings changed.  mmu_flush() is the one entry
- * point for all of them: it drops what the cause requires from the TLBs
- * (and the shadow page tables), counts the cause (st.flush_*) and signals
- * hooks.mappings_changed. */
-enum mmu_flush_cause {
-    MMU_FLUSH_CR3,    /* CR3 loaded (MOV, task switch): non-global entries */
-    MMU_FLUSH_INVLPG, /* INVLPG lin: the (4 MiB region of the) page, in the
-                         * shadow of address space cr3 too */
-    MMU_FLUSH_MODE,   /* CR0.PG/WP/PE or CR4.PSE/PGE changed: everything */
-};
+/* --mmu=host (hostmmu.c): translated code with paging on reaches guest
+ * memory through host windows over the RAM memfd ram_fd, at most budget
+ * pages mapped at once (XBT_EINVAL for 0, XBT_ENOMEM). */
+int mmu_use_host(struct mmu *mmu, int ram_fd, uint32_t budget);
+/* The window base (r14) for the address space cr3 and the privilege. */
+uint8_t *mmu_host_base(struct mmu *mmu, uint32_t cr3, bool user);
+/* True if host address a lies in a paging window (guards included). */
+bool mmu_host_contains(const struct mmu *mmu, uintptr_t a);
+/* A host fault at host address a in a paging window, by an access of
+ * translated code starting at linear address start (write: the host says
+ * it was a store): walks the guest tables (A/D) and maps the page, or says
+ * the slow path must do the access.  Async-signal-safe (mmap, mprotect). */
+enum mmu_host_fault mmu_host_fault(struct mmu *mmu, const struct mmu_paging *pg, uintptr_t a,
+                                   uint32_t start, bool write);
+const struct hmmu_stats *mmu_host_stats(const struct mmu *mmu);
+
+/* See enum mmu_flush_cause. */
 void mmu_flush(struct mmu *mmu, enum mmu_flush_cause cause, uint32_t cr3, uint32_t lin);
 
 /* Guest-physical access, used by helpers, devices and the loader. Reads of
@@ -173,6 +244,21 @@ uint32_t mmu_dma_write(struct mmu *mmu, uint32_t addr, const void *src, uint32_t
 uint32_t mmu_dma_read(struct mmu *mmu, uint32_t addr, void *dst, uint32_t len);
 /* Host pointer to a RAM range, or NULL if any byte is not plain RAM. */
 uint8_t *mmu_phys_ptr(struct mmu *mmu, uint32_t addr, uint32_t len);
+/* Makes the RAM pages of [addr, addr + len) shadow-ROM pages (rom) or plain
+ * RAM again; flushes the TLBs (the whole of them: rare, chipset set-up).
+ * The hook receives the writes to every ROM page. */
+void mmu_set_rom(struct mmu *mmu, uint32_t addr, uint32_t len, bool rom);
+void mmu_set_rom_hook(struct mmu *mmu, struct mmu_rom_hook hook);
+static inline bool mmu_is_rom_page(const struct mmu *mmu, uint32_t addr)
+{
+    uint32_t p = addr >> 12;
+    return p < mmu->ram_pages && mmu->rom_pages[p];
+}
+/* The board replaces RAM bytes (a chipset mapping ROM over RAM): copied
+ * whatever the pages are, translations of them invalidated (cause DMA). */
+void mmu_phys_load(struct mmu *mmu, uint32_t addr, const void *src, uint32_t len);
+/* Copies RAM bytes whatever the pages are (unbacked bytes: all ones). */
+void mmu_phys_peek(struct mmu *mmu, uint32_t addr, void *dst, uint32_t len);
 
 /* MEM_HOST window (window.c): maps RAM (memfd ram_fd) at window + 0 inside a
  * reservation with 2 GiB guards on both sides, so any [window + base + disp]
@@ -183,6 +269,10 @@ void mmu_window_destroy(struct mmu *mmu);
 bool mmu_window_contains(const struct mmu *mmu, uintptr_t a);
 /* Sets a RAM range read-only (code pages) or writable again in the window. */
 void mmu_window_protect(struct mmu *mmu, uint32_t addr, uint32_t len, bool writable);
+
+/* True if the TLB of the privilege (user: CPL 3) holds lin's page and
+ * filled it from a global mapping (a CR3 load keeps it). */
+bool mmu_tlb_global(const struct mmu *mmu, bool user, uint32_t lin);
 
 /* Records a filled TLB slot (slot = user * entries + index). */
 void mmu_tlb_note_fill(struct mmu *mmu, uint32_t slot);
@@ -213,6 +303,11 @@ void mmu_pt_trace(struct mmu *mmu, uint32_t addr);
 struct mmu_paging {
     uint32_t cr0, cr3, cr4;
 };
+
+/* The guest-physical address of lin as a supervisor read would see it,
+ * without side effects (no A/D bits set, no TLB fill, no tracing): for
+ * the VMM's own inspection (profiler stacks).  0, or -1 if not mapped. */
+int mmu_peek_linear(struct mmu *mmu, const struct mmu_paging *pg, uint32_t lin, uint32_t *phys);
 
 /* The TLB entry for lin in the table of a privilege (user: CPL 3). */
 static inline struct tlb_entry *mmu_tlb_entry(struct mmu *mmu, bool user, uint32_t lin)

@@ -31,7 +31,7 @@ struct unit_memop {
     int8_t borrowed;     /* host register borrowed (saved in r11), or -1 */
     int8_t base;         /* address = host reg `base` + disp (mod 2^32); -1: in r8 */
     int32_t disp;
-    uint32_t pad;
+    uint32_t mmio_faults; /* host faults that found MMIO (run_faults.c) */
 };
 
 struct unit {
@@ -77,9 +77,58 @@ struct jc_entry {
 #define JC_BITS 16
 #define JC_ENTRIES (1u << JC_BITS)
 #define JC_INVALID 1ull
+/* code of an entry that was filled once and invalidated since (so the
+ * statistics tell a flushed entry from a cold one) */
+#define JC_DROPPED ((const void *)1)
 /* Tunable: indirect-branch tables kept at once, one per mode key in use.
  * Policy: guests use a handful of modes; past this many, all are dropped. */
 #define JC_MAX_MODES 16
+/* Tunable: remembered fills and tracked chains per class (global / not
+ * global) for exact invalidation when linear mappings change (struct
+ * jc_dep, 24 bytes; the array is touched as it fills).  Policy: above the
+ * live entries of a few tables (a Linux boot overflowed 64 Ki records 4
+ * times, 256 Ki never); when a class is full even after dropping stale
+ * records, every table is cleared and every tracked chain undone. */
+#define JC_DEPS_MAX (1u << 18)
+/* The 4 MiB regions of the linear address space (INVLPG drops a region,
+ * as the TLB does: see mmu_flush_page). */
+#define JC_REGIONS 1024
+
+/* A filled entry (or a chained exit) and the linear region its code
+ * depends on: an INVLPG in the region, a CR3 load (if not global) or a
+ * paging mode change clears the entry if it still holds the fill (or
+ * unchains the exit if it is still chained to the same unit). */
+struct jc_dep {
+    void *obj;     /* a struct jc_entry, or (chain) the source struct unit */
+    uint64_t tag;  /* the entry's neg_tag, or (chain) destination unit | exit index */
+    uint32_t next; /* index + 1 of the next record of the same region, 0: end */
+    uint16_t region;
+    uint16_t chain; /* the record is a chain, not a table entry */
+};
+/* The records of one class: global pages (kept across CR3 loads) or not. */
+struct jc_deps {
+    struct jc_dep *dep;
+    uint32_t n;
+    uint32_t head[JC_REGIONS]; /* index + 1 of the region's newest record */
+};
+
+/* Why indirect-branch table entries were cleared (tc_stats.jc_inval). */
+enum jc_inval_cause {
+    JC_INV_INVLPG,   /* INVLPG in the 4 MiB region of the target (or its unit's second page) */
+    JC_INV_CR3,      /* CR3 load: targets on pages that are not global */
+    JC_INV_MODE,     /* paging mode change (CR0.PG/WP, CR4.PSE/PGE): all */
+    JC_INV_UNIT,     /* the unit went (SMC, DMA, eviction) */
+    JC_INV_CAPACITY, /* the fill records overflowed: all */
+    JC_INV_CAUSES
+};
+
+/* How the dispatcher found the entry an indirect branch missed in. */
+enum jc_miss_kind {
+    JC_MISS_COLD,     /* never filled */
+    JC_MISS_DROPPED,  /* filled once, invalidated since */
+    JC_MISS_CONFLICT, /* holds another target with the same index */
+    JC_MISS_KINDS
+};
 
 /* Why units are invalidated (counted separately in the statistics). */
 enum tc_inval_cause {
@@ -92,10 +141,18 @@ enum tc_inval_cause {
 struct tc_stats {
     uint64_t translations, guest_insns, guest_bytes, host_bytes;
     uint64_t lookups, lookup_hits, jc_fills;
+    uint64_t jc_hits; /* with --tcache-stats: inline hits of the indirect-branch tables */
+    uint64_t jc_miss[JC_MISS_KINDS];    /* misses of translated code, by the entry's state */
+    uint64_t jc_inval[JC_INV_CAUSES];   /* entries cleared, by cause */
+    uint64_t jc_flushes[JC_INV_CAUSES]; /* the invalidation requests, by cause */
+    uint64_t chains_tracked;            /* chains to targets paging may remap */
+    uint64_t chains_unmapped;           /* of them undone by TLB maintenance */
     uint64_t chain_patches, chain_unpatches;
     uint64_t invalidations[TC_INV_CAUSES], flushes_full;
     uint64_t evictions, evicted_bytes, promotions, wraps;
     uint64_t unit_entries;  /* with --tcache-stats: every entry into a unit */
+    uint64_t unit_insns;    /* with --tcache-stats: guest instructions of the
+                             * units entered (instructions run, at most) */
     uint64_t smc_page_mode; /* pages switched to page granularity (JIT-like) */
     uint64_t smc_byte_mode; /* and back (their stores hit data, not code) */
     uint64_t translate_ns;
@@ -164,11 +221,9 @@ struct tcache {
         struct jc_entry *tab;
     } jc[JC_MAX_MODES];
     int njc;
-    /* entries filled since the last flush: a flush (CR3, INVLPG) clears
-     * just these instead of whole 1 MiB tables */
-    struct jc_entry **jc_filled;
-    uint32_t jc_nfilled;
-    bool jc_overflow;
+    /* the fills, by class (0: not global, 1: global), for exact
+     * invalidation when linear mappings change (jcache.c) */
+    struct jc_deps jc_deps[2];
     uint64_t generation; /* bumped on every flush or eviction: a unit
                                * pointer taken before may be stale */
     /* --smc-granularity: 0 = byte (units whose bytes a store overlaps),
@@ -231,26 +286,53 @@ struct unit *tc_commit(struct tcache *tc, const struct unit *proto, size_t code_
                        const struct unit_memop *memops, uint32_t nmemops);
 /* The MEM_HOST access covering host address rip, or NULL. */
 const struct unit_memop *unit_memop_at(const struct unit *unit, uintptr_t rip);
-void tc_chain(struct tcache *tc, struct unit *from, int idx, struct unit *to);
+/* Chains exit idx of from to `to` (see chain.c for when it may);
+ * to_global: to's pages are global mappings (as for tc_jcache_fill). */
+void tc_chain(struct tcache *tc, struct unit *from, int idx, struct unit *to, bool to_global);
+/* True if paging could map the target of exit idx of from elsewhere later
+ * (another page, or a unit running onto the next page): such a chain is
+ * undone by the guest's TLB maintenance of the target's pages. */
+bool tc_chain_page_bound(const struct unit *from, int idx, const struct unit *to);
+/* Points exit i of unit back at its stub (no-op if not chained). */
+void tc_unchain_exit(struct tcache *tc, struct unit *unit, int i);
 /* Invalidates every unit whose guest bytes overlap [addr, addr+len) (or the
  * lines/pages they touch, see smc_granularity).  Returns the number
  * invalidated. */
 int tc_invalidate_range(struct tcache *tc, uint32_t addr, uint32_t len, enum tc_inval_cause cause);
+/* Takes a unit out of the cache so that it is translated again on its next
+ * lookup; its code stays in place (it may be running) until evicted. */
+void tc_unit_drop(struct tcache *tc, struct unit *unit);
 /* Host RIP -> unit (for faults inside translated code). */
 struct unit *tc_find_by_host(struct tcache *tc, uintptr_t rip);
 uint32_t unit_guest_eip_at(const struct unit *unit, uintptr_t rip);
+/* The indirect-branch table of mode (made, or recycled, on first use). */
 struct jc_entry *tc_jcache(struct tcache *tc, uint32_t mode);
 /* The table for mode with the code segment (cs_base, cs_limit): with
  * MODE_NONFLAT an EIP names code only together with its CS (real mode, V86,
  * segmented code), so each CS gets a table of its own. */
 struct jc_entry *tc_jcache_cs(struct tcache *tc, uint32_t mode, uint32_t cs_base,
                               uint32_t cs_limit);
+/* Clears every table (the cache was flushed). */
 void tc_jcache_flush(struct tcache *tc);
-/* Records eip -> code in the table tab (the dispatcher's fill). */
-void tc_jcache_fill(struct tcache *tc, struct jc_entry *tab, uint32_t eip, const void *code);
-/* Tunable: fills remembered for a cheap flush.  Policy: far more than a
- * guest dispatches between two CR3 loads; past it a flush clears all. */
-#define JC_FILLED_MAX 8192
+/* Records eip -> code in table tab (the dispatcher's fill).  The code
+ * depends on the linear mappings of the pages of [lin, last]: its first
+ * and last byte (lin = CS base + eip); `global`: both come from global pages (the entry then
+ * survives CR3 loads).  `missed`: translated code missed this entry (the
+ * miss is counted by the entry's state). */
+void tc_jcache_fill(struct tcache *tc, struct jc_entry *tab, uint32_t eip, uint32_t lin,
+                    uint32_t last, bool global, bool missed, const void *code);
+/* The linear mappings changed (mmu_flush): clears exactly the entries whose
+ * code may now be another (INVLPG: those depending on lin's 4 MiB region;
+ * CR3: those not on global pages; mode: all). */
+void tc_jcache_mappings_changed(struct tcache *tc, int mmu_flush_cause, uint32_t lin);
+/* Records the chain of exit idx of from to `to`, which depends on the
+ * mappings of to's pages like a table entry for to (to_global: as for
+ * tc_jcache_fill), so the invalidation that would clear that entry undoes
+ * the chain. */
+void tc_jcache_track_chain(struct tcache *tc, struct unit *from, int idx, struct unit *to,
+                           bool to_global);
+/* Clears the entries of every table that hold unit code at eip. */
+void tc_jcache_drop_code(struct tcache *tc, uint32_t eip, const void *code);
 
 static inline uint8_t *tc_rw(const struct tcache *tc, const uint8_t *rx)
 {

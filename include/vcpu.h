@@ -29,6 +29,8 @@ struct seg_cache {
     uint32_t base;
     uint32_t limit; /* byte granular, already scaled by G */
     uint32_t flags; /* descriptor bits 8..23 of the high dword (type, S, DPL, P, AVL, D/B, G) */
+    uint64_t desc;  /* the descriptor loaded (low | high << 32, accessed bit set); 0: not
+                       loaded from one (null, reset, real mode, SYSENTER) */
 };
 
 struct dtr {
@@ -78,13 +80,19 @@ struct vcpu_msrs {
 
 /* What the CPU side counts (printed by --stats under "bt"). */
 struct vcpu_stats {
-    uint64_t seg_loads_inline; /* data segment loads that did not end their unit */
-    uint64_t rm_ints;          /* interrupts and exceptions delivered through the IVT */
-    uint64_t rm_far;           /* real-mode/V86 far JMP, CALL, RET and IRET */
-    uint64_t mode_switches;    /* CR0.PE changes */
-    uint64_t v86_enters;       /* IRETs and task switches into virtual-8086 mode */
-    uint64_t v86_exits;        /* interrupts and exceptions out of virtual-8086 mode */
-    uint64_t v86_traps;        /* IOPL-sensitive instructions that raised #GP in V86 */
+    uint64_t seg_loads_inline;     /* data segment loads that did not end their unit */
+    uint64_t seg_loads_fast;       /* inline data segment reloads (tr_kpath.c) */
+    uint64_t direct_blocks;        /* frames and descriptors accessed in one translation */
+    uint64_t element_blocks;       /* ... element by element (page crossing, fault, MMIO) */
+    uint64_t string_bulk;          /* string instruction runs done on host pointers */
+    uint64_t string_bulk_elements; /* elements in those runs */
+    uint64_t string_elements;      /* elements done one at a time */
+    uint64_t rm_ints;              /* interrupts and exceptions delivered through the IVT */
+    uint64_t rm_far;               /* real-mode/V86 far JMP, CALL, RET and IRET */
+    uint64_t mode_switches;        /* CR0.PE changes */
+    uint64_t v86_enters;           /* IRETs and task switches into virtual-8086 mode */
+    uint64_t v86_exits;            /* interrupts and exceptions out of virtual-8086 mode */
+    uint64_t v86_traps;            /* IOPL-sensitive instructions that raised #GP in V86 */
 };
 
 struct vcpu {
@@ -161,6 +169,12 @@ struct vcpu {
 
     uint64_t icount_units; /* units entered (statistics) */
     struct vcpu_stats st;
+    uint32_t popa_scratch[8]; /* inline POPA: the words read, before any register changes */
+    /* Per data segment register, what it held before its last load when
+     * a reload of that selector may swap it back in translated code
+     * (tr_kpath.c): loaded from a descriptor (desc != 0), and of the same
+     * mode-key class and flatness as what replaced it; desc = 0: none. */
+    struct seg_cache seg_prev[S_COUNT];
 };
 
 /* Offsets used by assembly and the emitter. */

@@ -24,6 +24,9 @@ enum xbt_err {
     XBT_EUNSUP = -8,  /* valid input that xbt does not support */
 };
 
+/* The program's version (xbt --version, reports). */
+#define XBT_VERSION "0.1.0"
+
 const char *xbt_strerror(int err);
 
 /* Prints "xbt: <message>" on stderr. */

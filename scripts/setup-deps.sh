@@ -1,14 +1,21 @@
 #!/bin/sh
 # setup-deps.sh - installs the Debian packages xbt needs to build, test,
 # compare against QEMU, plot benchmark results (gnuplot-nox) and make the
-# Linux guest (cpio, e2fsprogs: scripts/linux-guest.sh).  Idempotent:
+# Linux guest (cpio, e2fsprogs: scripts/linux-guest.sh), boot PC images
+# through a BIOS (seabios: /usr/share/seabios/bios*.bin) and test the gdb
+# stub (gdb); with XBT_DEPS_FUZZ=1 (make fuzz-build) also clang and
+# libclang-rt-14-dev (a Recommends only, with libFuzzer and the sanitizer
+# runtimes the fuzzing harnesses link).  Idempotent:
 # installs only what is missing, so it is cheap to run before every build.
 # Needs root (or sudo) only when something is missing.
 set -eu
 
 PACKAGES="build-essential cmake pkg-config gcc-multilib libzydis-dev libcapstone-dev
 libelf-dev libcmocka-dev qemu-system-x86 gnuplot-nox cpio e2fsprogs
-clang-format python3"
+clang-format python3 seabios gdb"
+if [ "${XBT_DEPS_FUZZ:-0}" = 1 ]; then
+    PACKAGES="$PACKAGES clang libclang-rt-14-dev"
+fi
 
 missing=""
 for p in $PACKAGES; do

@@ -10,7 +10,9 @@
 
 #include "clock.h"
 #include "cpu.h"
+#include "gdbstub.h"
 #include "machine.h"
+#include "profile.h"
 #include "run_int.h"
 
 /* Tunable: longest host sleep in HLT without a timer deadline, ns.
@@ -46,10 +48,14 @@ void run_halt(struct machine *m)
         return;
     }
     bool virt = xclock_kind(m->clock) == CLOCK_VIRTUAL;
+    profile_idle(m->profile, true);
     for (;;) {
         xclock_run_timers(m->clock);
-        if (intr_pending(&m->cpu->intr) || atomic_load(&m->stop_reason))
+        if (intr_pending(&m->cpu->intr) || atomic_load(&m->stop_reason) ||
+            gdbstub_wants_stop(m->cfg.gdb)) {
+            profile_idle(m->profile, false);
             return;
+        }
         uint64_t dl = xclock_next_deadline(m->clock);
         uint64_t now = xclock_peek_ns(m->clock);
         if (virt && dl != UINT64_MAX) {

@@ -17,6 +17,7 @@
 #include "clock.h"
 #include "devices.h"
 #include "loader.h"
+#include "profile.h"
 #include "machine.h"
 #include "cpu.h"
 
@@ -114,7 +115,7 @@ static int create_cpu_bus(struct machine *m)
     return 0;
 }
 
-/* The MMU (TLB, MEM_HOST window, shadow paging) and the translation
+/* The MMU (TLB, MEM_HOST window, shadow or host-MMU paging) and the translation
  * cache with its policy. */
 static int create_mmu_tcache(struct machine *m, const struct machine_config *cfg)
 {
@@ -124,6 +125,8 @@ static int create_mmu_tcache(struct machine *m, const struct machine_config *cfg
         rc = mmu_window_init(&m->mmu, m->ram_fd);
     if (rc == 0 && cfg->mmu == MMU_SHADOW)
         rc = mmu_use_shadow(&m->mmu);
+    if (rc == 0 && cfg->mmu == MMU_HOST)
+        rc = mmu_use_host(&m->mmu, m->ram_fd, cfg->host_maps);
     if (rc == 0)
         rc = tc_init(&m->tc, &m->mmu, cfg->tcache_size);
     if (rc == 0)
@@ -146,6 +149,7 @@ static void wire_cpu(struct machine *m, const struct machine_config *cfg)
         .cfg = { .max_unit_insns = cfg->max_unit_insns,
                  .host_mem = cfg->mem == MEM_HOST,
                  .tlb_stats = cfg->tlb_stats,
+                 .no_kpath = cfg->no_kpath,
                  .tcache_stats = cfg->tcache_stats,
                  .virtual_clock = cfg->clock == CLOCK_VIRTUAL,
                  .log_flags = cfg->debug_flags,
@@ -198,17 +202,41 @@ static int create_acpi_pm(struct machine *m)
 /* The ACPI tables in the BIOS area, for every kernel (the Linux loader
  * passes the RSDP on, others scan for it).  A machine with APICs sets
  * acpi.apic (and their addresses) here, which adds the MADT. */
+void machine_acpi_config(const struct machine *m, struct acpi_config *acpi)
+{
+    acpi_config_default(acpi, m->ram_size);
+    if (m->lapic) {
+        acpi->apic = true;
+        acpi->lapic_base = APIC_LAPIC_BASE;
+        acpi->ioapic_base = APIC_IOAPIC_BASE;
+        acpi->ioapic_id = APIC_IOAPIC_ID;
+    }
+}
+
 static int build_acpi_tables(struct machine *m)
 {
     struct acpi_config acpi;
-    acpi_config_default(&acpi, m->ram_size);
-    if (m->lapic) {
-        acpi.apic = true;
-        acpi.lapic_base = APIC_LAPIC_BASE;
-        acpi.ioapic_base = APIC_IOAPIC_BASE;
-        acpi.ioapic_id = APIC_IOAPIC_ID;
-    }
+    machine_acpi_config(m, &acpi);
     return acpi_build(m->ram, m->ram_size, &acpi, &m->acpi_rsdp);
+}
+
+/* The guest profiler (--profile): samples on the machine's clock, counts
+ * the translator's translations. */
+static int create_profile(struct machine *m)
+{
+    const struct machine_config *cfg = &m->cfg;
+    struct profile_config pc = { .path = cfg->profile,
+                                 .elf = cfg->kernel,
+                                 .symbols = cfg->symbols,
+                                 .hz = cfg->profile_hz ? cfg->profile_hz : PROFILE_DEFAULT_HZ,
+                                 .command = cfg->command_line,
+                                 .virtual_clock = cfg->clock == CLOCK_VIRTUAL };
+    int rc = profile_create(&m->profile, &pc, m->clock, m->cpu);
+    if (rc)
+        return rc;
+    m->bt.on_translate = profile_note_translation;
+    m->bt.on_translate_opaque = m->profile;
+    return 0;
 }
 
 int machine_create(struct machine **out, const struct machine_config *cfg)
@@ -233,7 +261,11 @@ int machine_create(struct machine **out, const struct machine_config *cfg)
     if (rc == 0)
         rc = create_acpi_pm(m);
     if (rc == 0)
+        rc = machine_bios_create(m);
+    if (rc == 0)
         rc = build_acpi_tables(m);
+    if (rc == 0 && cfg->profile)
+        rc = create_profile(m);
     if (rc) {
         machine_destroy(m);
         return rc;
@@ -258,6 +290,7 @@ void machine_destroy(struct machine *m)
         dev_i8042_destroy(m->kbc);
     if (m->port80)
         dev_port80_destroy(m->port80);
+    machine_bios_destroy(m);
     if (m->ide)
         dev_ide_destroy(m->ide);
     if (m->pci)
@@ -267,6 +300,7 @@ void machine_destroy(struct machine *m)
         dev_pic_destroy(m->pic);
     dev_debug_exit_destroy(m->debug_exit);
     dev_acpi_pm_destroy(m->acpi_pm);
+    profile_destroy(m->profile); /* before the clock its timer is on */
     if (m->clock)
         xclock_destroy(m->clock);
     if (m->tc.rx)

@@ -25,7 +25,34 @@ struct run {
     struct machine *m;
     bool virt;      /* virtual clock */
     int64_t budget; /* virtual clock: instructions given to the unit */
+    int why;        /* why the last unit came back (enum run_exit), -1: none */
 };
+
+const char *const run_exit_names[RUN_EXIT_COUNT] = {
+    [RUN_EXIT_CHAINED] = "exit_chained",     [RUN_EXIT_DIRECT_PAGE] = "exit_direct_page",
+    [RUN_EXIT_DIRECT_OTHER] = "exit_direct", [RUN_EXIT_INDIRECT] = "exit_indirect_miss",
+    [RUN_EXIT_REQUEST] = "exit_request",     [RUN_EXIT_BUDGET] = "exit_budget",
+    [RUN_EXIT_HELPER] = "exit_helper",       [RUN_EXIT_END] = "exit_unit_end",
+    [RUN_EXIT_FAULT] = "exit_host_fault",
+};
+
+/* Why the unit that just ran came back, from what it left in the vCPU (a
+ * direct exit is told apart in link_unit, once its successor is known). */
+static int exit_why(const struct vcpu *cpu)
+{
+    static const int marker[BT_EXIT_MARKERS] = {
+        [BT_EXIT_END] = RUN_EXIT_END,
+        [BT_EXIT_REQUEST] = RUN_EXIT_REQUEST,
+        [BT_EXIT_BUDGET] = RUN_EXIT_BUDGET,
+        [BT_EXIT_INDIRECT] = RUN_EXIT_INDIRECT,
+        [4 ... BT_EXIT_MARKERS - 1] = RUN_EXIT_END,
+    };
+    if (cpu->helper_exit)
+        return RUN_EXIT_HELPER;
+    if (cpu->chain_info >= BT_EXIT_MARKERS)
+        return RUN_EXIT_DIRECT_OTHER;
+    return marker[cpu->chain_info];
+}
 
 static bool irq_deliverable(struct vcpu *cpu)
 {
@@ -99,24 +126,53 @@ static int find_unit(struct machine *m, uint32_t mode, uint32_t pc, uint32_t pc_
     return 0;
 }
 
-/* Patches the exit that brought us here to jump to unit (if the cache did
- * not evict anything since: gen), and remembers unit for indirect jumps. */
-static void link_unit(struct machine *m, struct unit *unit, uint32_t mode, uint64_t gen)
+/* True if the unit's code at CS:EIP comes from global pages only (its
+ * indirect-branch table entry then survives CR3 loads): paging off, or
+ * every page it lies on is in the TLB from a global mapping. */
+static bool jc_global(struct machine *m, const struct unit *unit, uint32_t mode)
 {
+    if (!(mode & MODE_PG))
+        return true;
+    struct vcpu *cpu = m->cpu;
+    bool user = cpu->cpl == 3;
+    uint32_t lin = cpu->seg[S_CS].base + cpu->eip;
+    return mmu_tlb_global(&m->mmu, user, lin) &&
+           (unit->page[1] == unit->page[0] ||
+            mmu_tlb_global(&m->mmu, user, lin + unit->guest_size - 1));
+}
+
+/* Patches the exit that brought us here to jump to unit (if the cache did
+ * not evict anything since: gen), and remembers unit for indirect jumps;
+ * counts why the last unit came back (r->why). */
+static void link_unit(struct run *r, struct unit *unit, uint32_t mode, uint64_t gen)
+{
+    struct machine *m = r->m;
     struct vcpu *cpu = m->cpu;
     struct tcache *tc = &m->tc;
-    if (cpu->chain_info && m->cfg.chain && tc->generation == gen) {
+    bool global = jc_global(m, unit, mode);
+    if (cpu->chain_info >= BT_EXIT_MARKERS && m->cfg.chain && tc->generation == gen) {
         struct unit *from = (struct unit *)(uintptr_t)(cpu->chain_info & ~(uint64_t)7);
-        tc_chain(tc, from, (int)(cpu->chain_info & 7), unit);
+        int idx = (int)(cpu->chain_info & 7);
+        tc_chain(tc, from, idx, unit, global);
+        if (from->exits[idx].dest == unit)
+            r->why = RUN_EXIT_CHAINED;
+        else if (tc_chain_page_bound(from, idx, unit))
+            r->why = RUN_EXIT_DIRECT_PAGE;
     }
+    if (r->why >= 0)
+        m->run_st.exits[r->why]++;
+    bool missed = r->why == RUN_EXIT_INDIRECT;
+    r->why = -1;
     cpu->chain_info = 0;
     /* indirect targets are CS offsets: with MODE_NONFLAT the table is the
      * current code segment's (real mode, V86, segmented code) */
     cpu->jcache = (mode & MODE_NONFLAT)
                       ? tc_jcache_cs(tc, mode, cpu->seg[S_CS].base, cpu->seg[S_CS].limit)
                       : tc_jcache(tc, mode);
+    uint32_t lin = cpu->seg[S_CS].base + cpu->eip;
     if (!(mode & MODE_ONESTEP))
-        tc_jcache_fill(tc, cpu->jcache, cpu->eip, unit->code);
+        tc_jcache_fill(tc, cpu->jcache, cpu->eip, lin, lin + unit->guest_size - 1, global, missed,
+                       unit->code);
 }
 
 /* The timers' next deadline: the virtual clock's instruction budget for
@@ -140,16 +196,19 @@ static void arm_timers(struct run *r, const struct unit *unit)
     }
 }
 
-/* Runs unit: r14 is the window (MEM_HOST, paging off) or the simulated TLB
- * of the current privilege. */
+/* Runs unit: r14 is the window (MEM_HOST, paging off; --mmu=host, paging on)
+ * or the simulated TLB of the current privilege. */
 static void enter_unit(struct run *r, struct unit *unit, uint32_t mode)
 {
     struct machine *m = r->m;
     struct vcpu *cpu = m->cpu;
-    cpu->tlb = (m->mmu.window && !(mode & (MODE_PG | MODE_A20OFF)))
-                   ? (struct tlb_entry *)m->mmu.window
-               : ((mode & MODE_PG) && cpu->cpl == 3) ? m->mmu.tlb_user
-                                                     : m->mmu.tlb;
+    if ((mode & MODE_PG) && m->mmu.hmmu && !(mode & MODE_A20OFF)) /* --mmu=host: the window */
+        cpu->tlb = (struct tlb_entry *)mmu_host_base(&m->mmu, cpu->cr3, cpu->cpl == 3);
+    else
+        cpu->tlb = (m->mmu.window && !(mode & (MODE_PG | MODE_A20OFF)))
+                       ? (struct tlb_entry *)m->mmu.window
+                   : ((mode & MODE_PG) && cpu->cpl == 3) ? m->mmu.tlb_user
+                                                         : m->mmu.tlb;
     arm_timers(r, unit);
     if (m->cfg.debug_flags & XBT_LOG_EXEC)
         fprintf(stderr, "xbt: exec %#010x\n", cpu->seg[S_CS].base + cpu->eip);
@@ -157,6 +216,7 @@ static void enter_unit(struct run *r, struct unit *unit, uint32_t mode)
     cpu->exit_reason = EXIT_NORMAL;
     cpu->helper_exit = 0;
     xbt_enter(cpu, unit->code);
+    r->why = exit_why(cpu);
     if (r->virt)
         cpu_clock_sync(cpu);
 }
@@ -191,10 +251,13 @@ static bool step(struct run *r)
     xclock_run_timers(m->clock);
     if (!deliver_events(m))
         return false;
+    bool gdb_onestep = false;
+    if (m->cfg.gdb && !run_gdb_check(m, &gdb_onestep))
+        return false;
     uint32_t mode = cpu_mode_key(cpu);
     bool shadow = cpu->int_shadow;
     bool single_step = (cpu->eflags & EFL_TF) != 0; /* a #DB trap after each instruction */
-    if (shadow || single_step)
+    if (shadow || single_step || gdb_onestep)
         mode |= MODE_ONESTEP;
     uint32_t pc, pc_next;
     if (fetch_addresses(cpu, mode, &pc, &pc_next) < 0)
@@ -205,7 +268,7 @@ static bool step(struct run *r)
         machine_request_stop(m, STOP_ERROR, XBT_STATUS_ERROR);
         return false;
     }
-    link_unit(m, unit, mode, gen);
+    link_unit(r, unit, mode, gen);
     enter_unit(r, unit, mode);
     after_unit(m, shadow, single_step);
     return true;
@@ -213,19 +276,22 @@ static bool step(struct run *r)
 
 int machine_run(struct machine *m)
 {
-    struct run r = { .m = m, .virt = xclock_kind(m->clock) == CLOCK_VIRTUAL };
+    struct run r = { .m = m, .virt = xclock_kind(m->clock) == CLOCK_VIRTUAL, .why = -1 };
     sigjmp_buf jb;
     run_faults_install(m, &jb);
     if (!r.virt && !m->ticker)
         m->ticker = ticker_start(m);
+    run_gdb_attach(m);
     if (sigsetjmp(jb, 1)) {
         /* a host fault inside translated code became a guest exception */
         m->cpu->chain_info = 0;
         m->cpu->bounce_active = false;
+        r.why = RUN_EXIT_FAULT;
     }
     while (step(&r))
         ;
     run_faults_remove();
+    run_gdb_detach(m);
     if (m->ticker) {
         ticker_stop(m->ticker);
         m->ticker = NULL;

@@ -4,11 +4,18 @@
  *     not allow (MMIO, open bus, address wrap-around, a store to a page
  *     holding translations) faulted before it changed anything; resume at
  *     the access's slow-path stub, which does it properly.
+ *   SIGSEGV in a --mmu=host paging window: the MMU maps the page from a
+ *     guest walk and the access runs again, or (#PF, MMIO, a store to
+ *     code) it goes to the slow-path stub as above.  The guest's flags are
+ *     still in the host RFLAGS there, so the #PF frame is exact without a
+ *     flag save per access.
  *   SIGFPE: the host CPU raised a divide error or an x87 exception on a
  *     copied guest instruction; it becomes the guest's #DE or #MF at the
  *     exact guest instruction (the unit's host-offset map), and the run
  *     loop resumes by siglongjmp.
- * Anything else is not a guest event and ends the process with the signal.
+ * Anything else (these signals elsewhere, SIGILL, SIGTRAP, any of them sent
+ * from outside) is not a guest event: run_crash.c reports it and xbt exits
+ * with status 2.
  */
 #define _GNU_SOURCE
 #include <setjmp.h>
@@ -23,18 +30,56 @@
 
 static __thread sigjmp_buf *g_run_jmp;
 static __thread struct machine *g_run_machine;
+static struct machine *g_crash_machine; /* for reports from any thread */
 
 /* host register number (encoding order) -> ucontext slot */
 static const int greg_of[16] = { REG_RAX, REG_RCX, REG_RDX, REG_RBX, REG_RSP, REG_RBP,
                                  REG_RSI, REG_RDI, REG_R8,  REG_R9,  REG_R10, REG_R11,
                                  REG_R12, REG_R13, REG_R14, REG_R15 };
 
-/* MEM_HOST: nothing has been modified yet, so resume at the access's
+/* The 32-bit linear address an access of translated code starts at: the
+ * direct form's base register plus displacement, else r8. */
+static uint32_t access_start(const struct unit_memop *mo, const greg_t *g)
+{
+    if (mo->base < 0)
+        return (uint32_t)g[REG_R8];
+    uint32_t base = mo->base < 16 ? (uint32_t)g[greg_of[mo->base]] : 0;
+    return base + (uint32_t)mo->disp;
+}
+
+/* --mmu=host: a paging window may map the page now (the access runs
+ * again), else the fault goes to the slow path like a MEM_HOST one. */
+static enum mmu_host_fault paging_fault(struct machine *m, uintptr_t a, const struct unit_memop *mo,
+                                        const greg_t *g)
+{
+    const struct vcpu *cpu = m->cpu;
+    struct mmu_paging pg = { cpu->cr0, cpu->cr3, cpu->cr4 };
+    bool write = (g[REG_ERR] & 2) != 0; /* the host's #PF error code: W/R */
+    return mmu_host_fault(&m->mmu, &pg, a, access_start(mo, g), write);
+}
+
+/* An access that keeps faulting on MMIO is translated again as an explicit
+ * slow-path call (BT_SLOW_AFTER); the running unit's code stays valid
+ * until it is left. */
+static void note_mmio(struct machine *m, struct unit *unit, const struct unit_memop *mo,
+                      uintptr_t rip)
+{
+    struct unit_memop *w = (struct unit_memop *)mo;
+    if (++w->mmio_faults != BT_SLOW_AFTER || !unit->valid)
+        return;
+    bt_mark_slow(&m->bt, unit_guest_eip_at(unit, rip));
+    tc_unit_drop(&m->tc, unit);
+}
+
+/* MEM_HOST and --mmu=host windows: nothing has been modified yet, so map
+ * the page and retry (paging windows), or resume at the access's
  * slow-path stub (r8 = the linear address). */
 static bool window_fault(struct machine *m, siginfo_t *si, ucontext_t *uc)
 {
     uintptr_t rip = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
-    if (!mmu_window_contains(&m->mmu, (uintptr_t)si->si_addr))
+    uintptr_t a = (uintptr_t)si->si_addr;
+    bool paged = !mmu_window_contains(&m->mmu, a);
+    if (paged && (!m->mmu.hmmu || !mmu_host_contains(&m->mmu, a)))
         return false;
     struct unit *unit = tc_find_by_host(&m->tc, rip);
     if (!unit)
@@ -43,13 +88,16 @@ static bool window_fault(struct machine *m, siginfo_t *si, ucontext_t *uc)
     if (!mo)
         return false;
     greg_t *g = uc->uc_mcontext.gregs;
+    enum mmu_host_fault r = paged ? paging_fault(m, a, mo, g)
+                            : mmu_is_plain_ram(&m->mmu, access_start(mo, g)) ? MMU_HOST_DIVERT
+                                                                             : MMU_HOST_DIVERT_MMIO;
+    if (r == MMU_HOST_RETRY)
+        return true;
+    if (r == MMU_HOST_DIVERT_MMIO)
+        note_mmio(m, unit, mo, rip);
     if (mo->borrowed >= 0 && mo->borrowed < 8)
         g[greg_of[mo->borrowed]] = g[REG_R11];
-    if (mo->base >= 0) {
-        /* direct form: the slow path wants the 32-bit address in r8 */
-        uint32_t base = mo->base < 16 ? (uint32_t)g[greg_of[mo->base]] : 0;
-        g[REG_R8] = (greg_t)(uint32_t)(base + (uint32_t)mo->disp);
-    }
+    g[REG_R8] = (greg_t)access_start(mo, g); /* the slow path wants it in r8 */
     g[REG_RIP] = (greg_t)(uintptr_t)(unit->code + mo->stub);
     m->mmu.st.window_faults++;
     return true;
@@ -87,17 +135,12 @@ static void fault_handler(int sig, siginfo_t *si, void *uc_)
     ucontext_t *uc = uc_;
     struct machine *m = g_run_machine;
     uintptr_t rip = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
-    if ((sig == SIGSEGV || sig == SIGBUS) && m && window_fault(m, si, uc))
+    bool from_outside = si->si_code <= 0;
+    if (!from_outside && (sig == SIGSEGV || sig == SIGBUS) && m && window_fault(m, si, uc))
         return;
-    struct unit *unit = m && sig == SIGFPE ? tc_find_by_host(&m->tc, rip) : NULL;
-    if (!unit || !g_run_jmp) {
-        if (m && rip >= (uintptr_t)m->tc.rx && rip < (uintptr_t)m->tc.rx + m->tc.size)
-            fprintf(stderr, "xbt: internal error: signal %d in translated code at %#lx\n", sig,
-                    (unsigned long)rip);
-        signal(sig, SIG_DFL);
-        raise(sig);
-        return;
-    }
+    struct unit *unit = m && sig == SIGFPE && !from_outside ? tc_find_by_host(&m->tc, rip) : NULL;
+    if (!unit || !g_run_jmp)
+        run_crash_report(m ? m : g_crash_machine, sig, si, rip);
     capture_state(m->cpu, unit, uc->uc_mcontext.gregs, rip);
     int vec = EXC_DE;
     if (sig == SIGFPE && si->si_code != FPE_INTDIV && si->si_code != FPE_INTOVF)
@@ -112,6 +155,7 @@ void run_faults_install(struct machine *m, sigjmp_buf *jb)
 {
     static bool done;
     g_run_machine = m;
+    g_crash_machine = m;
     g_run_jmp = jb;
     if (done)
         return;
@@ -124,9 +168,12 @@ void run_faults_install(struct machine *m, sigjmp_buf *jb)
     sigaction(SIGFPE, &sa, NULL);
     sigaction(SIGSEGV, &sa, NULL);
     sigaction(SIGBUS, &sa, NULL);
+    sigaction(SIGILL, &sa, NULL);
+    sigaction(SIGTRAP, &sa, NULL);
 }
 
 void run_faults_remove(void)
 {
     g_run_jmp = NULL;
+    g_crash_machine = NULL; /* about to be destroyed */
 }

@@ -9,6 +9,8 @@
 #include "devices.h"
 #include "lapic.h"
 #include "machine.h"
+#include "profile.h"
+#include "gdbstub.h"
 #include "clock.h"
 #include "stats.h"
 #include "vcpu.h"
@@ -49,8 +51,20 @@ static void collect_tcache(struct kvs *c, const struct machine *m)
     add(c, "lookups", t->lookups);
     add(c, "lookup_hits", t->lookup_hits);
     add(c, "jcache_fills", t->jc_fills);
+    add(c, "jcache_hits", t->jc_hits);
+    add(c, "jcache_miss_cold", t->jc_miss[JC_MISS_COLD]);
+    add(c, "jcache_miss_dropped", t->jc_miss[JC_MISS_DROPPED]);
+    add(c, "jcache_miss_conflict", t->jc_miss[JC_MISS_CONFLICT]);
+    add(c, "jcache_inval_invlpg", t->jc_inval[JC_INV_INVLPG]);
+    add(c, "jcache_inval_cr3", t->jc_inval[JC_INV_CR3]);
+    add(c, "jcache_inval_mode", t->jc_inval[JC_INV_MODE]);
+    add(c, "jcache_inval_unit", t->jc_inval[JC_INV_UNIT]);
+    add(c, "jcache_inval_capacity", t->jc_inval[JC_INV_CAPACITY]);
+    add(c, "jcache_overflows", t->jc_flushes[JC_INV_CAPACITY]);
     add(c, "chain_patches", t->chain_patches);
     add(c, "chain_unpatches", t->chain_unpatches);
+    add(c, "chains_tracked", t->chains_tracked);
+    add(c, "chains_unmapped", t->chains_unmapped);
     add(c, "invalidations_smc", t->invalidations[TC_INV_SMC]);
     add(c, "invalidations_dma", t->invalidations[TC_INV_DMA]);
     add(c, "invalidations_pagetable", t->invalidations[TC_INV_PAGETABLE]);
@@ -61,6 +75,7 @@ static void collect_tcache(struct kvs *c, const struct machine *m)
     add(c, "wraps", t->wraps);
     add(c, "units_live", m->tc.nunits);
     add(c, "unit_entries", t->unit_entries);
+    add(c, "unit_insns", t->unit_insns);
     add(c, "smc_page_mode", t->smc_page_mode);
     add(c, "smc_byte_mode", t->smc_byte_mode);
     add(c, "translate_ns", t->translate_ns);
@@ -83,6 +98,22 @@ static void collect_bt(struct kvs *c, const struct machine *m)
     add(c, "retranslations", m->bt.st.retranslations);
     add(c, "seg_loads_inline", m->cpu->st.seg_loads_inline);
     add(c, "strings_inline", m->bt.st.strings_inline);
+    add(c, "kpath_inline", m->bt.st.kpath_inline);
+    add(c, "mem_explicit", m->bt.st.mem_explicit);
+    add(c, "mem_demoted", m->bt.st.mem_demoted);
+}
+
+/* the CPU's kernel paths and string instructions */
+static void collect_cpu(struct kvs *c, const struct machine *m)
+{
+    const struct vcpu_stats *s = &m->cpu->st;
+    c->group = "cpu";
+    add(c, "seg_loads_fast", s->seg_loads_fast);
+    add(c, "direct_blocks", s->direct_blocks);
+    add(c, "element_blocks", s->element_blocks);
+    add(c, "string_bulk", s->string_bulk);
+    add(c, "string_bulk_elements", s->string_bulk_elements);
+    add(c, "string_elements", s->string_elements);
 }
 
 /* real mode and virtual-8086 mode */
@@ -145,6 +176,33 @@ static void collect_shadow(struct kvs *c, const struct machine *m)
     add(c, "spaces_built", sh->spaces_built);
     add(c, "spaces_reused", sh->spaces_reused);
     add(c, "spaces_dropped", sh->spaces_dropped);
+}
+
+/* host-MMU paging windows (with --mmu=host) */
+static void collect_hostmmu(struct kvs *c, const struct machine *m)
+{
+    const struct hmmu_stats *h = mmu_host_stats(&m->mmu);
+    c->group = "hostmmu";
+    add(c, "faults", h->faults);
+    add(c, "fills", h->fills);
+    add(c, "fills_around", h->fills_around);
+    add(c, "upgrades", h->upgrades);
+    add(c, "to_slow_pf", h->div_pf);
+    add(c, "to_slow_mmio", h->div_mmio);
+    add(c, "to_slow_code", h->div_wp);
+    add(c, "to_slow_crossing", h->div_cross);
+    add(c, "to_slow_stale", h->div_stale);
+    add(c, "map_failures", h->map_failures);
+    add(c, "drops_cr3", h->drop_cr3);
+    add(c, "drops_invlpg", h->drop_invlpg);
+    add(c, "drops_mode", h->drop_mode);
+    add(c, "drops_evict", h->drop_evict);
+    add(c, "window_flushes", h->window_flushes);
+    add(c, "write_protects", h->protects);
+    add(c, "mappings_live", h->live);
+    add(c, "mappings_peak", h->peak);
+    add(c, "mappings_budget", h->budget);
+    add(c, "windows", h->windows);
 }
 
 /* I/O bus */
@@ -211,11 +269,76 @@ static void collect_apic(struct kvs *c, const struct machine *m)
     add(c, "redeliveries", io->redeliveries);
 }
 
+/* the guest profiler (--profile) */
+static void collect_profile(struct kvs *c, const struct machine *m)
+{
+    const struct profile_stats *p = profile_stats(m->profile);
+    c->group = "profile";
+    add(c, "samples", p->samples);
+    add(c, "idle", p->idle);
+    add(c, "user", p->user);
+    add(c, "frames", p->frames);
+    add(c, "truncated", p->truncated);
+    add(c, "translations", p->translations);
+    add(c, "symbols", p->symbols);
+}
+
+/* the firmware side of the board: fw_cfg, the PAM, the BIOS ROM, port
+ * 0x92, the ELCR */
+static void collect_board(struct kvs *c, const struct machine *m)
+{
+    const struct dev_fw_cfg_stats *f = dev_fw_cfg_stats(m->fw_cfg);
+    c->group = "fw_cfg";
+    add(c, "selects", f->selects);
+    add(c, "unknown_selects", f->unknown_selects);
+    add(c, "data_reads", f->data_reads);
+    add(c, "dma_transfers", f->dma_transfers);
+    add(c, "dma_bytes", f->dma_bytes);
+    add(c, "dma_errors", f->dma_errors);
+    c->group = "chipset";
+    if (m->pam) {
+        const struct dev_pam_stats *p = dev_pam_stats(m->pam);
+        add(c, "pam_changes", p->changes);
+        add(c, "pam_shadow_writes", p->shadow_writes);
+        add(c, "pam_dropped_writes", p->dropped_writes);
+    }
+    if (m->bios_rom)
+        add(c, "rom_dropped_writes", dev_rom_dropped_writes(m->bios_rom));
+    if (m->port92) {
+        const struct dev_port92_stats *q = dev_port92_stats(m->port92);
+        add(c, "port92_writes", q->writes);
+        add(c, "port92_a20_changes", q->a20_changes);
+        add(c, "port92_resets", q->resets);
+    }
+    add(c, "elcr_writes", dev_pic_elcr_writes(m->pic));
+}
+
+/* the gdb stub (--gdb, -s) */
+static void collect_gdb(struct kvs *c, const struct machine *m)
+{
+    const struct gdbstub_stats *g = gdbstub_stats(m->cfg.gdb);
+    c->group = "gdb";
+    add(c, "connections", g->connections);
+    add(c, "stops", g->stops);
+    add(c, "packets", g->packets);
+    add(c, "bad_checksums", g->bad_checksums);
+    add(c, "breakpoint_hits", g->breakpoint_hits);
+    add(c, "steps", g->steps);
+    add(c, "interrupts", g->interrupts);
+    add(c, "mem_bytes_read", g->mem_bytes_read);
+    add(c, "mem_bytes_written", g->mem_bytes_written);
+}
+
 /* the run loop */
 static void collect_run(struct kvs *c, const struct machine *m)
 {
     c->group = "run";
     add(c, "dispatches", m->run_st.dispatches);
+    /* with --tcache-stats: dispatches per million guest instructions run */
+    uint64_t insns = m->tc.st.unit_insns;
+    add(c, "dispatches_per_minsn", insns ? m->run_st.dispatches * 1000000 / insns : 0);
+    for (int k = 0; k < RUN_EXIT_COUNT; k++)
+        add(c, run_exit_names[k], m->run_st.exits[k]);
     add(c, "halts", m->run_st.halts);
     add(c, "host_faults", m->run_st.host_faults);
     add(c, "interrupts", m->run_st.interrupts);
@@ -238,9 +361,12 @@ static int collect(const struct machine *m, struct kv *out, int max)
     c.group = "callouts";
     for (int k = 0; k < CO_COUNT; k++)
         add(&c, bt_callout_names[k], m->bt.st.callouts[k]);
+    collect_cpu(&c, m);
     collect_mmu(&c, m);
     if (m->mmu.shadow)
         collect_shadow(&c, m);
+    if (m->mmu.hmmu)
+        collect_hostmmu(&c, m);
     collect_bus(&c, m);
     if (m->uart) {
         const struct dev_uart_stats *u = dev_uart_stats(m->uart);
@@ -254,6 +380,12 @@ static int collect(const struct machine *m, struct kv *out, int max)
         collect_acpi(&c, m);
     if (m->lapic && m->ioapic)
         collect_apic(&c, m);
+    if (m->profile)
+        collect_profile(&c, m);
+    if (m->fw_cfg)
+        collect_board(&c, m);
+    if (m->cfg.gdb)
+        collect_gdb(&c, m);
     collect_run(&c, m);
     collect_clock(&c, m);
     return c.n;

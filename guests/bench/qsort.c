@@ -15,8 +15,14 @@ static struct rec recs[COUNT];
 
 typedef int (*cmp_fn)(const void *, const void *);
 
+/* qsort_pg.c defines a hook run in every comparison (its TLB maintenance) */
+#ifndef QSORT_CMP_HOOK
+#define QSORT_CMP_HOOK()
+#endif
+
 static int cmp_key(const void *a, const void *b)
 {
+    QSORT_CMP_HOOK();
     int x = ((const struct rec *)a)->key, y = ((const struct rec *)b)->key;
     return (x > y) - (x < y);
 }

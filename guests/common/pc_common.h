@@ -51,6 +51,19 @@ static inline uint16_t pit_read0(void)
     return (uint16_t)(lo | hi << 8);
 }
 
+/* Milliseconds by polling channel 0 in mode 2 at 1 kHz (pit_periodic(1193)):
+ * each reload (the count going up) is one. */
+static inline void pit_wait_ms(unsigned ms)
+{
+    uint16_t last = pit_read0();
+    while (ms) {
+        uint16_t now = pit_read0();
+        if (now > last)
+            ms--;
+        last = now;
+    }
+}
+
 static inline uint8_t cmos_read(uint8_t reg)
 {
     outb(0x70, reg);

@@ -28,6 +28,12 @@ extern struct multiboot_info *mb_info;
 __attribute__((noreturn)) void xbt_exit(int code);
 __attribute__((noreturn, format(printf, 1, 2))) void panic(const char *fmt, ...);
 
+/* ---- ring3.c ---- */
+/* Runs fn() at CPL 3 (flat ring-3 segments, IOPL 3, IF 0; exceptions reach
+ * xbt_catch() through a TSS stack) and returns its result, back at ring 0.
+ * Call at ring 0. */
+int ring3_run(int (*fn)(void));
+
 /* ---- serial.c ---- */
 #define COM1 0x3F8
 void serial_init(void);

@@ -85,9 +85,23 @@ static double relative(const struct bench *b, size_t w, size_t c, int base)
     return s->n ? s->median : -1;
 }
 
+/* Whether any bar can be drawn relative to base: a baseline whose runs
+ * all measured 0 s (a tiny --quick workload below the timer's resolution)
+ * gives no ratio, and gnuplot refuses a plot without a valid point. */
+static bool any_relative(const struct bench *b, int base)
+{
+    for (size_t w = 0; w < b->nwl; w++)
+        for (size_t c = 0; c < b->ncfg; c++)
+            if ((int)b->cfg[c].kind != base && relative(b, w, c, base) > 0)
+                return true;
+    return false;
+}
+
 static void bars(const struct bench *b, FILE *gp, FILE *dat, const char *dat_path, const char *path)
 {
     int base = baseline(b);
+    if (base >= 0 && !any_relative(b, base))
+        base = -1; /* plain median times instead */
     double lo = 1, hi = 1;
     int ncol = 0;
     for (size_t c = 0; c < b->ncfg; c++)

@@ -164,10 +164,20 @@ int bt_decode_unit(struct bt *bt, uint32_t eip, uint32_t pc, uint32_t mode, uint
 }
 
 /* Instructions whose flag outputs depend on a count that may be zero leave
- * the flags unchanged in that case: their writes do not kill liveness. */
+ * the flags unchanged in that case: their writes do not kill liveness.
+ * Shifts and rotates by CL (or by an immediate masking to 0), and
+ * REP/REPE/REPNE CMPS and SCAS (ECX = 0 compares nothing). */
 static bool writes_conditionally(const struct bt_insn *i)
 {
+    const ZydisInstructionAttributes rep =
+        ZYDIS_ATTRIB_HAS_REP | ZYDIS_ATTRIB_HAS_REPE | ZYDIS_ATTRIB_HAS_REPNE;
     switch (i->zi.mnemonic) {
+    case ZYDIS_MNEMONIC_CMPSB:
+    case ZYDIS_MNEMONIC_CMPSW:
+    case ZYDIS_MNEMONIC_CMPSD:
+    case ZYDIS_MNEMONIC_SCASB:
+    case ZYDIS_MNEMONIC_SCASW:
+    case ZYDIS_MNEMONIC_SCASD: return (i->zi.attributes & rep) != 0;
     case ZYDIS_MNEMONIC_SHL:
     case ZYDIS_MNEMONIC_SHR:
     case ZYDIS_MNEMONIC_SAR:

@@ -51,24 +51,35 @@
         mov edi, [r15 + 0x1c]
 .endm
 
-/* host RFLAGS arithmetic bits -> vcpu->eflags (clobbers rax, rdx: save first) */
+/* host RFLAGS arithmetic bits -> vcpu->eflags (clobbers rax, rdx: save
+ * first).  SETO and LAHF instead of PUSHFQ: cheaper, and the helper thunk
+ * runs on every callout. */
 .macro SAVE_FLAGS
-        pushfq
-        pop rax
-        and eax, ARITH
+        seto dl
+        lahf
+        movzx eax, ah
+        and eax, ARITH & 0xFF
+        movzx edx, dl
+        shl edx, 11
+        or eax, edx
         mov edx, [r15 + OFF_EFLAGS]
         and edx, ~ARITH
         or edx, eax
         mov [r15 + OFF_EFLAGS], edx
 .endm
 
-/* vcpu->eflags arithmetic bits -> host RFLAGS (clobbers rax: load guest after) */
+/* vcpu->eflags arithmetic bits -> host RFLAGS (clobbers rax, rdx: load
+ * guest after).  ADD AL, 0x7F overflows exactly when AL = 1 (OF), SAHF
+ * sets the other five; host DF stays 0. */
 .macro LOAD_FLAGS
         mov eax, [r15 + OFF_EFLAGS]
-        and eax, ARITH
-        or eax, 2
-        push rax
-        popfq
+        mov edx, eax
+        shr edx, 11
+        and edx, 1
+        mov ah, al
+        mov al, dl
+        add al, 0x7f
+        sahf
 .endm
 
         .globl xbt_enter
@@ -124,15 +135,13 @@ xbt_helper_thunk:
         call r11
         pop r11
         cmp byte ptr [r15 + OFF_HELPER_EXIT], 0
-        jne 1f
+        jne xbt_exit_nosave             /* (left set: the run loop counts why) */
         mov r9, rax
         mov r8d, 0
         mov r14, [r15 + OFF_TLB]        /* a helper may switch TLBs (CPL change) */
         LOAD_FLAGS
         LOAD_GUEST
         ret
-1:      mov byte ptr [r15 + OFF_HELPER_EXIT], 0
-        jmp xbt_exit_nosave
         .size xbt_helper_thunk, . - xbt_helper_thunk
 
         .globl xbt_mem_thunk

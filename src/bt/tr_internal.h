@@ -92,6 +92,9 @@ void tr_mem_access(struct tr *t, const uint8_t *ins, size_t len, unsigned size, 
 void tr_call_helper(struct tr *t, void *fn, int co_kind);
 /* ++*counter without touching the flags; clobbers r11 and r13. */
 void tr_count(struct tr *t, uint64_t *counter);
+/* *counter += n without touching the flags, n patched in later at the
+ * returned offset (a 32-bit field); clobbers r11 and r13. */
+size_t tr_count_add(struct tr *t, uint64_t *counter);
 void tr_exit_direct(struct tr *t, uint32_t target, int cc); /* cc < 0: jmp */
 void tr_exit_unchained(struct tr *t, uint32_t target);
 void tr_exit_indirect(struct tr *t);
@@ -104,7 +107,7 @@ struct stub *tr_new_stub(struct tr *t, enum stub_kind k);
 void tr_emit_stub_mem(struct tr *t, struct stub *s);
 void tr_emit_stub_exit(struct tr *t, struct stub *s);
 /* Leaves translated code for the dispatcher at guest eip (chain: the
- * chain_info value, 0 for none). */
+ * chain_info value: a chain request, or an enum bt_exit_marker). */
 void tr_emit_leave(struct tr *t, uint32_t eip, uint64_t chain);
 void tr_set_r9(struct tr *t, uint32_t v);
 void tr_set_r10(struct tr *t, uint32_t v);
@@ -113,6 +116,16 @@ void tr_set_r10(struct tr *t, uint32_t v);
 bool tr_flow(struct tr *t, const struct bt_insn *i);
 /* tr_string.c: MOVS/STOS/LODS without REP inline (false: use the helper) */
 bool tr_string_inline(struct tr *t, const struct bt_insn *i, int op, unsigned size);
+/* tr_kpath.c: CLD/STD that leave DF as the mode key has it (nothing to
+ * emit; false: use the helper) */
+bool tr_kpath_df(struct tr *t, bool std);
+/* tr_kpath.c: PUSHA/POPA inline (false: use the helper) */
+bool tr_kpath_stack(struct tr *t, const struct bt_insn *i);
+/* A data segment load (MOV Sreg, r16 or POP Sreg of DS/ES/FS/GS) at CPL 0
+ * with its reload fast path inline and slow_path (the helper call) out of
+ * it; false: not for this instruction (the caller emits the helper call). */
+bool tr_kpath_seg_load(struct tr *t, const struct bt_insn *i, int seg,
+                       void (*slow_path)(struct tr *));
 /* tr_system.c: instructions that become helper calls */
 bool tr_system(struct tr *t, const struct bt_insn *i);
 void tr_raise_ud(struct tr *t, const struct bt_insn *i);

@@ -266,9 +266,18 @@ static bool tr_far_ret(struct tr *t, const struct bt_insn *i)
 
 /* MOV Sreg, r/m16: SS (interrupt shadow) and CS end the unit; for the
  * others the helper leaves only if the mode changed. */
+static void mov_to_sreg_call(struct tr *t)
+{
+    int s = seg_of(t->i->ops[0].reg.value);
+    load16_to_r9(t, &t->i->ops[1]);
+    call_r9(t, hlp_load_seg, (uint32_t)s, CO_SEGMENT);
+}
+
 static void mov_to_sreg(struct tr *t, const struct bt_insn *i)
 {
     int s = seg_of(i->ops[0].reg.value);
+    if (tr_kpath_seg_load(t, i, s, mov_to_sreg_call))
+        return;
     load16_to_r9(t, &i->ops[1]);
     call_r9(t, hlp_load_seg, (uint32_t)s, CO_SEGMENT);
     if (s == S_SS || s == S_CS)
@@ -328,13 +337,21 @@ static bool tr_mov(struct tr *t, const struct bt_insn *i)
     return true;
 }
 
+static void pop_sreg_call(struct tr *t)
+{
+    call(t, hlp_pop_seg, (uint32_t)seg_of(t->i->ops[0].reg.value), t->i->zi.operand_width / 8,
+         CO_SEGMENT);
+}
+
 /* POP Sreg (a POP of anything else is tr_flow's); POP SS ends the unit. */
 static bool tr_pop_seg(struct tr *t, const struct bt_insn *i)
 {
     if (reg_class(&i->ops[0]) != ZYDIS_REGCLASS_SEGMENT)
         return false;
     int s = seg_of(i->ops[0].reg.value);
-    call(t, hlp_pop_seg, (uint32_t)s, i->zi.operand_width / 8, CO_SEGMENT);
+    if (tr_kpath_seg_load(t, i, s, pop_sreg_call))
+        return true;
+    pop_sreg_call(t);
     if (s == S_SS)
         end_unchained(t);
     return true;
@@ -470,6 +487,27 @@ static bool tr_bound(struct tr *t, const struct bt_insn *i)
     return true;
 }
 
+/* CLD, STD: nothing to do when DF (a mode-key bit) already has the value;
+ * else the helper, which ends the unit. */
+static bool tr_cld_std(struct tr *t, const struct bt_insn *i)
+{
+    bool std = i->zi.mnemonic == ZYDIS_MNEMONIC_STD;
+    if (tr_kpath_df(t, std))
+        return true;
+    call(t, hlp_flagop, std ? FOP_STD : FOP_CLD, 0, CO_FLAGS);
+    return true;
+}
+
+/* PUSHA, POPA: inline, or the helper. */
+static bool tr_pusha_popa(struct tr *t, const struct bt_insn *i)
+{
+    if (tr_kpath_stack(t, i))
+        return true;
+    bool push = i->zi.mnemonic == ZYDIS_MNEMONIC_PUSHA || i->zi.mnemonic == ZYDIS_MNEMONIC_PUSHAD;
+    call(t, push ? (void *)hlp_pusha : (void *)hlp_popa, i->zi.operand_width / 8, 0, CO_STACK);
+    return true;
+}
+
 /* ---- the table: a handler, or one helper call with fixed arguments ---- */
 
 typedef bool tr_sys_fn(struct tr *t, const struct bt_insn *i);
@@ -504,8 +542,8 @@ static const struct sys_entry sys_table[ZYDIS_MNEMONIC_MAX_VALUE + 1] = {
     /* flag instructions on the virtual flags (IF, DF, IOPL, ...) */
     M(CLI) = C(hlp_flagop, FOP_CLI, 0, CO_FLAGS, SYS_END),
     M(STI) = C(hlp_flagop, FOP_STI, 0, CO_FLAGS, SYS_END),
-    M(CLD) = C(hlp_flagop, FOP_CLD, 0, CO_FLAGS, 0),
-    M(STD) = C(hlp_flagop, FOP_STD, 0, CO_FLAGS, 0),
+    M(CLD) = H(tr_cld_std),
+    M(STD) = H(tr_cld_std),
     M(PUSHF) = C(hlp_flagop, FOP_PUSHF, 0, CO_FLAGS, SYS_OSZ_B),
     M(PUSHFD) = C(hlp_flagop, FOP_PUSHF, 0, CO_FLAGS, SYS_OSZ_B),
     M(POPF) = C(hlp_flagop, FOP_POPF, 0, CO_FLAGS, SYS_OSZ_B | SYS_END),
@@ -562,10 +600,10 @@ static const struct sys_entry sys_table[ZYDIS_MNEMONIC_MAX_VALUE + 1] = {
     M(SYSENTER) = C(hlp_priv, PRIV_SYSENTER, 0, CO_SYSCALL, SYS_END),
     M(SYSEXIT) = C(hlp_priv, PRIV_SYSEXIT, 0, CO_SYSCALL, SYS_END),
     /* stack frames */
-    M(PUSHA) = C(hlp_pusha, 0, 0, CO_STACK, SYS_OSZ_A),
-    M(PUSHAD) = C(hlp_pusha, 0, 0, CO_STACK, SYS_OSZ_A),
-    M(POPA) = C(hlp_popa, 0, 0, CO_STACK, SYS_OSZ_A),
-    M(POPAD) = C(hlp_popa, 0, 0, CO_STACK, SYS_OSZ_A),
+    M(PUSHA) = H(tr_pusha_popa),
+    M(PUSHAD) = H(tr_pusha_popa),
+    M(POPA) = H(tr_pusha_popa),
+    M(POPAD) = H(tr_pusha_popa),
     M(ENTER) = H(tr_enter),
     M(XLAT) = H(xlat),
     /* what x86-64 dropped: decimal adjust, SALC, BOUND */

@@ -331,6 +331,39 @@ static void align_check(struct tr *t, unsigned size)
     st->eip = t->i->pc;
 }
 
+/* Fills in a memory access's slow-path stub (the part both forms share). */
+static void mem_stub_info(struct tr *t, struct stub *s, const uint8_t *ins, size_t len,
+                          unsigned size, unsigned rw)
+{
+    s->info = (size & MEM_SIZE_MASK) | rw;
+    s->eip = t->i->pc;
+    s->next_eip = t->i->pc + t->i->len;
+    memcpy(s->ins, ins, len);
+    s->ins_len = (uint8_t)len;
+}
+
+/* An access that kept faulting on MMIO in a host window (bt_mark_slow):
+ * r8d = the linear address, then straight to its slow-path stub, no host
+ * fault.  Flag-free, like the window form. */
+static void explicit_mem_access(struct tr *t, const uint8_t *ins, size_t len, unsigned size,
+                                unsigned rw, bool direct)
+{
+    struct emit *e = &t->e;
+    if (direct && t->direct_base == ZYDIS_REGISTER_NONE)
+        tr_set_r8(t, (uint32_t)t->direct_disp);
+    else if (direct)
+        e_insn(e, ZYDIS_MNEMONIC_LEA, 2, o_reg(ZYDIS_REGISTER_R8D),
+               o_mem(t->direct_base, ZYDIS_REGISTER_NONE, 0, t->direct_disp, 8));
+    t->bt->st.mem_ops++;
+    t->bt->st.mem_explicit++;
+    tr_flags_before_native(t, t->i);
+    struct stub *s = tr_new_stub(t, STUB_MEM);
+    s->rel_off = e_jmp32(e);
+    s->resume_off = e->pos;
+    s->memop = -1;
+    mem_stub_info(t, s, ins, len, size, rw);
+}
+
 static void host_mem_access(struct tr *t, const uint8_t *ins, size_t len, unsigned size,
                             unsigned rw)
 {
@@ -341,8 +374,16 @@ static void host_mem_access(struct tr *t, const uint8_t *ins, size_t len, unsign
     t->direct = false;
     if (!direct)
         align_check(t, size);
+    if (len > sizeof(((struct stub *)0)->ins)) {
+        e->encode_error = true;
+        return;
+    }
+    if (bt_is_slow(t->bt, t->i->pc)) {
+        explicit_mem_access(t, ins, len, size, rw, direct);
+        return;
+    }
     size_t flen = to_window_form(ins, len, fast, &borrowed, t->direct_base, t->direct_disp, direct);
-    if (!flen || len > sizeof(((struct stub *)0)->ins)) {
+    if (!flen) {
         e->encode_error = true;
         return;
     }
@@ -353,11 +394,7 @@ static void host_mem_access(struct tr *t, const uint8_t *ins, size_t len, unsign
     size_t start = e->pos;
     e_bytes(e, fast, flen);
     s->resume_off = e->pos;
-    s->info = (size & MEM_SIZE_MASK) | rw;
-    s->eip = t->i->pc;
-    s->next_eip = t->i->pc + t->i->len;
-    memcpy(s->ins, ins, len);
-    s->ins_len = (uint8_t)len;
+    mem_stub_info(t, s, ins, len, size, rw);
     if (t->nmemops >= TR_MAX_STUBS) {
         e->overflow = true;
         return;
@@ -370,7 +407,7 @@ static void host_mem_access(struct tr *t, const uint8_t *ins, size_t len, unsign
     mo->stub = 0;
     mo->base = -1;
     mo->disp = 0;
-    mo->pad = 0;
+    mo->mmio_faults = 0;
     if (direct) {
         mo->base =
             (int8_t)(t->direct_base == ZYDIS_REGISTER_NONE ? 16
@@ -416,16 +453,12 @@ void tr_mem_access(struct tr *t, const uint8_t *ins, size_t len, unsigned size, 
     tr_flags_before_native(t, t->i);
     e_bytes(e, ins, len);
     s->resume_off = e->pos;
-    s->info = (size & MEM_SIZE_MASK) | rw;
-    s->eip = t->i->pc;
-    s->next_eip = t->i->pc + t->i->len;
     s->memop = -1;
     if (len > sizeof(s->ins)) {
         e->encode_error = true;
         return;
     }
-    memcpy(s->ins, ins, len);
-    s->ins_len = (uint8_t)len;
+    mem_stub_info(t, s, ins, len, size, rw);
 }
 
 void tr_emit_stub_mem(struct tr *t, struct stub *s)
@@ -456,14 +489,15 @@ void tr_emit_leave(struct tr *t, uint32_t eip, uint64_t chain)
     struct emit *e = &t->e;
     e_insn(e, ZYDIS_MNEMONIC_MOV, 2,
            o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0, VCPU_OFF_EIP, 4), o_imm((int32_t)eip));
-    if (chain) {
+    if (chain >= BT_EXIT_MARKERS) {
         e_insn(e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R11), o_imm((int64_t)chain));
         e_insn(e, ZYDIS_MNEMONIC_MOV, 2,
                o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0, VCPU_OFF_CHAIN_INFO, 8),
                o_reg(ZYDIS_REGISTER_R11));
     } else {
         e_insn(e, ZYDIS_MNEMONIC_MOV, 2,
-               o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0, VCPU_OFF_CHAIN_INFO, 8), o_imm(0));
+               o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0, VCPU_OFF_CHAIN_INFO, 8),
+               o_imm((int64_t)chain));
     }
     e_jmp_vcpu(e, VCPU_OFF_EXIT_THUNK);
 }
@@ -487,13 +521,6 @@ void tr_exit_direct(struct tr *t, uint32_t target, int cc)
         t->ended = true;
 }
 
-void tr_emit_stub_exit(struct tr *t, struct stub *s)
-{
-    e_fix32(&t->e, s->rel_off, t->e.pos);
-    t->proto.exits[s->exit_idx].stub_off = (uint32_t)t->e.pos;
-    tr_emit_leave(t, s->target, (uint64_t)(uintptr_t)t->future | (uint64_t)s->exit_idx);
-}
-
 void tr_exit_unchained(struct tr *t, uint32_t target)
 {
     tr_flags_sync(t);
@@ -501,13 +528,14 @@ void tr_exit_unchained(struct tr *t, uint32_t target)
     t->ended = true;
 }
 
-/* Indirect branch: r8d = guest target.  Inline, flag-free lookup of the
- * per-mode table: index = low 16 bits, tag stored negated so that
- * lea rcx,[rcx+r8] is zero exactly on a hit (jrcxz). */
-void tr_exit_indirect(struct tr *t)
+/* The inline, flag-free lookup of the per-mode indirect-branch table for
+ * the guest target in r8d: index = low 16 bits, tag stored negated so
+ * that lea rcx,[rcx+r8] is zero exactly on a hit (jrcxz).  A hit jumps to
+ * the unit; a miss leaves for the dispatcher (BT_EXIT_INDIRECT), which
+ * fills the entry.  The flags must be in the host flags. */
+static void emit_jc_lookup(struct tr *t)
 {
     struct emit *e = &t->e;
-    tr_flags_sync(t);
     e_insn(e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R10),
            o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0, VCPU_OFF_JCACHE, 8));
     e_insn(e, ZYDIS_MNEMONIC_MOVZX, 2, o_reg(ZYDIS_REGISTER_R9D), o_reg(ZYDIS_REGISTER_R8W));
@@ -526,13 +554,30 @@ void tr_exit_indirect(struct tr *t)
            o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0, VCPU_OFF_EIP, 4),
            o_reg(ZYDIS_REGISTER_R8D));
     e_insn(e, ZYDIS_MNEMONIC_MOV, 2,
-           o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0, VCPU_OFF_CHAIN_INFO, 8), o_imm(0));
+           o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0, VCPU_OFF_CHAIN_INFO, 8),
+           o_imm(BT_EXIT_INDIRECT));
     e_jmp_vcpu(e, VCPU_OFF_EXIT_THUNK);
     if (!e->overflow)
         e->buf[jr] = (uint8_t)(e->pos - (jr + 1));
     e_insn(e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_RCX), o_reg(ZYDIS_REGISTER_R11));
+    if (t->bt->cfg.tcache_stats) /* r11 and r13 are free here */
+        tr_count(t, &t->bt->tc->st.jc_hits);
     e_insn(e, ZYDIS_MNEMONIC_JMP, 1, o_mem(ZYDIS_REGISTER_R10, ZYDIS_REGISTER_R9, 8, 8, 8));
+}
+
+/* Indirect branch: r8d = guest target, through the table. */
+void tr_exit_indirect(struct tr *t)
+{
+    tr_flags_sync(t);
+    emit_jc_lookup(t);
     t->ended = true;
+}
+
+void tr_emit_stub_exit(struct tr *t, struct stub *s)
+{
+    e_fix32(&t->e, s->rel_off, t->e.pos);
+    t->proto.exits[s->exit_idx].stub_off = (uint32_t)t->e.pos;
+    tr_emit_leave(t, s->target, (uint64_t)(uintptr_t)t->future | (uint64_t)s->exit_idx);
 }
 
 /* ---- helpers --------------------------------------------------------------- */
@@ -547,6 +592,21 @@ void tr_count(struct tr *t, uint64_t *counter)
            o_mem(ZYDIS_REGISTER_R13, ZYDIS_REGISTER_NONE, 0, 1, 8));
     e_insn(e, ZYDIS_MNEMONIC_MOV, 2, o_mem(ZYDIS_REGISTER_R11, ZYDIS_REGISTER_NONE, 0, 0, 8),
            o_reg(ZYDIS_REGISTER_R13));
+}
+
+size_t tr_count_add(struct tr *t, uint64_t *counter)
+{
+    static const uint8_t lea_r13_disp32[3] = { 0x4D, 0x8D, 0xAD }; /* lea r13, [r13+disp32] */
+    struct emit *e = &t->e;
+    e_insn(e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R11), o_imm((int64_t)(uintptr_t)counter));
+    e_insn(e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R13),
+           o_mem(ZYDIS_REGISTER_R11, ZYDIS_REGISTER_NONE, 0, 0, 8));
+    e_bytes(e, lea_r13_disp32, sizeof(lea_r13_disp32));
+    size_t at = e->pos;
+    e_u32(e, 0);
+    e_insn(e, ZYDIS_MNEMONIC_MOV, 2, o_mem(ZYDIS_REGISTER_R11, ZYDIS_REGISTER_NONE, 0, 0, 8),
+           o_reg(ZYDIS_REGISTER_R13));
+    return at;
 }
 
 /* Calls fn(cpu, r8d, r9d, r10d) with vcpu->eip = the current instruction.

@@ -24,6 +24,7 @@ struct unit_work {
     struct unit_memop memops[TR_MAX_STUBS];
     uint32_t nmap;
     size_t budget_imm; /* offset of the budget's imm32, 0: none */
+    size_t count_imm;  /* --tcache-stats: offset of the instruction count's disp32 */
     uint32_t bytes;    /* guest bytes translated */
 };
 
@@ -85,8 +86,10 @@ static void prologue(struct tr *t, uint32_t eip, struct unit_work *w)
     t->i = &t->in[0];
     entry_check(t, eip);
     t->proto.entry_skip = (uint16_t)t->e.pos; /* chained forward jumps enter here */
-    if (t->bt->cfg.tcache_stats)              /* every entry, chained ones too; r11, r13 free */
+    if (t->bt->cfg.tcache_stats) {            /* every entry, chained ones too; r11, r13 free */
         tr_count(t, &t->bt->tc->st.unit_entries);
+        w->count_imm = tr_count_add(t, &t->bt->tc->st.unit_insns);
+    }
     if (t->bt->cfg.virtual_clock)
         entry_budget(t, eip, w);
 }
@@ -108,6 +111,8 @@ static void body(struct tr *t, uint32_t eip, struct unit_work *w)
     }
     if (w->budget_imm && !t->e.overflow)
         memcpy(t->e.buf + w->budget_imm, &t->proto.ninsns, 4);
+    if (w->count_imm && !t->e.overflow)
+        memcpy(t->e.buf + w->count_imm, &t->proto.ninsns, 4);
     w->nmap = t->proto.ninsns;
 }
 
@@ -131,7 +136,7 @@ static void stub_budget(struct tr *t, struct stub *s)
     e_u32(&t->e, t->proto.ninsns);
     if (s->flags_saved)
         e_flags_restore(&t->e);
-    tr_emit_leave(t, s->target, 0);
+    tr_emit_leave(t, s->target, BT_EXIT_BUDGET);
 }
 
 /* A segment limit or type check failed: raise the fault it recorded. */
@@ -163,7 +168,7 @@ static void stubs(struct tr *t, struct unit_work *w)
             e_fix32(&t->e, s->rel_off, t->e.pos);
             if (s->flags_saved)
                 e_flags_restore(&t->e);
-            tr_emit_leave(t, s->target, 0);
+            tr_emit_leave(t, s->target, BT_EXIT_REQUEST);
             break;
         }
     }
@@ -204,12 +209,17 @@ static int attempt(struct bt *bt, uint32_t eip, uint32_t pc, uint32_t mode, uint
     t.in = w->insns;
     t.stubs = w->stubs;
     t.future = future;
-    t.host_mem = bt->cfg.host_mem && bt->mmu->window && !(mode & (MODE_PG | MODE_A20OFF));
+    /* paging off: the MEM_HOST window; paging on: the host-MMU windows;
+     * A20 masked: neither (the TLB applies the mask) */
+    t.host_mem = (mode & MODE_A20OFF) ? false
+                 : (mode & MODE_PG)   ? bt->mmu->hmmu != NULL
+                                      : bt->cfg.host_mem && bt->mmu->window;
     t.memops = w->memops;
     e_init(&t.e, buf, room);
     t.n = bt_decode_unit(bt, eip, pc, mode, max, w->insns);
     bt_liveness(w->insns, t.n);
     w->budget_imm = 0;
+    w->count_imm = 0;
     prologue(&t, eip, w);
     body(&t, eip, w);
     stubs(&t, w);
@@ -248,5 +258,7 @@ int bt_translate(struct bt *bt, uint32_t eip, uint32_t pc, uint32_t mode, struct
         bt_log_unit(bt, *out);
     if (bt->cfg.perf_map)
         bt_perf_map(*out);
+    if (bt->on_translate)
+        bt->on_translate(bt->on_translate_opaque, eip);
     return 0;
 }

@@ -5,15 +5,19 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "devices.h"
+#include "gdbstub.h"
 #include "lines.h"
 #include "machine.h"
+#include "profile.h"
 #include "stats.h"
 #include "cli/cli.h"
 #include "cli/run_options.h"
+#include "pcfw.h"
 
 /* Opens --disk and -D; one error line on failure. */
 static int run_open_files(struct run_options *ro)
@@ -21,11 +25,37 @@ static int run_open_files(struct run_options *ro)
     char err[512];
     int rc;
     if (ro->disk_path) {
-        rc = disk_image_open(&ro->cfg.disk, ro->disk_path, err, sizeof(err));
+        rc = disk_image_open(&ro->cfg.disk, ro->disk_path, ro->disk_flags, err, sizeof(err));
         if (rc) {
             xbt_error("--disk %s", err);
             return rc;
         }
+    }
+    if (ro->cfg.symbols && (rc = profile_check_symbols(ro->cfg.symbols, err, sizeof(err)))) {
+        xbt_error("--symbols %s", err);
+        return rc;
+    }
+    if (ro->cfg.profile && (rc = profile_check_output(ro->cfg.profile, err, sizeof(err)))) {
+        xbt_error("--profile %s", err);
+        return rc;
+    }
+    /* the BIOS: --bios, or the default when booting through it */
+    const char *bios = ro->bios_path ? ro->bios_path : ro->cfg.bios_boot ? PCFW_DEFAULT_BIOS : NULL;
+    if (bios) {
+        ro->bios = calloc(1, sizeof(*ro->bios));
+        if (!ro->bios)
+            return XBT_ENOMEM;
+        rc = bios_image_load(ro->bios, bios, err, sizeof(err));
+        if (rc) {
+            xbt_error("--bios %s", err);
+            return rc;
+        }
+        ro->cfg.bios = ro->bios;
+    }
+    if (ro->gdb_spec &&
+        (rc = gdbstub_open(&ro->cfg.gdb, ro->gdb_spec, ro->gdb_wait, err, sizeof(err)))) {
+        xbt_error("%s", err);
+        return rc;
     }
     if (ro->cfg.debug_log) {
         xbt_log_file = fopen(ro->cfg.debug_log, "w");
@@ -68,6 +98,8 @@ static int run_once(const struct machine_config *cfg, int *status, int *why)
         m->console = NULL;
     }
     run_report(m, cfg);
+    if (m->profile)
+        profile_write(m->profile); /* its own error line */
     machine_destroy(m);
     return 0;
 }
@@ -79,10 +111,29 @@ static int run_machine(const struct machine_config *cfg)
         int status, why;
         if (run_once(cfg, &status, &why))
             return XBT_STATUS_ERROR;
-        if (!cfg->reboot || (why != STOP_RESET && why != STOP_TRIPLE_FAULT))
+        if (!cfg->reboot || (why != STOP_RESET && why != STOP_TRIPLE_FAULT)) {
+            gdbstub_exited(cfg->gdb, status); /* gdb hears the exit status */
             return status & 0xFF;
+        }
         fprintf(stderr, "xbt: rebooting\n");
     }
+}
+
+/* "xbt ARGS..." for reports (malloc'd; NULL if out of memory). */
+static char *command_line(int argc, char **argv)
+{
+    size_t len = 4;
+    for (int i = 0; i < argc; i++)
+        len += strlen(argv[i]) + 1;
+    char *s = malloc(len);
+    if (!s)
+        return NULL;
+    strcpy(s, "xbt");
+    for (int i = 0; i < argc; i++) {
+        strcat(s, " ");
+        strcat(s, argv[i]);
+    }
+    return s;
 }
 
 static int run_command(struct run_options *ro, int argc, char **argv)
@@ -101,7 +152,11 @@ static int run_command(struct run_options *ro, int argc, char **argv)
     }
     if (run_open_files(ro))
         return XBT_STATUS_ERROR;
-    return run_machine(&ro->cfg);
+    char *cmd = command_line(argc, argv);
+    ro->cfg.command_line = cmd;
+    int status = run_machine(&ro->cfg);
+    free(cmd);
+    return status;
 }
 
 int cli_run(int argc, char **argv)
@@ -109,6 +164,7 @@ int cli_run(int argc, char **argv)
     struct run_options ro;
     int status = run_command(&ro, argc, argv);
     disk_image_close(ro.cfg.disk);
+    gdbstub_close(ro.cfg.gdb);
     run_options_free(&ro);
     if (xbt_log_file) {
         fclose(xbt_log_file);

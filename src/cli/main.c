@@ -12,8 +12,6 @@
 #include "xbt.h"
 #include "cli/cli.h"
 
-#define XBT_VERSION "0.1.0"
-
 static void usage_main(FILE *f)
 {
     fprintf(f, "usage: xbt <command> [options]\n"

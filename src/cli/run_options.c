@@ -9,11 +9,15 @@
 #include <string.h>
 
 #include "bt.h"
+#include "devices.h"
+#include "gdbstub.h"
+#include "profile.h"
 #include "clock.h"
 #include "lines.h"
 #include "mmu.h"
 #include "tcache.h"
 #include "cli/run_options.h"
+#include "pcfw.h"
 
 /* Tunable: accepted guest RAM sizes in MiB.  Policy: at least 2 MiB (a
  * kernel at 1 MiB needs room), at most 3072 MiB so RAM stays below the
@@ -39,6 +43,9 @@
 /* Tunable: largest --rtc-base in seconds.  Policy: 2^40 s is ~35,000
  * years; anything later is a typo, not a date. */
 #define RTC_BASE_MAX (1ull << 40)
+/* Tunable: -s's port.  Policy: QEMU's, so gdb's `target remote :1234`
+ * habits carry over. */
+#define GDB_DEFAULT_PORT "1234"
 
 #define FIELD(f)                                                                                   \
     .offset = offsetof(struct run_options, f), .size = sizeof(((struct run_options *)0)->f)
@@ -74,6 +81,7 @@ static const struct optparse_choice smc_choices[] = {
 static const struct optparse_choice mmu_choices[] = {
     { "walk", MMU_WALK, false },
     { "shadow", MMU_SHADOW, false },
+    { "host", MMU_HOST, false },
     { NULL, 0, false },
 };
 static const struct optparse_choice mem_choices[] = {
@@ -125,7 +133,8 @@ static int parse_module(const struct optparse_opt *o, const char *arg, void *dst
     return 0;
 }
 
-/* --disk FILE, once. */
+/* --disk FILE[,readonly], once.  A comma before a known option name
+ * splits; any other comma is part of the file name. */
 static int parse_disk(const struct optparse_opt *o, const char *arg, void *dst, char *err, size_t n)
 {
     struct run_options *ro = dst;
@@ -136,7 +145,21 @@ static int parse_disk(const struct optparse_opt *o, const char *arg, void *dst, 
                  o->name, arg);
         return XBT_EINVAL;
     }
-    ro->disk_path = arg;
+    const char *comma = strrchr(arg, ',');
+    if (!comma || strcmp(comma + 1, "readonly") != 0) {
+        ro->disk_path = arg; /* a comma in the file's name */
+        return 0;
+    }
+    if (comma == arg) {
+        snprintf(err, n, "--%s %s: no file before ',readonly'", o->name, arg);
+        return XBT_EINVAL;
+    }
+    free(ro->disk_path_buf);
+    ro->disk_path_buf = strndup(arg, (size_t)(comma - arg));
+    if (!ro->disk_path_buf)
+        return XBT_ENOMEM;
+    ro->disk_path = ro->disk_path_buf;
+    ro->disk_flags |= DISK_READONLY;
     return 0;
 }
 
@@ -179,6 +202,23 @@ static const struct optparse_opt run_opts[] = {
       FIELD(cfg.kernel),
       .section = SEC_MACHINE,
       .help = "the kernel (instead of the KERNEL operand)" },
+    { .name = "bios",
+      .kind = OPTPARSE_STRING,
+      .metavar = "FILE",
+      FIELD(bios_path),
+      .section = SEC_MACHINE,
+      .help = "the BIOS image (a multiple of 64 KiB, e.g. SeaBIOS's\n"
+              "bios.bin): mapped read-only at 4 GiB - its size and its\n"
+              "last 128 KiB at 0xE0000 through the i440FX PAM; booting\n"
+              "without a kernel uses " PCFW_DEFAULT_BIOS },
+    { .name = "no-sercon",
+      .kind = OPTPARSE_FLAG,
+      FIELD(cfg.sercon),
+      .def = 1,
+      .value = 0,
+      .section = SEC_MACHINE,
+      .help = "do not give the BIOS etc/sercon-port (SeaBIOS then keeps\n"
+              "its text console off COM1)" },
     { .name = "initrd",
       .kind = OPTPARSE_STRING,
       .metavar = "FILE",
@@ -234,13 +274,16 @@ static const struct optparse_opt run_opts[] = {
     { .name = "disk",
       .alias = "hda",
       .kind = OPTPARSE_CUSTOM,
-      .metavar = "FILE",
+      .metavar = "FILE[,readonly]",
       .parse = parse_disk,
       .section = SEC_MACHINE,
       .help = "attach FILE, a raw disk image (512-byte sectors; a\n"
-              "partial last sector is ignored), read-write, as the\n"
-              "primary IDE master (PIIX3, PIO and bus-master DMA);\n"
-              "--hda FILE is the same" },
+              "partial last sector is ignored), as the primary IDE\n"
+              "master (PIIX3, PIO and bus-master DMA), read-write and\n"
+              "locked; with ,readonly the guest's writes fail (the\n"
+              "drive aborts them) and other readers may share it; a\n"
+              "file without write permission needs ,readonly (even\n"
+              "for root); --hda is the same" },
     /* translation */
     { .name = "no-chain",
       .kind = OPTPARSE_FLAG,
@@ -249,6 +292,13 @@ static const struct optparse_opt run_opts[] = {
       .value = 0,
       .section = SEC_TRANSLATION,
       .help = "never chain units to their direct successors" },
+    { .name = "no-kpath",
+      .kind = OPTPARSE_FLAG,
+      FIELD(cfg.no_kpath),
+      .value = 1,
+      .section = SEC_TRANSLATION,
+      .help = "call helpers for PUSHA/POPA and data segment reloads\n"
+              "instead of translating them inline" },
     { .name = "max-unit-insns",
       .alias = "max-block-insns",
       .kind = OPTPARSE_UINT,
@@ -328,7 +378,19 @@ static const struct optparse_opt run_opts[] = {
       .section = SEC_TRANSLATION,
       .help = "paging: fill the TLB from a walk of the guest tables\n"
               "(default), or from shadow page tables kept coherent by\n"
-              "tracing writes to the guest's page-table pages" },
+              "tracing writes to the guest's page-table pages; host =\n"
+              "host-MMU windows per privilege, one host instruction\n"
+              "per access, pages mapped on host faults" },
+    { .name = "host-maps",
+      .kind = OPTPARSE_UINT,
+      .metavar = "N",
+      FIELD(cfg.host_maps),
+      .def = HMMU_DEFAULT_MAPS,
+      .min = 1,
+      .max = HMMU_MAX_MAPS,
+      .section = SEC_TRANSLATION,
+      .help = "--mmu=host: at most N guest pages mapped at once, the\n"
+              "oldest dropped beyond ({min}..{max}, default {default})" },
     { .name = "tlb-victims",
       .kind = OPTPARSE_UINT,
       .metavar = "N",
@@ -388,6 +450,52 @@ static const struct optparse_opt run_opts[] = {
       .value = 1,
       .section = SEC_DEBUG,
       .help = "write /tmp/perf-PID.map so perf can name translated code" },
+    { .name = "profile",
+      .kind = OPTPARSE_STRING,
+      .metavar = "FILE",
+      FIELD(cfg.profile),
+      .section = SEC_DEBUG,
+      .help = "profile the guest: sample its EIP and stack at a rate of\n"
+              "guest time and write the flat, per-unit and per-function\n"
+              "report to FILE and folded stacks to FILE.folded" },
+    { .name = "profile-hz",
+      .kind = OPTPARSE_UINT,
+      .metavar = "N",
+      FIELD(cfg.profile_hz),
+      .def = PROFILE_DEFAULT_HZ,
+      .min = 1,
+      .max = 100000,
+      .section = SEC_DEBUG,
+      .help = "--profile samples a second of guest time ({min}..{max},\n"
+              "default {default})" },
+    { .name = "symbols",
+      .kind = OPTPARSE_STRING,
+      .metavar = "FILE",
+      FIELD(cfg.symbols),
+      .section = SEC_DEBUG,
+      .help = "guest symbols for --profile: an ELF file (vmlinux) or a\n"
+              "System.map or /proc/kallsyms listing (an ELF kernel's own\n"
+              "symbols are read anyway)" },
+    { .name = "gdb",
+      .kind = OPTPARSE_STRING,
+      .metavar = "tcp:[HOST]:PORT",
+      FIELD(gdb_spec),
+      .section = SEC_DEBUG,
+      .help = "wait for gdb on PORT (HOST default 127.0.0.1): a\n"
+              "connection stops the guest (docs/gdb.md)" },
+    { .short_name = 's',
+      .kind = OPTPARSE_FLAG,
+      FIELD(gdb_default),
+      .value = 1,
+      .section = SEC_DEBUG,
+      .help = "the same as --gdb tcp::" GDB_DEFAULT_PORT },
+    { .short_name = 'S',
+      .kind = OPTPARSE_FLAG,
+      FIELD(gdb_wait),
+      .value = 1,
+      .section = SEC_DEBUG,
+      .help = "with -s or --gdb: wait for gdb before the first guest\n"
+              "instruction" },
     /* general */
     { .name = "help",
       .short_name = 'h',
@@ -405,6 +513,22 @@ const struct optparse_table run_options_table = {
     .sections = run_sections,
     .nsections = XBT_ARRAY_SIZE(run_sections),
 };
+
+/* -s, -S, --gdb: the spec is valid; -S needs a stub. */
+static int check_gdb(struct run_options *ro, char *err, size_t errlen)
+{
+    char host[64];
+    unsigned port;
+    if (ro->gdb_default && !ro->gdb_spec)
+        ro->gdb_spec = "tcp::" GDB_DEFAULT_PORT;
+    if (ro->gdb_wait && !ro->gdb_spec) {
+        snprintf(err, errlen, "-S waits for gdb: give -s or --gdb too");
+        return XBT_EINVAL;
+    }
+    if (ro->gdb_spec)
+        return gdbstub_parse_spec(ro->gdb_spec, host, sizeof(host), &port, err, errlen);
+    return 0;
+}
 
 int run_options_parse(struct run_options *ro, int argc, char **argv, char *err, size_t errlen)
 {
@@ -434,11 +558,18 @@ int run_options_parse(struct run_options *ro, int argc, char **argv, char *err, 
     }
     if (!ro->cfg.kernel)
         ro->cfg.kernel = argv[operand];
-    return 0;
+    return check_gdb(ro, err, errlen);
 }
 
 void run_options_free(struct run_options *ro)
 {
+    free(ro->disk_path_buf);
+    ro->disk_path_buf = NULL;
+    if (ro->bios) {
+        bios_image_free(ro->bios);
+        free(ro->bios);
+        ro->bios = NULL;
+    }
     for (int k = 0; k < ro->cfg.nmodules; k++)
         free(ro->cfg.module_paths[k]);
     ro->cfg.nmodules = 0;

@@ -22,7 +22,14 @@
 struct run_options {
     struct machine_config cfg;
     const char *disk_path; /* --disk / --hda FILE (opened by the caller) */
-    bool help;             /* -h / --help */
+    char *disk_path_buf;   /* the FILE part of FILE,OPTIONS (owned) */
+    unsigned disk_flags;   /* DISK_READONLY (,readonly) */
+    const char *bios_path; /* --bios FILE (read by the caller into bios) */
+    struct bios_image *bios;
+    const char *gdb_spec; /* --gdb SPEC (-s: tcp::1234) */
+    bool gdb_default;     /* -s */
+    bool gdb_wait;        /* -S */
+    bool help;            /* -h / --help */
 };
 
 extern const struct optparse_table run_options_table;

@@ -66,14 +66,6 @@ static bool is_contributory(int v)
     return v == EXC_DE || v == EXC_TS || v == EXC_NP || v == EXC_SS || v == EXC_GP;
 }
 
-/* Pushes on the stack described by ss_base/esp (operand size 4 or 2). */
-static int push_on(struct vcpu *cpu, uint32_t ss_base, uint32_t *esp, uint32_t v, unsigned size,
-                   bool user)
-{
-    *esp -= size;
-    return cpu_write_as(cpu, ss_base + *esp, size, size == 2 ? (v & 0xFFFF) : v, user);
-}
-
 /* A fault raised by a delivery step: its vector (-1: none was pending,
  * see take_fault) and error code. */
 struct dfault {
@@ -125,9 +117,11 @@ static int idt_gate(struct vcpu *cpu, const struct delivery *d, struct idt_targe
     uint32_t lo, hi;
     if (vec8 + 7 > cpu->idtr.limit)
         return fail(f, EXC_GP, idt_err);
-    if (cpu_read_sys(cpu, cpu->idtr.base + vec8, 4, &lo) ||
-        cpu_read_sys(cpu, cpu->idtr.base + vec8 + 4, 4, &hi))
+    uint32_t gate[2];
+    if (cpu_read_block(cpu, cpu->idtr.base + vec8, 2, 4, gate, false) < 0)
         return take_fault(cpu, f);
+    lo = gate[0];
+    hi = gate[1];
     uint32_t type = desc_type(hi);
     bool is32 = type == SYS_INT32 || type == SYS_TRAP32;
     bool is16 = type == SYS_INT16 || type == SYS_TRAP16;
@@ -161,17 +155,22 @@ static int gate_code(struct vcpu *cpu, const struct delivery *d, struct idt_targ
 }
 
 /* Pushes EFLAGS, CS, the return EIP and the error code (if any) at *esp
- * on the current SS. */
+ * on the current SS, after the words in pre[0..npre) (the outer SS and
+ * ESP of a stack switch): one translation when the frame lies in one page
+ * (cpu_push_block), else element by element, the first fault winning. */
 static int push_frame(struct vcpu *cpu, const struct delivery *d, unsigned size, uint32_t *esp,
-                      bool user)
+                      bool user, const uint32_t *pre, unsigned npre)
 {
-    uint32_t base = cpu->seg[S_SS].base;
-    if (push_on(cpu, base, esp, cpu->eflags, size, user) ||
-        push_on(cpu, base, esp, cpu->seg[S_CS].sel, size, user) ||
-        push_on(cpu, base, esp, d->ret_eip, size, user) ||
-        (d->has_err && push_on(cpu, base, esp, d->err, size, user)))
-        return -1;
-    return 0;
+    uint32_t v[7];
+    unsigned n = 0;
+    for (unsigned k = 0; k < npre; k++)
+        v[n++] = pre[k];
+    v[n++] = cpu->eflags;
+    v[n++] = cpu->seg[S_CS].sel;
+    v[n++] = d->ret_eip;
+    if (d->has_err)
+        v[n++] = d->err;
+    return cpu_push_block(cpu, cpu->seg[S_SS].base, esp, n, size, v, user);
 }
 
 /* To an inner privilege level: SS:ESP from the TSS (a fault there gets
@@ -190,11 +189,8 @@ static int push_inner_frame(struct vcpu *cpu, const struct delivery *d, const st
         f->err |= d->ext;
         return -1;
     }
-    uint32_t base = cpu->seg[S_SS].base;
-    bool u = cdpl == 3;
-    if (push_on(cpu, base, &nesp, saved_ss.sel, tg->size, u) ||
-        push_on(cpu, base, &nesp, old_esp, tg->size, u) ||
-        push_frame(cpu, d, tg->size, &nesp, u) < 0) {
+    uint32_t outer[2] = { saved_ss.sel, old_esp };
+    if (push_frame(cpu, d, tg->size, &nesp, cdpl == 3, outer, 2) < 0) {
         cpu->seg[S_SS] = saved_ss;
         return take_fault(cpu, f);
     }
@@ -224,7 +220,7 @@ static int enter_gate(struct vcpu *cpu, const struct delivery *d, struct idt_tar
         new_cpl = cdpl;
     } else {
         uint32_t esp = cpu->regs[R_ESP];
-        if (push_frame(cpu, d, tg->size, &esp, cpu->cpl == 3) < 0)
+        if (push_frame(cpu, d, tg->size, &esp, cpu->cpl == 3, NULL, 0) < 0)
             return take_fault(cpu, f);
         cpu->regs[R_ESP] = esp;
     }

@@ -233,22 +233,61 @@ HLP(hlp_int)
     return 0;
 }
 
+/* PUSHA on a 16-bit stack (SS.B = 0): SP wraps at 64 KiB, element by
+ * element.  Returns -1 on a fault. */
+static int pusha_sp16(struct vcpu *cpu, unsigned size)
+{
+    uint32_t esp0 = cpu->regs[R_ESP];
+    for (int k = 0; k < 8; k++) {
+        uint32_t v = k == R_ESP ? esp0 : cpu->regs[k];
+        if (cpu_write(cpu, cpu_stack_lin(cpu, esp0 - (uint32_t)(k + 1) * size), size, v))
+            return -1;
+    }
+    cpu_set_sp(cpu, esp0 - 8 * size);
+    return 0;
+}
+
+/* PUSHA on a 32-bit stack: one block, all or nothing. */
+static int pusha_sp32(struct vcpu *cpu, unsigned size)
+{
+    uint32_t esp = cpu->regs[R_ESP];
+    uint32_t v[8];
+    for (int k = 0; k < 8; k++)
+        v[k] = cpu->regs[k]; /* ESP: its value before the instruction */
+    if (cpu_push_block(cpu, cpu->seg[S_SS].base, &esp, 8, size, v, cpu->cpl == 3) < 0)
+        return -1;
+    cpu->regs[R_ESP] = esp;
+    return 0;
+}
+
 HLP(hlp_pusha)
 {
     (void)b;
     unsigned size = a;
-    uint32_t esp0 = cpu->regs[R_ESP];
-    /* check the lowest and highest byte first: all or nothing */
-    for (int k = 0; k < 8; k++) {
-        uint32_t v = k == R_ESP ? esp0 : cpu->regs[k];
-        if (cpu_write(cpu, cpu_stack_lin(cpu, esp0 - (uint32_t)(k + 1) * size), size, v))
-            return 0;
-    }
-    cpu_set_sp(cpu, esp0 - 8 * size);
+    int rc = cpu_sp_mask(cpu) == 0xFFFFu ? pusha_sp16(cpu, size) : pusha_sp32(cpu, size);
+    if (rc < 0)
+        return 0;
     if (cpu->smc_hit) {
         cpu->smc_hit = false;
         vcpu_exit_at(cpu, next, EXIT_NORMAL);
     }
+    return 0;
+}
+
+/* Reads POPA's eight slots, lowest address (EDI) first, into vals; the
+ * ESP slot is not read.  Returns -1 on a fault (the first is the CPU's). */
+static int popa_read(struct vcpu *cpu, unsigned size, uint32_t vals[8])
+{
+    uint32_t esp = cpu->regs[R_ESP];
+    if (cpu_sp_mask(cpu) == 0xFFFFFFFFu) {
+        uint32_t lin = cpu->seg[S_SS].base + esp;
+        if ((lin & ~PAGE_MASK) + 8 * size <= PAGE_SIZE)
+            return cpu_read_block(cpu, lin, 8, size, vals, cpu->cpl == 3) < 0 ? -1 : 0;
+    }
+    /* ascending, SP wrapping with a 16-bit stack */
+    for (unsigned k = 0; k < 8; k++)
+        if (k != 7 - R_ESP && cpu_read(cpu, cpu_stack_lin(cpu, esp + k * size), size, &vals[k]) < 0)
+            return -1;
     return 0;
 }
 
@@ -257,22 +296,19 @@ HLP(hlp_popa)
     (void)b;
     (void)next;
     unsigned size = a;
-    uint32_t esp = cpu->regs[R_ESP];
-    uint32_t vals[8];
-    for (int k = 7; k >= 0; k--) {
-        if (cpu_read(cpu, cpu_stack_lin(cpu, esp), size, &vals[k]))
-            return 0;
-        esp += size;
-    }
+    uint32_t vals[8] = { 0 };
+    if (popa_read(cpu, size, vals) < 0)
+        return 0;
     for (int k = 0; k < 8; k++) {
+        uint32_t v = vals[7 - k];
         if (k == R_ESP)
             continue;
         if (size == 2)
-            cpu->regs[k] = (cpu->regs[k] & 0xFFFF0000u) | (vals[k] & 0xFFFF);
+            cpu->regs[k] = (cpu->regs[k] & 0xFFFF0000u) | (v & 0xFFFF);
         else
-            cpu->regs[k] = vals[k];
+            cpu->regs[k] = v;
     }
-    cpu_set_sp(cpu, esp);
+    cpu_set_sp(cpu, cpu->regs[R_ESP] + 8 * size);
     return 0;
 }
 

@@ -116,6 +116,7 @@ static void flat(struct seg_cache *s, uint16_t sel, bool code, uint32_t dpl)
     s->base = 0;
     s->limit = 0xFFFFFFFFu;
     s->flags = (code ? 0x0B00u : 0x0300u) | D_S | D_P | (dpl << 13) | D_BIG | (1u << 23);
+    s->desc = 0;
 }
 
 /* LLDT: leaves translated code after a new LDT (segment loads check it). */

@@ -3,7 +3,17 @@
  * OUTS) with REP/REPE/REPNE, DF, 16- and 32-bit address sizes and segment
  * overrides.  Registers are updated after every element, so a fault in the
  * middle leaves a state from which the instruction restarts correctly.
- * Forward MOVS/STOS over plain RAM run a page at a time.
+ *
+ * REP MOVS/STOS/LODS/CMPS/SCAS with 32-bit addresses through segments
+ * that cannot fault (present, expand-up, 4 GiB limit) run in bulk: a chunk
+ * is the elements that lie wholly in the current page of the source and of
+ * the destination (in the direction DF says), both mapped once
+ * (cpu_map_as: plain RAM the TLB allows for the access), and done in a
+ * loop on host pointers with the registers advanced by the chunk.  What
+ * cannot be mapped (not present, not dirty yet, read-only, MMIO, a page
+ * holding translations, an element straddling two pages) goes one element
+ * at a time through cpu_read/cpu_write, which raise the exact fault with
+ * ESI/EDI/ECX at that element; the next element tries bulk again.
  */
 #include <string.h>
 
@@ -11,6 +21,7 @@
 #include "bus.h"
 #include "mmu.h"
 #include "cpu.h"
+#include "desc.h"
 
 static uint32_t host_cmp_flags(uint32_t a, uint32_t b, unsigned size)
 {
@@ -26,49 +37,6 @@ static uint32_t host_cmp_flags(uint32_t a, uint32_t b, unsigned size)
 static inline void upd(uint32_t *reg, uint32_t mask, int32_t delta)
 {
     *reg = (*reg & ~mask) | ((*reg + (uint32_t)delta) & mask);
-}
-
-/* Bulk forward MOVS/STOS within one page of source and destination.
- * Returns elements done (0: take the element-wise path). */
-static uint32_t bulk(struct vcpu *cpu, int op, unsigned size, uint32_t count, uint32_t src,
-                     uint32_t dst)
-{
-    struct mmu *mmu = cpu->mmu;
-    uint32_t room = (PAGE_SIZE - (dst & ~PAGE_MASK)) / size;
-    if (op == STR_MOVS) {
-        uint32_t r2 = (PAGE_SIZE - (src & ~PAGE_MASK)) / size;
-        if (r2 < room)
-            room = r2;
-    }
-    uint32_t n = count < room ? count : room;
-    if (n < 2 || cpu->cr0 & CR0_PG)
-        return 0;
-    uint8_t *d = mmu_phys_ptr(mmu, dst, n * size);
-    if (!d || mmu_is_code_page(mmu, dst))
-        return 0;
-    if (op == STR_MOVS) {
-        uint8_t *s = mmu_phys_ptr(mmu, src, n * size);
-        if (!s)
-            return 0;
-        if (d >= s + n * size || s >= d + n * size) {
-            memcpy(d, s, (size_t)n * size);
-        } else {
-            /* overlapping: element by element, each read before it is written */
-            for (uint32_t k = 0; k < n; k++) {
-                uint32_t v;
-                memcpy(&v, s + (size_t)k * size, size);
-                memcpy(d + (size_t)k * size, &v, size);
-            }
-        }
-    } else {
-        uint32_t v = cpu->regs[R_EAX];
-        if (size == 1)
-            memset(d, (int)(v & 0xFF), n);
-        else
-            for (uint32_t k = 0; k < n; k++)
-                memcpy(d + (size_t)k * size, &v, size);
-    }
-    return n;
 }
 
 /* One string instruction: the helper's argument, decoded. */
@@ -116,23 +84,164 @@ static int str_check(struct vcpu *cpu, const struct str_insn *s)
     return 0;
 }
 
-/* Forward REP MOVS/STOS with 32-bit addresses through flat expand-up
- * segments, a page at a time (bulk); false: take the element-wise path. */
-static bool str_bulk(struct vcpu *cpu, const struct str_insn *s, uint32_t src, uint32_t dst)
+static void set_acc(struct vcpu *cpu, uint32_t v, unsigned size);
+static void set_cmp_flags(struct vcpu *cpu, uint32_t v, uint32_t w, unsigned size);
+
+/* A segment through which no access can fault: present, expand-up, with
+ * a 4 GiB limit (so only paging can stop an element). */
+static bool seg_unchecked(const struct seg_cache *sc)
 {
-    const struct seg_cache *es = &cpu->seg[S_ES], *sseg = &cpu->seg[s->seg];
-    if (!s->rep || s->delta <= 0 || (s->op != STR_MOVS && s->op != STR_STOS) || s->a16 ||
-        es->limit != 0xFFFFFFFFu || sseg->limit != 0xFFFFFFFFu || (es->flags & (1u << 10)) ||
-        (sseg->flags & (1u << 10)))
-        return false;
-    uint32_t n = bulk(cpu, s->op, s->size, cpu->regs[R_ECX] & s->mask, src, dst);
-    if (!n)
-        return false;
-    if (s->op == STR_MOVS)
-        upd(&cpu->regs[R_ESI], s->mask, (int32_t)(n * s->size));
-    upd(&cpu->regs[R_EDI], s->mask, (int32_t)(n * s->size));
-    upd(&cpu->regs[R_ECX], s->mask, -(int32_t)n);
-    return true;
+    return (sc->flags & D_P) && sc->limit == 0xFFFFFFFFu &&
+           !(desc_is_data(sc->flags) && (sc->flags & D_CONFORMING));
+}
+
+/* Elements of size at off (an offset, and the address in its page) that
+ * lie wholly in off's page in the direction of travel, without the
+ * offset wrapping. */
+static uint32_t page_room(uint32_t lin, uint32_t off, unsigned size, bool down)
+{
+    uint32_t in = lin & ~PAGE_MASK;
+    if (in + size > PAGE_SIZE)
+        return 0; /* the element straddles two pages */
+    if (down) {
+        uint32_t n = in / size + 1;
+        return off / size + 1 < n ? off / size + 1 : n;
+    }
+    uint32_t n = (PAGE_SIZE - in) / size;
+    uint64_t left = (0x100000000ull - off) / size;
+    return left < n ? (uint32_t)left : n;
+}
+
+/* The host address of the chunk of n elements from lin in the direction
+ * of travel (NULL: not mappable, go element by element). */
+static uint8_t *map_chunk(struct vcpu *cpu, uint32_t lin, uint32_t n, unsigned size, bool down,
+                          bool write)
+{
+    uint32_t lo = down ? lin - (n - 1) * size : lin;
+    uint8_t *h = cpu_map_as(cpu, lo, n * size, cpu->cpl == 3, write);
+    return h ? h + (lin - lo) : NULL;
+}
+
+static uint32_t ld(const uint8_t *h, unsigned size)
+{
+    uint32_t v = 0;
+    memcpy(&v, h, size == 1 ? 1 : size == 2 ? 2 : 4);
+    return v;
+}
+
+/* MOVS of n elements from s to d (host addresses of the first elements,
+ * step = +-size): the copy the architecture makes, element after element;
+ * memmove only where it is the same. */
+static void bulk_movs(uint8_t *d, const uint8_t *s, uint32_t n, unsigned size, int32_t step)
+{
+    size_t len = (size_t)n * size;
+    const uint8_t *slo = step < 0 ? s - len + size : s;
+    uint8_t *dlo = step < 0 ? d - len + size : d;
+    bool overlap = dlo < slo + len && slo < dlo + len;
+    if (!overlap || (step > 0 && dlo <= slo) || (step < 0 && dlo >= slo)) {
+        memmove(dlo, slo, len);
+        return;
+    }
+    /* the destination runs into source not read yet: the pattern repeats */
+    for (uint32_t k = 0; k < n; k++, d += step, s += step) {
+        uint32_t v = ld(s, size);
+        memcpy(d, &v, size);
+    }
+}
+
+static void bulk_stos(uint8_t *d, uint32_t v, uint32_t n, unsigned size, int32_t step)
+{
+    uint8_t *lo = step < 0 ? d - (size_t)(n - 1) * size : d;
+    if (size == 1) {
+        memset(lo, (int)(v & 0xFF), n);
+        return;
+    }
+    for (uint32_t k = 0; k < n; k++, lo += size)
+        memcpy(lo, &v, size);
+}
+
+/* Elements of REPE (stop_on_equal false) / REPNE CMPS or SCAS done from
+ * a (NULL for SCAS: against acc) and b, up to and with the one that ends
+ * the repetition; last_a and last_b: the pair compared last. */
+static uint32_t bulk_cmp(const uint8_t *a, const uint8_t *b, uint32_t acc, uint32_t n,
+                         unsigned size, int32_t step, bool stop_on_equal, uint32_t *last_a,
+                         uint32_t *last_b)
+{
+    uint32_t mask = size == 4 ? 0xFFFFFFFFu : (1u << (size * 8)) - 1;
+    uint32_t k = 0, va = acc & mask, vb = 0;
+    for (; k < n; k++, b += step) {
+        if (a) {
+            va = ld(a, size);
+            a += step;
+        }
+        vb = ld(b, size);
+        if ((va == vb) == stop_on_equal) {
+            k++;
+            break;
+        }
+    }
+    *last_a = va;
+    *last_b = vb;
+    return k;
+}
+
+/* One chunk of a REP string instruction in bulk; returns the elements
+ * done (0: do the next element on its own). */
+static uint32_t str_chunk(struct vcpu *cpu, const struct str_insn *s, uint32_t count)
+{
+    bool down = s->delta < 0;
+    uint32_t si = cpu->regs[R_ESI], di = cpu->regs[R_EDI];
+    uint32_t src = s->sbase + si, dst = s->dbase + di;
+    uint32_t n = count;
+    if (str_uses_src(s->op)) {
+        uint32_t r = page_room(src, si, s->size, down);
+        n = r < n ? r : n;
+    }
+    if (str_uses_dst(s->op)) {
+        uint32_t r = page_room(dst, di, s->size, down);
+        n = r < n ? r : n;
+    }
+    if (n == 0)
+        return 0;
+    uint8_t *hs = NULL, *hd = NULL;
+    if (str_uses_src(s->op) && !(hs = map_chunk(cpu, src, n, s->size, down, false)))
+        return 0;
+    if (str_uses_dst(s->op) &&
+        !(hd = map_chunk(cpu, dst, n, s->size, down, s->op == STR_MOVS || s->op == STR_STOS)))
+        return 0;
+    uint32_t va, vb;
+    switch (s->op) {
+    case STR_MOVS: bulk_movs(hd, hs, n, s->size, s->delta); break;
+    case STR_STOS: bulk_stos(hd, cpu->regs[R_EAX], n, s->size, s->delta); break;
+    case STR_LODS: set_acc(cpu, ld(hs + (int64_t)(n - 1) * s->delta, s->size), s->size); break;
+    case STR_CMPS:
+        n = bulk_cmp(hs, hd, 0, n, s->size, s->delta, s->rep == REP_REPNE, &va, &vb);
+        set_cmp_flags(cpu, va, vb, s->size);
+        break;
+    case STR_SCAS:
+        n = bulk_cmp(NULL, hd, cpu->regs[R_EAX], n, s->size, s->delta, s->rep == REP_REPNE, &va,
+                     &vb);
+        set_cmp_flags(cpu, va, vb, s->size);
+        break;
+    }
+    int32_t moved = (int32_t)n * s->delta;
+    if (str_uses_src(s->op))
+        cpu->regs[R_ESI] = si + (uint32_t)moved;
+    if (str_uses_dst(s->op))
+        cpu->regs[R_EDI] = di + (uint32_t)moved;
+    cpu->regs[R_ECX] -= n;
+    cpu->st.string_bulk++;
+    cpu->st.string_bulk_elements += n;
+    return n;
+}
+
+/* Whether a REP form may run in bulk: 32-bit addresses through segments
+ * that cannot fault, no port. */
+static bool str_bulk_ok(const struct vcpu *cpu, const struct str_insn *s)
+{
+    return s->rep && !s->a16 && s->op != STR_INS && s->op != STR_OUTS && (cpu->cr0 & CR0_PE) &&
+           (!str_uses_src(s->op) || seg_unchecked(&cpu->seg[s->seg])) &&
+           (!str_uses_dst(s->op) || seg_unchecked(&cpu->seg[S_ES]));
 }
 
 /* AL, AX or EAX = v */
@@ -217,15 +326,23 @@ HLP(hlp_string)
         return 0;
     if (io)
         cpu_clock_sync(cpu);
+    bool bulk = str_bulk_ok(cpu, &s);
     for (;;) {
         if (s.rep && (*ecx & s.mask) == 0)
             break;
+        if (bulk) {
+            uint32_t n = str_chunk(cpu, &s, *ecx);
+            if (n) {
+                if (str_rep_done(cpu, &s))
+                    break;
+                continue;
+            }
+        }
         uint32_t src = s.sbase + (cpu->regs[R_ESI] & s.mask);
         uint32_t dst = s.dbase + (cpu->regs[R_EDI] & s.mask);
         if (str_check(cpu, &s) < 0)
             return 0; /* a fault partway through: registers say how far we got */
-        if (str_bulk(cpu, &s, src, dst))
-            continue;
+        cpu->st.string_elements++;
         if (str_element(cpu, &s, src, dst) < 0)
             return 0;
         if (!s.rep)

@@ -187,14 +187,68 @@ static inline uint8_t *helper_fast(struct vcpu *cpu, uint32_t lin, unsigned size
     return (uint8_t *)(uintptr_t)(e->addend + lin);
 }
 
+/* Little-endian loads and stores of 1, 2 or 4 bytes at a host address
+ * (constant-size copies: no library call per access). */
+static inline uint32_t host_load(const uint8_t *h, unsigned size)
+{
+    switch (size) {
+    case 1: return *h;
+    case 2: {
+        uint16_t v;
+        memcpy(&v, h, 2);
+        return v;
+    }
+    default: {
+        uint32_t v;
+        memcpy(&v, h, 4);
+        return v;
+    }
+    }
+}
+
+static inline void host_store(uint8_t *h, unsigned size, uint32_t v)
+{
+    switch (size) {
+    case 1: *h = (uint8_t)v; break;
+    case 2: {
+        uint16_t w = (uint16_t)v;
+        memcpy(h, &w, 2);
+        break;
+    }
+    default: memcpy(h, &v, 4); break;
+    }
+}
+
+uint8_t *cpu_map_as(struct vcpu *cpu, uint32_t lin, unsigned len, bool user, bool write)
+{
+    struct mmu *mmu = cpu->mmu;
+    if (len == 0 || (lin & ~PAGE_MASK) + len > PAGE_SIZE)
+        return NULL;
+    const struct tlb_entry *e = mmu_tlb_entry(mmu, user && paging(cpu), lin);
+    if (mmu_tlb_hit(e, lin, write)) {
+        mmu->st.helper_tlb_hits++;
+        return (uint8_t *)(uintptr_t)(e->addend + lin);
+    }
+    mmu->st.helper_tlb_misses++;
+    if (!paging(cpu)) {
+        mmu_fill_identity(mmu, lin);
+    } else {
+        /* a fault is not raised here: the caller's element-wise path
+         * raises it where the architecture says */
+        uint32_t phys, err;
+        struct mmu_paging pg = paging_of(cpu);
+        if (mmu_miss(mmu, &pg, lin, user, write, &phys, &err) < 0)
+            return NULL;
+    }
+    return mmu_tlb_hit(e, lin, write) ? (uint8_t *)(uintptr_t)(e->addend + lin) : NULL;
+}
+
 int cpu_read_as(struct vcpu *cpu, uint32_t lin, unsigned size, uint32_t *val, bool user)
 {
     struct mmu *mmu = cpu->mmu;
     uint8_t *h = helper_fast(cpu, lin, size, user, false);
     if (h) {
-        uint32_t v = 0;
-        memcpy(&v, h, size);
-        *val = v;
+        *val = host_load(h, size);
         return 0;
     }
     uint32_t p1, p2;
@@ -217,7 +271,7 @@ int cpu_write_as(struct vcpu *cpu, uint32_t lin, unsigned size, uint32_t val, bo
     struct mmu *mmu = cpu->mmu;
     uint8_t *h = helper_fast(cpu, lin, size, user, true);
     if (h) {
-        memcpy(h, &val, size);
+        host_store(h, size, val);
         return 0;
     }
     uint32_t p1, p2;
@@ -234,6 +288,44 @@ int cpu_write_as(struct vcpu *cpu, uint32_t lin, unsigned size, uint32_t val, bo
     }
     if (smc)
         cpu->smc_hit = true;
+    return 0;
+}
+
+int cpu_read_block(struct vcpu *cpu, uint32_t lin, unsigned n, unsigned size, uint32_t *vals,
+                   bool user)
+{
+    const uint8_t *h = cpu_map_as(cpu, lin, n * size, user, false);
+    if (h) {
+        cpu->st.direct_blocks++;
+        for (unsigned k = 0; k < n; k++)
+            vals[k] = host_load(h + k * size, size);
+        return 0;
+    }
+    cpu->st.element_blocks++;
+    for (unsigned k = 0; k < n; k++)
+        if (cpu_read_as(cpu, lin + k * size, size, &vals[k], user) < 0)
+            return -1;
+    return 0;
+}
+
+int cpu_push_block(struct vcpu *cpu, uint32_t base, uint32_t *esp, unsigned n, unsigned size,
+                   const uint32_t *vals, bool user)
+{
+    uint32_t top = *esp - n * size;
+    uint8_t *h = cpu_map_as(cpu, base + top, n * size, user, true);
+    if (h) {
+        cpu->st.direct_blocks++;
+        for (unsigned k = 0; k < n; k++)
+            host_store(h + (n - 1 - k) * size, size, vals[k]);
+        *esp = top;
+        return 0;
+    }
+    cpu->st.element_blocks++;
+    for (unsigned k = 0; k < n; k++) {
+        *esp -= size;
+        if (cpu_write_as(cpu, base + *esp, size, size == 2 ? (vals[k] & 0xFFFF) : vals[k], user))
+            return -1;
+    }
     return 0;
 }
 

@@ -6,6 +6,7 @@
  */
 #include "mmu.h"
 #include "cpu.h"
+#include "cpu_mode.h"
 #include "desc.h"
 #include "realmode.h"
 
@@ -31,8 +32,11 @@ int seg_read_desc(struct vcpu *cpu, uint16_t sel, uint32_t *lo, uint32_t *hi)
     uint32_t off = sel & ~7u;
     if (off + 7 > limit)
         return -1;
-    if (cpu_read_sys(cpu, base + off, 4, lo) || cpu_read_sys(cpu, base + off + 4, 4, hi))
+    uint32_t d[2];
+    if (cpu_read_block(cpu, base + off, 2, 4, d, false) < 0)
         return -2; /* #PF raised */
+    *lo = d[0];
+    *hi = d[1];
     return 0;
 }
 
@@ -45,6 +49,7 @@ void seg_set_cache(struct seg_cache *sc, uint16_t sel, uint32_t lo, uint32_t hi)
         limit = (limit << 12) | 0xFFF;
     sc->limit = limit;
     sc->flags = hi & 0x00FFFF00u;
+    sc->desc = lo | (uint64_t)hi << 32;
 }
 
 /* Sets the descriptor's accessed bit; -1 if that write faulted (#PF
@@ -57,10 +62,30 @@ static int set_accessed(struct vcpu *cpu, uint16_t sel, uint32_t hi)
     return cpu_write_sys(cpu, base + (sel & ~7u) + 4, 4, hi | DESC_ACCESSED);
 }
 
+/* After a data segment load: the state it replaced may be swapped back
+ * in by translated code if it came from a descriptor and the two share
+ * the mode key's view (class; base zero or not). */
+static void remember_prev(struct vcpu *cpu, int seg, const struct seg_cache *old)
+{
+    const struct seg_cache *now = &cpu->seg[seg];
+    struct seg_cache *prev = &cpu->seg_prev[seg];
+    *prev = *old;
+    if (old->desc == 0 || cpu_seg_class(old, seg) != cpu_seg_class(now, seg) ||
+        (old->base == 0) != (now->base == 0))
+        prev->desc = 0;
+}
+
+void seg_forget_prev(struct vcpu *cpu, int seg)
+{
+    cpu->seg_prev[seg].desc = 0;
+}
+
 int seg_load(struct vcpu *cpu, int seg, uint16_t sel)
 {
     if (rm_segments(cpu)) {
         rm_seg_load(cpu, seg, sel); /* real mode and V86: realmode.c */
+        cpu->seg[seg].desc = 0;
+        seg_forget_prev(cpu, seg);
         return 0;
     }
     uint32_t rpl = sel & 3, cpl = cpu->cpl;
@@ -73,6 +98,8 @@ int seg_load(struct vcpu *cpu, int seg, uint16_t sel)
         cpu->seg[seg].base = 0;
         cpu->seg[seg].limit = 0;
         cpu->seg[seg].flags = 0; /* not present: any use faults */
+        cpu->seg[seg].desc = 0;
+        seg_forget_prev(cpu, seg);
         return 0;
     }
     uint32_t lo, hi;
@@ -121,7 +148,9 @@ int seg_load(struct vcpu *cpu, int seg, uint16_t sel)
     }
     if (set_accessed(cpu, sel, hi) < 0)
         return -1;
+    struct seg_cache old = cpu->seg[seg];
     seg_set_cache(&cpu->seg[seg], sel, lo, hi | DESC_ACCESSED);
+    remember_prev(cpu, seg, &old);
     return 0;
 }
 
@@ -170,6 +199,8 @@ void seg_null_inaccessible(struct vcpu *cpu)
             sc->flags = 0;
             sc->base = 0;
             sc->limit = 0;
+            sc->desc = 0;
+            seg_forget_prev(cpu, segs[k]);
         }
     }
 }

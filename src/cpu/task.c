@@ -43,6 +43,8 @@ static int load_task_seg(struct vcpu *cpu, int seg, uint16_t sel)
         cpu->seg[seg].sel = sel;
         cpu->seg[seg].flags = 0;
         cpu->seg[seg].base = cpu->seg[seg].limit = 0;
+        cpu->seg[seg].desc = 0;
+        seg_forget_prev(cpu, seg);
         return 0;
     }
     uint32_t lo, hi;
@@ -169,8 +171,11 @@ static void load_task_state(struct vcpu *cpu, enum ts_reason why, uint16_t segs[
     for (int s = 0; s < S_COUNT; s++)
         segs[s] = (uint16_t)rd(cpu, nb + TSS_SEGS + 4 * (uint32_t)s, 2);
     *ldt = (uint16_t)rd(cpu, nb + TSS_LDT, 2);
-    for (int s = 0; s < S_COUNT; s++)
+    for (int s = 0; s < S_COUNT; s++) {
         cpu->seg[s].sel = segs[s];
+        cpu->seg[s].desc = 0; /* the cache no longer matches the selector */
+        seg_forget_prev(cpu, s);
+    }
     cpu->cpl = (nfl & EFL_VM) ? 3 : segs[S_CS] & 3;
     if (nfl & EFL_VM)
         cpu->st.v86_enters++;

@@ -30,6 +30,13 @@ static int rd(struct vcpu *cpu, uint32_t lin, unsigned size, uint32_t *v)
     return cpu_read(cpu, lin, size, v);
 }
 
+/* n words of osize at the top of the stack (base + esp) into v, lowest
+ * first, with the privilege of the CPL. */
+static int rd_stack(struct vcpu *cpu, uint32_t lin, unsigned n, unsigned osize, uint32_t *v)
+{
+    return cpu_read_block(cpu, lin, n, osize, v, cpu->cpl == 3);
+}
+
 static int push_on(struct vcpu *cpu, uint32_t ss_base, uint32_t *esp, uint32_t v, unsigned size)
 {
     *esp -= size;
@@ -274,9 +281,10 @@ int xfer_far_ret(struct vcpu *cpu, unsigned osize, uint32_t imm)
     if (rm_segments(cpu))
         return rm_far_ret(cpu, osize, imm);
     uint32_t esp = cpu->regs[R_ESP], base = cpu->seg[S_SS].base;
-    uint32_t eip, cs;
-    if (rd(cpu, base + esp, osize, &eip) || rd(cpu, base + esp + osize, osize, &cs))
+    uint32_t w[2];
+    if (rd_stack(cpu, base + esp, 2, osize, w) < 0)
         return -1;
+    uint32_t eip = w[0], cs = w[1];
     uint32_t lo, hi;
     int rpl = return_target(cpu, cs, eip, osize, &lo, &hi);
     if (rpl < 0)
@@ -285,10 +293,10 @@ int xfer_far_ret(struct vcpu *cpu, unsigned osize, uint32_t imm)
     if ((uint32_t)rpl == old_cpl) {
         cpu->regs[R_ESP] = esp + 2 * osize + imm;
     } else {
-        uint32_t nesp, nss;
-        if (rd(cpu, base + esp + 2 * osize + imm, osize, &nesp) ||
-            rd(cpu, base + esp + 3 * osize + imm, osize, &nss))
+        uint32_t o[2];
+        if (rd_stack(cpu, base + esp + 2 * osize + imm, 2, osize, o) < 0)
             return -1;
+        uint32_t nesp = o[0], nss = o[1];
         if (seg_load_ss_for(cpu, (uint16_t)nss, (uint32_t)rpl, EXC_GP) < 0)
             return -1;
         cpu->regs[R_ESP] = (osize == 2 ? (nesp & 0xFFFF) : nesp) + imm;
@@ -312,10 +320,10 @@ int xfer_iret(struct vcpu *cpu, unsigned osize, uint32_t next_eip)
         return task_switch(cpu, (uint16_t)link, TS_IRET, next_eip, false, 0);
     }
     uint32_t esp = cpu->regs[R_ESP], base = cpu->seg[S_SS].base;
-    uint32_t eip, cs, fl;
-    if (rd(cpu, base + esp, osize, &eip) || rd(cpu, base + esp + osize, osize, &cs) ||
-        rd(cpu, base + esp + 2 * osize, osize, &fl))
+    uint32_t w[3];
+    if (rd_stack(cpu, base + esp, 3, osize, w) < 0)
         return -1;
+    uint32_t eip = w[0], cs = w[1], fl = w[2];
     if (osize == 4 && (fl & EFL_VM) && cpu->cpl == 0)
         return v86_iret_enter(cpu); /* v86.c */
     uint32_t lo, hi;
@@ -326,10 +334,10 @@ int xfer_iret(struct vcpu *cpu, unsigned osize, uint32_t next_eip)
     if ((uint32_t)rpl == old_cpl) {
         cpu->regs[R_ESP] = esp + 3 * osize;
     } else {
-        uint32_t nesp, nss;
-        if (rd(cpu, base + esp + 3 * osize, osize, &nesp) ||
-            rd(cpu, base + esp + 4 * osize, osize, &nss))
+        uint32_t o[2];
+        if (rd_stack(cpu, base + esp + 3 * osize, 2, osize, o) < 0)
             return -1;
+        uint32_t nesp = o[0], nss = o[1];
         if (seg_load_ss_for(cpu, (uint16_t)nss, (uint32_t)rpl, EXC_GP) < 0)
             return -1;
         cpu->regs[R_ESP] = osize == 2 ? ((cpu->regs[R_ESP] & 0xFFFF0000u) | (nesp & 0xFFFF)) : nesp;

@@ -23,17 +23,21 @@
  *   0xAD/0xAE  disable/enable the keyboard (command byte bit 4)
  *   0xD0       read the output port
  *   0xD1       write the output port (next data byte): bit 0 = 0 asserts
- *              the CPU reset line -> machine reset; bit 1 (A20) is stored
+ *              the CPU reset line -> machine reset; bit 1 is the A20 gate
  *   0xD2       write the keyboard output buffer (next data byte reads back
  *              from 0x60 as if the keyboard had sent it)
  *   0xD3       write the aux output buffer (next data byte reads back as
- *              AUX data, with IRQ12: the loopback Linux tests the AUX IRQ by)
+ *              AUX data, with IRQ12: the loopback Linux tests the AUX IRQ
+ *              and probes for an active multiplexer by); as a controller
+ *              response it is delivered even while the AUX port is
+ *              disabled in the command byte (as QEMU: Linux probes with
+ *              the port disabled and would wait out a 0.5 s timeout)
  *   0xD4       write to the aux device (next data byte goes to the mouse)
- *   0xDD/0xDF  A20 off/on (output port bit 1, stored)
+ *   0xDD/0xDF  A20 off/on (output port bit 1)
  *   0xF0-0xFF  pulse the output port bits whose command bit is 0; bit 0
  *              pulsed (0xFE, and every even command) -> machine reset
- * Other commands are ignored.  A20 is never actually masked: guest memory
- * always sees A20 enabled.
+ * Other commands are ignored.  A change of the A20 bit is signalled on the
+ * a20 level line (dev_i8042_set_a20_line); the board decides what masks.
  *
  * Data port (0x60): a read returns the output buffer and clears OBF (with
  * nothing new it returns the last byte again, 0x00 at power-on), then the
@@ -96,9 +100,11 @@ struct dev_i8042 {
     bool last_was_cmd; /* status bit 3 */
     uint8_t pending;   /* command waiting for a data byte, or 0 */
     bool ctl_pending;  /* a controller response waits in ctl */
+    bool ctl_aux;      /* it reads as AUX data (0xD3) */
     uint8_t ctl;
     struct ps2_out aux; /* bytes from the AUX port (mouse, 0xD3) */
     struct ps2_mouse mouse;
+    struct level_line a20; /* the output port's A20 gate */
 };
 
 void ps2_out_put(struct ps2_out *q, uint8_t b)
@@ -120,6 +126,25 @@ static void kbc_reset_machine(struct dev_i8042 *k)
     event_signal(&k->reset);
 }
 
+/* Writes the output port; a change of the A20 bit goes to the board. */
+static void kbc_set_outport(struct dev_i8042 *k, uint8_t val)
+{
+    uint8_t old = k->outport;
+    k->outport = val;
+    if ((old ^ val) & OUT_A20)
+        level_set(&k->a20, !!(val & OUT_A20));
+}
+
+void dev_i8042_set_a20_line(struct dev_i8042 *k, struct level_line a20)
+{
+    k->a20 = a20;
+}
+
+bool dev_i8042_a20(const struct dev_i8042 *k)
+{
+    return k->outport & OUT_A20;
+}
+
 /* Moves the next waiting byte into an empty output buffer and raises its
  * interrupt: controller responses first, then AUX data (unless the AUX
  * port is disabled). */
@@ -130,7 +155,7 @@ static void kbc_update(struct dev_i8042 *k)
     if (k->ctl_pending) {
         k->ctl_pending = false;
         k->obuf = k->ctl;
-        k->obuf_aux = false;
+        k->obuf_aux = k->ctl_aux;
     } else if (k->aux.n && !(k->ram[0] & CB_AUX_DISABLE)) {
         k->obuf = ps2_out_take(&k->aux);
         k->obuf_aux = true;
@@ -144,13 +169,19 @@ static void kbc_update(struct dev_i8042 *k)
         irq_set(&k->irq1, 1);
 }
 
-static void kbc_respond(struct dev_i8042 *k, uint8_t v)
+static void kbc_respond_as(struct dev_i8042 *k, uint8_t v, bool aux)
 {
     k->ctl = v;
     k->ctl_pending = true;
+    k->ctl_aux = aux;
     if (k->obf && !k->obuf_aux)
         k->obf = false; /* a response overwrites an unread one */
     kbc_update(k);
+}
+
+static void kbc_respond(struct dev_i8042 *k, uint8_t v)
+{
+    kbc_respond_as(k, v, false);
 }
 
 static void kbc_command(struct dev_i8042 *k, uint8_t cmd)
@@ -184,8 +215,8 @@ static void kbc_command(struct dev_i8042 *k, uint8_t cmd)
     case 0xAD: k->ram[0] |= CB_KBD_DISABLE; break;
     case 0xAE: k->ram[0] &= (uint8_t)~CB_KBD_DISABLE; break;
     case 0xD0: kbc_respond(k, k->outport); break;
-    case 0xDD: k->outport &= (uint8_t)~OUT_A20; break;
-    case 0xDF: k->outport |= OUT_A20; break;
+    case 0xDD: kbc_set_outport(k, k->outport & (uint8_t)~OUT_A20); break;
+    case 0xDF: kbc_set_outport(k, k->outport | OUT_A20); break;
     default: break;
     }
 }
@@ -198,14 +229,13 @@ static void kbc_data_write(struct dev_i8042 *k, uint8_t val)
         k->ram[cmd & 0x1F] = val;
         kbc_update(k);
     } else if (cmd == 0xD1) {
-        k->outport = val;
+        kbc_set_outport(k, val);
         if (!(val & OUT_RESET))
             kbc_reset_machine(k);
     } else if (cmd == 0xD2) {
         kbc_respond(k, val);
     } else if (cmd == 0xD3) {
-        ps2_out_put(&k->aux, val);
-        kbc_update(k);
+        kbc_respond_as(k, val, true);
     } else if (cmd == 0xD4) {
         ps2_mouse_write(&k->mouse, val, &k->aux);
         kbc_update(k);

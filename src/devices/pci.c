@@ -115,6 +115,17 @@ void pci_func_init_reg(struct pci_func *f, unsigned off, unsigned len, uint32_t 
     put(f->w1c, off, len, 0);
 }
 
+struct pci_func *pci_func_lookup(struct dev_pci *p, unsigned dev, unsigned fn)
+{
+    return p && dev < 32 && fn < 8 ? p->funcs[dev << 3 | fn] : NULL;
+}
+
+void pci_func_set_written(struct pci_func *f, pci_written_fn written, void *opaque)
+{
+    f->written = written;
+    f->opaque = opaque;
+}
+
 uint16_t pci_func_command(const struct pci_func *f)
 {
     return (uint16_t)get(f->cfg, PCI_COMMAND, 2);
@@ -275,15 +286,47 @@ static const struct pci_func_desc piix3_isa_desc = {
  * QEMU shows the same): ISA I/O recovery timer 4Dh, X-bus chip select
  * 03h, top of memory 02h, motherboard IRQ route disabled 80h, motherboard
  * DMA 0Ch 0Ch, programmable chip select 02h, SMI control 08h, SMI enable
- * 0Fh.  The PIRQ route registers 60h-63h keep their power-on 80h
- * (disabled): xbt routes no PCI interrupts. */
+ * 0Fh, and the PIRQ route registers 60h-63h at 80h (routing disabled;
+ * the datasheet reserves bits 6:4, but QEMU keeps them as written, and so
+ * does xbt). */
 static const struct {
-    uint8_t off, val;
+    uint8_t off, val, wmask;
 } piix3_isa_regs[] = {
-    { 0x4C, 0x4D }, { 0x4E, 0x03 }, { 0x60, 0x80 }, { 0x61, 0x80 }, { 0x62, 0x80 },
-    { 0x63, 0x80 }, { 0x69, 0x02 }, { 0x70, 0x80 }, { 0x76, 0x0C }, { 0x77, 0x0C },
-    { 0x78, 0x02 }, { 0xA0, 0x08 }, { 0xA8, 0x0F },
+    { 0x4C, 0x4D, 0xFF }, { 0x4E, 0x03, 0xFF }, { 0x60, 0x80, 0xFF }, { 0x61, 0x80, 0xFF },
+    { 0x62, 0x80, 0xFF }, { 0x63, 0x80, 0xFF }, { 0x69, 0x02, 0xFF }, { 0x70, 0x80, 0xFF },
+    { 0x76, 0x0C, 0xFF }, { 0x77, 0x0C, 0xFF }, { 0x78, 0x02, 0xFF }, { 0xA0, 0x08, 0xFF },
+    { 0xA8, 0x0F, 0xFF },
 };
+
+/* i440FX registers with power-on values other than 0: SMRAM 72h = 02h
+ * (C_BASE_SEG: the SMRAM at 0xA0000, closed, not enabled; 82441FX
+ * datasheet 3.2.23, QEMU's reset value).  The PAM registers 59h-5Fh are
+ * pam.c's. */
+#define I440FX_SMRAM 0x72
+#define I440FX_SMRAM_RESET 0x02
+#define PIIX3_PIRQ_ROUTE 0x60
+#define PIIX3_PIRQ_DISABLE 0x80
+#define PIIX3_PIRQ_IRQ 0x0F
+
+int pci_piix3_pirq_irq(struct dev_pci *p, unsigned pirq)
+{
+    struct pci_func *isa = pci_func_lookup(p, 1, 0);
+    if (!isa || pirq > 3)
+        return -1;
+    uint8_t r = (uint8_t)pci_func_get(isa, PIIX3_PIRQ_ROUTE + pirq, 1);
+    unsigned irq = r & PIIX3_PIRQ_IRQ;
+    /* IRQ0-2, 8 and 13 are reserved routings (datasheet 4.1.10) */
+    if ((r & PIIX3_PIRQ_DISABLE) || irq < 3 || irq == 8 || irq == 13)
+        return -1;
+    return (int)irq;
+}
+
+int pci_intx_irq(struct dev_pci *p, unsigned dev, unsigned pin)
+{
+    if (pin < 1 || pin > 4 || dev == 0 || dev >= 32)
+        return -1;
+    return pci_piix3_pirq_irq(p, (pin - 1 + dev - 1) & 3);
+}
 
 struct dev_pci *dev_pci_create(struct io_bus *bus, struct event_line reset)
 {
@@ -291,14 +334,16 @@ struct dev_pci *dev_pci_create(struct io_bus *bus, struct event_line reset)
     if (!p)
         return NULL;
     p->reset = reset;
-    struct pci_func *isa;
-    if (pci_func_add(p, 0, 0, &i440fx_desc, NULL, NULL, NULL) ||
+    struct pci_func *isa, *host;
+    if (pci_func_add(p, 0, 0, &i440fx_desc, NULL, NULL, &host) ||
         pci_func_add(p, 1, 0, &piix3_isa_desc, NULL, NULL, &isa)) {
         dev_pci_destroy(p);
         return NULL;
     }
     for (size_t i = 0; i < XBT_ARRAY_SIZE(piix3_isa_regs); i++)
-        pci_func_init_reg(isa, piix3_isa_regs[i].off, 1, piix3_isa_regs[i].val, 0xFF);
+        pci_func_init_reg(isa, piix3_isa_regs[i].off, 1, piix3_isa_regs[i].val,
+                          piix3_isa_regs[i].wmask);
+    pci_func_init_reg(host, I440FX_SMRAM, 1, I440FX_SMRAM_RESET, 0xFF);
     if (bus) {
         int err = bus_register_ports(bus, PCI_CONFIG_ADDRESS, PCI_NPORTS, &pci_port_ops, p);
         if (err < 0) {

@@ -13,8 +13,13 @@
  *   - edge triggering: a rising edge of an IR input sets its IRR bit, which
  *     stays set until the interrupt is acknowledged (or ICW1); a level held
  *     high does not request again until it has been low.  Level triggering
- *     (ICW1.LTIM) is also supported: IRR then follows the input level.  The
- *     PIIX ELCR registers (0x4D0/0x4D1) are not modelled;
+ *     (ICW1.LTIM) is also supported: IRR then follows the input level;
+ *   - the PIIX3's edge/level control registers (ELCR1 0x4D0 for IRQ0-7,
+ *     ELCR2 0x4D1 for IRQ8-15; 82371SB datasheet 4.1.11): a set bit makes
+ *     that IRQ level-triggered as LTIM does for the whole chip; IRQ0, 1, 2,
+ *     8 and 13 are always edge (masks 0xF8 and 0xDE, which is what QEMU
+ *     keeps too); 0 at power-on; ICW1 leaves ELCR alone and keeps the
+ *     requests of level inputs that are high;
  *   - fully nested priorities with rotation (IR0 highest after init); the
  *     slave's requests reach the master through IR2 and so have its
  *     priority; special fully nested mode (ICW4.SFNM) on the master;
@@ -62,6 +67,10 @@
 /* IMRs at power-on: everything masked except the cascade input. */
 #define PIC_MASTER_RESET_IMR 0xFB
 #define PIC_SLAVE_RESET_IMR 0xFF
+/* PIIX3 ELCR ports and the lines they can make level-triggered. */
+#define PIC_ELCR_PORT 0x4D0
+#define PIC_ELCR1_MASK 0xF8
+#define PIC_ELCR2_MASK 0xDE
 /* The IR line whose vector a spurious INTA returns. */
 #define PIC_SPURIOUS_IRQ 7
 
@@ -97,6 +106,8 @@ struct pic_chip {
     enum pic_init_state init;
     bool want_icw3, want_icw4;
     bool level_mode;      /* ICW1.LTIM */
+    uint8_t elcr;         /* PIIX3 ELCR: level-triggered lines */
+    uint8_t elcr_mask;    /* the lines ELCR can make level-triggered */
     bool auto_eoi;        /* ICW4.AEOI */
     bool rotate_auto_eoi; /* OCW2 "set rotate in AEOI mode" */
     bool sfnm;            /* ICW4.SFNM (meaningful on the master) */
@@ -111,6 +122,7 @@ struct dev_pic {
     struct pic_chip chip[2]; /* [0] master, [1] slave */
     atomic_bool output;      /* master INT: dev_pic_pending() */
     struct event_line intr;  /* the INT output rose: wake the vCPU */
+    uint64_t elcr_writes;    /* ELCR bytes written (--stats) */
 };
 
 /* ---- priority logic (lock held) -------------------------------------------- */
@@ -152,11 +164,17 @@ static int pic_chip_get_irq(const struct pic_chip *c)
     return r < pic_best_rank(c, in_service) ? pic_rank_irq(c, r) : -1;
 }
 
+/* The IR lines of chip c that are level-triggered (LTIM, ELCR). */
+static uint8_t pic_chip_level(const struct pic_chip *c)
+{
+    return c->level_mode ? 0xFF : c->elcr;
+}
+
 /* Drives IR input `irq` of chip c to `level`. */
 static void pic_chip_input(struct pic_chip *c, int irq, int level)
 {
     uint8_t bit = (uint8_t)(1u << irq);
-    if (c->level_mode) {
+    if (pic_chip_level(c) & bit) {
         if (level)
             c->irr |= bit;
         else
@@ -190,7 +208,7 @@ static void pic_chip_intack(struct pic_chip *c, int irq)
     } else {
         c->isr |= bit;
     }
-    if (!c->level_mode)
+    if (!(pic_chip_level(c) & bit))
         c->irr &= (uint8_t)~bit;
 }
 
@@ -201,6 +219,7 @@ static void pic_chip_init(struct pic_chip *c, bool master, uint8_t base, uint8_t
         .base = base,
         .is_master = master,
         .icw3 = master ? (1u << PIC_CASCADE_IRQ) : PIC_CASCADE_IRQ,
+        .elcr_mask = master ? PIC_ELCR1_MASK : PIC_ELCR2_MASK,
     };
 }
 
@@ -279,10 +298,10 @@ static void pic_reg_write(struct pic_chip *c, unsigned odd, uint8_t val)
     if (!odd) {
         if (val & ICW1_INIT) {
             /* ICW1: datasheet initialization; IRR cleared (no edge yet). */
-            c->irr = 0;
+            c->irr = c->inputs & c->elcr; /* levels still requesting */
             c->isr = 0;
             c->imr = 0;
-            c->inputs = 0;
+            c->inputs &= c->elcr;
             c->priority_add = 0;
             c->special_mask = false;
             c->read_isr = false;
@@ -370,6 +389,66 @@ static const struct dev_port_ops pic_ops = {
     .write = pic_port_write,
 };
 
+/* ELCR1/ELCR2 at 0x4D0/0x4D1 (byte registers; a word access reaches
+ * both).  A line made level-triggered requests at once if its input is
+ * high; one made edge-triggered waits for its next rising edge. */
+static uint32_t pic_elcr_read(void *opaque, uint16_t port, unsigned size)
+{
+    struct dev_pic *p = opaque;
+    uint32_t val = 0;
+    pthread_mutex_lock(&p->lock);
+    for (unsigned i = 0; i < size && i < 4; i++) {
+        unsigned c = (port & 1u) + i;
+        val |= (uint32_t)(c < 2 ? p->chip[c].elcr : 0xFF) << (8 * i);
+    }
+    pthread_mutex_unlock(&p->lock);
+    return val;
+}
+
+static void pic_elcr_write(void *opaque, uint16_t port, unsigned size, uint32_t val)
+{
+    struct dev_pic *p = opaque;
+    pthread_mutex_lock(&p->lock);
+    for (unsigned i = 0; i < size && i < 4; i++) {
+        unsigned ci = (port & 1u) + i;
+        if (ci >= 2)
+            break;
+        struct pic_chip *c = &p->chip[ci];
+        uint8_t old = c->elcr;
+        c->elcr = (uint8_t)(val >> (8 * i)) & c->elcr_mask;
+        uint8_t now_level = c->elcr & (uint8_t)~old;
+        c->irr = (uint8_t)((c->irr & ~now_level) | (c->inputs & now_level));
+        p->elcr_writes++;
+    }
+    bool kick = pic_update(p);
+    pthread_mutex_unlock(&p->lock);
+    if (kick)
+        event_signal(&p->intr);
+}
+
+uint16_t dev_pic_elcr(struct dev_pic *p)
+{
+    return (uint16_t)pic_elcr_read(p, PIC_ELCR_PORT, 2);
+}
+
+uint64_t dev_pic_elcr_writes(struct dev_pic *p)
+{
+    pthread_mutex_lock(&p->lock);
+    uint64_t n = p->elcr_writes;
+    pthread_mutex_unlock(&p->lock);
+    return n;
+}
+
+void dev_pic_set_elcr(struct dev_pic *p, uint16_t elcr)
+{
+    pic_elcr_write(p, PIC_ELCR_PORT, 2, elcr);
+}
+
+static const struct dev_port_ops pic_elcr_ops = {
+    .read = pic_elcr_read,
+    .write = pic_elcr_write,
+};
+
 /* ---- public API ----------------------------------------------------------- */
 
 struct dev_pic *dev_pic_create(struct io_bus *bus, struct event_line intr)
@@ -389,10 +468,13 @@ struct dev_pic *dev_pic_create(struct io_bus *bus, struct event_line intr)
         int err = bus_register_ports(bus, 0x20, 2, &pic_ops, p);
         if (err == 0)
             err = bus_register_ports(bus, 0xA0, 2, &pic_ops, p);
+        if (err == 0)
+            err = bus_register_ports(bus, PIC_ELCR_PORT, 2, &pic_elcr_ops, p);
         if (err < 0) {
             /* The bus cannot unregister: a half-registered PIC leaves 0x20
              * claimed, and the caller is expected to give up on the bus. */
-            xbt_error("pic: cannot claim ports 0x20-0x21/0xa0-0xa1: %s", xbt_strerror(err));
+            xbt_error("pic: cannot claim ports 0x20-0x21/0xa0-0xa1/0x4d0-0x4d1: %s",
+                      xbt_strerror(err));
             pthread_mutex_destroy(&p->lock);
             free(p);
             return NULL;

@@ -551,6 +551,16 @@ static const struct dev_port_ops rtc_ops = {
 
 /* ---- public API ---------------------------------------------------------------- */
 
+/* The standard checksum of 0x10-0x2D at 0x2E (high) / 0x2F (low). */
+static void rtc_checksum(struct dev_rtc *r)
+{
+    unsigned sum = 0;
+    for (unsigned i = CMOS_CHECKSUM_FIRST; i <= CMOS_CHECKSUM_LAST; i++)
+        sum += r->cmos[i];
+    r->cmos[CMOS_CHECKSUM_HI] = (uint8_t)(sum >> 8);
+    r->cmos[CMOS_CHECKSUM_LO] = (uint8_t)sum;
+}
+
 static void rtc_init_nvram(struct dev_rtc *r, uint32_t ram_size)
 {
     uint8_t *c = r->cmos;
@@ -571,11 +581,20 @@ static void rtc_init_nvram(struct dev_rtc *r, uint32_t ram_size)
     c[CMOS_EXT_MEM2_LO + 1] = (uint8_t)(ext_kb >> 8);
     c[CMOS_HIGH_MEM_LO] = (uint8_t)high;
     c[CMOS_HIGH_MEM_LO + 1] = (uint8_t)(high >> 8);
-    unsigned sum = 0;
-    for (unsigned i = CMOS_CHECKSUM_FIRST; i <= CMOS_CHECKSUM_LAST; i++)
-        sum += c[i];
-    c[CMOS_CHECKSUM_HI] = (uint8_t)(sum >> 8);
-    c[CMOS_CHECKSUM_LO] = (uint8_t)sum;
+    rtc_checksum(r);
+}
+
+void dev_rtc_cmos_set(struct dev_rtc *r, unsigned index, uint8_t value)
+{
+    if (index < 0x0E || index >= RTC_NREGS)
+        return;
+    r->cmos[index] = value;
+    rtc_checksum(r);
+}
+
+uint8_t dev_rtc_cmos_get(const struct dev_rtc *r, unsigned index)
+{
+    return index < RTC_NREGS ? r->cmos[index] : 0xFF;
 }
 
 struct dev_rtc *dev_rtc_create(struct io_bus *bus, struct xclock *clk, struct irq_line irq8,

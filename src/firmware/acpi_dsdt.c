@@ -9,6 +9,13 @@
  *           Name (_ADR, 0)
  *           Name (_UID, 0)
  *           Name (_CRS, ResourceTemplate () { ... })
+ *           Device (ISA) {                     the PIIX3 ISA bridge (00:01.0)
+ *               Name (_ADR, 0x00010000)
+ *               Device (RTC)  PNP0B00: IO 0x70-0x71, IRQ 8
+ *               Device (KBD)  PNP0303: IO 0x60, 0x64, IRQ 1
+ *               Device (MOU)  PNP0F13: IRQ 12
+ *               Device (COM1) PNP0501, _UID 1: IO 0x3F8-0x3FF, IRQ 4
+ *           }
  *       }
  *   }
  *
@@ -18,19 +25,24 @@
  * _CRS is QEMU's: bus numbers 0-255, the configuration ports 0xCF8-0xCFF,
  * the I/O space around them, the VGA window 0xA0000-0xBFFFF and the PCI
  * memory hole from the top of RAM to 0xFEBFFFFF (below the I/O APIC).
+ * The ISA devices are QEMU's too (each with its _HID and _CRS): through
+ * them an OS finds the legacy devices by PNP (Linux: "i8042: PNP: PS/2
+ * Controller [PNP0303:KBD,PNP0f13:MOU]" instead of probing the ports, the
+ * serial port as 00:0x), as under QEMU.
  */
 #include "firmware/acpi_int.h"
 #include "firmware/aml.h"
 
 #define DSDT_REVISION 2 /* 64-bit AML integers (ACPI 2.0) */
 /* Tunable: room for the AML.  Policy: a few times what it needs (about
- * 200 bytes), far below the area's size. */
+ * 400 bytes), far below the area's size. */
 #define DSDT_MAX 1024
 /* Room for PCI0's _CRS: its six descriptors and the end tag take 110
  * bytes (fixed; the res_* writers do not check). */
 #define CRS_MAX 128
 
 /* resource descriptors (ACPI 6.x, 6.4) */
+#define RES_IRQ 0x22        /* small: IRQ mask without flags, 3 bytes */
 #define RES_IO 0x47         /* small: I/O port, 8 bytes */
 #define RES_END 0x79        /* small: end tag, 2 bytes */
 #define RES_DWORD_ADDR 0x87 /* large: DWord address space, 26 bytes */
@@ -125,6 +137,67 @@ static void dsdt_sleep_states(struct aml *a)
     aml_end(a, m);
 }
 
+/* An I/O port descriptor: len ports at base (16-bit decode). */
+static void res_io(struct res *r, uint16_t base, uint8_t len)
+{
+    uint8_t *p = r->b + r->n;
+    p[0] = RES_IO;
+    p[1] = RES_IO_DECODE16;
+    acpi_put16(p + 2, base);
+    acpi_put16(p + 4, base);
+    p[6] = 1; /* alignment */
+    p[7] = len;
+    r->n += 8;
+}
+
+/* An IRQ descriptor (edge, active high), then the end tag. */
+static void res_irq_and_end(struct res *r, unsigned irq)
+{
+    uint8_t *p = r->b + r->n;
+    p[0] = RES_IRQ;
+    acpi_put16(p + 1, (uint16_t)(1u << irq));
+    r->n += 3;
+    res_cfg_ports_and_end(r, true);
+}
+
+/* An ISA device: _HID, _UID if uid, _CRS of up to two port ranges
+ * (len 0: none) and an IRQ. */
+struct isa_dev {
+    const char *name, *hid;
+    uint8_t uid;
+    uint16_t port[2];
+    uint8_t len[2];
+    uint8_t irq;
+};
+
+static const struct isa_dev isa_devs[] = {
+    { "RTC_", "PNP0B00", 0, { 0x70, 0 }, { 2, 0 }, 8 },
+    { "KBD_", "PNP0303", 0, { 0x60, 0x64 }, { 1, 1 }, 1 },
+    { "MOU_", "PNP0F13", 0, { 0, 0 }, { 0, 0 }, 12 },
+    { "COM1", "PNP0501", 1, { 0x3F8, 0 }, { 8, 0 }, 4 },
+};
+
+static void dsdt_isa(struct aml *a)
+{
+    size_t isa = aml_device_begin(a, "ISA_");
+    aml_name_integer(a, "_ADR", 0x00010000);
+    for (size_t i = 0; i < sizeof(isa_devs) / sizeof(isa_devs[0]); i++) {
+        const struct isa_dev *d = &isa_devs[i];
+        struct res crs = { .n = 0 };
+        for (int k = 0; k < 2; k++)
+            if (d->len[k])
+                res_io(&crs, d->port[k], d->len[k]);
+        res_irq_and_end(&crs, d->irq);
+        size_t dev = aml_device_begin(a, d->name);
+        aml_name_integer(a, "_HID", aml_eisaid(d->hid));
+        if (d->uid)
+            aml_name_integer(a, "_UID", d->uid);
+        aml_name_buffer(a, "_CRS", crs.b, crs.n);
+        aml_end(a, dev);
+    }
+    aml_end(a, isa);
+}
+
 static void dsdt_pci0(struct aml *a, uint32_t ram_size)
 {
     struct res crs;
@@ -135,6 +208,7 @@ static void dsdt_pci0(struct aml *a, uint32_t ram_size)
     aml_name_integer(a, "_ADR", 0);
     aml_name_integer(a, "_UID", 0);
     aml_name_buffer(a, "_CRS", crs.b, crs.n);
+    dsdt_isa(a);
     aml_end(a, dev);
     aml_end(a, sb);
 }

@@ -103,6 +103,11 @@ static int check_header(const char *path, struct linux_plan *p, char *err, size_
         loader_err(err, errlen, "%s: not a Linux bzImage (no boot setup header)", path);
         return XBT_EFORMAT;
     }
+    if (p->len < HDR_END_MIN) {
+        loader_err(err, errlen, "%s: truncated: %zu bytes, shorter than the setup header", path,
+                   p->len);
+        return XBT_EFORMAT;
+    }
     p->version = get16(p->img + HDR_VERSION);
     if (p->version < 0x0202 || !(p->img[HDR_LOADFLAGS] & LOADFLAG_LOADED_HIGH)) {
         loader_err(err, errlen,
@@ -114,13 +119,14 @@ static int check_header(const char *path, struct linux_plan *p, char *err, size_
     }
     unsigned sects = p->img[HDR_SETUP_SECTS] ? p->img[HDR_SETUP_SECTS] : 4;
     p->pm_offset = (sects + 1) * 512;
-    p->pm_size = loader_get32(p->img + HDR_SYSSIZE) * 16;
+    uint64_t pm_size = (uint64_t)loader_get32(p->img + HDR_SYSSIZE) * 16; /* no wrap */
     size_t hdr_end = HDR_JUMP + 2 + p->img[HDR_JUMP + 1];
-    if (p->len < HDR_END_MIN || p->len < hdr_end || (uint64_t)p->pm_offset + p->pm_size > p->len) {
-        loader_err(err, errlen, "%s: truncated: %zu bytes, its header says %u", path, p->len,
-                   p->pm_offset + p->pm_size);
+    if (p->len < hdr_end || p->pm_offset + pm_size > p->len) {
+        loader_err(err, errlen, "%s: truncated: %zu bytes, its header says %llu", path, p->len,
+                   (unsigned long long)(p->pm_offset + pm_size));
         return XBT_EFORMAT;
     }
+    p->pm_size = (uint32_t)pm_size;
     return 0;
 }
 

@@ -1,10 +1,12 @@
 /*
  * flush.c - mmu_flush(), the one entry point for every reason the guest's
  * linear mappings change: it drops what the cause requires from the
- * simulated TLBs and the shadow page tables, counts the cause, and
+ * simulated TLBs, the shadow page tables and the host-MMU windows, counts the cause, and
  * signals the mappings hook, through which the translation cache forgets
- * its indirect-branch tables (they map linear EIPs to translated code).
+ * what its indirect-branch tables (they map linear EIPs to translated
+ * code) hold for the mappings the cause drops.
  */
+#include "hostmmu.h"
 #include "mmu.h"
 #include "shadow.h"
 #include "tlb.h"
@@ -14,23 +16,29 @@ void mmu_flush(struct mmu *mmu, enum mmu_flush_cause cause, uint32_t cr3, uint32
     switch (cause) {
     case MMU_FLUSH_CR3:
         mmu_flush_nonglobal(mmu); /* global pages stay */
+        if (mmu->hmmu)
+            hmmu_flush_nonglobal(mmu->hmmu);
         mmu->st.flush_cr3++;
         break;
     case MMU_FLUSH_INVLPG:
         mmu_flush_page(mmu, lin);
         if (mmu->shadow)
             shadow_invlpg(mmu->shadow, cr3, lin);
+        if (mmu->hmmu)
+            hmmu_invlpg(mmu->hmmu, lin);
         mmu->st.flush_invlpg++;
         break;
     case MMU_FLUSH_MODE:
         mmu_tlb_flush(mmu);
         if (mmu->shadow)
             shadow_drop_all(mmu->shadow);
+        if (mmu->hmmu)
+            hmmu_drop_all(mmu->hmmu);
         mmu->st.flush_mode++;
         break;
     }
     if (mmu->hooks.mappings_changed)
-        mmu->hooks.mappings_changed(mmu->hooks.opaque);
+        mmu->hooks.mappings_changed(mmu->hooks.opaque, cause, lin);
 }
 
 int mmu_use_shadow(struct mmu *mmu)
@@ -43,4 +51,34 @@ int mmu_use_shadow(struct mmu *mmu)
 const struct shadow_stats *mmu_shadow_stats(const struct mmu *mmu)
 {
     return mmu->shadow ? shadow_stats(mmu->shadow) : NULL;
+}
+
+int mmu_use_host(struct mmu *mmu, int ram_fd, uint32_t budget)
+{
+    if (!budget)
+        return XBT_EINVAL;
+    if (!mmu->hmmu)
+        mmu->hmmu = hmmu_create(ram_fd, mmu->ram_pages, budget);
+    return mmu->hmmu ? 0 : XBT_ENOMEM;
+}
+
+uint8_t *mmu_host_base(struct mmu *mmu, uint32_t cr3, bool user)
+{
+    return hmmu_base(mmu->hmmu, cr3, user);
+}
+
+bool mmu_host_contains(const struct mmu *mmu, uintptr_t a)
+{
+    return mmu->hmmu && hmmu_contains(mmu->hmmu, a);
+}
+
+enum mmu_host_fault mmu_host_fault(struct mmu *mmu, const struct mmu_paging *pg, uintptr_t a,
+                                   uint32_t start, bool write)
+{
+    return mmu->hmmu ? hmmu_fault(mmu->hmmu, mmu, pg, a, start, write) : MMU_HOST_NOT_OURS;
+}
+
+const struct hmmu_stats *mmu_host_stats(const struct mmu *mmu)
+{
+    return mmu->hmmu ? hmmu_stats(mmu->hmmu) : NULL;
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hostmmu.h"
 #include "mmu.h"
 #include "shadow.h"
 #include "tlb.h"
@@ -38,8 +39,9 @@ int mmu_init(struct mmu *mmu, uint8_t *ram, uint32_t ram_size, struct io_bus *bu
     mmu->ram_pages = ram_size / PAGE_SIZE;
     mmu->code_pages = calloc(mmu->ram_pages ? mmu->ram_pages : 1, 1);
     mmu->pt_pages = calloc(mmu->ram_pages ? mmu->ram_pages : 1, 1);
+    mmu->rom_pages = calloc(mmu->ram_pages ? mmu->ram_pages : 1, 1);
     if (!mmu->tlb || !mmu->tlb_user || !mmu->global || !mmu->code_pages || !mmu->pt_pages ||
-        !mmu->live || !mmu->in_live) {
+        !mmu->rom_pages || !mmu->live || !mmu->in_live) {
         mmu_destroy(mmu);
         return XBT_ENOMEM;
     }
@@ -62,8 +64,11 @@ void mmu_destroy(struct mmu *mmu)
     mmu->in_live = NULL;
     free(mmu->code_pages);
     free(mmu->pt_pages);
+    free(mmu->rom_pages);
     shadow_destroy(mmu->shadow);
     mmu->shadow = NULL;
+    hmmu_destroy(mmu->hmmu);
+    mmu->hmmu = NULL;
     mmu->pt_pages = NULL;
     mmu->tlb = mmu->tlb_user = NULL;
     mmu->global = NULL;
@@ -76,6 +81,13 @@ static struct tlb_entry *slot_entry(struct mmu *mmu, uint32_t slot)
 {
     uint32_t n = mmu->tlb_entries;
     return slot < n ? &mmu->tlb[slot] : &mmu->tlb_user[slot - n];
+}
+
+bool mmu_tlb_global(const struct mmu *mmu, bool user, uint32_t lin)
+{
+    uint32_t i = (lin >> 12) & (mmu->tlb_entries - 1);
+    const struct tlb_entry *e = user ? &mmu->tlb_user[i] : &mmu->tlb[i];
+    return e->tag_r == (lin & PAGE_MASK) && mmu->global[(user ? mmu->tlb_entries : 0) + i];
 }
 
 void mmu_tlb_note_fill(struct mmu *mmu, uint32_t slot)
@@ -168,6 +180,8 @@ void mmu_code_page_set(struct mmu *mmu, uint32_t page_addr)
     mmu->code_pages[p] = 1;
     mmu_window_protect(mmu, page_addr & PAGE_MASK, PAGE_SIZE, false);
     revoke_writes(mmu, page_addr);
+    if (mmu->hmmu)
+        hmmu_write_protect(mmu->hmmu, page_addr);
 }
 
 void mmu_pt_trace(struct mmu *mmu, uint32_t addr)
@@ -177,6 +191,8 @@ void mmu_pt_trace(struct mmu *mmu, uint32_t addr)
         return;
     mmu->pt_pages[p] = 1;
     revoke_writes(mmu, addr & PAGE_MASK);
+    if (mmu->hmmu)
+        hmmu_write_protect(mmu->hmmu, addr & PAGE_MASK);
 }
 
 void mmu_code_page_clear(struct mmu *mmu, uint32_t page_addr)
@@ -184,6 +200,7 @@ void mmu_code_page_clear(struct mmu *mmu, uint32_t page_addr)
     uint32_t p = page_addr >> 12;
     if (p < mmu->ram_pages && mmu->code_pages[p]) {
         mmu->code_pages[p] = 0;
-        mmu_window_protect(mmu, page_addr & PAGE_MASK, PAGE_SIZE, true);
+        if (!mmu->rom_pages[p]) /* shadow-ROM stays read-only */
+            mmu_window_protect(mmu, page_addr & PAGE_MASK, PAGE_SIZE, true);
     }
 }

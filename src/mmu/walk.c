@@ -116,15 +116,33 @@ static void walk_fill(const struct walk *w, struct walk_result *out)
     out->pte_addr = w->pte_addr;
 }
 
+static struct walk walk_start(uint32_t cr0, uint32_t cr3, uint32_t cr4, uint32_t lin, unsigned acc)
+{
+    return (struct walk){ .cr0 = cr0,
+                          .cr3 = cr3,
+                          .cr4 = cr4,
+                          .lin = lin,
+                          .user = acc & WALK_USER,
+                          .write = acc & WALK_WRITE };
+}
+
+int mmu_walk_peek(struct mmu *mmu, uint32_t cr0, uint32_t cr3, uint32_t cr4, uint32_t lin,
+                  unsigned acc, struct walk_result *out)
+{
+    struct walk w = walk_start(cr0, cr3, cr4, lin, acc);
+    if (walk_tables(mmu, &w, out) < 0 || !walk_allowed(&w))
+        return -1;
+    uint32_t leaf = w.big ? w.pde : w.pte;
+    if (!(w.pde & PTE_A) || !(leaf & PTE_A) || (w.write && !(leaf & PTE_D)))
+        return -1; /* a real access would set A or D */
+    walk_fill(&w, out);
+    return 0;
+}
+
 int mmu_walk(struct mmu *mmu, uint32_t cr0, uint32_t cr3, uint32_t cr4, uint32_t lin, unsigned acc,
              struct walk_result *out)
 {
-    struct walk w = { .cr0 = cr0,
-                      .cr3 = cr3,
-                      .cr4 = cr4,
-                      .lin = lin,
-                      .user = acc & WALK_USER,
-                      .write = acc & WALK_WRITE };
+    struct walk w = walk_start(cr0, cr3, cr4, lin, acc);
     if (walk_tables(mmu, &w, out) < 0)
         return -1;
     if (!walk_allowed(&w)) {
@@ -133,5 +151,20 @@ int mmu_walk(struct mmu *mmu, uint32_t cr0, uint32_t cr3, uint32_t cr4, uint32_t
     }
     walk_set_ad(mmu, &w);
     walk_fill(&w, out);
+    return 0;
+}
+
+int mmu_peek_linear(struct mmu *mmu, const struct mmu_paging *pg, uint32_t lin, uint32_t *phys)
+{
+    if (!(pg->cr0 & CR0_PG)) {
+        *phys = lin;
+        return 0;
+    }
+    struct walk w = { .cr0 = pg->cr0, .cr3 = pg->cr3, .cr4 = pg->cr4, .lin = lin };
+    struct walk_result out;
+    if (walk_tables(mmu, &w, &out) < 0)
+        return -1;
+    walk_fill(&w, &out);
+    *phys = out.phys | (lin & ~PAGE_MASK);
     return 0;
 }

@@ -24,4 +24,9 @@ struct walk_result {
 int mmu_walk(struct mmu *mmu, uint32_t cr0, uint32_t cr3, uint32_t cr4, uint32_t lin, unsigned acc,
              struct walk_result *out);
 
+/* The same walk without side effects: 0 only when it succeeds and would
+ * set no A or D bit (they are set already); nothing is written. */
+int mmu_walk_peek(struct mmu *mmu, uint32_t cr0, uint32_t cr3, uint32_t cr4, uint32_t lin,
+                  unsigned acc, struct walk_result *out);
+
 #endif

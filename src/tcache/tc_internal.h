@@ -8,8 +8,9 @@ int tc_codebuf_map(struct tcache *tc, size_t size);
 void tc_codebuf_unmap(struct tcache *tc);
 void tc_unlink_incoming(struct tcache *tc, struct unit *unit);
 void tc_unlink_outgoing(struct unit *unit);
-void tc_unit_drop(struct tcache *tc, struct unit *unit);
 void tc_index_clear(struct tcache *tc);
+int tc_jcache_init(struct tcache *tc);
+void tc_jcache_destroy(struct tcache *tc);
 struct unit *tc_alloc_commit(struct tcache *tc, size_t code_size, size_t meta_bytes);
 void tc_patch_rel32(struct tcache *tc, struct unit *unit, uint32_t patch_off,
                     const uint8_t *target);

@@ -1,8 +1,8 @@
 /*
  * tcache.c - translation units: the hash index by (guest-physical address,
  * mode key), per-page lists, exact invalidation by guest byte range, the
- * host-address map for faults in translated code, and the per-mode
- * indirect-branch tables.  Placement and eviction: policy.c.
+ * host-address map for faults in translated code.  Placement and
+ * eviction: policy.c; the indirect-branch tables: jcache.c.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -34,9 +34,9 @@ static int code_written(void *opaque, uint32_t addr, uint32_t len, enum mmu_code
 }
 
 /* The mmu's mappings hook: linear EIPs may now mean other code. */
-static void mappings_changed(void *opaque)
+static void mappings_changed(void *opaque, enum mmu_flush_cause cause, uint32_t lin)
 {
-    tc_jcache_flush(opaque);
+    tc_jcache_mappings_changed(opaque, (int)cause, lin);
 }
 
 int tc_init(struct tcache *tc, struct mmu *mmu, size_t size)
@@ -61,9 +61,8 @@ int tc_init(struct tcache *tc, struct mmu *mmu, size_t size)
     /* one entry per 16-byte granule; calloc of this size maps lazily */
     tc->owner = calloc(size / 16, sizeof(uint32_t));
     tc->page_smc = calloc(tc->npages ? tc->npages : 1, sizeof(struct tc_page_smc));
-    tc->jc_filled = malloc(JC_FILLED_MAX * sizeof(struct jc_entry *));
-    if (!tc->units || !tc->hash || !tc->page_list || !tc->owner || !tc->jc_filled ||
-        !tc->page_smc) {
+    if (!tc->units || !tc->hash || !tc->page_list || !tc->owner || !tc->page_smc ||
+        tc_jcache_init(tc) < 0) {
         tc_destroy(tc);
         return XBT_ENOMEM;
     }
@@ -83,84 +82,9 @@ void tc_destroy(struct tcache *tc)
     free(tc->owner);
     free(tc->page_smc);
     free(tc->ghost);
-    free(tc->jc_filled);
-    for (int i = 0; i < tc->njc; i++)
-        munmap(tc->jc[i].tab, JC_ENTRIES * sizeof(struct jc_entry));
+    tc_jcache_destroy(tc);
     memset(tc, 0, sizeof(*tc));
     tc->memfd = -1;
-}
-
-static void jc_clear(struct jc_entry *jc)
-{
-    for (uint32_t i = 0; i < JC_ENTRIES; i++) {
-        jc[i].neg_tag = JC_INVALID;
-        jc[i].code = NULL;
-    }
-}
-
-struct jc_entry *tc_jcache(struct tcache *tc, uint32_t mode)
-{
-    return tc_jcache_cs(tc, mode, 0, 0xFFFFFFFFu);
-}
-
-struct jc_entry *tc_jcache_cs(struct tcache *tc, uint32_t mode, uint32_t cs_base, uint32_t cs_limit)
-{
-    for (int i = 0; i < tc->njc; i++)
-        if (tc->jc[i].mode == mode && tc->jc[i].cs_base == cs_base &&
-            tc->jc[i].cs_limit == cs_limit)
-            return tc->jc[i].tab;
-    if (tc->njc == JC_MAX_MODES) {
-        /* too many modes: recycle the oldest table */
-        struct jc_entry *tab = tc->jc[0].tab;
-        memmove(&tc->jc[0], &tc->jc[1], (JC_MAX_MODES - 1) * sizeof(tc->jc[0]));
-        tc->jc[JC_MAX_MODES - 1].mode = mode;
-        tc->jc[JC_MAX_MODES - 1].cs_base = cs_base;
-        tc->jc[JC_MAX_MODES - 1].cs_limit = cs_limit;
-        tc->jc[JC_MAX_MODES - 1].tab = tab;
-        jc_clear(tab);
-        tc->jc_overflow = true; /* remembered fills may point into it: be safe */
-        return tab;
-    }
-    void *p = mmap(NULL, JC_ENTRIES * sizeof(struct jc_entry), PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED)
-        return NULL;
-    jc_clear(p);
-    tc->jc[tc->njc].mode = mode;
-    tc->jc[tc->njc].cs_base = cs_base;
-    tc->jc[tc->njc].cs_limit = cs_limit;
-    tc->jc[tc->njc].tab = p;
-    tc->njc++;
-    return p;
-}
-
-void tc_jcache_fill(struct tcache *tc, struct jc_entry *tab, uint32_t eip, const void *code)
-{
-    struct jc_entry *e = &tab[eip & (JC_ENTRIES - 1)];
-    if (e->neg_tag == JC_INVALID) {
-        if (tc->jc_nfilled < JC_FILLED_MAX && tc->jc_filled)
-            tc->jc_filled[tc->jc_nfilled++] = e;
-        else
-            tc->jc_overflow = true;
-    }
-    e->neg_tag = -(uint64_t)eip;
-    e->code = code;
-    tc->st.jc_fills++;
-}
-
-void tc_jcache_flush(struct tcache *tc)
-{
-    if (tc->jc_overflow || !tc->jc_filled) {
-        for (int i = 0; i < tc->njc; i++)
-            jc_clear(tc->jc[i].tab);
-    } else {
-        for (uint32_t k = 0; k < tc->jc_nfilled; k++) {
-            tc->jc_filled[k]->neg_tag = JC_INVALID;
-            tc->jc_filled[k]->code = NULL;
-        }
-    }
-    tc->jc_nfilled = 0;
-    tc->jc_overflow = false;
 }
 
 /* Empties the index and the page lists (a flush; policy.c frees the units). */
@@ -279,13 +203,7 @@ void tc_unit_drop(struct tcache *tc, struct unit *unit)
         page_unlink(tc, unit, 1);
     tc_unlink_incoming(tc, unit);
     tc_unlink_outgoing(unit);
-    for (int i = 0; i < tc->njc; i++) {
-        struct jc_entry *e = &tc->jc[i].tab[unit->vpc & (JC_ENTRIES - 1)];
-        if (e->code == unit->code) {
-            e->neg_tag = JC_INVALID;
-            e->code = NULL;
-        }
-    }
+    tc_jcache_drop_code(tc, unit->vpc, unit->code);
     unit->valid = false;
 }
 

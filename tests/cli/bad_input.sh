@@ -129,6 +129,20 @@ check bz-initrd-dir "--initrd .*not a regular file" run --initrd "$T/dir" "$T/ok
 check bz-module "--module: .*Linux kernel" run --module "$HELLO" "$T/ok.bz"
 check mb-initrd "--initrd .*not a Linux kernel" run --initrd "$T/initrd.big" "$HELLO"
 check two-kernels "two kernels" run --kernel "$HELLO" "$HELLO"
+# --bios: a missing file, a directory, a size that is not a multiple of
+# 64 KiB, an empty file, one over 16 MiB
+check bios-missing "--bios .*nope.bin: No such file" run --bios "$T/nope.bin" "$HELLO"
+check bios-dir "--bios .*not a regular file" run --bios "$T/dir" "$HELLO"
+head -c 100000 /dev/zero >"$T/odd.bin"
+check bios-size "--bios .*odd.bin: .*multiple of 64 KiB" run --bios "$T/odd.bin" "$HELLO"
+check bios-empty "--bios .*multiple of 64 KiB" run --bios "$T/empty" "$HELLO"
+head -c $((17 << 20)) /dev/zero >"$T/huge.bin"
+check bios-huge "--bios .*larger than 16 MiB" run --bios "$T/huge.bin" "$HELLO"
+if [ "$(id -u)" -ne 0 ]; then
+    head -c 65536 /dev/zero >"$T/locked.bin"
+    chmod 000 "$T/locked.bin"
+    check bios-unreadable "--bios .*Permission denied" run --bios "$T/locked.bin" "$HELLO"
+fi
 
 echo "$passes passed, $fails failed"
 [ "$fails" -eq 0 ]

@@ -7,11 +7,16 @@
 #   disk_dma under xbt the image equals the one QEMU leaves (when QEMU is
 #   given), and differs from the original in any case;
 #   --stats / --stats-json have the disk group, and DMA over translated
-#   code shows up as tcache invalidations_dma.
+#   code shows up as tcache invalidations_dma;
+#   --disk FILE,readonly: the guest reads, its writes fail and the file is
+#   untouched; a file without write permission is refused without
+#   ,readonly (status 2, one line; also as root);
+#   SIGKILL in the middle of disk_flush's writes: every sector of every
+#   round the guest saw flushed is in the image.
 # Skipped (77) when the guest kernels or the image were not built.
 set -u
 XBT=$1 G=$2 IMG=$3 EXP=$4 QEMU=${5:-}
-for f in "$G/disk_pio.elf" "$G/disk_dma.elf" "$G/disk_dma_code.elf" "$IMG"; do
+for f in "$G/disk_pio.elf" "$G/disk_dma.elf" "$G/disk_dma_code.elf" "$G/disk_flush.elf" "$IMG"; do
     if [ ! -f "$f" ]; then
         echo "$f not built: skipped"
         exit 77
@@ -77,6 +82,48 @@ for f in commands errors sectors_read sectors_written pio_bytes dma_transfers dm
          prd_entries flushes irqs; do
     [ -n "$(json_field disk $f)" ] || bad "stats-json: disk.$f missing"
 done
+
+# read-only images
+cp "$IMG" "$T/ro.img"
+run_xbt disk_flush "$T/ro.img,readonly"
+if [ "$st" -eq 1 ] && grep -q "^round 0: write failed" "$T/out" && cmp -s "$IMG" "$T/ro.img"; then ok
+else bad "--disk FILE,readonly: status $st, $(head -1 "$T/out")"; fi
+chmod 0444 "$T/ro.img"
+run_xbt disk_pio "$T/ro.img"
+if [ "$st" -eq 2 ] && [ "$(wc -l <"$T/err")" -eq 1 ] && grep -q ",readonly" "$T/err" &&
+   cmp -s "$IMG" "$T/ro.img"; then ok
+else bad "read-only file without ,readonly: status $st"; cat "$T/err"; fi
+run_xbt disk_pio "$T/ro.img,readonly"
+if [ "$st" -ne 2 ] && cmp -s "$IMG" "$T/ro.img"; then ok
+else bad "read-only file with ,readonly: status $st"; head -3 "$T/err"; fi
+
+# SIGKILL while the guest writes: what it saw flushed is on the disk
+cp "$IMG" "$T/k.img"
+"$XBT" run --append paced --disk "$T/k.img" "$G/disk_flush.elf" >"$T/kout" 2>"$T/kerr" </dev/null &
+pid=$!
+i=0
+while [ "$i" -lt 600 ] && [ "$(grep -c '^flushed' "$T/kout")" -lt 40 ]; do
+    sleep 0.05
+    i=$((i + 1))
+done
+kill -KILL "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+if python3 - "$T/k.img" "$T/kout" <<'PY'
+import struct, sys
+img = open(sys.argv[1], "rb").read()
+done = [int(l.split()[1]) for l in open(sys.argv[2]) if l.startswith("flushed ") and l.endswith("\n")]
+bad = 0
+for r in done:
+    for s in range(8):
+        lba = 16 + 8 * r + s
+        want = struct.pack("<128I", *[(lba * 1000003 + w * 7 + 0x5A5A) & 0xFFFFFFFF for w in range(128)])
+        if img[lba * 512:(lba + 1) * 512] != want:
+            bad += 1
+print(f"{len(done)} rounds flushed before SIGKILL, {bad} sectors missing")
+sys.exit(1 if bad or len(done) < 40 or "done\n" in open(sys.argv[2]).read() else 0)
+PY
+then ok
+else bad "SIGKILL during writes (the run must be killed after 40 rounds, before the end)"; fi
 
 echo "$passes passed, $fails failed"
 [ "$fails" -eq 0 ]

@@ -58,6 +58,7 @@ xbt_guest(format   SOURCES format.c PORTABLE)
 xbt_guest(mbinfo   SOURCES mbinfo.c APPEND "hello world")
 xbt_guest(mbmmap   SOURCES mbmmap.c QEMU SKIP)
 xbt_guest(exitcode SOURCES exitcode.c STATUS 7)
+xbt_guest(gdb_target SOURCES gdb_target.c STATUS 11)
 xbt_guest(halt     SOURCES halt.c STATUS 4 QEMU HANG)
 xbt_guest(debugcon SOURCES debugcon.c DEBUGCON debugcon.e9)
 xbt_guest(smc      SOURCES smc.c)
@@ -200,12 +201,22 @@ xbt_guest(mmu_protection SOURCES mmu_protection.c ${XBT_MMU_COMMON})
 xbt_guest(mmu_global     SOURCES mmu_global.c ${XBT_MMU_COMMON})
 xbt_guest(mmu_alias      SOURCES mmu_alias.c ${XBT_MMU_COMMON})
 xbt_guest(mmu_stale      SOURCES mmu_stale.c ${XBT_MMU_COMMON})
+xbt_guest(mmu_ibranch    SOURCES mmu_ibranch.c ${XBT_MMU_COMMON})
 xbt_guest(mmu_sysdesc    SOURCES mmu_sysdesc.c ${XBT_MMU_COMMON})
 # QEMU reports RSVD page faults without P, has no reserved bits 20:13 in
 # 4 MiB PDEs and never sets code-descriptor accessed bits: the expected
 # output is the SDM's (see the source).
 xbt_guest(mmu_strict     SOURCES mmu_strict.c ${XBT_MMU_COMMON} QEMU SKIP)
 xbt_guest(mmu_faults     SOURCES mmu_faults.c ${XBT_MMU_COMMON})
+xbt_guest(mmu_string     SOURCES mmu_string.c ${XBT_MMU_COMMON})
+xbt_guest(mmu_kpath      SOURCES mmu_kpath.c ${XBT_MMU_COMMON})
+# PUSHA/POPA fault order and state, null-segment use: QEMU departs from the
+# SDM, the expected output is the SDM's (see mmu_kpath.c).
+xbt_guest(mmu_kpath_strict SOURCES mmu_kpath_strict.c ${XBT_MMU_COMMON} QEMU SKIP)
+# MMIO (the local APIC) and open bus through paging, from load and store
+# instructions that also reach RAM (under --mmu=host they are translated
+# again as explicit slow-path calls) and then raise exact #PFs
+xbt_guest(mmu_mmio       SOURCES mmu_mmio.c ${XBT_MMU_COMMON})
 
 # Self-modifying code vs. independent references.  smc_native: portable,
 # code generated into an RWX buffer (kernels/smc_buf.h), checked against the
@@ -225,3 +236,13 @@ xbt_guest(disk_nodrive  SOURCES disk_nodrive.c disk_common.c)
 xbt_guest(disk_pio      SOURCES disk_pio.c disk_common.c DISK)
 xbt_guest(disk_dma      SOURCES disk_dma.c disk_common.c DISK)
 xbt_guest(disk_dma_code SOURCES disk_dma_code.c disk_common.c DISK)
+# disk_flush: 400 rounds of 8 sectors written and flushed (tests/cli/disk.sh
+# also kills xbt in the middle of a paced run and checks the image)
+xbt_guest(disk_flush    SOURCES disk_flush.c disk_common.c DISK)
+
+# board: what firmware sees of the board - fw_cfg (items, directory, files,
+# DMA), the i440FX and PIIX3 registers, ELCR, the PAM, the BIOS flash,
+# port 0x92, the CMOS bytes; expected output from QEMU -machine pc after
+# its SeaBIOS (the same Debian seabios image xbt maps with --bios).
+xbt_guest(board SOURCES board.c disk_common.c
+          XBT_ARGS "--bios /usr/share/seabios/bios-256k.bin")

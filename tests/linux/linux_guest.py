@@ -19,6 +19,8 @@ types commands and reads their output.
                                  that do not depend on the machine agree;
                                  reboot -f ends xbt (no --reboot) with 10
 
+XBT_RUN_ARGS (environment): more `xbt run` options, split at spaces.
+
 Exit status 0 pass, 1 fail, 77 skipped (the guest cannot be made: no
 network to fetch Debian's packages; or QEMU missing), with one line why.
 """
@@ -149,8 +151,9 @@ def boot(argv, tty=False):
 
 
 def xbt_argv(xbt, d, extra=(), append="console=ttyS0"):
+    more = os.environ.get("XBT_RUN_ARGS", "").split()  # e.g. --mmu=host
     return [xbt, "run", "-m", "256", "--kernel", os.path.join(d, "vmlinuz"), "--initrd",
-            os.path.join(d, "initrd.img"), "--append", append, *extra]
+            os.path.join(d, "initrd.img"), "--append", append, *more, *extra]
 
 
 def poweroff(con, what):

@@ -31,6 +31,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "machine.h"
 
@@ -45,5 +46,17 @@ struct fixture_spec {
 
 int fixture_machine_init(struct machine *m, const struct fixture_spec *spec);
 void fixture_machine_destroy(struct machine *m);
+
+/* A dword of guest-physical RAM, read or written directly (no MMU). */
+static inline void fixture_put32(struct machine *m, uint32_t a, uint32_t v)
+{
+    memcpy(m->ram + a, &v, 4);
+}
+static inline uint32_t fixture_get32(const struct machine *m, uint32_t a)
+{
+    uint32_t v;
+    memcpy(&v, m->ram + a, 4);
+    return v;
+}
 
 #endif

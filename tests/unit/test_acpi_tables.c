@@ -177,6 +177,55 @@ static void check_crs(const uint8_t *b, const uint8_t *end)
     assert_int_equal(n, sizeof(want));
 }
 
+/* Device (NAME) { Name (_HID, EisaId (hid)) [Name (_UID, uid)]
+ * Name (_CRS, Buffer) } whose buffer is crs: the device's end. */
+static const uint8_t *check_isa_dev(const uint8_t *p, const char *name, uint32_t hid, uint8_t uid,
+                                    const uint8_t *crs, size_t crs_len)
+{
+    assert_int_equal(p[0], 0x5B);
+    assert_int_equal(p[1], 0x82);
+    p += 2;
+    const uint8_t *dev_end = pkg_end(&p);
+    assert_memory_equal(p, name, 4);
+    p += 4;
+    assert_memory_equal(p, "\x08_HID\x0C", 6);
+    assert_int_equal(rd32((uint32_t)(p + 6 - ram)), hid);
+    p += 10;
+    if (uid) {
+        assert_memory_equal(p, "\x08_UID\x01", 6);
+        p += 6;
+    }
+    assert_memory_equal(p, "\x08_CRS\x11", 6);
+    p += 6;
+    const uint8_t *buf_end = pkg_end(&p);
+    assert_int_equal(p[0], 0x0A);
+    assert_int_equal(p[1], crs_len);
+    assert_memory_equal(p + 2, crs, crs_len);
+    assert_true(p + 2 + crs_len == buf_end && buf_end == dev_end);
+    return dev_end;
+}
+
+/* Device (ISA_) at 00:01.0 with the RTC, the keyboard and mouse, COM1. */
+static void check_isa(const uint8_t *p, const uint8_t *end)
+{
+    assert_int_equal(p[0], 0x5B);
+    assert_int_equal(p[1], 0x82);
+    p += 2;
+    assert_true(pkg_end(&p) == end);
+    assert_memory_equal(p, "ISA_\x08_ADR\x0C\x00\x00\x01\x00", 14);
+    p += 14;
+    static const uint8_t rtc[] = { 0x47, 1, 0x70, 0, 0x70, 0, 1, 2, 0x22, 0, 1, 0x79, 0 };
+    static const uint8_t kbd[] = { 0x47, 1,    0x60, 0, 0x60, 0,    1, 1, 0x47, 1, 0x64,
+                                   0,    0x64, 0,    1, 1,    0x22, 2, 0, 0x79, 0 };
+    static const uint8_t mou[] = { 0x22, 0, 0x10, 0x79, 0 };
+    static const uint8_t com[] = { 0x47, 1, 0xF8, 3, 0xF8, 3, 1, 8, 0x22, 0x10, 0, 0x79, 0 };
+    p = check_isa_dev(p, "RTC_", 0x000BD041u, 0, rtc, sizeof(rtc));
+    p = check_isa_dev(p, "KBD_", 0x0303D041u, 0, kbd, sizeof(kbd));
+    p = check_isa_dev(p, "MOU_", 0x130FD041u, 0, mou, sizeof(mou));
+    p = check_isa_dev(p, "COM1", 0x0105D041u, 1, com, sizeof(com));
+    assert_true(p == end);
+}
+
 static void test_dsdt(void **state)
 {
     (void)state;
@@ -209,11 +258,11 @@ static void test_dsdt(void **state)
     assert_memory_equal(p, "\x08_CRS\x11", 6);
     p += 6;
     const uint8_t *buf_end = pkg_end(&p);
-    assert_true(buf_end == end);
     assert_int_equal(*p++, 0x0A); /* BufferSize: a byte */
     uint8_t size = *p++;
-    assert_true(p + size == end);
-    check_crs(p, end);
+    assert_true(p + size == buf_end);
+    check_crs(p, buf_end);
+    check_isa(buf_end, end);
 }
 
 static void test_madt(void **state)

@@ -125,6 +125,25 @@ static void test_liveness_shift_by_cl(void **state)
     assert_int_equal(g_in[0].live_in & EFL_CF, 0);
 }
 
+static void test_liveness_rep_cmps_scas(void **state)
+{
+    (void)state;
+    /* inc edi; repe cmpsd; jc x  -- with ECX = 0 the old flags (INC's, and
+     * the CF from before it) survive: found by the fuzzer, tests/fuzz/insn */
+    static const uint8_t code[] = { 0x47, 0xF3, 0xA7, 0x72, 0x00 };
+    decode(0xE000, code, sizeof(code), 64);
+    assert_int_equal(g_in[0].live_in & EFL_CF, EFL_CF);
+    assert_int_equal(g_in[1].live_in & EFL_CF, EFL_CF);
+    /* repne scasb likewise */
+    static const uint8_t code2[] = { 0x47, 0xF2, 0xAE, 0x72, 0x00 };
+    decode(0xE100, code2, sizeof(code2), 64);
+    assert_int_equal(g_in[0].live_in & EFL_CF, EFL_CF);
+    /* without REP, CMPS always writes the flags */
+    static const uint8_t code3[] = { 0x47, 0xA7, 0x72, 0x00 };
+    decode(0xE200, code3, sizeof(code3), 64);
+    assert_int_equal(g_in[1].live_in & EFL_CF, 0);
+}
+
 static void test_adc_keeps_cf_live(void **state)
 {
     (void)state;
@@ -163,6 +182,7 @@ int main(void)
         cmocka_unit_test(test_segment_load_ends_unit),
         cmocka_unit_test(test_liveness),
         cmocka_unit_test(test_liveness_shift_by_cl),
+        cmocka_unit_test(test_liveness_rep_cmps_scas),
         cmocka_unit_test(test_adc_keeps_cf_live),
         cmocka_unit_test(test_faulting_helper_keeps_flags),
     };

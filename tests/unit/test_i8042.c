@@ -283,6 +283,15 @@ static void test_aux_port(void **state)
     assert_int_equal(command(f, 0x20), 0x47);
     assert_int_equal(irq_rises[1], 2);
     assert_int_equal(irq_level[1], 0);
+    /* the loopback answers with the AUX port disabled too (Linux's
+     * multiplexer probe runs so; as QEMU), without an interrupt */
+    out8(f, CMD, 0x60);
+    out8(f, DATA, 0x24); /* AUX disabled, no AUX interrupt */
+    out8(f, CMD, 0xD3);
+    out8(f, DATA, 0xF0);
+    assert_int_equal(in8(f, STATUS) & (ST_OBF | ST_AUXB), ST_OBF | ST_AUXB);
+    assert_int_equal(in8(f, DATA), 0xF0);
+    assert_int_equal(irq_rises[12], 1);
 }
 
 static void test_mouse(void **state)

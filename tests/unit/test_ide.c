@@ -97,7 +97,7 @@ static int make_image(char *path, size_t n, uint32_t sectors, uint32_t extra)
     return 0;
 }
 
-static int setup_with(void **state, bool disk)
+static int setup_with(void **state, bool disk, unsigned flags)
 {
     const struct fixture_spec spec = { .ram_size = RAM, .bus = true };
     struct fixture *f = calloc(1, sizeof(*f));
@@ -107,7 +107,7 @@ static int setup_with(void **state, bool disk)
     if (disk) {
         char err[256];
         if (make_image(f->path, sizeof(f->path), SECTORS, 0) ||
-            disk_image_open(&f->img, f->path, err, sizeof(err)))
+            disk_image_open(&f->img, f->path, flags, err, sizeof(err)))
             return -1;
     }
     f->pci = dev_pci_create(f->bus, (struct event_line){ 0 });
@@ -121,12 +121,17 @@ static int setup_with(void **state, bool disk)
 
 static int setup(void **state)
 {
-    return setup_with(state, true);
+    return setup_with(state, true, 0);
+}
+
+static int setup_readonly(void **state)
+{
+    return setup_with(state, true, DISK_READONLY);
 }
 
 static int setup_nodisk(void **state)
 {
-    return setup_with(state, false);
+    return setup_with(state, false, 0);
 }
 
 static int teardown(void **state)
@@ -839,22 +844,22 @@ static void test_disk_image(void **state)
     (void)state;
     char path[64], err[256];
     struct disk_image *d;
-    assert_int_equal(disk_image_open(&d, "/nonexistent/xbt.img", err, sizeof(err)), XBT_ENOENT);
+    assert_int_equal(disk_image_open(&d, "/nonexistent/xbt.img", 0, err, sizeof(err)), XBT_ENOENT);
     assert_non_null(strstr(err, "No such file"));
-    assert_true(disk_image_open(&d, "/tmp", err, sizeof(err)) < 0);
+    assert_true(disk_image_open(&d, "/tmp", 0, err, sizeof(err)) < 0);
     assert_non_null(strstr(err, "directory"));
-    assert_int_equal(disk_image_open(&d, "/dev/null", err, sizeof(err)), XBT_EFORMAT);
+    assert_int_equal(disk_image_open(&d, "/dev/null", 0, err, sizeof(err)), XBT_EFORMAT);
     assert_int_equal(make_image(path, sizeof(path), 0, 0), 0);
-    assert_int_equal(disk_image_open(&d, path, err, sizeof(err)), XBT_EFORMAT);
+    assert_int_equal(disk_image_open(&d, path, 0, err, sizeof(err)), XBT_EFORMAT);
     assert_non_null(strstr(err, "empty"));
     unlink(path);
     assert_int_equal(make_image(path, sizeof(path), 0, 100), 0);
-    assert_int_equal(disk_image_open(&d, path, err, sizeof(err)), XBT_EFORMAT);
+    assert_int_equal(disk_image_open(&d, path, 0, err, sizeof(err)), XBT_EFORMAT);
     assert_non_null(strstr(err, "too small"));
     unlink(path);
     /* 3 sectors and 100 bytes: 3 sectors */
     assert_int_equal(make_image(path, sizeof(path), 3, 100), 0);
-    assert_int_equal(disk_image_open(&d, path, err, sizeof(err)), 0);
+    assert_int_equal(disk_image_open(&d, path, 0, err, sizeof(err)), 0);
     assert_int_equal(disk_image_sectors(d), 3);
     assert_string_equal(disk_image_path(d), path);
     uint8_t buf[2 * SS];
@@ -865,10 +870,78 @@ static void test_disk_image(void **state)
     assert_int_equal(disk_image_flush(d), 0);
     /* locked while open */
     struct disk_image *d2;
-    assert_int_equal(disk_image_open(&d2, path, err, sizeof(err)), XBT_EBUSY);
+    assert_int_equal(disk_image_open(&d2, path, 0, err, sizeof(err)), XBT_EBUSY);
     assert_non_null(strstr(err, "in use"));
     disk_image_close(d);
-    assert_int_equal(disk_image_open(&d2, path, err, sizeof(err)), 0);
+    assert_int_equal(disk_image_open(&d2, path, 0, err, sizeof(err)), 0);
+    disk_image_close(d2);
+    unlink(path);
+}
+
+/* --disk FILE,readonly: reads work, every write is aborted (ERR, ABRT)
+ * and leaves the image alone, FLUSH CACHE succeeds. */
+static void test_readonly_drive(void **state)
+{
+    struct fixture *f = *state;
+    uint8_t buf[SS], back[SS];
+    cmd28(f, 0x20, 7, 1);
+    read_data(f, buf, SS);
+    check_pattern(buf, 7, 1);
+    memset(buf, 0xEE, sizeof(buf));
+    cmd28(f, 0x30, 7, 1); /* PIO: the data goes in, the write fails */
+    write_data(f, buf, SS);
+    assert_int_equal(rd(f, STATUS), 0x41);
+    assert_int_equal(rd(f, ERR), 0x04);
+    cmd48(f, 0x34, 8, 1);
+    write_data(f, buf, SS);
+    assert_int_equal(rd(f, STATUS), 0x41);
+    cmd28(f, 0xE7, 0, 0);
+    assert_int_equal(rd(f, STATUS), 0x50);
+    int fd = open(f->path, O_RDONLY);
+    assert_true(fd >= 0);
+    assert_int_equal(pread(fd, back, SS, 7 * SS), SS);
+    check_pattern(back, 7, 1);
+    assert_int_equal(pread(fd, back, SS, 8 * SS), SS);
+    check_pattern(back, 8, 1);
+    close(fd);
+    assert_int_equal(dev_ide_stats(f->ide)->sectors_written, 0);
+}
+
+/* Read-only images: a file without write permission is refused for
+ * read-write use (also as root, by its mode), opened with DISK_READONLY;
+ * readers share the lock, a writer excludes them and they it. */
+static void test_disk_image_readonly(void **state)
+{
+    (void)state;
+    char path[64], err[256];
+    struct disk_image *d, *d2, *d3;
+    assert_int_equal(make_image(path, sizeof(path), 4, 0), 0);
+    assert_int_equal(chmod(path, 0444), 0);
+    assert_int_equal(disk_image_open(&d, path, 0, err, sizeof(err)), XBT_EUNSUP);
+    assert_non_null(strstr(err, "read-only file"));
+    assert_non_null(strstr(err, ",readonly"));
+    assert_null(d);
+    assert_int_equal(disk_image_open(&d, path, DISK_READONLY, err, sizeof(err)), 0);
+    assert_true(disk_image_readonly(d));
+    uint8_t buf[SS];
+    assert_int_equal(disk_image_read(d, 2, 1, buf), 0);
+    check_pattern(buf, 2, 1);
+    memset(buf, 0, sizeof(buf));
+    assert_int_equal(disk_image_write(d, 2, 1, buf), XBT_EUNSUP);
+    assert_int_equal(disk_image_flush(d), 0);
+    assert_int_equal(disk_image_read(d, 2, 1, buf), 0);
+    check_pattern(buf, 2, 1);
+    assert_int_equal(disk_image_open(&d2, path, DISK_READONLY, err, sizeof(err)), 0);
+    disk_image_close(d2);
+    disk_image_close(d);
+    /* a writable file: a writer excludes readers and the reverse */
+    assert_int_equal(chmod(path, 0644), 0);
+    assert_int_equal(disk_image_open(&d, path, 0, err, sizeof(err)), 0);
+    assert_false(disk_image_readonly(d));
+    assert_int_equal(disk_image_open(&d2, path, DISK_READONLY, err, sizeof(err)), XBT_EBUSY);
+    disk_image_close(d);
+    assert_int_equal(disk_image_open(&d2, path, DISK_READONLY, err, sizeof(err)), 0);
+    assert_int_equal(disk_image_open(&d3, path, 0, err, sizeof(err)), XBT_EBUSY);
     disk_image_close(d2);
     unlink(path);
 }
@@ -877,6 +950,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_power_on, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_readonly_drive, setup_readonly, teardown),
+        cmocka_unit_test(test_disk_image_readonly),
         cmocka_unit_test_setup_teardown(test_task_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_soft_reset, setup, teardown),
         cmocka_unit_test_setup_teardown(test_identify, setup, teardown),

@@ -52,16 +52,8 @@ static int teardown(void **state)
     return 0;
 }
 
-static void put32(uint32_t a, uint32_t v)
-{
-    memcpy(g_m.ram + a, &v, 4);
-}
-static uint32_t get32(uint32_t a)
-{
-    uint32_t v;
-    memcpy(&v, g_m.ram + a, 4);
-    return v;
-}
+#define put32(a, v) fixture_put32(&g_m, a, v)
+#define get32(a) fixture_get32(&g_m, a)
 
 /* CR3 at 0x10000, its page table at 0x11000 for [0x400000, 0x800000):
  * linear 0x400000 + k * 4 KiB -> physical 0x200000 + k * 4 KiB */

@@ -267,6 +267,40 @@ static void test_no_machine(void **state)
     bus_destroy(bus);
 }
 
+/* PIIX3 PIRQ routing (0x60-0x63) and the INTx swizzle; i440FX SMRAM. */
+static void test_pirq_routing(void **state)
+{
+    struct fixture *fx = *state;
+    for (unsigned i = 0; i < 4; i++) {
+        assert_int_equal(cfg_rd(fx, 1, 0, 0x60 + i, 1), 0x80);
+        assert_int_equal(pci_piix3_pirq_irq(fx->pci, i), -1);
+    }
+    cfg_wr(fx, 1, 0, 0x60, 4, 0x0B0B0A0A); /* what SeaBIOS writes */
+    assert_int_equal(cfg_rd(fx, 1, 0, 0x60, 4), 0x0B0B0A0A);
+    assert_int_equal(pci_piix3_pirq_irq(fx->pci, 0), 10);
+    assert_int_equal(pci_piix3_pirq_irq(fx->pci, 3), 11);
+    /* device 5 INTA: PIRQ (5 - 1 + 0) mod 4 = A; INTB: B; device 2 INTA: B */
+    assert_int_equal(pci_intx_irq(fx->pci, 5, 1), 10);
+    assert_int_equal(pci_intx_irq(fx->pci, 5, 3), 11);
+    assert_int_equal(pci_intx_irq(fx->pci, 3, 1), 11);
+    assert_int_equal(pci_intx_irq(fx->pci, 5, 0), -1);
+    assert_int_equal(pci_intx_irq(fx->pci, 5, 5), -1);
+    /* bits 6:4 kept as written (QEMU); disabled and reserved IRQs route
+     * nowhere */
+    cfg_wr(fx, 1, 0, 0x61, 1, 0xFA);
+    assert_int_equal(cfg_rd(fx, 1, 0, 0x61, 1), 0xFA);
+    assert_int_equal(pci_piix3_pirq_irq(fx->pci, 1), -1);
+    cfg_wr(fx, 1, 0, 0x61, 1, 0x0D);
+    assert_int_equal(pci_piix3_pirq_irq(fx->pci, 1), -1);
+    cfg_wr(fx, 1, 0, 0x61, 1, 0x02);
+    assert_int_equal(pci_piix3_pirq_irq(fx->pci, 1), -1);
+    assert_int_equal(pci_piix3_pirq_irq(fx->pci, 4), -1);
+    /* SMRAM power-on value */
+    assert_int_equal(cfg_rd(fx, 0, 0, 0x72, 1), 0x02);
+    assert_ptr_equal(pci_func_lookup(fx->pci, 5, 0), fx->f);
+    assert_null(pci_func_lookup(fx->pci, 6, 0));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -279,6 +313,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_registry, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reset_control, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_machine, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pirq_routing, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,7 +3,8 @@
  * bus: power-on state, the ICW1-ICW4 sequence and vectors, masking, fixed
  * and rotating priorities, EOI and specific EOI, cascade through the slave,
  * spurious IRQ7 and IRQ15, IRR/ISR reads and poll via OCW3, auto-EOI, edge
- * latching, special mask mode, the irq_line helper, and pending/ack racing
+ * latching, special mask mode, the PIIX3 ELCR, the irq_line helper, and
+ * pending/ack racing
  * with set_irq from other threads.  The PIC is created with m == NULL.
  */
 #include <pthread.h>
@@ -495,6 +496,57 @@ static void test_edge_latch(void **state)
     assert_true(dev_pic_ack(NULL) < 0);
 }
 
+/* The PIIX3 ELCR at 0x4D0/0x4D1: masks, per-line level triggering. */
+static void test_elcr(void **state)
+{
+    struct fixture *f = *state;
+    assert_int_equal(in8(f, 0x4D0), 0);
+    assert_int_equal(in8(f, 0x4D1), 0);
+    out8(f, 0x4D0, 0xFF); /* IRQ0-2 cannot be level-triggered */
+    out8(f, 0x4D1, 0xFF); /* nor IRQ8 and IRQ13 */
+    assert_int_equal(in8(f, 0x4D0), 0xF8);
+    assert_int_equal(in8(f, 0x4D1), 0xDE);
+    assert_int_equal(dev_pic_elcr(f->pic), 0xDEF8);
+    assert_int_equal(bus_port_read(f->bus, 0x4D0, 2), 0xDEF8);
+    dev_pic_set_elcr(f->pic, 0x0C20); /* IRQ5, 10, 11 level */
+    assert_int_equal(dev_pic_elcr(f->pic), 0x0C20);
+    pic_init(f, 0); /* ICW1 leaves ELCR alone */
+    assert_int_equal(dev_pic_elcr(f->pic), 0x0C20);
+
+    /* IRQ5 level: requests again after EOI while held high */
+    struct irq_line l5 = dev_pic_irq_line(f->pic, 5);
+    irq_set(&l5, 1);
+    assert_int_equal(dev_pic_ack(f->pic), MBASE + 5);
+    out8(f, M_CMD, EOI);
+    assert_true(dev_pic_pending(f->pic));
+    irq_set(&l5, 0); /* gone when the line falls: nothing latched */
+    assert_false(dev_pic_pending(f->pic));
+    /* IRQ6 stays edge: held high, one request only */
+    struct irq_line l6 = dev_pic_irq_line(f->pic, 6);
+    irq_set(&l6, 1);
+    assert_int_equal(dev_pic_ack(f->pic), MBASE + 6);
+    out8(f, M_CMD, EOI);
+    assert_false(dev_pic_pending(f->pic));
+    /* making a held line level-triggered requests at once */
+    out8(f, 0x4D0, 0x60);
+    assert_true(dev_pic_pending(f->pic));
+    assert_int_equal(dev_pic_ack(f->pic), MBASE + 6);
+    out8(f, M_CMD, EOI);
+    irq_set(&l6, 0);
+    /* the slave: IRQ10 level through the cascade */
+    struct irq_line l10 = dev_pic_irq_line(f->pic, 10);
+    irq_set(&l10, 1);
+    assert_int_equal(dev_pic_ack(f->pic), SBASE + 2);
+    out8(f, S_CMD, EOI);
+    out8(f, M_CMD, EOI);
+    assert_true(dev_pic_pending(f->pic)); /* still high: it requests again */
+    assert_int_equal(dev_pic_ack(f->pic), SBASE + 2);
+    irq_set(&l10, 0); /* dropped while in service: nothing left after EOI */
+    out8(f, S_CMD, EOI);
+    out8(f, M_CMD, EOI);
+    assert_false(dev_pic_pending(f->pic));
+}
+
 static void test_special_mask(void **state)
 {
     struct fixture *f = *state;
@@ -596,6 +648,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_auto_eoi, setup, teardown),
         cmocka_unit_test_setup_teardown(test_edge_latch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_special_mask, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_elcr, setup, teardown),
         cmocka_unit_test_setup_teardown(test_race, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

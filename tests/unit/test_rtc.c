@@ -5,7 +5,8 @@
  * rollover, setting the time with SET and with plain writes, the UIP
  * window, divider reset, periodic/alarm/update-ended interrupts with the
  * register C semantics and IRQ8 edges, registers D and C being read-only,
- * the NMI mask bit, NVRAM contents (memory sizes, checksum) and storage.
+ * the NMI mask bit, NVRAM contents (memory sizes, checksum), storage and
+ * the board's CMOS bytes (dev_rtc_cmos_set).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -458,6 +459,26 @@ static void test_nvram(void **state)
     assert_null(dev_rtc_create(f->bus, f->clk, (struct irq_line){ 0 }, 0));
 }
 
+/* Board data: dev_rtc_cmos_set keeps the checksum right; the clock
+ * registers and A-D are not storage. */
+static void test_cmos_set(void **state)
+{
+    struct fixture *f = *state;
+    dev_rtc_cmos_set(f->rtc, 0x14, 0x06);
+    dev_rtc_cmos_set(f->rtc, 0x3D, 0x12);
+    dev_rtc_cmos_set(f->rtc, 0x0B, 0xFF); /* register B: ignored */
+    dev_rtc_cmos_set(f->rtc, 0x80, 0xFF); /* beyond the CMOS: ignored */
+    assert_int_equal(rd(f, 0x14), 0x06);
+    assert_int_equal(dev_rtc_cmos_get(f->rtc, 0x3D), 0x12);
+    assert_int_equal(dev_rtc_cmos_get(f->rtc, 0x80), 0xFF);
+    assert_int_not_equal(rd(f, 0x0B), 0xFF);
+    unsigned sum = 0;
+    for (uint8_t i = 0x10; i <= 0x2D; i++)
+        sum += rd(f, i);
+    assert_int_equal(rd(f, 0x2E) << 8 | rd(f, 0x2F), sum);
+    assert_int_equal(sum, 0x06 + 0x80 + 0x02 + 0xFF + 0xFF); /* 0x14-0x18 */
+}
+
 static void test_nvram_sizes(void **state)
 {
     (void)state;
@@ -492,6 +513,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_alarm, setup, teardown),
         cmocka_unit_test_setup_teardown(test_nvram, setup, teardown),
         cmocka_unit_test(test_nvram_sizes),
+        cmocka_unit_test_setup_teardown(test_cmos_set, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,8 +1,13 @@
 /*
  * test_tcache.c - the translation cache: index by (pc, mode), per-page
  * lists and byte-range invalidation, chaining and unchaining of exits,
- * code-page marking in the MMU, host-address lookup, flush, and the
- * eviction order of each --tcache-policy (flush, fifo, gen).
+ * code-page marking in the MMU, host-address lookup, flush, the
+ * eviction order of each --tcache-policy (flush, fifo, gen), and the
+ * indirect-branch tables: fills and the kind of miss they repair, exact
+ * invalidation through the MMU's mappings hook (INVLPG drops the targets
+ * in its 4 MiB region, including units whose last byte lies there; a CR3
+ * load those not on global pages; a mode change everything), stale fill
+ * records, a dropped unit, and the records' capacity.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -139,7 +144,7 @@ static void test_chain_and_invalidate(void **state)
     tc_flush(&g_m.tc);
     struct unit *a = fake_unit(0x2000, 16, 0);
     struct unit *b = fake_unit(0x3000, 16, 0);
-    tc_chain(&g_m.tc, a, 0, b);
+    tc_chain(&g_m.tc, a, 0, b, false);
     assert_ptr_equal(a->exits[0].dest, b);
     assert_int_equal(rel_of(a), (int32_t)(b->code - (a->code + 5)));
     /* a store that does not overlap b leaves it alone */
@@ -162,8 +167,8 @@ static void test_invalidate_source_unlinks(void **state)
     struct unit *a = fake_unit(0x4000, 16, 0);
     struct unit *b = fake_unit(0x5000, 16, 0);
     struct unit *c = fake_unit(0x6000, 16, 0);
-    tc_chain(&g_m.tc, a, 0, c);
-    tc_chain(&g_m.tc, b, 0, c);
+    tc_chain(&g_m.tc, a, 0, c, false);
+    tc_chain(&g_m.tc, b, 0, c, false);
     assert_int_equal(tc_invalidate_range(&g_m.tc, 0x4000, 1, TC_INV_SMC), 1);
     /* c's incoming list must now hold only b: invalidating c fixes b */
     assert_int_equal(tc_invalidate_range(&g_m.tc, 0x6000, 1, TC_INV_SMC), 1);
@@ -177,7 +182,7 @@ static void test_no_chain_across_modes(void **state)
     tc_flush(&g_m.tc);
     struct unit *a = fake_unit(0x7000, 16, 0);
     struct unit *b = fake_unit(0x8000, 16, 1);
-    tc_chain(&g_m.tc, a, 0, b);
+    tc_chain(&g_m.tc, a, 0, b, false);
     assert_null(a->exits[0].dest);
 }
 
@@ -259,7 +264,7 @@ static void test_policy_fifo_unchains_evicted(void **state)
     small_cache(TC_POLICY_FIFO, 50);
     struct unit *a = fake_unit_sized(0x1000, 16, 0, 4096);
     struct unit *b = fake_unit_sized(0x2000, 16, 0, 4096);
-    tc_chain(&g_m.tc, b, 0, a); /* b (younger) jumps into a (oldest) */
+    tc_chain(&g_m.tc, b, 0, a, false); /* b (younger) jumps into a (oldest) */
     assert_ptr_equal(b->exits[0].dest, a);
     uint64_t gen = g_m.tc.generation;
     for (uint32_t i = 2; i < 14; i++)
@@ -399,6 +404,177 @@ static void test_policy_parse(void **state)
     assert_int_equal(g_m.tc.st.flushes_full, 0);
 }
 
+/* ---- the indirect-branch tables (jcache.c) ---- */
+
+static const uint8_t code_a[1], code_b[1];
+
+static struct jc_entry *tab(void)
+{
+    tc_flush(&g_m.tc);
+    memset(&g_m.tc.st, 0, sizeof(g_m.tc.st));
+    return tc_jcache(&g_m.tc, MODE_PG);
+}
+
+/* The code the inline lookup would jump to for eip, or NULL on a miss. */
+static const void *hit(struct jc_entry *t, uint32_t eip)
+{
+    struct jc_entry *e = &t[eip & (JC_ENTRIES - 1)];
+    return e->neg_tag + eip == 0 ? e->code : NULL;
+}
+
+static void fill(struct jc_entry *t, uint32_t eip, bool global, const void *code)
+{
+    tc_jcache_fill(&g_m.tc, t, eip, eip, eip + 7, global, true, code);
+}
+
+static void test_fill_and_miss_kinds(void **state)
+{
+    (void)state;
+    struct jc_entry *t = tab();
+    assert_null(hit(t, 0xC0101000));
+    fill(t, 0xC0101000, true, code_a);
+    assert_ptr_equal(hit(t, 0xC0101000), code_a);
+    assert_null(hit(t, 0xC0111000)); /* same index, other tag */
+    fill(t, 0xC0111000, true, code_b);
+    assert_ptr_equal(hit(t, 0xC0111000), code_b);
+    assert_null(hit(t, 0xC0101000));
+    mmu_flush(&g_m.mmu, MMU_FLUSH_INVLPG, 0, 0xC0111000);
+    fill(t, 0xC0111000, true, code_b);
+    assert_int_equal(g_m.tc.st.jc_miss[JC_MISS_COLD], 1);
+    assert_int_equal(g_m.tc.st.jc_miss[JC_MISS_CONFLICT], 1);
+    assert_int_equal(g_m.tc.st.jc_miss[JC_MISS_DROPPED], 1);
+    assert_int_equal(g_m.tc.st.jc_fills, 3);
+}
+
+static void test_invlpg_drops_its_region_only(void **state)
+{
+    (void)state;
+    struct jc_entry *t = tab();
+    fill(t, 0x08048010, false, code_a); /* region 0x20 */
+    fill(t, 0x08449020, false, code_b); /* region 0x21 */
+    fill(t, 0xC0100030, true, code_a);  /* region 0x300 */
+    mmu_flush(&g_m.mmu, MMU_FLUSH_INVLPG, 0, 0x08400000);
+    assert_ptr_equal(hit(t, 0x08048010), code_a);
+    assert_null(hit(t, 0x08449020));
+    assert_ptr_equal(hit(t, 0xC0100030), code_a);
+    /* another page of a 4 MiB region drops the whole region (as the TLB) */
+    mmu_flush(&g_m.mmu, MMU_FLUSH_INVLPG, 0, 0xC03FF000);
+    assert_null(hit(t, 0xC0100030));
+    assert_ptr_equal(hit(t, 0x08048010), code_a);
+    assert_int_equal(g_m.tc.st.jc_inval[JC_INV_INVLPG], 2);
+    assert_int_equal(g_m.tc.st.jc_flushes[JC_INV_INVLPG], 2);
+}
+
+static void test_invlpg_of_the_last_bytes_region(void **state)
+{
+    (void)state;
+    struct jc_entry *t = tab();
+    /* a unit starting 3 bytes before a 4 MiB boundary */
+    tc_jcache_fill(&g_m.tc, t, 0x403FFFFD, 0x403FFFFD, 0x40400002, false, true, code_a);
+    mmu_flush(&g_m.mmu, MMU_FLUSH_INVLPG, 0, 0x40000000); /* its first region */
+    assert_null(hit(t, 0x403FFFFD));
+    tc_jcache_fill(&g_m.tc, t, 0x403FFFFD, 0x403FFFFD, 0x40400002, false, true, code_a);
+    mmu_flush(&g_m.mmu, MMU_FLUSH_INVLPG, 0, 0x40400000); /* its second */
+    assert_null(hit(t, 0x403FFFFD));
+    tc_jcache_fill(&g_m.tc, t, 0x403FFFFD, 0x403FFFFD, 0x40400002, false, true, code_a);
+    mmu_flush(&g_m.mmu, MMU_FLUSH_INVLPG, 0, 0x40800000); /* neither */
+    assert_ptr_equal(hit(t, 0x403FFFFD), code_a);
+}
+
+static void test_cr3_keeps_global_targets(void **state)
+{
+    (void)state;
+    struct jc_entry *t = tab();
+    fill(t, 0x08048010, false, code_a);
+    fill(t, 0xC0100030, true, code_b);
+    mmu_flush(&g_m.mmu, MMU_FLUSH_CR3, 0x1000, 0);
+    assert_null(hit(t, 0x08048010));
+    assert_ptr_equal(hit(t, 0xC0100030), code_b);
+    assert_int_equal(g_m.tc.st.jc_inval[JC_INV_CR3], 1);
+    /* INVLPG still drops a global target */
+    mmu_flush(&g_m.mmu, MMU_FLUSH_INVLPG, 0, 0xC0100000);
+    assert_null(hit(t, 0xC0100030));
+    /* a mode change drops everything, in every table */
+    struct jc_entry *t2 = tc_jcache(&g_m.tc, MODE_PG | 3);
+    fill(t, 0xC0100030, true, code_b);
+    fill(t2, 0x08048010, true, code_a);
+    mmu_flush(&g_m.mmu, MMU_FLUSH_MODE, 0, 0);
+    assert_null(hit(t, 0xC0100030));
+    assert_null(hit(t2, 0x08048010));
+    assert_int_equal(g_m.tc.st.jc_inval[JC_INV_MODE], 2);
+}
+
+static void test_stale_record_clears_nothing(void **state)
+{
+    (void)state;
+    struct jc_entry *t = tab();
+    fill(t, 0x08048010, false, code_a);
+    /* the same slot refilled for a global target in another region: the
+     * first record is stale, a CR3 load must not clear the new fill */
+    fill(t, 0xC0108010, true, code_b);
+    assert_null(hit(t, 0x08048010));
+    mmu_flush(&g_m.mmu, MMU_FLUSH_CR3, 0x1000, 0);
+    assert_ptr_equal(hit(t, 0xC0108010), code_b);
+    mmu_flush(&g_m.mmu, MMU_FLUSH_INVLPG, 0, 0x08048000);
+    assert_ptr_equal(hit(t, 0xC0108010), code_b);
+}
+
+static void test_dropped_code_and_capacity(void **state)
+{
+    (void)state;
+    struct jc_entry *t = tab();
+    fill(t, 0xC0100030, true, code_a);
+    tc_jcache_drop_code(&g_m.tc, 0xC0100030, code_b); /* other code: stays */
+    assert_ptr_equal(hit(t, 0xC0100030), code_a);
+    tc_jcache_drop_code(&g_m.tc, 0xC0100030, code_a);
+    assert_null(hit(t, 0xC0100030));
+    assert_int_equal(g_m.tc.st.jc_inval[JC_INV_UNIT], 1);
+    /* more live global fills than the records hold: all are cleared once,
+     * and the latest fills stay exact */
+    for (uint32_t i = 0; i <= JC_DEPS_MAX; i++)
+        fill(tc_jcache(&g_m.tc, MODE_PG + (i >> JC_BITS)), 0xC0000000u + (i & (JC_ENTRIES - 1)),
+             true, code_a);
+    assert_true(g_m.tc.st.jc_flushes[JC_INV_CAPACITY] >= 1);
+    fill(t, 0x08048010, false, code_b);
+    assert_ptr_equal(hit(t, 0x08048010), code_b);
+    mmu_flush(&g_m.mmu, MMU_FLUSH_CR3, 0x1000, 0);
+    assert_null(hit(t, 0x08048010));
+}
+
+static void test_chains_across_pages_follow_tlb_maintenance(void **state)
+{
+    (void)state;
+    tab();
+    /* paging: a's exit to b on another page (and another 4 MiB region) */
+    struct unit *a = fake_unit(0x1000, 8, MODE_PG);
+    struct unit *b = fake_unit(0x40000, 8, MODE_PG);
+    a->exits[0].target_pc = 0x40000;
+    assert_true(tc_chain_page_bound(a, 0, b));
+    tc_chain(&g_m.tc, a, 0, b, false);
+    assert_ptr_equal(a->exits[0].dest, b);
+    mmu_flush(&g_m.mmu, MMU_FLUSH_INVLPG, 0, 0x00400000); /* another region */
+    assert_ptr_equal(a->exits[0].dest, b);
+    mmu_flush(&g_m.mmu, MMU_FLUSH_INVLPG, 0, 0x00041000); /* b's region */
+    assert_null(a->exits[0].dest);
+    assert_int_equal(rel_of(a), 0); /* back at its stub */
+    tc_chain(&g_m.tc, a, 0, b, false);
+    mmu_flush(&g_m.mmu, MMU_FLUSH_CR3, 0x1000, 0);
+    assert_null(a->exits[0].dest);
+    tc_chain(&g_m.tc, a, 0, b, true); /* b on a global page: kept */
+    mmu_flush(&g_m.mmu, MMU_FLUSH_CR3, 0x1000, 0);
+    assert_ptr_equal(a->exits[0].dest, b);
+    mmu_flush(&g_m.mmu, MMU_FLUSH_MODE, 0, 0);
+    assert_null(a->exits[0].dest);
+    assert_int_equal(g_m.tc.st.chains_tracked, 3);
+    assert_int_equal(g_m.tc.st.chains_unmapped, 3);
+    /* a non-flat mode never chains to another page */
+    struct unit *c = fake_unit(0x2000, 8, MODE_PG | MODE_NONFLAT);
+    struct unit *d = fake_unit(0x50000, 8, MODE_PG | MODE_NONFLAT);
+    c->exits[0].target_pc = 0x50000;
+    tc_chain(&g_m.tc, c, 0, d, true);
+    assert_null(c->exits[0].dest);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -417,6 +593,13 @@ int main(void)
         cmocka_unit_test(test_policy_invalid_unit_stays_findable),
         cmocka_unit_test(test_smc_page_adaptation),
         cmocka_unit_test(test_policy_parse),
+        cmocka_unit_test(test_fill_and_miss_kinds),
+        cmocka_unit_test(test_invlpg_drops_its_region_only),
+        cmocka_unit_test(test_invlpg_of_the_last_bytes_region),
+        cmocka_unit_test(test_cr3_keeps_global_targets),
+        cmocka_unit_test(test_stale_record_clears_nothing),
+        cmocka_unit_test(test_dropped_code_and_capacity),
+        cmocka_unit_test(test_chains_across_pages_follow_tlb_maintenance),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -168,22 +168,10 @@ static inline void pic_quiet(void)
     pic_remap(0xFF, 0xFF);
 }
 
-/* Milliseconds by polling the PIT's channel 0 in mode 2 at 1 kHz: each
- * reload (the count going up) is one.  The PIT must run (pit_1khz). */
+/* The PIT at 1 kHz, for pit_wait_ms (pc_common.h). */
 static inline void pit_1khz(void)
 {
     pit_periodic(1193);
-}
-
-static inline void pit_wait_ms(unsigned ms)
-{
-    uint16_t last = pit_read0();
-    while (ms) {
-        uint16_t now = pit_read0();
-        if (now > last)
-            ms--;
-        last = now;
-    }
 }
 
 /* Elapsed time that a loaded host cannot make look shorter: the ACPI PM

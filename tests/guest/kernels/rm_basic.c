@@ -21,7 +21,7 @@ int kmain(uint32_t magic, struct multiboot_info *mbi)
         rm_res_clear(40);
         rm_run(rm_off(rm_basic_main));
         printf("round %d (cr0 pe=%u):", round, sys_read_cr0() & 1);
-        for (unsigned k = 0; k < 34; k++)
+        for (unsigned k = 0; k < 35; k++)
             printf("%s%08x", k % 8 ? " " : "\n  ", rm_res_get(k));
         printf("\n");
     }

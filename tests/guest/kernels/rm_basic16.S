@@ -198,6 +198,12 @@ arpl_insn:
     addr32 movl %fs:(%esi), %eax
     movl %eax, RES(25)
     movw %fs, RES(26)
+    /* reloading FS with the selector it holds sets base = sel * 16 */
+    addr32 movl $0x600DF00D, %fs:0x200100
+    movw %fs, %ax
+    movw %ax, %fs
+    addr32 movl %fs:(%esi), %eax
+    movl %eax, RES(34)
     /* 32-bit stack ops on the 16-bit stack */
     pushl $0xDEADBEEF
     popl %eax
