@@ -59,10 +59,16 @@ int cpu_probe(struct vcpu *cpu, uint32_t lin, unsigned acc, uint32_t *phys, uint
 #define MEM_R 0x100u
 #define MEM_W 0x200u
 #define MEM_SIZE_MASK 0xFFu
+/* The store is not its instruction's last effect (PUSH and CALL move ESP
+ * and jump after it, string stores step EDI): when it hits translated
+ * code the instruction is finished in translated code and the unit is
+ * left at the next unit entry (exit_request), not at the store. */
+#define MEM_FINISH 0x400u
 uint64_t cpu_mem_slow(struct vcpu *cpu, uint32_t addr, uint32_t info, uint32_t eip);
-/* After a store executed on the bounce buffer: commits it; next_eip is
- * the address of the next guest instruction. */
-uint64_t cpu_mem_writeback(struct vcpu *cpu, uint32_t unused, uint32_t unused2, uint32_t next_eip);
+/* After a store executed on the bounce buffer: commits it; info is the
+ * slow path's (MEM_FINISH), next_eip the address of the next guest
+ * instruction, where a store that hit translated code resumes. */
+uint64_t cpu_mem_writeback(struct vcpu *cpu, uint32_t unused, uint32_t info, uint32_t next_eip);
 
 /* ---- MSRs and the TSC (src/cpu/msr.c) ---- */
 /* RDMSR / WRMSR of ECX (EDX:EAX); #GP(0) raised for what the CPU lacks. */

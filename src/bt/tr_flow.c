@@ -43,7 +43,7 @@ static void push_value(struct tr *t, ZydisEncoderOperand src, unsigned size)
         t->e.encode_error = true;
         return;
     }
-    tr_mem_access(t, ins, n, size, MEM_W);
+    tr_mem_access(t, ins, n, size, MEM_W | MEM_FINISH);
     lea_esp(t, ZYDIS_REGISTER_R12D, -(int32_t)size);
 }
 
@@ -241,7 +241,7 @@ static void push_sreg(struct tr *t, ZydisRegister sreg, unsigned size)
                  (int64_t)offsetof(struct vcpu, seg[s].sel), 2));
     stack_addr(t, -(int32_t)size, size);
     size_t n = e_encode(ins, ZYDIS_MNEMONIC_MOV, 2, HMEM(2), R(R11W));
-    tr_mem_access(t, ins, n, 2, MEM_W);
+    tr_mem_access(t, ins, n, 2, MEM_W | MEM_FINISH);
     lea_esp(t, ZYDIS_REGISTER_R12D, -(int32_t)size);
 }
 
@@ -284,7 +284,7 @@ static bool tr_pop(struct tr *t, const struct bt_insn *i)
         int32_t adj = (op->mem.base == ZYDIS_REGISTER_ESP) ? (int32_t)size : 0;
         tr_addr(t, op, adj);
         size_t n = e_encode(ins, ZYDIS_MNEMONIC_MOV, 2, HMEM(size), size == 2 ? R(R11W) : R(R11D));
-        tr_mem_access(t, ins, n, size, MEM_W);
+        tr_mem_access(t, ins, n, size, MEM_W | MEM_FINISH);
         lea_esp(t, ZYDIS_REGISTER_R12D, (int32_t)size);
     }
     return true;

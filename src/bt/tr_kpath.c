@@ -57,7 +57,7 @@ static void stack_access(struct tr *t, int32_t delta, unsigned size, ZydisRegist
         t->e.encode_error = true;
         return;
     }
-    tr_mem_access(t, ins, n, size, load ? MEM_R : MEM_W);
+    tr_mem_access(t, ins, n, size, load ? MEM_R : MEM_W | MEM_FINISH);
 }
 
 static void lea_esp(struct tr *t, int32_t delta)

@@ -44,7 +44,7 @@ static void store_reg(struct tr *t, const ZydisDecodedOperand *mem, unsigned siz
     uint8_t ins[16];
     tr_addr(t, mem, 0);
     size_t n = e_encode(ins, ZYDIS_MNEMONIC_MOV, 2, HMEM(size), o_reg(reg));
-    tr_mem_access(t, ins, n, size, MEM_W);
+    tr_mem_access(t, ins, n, size, MEM_W | MEM_FINISH);
 }
 
 /* index += step (flag-free) */

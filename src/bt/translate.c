@@ -475,6 +475,7 @@ void tr_emit_stub_mem(struct tr *t, struct stub *s)
     e_call_vcpu(e, VCPU_OFF_MEM_THUNK);
     e_bytes(e, s->ins, s->ins_len);
     if (s->info & MEM_W) {
+        tr_set_r9(t, s->info);
         tr_set_r10(t, s->next_eip);
         e_call_vcpu(e, VCPU_OFF_WB_THUNK);
     }

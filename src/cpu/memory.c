@@ -122,10 +122,9 @@ uint64_t cpu_mem_slow(struct vcpu *cpu, uint32_t addr, uint32_t info, uint32_t e
     return (uint64_t)(uintptr_t)cpu->bounce;
 }
 
-uint64_t cpu_mem_writeback(struct vcpu *cpu, uint32_t unused, uint32_t unused2, uint32_t next_eip)
+uint64_t cpu_mem_writeback(struct vcpu *cpu, uint32_t unused, uint32_t info, uint32_t next_eip)
 {
     (void)unused;
-    (void)unused2;
     if (!cpu->bounce_active)
         return 0;
     cpu->bounce_active = false;
@@ -144,7 +143,12 @@ uint64_t cpu_mem_writeback(struct vcpu *cpu, uint32_t unused, uint32_t unused2, 
             smc |= mmu_phys_write(mmu, i < split ? phys + i : cpu->bounce_addr2 + (i - split), 1,
                                   cpu->bounce[i]);
     }
-    if (smc) {
+    if (smc && (info & MEM_FINISH)) {
+        /* the rest of the instruction runs on; the unit is left at the
+         * next unit entry (the translated code of the current one is
+         * still there to finish it) */
+        __atomic_store_n(&cpu->exit_request, 1, __ATOMIC_RELAXED);
+    } else if (smc) {
         /* the running unit may be stale: finish this instruction, leave */
         cpu->eip = next_eip;
         cpu->exit_reason = EXIT_NORMAL;
