@@ -78,6 +78,8 @@ xbt_guest(isa_alu     SOURCES isa_alu.c PORTABLE)
 # CPU (kernels/isa_sys.h; exceptions through xbt_catch(), lib/catch.h).
 xbt_guest(isa_bcd     SOURCES isa_bcd.c PORTABLE)
 xbt_guest(isa_string  SOURCES isa_string.c PORTABLE)
+# flags computed right before the string instruction (REP with count 0 keeps them)
+xbt_guest(isa_string_flags SOURCES isa_string_flags.c PORTABLE)
 # QEMU does not check data segment limits.
 xbt_guest(isa_string_limit SOURCES isa_string_limit.c PORTABLE QEMU SKIP)
 xbt_guest(isa_stack   SOURCES isa_stack.c PORTABLE)

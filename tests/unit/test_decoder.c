@@ -142,6 +142,19 @@ static void test_liveness_rep_cmps_scas(void **state)
     static const uint8_t code3[] = { 0x47, 0xA7, 0x72, 0x00 };
     decode(0xE200, code3, sizeof(code3), 64);
     assert_int_equal(g_in[1].live_in & EFL_CF, 0);
+    /* every width and REP prefix: cmp eax,ebx; [66] F2/F3 CMPS/SCAS; pushfd
+     * -- every flag of the CMP stays live across the string instruction */
+    static const uint8_t ops[4] = { 0xA6, 0xA7, 0xAE, 0xAF };
+    for (int k = 0; k < 4 * 2 * 2; k++) {
+        uint8_t code4[6] = { 0x39, 0xD8 }, *p = code4 + 2;
+        if (k & 1)
+            *p++ = 0x66;
+        *p++ = (k & 2) ? 0xF3 : 0xF2;
+        *p++ = ops[k / 4];
+        *p++ = 0x9C;
+        decode(0xE300, code4, (size_t)(p - code4), 64);
+        assert_int_equal(g_in[1].live_in & EFL_ARITH, EFL_ARITH);
+    }
 }
 
 static void test_adc_keeps_cf_live(void **state)

@@ -5,7 +5,8 @@
  * element by element with the first fault otherwise), and hlp_string in
  * bulk against a reference that does one element at a time (every
  * operation, size, direction and REP form, overlapping MOVS, pages that
- * are not present, read-only or hold translations), with paging on.
+ * are not present, read-only or hold translations), and REP forms with a
+ * zero count (nothing changes), with paging on.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -331,6 +332,49 @@ static void test_string_fault_midway(void **state)
     assert_int_equal(cpu->regs[R_ECX], 0);
 }
 
+/* hlp_string(a) with ECX = ecx and EFLAGS = fl changes nothing. */
+static void zero_count_case(uint32_t a, uint32_t fl, uint32_t ecx)
+{
+    uint32_t regs[8];
+    cpu->eflags = fl;
+    cpu->regs[R_ESI] = LIN(1) + 0x10;
+    cpu->regs[R_EDI] = LIN(2) + 0x20;
+    cpu->regs[R_ECX] = ecx;
+    cpu->regs[R_EAX] = 0x01020304u;
+    memcpy(regs, cpu->regs, sizeof regs);
+    memcpy(g_ref.mem, g_m.ram + PHYS(0), NPAGES * PAGE_SIZE);
+    hlp_string(cpu, a, 0, 0);
+    assert_int_equal(pending_vec(), -1);
+    assert_memory_equal(cpu->regs, regs, sizeof regs);
+    assert_int_equal(cpu->eflags, fl);
+    assert_memory_equal(g_m.ram + PHYS(0), g_ref.mem, NPAGES * PAGE_SIZE);
+}
+
+/* A REP form with a zero count (ECX, or CX with 16-bit addresses and
+ * ECX's upper half set) does nothing: registers, every EFLAGS bit and
+ * memory stay as they were, for every operation, size, prefix and
+ * direction, whatever the flags held (the fuzzer's REPNE SCASD case). */
+static void test_string_zero_count(void **state)
+{
+    (void)state;
+    for (unsigned k = 0; k < NPAGES; k++)
+        map(k, PTE_P | PTE_W);
+    static const uint32_t flags[3] = { 2, 2 | EFL_ARITH, 2 | EFL_CF | EFL_ZF | EFL_OF };
+    uint64_t e0 = cpu->st.string_elements, b0 = cpu->st.string_bulk;
+    for (int op = STR_MOVS; op <= STR_SCAS; op++)
+        for (uint32_t rep = REP_REP; rep <= REP_REPNE; rep++)
+            for (uint32_t a16 = 0; a16 < 2; a16++)
+                for (uint32_t size = 1; size <= 4; size *= 2)
+                    for (int k = 0; k < 6; k++) {
+                        uint32_t a =
+                            (uint32_t)op | size << 8 | rep << 12 | a16 << 14 | (uint32_t)S_DS << 16;
+                        zero_count_case(a, flags[k % 3] | (k / 3 ? EFL_DF : 0),
+                                        a16 ? 0xABCD0000u : 0);
+                    }
+    assert_int_equal(cpu->st.string_elements, e0);
+    assert_int_equal(cpu->st.string_bulk, b0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -339,6 +383,7 @@ int main(void)
         cmocka_unit_test_setup(test_read_block, fresh),
         cmocka_unit_test_setup(test_string_vs_reference, fresh),
         cmocka_unit_test_setup(test_string_fault_midway, fresh),
+        cmocka_unit_test_setup(test_string_zero_count, fresh),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

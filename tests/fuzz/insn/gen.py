@@ -520,8 +520,10 @@ def g_string(b):
     b.insn([0x8D, 0x80 | ESI << 3 | b.B] + le32(r.randint(-0x300, 0x300)))
     b.insn([0x8D, 0x80 | EDI << 3 | b.B] + le32(r.randint(-0x300, 0x300)))
     rep = r.randrange(3)
+    count = None
     if rep:
-        b.insn([0xB9] + le32(r.randrange(9)))
+        count = r.randrange(9)
+        b.insn([0xB9] + le32(count))
     if r.randrange(3) == 0:
         b.insn([0xFD])                                 # std
     elif r.randrange(2) == 0:
@@ -532,7 +534,9 @@ def g_string(b):
     if op in (0xA4, 0xA6, 0xAC) and r.randrange(4) == 0:
         pre = [r.choice([0x26, 0x36])] + pre           # source segment override
     code = pre + b.pfx(size) + [op + (0 if size == 1 else 1)]
-    cmp_like = op in (0xA6, 0xAE)
+    # CMPS/SCAS write every flag, but with REP and ECX = 0 they compare
+    # nothing and leave the flags as they were, undefined ones included
+    cmp_like = op in (0xA6, 0xAE) and count != 0
     b.insn(code, writes=ALL if cmp_like else 0)
 
 
