@@ -113,6 +113,16 @@ int tct_open(const char *path, struct tct_reader **out, struct tct_header *h);
  * line: truncated or corrupt). */
 int tct_next(struct tct_reader *r, struct tct_rec *rec);
 void tct_close(struct tct_reader *r);
+/* A decoded record for replay: an entry run (repeat >= 1, a = key) or an
+ * event (repeat 0, a = its index in a side table). */
+struct tct_op {
+    uint32_t a, repeat;
+};
+/* The fast path of tct_next for what most of a trace is: decodes entry
+ * and repeat records already in the reader's window into op[] (at most
+ * max, repeats merged into their entry) and stops before anything else.
+ * Returns the ops written (0: call tct_next). */
+uint32_t tct_read_entries(struct tct_reader *r, struct tct_op *op, uint32_t max);
 
 /* A key's last recorded sizes, as one simulated cache has seen them. */
 struct tc_sim_key {
@@ -157,9 +167,13 @@ struct tct_replay {
 /* Replays the trace at path (whose header, read by tct_open, is h) through
  * nsims initialized sims in one pass: records are decoded once, a chunk at
  * a time, and each sim runs over the chunk in turn (its tables stay in the
- * host's cache).  Sets each sim's unit_entries.  Returns 0 or a negative
- * error (one error line printed). */
+ * host's cache).  window 0 replays every entry (exact); window W > 0
+ * replays, between two events, only the first entry of each key within
+ * each run of W distinct keys (the rest are counted as hits: faster, and
+ * approximate only where a simulated miss evicts a key entered earlier in
+ * the same window).  Sets each sim's unit_entries.  Returns 0 or a
+ * negative error (one error line printed). */
 int tct_replay(const char *path, struct tc_sim *sims, int nsims, const struct tct_header *h,
-               struct tct_replay *out);
+               uint32_t window, struct tct_replay *out);
 
 #endif

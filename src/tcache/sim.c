@@ -101,15 +101,17 @@ static int translate(struct tc_sim *s, const struct tct_rec *def, uint32_t id)
     tc_begin(&s->tc, def->pc, def->mode, &room, &future);
     size_t size = k->code_size + (s->tc.policy == TC_POLICY_CLOCK ? TC_CLOCK_REF_BYTES : 0);
     if (size > room)
-        size = room; /* the live translator would have made it shorter */
-    struct unit proto = { .pc = def->pc,
-                          .vpc = def->vpc,
-                          .cs_base = def->cs_base,
-                          .cs_limit = def->cs_limit,
-                          .mode = def->mode,
-                          .guest_size = k->guest_size,
-                          .page = { def->pc & PAGE_MASK, k->page1 },
-                          .trace_key = id };
+        size = room;          /* the live translator would have made it shorter */
+    static struct unit proto; /* only the identity fields are ever set */
+    proto.pc = def->pc;
+    proto.vpc = def->vpc;
+    proto.cs_base = def->cs_base;
+    proto.cs_limit = def->cs_limit;
+    proto.mode = def->mode;
+    proto.guest_size = k->guest_size;
+    proto.page[0] = def->pc & PAGE_MASK;
+    proto.page[1] = k->page1;
+    proto.trace_key = id;
     struct unit *u = tc_commit(&s->tc, &proto, size, no_pc, no_off, no_memop, 0);
     if (!u)
         return XBT_ENOMEM;
@@ -166,61 +168,153 @@ int tc_sim_apply(struct tc_sim *s, const struct tct_keys *k, const struct tct_re
 
 /* ---- one pass over a trace ---------------------------------------------- */
 
-/* A decoded record: an entry run (repeat >= 1, a = key) or an event
- * (repeat 0, a = its index in the chunk's events). */
-struct tct_op {
-    uint32_t a, repeat;
-};
-
 struct tct_chunk {
     struct tct_op op[TCT_CHUNK];
     struct tct_rec ev[TCT_CHUNK];
     uint32_t nop, nev;
+    uint64_t dropped; /* entries the window left out (counted, not replayed) */
 };
 
-/* Decodes up to TCT_CHUNK records: 1 if the chunk holds some, 0 at the
- * end, or a negative error. */
+/* --window: of the entries between two events, within a window of
+ * `window` distinct keys only each key's first entry is replayed. */
+struct tct_window {
+    uint32_t window, distinct, id;
+    uint32_t *stamp; /* per key: the window id of its last replayed entry */
+    uint32_t cap;
+};
+
+static int window_grow(struct tct_window *w, uint32_t n)
+{
+    if (n <= w->cap)
+        return 0;
+    uint32_t cap = w->cap ? w->cap : 4096;
+    while (cap < n)
+        cap *= 2;
+    uint32_t *st = realloc(w->stamp, cap * sizeof(*st));
+    if (!st)
+        return XBT_ENOMEM;
+    memset(st + w->cap, 0xFF, (cap - w->cap) * sizeof(*st));
+    w->stamp = st;
+    w->cap = cap;
+    return 0;
+}
+
+/* Applies the window to ops [from, c->nop) in place. */
+static int window_apply(struct tct_window *w, const struct tct_keys *keys, struct tct_chunk *c,
+                        uint32_t from)
+{
+    if (!w->window)
+        return 0;
+    if (window_grow(w, keys->n) < 0)
+        return XBT_ENOMEM;
+    uint32_t out = from;
+    for (uint32_t i = from; i < c->nop; i++) {
+        struct tct_op op = c->op[i];
+        if (!op.repeat) { /* an event closes the window */
+            w->id++;
+            w->distinct = 0;
+        } else if (w->stamp[op.a] == w->id) {
+            c->dropped += op.repeat;
+            continue;
+        } else {
+            w->stamp[op.a] = w->id;
+            if (++w->distinct == w->window) {
+                w->id++;
+                w->distinct = 0;
+            }
+        }
+        c->op[out++] = op;
+    }
+    c->nop = out;
+    return 0;
+}
+
+static int undefined_key(const struct tct_replay *out)
+{
+    xbt_error("tcsim: %s: a record names a unit the trace never defined", out->path);
+    return XBT_EINVAL;
+}
+
+/* A record tct_next decoded into the chunk. */
+static int fill_one(struct tct_keys *keys, struct tct_chunk *c, const struct tct_rec *rec,
+                    struct tct_replay *out)
+{
+    out->records++;
+    if (tct_keys_apply(keys, rec) < 0)
+        return XBT_ENOMEM;
+    if ((rec->type == TCT_ENTRY || rec->type == TCT_TRANS) && rec->key >= keys->n)
+        return undefined_key(out);
+    if (rec->type == TCT_END) {
+        out->live_translations = rec->translations;
+        out->live_entries = rec->entries;
+        out->complete = true;
+    }
+    if (rec->type == TCT_ENTRY && rec->repeat <= UINT32_MAX) {
+        c->op[c->nop++] = (struct tct_op){ rec->key, (uint32_t)rec->repeat };
+    } else if (rec->type != TCT_KEY && rec->type != TCT_MODE) {
+        c->ev[c->nev] = *rec;
+        c->op[c->nop++] = (struct tct_op){ c->nev++, 0 };
+    }
+    return 0;
+}
+
+/* Entries the fast path decoded: keys checked. */
+static int fill_entries(const struct tct_keys *keys, struct tct_chunk *c, uint32_t n,
+                        struct tct_replay *out)
+{
+    for (uint32_t i = c->nop; i < c->nop + n; i++)
+        if (c->op[i].a >= keys->n)
+            return undefined_key(out);
+    out->records += n;
+    c->nop += n;
+    return 0;
+}
+
+/* Decodes up to TCT_CHUNK records (fewer replayed with a window): 1 if
+ * the chunk holds some, 0 at the end, or a negative error. */
 static int fill(struct tct_reader *r, struct tct_keys *keys, struct tct_chunk *c,
-                struct tct_replay *out)
+                struct tct_window *w, struct tct_replay *out)
 {
     struct tct_rec rec;
     int rc = 1;
     c->nop = c->nev = 0;
-    while (c->nop < TCT_CHUNK && (rc = tct_next(r, &rec)) == 1) {
-        out->records++;
-        if (tct_keys_apply(keys, &rec) < 0)
-            return XBT_ENOMEM;
-        if ((rec.type == TCT_ENTRY || rec.type == TCT_TRANS) && rec.key >= keys->n) {
-            xbt_error("tcsim: %s: a record names a unit the trace never defined", out->path);
-            return XBT_EINVAL;
-        }
-        if (rec.type == TCT_END) {
-            out->live_translations = rec.translations;
-            out->live_entries = rec.entries;
-            out->complete = true;
-        }
-        if (rec.type == TCT_ENTRY && rec.repeat <= UINT32_MAX) {
-            c->op[c->nop++] = (struct tct_op){ rec.key, (uint32_t)rec.repeat };
-        } else if (rec.type != TCT_KEY && rec.type != TCT_MODE) {
-            c->ev[c->nev] = rec;
-            c->op[c->nop++] = (struct tct_op){ c->nev++, 0 };
-        }
+    c->dropped = 0;
+    while (c->nop < TCT_CHUNK && c->nev < TCT_CHUNK && rc == 1) {
+        uint32_t from = c->nop;
+        uint32_t n = tct_read_entries(r, c->op + c->nop, TCT_CHUNK - c->nop);
+        int err = 0;
+        if (n)
+            err = fill_entries(keys, c, n, out);
+        else if ((rc = tct_next(r, &rec)) == 1)
+            err = fill_one(keys, c, &rec, out);
+        if (!err)
+            err = window_apply(w, keys, c, from);
+        if (err)
+            rc = err;
     }
-    return rc < 0 ? rc : c->nop > 0;
+    return rc < 0 ? rc : c->nop > 0 || c->dropped;
 }
 
 static int run_chunk(struct tc_sim *s, const struct tct_keys *k, const struct tct_chunk *c)
 {
     int rc = grow(s, k->n);
+    s->entries += c->dropped;
+    const uint8_t *present = s->tc.sim_present;
+    bool clock = s->tc.policy == TC_POLICY_CLOCK;
     for (uint32_t i = 0; i < c->nop && !rc; i++) {
         const struct tct_op *op = &c->op[i];
+        if (op->repeat && present[op->a] && !clock) { /* a hit (most entries) */
+            s->entries += op->repeat;
+            continue;
+        }
         rc = op->repeat ? sim_entry(s, k, op->a, op->repeat) : tc_sim_apply(s, k, &c->ev[op->a]);
+        present = s->tc.sim_present; /* (grown by an event's key) */
     }
     return rc;
 }
 
 int tct_replay(const char *path, struct tc_sim *sims, int nsims, const struct tct_header *h,
-               struct tct_replay *out)
+               uint32_t window, struct tct_replay *out)
 {
     struct tct_reader *r;
     struct tct_header hh;
@@ -231,17 +325,19 @@ int tct_replay(const char *path, struct tc_sim *sims, int nsims, const struct tc
         return rc;
     struct tct_chunk *c = malloc(sizeof(*c));
     struct tct_keys keys = { 0 };
+    struct tct_window w = { .window = window };
     if (!c)
         rc = XBT_ENOMEM;
     else if (hh.tc_size != h->tc_size || hh.npages != h->npages || hh.policy != h->policy)
         rc = XBT_EINVAL;
-    while (rc == 0 && (rc = fill(r, &keys, c, out)) == 1) {
+    while (rc == 0 && (rc = fill(r, &keys, c, &w, out)) == 1) {
         rc = 0;
         for (int i = 0; i < nsims && !rc; i++)
             rc = run_chunk(&sims[i], &keys, c);
     }
     out->keys = keys.n;
     tct_keys_free(&keys);
+    free(w.stamp);
     free(c);
     tct_close(r);
     for (int i = 0; i < nsims; i++)

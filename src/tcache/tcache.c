@@ -126,7 +126,9 @@ void tc_destroy(struct tcache *tc)
 /* Empties the index and the page lists (a flush; policy.c frees the units). */
 void tc_index_clear(struct tcache *tc)
 {
-    for (uint32_t i = 0; i < tc->npages; i++) {
+    if (!tc->mmu) /* no code pages to unmark: one memset */
+        memset(tc->page_list, 0, tc->npages * sizeof(struct unit *));
+    for (uint32_t i = 0; tc->mmu && i < tc->npages; i++) {
         if (tc->page_list[i] && tc->mmu)
             mmu_code_page_clear(tc->mmu, i * PAGE_SIZE);
         tc->page_list[i] = NULL;

@@ -80,6 +80,45 @@ int tct_next(struct tct_reader *r, struct tct_rec *rec)
     return 0;
 }
 
+/* Reads one varint at p (at least 10 bytes there); returns the bytes. */
+static inline size_t varint_fast(const uint8_t *p, uint64_t *v)
+{
+    if (p[0] < 0x80) {
+        *v = p[0];
+        return 1;
+    }
+    if (p[1] < 0x80) {
+        *v = (uint64_t)(p[0] & 0x7F) | (uint64_t)p[1] << 7;
+        return 2;
+    }
+    return tct_get_varint(p, p + 10, v);
+}
+
+uint32_t tct_read_entries(struct tct_reader *r, struct tct_op *op, uint32_t max)
+{
+    uint32_t n = 0;
+    const uint8_t *p = r->win + r->pos, *end = r->win + r->len;
+    uint32_t key = r->st.prev_key;
+    while (n < max && end - p >= 10) {
+        uint64_t tag;
+        size_t k = varint_fast(p, &tag);
+        if (!k)
+            break; /* malformed: tct_next says so */
+        if (!(tag & 1)) {
+            key = (uint32_t)((int64_t)key + tct_unzigzag(tag >> 1));
+            op[n++] = (struct tct_op){ key, 1 };
+        } else if ((tag & 3) == 1 && n && tag >> 2 && op[n - 1].repeat + (tag >> 2) <= UINT32_MAX) {
+            op[n - 1].repeat += (uint32_t)(tag >> 2);
+        } else {
+            break; /* an event, or a repeat to leave to tct_next */
+        }
+        p += k;
+    }
+    r->st.prev_key = key;
+    r->pos = (size_t)(p - r->win);
+    return n;
+}
+
 void tct_close(struct tct_reader *r)
 {
     if (!r)
