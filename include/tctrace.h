@@ -10,6 +10,7 @@
  * varint tag: bit 0 clear = a unit entry (key = previous entry's key +
  * zigzag(tag >> 1)), low bits 01 = the previous entry repeated tag >> 2
  * more times, low bits 11 = an event of type tag >> 2 and its payload.
+ * An entry record and the repeat records after it are one entry run.
  * Keys (units by guest-physical address, EIP, mode key, CS base and limit)
  * are numbered in order of their EV_KEY records.
  */
@@ -35,14 +36,20 @@ enum tct_type {
     TCT_FLUSH, /* a flush from outside the policy (gdb) */
     TCT_MODE,  /* the mode key of the units entered changed: mode */
     TCT_END,   /* the live totals: translations, entries */
+    TCT_COPY,  /* the next `repeat` entry runs (an entry record and its
+                * repeat records) repeat the `key` runs before them,
+                * cyclically (a loop); never reaches back past an event or
+                * another copy */
     TCT_TYPES
 };
 
 /* One decoded record; which fields matter depends on type. */
 struct tct_rec {
     enum tct_type type;
-    uint32_t key;                              /* ENTRY, TRANS */
-    uint64_t repeat;                           /* ENTRY: entries this record stands for (>= 1) */
+    uint32_t key;    /* ENTRY, TRANS; COPY: distance in runs */
+    uint64_t repeat; /* ENTRY: entries this record stands for (>= 1);
+                      * COPY: runs copied */
+    bool cont;       /* ENTRY: a repeat record, continuing the previous run */
     uint32_t pc, vpc, mode, cs_base, cs_limit; /* KEY; MODE: mode */
     uint32_t guest_size, code_size, page1;     /* TRANS */
     uint32_t addr, len, cause;                 /* INVAL */
@@ -88,7 +95,9 @@ int tct_decode_header(const uint8_t *p, const uint8_t *end, struct tct_header *h
 
 /* Starts recording tc's unit-level events to path (truncated).  Returns 0
  * or XBT_EIO / XBT_ENOMEM (an error line printed). */
-int tc_trace_open(struct tcache *tc, const char *path);
+int tc_trace_open(struct tcache *tc, const char *path, unsigned flags);
+/* tc_trace_open flags: write loops out entry by entry (no TCT_COPY). */
+#define TCT_NO_COPY 1u
 /* Writes the END record and closes the file (tc_destroy calls it).
  * Returns 0 or XBT_EIO. */
 int tc_trace_close(struct tcache *tc);
@@ -161,19 +170,16 @@ int tc_sim_apply(struct tc_sim *s, const struct tct_keys *k, const struct tct_re
 struct tct_replay {
     const char *path;
     uint64_t records, keys;
+    uint64_t replayed;                        /* entry runs and events each sim ran */
     uint64_t live_translations, live_entries; /* from the END record */
     bool complete;                            /* the END record was there */
 };
 /* Replays the trace at path (whose header, read by tct_open, is h) through
  * nsims initialized sims in one pass: records are decoded once, a chunk at
  * a time, and each sim runs over the chunk in turn (its tables stay in the
- * host's cache).  window 0 replays every entry (exact); window W > 0
- * replays, between two events, only the first entry of each key within
- * each run of W distinct keys (the rest are counted as hits: faster, and
- * approximate only where a simulated miss evicts a key entered earlier in
- * the same window).  Sets each sim's unit_entries.  Returns 0 or a
+ * host's cache).  Sets each sim's unit_entries.  Returns 0 or a
  * negative error (one error line printed). */
 int tct_replay(const char *path, struct tc_sim *sims, int nsims, const struct tct_header *h,
-               uint32_t window, struct tct_replay *out);
+               struct tct_replay *out);
 
 #endif

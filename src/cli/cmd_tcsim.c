@@ -21,9 +21,6 @@
  * show; each point is a simulated cache (descriptor pool reserved only). */
 #define TCSIM_MAX_SIZES 16
 #define TCSIM_MAX_POINTS (TCSIM_MAX_SIZES * TC_POLICY_COUNT)
-/* Tunable: largest --window.  Policy: far above where the replay stops
- * getting faster (a window spans a few hundred keys in practice). */
-#define TCSIM_MAX_WINDOW 65536u
 /* The sizes tcsim accepts (as xbt run's --tcache-size). */
 #define TCSIM_MIN_SIZE (64u << 10)
 #define TCSIM_MAX_SIZE (1ull << 31)
@@ -33,7 +30,6 @@ struct tcsim_opts {
     uint64_t size; /* 0: the recorded one */
     int policy;    /* -1: the recorded one */
     unsigned nursery;
-    uint32_t window; /* --window W: 0 = replay every entry */
     uint64_t sizes[TCSIM_MAX_SIZES];
     int nsizes;
     int policies[TC_POLICY_COUNT];
@@ -44,16 +40,14 @@ struct tcsim_opts {
 static void usage(FILE *f)
 {
     fprintf(f, "usage: xbt tcsim TRACE [--tcache-size BYTES] [--tcache-policy P]\n"
-               "                 [--tcache-nursery PCT] [--window W] [--stats-json FILE]\n"
+               "                 [--tcache-nursery PCT] [--stats-json FILE]\n"
                "       xbt tcsim TRACE --sweep sizes=S1,S2,...,policies=P1,P2,...\n"
-               "                 [--window W] [--csv FILE] [--plot FILE.svg|FILE.png]\n"
+               "                 [--csv FILE] [--plot FILE.svg|FILE.png]\n"
                "\n"
                "Replays a trace of `xbt run --tcache-trace TRACE` through the translation\n"
                "cache's own placement and eviction code (policies: flush, fifo, gen,\n"
                "clock) and prints the statistics a live run would (docs/tcsim.md).\n"
-               "Sizes take K/M/G suffixes; defaults are the recorded run's.  --window W:\n"
-               "between two events replay only each key's first entry per W distinct keys\n"
-               "(faster, approximate; default 0: every entry, exact).\n");
+               "Sizes take K/M/G suffixes; defaults are the recorded run's.\n");
 }
 
 static int parse_size(const char *s, uint64_t *out)
@@ -152,12 +146,6 @@ static int parse_value(struct tcsim_opts *o, const char *name, const char *v)
     }
     if (!strcmp(name, "--sweep"))
         return parse_sweep(o, v);
-    if (!strcmp(name, "--window")) {
-        char *end;
-        unsigned long w = strtoul(v, &end, 10);
-        o->window = (uint32_t)w;
-        return *end || end == v || w > TCSIM_MAX_WINDOW ? bad("bad --window (0..65536)", v) : 0;
-    }
     if (!strcmp(name, "--stats-json"))
         o->stats_json = v;
     else if (!strcmp(name, "--csv"))
@@ -170,14 +158,14 @@ static int parse_value(struct tcsim_opts *o, const char *name, const char *v)
 static int parse_args(int argc, char **argv, struct tcsim_opts *o)
 {
     static const char *const names[] = { "--tcache-size", "--tcache-policy", "--tcache-nursery",
-                                         "--sweep",       "--window",        "--stats-json",
-                                         "--csv",         "--plot" };
+                                         "--sweep",       "--stats-json",    "--csv",
+                                         "--plot" };
     for (int i = 1; i < argc; i++) {
         int rc = 0, k;
         const char *v = NULL;
         if (!strcmp(argv[i], "--stats"))
             continue; /* the default output */
-        for (k = 0; k < 8 && !(v = opt_value(argc, argv, &i, names[k], &rc)) && !rc; k++)
+        for (k = 0; k < 7 && !(v = opt_value(argc, argv, &i, names[k], &rc)) && !rc; k++)
             ;
         if (rc)
             return rc;
@@ -239,7 +227,7 @@ static int simulate(const struct tcsim_opts *o, const struct tct_header *h, stru
         return rc;
     }
     double w0 = now_s(CLOCK_MONOTONIC), c0 = now_s(CLOCK_PROCESS_CPUTIME_ID);
-    rc = tct_replay(o->trace, sims, *n, h, o->window, rep);
+    rc = tct_replay(o->trace, sims, *n, h, rep);
     secs[0] = now_s(CLOCK_PROCESS_CPUTIME_ID) - c0;
     secs[1] = now_s(CLOCK_MONOTONIC) - w0;
     return rc;
@@ -256,9 +244,9 @@ static void print_header(const struct tcsim_opts *o, const struct tct_header *h,
            o->trace, sz, tc_policy_names[h->policy], (unsigned long long)rep->records,
            (unsigned long long)rep->keys, (unsigned long long)rep->live_translations,
            (unsigned long long)rep->live_entries, rep->complete ? "" : " (no END record)");
-    printf("tcsim: replayed %d configuration%s in one pass: %.3f s CPU (%.3f s wall), %.4f s "
-           "CPU per configuration\n",
-           n, n == 1 ? "" : "s", secs[0], secs[1], secs[0] / n);
+    printf("tcsim: replayed %d configuration%s in one pass (%llu records each): %.3f s CPU "
+           "(%.3f s wall), %.4f s CPU per configuration\n",
+           n, n == 1 ? "" : "s", (unsigned long long)rep->replayed, secs[0], secs[1], secs[0] / n);
 }
 
 static int single(const struct tcsim_opts *o, struct tc_sim *s)

@@ -75,6 +75,10 @@ size_t tct_encode(struct tct_state *s, const struct tct_rec *rec, uint8_t *p)
         n = put_event(p, rec->type);
         n += tct_put_varint(p + n, rec->translations);
         return n + tct_put_varint(p + n, rec->entries);
+    case TCT_COPY:
+        n = put_event(p, rec->type);
+        n += tct_put_varint(p + n, rec->key);
+        return n + tct_put_varint(p + n, rec->repeat);
     default: return put_event(p, rec->type); /* TCT_FLUSH */
     }
 }
@@ -93,7 +97,7 @@ static size_t get_payload(const uint8_t *p, const uint8_t *end, uint64_t *v, int
 }
 
 static const int payload_count[TCT_TYPES] = {
-    [TCT_KEY] = 5, [TCT_TRANS] = 4, [TCT_INVAL] = 3, [TCT_MODE] = 1, [TCT_END] = 2,
+    [TCT_KEY] = 5, [TCT_TRANS] = 4, [TCT_INVAL] = 3, [TCT_MODE] = 1, [TCT_END] = 2, [TCT_COPY] = 2,
 };
 
 /* An event's payload v into rec (the delta state s). */
@@ -126,6 +130,12 @@ static int event_fields(struct tct_state *s, const uint64_t *v, struct tct_rec *
         rec->translations = v[0];
         rec->entries = v[1];
         break;
+    case TCT_COPY:
+        if (!v[0] || !v[1] || v[0] > UINT32_MAX)
+            return XBT_EINVAL;
+        rec->key = (uint32_t)v[0];
+        rec->repeat = v[1];
+        break;
     default: break;
     }
     return 0;
@@ -141,6 +151,7 @@ int tct_decode(struct tct_state *s, const uint8_t *p, const uint8_t *end, struct
         rec->type = TCT_ENTRY;
         rec->key = (uint32_t)((int64_t)s->prev_key + tct_unzigzag(tag >> 1));
         rec->repeat = 1;
+        rec->cont = false;
         s->prev_key = rec->key;
         return (int)n;
     }
@@ -148,6 +159,7 @@ int tct_decode(struct tct_state *s, const uint8_t *p, const uint8_t *end, struct
         rec->type = TCT_ENTRY;
         rec->key = s->prev_key;
         rec->repeat = tag >> 2;
+        rec->cont = true;
         return rec->repeat ? (int)n : XBT_EINVAL;
     }
     if ((tag >> 2) == TCT_ENTRY || (tag >> 2) >= TCT_TYPES)

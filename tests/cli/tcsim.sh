@@ -76,7 +76,6 @@ check bad-size "tcache-size" "$T/cf.tct" --tcache-size 4K
 check bad-size-text "tcache-size" "$T/cf.tct" --tcache-size lots
 check bad-policy "tcache-policy" "$T/cf.tct" --tcache-policy lru
 check bad-nursery "tcache-nursery" "$T/cf.tct" --tcache-nursery 95
-check bad-window "window" "$T/cf.tct" --window -3
 check missing-value "missing value" "$T/cf.tct" --tcache-size
 check sweep-no-policies "sizes=... and policies" "$T/cf.tct" --sweep sizes=128K
 check sweep-bad-policy "unknown policy" "$T/cf.tct" --sweep sizes=128K,policies=lru
