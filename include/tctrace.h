@@ -36,19 +36,14 @@ enum tct_type {
     TCT_FLUSH, /* a flush from outside the policy (gdb) */
     TCT_MODE,  /* the mode key of the units entered changed: mode */
     TCT_END,   /* the live totals: translations, entries */
-    TCT_COPY,  /* the next `repeat` entry runs (an entry record and its
-                * repeat records) repeat the `key` runs before them,
-                * cyclically (a loop); never reaches back past an event or
-                * another copy */
     TCT_TYPES
 };
 
 /* One decoded record; which fields matter depends on type. */
 struct tct_rec {
     enum tct_type type;
-    uint32_t key;    /* ENTRY, TRANS; COPY: distance in runs */
-    uint64_t repeat; /* ENTRY: entries this record stands for (>= 1);
-                      * COPY: runs copied */
+    uint32_t key;    /* ENTRY, TRANS */
+    uint64_t repeat; /* ENTRY: entries this record stands for (>= 1) */
     bool cont;       /* ENTRY: a repeat record, continuing the previous run */
     uint32_t pc, vpc, mode, cs_base, cs_limit; /* KEY; MODE: mode */
     uint32_t guest_size, code_size, page1;     /* TRANS */
@@ -95,9 +90,7 @@ int tct_decode_header(const uint8_t *p, const uint8_t *end, struct tct_header *h
 
 /* Starts recording tc's unit-level events to path (truncated).  Returns 0
  * or XBT_EIO / XBT_ENOMEM (an error line printed). */
-int tc_trace_open(struct tcache *tc, const char *path, unsigned flags);
-/* tc_trace_open flags: write loops out entry by entry (no TCT_COPY). */
-#define TCT_NO_COPY 1u
+int tc_trace_open(struct tcache *tc, const char *path);
 /* Writes the END record and closes the file (tc_destroy calls it).
  * Returns 0 or XBT_EIO. */
 int tc_trace_close(struct tcache *tc);

@@ -168,14 +168,10 @@ int tc_sim_apply(struct tc_sim *s, const struct tct_keys *k, const struct tct_re
 
 /* ---- one pass over a trace ---------------------------------------------- */
 
-/* The ops of a chunk follow the last TCT_CHUNK_HIST ops of the one before
- * (op[0, start)), so that a copy's runs are there to be replayed. */
-#define TCT_CHUNK_HIST 256u
-
 struct tct_chunk {
-    struct tct_op op[TCT_CHUNK_HIST + TCT_CHUNK];
+    struct tct_op op[TCT_CHUNK];
     struct tct_rec ev[TCT_CHUNK];
-    uint32_t start, nop, nev;
+    uint32_t nop, nev;
     uint64_t extra; /* entries of a run continued from the last chunk: hits */
 };
 
@@ -199,16 +195,14 @@ static int fill_one(struct tct_keys *keys, struct tct_chunk *c, const struct tct
         out->live_entries = rec->entries;
         out->complete = true;
     }
-    struct tct_op *last = c->nop ? &c->op[c->nop - 1] : NULL;
-    if (rec->type == TCT_ENTRY && rec->cont && last && last->repeat && last->a == rec->key &&
-        last->repeat + rec->repeat <= UINT32_MAX) {
-        last->repeat += (uint32_t)rec->repeat; /* (a run the fast path split) */
-        if (c->nop <= c->start)
-            c->extra += rec->repeat; /* replayed already: the rest are hits */
+    if (rec->type == TCT_ENTRY && rec->cont) { /* a run the fast path split */
+        struct tct_op *last = c->nop ? &c->op[c->nop - 1] : NULL;
+        if (last && last->repeat && last->a == rec->key && last->repeat + rec->repeat <= UINT32_MAX)
+            last->repeat += (uint32_t)rec->repeat;
+        else
+            c->extra += rec->repeat; /* its entry was replayed: the rest are hits */
     } else if (rec->type == TCT_ENTRY && rec->repeat <= UINT32_MAX) {
         c->op[c->nop++] = (struct tct_op){ rec->key, (uint32_t)rec->repeat };
-    } else if (rec->type == TCT_COPY && rec->key > TCT_CHUNK_HIST) {
-        return XBT_EINVAL;
     } else if (rec->type != TCT_KEY && rec->type != TCT_MODE) {
         c->ev[c->nev] = *rec;
         c->op[c->nop++] = (struct tct_op){ c->nev++, 0 };
@@ -228,23 +222,17 @@ static int fill_entries(const struct tct_keys *keys, struct tct_chunk *c, uint32
     return 0;
 }
 
-/* Decodes up to TCT_CHUNK records after the last chunk's tail: 1 if the
- * chunk holds some, 0 at the end, or a negative error. */
+/* Decodes up to TCT_CHUNK records: 1 if the chunk holds some, 0 at the
+ * end, or a negative error. */
 static int fill(struct tct_reader *r, struct tct_keys *keys, struct tct_chunk *c,
                 struct tct_replay *out)
 {
     struct tct_rec rec;
     int rc = 1;
-    uint32_t keep = c->nop < TCT_CHUNK_HIST ? c->nop : TCT_CHUNK_HIST;
-    memmove(c->op, c->op + c->nop - keep, keep * sizeof(c->op[0]));
-    for (uint32_t i = 0; i < keep; i++)
-        if (!c->op[i].repeat)
-            c->op[i].a = UINT32_MAX; /* an event of the last chunk: gone */
-    c->start = c->nop = keep;
-    c->nev = 0;
+    c->nop = c->nev = 0;
     c->extra = 0;
-    while (c->nop < c->start + TCT_CHUNK && c->nev < TCT_CHUNK && rc == 1) {
-        uint32_t n = tct_read_entries(r, c->op + c->nop, c->start + TCT_CHUNK - c->nop);
+    while (c->nop < TCT_CHUNK && c->nev < TCT_CHUNK && rc == 1) {
+        uint32_t n = tct_read_entries(r, c->op + c->nop, TCT_CHUNK - c->nop);
         int err = 0;
         if (n)
             err = fill_entries(keys, c, n, out);
@@ -253,36 +241,7 @@ static int fill(struct tct_reader *r, struct tct_keys *keys, struct tct_chunk *c
         if (err)
             rc = err;
     }
-    return rc < 0 ? rc : c->nop > c->start || c->extra;
-}
-
-/* A copy: the `len` runs after op[at] repeat the `dist` runs before it.
- * Passes over those runs are replayed until one makes no translation: the
- * cache is then as it will stay for every further pass (all hits, and the
- * clock policy's bits are set), so the rest is counted without replay. */
-static int sim_copy(struct tc_sim *s, const struct tct_keys *k, const struct tct_op *base,
-                    uint32_t dist, uint64_t len)
-{
-    uint64_t pass = 0, done = 0;
-    for (uint32_t j = 0; j < dist; j++)
-        pass += base[j].repeat;
-    while (done < len) {
-        uint64_t n = len - done < dist ? len - done : dist, before = s->tc.st.translations;
-        for (uint32_t j = 0; j < n; j++) {
-            int rc = sim_entry(s, k, base[j].a, base[j].repeat);
-            if (rc)
-                return rc;
-        }
-        done += n;
-        if (n == dist && s->tc.st.translations == before) {
-            uint64_t rest = len - done;
-            s->entries += rest / dist * pass;
-            for (uint32_t j = 0; j < rest % dist; j++)
-                s->entries += base[j].repeat;
-            break;
-        }
-    }
-    return 0;
+    return rc < 0 ? rc : c->nop > 0 || c->extra;
 }
 
 static int run_chunk(struct tc_sim *s, const struct tct_keys *k, const struct tct_chunk *c)
@@ -291,17 +250,13 @@ static int run_chunk(struct tc_sim *s, const struct tct_keys *k, const struct tc
     s->entries += c->extra;
     const uint8_t *present = s->tc.sim_present;
     bool clock = s->tc.policy == TC_POLICY_CLOCK;
-    for (uint32_t i = c->start; i < c->nop && !rc; i++) {
+    for (uint32_t i = 0; i < c->nop && !rc; i++) {
         const struct tct_op *op = &c->op[i];
         if (op->repeat && present[op->a] && !clock) { /* a hit (most entries) */
             s->entries += op->repeat;
             continue;
         }
-        const struct tct_rec *ev = op->repeat ? NULL : &c->ev[op->a];
-        if (ev && ev->type == TCT_COPY)
-            rc = i >= ev->key ? sim_copy(s, k, op - ev->key, ev->key, ev->repeat) : XBT_EINVAL;
-        else
-            rc = ev ? tc_sim_apply(s, k, ev) : sim_entry(s, k, op->a, op->repeat);
+        rc = op->repeat ? sim_entry(s, k, op->a, op->repeat) : tc_sim_apply(s, k, &c->ev[op->a]);
         present = s->tc.sim_present; /* (grown by an event's key) */
     }
     return rc;
@@ -325,7 +280,7 @@ int tct_replay(const char *path, struct tc_sim *sims, int nsims, const struct tc
         rc = XBT_EINVAL;
     while (rc == 0 && (rc = fill(r, &keys, c, out)) == 1) {
         rc = 0;
-        out->replayed += c->nop - c->start;
+        out->replayed += c->nop;
         for (int i = 0; i < nsims && !rc; i++)
             rc = run_chunk(&sims[i], &keys, c);
     }

@@ -12,10 +12,7 @@
  * a descriptor is reused only after an eviction, which happens only while
  * translating, and a translation is an event (drained first).  Units are
  * named in the file by key ids (struct tct_rec TCT_KEY), assigned at their
- * first translation; consecutive entries of one key become one run (an
- * entry record and a repeat).  Loops become TCT_COPY records: a run equal
- * to its key's last run within TCT_COPY_HIST runs starts a match, which
- * goes on while the runs repeat the runs that distance back.
+ * first translation; consecutive entries of one key become one repeat.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -34,12 +31,6 @@
 /* Tunable: zstd compression level.  Policy: 3 (zstd's default) keeps the
  * recorder's cost small next to the guest's; traces are mostly repeats. */
 #define TCT_ZSTD_LEVEL 3
-/* Tunable: entry runs a TCT_COPY may reach back (the longest loop body
- * found), and the fewest runs worth a copy.  Policy: loop bodies of a
- * kernel's hot loops are tens of units; a copy record costs 3 to 6 bytes,
- * about as much as 4 entry runs. */
-#define TCT_COPY_HIST 256u
-#define TCT_COPY_MIN 4u
 /* The ring: 4 GiB of address space (never touched beyond what is used) so
  * that any 32-bit offset translated code computes stays inside it. */
 #define TCT_RING_SPAN ((size_t)1 << 32)
@@ -63,18 +54,6 @@ struct tc_trace {
     uint32_t *slots, slots_mask; /* key id + 1, 0 = empty */
     uint32_t run_key, last_mode;
     uint64_t run_len; /* entries of run_key not yet written */
-    /* loops (TCT_COPY): the last runs written as records (literal index
-     * nlit; only those from hist_base on may be copied), each key's last
-     * literal index + 1, and the copy being matched (copy_dist 0: none) */
-    struct tct_run {
-        uint32_t key;
-        uint64_t len;
-    } hist[TCT_COPY_HIST];
-    uint64_t nlit, hist_base;
-    uint64_t *lastpos;
-    uint32_t lastpos_cap;
-    uint64_t copy_dist, copy_start, copy_len;
-    bool no_copy;
     uint64_t entries, translations;
     int err;
 };
@@ -116,83 +95,12 @@ static void put(struct tc_trace *t, const struct tct_rec *rec)
         zflush(t, false);
 }
 
-/* Writes a run as records (with a mode change first) and remembers it. */
-static void literal(struct tc_trace *t, struct tct_run run)
-{
-    if (t->keys[run.key].mode != t->last_mode) {
-        t->last_mode = t->keys[run.key].mode;
-        put(t, &(struct tct_rec){ .type = TCT_MODE, .mode = t->last_mode });
-    }
-    put(t, &(struct tct_rec){ .type = TCT_ENTRY, .key = run.key, .repeat = run.len });
-    t->hist[t->nlit % TCT_COPY_HIST] = run;
-    if (run.key < t->lastpos_cap)
-        t->lastpos[run.key] = t->nlit + 1;
-    t->nlit++;
-}
-
-/* The run the copy being matched would repeat at position j. */
-static struct tct_run copied(const struct tc_trace *t, uint64_t j)
-{
-    return t->hist[(t->copy_start - t->copy_dist + j % t->copy_dist) % TCT_COPY_HIST];
-}
-
-/* Ends the copy being matched: one TCT_COPY record (after which nothing
- * before it may be copied), or its runs written out if too short. */
-static void copy_end(struct tc_trace *t)
-{
-    uint64_t len = t->copy_len;
-    if (!t->copy_dist)
-        return;
-    if (len >= TCT_COPY_MIN) {
-        put(t, &(struct tct_rec){ .type = TCT_COPY, .key = (uint32_t)t->copy_dist, .repeat = len });
-        t->hist_base = t->nlit;
-        t->last_mode = UINT32_MAX; /* (not known after a loop) */
-    }
-    for (uint64_t j = 0; len < TCT_COPY_MIN && j < len; j++)
-        literal(t, copied(t, j)); /* (never a slot a later j reads) */
-    t->copy_dist = 0;
-}
-
-/* Forgets the loop history (at events: a copy never reaches back past one). */
-static void copy_reset(struct tc_trace *t)
-{
-    copy_end(t);
-    t->hist_base = t->nlit;
-}
-
-static bool same_run(struct tct_run a, struct tct_run b)
-{
-    return a.key == b.key && a.len == b.len;
-}
-
-/* A finished run of entries of one key: extends the copy being matched,
- * starts one (the key's last run within reach was the same), or is written. */
-static void run_out(struct tc_trace *t, struct tct_run run)
-{
-    if (t->copy_dist) {
-        if (same_run(copied(t, t->copy_len), run)) {
-            t->copy_len++;
-            return;
-        }
-        copy_end(t);
-    }
-    uint64_t lp = run.key < t->lastpos_cap ? t->lastpos[run.key] : 0;
-    if (!t->no_copy && lp && lp - 1 >= t->hist_base && t->nlit - (lp - 1) < TCT_COPY_HIST &&
-        same_run(t->hist[(lp - 1) % TCT_COPY_HIST], run)) {
-        t->copy_dist = t->nlit - (lp - 1);
-        t->copy_start = t->nlit;
-        t->copy_len = 1;
-        return;
-    }
-    literal(t, run);
-}
-
-/* Ends the pending run of entries. */
+/* Writes the pending run of entries. */
 static void run_flush(struct tc_trace *t)
 {
     if (!t->run_len)
         return;
-    run_out(t, (struct tct_run){ t->run_key, t->run_len });
+    put(t, &(struct tct_rec){ .type = TCT_ENTRY, .key = t->run_key, .repeat = t->run_len });
     t->run_len = 0;
 }
 
@@ -204,6 +112,10 @@ static void entry(struct tc_trace *t, uint32_t key)
         return;
     }
     run_flush(t);
+    if (t->keys[key].mode != t->last_mode) {
+        t->last_mode = t->keys[key].mode;
+        put(t, &(struct tct_rec){ .type = TCT_MODE, .mode = t->last_mode });
+    }
     t->run_key = key;
     t->run_len = 1;
 }
@@ -233,7 +145,6 @@ static struct tc_trace *event(struct tcache *tc)
         return NULL;
     drain(tc);
     run_flush(tc->trace);
-    copy_reset(tc->trace);
     return tc->trace;
 }
 
@@ -250,13 +161,7 @@ static int keys_grow(struct tc_trace *t)
     struct tct_key *k = realloc(t->keys, cap * sizeof(*k));
     if (k)
         t->keys = k;
-    uint64_t *lp = k ? realloc(t->lastpos, cap * sizeof(*lp)) : NULL;
-    if (lp) {
-        memset(lp + t->lastpos_cap, 0, (cap - t->lastpos_cap) * sizeof(*lp));
-        t->lastpos = lp;
-        t->lastpos_cap = cap;
-    }
-    uint32_t *slots = lp ? calloc(2 * (size_t)cap, sizeof(uint32_t)) : NULL;
+    uint32_t *slots = k ? calloc(2 * (size_t)cap, sizeof(uint32_t)) : NULL;
     if (!slots)
         return XBT_ENOMEM;
     t->keys_cap = cap;
@@ -339,7 +244,6 @@ static void trace_free(struct tc_trace *t)
     free(t->zout);
     free(t->keys);
     free(t->slots);
-    free(t->lastpos);
     free(t);
 }
 
@@ -371,12 +275,11 @@ static int trace_setup(struct tcache *tc, struct tc_trace *t, const char *path)
     return 0;
 }
 
-int tc_trace_open(struct tcache *tc, const char *path, unsigned flags)
+int tc_trace_open(struct tcache *tc, const char *path)
 {
     struct tc_trace *t = calloc(1, sizeof(*t));
     if (!t)
         return XBT_ENOMEM;
-    t->no_copy = flags & TCT_NO_COPY;
     int rc = trace_setup(tc, t, path);
     if (rc) {
         trace_free(t);

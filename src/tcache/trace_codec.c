@@ -75,10 +75,6 @@ size_t tct_encode(struct tct_state *s, const struct tct_rec *rec, uint8_t *p)
         n = put_event(p, rec->type);
         n += tct_put_varint(p + n, rec->translations);
         return n + tct_put_varint(p + n, rec->entries);
-    case TCT_COPY:
-        n = put_event(p, rec->type);
-        n += tct_put_varint(p + n, rec->key);
-        return n + tct_put_varint(p + n, rec->repeat);
     default: return put_event(p, rec->type); /* TCT_FLUSH */
     }
 }
@@ -97,7 +93,7 @@ static size_t get_payload(const uint8_t *p, const uint8_t *end, uint64_t *v, int
 }
 
 static const int payload_count[TCT_TYPES] = {
-    [TCT_KEY] = 5, [TCT_TRANS] = 4, [TCT_INVAL] = 3, [TCT_MODE] = 1, [TCT_END] = 2, [TCT_COPY] = 2,
+    [TCT_KEY] = 5, [TCT_TRANS] = 4, [TCT_INVAL] = 3, [TCT_MODE] = 1, [TCT_END] = 2,
 };
 
 /* An event's payload v into rec (the delta state s). */
@@ -129,12 +125,6 @@ static int event_fields(struct tct_state *s, const uint64_t *v, struct tct_rec *
     case TCT_END:
         rec->translations = v[0];
         rec->entries = v[1];
-        break;
-    case TCT_COPY:
-        if (!v[0] || !v[1] || v[0] > UINT32_MAX)
-            return XBT_EINVAL;
-        rec->key = (uint32_t)v[0];
-        rec->repeat = v[1];
         break;
     default: break;
     }
