@@ -67,6 +67,8 @@ struct unit {
     bool live;              /* holds code (valid or invalidated, not evicted) */
     uint8_t ref;            /* clock policy: entered since the hand last passed
                              * (set by the unit's prologue, TC_CLOCK_REF_BYTES) */
+    uint64_t ref_at;        /* tcsim: entries after this index (simk->seen) count
+                             * as a reference too */
     uint16_t instr_bytes;   /* prologue bytes of instrumentation (--tcache-stats
                              * counters, trace record, clock reference bit) */
     uint32_t trace_key;     /* --tcache-trace: the unit's key id in the trace */
@@ -255,11 +257,23 @@ struct tcache {
         uint32_t tr_serial, tr_seen;
         bool page_mode;
     } * page_smc;
-    struct tc_trace *trace; /* --tcache-trace recorder (trace.c), or NULL */
-    bool sim;               /* tcsim: a simulated arena (no code, no mmu) */
-    uint8_t *sim_present;   /* tcsim: per trace key, 1 while a valid unit
-                             * holds it (cleared when dropped or freed) */
+    struct tc_trace *trace;   /* --tcache-trace recorder (trace.c), or NULL */
+    bool sim;                 /* tcsim: a simulated arena (no code, no mmu) */
+    struct tc_sim_keys *simk; /* tcsim: the replay's per-key state */
+    uint64_t sim_bit;         /* tcsim: this cache's bit in simk->held */
     struct tc_stats st;
+};
+
+/* tcsim (sim.c): the keys of a trace as the simulated caches of one
+ * replay see them, shared by up to 64 caches: which caches hold a valid
+ * unit for each key (a bit each, cleared by the cache when it drops or
+ * frees the unit), the index of each key's last entry (for the clock
+ * policy's reference bits), the index of the entry being replayed. */
+struct tc_sim_keys {
+    uint64_t *held;
+    uint64_t *seen;
+    uint64_t now;
+    uint32_t cap;
 };
 
 /* Tunable: SMC stores per window over which a page's granularity (byte or

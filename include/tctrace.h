@@ -128,7 +128,7 @@ uint32_t tct_read_entries(struct tct_reader *r, struct tct_op *op, uint32_t max)
 
 /* A key's last recorded sizes, as one simulated cache has seen them. */
 struct tc_sim_key {
-    struct unit *unit; /* its unit, when sim_present says it is there */
+    struct unit *unit; /* its unit, while simk->held says it is there */
     uint32_t guest_size, code_size, page1;
 };
 
@@ -155,10 +155,6 @@ void tc_sim_destroy(struct tc_sim *s);
  * XBT_ENOMEM. */
 int tct_keys_apply(struct tct_keys *k, const struct tct_rec *rec);
 void tct_keys_free(struct tct_keys *k);
-/* Applies one record to a sim (after tct_keys_apply).  Returns 0,
- * XBT_EINVAL (a key the trace never defined) or XBT_ENOMEM. */
-int tc_sim_apply(struct tc_sim *s, const struct tct_keys *k, const struct tct_rec *rec);
-
 /* What one pass over a trace saw. */
 struct tct_replay {
     const char *path;
@@ -168,9 +164,9 @@ struct tct_replay {
     bool complete;                            /* the END record was there */
 };
 /* Replays the trace at path (whose header, read by tct_open, is h) through
- * nsims initialized sims in one pass: records are decoded once, a chunk at
- * a time, and each sim runs over the chunk in turn (its tables stay in the
- * host's cache).  Sets each sim's unit_entries.  Returns 0 or a
+ * nsims (1..64) initialized sims in one pass: records are decoded once, a
+ * chunk at a time, and the sims run over each entry in lockstep (sim.c).
+ * Sets each sim's unit_entries.  Returns 0 or a
  * negative error (one error line printed). */
 int tct_replay(const char *path, struct tc_sim *sims, int nsims, const struct tct_header *h,
                struct tct_replay *out);

@@ -23,7 +23,7 @@
 #define TCSIM_MAX_POINTS (TCSIM_MAX_SIZES * TC_POLICY_COUNT)
 /* The sizes tcsim accepts (as xbt run's --tcache-size). */
 #define TCSIM_MIN_SIZE (64u << 10)
-#define TCSIM_MAX_SIZE (1ull << 31)
+#define TCSIM_MAX_SIZE (1ull << 30)
 
 struct tcsim_opts {
     const char *trace, *stats_json, *csv, *plot;
@@ -135,7 +135,7 @@ static const char *opt_value(int argc, char **argv, int *i, const char *name, in
 static int parse_value(struct tcsim_opts *o, const char *name, const char *v)
 {
     if (!strcmp(name, "--tcache-size"))
-        return parse_size(v, &o->size) < 0 ? bad("bad --tcache-size (64K..2G)", v) : 0;
+        return parse_size(v, &o->size) < 0 ? bad("bad --tcache-size (64K..1G)", v) : 0;
     if (!strcmp(name, "--tcache-policy"))
         return (o->policy = tc_policy_parse(v)) < 0 ? bad("unknown --tcache-policy", v) : 0;
     if (!strcmp(name, "--tcache-nursery")) {

@@ -73,8 +73,8 @@ static bool ghost_hit(const struct tcache *tc, uint32_t pc, uint32_t mode)
  * by the region's head). */
 static void unit_free(struct tcache *tc, struct unit *unit)
 {
-    if (tc->sim_present && unit->valid)
-        tc->sim_present[unit->trace_key] = 0;
+    if (tc->simk && unit->valid)
+        tc->simk->held[unit->trace_key] &= ~tc->sim_bit;
     free(unit->meta_block);
     unit->meta_block = NULL;
     unit->live = false;
@@ -159,6 +159,13 @@ static void move_to_head(struct tcache *tc, struct tc_region *r, struct unit *un
     tc->st.clock_moves++;
 }
 
+/* Clock: entered since the hand last passed (in tcsim, hits set no bit:
+ * an entry of its key after the bit was cleared counts). */
+static bool referenced(const struct tcache *tc, const struct unit *unit)
+{
+    return unit->ref || (tc->simk && tc->simk->seen[unit->trace_key] > unit->ref_at);
+}
+
 /* Clock: the oldest unit (at the hand) was entered since the hand last
  * passed: clear its bit, slide its code down to the head, make it the
  * youngest (it now lies just behind the head). */
@@ -166,6 +173,7 @@ static void spare_oldest(struct tcache *tc, struct tc_region *r)
 {
     struct unit *unit = r->oldest;
     unit->ref = 0;
+    unit->ref_at = tc->simk ? tc->simk->now : 0;
     move_to_head(tc, r, unit);
     r->head += (unit->code_size + 15) & ~15u;
     tc->st.clock_skips++;
@@ -185,7 +193,7 @@ static void clock_make_room(struct tcache *tc, struct tc_region *r, size_t need)
     for (;;) {
         if (r->end - r->head < need) {
             while (r->oldest && code_off(tc, r->oldest) >= r->head) {
-                if (r->oldest->ref && r->oldest->valid)
+                if (referenced(tc, r->oldest) && r->oldest->valid)
                     spare_oldest(tc, r);
                 else
                     evict_oldest(tc, r);
@@ -196,7 +204,7 @@ static void clock_make_room(struct tcache *tc, struct tc_region *r, size_t need)
         struct unit *u = r->oldest;
         if (!u || code_off(tc, u) < r->head || code_off(tc, u) >= r->head + need)
             return;
-        if (u->ref && u->valid)
+        if (referenced(tc, u) && u->valid)
             spare_oldest(tc, r);
         else
             evict_oldest(tc, r);

@@ -5,15 +5,20 @@
  * tc_commit, tc_invalidate_range and tc_flush, so the placement and
  * eviction policies (policy.c) are the live code.
  *
- * A unit entry whose key has no unit in the simulated cache is a miss:
- * the key is translated there with its last recorded size (plus the clock
- * policy's reference-bit bytes).  A recorded translation of a key the
+ * A unit entry whose key has no unit in a simulated cache is a miss
+ * there: the key is translated with its last recorded sizes (plus the
+ * clock policy's reference-bit bytes).  A recorded translation of a key a
  * simulated cache still holds with the same sizes is a hit; with other
  * sizes the guest rewrote the code where the live cache had no unit to
  * notice it, so the simulated unit is dropped and made again (`stale`).
- * Whether a key is held is tc.sim_present[key], which the cache clears
- * when it drops or frees the unit, so a hit touches no unit descriptor
- * (except to set the clock policy's reference bit).
+ *
+ * The caches of one replay (up to 64) run in lockstep over each decoded
+ * entry: which of them hold its key is one word (struct tc_sim_keys), so
+ * an entry all of them hold - most entries - costs one load for all, and
+ * only the caches that miss run their own code.  Hits set no reference
+ * bit: the clock policy counts an entry of the key after the bit was
+ * cleared (simk->seen) instead.  Where misses are many, each cache runs
+ * over the chunk in turn instead (run_each: its tables stay warm).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -22,8 +27,7 @@
 #include "tctrace.h"
 
 /* Tunable: records decoded before the sims run over them.  Policy: 64 Ki
- * (8 bytes each: 512 KiB) keeps a chunk and one sim's tables within the
- * host's L2/L3 cache while each sim runs. */
+ * (8 bytes each: 512 KiB) stays in the host's L2/L3 cache. */
 #define TCT_CHUNK (1u << 16)
 
 int tct_keys_apply(struct tct_keys *k, const struct tct_rec *rec)
@@ -60,8 +64,7 @@ int tc_sim_init(struct tc_sim *s, const struct tct_header *h, size_t size, enum 
 
 void tc_sim_destroy(struct tc_sim *s)
 {
-    free(s->tc.sim_present);
-    s->tc.sim_present = NULL;
+    s->tc.simk = NULL;
     tc_destroy(&s->tc);
     free(s->key);
     memset(s, 0, sizeof(*s));
@@ -76,17 +79,37 @@ static int grow(struct tc_sim *s, uint32_t n)
     while (cap < n)
         cap *= 2;
     struct tc_sim_key *k = realloc(s->key, cap * sizeof(*k));
-    if (k)
-        s->key = k;
-    uint8_t *p = realloc(s->tc.sim_present, cap);
-    if (p)
-        s->tc.sim_present = p;
-    if (!k || !p)
+    if (!k)
         return XBT_ENOMEM;
     memset(k + s->nkeys_cap, 0, (cap - s->nkeys_cap) * sizeof(*k));
-    memset(p + s->nkeys_cap, 0, cap - s->nkeys_cap);
+    s->key = k;
     s->nkeys_cap = cap;
     return 0;
+}
+
+static int grow_shared(struct tc_sim_keys *sk, uint32_t n)
+{
+    if (n <= sk->cap)
+        return 0;
+    uint32_t cap = sk->cap ? sk->cap : 4096;
+    while (cap < n)
+        cap *= 2;
+    uint64_t *held = realloc(sk->held, cap * sizeof(*held));
+    if (held)
+        sk->held = held;
+    uint64_t *seen = held ? realloc(sk->seen, cap * sizeof(*seen)) : NULL;
+    if (!seen)
+        return XBT_ENOMEM;
+    sk->seen = seen;
+    memset(held + sk->cap, 0, (cap - sk->cap) * sizeof(*held));
+    memset(seen + sk->cap, 0, (cap - sk->cap) * sizeof(*seen));
+    sk->cap = cap;
+    return 0;
+}
+
+static bool holds(const struct tc_sim *s, uint32_t id)
+{
+    return (s->tc.simk->held[id] & s->tc.sim_bit) != 0;
 }
 
 /* Makes key id's unit in the simulated arena (a miss). */
@@ -115,21 +138,9 @@ static int translate(struct tc_sim *s, const struct tct_rec *def, uint32_t id)
     struct unit *u = tc_commit(&s->tc, &proto, size, no_pc, no_off, no_memop, 0);
     if (!u)
         return XBT_ENOMEM;
+    u->ref_at = s->tc.simk->now; /* (entries from now on set its bit) */
     s->key[id].unit = u;
-    s->tc.sim_present[id] = 1;
-    return 0;
-}
-
-static int sim_entry(struct tc_sim *s, const struct tct_keys *k, uint32_t id, uint64_t repeat)
-{
-    s->entries += repeat;
-    if (!s->tc.sim_present[id]) {
-        int rc = translate(s, &k->key[id], id);
-        if (rc)
-            return rc;
-    }
-    if (s->tc.policy == TC_POLICY_CLOCK)
-        s->key[id].unit->ref = 1;
+    s->tc.simk->held[id] |= s->tc.sim_bit;
     return 0;
 }
 
@@ -140,7 +151,7 @@ static int sim_trans(struct tc_sim *s, const struct tct_keys *k, const struct tc
     key->guest_size = rec->guest_size;
     key->code_size = rec->code_size;
     key->page1 = rec->page1;
-    if (s->tc.sim_present[rec->key]) {
+    if (holds(s, rec->key)) {
         if (same)
             return 0;
         tc_unit_drop(&s->tc, key->unit);
@@ -149,14 +160,10 @@ static int sim_trans(struct tc_sim *s, const struct tct_keys *k, const struct tc
     return translate(s, &k->key[rec->key], rec->key);
 }
 
-int tc_sim_apply(struct tc_sim *s, const struct tct_keys *k, const struct tct_rec *rec)
+/* An event record (entries are replayed in lockstep: run_chunk). */
+static int sim_event(struct tc_sim *s, const struct tct_keys *k, const struct tct_rec *rec)
 {
-    if ((rec->type == TCT_ENTRY || rec->type == TCT_TRANS) && rec->key >= k->n)
-        return XBT_EINVAL;
-    if (grow(s, k->n) < 0)
-        return XBT_ENOMEM;
     switch (rec->type) {
-    case TCT_ENTRY: return sim_entry(s, k, rec->key, rec->repeat);
     case TCT_TRANS: return sim_trans(s, k, rec);
     case TCT_INVAL:
         tc_invalidate_range(&s->tc, rec->addr, rec->len, (enum tc_inval_cause)rec->cause);
@@ -244,21 +251,92 @@ static int fill(struct tct_reader *r, struct tct_keys *keys, struct tct_chunk *c
     return rc < 0 ? rc : c->nop > 0 || c->extra;
 }
 
-static int run_chunk(struct tc_sim *s, const struct tct_keys *k, const struct tct_chunk *c)
+/* The caches that do not hold the key of an entry translate it. */
+static int entry_misses(struct tc_sim *sims, uint64_t miss, const struct tct_keys *k, uint32_t id)
 {
-    int rc = grow(s, k->n);
-    s->entries += c->extra;
-    const uint8_t *present = s->tc.sim_present;
-    bool clock = s->tc.policy == TC_POLICY_CLOCK;
+    for (; miss; miss &= miss - 1) {
+        struct tc_sim *s = &sims[__builtin_ctzll(miss)];
+        int rc = translate(s, &k->key[id], id);
+        if (rc)
+            return rc;
+        s->key[id].unit->ref = 1; /* entered */
+    }
+    return 0;
+}
+
+/* The sims over one chunk in lockstep (few misses: entries dominate). */
+static int run_lockstep(struct tc_sim *sims, int nsims, struct tc_sim_keys *sk,
+                        const struct tct_keys *k, const struct tct_chunk *c)
+{
+    uint64_t all = nsims == 64 ? ~0ull : (1ull << nsims) - 1;
+    int rc = 0;
     for (uint32_t i = 0; i < c->nop && !rc; i++) {
         const struct tct_op *op = &c->op[i];
-        if (op->repeat && present[op->a] && !clock) { /* a hit (most entries) */
-            s->entries += op->repeat;
+        if (!op->repeat) {
+            for (int j = 0; j < nsims && !rc; j++)
+                rc = sim_event(&sims[j], k, &c->ev[op->a]);
             continue;
         }
-        rc = op->repeat ? sim_entry(s, k, op->a, op->repeat) : tc_sim_apply(s, k, &c->ev[op->a]);
-        present = s->tc.sim_present; /* (grown by an event's key) */
+        sk->seen[op->a] = ++sk->now;
+        uint64_t miss = all & ~sk->held[op->a];
+        if (miss) /* (rare: most entries are hits in every cache) */
+            rc = entry_misses(sims, miss, k, op->a);
     }
+    return rc;
+}
+
+/* One sim over the whole chunk, then the next (many misses: each sim's
+ * tables stay in the host's cache); hits set the clock bit directly. */
+static int run_each(struct tc_sim *sims, int nsims, const struct tct_keys *k,
+                    const struct tct_chunk *c)
+{
+    int rc = 0;
+    for (int j = 0; j < nsims && !rc; j++) {
+        struct tc_sim *s = &sims[j];
+        bool clock = s->tc.policy == TC_POLICY_CLOCK;
+        const uint64_t *held = s->tc.simk->held;
+        for (uint32_t i = 0; i < c->nop && !rc; i++) {
+            const struct tct_op *op = &c->op[i];
+            if (!op->repeat)
+                rc = sim_event(s, k, &c->ev[op->a]);
+            else if (!(held[op->a] & s->tc.sim_bit))
+                rc = entry_misses(s, 1, k, op->a);
+            else if (clock)
+                s->key[op->a].unit->ref = 1;
+        }
+    }
+    return rc;
+}
+
+/* Tunable: run_each instead of lockstep when the last chunk's misses (all
+ * sims) times this exceed its entries times the sims.  Policy: a miss
+ * costs about 3 times more with the sims' tables cold (lockstep) and an
+ * entry about as much per sim in run_each as for all in lockstep, so 128
+ * picks run_each for codefoot's misses, lockstep for a Linux boot. */
+#define TCT_MISS_WEIGHT 128u
+
+/* Every sim over one chunk; *entries counts its entries, *misses the
+ * translations it made (for the next chunk's choice). */
+static int run_chunk(struct tc_sim *sims, int nsims, struct tc_sim_keys *sk,
+                     const struct tct_keys *k, const struct tct_chunk *c, uint64_t *entries,
+                     uint64_t *misses)
+{
+    int rc = grow_shared(sk, k->n);
+    uint64_t before = 0, after = 0, n = c->extra;
+    for (int j = 0; j < nsims && !rc; j++) {
+        rc = grow(&sims[j], k->n);
+        before += sims[j].tc.st.translations;
+    }
+    for (uint32_t i = 0; i < c->nop; i++)
+        n += c->op[i].repeat;
+    if (!rc && *misses * TCT_MISS_WEIGHT > (uint64_t)c->nop * (uint64_t)nsims)
+        rc = run_each(sims, nsims, k, c);
+    else if (!rc)
+        rc = run_lockstep(sims, nsims, sk, k, c);
+    for (int j = 0; j < nsims; j++)
+        after += sims[j].tc.st.translations;
+    *entries += n;
+    *misses = after - before;
     return rc;
 }
 
@@ -269,26 +347,37 @@ int tct_replay(const char *path, struct tc_sim *sims, int nsims, const struct tc
     struct tct_header hh;
     memset(out, 0, sizeof(*out));
     out->path = path;
+    if (nsims < 1 || nsims > 64)
+        return XBT_EINVAL;
     int rc = tct_open(path, &r, &hh);
     if (rc)
         return rc;
     struct tct_chunk *c = calloc(1, sizeof(*c));
     struct tct_keys keys = { 0 };
+    struct tc_sim_keys sk = { 0 };
+    uint64_t entries = 0, misses = 0;
+    for (int i = 0; i < nsims; i++) {
+        sims[i].tc.simk = &sk;
+        sims[i].tc.sim_bit = 1ull << i;
+    }
     if (!c)
         rc = XBT_ENOMEM;
     else if (hh.tc_size != h->tc_size || hh.npages != h->npages || hh.policy != h->policy)
         rc = XBT_EINVAL;
     while (rc == 0 && (rc = fill(r, &keys, c, out)) == 1) {
-        rc = 0;
         out->replayed += c->nop;
-        for (int i = 0; i < nsims && !rc; i++)
-            rc = run_chunk(&sims[i], &keys, c);
+        rc = run_chunk(sims, nsims, &sk, &keys, c, &entries, &misses);
     }
     out->keys = keys.n;
+    for (int i = 0; i < nsims; i++) {
+        sims[i].entries = entries;
+        sims[i].tc.st.unit_entries = entries;
+        sims[i].tc.simk = NULL; /* (the caches are left as the trace left them) */
+    }
     tct_keys_free(&keys);
+    free(sk.held);
+    free(sk.seen);
     free(c);
     tct_close(r);
-    for (int i = 0; i < nsims; i++)
-        sims[i].tc.st.unit_entries = sims[i].entries;
     return rc;
 }

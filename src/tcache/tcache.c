@@ -258,8 +258,8 @@ void tc_unit_drop(struct tcache *tc, struct unit *unit)
     tc_unlink_incoming(tc, unit);
     tc_unlink_outgoing(unit);
     tc_jcache_drop_code(tc, unit->vpc, unit->code);
-    if (tc->sim_present && unit->valid)
-        tc->sim_present[unit->trace_key] = 0;
+    if (tc->simk && unit->valid)
+        tc->simk->held[unit->trace_key] &= ~tc->sim_bit;
     unit->valid = false;
 }
 
