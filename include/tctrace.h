@@ -148,6 +148,8 @@ struct tct_keys {
     uint32_t n, cap;
 };
 
+/* A simulated cache of size bytes under policy for a trace with header h
+ * (its RAM pages).  Returns 0 or XBT_ENOMEM / XBT_EINVAL. */
 int tc_sim_init(struct tc_sim *s, const struct tct_header *h, size_t size, enum tc_policy policy,
                 unsigned nursery_pct);
 void tc_sim_destroy(struct tc_sim *s);
@@ -155,6 +157,7 @@ void tc_sim_destroy(struct tc_sim *s);
  * XBT_ENOMEM. */
 int tct_keys_apply(struct tct_keys *k, const struct tct_rec *rec);
 void tct_keys_free(struct tct_keys *k);
+
 /* What one pass over a trace saw. */
 struct tct_replay {
     const char *path;
@@ -165,9 +168,10 @@ struct tct_replay {
 };
 /* Replays the trace at path (whose header, read by tct_open, is h) through
  * nsims (1..64) initialized sims in one pass: records are decoded once, a
- * chunk at a time, and the sims run over each entry in lockstep (sim.c).
- * Sets each sim's unit_entries.  Returns 0 or a
- * negative error (one error line printed). */
+ * chunk at a time, and the sims run over each entry in lockstep (or one
+ * after the other where misses are many: sim.c).  Sets each sim's
+ * unit_entries.  Returns 0 or a negative error (one error line printed,
+ * except XBT_ENOMEM and XBT_EINVAL for nsims out of range). */
 int tct_replay(const char *path, struct tc_sim *sims, int nsims, const struct tct_header *h,
                struct tct_replay *out);
 
