@@ -67,7 +67,7 @@ struct unit {
     bool live;              /* holds code (valid or invalidated, not evicted) */
     uint8_t ref;            /* clock policy: entered since the hand last passed
                              * (set by the unit's prologue, TC_CLOCK_REF_BYTES) */
-    uint64_t ref_at;        /* tcsim: entries after this index (simk->seen) count
+    uint64_t ref_at;        /* tcsim: entries after this index (simk->key[].seen) count
                              * as a reference too */
     uint16_t instr_bytes;   /* prologue bytes of instrumentation (--tcache-stats
                              * counters, trace record, clock reference bit) */
@@ -260,7 +260,7 @@ struct tcache {
     struct tc_trace *trace;   /* --tcache-trace recorder (trace.c), or NULL */
     bool sim;                 /* tcsim: a simulated arena (no code, no mmu) */
     struct tc_sim_keys *simk; /* tcsim: the replay's per-key state */
-    uint64_t sim_bit;         /* tcsim: this cache's bit in simk->held */
+    uint64_t sim_bit;         /* tcsim: this cache's bit in simk->key[].held */
     struct tc_stats st;
 };
 
@@ -270,8 +270,10 @@ struct tcache {
  * frees the unit), the index of each key's last entry (for the clock
  * policy's reference bits), the index of the entry being replayed. */
 struct tc_sim_keys {
-    uint64_t *held;
-    uint64_t *seen;
+    struct tc_sim_key_state {
+        uint64_t held; /* the caches holding a valid unit (sim_bit) */
+        uint64_t seen; /* the index of the key's last entry */
+    } * key;
     uint64_t now;
     uint32_t cap;
 };

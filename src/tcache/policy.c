@@ -74,7 +74,7 @@ static bool ghost_hit(const struct tcache *tc, uint32_t pc, uint32_t mode)
 static void unit_free(struct tcache *tc, struct unit *unit)
 {
     if (tc->simk && unit->valid)
-        tc->simk->held[unit->trace_key] &= ~tc->sim_bit;
+        tc->simk->key[unit->trace_key].held &= ~tc->sim_bit;
     free(unit->meta_block);
     unit->meta_block = NULL;
     unit->live = false;
@@ -163,7 +163,7 @@ static void move_to_head(struct tcache *tc, struct tc_region *r, struct unit *un
  * an entry of its key after the bit was cleared counts). */
 static bool referenced(const struct tcache *tc, const struct unit *unit)
 {
-    return unit->ref || (tc->simk && tc->simk->seen[unit->trace_key] > unit->ref_at);
+    return unit->ref || (tc->simk && tc->simk->key[unit->trace_key].seen > unit->ref_at);
 }
 
 /* Clock: the oldest unit (at the hand) was entered since the hand last

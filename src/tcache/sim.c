@@ -17,7 +17,7 @@
  * an entry all of them hold - most entries - costs one load for all, and
  * only the caches that miss run their own code.  Hits set no reference
  * bit: the clock policy counts an entry of the key after the bit was
- * cleared (simk->seen) instead.  Where misses are many, each cache runs
+ * cleared (simk->key[].seen) instead.  Where misses are many, each cache runs
  * over the chunk in turn instead (run_each: its tables stay warm).
  */
 #include <stdlib.h>
@@ -94,22 +94,18 @@ static int grow_shared(struct tc_sim_keys *sk, uint32_t n)
     uint32_t cap = sk->cap ? sk->cap : 4096;
     while (cap < n)
         cap *= 2;
-    uint64_t *held = realloc(sk->held, cap * sizeof(*held));
-    if (held)
-        sk->held = held;
-    uint64_t *seen = held ? realloc(sk->seen, cap * sizeof(*seen)) : NULL;
-    if (!seen)
+    struct tc_sim_key_state *key = realloc(sk->key, cap * sizeof(*key));
+    if (!key)
         return XBT_ENOMEM;
-    sk->seen = seen;
-    memset(held + sk->cap, 0, (cap - sk->cap) * sizeof(*held));
-    memset(seen + sk->cap, 0, (cap - sk->cap) * sizeof(*seen));
+    memset(key + sk->cap, 0, (cap - sk->cap) * sizeof(*key));
+    sk->key = key;
     sk->cap = cap;
     return 0;
 }
 
 static bool holds(const struct tc_sim *s, uint32_t id)
 {
-    return (s->tc.simk->held[id] & s->tc.sim_bit) != 0;
+    return (s->tc.simk->key[id].held & s->tc.sim_bit) != 0;
 }
 
 /* Makes key id's unit in the simulated arena (a miss). */
@@ -140,7 +136,7 @@ static int translate(struct tc_sim *s, const struct tct_rec *def, uint32_t id)
         return XBT_ENOMEM;
     u->ref_at = s->tc.simk->now; /* (entries from now on set its bit) */
     s->key[id].unit = u;
-    s->tc.simk->held[id] |= s->tc.sim_bit;
+    s->tc.simk->key[id].held |= s->tc.sim_bit;
     return 0;
 }
 
@@ -277,8 +273,9 @@ static int run_lockstep(struct tc_sim *sims, int nsims, struct tc_sim_keys *sk,
                 rc = sim_event(&sims[j], k, &c->ev[op->a]);
             continue;
         }
-        sk->seen[op->a] = ++sk->now;
-        uint64_t miss = all & ~sk->held[op->a];
+        struct tc_sim_key_state *ks = &sk->key[op->a];
+        ks->seen = ++sk->now;
+        uint64_t miss = all & ~ks->held;
         if (miss) /* (rare: most entries are hits in every cache) */
             rc = entry_misses(sims, miss, k, op->a);
     }
@@ -294,12 +291,12 @@ static int run_each(struct tc_sim *sims, int nsims, const struct tct_keys *k,
     for (int j = 0; j < nsims && !rc; j++) {
         struct tc_sim *s = &sims[j];
         bool clock = s->tc.policy == TC_POLICY_CLOCK;
-        const uint64_t *held = s->tc.simk->held;
+        const struct tc_sim_key_state *ks = s->tc.simk->key;
         for (uint32_t i = 0; i < c->nop && !rc; i++) {
             const struct tct_op *op = &c->op[i];
             if (!op->repeat)
                 rc = sim_event(s, k, &c->ev[op->a]);
-            else if (!(held[op->a] & s->tc.sim_bit))
+            else if (!(ks[op->a].held & s->tc.sim_bit))
                 rc = entry_misses(s, 1, k, op->a);
             else if (clock)
                 s->key[op->a].unit->ref = 1;
@@ -375,8 +372,7 @@ int tct_replay(const char *path, struct tc_sim *sims, int nsims, const struct tc
         sims[i].tc.simk = NULL; /* (the caches are left as the trace left them) */
     }
     tct_keys_free(&keys);
-    free(sk.held);
-    free(sk.seen);
+    free(sk.key);
     free(c);
     tct_close(r);
     return rc;

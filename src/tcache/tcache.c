@@ -259,7 +259,7 @@ void tc_unit_drop(struct tcache *tc, struct unit *unit)
     tc_unlink_outgoing(unit);
     tc_jcache_drop_code(tc, unit->vpc, unit->code);
     if (tc->simk && unit->valid)
-        tc->simk->held[unit->trace_key] &= ~tc->sim_bit;
+        tc->simk->key[unit->trace_key].held &= ~tc->sim_bit;
     unit->valid = false;
 }
 
