@@ -2,7 +2,7 @@
  * test_tcache.c - the translation cache: index by (pc, mode), per-page
  * lists and byte-range invalidation, chaining and unchaining of exits,
  * code-page marking in the MMU, host-address lookup, flush, the
- * eviction order of each --tcache-policy (flush, fifo, gen), and the
+ * eviction order of each --tcache-policy (flush, fifo, gen, clock), and the
  * indirect-branch tables: fills and the kind of miss they repair, exact
  * invalidation through the MMU's mappings hook (INVLPG drops the targets
  * in its 4 MiB region, including units whose last byte lies there; a CR3
