@@ -263,6 +263,7 @@ static int trace_setup(struct tcache *tc, struct tc_trace *t, const char *path)
     if (!t->zout || !t->z || keys_grow(t) < 0)
         return XBT_ENOMEM;
     ZSTD_CCtx_setParameter(t->z, ZSTD_c_compressionLevel, TCT_ZSTD_LEVEL);
+    ZSTD_CCtx_setParameter(t->z, ZSTD_c_checksumFlag, 1); /* corruption is an error */
     t->f = fopen(path, "wb");
     if (!t->f) {
         xbt_error("--tcache-trace: cannot write %s", path);

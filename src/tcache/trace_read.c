@@ -137,7 +137,9 @@ static int read_header(struct tct_reader *r, struct tct_header *h)
     if (rc < 0)
         return rc;
     int n = tct_decode_header(r->win, r->win + r->len, h);
-    if (n <= 0)
+    if (n == 0)
+        return corrupt(r, "empty or truncated trace (no whole header)");
+    if (n < 0)
         return corrupt(r, "not an xbt translation-cache trace (bad header)");
     r->pos = (size_t)n;
     return 0;

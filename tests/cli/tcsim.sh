@@ -81,6 +81,10 @@ printf 'not a trace at all, but compressed\n' | zstd -q >"$T/notrace.tct" 2>/dev
     check not-trace "not an xbt translation-cache trace" "$T/notrace.tct"
 head -c $(( $(wc -c <"$T/cf.tct") / 2 )) "$T/cf.tct" >"$T/half.tct"
 check truncated "truncated" "$T/half.tct"
+: >"$T/empty.tct"
+check empty "empty or truncated" "$T/empty.tct"
+python3 -c "import sys; d = bytearray(open(sys.argv[1], 'rb').read()); d[len(d) // 2] ^= 0x55; open(sys.argv[2], 'wb').write(d)" \
+    "$T/cf.tct" "$T/flipped.tct" && check corrupt "corrupt" "$T/flipped.tct"
 check two-traces "more than one trace" "$T/cf.tct" "$T/cf.tct"
 check bad-option "unknown option" "$T/cf.tct" --frobnicate
 check bad-size "tcache-size" "$T/cf.tct" --tcache-size 4K
