@@ -5,6 +5,8 @@
 #   make test-knobs  run every guest test again under each translation-cache
 #               configuration in KNOB_CONFIGS (a 64 KiB cache under every
 #               policy, --no-chain, --max-unit-insns 1)
+#   (libzstd-dev, for translation-cache traces, and every other Debian
+#   package come from scripts/setup-deps.sh: make deps)
 #   make bench  build, then compare xbt with native and QEMU (xbt bench;
 #               BENCH_ARGS="--runs 3 --only crc32 --plot b.svg" ...; the
 #               Linux boots and in-guest workloads: BENCH_ARGS="--only linux")
@@ -52,7 +54,7 @@ FORMAT_FILES = $(shell git ls-files 'src/*.c' 'src/*.h' 'include/*.h' 'tests/uni
                  'tests/tools/*.c' 'tests/guest/mkdisk.c' 'tests/fuzz/*.[ch]' 2>/dev/null)
 
 # one configuration per line of xbt options (XBT_EXTRA_ARGS of the guest tests)
-KNOB_CONFIGS ?= --tcache-size 64K --tcache-policy=flush;--tcache-size 64K --tcache-policy=fifo;--tcache-size 64K --tcache-policy=gen;--no-chain;--max-unit-insns 1
+KNOB_CONFIGS ?= --tcache-size 64K --tcache-policy=flush;--tcache-size 64K --tcache-policy=fifo;--tcache-size 64K --tcache-policy=gen;--tcache-size 64K --tcache-policy=clock;--no-chain;--max-unit-insns 1
 
 all: build
 

@@ -66,6 +66,13 @@ struct unit {
     struct unit *fifo_next; /* next younger unit of the same region */
     uint8_t region;         /* 0, or 1 = persistent (generational policy) */
     bool live;              /* holds code (valid or invalidated, not evicted) */
+    uint8_t ref;            /* clock policy: entered since the hand last passed
+                             * (set by the unit's prologue, TC_CLOCK_REF_BYTES) */
+    uint64_t ref_at;        /* tcsim: entries after this index (simk->key[].seen) count
+                             * as a reference too */
+    uint16_t instr_bytes;   /* prologue bytes of instrumentation (--tcache-stats
+                             * counters, trace record, clock reference bit) */
+    uint32_t trace_key;     /* --tcache-trace: the unit's key id in the trace */
     void *meta_block;       /* malloc'd insn_pc/insn_off/memops */
 };
 
@@ -151,6 +158,8 @@ struct tc_stats {
     uint64_t chain_patches, chain_unpatches;
     uint64_t invalidations[TC_INV_CAUSES], flushes_full;
     uint64_t evictions, evicted_bytes, promotions, wraps;
+    uint64_t clock_skips;   /* clock policy: referenced units the hand spared */
+    uint64_t clock_moves;   /* of them, moved down to the head (code copied) */
     uint64_t unit_entries;  /* with --tcache-stats: every entry into a unit */
     uint64_t unit_insns;    /* with --tcache-stats: guest instructions of the
                              * units entered (instructions run, at most) */
@@ -169,8 +178,18 @@ enum tc_policy {
                         * unit needed again soon after its eviction from it
                         * (within one nursery's worth of evictions) is made
                         * in a FIFO persistent region (2Q-like) */
+    TC_POLICY_CLOCK, /* second chance (clock approximation of LRU): the FIFO
+                        * hand spares a unit entered since it last passed
+                        * (clears its bit, slides its code down to the
+                        * head, where it becomes the youngest) */
+    TC_POLICY_COUNT
 };
-extern const char *const tc_policy_names[3];
+extern const char *const tc_policy_names[TC_POLICY_COUNT];
+
+/* Bytes of the clock policy's reference-bit store in every unit's prologue
+ * (mov r11, imm64; mov byte [r11], 1): the translator emits exactly these,
+ * and tcsim adds them to traced unit sizes when it simulates clock. */
+#define TC_CLOCK_REF_BYTES 14
 
 /* One FIFO allocation region of the code buffer: units are placed at head,
  * wrapping to start; the oldest units (at and after head) go first. */
@@ -240,7 +259,25 @@ struct tcache {
         uint32_t tr_serial, tr_seen;
         bool page_mode;
     } * page_smc;
+    struct tc_trace *trace;   /* --tcache-trace recorder (trace.c), or NULL */
+    bool sim;                 /* tcsim: a simulated arena (no code, no mmu) */
+    struct tc_sim_keys *simk; /* tcsim: the replay's per-key state */
+    uint64_t sim_bit;         /* tcsim: this cache's bit in simk->key[].held */
     struct tc_stats st;
+};
+
+/* tcsim (sim.c): the keys of a trace as the simulated caches of one
+ * replay see them, shared by up to 64 caches: which caches hold a valid
+ * unit for each key (a bit each, cleared by the cache when it drops or
+ * frees the unit), the index of each key's last entry (for the clock
+ * policy's reference bits), the index of the entry being replayed. */
+struct tc_sim_keys {
+    struct tc_sim_key_state {
+        uint64_t held; /* the caches holding a valid unit (sim_bit) */
+        uint64_t seen; /* the index of the key's last entry */
+    } * key;
+    uint64_t now;
+    uint32_t cap;
 };
 
 /* Tunable: SMC stores per window over which a page's granularity (byte or
@@ -261,10 +298,13 @@ struct tcache {
  * guest RAM of mmu; registers itself as the mmu's code hook, so stores to
  * translated code invalidate it.  mmu may be NULL (unit tests). */
 int tc_init(struct tcache *tc, struct mmu *mmu, size_t size);
+/* A simulated cache for tcsim (tctrace.h): the same bookkeeping over
+ * reserved, never-touched address space; npages: the guest's RAM pages. */
+int tc_init_sim(struct tcache *tc, size_t size, uint32_t npages);
 /* Selects the policy (flushes the cache).  nursery_pct: the generational
  * nursery's share of the buffer (10..90). */
 int tc_set_policy(struct tcache *tc, enum tc_policy policy, unsigned nursery_pct);
-/* Parses a policy name ("flush", "fifo", "gen"); -1 if unknown. */
+/* Parses a policy name ("flush", "fifo", "gen", "clock"); -1 if unknown. */
 int tc_policy_parse(const char *name);
 void tc_destroy(struct tcache *tc);
 void tc_flush(struct tcache *tc);

@@ -11,7 +11,7 @@
 set -eu
 
 PACKAGES="build-essential cmake pkg-config gcc-multilib libzydis-dev libcapstone-dev
-libelf-dev libcmocka-dev qemu-system-x86 gnuplot-nox cpio e2fsprogs
+libelf-dev libcmocka-dev libzstd-dev qemu-system-x86 gnuplot-nox cpio e2fsprogs
 clang-format python3 seabios gdb"
 if [ "${XBT_DEPS_FUZZ:-0}" = 1 ]; then
     PACKAGES="$PACKAGES clang libclang-rt-14-dev"

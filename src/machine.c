@@ -19,6 +19,7 @@
 #include "loader.h"
 #include "profile.h"
 #include "machine.h"
+#include "tctrace.h"
 #include "cpu.h"
 
 void machine_request_stop(struct machine *m, enum machine_stop why, int status)
@@ -133,6 +134,8 @@ static int create_mmu_tcache(struct machine *m, const struct machine_config *cfg
         rc = tc_set_policy(&m->tc, (enum tc_policy)cfg->tcache_policy,
                            cfg->tcache_nursery ? cfg->tcache_nursery : TC_DEFAULT_NURSERY_PCT);
     m->tc.smc_granularity = cfg->smc_granularity;
+    if (rc == 0 && cfg->tcache_trace)
+        rc = tc_trace_open(&m->tc, cfg->tcache_trace);
     return rc;
 }
 

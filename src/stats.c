@@ -40,9 +40,9 @@ static void add(struct kvs *c, const char *name, uint64_t v)
 }
 
 /* translation cache */
-static void collect_tcache(struct kvs *c, const struct machine *m)
+static void collect_tcache(struct kvs *c, const struct tcache *tc)
 {
-    const struct tc_stats *t = &m->tc.st;
+    const struct tc_stats *t = &tc->st;
     c->group = "tcache";
     add(c, "translations", t->translations);
     add(c, "guest_insns", t->guest_insns);
@@ -73,7 +73,9 @@ static void collect_tcache(struct kvs *c, const struct machine *m)
     add(c, "evicted_bytes", t->evicted_bytes);
     add(c, "promotions", t->promotions);
     add(c, "wraps", t->wraps);
-    add(c, "units_live", m->tc.nunits);
+    add(c, "clock_skips", t->clock_skips);
+    add(c, "clock_moves", t->clock_moves);
+    add(c, "units_live", tc->nunits);
     add(c, "unit_entries", t->unit_entries);
     add(c, "unit_insns", t->unit_insns);
     add(c, "smc_page_mode", t->smc_page_mode);
@@ -83,7 +85,7 @@ static void collect_tcache(struct kvs *c, const struct machine *m)
      * instruction translated */
     add(c, "translate_ns_per_unit", t->translations ? t->translate_ns / t->translations : 0);
     add(c, "translate_ns_per_insn", t->guest_insns ? t->translate_ns / t->guest_insns : 0);
-    add(c, "buffer_bytes_used", m->tc.used);
+    add(c, "buffer_bytes_used", tc->used);
 }
 
 /* translator */
@@ -355,7 +357,7 @@ static void collect_clock(struct kvs *c, const struct machine *m)
 static int collect(const struct machine *m, struct kv *out, int max)
 {
     struct kvs c = { .kv = out, .max = max };
-    collect_tcache(&c, m);
+    collect_tcache(&c, &m->tc);
     collect_bt(&c, m);
     collect_modes(&c, m);
     c.group = "callouts";
@@ -391,10 +393,8 @@ static int collect(const struct machine *m, struct kv *out, int max)
     return c.n;
 }
 
-void stats_print_text(const struct machine *m, FILE *f)
+static void print_kv(const struct kv *kv, int n, const struct tc_stats *t, FILE *f)
 {
-    struct kv kv[STATS_MAX];
-    int n = collect(m, kv, STATS_MAX);
     const char *group = "";
     fprintf(f, "---- xbt statistics ----\n");
     for (int k = 0; k < n; k++) {
@@ -404,19 +404,16 @@ void stats_print_text(const struct machine *m, FILE *f)
         }
         fprintf(f, "  %-22s %llu\n", kv[k].name, (unsigned long long)kv[k].v);
     }
-    const struct tc_stats *t = &m->tc.st;
     if (t->guest_bytes)
         fprintf(f, "expansion (host/guest bytes): %.2f\n",
                 (double)t->host_bytes / (double)t->guest_bytes);
 }
 
-int stats_write_json(const struct machine *m, const char *path)
+static int write_kv_json(const struct kv *kv, int n, const char *path)
 {
     FILE *f = fopen(path, "w");
     if (!f)
         return XBT_EIO;
-    struct kv kv[STATS_MAX];
-    int n = collect(m, kv, STATS_MAX);
     const char *group = NULL;
     fprintf(f, "{");
     for (int k = 0; k < n; k++) {
@@ -430,4 +427,36 @@ int stats_write_json(const struct machine *m, const char *path)
     }
     fprintf(f, "%s\n}\n", group ? "\n  }" : "");
     return fclose(f) == 0 ? 0 : XBT_EIO;
+}
+
+void stats_print_text(const struct machine *m, FILE *f)
+{
+    struct kv kv[STATS_MAX];
+    print_kv(kv, collect(m, kv, STATS_MAX), &m->tc.st, f);
+}
+
+int stats_write_json(const struct machine *m, const char *path)
+{
+    struct kv kv[STATS_MAX];
+    return write_kv_json(kv, collect(m, kv, STATS_MAX), path);
+}
+
+/* The tcache group alone (a simulated cache). */
+static int collect_tc(const struct tcache *tc, struct kv *out, int max)
+{
+    struct kvs c = { .kv = out, .max = max };
+    collect_tcache(&c, tc);
+    return c.n;
+}
+
+void stats_print_tcache_text(const struct tcache *tc, FILE *f)
+{
+    struct kv kv[STATS_MAX];
+    print_kv(kv, collect_tc(tc, kv, STATS_MAX), &tc->st, f);
+}
+
+int stats_write_tcache_json(const struct tcache *tc, const char *path)
+{
+    struct kv kv[STATS_MAX];
+    return write_kv_json(kv, collect_tc(tc, kv, STATS_MAX), path);
 }

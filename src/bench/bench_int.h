@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "bench.h"
+
 /* ---- workloads.c ---- */
 enum bench_class { BENCH_COMPUTE, BENCH_OS, BENCH_IO, BENCH_IOBOUND, BENCH_SMC, BENCH_LINUX };
 
@@ -106,8 +108,6 @@ int bench_run_process(char *const argv[], double timeout_s, struct bench_proc *p
 void bench_proc_free(struct bench_proc *p);
 /* SIGINT/SIGTERM/SIGHUP kill the running child, then `xbt bench`. */
 void bench_runner_signals(void);
-/* The first executable `name` on PATH (malloc'd), or NULL. */
-char *bench_find_in_path(const char *name);
 
 /* ---- native_host.c ---- */
 /* XBT_NO_NATIVE (set, not "" or "0") forces the no-native path. */

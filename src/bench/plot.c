@@ -37,8 +37,7 @@ int bench_plot_check(const char *path)
     return 0;
 }
 
-/* A gnuplot single-quoted string ('' stands for a quote). */
-static void gp_str(FILE *f, const char *s)
+void bench_gp_string(FILE *f, const char *s)
 {
     fputc('\'', f);
     for (; *s; s++) {
@@ -59,7 +58,7 @@ static void terminal(FILE *f, const char *path, int width, int height)
     else
         fprintf(f, "set terminal pngcairo size %d,%d noenhanced font 'sans,10'\n", width, height);
     fputs("set output ", f);
-    gp_str(f, path);
+    bench_gp_string(f, path);
     fputc('\n', f);
 }
 
@@ -150,13 +149,13 @@ static void bars(const struct bench *b, FILE *gp, FILE *dat, const char *dat_pat
         if ((int)b->cfg[c].kind == base)
             continue;
         if (col == 2) {
-            gp_str(gp, dat_path);
+            bench_gp_string(gp, dat_path);
             fputs(" using 2:xtic(1)", gp);
         } else {
             fprintf(gp, ", '' using %d", col);
         }
         fputs(" title ", gp);
-        gp_str(gp, b->cfg[c].label);
+        bench_gp_string(gp, b->cfg[c].label);
         col++;
     }
     fputc('\n', gp);
@@ -183,13 +182,13 @@ static void sweep_lines(const struct bench *b, FILE *gp, const char *dat_path, s
     fputs("plot ", gp);
     for (size_t j = 0; j < n2; j++) {
         if (!j)
-            gp_str(gp, dat_path);
+            bench_gp_string(gp, dat_path);
         else
             fputs(", ''", gp);
         fprintf(gp, " index %zu using 1:%zu with linespoints lw 2 title ", w, col0 + 2 * j);
         char *t = b->nsweep > 1 ? bench_printf("%s=%s", b->sweep[1].knob, b->sweep[1].vals[j])
                                 : bench_strdup(what);
-        gp_str(gp, t);
+        bench_gp_string(gp, t);
         free(t);
     }
     fputc('\n', gp);
@@ -229,11 +228,11 @@ static void sweep(const struct bench *b, FILE *gp, FILE *dat, const char *dat_pa
           gp);
     for (size_t i = 0; i < n1; i++) {
         fputs(i ? ", " : "", gp);
-        gp_str(gp, b->sweep[0].vals[i]);
+        bench_gp_string(gp, b->sweep[0].vals[i]);
         fprintf(gp, " %zu", i);
     }
     fputs(")\nset xlabel ", gp);
-    gp_str(gp, b->sweep[0].knob);
+    bench_gp_string(gp, b->sweep[0].knob);
     fprintf(gp, "\nset multiplot layout %zu,2 title 'xbt bench sweep (median of %d run%s)'\n",
             b->nwl, b->runs, b->runs == 1 ? "" : "s");
     for (size_t w = 0; w < b->nwl; w++) {

@@ -561,8 +561,11 @@ static void emit_jc_lookup(struct tr *t)
     if (!e->overflow)
         e->buf[jr] = (uint8_t)(e->pos - (jr + 1));
     e_insn(e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_RCX), o_reg(ZYDIS_REGISTER_R11));
-    if (t->bt->cfg.tcache_stats) /* r11 and r13 are free here */
+    if (t->bt->cfg.tcache_stats) { /* r11 and r13 are free here */
+        size_t at = e->pos;
         tr_count(t, &t->bt->tc->st.jc_hits);
+        t->proto.instr_bytes += (uint16_t)(e->pos - at); /* not in traced sizes */
+    }
     e_insn(e, ZYDIS_MNEMONIC_JMP, 1, o_mem(ZYDIS_REGISTER_R10, ZYDIS_REGISTER_R9, 8, 8, 8));
 }
 

@@ -2,7 +2,8 @@
  * unit.c - the unit driver: decodes a guest basic block, translates it
  * into a reserved stretch of the code buffer, and commits it to the
  * translation cache.  A unit is, in order: the prologue (leave if the VMM
- * asked; --tcache-stats entry count; the virtual clock's budget), the
+ * asked; the entry's instrumentation: --tcache-stats counts,
+ * --tcache-trace record, clock reference bit; the virtual clock's budget), the
  * body (one translation per guest instruction, translate.c), the exit to
  * the fall-through successor, then the out-of-line stubs (memory slow
  * paths, exits, requests, segment faults, budget exhaustion) and the map
@@ -13,6 +14,7 @@
 #include <time.h>
 
 #include "helpers.h"
+#include "tctrace.h"
 #include "tr_internal.h"
 
 /* The buffers of one translation (the translator runs on the vCPU thread). */
@@ -81,15 +83,56 @@ static void entry_budget(struct tr *t, uint32_t eip, struct unit_work *w)
     bs->target = eip;
 }
 
+/* --tcache-trace: append the unit's descriptor index to the entry ring
+ * (tctrace.h; flag-free, r11 and r13 free). */
+static void entry_trace(struct tr *t, uint8_t *ring)
+{
+    static const uint8_t load[4] = { 0x45, 0x8B, 0x6B, 0xF8 };  /* mov r13d, [r11-8] */
+    static const uint8_t store[4] = { 0x43, 0xC7, 0x04, 0x2B }; /* mov [r11+r13], imm32 */
+    static const uint8_t next[8] = { 0x45, 0x8D, 0x6D, 0x04,    /* lea r13d, [r13+4] */
+                                     0x45, 0x89, 0x6B, 0xF8 };  /* mov [r11-8], r13d */
+    uint64_t base = (uint64_t)(uintptr_t)ring;
+    e_bytes(&t->e, (const uint8_t[2]){ 0x49, 0xBB }, 2); /* mov r11, imm64 */
+    e_bytes(&t->e, &base, 8);
+    e_bytes(&t->e, load, sizeof(load));
+    e_bytes(&t->e, store, sizeof(store));
+    e_u32(&t->e, (uint32_t)(t->future - t->bt->tc->units));
+    e_bytes(&t->e, next, sizeof(next));
+}
+
+/* Clock policy: set the unit's reference bit (TC_CLOCK_REF_BYTES bytes). */
+static void entry_ref(struct tr *t)
+{
+    uint64_t ref = (uint64_t)(uintptr_t)&t->future->ref;
+    e_bytes(&t->e, (const uint8_t[2]){ 0x49, 0xBB }, 2); /* mov r11, imm64 */
+    e_bytes(&t->e, &ref, 8);
+    e_bytes(&t->e, (const uint8_t[4]){ 0x41, 0xC6, 0x03, 0x01 }, 4); /* mov byte [r11], 1 */
+}
+
+/* Every entry, chained ones too (r11, r13 free): --tcache-stats counts,
+ * --tcache-trace records, the clock policy marks the unit referenced.
+ * Their bytes (instr_bytes) are left out of the sizes a trace records. */
+static void entry_instrument(struct tr *t, struct unit_work *w)
+{
+    size_t at = t->e.pos;
+    struct tcache *tc = t->bt->tc;
+    if (t->bt->cfg.tcache_stats) {
+        tr_count(t, &tc->st.unit_entries);
+        w->count_imm = tr_count_add(t, &tc->st.unit_insns);
+    }
+    if (tc_trace_ring(tc))
+        entry_trace(t, tc_trace_ring(tc));
+    if (tc->policy == TC_POLICY_CLOCK)
+        entry_ref(t);
+    t->proto.instr_bytes = (uint16_t)(t->e.pos - at);
+}
+
 static void prologue(struct tr *t, uint32_t eip, struct unit_work *w)
 {
     t->i = &t->in[0];
     entry_check(t, eip);
     t->proto.entry_skip = (uint16_t)t->e.pos; /* chained forward jumps enter here */
-    if (t->bt->cfg.tcache_stats) {            /* every entry, chained ones too; r11, r13 free */
-        tr_count(t, &t->bt->tc->st.unit_entries);
-        w->count_imm = tr_count_add(t, &t->bt->tc->st.unit_insns);
-    }
+    entry_instrument(t, w);
     if (t->bt->cfg.virtual_clock)
         entry_budget(t, eip, w);
 }

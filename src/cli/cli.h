@@ -11,4 +11,14 @@
  * --help, 2 for bad input. */
 int cli_run(int argc, char **argv);
 
+/* `xbt tcsim TRACE [options]`: replays a translation-cache trace through
+ * the cache's policy code (docs/tcsim.md); 0, or 2 for bad input. */
+int cli_tcsim(int argc, char **argv);
+
+struct tc_sim;
+/* tcsim --plot: gnuplot is there (else one error line, XBT_EINVAL); draws
+ * the miss rate against size per policy of the n sims into path. */
+int tcsim_plot_check(void);
+int tcsim_plot(const char *path, const char *trace, const struct tc_sim *sims, int n);
+
 #endif

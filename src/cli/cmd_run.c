@@ -19,11 +19,26 @@
 #include "cli/run_options.h"
 #include "pcfw.h"
 
+/* --tcache-trace FILE can be written (before the machine is made, so a
+ * bad name gets one error line). */
+static int check_trace_output(const char *path)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f) {
+        xbt_error("--tcache-trace %s: %s", path, strerror(errno));
+        return XBT_EIO;
+    }
+    fclose(f);
+    return 0;
+}
+
 /* Opens --disk and -D; one error line on failure. */
 static int run_open_files(struct run_options *ro)
 {
     char err[512];
     int rc;
+    if (ro->cfg.tcache_trace && (rc = check_trace_output(ro->cfg.tcache_trace)))
+        return rc;
     if (ro->disk_path) {
         rc = disk_image_open(&ro->cfg.disk, ro->disk_path, ro->disk_flags, err, sizeof(err));
         if (rc) {

@@ -1,6 +1,6 @@
 /*
  * main.c - the `xbt` program: dispatches to its commands (`xbt run`,
- * `xbt bench`) and answers --help and --version.  The only file of xbt
+ * `xbt bench`, `xbt tcsim`) and answers --help and --version.  The only file of xbt
  * outside libxbt.
  */
 #include <signal.h>
@@ -21,6 +21,7 @@ static void usage_main(FILE *f)
                "commands:\n"
                "  run [options] KERNEL   boot a multiboot v1 ELF kernel (see xbt run --help)\n"
                "  bench [options]        compare xbt with native and QEMU (see xbt bench --help)\n"
+               "  tcsim TRACE [options]  replay a translation-cache trace (see xbt tcsim --help)\n"
                "\n"
                "options:\n"
                "  -h, --help             this help\n"
@@ -46,6 +47,8 @@ int main(int argc, char **argv)
         return cli_run(argc - 1, argv + 1);
     if (!strcmp(argv[1], "bench"))
         return bench_main(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "tcsim"))
+        return cli_tcsim(argc - 1, argv + 1);
     xbt_error("unknown command '%s' (try 'xbt --help')", argv[1]);
     return XBT_STATUS_ERROR;
 }

@@ -66,11 +66,9 @@ static const struct optparse_choice clock_choices[] = {
     { NULL, 0, false },
 };
 static const struct optparse_choice policy_choices[] = {
-    { "flush", TC_POLICY_FLUSH, false },
-    { "fifo", TC_POLICY_FIFO, false },
-    { "gen", TC_POLICY_GEN, false },
-    { "generational", TC_POLICY_GEN, true },
-    { NULL, 0, false },
+    { "flush", TC_POLICY_FLUSH, false }, { "fifo", TC_POLICY_FIFO, false },
+    { "gen", TC_POLICY_GEN, false },     { "generational", TC_POLICY_GEN, true },
+    { "clock", TC_POLICY_CLOCK, false }, { NULL, 0, false },
 };
 static const struct optparse_choice smc_choices[] = {
     { "byte", 0, false },
@@ -330,7 +328,16 @@ static const struct optparse_opt run_opts[] = {
               "drop everything (default), evict the oldest units\n"
               "(circular buffer), or generational (a FIFO nursery;\n"
               "units translated again after eviction go to a FIFO\n"
-              "persistent region)" },
+              "persistent region), or clock (second chance: the\n"
+              "oldest unit is kept once if entered since last passed)" },
+    { .name = "tcache-trace",
+      .kind = OPTPARSE_STRING,
+      .metavar = "FILE",
+      FIELD(cfg.tcache_trace),
+      .section = SEC_TRANSLATION,
+      .help = "record every unit entry, translation, invalidation\n"
+              "and flush to FILE (zstd) for `xbt tcsim` (30 host\n"
+              "bytes per unit entry; docs/tcsim.md)" },
     { .name = "tcache-nursery",
       .kind = OPTPARSE_UINT,
       .metavar = "PCT",

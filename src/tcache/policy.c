@@ -1,7 +1,8 @@
 /*
  * policy.c - where units live in the code buffer and what makes room when
- * it is full (--tcache-policy): flush-all, a FIFO circular buffer, or a
- * generational scheme with a FIFO nursery and a FIFO persistent region.
+ * it is full (--tcache-policy): flush-all, a FIFO circular buffer, a
+ * generational scheme with a FIFO nursery and a FIFO persistent region, or
+ * clock (second chance) over the circular buffer.
  *
  * Every policy allocates from FIFO regions: a unit is placed at the
  * region's head; when the head would run past the end it wraps to the
@@ -12,19 +13,30 @@
  * malloc'd block freed with it.  Eviction happens only in tc_begin(), never
  * while translated code runs, and bumps tc->generation so the dispatcher
  * does not chain from a unit it picked before.
+ *
+ * Clock: the circular buffer's allocation point is the clock hand.  A unit
+ * it reaches that was entered since the hand last passed (unit->ref, set by
+ * the unit's prologue) is spared: its bit is cleared, its code is slid
+ * down to the head (so the free bytes stay contiguous; its chains and
+ * indirect-table entries are dropped and re-made on use), it becomes the
+ * youngest of the FIFO and the head moves past it.
+ *
+ * Nothing here touches host code: with tc->sim (tcsim) the same functions
+ * run over a simulated arena of unit sizes.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "mmu.h"
 #include "tcache.h"
+#include "tctrace.h"
 #include "tc_internal.h"
 
-const char *const tc_policy_names[3] = { "flush", "fifo", "gen" };
+const char *const tc_policy_names[TC_POLICY_COUNT] = { "flush", "fifo", "gen", "clock" };
 
 int tc_policy_parse(const char *name)
 {
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < TC_POLICY_COUNT; i++)
         if (!strcmp(name, tc_policy_names[i]))
             return i;
     if (!strcmp(name, "generational"))
@@ -61,10 +73,13 @@ static bool ghost_hit(const struct tcache *tc, uint32_t pc, uint32_t mode)
  * by the region's head). */
 static void unit_free(struct tcache *tc, struct unit *unit)
 {
+    if (tc->simk && unit->valid)
+        tc->simk->key[unit->trace_key].held &= ~tc->sim_bit;
     free(unit->meta_block);
     unit->meta_block = NULL;
     unit->live = false;
     unit->valid = false;
+    unit->ref = 0;
     unit->code = NULL;
     unit->fifo_next = tc->free_units;
     tc->free_units = unit;
@@ -121,6 +136,81 @@ static void region_make_room(struct tcache *tc, struct tc_region *r, size_t need
         evict_oldest(tc, r);
 }
 
+/* Moves unit's code down to the region's head (the start of the free
+ * bytes; the regions may overlap).  Its exits are pointed back at their
+ * stubs first (rel32 fields are relative), exits chained into it and
+ * indirect-table entries for it are dropped: they re-chain and refill. */
+static void move_to_head(struct tcache *tc, struct tc_region *r, struct unit *unit)
+{
+    uint32_t from = code_off(tc, unit), span = (unit->code_size + 15) & ~15u;
+    if (from == r->head)
+        return;
+    if (!tc->sim) {
+        for (int i = 0; i < 2; i++)
+            tc_unchain_exit(tc, unit, i);
+        tc_unlink_incoming(tc, unit);
+        tc_jcache_drop_code(tc, unit->vpc, unit->code);
+        memmove(tc->rw + r->head, tc->rw + from, unit->code_size);
+    }
+    unit->code = tc->rx + r->head;
+    uint32_t idx = (uint32_t)(unit - tc->units) + 1;
+    for (uint32_t g = r->head >> 4; g < (r->head + span) >> 4; g++)
+        tc->owner[g] = idx;
+    tc->st.clock_moves++;
+}
+
+/* Clock: entered since the hand last passed (in tcsim, hits set no bit:
+ * an entry of its key after the bit was cleared counts). */
+static bool referenced(const struct tcache *tc, const struct unit *unit)
+{
+    return unit->ref || (tc->simk && tc->simk->key[unit->trace_key].seen > unit->ref_at);
+}
+
+/* Clock: the oldest unit (at the hand) was entered since the hand last
+ * passed: clear its bit, slide its code down to the head, make it the
+ * youngest (it now lies just behind the head). */
+static void spare_oldest(struct tcache *tc, struct tc_region *r)
+{
+    struct unit *unit = r->oldest;
+    unit->ref = 0;
+    unit->ref_at = tc->simk ? tc->simk->now : 0;
+    move_to_head(tc, r, unit);
+    r->head += (unit->code_size + 15) & ~15u;
+    tc->st.clock_skips++;
+    tc->generation++;
+    if (unit == r->newest)
+        return;
+    r->oldest = unit->fifo_next;
+    unit->fifo_next = NULL;
+    r->newest->fifo_next = unit;
+    r->newest = unit;
+}
+
+/* Clock's region_make_room: a referenced unit at the hand is spared (once:
+ * sparing clears its bit, and no unit runs while room is made). */
+static void clock_make_room(struct tcache *tc, struct tc_region *r, size_t need)
+{
+    for (;;) {
+        if (r->end - r->head < need) {
+            while (r->oldest && code_off(tc, r->oldest) >= r->head) {
+                if (referenced(tc, r->oldest) && r->oldest->valid)
+                    spare_oldest(tc, r);
+                else
+                    evict_oldest(tc, r);
+            }
+            r->head = r->start;
+            tc->st.wraps++;
+        }
+        struct unit *u = r->oldest;
+        if (!u || code_off(tc, u) < r->head || code_off(tc, u) >= r->head + need)
+            return;
+        if (referenced(tc, u) && u->valid)
+            spare_oldest(tc, r);
+        else
+            evict_oldest(tc, r);
+    }
+}
+
 /* Drops every unit and empties the regions. */
 static void drop_all(struct tcache *tc)
 {
@@ -141,15 +231,22 @@ static void drop_all(struct tcache *tc)
     tc->generation++;
 }
 
-void tc_flush(struct tcache *tc)
+/* The flush policy's capacity flush. */
+static void flush_full(struct tcache *tc)
 {
     drop_all(tc);
     tc->st.flushes_full++;
 }
 
+void tc_flush(struct tcache *tc)
+{
+    tc_trace_flush(tc); /* not the policy's own: the trace records it */
+    flush_full(tc);
+}
+
 int tc_set_policy(struct tcache *tc, enum tc_policy policy, unsigned nursery_pct)
 {
-    if ((int)policy < 0 || policy > TC_POLICY_GEN)
+    if ((int)policy < 0 || policy >= TC_POLICY_COUNT)
         return XBT_EINVAL;
     if (nursery_pct < 10 || nursery_pct > 90)
         return XBT_EINVAL;
@@ -200,9 +297,12 @@ uint8_t *tc_begin(struct tcache *tc, uint32_t pc, uint32_t mode, size_t *room, s
     size_t need = region_reserve(r);
     if (tc->policy == TC_POLICY_FLUSH) {
         if (r->end - r->head < need || !have_unit(tc))
-            tc_flush(tc);
+            flush_full(tc);
     } else {
-        region_make_room(tc, r, need);
+        if (tc->policy == TC_POLICY_CLOCK)
+            clock_make_room(tc, r, need);
+        else
+            region_make_room(tc, r, need);
         /* out of descriptors (many tiny units): free the oldest */
         while (!have_unit(tc)) {
             struct tc_region *o = tc->region[ri].oldest ? &tc->region[ri] : &tc->region[ri ^ 1];
@@ -224,8 +324,8 @@ struct unit *tc_alloc_commit(struct tcache *tc, size_t code_size, size_t meta_by
 {
     struct unit *unit = tc->next_unit;
     struct tc_region *r = &tc->region[tc->cur_region];
-    void *meta = malloc(meta_bytes ? meta_bytes : 1);
-    if (!unit || !meta) {
+    void *meta = tc->sim ? NULL : malloc(meta_bytes ? meta_bytes : 1);
+    if (!unit || (!meta && !tc->sim)) {
         free(meta);
         return NULL;
     }
@@ -234,6 +334,7 @@ struct unit *tc_alloc_commit(struct tcache *tc, size_t code_size, size_t meta_by
     unit->code = tc->rx + r->head;
     unit->region = (uint8_t)tc->cur_region;
     unit->live = true;
+    unit->ref = 0;
     unit->fifo_next = NULL;
     if (r->newest)
         r->newest->fifo_next = unit;

@@ -11,11 +11,17 @@
 #include "cpu_mode.h"
 #include "mmu.h"
 #include "tcache.h"
+#include "tctrace.h"
 #include "tc_internal.h"
 
-/* Tunable: hash index buckets (power of two).  Policy: about one bucket per
- * expected unit of a 32 MiB buffer, so chains stay short. */
-#define TC_HASH_BUCKETS (1u << 16)
+/* Tunable: hash index buckets (a power of two, per buffer byte, with a
+ * floor and a ceiling).  Policy: about one bucket per 256 bytes of buffer
+ * (units average about 160), at most 64 Ki (a 16 MiB or larger buffer),
+ * so chains stay short and a small cache's index stays in the host's
+ * cache (tcsim simulates many small caches at once). */
+#define TC_HASH_BYTES_PER_BUCKET 256u
+#define TC_HASH_MIN_BUCKETS (1u << 10)
+#define TC_HASH_MAX_BUCKETS (1u << 16)
 
 static inline uint32_t tc_hash(uint32_t pc, uint32_t mode)
 {
@@ -39,29 +45,25 @@ static void mappings_changed(void *opaque, enum mmu_flush_cause cause, uint32_t 
     tc_jcache_mappings_changed(opaque, (int)cause, lin);
 }
 
-int tc_init(struct tcache *tc, struct mmu *mmu, size_t size)
+/* The parts of tc_init after the code buffer; npages: RAM pages. */
+static int tc_init_tables(struct tcache *tc, size_t size, uint32_t npages)
 {
-    memset(tc, 0, sizeof(*tc));
-    tc->mmu = mmu;
-    if (mmu)
-        mmu->hooks = (struct mmu_hooks){ code_written, mappings_changed, tc };
-    tc->memfd = -1;
-    if (size < 64 * 1024)
-        size = 64 * 1024;
-    size = (size + 4095) & ~(size_t)4095;
-    int rc = tc_codebuf_map(tc, size);
-    if (rc)
-        return rc;
     tc->max_units = (uint32_t)(size / 64) + 64;
     tc->units = calloc(tc->max_units, sizeof(struct unit));
-    tc->hash_mask = TC_HASH_BUCKETS - 1;
-    tc->hash = calloc(TC_HASH_BUCKETS, sizeof(struct unit *));
-    tc->npages = mmu ? mmu->ram_size / PAGE_SIZE : 0;
+    uint32_t buckets = TC_HASH_MIN_BUCKETS;
+    while (buckets < TC_HASH_MAX_BUCKETS && buckets < size / TC_HASH_BYTES_PER_BUCKET)
+        buckets *= 2;
+    tc->hash_mask = buckets - 1;
+    tc->hash = calloc(buckets, sizeof(struct unit *));
+    tc->npages = npages;
     tc->page_list = calloc(tc->npages ? tc->npages : 1, sizeof(struct unit *));
     /* one entry per 16-byte granule; calloc of this size maps lazily */
     tc->owner = calloc(size / 16, sizeof(uint32_t));
-    tc->page_smc = calloc(tc->npages ? tc->npages : 1, sizeof(struct tc_page_smc));
-    if (!tc->units || !tc->hash || !tc->page_list || !tc->owner || !tc->page_smc ||
+    /* (a simulated cache replays the live cache's invalidations as they
+     * were made: no granularity adaptation of its own) */
+    if (!tc->sim)
+        tc->page_smc = calloc(tc->npages ? tc->npages : 1, sizeof(struct tc_page_smc));
+    if (!tc->units || !tc->hash || !tc->page_list || !tc->owner || (!tc->sim && !tc->page_smc) ||
         tc_jcache_init(tc) < 0) {
         tc_destroy(tc);
         return XBT_ENOMEM;
@@ -70,8 +72,42 @@ int tc_init(struct tcache *tc, struct mmu *mmu, size_t size)
     return tc_set_policy(tc, TC_POLICY_FLUSH, TC_DEFAULT_NURSERY_PCT);
 }
 
+static size_t clamp_size(size_t size)
+{
+    if (size < 64 * 1024)
+        size = 64 * 1024;
+    return (size + 4095) & ~(size_t)4095;
+}
+
+int tc_init(struct tcache *tc, struct mmu *mmu, size_t size)
+{
+    memset(tc, 0, sizeof(*tc));
+    tc->mmu = mmu;
+    if (mmu)
+        mmu->hooks = (struct mmu_hooks){ code_written, mappings_changed, tc };
+    tc->memfd = -1;
+    size = clamp_size(size);
+    int rc = tc_codebuf_map(tc, size);
+    if (rc)
+        return rc;
+    return tc_init_tables(tc, size, mmu ? mmu->ram_size / PAGE_SIZE : 0);
+}
+
+int tc_init_sim(struct tcache *tc, size_t size, uint32_t npages)
+{
+    memset(tc, 0, sizeof(*tc));
+    tc->memfd = -1;
+    tc->sim = true;
+    size = clamp_size(size);
+    int rc = tc_codebuf_map(tc, size);
+    if (rc)
+        return rc;
+    return tc_init_tables(tc, size, npages);
+}
+
 void tc_destroy(struct tcache *tc)
 {
+    tc_trace_close(tc);
     if (tc->units)
         for (uint32_t i = 0; i < tc->fresh_units; i++)
             free(tc->units[i].meta_block);
@@ -90,7 +126,9 @@ void tc_destroy(struct tcache *tc)
 /* Empties the index and the page lists (a flush; policy.c frees the units). */
 void tc_index_clear(struct tcache *tc)
 {
-    for (uint32_t i = 0; i < tc->npages; i++) {
+    if (!tc->mmu) /* no code pages to unmark: one memset */
+        memset(tc->page_list, 0, tc->npages * sizeof(struct unit *));
+    for (uint32_t i = 0; tc->mmu && i < tc->npages; i++) {
         if (tc->page_list[i] && tc->mmu)
             mmu_code_page_clear(tc->mmu, i * PAGE_SIZE);
         tc->page_list[i] = NULL;
@@ -102,6 +140,8 @@ struct unit *tc_lookup(struct tcache *tc, uint32_t pc, uint32_t mode, uint32_t c
                        uint32_t cs_limit, uint32_t eip)
 {
     tc->st.lookups++;
+    if (tc->trace)
+        tc_trace_poll(tc);
     for (struct unit *t = tc->hash[tc_hash(pc, mode) & tc->hash_mask]; t; t = t->hash_next) {
         if (t->pc == pc && t->mode == mode && t->vpc == eip &&
             (!(mode & MODE_NONFLAT) || (t->cs_base == cs_base && t->cs_limit == cs_limit))) {
@@ -119,13 +159,31 @@ static void page_link(struct tcache *tc, struct unit *unit, int slot)
         return;
     if (!tc->page_list[p] && tc->mmu)
         mmu_code_page_set(tc->mmu, unit->page[slot]);
-    tc->page_smc[p].tr_serial++;
+    if (tc->page_smc)
+        tc->page_smc[p].tr_serial++;
     struct unit *head = tc->page_list[p];
     unit->page_next[slot] = head;
     unit->page_pprev[slot] = &tc->page_list[p];
     if (head)
         head->page_pprev[head->page[0] == unit->page[slot] ? 0 : 1] = &unit->page_next[slot];
     tc->page_list[p] = unit;
+}
+
+/* The metadata block (tc_alloc_commit made it): memops (16-byte records),
+ * insn_pc, insn_off. */
+static void copy_meta(struct unit *unit, const uint32_t *insn_pc, const uint16_t *insn_off,
+                      const struct unit_memop *memops, uint32_t nmemops)
+{
+    uint8_t *meta = unit->meta_block;
+    size_t mo = nmemops * sizeof(struct unit_memop), pcb = unit->nmap * sizeof(uint32_t);
+    unit->memops = (struct unit_memop *)meta;
+    unit->nmemops = nmemops;
+    if (nmemops)
+        memcpy(unit->memops, memops, mo);
+    unit->insn_pc = (uint32_t *)(meta + mo);
+    memcpy(unit->insn_pc, insn_pc, pcb);
+    unit->insn_off = (uint16_t *)(meta + mo + pcb);
+    memcpy(unit->insn_off, insn_off, unit->nmap * sizeof(uint16_t));
 }
 
 struct unit *tc_commit(struct tcache *tc, const struct unit *proto, size_t code_size,
@@ -144,20 +202,14 @@ struct unit *tc_commit(struct tcache *tc, const struct unit *proto, size_t code_
         unit->exits[i].dest = NULL;
         unit->exits[i].in_next = NULL;
     }
-    /* metadata block: memops (16-byte records), insn_pc, insn_off */
     _Static_assert(sizeof(struct unit_memop) == 4 * sizeof(uint32_t), "memop size");
-    size_t mo = nmemops * sizeof(struct unit_memop), pcb = unit->nmap * sizeof(uint32_t);
-    if (!tc_alloc_commit(tc, code_size, mo + pcb + unit->nmap * sizeof(uint16_t)))
+    if (tc->sim) /* no code: nothing maps back to guest instructions */
+        nmemops = unit->nmap = 0;
+    size_t meta = nmemops * sizeof(struct unit_memop) + unit->nmap * 6;
+    if (!tc_alloc_commit(tc, code_size, meta))
         return NULL;
-    uint8_t *meta = unit->meta_block;
-    unit->memops = (struct unit_memop *)meta;
-    unit->nmemops = nmemops;
-    if (nmemops)
-        memcpy(unit->memops, memops, mo);
-    unit->insn_pc = (uint32_t *)(meta + mo);
-    memcpy(unit->insn_pc, insn_pc, pcb);
-    unit->insn_off = (uint16_t *)(meta + mo + pcb);
-    memcpy(unit->insn_off, insn_off, unit->nmap * sizeof(uint16_t));
+    if (!tc->sim)
+        copy_meta(unit, insn_pc, insn_off, memops, nmemops);
 
     uint32_t h = tc_hash(unit->pc, unit->mode) & tc->hash_mask;
     unit->hash_next = tc->hash[h];
@@ -170,6 +222,8 @@ struct unit *tc_commit(struct tcache *tc, const struct unit *proto, size_t code_
     tc->st.guest_insns += unit->ninsns;
     tc->st.guest_bytes += unit->guest_size;
     tc->st.host_bytes += code_size;
+    if (tc->trace)
+        tc_trace_translate(tc, unit);
     return unit;
 }
 
@@ -204,6 +258,8 @@ void tc_unit_drop(struct tcache *tc, struct unit *unit)
     tc_unlink_incoming(tc, unit);
     tc_unlink_outgoing(unit);
     tc_jcache_drop_code(tc, unit->vpc, unit->code);
+    if (tc->simk && unit->valid)
+        tc->simk->key[unit->trace_key].held &= ~tc->sim_bit;
     unit->valid = false;
 }
 
@@ -284,6 +340,8 @@ int tc_invalidate_range(struct tcache *tc, uint32_t addr, uint32_t len, enum tc_
         addr &= mask;
         len = (uint32_t)(((last | (g - 1)) + 1) - addr);
     }
+    if (tc->trace)
+        tc_trace_inval(tc, addr, len, cause);
     uint64_t end = (uint64_t)addr + len;
     bool adapt = cause == TC_INV_SMC && tc->smc_granularity == 0 && tc->page_smc;
     for (uint64_t page = addr & PAGE_MASK; page < end; page += PAGE_SIZE) {
@@ -294,14 +352,19 @@ int tc_invalidate_range(struct tcache *tc, uint32_t addr, uint32_t len, enum tc_
             continue;
         bool was_page_mode = adapt && tc->page_smc[p].page_mode;
         if (was_page_mode && smc_page_adapt(tc, p, count_page(tc, (uint32_t)page, addr, end))) {
+            if (tc->trace)
+                tc_trace_inval(tc, (uint32_t)page, PAGE_SIZE, cause);
             n += invalidate_page(tc, (uint32_t)page, page, page + PAGE_SIZE);
             continue;
         }
         int k = invalidate_page(tc, (uint32_t)page, addr, end);
         n += k;
         /* (a store that just switched the page back was counted above) */
-        if (adapt && !was_page_mode && smc_page_adapt(tc, p, k))
+        if (adapt && !was_page_mode && smc_page_adapt(tc, p, k)) {
+            if (tc->trace)
+                tc_trace_inval(tc, (uint32_t)page, PAGE_SIZE, cause);
             n += invalidate_page(tc, (uint32_t)page, page, page + PAGE_SIZE);
+        }
     }
     tc->st.invalidations[cause] += (uint64_t)n;
     return n;

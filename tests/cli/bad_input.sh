@@ -62,6 +62,7 @@ check bad-tlb "tlb-entries" run --tlb-entries 3 "$HELLO"
 check bad-tcache-policy "tcache-policy" run --tcache-policy=lru "$HELLO"
 check bad-tcache-nursery "tcache-nursery" run --tcache-policy=gen --tcache-nursery 5 "$HELLO"
 check bad-tcache-size "tcache-size" run --tcache-size 4K "$HELLO"
+check bad-tcache-trace "tcache-trace" run --tcache-trace "$T/dir" "$HELLO"
 check bad-command "unknown command" frobnicate
 
 # --disk (and its alias --hda): the image must be a non-empty regular file

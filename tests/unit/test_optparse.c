@@ -506,7 +506,8 @@ static void test_run_errors(void **state)
     } cases[] = {
         { { "-m", "0", "k" }, "-m 0: guest RAM must be 2..3072 MiB" },
         { { "--tlb-entries", "3", "k" }, "--tlb-entries 3: must be a power of two in 2..65536" },
-        { { "--tcache-policy", "lru", "k" }, "--tcache-policy lru: must be flush, fifo or gen" },
+        { { "--tcache-policy", "lru", "k" },
+          "--tcache-policy lru: must be flush, fifo, gen or clock" },
         { { "--tcache-nursery", "5", "k" }, "--tcache-nursery 5: must be 10..90 (percent)" },
         { { "--tcache-size", "4K", "k" }, "--tcache-size 4K: must be 64K..1G" },
         { { "--disk", "a", "--hda", "b", "k" },

@@ -2,7 +2,7 @@
  * test_tcache.c - the translation cache: index by (pc, mode), per-page
  * lists and byte-range invalidation, chaining and unchaining of exits,
  * code-page marking in the MMU, host-address lookup, flush, the
- * eviction order of each --tcache-policy (flush, fifo, gen), and the
+ * eviction order of each --tcache-policy (flush, fifo, gen, clock), and the
  * indirect-branch tables: fills and the kind of miss they repair, exact
  * invalidation through the MMU's mappings hook (INVLPG drops the targets
  * in its 4 MiB region, including units whose last byte lies there; a CR3
@@ -337,6 +337,58 @@ static void test_policy_gen_promotes_reused(void **state)
     assert_true(present(0x1000));
 }
 
+/* Clock: on a 64 KiB cache a unit needs 16 KiB free at the head; units of
+ * 4 KiB: the 14th wraps and frees [0, 16 KiB).  A referenced unit at the
+ * hand is spared once: slid down to the head, made the youngest. */
+static void test_policy_clock_spares_referenced(void **state)
+{
+    (void)state;
+    small_cache(TC_POLICY_CLOCK, 50);
+    struct unit *u[14];
+    for (uint32_t i = 0; i < 13; i++)
+        u[i] = fake_unit_sized(0x1000 * (i + 1), 16, 0, 4096);
+    uint8_t before[16];
+    memcpy(before, u[1]->code, sizeof(before));
+    u[1]->ref = 1; /* unit 2 (at 4 KiB) was entered since the hand passed */
+    u[13] = fake_unit_sized(0xE000, 16, 0, 4096);
+    assert_false(present(0x1000));
+    assert_true(present(0x2000)); /* spared */
+    assert_false(present(0x3000) || present(0x4000) || present(0x5000));
+    assert_true(present(0x6000));
+    assert_int_equal(g_m.tc.st.clock_skips, 1);
+    assert_int_equal(g_m.tc.st.clock_moves, 1);
+    assert_int_equal(u[1]->ref, 0);
+    assert_ptr_equal(u[1]->code, g_m.tc.rx); /* slid down to the old head */
+    assert_memory_equal(u[1]->code, before, sizeof(before));
+    assert_ptr_equal(tc_find_by_host(&g_m.tc, (uintptr_t)u[1]->code + 100), u[1]);
+    assert_ptr_equal(u[13]->code, g_m.tc.rx + 4096); /* made after it */
+    assert_ptr_equal(g_m.tc.region[0].newest, u[13]);
+}
+
+/* A spared unit's exits go back to their stubs (rel32 fields are
+ * relative) and chains into it are undone; without a new reference the
+ * hand evicts it on its next lap. */
+static void test_policy_clock_unchains_moved(void **state)
+{
+    (void)state;
+    small_cache(TC_POLICY_CLOCK, 50);
+    struct unit *u[13];
+    for (uint32_t i = 0; i < 13; i++)
+        u[i] = fake_unit_sized(0x1000 * (i + 1), 16, 0, 4096);
+    tc_chain(&g_m.tc, u[1], 0, u[5], false);
+    tc_chain(&g_m.tc, u[7], 0, u[1], false);
+    u[1]->ref = 1;
+    fake_unit_sized(0xE000, 16, 0, 4096);
+    assert_null(u[1]->exits[0].dest);
+    assert_int_equal(rel_of(u[1]), 0);
+    assert_null(u[7]->exits[0].dest);
+    assert_null(u[1]->in_first);
+    for (uint32_t i = 15; i < 40; i++)
+        fake_unit_sized(0x1000 * i, 16, 0, 4096);
+    assert_false(present(0x2000));
+    assert_int_equal(g_m.tc.st.clock_skips, 1);
+}
+
 static void test_policy_invalid_unit_stays_findable(void **state)
 {
     (void)state;
@@ -392,6 +444,7 @@ static void test_policy_parse(void **state)
     assert_int_equal(tc_policy_parse("fifo"), TC_POLICY_FIFO);
     assert_int_equal(tc_policy_parse("gen"), TC_POLICY_GEN);
     assert_int_equal(tc_policy_parse("generational"), TC_POLICY_GEN);
+    assert_int_equal(tc_policy_parse("clock"), TC_POLICY_CLOCK);
     assert_int_equal(tc_policy_parse("lru"), -1);
     assert_int_not_equal(tc_set_policy(&g_m.tc, TC_POLICY_GEN, 5), 0);
     /* --tcache-nursery: the nursery's share, page-aligned */
@@ -593,6 +646,8 @@ int main(void)
         cmocka_unit_test(test_policy_invalid_unit_stays_findable),
         cmocka_unit_test(test_smc_page_adaptation),
         cmocka_unit_test(test_policy_parse),
+        cmocka_unit_test(test_policy_clock_spares_referenced),
+        cmocka_unit_test(test_policy_clock_unchains_moved),
         cmocka_unit_test(test_fill_and_miss_kinds),
         cmocka_unit_test(test_invlpg_drops_its_region_only),
         cmocka_unit_test(test_invlpg_of_the_last_bytes_region),
