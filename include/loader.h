@@ -65,8 +65,10 @@ bool loader_is_bzimage(const uint8_t *head, size_t len);
 #define LOADER_PROBE_BYTES 8192u
 /* True if head (a file's first len bytes, up to LOADER_PROBE_BYTES) is a
  * kernel a loader takes: an ELF file, a bzImage, or a multiboot header
- * (magic, flags and checksum) in the first 8 KiB.  Anything else (a PC
- * disk image with its boot sector) is booted through the BIOS. */
+ * (magic, flags and checksum) in the first 8 KiB of a file whose first
+ * sector is not a boot sector (0x55AA at 510: GRUB's core.img after an
+ * MBR has a multiboot header).  Anything else (a PC disk image) is
+ * booted through the BIOS. */
 bool loader_is_kernel(const uint8_t *head, size_t len);
 
 /*

@@ -22,9 +22,19 @@ static bool has_multiboot_header(const uint8_t *head, size_t len)
     return false;
 }
 
+/* A boot sector's signature: 0x55 0xAA at offset 510. */
+static bool has_boot_signature(const uint8_t *head, size_t len)
+{
+    return len >= 512 && head[510] == 0x55 && head[511] == 0xAA;
+}
+
 bool loader_is_kernel(const uint8_t *head, size_t len)
 {
     if (len >= 4 && !memcmp(head, "\177ELF", 4))
         return true;
-    return loader_is_bzimage(head, len) || has_multiboot_header(head, len);
+    if (loader_is_bzimage(head, len))
+        return true;
+    /* GRUB's core.img, right after the MBR, carries a multiboot header:
+     * a first sector with a boot signature makes the file a disk */
+    return has_multiboot_header(head, len) && !has_boot_signature(head, len);
 }

@@ -468,6 +468,18 @@ static void test_run_pick_boot(void **state)
     assert_int_equal(run_args(tiny, NULL), 0);
     assert_int_equal(run_options_pick_boot(&ro, e, sizeof(e)), XBT_EINVAL);
     assert_non_null(strstr(e, "neither a kernel"));
+    /* a boot sector followed by a multiboot header (GRUB's core.img) */
+    uint8_t grub[1024] = { 0 };
+    grub[510] = 0x55;
+    grub[511] = 0xAA;
+    uint32_t mb[3] = { 0x1BADB002u, 0, (uint32_t)-0x1BADB002u };
+    memcpy(grub + 512, mb, sizeof(mb));
+    char *gimg = temp_file(grub, sizeof(grub), sizeof(grub));
+    assert_int_equal(run_args(gimg, NULL), 0);
+    assert_int_equal(run_options_pick_boot(&ro, e, sizeof(e)), 0);
+    assert_string_equal(ro.disk_path, gimg);
+    assert_true(ro.cfg.bios_boot);
+    unlink(gimg);
     unlink(elf);
     unlink(img);
     unlink(tiny);
