@@ -59,11 +59,21 @@ int cpu_probe(struct vcpu *cpu, uint32_t lin, unsigned acc, uint32_t *phys, uint
 #define MEM_R 0x100u
 #define MEM_W 0x200u
 #define MEM_SIZE_MASK 0xFFu
-/* The store is not its instruction's last effect (PUSH and CALL move ESP
- * and jump after it, string stores step EDI): when it hits translated
- * code the instruction is finished in translated code and the unit is
- * left at the next unit entry (exit_request), not at the store. */
+/* A store that is not its instruction's last effect, when it hits
+ * translated code (the unit is left at the next instruction, whose code
+ * may have changed):
+ *   MEM_FINISH: the instruction goes on in translated code and leaves its
+ *     unit anyway (CALL), or cannot be finished here (inline PUSHA): the
+ *     next unit entry leaves (exit_request);
+ *   MEM_POST_ESP: ESP += MEM_POST_D(info, 16) first (PUSH, POP to memory);
+ *   MEM_POST_STR: EDI, and ESI with MEM_POST_SRC, += MEM_POST_D(info, 24)
+ *     first (inline STOS, MOVS). */
 #define MEM_FINISH 0x400u
+#define MEM_POST_ESP 0x800u
+#define MEM_POST_STR 0x1000u
+#define MEM_POST_SRC 0x2000u
+#define MEM_POST_ENC(d, shift) ((uint32_t)(uint8_t)(int8_t)(d) << (shift))
+#define MEM_POST_D(info, shift) ((int32_t)(int8_t)((info) >> (shift)))
 uint64_t cpu_mem_slow(struct vcpu *cpu, uint32_t addr, uint32_t info, uint32_t eip);
 /* After a store executed on the bounce buffer: commits it; info is the
  * slow path's (MEM_FINISH), next_eip the address of the next guest

@@ -34,8 +34,10 @@ static void stack_addr(struct tr *t, int32_t delta, unsigned size)
 }
 
 /* Stores `src` (register or immediate operand of `size`) at ESP-size. */
-static void push_value(struct tr *t, ZydisEncoderOperand src, unsigned size)
+static void push_value(struct tr *t, ZydisEncoderOperand src, unsigned size, bool call)
 {
+    /* a CALL leaves its unit after the push; a PUSH goes on in it */
+    unsigned post = call ? MEM_FINISH : MEM_POST_ESP | MEM_POST_ENC(-(int32_t)size, 16);
     uint8_t ins[16];
     stack_addr(t, -(int32_t)size, size);
     size_t n = e_encode(ins, ZYDIS_MNEMONIC_MOV, 2, HMEM(size), src);
@@ -43,7 +45,7 @@ static void push_value(struct tr *t, ZydisEncoderOperand src, unsigned size)
         t->e.encode_error = true;
         return;
     }
-    tr_mem_access(t, ins, n, size, MEM_W | MEM_FINISH);
+    tr_mem_access(t, ins, n, size, MEM_W | post);
     lea_esp(t, ZYDIS_REGISTER_R12D, -(int32_t)size);
 }
 
@@ -202,12 +204,12 @@ static bool tr_call_near(struct tr *t, const struct bt_insn *i)
     if (i->zi.meta.branch_type == ZYDIS_BRANCH_TYPE_FAR)
         return false; /* far call: tr_system */
     if (i->ops[0].type == ZYDIS_OPERAND_TYPE_IMMEDIATE) {
-        push_value(t, return_imm(i), osz);
+        push_value(t, return_imm(i), osz, true);
         tr_exit_direct(t, branch_target(i), -1);
         return true;
     }
     load_operand(t, &i->ops[0], ZYDIS_REGISTER_R11D, osz);
-    push_value(t, return_imm(i), osz);
+    push_value(t, return_imm(i), osz, true);
     e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, R(R8D), R(R11D));
     tr_exit_indirect(t);
     return true;
@@ -241,7 +243,7 @@ static void push_sreg(struct tr *t, ZydisRegister sreg, unsigned size)
                  (int64_t)offsetof(struct vcpu, seg[s].sel), 2));
     stack_addr(t, -(int32_t)size, size);
     size_t n = e_encode(ins, ZYDIS_MNEMONIC_MOV, 2, HMEM(2), R(R11W));
-    tr_mem_access(t, ins, n, 2, MEM_W | MEM_FINISH);
+    tr_mem_access(t, ins, n, 2, MEM_W | MEM_POST_ESP | MEM_POST_ENC(-(int32_t)size, 16));
     lea_esp(t, ZYDIS_REGISTER_R12D, -(int32_t)size);
 }
 
@@ -252,15 +254,15 @@ static void tr_push(struct tr *t, const struct bt_insn *i)
     unsigned size = i->zi.operand_width / 8;
     if (op->type == ZYDIS_OPERAND_TYPE_IMMEDIATE) {
         int64_t v = op->imm.value.s;
-        push_value(t, o_imm(size == 2 ? (int16_t)v : (int32_t)v), size);
+        push_value(t, o_imm(size == 2 ? (int16_t)v : (int32_t)v), size, false);
     } else if (op->type == ZYDIS_OPERAND_TYPE_REGISTER) {
         if (ZydisRegisterGetClass(op->reg.value) == ZYDIS_REGCLASS_SEGMENT)
             push_sreg(t, op->reg.value, size);
         else
-            push_value(t, o_reg(tr_map_reg(op->reg.value)), size);
+            push_value(t, o_reg(tr_map_reg(op->reg.value)), size, false);
     } else {
         load_operand(t, op, ZYDIS_REGISTER_R11D, size);
-        push_value(t, size == 2 ? R(R11W) : R(R11D), size);
+        push_value(t, size == 2 ? R(R11W) : R(R11D), size, false);
     }
 }
 
@@ -284,7 +286,7 @@ static bool tr_pop(struct tr *t, const struct bt_insn *i)
         int32_t adj = (op->mem.base == ZYDIS_REGISTER_ESP) ? (int32_t)size : 0;
         tr_addr(t, op, adj);
         size_t n = e_encode(ins, ZYDIS_MNEMONIC_MOV, 2, HMEM(size), size == 2 ? R(R11W) : R(R11D));
-        tr_mem_access(t, ins, n, size, MEM_W | MEM_FINISH);
+        tr_mem_access(t, ins, n, size, MEM_W | MEM_POST_ESP | MEM_POST_ENC(size, 16));
         lea_esp(t, ZYDIS_REGISTER_R12D, (int32_t)size);
     }
     return true;

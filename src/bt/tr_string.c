@@ -39,12 +39,12 @@ static void load_r11(struct tr *t, const ZydisDecodedOperand *mem, unsigned size
 
 /* [mem] = reg (of the operand's size) */
 static void store_reg(struct tr *t, const ZydisDecodedOperand *mem, unsigned size,
-                      ZydisRegister reg)
+                      ZydisRegister reg, unsigned post)
 {
     uint8_t ins[16];
     tr_addr(t, mem, 0);
     size_t n = e_encode(ins, ZYDIS_MNEMONIC_MOV, 2, HMEM(size), o_reg(reg));
-    tr_mem_access(t, ins, n, size, MEM_W | MEM_FINISH);
+    tr_mem_access(t, ins, n, size, MEM_W | post);
 }
 
 /* index += step (flag-free) */
@@ -66,11 +66,11 @@ bool tr_string_inline(struct tr *t, const struct bt_insn *i, int op, unsigned si
         return false;
     if (op == STR_MOVS && src && dst) {
         load_r11(t, src, size);
-        store_reg(t, dst, size, r11[size]);
+        store_reg(t, dst, size, r11[size], MEM_POST_STR | MEM_POST_SRC | MEM_POST_ENC(delta, 24));
         step(t, ZYDIS_REGISTER_ESI, ZYDIS_REGISTER_RSI, delta);
         step(t, ZYDIS_REGISTER_EDI, ZYDIS_REGISTER_RDI, delta);
     } else if (op == STR_STOS && dst) {
-        store_reg(t, dst, size, acc[size]);
+        store_reg(t, dst, size, acc[size], MEM_POST_STR | MEM_POST_ENC(delta, 24));
         step(t, ZYDIS_REGISTER_EDI, ZYDIS_REGISTER_RDI, delta);
     } else if (op == STR_LODS && src) {
         load_r11(t, src, size);

@@ -122,6 +122,18 @@ uint64_t cpu_mem_slow(struct vcpu *cpu, uint32_t addr, uint32_t info, uint32_t e
     return (uint64_t)(uintptr_t)cpu->bounce;
 }
 
+/* What the instruction does after its store (MEM_POST_*), for an exit
+ * right after the store. */
+static void finish_after_store(struct vcpu *cpu, uint32_t info)
+{
+    if (info & MEM_POST_ESP)
+        cpu_set_sp(cpu, cpu->regs[R_ESP] + (uint32_t)MEM_POST_D(info, 16));
+    if (info & MEM_POST_STR)
+        cpu->regs[R_EDI] += (uint32_t)MEM_POST_D(info, 24);
+    if (info & MEM_POST_SRC)
+        cpu->regs[R_ESI] += (uint32_t)MEM_POST_D(info, 24);
+}
+
 uint64_t cpu_mem_writeback(struct vcpu *cpu, uint32_t unused, uint32_t info, uint32_t next_eip)
 {
     (void)unused;
@@ -149,6 +161,7 @@ uint64_t cpu_mem_writeback(struct vcpu *cpu, uint32_t unused, uint32_t info, uin
          * still there to finish it) */
         __atomic_store_n(&cpu->exit_request, 1, __ATOMIC_RELAXED);
     } else if (smc) {
+        finish_after_store(cpu, info);
         /* the running unit may be stale: finish this instruction, leave */
         cpu->eip = next_eip;
         cpu->exit_reason = EXIT_NORMAL;
