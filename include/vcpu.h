@@ -103,7 +103,11 @@ struct vcpu {
     void *wb_thunk;        /* 0x58 write back a bounced store */
     uint8_t exit_request;  /* 0x60 non-zero: leave at the next unit entry */
     uint8_t helper_exit;   /* 0x61 set by a helper: leave after the call */
-    uint8_t pad0[2];
+    /* 0x62 the dispatcher saw an interrupt request it could not deliver
+     * (IF = 0, a shadow, an event first): translated code that sets IF
+     * leaves for it (src/bt/tr_vflags.c) */
+    uint8_t irq_waiting;
+    uint8_t pad0[1];
     uint32_t exit_reason;    /* 0x64 enum vcpu_exit */
     struct jc_entry *jcache; /* 0x68 indirect-branch lookup table */
     int64_t

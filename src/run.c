@@ -54,9 +54,10 @@ static int exit_why(const struct vcpu *cpu)
     return marker[cpu->chain_info];
 }
 
-static bool irq_deliverable(struct vcpu *cpu)
+/* The CPU accepts an interrupt request now. */
+static bool irq_open(const struct vcpu *cpu)
 {
-    return (cpu->eflags & EFL_IF) && !cpu->int_shadow && intr_pending(&cpu->intr);
+    return (cpu->eflags & EFL_IF) && !cpu->int_shadow;
 }
 
 /* An external interrupt (from the CPU's interrupt source: the local APIC,
@@ -65,13 +66,18 @@ static bool irq_deliverable(struct vcpu *cpu)
 static bool deliver_events(struct machine *m)
 {
     struct vcpu *cpu = m->cpu;
-    if (!vcpu_has_pending(cpu) && irq_deliverable(cpu)) {
+    bool requested = intr_pending(&cpu->intr);
+    if (requested && !vcpu_has_pending(cpu) && irq_open(cpu)) {
         int vec = intr_ack(&cpu->intr);
         if (vec >= 0) {
             vcpu_pend(cpu, (struct vcpu_event){ .kind = EV_EXTINT, .vec = vec });
             m->run_st.interrupts++;
         }
+        requested = intr_pending(&cpu->intr);
     }
+    /* for translated code that sets IF (after exit_request was cleared:
+     * a later request raises it again) */
+    cpu->irq_waiting = requested;
     if (!vcpu_has_pending(cpu))
         return true;
     cpu->chain_info = 0;

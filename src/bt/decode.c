@@ -116,7 +116,6 @@ static void p6_semantics(struct bt_insn *i)
 int bt_decode_unit(struct bt *bt, uint32_t eip, uint32_t pc, uint32_t mode, uint32_t max_insns,
                    struct bt_insn *out)
 {
-    (void)mode;
     dec_init();
     int n = 0;
     uint32_t page = pc & PAGE_MASK;
@@ -153,7 +152,7 @@ int bt_decode_unit(struct bt *bt, uint32_t eip, uint32_t pc, uint32_t mode, uint
         }
         n++;
         off += i->len;
-        if (bt_ends_unit(i))
+        if (bt_ends_unit(i) && !tr_vflags_inline(bt, i, mode))
             break;
         if (((pc + off) & PAGE_MASK) != page)
             break;

@@ -173,6 +173,9 @@ xbt_guest(sys_task   SOURCES sys_task.c ${XBT_SYS_COMMON})
 # the expected output is the i686 behaviour per the Intel SDM.
 xbt_guest(sys_strict SOURCES sys_strict.c ${XBT_SYS_COMMON} QEMU SKIP)
 xbt_guest(sys_single_step SOURCES sys_single_step.c)
+# PUSHF/POPF/CLI/STI on the virtual flags at ring 0 (inline in xbt) and
+# ring 3: every flag bit, interrupts taken right after POPF/STI set IF, TF.
+xbt_guest(sys_vflags SOURCES sys_vflags.c ${XBT_SYS_COMMON})
 # INT1 (ICEBP) and single step are #DB exceptions (no gate DPL check, DR6);
 # QEMU 7.2 raises #UD for ICEBP.
 xbt_guest(sys_int1   SOURCES sys_int1.c ${XBT_SYS_COMMON} QEMU SKIP)
