@@ -131,6 +131,9 @@ struct vcpu {
     /* interrupt shadow: after STI (IF 0 -> 1) and MOV SS / POP SS the next
      * instruction runs before interrupts are recognised */
     bool int_shadow;
+    /* cpu_seg_class of FS and GS (not in the mode key), for translated
+     * code; kept by cpu_seg_class_sync (cpu_mode.h) */
+    uint8_t seg_class[S_COUNT];
     unsigned far_kind;   /* far JMP/CALL helper argument: osize | 0x10 call */
     uint32_t fetch_next; /* physical page after the one being translated, or ~0 */
 

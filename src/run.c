@@ -257,6 +257,8 @@ static bool step(struct run *r)
     if (m->cfg.gdb && !run_gdb_check(m, &gdb_onestep))
         return false;
     uint32_t mode = cpu_mode_key(cpu);
+    cpu_seg_class_sync(cpu, S_FS);
+    cpu_seg_class_sync(cpu, S_GS);
     if (mode & MODE_CODE16) {
         xbt_error("the guest runs 16-bit code at %#x (not implemented yet)", cpu->eip);
         machine_request_stop(m, STOP_ERROR, XBT_STATUS_ERROR);
