@@ -242,6 +242,19 @@ static void after_unit(struct machine *m, bool shadow, bool single_step)
     }
 }
 
+/* Whether a timer may be due.  Host clock: only when the ticker fired (it
+ * forgets its deadline first, then raises exit_request) or does not wait
+ * for the earliest deadline (a new one is to be published): reading the
+ * host clock costs more than the rest of a dispatch, and translated code
+ * that never leaves sees its timers no sooner than that either. */
+static bool timers_may_be_due(const struct run *r)
+{
+    struct machine *m = r->m;
+    if (r->virt || !m->ticker)
+        return true;
+    return xclock_next_deadline(m->clock) != ticker_deadline(m->ticker);
+}
+
 /* One trip through the loop.  false: the run stops. */
 static bool step(struct run *r)
 {
@@ -250,7 +263,8 @@ static bool step(struct run *r)
     __atomic_store_n(&cpu->exit_request, 0, __ATOMIC_SEQ_CST);
     if (atomic_load(&m->stop_reason))
         return false;
-    xclock_run_timers(m->clock);
+    if (timers_may_be_due(r))
+        xclock_run_timers(m->clock);
     if (!deliver_events(m))
         return false;
     bool gdb_onestep = false;
