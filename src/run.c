@@ -243,16 +243,19 @@ static void after_unit(struct machine *m, bool shadow, bool single_step)
 }
 
 /* Whether a timer may be due.  Host clock: only when the ticker fired (it
- * forgets its deadline first, then raises exit_request) or does not wait
- * for the earliest deadline (a new one is to be published): reading the
- * host clock costs more than the rest of a dispatch, and translated code
- * that never leaves sees its timers no sooner than that either. */
+ * forgets its deadline first, then raises exit_request), does not wait
+ * for the earliest deadline (a new one is to be published), or the guest
+ * has read a time past it (polling the PIT or the TSC: the timers run now,
+ * even if the ticker thread is late).  Reading the host clock costs more
+ * than the rest of a dispatch, and translated code that never leaves sees
+ * its timers no sooner than that either. */
 static bool timers_may_be_due(const struct run *r)
 {
     struct machine *m = r->m;
     if (r->virt || !m->ticker)
         return true;
-    return xclock_next_deadline(m->clock) != ticker_deadline(m->ticker);
+    return xclock_next_deadline(m->clock) != ticker_deadline(m->ticker) ||
+           xclock_seen_due(m->clock);
 }
 
 /* One trip through the loop.  false: the run stops. */
