@@ -48,16 +48,16 @@ struct machine_config {
     const char *modules[16]; /* --module 'FILE ARGS': the module string */
     char *module_paths[16];  /* FILE part of each module string */
     int nmodules;
-    bool chain;              /* chain direct successors (default true) */
-    uint32_t max_unit_insns; /* translation unit length limit */
-    uint32_t tcache_size;    /* code buffer bytes */
-    uint32_t tlb_entries;    /* simulated TLB entries (power of two) */
-    enum mem_method mem;     /* --mem=host|tlb (paging off) */
-    enum mmu_kind mmu;       /* --mmu=walk|shadow|host (paging on) */
-    uint32_t host_maps;      /* --host-maps N: page budget of --mmu=host */
-    bool tlb_stats;          /* --tlb-stats: count inline TLB hits (slower) */
-    bool no_kpath;     /* --no-kpath: PUSHA/POPA, segment reloads, PUSHF/POPF/CLI/STI by helper */
-    bool tcache_stats; /* --tcache-stats: count unit entries inline (slower) */
+    bool chain;                    /* chain direct successors (default true) */
+    uint32_t max_unit_insns;       /* translation unit length limit */
+    uint32_t tcache_size;          /* code buffer bytes */
+    uint32_t tlb_entries;          /* simulated TLB entries (power of two) */
+    enum mem_method mem;           /* --mem=host|tlb (paging off) */
+    enum mmu_kind mmu;             /* --mmu=walk|shadow|host (paging on) */
+    uint32_t host_maps;            /* --host-maps N: page budget of --mmu=host */
+    bool tlb_stats;                /* --tlb-stats: count inline TLB hits (slower) */
+    bool no_kpath;                 /* --no-kpath: the inline kernel paths by helper */
+    bool tcache_stats;             /* --tcache-stats: count unit entries inline (slower) */
     uint32_t tlb_victims;          /* --tlb-victims N: victim buffer entries */
     uint32_t smc_granularity;      /* --smc-granularity: 0 byte, 64 line, 4096 page */
     uint32_t tcache_policy;        /* --tcache-policy: enum tc_policy */
