@@ -198,6 +198,11 @@ bool tr_vflags(struct tr *t, const struct bt_insn *i)
     unsigned size = i->zi.operand_width / 8;
     if (!tr_vflags_inline(t->bt, i, t->mode))
         return false;
+    /* STI last in its unit (a page or length limit): the next instruction
+     * runs after a unit entry, where a request would be taken before it;
+     * the helper sets the shadow and ends the unit */
+    if (i->zi.mnemonic == ZYDIS_MNEMONIC_STI && i == &t->in[t->n - 1])
+        return false;
     switch (i->zi.mnemonic) {
     case ZYDIS_MNEMONIC_PUSHF:
     case ZYDIS_MNEMONIC_PUSHFD: pushf(t, size); break;
