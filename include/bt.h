@@ -75,7 +75,7 @@ struct bt_config {
     bool host_mem;           /* --mem=host: paging-off accesses through the
                                   * MMU's window when it has one */
     bool tlb_stats;          /* --tlb-stats: count inline TLB hits */
-    bool no_kpath;           /* --no-kpath: tr_kpath.c off */
+    bool no_kpath;           /* --no-kpath: tr_kpath.c and tr_vflags.c off */
     bool tcache_stats;       /* --tcache-stats: count every unit entry */
     bool virtual_clock;      /* units count instructions against a budget */
     unsigned log_flags;      /* XBT_LOG_IN_ASM / OUT_ASM */

@@ -17,7 +17,9 @@
 #define MODE_PG 0x10u      /* CR0.PG */
 #define MODE_FPU_NM 0x20u  /* CR0.EM or CR0.TS: x87 instructions check for #NM */
 /* bits 6..17: per segment register (ES CS SS DS FS GS), how accesses are
- * checked against its limit */
+ * checked against its limit; 0 for FS and GS, whose classes translated
+ * code checks at run time against vcpu->seg_class (loading Linux's per-CPU
+ * FS on every system call entry and null on exit does not change the key) */
 #define MODE_SEG_SHIFT 6
 #define MODE_SEG_CLASS(mode, s) (((mode) >> (MODE_SEG_SHIFT + 2 * (s))) & 3u)
 enum { SEGC_FLAT = 0, SEGC_LIMIT = 1, SEGC_SLOW = 2 };
@@ -49,5 +51,9 @@ uint32_t cpu_mode_key(const struct vcpu *cpu);
 /* How translated code checks accesses through segment s (the mode key's
  * per-segment bits): SEGC_*. */
 unsigned cpu_seg_class(const struct seg_cache *sc, int s);
+/* vcpu->seg_class[s] = the class of segment register s now: after every
+ * change of FS or GS that translated code goes on from (the dispatcher
+ * syncs both before entering a unit). */
+void cpu_seg_class_sync(struct vcpu *cpu, int s);
 
 #endif

@@ -56,7 +56,7 @@ struct machine_config {
     enum mmu_kind mmu;             /* --mmu=walk|shadow|host (paging on) */
     uint32_t host_maps;            /* --host-maps N: page budget of --mmu=host */
     bool tlb_stats;                /* --tlb-stats: count inline TLB hits (slower) */
-    bool no_kpath;                 /* --no-kpath: PUSHA/POPA, segment reloads by helper */
+    bool no_kpath;                 /* --no-kpath: the inline kernel paths by helper */
     bool tcache_stats;             /* --tcache-stats: count unit entries inline (slower) */
     uint32_t tlb_victims;          /* --tlb-victims N: victim buffer entries */
     uint32_t smc_granularity;      /* --smc-granularity: 0 byte, 64 line, 4096 page */

@@ -109,7 +109,11 @@ struct vcpu {
     void *wb_thunk;        /* 0x58 write back a bounced store */
     uint8_t exit_request;  /* 0x60 non-zero: leave at the next unit entry */
     uint8_t helper_exit;   /* 0x61 set by a helper: leave after the call */
-    uint8_t pad0[2];
+    /* 0x62 the dispatcher saw an interrupt request it could not deliver
+     * (IF = 0, a shadow, an event first): translated code that sets IF
+     * leaves for it (src/bt/tr_vflags.c) */
+    uint8_t irq_waiting;
+    uint8_t pad0[1];
     uint32_t exit_reason;    /* 0x64 enum vcpu_exit */
     struct jc_entry *jcache; /* 0x68 indirect-branch lookup table */
     int64_t
@@ -133,6 +137,9 @@ struct vcpu {
     /* interrupt shadow: after STI (IF 0 -> 1) and MOV SS / POP SS the next
      * instruction runs before interrupts are recognised */
     bool int_shadow;
+    /* cpu_seg_class of FS and GS (not in the mode key), for translated
+     * code; kept by cpu_seg_class_sync (cpu_mode.h) */
+    uint8_t seg_class[S_COUNT];
     unsigned far_kind; /* far JMP/CALL helper argument: osize | 0x10 call */
     /* the A20 gate is closed (vcpu_set_a20): physical address bit 20 reads
      * as 0, as on a PC whose keyboard controller or port 0x92 cleared it */

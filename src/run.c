@@ -54,9 +54,10 @@ static int exit_why(const struct vcpu *cpu)
     return marker[cpu->chain_info];
 }
 
-static bool irq_deliverable(struct vcpu *cpu)
+/* The CPU accepts an interrupt request now. */
+static bool irq_open(const struct vcpu *cpu)
 {
-    return (cpu->eflags & EFL_IF) && !cpu->int_shadow && intr_pending(&cpu->intr);
+    return (cpu->eflags & EFL_IF) && !cpu->int_shadow;
 }
 
 /* An external interrupt (from the CPU's interrupt source: the local APIC,
@@ -65,13 +66,18 @@ static bool irq_deliverable(struct vcpu *cpu)
 static bool deliver_events(struct machine *m)
 {
     struct vcpu *cpu = m->cpu;
-    if (!vcpu_has_pending(cpu) && irq_deliverable(cpu)) {
+    bool requested = intr_pending(&cpu->intr);
+    if (requested && !vcpu_has_pending(cpu) && irq_open(cpu)) {
         int vec = intr_ack(&cpu->intr);
         if (vec >= 0) {
             vcpu_pend(cpu, (struct vcpu_event){ .kind = EV_EXTINT, .vec = vec });
             m->run_st.interrupts++;
         }
+        requested = intr_pending(&cpu->intr);
     }
+    /* for translated code that sets IF (after exit_request was cleared:
+     * a later request raises it again) */
+    cpu->irq_waiting = requested;
     if (!vcpu_has_pending(cpu))
         return true;
     cpu->chain_info = 0;
@@ -240,6 +246,22 @@ static void after_unit(struct machine *m, bool shadow, bool single_step)
     }
 }
 
+/* Whether a timer may be due.  Host clock: only when the ticker fired (it
+ * forgets its deadline first, then raises exit_request), does not wait
+ * for the earliest deadline (a new one is to be published), or the guest
+ * has read a time past it (polling the PIT or the TSC: the timers run now,
+ * even if the ticker thread is late).  Reading the host clock costs more
+ * than the rest of a dispatch, and translated code that never leaves sees
+ * its timers no sooner than that either. */
+static bool timers_may_be_due(const struct run *r)
+{
+    struct machine *m = r->m;
+    if (r->virt || !m->ticker)
+        return true;
+    return xclock_next_deadline(m->clock) != ticker_deadline(m->ticker) ||
+           xclock_seen_due(m->clock);
+}
+
 /* One trip through the loop.  false: the run stops. */
 static bool step(struct run *r)
 {
@@ -248,13 +270,16 @@ static bool step(struct run *r)
     __atomic_store_n(&cpu->exit_request, 0, __ATOMIC_SEQ_CST);
     if (atomic_load(&m->stop_reason))
         return false;
-    xclock_run_timers(m->clock);
+    if (timers_may_be_due(r))
+        xclock_run_timers(m->clock);
     if (!deliver_events(m))
         return false;
     bool gdb_onestep = false;
     if (m->cfg.gdb && !run_gdb_check(m, &gdb_onestep))
         return false;
     uint32_t mode = cpu_mode_key(cpu);
+    cpu_seg_class_sync(cpu, S_FS);
+    cpu_seg_class_sync(cpu, S_GS);
     bool shadow = cpu->int_shadow;
     bool single_step = (cpu->eflags & EFL_TF) != 0; /* a #DB trap after each instruction */
     if (shadow || single_step || gdb_onestep)

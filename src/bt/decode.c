@@ -155,7 +155,7 @@ int bt_decode_unit(struct bt *bt, uint32_t eip, uint32_t pc, uint32_t mode, uint
         }
         n++;
         off += i->len;
-        if (bt_ends_unit(i))
+        if (bt_ends_unit(i) && !tr_vflags_inline(bt, i, mode))
             break;
         if (((pc + off) & PAGE_MASK) != page)
             break;

@@ -126,6 +126,11 @@ bool tr_kpath_stack(struct tr *t, const struct bt_insn *i);
  * it; false: not for this instruction (the caller emits the helper call). */
 bool tr_kpath_seg_load(struct tr *t, const struct bt_insn *i, int seg,
                        void (*slow_path)(struct tr *));
+/* tr_vflags.c: PUSHF, and POPF/CLI/STI at CPL 0, inline: whether i is
+ * translated so in mode (the unit goes on after it), and the translation
+ * (false: use the helper) */
+bool tr_vflags_inline(const struct bt *bt, const struct bt_insn *i, uint32_t mode);
+bool tr_vflags(struct tr *t, const struct bt_insn *i);
 /* tr_system.c: instructions that become helper calls */
 bool tr_system(struct tr *t, const struct bt_insn *i);
 void tr_raise_ud(struct tr *t, const struct bt_insn *i);

@@ -634,7 +634,7 @@ static bool sys_call(struct tr *t, const struct bt_insn *i, const struct sys_ent
 
 bool tr_system(struct tr *t, const struct bt_insn *i)
 {
-    if (tr_string(t, i))
+    if (tr_string(t, i) || tr_vflags(t, i))
         return true;
     const struct sys_entry *s = &sys_table[i->zi.mnemonic];
     if (s->fn)

@@ -164,35 +164,78 @@ void tr_offset(struct tr *t, const ZydisDecodedOperand *mem, int32_t extra_disp)
                o_reg(ZYDIS_REGISTER_R8W));
 }
 
+/* The check of an access through a SEGC_SLOW segment, in C. */
+static void seg_check_slow(struct tr *t, int s, unsigned size, bool write)
+{
+    e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R9D),
+           o_imm((int32_t)(size | (write ? 0x100u : 0))));
+    e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R10D), o_imm(s));
+    tr_call_helper(t, hlp_seg_check, CO_SEGMENT);
+    e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R8D), o_reg(ZYDIS_REGISTER_R9D));
+}
+
+/* The inline limit check of an expand-up segment. */
+static void seg_check_limit(struct tr *t, int s, unsigned size)
+{
+    tr_flags_clobber(t);
+    e_insn(&t->e, ZYDIS_MNEMONIC_LEA, 2, o_reg(ZYDIS_REGISTER_R9D),
+           o_mem(ZYDIS_REGISTER_R8, ZYDIS_REGISTER_NONE, 0, (int64_t)size - 1, 8));
+    e_insn(&t->e, ZYDIS_MNEMONIC_CMP, 2, o_reg(ZYDIS_REGISTER_R9D),
+           o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0,
+                 (int64_t)offsetof(struct vcpu, seg[s].limit), 4));
+    struct stub *st = tr_new_stub(t, STUB_SEGFAULT);
+    st->rel_off = e_jcc32(&t->e, 0x7); /* ja */
+    st->target = s == S_SS ? EXC_SS : EXC_GP;
+    st->eip = t->i->pc;
+}
+
+/* FS and GS are not in the mode key: the class they had when the unit was
+ * made is checked against vcpu->seg_class at run time, and any other one
+ * takes the C check (which handles every class). */
+static void seg_check_fsgs(struct tr *t, int s, unsigned size, bool write)
+{
+    struct emit *e = &t->e;
+    unsigned cls = t->cpu ? cpu_seg_class(&t->cpu->seg[s], s) : SEGC_SLOW;
+    if (cls == SEGC_SLOW) {
+        seg_check_slow(t, s, size, write);
+        return;
+    }
+    tr_flags_clobber(t);
+    bool saved = t->flags_saved;
+    e_insn(e, ZYDIS_MNEMONIC_CMP, 2,
+           o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0,
+                 (int64_t)offsetof(struct vcpu, seg_class[s]), 1),
+           o_imm(cls));
+    size_t other = e_jcc32(e, 0x5); /* jne */
+    if (cls == SEGC_LIMIT)
+        seg_check_limit(t, s, size);
+    size_t done = e_jmp32(e);
+    e_fix32(e, other, e->pos);
+    seg_check_slow(t, s, size, write);
+    if (saved) {
+        e_flags_save(e); /* as the fast path has them */
+        t->flags_saved = true;
+    }
+    e_fix32(e, done, e->pos);
+}
+
 /*
  * Segment part of an access of `size` bytes at offset r8d: the limit check
  * the mode key asks for (inline for expand-up segments, in C for
- * expand-down and unusable ones), then the base, leaving the linear
- * address in r8d.
+ * expand-down and unusable ones; FS and GS by their class at run time),
+ * then the base, leaving the linear address in r8d.
  */
 void tr_seg(struct tr *t, int s, unsigned size, bool write)
 {
     unsigned cls = MODE_SEG_CLASS(t->mode, s);
     if (size == 0)
         size = 1;
-    if (cls == SEGC_LIMIT) {
-        tr_flags_clobber(t);
-        e_insn(&t->e, ZYDIS_MNEMONIC_LEA, 2, o_reg(ZYDIS_REGISTER_R9D),
-               o_mem(ZYDIS_REGISTER_R8, ZYDIS_REGISTER_NONE, 0, (int64_t)size - 1, 8));
-        e_insn(&t->e, ZYDIS_MNEMONIC_CMP, 2, o_reg(ZYDIS_REGISTER_R9D),
-               o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0,
-                     (int64_t)offsetof(struct vcpu, seg[s].limit), 4));
-        struct stub *st = tr_new_stub(t, STUB_SEGFAULT);
-        st->rel_off = e_jcc32(&t->e, 0x7); /* ja */
-        st->target = s == S_SS ? EXC_SS : EXC_GP;
-        st->eip = t->i->pc;
-    } else if (cls == SEGC_SLOW) {
-        e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R9D),
-               o_imm((int32_t)(size | (write ? 0x100u : 0))));
-        e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R10D), o_imm(s));
-        tr_call_helper(t, hlp_seg_check, CO_SEGMENT);
-        e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R8D), o_reg(ZYDIS_REGISTER_R9D));
-    }
+    if (s == S_FS || s == S_GS)
+        seg_check_fsgs(t, s, size, write);
+    else if (cls == SEGC_LIMIT)
+        seg_check_limit(t, s, size);
+    else if (cls == SEGC_SLOW)
+        seg_check_slow(t, s, size, write);
     if (s == S_FS || s == S_GS || (t->mode & MODE_NONFLAT)) {
         e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R9D),
                o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0,

@@ -295,8 +295,8 @@ static const struct optparse_opt run_opts[] = {
       FIELD(cfg.no_kpath),
       .value = 1,
       .section = SEC_TRANSLATION,
-      .help = "call helpers for PUSHA/POPA and data segment reloads\n"
-              "instead of translating them inline" },
+      .help = "call helpers for PUSHA/POPA, data segment reloads and\n"
+              "PUSHF/POPF/CLI/STI instead of translating them inline" },
     { .name = "max-unit-insns",
       .alias = "max-block-insns",
       .kind = OPTPARSE_UINT,

@@ -61,13 +61,17 @@ HLP(hlp_farret)
 /* After a data segment load: translated code goes on unless the load
  * changed what the unit was made for (its mode key: check classes, flat
  * or not) or was an SS load (the next instruction runs in its interrupt
- * shadow, which the dispatcher handles). */
+ * shadow, which the dispatcher handles).  FS and GS are not in the key:
+ * their run-time class is updated instead. */
 static void seg_loaded(struct vcpu *cpu, unsigned seg, const struct seg_cache *old, uint32_t next)
 {
     const struct seg_cache *now = &cpu->seg[seg];
     if (seg == S_SS) {
         cpu->int_shadow = true; /* MOV/POP SS: the next instruction (ESP) goes with it */
         vcpu_exit_at(cpu, next, EXIT_STATE);
+    } else if (seg == S_FS || seg == S_GS) {
+        cpu_seg_class_sync(cpu, (int)seg); /* not in the mode key */
+        cpu->st.seg_loads_inline++;
     } else if (cpu_seg_class(old, (int)seg) != cpu_seg_class(now, (int)seg) ||
                ((seg == S_DS || seg == S_ES) && (old->base == 0) != (now->base == 0))) {
         /* the mode key changed (check class, or possibly MODE_NONFLAT) */

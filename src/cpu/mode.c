@@ -1,7 +1,8 @@
 /*
  * mode.c - the mode key (cpu_mode.h): the part of the vCPU state that
  * changes what guest code means, as one word that keys translations, and
- * each segment's check class.  Pure functions of the vCPU state.
+ * each segment's check class (pure functions of the vCPU state); and the
+ * run-time copy of FS's and GS's classes, which the key leaves out.
  */
 #include "cpu_mode.h"
 #include "desc.h"
@@ -28,7 +29,8 @@ uint32_t cpu_mode_key(const struct vcpu *cpu)
     if (cpu->cr0 & (CR0_EM | CR0_TS))
         k |= MODE_FPU_NM;
     for (int s = 0; s < S_COUNT; s++)
-        k |= cpu_seg_class(&cpu->seg[s], s) << (MODE_SEG_SHIFT + 2 * s);
+        if (s != S_FS && s != S_GS)
+            k |= cpu_seg_class(&cpu->seg[s], s) << (MODE_SEG_SHIFT + 2 * s);
     if (!(cpu->seg[S_CS].flags & D_BIG))
         k |= MODE_CODE16;
     if (cpu->seg[S_CS].limit != 0xFFFFFFFFu)
@@ -48,4 +50,9 @@ uint32_t cpu_mode_key(const struct vcpu *cpu)
     if (cpu->a20_off)
         k |= MODE_A20OFF;
     return k;
+}
+
+void cpu_seg_class_sync(struct vcpu *cpu, int s)
+{
+    cpu->seg_class[s] = (uint8_t)cpu_seg_class(&cpu->seg[s], s);
 }

@@ -187,6 +187,13 @@ xbt_guest(v86_monitor SOURCES v86_monitor.c v86_16.S rm_common.c ${XBT_SYS_COMMO
 # #GP past the IDTR limit, #DF through the IVT, shutdown (status 6) in real
 # mode; QEMU -no-reboot exits 0 on a shutdown instead.
 xbt_guest(rm_shutdown SOURCES rm_shutdown.c rm_shutdown16.S rm_common.c ${XBT_SYS_COMMON} STATUS 6 QEMU SKIP)
+# PUSHF/POPF/CLI/STI on the virtual flags at ring 0 (inline in xbt) and
+# ring 3: every flag bit, interrupts taken right after POPF/STI set IF, TF.
+xbt_guest(sys_vflags SOURCES sys_vflags.c ${XBT_SYS_COMMON})
+# FS/GS reloads of another check class followed by accesses in the same
+# unit (their classes are checked at run time, not keyed); QEMU checks no
+# data segment limits or null selectors: the expected output is the SDM's.
+xbt_guest(sys_fsgs SOURCES sys_fsgs.c ${XBT_SYS_COMMON} QEMU SKIP)
 # INT1 (ICEBP) and single step are #DB exceptions (no gate DPL check, DR6);
 # QEMU 7.2 raises #UD for ICEBP.
 xbt_guest(sys_int1   SOURCES sys_int1.c ${XBT_SYS_COMMON} QEMU SKIP)
