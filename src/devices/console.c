@@ -29,6 +29,11 @@
  * even when the guest ignores its input, and drops what does not fit.  At EOF
  * of in_fd reading stops; the machine keeps running.
  *
+ * Keyboard mode (console_start_keyboard, --display=text): the escaped
+ * bytes of each read go through the terminal-to-keys parser (kbd_input.c)
+ * and become key events of the PS/2 keyboard behind the i8042; keys that
+ * find its queue full are dropped (counted by the i8042).
+ *
  * The thread blocks all signals, so process-directed signals are handled by
  * the VMM's own threads.
  */
@@ -46,6 +51,7 @@
 #include "console_escape.h"
 #include "devices.h"
 #include "devices_internal.h"
+#include "vga.h"
 
 /* Bytes read from in_fd but not yet taken by the UART. */
 #define CONSOLE_PENDING_MAX 4096
@@ -64,6 +70,8 @@ static const char console_help_msg[] = "\r\n"
 struct console {
     int in_fd;
     struct dev_uart *uart;
+    struct dev_i8042 *kbc; /* keyboard mode: keys go there, not to uart */
+    struct kbd_input kin;
     struct stop_line stop; /* Ctrl-A x */
     int wake[2];           /* self-pipe: [0] polled by the thread */
     atomic_bool stopping;
@@ -211,12 +219,24 @@ static void console_queue(struct console *c, uint8_t b)
         c->dropped++;
 }
 
+static void console_key(void *opaque, struct kbd_event ev)
+{
+    struct console *c = opaque;
+    dev_i8042_key(c->kbc, ev);
+}
+
 static void console_input(struct console *c, const uint8_t *buf, size_t len)
 {
+    uint8_t keys[2 * CONSOLE_READ_CHUNK];
+    size_t nkeys = 0;
     for (size_t i = 0; i < len; i++) {
         struct con_esc_out out = con_escape_feed(&c->esc, buf[i]);
-        for (unsigned j = 0; j < out.n; j++)
-            console_queue(c, out.bytes[j]);
+        for (unsigned j = 0; j < out.n; j++) {
+            if (c->kbc && nkeys < sizeof(keys))
+                keys[nkeys++] = out.bytes[j];
+            else if (!c->kbc)
+                console_queue(c, out.bytes[j]);
+        }
         switch (out.action) {
         case CON_ESC_QUIT:
             dev_write_all(STDERR_FILENO, console_quit_msg, sizeof(console_quit_msg) - 1);
@@ -228,6 +248,8 @@ static void console_input(struct console *c, const uint8_t *buf, size_t len)
         case CON_ESC_NONE: break;
         }
     }
+    if (c->kbc && nkeys)
+        kbd_input_feed(&c->kin, keys, nkeys, console_key, c);
 }
 
 static void *console_thread(void *arg)
@@ -272,13 +294,16 @@ static void *console_thread(void *arg)
 
 /* ---- public API ------------------------------------------------------------- */
 
-struct console *console_start(int in_fd, struct dev_uart *uart, struct stop_line stop)
+static struct console *console_open(int in_fd, struct dev_uart *uart, struct dev_i8042 *kbc,
+                                    struct stop_line stop)
 {
     struct console *c = calloc(1, sizeof(*c));
     if (!c)
         return NULL;
     c->in_fd = in_fd;
     c->uart = uart;
+    c->kbc = kbc;
+    kbd_input_init(&c->kin);
     c->stop = stop;
     c->eof = in_fd < 0;
     atomic_init(&c->stopping, false);
@@ -302,7 +327,8 @@ struct console *console_start(int in_fd, struct dev_uart *uart, struct stop_line
             c->owns_tty = console_tty_make_raw(in_fd);
     }
 
-    dev_uart_set_rx_notify(uart, console_rx_notify, c);
+    if (uart)
+        dev_uart_set_rx_notify(uart, console_rx_notify, c);
 
     /* The thread inherits a fully blocked signal mask. */
     sigset_t all, old;
@@ -312,7 +338,8 @@ struct console *console_start(int in_fd, struct dev_uart *uart, struct stop_line
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (err != 0) {
         xbt_error("console: cannot start thread: %s", strerror(err));
-        dev_uart_set_rx_notify(uart, NULL, NULL);
+        if (uart)
+            dev_uart_set_rx_notify(uart, NULL, NULL);
         if (c->owns_tty) {
             console_tty_restore();
             console_remove_handlers();
@@ -325,6 +352,16 @@ struct console *console_start(int in_fd, struct dev_uart *uart, struct stop_line
     return c;
 }
 
+struct console *console_start(int in_fd, struct dev_uart *uart, struct stop_line stop)
+{
+    return console_open(in_fd, uart, NULL, stop);
+}
+
+struct console *console_start_keyboard(int in_fd, struct dev_i8042 *kbc, struct stop_line stop)
+{
+    return console_open(in_fd, NULL, kbc, stop);
+}
+
 void console_stop(struct console *c)
 {
     if (!c)
@@ -332,7 +369,8 @@ void console_stop(struct console *c)
     atomic_store(&c->stopping, true);
     console_rx_notify(c);
     pthread_join(c->thread, NULL);
-    dev_uart_set_rx_notify(c->uart, NULL, NULL);
+    if (c->uart)
+        dev_uart_set_rx_notify(c->uart, NULL, NULL);
     if (c->owns_tty) {
         console_tty_restore();
         console_remove_handlers();
