@@ -46,6 +46,12 @@ static const uint16_t cp437_unicode[256] = {
     0x207F, 0x00B2, 0x25A0, 0x0020,
 };
 
+/* Tunable: unchanged cells between two changed ones in a row that are
+ * rewritten rather than skipped with a cursor move.  Policy: a move costs
+ * 6-8 bytes, a cell 1-3 (plus an SGR when its colour differs), so short
+ * gaps are cheaper rewritten, and text stays contiguous in the output. */
+#define VGA_GAP_MAX 4
+
 /* VGA colour index (0-7) -> ANSI colour number. */
 static const uint8_t vga_to_ansi[8] = { 0, 4, 2, 6, 1, 5, 3, 7 };
 
@@ -179,10 +185,13 @@ long vga_render_ansi(const struct vga_frame *prev, const struct vga_frame *cur, 
     for (unsigned r = 0; r < cur->rows; r++)
         for (unsigned c = 0; c < cur->cols; c++) {
             unsigned i = r * cur->cols + c;
-            if (full || prev->cell[i] != cur->cell[i]) {
-                out_cell(&o, &pen, cur, r, c);
-                drawn++;
-            }
+            if (!full && prev->cell[i] == cur->cell[i])
+                continue;
+            if (pen.row == (int)r && pen.col < (int)c && (int)c - pen.col <= VGA_GAP_MAX)
+                for (unsigned g = (unsigned)pen.col; g < c; g++, drawn++)
+                    out_cell(&o, &pen, cur, r, g); /* a short gap: rewritten */
+            out_cell(&o, &pen, cur, r, c);
+            drawn++;
         }
     if (drawn || full || prev->cursor_row != cur->cursor_row || prev->cursor_col != cur->cursor_col)
         out_cursor(&o, cur);

@@ -243,6 +243,14 @@ static void test_render_diff(void **state)
     out[n] = 0;
     assert_int_equal(cells, 3);
     assert_string_equal(out, "\x1b[1;2H\x1b[0;37;40mHi\x1b[2;4H\x1b[0;93;44m!\x1b[?25l");
+    /* a short gap of unchanged cells is rewritten, not skipped */
+    a = b;
+    b.cell[4] = 0x0741; /* A at row 1, column 0 */
+    b.cell[6] = 0x0742; /* B at row 1, column 2 */
+    n = vga_render_ansi(&a, &b, out, sizeof(out), &cells);
+    out[n] = 0;
+    assert_int_equal(cells, 3);
+    assert_string_equal(out, "\x1b[2;1H\x1b[0;37;40mA B\x1b[?25l");
     /* the cursor alone moved */
     a = b;
     b.cursor_row = 1;
