@@ -134,13 +134,15 @@ void dev_i8042_destroy(struct dev_i8042 *k);
  * when it has a VGA, as a PC with a display has a keyboard). */
 void dev_i8042_attach_keyboard(struct dev_i8042 *k);
 /* A key pressed and released (vga.h), from any thread: its scancodes are
- * queued for the guest (IRQ1).  false if there is no keyboard, scanning
- * is off or the queue has no room (the key is dropped). */
+ * queued for the guest (IRQ1): 0; XBT_EBUSY if the keyboard's queue has
+ * no room now (nothing queued: try again after the guest read some);
+ * XBT_EUNSUP if there is no keyboard or its scanning is off (the key is
+ * dropped and counted). */
 struct kbd_event;
-bool dev_i8042_key(struct dev_i8042 *k, struct kbd_event ev);
+int dev_i8042_key(struct dev_i8042 *k, struct kbd_event ev);
 struct dev_i8042_stats {
     uint64_t keys;         /* key events queued for the guest */
-    uint64_t keys_dropped; /* key events dropped (no room, scanning off) */
+    uint64_t keys_dropped; /* key events dropped (no keyboard, scanning off) */
 };
 const struct dev_i8042_stats *dev_i8042_stats(const struct dev_i8042 *k);
 

@@ -132,6 +132,8 @@ uint16_t kbd_set2_code(uint16_t key);
  * PgUp/PgDn, F1-F12 (xterm modifiers: shift, alt, ctrl), Alt+key as ESC
  * key.  An ESC followed by nothing in the same feed is the Esc key.  Bytes
  * it cannot map (non-ASCII, unknown sequences) are counted and dropped. */
+/* Tunable: longest escape sequence collected.  Policy: xterm's longest
+ * key sequences (CSI 24;8~) are 8 bytes; longer ones are not keys. */
 #define KBD_SEQ_MAX 16
 struct kbd_input {
     uint8_t seq[KBD_SEQ_MAX]; /* an escape sequence being collected */

@@ -31,8 +31,11 @@
  *
  * Keyboard mode (console_start_keyboard, --display=text): the escaped
  * bytes of each read go through the terminal-to-keys parser (kbd_input.c)
- * and become key events of the PS/2 keyboard behind the i8042; keys that
- * find its queue full are dropped (counted by the i8042).
+ * and become key events of the PS/2 keyboard behind the i8042.  Keys that
+ * find its queue full wait in the console's own queue and are offered
+ * again every CONSOLE_KEY_RETRY_MS (the keyboard has no room
+ * notification); the same back-pressure and dropping rules as for the
+ * UART apply to that queue.
  *
  * The thread blocks all signals, so process-directed signals are handled by
  * the VMM's own threads.
@@ -60,6 +63,14 @@
 /* While input waits for room in the UART FIFO, retry at least this often
  * (milliseconds) even if no room notification arrives. */
 #define CONSOLE_RETRY_MS 100
+/* Tunable: key events waiting for room in the PS/2 keyboard's queue.
+ * Policy: a long pasted line (the keyboard's own queue holds ~40 keys). */
+#define CONSOLE_KEYS_MAX 4096
+/* Tunable: how often waiting keys are offered again (milliseconds).
+ * Policy: the guest empties the keyboard's queue in well under 10 ms
+ * while it reads; 10 ms keeps a paste at ~4000 keys/s and an idle poll
+ * costs nothing. */
+#define CONSOLE_KEY_RETRY_MS 10
 
 static const char console_quit_msg[] = "\r\nxbt: terminated (Ctrl-A x)\r\n";
 static const char console_help_msg[] = "\r\n"
@@ -72,6 +83,8 @@ struct console {
     struct dev_uart *uart;
     struct dev_i8042 *kbc; /* keyboard mode: keys go there, not to uart */
     struct kbd_input kin;
+    struct kbd_event keys[CONSOLE_KEYS_MAX]; /* waiting for room in the keyboard */
+    size_t nkeys;
     struct stop_line stop; /* Ctrl-A x */
     int wake[2];           /* self-pipe: [0] polled by the thread */
     atomic_bool stopping;
@@ -199,8 +212,21 @@ static void console_wake_drain(struct console *c)
 }
 
 /* Hands as much pending input to the UART as it takes. */
+static void console_deliver_keys(struct console *c)
+{
+    size_t n = 0;
+    while (n < c->nkeys && dev_i8042_key(c->kbc, c->keys[n]) != XBT_EBUSY)
+        n++;
+    memmove(c->keys, c->keys + n, (c->nkeys - n) * sizeof(c->keys[0]));
+    c->nkeys -= n;
+}
+
 static void console_deliver(struct console *c)
 {
+    if (c->kbc) {
+        console_deliver_keys(c);
+        return;
+    }
     if (c->npending == 0)
         return;
     size_t n = c->uart ? dev_uart_receive(c->uart, c->pending, c->npending)
@@ -222,7 +248,10 @@ static void console_queue(struct console *c, uint8_t b)
 static void console_key(void *opaque, struct kbd_event ev)
 {
     struct console *c = opaque;
-    dev_i8042_key(c->kbc, ev);
+    if (c->nkeys < CONSOLE_KEYS_MAX)
+        c->keys[c->nkeys++] = ev;
+    else
+        c->dropped++;
 }
 
 static void console_input(struct console *c, const uint8_t *buf, size_t len)
@@ -262,14 +291,17 @@ static void *console_thread(void *arg)
 
         struct pollfd fds[2] = { { .fd = c->wake[0], .events = POLLIN } };
         nfds_t nfds = 1;
-        size_t room = CONSOLE_PENDING_MAX - c->npending;
+        size_t room = c->kbc ? CONSOLE_KEYS_MAX - c->nkeys : CONSOLE_PENDING_MAX - c->npending;
         /* A pipe or file is read only while its escaped bytes (at most one
          * more than were read) are sure to fit; a terminal always. */
         if (!c->eof && (c->is_tty || room > 1)) {
             fds[1] = (struct pollfd){ .fd = c->in_fd, .events = POLLIN };
             nfds = 2;
         }
-        int r = poll(fds, nfds, c->npending ? CONSOLE_RETRY_MS : -1);
+        int r = poll(fds, nfds,
+                     c->nkeys      ? CONSOLE_KEY_RETRY_MS
+                     : c->npending ? CONSOLE_RETRY_MS
+                                   : -1);
         if (r < 0) {
             if (errno == EINTR)
                 continue;

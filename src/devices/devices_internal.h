@@ -58,8 +58,8 @@ void ps2_kbd_reset(struct ps2_kbd *kb);
 /* A byte the guest sends the keyboard; its answer goes to out.  xlate:
  * the controller translates (the ID and scan-set answers say so). */
 void ps2_kbd_write(struct ps2_kbd *kb, uint8_t b, bool xlate, struct ps2_out *out);
-/* Queues the scancodes of a key event (dropped while scanning is off or
- * when they do not all fit); true if queued. */
-bool ps2_kbd_key(struct ps2_kbd *kb, struct kbd_event ev, bool xlate, struct ps2_out *out);
+/* Queues the scancodes of a key event: 0, XBT_EBUSY when they do not all
+ * fit (nothing queued), XBT_EUNSUP while scanning is off. */
+int ps2_kbd_key(struct ps2_kbd *kb, struct kbd_event ev, bool xlate, struct ps2_out *out);
 
 #endif

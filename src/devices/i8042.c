@@ -356,18 +356,18 @@ void dev_i8042_attach_keyboard(struct dev_i8042 *k)
     pthread_mutex_unlock(&k->lock);
 }
 
-bool dev_i8042_key(struct dev_i8042 *k, struct kbd_event ev)
+int dev_i8042_key(struct dev_i8042 *k, struct kbd_event ev)
 {
     pthread_mutex_lock(&k->lock);
-    bool ok = k->has_kbd && ps2_kbd_key(&k->kbd, ev, k->ram[0] & CB_XLATE, &k->kq);
-    if (ok) {
+    int rc = k->has_kbd ? ps2_kbd_key(&k->kbd, ev, k->ram[0] & CB_XLATE, &k->kq) : XBT_EUNSUP;
+    if (rc == 0) {
         k->st.keys++;
         kbc_update(k);
-    } else {
+    } else if (rc == XBT_EUNSUP) {
         k->st.keys_dropped++;
     }
     pthread_mutex_unlock(&k->lock);
-    return ok;
+    return rc;
 }
 
 const struct dev_i8042_stats *dev_i8042_stats(const struct dev_i8042 *k)

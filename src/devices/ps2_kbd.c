@@ -81,16 +81,16 @@ void ps2_kbd_write(struct ps2_kbd *kb, uint8_t b, bool xlate, struct ps2_out *ou
     }
 }
 
-bool ps2_kbd_key(struct ps2_kbd *kb, struct kbd_event ev, bool xlate, struct ps2_out *out)
+int ps2_kbd_key(struct ps2_kbd *kb, struct kbd_event ev, bool xlate, struct ps2_out *out)
 {
     uint8_t bytes[KBD_BYTES_MAX];
     if (!kb->scanning)
-        return false;
+        return XBT_EUNSUP;
     bool set2 = kb->set != 1 && !xlate;
     unsigned n = kbd_event_bytes(ev, set2, bytes);
     if (out->n + n > PS2_OUT_SIZE)
-        return false;
+        return XBT_EBUSY;
     for (unsigned i = 0; i < n; i++)
         ps2_out_put(out, bytes[i]);
-    return true;
+    return 0;
 }

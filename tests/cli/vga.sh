@@ -6,7 +6,7 @@
 #   vga_text.screen; --display=text draws it with ANSI sequences (the
 #   cursor where the CRTC puts it) and sends COM1 to --serial-log; a
 #   graphics mode gets one message; terminal input arrives as set-1
-#   scancodes (kbd_scan); Ctrl-A x still quits; --no-vga removes the card;
+#   scancodes (kbd_scan), a long paste without losses; Ctrl-A x still quits; --no-vga removes the card;
 #   bad values get one error line and status 2.
 set -u
 XBT=$1 G=$2 KD=$3 QEMU=${4:-}
@@ -55,6 +55,14 @@ st=$?
 printf 'kbd ready\n1e 9e 2a 30 b0 aa e0 48 e0 c8 10 90 \n12 bytes\n' >"$T/want"
 if [ "$st" -eq 1 ] && cmp -s "$T/com1" "$T/want"; then ok
 else bad "kbd_scan: status $st"; cat "$T/com1"; fi
+
+# a paste far larger than the keyboard's queue: nothing lost
+keys=$(printf 'abcdefghij%.0s' 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20)
+printf '%sq' "$keys" | timeout 30 "$XBT" run --display=text --serial-log "$T/com1" \
+    "$G/kbd_scan.elf" >/dev/null 2>"$T/err"
+st=$?
+if [ "$st" -eq 1 ] && tail -n 1 "$T/com1" | grep -q '^402 bytes$'; then ok
+else bad "paste of 201 keys: status $st, $(tail -n 1 "$T/com1")"; fi
 
 (sleep 1; printf '\001x') | timeout 20 "$XBT" run --display=text "$G/spin.elf" >/dev/null 2>"$T/err"
 st=$?

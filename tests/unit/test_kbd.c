@@ -185,23 +185,34 @@ static void test_keyboard_keys(void **state)
     struct io_bus *bus;
     struct dev_i8042 *k = kbc_new(&bus, true);
     struct kbd_event a = { 0x1E, 0 };
-    assert_true(dev_i8042_key(k, a)); /* translated: set 1 */
+    assert_int_equal(dev_i8042_key(k, a), 0); /* translated: set 1 */
     assert_int_equal(irq1, 1);
     expect_bytes(bus, (const uint8_t *)"\x1e\x9e", 2);
     assert_int_equal(irq1, 0);
     bus_port_write(bus, 0x64, 1, 0x60); /* translation off: set 2 */
     bus_port_write(bus, 0x60, 1, 0x05);
-    assert_true(dev_i8042_key(k, a));
+    assert_int_equal(dev_i8042_key(k, a), 0);
     expect_bytes(bus, (const uint8_t *)"\x1c\xf0\x1c", 3);
     bus_port_write(bus, 0x64, 1, 0xAD); /* keyboard port disabled: held */
-    assert_true(dev_i8042_key(k, a));
+    assert_int_equal(dev_i8042_key(k, a), 0);
     assert_int_equal(bus_port_read(bus, 0x64, 1) & 1, 0);
     bus_port_write(bus, 0x64, 1, 0xAE);
     expect_bytes(bus, (const uint8_t *)"\x1c\xf0\x1c", 3);
     bus_port_write(bus, 0x60, 1, 0xF5); /* scanning off: dropped */
     expect_bytes(bus, (const uint8_t *)"\xfa", 1);
-    assert_false(dev_i8042_key(k, a));
+    assert_int_equal(dev_i8042_key(k, a), XBT_EUNSUP);
     assert_int_equal(dev_i8042_stats(k)->keys, 3);
+    assert_int_equal(dev_i8042_stats(k)->keys_dropped, 1);
+    /* a full queue: XBT_EBUSY, nothing queued, nothing dropped */
+    bus_port_write(bus, 0x60, 1, 0xF4);
+    expect_bytes(bus, (const uint8_t *)"\xfa", 1);
+    struct kbd_event big = { 0x1E, KBD_MOD_SHIFT | KBD_MOD_CTRL | KBD_MOD_ALT };
+    uint8_t bytes[KBD_BYTES_MAX];
+    unsigned len = kbd_event_bytes(big, true, bytes), queued = 0; /* set 2: 12 bytes */
+    while (dev_i8042_key(k, big) == 0)
+        queued++;
+    assert_int_equal(queued, 256 / len);
+    assert_int_equal(dev_i8042_key(k, big), XBT_EBUSY);
     assert_int_equal(dev_i8042_stats(k)->keys_dropped, 1);
     dev_i8042_destroy(k);
     bus_destroy(bus);
@@ -213,7 +224,7 @@ static void test_no_keyboard(void **state)
     struct io_bus *bus;
     struct dev_i8042 *k = kbc_new(&bus, false);
     struct kbd_event a = { 0x1E, 0 };
-    assert_false(dev_i8042_key(k, a));
+    assert_int_equal(dev_i8042_key(k, a), XBT_EUNSUP);
     bus_port_write(bus, 0x60, 1, 0xFF);
     assert_int_equal(bus_port_read(bus, 0x64, 1) & 1, 0);
     dev_i8042_destroy(k);
