@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
 
 #include "devices_internal.h"
@@ -110,9 +111,23 @@ static void *vga_console_main(void *arg)
     return NULL;
 }
 
+/* Says once if the terminal on fd is too small for the text screen. */
+static void vga_console_check_size(struct dev_vga *v, int fd)
+{
+    struct winsize ws;
+    struct vga_text_state st;
+    if (ioctl(fd, TIOCGWINSZ, &ws) != 0 || !ws.ws_row || !ws.ws_col)
+        return; /* not a terminal */
+    dev_vga_text_state(v, &st);
+    if (ws.ws_row < st.rows || ws.ws_col < st.cols)
+        xbt_warn("the terminal has %u rows and %u columns; the VGA text screen needs %u and %u",
+                 ws.ws_row, ws.ws_col, st.rows, st.cols);
+}
+
 struct vga_console *vga_console_start(struct dev_vga *v, const uint8_t *ram, uint32_t ram_size,
                                       int out_fd)
 {
+    vga_console_check_size(v, out_fd);
     struct vga_console *c = calloc(1, sizeof(*c));
     if (!c)
         return NULL;
