@@ -100,6 +100,31 @@ static void test_sequences(void **state)
     assert_int_equal(ngot, 0);
 }
 
+/* Random bytes: every event is a known key, sequences stay bounded. */
+static void test_random_input(void **state)
+{
+    (void)state;
+    struct kbd_input in;
+    uint8_t buf[256], bytes[KBD_BYTES_MAX];
+    unsigned seed = 777;
+    kbd_input_init(&in);
+    for (int round = 0; round < 400; round++) {
+        for (size_t i = 0; i < sizeof(buf); i++) {
+            seed = seed * 1103515245u + 12345u;
+            buf[i] = (uint8_t)(seed >> 16);
+            if ((seed >> 8) % 7 == 0)
+                buf[i] = 0x1B; /* many escapes */
+        }
+        ngot = 0;
+        kbd_input_feed(&in, buf, sizeof(buf), sink, NULL);
+        assert_true(in.nseq < KBD_SEQ_MAX);
+        for (unsigned i = 0; i < ngot && i < MAXEV; i++) {
+            assert_true(kbd_set2_code(got[i].key) != 0);
+            assert_true(kbd_event_bytes(got[i], true, bytes) <= KBD_BYTES_MAX);
+        }
+    }
+}
+
 static void test_scancodes(void **state)
 {
     (void)state;
@@ -234,9 +259,13 @@ static void test_no_keyboard(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_ascii),         cmocka_unit_test(test_sequences),
-        cmocka_unit_test(test_scancodes),     cmocka_unit_test(test_keyboard_commands),
-        cmocka_unit_test(test_keyboard_keys), cmocka_unit_test(test_no_keyboard),
+        cmocka_unit_test(test_ascii),
+        cmocka_unit_test(test_sequences),
+        cmocka_unit_test(test_random_input),
+        cmocka_unit_test(test_scancodes),
+        cmocka_unit_test(test_keyboard_commands),
+        cmocka_unit_test(test_keyboard_keys),
+        cmocka_unit_test(test_no_keyboard),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -278,6 +278,38 @@ static void test_frame_text(void **state)
                         6);
 }
 
+/* Random register writes never make the capture or the renderer step out
+ * of their buffers (whatever the CRTC says, the frame is clipped). */
+static void test_random_registers(void **state)
+{
+    struct fixture *f = *state;
+    static struct vga_frame a, b;
+    static char out[VGA_RENDER_MAX];
+    struct vga_text_state st;
+    uint64_t cells;
+    unsigned seed = 12345;
+    bool have = false;
+    for (int round = 0; round < 2000; round++) {
+        for (int i = 0; i < 8; i++) {
+            seed = seed * 1103515245u + 12345u;
+            uint16_t port = (uint16_t)(0x3B0 + (seed >> 8) % 0x30);
+            if (port == 0x3C2) /* keep the colour CRTC address */
+                continue;
+            out8(f, port, (uint8_t)(seed >> 20));
+        }
+        for (unsigned i = 0; i < 64; i++)
+            f->ram[0xA0000 + ((seed >> 4) + i * 977) % 0x20000] = (uint8_t)(seed >> (i % 24));
+        dev_vga_text_state(f->vga, &st);
+        assert_true(st.cols >= 1 && st.cols <= VGA_TEXT_MAX_COLS);
+        assert_true(st.rows >= 1 && st.rows <= VGA_TEXT_MAX_ROWS);
+        vga_frame_capture(&b, &st, f->ram, RAM_SIZE);
+        long n = vga_render_ansi(have ? &a : NULL, &b, out, sizeof(out), &cells);
+        assert_true(n >= 0);
+        a = b;
+        have = true;
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -289,6 +321,7 @@ int main(void)
         cmocka_unit_test(test_cp437_and_sgr),
         cmocka_unit_test(test_render_diff),
         cmocka_unit_test(test_frame_text),
+        cmocka_unit_test_setup_teardown(test_random_registers, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
