@@ -34,7 +34,7 @@ struct bt_stats {
     uint64_t strings_inline;   /* MOVS/STOS/LODS without REP translated inline */
     uint64_t kpath_inline;     /* PUSHA/POPA and segment loads translated inline */
     uint64_t mem_explicit;     /* host-window accesses emitted as explicit slow-path calls */
-    uint64_t mem_demoted;      /* accesses marked for that after repeated MMIO faults */
+    uint64_t mem_demoted;      /* accesses marked for that after repeated window faults */
     uint64_t callouts[64];     /* helper calls executed, by enum bt_callout */
 };
 

@@ -49,6 +49,13 @@ void xclock_set_epoch(struct xclock *c, int64_t epoch_seconds);
  * rates programmed by guests give realistic amounts of work per tick. */
 #define XCLOCK_VIRTUAL_NS_PER_INSN 1
 
+/* Tunable: virtual-clock cost of a port I/O instruction (IN, OUT), ns.
+ * Policy: an ISA bus cycle on a real PC, about 1 us, so a loop that polls
+ * a port for a deadline (SeaBIOS waits for the PIT's OUT2 on port 0x61)
+ * sees time pass as on hardware instead of spinning for ~10^6 iterations
+ * of 1 ns each. */
+#define XCLOCK_VIRTUAL_IO_NS 1000
+
 /* Virtual clock only: advance time by ns (called by the machine). */
 void xclock_advance(struct xclock *c, uint64_t ns);
 /* Host clock only: ns of host time the guest must not see pass (the VMM

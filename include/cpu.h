@@ -74,6 +74,9 @@ void cpu_wrmsr(struct vcpu *cpu);
  * current.  Host clock: a timer that is due sets exit_request, so it runs
  * at the next unit entry without waiting for the ticker thread. */
 void cpu_clock_sync(struct vcpu *cpu);
+/* cpu_clock_sync for a port access: on the virtual clock the access also
+ * takes XCLOCK_VIRTUAL_IO_NS. */
+void cpu_clock_sync_io(struct vcpu *cpu);
 /* The time-stamp counter: guest nanoseconds plus the offset WRMSR set. */
 uint64_t cpu_tsc(struct vcpu *cpu);
 void cpu_set_tsc(struct vcpu *cpu, uint64_t v);

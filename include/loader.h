@@ -61,6 +61,14 @@ struct linux_boot {
  * boot setup header (0xAA55 and "HdrS"). */
 bool loader_is_bzimage(const uint8_t *head, size_t len);
 
+/* Enough of a file's start for loader_is_kernel (multiboot's search). */
+#define LOADER_PROBE_BYTES 8192u
+/* True if head (a file's first len bytes, up to LOADER_PROBE_BYTES) is a
+ * kernel a loader takes: an ELF file, a bzImage, or a multiboot header
+ * (magic, flags and checksum) in the first 8 KiB.  Anything else (a PC
+ * disk image with its boot sector) is booted through the BIOS. */
+bool loader_is_kernel(const uint8_t *head, size_t len);
+
 /*
  * Loads the bzImage at path, the initrd (NULL: none) and the command line
  * (NULL: empty) into ram[0, ram_size) by the 32-bit boot protocol.  On

@@ -186,6 +186,8 @@ struct mmu {
     uint8_t *pt_pages;   /* per RAM page: a traced guest page-table page (shadow) */
     uint8_t *rom_pages;  /* per RAM page: shadow-ROM (chipset), see mmu_set_rom */
     struct mmu_rom_hook rom;
+    const uint8_t *flash; /* the BIOS flash above RAM, for code fetches (mmu_set_flash) */
+    uint32_t flash_base, flash_size;
     struct shadow *shadow; /* --mmu=shadow, else NULL (walk) */
     struct hmmu *hmmu;     /* --mmu=host, else NULL */
     uint32_t ram_pages;
@@ -249,6 +251,19 @@ uint8_t *mmu_phys_ptr(struct mmu *mmu, uint32_t addr, uint32_t len);
  * The hook receives the writes to every ROM page. */
 void mmu_set_rom(struct mmu *mmu, uint32_t addr, uint32_t len, bool rom);
 void mmu_set_rom_hook(struct mmu *mmu, struct mmu_rom_hook hook);
+/* Code at guest-physical [base, base + size) (above RAM) is fetched from
+ * bytes (the caller's, unchanging: the BIOS flash the CPU starts in); data
+ * accesses there go to the bus as before. */
+void mmu_set_flash(struct mmu *mmu, uint32_t base, const uint8_t *bytes, uint32_t size);
+/* The byte code fetches see at guest-physical a: RAM, the flash, else 0xFF. */
+static inline uint8_t mmu_code_byte(const struct mmu *mmu, uint32_t a)
+{
+    if (a < mmu->ram_size)
+        return mmu->ram[a];
+    if (a - mmu->flash_base < mmu->flash_size)
+        return mmu->flash[a - mmu->flash_base];
+    return 0xFF;
+}
 static inline bool mmu_is_rom_page(const struct mmu *mmu, uint32_t addr)
 {
     uint32_t p = addr >> 12;

@@ -31,7 +31,8 @@ struct unit_memop {
     int8_t borrowed;     /* host register borrowed (saved in r11), or -1 */
     int8_t base;         /* address = host reg `base` + disp (mod 2^32); -1: in r8 */
     int32_t disp;
-    uint32_t mmio_faults; /* host faults that found MMIO (run_faults.c) */
+    uint32_t mmio_faults; /* host faults diverted to the slow path: MMIO, stores
+                           * to code pages (run_faults.c) */
 };
 
 struct unit {

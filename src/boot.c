@@ -92,6 +92,10 @@ static int boot_linux(struct machine *m)
 
 int machine_boot(struct machine *m)
 {
+    if (m->cfg.bios_boot) {
+        vcpu_reset(m->cpu); /* F000:FFF0: the firmware does the rest */
+        return 0;
+    }
     int rc = is_bzimage(m->cfg.kernel) ? boot_linux(m) : boot_multiboot(m);
     return rc ? rc : machine_apic_tables(m);
 }

@@ -266,7 +266,7 @@ int machine_create(struct machine **out, const struct machine_config *cfg)
         rc = machine_bios_create(m);
     if (rc == 0)
         rc = machine_vga_create(m);
-    if (rc == 0)
+    if (rc == 0 && !cfg->bios_boot) /* the firmware builds its own from fw_cfg */
         rc = build_acpi_tables(m);
     if (rc == 0 && cfg->profile)
         rc = create_profile(m);

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "acpi.h"
+#include "cpu.h"
 #include "devices.h"
 #include "machine.h"
 #include "pcfw.h"
@@ -33,6 +34,12 @@ static const uint8_t firmware_pirq[4] = { 10, 10, 11, 11 };
 static const uint8_t firmware_pam[7] = { 0x10, 0x11, 0x11, 0x11, 0x11, 0x11, 0x33 };
 
 /* ---- A20 ---- */
+
+/* The board's A20 line drives the CPU's address mask. */
+static void on_cpu_a20(void *opaque, int level)
+{
+    vcpu_set_a20(opaque, level != 0);
+}
 
 static void a20_update(struct machine *m, bool before)
 {
@@ -145,6 +152,7 @@ int machine_bios_create(struct machine *m)
     dev_i8042_set_a20_line(m->kbc, (struct level_line){ on_a20_kbc, m });
     uint8_t p92 = power_on ? 0 : FIRMWARE_PORT92;
     m->a20_port92 = p92 & 0x02;
+    machine_set_a20_hook(m, (struct level_line){ on_cpu_a20, m->cpu });
     m->port92 = dev_port92_create(m->bus, machine_reset_line(m),
                                   (struct level_line){ on_a20_port92, m }, p92);
     m->fw_cfg = dev_fw_cfg_create(m->bus, &m->mmu);
@@ -161,6 +169,8 @@ int machine_bios_create(struct machine *m)
                                      bios->data, bios->size);
         if (!m->bios_rom)
             return XBT_EBUSY;
+        mmu_set_flash(&m->mmu, (uint32_t)((UINT64_C(1) << 32) - bios->size), bios->data,
+                      bios->size);
     }
     m->pam = dev_pam_create(m->pci, &m->mmu, bios ? bios->data : NULL, bios ? bios->size : 0,
                             power_on ? 0x00 : 0x33);

@@ -58,11 +58,14 @@ static enum mmu_host_fault paging_fault(struct machine *m, uintptr_t a, const st
     return mmu_host_fault(&m->mmu, &pg, a, access_start(mo, g), write);
 }
 
-/* An access that keeps faulting on MMIO is translated again as an explicit
- * slow-path call (BT_SLOW_AFTER); the running unit's code stays valid
- * until it is left. */
-static void note_mmio(struct machine *m, struct unit *unit, const struct unit_memop *mo,
-                      uintptr_t rip)
+/* An access that keeps faulting (MMIO, or stores to a page that holds
+ * translations: firmware keeps its variables beside its code) is
+ * translated again as an explicit slow-path call (BT_SLOW_AFTER): a call
+ * costs a few ns, a host signal microseconds.  Paging windows' faults on
+ * RAM (a guest #PF, a page mapped on demand) do not count.  The running unit's code
+ * stays valid until it is left. */
+static void note_divert(struct machine *m, struct unit *unit, const struct unit_memop *mo,
+                        uintptr_t rip)
 {
     struct unit_memop *w = (struct unit_memop *)mo;
     if (++w->mmio_faults != BT_SLOW_AFTER || !unit->valid)
@@ -93,8 +96,8 @@ static bool window_fault(struct machine *m, siginfo_t *si, ucontext_t *uc)
                                                                              : MMU_HOST_DIVERT_MMIO;
     if (r == MMU_HOST_RETRY)
         return true;
-    if (r == MMU_HOST_DIVERT_MMIO)
-        note_mmio(m, unit, mo, rip);
+    if (!paged || r == MMU_HOST_DIVERT_MMIO) /* not a guest #PF: that may be paging in */
+        note_divert(m, unit, mo, rip);
     if (mo->borrowed >= 0 && mo->borrowed < 8)
         g[greg_of[mo->borrowed]] = g[REG_R11];
     g[REG_R8] = (greg_t)access_start(mo, g); /* the slow path wants it in r8 */

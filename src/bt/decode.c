@@ -23,7 +23,7 @@ static void dec_init(void)
 
 /* Fetches up to 15 bytes at physical pc; bytes past the end of pc's page
  * come from the physical page `next` (~0: not mapped, read as 0xFF and
- * counted in *missing), bytes outside RAM read as 0xFF. */
+ * counted in *missing), bytes outside RAM and flash read as 0xFF. */
 static void fetch(const struct mmu *mmu, uint32_t pc, uint32_t next, uint8_t *buf, int *missing)
 {
     uint32_t page_end = (pc & PAGE_MASK) + PAGE_SIZE;
@@ -39,7 +39,7 @@ static void fetch(const struct mmu *mmu, uint32_t pc, uint32_t next, uint8_t *bu
             }
             a = (next & PAGE_MASK) + (a - page_end);
         }
-        buf[k] = a < mmu->ram_size ? mmu->ram[a] : 0xFF;
+        buf[k] = mmu_code_byte(mmu, a);
     }
     buf[15] = 0;
 }

@@ -149,6 +149,10 @@ static int run_command(struct run_options *ro, int argc, char **argv)
         run_options_help(stdout);
         return 0;
     }
+    if (run_options_pick_boot(ro, err, sizeof(err))) {
+        xbt_error("%s", err);
+        return XBT_STATUS_ERROR;
+    }
     if (run_open_files(ro))
         return XBT_STATUS_ERROR;
     char *cmd = command_line(argc, argv);

@@ -583,26 +583,21 @@ int run_options_parse(struct run_options *ro, int argc, char **argv, char *err, 
     int rc = optparse_parse(&run_options_table, argc, argv, ro, &operand, err, errlen);
     if (rc || ro->help)
         return rc;
-    if (operand >= argc && !ro->cfg.kernel) {
+    if (operand >= argc && !ro->cfg.kernel && !ro->disk_path) {
         snprintf(err, errlen,
-                 "run: no kernel given (usage: xbt run "
-                 "[options] KERNEL)");
-        return XBT_EINVAL;
-    }
-    if (operand < argc && ro->cfg.kernel) {
-        snprintf(err, errlen, "run: two kernels: --kernel %s and '%s'", ro->cfg.kernel,
-                 argv[operand]);
+                 "run: nothing to boot (usage: xbt run [options] KERNEL or "
+                 "DISK-IMAGE)");
         return XBT_EINVAL;
     }
     if (operand + 1 < argc) {
         snprintf(err, errlen,
-                 "run: unexpected argument '%s' after the "
-                 "kernel",
-                 argv[operand + 1]);
+                 "run: unexpected argument '%s' after "
+                 "'%s'",
+                 argv[operand + 1], argv[operand]);
         return XBT_EINVAL;
     }
-    if (!ro->cfg.kernel)
-        ro->cfg.kernel = argv[operand];
+    if (operand < argc)
+        ro->operand = argv[operand]; /* a kernel or a disk image: run_options_pick_boot */
     if (!ro->cfg.vga && (ro->cfg.display == DISPLAY_TEXT || ro->cfg.vga_dump || ro->cfg.vgabios)) {
         snprintf(err, errlen, "--no-vga: no VGA for %s",
                  ro->cfg.display == DISPLAY_TEXT ? "--display=text"
@@ -645,11 +640,15 @@ void run_options_help(FILE *f)
     };
     char num[16];
     fputs("usage: xbt run [options] KERNEL\n"
+          "       xbt run [options] DISK-IMAGE\n"
           "\n"
           "Boots KERNEL, a multiboot v1 ELF32 kernel or a Linux bzImage (recognised by\n"
           "its header; --initrd and --append as QEMU's -initrd and -append), in 32-bit\n"
           "protected mode with the COM1 serial console on this terminal (Ctrl-A x\n"
-          "quits, Ctrl-A h for help).\n",
+          "quits, Ctrl-A h for help).  Any other file is a raw PC disk image, attached\n"
+          "as the primary IDE master and booted through the BIOS (SeaBIOS) from the\n"
+          "reset vector in real mode, as a PC boots it; its console mirrors to COM1.\n"
+          "With --kernel too, the kernel boots directly with the image as its disk.\n",
           f);
     optparse_help(&run_options_table, f);
     fputs("\nexit status:\n", f);

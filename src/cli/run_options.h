@@ -32,12 +32,19 @@ struct run_options {
     bool gdb_default;       /* -s */
     bool gdb_wait;          /* -S */
     bool help;              /* -h / --help */
+    const char *operand;    /* the KERNEL or DISK-IMAGE operand, or NULL */
 };
 
 extern const struct optparse_table run_options_table;
 
 int run_options_parse(struct run_options *ro, int argc, char **argv, char *err, size_t errlen);
 void run_options_free(struct run_options *ro);
+/* Decides what the operand is by its first bytes (loader_is_kernel): a
+ * kernel (cfg.kernel) or the disk image (disk_path).  Without a kernel the
+ * machine boots through the BIOS (cfg.bios_boot).  On a conflict (two
+ * kernels, two disks, --initrd/--append/--module without a kernel) or an
+ * unreadable operand writes one line to err and returns XBT_EINVAL. */
+int run_options_pick_boot(struct run_options *ro, char *err, size_t errlen);
 /* `xbt run --help`: usage, the option sections, the exit statuses. */
 void run_options_help(FILE *f);
 

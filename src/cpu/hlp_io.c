@@ -44,7 +44,7 @@ HLP(hlp_in)
     uint16_t port = (a & HLP_PORT_DX) ? (uint16_t)cpu->regs[R_EDX] : (uint16_t)a;
     if (!io_allowed(cpu, port, b))
         return 0;
-    cpu_clock_sync(cpu); /* devices read the time */
+    cpu_clock_sync_io(cpu); /* devices read the time */
     uint32_t v = bus_port_read(cpu->bus, port, b);
     uint32_t *eax = &cpu->regs[R_EAX];
     if (b == 1)
@@ -62,7 +62,7 @@ HLP(hlp_out)
     uint16_t port = (a & HLP_PORT_DX) ? (uint16_t)cpu->regs[R_EDX] : (uint16_t)a;
     if (!io_allowed(cpu, port, b))
         return 0;
-    cpu_clock_sync(cpu);
+    cpu_clock_sync_io(cpu);
     uint32_t v = cpu->regs[R_EAX];
     if (b == 1)
         v &= 0xFF;

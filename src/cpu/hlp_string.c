@@ -112,6 +112,18 @@ static uint32_t page_room(uint32_t lin, uint32_t off, unsigned size, bool down)
     return left < n ? (uint32_t)left : n;
 }
 
+/* Reads of [lin, lin + len) from the BIOS flash above RAM with paging off
+ * (the firmware copying itself to RAM): its bytes never change, so they
+ * are read in place instead of through the bus element by element. */
+static uint8_t *flash_chunk(struct vcpu *cpu, uint32_t lin, uint32_t len)
+{
+    const struct mmu *mmu = cpu->mmu;
+    uint32_t off = lin - mmu->flash_base;
+    if ((cpu->cr0 & CR0_PG) || off >= mmu->flash_size || len > mmu->flash_size - off)
+        return NULL;
+    return (uint8_t *)(uintptr_t)(mmu->flash + off); /* only read */
+}
+
 /* The host address of the chunk of n elements from lin in the direction
  * of travel (NULL: not mappable, go element by element). */
 static uint8_t *map_chunk(struct vcpu *cpu, uint32_t lin, uint32_t n, unsigned size, bool down,
@@ -119,6 +131,8 @@ static uint8_t *map_chunk(struct vcpu *cpu, uint32_t lin, uint32_t n, unsigned s
 {
     uint32_t lo = down ? lin - (n - 1) * size : lin;
     uint8_t *h = cpu_map_as(cpu, lo, n * size, cpu->cpl == 3, write);
+    if (!h && !write)
+        h = flash_chunk(cpu, lo, n * size);
     return h ? h + (lin - lo) : NULL;
 }
 

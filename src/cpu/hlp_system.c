@@ -179,7 +179,10 @@ HLP(hlp_mov_cr)
         }
         if ((b ^ cpu->cr0) & CR0_PE)
             cpu->st.mode_switches++; /* real <-> protected: the mode key follows */
-        if ((b ^ cpu->cr0) & (CR0_PG | CR0_WP | CR0_PE)) {
+        /* the linear mappings change with PG, and with WP under paging;
+         * PE alone changes none (linear = physical either way), so the
+         * firmware's many real <-> protected trips keep TLB and tables */
+        if (((b ^ cpu->cr0) & CR0_PG) || (((b ^ cpu->cr0) & CR0_WP) && (b & CR0_PG))) {
             mmu_flush(cpu->mmu, MMU_FLUSH_MODE, cpu->cr3, 0);
         }
         cpu->cr0 = b | CR0_ET;

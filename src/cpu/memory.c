@@ -58,7 +58,7 @@ int cpu_probe(struct vcpu *cpu, uint32_t lin, unsigned acc, uint32_t *phys, uint
 static int xlate(struct vcpu *cpu, uint32_t lin, bool write, uint32_t *phys)
 {
     if (!paging(cpu)) {
-        *phys = lin;
+        *phys = lin & mmu_a20_mask(cpu->mmu);
         mmu_fill_identity(cpu->mmu, lin);
         return 0;
     }

@@ -73,6 +73,13 @@ void cpu_clock_sync(struct vcpu *cpu)
     cpu->budget_synced = cpu->budget;
 }
 
+void cpu_clock_sync_io(struct vcpu *cpu)
+{
+    cpu_clock_sync(cpu);
+    if (cpu->clock && xclock_kind(cpu->clock) == CLOCK_VIRTUAL)
+        xclock_advance(cpu->clock, XCLOCK_VIRTUAL_IO_NS);
+}
+
 uint64_t cpu_tsc(struct vcpu *cpu)
 {
     cpu_clock_sync(cpu);

@@ -30,6 +30,11 @@
 #define MAX_TABLES 8
 /* Room for the commands: 2 allocations, pointers and checksums. */
 #define MAX_COMMANDS 40
+/* Tunable: the blob etc/acpi/tables is padded to this size.  Policy:
+ * QEMU's (ACPI_BUILD_TABLE_SIZE for -machine pc), so SeaBIOS reserves
+ * the same 128 KiB below the top of RAM and the E820 map the guest sees
+ * is QEMU's. */
+#define TABLES_BLOB_SIZE 0x20000u
 
 #define HDR_LENGTH 4
 #define HDR_CHECKSUM 9
@@ -160,8 +165,9 @@ int acpi_build_fw_files(const struct acpi_config *cfg, struct acpi_fw_files *out
         base = t.addr[i] < base ? t.addr[i] : base;
         end = t.addr[i] + t.len[i] > end ? t.addr[i] + t.len[i] : end;
     }
-    out->tables_len = end - base;
-    out->tables = malloc(out->tables_len);
+    uint32_t used = end - base;
+    out->tables_len = used < TABLES_BLOB_SIZE ? TABLES_BLOB_SIZE : used;
+    out->tables = calloc(1, out->tables_len);
     out->rsdp = malloc(RSDP_LEN);
     if (!out->tables || !out->rsdp) {
         free(ram);
@@ -169,7 +175,7 @@ int acpi_build_fw_files(const struct acpi_config *cfg, struct acpi_fw_files *out
         acpi_fw_files_free(out);
         return XBT_ENOMEM;
     }
-    memcpy(out->tables, ram + base, out->tables_len);
+    memcpy(out->tables, ram + base, used);
     memcpy(out->rsdp, ram + rsdp, RSDP_LEN);
     out->rsdp_len = RSDP_LEN;
     free(ram);

@@ -64,6 +64,13 @@ static inline void loader_put64(uint8_t *ram, uint32_t addr, uint64_t v)
     memcpy(ram + addr, &v, sizeof(v));
 }
 
+/* The Multiboot header must lie entirely within the image's first 8 KiB. */
+#define MB_SEARCH_LIMIT 8192u
+/* Header fields: magic, flags, checksum (each 32 bits). */
+#define MB_HEADER_MIN_SIZE 12u
+/* The header is 32-bit aligned. */
+#define MB_HEADER_ALIGN 4u
+
 static inline uint32_t loader_get32(const uint8_t *p)
 {
     uint32_t v;

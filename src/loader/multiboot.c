@@ -42,13 +42,6 @@
 
 #include "loader/loader_int.h"
 
-/* The Multiboot header must lie entirely within the image's first 8 KiB. */
-#define MB_SEARCH_LIMIT 8192u
-/* Header fields: magic, flags, checksum (each 32 bits). */
-#define MB_HEADER_MIN_SIZE 12u
-/* The header is 32-bit aligned. */
-#define MB_HEADER_ALIGN 4u
-
 /* Multiboot header flags (bits 0-15 are "required": refuse unknown ones). */
 #define MB_HF_PAGE_ALIGN (1u << 0)  /* modules page-aligned: always done */
 #define MB_HF_MEMORY_INFO (1u << 1) /* mem_* and mmap_*: always provided */

@@ -175,6 +175,13 @@ void mmu_set_rom_hook(struct mmu *mmu, struct mmu_rom_hook hook)
     mmu->rom = hook;
 }
 
+void mmu_set_flash(struct mmu *mmu, uint32_t base, const uint8_t *bytes, uint32_t size)
+{
+    mmu->flash = bytes;
+    mmu->flash_base = base;
+    mmu->flash_size = bytes ? size : 0;
+}
+
 void mmu_set_rom(struct mmu *mmu, uint32_t addr, uint32_t len, bool rom)
 {
     if (!len || (uint64_t)addr + len > mmu->ram_size)

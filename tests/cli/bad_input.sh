@@ -37,7 +37,7 @@ check missing "No such file" run "$T/nonexistent.elf"
 mkdir "$T/dir"
 check directory "dir" run "$T/dir"
 printf 'this is not an ELF file\n' >"$T/text"
-check not-elf "not an ELF" run "$T/text"
+check not-elf "neither a kernel .* nor a disk image" run "$T/text"
 : >"$T/empty"
 check empty "empty\|not an ELF" run "$T/empty"
 check elf64 "64-bit" run "$XBT"
@@ -56,7 +56,7 @@ check truncated "trunc\|program header\|beyond\|multiboot\|ELF" run "$T/trunc.el
 check mem-zero "guest RAM" run -m 0 "$HELLO"
 check mem-huge "guest RAM" run -m 99999 "$HELLO"
 check mem-text "guest RAM" run -m lots "$HELLO"
-check no-kernel "no kernel" run
+check no-kernel "nothing to boot" run
 check bad-module "No such file" run --module "$T/nope.bin" "$HELLO"
 check bad-tlb "tlb-entries" run --tlb-entries 3 "$HELLO"
 check bad-tcache-policy "tcache-policy" run --tcache-policy=lru "$HELLO"

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -402,7 +403,8 @@ static void test_run_defaults(void **state)
 {
     (void)state;
     assert_int_equal(run_args("k.elf", NULL), 0);
-    assert_string_equal(ro.cfg.kernel, "k.elf");
+    assert_string_equal(ro.operand, "k.elf");
+    assert_null(ro.cfg.kernel); /* decided by run_options_pick_boot */
     assert_int_equal(ro.cfg.ram_mib, 128);
     assert_true(ro.cfg.chain);
     assert_int_equal(ro.cfg.max_unit_insns, BT_DEFAULT_UNIT_INSNS);
@@ -413,6 +415,62 @@ static void test_run_defaults(void **state)
     assert_int_equal(ro.cfg.nmodules, 0);
     assert_null(ro.disk_path);
     assert_false(ro.help);
+}
+
+/* Writes len bytes of head (then zeros) to a new temporary file. */
+static char *temp_file(const void *head, size_t hlen, size_t len)
+{
+    static char names[4][32];
+    static int next;
+    char *name = names[next++ & 3];
+    strcpy(name, "/tmp/xbt-pick-XXXXXX");
+    int fd = mkstemp(name);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "wb");
+    fwrite(head, 1, hlen, f);
+    for (size_t i = hlen; i < len; i++)
+        fputc(0, f);
+    fclose(f);
+    return name;
+}
+
+/* The operand is a kernel or a disk image by its first bytes; a disk
+ * image without a kernel boots through the BIOS. */
+static void test_run_pick_boot(void **state)
+{
+    (void)state;
+    char e[256];
+    char *elf = temp_file("\177ELF", 4, 64);
+    char *img = temp_file("", 0, 1024);
+    char *tiny = temp_file("", 0, 100);
+    assert_int_equal(run_args(elf, NULL), 0);
+    assert_int_equal(run_options_pick_boot(&ro, e, sizeof(e)), 0);
+    assert_string_equal(ro.cfg.kernel, elf);
+    assert_false(ro.cfg.bios_boot);
+    assert_int_equal(run_args(img, NULL), 0);
+    assert_int_equal(run_options_pick_boot(&ro, e, sizeof(e)), 0);
+    assert_null(ro.cfg.kernel);
+    assert_string_equal(ro.disk_path, img);
+    assert_true(ro.cfg.bios_boot);
+    assert_int_equal(run_args("--kernel", elf, img, NULL), 0);
+    assert_int_equal(run_options_pick_boot(&ro, e, sizeof(e)), 0);
+    assert_string_equal(ro.disk_path, img);
+    assert_false(ro.cfg.bios_boot);
+    assert_int_equal(run_args("--kernel", elf, elf, NULL), 0);
+    assert_int_equal(run_options_pick_boot(&ro, e, sizeof(e)), XBT_EINVAL);
+    assert_non_null(strstr(e, "two kernels"));
+    assert_int_equal(run_args("--disk", img, img, NULL), 0);
+    assert_int_equal(run_options_pick_boot(&ro, e, sizeof(e)), XBT_EINVAL);
+    assert_non_null(strstr(e, "two disks"));
+    assert_int_equal(run_args("--append", "x", img, NULL), 0);
+    assert_int_equal(run_options_pick_boot(&ro, e, sizeof(e)), XBT_EINVAL);
+    assert_non_null(strstr(e, "--append needs a kernel"));
+    assert_int_equal(run_args(tiny, NULL), 0);
+    assert_int_equal(run_options_pick_boot(&ro, e, sizeof(e)), XBT_EINVAL);
+    assert_non_null(strstr(e, "neither a kernel"));
+    unlink(elf);
+    unlink(img);
+    unlink(tiny);
 }
 
 static void test_run_values(void **state)
@@ -453,8 +511,8 @@ static void test_run_errors(void **state)
         { { "--tcache-size", "4K", "k" }, "--tcache-size 4K: must be 64K..1G" },
         { { "--disk", "a", "--hda", "b", "k" },
           "--disk b: only one disk (the primary master) is supported" },
-        { { NULL }, "run: no kernel given (usage: xbt run [options] KERNEL)" },
-        { { "k", "x" }, "run: unexpected argument 'x' after the kernel" },
+        { { NULL }, "run: nothing to boot (usage: xbt run [options] KERNEL or DISK-IMAGE)" },
+        { { "k", "x" }, "run: unexpected argument 'x' after 'k'" },
         { { "-d", "in_asm,foo", "k" }, "unknown -d item 'foo' (valid: in_asm,out_asm,exec,int)" },
         { { "--rtc-base", "x", "k" }, "--rtc-base x: seconds since 1970 or 'now'" },
         { { "--clock", "x", "k" }, "--clock x: must be host or virtual" },
@@ -495,12 +553,13 @@ static void test_run_help(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_defaults),     cmocka_unit_test(test_flags_strings_operands),
-        cmocka_unit_test(test_uint_ranges),  cmocka_unit_test(test_size_suffixes),
-        cmocka_unit_test(test_choices),      cmocka_unit_test(test_custom_and_stop),
-        cmocka_unit_test(test_usage_errors), cmocka_unit_test(test_help),
-        cmocka_unit_test(test_run_defaults), cmocka_unit_test(test_run_values),
-        cmocka_unit_test(test_run_errors),   cmocka_unit_test(test_run_help),
+        cmocka_unit_test(test_defaults),      cmocka_unit_test(test_flags_strings_operands),
+        cmocka_unit_test(test_uint_ranges),   cmocka_unit_test(test_size_suffixes),
+        cmocka_unit_test(test_choices),       cmocka_unit_test(test_custom_and_stop),
+        cmocka_unit_test(test_usage_errors),  cmocka_unit_test(test_help),
+        cmocka_unit_test(test_run_defaults),  cmocka_unit_test(test_run_values),
+        cmocka_unit_test(test_run_pick_boot), cmocka_unit_test(test_run_errors),
+        cmocka_unit_test(test_run_help),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     free(mem_buf);
