@@ -48,6 +48,11 @@ int dev_debugcon_create(struct io_bus *bus, uint16_t port, int out_fd);
  * passed through unchanged except the same Ctrl-A escapes. */
 struct console;
 struct console *console_start(int in_fd, struct dev_uart *uart, struct stop_line stop);
+/* The same terminal handling, but the input is typed on the PS/2 keyboard
+ * behind the i8042 (terminal bytes and escape sequences become key
+ * presses, vga.h kbd_input_feed) instead of going to a UART. */
+struct dev_i8042;
+struct console *console_start_keyboard(int in_fd, struct dev_i8042 *kbc, struct stop_line stop);
 void console_stop(struct console *c);
 
 /* ==== PC platform: PIC, PIT, RTC, keyboard controller, port 0x80 ========= */
@@ -55,7 +60,8 @@ void console_stop(struct console *c);
  * callback runs on the vCPU thread.  Only the PIC is also called from other
  * threads (dev_pic_set_irq through an irq_line, e.g. by the UART from the
  * console thread); it has its own mutex and calls nothing while holding
- * it.  The PIT, RTC, i8042 and port 0x80 take no locks.  The bus cannot
+ * it.  The i8042 also takes key events from the console thread (its own
+ * mutex).  The PIT, RTC and port 0x80 take no locks.  The bus cannot
  * unregister ports: destroy a device only once no more I/O can reach it,
  * and destroy the PIT and RTC (their timers) before their clock. */
 struct xclock;
@@ -116,7 +122,7 @@ uint8_t dev_rtc_cmos_get(const struct dev_rtc *r, unsigned index);
 bool dev_rtc_nmi_masked(const struct dev_rtc *r);
 
 /* i8042 keyboard controller at 0x60/0x64 with a PS/2 mouse on its AUX
- * port and no keyboard; irq1 and irq12 are raised while a keyboard or AUX
+ * port and no keyboard until one is attached; irq1 and irq12 are raised while a keyboard or AUX
  * byte waits in the output buffer (as the command byte enables).  Command
  * 0xFE (any 0xF0-0xFF with bit 0 clear) or an output-port write with bit 0
  * clear signals reset. */
@@ -124,6 +130,21 @@ struct dev_i8042;
 struct dev_i8042 *dev_i8042_create(struct io_bus *bus, struct event_line reset,
                                    struct irq_line irq1, struct irq_line irq12);
 void dev_i8042_destroy(struct dev_i8042 *k);
+/* Plugs a PS/2 keyboard into the keyboard port (ps2_kbd.c; the board does
+ * when it has a VGA, as a PC with a display has a keyboard). */
+void dev_i8042_attach_keyboard(struct dev_i8042 *k);
+/* A key pressed and released (vga.h), from any thread: its scancodes are
+ * queued for the guest (IRQ1): 0; XBT_EBUSY if the keyboard's queue has
+ * no room now (nothing queued: try again after the guest read some);
+ * XBT_EUNSUP if there is no keyboard or its scanning is off (the key is
+ * dropped and counted). */
+struct kbd_event;
+int dev_i8042_key(struct dev_i8042 *k, struct kbd_event ev);
+struct dev_i8042_stats {
+    uint64_t keys;         /* key events queued for the guest */
+    uint64_t keys_dropped; /* key events dropped (no keyboard, scanning off) */
+};
+const struct dev_i8042_stats *dev_i8042_stats(const struct dev_i8042 *k);
 
 /* The A20 gate output of the output port (bit 1): signalled with the
  * new level whenever a command (0xD1 write, 0xDD, 0xDF) changes it; it is

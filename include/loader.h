@@ -85,6 +85,10 @@ int loader_linux(uint8_t *ram, uint32_t ram_size, const char *path, const char *
  * boot_params.acpi_rsdp_addr (zero page offset 0x070, read by Linux 5.0
  * and later; older ones scan the BIOS area and find it there too). */
 void loader_linux_set_rsdp(uint8_t *ram, const struct linux_boot *boot, uint32_t rsdp);
+/* Tells the kernel there is a VGA in 80x25 colour text mode 3 with the
+ * cursor at the top left (boot_params.screen_info, what Linux's real-mode
+ * setup would have asked the VGA BIOS), so vgacon (console=tty0) uses it. */
+void loader_linux_set_vga_text(uint8_t *ram, const struct linux_boot *boot);
 /*
  * The Intel MultiProcessor Specification 1.4 tables (mptable.c): the
  * floating pointer structure at MP_FLOAT_ADDR, in the BIOS area every MP

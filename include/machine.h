@@ -37,6 +37,8 @@ struct dev_fw_cfg;
 struct dev_pam;
 struct dev_rom;
 struct dev_port92;
+struct dev_vga;
+struct vga_console;
 struct bios_image;
 struct gdbstub;
 
@@ -89,6 +91,21 @@ struct machine_config {
                                     * PIRQs off), not the one the firmware leaves */
     bool sercon;                   /* etc/sercon-port = 0x3F8 (the terminal is COM1;
                                     * default true) */
+    bool vga;                      /* an ISA VGA and a PS/2 keyboard (default true;
+                                    * --no-vga: neither) */
+    int display;                   /* enum machine_display: --display */
+    const char *vgabios;           /* --vgabios: the VGA BIOS given to the BIOS as
+                                    * fw_cfg vgaroms/ (NULL: the package's) */
+    const char *vga_dump;          /* --vga-dump FILE: the text screen at the end */
+    int serial_fd;                 /* where COM1's output goes: 0 = stdout (the
+                                    * default; stdin is never an output), -1 =
+                                    * nowhere, else this descriptor (the caller's) */
+};
+
+/* What the terminal shows (--display). */
+enum machine_display {
+    DISPLAY_SERIAL = 0, /* COM1 (default) */
+    DISPLAY_TEXT = 1,   /* the VGA text screen; input on the PS/2 keyboard */
 };
 
 /* Why translated code came back to the run loop (run_stats.exits; the
@@ -144,14 +161,16 @@ struct machine {
     struct lapic *lapic; /* the vCPU's local APIC, NULL with --no-apic */
     struct dev_ioapic *ioapic;
     struct dev_debug_exit *debug_exit;
-    struct dev_acpi_pm *acpi_pm; /* ACPI PM1 registers and PM timer at 0x600 */
-    uint32_t acpi_rsdp;          /* guest-physical address of the ACPI RSDP */
-    struct ticker *ticker;       /* host clock: wakes the vCPU at timer deadlines */
-    struct profile *profile;     /* --profile, or NULL */
-    struct dev_fw_cfg *fw_cfg;   /* QEMU's fw_cfg at 0x510 (machine_bios.c) */
-    struct dev_pam *pam;         /* the i440FX PAM: 0xC0000-0xFFFFF */
-    struct dev_rom *bios_rom;    /* the BIOS at 4 GiB - size, or NULL */
-    struct dev_port92 *port92;   /* System Control Port A */
+    struct dev_acpi_pm *acpi_pm;     /* ACPI PM1 registers and PM timer at 0x600 */
+    uint32_t acpi_rsdp;              /* guest-physical address of the ACPI RSDP */
+    struct ticker *ticker;           /* host clock: wakes the vCPU at timer deadlines */
+    struct profile *profile;         /* --profile, or NULL */
+    struct dev_fw_cfg *fw_cfg;       /* QEMU's fw_cfg at 0x510 (machine_bios.c) */
+    struct dev_pam *pam;             /* the i440FX PAM: 0xC0000-0xFFFFF */
+    struct dev_rom *bios_rom;        /* the BIOS at 4 GiB - size, or NULL */
+    struct dev_port92 *port92;       /* System Control Port A */
+    struct dev_vga *vga;             /* the ISA VGA (machine_vga.c), or NULL */
+    struct vga_console *vga_console; /* --display=text: the renderer, or NULL */
     /* The A20 line: the i8042's output port OR port 0x92 (PIIX3). */
     bool a20_kbc, a20_port92;
     struct level_line a20_hook; /* the CPU's A20 mask input, if wired */
@@ -200,6 +219,12 @@ void machine_acpi_config(const struct machine *m, struct acpi_config *acpi);
  * Called by machine_create after the devices. */
 int machine_bios_create(struct machine *m);
 void machine_bios_destroy(struct machine *m);
+/* The VGA and the keyboard (src/machine_vga.c), with cfg.vga: the card,
+ * the keyboard on the i8042, the VGA BIOS as fw_cfg file vgaroms/... when
+ * there is a BIOS, a blank mode-3 screen for direct kernel boots.  After
+ * machine_bios_create. */
+int machine_vga_create(struct machine *m);
+void machine_vga_destroy(struct machine *m);
 /* The board's A20 line: 1 when addresses keep bit 20. */
 bool machine_a20(const struct machine *m);
 /* Connects the CPU's A20 input: hook.fn(opaque, level) on every change of

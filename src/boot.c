@@ -85,6 +85,8 @@ static int boot_linux(struct machine *m)
     cpu->eip = boot.entry;
     cpu->regs[R_ESI] = boot.boot_params;
     loader_linux_set_rsdp(m->ram, &boot, m->acpi_rsdp);
+    if (m->vga)
+        loader_linux_set_vga_text(m->ram, &boot);
     return 0;
 }
 

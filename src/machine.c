@@ -181,7 +181,9 @@ static int create_devices(struct machine *m, const struct machine_config *cfg)
     m->kbc = dev_i8042_create(m->bus, machine_reset_line(m), machine_isa_irq(m, 1),
                               machine_isa_irq(m, 12));
     m->port80 = dev_port80_create(m->bus);
-    m->uart = dev_uart_create(m->bus, 0x3F8, machine_isa_irq(m, 4), machine_wake_line(m), 1);
+    int serial_fd = cfg->serial_fd ? cfg->serial_fd : STDOUT_FILENO;
+    m->uart =
+        dev_uart_create(m->bus, 0x3F8, machine_isa_irq(m, 4), machine_wake_line(m), serial_fd);
     m->pci = dev_pci_create(m->bus, machine_reset_line(m));
     m->ide = m->pci ? dev_ide_create(m->bus, m->pci, &m->mmu, machine_isa_irq(m, 14),
                                      machine_isa_irq(m, 15), cfg->disk)
@@ -265,6 +267,8 @@ int machine_create(struct machine **out, const struct machine_config *cfg)
         rc = create_acpi_pm(m);
     if (rc == 0)
         rc = machine_bios_create(m);
+    if (rc == 0)
+        rc = machine_vga_create(m);
     if (rc == 0 && !cfg->bios_boot) /* the firmware builds its own from fw_cfg */
         rc = build_acpi_tables(m);
     if (rc == 0 && cfg->profile)
@@ -293,6 +297,7 @@ void machine_destroy(struct machine *m)
         dev_i8042_destroy(m->kbc);
     if (m->port80)
         dev_port80_destroy(m->port80);
+    machine_vga_destroy(m);
     machine_bios_destroy(m);
     if (m->ide)
         dev_ide_destroy(m->ide);

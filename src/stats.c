@@ -7,6 +7,7 @@
 
 #include "bt.h"
 #include "devices.h"
+#include "vga.h"
 #include "lapic.h"
 #include "machine.h"
 #include "profile.h"
@@ -236,6 +237,24 @@ static void collect_disk(struct kvs *c, const struct machine *m)
     add(c, "irqs", k->irqs);
 }
 
+/* the VGA, its text console and the keyboard (without --no-vga) */
+static void collect_vga(struct kvs *c, const struct machine *m)
+{
+    const struct dev_vga_stats *v = dev_vga_stats(m->vga);
+    c->group = "vga";
+    add(c, "port_reads", v->port_reads);
+    add(c, "port_writes", v->port_writes);
+    add(c, "crtc_writes", v->crtc_writes);
+    add(c, "dac_writes", v->dac_writes);
+    add(c, "status_reads", v->status_reads);
+    add(c, "graphics_modes", v->graphics_modes);
+    add(c, "frames", v->frames);
+    add(c, "cells_drawn", v->cells_drawn);
+    const struct dev_i8042_stats *k = dev_i8042_stats(m->kbc);
+    add(c, "keys", k->keys);
+    add(c, "keys_dropped", k->keys_dropped);
+}
+
 /* ACPI PM device: timer, SCIs, sleep requests */
 static void collect_acpi(struct kvs *c, const struct machine *m)
 {
@@ -378,6 +397,8 @@ static int collect(const struct machine *m, struct kv *out, int max)
     }
     if (m->ide && m->cfg.disk)
         collect_disk(&c, m);
+    if (m->vga)
+        collect_vga(&c, m);
     if (m->acpi_pm)
         collect_acpi(&c, m);
     if (m->lapic && m->ioapic)

@@ -67,6 +67,8 @@ static int run_open_files(struct run_options *ro)
         }
         ro->cfg.bios = ro->bios;
     }
+    if ((rc = display_open_files(ro)))
+        return rc;
     if (ro->gdb_spec &&
         (rc = gdbstub_open(&ro->cfg.gdb, ro->gdb_spec, ro->gdb_wait, err, sizeof(err)))) {
         xbt_error("%s", err);
@@ -105,13 +107,10 @@ static int run_once(const struct machine_config *cfg, int *status, int *why)
         machine_destroy(m);
         return rc;
     }
-    m->console = console_start(STDIN_FILENO, m->uart, machine_stop_line(m));
+    display_start(m);
     *status = machine_run(m);
     *why = atomic_load(&m->stop_reason);
-    if (m->console) {
-        console_stop(m->console);
-        m->console = NULL;
-    }
+    display_stop(m);
     run_report(m, cfg);
     if (m->profile)
         profile_write(m->profile); /* its own error line */

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bt.h"
 #include "devices.h"
@@ -85,6 +86,11 @@ static const struct optparse_choice mmu_choices[] = {
 static const struct optparse_choice mem_choices[] = {
     { "host", MEM_HOST, false },
     { "tlb", MEM_TLB, false },
+    { NULL, 0, false },
+};
+static const struct optparse_choice display_choices[] = {
+    { "serial", DISPLAY_SERIAL, false },
+    { "text", DISPLAY_TEXT, false },
     { NULL, 0, false },
 };
 static const struct optparse_choice debug_choices[] = {
@@ -282,6 +288,44 @@ static const struct optparse_opt run_opts[] = {
               "drive aborts them) and other readers may share it; a\n"
               "file without write permission needs ,readonly (even\n"
               "for root); --hda is the same" },
+    { .name = "display",
+      .kind = OPTPARSE_CHOICE,
+      FIELD(cfg.display),
+      .def = DISPLAY_SERIAL,
+      .choices = display_choices,
+      .section = SEC_MACHINE,
+      .help = "what this terminal shows: COM1 (default), or the VGA's\n"
+              "text screen with the keyboard typing on the guest's PS/2\n"
+              "keyboard (COM1's output then goes to --serial-log or\n"
+              "nowhere; graphics modes are not shown)" },
+    { .name = "serial-log",
+      .kind = OPTPARSE_STRING,
+      .metavar = "FILE",
+      FIELD(serial_log),
+      .section = SEC_MACHINE,
+      .help = "write COM1's output to FILE instead of the terminal" },
+    { .name = "no-vga",
+      .kind = OPTPARSE_FLAG,
+      FIELD(cfg.vga),
+      .def = 1,
+      .value = 0,
+      .section = SEC_MACHINE,
+      .help = "no ISA VGA card and no PS/2 keyboard (the default board\n"
+              "has both, as QEMU's)" },
+    { .name = "vgabios",
+      .kind = OPTPARSE_STRING,
+      .metavar = "FILE",
+      FIELD(cfg.vgabios),
+      .section = SEC_MACHINE,
+      .help = "the VGA BIOS the BIOS runs (default: SeaBIOS's\n"
+              "vgabios-isavga.bin, when installed)" },
+    { .name = "vga-dump",
+      .kind = OPTPARSE_STRING,
+      .metavar = "FILE",
+      FIELD(cfg.vga_dump),
+      .section = SEC_DEBUG,
+      .help = "at the end of the run, write the VGA text screen to FILE\n"
+              "as plain text (UTF-8, trailing blanks trimmed)" },
     /* translation */
     { .name = "no-chain",
       .kind = OPTPARSE_FLAG,
@@ -541,6 +585,7 @@ int run_options_parse(struct run_options *ro, int argc, char **argv, char *err, 
 {
     int operand;
     memset(ro, 0, sizeof(*ro));
+    ro->serial_log_fd = -1;
     optparse_defaults(&run_options_table, ro);
     int rc = optparse_parse(&run_options_table, argc, argv, ro, &operand, err, errlen);
     if (rc || ro->help)
@@ -560,6 +605,13 @@ int run_options_parse(struct run_options *ro, int argc, char **argv, char *err, 
     }
     if (operand < argc)
         ro->operand = argv[operand]; /* a kernel or a disk image: run_options_pick_boot */
+    if (!ro->cfg.vga && (ro->cfg.display == DISPLAY_TEXT || ro->cfg.vga_dump || ro->cfg.vgabios)) {
+        snprintf(err, errlen, "--no-vga: no VGA for %s",
+                 ro->cfg.display == DISPLAY_TEXT ? "--display=text"
+                 : ro->cfg.vga_dump              ? "--vga-dump"
+                                                 : "--vgabios");
+        return XBT_EINVAL;
+    }
     return check_gdb(ro, err, errlen);
 }
 
@@ -567,6 +619,9 @@ void run_options_free(struct run_options *ro)
 {
     free(ro->disk_path_buf);
     ro->disk_path_buf = NULL;
+    if (ro->serial_log_fd >= 0)
+        close(ro->serial_log_fd);
+    ro->serial_log_fd = -1;
     if (ro->bios) {
         bios_image_free(ro->bios);
         free(ro->bios);

@@ -26,11 +26,13 @@ struct run_options {
     unsigned disk_flags;   /* DISK_READONLY (,readonly) */
     const char *bios_path; /* --bios FILE (read by the caller into bios) */
     struct bios_image *bios;
-    const char *gdb_spec; /* --gdb SPEC (-s: tcp::1234) */
-    bool gdb_default;     /* -s */
-    bool gdb_wait;        /* -S */
-    bool help;            /* -h / --help */
-    const char *operand;  /* the KERNEL or DISK-IMAGE operand, or NULL */
+    const char *serial_log; /* --serial-log FILE (opened by the caller) */
+    int serial_log_fd;      /* ... its descriptor, or -1 */
+    const char *gdb_spec;   /* --gdb SPEC (-s: tcp::1234) */
+    bool gdb_default;       /* -s */
+    bool gdb_wait;          /* -S */
+    bool help;              /* -h / --help */
+    const char *operand;    /* the KERNEL or DISK-IMAGE operand, or NULL */
 };
 
 extern const struct optparse_table run_options_table;
@@ -45,5 +47,17 @@ void run_options_free(struct run_options *ro);
 int run_options_pick_boot(struct run_options *ro, char *err, size_t errlen);
 /* `xbt run --help`: usage, the option sections, the exit statuses. */
 void run_options_help(FILE *f);
+
+/* ---- the terminal of a run (src/cli/display.c) ---- */
+/* Opens --serial-log and checks --vgabios, and sets cfg.serial_fd (COM1
+ * to the log, to nowhere with --display=text, else to stdout); 0 or a
+ * negative code after one error line. */
+int display_open_files(struct run_options *ro);
+/* Connects the terminal to the machine for its run: COM1, or with
+ * --display=text the VGA renderer and the keyboard. */
+void display_start(struct machine *m);
+/* Undoes display_start (the text screen stays, the cursor below it) and
+ * writes --vga-dump. */
+void display_stop(struct machine *m);
 
 #endif

@@ -29,6 +29,14 @@
  * even when the guest ignores its input, and drops what does not fit.  At EOF
  * of in_fd reading stops; the machine keeps running.
  *
+ * Keyboard mode (console_start_keyboard, --display=text): the escaped
+ * bytes of each read go through the terminal-to-keys parser (kbd_input.c)
+ * and become key events of the PS/2 keyboard behind the i8042.  Keys that
+ * find its queue full wait in the console's own queue and are offered
+ * again every CONSOLE_KEY_RETRY_MS (the keyboard has no room
+ * notification); the same back-pressure and dropping rules as for the
+ * UART apply to that queue.
+ *
  * The thread blocks all signals, so process-directed signals are handled by
  * the VMM's own threads.
  */
@@ -46,6 +54,7 @@
 #include "console_escape.h"
 #include "devices.h"
 #include "devices_internal.h"
+#include "vga.h"
 
 /* Bytes read from in_fd but not yet taken by the UART. */
 #define CONSOLE_PENDING_MAX 4096
@@ -54,6 +63,14 @@
 /* While input waits for room in the UART FIFO, retry at least this often
  * (milliseconds) even if no room notification arrives. */
 #define CONSOLE_RETRY_MS 100
+/* Tunable: key events waiting for room in the PS/2 keyboard's queue.
+ * Policy: a long pasted line (the keyboard's own queue holds ~40 keys). */
+#define CONSOLE_KEYS_MAX 4096
+/* Tunable: how often waiting keys are offered again (milliseconds).
+ * Policy: the guest empties the keyboard's queue in well under 10 ms
+ * while it reads; 10 ms keeps a paste at ~4000 keys/s and an idle poll
+ * costs nothing. */
+#define CONSOLE_KEY_RETRY_MS 10
 
 static const char console_quit_msg[] = "\r\nxbt: terminated (Ctrl-A x)\r\n";
 static const char console_help_msg[] = "\r\n"
@@ -64,6 +81,10 @@ static const char console_help_msg[] = "\r\n"
 struct console {
     int in_fd;
     struct dev_uart *uart;
+    struct dev_i8042 *kbc; /* keyboard mode: keys go there, not to uart */
+    struct kbd_input kin;
+    struct kbd_event keys[CONSOLE_KEYS_MAX]; /* waiting for room in the keyboard */
+    size_t nkeys;
     struct stop_line stop; /* Ctrl-A x */
     int wake[2];           /* self-pipe: [0] polled by the thread */
     atomic_bool stopping;
@@ -191,8 +212,21 @@ static void console_wake_drain(struct console *c)
 }
 
 /* Hands as much pending input to the UART as it takes. */
+static void console_deliver_keys(struct console *c)
+{
+    size_t n = 0;
+    while (n < c->nkeys && dev_i8042_key(c->kbc, c->keys[n]) != XBT_EBUSY)
+        n++;
+    memmove(c->keys, c->keys + n, (c->nkeys - n) * sizeof(c->keys[0]));
+    c->nkeys -= n;
+}
+
 static void console_deliver(struct console *c)
 {
+    if (c->kbc) {
+        console_deliver_keys(c);
+        return;
+    }
     if (c->npending == 0)
         return;
     size_t n = c->uart ? dev_uart_receive(c->uart, c->pending, c->npending)
@@ -211,12 +245,27 @@ static void console_queue(struct console *c, uint8_t b)
         c->dropped++;
 }
 
+static void console_key(void *opaque, struct kbd_event ev)
+{
+    struct console *c = opaque;
+    if (c->nkeys < CONSOLE_KEYS_MAX)
+        c->keys[c->nkeys++] = ev;
+    else
+        c->dropped++;
+}
+
 static void console_input(struct console *c, const uint8_t *buf, size_t len)
 {
+    uint8_t keys[2 * CONSOLE_READ_CHUNK];
+    size_t nkeys = 0;
     for (size_t i = 0; i < len; i++) {
         struct con_esc_out out = con_escape_feed(&c->esc, buf[i]);
-        for (unsigned j = 0; j < out.n; j++)
-            console_queue(c, out.bytes[j]);
+        for (unsigned j = 0; j < out.n; j++) {
+            if (c->kbc && nkeys < sizeof(keys))
+                keys[nkeys++] = out.bytes[j];
+            else if (!c->kbc)
+                console_queue(c, out.bytes[j]);
+        }
         switch (out.action) {
         case CON_ESC_QUIT:
             dev_write_all(STDERR_FILENO, console_quit_msg, sizeof(console_quit_msg) - 1);
@@ -228,6 +277,8 @@ static void console_input(struct console *c, const uint8_t *buf, size_t len)
         case CON_ESC_NONE: break;
         }
     }
+    if (c->kbc && nkeys)
+        kbd_input_feed(&c->kin, keys, nkeys, console_key, c);
 }
 
 static void *console_thread(void *arg)
@@ -240,14 +291,17 @@ static void *console_thread(void *arg)
 
         struct pollfd fds[2] = { { .fd = c->wake[0], .events = POLLIN } };
         nfds_t nfds = 1;
-        size_t room = CONSOLE_PENDING_MAX - c->npending;
+        size_t room = c->kbc ? CONSOLE_KEYS_MAX - c->nkeys : CONSOLE_PENDING_MAX - c->npending;
         /* A pipe or file is read only while its escaped bytes (at most one
          * more than were read) are sure to fit; a terminal always. */
         if (!c->eof && (c->is_tty || room > 1)) {
             fds[1] = (struct pollfd){ .fd = c->in_fd, .events = POLLIN };
             nfds = 2;
         }
-        int r = poll(fds, nfds, c->npending ? CONSOLE_RETRY_MS : -1);
+        int r = poll(fds, nfds,
+                     c->nkeys      ? CONSOLE_KEY_RETRY_MS
+                     : c->npending ? CONSOLE_RETRY_MS
+                                   : -1);
         if (r < 0) {
             if (errno == EINTR)
                 continue;
@@ -272,13 +326,16 @@ static void *console_thread(void *arg)
 
 /* ---- public API ------------------------------------------------------------- */
 
-struct console *console_start(int in_fd, struct dev_uart *uart, struct stop_line stop)
+static struct console *console_open(int in_fd, struct dev_uart *uart, struct dev_i8042 *kbc,
+                                    struct stop_line stop)
 {
     struct console *c = calloc(1, sizeof(*c));
     if (!c)
         return NULL;
     c->in_fd = in_fd;
     c->uart = uart;
+    c->kbc = kbc;
+    kbd_input_init(&c->kin);
     c->stop = stop;
     c->eof = in_fd < 0;
     atomic_init(&c->stopping, false);
@@ -302,7 +359,8 @@ struct console *console_start(int in_fd, struct dev_uart *uart, struct stop_line
             c->owns_tty = console_tty_make_raw(in_fd);
     }
 
-    dev_uart_set_rx_notify(uart, console_rx_notify, c);
+    if (uart)
+        dev_uart_set_rx_notify(uart, console_rx_notify, c);
 
     /* The thread inherits a fully blocked signal mask. */
     sigset_t all, old;
@@ -312,7 +370,8 @@ struct console *console_start(int in_fd, struct dev_uart *uart, struct stop_line
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (err != 0) {
         xbt_error("console: cannot start thread: %s", strerror(err));
-        dev_uart_set_rx_notify(uart, NULL, NULL);
+        if (uart)
+            dev_uart_set_rx_notify(uart, NULL, NULL);
         if (c->owns_tty) {
             console_tty_restore();
             console_remove_handlers();
@@ -325,6 +384,16 @@ struct console *console_start(int in_fd, struct dev_uart *uart, struct stop_line
     return c;
 }
 
+struct console *console_start(int in_fd, struct dev_uart *uart, struct stop_line stop)
+{
+    return console_open(in_fd, uart, NULL, stop);
+}
+
+struct console *console_start_keyboard(int in_fd, struct dev_i8042 *kbc, struct stop_line stop)
+{
+    return console_open(in_fd, NULL, kbc, stop);
+}
+
 void console_stop(struct console *c)
 {
     if (!c)
@@ -332,7 +401,8 @@ void console_stop(struct console *c)
     atomic_store(&c->stopping, true);
     console_rx_notify(c);
     pthread_join(c->thread, NULL);
-    dev_uart_set_rx_notify(c->uart, NULL, NULL);
+    if (c->uart)
+        dev_uart_set_rx_notify(c->uart, NULL, NULL);
     if (c->owns_tty) {
         console_tty_restore();
         console_remove_handlers();

@@ -6,6 +6,7 @@
 #define XBT_DEVICES_INTERNAL_H
 
 #include "devices.h"
+#include "vga.h"
 
 /* Writes all of buf to fd, retrying on EINTR and partial writes (and waiting
  * with poll() if fd is non-blocking).  fd < 0 discards the data.  Returns 0
@@ -22,8 +23,9 @@ int dev_write_all(int fd, const void *buf, size_t len);
 void dev_uart_set_rx_notify(struct dev_uart *u, void (*fn)(void *opaque), void *opaque);
 
 /* A queue of bytes a PS/2 device sends the i8042 (i8042.c drains it into
- * its output buffer, one byte per guest read). */
-#define PS2_OUT_SIZE 16
+ * its output buffer, one byte per guest read).  Tunable: its size.
+ * Policy: QEMU's PS/2 buffer (256), room for a pasted line of keys. */
+#define PS2_OUT_SIZE 256
 struct ps2_out {
     uint8_t byte[PS2_OUT_SIZE];
     unsigned head, n;
@@ -43,5 +45,21 @@ struct ps2_mouse {
 void ps2_mouse_reset(struct ps2_mouse *m);
 /* A byte sent to the mouse (i8042 command 0xD4); its answer goes to out. */
 void ps2_mouse_write(struct ps2_mouse *m, uint8_t b, struct ps2_out *out);
+
+/* The PS/2 keyboard on the i8042's keyboard port (ps2_kbd.c): set 2 by
+ * default; key events as set 1 when the controller translates. */
+struct ps2_kbd {
+    uint8_t set;       /* scan code set 1, 2 or 3 (3 is sent as 2) */
+    bool scanning;     /* 0xF4 enable / 0xF5 disable */
+    uint8_t param_cmd; /* 0xED, 0xF0 or 0xF3 waiting for its byte, or 0 */
+    uint8_t leds;
+};
+void ps2_kbd_reset(struct ps2_kbd *kb);
+/* A byte the guest sends the keyboard; its answer goes to out.  xlate:
+ * the controller translates (the ID and scan-set answers say so). */
+void ps2_kbd_write(struct ps2_kbd *kb, uint8_t b, bool xlate, struct ps2_out *out);
+/* Queues the scancodes of a key event: 0, XBT_EBUSY when they do not all
+ * fit (nothing queued), XBT_EUNSUP while scanning is off. */
+int ps2_kbd_key(struct ps2_kbd *kb, struct kbd_event ev, bool xlate, struct ps2_out *out);
 
 #endif

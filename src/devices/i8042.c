@@ -1,9 +1,11 @@
 /*
  * i8042.c - the Intel 8042 keyboard controller at 0x60 (data) and 0x64
  * (status on read, command on write), with a PS/2 mouse on its AUX port
- * (ps2_mouse.c, as under QEMU) and no keyboard: enough for the probes of
- * BIOSes, Linux's i8042 and psmouse drivers, and the classic "reset
- * through the keyboard controller" path.
+ * (ps2_mouse.c, as under QEMU) and, once attached (the board does with a
+ * VGA), a PS/2 keyboard on its keyboard port (ps2_kbd.c) fed by the text
+ * console: enough for the probes of BIOSes, Linux's i8042, atkbd and
+ * psmouse drivers, and the classic "reset through the keyboard
+ * controller" path.
  *
  * Status register (0x64 read): bit 0 output buffer full, bit 1 input buffer
  * full (always 0: commands complete at once), bit 2 system flag (command
@@ -41,10 +43,13 @@
  *
  * Data port (0x60): a read returns the output buffer and clears OBF (with
  * nothing new it returns the last byte again, 0x00 at power-on), then the
- * next byte waiting moves in: a controller response first, then mouse
- * bytes (queued, ps2_out).  A write completes a pending 0x60-0x7F/0xD1-0xD4
- * command, otherwise it would go to the keyboard - none is attached, so it
- * is dropped with no answer (drivers time out).  A controller response
+ * next byte waiting moves in: a controller response first, then keyboard
+ * bytes (unless the keyboard port is disabled), then mouse bytes (queued,
+ * ps2_out).  A write completes a pending 0x60-0x7F/0xD1-0xD4 command,
+ * otherwise it goes to the keyboard (and enables its port, as QEMU's);
+ * without a keyboard it is dropped with no answer (drivers time out).
+ * Keyboard bytes are set 1 while command byte bit 6 (translation) is set
+ * and the keyboard uses set 2, as the 8042 translates.  A controller response
  * overwrites an unread one, as the 8042's single byte does.
  *
  * Interrupts: a byte entering the output buffer raises IRQ1 (keyboard and
@@ -54,8 +59,11 @@
  * Reset: signals the reset line it was given (lines.h); unit tests leave
  * it unconnected or count the pulses.
  *
- * Threading: vCPU thread only (port accesses); no lock.
+ * Threading: port accesses on the vCPU thread, key events from the
+ * console thread (dev_i8042_key); a mutex covers the state.  The lines
+ * are signalled with it held (the PIC and the board do not call back).
  */
+#include <pthread.h>
 #include <stdlib.h>
 
 #include "devices.h"
@@ -90,6 +98,7 @@
 #define KBC_RAM_SIZE 32
 
 struct dev_i8042 {
+    pthread_mutex_t lock;
     struct event_line reset; /* pulse of the CPU reset line */
     struct irq_line irq1, irq12;
     uint8_t ram[KBC_RAM_SIZE]; /* ram[0] is the command byte */
@@ -104,6 +113,10 @@ struct dev_i8042 {
     uint8_t ctl;
     struct ps2_out aux; /* bytes from the AUX port (mouse, 0xD3) */
     struct ps2_mouse mouse;
+    bool has_kbd;
+    struct ps2_kbd kbd;
+    struct ps2_out kq; /* bytes from the keyboard */
+    struct dev_i8042_stats st;
     struct level_line a20; /* the output port's A20 gate */
 };
 
@@ -156,6 +169,9 @@ static void kbc_update(struct dev_i8042 *k)
         k->ctl_pending = false;
         k->obuf = k->ctl;
         k->obuf_aux = k->ctl_aux;
+    } else if (k->kq.n && !(k->ram[0] & CB_KBD_DISABLE)) {
+        k->obuf = ps2_out_take(&k->kq);
+        k->obuf_aux = false;
     } else if (k->aux.n && !(k->ram[0] & CB_AUX_DISABLE)) {
         k->obuf = ps2_out_take(&k->aux);
         k->obuf_aux = true;
@@ -213,7 +229,10 @@ static void kbc_command(struct dev_i8042 *k, uint8_t cmd)
         break;
     case 0xAB: kbc_respond(k, 0x00); break;
     case 0xAD: k->ram[0] |= CB_KBD_DISABLE; break;
-    case 0xAE: k->ram[0] &= (uint8_t)~CB_KBD_DISABLE; break;
+    case 0xAE:
+        k->ram[0] &= (uint8_t)~CB_KBD_DISABLE;
+        kbc_update(k);
+        break;
     case 0xD0: kbc_respond(k, k->outport); break;
     case 0xDD: kbc_set_outport(k, k->outport & (uint8_t)~OUT_A20); break;
     case 0xDF: kbc_set_outport(k, k->outport | OUT_A20); break;
@@ -239,6 +258,10 @@ static void kbc_data_write(struct dev_i8042 *k, uint8_t val)
     } else if (cmd == 0xD4) {
         ps2_mouse_write(&k->mouse, val, &k->aux);
         kbc_update(k);
+    } else if (k->has_kbd) {
+        k->ram[0] &= (uint8_t)~CB_KBD_DISABLE;
+        ps2_kbd_write(&k->kbd, val, k->ram[0] & CB_XLATE, &k->kq);
+        kbc_update(k);
     }
     /* else: a byte for the keyboard, which is not there */
 }
@@ -255,6 +278,7 @@ static uint32_t kbc_port_read(void *opaque, uint16_t port, unsigned size)
 {
     struct dev_i8042 *k = opaque;
     uint32_t v;
+    pthread_mutex_lock(&k->lock);
     if (port == KBC_CMD) {
         v = kbc_status(k);
     } else {
@@ -265,6 +289,7 @@ static uint32_t kbc_port_read(void *opaque, uint16_t port, unsigned size)
             kbc_update(k);
         }
     }
+    pthread_mutex_unlock(&k->lock);
     return size > 1 ? v | (UINT32_MAX << 8) : v;
 }
 
@@ -272,6 +297,7 @@ static void kbc_port_write(void *opaque, uint16_t port, unsigned size, uint32_t 
 {
     struct dev_i8042 *k = opaque;
     (void)size;
+    pthread_mutex_lock(&k->lock);
     if (port == KBC_CMD) {
         k->last_was_cmd = true;
         kbc_command(k, (uint8_t)val);
@@ -279,6 +305,7 @@ static void kbc_port_write(void *opaque, uint16_t port, unsigned size, uint32_t 
         k->last_was_cmd = false;
         kbc_data_write(k, (uint8_t)val);
     }
+    pthread_mutex_unlock(&k->lock);
 }
 
 static const struct dev_port_ops kbc_ops = {
@@ -292,6 +319,7 @@ struct dev_i8042 *dev_i8042_create(struct io_bus *bus, struct event_line reset,
     struct dev_i8042 *k = calloc(1, sizeof(*k));
     if (!k)
         return NULL;
+    pthread_mutex_init(&k->lock, NULL);
     k->reset = reset;
     k->irq1 = irq1;
     k->irq12 = irq12;
@@ -304,6 +332,7 @@ struct dev_i8042 *dev_i8042_create(struct io_bus *bus, struct event_line reset,
             err = bus_register_ports(bus, KBC_CMD, 1, &kbc_ops, k);
         if (err < 0) {
             xbt_error("i8042: cannot claim ports 0x60/0x64: %s", xbt_strerror(err));
+            pthread_mutex_destroy(&k->lock);
             free(k);
             return NULL;
         }
@@ -313,5 +342,35 @@ struct dev_i8042 *dev_i8042_create(struct io_bus *bus, struct event_line reset,
 
 void dev_i8042_destroy(struct dev_i8042 *k)
 {
+    if (!k)
+        return;
+    pthread_mutex_destroy(&k->lock);
     free(k);
+}
+
+void dev_i8042_attach_keyboard(struct dev_i8042 *k)
+{
+    pthread_mutex_lock(&k->lock);
+    k->has_kbd = true;
+    ps2_kbd_reset(&k->kbd);
+    pthread_mutex_unlock(&k->lock);
+}
+
+int dev_i8042_key(struct dev_i8042 *k, struct kbd_event ev)
+{
+    pthread_mutex_lock(&k->lock);
+    int rc = k->has_kbd ? ps2_kbd_key(&k->kbd, ev, k->ram[0] & CB_XLATE, &k->kq) : XBT_EUNSUP;
+    if (rc == 0) {
+        k->st.keys++;
+        kbc_update(k);
+    } else if (rc == XBT_EUNSUP) {
+        k->st.keys_dropped++;
+    }
+    pthread_mutex_unlock(&k->lock);
+    return rc;
+}
+
+const struct dev_i8042_stats *dev_i8042_stats(const struct dev_i8042 *k)
+{
+    return &k->st;
 }

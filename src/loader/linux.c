@@ -58,6 +58,15 @@
 
 /* zero page fields */
 #define BP_ACPI_RSDP_ADDR 0x070 /* u64 */
+/* boot_params.screen_info (offset 0): the text console the setup found */
+#define SI_ORIG_X 0x00
+#define SI_ORIG_Y 0x01
+#define SI_VIDEO_MODE 0x06
+#define SI_VIDEO_COLS 0x07
+#define SI_EGA_BX 0x0A /* u16: INT 10h AH=12h BL=10h's BX */
+#define SI_VIDEO_LINES 0x0E
+#define SI_IS_VGA 0x0F
+#define SI_POINTS 0x10 /* u16: character height */
 #define BP_ALT_MEM_K 0x1E0
 #define BP_E820_ENTRIES 0x1E8
 #define BP_E820_TABLE 0x2D0
@@ -288,6 +297,21 @@ int loader_linux(uint8_t *ram, uint32_t ram_size, const char *path, const char *
         close(p.initrd_fd);
     free(p.img);
     return rc;
+}
+
+void loader_linux_set_vga_text(uint8_t *ram, const struct linux_boot *boot)
+{
+    uint8_t *si = ram + boot->boot_params;
+    si[SI_ORIG_X] = 0;
+    si[SI_ORIG_Y] = 0;
+    si[SI_VIDEO_MODE] = 3;
+    si[SI_VIDEO_COLS] = 80;
+    si[SI_EGA_BX] = 0x03; /* BL: 256 KiB; BH 0: colour */
+    si[SI_EGA_BX + 1] = 0x00;
+    si[SI_VIDEO_LINES] = 25;
+    si[SI_IS_VGA] = 1;
+    si[SI_POINTS] = 16;
+    si[SI_POINTS + 1] = 0;
 }
 
 void loader_linux_set_rsdp(uint8_t *ram, const struct linux_boot *boot, uint32_t rsdp)

@@ -70,6 +70,8 @@ xbt_guest(triple   SOURCES triple.c STATUS 6 QEMU SKIP)
 # Interactive kernels: run by tests/cli/console.sh with input on stdin.
 xbt_guest(spin     SOURCES spin.c CONSOLE)
 xbt_guest(echo     SOURCES echo.c CONSOLE)
+xbt_guest(vga_text SOURCES vga_text.c CONSOLE)
+xbt_guest(kbd_scan SOURCES kbd_scan.c CONSOLE)
 # QEMU reads unassigned memory differently from a PC's open bus: xbt only.
 xbt_guest(memedge  SOURCES memedge.c QEMU SKIP)
 # Integer ALU instruction set vs. the host CPU (kernels/isa.h).

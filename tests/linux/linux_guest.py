@@ -15,6 +15,9 @@ types commands and reads their output.
                                  a file written, synced, read back after
                                  reboot -f (--reboot), after poweroff on
                                  the host (debugfs) and by a second run
+  linux_guest.py vga XBT        --display=text with console=tty0: vgacon on
+                                 the VGA text screen, a command typed on the
+                                 PS/2 keyboard, its output in --vga-dump
   linux_guest.py qemu XBT       the same commands under QEMU: the outputs
                                  that do not depend on the machine agree;
                                  reboot -f ends xbt (no --reboot) with 10
@@ -273,8 +276,30 @@ def qemu(xbt):
     print("PASS: xbt and QEMU agree: " + "; ".join(s.strip() for s in res["xbt"]))
 
 
+def vga(xbt):
+    d = guest_dir()
+    with tempfile.TemporaryDirectory() as t:
+        dump = os.path.join(t, "screen.txt")
+        argv = xbt_argv(xbt, d, ["--display=text", "--vga-dump", dump], "console=tty0")
+        con = Console(argv)
+        if not con.expect(rb"/ #", BOOT_TIMEOUT):  # the blank after it is unchanged
+            os.killpg(con.p.pid, signal.SIGKILL)
+            fail("no shell prompt on the VGA within %d s" % BOOT_TIMEOUT, con.buf)
+        for k in b"echo $((6 * 7))vga\rpoweroff -f\r":
+            con.write(bytes([k]))
+            time.sleep(0.01)
+        st = con.wait(CMD_TIMEOUT)
+        if st != 0:
+            fail(f"poweroff -f typed on the keyboard ended with status {st}", con.buf)
+        with open(dump, encoding="utf-8") as f:
+            screen = f.read()
+        if not re.search(r"^42vga$", screen, re.M):
+            fail("the VGA screen lacks the command's output:\n" + screen)
+    print("PASS: vgacon and the PS/2 keyboard under xbt --display=text")
+
+
 def main():
-    modes = {"shell": shell, "tty": tty, "disk": disk, "qemu": qemu}
+    modes = {"shell": shell, "tty": tty, "disk": disk, "vga": vga, "qemu": qemu}
     if len(sys.argv) != 3 or sys.argv[1] not in modes:
         print(__doc__)
         sys.exit(2)
