@@ -284,6 +284,17 @@ static const struct optparse_opt run_opts[] = {
               "drive aborts them) and other readers may share it; a\n"
               "file without write permission needs ,readonly (even\n"
               "for root); --hda is the same" },
+    { .name = "snapshot",
+      .kind = OPTPARSE_FLAG,
+      FIELD(snapshot),
+      .value = 1,
+      .section = SEC_MACHINE,
+      .help = "with --disk: the disk image is never modified; the\n"
+              "guest's writes go to a temporary overlay (in $TMPDIR,\n"
+              "else /var/tmp; gone at exit) that its reads see, also\n"
+              "after --reboot; the image is locked shared (other\n"
+              "readers and --snapshot runs may use it, no writer);\n"
+              "FLUSH CACHE does nothing" },
     /* translation */
     { .name = "no-chain",
       .kind = OPTPARSE_FLAG,
@@ -514,6 +525,19 @@ const struct optparse_table run_options_table = {
     .nsections = XBT_ARRAY_SIZE(run_sections),
 };
 
+/* --snapshot needs a disk; it becomes the image's DISK_SNAPSHOT flag. */
+static int check_snapshot(struct run_options *ro, char *err, size_t errlen)
+{
+    if (!ro->snapshot)
+        return 0;
+    if (!ro->disk_path) {
+        snprintf(err, errlen, "--snapshot: no disk image to protect (give --disk FILE)");
+        return XBT_EINVAL;
+    }
+    ro->disk_flags |= DISK_SNAPSHOT;
+    return 0;
+}
+
 /* -s, -S, --gdb: the spec is valid; -S needs a stub. */
 static int check_gdb(struct run_options *ro, char *err, size_t errlen)
 {
@@ -558,6 +582,8 @@ int run_options_parse(struct run_options *ro, int argc, char **argv, char *err, 
     }
     if (!ro->cfg.kernel)
         ro->cfg.kernel = argv[operand];
+    if ((rc = check_snapshot(ro, err, errlen)))
+        return rc;
     return check_gdb(ro, err, errlen);
 }
 
