@@ -11,6 +11,9 @@
 #               BENCH_ARGS="--runs 3 --only crc32 --plot b.svg" ...; the
 #               Linux boots and in-guest workloads: BENCH_ARGS="--only linux")
 #   make bench-deps  install what the benchmarks use (QEMU, gnuplot)
+#   make disk-images  build the bootable PC disk images (SYSLINUX and GRUB
+#               booting Debian's i386 Linux, GRUB booting memtest86+) into
+#               ~/.cache/xbt/disks (scripts/disk-images.sh, docs/disk-images.md)
 #   make native-refs  regenerate the committed native references (guest test
 #               outputs, bench checksums) from the native twins; refuses on
 #               a host that cannot run i386 programs
@@ -46,7 +49,7 @@ FUZZ_SEED0 ?= 1000
 # one configuration per line of xbt options, each run after the plain one
 FUZZ_KNOBS ?= --no-chain --max-unit-insns 1;--tcache-size 64K --tcache-policy=fifo
 
-.PHONY: all deps build run test test-knobs test-no-native asan bench bench-deps native-refs \
+.PHONY: all deps build run test test-knobs test-no-native asan bench bench-deps native-refs disk-images \
         format format-check clean fuzz fuzz-build fuzz-harness fuzz-seeds
 
 # the C sources clang-format checks (guest kernels keep their own layout)
@@ -125,6 +128,9 @@ bench: build
 
 # setup-deps.sh installs everything, QEMU and gnuplot included
 bench-deps: deps
+
+disk-images: deps
+	sh scripts/disk-images.sh build
 
 format: deps
 	@clang-format -i $(FORMAT_FILES)

@@ -345,11 +345,20 @@ struct disk_image;
  * its mode says it must not change.  On failure writes one line ("PATH:
  * reason") to err and returns a negative code: missing file, directory,
  * other special file, empty or shorter than one sector, locked,
- * unreadable, read-only without DISK_READONLY (XBT_EUNSUP). */
+ * unreadable, read-only without DISK_READONLY (XBT_EUNSUP).
+ * DISK_SNAPSHOT (without DISK_READONLY, which wins): the file is opened
+ * read-only with the shared lock and never modified; writes go to a
+ * private overlay (an unlinked sparse file in $TMPDIR, default /var/tmp,
+ * and a bitmap of its sectors) that reads see, and which is gone at
+ * disk_image_close or exit; flush does nothing.  The overlay's creation
+ * can fail (XBT_EIO: the directory; XBT_ENOMEM: the bitmap). */
 #define DISK_READONLY 1u
+#define DISK_SNAPSHOT 2u
 int disk_image_open(struct disk_image **out, const char *path, unsigned flags, char *err,
                     size_t errlen);
 bool disk_image_readonly(const struct disk_image *d);
+/* Whether the guest's writes go to a --snapshot overlay. */
+bool disk_image_snapshot(const struct disk_image *d);
 void disk_image_close(struct disk_image *d);
 uint64_t disk_image_sectors(const struct disk_image *d);
 const char *disk_image_path(const struct disk_image *d);

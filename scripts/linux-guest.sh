@@ -28,39 +28,10 @@ cache=${XBT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/xbt}
 apt_dir=$cache/apt-i386
 debs=$cache/debs
 
-die() { echo "linux-guest.sh: $*" >&2; exit 2; }
-
-need() {
-    for t in "$@"; do
-        command -v "$t" >/dev/null 2>&1 || die "$t is missing (make deps installs it)"
-    done
-}
-
-# apt with i386 package lists of its own, under the cache.
-apt_i386() {
-    tool=$1
-    shift
-    "$tool" -q -o Dir::State="$apt_dir/state" -o Dir::Cache="$apt_dir/cache" \
-        -o Dir::Etc::SourceList="$apt_dir/sources.list" -o Dir::Etc::SourceParts=/dev/null \
-        -o APT::Architecture=i386 -o APT::Architectures=i386 -o Debug::NoLocking=1 \
-        -o APT::Sandbox::User=root "$@"
-}
-
-apt_update() {
-    mkdir -p "$apt_dir/state/lists/partial" "$apt_dir/cache/archives/partial"
-    cat >"$apt_dir/sources.list" <<'EOF'
-deb http://deb.debian.org/debian bookworm main
-deb http://deb.debian.org/debian bookworm-updates main
-deb http://deb.debian.org/debian-security bookworm-security main
-EOF
-    apt_i386 apt-get update >"$apt_dir/update.log" 2>&1 ||
-        die "cannot read Debian's i386 package lists (see $apt_dir/update.log)"
-}
-
-# The lock's packages: "NAME VERSION" lines.
-locked() {
-    grep -v '^#' "$lock" | awk 'NF == 2'
-}
+prog=linux-guest.sh
+apt_arch=i386
+# shellcheck source=scripts/debian-apt.sh
+. "$here/debian-apt.sh"
 
 fetch() {
     mkdir -p "$debs"
@@ -75,7 +46,7 @@ EOF
     apt_update
     tmp=$(mktemp -d)
     while read -r name version; do
-        (cd "$tmp" && apt_i386 apt-get download "$name=$version" >/dev/null 2>&1) ||
+        (cd "$tmp" && apt_private apt-get download "$name=$version" >/dev/null 2>&1) ||
             die "Debian no longer serves $name $version: run 'scripts/linux-guest.sh lock'"
         mv "$tmp"/*.deb "$debs/$name.deb"
         echo "$version" >"$debs/$name.version"
@@ -88,14 +59,14 @@ EOF
 relock() {
     need apt-get apt-cache
     apt_update
-    kernel=$(apt_i386 apt-cache depends linux-image-686 | awk '/Depends: linux-image-[0-9]/ { print $2; exit }')
+    kernel=$(apt_private apt-cache depends linux-image-686 | awk '/Depends: linux-image-[0-9]/ { print $2; exit }')
     [ -n "$kernel" ] || die "cannot resolve linux-image-686"
     {
         echo "# scripts/linux-guest.lock - the Debian 12 (bookworm) i386 packages the Linux"
         echo "# guest is made of (scripts/linux-guest.sh).  NAME VERSION; 'linux-guest.sh"
         echo "# lock' rewrites it with the newest versions."
         for p in "$kernel" busybox-static; do
-            v=$(apt_i386 apt-cache policy "$p" | awk '/Candidate:/ { print $2 }')
+            v=$(apt_private apt-cache policy "$p" | awk '/Candidate:/ { print $2 }')
             echo "$p $v"
         done
     } >"$lock"

@@ -2,8 +2,10 @@
 # setup-deps.sh - installs the Debian packages xbt needs to build, test,
 # compare against QEMU, plot benchmark results (gnuplot-nox) and make the
 # Linux guest (cpio, e2fsprogs: scripts/linux-guest.sh), boot PC images
-# through a BIOS (seabios: /usr/share/seabios/bios*.bin) and test the gdb
-# stub (gdb); with XBT_DEPS_FUZZ=1 (make fuzz-build) also clang and
+# through a BIOS (seabios: /usr/share/seabios/bios*.bin), make the boot disk
+# images (scripts/disk-images.sh: mtools, dosfstools, syslinux,
+# syslinux-common, grub-pc-bin, memtest86+; the script fetches them itself
+# when they are missing) and test the gdb stub (gdb); with XBT_DEPS_FUZZ=1 (make fuzz-build) also clang and
 # libclang-rt-14-dev (a Recommends only, with libFuzzer and the sanitizer
 # runtimes the fuzzing harnesses link).  Idempotent:
 # installs only what is missing, so it is cheap to run before every build.
@@ -12,7 +14,8 @@ set -eu
 
 PACKAGES="build-essential cmake pkg-config gcc-multilib libzydis-dev libcapstone-dev
 libelf-dev libcmocka-dev libzstd-dev qemu-system-x86 gnuplot-nox cpio e2fsprogs
-clang-format python3 seabios gdb"
+clang-format python3 seabios gdb mtools dosfstools syslinux syslinux-common grub-pc-bin
+memtest86+"
 if [ "${XBT_DEPS_FUZZ:-0}" = 1 ]; then
     PACKAGES="$PACKAGES clang libclang-rt-14-dev"
 fi

@@ -326,6 +326,17 @@ static const struct optparse_opt run_opts[] = {
       .section = SEC_DEBUG,
       .help = "at the end of the run, write the VGA text screen to FILE\n"
               "as plain text (UTF-8, trailing blanks trimmed)" },
+    { .name = "snapshot",
+      .kind = OPTPARSE_FLAG,
+      FIELD(snapshot),
+      .value = 1,
+      .section = SEC_MACHINE,
+      .help = "with --disk: the disk image is never modified; the\n"
+              "guest's writes go to a temporary overlay (in $TMPDIR,\n"
+              "else /var/tmp; gone at exit) that its reads see, also\n"
+              "after --reboot; the image is locked shared (other\n"
+              "readers and --snapshot runs may use it, no writer);\n"
+              "FLUSH CACHE does nothing" },
     /* translation */
     { .name = "no-chain",
       .kind = OPTPARSE_FLAG,
@@ -565,6 +576,7 @@ const struct optparse_table run_options_table = {
     .nsections = XBT_ARRAY_SIZE(run_sections),
 };
 
+/* --snapshot needs a disk; it becomes the image's DISK_SNAPSHOT flag. */
 /* -s, -S, --gdb: the spec is valid; -S needs a stub. */
 static int check_gdb(struct run_options *ro, char *err, size_t errlen)
 {

@@ -23,7 +23,8 @@ struct run_options {
     struct machine_config cfg;
     const char *disk_path; /* --disk / --hda FILE (opened by the caller) */
     char *disk_path_buf;   /* the FILE part of FILE,OPTIONS (owned) */
-    unsigned disk_flags;   /* DISK_READONLY (,readonly) */
+    unsigned disk_flags;   /* DISK_READONLY (,readonly), DISK_SNAPSHOT */
+    bool snapshot;         /* --snapshot (needs a disk) */
     const char *bios_path; /* --bios FILE (read by the caller into bios) */
     struct bios_image *bios;
     const char *serial_log; /* --serial-log FILE (opened by the caller) */

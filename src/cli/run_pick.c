@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "devices.h"
 #include "loader.h"
 #include "cli/run_options.h"
 
@@ -67,6 +68,19 @@ static int pick_operand(struct run_options *ro, char *err, size_t errlen)
     return 0;
 }
 
+/* --snapshot: the disk (--disk or the operand) gets the overlay. */
+static int check_snapshot(struct run_options *ro, char *err, size_t errlen)
+{
+    if (!ro->snapshot)
+        return 0;
+    if (!ro->disk_path) {
+        snprintf(err, errlen, "--snapshot: no disk image to protect (give --disk FILE)");
+        return XBT_EINVAL;
+    }
+    ro->disk_flags |= DISK_SNAPSHOT;
+    return 0;
+}
+
 int run_options_pick_boot(struct run_options *ro, char *err, size_t errlen)
 {
     if (ro->operand) {
@@ -74,6 +88,9 @@ int run_options_pick_boot(struct run_options *ro, char *err, size_t errlen)
         if (rc)
             return rc;
     }
+    int rc = check_snapshot(ro, err, errlen);
+    if (rc)
+        return rc;
     if (ro->cfg.kernel)
         return 0;
     const char *what = ro->cfg.initrd     ? "--initrd"
