@@ -658,8 +658,7 @@ void run_options_help(FILE *f)
         { XBT_STATUS_ERROR, "bad input or an error in xbt (one line on stderr)" },
     };
     char num[16];
-    fputs("usage: xbt run [options] KERNEL\n"
-          "       xbt run [options] DISK-IMAGE\n"
+    fputs("usage: xbt run [options] KERNEL|DISK-IMAGE\n"
           "\n"
           "Boots KERNEL, a multiboot v1 ELF32 kernel or a Linux bzImage (recognised by\n"
           "its header; --initrd and --append as QEMU's -initrd and -append), in 32-bit\n"

@@ -553,7 +553,7 @@ static void test_run_help(void **state)
     run_options_help(f);
     fclose(f);
     const char *buf = mem_buf;
-    assert_non_null(strstr(buf, "usage: xbt run [options] KERNEL\n"));
+    assert_non_null(strstr(buf, "usage: xbt run [options] KERNEL|DISK-IMAGE\n"));
     assert_non_null(strstr(buf, "\nmachine:\n"));
     assert_non_null(strstr(buf, "\ntranslation (research knobs):\n"));
     assert_non_null(strstr(buf, "\nstatistics and debugging:\n"));
