@@ -17,13 +17,21 @@
  * 1.  CMPS/SCAS data: the first two elements match, the third does not.
  *
  * Printed: ESI/EDI relative to the buffer, ECX, EAX, EDX, the six flags,
- * the buffer's hash; a REP with a zero count must leave all of them as the
+ * a hash of the bytes around the source and destination (bit 1: something
+ * else in the buffer changed; kept cheap: every loop iteration may be a
+ * unit of its own under --no-chain); a REP with a zero count must leave all of them as the
  * prologue alone left them: such lines end in "kept" (or "CHANGED").
  */
 #include "isa_sys.h"
 
 #define ARENA 12288
 static uint8_t A[ARENA] __attribute__((aligned(4096)));
+/* The arena's pattern (made once), and A as a run starts. */
+static uint8_t PAT[ARENA] __attribute__((aligned(4)));
+static uint8_t SNAP[ARENA] __attribute__((aligned(4)));
+/* Bytes around an element run's start that a run may touch (3 elements
+ * of 4 bytes either way fit): hashed; the rest must stay as it was. */
+#define WIN 32
 
 /* The prologue's inputs, read by name (absolute addresses) so that the asm
  * needs no register beyond the string instruction's. */
@@ -157,8 +165,7 @@ static const uint32_t fins[4] = { ISA_ARITH, ISA_CF | ISA_ZF | ISA_OF, 0, ISA_CF
  * and the third not. */
 static void setup(int kind, uint32_t s0, uint32_t d0, int size, int32_t step)
 {
-    for (uint32_t i = 0; i < ARENA; i++)
-        A[i] = (uint8_t)(i * 73 + (i >> 7));
+    memcpy(A, PAT, ARENA);
     for (int32_t j = 0; j < 3; j++) {
         uint32_t v = KEY;
         if (kind == CMPS)
@@ -175,18 +182,35 @@ static uint32_t rel(uint32_t v)
     return v - (uint32_t)(uintptr_t)A;
 }
 
-/* Runs op's function (prologue pro) on r; returns the buffer's hash, or 0
- * after an exception (printed). */
-static uint32_t run(const char *pre, const struct op *op, int pro, struct sf *r)
+/* Whether A differs from SNAP anywhere (words, four at a time: cheap
+ * also when every loop iteration is a unit of its own). */
+static int arena_changed(void)
+{
+    const uint32_t *a = (const uint32_t *)A, *b = (const uint32_t *)SNAP;
+    uint32_t acc = 0;
+    for (uint32_t i = 0; i < ARENA / 4; i += 4)
+        acc |= (a[i] ^ b[i]) | (a[i + 1] ^ b[i + 1]) | (a[i + 2] ^ b[i + 2]) | (a[i + 3] ^ b[i + 3]);
+    return acc != 0;
+}
+
+/* Runs op's function (prologue pro) on r; returns the hash of the bytes
+ * around s0 and d0 (bit 1 set if anything else changed), or 0 after an
+ * exception (printed). */
+static uint32_t run(const char *pre, const struct op *op, int pro, struct sf *r, uint32_t s0,
+                    uint32_t d0)
 {
     struct xbt_fault f;
     char buf[48];
 
+    memcpy(SNAP, A, ARENA);
     if (xbt_catch(op->fn[pro], r, &f) >= 0) {
         isa_line("%s -> %s\n", pre, xbt_fault_str(&f, buf, sizeof buf));
         return 0;
     }
-    return sys_fnv(A, sizeof A) | 1;
+    uint32_t h = sys_fnv(A + s0 - WIN, 2 * WIN) * 31u ^ sys_fnv(A + d0 - WIN, 2 * WIN);
+    memcpy(SNAP + s0 - WIN, A + s0 - WIN, 2 * WIN);
+    memcpy(SNAP + d0 - WIN, A + d0 - WIN, 2 * WIN);
+    return (h & ~2u) | (arena_changed() ? 2u : 0u) | 1u;
 }
 
 static int same(const struct sf *a, const struct sf *b)
@@ -216,8 +240,9 @@ static void one(const struct op *op, int pro, int df, uint32_t n, int pair)
     sf_fin = fins[pair] | (df ? ISA_DF : 0);
     snprintf(pre, sizeof pre, "%s %c df=%d n=%#x cmp=%#x,%#x in=%s", op->name, "cip"[pro], df, n,
              pairs[pair][0], pairs[pair][1], isa_fl(sf_fin, ISA_ARITH));
-    uint32_t h0 = run(pre, &none, pro, &r0);
-    uint32_t h = run(pre, op, pro, &r);
+    uint32_t h0 = run(pre, &none, pro, &r0, s0, d0);
+    setup(op->kind, s0, d0, op->size, step);
+    uint32_t h = run(pre, op, pro, &r, s0, d0);
     if (!h || !h0)
         return;
     isa_line("%s -> esi=A+%#x edi=A+%#x ecx=%#x eax=%#x edx=%#x fl=%s m=%08x%s\n", pre,
@@ -228,6 +253,8 @@ static void one(const struct op *op, int pro, int df, uint32_t n, int pair)
 int test_main(void)
 {
     static const uint32_t counts[] = { 0, 1, 3 };
+    for (uint32_t i = 0; i < ARENA; i++)
+        PAT[i] = (uint8_t)(i * 73 + (i >> 7));
     static const uint32_t counts16[] = { 0x10000, 0xFFFF0000u };
 
     for (size_t o = 0; o < sizeof ops / sizeof ops[0]; o++) {
