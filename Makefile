@@ -1,7 +1,11 @@
 # xbt - convenience entry points.  The real build is CMake (CMakeLists.txt).
 #   make run    install what is missing, build, boot the default guest
 #   make test   install what is missing, build, run every test
-#   make asan   build with ASan+UBSan and run every test under them
+#   make asan   build with ASan+UBSan and run under them every test that
+#               runs xbt (not the QEMU and native references), with one
+#               Linux boot and one disk-image boot (ASAN_SLOW_TESTS) of the
+#               slow linux and disk labels (CI's time budget)
+#   make asan-full  every test under ASan+UBSan, the long boots included
 #   make test-knobs  run every guest test again under each translation-cache
 #               configuration in KNOB_CONFIGS (a 64 KiB cache under every
 #               policy, --no-chain, --max-unit-insns 1)
@@ -49,14 +53,18 @@ FUZZ_SEED0 ?= 1000
 # one configuration per line of xbt options, each run after the plain one
 FUZZ_KNOBS ?= --no-chain --max-unit-insns 1;--tcache-size 64K --tcache-policy=fifo
 
-.PHONY: all deps build run test test-knobs test-no-native asan bench bench-deps native-refs disk-images \
+.PHONY: all deps build run test test-knobs test-no-native asan asan-build asan-full bench bench-deps native-refs disk-images \
         format format-check clean fuzz fuzz-build fuzz-harness fuzz-seeds
 
 # the C sources clang-format checks (guest kernels keep their own layout)
 FORMAT_FILES = $(shell git ls-files 'src/*.c' 'src/*.h' 'include/*.h' 'tests/unit/*.[ch]' \
                  'tests/tools/*.c' 'tests/guest/mkdisk.c' 'tests/fuzz/*.[ch]' 2>/dev/null)
 
-# one configuration per line of xbt options (XBT_EXTRA_ARGS of the guest tests)
+# Under ASan, of the linux and disk labels (minutes each): one Linux boot to
+# the shell and one BIOS disk-image boot.
+ASAN_SLOW_TESTS ?= ^(linux_shell|xbt_disk_syslinux)$$
+# one configuration per line of xbt options (XBT_EXTRA_ARGS of the guest
+# tests; the native_* twins do not run xbt and are left out)
 KNOB_CONFIGS ?= --tcache-size 64K --tcache-policy=flush;--tcache-size 64K --tcache-policy=fifo;--tcache-size 64K --tcache-policy=gen;--tcache-size 64K --tcache-policy=clock;--no-chain;--max-unit-insns 1
 
 all: build
@@ -84,12 +92,18 @@ test-no-native: build
 test-knobs: build
 	@echo '$(KNOB_CONFIGS)' | tr ';' '\n' | while IFS= read -r c; do \
 	    echo "== guest tests with XBT_EXTRA_ARGS='$$c'"; \
-	    (cd $(BUILD) && XBT_EXTRA_ARGS="$$c" ctest -j$(JOBS) -L guest --output-on-failure) || exit 1; \
+	    (cd $(BUILD) && XBT_EXTRA_ARGS="$$c" ctest -j$(JOBS) -L guest -LE native --output-on-failure) || exit 1; \
 	done
 
-asan: deps
+asan-build: deps
 	cmake -S . -B $(ASAN_BUILD) -DXBT_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug $(CMAKE_FLAGS)
 	cmake --build $(ASAN_BUILD) -j$(JOBS)
+
+asan: asan-build
+	cd $(ASAN_BUILD) && ctest -j$(JOBS) --output-on-failure -LE 'qemu|native|linux|disk'
+	cd $(ASAN_BUILD) && ctest -j$(JOBS) --output-on-failure -R '$(ASAN_SLOW_TESTS)'
+
+asan-full: asan-build
 	cd $(ASAN_BUILD) && ctest -j$(JOBS) --output-on-failure
 
 # Long fuzzing runs (CI runs a small fixed set through ctest -L fuzz).

@@ -5,7 +5,7 @@
 #       saying that the native_* tests were skipped and why (the answer of
 #       the native_host fixture, BUILD/tests/guest/native-host.txt).
 #   native-tests.sh no-native BUILD JOBS
-#       `make test-no-native`: the guest, QEMU and CLI tests with
+#       `make test-no-native`: the guest and CLI tests with
 #       XBT_NO_NATIVE=1, the path of a host without IA32 emulation taken on
 #       purpose.  Everything must pass against the committed references,
 #       and every native_* test must be reported as skipped: neither failed
@@ -26,7 +26,7 @@ note)
 no-native)
     jobs=${3:-2}
     log=$build/no-native.log
-    (cd "$build" && XBT_NO_NATIVE=1 ctest -j"$jobs" --output-on-failure -L 'guest|qemu|cli') >"$log" 2>&1
+    (cd "$build" && XBT_NO_NATIVE=1 ctest -j"$jobs" --output-on-failure -L 'guest|cli') >"$log" 2>&1
     rc=$?
     tail -n 25 "$log"
     [ "$rc" = 0 ] || { echo "test-no-native: ctest failed (status $rc; $log)"; exit 1; }

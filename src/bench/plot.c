@@ -87,20 +87,26 @@ static double relative(const struct bench *b, size_t w, size_t c, int base)
 /* Whether any bar can be drawn relative to base: a baseline whose runs
  * all measured 0 s (a tiny --quick workload below the timer's resolution)
  * gives no ratio, and gnuplot refuses a plot without a valid point. */
-static bool any_relative(const struct bench *b, int base)
+static bool any_relative(const struct bench *b, size_t w0, size_t nw, int base)
 {
-    for (size_t w = 0; w < b->nwl; w++)
+    for (size_t w = w0; w < w0 + nw; w++)
         for (size_t c = 0; c < b->ncfg; c++)
             if ((int)b->cfg[c].kind != base && relative(b, w, c, base) > 0)
                 return true;
     return false;
 }
 
-static void bars(const struct bench *b, FILE *gp, FILE *dat, const char *dat_path, const char *path)
+/* The baseline for workloads [w0, w0 + nw): plain median times (-1) when
+ * no point can be drawn relative to it. */
+static int plot_base(const struct bench *b, size_t w0, size_t nw)
 {
     int base = baseline(b);
-    if (base >= 0 && !any_relative(b, base))
-        base = -1; /* plain median times instead */
+    return base >= 0 && !any_relative(b, w0, nw, base) ? -1 : base;
+}
+
+static void bars(const struct bench *b, FILE *gp, FILE *dat, const char *dat_path, const char *path)
+{
+    int base = plot_base(b, 0, b->nwl);
     double lo = 1, hi = 1;
     int ncol = 0;
     for (size_t c = 0; c < b->ncfg; c++)
@@ -174,10 +180,17 @@ static int sweep_config(const struct bench *b, size_t i, size_t j)
 }
 
 /* One panel: column col0 + 2j of block w against the first knob, a line
- * per value j of the second knob. */
+ * per value j of the second knob.  A panel without a single valid point
+ * (any false) is drawn empty with a note: gnuplot refuses to plot it. */
 static void sweep_lines(const struct bench *b, FILE *gp, const char *dat_path, size_t w,
-                        size_t col0, const char *what)
+                        size_t col0, const char *what, bool any)
 {
+    if (!any) {
+        fputs("set label 1 'no valid measurement' at graph 0.5, graph 0.5 center\n"
+              "plot [0:1] [0:1] NaN notitle\nunset label 1\n",
+              gp);
+        return;
+    }
     size_t n2 = b->nsweep > 1 ? b->sweep[1].nvals : 1;
     fputs("plot ", gp);
     for (size_t j = 0; j < n2; j++) {
@@ -194,39 +207,50 @@ static void sweep_lines(const struct bench *b, FILE *gp, const char *dat_path, s
     fputc('\n', gp);
 }
 
-static void sweep(const struct bench *b, FILE *gp, FILE *dat, const char *dat_path,
-                  const char *path)
+/* Which panels of a workload have a valid point. */
+struct sweep_any {
+    bool time, miss;
+};
+
+/* Data block of workload w: a row per value of the first knob, a (time,
+ * miss rate) column pair per value of the second; '?' where unknown. */
+static struct sweep_any sweep_block(const struct bench *b, FILE *dat, size_t w, int base)
 {
-    int base = baseline(b);
+    struct sweep_any any = { false, false };
     size_t n1 = b->sweep[0].nvals, n2 = b->nsweep > 1 ? b->sweep[1].nvals : 1;
-    for (size_t w = 0; w < b->nwl; w++) {
-        fprintf(dat, "# %s\n", b->wl[w]->name);
-        for (size_t i = 0; i < n1; i++) {
-            fprintf(dat, "%zu", i);
-            for (size_t j = 0; j < n2; j++) {
-                int c = sweep_config(b, i, j);
-                const struct bench_summary *s = c >= 0 ? bench_sum(b, w, (size_t)c) : NULL;
-                double entries = s ? bench_stats_get(&s->stats, "tcache.unit_entries") : -1;
-                double misses = s ? bench_stats_get(&s->stats, "tcache.translations") : -1;
-                double t = c >= 0 ? relative(b, w, (size_t)c, base) : -1;
-                if (t > 0)
-                    fprintf(dat, " %.6g", t);
-                else
-                    fputs(" ?", dat);
-                if (entries > 0 && misses >= 0)
-                    fprintf(dat, " %.6g", 100.0 * misses / entries);
-                else
-                    fputs(" ?", dat);
-            }
-            fputc('\n', dat);
+    fprintf(dat, "# %s\n", b->wl[w]->name);
+    for (size_t i = 0; i < n1; i++) {
+        fprintf(dat, "%zu", i);
+        for (size_t j = 0; j < n2; j++) {
+            int c = sweep_config(b, i, j);
+            const struct bench_summary *s = c >= 0 ? bench_sum(b, w, (size_t)c) : NULL;
+            double entries = s ? bench_stats_get(&s->stats, "tcache.unit_entries") : -1;
+            double misses = s ? bench_stats_get(&s->stats, "tcache.translations") : -1;
+            double t = c >= 0 ? relative(b, w, (size_t)c, base) : -1;
+            if (t > 0)
+                fprintf(dat, " %.6g", t);
+            else
+                fputs(" ?", dat);
+            if (entries > 0 && misses >= 0)
+                fprintf(dat, " %.6g", 100.0 * misses / entries);
+            else
+                fputs(" ?", dat);
+            any.time |= t > 0;
+            any.miss |= entries > 0 && misses >= 0;
         }
-        fputs("\n\n", dat);
+        fputc('\n', dat);
     }
+    fputs("\n\n", dat);
+    return any;
+}
+
+static void sweep_header(const struct bench *b, FILE *gp, const char *path)
+{
     terminal(gp, path, 1100, 300 * (int)b->nwl + 60);
     fputs("set datafile missing '?'\nset grid\nset key outside bottom center horizontal\n"
           "set xtics (",
           gp);
-    for (size_t i = 0; i < n1; i++) {
+    for (size_t i = 0; i < b->sweep[0].nvals; i++) {
         fputs(i ? ", " : "", gp);
         bench_gp_string(gp, b->sweep[0].vals[i]);
         fprintf(gp, " %zu", i);
@@ -235,7 +259,18 @@ static void sweep(const struct bench *b, FILE *gp, FILE *dat, const char *dat_pa
     bench_gp_string(gp, b->sweep[0].knob);
     fprintf(gp, "\nset multiplot layout %zu,2 title 'xbt bench sweep (median of %d run%s)'\n",
             b->nwl, b->runs, b->runs == 1 ? "" : "s");
+}
+
+/* Each workload relative to its own baseline: a baseline that measured
+ * 0 s for one workload (too short for the timer) leaves the others
+ * relative. */
+static void sweep(const struct bench *b, FILE *gp, FILE *dat, const char *dat_path,
+                  const char *path)
+{
+    sweep_header(b, gp, path);
     for (size_t w = 0; w < b->nwl; w++) {
+        int base = plot_base(b, w, 1);
+        struct sweep_any any = sweep_block(b, dat, w, base);
         if (base >= 0)
             fprintf(gp,
                     "set title '%s: time / %s time (marker region)'\n"
@@ -245,12 +280,12 @@ static void sweep(const struct bench *b, FILE *gp, FILE *dat, const char *dat_pa
             fprintf(gp, "set title '%s: time (s, marker region)'\nset ylabel 'seconds'\n",
                     b->wl[w]->name);
         fputs("set yrange [0:*]\n", gp);
-        sweep_lines(b, gp, dat_path, w, 2, "median time");
+        sweep_lines(b, gp, dat_path, w, 2, "median time", any.time);
         fprintf(gp,
                 "set title '%s: translation-cache miss rate (%% translations per unit entry)'\n"
                 "set ylabel '%% of unit entries'\n",
                 b->wl[w]->name);
-        sweep_lines(b, gp, dat_path, w, 3, "miss rate");
+        sweep_lines(b, gp, dat_path, w, 3, "miss rate", any.miss);
     }
     fputs("unset multiplot\n", gp);
 }
