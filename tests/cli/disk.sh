@@ -99,6 +99,7 @@ else bad "read-only file with ,readonly: status $st"; head -3 "$T/err"; fi
 
 # SIGKILL while the guest writes: what it saw flushed is on the disk
 cp "$IMG" "$T/k.img"
+: >"$T/kout" # before the loop reads it: the background job opens it later
 "$XBT" run --append paced --disk "$T/k.img" "$G/disk_flush.elf" >"$T/kout" 2>"$T/kerr" </dev/null &
 pid=$!
 i=0

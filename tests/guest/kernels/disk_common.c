@@ -5,9 +5,38 @@
 #include "disk_common.h"
 #include "pc_common.h"
 
-/* Polling bound: generous enough for QEMU finishing I/O in another thread,
- * small enough that a lost completion ends the test within seconds. */
-#define SPIN_LIMIT 50000000u
+/* Polling bound, in wall time: QEMU finishes I/O in another thread, which
+ * a loaded host held up for more than 50 M spins (a CI run); a lost
+ * completion still ends the test within seconds.  The RTC's seconds
+ * register is read every SPIN_CHECK spins and must change WAIT_SECONDS
+ * times. */
+#define WAIT_SECONDS 5u
+#define SPIN_CHECK 65536u
+
+struct spin {
+    uint32_t n;
+    uint8_t sec;
+    unsigned changes;
+};
+
+static struct spin spin_start(void)
+{
+    return (struct spin){ 0, cmos_read(0x00), 0 };
+}
+
+/* One spin of a poll; true once the bound has passed. */
+static bool spin_expired(struct spin *s)
+{
+    __asm__ volatile("pause");
+    if (++s->n % SPIN_CHECK)
+        return false;
+    uint8_t sec = cmos_read(0x00);
+    if (sec != s->sec) {
+        s->sec = sec;
+        s->changes++;
+    }
+    return s->changes >= WAIT_SECONDS;
+}
 /* Time for an interrupt that should not come to show up anyway. */
 #define SETTLE_SPINS 200000u
 
@@ -62,11 +91,10 @@ bool pci_find_class(uint8_t cls, uint8_t sub, unsigned *dev, unsigned *fn)
 
 uint8_t ata_wait(void)
 {
-    for (uint32_t i = 0; i < SPIN_LIMIT; i++) {
+    for (struct spin t = spin_start(); !spin_expired(&t);) {
         uint8_t s = inb(ATA_CTL);
         if (!(s & ST_BSY))
             return s;
-        __asm__ volatile("pause");
     }
     printf("timeout waiting for BSY to clear\n");
     return 0xFF;
@@ -180,11 +208,9 @@ void ata_irq_alt_only(bool alt_only)
 
 bool ata_wait_irqs(unsigned n)
 {
-    for (uint32_t i = 0; i < SPIN_LIMIT; i++) {
+    for (struct spin t = spin_start(); !spin_expired(&t);)
         if (ata_irqs >= n)
             return true;
-        __asm__ volatile("pause");
-    }
     printf("timeout waiting for IRQ14 (%u of %u)\n", ata_irqs, n);
     return false;
 }
@@ -224,11 +250,10 @@ void bm_dma28(uint16_t bm, uint8_t cmd, uint32_t lba, uint8_t count,
 
 uint8_t bm_wait(uint16_t bm)
 {
-    for (uint32_t i = 0; i < SPIN_LIMIT; i++) {
+    for (struct spin t = spin_start(); !spin_expired(&t);) {
         uint8_t s = inb(bm + BM_STATUS);
         if (!(s & BM_ACTIVE) || (s & BM_INTR))
             return s;
-        __asm__ volatile("pause");
     }
     printf("timeout waiting for the bus master\n");
     return 0xFF;
