@@ -54,6 +54,17 @@ char *bench_printf(const char *fmt, ...)
     return s;
 }
 
+char *bench_last_line(const char *text)
+{
+    const char *end = text + strlen(text);
+    while (end > text && (end[-1] == '\n' || end[-1] == '\r'))
+        end--;
+    const char *start = end;
+    while (start > text && start[-1] != '\n')
+        start--;
+    return bench_printf("%.*s", (int)(end - start), start);
+}
+
 /* ---- one run ---- */
 char **bench_native_argv(const struct bench *b, const struct bench_workload *wl, long work)
 {
@@ -81,6 +92,10 @@ static void xbt_args(const struct bench *b, size_t w, size_t c, const char *work
     v[(*n)++] = bench_strdup("run");
     for (int k = 0; k < cf->argc; k++)
         v[(*n)++] = bench_strdup(cf->argv[k]);
+    if (b->wl[w]->cls == BENCH_DISK) { /* stopped by a kill: no statistics */
+        bench_disk_xbt_args(b, w, v, n);
+        return;
+    }
     v[(*n)++] = bench_strdup("--stats-json");
     v[(*n)++] = bench_strdup(stats_path);
     if (b->wl[w]->cls == BENCH_LINUX) {
@@ -97,6 +112,10 @@ static void qemu_args(const struct bench *b, size_t w, const char *work, char **
     static const char *const tail[] = { "-display",    "none",    "-monitor", "none",
                                         "-nodefaults", "-serial", "stdio",    "-no-reboot" };
     v[(*n)++] = bench_strdup(b->qemu_path);
+    if (b->wl[w]->cls == BENCH_DISK) { /* as a user boots an image */
+        bench_disk_qemu_args(b, w, v, n);
+        return;
+    }
     if (b->wl[w]->cls == BENCH_LINUX) {
         bench_linux_qemu_args(b, w, work, v, n);
     } else {
@@ -139,7 +158,8 @@ static void report_failure(const struct bench *b, const struct bench_sample *s,
         fprintf(stderr, " exit status %d, expected %d;", p->status, expect);
     if (b->wl[s->w]->flags & BENCH_WL_BOOT) {
         if (p->t_init < 0)
-            fprintf(stderr, " no 'bench: init' line;");
+            fprintf(stderr, " no '%s' in the output;",
+                    b->wl[s->w]->until ? b->wl[s->w]->until : "bench: init");
     } else {
         if (p->t_start < 0)
             fprintf(stderr, " no 'bench: start' line;");
@@ -184,11 +204,13 @@ static void check_sum(struct bench *b, struct bench_sample *s)
     }
 }
 
-/* The exit status a run must end with: native programs and Linux (ACPI
- * power-off) 0, the kernels (isa-debug-exit) 1. */
+/* The exit status a run must end with: native programs, Linux (ACPI
+ * power-off) and runs stopped at their marker 0, the kernels
+ * (isa-debug-exit) 1. */
 static int expected_status(const struct bench *b, size_t w, size_t c)
 {
-    return b->cfg[c].kind == BENCH_NATIVE || b->wl[w]->cls == BENCH_LINUX ? 0 : 1;
+    return b->cfg[c].kind == BENCH_NATIVE || b->wl[w]->cls == BENCH_LINUX || b->wl[w]->until ? 0
+                                                                                             : 1;
 }
 
 static bool is_boot(const struct bench *b, size_t w)
@@ -206,7 +228,7 @@ static int run_attempts(struct bench *b, size_t w, size_t c, char **argv, const 
         int rc = bench_linux_before_run(b, b->wl[w], b->cfg[c].kind);
         if (rc)
             return rc;
-        if (bench_run_process(argv, b->timeout_s, p)) {
+        if (bench_run_until(argv, b->timeout_s, b->wl[w]->until, p)) {
             xbt_error("bench: cannot run %s: %s", argv[0], strerror(errno));
             return XBT_EIO;
         }
@@ -316,6 +338,7 @@ static void bench_free(struct bench *b)
     free(b->ref_source);
     free(b->native_why);
     free(b->linux_dir);
+    free(b->disk_dir);
     bench_configs_free(b);
     free(b->wl);
     free(b->work);

@@ -16,7 +16,15 @@
 #include "bench.h"
 
 /* ---- workloads.c ---- */
-enum bench_class { BENCH_COMPUTE, BENCH_OS, BENCH_IO, BENCH_IOBOUND, BENCH_SMC, BENCH_LINUX };
+enum bench_class {
+    BENCH_COMPUTE,
+    BENCH_OS,
+    BENCH_IO,
+    BENCH_IOBOUND,
+    BENCH_SMC,
+    BENCH_LINUX,
+    BENCH_DISK /* a PC disk image booted through the BIOS (diskimg.c) */
+};
 
 /* Workload flags (the linux class). */
 #define BENCH_WL_BOOT                                                                              \
@@ -37,6 +45,8 @@ struct bench_workload {
     double target;           /* the xbt/native target, 0: none */
     double qemu_target;      /* the xbt/QEMU target, 0: none */
     unsigned flags;          /* BENCH_WL_* */
+    const char *until;       /* a boot's end (BENCH_WL_BOOT): the output the
+                              * run is stopped at; NULL: "bench: init" */
 };
 
 const struct bench_workload *bench_workloads(size_t *n);
@@ -105,6 +115,10 @@ struct bench_proc {
  * for the markers, stderr captured; kills it after timeout_s.  0, or a
  * negative XBT_E* when it could not be started. */
 int bench_run_process(char *const argv[], double timeout_s, struct bench_proc *p);
+/* The same, stopped (killed, status 0) when its output contains until:
+ * t_init is then the arrival of until's last byte (within a line's first
+ * 200 bytes). */
+int bench_run_until(char *const argv[], double timeout_s, const char *until, struct bench_proc *p);
 void bench_proc_free(struct bench_proc *p);
 /* SIGINT/SIGTERM/SIGHUP kill the running child, then `xbt bench`. */
 void bench_runner_signals(void);
@@ -172,6 +186,7 @@ struct bench {
                                    * "native" or "first run" */
     char *native_why;        /* why there are no native runs, or NULL */
     char *linux_dir;         /* the Linux guest (linux.c), or NULL */
+    char *disk_dir;          /* the disk images (diskimg.c), or NULL */
     int failures, mismatches;
 };
 
@@ -236,6 +251,40 @@ int bench_linux_before_run(const struct bench *b, const struct bench_workload *w
 /* Removes what bench_linux_before_run made in the temporary directory. */
 void bench_linux_cleanup(const struct bench *b);
 
+/* ---- maker.c ---- */
+struct bench_maker {
+    const char *script;  /* in the guests directory */
+    const char *what;    /* "the Linux guest" */
+    const char *missing; /* why, when the script is not there */
+    double timeout_s;
+    /* whether dir holds everything the selected workloads need */
+    bool (*complete)(const struct bench *b, const char *dir);
+};
+/* Whether dir/file is readable. */
+bool bench_dir_has(const char *dir, const char *file);
+/* When a workload of class cls is selected, runs m's script: *dir set
+ * (malloc'd), or one line saying why not and the class's workloads
+ * dropped (not a failure). */
+void bench_make_class(struct bench *b, enum bench_class cls, const struct bench_maker *m,
+                      char **dir);
+
+/* ---- diskimg.c: the disk images of the disk class ---- */
+/* When disk workloads are selected: makes (or finds up to date) the PC
+ * disk images through GUESTS/disk/make-images.sh; when it cannot, says why
+ * in one line and drops the disk workloads (not a failure). */
+void bench_disk_prepare(struct bench *b);
+/* Appends to v (at *n) the arguments that boot workload w's image (a
+ * read-only use: --snapshot, snapshot=on) under xbt (after its options)
+ * or QEMU. */
+void bench_disk_xbt_args(const struct bench *b, size_t w, char **v, int *n);
+void bench_disk_qemu_args(const struct bench *b, size_t w, char **v, int *n);
+
+/* ---- setup.c ---- */
+/* Whether a workload of class cls is selected. */
+bool bench_class_selected(const struct bench *b, enum bench_class cls);
+/* Leaves out the workloads of class cls (and their work sizes). */
+void bench_drop_class(struct bench *b, enum bench_class cls);
+
 /* ---- record.c ---- */
 /* --write-checksums FILE: runs the native twin of every selected workload
  * at its full and --quick work sizes (and --work's, and those FILE already
@@ -252,5 +301,6 @@ void bench_free_argv(char **v);
 char *bench_strdup(const char *s); /* aborts on ENOMEM */
 void *bench_alloc(size_t n);       /* zeroed; aborts on ENOMEM */
 char *bench_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *bench_last_line(const char *text); /* the last non-empty line, malloc'd */
 
 #endif

@@ -37,101 +37,29 @@
 #define NATIVE_DIR "linux-dir" /* the native disk workloads' directory */
 #define COPY_CHUNK (1u << 20)
 
-static bool selected(const struct bench *b)
-{
-    for (size_t w = 0; w < b->nwl; w++)
-        if (b->wl[w]->cls == BENCH_LINUX)
-            return true;
-    return false;
-}
-
-/* The last non-empty line of text (malloc'd). */
-static char *last_line(const char *text)
-{
-    const char *end = text + strlen(text);
-    while (end > text && (end[-1] == '\n' || end[-1] == '\r'))
-        end--;
-    const char *start = end;
-    while (start > text && start[-1] != '\n')
-        start--;
-    return bench_printf("%.*s", (int)(end - start), start);
-}
-
 /* Whether the guest directory holds everything a boot needs. */
-static bool complete(const char *dir)
+static bool complete(const struct bench *b, const char *dir)
 {
+    (void)b;
     static const char *const files[] = { "vmlinuz", "initrd.img", DISK_IMAGE };
-    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-        char *f = bench_printf("%s/%s", dir, files[i]);
-        int missing = access(f, R_OK);
-        free(f);
-        if (missing)
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
+        if (!bench_dir_has(dir, files[i]))
             return false;
-    }
     return true;
 }
 
-/* The maker's outcome: NULL and b->linux_dir set, or why not (malloc'd). */
-static char *maker_result(struct bench *b, const struct bench_proc *p)
-{
-    char *dir = last_line(p->out);
-    if (!p->status && complete(dir)) {
-        b->linux_dir = dir;
-        return NULL;
-    }
-    free(dir);
-    if (p->timed_out)
-        return bench_printf("making the Linux guest took more than %.0f s", MAKE_TIMEOUT_S);
-    char *err = last_line(p->err);
-    if (*err)
-        return err;
-    free(err);
-    return bench_printf("the Linux guest maker exited with status %d", p->status);
-}
-
-/* Runs the maker: NULL and b->linux_dir set, or why not (malloc'd). */
-static char *make_guest(struct bench *b)
-{
-    char *maker = bench_printf("%s/linux/make-guest.sh", b->guest_dir);
-    char *argv[] = { "/bin/sh", maker, NULL };
-    struct bench_proc p;
-    char *why;
-    if (access(maker, R_OK)) {
-        why = bench_printf("the Linux bench programs are not built (no %s; they need a "
-                           "compiler that links -m32 -static programs)",
-                           maker);
-    } else if (bench_run_process(argv, MAKE_TIMEOUT_S, &p)) {
-        why = bench_printf("cannot run %s: %s", maker, strerror(errno));
-    } else {
-        why = maker_result(b, &p);
-        bench_proc_free(&p);
-    }
-    free(maker);
-    return why;
-}
-
-/* Leaves out the linux workloads (and their work sizes). */
-static void drop(struct bench *b)
-{
-    size_t k = 0;
-    for (size_t w = 0; w < b->nwl; w++)
-        if (b->wl[w]->cls != BENCH_LINUX) {
-            b->wl[k] = b->wl[w];
-            b->work[k++] = b->work[w];
-        }
-    b->nwl = k;
-}
+static const struct bench_maker maker = {
+    .script = "linux/make-guest.sh",
+    .what = "the Linux guest",
+    .missing = "the Linux bench programs are not built (they need a compiler that links "
+               "-m32 -static programs)",
+    .timeout_s = MAKE_TIMEOUT_S,
+    .complete = complete,
+};
 
 void bench_linux_prepare(struct bench *b)
 {
-    if (!selected(b))
-        return;
-    char *why = make_guest(b);
-    if (!why)
-        return;
-    fprintf(stderr, "xbt bench: linux workloads skipped: %s\n", why);
-    free(why);
-    drop(b);
+    bench_make_class(b, BENCH_LINUX, &maker, &b->linux_dir);
 }
 
 static char *cmdline(const struct bench *b, size_t w, const char *work)

@@ -108,9 +108,10 @@ static void json_header(const struct bench *b, FILE *f)
             fputs("null", f);
         fputs(", \"native_equivalent\": ", f);
         json_str(f, wl->native_desc);
-        fprintf(f, ", \"measured\": \"%s\", \"qemu_target\": ",
-                wl->flags & BENCH_WL_BOOT ? "process start to 'bench: init'"
-                                          : "'bench: start' to 'bench: end'");
+        fprintf(f, ", \"measured\": \"%s%s%s\", \"qemu_target\": ",
+                wl->flags & BENCH_WL_BOOT ? "process start to '" : "'bench: start' to 'bench: end'",
+                wl->flags & BENCH_WL_BOOT ? (wl->until ? wl->until : "bench: init") : "",
+                wl->flags & BENCH_WL_BOOT ? "'" : "");
         json_num(f, wl->qemu_target > 0 ? wl->qemu_target : -1);
         fputs(", \"reference_checksum\": ", f);
         if (b->reference[w])

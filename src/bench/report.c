@@ -265,7 +265,10 @@ void bench_report(const struct bench *b, FILE *f)
             "(boot and VMM start-up excluded); ratios are median/median\n",
             b->nwl, b->ncfg, b->runs, b->runs == 1 ? "" : "s");
     for (size_t w = 0; w < b->nwl; w++)
-        if (b->wl[w]->flags & BENCH_WL_BOOT)
+        if (b->wl[w]->until)
+            fprintf(f, "%s: seconds from the process start to '%s' (the run is stopped there)\n",
+                    b->wl[w]->name, b->wl[w]->until);
+        else if (b->wl[w]->flags & BENCH_WL_BOOT)
             fprintf(f,
                     "%s: seconds from the process start to the first line of the Linux "
                     "guest's /init\n",

@@ -6,7 +6,10 @@
  * "bench: start" to the arrival of the first byte of "bench: end CHECKSUM"
  * (xbt's UART writes every byte at once; native twins flush at the
  * markers).  The arrival of the first byte of "bench: init" (the Linux
- * guest's /init, first thing) is kept too: a boot's end.  The
+ * guest's /init, first thing) is kept too: a boot's end.  A run with a
+ * stop marker (bench_run_until: a disk image's "Linux version ") ends
+ * there instead: t_init is the arrival of the marker's last byte, and the
+ * child is killed then and counts as exited with status 0.  The
  * whole-process time runs from fork to the child's exit.
  * A child still running at the timeout is killed with its process group.
  * A failed exec is told apart from a program exiting with 127: its errno
@@ -62,6 +65,9 @@ static double now_s(void)
 }
 
 struct line_state {
+    const char *until; /* the stop marker, or NULL */
+    size_t until_len;
+    bool stop; /* the stop marker arrived */
     char buf[LINE_MAX_LEN + 1];
     size_t len;
     bool too_long;
@@ -115,6 +121,11 @@ static void feed(struct bench_proc *p, struct line_state *ls, size_t *outlen, co
             ls->too_long = false;
         } else if (ls->len < LINE_MAX_LEN) {
             ls->buf[ls->len++] = data[i];
+            if (ls->until && !ls->stop && ls->len >= ls->until_len &&
+                !memcmp(ls->buf + ls->len - ls->until_len, ls->until, ls->until_len)) {
+                ls->stop = true;
+                p->t_init = t;
+            }
         } else {
             ls->too_long = true;
         }
@@ -156,13 +167,17 @@ static void kill_group(pid_t pid)
     kill(pid, SIGKILL);
 }
 
-/* Reads stdout until EOF or the deadline; true when it timed out. */
-static bool read_output(struct bench_proc *p, int fd, double t0, double deadline)
+/* Reads stdout until EOF, the deadline or the stop marker (*stopped);
+ * true when it timed out. */
+static bool read_output(struct bench_proc *p, int fd, double t0, double deadline, const char *until,
+                        bool *stopped)
 {
-    struct line_state ls = { .len = 0 };
+    struct line_state ls = { .until = until, .until_len = until ? strlen(until) : 0 };
     size_t outlen = 0;
     char buf[4096];
     for (;;) {
+        if ((*stopped = ls.stop))
+            return false;
         double left = deadline - now_s();
         if (left <= 0)
             return true;
@@ -204,6 +219,11 @@ static int reap(pid_t pid, double deadline, bool *timed_out)
 
 int bench_run_process(char *const argv[], double timeout_s, struct bench_proc *p)
 {
+    return bench_run_until(argv, timeout_s, NULL, p);
+}
+
+int bench_run_until(char *const argv[], double timeout_s, const char *until, struct bench_proc *p)
+{
     memset(p, 0, sizeof(*p));
     p->t_start = p->t_end = p->t_init = -1;
     int pfd[2], efd[2];
@@ -237,11 +257,14 @@ int bench_run_process(char *const argv[], double timeout_s, struct bench_proc *p
     close(pfd[1]);
     close(efd[1]);
     double deadline = t0 + timeout_s;
-    p->timed_out = read_output(p, pfd[0], t0, deadline);
-    if (p->timed_out)
+    bool stopped;
+    p->timed_out = read_output(p, pfd[0], t0, deadline, until, &stopped);
+    if (p->timed_out || stopped)
         kill_group(pid);
     close(pfd[0]);
     p->status = reap(pid, deadline, &p->timed_out);
+    if (stopped)
+        p->status = 0;
     p->wall_s = now_s() - t0;
     current_child = 0;
     p->exec_errno = exec_error(efd[0]);

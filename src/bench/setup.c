@@ -31,8 +31,10 @@ static void usage(FILE *f)
             "(guests/bench/checksums.txt), or the native one where none is committed.\n"
             "On a host that cannot run i386 programs (no IA32 emulation; or XBT_NO_NATIVE=1)\n"
             "the native runs are left out and the ratios are to QEMU.  linux_boot is timed\n"
-            "from the process start to the first line of the Linux guest's /init; when the\n"
-            "Linux guest cannot be made, the linux workloads are skipped (one line why).\n"
+            "from the process start to the first line of the Linux guest's /init, the disk\n"
+            "workloads from the process start to the kernel's \"Linux version\" (a PC disk\n"
+            "image booted through the BIOS, stopped there); when the Linux guest or the\n"
+            "images cannot be made, those workloads are skipped (one line why).\n"
             "\n"
             "  -c, --config \"OPTS\"     also run xbt with these `xbt run` options (split at\n"
             "                         spaces), e.g. -c \"--mmu=shadow\"; repeatable\n"
@@ -44,7 +46,9 @@ static void usage(FILE *f)
             "  --only NAME[,NAME...]  only these workloads, or every workload of these\n"
             "                         classes (see --list); the linux class (Debian's i386\n"
             "                         Linux booted per run: boot time, programs timed in\n"
-            "                         the guest) runs only when named: --only linux\n"
+            "                         the guest) runs only when named: --only linux; so\n"
+            "                         does the disk class (SYSLINUX and GRUB images):\n"
+            "                         --only disk\n"
             "  --work NAME=N[,...]    work size N for workload NAME (see --list)\n"
             "  --no-qemu              do not run qemu-system-i386\n"
             "  --json FILE            every sample, the statistics and summaries as JSON\n"
@@ -277,11 +281,30 @@ static int locate_dirs(struct bench *b, const char *guests)
     return 0;
 }
 
+bool bench_class_selected(const struct bench *b, enum bench_class cls)
+{
+    for (size_t w = 0; w < b->nwl; w++)
+        if (b->wl[w]->cls == cls)
+            return true;
+    return false;
+}
+
+void bench_drop_class(struct bench *b, enum bench_class cls)
+{
+    size_t k = 0;
+    for (size_t w = 0; w < b->nwl; w++)
+        if (b->wl[w]->cls != cls) {
+            b->wl[k] = b->wl[w];
+            b->work[k++] = b->work[w];
+        }
+    b->nwl = k;
+}
+
 static int check_kernels(const struct bench *b)
 {
     for (size_t w = 0; w < b->nwl; w++) {
-        if (b->wl[w]->cls == BENCH_LINUX)
-            continue; /* in the Linux guest (linux.c) */
+        if (b->wl[w]->cls == BENCH_LINUX || b->wl[w]->cls == BENCH_DISK)
+            continue; /* in the Linux guest (linux.c), a disk image (diskimg.c) */
         char *k = bench_printf("%s/%s", b->guest_dir, b->wl[w]->kernel);
         int missing = access(k, R_OK);
         if (missing)
@@ -404,8 +427,9 @@ int bench_setup(struct bench *b, struct bench_opts *o, int argc, char **argv)
     if (o->plot && (rc = bench_plot_check(o->plot)))
         return rc;
     bench_linux_prepare(b);
+    bench_disk_prepare(b);
     if (!b->nwl)
-        return 1; /* only linux workloads, skipped: nothing to run */
+        return 1; /* only linux or disk workloads, skipped: nothing to run */
     if (!o->no_qemu)
         find_qemu(b);
     if ((rc = bench_configs_build(b, o->variants, o->nvariants, !b->native_why,

@@ -21,8 +21,9 @@ rc=$?
 if [ "$rc" -eq 0 ]; then ok
 else bad "xbt bench --quick exited with $rc"; cat "$T/err" "$T/out"; fi
 
-# the workloads a run without --only has: all but the opt-in linux class
-nwl=$("$XBT" bench --list | awk 'NR > 1 && $2 != "linux"' | wc -l)
+# the workloads a run without --only has: all but the opt-in linux and disk
+# classes
+nwl=$("$XBT" bench --list | awk 'NR > 1 && $2 != "linux" && $2 != "disk"' | wc -l)
 if command -v python3 >/dev/null 2>&1; then
     if python3 - "$T/b.json" "$nwl" <<'PY'
 import json, sys

@@ -50,7 +50,9 @@ if [ "$st" -eq 1 ] && ! cmp -s "$IMG" "$T/w.img"; then ok
 else bad "disk_pio without --snapshot: status $st, image unchanged?"; fi
 
 # hold IMAGE [OPTIONS...]: a guest spinning with IMAGE open (the files are
-# opened before the guest starts); sets pid
+# opened before the guest starts); sets pid (timeout's: `release` ends it
+# with SIGTERM, which timeout passes on; a SIGKILL would leave xbt
+# spinning after the test)
 hold() {
     img=$1
     shift
@@ -58,6 +60,13 @@ hold() {
     pid=$!
     sleep 1
 }
+release() {
+    kill -TERM "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    pid=
+}
+pid=
+trap '[ -z "$pid" ] || kill -TERM "$pid" 2>/dev/null; rm -rf "$T"' EXIT
 
 # a running --snapshot guest holds the shared lock
 hold "$T/s.img" --snapshot
@@ -70,8 +79,7 @@ else bad "a ,readonly run beside --snapshot: status $st"; head -3 "$T/err"; fi
 run_xbt disk_pio "$T/s.img"
 if [ "$st" -eq 2 ] && [ "$(wc -l <"$T/err")" -eq 1 ] && grep -q "locked" "$T/err"; then ok
 else bad "a writer beside --snapshot: status $st"; cat "$T/err"; fi
-kill -KILL "$pid" 2>/dev/null
-wait "$pid" 2>/dev/null
+release
 if [ "$(cksum <"$T/s.img")" = "$sum" ]; then ok
 else bad "the image changed under the concurrent runs"; fi
 
@@ -80,8 +88,7 @@ hold "$T/w.img"
 run_xbt disk_pio "$T/w.img" --snapshot
 if [ "$st" -eq 2 ] && [ "$(wc -l <"$T/err")" -eq 1 ] && grep -q "locked" "$T/err"; then ok
 else bad "--snapshot beside a writer: status $st"; cat "$T/err"; fi
-kill -KILL "$pid" 2>/dev/null
-wait "$pid" 2>/dev/null
+release
 
 # a file without write permission; ,readonly wins over --snapshot
 cp "$IMG" "$T/ro.img"
@@ -105,5 +112,7 @@ else bad "--snapshot with TMPDIR missing: status $st"; cat "$T/err"; fi
 
 if [ -z "$(ls -A "$T/tmp")" ]; then ok
 else bad "files left in TMPDIR: $(ls -A "$T/tmp")"; fi
+if ! pgrep -f -- "--disk $T/" >/dev/null; then ok
+else bad "a guest holding an image still runs: $(pgrep -af -- "--disk $T/")"; fi
 
 finish
