@@ -39,7 +39,8 @@ uint8_t *cpu_map_as(struct vcpu *cpu, uint32_t lin, unsigned len, bool user, boo
 int cpu_read_block(struct vcpu *cpu, uint32_t lin, unsigned n, unsigned size, uint32_t *vals,
                    bool user);
 /* Pushes vals[0..n) in that order (vals[0] at the highest address) on the
- * stack at base + *esp, *esp moving down by n * size: one translation when
+ * stack at base + *esp, *esp moving down by n * size as the current SS
+ * says (SS.B clear: SP only, wrapping within 64 KiB): one translation when
  * the frame lies in one page, else element by element (a fault leaves *esp
  * at the element that faulted).  -1 after raising the fault. */
 int cpu_push_block(struct vcpu *cpu, uint32_t base, uint32_t *esp, unsigned n, unsigned size,
@@ -166,6 +167,21 @@ static inline uint32_t cpu_sp_mask(const struct vcpu *cpu)
 static inline uint32_t cpu_stack_lin(const struct vcpu *cpu, uint32_t sp)
 {
     return cpu->seg[S_SS].base + (sp & cpu_sp_mask(cpu));
+}
+/* ESP after n bytes pushed on the current stack: with a 16-bit stack
+ * (SS.B clear) only SP changes, wrapping within 64 KiB. */
+static inline uint32_t cpu_sp_sub(const struct vcpu *cpu, uint32_t sp, uint32_t n)
+{
+    uint32_t m = cpu_sp_mask(cpu);
+    return (sp & ~m) | ((sp - n) & m);
+}
+/* The ESP a stack switch starts from, once the new SS is loaded: new_esp
+ * (from the TSS); with a 16-bit new stack only SP takes it, the upper half
+ * staying the old ESP's (as QEMU and Bochs do). */
+static inline uint32_t cpu_sp_switch(const struct vcpu *cpu, uint32_t old_esp, uint32_t new_esp)
+{
+    uint32_t m = cpu_sp_mask(cpu);
+    return (old_esp & ~m) | (new_esp & m);
 }
 /* ESP = sp; with a 16-bit stack only SP changes. */
 static inline void cpu_set_sp(struct vcpu *cpu, uint32_t sp)

@@ -189,6 +189,7 @@ static int push_inner_frame(struct vcpu *cpu, const struct delivery *d, const st
         f->err |= d->ext;
         return -1;
     }
+    nesp = cpu_sp_switch(cpu, old_esp, nesp);
     uint32_t outer[2] = { saved_ss.sel, old_esp };
     if (push_frame(cpu, d, tg->size, &nesp, cdpl == 3, outer, 2) < 0) {
         cpu->seg[S_SS] = saved_ss;

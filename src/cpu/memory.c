@@ -328,8 +328,9 @@ int cpu_read_block(struct vcpu *cpu, uint32_t lin, unsigned n, unsigned size, ui
 int cpu_push_block(struct vcpu *cpu, uint32_t base, uint32_t *esp, unsigned n, unsigned size,
                    const uint32_t *vals, bool user)
 {
-    uint32_t top = *esp - n * size;
-    uint8_t *h = cpu_map_as(cpu, base + top, n * size, user, true);
+    uint32_t m = cpu_sp_mask(cpu), top = cpu_sp_sub(cpu, *esp, n * size);
+    bool wraps = (top & m) + n * size - 1 > m; /* a 16-bit stack across 64 KiB */
+    uint8_t *h = wraps ? NULL : cpu_map_as(cpu, base + (top & m), n * size, user, true);
     if (h) {
         cpu->st.direct_blocks++;
         for (unsigned k = 0; k < n; k++)
@@ -339,8 +340,9 @@ int cpu_push_block(struct vcpu *cpu, uint32_t base, uint32_t *esp, unsigned n, u
     }
     cpu->st.element_blocks++;
     for (unsigned k = 0; k < n; k++) {
-        *esp -= size;
-        if (cpu_write_as(cpu, base + *esp, size, size == 2 ? (vals[k] & 0xFFFF) : vals[k], user))
+        *esp = cpu_sp_sub(cpu, *esp, size);
+        if (cpu_write_as(cpu, base + (*esp & m), size, size == 2 ? (vals[k] & 0xFFFF) : vals[k],
+                         user))
             return -1;
     }
     return 0;

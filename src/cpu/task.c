@@ -220,8 +220,8 @@ int task_switch(struct vcpu *cpu, uint16_t sel, enum ts_reason why, uint32_t res
             return -1;
     }
     if (has_err) {
-        uint32_t esp = cpu->regs[R_ESP] - 4;
-        cpu_write(cpu, cpu->seg[S_SS].base + esp, 4, err);
+        uint32_t esp = cpu_sp_sub(cpu, cpu->regs[R_ESP], 4);
+        cpu_write(cpu, cpu_stack_lin(cpu, esp), 4, err);
         cpu->regs[R_ESP] = esp;
     }
     return 0;

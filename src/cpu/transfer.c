@@ -30,17 +30,24 @@ static int rd(struct vcpu *cpu, uint32_t lin, unsigned size, uint32_t *v)
     return cpu_read(cpu, lin, size, v);
 }
 
-/* n words of osize at the top of the stack (base + esp) into v, lowest
- * first, with the privilege of the CPL. */
-static int rd_stack(struct vcpu *cpu, uint32_t lin, unsigned n, unsigned osize, uint32_t *v)
+/* n words of osize at stack offset sp of the current SS into v, lowest
+ * first, with the privilege of the CPL; a 16-bit stack (SS.B clear) wraps
+ * within 64 KiB. */
+static int rd_stack(struct vcpu *cpu, uint32_t sp, unsigned n, unsigned osize, uint32_t *v)
 {
-    return cpu_read_block(cpu, lin, n, osize, v, cpu->cpl == 3);
+    uint32_t m = cpu_sp_mask(cpu);
+    if ((sp & m) + n * osize - 1 <= m)
+        return cpu_read_block(cpu, cpu_stack_lin(cpu, sp), n, osize, v, cpu->cpl == 3);
+    for (unsigned k = 0; k < n; k++)
+        if (cpu_read_block(cpu, cpu_stack_lin(cpu, sp + k * osize), 1, osize, &v[k], cpu->cpl == 3))
+            return -1;
+    return 0;
 }
 
 static int push_on(struct vcpu *cpu, uint32_t ss_base, uint32_t *esp, uint32_t v, unsigned size)
 {
-    *esp -= size;
-    return cpu_write(cpu, ss_base + *esp, size, size == 2 ? (v & 0xFFFF) : v);
+    *esp = cpu_sp_sub(cpu, *esp, size);
+    return cpu_write(cpu, ss_base + (*esp & cpu_sp_mask(cpu)), size, size == 2 ? (v & 0xFFFF) : v);
 }
 
 /* Same-level far CALL: pushes CS and the return EIP; ESP changes only if
@@ -59,8 +66,9 @@ static int push_return(struct vcpu *cpu, uint32_t next_eip, unsigned size)
 static int push_inner(struct vcpu *cpu, uint32_t ss_base, uint32_t *esp, uint32_t v, unsigned size,
                       uint32_t cpl)
 {
-    *esp -= size;
-    return cpu_write_as(cpu, ss_base + *esp, size, size == 2 ? (v & 0xFFFF) : v, cpl == 3);
+    *esp = cpu_sp_sub(cpu, *esp, size);
+    return cpu_write_as(cpu, ss_base + (*esp & cpu_sp_mask(cpu)), size,
+                        size == 2 ? (v & 0xFFFF) : v, cpl == 3);
 }
 
 /* The new EIP must lie within the target code segment's limit: #GP(0). */
@@ -184,12 +192,14 @@ static int call_gate_inner(struct vcpu *cpu, struct gate *g, uint32_t next_eip)
     struct seg_cache saved = cpu->seg[S_SS];
     uint16_t nss;
     uint32_t nesp;
+    uint32_t m = (saved.flags & (1u << 22)) ? 0xFFFFFFFFu : 0xFFFFu; /* the old SS.B */
     for (unsigned k = 0; k < g->nparams; k++)
-        if (rd(cpu, saved.base + old_esp + k * g->size, g->size, &g->params[k]))
+        if (rd(cpu, saved.base + ((old_esp + k * g->size) & m), g->size, &g->params[k]))
             return -1;
     if (tss_inner_stack(cpu, cdpl, &nss, &nesp) < 0 ||
         seg_load_ss_for(cpu, nss, cdpl, EXC_TS) < 0 ||
-        push_gate_frame(cpu, g, saved.sel, old_esp, next_eip, &nesp) < 0) {
+        (nesp = cpu_sp_switch(cpu, old_esp, nesp),
+         push_gate_frame(cpu, g, saved.sel, old_esp, next_eip, &nesp) < 0)) {
         cpu->seg[S_SS] = saved;
         return -1;
     }
@@ -280,9 +290,9 @@ int xfer_far_ret(struct vcpu *cpu, unsigned osize, uint32_t imm)
 {
     if (rm_segments(cpu))
         return rm_far_ret(cpu, osize, imm);
-    uint32_t esp = cpu->regs[R_ESP], base = cpu->seg[S_SS].base;
+    uint32_t esp = cpu->regs[R_ESP];
     uint32_t w[2];
-    if (rd_stack(cpu, base + esp, 2, osize, w) < 0)
+    if (rd_stack(cpu, esp, 2, osize, w) < 0)
         return -1;
     uint32_t eip = w[0], cs = w[1];
     uint32_t lo, hi;
@@ -291,10 +301,10 @@ int xfer_far_ret(struct vcpu *cpu, unsigned osize, uint32_t imm)
         return -1;
     uint32_t old_cpl = cpu->cpl;
     if ((uint32_t)rpl == old_cpl) {
-        cpu->regs[R_ESP] = esp + 2 * osize + imm;
+        cpu_set_sp(cpu, esp + 2 * osize + imm);
     } else {
         uint32_t o[2];
-        if (rd_stack(cpu, base + esp + 2 * osize + imm, 2, osize, o) < 0)
+        if (rd_stack(cpu, esp + 2 * osize + imm, 2, osize, o) < 0)
             return -1;
         uint32_t nesp = o[0], nss = o[1];
         if (seg_load_ss_for(cpu, (uint16_t)nss, (uint32_t)rpl, EXC_GP) < 0)
@@ -319,9 +329,9 @@ int xfer_iret(struct vcpu *cpu, unsigned osize, uint32_t next_eip)
             return -1;
         return task_switch(cpu, (uint16_t)link, TS_IRET, next_eip, false, 0);
     }
-    uint32_t esp = cpu->regs[R_ESP], base = cpu->seg[S_SS].base;
+    uint32_t esp = cpu->regs[R_ESP];
     uint32_t w[3];
-    if (rd_stack(cpu, base + esp, 3, osize, w) < 0)
+    if (rd_stack(cpu, esp, 3, osize, w) < 0)
         return -1;
     uint32_t eip = w[0], cs = w[1], fl = w[2];
     if (osize == 4 && (fl & EFL_VM) && cpu->cpl == 0)
@@ -332,10 +342,10 @@ int xfer_iret(struct vcpu *cpu, unsigned osize, uint32_t next_eip)
         return -1;
     uint32_t old_cpl = cpu->cpl;
     if ((uint32_t)rpl == old_cpl) {
-        cpu->regs[R_ESP] = esp + 3 * osize;
+        cpu_set_sp(cpu, esp + 3 * osize);
     } else {
         uint32_t o[2];
-        if (rd_stack(cpu, base + esp + 3 * osize, 2, osize, o) < 0)
+        if (rd_stack(cpu, esp + 3 * osize, 2, osize, o) < 0)
             return -1;
         uint32_t nesp = o[0], nss = o[1];
         if (seg_load_ss_for(cpu, (uint16_t)nss, (uint32_t)rpl, EXC_GP) < 0)

@@ -22,9 +22,9 @@ bool v86_iopl_trap(struct vcpu *cpu)
 
 int v86_iret_enter(struct vcpu *cpu)
 {
-    uint32_t base = cpu->seg[S_SS].base, esp = cpu->regs[R_ESP], v[9];
+    uint32_t esp = cpu->regs[R_ESP], v[9];
     for (int k = 0; k < 9; k++)
-        if (cpu_read(cpu, base + esp + 4 * (uint32_t)k, 4, &v[k]))
+        if (cpu_read(cpu, cpu_stack_lin(cpu, esp + 4 * (uint32_t)k), 4, &v[k]))
             return -1;
     uint32_t eip = v[0], cs = v[1], fl = v[2], nesp = v[3];
     cpu->eflags = (fl & ~(EFL_RF)) | 2;
@@ -42,8 +42,8 @@ int v86_iret_enter(struct vcpu *cpu)
 /* Pushes v on the ring-0 stack (supervisor access). */
 static int push0(struct vcpu *cpu, uint32_t *esp, uint32_t v, unsigned size)
 {
-    *esp -= size;
-    return cpu_write_sys(cpu, cpu->seg[S_SS].base + *esp, size, size == 2 ? (v & 0xFFFF) : v);
+    *esp = cpu_sp_sub(cpu, *esp, size);
+    return cpu_write_sys(cpu, cpu_stack_lin(cpu, *esp), size, size == 2 ? (v & 0xFFFF) : v);
 }
 
 static int taken(struct vcpu *cpu, uint32_t *err)
@@ -81,7 +81,8 @@ int v86_deliver(struct vcpu *cpu, const struct v86_gate *g, uint32_t ret_eip, bo
     uint16_t nss;
     cpu->cpl = 0; /* the ring-0 stack is checked and written at CPL 0 */
     if (tss_inner_stack(cpu, 0, &nss, &nesp) < 0 || seg_load_ss_for(cpu, nss, 0, EXC_TS) < 0 ||
-        push_v86_frame(cpu, g, &oss, old_esp, ret_eip, has_err, err_in, &nesp) < 0) {
+        (nesp = cpu_sp_switch(cpu, old_esp, nesp),
+         push_v86_frame(cpu, g, &oss, old_esp, ret_eip, has_err, err_in, &nesp) < 0)) {
         cpu->seg[S_SS] = oss;
         cpu->cpl = old_cpl;
         return taken(cpu, err);
