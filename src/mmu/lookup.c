@@ -19,7 +19,7 @@ static int do_walk(struct mmu *mmu, const struct mmu_paging *pg, uint32_t lin, u
         return shadow_translate(mmu->shadow, mmu, pg->cr0, pg->cr3, pg->cr4, lin, acc, w);
     mmu->st.walks++;
     int rc = mmu_walk(mmu, pg->cr0, pg->cr3, pg->cr4, lin, acc, w);
-    w->phys &= mmu_a20_mask(mmu); /* the walk's own table reads are not masked */
+    w->phys &= mmu_a20_mask(mmu); /* the walk's table reads are masked in walk.c */
     return rc;
 }
 

@@ -5,7 +5,8 @@
  * (A on every level used, D on the final level of a write, never on a
  * faulting access), and the #PF error code (P, W/R, U/S, RSVD).  PCD/PWT
  * are ignored (no caches to model).  The walker reads and writes the page
- * tables in guest-physical memory through mmu_phys_*.
+ * tables in guest-physical memory through mmu_phys_*, their addresses
+ * A20-masked as the rest of the physical accesses (a closed A20 gate).
  */
 #include <string.h>
 
@@ -47,7 +48,7 @@ static uint32_t walk_err(const struct walk *w)
  * not-present entry or reserved bits in a 4 MiB PDE. */
 static int walk_tables(struct mmu *mmu, struct walk *w, struct walk_result *out)
 {
-    w->pde_addr = (w->cr3 & PAGE_MASK) + ((w->lin >> 22) << 2);
+    w->pde_addr = ((w->cr3 & PAGE_MASK) + ((w->lin >> 22) << 2)) & mmu_a20_mask(mmu);
     w->pde = mmu_phys_read(mmu, w->pde_addr, 4);
     if (!(w->pde & PTE_P)) {
         out->err = walk_err(w);
@@ -63,7 +64,7 @@ static int walk_tables(struct mmu *mmu, struct walk *w, struct walk_result *out)
         w->rights = w->pde & (PTE_U | PTE_W);
         return 0;
     }
-    w->pte_addr = (w->pde & PAGE_MASK) + (((w->lin >> 12) & 0x3FF) << 2);
+    w->pte_addr = ((w->pde & PAGE_MASK) + (((w->lin >> 12) & 0x3FF) << 2)) & mmu_a20_mask(mmu);
     w->pte = mmu_phys_read(mmu, w->pte_addr, 4);
     if (!(w->pte & PTE_P)) {
         out->err = walk_err(w);

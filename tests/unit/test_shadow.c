@@ -77,6 +77,27 @@ static void test_walk_fault_codes(void **state)
     assert_int_equal(mmu_walk(&g_m.mmu, CR0_PG, CR3, 0, 0x400000, WALK_WRITE, &w), 0); /* WP=0 */
 }
 
+/* With the A20 gate closed the walker's own reads lose bit 20 too: a CR3
+ * (and a PDE) with bit 20 set read the tables 1 MiB lower, as the CPU
+ * (and QEMU) do. */
+static void test_walk_a20_masked(void **state)
+{
+    (void)state;
+    map_basic();
+    memset(g_m.ram + (CR3 | 0x100000), 0, 8192); /* the alias: nothing mapped */
+    struct walk_result w;
+    g_m.mmu.a20_off = true;
+    assert_int_equal(mmu_walk(&g_m.mmu, CR0_PG, CR3 | 0x100000, 0, 0x400123, WALK_USER, &w), 0);
+    assert_int_equal(w.phys, 0x200000);
+    assert_int_equal(w.pde_addr, CR3 + 4);
+    put32(CR3 + 4, (PT | 0x100000) | 0x7); /* the PDE names the PT's alias */
+    assert_int_equal(mmu_walk(&g_m.mmu, CR0_PG, CR3, 0, 0x400123, WALK_USER, &w), 0);
+    assert_int_equal(w.pte_addr, PT);
+    g_m.mmu.a20_off = false; /* open: the alias's empty tables */
+    assert_int_equal(mmu_walk(&g_m.mmu, CR0_PG, CR3 | 0x100000, 0, 0x400123, WALK_USER, &w), -1);
+    put32(CR3 + 4, PT | 0x7);
+}
+
 static void test_shadow_hit_and_traced_write(void **state)
 {
     (void)state;
@@ -143,6 +164,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_walk_sets_a_then_d),
         cmocka_unit_test(test_walk_fault_codes),
+        cmocka_unit_test(test_walk_a20_masked),
         cmocka_unit_test(test_shadow_hit_and_traced_write),
         cmocka_unit_test(test_shadow_write_needs_dirty),
         cmocka_unit_test(test_spaces_reused),
