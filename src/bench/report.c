@@ -158,8 +158,21 @@ static double stat_sum(const struct bench_summary *s, const char *prefix, const 
     return total;
 }
 
+/* Whether any xbt configuration reported statistics (a run stopped at
+ * its marker does not). */
+static bool any_stats(const struct bench *b)
+{
+    for (size_t w = 0; w < b->nwl; w++)
+        for (size_t c = 0; c < b->ncfg; c++)
+            if (b->cfg[c].kind == BENCH_XBT && bench_sum(b, w, c)->stats.n)
+                return true;
+    return false;
+}
+
 static void stats_table(const struct bench *b, FILE *f, int lw)
 {
+    if (!any_stats(b))
+        return;
     int wlw = 8;
     for (size_t w = 0; w < b->nwl; w++)
         if ((int)strlen(b->wl[w]->name) > wlw)
