@@ -135,6 +135,11 @@ void vcpu_soft_int(struct vcpu *cpu, int vec, uint32_t ret_eip);
  * delivered as an exception, so unlike INT n the gate's DPL is not
  * checked, and error codes of faults while delivering it have EXT set. */
 void vcpu_raise_trap(struct vcpu *cpu, int vec, uint32_t ret_eip);
+/* Instruction breakpoints (dbg_bp.c): the DR0-DR3 armed as such in DR7
+ * (bit n for DRn), and the check before the instruction at CS:EIP while
+ * one is: true when it raised (pended) a #DB fault there. */
+unsigned dbg_ibp_armed(const struct vcpu *cpu);
+bool dbg_ibp_check(struct vcpu *cpu);
 /* Leaves translated code after the current helper, resuming at eip. */
 void vcpu_exit_at(struct vcpu *cpu, uint32_t eip, enum vcpu_exit why);
 /* Delivers the pending event through the IDT.  Returns 0, or a negative

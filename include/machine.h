@@ -176,6 +176,7 @@ struct machine {
     struct level_line a20_hook; /* the CPU's A20 mask input, if wired */
     struct run_stats run_st;
     bool gdb_onestep_clean; /* gdb's one-instruction units run, chains dropped */
+    bool ibp_clean;         /* the same for an armed instruction breakpoint (DR7) */
 
     /* Set from any thread; the run loop notices at the next unit boundary. */
     atomic_int stop_reason; /* enum machine_stop */

@@ -93,6 +93,8 @@ struct vcpu_stats {
     uint64_t v86_enters;           /* IRETs and task switches into virtual-8086 mode */
     uint64_t v86_exits;            /* interrupts and exceptions out of virtual-8086 mode */
     uint64_t v86_traps;            /* IOPL-sensitive instructions that raised #GP in V86 */
+    uint64_t ibp_checks;           /* instructions checked against DR0-DR3 (one armed) */
+    uint64_t ibp_hits;             /* instruction-breakpoint #DB faults raised */
 };
 
 struct vcpu {

@@ -262,6 +262,23 @@ static bool timers_may_be_due(const struct run *r)
            xclock_seen_due(m->clock);
 }
 
+/* An instruction breakpoint armed in DR7: one-instruction units, never
+ * chained (units made before may be: dropped once when it is armed), and
+ * the check before each instruction.  true: a #DB fault is pending. */
+static bool ibp_step(struct machine *m, bool *armed)
+{
+    *armed = dbg_ibp_armed(m->cpu) != 0;
+    if (!*armed) {
+        m->ibp_clean = false;
+        return false;
+    }
+    if (!m->ibp_clean)
+        tc_flush(&m->tc);
+    m->ibp_clean = true;
+    m->cpu->chain_info = 0;
+    return dbg_ibp_check(m->cpu);
+}
+
 /* One trip through the loop.  false: the run stops. */
 static bool step(struct run *r)
 {
@@ -274,15 +291,17 @@ static bool step(struct run *r)
         xclock_run_timers(m->clock);
     if (!deliver_events(m))
         return false;
-    bool gdb_onestep = false;
+    bool gdb_onestep = false, ibp;
     if (m->cfg.gdb && !run_gdb_check(m, &gdb_onestep))
         return false;
+    if (ibp_step(m, &ibp))
+        return true; /* the #DB fault is delivered next time round */
     uint32_t mode = cpu_mode_key(cpu);
     cpu_seg_class_sync(cpu, S_FS);
     cpu_seg_class_sync(cpu, S_GS);
     bool shadow = cpu->int_shadow;
     bool single_step = (cpu->eflags & EFL_TF) != 0; /* a #DB trap after each instruction */
-    if (shadow || single_step || gdb_onestep)
+    if (shadow || single_step || gdb_onestep || ibp)
         mode |= MODE_ONESTEP;
     uint32_t pc, pc_next;
     if (fetch_addresses(cpu, mode, &pc, &pc_next) < 0)

@@ -106,7 +106,7 @@ static void collect_bt(struct kvs *c, const struct machine *m)
     add(c, "mem_demoted", m->bt.st.mem_demoted);
 }
 
-/* the CPU's kernel paths and string instructions */
+/* the CPU's kernel paths, string instructions and instruction breakpoints */
 static void collect_cpu(struct kvs *c, const struct machine *m)
 {
     const struct vcpu_stats *s = &m->cpu->st;
@@ -117,6 +117,8 @@ static void collect_cpu(struct kvs *c, const struct machine *m)
     add(c, "string_bulk", s->string_bulk);
     add(c, "string_bulk_elements", s->string_bulk_elements);
     add(c, "string_elements", s->string_elements);
+    add(c, "ibp_checks", s->ibp_checks);
+    add(c, "ibp_hits", s->ibp_hits);
 }
 
 /* real mode and virtual-8086 mode */
