@@ -140,6 +140,16 @@ void vcpu_raise_trap(struct vcpu *cpu, int vec, uint32_t ret_eip);
  * one is: true when it raised (pended) a #DB fault there. */
 unsigned dbg_ibp_armed(const struct vcpu *cpu);
 bool dbg_ibp_check(struct vcpu *cpu);
+/* Data breakpoints (DRn with R/W = 01: writes, 11: reads and writes; LEN
+ * 1, 2, 4 or 8 bytes, the address aligned down to it).  dbg_wp_sync after
+ * a write to DR0-DR3 or DR7: cpu->wp_armed and the MMU's watched pages
+ * (the TLB is flushed when they change).  dbg_wp_access: an access of
+ * translated code or a helper at [lin, lin + size) (only called while one
+ * is armed).  dbg_wp_after: after the instruction, a #DB trap when one
+ * was hit (DR6.B0-B3); true when it pended one. */
+void dbg_wp_sync(struct vcpu *cpu);
+void dbg_wp_access(struct vcpu *cpu, uint32_t lin, unsigned size, bool write);
+bool dbg_wp_after(struct vcpu *cpu);
 /* Leaves translated code after the current helper, resuming at eip. */
 void vcpu_exit_at(struct vcpu *cpu, uint32_t eip, enum vcpu_exit why);
 /* Delivers the pending event through the IDT.  Returns 0, or a negative

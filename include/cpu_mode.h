@@ -43,6 +43,9 @@ enum { SEGC_FLAT = 0, SEGC_LIMIT = 1, SEGC_SLOW = 2 };
 /* the A20 gate is closed: physical addresses have bit 20 cleared, so the
  * host-MMU window (an identity map) cannot be used */
 #define MODE_A20OFF (1u << 24)
+/* a data breakpoint is armed (DR7): no window either, every access goes
+ * through the TLB, which never holds a watched page (dbg_bp.c) */
+#define MODE_WATCH (1u << 25)
 
 struct vcpu;
 struct seg_cache;

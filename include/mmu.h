@@ -191,12 +191,23 @@ struct mmu {
     struct shadow *shadow; /* --mmu=shadow, else NULL (walk) */
     struct hmmu *hmmu;     /* --mmu=host, else NULL */
     uint32_t ram_pages;
-    uint8_t *window;     /* MEM_HOST: host address of guest-physical 0 */
-    bool a20_off;        /* the A20 gate is closed: physical bit 20 is 0 (vcpu_set_a20) */
-    uint8_t *window_res; /* the whole reservation (guards included) */
+    uint8_t *window;        /* MEM_HOST: host address of guest-physical 0 */
+    bool a20_off;           /* the A20 gate is closed: physical bit 20 is 0 (vcpu_set_a20) */
+    uint32_t watch_page[4]; /* linear pages of the armed data breakpoints (dbg_bp.c): */
+    unsigned nwatch;        /* never in the TLB, so every access takes the slow path */
+    uint8_t *window_res;    /* the whole reservation (guards included) */
     size_t window_res_size;
     struct mmu_stats st;
 };
+
+/* Whether lin lies on a page of an armed data breakpoint. */
+static inline bool mmu_watched(const struct mmu *mmu, uint32_t lin)
+{
+    for (unsigned k = 0; k < mmu->nwatch; k++)
+        if (mmu->watch_page[k] == (lin & 0xFFFFF000u))
+            return true;
+    return false;
+}
 
 /* The mask the A20 gate applies to physical addresses. */
 static inline uint32_t mmu_a20_mask(const struct mmu *mmu)

@@ -95,6 +95,7 @@ struct vcpu_stats {
     uint64_t v86_traps;            /* IOPL-sensitive instructions that raised #GP in V86 */
     uint64_t ibp_checks;           /* instructions checked against DR0-DR3 (one armed) */
     uint64_t ibp_hits;             /* instruction-breakpoint #DB faults raised */
+    uint64_t wp_hits;              /* data-breakpoint #DB traps raised */
 };
 
 struct vcpu {
@@ -130,6 +131,8 @@ struct vcpu {
     struct seg_cache tss; /* TR and its descriptor cache */
     uint32_t cr0, cr2, cr3, cr4;
     uint32_t dr[8];
+    unsigned wp_armed; /* DR0-DR3 armed as data breakpoints (bit n: DRn; dbg_bp.c) */
+    unsigned wp_hit;   /* ... that the current instruction has hit */
     uint32_t cpl;
     /* MSRs */
     uint32_t sysenter_cs, sysenter_esp, sysenter_eip;

@@ -208,10 +208,11 @@ static void enter_unit(struct run *r, struct unit *unit, uint32_t mode)
 {
     struct machine *m = r->m;
     struct vcpu *cpu = m->cpu;
-    if ((mode & MODE_PG) && m->mmu.hmmu && !(mode & MODE_A20OFF)) /* --mmu=host: the window */
+    uint32_t no_window = MODE_A20OFF | MODE_WATCH;
+    if ((mode & MODE_PG) && m->mmu.hmmu && !(mode & no_window)) /* --mmu=host: the window */
         cpu->tlb = (struct tlb_entry *)mmu_host_base(&m->mmu, cpu->cr3, cpu->cpl == 3);
     else
-        cpu->tlb = (m->mmu.window && !(mode & (MODE_PG | MODE_A20OFF)))
+        cpu->tlb = (m->mmu.window && !(mode & (MODE_PG | no_window)))
                        ? (struct tlb_entry *)m->mmu.window
                    : ((mode & MODE_PG) && cpu->cpl == 3) ? m->mmu.tlb_user
                                                          : m->mmu.tlb;
@@ -234,6 +235,8 @@ static void after_unit(struct machine *m, bool shadow, bool single_step)
     struct vcpu *cpu = m->cpu;
     if (shadow)
         cpu->int_shadow = false;
+    if (cpu->wp_hit)
+        dbg_wp_after(cpu); /* a data breakpoint's #DB trap */
     if (single_step && !vcpu_has_pending(cpu) && !atomic_load(&m->stop_reason)) {
         /* a trap: returns to the next instruction; an exception, so the
          * #DB gate's DPL is not checked */
@@ -262,12 +265,15 @@ static bool timers_may_be_due(const struct run *r)
            xclock_seen_due(m->clock);
 }
 
-/* An instruction breakpoint armed in DR7: one-instruction units, never
- * chained (units made before may be: dropped once when it is armed), and
- * the check before each instruction.  true: a #DB fault is pending. */
-static bool ibp_step(struct machine *m, bool *armed)
+/* A breakpoint armed in DR7: one-instruction units, never chained (units
+ * made before may be: dropped once when one is armed), the instruction
+ * breakpoints checked before each instruction (true: a #DB fault is
+ * pending), the data breakpoints after it (after_unit). */
+static bool dbg_step(struct machine *m, bool *armed)
 {
-    *armed = dbg_ibp_armed(m->cpu) != 0;
+    struct vcpu *cpu = m->cpu;
+    unsigned ibp = dbg_ibp_armed(cpu);
+    *armed = ibp || cpu->wp_armed;
     if (!*armed) {
         m->ibp_clean = false;
         return false;
@@ -275,8 +281,8 @@ static bool ibp_step(struct machine *m, bool *armed)
     if (!m->ibp_clean)
         tc_flush(&m->tc);
     m->ibp_clean = true;
-    m->cpu->chain_info = 0;
-    return dbg_ibp_check(m->cpu);
+    cpu->chain_info = 0;
+    return ibp && dbg_ibp_check(cpu);
 }
 
 /* One trip through the loop.  false: the run stops. */
@@ -291,18 +297,20 @@ static bool step(struct run *r)
         xclock_run_timers(m->clock);
     if (!deliver_events(m))
         return false;
-    bool gdb_onestep = false, ibp;
+    bool gdb_onestep = false, dbg;
     if (m->cfg.gdb && !run_gdb_check(m, &gdb_onestep))
         return false;
-    if (ibp_step(m, &ibp))
+    if (dbg_step(m, &dbg))
         return true; /* the #DB fault is delivered next time round */
     uint32_t mode = cpu_mode_key(cpu);
     cpu_seg_class_sync(cpu, S_FS);
     cpu_seg_class_sync(cpu, S_GS);
     bool shadow = cpu->int_shadow;
     bool single_step = (cpu->eflags & EFL_TF) != 0; /* a #DB trap after each instruction */
-    if (shadow || single_step || gdb_onestep || ibp)
+    if (shadow || single_step || gdb_onestep || dbg)
         mode |= MODE_ONESTEP;
+    if (cpu->wp_armed)
+        mode |= MODE_WATCH;
     uint32_t pc, pc_next;
     if (fetch_addresses(cpu, mode, &pc, &pc_next) < 0)
         return true; /* the fault is delivered next time round */

@@ -119,6 +119,7 @@ static void collect_cpu(struct kvs *c, const struct machine *m)
     add(c, "string_elements", s->string_elements);
     add(c, "ibp_checks", s->ibp_checks);
     add(c, "ibp_hits", s->ibp_hits);
+    add(c, "wp_hits", s->wp_hits);
 }
 
 /* real mode and virtual-8086 mode */

@@ -253,10 +253,11 @@ static int attempt(struct bt *bt, uint32_t eip, uint32_t pc, uint32_t mode, uint
     t.stubs = w->stubs;
     t.future = future;
     /* paging off: the MEM_HOST window; paging on: the host-MMU windows;
-     * A20 masked: neither (the TLB applies the mask) */
-    t.host_mem = (mode & MODE_A20OFF) ? false
-                 : (mode & MODE_PG)   ? bt->mmu->hmmu != NULL
-                                      : bt->cfg.host_mem && bt->mmu->window;
+     * A20 masked or a data breakpoint armed: neither (the TLB applies the
+     * mask, or leaves the watched pages out) */
+    t.host_mem = (mode & (MODE_A20OFF | MODE_WATCH)) ? false
+                 : (mode & MODE_PG)                  ? bt->mmu->hmmu != NULL
+                                                     : bt->cfg.host_mem && bt->mmu->window;
     t.memops = w->memops;
     e_init(&t.e, buf, room);
     t.n = bt_decode_unit(bt, eip, pc, mode, max, w->insns);

@@ -1,6 +1,6 @@
 /*
- * dbg_bp.c - instruction breakpoints of the debug registers: DR0-DR3 whose
- * R/W field in DR7 is 00, armed by L0-L3 or G0-G3.  While one is armed the
+ * dbg_bp.c - breakpoints of the debug registers DR0-DR3, armed in DR7 by
+ * L0-L3 or G0-G3.  Instruction breakpoints (R/W = 00): while one is armed the
  * run loop runs one-instruction units, never chained (as for gdb's
  * breakpoints), and checks each instruction's linear address before it:
  * a match raises a #DB fault at the instruction with DR6.B0-B3 saying
@@ -8,10 +8,19 @@
  * armed or not, as QEMU reports them), unless EFLAGS.RF is set.  RF lets
  * one instruction through and is then cleared, as the CPU clears it after
  * an instruction completes (a handler returns with RF set to go on past
- * the breakpoint).  Data breakpoints (R/W = 01, 11) and I/O breakpoints
- * are not implemented: they never fire.
+ * the breakpoint).  Data breakpoints (R/W = 01: writes, 11: reads and
+ * writes): their pages never enter the TLB and the translation drops the
+ * window (MODE_WATCH), so every access to them reaches a C path that
+ * checks it (dbg_wp_access); the one-instruction units end at the
+ * instruction, after which a hit is a #DB trap (dbg_wp_after) with DR6's
+ * B bits, unless the instruction faulted.  A REP string instruction traps
+ * after its last iteration, not after the one that hit.  I/O breakpoints
+ * (R/W = 10, with CR4.DE) and DR7.GD are not implemented.
  */
+#include <string.h>
+
 #include "cpu.h"
+#include "mmu.h"
 #include "x86.h"
 
 /* R/W and enable fields of DR7 for breakpoint n. */
@@ -46,5 +55,61 @@ bool dbg_ibp_check(struct vcpu *cpu)
     cpu->dr[6] = (cpu->dr[6] & ~0xFu) | hit;
     cpu->st.ibp_hits++;
     vcpu_pend(cpu, (struct vcpu_event){ .kind = EV_FAULT, .vec = EXC_DB });
+    return true;
+}
+
+/* ---- data breakpoints ---- */
+
+/* The byte length of breakpoint n (LEN 00, 01, 11, 10: 1, 2, 4, 8). */
+static uint32_t dr7_len(uint32_t dr7, unsigned n)
+{
+    static const uint32_t len[4] = { 1, 2, 8, 4 };
+    return len[(dr7 >> (18 + 4 * n)) & 3];
+}
+
+void dbg_wp_sync(struct vcpu *cpu)
+{
+    uint32_t dr7 = cpu->dr[7];
+    unsigned armed = 0, n_pages = 0;
+    uint32_t pages[4];
+    for (unsigned n = 0; n < 4; n++) {
+        unsigned rw = dr7_rw(dr7, n);
+        if (!((dr7 >> (2 * n)) & 3) || (rw != 1 && rw != 3))
+            continue;
+        armed |= 1u << n;
+        pages[n_pages++] = (cpu->dr[n] & ~(dr7_len(dr7, n) - 1)) & ~0xFFFu;
+    }
+    struct mmu *mmu = cpu->mmu;
+    bool same = armed == cpu->wp_armed && n_pages == mmu->nwatch &&
+                !memcmp(pages, mmu->watch_page, n_pages * sizeof(uint32_t));
+    cpu->wp_armed = armed;
+    if (same)
+        return;
+    memcpy(mmu->watch_page, pages, n_pages * sizeof(uint32_t));
+    mmu->nwatch = n_pages;
+    mmu_flush(mmu, MMU_FLUSH_MODE, cpu->cr3, 0); /* no entry for a watched page may stay */
+}
+
+void dbg_wp_access(struct vcpu *cpu, uint32_t lin, unsigned size, bool write)
+{
+    uint32_t dr7 = cpu->dr[7];
+    for (unsigned n = 0; n < 4; n++) {
+        if (!(cpu->wp_armed & (1u << n)) || (!write && dr7_rw(dr7, n) != 3))
+            continue;
+        uint32_t len = dr7_len(dr7, n), lo = cpu->dr[n] & ~(len - 1);
+        if (lin - lo < len || lo - lin < size) /* the ranges overlap */
+            cpu->wp_hit |= 1u << n;
+    }
+}
+
+bool dbg_wp_after(struct vcpu *cpu)
+{
+    unsigned hit = cpu->wp_hit;
+    cpu->wp_hit = 0;
+    if (!hit || vcpu_has_pending(cpu))
+        return false; /* a fault ended the instruction: no trap */
+    cpu->dr[6] = (cpu->dr[6] & ~0xFu) | hit;
+    cpu->st.wp_hits++;
+    vcpu_pend(cpu, (struct vcpu_event){ .kind = EV_TRAP, .vec = EXC_DB, .ret = cpu->eip });
     return true;
 }

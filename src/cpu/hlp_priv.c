@@ -218,9 +218,11 @@ static void mov_dr(struct vcpu *cpu, uint32_t a, uint32_t b)
     }
     if (dr == 4 || dr == 5)
         dr += 2;
-    if ((a & 0xFF) == PRIV_MOV_TO_DR)
+    if ((a & 0xFF) == PRIV_MOV_TO_DR) {
         cpu->dr[dr] = b;
-    else
+        if (dr != 6)
+            dbg_wp_sync(cpu); /* the unit ends after a MOV to DRn */
+    } else
         cpu->regs[PRIV_REG(a)] = cpu->dr[dr];
 }
 

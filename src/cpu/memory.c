@@ -77,6 +77,8 @@ uint64_t cpu_mem_slow(struct vcpu *cpu, uint32_t addr, uint32_t info, uint32_t e
     unsigned size = info & MEM_SIZE_MASK;
     bool write = info & MEM_W;
     cpu->eip = eip; /* a #PF reports this instruction */
+    if (cpu->wp_armed)
+        dbg_wp_access(cpu, addr, size, write);
     if (write)
         mmu->st.tlb_misses_w++;
     else
@@ -263,6 +265,8 @@ uint8_t *cpu_map_as(struct vcpu *cpu, uint32_t lin, unsigned len, bool user, boo
 int cpu_read_as(struct vcpu *cpu, uint32_t lin, unsigned size, uint32_t *val, bool user)
 {
     struct mmu *mmu = cpu->mmu;
+    if (cpu->wp_armed)
+        dbg_wp_access(cpu, lin, size, false);
     uint8_t *h = helper_fast(cpu, lin, size, user, false);
     if (h) {
         *val = host_load(h, size);
@@ -286,6 +290,8 @@ int cpu_read_as(struct vcpu *cpu, uint32_t lin, unsigned size, uint32_t *val, bo
 int cpu_write_as(struct vcpu *cpu, uint32_t lin, unsigned size, uint32_t val, bool user)
 {
     struct mmu *mmu = cpu->mmu;
+    if (cpu->wp_armed)
+        dbg_wp_access(cpu, lin, size, true);
     uint8_t *h = helper_fast(cpu, lin, size, user, true);
     if (h) {
         host_store(h, size, val);

@@ -81,6 +81,9 @@ void vcpu_reset(struct vcpu *cpu)
     memset(cpu->dr, 0, sizeof(cpu->dr));
     cpu->dr[6] = 0xFFFF0FF0u;
     cpu->dr[7] = 0x400;
+    cpu->wp_hit = 0;
+    if (cpu->mmu)
+        dbg_wp_sync(cpu); /* no data breakpoint armed */
     cpu->int_shadow = false;
 }
 

@@ -40,6 +40,8 @@ static void victim_push(struct mmu *mmu, const struct tlb_entry *e, bool user, b
 static void tlb_fill(struct mmu *mmu, bool user, uint32_t lin, uint32_t phys, bool writable,
                      bool global)
 {
+    if (mmu->nwatch && mmu_watched(mmu, lin))
+        return; /* a data breakpoint's page: every access checks it */
     uint32_t i = (lin >> 12) & (mmu->tlb_entries - 1);
     struct tlb_entry *e = user ? &mmu->tlb_user[i] : &mmu->tlb[i];
     uint32_t page = lin & PAGE_MASK;
@@ -63,6 +65,8 @@ bool mmu_is_plain_ram(struct mmu *mmu, uint32_t phys)
 static bool victim_lookup(struct mmu *mmu, bool user, uint32_t lin, bool write, uint32_t *phys)
 {
     uint32_t page = lin & PAGE_MASK;
+    if (mmu->nwatch && mmu_watched(mmu, lin))
+        return false;
     for (uint32_t k = 0; k < mmu->nvictims; k++) {
         struct tlb_victim *v = &mmu->victims[k];
         if (!v->valid || v->user != user || v->e.tag_r != page || (write && v->e.tag_w != page))

@@ -174,6 +174,8 @@ xbt_guest(sys_priv   SOURCES sys_priv.c ${XBT_SYS_COMMON})
 xbt_guest(sys_task   SOURCES sys_task.c ${XBT_SYS_COMMON})
 # DR0-DR3 instruction breakpoints: #DB before the instruction, DR6, RF
 xbt_guest(dbg_ibp SOURCES dbg_ibp.c ${XBT_SYS_COMMON})
+# DR0-DR3 data breakpoints: #DB trap after the access, DR6, lengths
+xbt_guest(dbg_wp SOURCES dbg_wp.c ${XBT_SYS_COMMON})
 # a 16-bit stack segment under 32-bit code: SP only, wrapping at 64 KiB
 xbt_guest(sys_stack16 SOURCES sys_stack16.c ${XBT_SYS_COMMON})
 # Checks QEMU does not make (segment limits and types, #AC, EXT, #SS for a
