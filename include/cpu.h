@@ -148,6 +148,14 @@ bool dbg_ibp_check(struct vcpu *cpu);
  * is armed).  dbg_wp_after: after the instruction, a #DB trap when one
  * was hit (DR6.B0-B3); true when it pended one. */
 void dbg_wp_sync(struct vcpu *cpu);
+/* A debugger's watchpoint in slot k (0-3) of cpu->ext_watch: [lo, lo +
+ * len) for the kind of access (len 0 frees the slot).  It is checked as
+ * the data breakpoints are; a hit ends the instruction and sets bit k of
+ * cpu->ext_stop instead of raising #DB. */
+#define DBG_WATCH_WRITE 1u
+#define DBG_WATCH_READ 2u
+#define DBG_WATCH_ACCESS 3u
+void dbg_ext_watch_set(struct vcpu *cpu, unsigned k, uint32_t lo, uint32_t len, unsigned kind);
 void dbg_wp_access(struct vcpu *cpu, uint32_t lin, unsigned size, bool write);
 bool dbg_wp_after(struct vcpu *cpu);
 /* Leaves translated code after the current helper, resuming at eip. */

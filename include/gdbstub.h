@@ -52,6 +52,7 @@ struct gdbstub_stats {
     uint64_t packets; /* packets received */
     uint64_t bad_checksums;
     uint64_t breakpoint_hits;
+    uint64_t watch_hits; /* watchpoint stops (Z2-Z4) */
     uint64_t steps;      /* single steps done */
     uint64_t interrupts; /* ^C */
     uint64_t mem_bytes_read, mem_bytes_written;

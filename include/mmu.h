@@ -191,11 +191,11 @@ struct mmu {
     struct shadow *shadow; /* --mmu=shadow, else NULL (walk) */
     struct hmmu *hmmu;     /* --mmu=host, else NULL */
     uint32_t ram_pages;
-    uint8_t *window;        /* MEM_HOST: host address of guest-physical 0 */
-    bool a20_off;           /* the A20 gate is closed: physical bit 20 is 0 (vcpu_set_a20) */
-    uint32_t watch_page[4]; /* linear pages of the armed data breakpoints (dbg_bp.c): */
-    unsigned nwatch;        /* never in the TLB, so every access takes the slow path */
-    uint8_t *window_res;    /* the whole reservation (guards included) */
+    uint8_t *window;         /* MEM_HOST: host address of guest-physical 0 */
+    bool a20_off;            /* the A20 gate is closed: physical bit 20 is 0 (vcpu_set_a20) */
+    uint32_t watch_page[12]; /* linear pages of the armed data breakpoints (dbg_bp.c): */
+    unsigned nwatch;         /* never in the TLB, so every access takes the slow path */
+    uint8_t *window_res;     /* the whole reservation (guards included) */
     size_t window_res_size;
     struct mmu_stats st;
 };

@@ -131,8 +131,13 @@ struct vcpu {
     struct seg_cache tss; /* TR and its descriptor cache */
     uint32_t cr0, cr2, cr3, cr4;
     uint32_t dr[8];
-    unsigned wp_armed; /* DR0-DR3 armed as data breakpoints (bit n: DRn; dbg_bp.c) */
-    unsigned wp_hit;   /* ... that the current instruction has hit */
+    unsigned wp_armed; /* DR0-DR3 armed as data breakpoints (bit n: DRn; dbg_bp.c), */
+    unsigned wp_hit;   /* ... that the current instruction has hit; bits 4-7: */
+    struct vcpu_watch {
+        uint32_t lo, len; /* [lo, lo + len), len 0: unused */
+        unsigned kind;    /* DBG_WATCH_* */
+    } ext_watch[4];       /* a debugger's watchpoints (the gdb stub) */
+    unsigned ext_stop;    /* ext_watch slots hit, for the debugger to report */
     uint32_t cpl;
     /* MSRs */
     uint32_t sysenter_cs, sysenter_esp, sysenter_eip;

@@ -347,6 +347,7 @@ static void collect_gdb(struct kvs *c, const struct machine *m)
     add(c, "packets", g->packets);
     add(c, "bad_checksums", g->bad_checksums);
     add(c, "breakpoint_hits", g->breakpoint_hits);
+    add(c, "watch_hits", g->watch_hits);
     add(c, "steps", g->steps);
     add(c, "interrupts", g->interrupts);
     add(c, "mem_bytes_read", g->mem_bytes_read);

@@ -15,7 +15,9 @@
  * instruction, after which a hit is a #DB trap (dbg_wp_after) with DR6's
  * B bits, unless the instruction faulted.  A REP string instruction traps
  * after its last iteration, not after the one that hit.  I/O breakpoints
- * (R/W = 10, with CR4.DE) and DR7.GD are not implemented.
+ * (R/W = 10, with CR4.DE) and DR7.GD are not implemented.  A debugger's
+ * watchpoints (the gdb stub's Z2-Z4) take the same path in slots of their
+ * own: a hit sets cpu->ext_stop for the stub, the guest sees nothing.
  */
 #include <string.h>
 
@@ -67,18 +69,37 @@ static uint32_t dr7_len(uint32_t dr7, unsigned n)
     return len[(dr7 >> (18 + 4 * n)) & 3];
 }
 
+/* Appends the pages of [lo, lo + len) not yet in pages. */
+static unsigned add_pages(uint32_t *pages, unsigned n, uint32_t lo, uint32_t len)
+{
+    for (uint32_t p = lo & ~0xFFFu;; p += 0x1000) {
+        bool have = false;
+        for (unsigned k = 0; k < n; k++)
+            have |= pages[k] == p;
+        if (!have)
+            pages[n++] = p;
+        if (p == ((lo + len - 1) & ~0xFFFu))
+            return n;
+    }
+}
+
 void dbg_wp_sync(struct vcpu *cpu)
 {
     uint32_t dr7 = cpu->dr[7];
     unsigned armed = 0, n_pages = 0;
-    uint32_t pages[4];
+    uint32_t pages[12];
     for (unsigned n = 0; n < 4; n++) {
         unsigned rw = dr7_rw(dr7, n);
         if (!((dr7 >> (2 * n)) & 3) || (rw != 1 && rw != 3))
             continue;
         armed |= 1u << n;
-        pages[n_pages++] = (cpu->dr[n] & ~(dr7_len(dr7, n) - 1)) & ~0xFFFu;
+        n_pages = add_pages(pages, n_pages, cpu->dr[n] & ~(dr7_len(dr7, n) - 1), 1);
     }
+    for (unsigned k = 0; k < 4; k++)
+        if (cpu->ext_watch[k].len) {
+            armed |= 16u << k;
+            n_pages = add_pages(pages, n_pages, cpu->ext_watch[k].lo, cpu->ext_watch[k].len);
+        }
     struct mmu *mmu = cpu->mmu;
     bool same = armed == cpu->wp_armed && n_pages == mmu->nwatch &&
                 !memcmp(pages, mmu->watch_page, n_pages * sizeof(uint32_t));
@@ -90,24 +111,46 @@ void dbg_wp_sync(struct vcpu *cpu)
     mmu_flush(mmu, MMU_FLUSH_MODE, cpu->cr3, 0); /* no entry for a watched page may stay */
 }
 
+void dbg_ext_watch_set(struct vcpu *cpu, unsigned k, uint32_t lo, uint32_t len, unsigned kind)
+{
+    cpu->ext_watch[k & 3] = (struct vcpu_watch){ lo, len, kind };
+    cpu->ext_stop &= ~(1u << (k & 3));
+    dbg_wp_sync(cpu);
+}
+
+/* Whether [lin, lin + size) and [lo, lo + len) overlap. */
+static bool overlap(uint32_t lin, unsigned size, uint32_t lo, uint32_t len)
+{
+    return lin - lo < len || lo - lin < size;
+}
+
 void dbg_wp_access(struct vcpu *cpu, uint32_t lin, unsigned size, bool write)
 {
     uint32_t dr7 = cpu->dr[7];
     for (unsigned n = 0; n < 4; n++) {
         if (!(cpu->wp_armed & (1u << n)) || (!write && dr7_rw(dr7, n) != 3))
             continue;
-        uint32_t len = dr7_len(dr7, n), lo = cpu->dr[n] & ~(len - 1);
-        if (lin - lo < len || lo - lin < size) /* the ranges overlap */
+        uint32_t len = dr7_len(dr7, n);
+        if (overlap(lin, size, cpu->dr[n] & ~(len - 1), len))
             cpu->wp_hit |= 1u << n;
+    }
+    for (unsigned k = 0; k < 4; k++) {
+        const struct vcpu_watch *w = &cpu->ext_watch[k];
+        if (w->len && (w->kind & (write ? DBG_WATCH_WRITE : DBG_WATCH_READ)) &&
+            overlap(lin, size, w->lo, w->len))
+            cpu->wp_hit |= 16u << k;
     }
 }
 
 bool dbg_wp_after(struct vcpu *cpu)
 {
-    unsigned hit = cpu->wp_hit;
+    unsigned hit = cpu->wp_hit & 0xF, ext = cpu->wp_hit >> 4;
     cpu->wp_hit = 0;
-    if (!hit || vcpu_has_pending(cpu))
-        return false; /* a fault ended the instruction: no trap */
+    if (vcpu_has_pending(cpu))
+        return false; /* a fault ended the instruction: no trap, no stop */
+    cpu->ext_stop |= ext;
+    if (!hit)
+        return false;
     cpu->dr[6] = (cpu->dr[6] & ~0xFu) | hit;
     cpu->st.wp_hits++;
     vcpu_pend(cpu, (struct vcpu_event){ .kind = EV_TRAP, .vec = EXC_DB, .ret = cpu->eip });

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cpu.h"
 #include "mmu.h"
 #include "vcpu.h"
 #include "gdbstub/gdbstub_int.h"
@@ -23,7 +24,14 @@ static void reply(struct gdbstub *g, const char *s)
 
 void gdb_stop_reply(struct gdbstub *g, int sig)
 {
-    snprintf(g->reply, sizeof(g->reply), "T%02xthread:01;", sig & 0xFF);
+    static const char *const kinds[] = { "", "watch", "rwatch", "awatch" };
+    const struct vcpu_watch *w =
+        g->stop_watch >= 0 ? &g->target.cpu->ext_watch[g->stop_watch] : NULL;
+    if (w && w->len)
+        snprintf(g->reply, sizeof(g->reply), "T%02x%s:%x;thread:01;", sig & 0xFF,
+                 kinds[w->kind & 3], w->lo);
+    else
+        snprintf(g->reply, sizeof(g->reply), "T%02xthread:01;", sig & 0xFF);
 }
 
 static struct mmu_paging paging(const struct vcpu *cpu)
@@ -168,11 +176,40 @@ static void cmd_reg(struct gdbstub *g, const char *p, bool write)
 /* Z/z TYPE,ADDR,KIND: software (0) and hardware (1) breakpoints are the
  * stub's; watchpoints (2-4) are not offered (gdb then watches by
  * single-stepping). */
+/* Z2/Z3/Z4 (write, read, access watchpoints) of len bytes at addr: the
+ * vCPU's debugger slots (dbg_bp.c); E28 when all four are taken. */
+static void cmd_watchpoint(struct gdbstub *g, uint32_t type, uint32_t addr, uint32_t len,
+                           bool insert)
+{
+    static const unsigned kinds[] = { DBG_WATCH_WRITE, DBG_WATCH_READ, DBG_WATCH_ACCESS };
+    struct vcpu *cpu = g->target.cpu;
+    unsigned kind = kinds[type - 2];
+    if (len == 0 || len > 4096)
+        return reply(g, "E01");
+    int k = 0, free_k = -1;
+    for (; k < 4; k++) {
+        const struct vcpu_watch *w = &cpu->ext_watch[k];
+        if (w->len == len && w->lo == addr && w->kind == kind)
+            break;
+        if (!w->len && free_k < 0)
+            free_k = k;
+    }
+    if (insert && k == 4 && free_k < 0)
+        return reply(g, "E28");
+    if (insert && k == 4)
+        dbg_ext_watch_set(cpu, (unsigned)free_k, addr, len, kind);
+    else if (!insert && k < 4)
+        dbg_ext_watch_set(cpu, (unsigned)k, 0, 0, 0);
+    reply(g, "OK");
+}
+
 static void cmd_breakpoint(struct gdbstub *g, const char *p, bool insert)
 {
     uint32_t type, addr, kind;
     if (gdb_parse_hex(&p, &type) < 0 || *p++ != ',' || parse_range(&p, &addr, &kind) < 0)
         return reply(g, "E01");
+    if (type >= 2 && type <= 4)
+        return cmd_watchpoint(g, type, addr, kind, insert);
     if (type > 1)
         return reply(g, "");
     int i = 0;

@@ -118,6 +118,7 @@ struct gdbstub {
     bool skip_bp; /* resumed at a breakpoint: do not stop there at once */
     struct gdb_bp bps[GDB_MAX_BREAKPOINTS];
     int nbps;
+    int stop_watch; /* the ext_watch slot of the stop being reported, or -1 */
     struct gdbstub_stats st;
     atomic_bool dropped; /* the watcher lost gdb: forget its breakpoints */
     bool no_ack_next;    /* QStartNoAckMode: no acks after this reply */

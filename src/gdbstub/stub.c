@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cpu.h"
 #include "vcpu.h"
 #include "gdbstub/gdbstub_int.h"
 
@@ -62,6 +63,7 @@ int gdbstub_open(struct gdbstub **out, const char *spec, bool wait, char *err, s
         return XBT_ENOMEM;
     }
     g->fd = -1;
+    g->stop_watch = -1;
     g->listen_fd = -1;
     g->wait_first = wait;
     g->last_sig = SIGTRAP;
@@ -135,8 +137,9 @@ static bool step_done(struct gdbstub *g, const struct vcpu *cpu)
 }
 
 /* The signal to stop with at this boundary, or 0. */
-static int stop_sig(struct gdbstub *g, const struct vcpu *cpu)
+static int stop_sig(struct gdbstub *g, struct vcpu *cpu)
 {
+    g->stop_watch = -1;
     if (g->wait_first) {
         g->wait_first = false;
         return SIGTRAP;
@@ -146,6 +149,13 @@ static int stop_sig(struct gdbstub *g, const struct vcpu *cpu)
     if (atomic_exchange(&g->interrupt, false)) {
         g->st.interrupts++;
         return SIGINT;
+    }
+    if (cpu->ext_stop) { /* a watchpoint: after the instruction that hit it */
+        g->stop_watch = __builtin_ctz(cpu->ext_stop);
+        cpu->ext_stop = 0;
+        g->stepping = false;
+        g->st.watch_hits++;
+        return SIGTRAP;
     }
     if (g->stepping) {
         if (!step_done(g, cpu))
@@ -202,6 +212,14 @@ static void set_running(struct gdbstub *g)
     pthread_mutex_unlock(&g->lock);
 }
 
+/* gdb is gone: its watchpoints leave the vCPU. */
+static void forget_watches(struct gdbstub *g)
+{
+    for (unsigned k = 0; k < 4 && g->target.cpu; k++)
+        if (g->target.cpu->ext_watch[k].len)
+            dbg_ext_watch_set(g->target.cpu, k, 0, 0, 0);
+}
+
 static void drop(struct gdbstub *g)
 {
     pthread_mutex_lock(&g->lock);
@@ -210,6 +228,7 @@ static void drop(struct gdbstub *g)
     atomic_store(&g->dropped, false);
     g->nbps = 0;
     g->stepping = false;
+    forget_watches(g);
 }
 
 /* Serves gdb until it resumes the guest. */
@@ -264,12 +283,13 @@ enum gdb_action gdbstub_check(struct gdbstub *g)
 {
     if (!g)
         return GDB_RUN;
+    if (!g->have_target)
+        return GDB_RUN;
     if (atomic_exchange(&g->dropped, false)) {
         g->nbps = 0;
         g->stepping = false;
+        forget_watches(g);
     }
-    if (!g->have_target)
-        return GDB_RUN;
     bool connect = atomic_load(&g->stop_req) || g->wait_first;
     int sig = stop_sig(g, g->target.cpu);
     if (!sig)

@@ -60,6 +60,11 @@ continue
 printf "in gdb_work v=%d\n", v
 info registers cr0
 delete
+watch gdb_words[2]
+continue
+rwatch gdb_words[1]
+continue
+delete
 continue
 EOF
 timeout 60 gdb -nx -batch -x "$T/cmds" "$K" >"$T/gout" 2>&1
@@ -83,10 +88,15 @@ check "0x11223344	0x55667788	0x99aabbcc	0xddeeff00"
 check "Hardware assisted breakpoint 3"
 check "^in gdb_work v=9\$"
 check "^cr0 *0x11 "
+check "^Hardware watchpoint [0-9]*: gdb_words\[2\]"
+check "^New value = 305419896"
+check "^Hardware read watchpoint [0-9]*: gdb_words\[1\]"
+check "^Value = 1432778632"
 check "exited with code 023"
 [ "$st" -eq 19 ] && ok || bad "xbt status $st, expected 19 ((9 << 1) | 1)"
 grep -q "^steps=6 value=9$" "$T/xout" && ok || bad "guest output: $(cat "$T/xout")"
 grep -q "^  breakpoint_hits  *3$" "$T/xerr" && ok || bad "--stats breakpoint_hits"
+grep -q "^  watch_hits  *2$" "$T/xerr" && ok || bad "--stats watch_hits"
 grep -q "^  steps  *[1-9]" "$T/xerr" && ok || bad "--stats steps"
 if [ "$fails" -ne 0 ]; then cat "$T/gout"; cat "$T/xerr"; fi
 
