@@ -94,8 +94,7 @@ void gdbstub_attach(struct gdbstub *g, const struct gdb_target *t)
         return;
     pthread_mutex_lock(&g->lock);
     g->have_target = t != NULL;
-    if (t)
-        g->target = *t;
+    g->target = t ? *t : (struct gdb_target){ 0 };
     pthread_mutex_unlock(&g->lock);
 }
 
@@ -212,10 +211,11 @@ static void set_running(struct gdbstub *g)
     pthread_mutex_unlock(&g->lock);
 }
 
-/* gdb is gone: its watchpoints leave the vCPU. */
+/* gdb is gone: its watchpoints leave the vCPU (if there still is one: the
+ * run may be over and the machine freed). */
 static void forget_watches(struct gdbstub *g)
 {
-    for (unsigned k = 0; k < 4 && g->target.cpu; k++)
+    for (unsigned k = 0; k < 4 && g->have_target && g->target.cpu; k++)
         if (g->target.cpu->ext_watch[k].len)
             dbg_ext_watch_set(g->target.cpu, k, 0, 0, 0);
 }
