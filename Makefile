@@ -41,7 +41,7 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 FUZZ_TIME ?= 60
-FUZZ_HARNESSES ?= multiboot bzimage ide pci console_escape
+FUZZ_HARNESSES ?= multiboot bzimage ide pci fw_cfg console_escape
 JOBS ?= 2
 CMAKE_FLAGS ?=
 

@@ -2,8 +2,8 @@
 """fuzz-seeds.py - writes the generated seeds of the fuzzing corpora
 (tests/fuzz/corpus/<harness>/seed-*; docs/testing.md): small inputs in each
 harness's format (tests/fuzz/fuzz_*.c) made here from the formats' specs -
-a minimal multiboot ELF, a truncated bzImage setup header, IDE and PCI
-programs, console keystrokes - never third-party binaries.  Deterministic;
+a minimal multiboot ELF, a truncated bzImage setup header, IDE, PCI and
+fw_cfg programs, console keystrokes - never third-party binaries.  Deterministic;
 rewrites only the seed-* files, so inputs the fuzzer found (crash-*,
 found-*) stay.  Usage: fuzz-seeds.py CORPUS_DIR
 """
@@ -204,6 +204,39 @@ def pci_seeds():
     }
 
 
+# ---- fw_cfg programs (tests/fuzz/fuzz_fw_cfg.c) ----------------------------
+def fw_select(key):
+    return bytes([0]) + struct.pack("<H", key)
+
+
+def fw_read(n):
+    return bytes([1, n])
+
+
+def fw_dma(control, length, target, where, high=0, wild_high=False):
+    """A control structure at where, then its address to 0x514/0x518."""
+    return bytes([2]) + struct.pack("<IIIBIB", control, length, target, high, where,
+                                    0xFF if wild_high else 0)
+
+
+DMA_ERROR, DMA_READ, DMA_SKIP, DMA_SELECT, DMA_WRITE = 1, 2, 4, 8, 16
+
+
+def fw_cfg_seeds():
+    return {
+        "seed-signature": fw_select(0) + fw_read(4) + fw_select(1) + fw_read(4),
+        "seed-dir": fw_select(0x19) + fw_read(64) + fw_select(0x20) + fw_read(16),
+        "seed-dma-dir": fw_dma(0x19 << 16 | DMA_SELECT | DMA_READ, 64, 0x1000, 0x2000),
+        "seed-dma-zeros": fw_dma(DMA_SELECT | DMA_READ, 0xFFFF0000, 0x100, 0x3000),
+        "seed-dma-skip": fw_dma(0x20 << 16 | DMA_SELECT | DMA_SKIP, 3, 0, 0x4000)
+        + fw_dma(DMA_READ, 8, 0x5000, 0x4100, high=1, wild_high=True),
+        "seed-dma-write": fw_dma(0x21 << 16 | DMA_SELECT | DMA_WRITE, 2, 0x6000, 0x6100),
+        "seed-dma-edge": fw_dma(DMA_READ, 64, 0xFFFF0, 0xFFFF8),
+        "seed-ports": bytes([4, 4, 2, 4, 5, 0, 3, 0, 1]) + struct.pack("<I", 0x1234)
+        + bytes([3, 4, 2]) + struct.pack("<I", 0xDEADBEEF),
+    }
+
+
 # ---- console keystrokes ----------------------------------------------------
 def console_seeds():
     return {
@@ -221,7 +254,7 @@ def main():
     root = sys.argv[1]
     for name, seeds in (("multiboot", multiboot_seeds()), ("bzimage", bzimage_seeds()),
                         ("ide", ide_seeds()), ("pci", pci_seeds()),
-                        ("console_escape", console_seeds())):
+                        ("fw_cfg", fw_cfg_seeds()), ("console_escape", console_seeds())):
         d = os.path.join(root, name)
         os.makedirs(d, exist_ok=True)
         for f in os.listdir(d):

@@ -199,6 +199,22 @@ uint8_t fw_cfg_read_byte(struct dev_fw_cfg *fc)
 
 /* ---- DMA ------------------------------------------------------------------ */
 
+/* Past an item's end a read gives zeros (as QEMU's): written in chunks,
+ * and only where RAM is (a 4 GiB length must not cost a loop per byte;
+ * DMA beyond RAM is dropped anyway). */
+static void zero_fill(struct dev_fw_cfg *fc, uint64_t at, uint32_t len)
+{
+    static const uint8_t zeros[4096];
+    uint64_t end = at + len, ram = fc->mmu->ram_size;
+    if (end > ram)
+        end = ram;
+    while (at < end) {
+        uint32_t n = end - at < sizeof(zeros) ? (uint32_t)(end - at) : (uint32_t)sizeof(zeros);
+        mmu_dma_write(fc->mmu, (uint32_t)at, zeros, n);
+        at += n;
+    }
+}
+
 /* Runs the transfer described at guest-physical addr; returns the control
  * word to write back (0 or ERROR). */
 static uint32_t fw_cfg_dma_run(struct dev_fw_cfg *fc, uint32_t addr)
@@ -221,10 +237,7 @@ static uint32_t fw_cfg_dma_run(struct dev_fw_cfg *fc, uint32_t addr)
             return FW_CFG_DMA_ERROR;
         if (n)
             mmu_dma_write(fc->mmu, (uint32_t)target, fc->cur->data + fc->offset, n);
-        for (uint32_t i = n; i < length; i++) { /* past the end: zeros */
-            uint8_t z = 0;
-            mmu_dma_write(fc->mmu, (uint32_t)target + i, &z, 1);
-        }
+        zero_fill(fc, target + n, length - n);
         fc->st.dma_bytes += length;
     }
     fc->offset += n;

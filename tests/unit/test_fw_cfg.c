@@ -231,6 +231,23 @@ static void test_dma(void **state)
     assert_int_equal(dev_fw_cfg_stats(fx->fc)->dma_errors, 2);
 }
 
+/* Zeros past an item's end go to RAM only, in chunks: a 4 GiB length
+ * ends at once with RAM zeroed from the target to its end. */
+static void test_dma_zeros_to_ram_end(void **state)
+{
+    struct fx *fx = *state;
+    uint32_t ram = fx->m.mmu.ram_size;
+    memset(fx->m.ram + 0x8000, 0xAA, ram - 0x8000);
+    assert_int_equal(dma(fx, FW_CFG_SIGNATURE << 16 | 0x08 | 0x02, 0xFFFF0000u, 0x8000), 0);
+    assert_memory_equal(fx->m.ram + 0x8000, "QEMU", 4);
+    for (uint32_t a = 0x8004; a < ram; a += 0x1000)
+        assert_int_equal(fx->m.ram[a], 0);
+    assert_int_equal(fx->m.ram[ram - 1], 0);
+    assert_int_equal(fx->m.ram[0x7FFF], 0);
+    /* a target beyond RAM: nothing written, no error */
+    assert_int_equal(dma(fx, 0x02, 16, ram + 0x1000), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -240,6 +257,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_arch_local_and_write_bit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_file_directory, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dma, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dma_zeros_to_ram_end, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
