@@ -100,11 +100,11 @@ asan-build: deps
 	cmake --build $(ASAN_BUILD) -j$(JOBS)
 
 asan: asan-build
-	cd $(ASAN_BUILD) && ctest -j$(JOBS) --output-on-failure -LE 'qemu|native|linux|disk'
-	cd $(ASAN_BUILD) && ctest -j$(JOBS) --output-on-failure -R '$(ASAN_SLOW_TESTS)'
+	cd $(ASAN_BUILD) && XBT_ENCODE_CHECK=1 ctest -j$(JOBS) --output-on-failure -LE 'qemu|native|linux|disk'
+	cd $(ASAN_BUILD) && XBT_ENCODE_CHECK=1 ctest -j$(JOBS) --output-on-failure -R '$(ASAN_SLOW_TESTS)'
 
 asan-full: asan-build
-	cd $(ASAN_BUILD) && ctest -j$(JOBS) --output-on-failure
+	cd $(ASAN_BUILD) && XBT_ENCODE_CHECK=1 ctest -j$(JOBS) --output-on-failure
 
 # Long fuzzing runs (CI runs a small fixed set through ctest -L fuzz).
 fuzz: build

@@ -38,6 +38,15 @@ struct bt_stats {
     uint64_t callouts[64];     /* helper calls executed, by enum bt_callout */
 };
 
+/* The encoder memo's counters (src/bt/encmemo.h), process-wide: the
+ * translator is single-threaded. */
+struct bt_encode_stats {
+    uint64_t hits;     /* copied from the memo (and patched) */
+    uint64_t misses;   /* encoded by Zydis and kept */
+    uint64_t uncached; /* encoded by Zydis, shape not kept */
+};
+const struct bt_encode_stats *bt_encode_stats(void);
+
 enum bt_callout {
     CO_IO,
     CO_HLT,

@@ -104,6 +104,10 @@ static void collect_bt(struct kvs *c, const struct machine *m)
     add(c, "kpath_inline", m->bt.st.kpath_inline);
     add(c, "mem_explicit", m->bt.st.mem_explicit);
     add(c, "mem_demoted", m->bt.st.mem_demoted);
+    const struct bt_encode_stats *em = bt_encode_stats();
+    add(c, "encode_memo_hits", em->hits);
+    add(c, "encode_memo_misses", em->misses);
+    add(c, "encode_uncached", em->uncached);
 }
 
 /* the CPU's kernel paths, string instructions and instruction breakpoints */

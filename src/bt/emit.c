@@ -1,6 +1,6 @@
 /*
  * emit.c - see emit.h.  Almost every host instruction is encoded by the
- * Zydis encoder from a request; only the patchable rel32 jumps and the
+ * Zydis encoder from a request (through its memo, encmemo.h); only the patchable rel32 jumps and the
  * fixed flag save/restore sequences are written as bytes, because their
  * exact length and layout are part of the chaining contract.
  */
@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "emit.h"
+#include "encmemo.h"
 
 void e_bytes(struct emit *e, const void *p, size_t n)
 {
@@ -54,8 +55,8 @@ ZydisEncoderOperand o_mem(ZydisRegister base, ZydisRegister index, uint8_t scale
 size_t e_request(struct emit *e, const ZydisEncoderRequest *req)
 {
     uint8_t tmp[ZYDIS_MAX_INSTRUCTION_LENGTH];
-    ZyanUSize len = sizeof(tmp);
-    if (!ZYAN_SUCCESS(ZydisEncoderEncodeInstruction(req, tmp, &len))) {
+    size_t len = enc_memo_encode(req, tmp);
+    if (!len) {
         e->encode_error = true;
         return 0;
     }
@@ -72,10 +73,7 @@ static size_t encode_v(uint8_t *out, ZydisMnemonic mn, int nops, va_list ap)
     req.operand_count = (ZyanU8)nops;
     for (int i = 0; i < nops; i++)
         req.operands[i] = va_arg(ap, ZydisEncoderOperand);
-    ZyanUSize len = ZYDIS_MAX_INSTRUCTION_LENGTH;
-    if (!ZYAN_SUCCESS(ZydisEncoderEncodeInstruction(&req, out, &len)))
-        return 0;
-    return len;
+    return enc_memo_encode(&req, out);
 }
 
 size_t e_encode(uint8_t *out, ZydisMnemonic mn, int nops, ...)

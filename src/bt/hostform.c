@@ -19,6 +19,7 @@
  */
 #include <string.h>
 
+#include "encmemo.h"
 #include "tr_internal.h"
 
 const ZydisDecoder *bt_host_decoder(void)
@@ -129,10 +130,7 @@ static size_t encode_as(const struct bt_insn *i, ZydisRegister mbase, ZydisRegis
             o->mem.displacement = 0;
         }
     }
-    ZyanUSize len = ZYDIS_MAX_INSTRUCTION_LENGTH;
-    if (!ZYAN_SUCCESS(ZydisEncoderEncodeInstruction(&req, out, &len)))
-        return 0;
-    return len;
+    return enc_memo_encode(&req, out);
 }
 
 size_t bt_reencode(const struct bt_insn *i, ZydisRegister mbase, ZydisRegister mindex, uint8_t *out)

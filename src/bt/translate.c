@@ -17,6 +17,7 @@
 
 #include "tr_internal.h"
 #include "clock.h"
+#include "encmemo.h"
 #include "mmu.h"
 #include "helpers.h"
 
@@ -350,8 +351,8 @@ static size_t to_window_form(const uint8_t *in, size_t len, uint8_t *out, int *b
                     o->mem.displacement = ddisp;
                 }
             }
-            ZyanUSize l = ZYDIS_MAX_INSTRUCTION_LENGTH;
-            if (!ZYAN_SUCCESS(ZydisEncoderEncodeInstruction(&req, out + n, &l)))
+            size_t l = enc_memo_encode(&req, out + n);
+            if (!l)
                 return 0;
             n += l;
         }
