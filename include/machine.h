@@ -57,6 +57,7 @@ struct machine_config {
     enum mem_method mem;           /* --mem=host|tlb (paging off) */
     enum mmu_kind mmu;             /* --mmu=walk|shadow|host (paging on) */
     uint32_t host_maps;            /* --host-maps N: page budget of --mmu=host */
+    uint32_t host_spaces;          /* --host-spaces N: address spaces it keeps */
     bool tlb_stats;                /* --tlb-stats: count inline TLB hits (slower) */
     bool no_kpath;                 /* --no-kpath: the inline kernel paths by helper */
     bool tcache_stats;             /* --tcache-stats: count unit entries inline (slower) */

@@ -47,6 +47,14 @@ struct tlb_entry {
  * oldest fill dropped beyond. */
 #define HMMU_DEFAULT_MAPS 16384u
 #define HMMU_MAX_MAPS 24576u
+/* Tunable: address spaces --mmu=host keeps windows for (--host-spaces).
+ * Policy: a switch back to a kept space checks its pages with a walk each
+ * (0.1 us) instead of refilling them on host faults (10-20 us each); a
+ * fork/exec/wait cycle switches between a parent, a child and the shell,
+ * and a space costs only address space (16 GiB reserved, nothing
+ * committed).  Measured in docs/mmu.md. */
+#define HMMU_DEFAULT_SPACES 4u
+#define HMMU_MAX_SPACES 16u
 
 struct mmu_stats {
     uint64_t tlb_misses_r, tlb_misses_w; /* slow-path entries by access type */
@@ -148,8 +156,11 @@ struct hmmu_stats {
     uint64_t div_stale;    /* ... mapped with these rights already, or no room */
     uint64_t map_failures; /* mmap refused by the host */
     uint64_t drop_cr3, drop_invlpg, drop_mode, drop_evict; /* mappings dropped by cause */
-    uint64_t window_flushes;                               /* whole windows cleared in one call */
-    uint64_t protects; /* writable aliases made read-only (code pages) */
+    uint64_t kept_cr3;       /* mappings kept across a CR3 load (checked: unchanged) */
+    uint64_t space_found;    /* switches to the address space's own windows */
+    uint64_t space_new;      /* ... to windows reassigned to a new address space */
+    uint64_t window_flushes; /* whole windows cleared in one call */
+    uint64_t protects;       /* writable aliases made read-only (code pages) */
     uint64_t live, peak, budget, windows;
 };
 
@@ -226,11 +237,13 @@ int mmu_use_shadow(struct mmu *mmu);
 const struct shadow_stats *mmu_shadow_stats(const struct mmu *mmu);
 
 /* --mmu=host (hostmmu.c): translated code with paging on reaches guest
- * memory through host windows over the RAM memfd ram_fd, at most budget
- * pages mapped at once (XBT_EINVAL for 0, XBT_ENOMEM). */
-int mmu_use_host(struct mmu *mmu, int ram_fd, uint32_t budget);
-/* The window base (r14) for the address space cr3 and the privilege. */
-uint8_t *mmu_host_base(struct mmu *mmu, uint32_t cr3, bool user);
+ * memory through host windows over the RAM memfd ram_fd, kept for up to
+ * spaces address spaces, at most budget pages mapped at once (XBT_EINVAL
+ * for 0 or spaces above HMMU_MAX_SPACES, XBT_ENOMEM). */
+int mmu_use_host(struct mmu *mmu, int ram_fd, uint32_t budget, uint32_t spaces);
+/* The window base (r14) for the address space of pg->cr3 and the
+ * privilege; after a CR3 load it chooses and checks the space. */
+uint8_t *mmu_host_base(struct mmu *mmu, const struct mmu_paging *pg, bool user);
 /* True if host address a lies in a paging window (guards included). */
 bool mmu_host_contains(const struct mmu *mmu, uintptr_t a);
 /* A host fault at host address a in a paging window, by an access of

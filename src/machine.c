@@ -127,7 +127,8 @@ static int create_mmu_tcache(struct machine *m, const struct machine_config *cfg
     if (rc == 0 && cfg->mmu == MMU_SHADOW)
         rc = mmu_use_shadow(&m->mmu);
     if (rc == 0 && cfg->mmu == MMU_HOST)
-        rc = mmu_use_host(&m->mmu, m->ram_fd, cfg->host_maps);
+        rc = mmu_use_host(&m->mmu, m->ram_fd, cfg->host_maps,
+                          cfg->host_spaces ? cfg->host_spaces : HMMU_DEFAULT_SPACES);
     if (rc == 0)
         rc = tc_init(&m->tc, &m->mmu, cfg->tcache_size);
     if (rc == 0)

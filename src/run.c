@@ -209,13 +209,15 @@ static void enter_unit(struct run *r, struct unit *unit, uint32_t mode)
     struct machine *m = r->m;
     struct vcpu *cpu = m->cpu;
     uint32_t no_window = MODE_A20OFF | MODE_WATCH;
-    if ((mode & MODE_PG) && m->mmu.hmmu && !(mode & no_window)) /* --mmu=host: the window */
-        cpu->tlb = (struct tlb_entry *)mmu_host_base(&m->mmu, cpu->cr3, cpu->cpl == 3);
-    else
+    if ((mode & MODE_PG) && m->mmu.hmmu && !(mode & no_window)) { /* --mmu=host: the window */
+        struct mmu_paging pg = { cpu->cr0, cpu->cr3, cpu->cr4 };
+        cpu->tlb = (struct tlb_entry *)mmu_host_base(&m->mmu, &pg, cpu->cpl == 3);
+    } else {
         cpu->tlb = (m->mmu.window && !(mode & (MODE_PG | no_window)))
                        ? (struct tlb_entry *)m->mmu.window
                    : ((mode & MODE_PG) && cpu->cpl == 3) ? m->mmu.tlb_user
                                                          : m->mmu.tlb;
+    }
     arm_timers(r, unit);
     if (m->cfg.debug_flags & XBT_LOG_EXEC)
         fprintf(stderr, "xbt: exec %#010x\n", cpu->seg[S_CS].base + cpu->eip);

@@ -146,7 +146,8 @@ static size_t replay(const struct memo_entry *m, const ZydisEncoderRequest *req,
 static bool find_fields(struct memo_entry *m, const ZydisEncoderRequest *req)
 {
     ZydisDecodedInstruction zi;
-    if (!ZYAN_SUCCESS(ZydisDecoderDecodeInstruction(bt_host_decoder(), NULL, m->bytes, m->len, &zi)) ||
+    if (!ZYAN_SUCCESS(
+            ZydisDecoderDecodeInstruction(bt_host_decoder(), NULL, m->bytes, m->len, &zi)) ||
         zi.length != m->len)
         return false;
     m->disp_off = zi.raw.disp.size ? zi.raw.disp.offset : NO_FIELD;

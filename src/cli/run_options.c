@@ -453,6 +453,18 @@ static const struct optparse_opt run_opts[] = {
       .section = SEC_TRANSLATION,
       .help = "--mmu=host: at most N guest pages mapped at once, the\n"
               "oldest dropped beyond ({min}..{max}, default {default})" },
+    { .name = "host-spaces",
+      .kind = OPTPARSE_UINT,
+      .metavar = "N",
+      FIELD(cfg.host_spaces),
+      .def = HMMU_DEFAULT_SPACES,
+      .min = 1,
+      .max = HMMU_MAX_SPACES,
+      .section = SEC_TRANSLATION,
+      .help = "--mmu=host: windows kept for N address spaces (CR3s),\n"
+              "the least recently used reassigned; a switch back checks\n"
+              "the kept pages instead of refilling them ({min}..{max},\n"
+              "default {default})" },
     { .name = "tlb-victims",
       .kind = OPTPARSE_UINT,
       .metavar = "N",

@@ -53,18 +53,18 @@ const struct shadow_stats *mmu_shadow_stats(const struct mmu *mmu)
     return mmu->shadow ? shadow_stats(mmu->shadow) : NULL;
 }
 
-int mmu_use_host(struct mmu *mmu, int ram_fd, uint32_t budget)
+int mmu_use_host(struct mmu *mmu, int ram_fd, uint32_t budget, uint32_t spaces)
 {
-    if (!budget)
+    if (!budget || !spaces || spaces > HMMU_MAX_SPACES)
         return XBT_EINVAL;
     if (!mmu->hmmu)
-        mmu->hmmu = hmmu_create(ram_fd, mmu->ram_pages, budget);
+        mmu->hmmu = hmmu_create(ram_fd, mmu->ram_pages, budget, spaces);
     return mmu->hmmu ? 0 : XBT_ENOMEM;
 }
 
-uint8_t *mmu_host_base(struct mmu *mmu, uint32_t cr3, bool user)
+uint8_t *mmu_host_base(struct mmu *mmu, const struct mmu_paging *pg, bool user)
 {
-    return hmmu_base(mmu->hmmu, cr3, user);
+    return hmmu_base(mmu->hmmu, mmu, pg, user);
 }
 
 bool mmu_host_contains(const struct mmu *mmu, uintptr_t a)

@@ -12,9 +12,16 @@
  * the access to its slow-path stub, which emulates MMIO, handles the store
  * to code or raises the exact #PF.
  *
- * The windows behave as the TLB they replace: a CR3 load drops the
- * non-global pages, INVLPG the page (a 4 MiB page as a whole), a paging-
- * mode change everything; pages are kept in a pool of at most `budget`
+ * Every address space (CR3) the guest switches between keeps windows of
+ * its own, up to `spaces` of them, the least recently used reassigned.  A
+ * CR3 load makes the windows behave as a flushed TLB: when translated code
+ * next enters (hmmu_base) the space of the new CR3 is chosen and each of
+ * its non-global mappings is checked against the guest's tables (a walk
+ * without side effects: the same page, every A bit and, for a writable
+ * mapping, D set already) and kept only if it is what a fill would map now;
+ * a space reassigned to a new CR3 keeps only its global pages.  INVLPG
+ * drops the page (a 4 MiB page as a whole) in every space, a paging-mode
+ * change everything.  Pages are kept in a pool of at most `budget`
  * mappings (hmap.c), the oldest fill dropped first, so the process stays
  * far below the host's vm.max_map_count.
  */
@@ -51,21 +58,45 @@
  * the guards hold mappings of their own, each place a window of the map.
  */
 enum { SLOT_MAIN, SLOT_LOW, SLOT_HIGH, SLOTS };
-#define HW_WINS (HW_VIEWS * SLOTS)
+#define HW_WINS (HW_VIEWS * SLOTS) /* per space */
+/* Tunable: the most non-global mappings a switch to a space checks; a
+ * space holding more drops them instead.  Policy: a check is a walk of
+ * about 0.1 us, a refill a host fault and an mmap of 10-20 us, so checking
+ * pays when one page in a hundred is used again; 4,096 checks (about 0.4
+ * ms) bound the worst switch. */
+#define HMMU_RECHECK_MAX 4096u
 
 struct hwin {
     uint8_t *base;            /* host address of linear 0 in this place */
     uint8_t big[REGIONS / 8]; /* 4 MiB regions that may hold large-page records */
 };
 
+struct hspace {
+    uint32_t cr3; /* page directory of the address space (used) */
+    bool used;
+    uint64_t stamp; /* last switch to it */
+};
+
 struct hmmu {
     int ram_fd;
     struct hmap map;
-    uint8_t *res[HW_VIEWS];   /* the reservations */
-    struct hwin win[HW_WINS]; /* view * SLOTS + slot */
-    uint32_t *scratch;        /* lin pages of a flush, sorted into runs */
+    uint32_t nspaces;
+    uint8_t *res[HMMU_MAX_SPACES][HW_VIEWS];    /* the reservations */
+    struct hwin win[HMMU_MAX_SPACES * HW_WINS]; /* space * HW_WINS + view * SLOTS + slot */
+    struct hspace space[HMMU_MAX_SPACES];
+    uint32_t cur;      /* the space translated code uses */
+    bool pending;      /* a CR3 load since: hmmu_base chooses the space */
+    uint64_t clock;    /* switches */
+    uint32_t *scratch; /* lin pages of a flush, sorted into runs */
     struct hmmu_stats st;
 };
+
+#define RES_SIZE (HW_GUARD + HW_SPAN + HW_GUARD)
+
+static bool win_user(int w)
+{
+    return w % HW_WINS >= SLOTS;
+}
 
 static void unmap_range(struct hwin *w, uint32_t lin, uint64_t len)
 {
@@ -73,31 +104,44 @@ static void unmap_range(struct hwin *w, uint32_t lin, uint64_t len)
          0);
 }
 
-struct hmmu *hmmu_create(int ram_fd, uint32_t ram_pages, uint32_t budget)
+/* The reservation of space s, view v, and its three places. */
+static int reserve(struct hmmu *h, uint32_t s, int v)
 {
+    uint8_t *p =
+        mmap(NULL, RES_SIZE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED)
+        return XBT_ENOMEM;
+    h->res[s][v] = p;
+    struct hwin *w = &h->win[s * HW_WINS + (uint32_t)v * SLOTS];
+    w[SLOT_MAIN].base = p + HW_GUARD;
+    w[SLOT_LOW].base = p + HW_GUARD - HW_SPAN;
+    w[SLOT_HIGH].base = p + HW_GUARD + HW_SPAN;
+    return 0;
+}
+
+struct hmmu *hmmu_create(int ram_fd, uint32_t ram_pages, uint32_t budget, uint32_t spaces)
+{
+    if (!spaces || spaces > HMMU_MAX_SPACES)
+        return NULL;
     struct hmmu *h = calloc(1, sizeof(*h));
     if (!h)
         return NULL;
     h->ram_fd = ram_fd;
+    h->nspaces = spaces;
+    h->pending = true;
     h->scratch = malloc((budget ? budget : 1) * sizeof(uint32_t));
-    if (!h->scratch || hmap_init(&h->map, budget, ram_pages, HW_WINS) < 0) {
+    if (!h->scratch || hmap_init(&h->map, budget, ram_pages, spaces * HW_WINS) < 0) {
         hmmu_destroy(h);
         return NULL;
     }
-    for (int v = 0; v < HW_VIEWS; v++) {
-        size_t res = HW_GUARD + HW_SPAN + HW_GUARD;
-        uint8_t *p = mmap(NULL, res, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-        if (p == MAP_FAILED) {
-            hmmu_destroy(h);
-            return NULL;
-        }
-        h->res[v] = p;
-        h->win[v * SLOTS + SLOT_MAIN].base = p + HW_GUARD;
-        h->win[v * SLOTS + SLOT_LOW].base = p + HW_GUARD - HW_SPAN;
-        h->win[v * SLOTS + SLOT_HIGH].base = p + HW_GUARD + HW_SPAN;
-    }
+    for (uint32_t s = 0; s < spaces; s++)
+        for (int v = 0; v < HW_VIEWS; v++)
+            if (reserve(h, s, v) < 0) {
+                hmmu_destroy(h);
+                return NULL;
+            }
     h->st.budget = budget;
-    h->st.windows = HW_VIEWS;
+    h->st.windows = (uint64_t)spaces * HW_VIEWS;
     return h;
 }
 
@@ -105,9 +149,10 @@ void hmmu_destroy(struct hmmu *h)
 {
     if (!h)
         return;
-    for (int v = 0; v < HW_VIEWS; v++)
-        if (h->res[v])
-            munmap(h->res[v], HW_GUARD + HW_SPAN + HW_GUARD);
+    for (uint32_t s = 0; s < HMMU_MAX_SPACES; s++)
+        for (int v = 0; v < HW_VIEWS; v++)
+            if (h->res[s][v])
+                munmap(h->res[s][v], RES_SIZE);
     hmap_destroy(&h->map);
     free(h->scratch);
     free(h);
@@ -118,22 +163,21 @@ const struct hmmu_stats *hmmu_stats(const struct hmmu *h)
     return &h->st;
 }
 
-uint8_t *hmmu_base(struct hmmu *h, uint32_t cr3, bool user)
-{
-    (void)cr3;
-    return h->win[(user ? SLOTS : 0) + SLOT_MAIN].base;
-}
-
-/* The window (view * SLOTS + slot) whose place holds a, or -1. */
+/* The window (space * HW_WINS + view * SLOTS + slot) whose place holds a,
+ * or -1. */
 static int win_of(const struct hmmu *h, uintptr_t a)
 {
-    for (int v = 0; v < HW_VIEWS; v++) {
-        uintptr_t r = (uintptr_t)h->res[v];
-        if (a < r || a >= r + HW_GUARD + HW_SPAN + HW_GUARD)
-            continue;
-        uintptr_t b = r + HW_GUARD;
-        return v * SLOTS + (a < b ? SLOT_LOW : a >= b + HW_SPAN ? SLOT_HIGH : SLOT_MAIN);
-    }
+    for (uint32_t s = 0; s < h->nspaces; s++)
+        for (int v = 0; v < HW_VIEWS; v++) {
+            uintptr_t r = (uintptr_t)h->res[s][v];
+            if (a < r || a >= r + RES_SIZE)
+                continue;
+            uintptr_t b = r + HW_GUARD;
+            return (int)(s * HW_WINS) + v * SLOTS +
+                   (a < b              ? SLOT_LOW
+                    : a >= b + HW_SPAN ? SLOT_HIGH
+                                       : SLOT_MAIN);
+        }
     return -1;
 }
 
@@ -223,7 +267,7 @@ static void fault_around(struct hmmu *h, struct mmu *mmu, const struct mmu_pagin
         uint32_t p = first + k * PAGE_SIZE;
         struct walk_result w;
         if (p == lin || hmap_find(&h->map, (unsigned)v, p) != HMAP_NIL ||
-            mmu_walk_peek(mmu, pg->cr0, pg->cr3, pg->cr4, p, v >= SLOTS ? WALK_USER : 0, &w) < 0 ||
+            mmu_walk_peek(mmu, pg->cr0, pg->cr3, pg->cr4, p, win_user(v) ? WALK_USER : 0, &w) < 0 ||
             !mmu_is_plain_ram(mmu, w.phys))
             continue;
         bool writable = w.write_ok && w.dirty && !mmu_is_wp_page(mmu, w.phys);
@@ -239,6 +283,10 @@ enum mmu_host_fault hmmu_fault(struct hmmu *h, struct mmu *mmu, const struct mmu
     if (v < 0)
         return MMU_HOST_NOT_OURS;
     h->st.faults++;
+    if ((uint32_t)v / HW_WINS != h->cur || h->pending) {
+        h->st.div_stale++; /* not the current space's (never from translated code) */
+        return MMU_HOST_DIVERT;
+    }
     uint32_t lin = (uint32_t)(a - (uintptr_t)h->win[v].base) & PAGE_MASK;
     if ((start & PAGE_MASK) != lin || !(pg->cr0 & CR0_PG)) {
         h->st.div_cross++; /* page crossing */
@@ -247,7 +295,7 @@ enum mmu_host_fault hmmu_fault(struct hmmu *h, struct mmu *mmu, const struct mmu
     struct walk_result w;
     mmu->st.walks++;
     if (mmu_walk(mmu, pg->cr0, pg->cr3, pg->cr4, lin,
-                 (write ? WALK_WRITE : 0) | (v >= SLOTS ? WALK_USER : 0), &w) < 0) {
+                 (write ? WALK_WRITE : 0) | (win_user(v) ? WALK_USER : 0), &w) < 0) {
         h->st.div_pf++; /* the stub walks again and raises the #PF */
         return MMU_HOST_DIVERT;
     }
@@ -277,8 +325,22 @@ static int cmp_u32(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* Drops the records of view v that keep(...) rejects, unmapping runs of
- * adjacent pages with one call. */
+/* Unmaps the n pages in scratch from win, a run of adjacent pages with one
+ * call. */
+static void unmap_sorted(struct hmmu *h, struct hwin *win, uint32_t n)
+{
+    qsort(h->scratch, n, sizeof(uint32_t), cmp_u32);
+    for (uint32_t k = 0; k < n;) {
+        uint32_t e = k + 1;
+        while (e < n && h->scratch[e] == h->scratch[e - 1] + PAGE_SIZE)
+            e++;
+        unmap_range(win, h->scratch[k], (uint64_t)(e - k) * PAGE_SIZE);
+        k = e;
+    }
+}
+
+/* Drops the records of window v (all, or the non-global ones),
+ * unmapping runs of adjacent pages with one call. */
 static void flush_view(struct hmmu *h, int v, bool keep_global, uint64_t *counter)
 {
     struct hwin *win = &h->win[v];
@@ -301,33 +363,100 @@ static void flush_view(struct hmmu *h, int v, bool keep_global, uint64_t *counte
         memset(win->big, 0, sizeof(win->big));
         h->st.window_flushes++;
     } else {
-        qsort(h->scratch, n, sizeof(uint32_t), cmp_u32);
-        for (uint32_t k = 0; k < n;) {
-            uint32_t e = k + 1;
-            while (e < n && h->scratch[e] == h->scratch[e - 1] + PAGE_SIZE)
-                e++;
-            unmap_range(win, h->scratch[k], (uint64_t)(e - k) * PAGE_SIZE);
-            k = e;
-        }
+        unmap_sorted(h, win, n);
     }
     live_changed(h);
 }
 
 void hmmu_flush_nonglobal(struct hmmu *h)
 {
-    for (int v = 0; v < HW_WINS; v++)
-        flush_view(h, v, true, &h->st.drop_cr3);
+    h->pending = true;
 }
 
 void hmmu_drop_all(struct hmmu *h)
 {
-    for (int v = 0; v < HW_WINS; v++)
-        flush_view(h, v, false, &h->st.drop_mode);
+    for (uint32_t v = 0; v < h->nspaces * HW_WINS; v++)
+        flush_view(h, (int)v, false, &h->st.drop_mode);
+}
+
+/* Keeps the non-global mappings of window v that a fill under pg would
+ * make now (see the header); drops the others, in runs. */
+static void recheck_view(struct hmmu *h, struct mmu *mmu, const struct mmu_paging *pg, int v)
+{
+    struct hwin *win = &h->win[v];
+    uint32_t n = 0;
+    for (uint32_t i = hmap_win_first(&h->map, (unsigned)v), next; i != HMAP_NIL; i = next) {
+        struct hmap_rec *r = &h->map.rec[i];
+        next = r->wnext;
+        if (r->global)
+            continue;
+        struct walk_result w;
+        unsigned acc = (win_user(v) ? WALK_USER : 0) | (r->writable ? WALK_WRITE : 0);
+        if (mmu_walk_peek(mmu, pg->cr0, pg->cr3, pg->cr4, r->lin, acc, &w) == 0 &&
+            w.phys == r->phys && (!r->writable || !mmu_is_wp_page(mmu, w.phys))) {
+            r->big = w.big;
+            if (w.big)
+                win->big[r->lin >> 25] |= (uint8_t)(1u << ((r->lin >> 22) & 7));
+            h->st.kept_cr3++;
+            continue;
+        }
+        h->scratch[n++] = r->lin;
+        hmap_remove(&h->map, i);
+    }
+    h->st.drop_cr3 += n;
+    unmap_sorted(h, win, n);
+}
+
+static uint32_t nonglobal_count(const struct hmmu *h, uint32_t s)
+{
+    uint32_t n = 0;
+    for (uint32_t v = s * HW_WINS; v < (s + 1) * HW_WINS; v++)
+        n += h->map.wcount[v];
+    return n;
+}
+
+/* The space for pg's CR3: its own, checked, or the least recently used
+ * one reassigned (its global pages kept). */
+static void switch_space(struct hmmu *h, struct mmu *mmu, const struct mmu_paging *pg)
+{
+    uint32_t cr3 = pg->cr3 & PAGE_MASK, s = h->nspaces, lru = 0;
+    for (uint32_t k = 0; k < h->nspaces; k++) {
+        if (h->space[k].used && h->space[k].cr3 == cr3)
+            s = k;
+        if (!h->space[k].used || (h->space[lru].used && h->space[k].stamp < h->space[lru].stamp))
+            lru = k;
+    }
+    bool recheck = s < h->nspaces && nonglobal_count(h, s) <= HMMU_RECHECK_MAX;
+    if (s == h->nspaces) {
+        s = lru;
+        h->space[s].used = true;
+        h->space[s].cr3 = cr3;
+        h->st.space_new++;
+    } else {
+        h->st.space_found++;
+    }
+    for (uint32_t v = s * HW_WINS; v < (s + 1) * HW_WINS; v++) {
+        if (recheck)
+            recheck_view(h, mmu, pg, (int)v);
+        else
+            flush_view(h, (int)v, true, &h->st.drop_cr3);
+    }
+    h->space[s].stamp = ++h->clock;
+    h->cur = s;
+    h->pending = false;
+    live_changed(h);
+}
+
+uint8_t *hmmu_base(struct hmmu *h, struct mmu *mmu, const struct mmu_paging *pg, bool user)
+{
+    if (h->pending || h->space[h->cur].cr3 != (pg->cr3 & PAGE_MASK))
+        switch_space(h, mmu, pg);
+    return h->win[h->cur * HW_WINS + (user ? SLOTS : 0) + SLOT_MAIN].base;
 }
 
 void hmmu_invlpg(struct hmmu *h, uint32_t lin)
 {
-    for (int v = 0; v < HW_WINS; v++) {
+    for (int v = 0; v < (int)(h->nspaces * HW_WINS); v++) {
         struct hwin *win = &h->win[v];
         uint32_t i = hmap_find(&h->map, (unsigned)v, lin);
         if (i != HMAP_NIL)

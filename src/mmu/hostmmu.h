@@ -10,19 +10,22 @@
 
 struct hmmu;
 
-/* Windows of the views over RAM memfd ram_fd, at most budget pages mapped
- * at once; NULL when out of memory or address space. */
-struct hmmu *hmmu_create(int ram_fd, uint32_t ram_pages, uint32_t budget);
+/* Windows of the views over RAM memfd ram_fd for up to spaces address
+ * spaces (1..HMMU_MAX_SPACES), at most budget pages mapped at once; NULL
+ * when out of memory or address space. */
+struct hmmu *hmmu_create(int ram_fd, uint32_t ram_pages, uint32_t budget, uint32_t spaces);
 void hmmu_destroy(struct hmmu *h);
-/* The window base translated code uses (r14) for the address space cr3
- * and the privilege (user: CPL 3). */
-uint8_t *hmmu_base(struct hmmu *h, uint32_t cr3, bool user);
+/* The window base translated code uses (r14) for the address space of
+ * pg->cr3 and the privilege (user: CPL 3).  After a CR3 load this chooses
+ * the space and checks its mappings against the tables (mmu's RAM). */
+uint8_t *hmmu_base(struct hmmu *h, struct mmu *mmu, const struct mmu_paging *pg, bool user);
 bool hmmu_contains(const struct hmmu *h, uintptr_t a);
 /* A host fault at a (see mmu_host_fault). */
 enum mmu_host_fault hmmu_fault(struct hmmu *h, struct mmu *mmu, const struct mmu_paging *pg,
                                uintptr_t a, uint32_t start, bool write);
-/* Invalidation: non-global pages (CR3 load), the page (or 4 MiB region of
- * a large page) of lin (INVLPG), everything (paging-mode change). */
+/* Invalidation: non-global pages (CR3 load: the next hmmu_base checks
+ * them), the page (or 4 MiB region of a large page) of lin in every space
+ * (INVLPG), everything (paging-mode change). */
 void hmmu_flush_nonglobal(struct hmmu *h);
 void hmmu_invlpg(struct hmmu *h, uint32_t lin);
 void hmmu_drop_all(struct hmmu *h);

@@ -218,6 +218,7 @@ xbt_guest(mmu_protection SOURCES mmu_protection.c ${XBT_MMU_COMMON})
 xbt_guest(mmu_global     SOURCES mmu_global.c ${XBT_MMU_COMMON})
 xbt_guest(mmu_alias      SOURCES mmu_alias.c ${XBT_MMU_COMMON})
 xbt_guest(mmu_stale      SOURCES mmu_stale.c ${XBT_MMU_COMMON})
+xbt_guest(mmu_spaces     SOURCES mmu_spaces.c ${XBT_MMU_COMMON})
 xbt_guest(mmu_ibranch    SOURCES mmu_ibranch.c ${XBT_MMU_COMMON})
 xbt_guest(mmu_sysdesc    SOURCES mmu_sysdesc.c ${XBT_MMU_COMMON})
 # QEMU reports RSVD page faults without P, has no reserved bits 20:13 in

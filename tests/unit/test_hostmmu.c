@@ -7,7 +7,10 @@
  * (A set, read-only until a write sets D), a user access to a supervisor
  * page or to a not-present page goes to the slow path and sets nothing, a
  * mapping budget evicts the oldest fill, INVLPG / CR3 / mode flushes drop
- * what they must (global pages survive CR3), fault-around maps exactly the
+ * what they must (global pages survive CR3, a CR3 load keeps exactly the
+ * pages whose translation is unchanged), address spaces keep windows of
+ * their own (a switch back finds its pages, INVLPG reaches them all, the
+ * least recently used is reassigned), fault-around maps exactly the
  * neighbours that need no A/D update, a code page is write-protected
  * in every alias, and the guards alias the linear addresses that wrap.
  * Host protection is checked by touching the window under a SIGSEGV probe.
@@ -207,7 +210,7 @@ static int setup_win(void **state, uint32_t budget)
     g_ram = mmap(NULL, RAM, PROT_READ | PROT_WRITE, MAP_SHARED, g_fd, 0);
     if (g_ram == MAP_FAILED || mmu_init(&g_mmu, g_ram, RAM, NULL, 16) < 0)
         return -1;
-    if (mmu_use_host(&g_mmu, g_fd, budget) < 0)
+    if (mmu_use_host(&g_mmu, g_fd, budget, 2) < 0)
         return -1;
     /* 0x400000.. -> 0x10000.. (rw, user; 0x401000 supervisor read-only;
      * 0x402000 global; 0x403000 not present); 0xC0000000 -> 0x20000 */
@@ -257,7 +260,7 @@ static enum mmu_host_fault fault(uint8_t *base, uint32_t lin, bool write)
 static void test_fill_read_then_write(void **state)
 {
     (void)state;
-    uint8_t *sup = mmu_host_base(&g_mmu, CR3, false);
+    uint8_t *sup = mmu_host_base(&g_mmu, &g_pg, false);
     assert_false(probe(sup + 0x400000, false));
     assert_int_equal(fault(sup, 0x400000, false), MMU_HOST_RETRY);
     uint32_t v;
@@ -280,8 +283,8 @@ static void test_fill_read_then_write(void **state)
 static void test_slow_path_cases(void **state)
 {
     (void)state;
-    uint8_t *sup = mmu_host_base(&g_mmu, CR3, false);
-    uint8_t *user = mmu_host_base(&g_mmu, CR3, true);
+    uint8_t *sup = mmu_host_base(&g_mmu, &g_pg, false);
+    uint8_t *user = mmu_host_base(&g_mmu, &g_pg, true);
     assert_ptr_not_equal(sup, user);
     /* a user access to a supervisor page: #PF in the slow path, no A */
     assert_int_equal(fault(user, 0x401000, false), MMU_HOST_DIVERT);
@@ -307,7 +310,7 @@ static void test_slow_path_cases(void **state)
 static void test_guard_alias(void **state)
 {
     (void)state;
-    uint8_t *sup = mmu_host_base(&g_mmu, CR3, false);
+    uint8_t *sup = mmu_host_base(&g_mmu, &g_pg, false);
     /* [reg + 0xC0000000] with reg small: the host lands 1 GiB below */
     uint8_t *a = sup - 0x40000000;
     assert_int_equal(mmu_host_fault(&g_mmu, &g_pg, (uintptr_t)a, 0xC0000000u, false),
@@ -323,30 +326,99 @@ static void test_guard_alias(void **state)
 static void test_flushes(void **state)
 {
     (void)state;
-    uint8_t *sup = mmu_host_base(&g_mmu, CR3, false);
+    uint8_t *sup = mmu_host_base(&g_mmu, &g_pg, false);
     assert_int_equal(fault(sup, 0x400000, false), MMU_HOST_RETRY);
     assert_int_equal(fault(sup, 0x402000, false), MMU_HOST_RETRY); /* global */
     assert_int_equal(fault(sup, 0x404000, false), MMU_HOST_RETRY);
     mmu_flush(&g_mmu, MMU_FLUSH_INVLPG, CR3, 0x404000);
     assert_false(probe(sup + 0x404000, false));
     assert_true(probe(sup + 0x400000, false));
+    /* a CR3 load with the tables unchanged keeps the page (checked) */
     mmu_flush(&g_mmu, MMU_FLUSH_CR3, CR3, 0);
+    assert_ptr_equal(mmu_host_base(&g_mmu, &g_pg, false), sup);
+    assert_true(probe(sup + 0x400000, false));
+    /* changed without INVLPG: the next CR3 load drops it */
+    put32(PT + 0 * 4, 0x13000 | PTE_P | PTE_W | PTE_U | PTE_A);
+    assert_true(probe(sup + 0x400000, false)); /* a TLB may keep it until then */
+    mmu_flush(&g_mmu, MMU_FLUSH_CR3, CR3, 0);
+    assert_ptr_equal(mmu_host_base(&g_mmu, &g_pg, false), sup);
     assert_false(probe(sup + 0x400000, false));
     assert_true(probe(sup + 0x402000, false)); /* global pages survive */
     mmu_flush(&g_mmu, MMU_FLUSH_MODE, CR3, 0);
     assert_false(probe(sup + 0x402000, false));
     const struct hmmu_stats *st = mmu_host_stats(&g_mmu);
     assert_int_equal(st->drop_invlpg, 1);
+    assert_int_equal(st->kept_cr3, 1);
     assert_int_equal(st->drop_cr3, 1);
     assert_int_equal(st->drop_mode, 1);
     assert_int_equal(st->live, 0);
 }
 
+/* A second address space: page directory CR3_B, 0x400000 -> 0x16000. */
+#define CR3_B 0x5000u
+#define PT_B 0x6000u
+#define CR3_C 0x7000u
+
+static enum mmu_host_fault fault_pg(const struct mmu_paging *pg, uint8_t *base, uint32_t lin)
+{
+    return mmu_host_fault(&g_mmu, pg, (uintptr_t)(base + lin), lin, false);
+}
+
+static uint32_t host32(const uint8_t *p)
+{
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+static void test_spaces(void **state)
+{
+    (void)state;
+    put32(CR3_B + (0x400000u >> 22) * 4, PT_B | PTE_P | PTE_W | PTE_U);
+    put32(PT_B, 0x16000 | PTE_P | PTE_W | PTE_U);
+    put32(0x16000, 0xB0B0B0B0);
+    const struct mmu_paging pg_b = { CR0, CR3_B, CR4_PGE }, pg_c = { CR0, CR3_C, CR4_PGE };
+    uint8_t *a = mmu_host_base(&g_mmu, &g_pg, false);
+    assert_int_equal(fault(a, 0x400000, false), MMU_HOST_RETRY);
+    mmu_flush(&g_mmu, MMU_FLUSH_CR3, CR3_B, 0);
+    uint8_t *b = mmu_host_base(&g_mmu, &pg_b, false);
+    assert_ptr_not_equal(a, b);
+    assert_false(probe(b + 0x400000, false));
+    /* a fault in a space that is not the current one is never filled */
+    assert_int_equal(fault(a, 0x404000, false), MMU_HOST_DIVERT);
+    assert_int_equal(fault_pg(&pg_b, b, 0x400000), MMU_HOST_RETRY);
+    assert_int_equal(host32(b + 0x400000), 0xB0B0B0B0);
+    /* back to A: its page is still mapped, without a fault */
+    uint64_t faults = mmu_host_stats(&g_mmu)->faults;
+    mmu_flush(&g_mmu, MMU_FLUSH_CR3, CR3, 0);
+    assert_ptr_equal(mmu_host_base(&g_mmu, &g_pg, false), a);
+    assert_int_equal(host32(a + 0x400000), 0x11223344);
+    assert_int_equal(mmu_host_stats(&g_mmu)->faults, faults);
+    /* INVLPG reaches every space */
+    mmu_flush(&g_mmu, MMU_FLUSH_INVLPG, CR3, 0x400000);
+    assert_false(probe(b + 0x400000, false));
+    assert_int_equal(fault_pg(&g_pg, a, 0x400000), MMU_HOST_RETRY);
+    /* a third address space with two kept: the least recently used (B)
+     * is reassigned and loses its non-global pages */
+    mmu_flush(&g_mmu, MMU_FLUSH_CR3, CR3_B, 0);
+    assert_ptr_equal(mmu_host_base(&g_mmu, &pg_b, false), b);
+    assert_int_equal(fault_pg(&pg_b, b, 0x400000), MMU_HOST_RETRY);
+    mmu_flush(&g_mmu, MMU_FLUSH_CR3, CR3, 0);
+    assert_ptr_equal(mmu_host_base(&g_mmu, &g_pg, false), a);
+    mmu_flush(&g_mmu, MMU_FLUSH_CR3, CR3_C, 0);
+    assert_ptr_equal(mmu_host_base(&g_mmu, &pg_c, false), b);
+    assert_false(probe(b + 0x400000, false));
+    assert_true(probe(a + 0x400000, false));
+    const struct hmmu_stats *st = mmu_host_stats(&g_mmu);
+    assert_int_equal(st->space_new, 3);
+    assert_int_equal(st->space_found, 3);
+}
+
 static void test_code_page_aliases(void **state)
 {
     (void)state;
-    uint8_t *sup = mmu_host_base(&g_mmu, CR3, false);
-    uint8_t *user = mmu_host_base(&g_mmu, CR3, true);
+    uint8_t *sup = mmu_host_base(&g_mmu, &g_pg, false);
+    uint8_t *user = mmu_host_base(&g_mmu, &g_pg, true);
     put32(PT + 5 * 4, 0x10000 | PTE_P | PTE_W | PTE_U); /* 0x405000 aliases 0x400000 */
     assert_int_equal(fault(sup, 0x400000, true), MMU_HOST_RETRY);
     assert_int_equal(fault(user, 0x405000, true), MMU_HOST_RETRY);
@@ -367,7 +439,7 @@ static void test_code_page_aliases(void **state)
 static void test_budget_evicts_oldest(void **state)
 {
     (void)state;
-    uint8_t *sup = mmu_host_base(&g_mmu, CR3, false);
+    uint8_t *sup = mmu_host_base(&g_mmu, &g_pg, false);
     assert_int_equal(fault(sup, 0x400000, false), MMU_HOST_RETRY);
     assert_int_equal(fault(sup, 0x402000, false), MMU_HOST_RETRY);
     assert_int_equal(fault(sup, 0x404000, false), MMU_HOST_RETRY);
@@ -386,7 +458,7 @@ static void test_budget_evicts_oldest(void **state)
 static void test_fault_around(void **state)
 {
     (void)state;
-    uint8_t *sup = mmu_host_base(&g_mmu, CR3, false);
+    uint8_t *sup = mmu_host_base(&g_mmu, &g_pg, false);
     put32(CR3 + (0x400000u >> 22) * 4, PT | PTE_P | PTE_W | PTE_U | PTE_A);
     put32(PT + 2 * 4, 0x12000 | PTE_P | PTE_W | PTE_G | PTE_A);
     put32(PT + 4 * 4, 0x14000 | PTE_P | PTE_W | PTE_U | PTE_A | PTE_D);
@@ -419,6 +491,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_slow_path_cases, setup_big, teardown_win),
         cmocka_unit_test_setup_teardown(test_guard_alias, setup_big, teardown_win),
         cmocka_unit_test_setup_teardown(test_flushes, setup_big, teardown_win),
+        cmocka_unit_test_setup_teardown(test_spaces, setup_big, teardown_win),
         cmocka_unit_test_setup_teardown(test_code_page_aliases, setup_big, teardown_win),
         cmocka_unit_test_setup_teardown(test_budget_evicts_oldest, setup_small, teardown_win),
         cmocka_unit_test_setup_teardown(test_fault_around, setup_around, teardown_win),
