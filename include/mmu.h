@@ -156,7 +156,7 @@ struct hmmu_stats {
     uint64_t div_stale;    /* ... mapped with these rights already, or no room */
     uint64_t map_failures; /* mmap refused by the host */
     uint64_t drop_cr3, drop_invlpg, drop_mode, drop_evict; /* mappings dropped by cause */
-    uint64_t kept_cr3;       /* mappings kept across a CR3 load (checked: unchanged) */
+    uint64_t kept;           /* mappings a CR3 load or mode change checked and kept */
     uint64_t space_found;    /* switches to the address space's own windows */
     uint64_t space_new;      /* ... to windows reassigned to a new address space */
     uint64_t window_flushes; /* whole windows cleared in one call */

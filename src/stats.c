@@ -207,7 +207,7 @@ static void collect_hostmmu(struct kvs *c, const struct machine *m)
     add(c, "drops_invlpg", h->drop_invlpg);
     add(c, "drops_mode", h->drop_mode);
     add(c, "drops_evict", h->drop_evict);
-    add(c, "kept_cr3", h->kept_cr3);
+    add(c, "kept_checked", h->kept);
     add(c, "space_found", h->space_found);
     add(c, "space_new", h->space_new);
     add(c, "window_flushes", h->window_flushes);

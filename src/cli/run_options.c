@@ -435,14 +435,15 @@ static const struct optparse_opt run_opts[] = {
     { .name = "mmu",
       .kind = OPTPARSE_CHOICE,
       FIELD(cfg.mmu),
-      .def = MMU_WALK,
+      .def = MMU_HOST,
       .choices = mmu_choices,
       .section = SEC_TRANSLATION,
-      .help = "paging: fill the TLB from a walk of the guest tables\n"
-              "(default), or from shadow page tables kept coherent by\n"
-              "tracing writes to the guest's page-table pages; host =\n"
-              "host-MMU windows per privilege, one host instruction\n"
-              "per access, pages mapped on host faults" },
+      .help = "paging: host = host-MMU windows per address space and\n"
+              "privilege, one host instruction per access, pages mapped\n"
+              "on host faults (default); walk = fill a simulated TLB\n"
+              "from a walk of the guest tables; shadow = from shadow\n"
+              "page tables kept coherent by tracing writes to the\n"
+              "guest's page-table pages" },
     { .name = "host-maps",
       .kind = OPTPARSE_UINT,
       .metavar = "N",

@@ -59,12 +59,13 @@
  */
 enum { SLOT_MAIN, SLOT_LOW, SLOT_HIGH, SLOTS };
 #define HW_WINS (HW_VIEWS * SLOTS) /* per space */
-/* Tunable: the most non-global mappings a switch to a space checks; a
- * space holding more drops them instead.  Policy: a check is a walk of
- * about 0.1 us, a refill a host fault and an mmap of 10-20 us, so checking
- * pays when one page in a hundred is used again; 4,096 checks (about 0.4
- * ms) bound the worst switch. */
-#define HMMU_RECHECK_MAX 4096u
+/* Tunable: the most mappings a switch to a space checks; the ones past
+ * that are dropped unchecked.  Policy: a check is a walk of about 0.1 us,
+ * a refill a host fault and an mmap of 10-20 us, so checking pays when one
+ * page in a hundred is used again; 8,192 checks (about 1 ms) bound the
+ * worst switch, and cover the Linux kernel's own pages after a CR4.PGE
+ * toggle (about 8,000 at the boot's peak). */
+#define HMMU_RECHECK_MAX 8192u
 
 struct hwin {
     uint8_t *base;            /* host address of linear 0 in this place */
@@ -74,6 +75,7 @@ struct hwin {
 struct hspace {
     uint32_t cr3; /* page directory of the address space (used) */
     bool used;
+    bool stale_all; /* a paging-mode change since: global pages are checked too */
     uint64_t stamp; /* last switch to it */
 };
 
@@ -375,44 +377,49 @@ void hmmu_flush_nonglobal(struct hmmu *h)
 
 void hmmu_drop_all(struct hmmu *h)
 {
-    for (uint32_t v = 0; v < h->nspaces * HW_WINS; v++)
-        flush_view(h, (int)v, false, &h->st.drop_mode);
+    h->pending = true;
+    for (uint32_t s = 0; s < h->nspaces; s++)
+        h->space[s].stale_all = true;
 }
 
-/* Keeps the non-global mappings of window v that a fill under pg would
- * make now (see the header); drops the others, in runs. */
-static void recheck_view(struct hmmu *h, struct mmu *mmu, const struct mmu_paging *pg, int v)
+/* True if a fill under pg would map r's page now exactly as it is (see
+ * the header); its large-page and global flags follow the tables. */
+static bool still_valid(struct hmmu *h, struct mmu *mmu, const struct mmu_paging *pg, int v,
+                        struct hmap_rec *r)
 {
-    struct hwin *win = &h->win[v];
+    struct walk_result w;
+    unsigned acc = (win_user(v) ? WALK_USER : 0) | (r->writable ? WALK_WRITE : 0);
+    if (mmu_walk_peek(mmu, pg->cr0, pg->cr3, pg->cr4, r->lin, acc, &w) < 0 || w.phys != r->phys ||
+        !mmu_is_plain_ram(mmu, w.phys) || (r->writable && mmu_is_wp_page(mmu, w.phys)))
+        return false;
+    r->big = w.big;
+    r->global = w.global;
+    if (w.big)
+        h->win[v].big[r->lin >> 25] |= (uint8_t)(1u << ((r->lin >> 22) & 7));
+    return true;
+}
+
+/* Keeps the mappings of window v (the non-global ones, or all after a
+ * paging-mode change) that a fill under pg would make now, checking at
+ * most *budget of them; drops the others, in runs. */
+static void recheck_view(struct hmmu *h, struct mmu *mmu, const struct mmu_paging *pg, int v,
+                         bool all, uint32_t *budget)
+{
     uint32_t n = 0;
     for (uint32_t i = hmap_win_first(&h->map, (unsigned)v), next; i != HMAP_NIL; i = next) {
         struct hmap_rec *r = &h->map.rec[i];
         next = r->wnext;
-        if (r->global)
+        if (!all && r->global)
             continue;
-        struct walk_result w;
-        unsigned acc = (win_user(v) ? WALK_USER : 0) | (r->writable ? WALK_WRITE : 0);
-        if (mmu_walk_peek(mmu, pg->cr0, pg->cr3, pg->cr4, r->lin, acc, &w) == 0 &&
-            w.phys == r->phys && (!r->writable || !mmu_is_wp_page(mmu, w.phys))) {
-            r->big = w.big;
-            if (w.big)
-                win->big[r->lin >> 25] |= (uint8_t)(1u << ((r->lin >> 22) & 7));
-            h->st.kept_cr3++;
+        if (*budget && (*budget)-- && still_valid(h, mmu, pg, v, r)) {
+            h->st.kept++;
             continue;
         }
         h->scratch[n++] = r->lin;
         hmap_remove(&h->map, i);
     }
-    h->st.drop_cr3 += n;
-    unmap_sorted(h, win, n);
-}
-
-static uint32_t nonglobal_count(const struct hmmu *h, uint32_t s)
-{
-    uint32_t n = 0;
-    for (uint32_t v = s * HW_WINS; v < (s + 1) * HW_WINS; v++)
-        n += h->map.wcount[v];
-    return n;
+    *(all ? &h->st.drop_mode : &h->st.drop_cr3) += n;
+    unmap_sorted(h, &h->win[v], n);
 }
 
 /* The space for pg's CR3: its own, checked, or the least recently used
@@ -426,7 +433,9 @@ static void switch_space(struct hmmu *h, struct mmu *mmu, const struct mmu_pagin
         if (!h->space[k].used || (h->space[lru].used && h->space[k].stamp < h->space[lru].stamp))
             lru = k;
     }
-    bool recheck = s < h->nspaces && nonglobal_count(h, s) <= HMMU_RECHECK_MAX;
+    bool recheck = s < h->nspaces;
+    uint32_t budget = HMMU_RECHECK_MAX;
+    bool all = s < h->nspaces ? h->space[s].stale_all : h->space[lru].stale_all;
     if (s == h->nspaces) {
         s = lru;
         h->space[s].used = true;
@@ -437,10 +446,11 @@ static void switch_space(struct hmmu *h, struct mmu *mmu, const struct mmu_pagin
     }
     for (uint32_t v = s * HW_WINS; v < (s + 1) * HW_WINS; v++) {
         if (recheck)
-            recheck_view(h, mmu, pg, (int)v);
+            recheck_view(h, mmu, pg, (int)v, all, &budget);
         else
-            flush_view(h, (int)v, true, &h->st.drop_cr3);
+            flush_view(h, (int)v, !all, all ? &h->st.drop_mode : &h->st.drop_cr3);
     }
+    h->space[s].stale_all = false;
     h->space[s].stamp = ++h->clock;
     h->cur = s;
     h->pending = false;

@@ -344,11 +344,17 @@ static void test_flushes(void **state)
     assert_ptr_equal(mmu_host_base(&g_mmu, &g_pg, false), sup);
     assert_false(probe(sup + 0x400000, false));
     assert_true(probe(sup + 0x402000, false)); /* global pages survive */
+    /* a paging-mode change checks the global pages too */
     mmu_flush(&g_mmu, MMU_FLUSH_MODE, CR3, 0);
+    assert_ptr_equal(mmu_host_base(&g_mmu, &g_pg, false), sup);
+    assert_true(probe(sup + 0x402000, false));
+    put32(PT + 2 * 4, 0x13000 | PTE_P | PTE_W | PTE_G | PTE_A);
+    mmu_flush(&g_mmu, MMU_FLUSH_MODE, CR3, 0);
+    assert_ptr_equal(mmu_host_base(&g_mmu, &g_pg, false), sup);
     assert_false(probe(sup + 0x402000, false));
     const struct hmmu_stats *st = mmu_host_stats(&g_mmu);
     assert_int_equal(st->drop_invlpg, 1);
-    assert_int_equal(st->kept_cr3, 1);
+    assert_int_equal(st->kept, 2);
     assert_int_equal(st->drop_cr3, 1);
     assert_int_equal(st->drop_mode, 1);
     assert_int_equal(st->live, 0);
