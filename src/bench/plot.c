@@ -108,7 +108,7 @@ static void bars(const struct bench *b, FILE *gp, FILE *dat, const char *dat_pat
 {
     int base = plot_base(b, 0, b->nwl);
     double lo = 1, hi = 1;
-    int ncol = 0;
+    int ncol = 0, nvalid = 0;
     for (size_t c = 0; c < b->ncfg; c++)
         ncol += (int)b->cfg[c].kind != base;
     for (size_t w = 0; w < b->nwl; w++) {
@@ -119,6 +119,7 @@ static void bars(const struct bench *b, FILE *gp, FILE *dat, const char *dat_pat
             double r = relative(b, w, c, base);
             if (r > 0) {
                 fprintf(dat, " %.6g", r);
+                nvalid++;
                 lo = r < lo ? r : lo;
                 hi = r > hi ? r : hi;
             } else {
@@ -149,6 +150,12 @@ static void bars(const struct bench *b, FILE *gp, FILE *dat, const char *dat_pat
     else
         fprintf(gp, "set yrange [0:*]\nset ylabel '%s'\n", what);
     free(what);
+    if (!nvalid) { /* every run below the timer's resolution: gnuplot refuses */
+        fputs("set label 1 'no valid measurement' at graph 0.5, graph 0.5 center\n"
+              "plot [0:1] [0:1] NaN notitle\n",
+              gp);
+        return;
+    }
     fputs("plot ", gp);
     int col = 2;
     for (size_t c = 0; c < b->ncfg; c++) {

@@ -4,7 +4,6 @@
  * fixed flag save/restore sequences are written as bytes, because their
  * exact length and layout are part of the chaining contract.
  */
-#include <stdarg.h>
 #include <string.h>
 
 #include "emit.h"
@@ -20,38 +19,6 @@ void e_bytes(struct emit *e, const void *p, size_t n)
     e->pos += n;
 }
 
-ZydisEncoderOperand o_reg(ZydisRegister r)
-{
-    ZydisEncoderOperand o;
-    memset(&o, 0, sizeof(o));
-    o.type = ZYDIS_OPERAND_TYPE_REGISTER;
-    o.reg.value = r;
-    return o;
-}
-
-ZydisEncoderOperand o_imm(int64_t v)
-{
-    ZydisEncoderOperand o;
-    memset(&o, 0, sizeof(o));
-    o.type = ZYDIS_OPERAND_TYPE_IMMEDIATE;
-    o.imm.s = v;
-    return o;
-}
-
-ZydisEncoderOperand o_mem(ZydisRegister base, ZydisRegister index, uint8_t scale, int64_t disp,
-                          uint16_t size)
-{
-    ZydisEncoderOperand o;
-    memset(&o, 0, sizeof(o));
-    o.type = ZYDIS_OPERAND_TYPE_MEMORY;
-    o.mem.base = base;
-    o.mem.index = index;
-    o.mem.scale = index == ZYDIS_REGISTER_NONE ? 0 : scale;
-    o.mem.displacement = disp;
-    o.mem.size = size;
-    return o;
-}
-
 size_t e_request(struct emit *e, const ZydisEncoderRequest *req)
 {
     uint8_t tmp[ZYDIS_MAX_INSTRUCTION_LENGTH];
@@ -64,34 +31,15 @@ size_t e_request(struct emit *e, const ZydisEncoderRequest *req)
     return len;
 }
 
-static size_t encode_v(uint8_t *out, ZydisMnemonic mn, int nops, va_list ap)
+size_t e_encode_ops(uint8_t *out, ZydisMnemonic mn, int nops, const ZydisEncoderOperand *ops)
 {
-    ZydisEncoderRequest req;
-    memset(&req, 0, sizeof(req));
-    req.machine_mode = ZYDIS_MACHINE_MODE_LONG_64;
-    req.mnemonic = mn;
-    req.operand_count = (ZyanU8)nops;
-    for (int i = 0; i < nops; i++)
-        req.operands[i] = va_arg(ap, ZydisEncoderOperand);
-    return enc_memo_encode(&req, out);
+    return enc_memo_encode_ops(mn, nops, ops, out);
 }
 
-size_t e_encode(uint8_t *out, ZydisMnemonic mn, int nops, ...)
-{
-    va_list ap;
-    va_start(ap, nops);
-    size_t n = encode_v(out, mn, nops, ap);
-    va_end(ap);
-    return n;
-}
-
-size_t e_insn(struct emit *e, ZydisMnemonic mn, int nops, ...)
+size_t e_insn_ops(struct emit *e, ZydisMnemonic mn, int nops, const ZydisEncoderOperand *ops)
 {
     uint8_t tmp[ZYDIS_MAX_INSTRUCTION_LENGTH];
-    va_list ap;
-    va_start(ap, nops);
-    size_t n = encode_v(tmp, mn, nops, ap);
-    va_end(ap);
+    size_t n = enc_memo_encode_ops(mn, nops, ops, tmp);
     if (!n) {
         e->encode_error = true;
         return 0;

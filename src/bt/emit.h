@@ -38,15 +38,36 @@ static inline void e_u32(struct emit *e, uint32_t v)
 
 /* Operand builders for e_insn().  Immediates for 32-bit operands must be
  * passed sign-converted ((int32_t)v): the encoder checks the signed range. */
-ZydisEncoderOperand o_reg(ZydisRegister r);
-ZydisEncoderOperand o_imm(int64_t v);
-ZydisEncoderOperand o_mem(ZydisRegister base, ZydisRegister index, uint8_t scale, int64_t disp,
-                          uint16_t size);
+static inline ZydisEncoderOperand o_reg(ZydisRegister r)
+{
+    return (ZydisEncoderOperand){ .type = ZYDIS_OPERAND_TYPE_REGISTER, .reg.value = r };
+}
+static inline ZydisEncoderOperand o_imm(int64_t v)
+{
+    return (ZydisEncoderOperand){ .type = ZYDIS_OPERAND_TYPE_IMMEDIATE, .imm.s = v };
+}
+static inline ZydisEncoderOperand o_mem(ZydisRegister base, ZydisRegister index, uint8_t scale,
+                                        int64_t disp, uint16_t size)
+{
+    return (ZydisEncoderOperand){ .type = ZYDIS_OPERAND_TYPE_MEMORY,
+                                  .mem = { .base = base,
+                                           .index = index,
+                                           .scale = index == ZYDIS_REGISTER_NONE ? 0 : scale,
+                                           .displacement = disp,
+                                           .size = size } };
+}
 
-/* Encodes one 64-bit-mode instruction; returns its length (0 on error). */
-size_t e_insn(struct emit *e, ZydisMnemonic mn, int nops, ...);
-/* Encodes one instruction into out[ZYDIS_MAX_INSTRUCTION_LENGTH]; 0 on error. */
-size_t e_encode(uint8_t *out, ZydisMnemonic mn, int nops, ...);
+/* Encodes one 64-bit-mode instruction from nops operands (the builders
+ * above) into the buffer; returns its length (0 on error, flagged).  The
+ * operands are an array the caller builds in place, so a request seen
+ * before (encmemo.h) costs no copy of them. */
+#define e_insn(e, mn, nops, ...)                                                                   \
+    e_insn_ops((e), (mn), (nops), (const ZydisEncoderOperand[]){ __VA_ARGS__ })
+size_t e_insn_ops(struct emit *e, ZydisMnemonic mn, int nops, const ZydisEncoderOperand *ops);
+/* The same into out[ZYDIS_MAX_INSTRUCTION_LENGTH]; 0 on error. */
+#define e_encode(out, mn, nops, ...)                                                               \
+    e_encode_ops((out), (mn), (nops), (const ZydisEncoderOperand[]){ __VA_ARGS__ })
+size_t e_encode_ops(uint8_t *out, ZydisMnemonic mn, int nops, const ZydisEncoderOperand *ops);
 /* Encodes a prepared request. */
 size_t e_request(struct emit *e, const ZydisEncoderRequest *req);
 

@@ -124,12 +124,13 @@ static void put_le(uint8_t *p, uint64_t v, unsigned n)
 }
 
 /* The entry's bytes with req's values in their fields. */
-static size_t replay(const struct memo_entry *m, const ZydisEncoderRequest *req, uint8_t *out)
+static size_t replay(const struct memo_entry *m, int nops, const ZydisEncoderOperand *ops,
+                     uint8_t *out)
 {
     memcpy(out, m->bytes, m->len);
     int nimm = 0;
-    for (int k = 0; k < req->operand_count; k++) {
-        const ZydisEncoderOperand *o = &req->operands[k];
+    for (int k = 0; k < nops; k++) {
+        const ZydisEncoderOperand *o = &ops[k];
         if (o->type == ZYDIS_OPERAND_TYPE_MEMORY && m->disp_off != NO_FIELD) {
             put_le(out + m->disp_off, (uint64_t)o->mem.displacement, m->disp_size);
         } else if (o->type == ZYDIS_OPERAND_TYPE_IMMEDIATE && nimm < 2) {
@@ -143,7 +144,7 @@ static size_t replay(const struct memo_entry *m, const ZydisEncoderRequest *req,
 
 /* Where the encoding's displacement and immediates are, for the entry;
  * false when its fields cannot be matched to the request's values. */
-static bool find_fields(struct memo_entry *m, const ZydisEncoderRequest *req)
+static bool find_fields(struct memo_entry *m, int nops, const ZydisEncoderOperand *ops)
 {
     ZydisDecodedInstruction zi;
     if (!ZYAN_SUCCESS(
@@ -160,8 +161,8 @@ static bool find_fields(struct memo_entry *m, const ZydisEncoderRequest *req)
     }
     int nimm = 0, nmem = 0;
     bool loose_imm = false, loose_disp = false;
-    for (int k = 0; k < req->operand_count; k++) {
-        const ZydisEncoderOperand *o = &req->operands[k];
+    for (int k = 0; k < nops; k++) {
+        const ZydisEncoderOperand *o = &ops[k];
         if (o->type == ZYDIS_OPERAND_TYPE_IMMEDIATE) {
             nimm++;
             loose_imm |= !(value_class(o->imm.s) & EXACT);
@@ -217,28 +218,50 @@ static struct memo_entry *lookup(const uint64_t key[KEY_WORDS], uint64_t h, bool
     return &set[!set[1].len ? 1 : (h & 1)];
 }
 
-size_t enc_memo_encode(const ZydisEncoderRequest *req, uint8_t *out)
+/* The request of an operand-array encoding (enc_memo_encode_ops). */
+static void build_request(ZydisMnemonic mn, int nops, const ZydisEncoderOperand *ops,
+                          ZydisEncoderRequest *req)
 {
-    uint64_t key[KEY_WORDS];
+    memset(req, 0, sizeof(*req));
+    req->machine_mode = ZYDIS_MACHINE_MODE_LONG_64;
+    req->mnemonic = mn;
+    req->operand_count = (ZyanU8)nops;
+    memcpy(req->operands, ops, (size_t)nops * sizeof(*ops));
+}
+
+static bool ready(void)
+{
     if (g_check < 0) {
         const char *c = getenv("XBT_ENCODE_CHECK");
         g_check = c && *c && strcmp(c, "0");
     }
     if (!g_table)
         g_table = calloc(ENC_MEMO_ENTRIES, sizeof(*g_table));
-    if (!g_table || !make_key(req, key)) {
-        g_st.uncached++;
-        return zydis_encode(req, out);
-    }
+    return g_table != NULL;
+}
+
+/* The memo for a request of shape key: req, or built from mn and ops
+ * when req is NULL (only on a miss or a check). */
+static size_t encode_key(const uint64_t key[KEY_WORDS], const ZydisEncoderRequest *req,
+                         ZydisMnemonic mn, int nops, const ZydisEncoderOperand *ops, uint8_t *out)
+{
+    ZydisEncoderRequest built;
     uint64_t h = hash_key(key);
     bool found;
     struct memo_entry *m = lookup(key, h, &found);
     if (found) {
-        size_t n = replay(m, req, out);
-        if (g_check)
-            check_hit(req, out, n);
+        size_t n = replay(m, nops, ops, out);
+        if (g_check) {
+            if (!req)
+                build_request(mn, nops, ops, &built);
+            check_hit(req ? req : &built, out, n);
+        }
         g_st.hits++;
         return n;
+    }
+    if (!req) {
+        build_request(mn, nops, ops, &built);
+        req = &built;
     }
     size_t n = zydis_encode(req, out);
     if (!n) {
@@ -250,11 +273,38 @@ size_t enc_memo_encode(const ZydisEncoderRequest *req, uint8_t *out)
     memset(e.bytes, 0, sizeof(e.bytes));
     memcpy(e.bytes, out, n);
     e.len = (uint8_t)n;
-    if (!find_fields(&e, req)) {
+    if (!find_fields(&e, nops, ops)) {
         g_st.uncached++;
         return n;
     }
     *m = e;
     g_st.misses++;
     return n;
+}
+
+size_t enc_memo_encode(const ZydisEncoderRequest *req, uint8_t *out)
+{
+    uint64_t key[KEY_WORDS];
+    if (!ready() || !make_key(req, key)) {
+        g_st.uncached++;
+        return zydis_encode(req, out);
+    }
+    return encode_key(key, req, req->mnemonic, req->operand_count, req->operands, out);
+}
+
+size_t enc_memo_encode_ops(ZydisMnemonic mn, int nops, const ZydisEncoderOperand *ops, uint8_t *out)
+{
+    uint64_t key[KEY_WORDS] = { (uint64_t)mn | (uint64_t)nops << 16, 0 };
+    bool keyed = ready() && nops >= 0 && nops <= ZYDIS_ENCODER_MAX_OPERANDS;
+    for (int k = 0; keyed && k < nops; k++)
+        keyed = op_word(&ops[k], &key[2 + k]);
+    if (!keyed) {
+        if (nops < 0 || nops > ZYDIS_ENCODER_MAX_OPERANDS)
+            return 0;
+        ZydisEncoderRequest req;
+        build_request(mn, nops, ops, &req);
+        g_st.uncached++;
+        return zydis_encode(&req, out);
+    }
+    return encode_key(key, NULL, mn, nops, ops, out);
 }

@@ -30,13 +30,19 @@
 #include "bt.h"
 
 /* Tunable: entries of the memo (two-way set-associative).  Policy: the
- * Linux boot encodes about 3,200 distinct shapes; 8,192 entries of 88
- * bytes (720 KiB, touched only as used) keep them all. */
-#define ENC_MEMO_ENTRIES 8192u
+ * Linux boot encodes about 6,900 distinct shapes under --mmu=host (2,800
+ * under walk); 16,384 entries of 88 bytes (1.4 MiB, touched only as used)
+ * keep all but about 800 of them (8,192 entries lost 2,600 to conflicts,
+ * 32,768 none). */
+#define ENC_MEMO_ENTRIES 16384u
 
 /* Encodes req into out[ZYDIS_MAX_INSTRUCTION_LENGTH]; its length, 0 when
  * Zydis refuses the request. */
 size_t enc_memo_encode(const ZydisEncoderRequest *req, uint8_t *out);
+/* The same for the request of 64-bit mode with mnemonic mn, operands
+ * ops[0..nops) and nothing else set, without building it on a hit. */
+size_t enc_memo_encode_ops(ZydisMnemonic mn, int nops, const ZydisEncoderOperand *ops,
+                           uint8_t *out);
 
 /* Forgets every shape (the counters stay): for tests. */
 void enc_memo_reset(void);
