@@ -18,7 +18,8 @@
  *     other than 64-bit are encoded every time.
  *   - XBT_ENCODE_CHECK=1 in the environment makes every hit encode the
  *     request again and compare: a difference is an internal error (one
- *     line) and abort().  The test suite runs with it (`make test-knobs`).
+ *     line) and abort() (bt_host_same's memo, hostform.c, checks its hits
+ *     the same way).  `make asan` runs the test suite with it.
  *   - Process-wide and not thread-safe: the translator is single-threaded
  *     (its work area is static too).  The table is allocated on first use.
  */

@@ -26,7 +26,7 @@ int hmap_init(struct hmap *h, uint32_t cap, uint32_t npages, uint32_t nwin)
     h->rec = calloc(cap, sizeof(*h->rec));
     h->hash = malloc(hsize * sizeof(uint32_t));
     h->rhead = malloc((npages ? npages : 1) * sizeof(uint32_t));
-    h->whead = malloc(nwin * sizeof(uint32_t));
+    h->whead = malloc(2 * nwin * sizeof(uint32_t));
     h->wcount = calloc(nwin, sizeof(uint32_t));
     if (!h->rec || !h->hash || !h->rhead || !h->whead || !h->wcount) {
         hmap_destroy(h);
@@ -34,7 +34,7 @@ int hmap_init(struct hmap *h, uint32_t cap, uint32_t npages, uint32_t nwin)
     }
     memset(h->hash, 0xFF, hsize * sizeof(uint32_t));
     memset(h->rhead, 0xFF, (npages ? npages : 1) * sizeof(uint32_t));
-    memset(h->whead, 0xFF, nwin * sizeof(uint32_t));
+    memset(h->whead, 0xFF, 2 * nwin * sizeof(uint32_t));
     h->cap = cap;
     h->hmask = hsize - 1;
     h->npages = npages;
@@ -127,7 +127,7 @@ uint32_t hmap_add(struct hmap *h, unsigned win, uint32_t lin, uint32_t phys)
     r->hnext = *b;
     *b = i;
     LINK(h, i, h->rhead[r->phys >> 12], rprev, rnext);
-    LINK(h, i, h->whead[win], wprev, wnext);
+    LINK(h, i, h->whead[2 * win], wprev, wnext);
     fill_append(h, i);
     h->wcount[win]++;
     if (++h->live > h->peak)
@@ -145,13 +145,23 @@ void hmap_remove(struct hmap *h, uint32_t i)
         p = &h->rec[*p].hnext;
     *p = r->hnext;
     UNLINK(h, i, h->rhead[r->phys >> 12], rprev, rnext);
-    UNLINK(h, i, h->whead[r->win], wprev, wnext);
+    UNLINK(h, i, h->whead[2 * r->win + r->global], wprev, wnext);
     fill_unlink(h, i);
     h->wcount[r->win]--;
     h->live--;
     r->used = 0;
     r->hnext = h->free;
     h->free = i;
+}
+
+void hmap_set_global(struct hmap *h, uint32_t i, bool global)
+{
+    struct hmap_rec *r = &h->rec[i];
+    if (!r->used || r->global == global)
+        return;
+    UNLINK(h, i, h->whead[2 * r->win + r->global], wprev, wnext);
+    r->global = global;
+    LINK(h, i, h->whead[2 * r->win + r->global], wprev, wnext);
 }
 
 void hmap_touch(struct hmap *h, uint32_t i)

@@ -5,8 +5,10 @@
  * Contract: a fixed pool of records, one per 4 KiB guest page mapped in a
  * window.  A record is found by (window, linear page) through a hash, by
  * the physical page it maps through the reverse map (so every alias of a
- * page can be write-protected), listed per window (a window is dropped as
- * a whole) and in fill order (the oldest is evicted when the pool is full:
+ * page can be write-protected), listed per window in two lists, the
+ * records of global pages and the others (a window is dropped as a whole,
+ * or its non-global records checked without walking past the global
+ * ones), and in fill order (the oldest is evicted when the pool is full:
  * hmap_add returns HMAP_NIL then, and the caller unmaps hmap_oldest()
  * first).  No host calls: hostmmu.c maps and unmaps.
  */
@@ -37,7 +39,7 @@ struct hmap {
     uint32_t hmask;
     uint32_t *rhead; /* per physical page */
     uint32_t npages;
-    uint32_t *whead; /* per window */
+    uint32_t *whead; /* per window: [2 * win] non-global records, [2 * win + 1] global */
     uint32_t *wcount;
     uint32_t nwin;
     uint32_t fhead, ftail; /* oldest fill first */
@@ -55,6 +57,9 @@ uint32_t hmap_add(struct hmap *h, unsigned win, uint32_t lin, uint32_t phys);
 void hmap_remove(struct hmap *h, uint32_t idx);
 /* Makes idx the newest in fill order (it was refilled). */
 void hmap_touch(struct hmap *h, uint32_t idx);
+/* Marks idx as a global page's record or not (new records are not),
+ * moving it to that list of its window. */
+void hmap_set_global(struct hmap *h, uint32_t idx, bool global);
 static inline uint32_t hmap_oldest(const struct hmap *h)
 {
     return h->fhead;
@@ -67,9 +72,9 @@ static inline uint32_t hmap_phys_first(const struct hmap *h, uint32_t phys)
     uint32_t p = phys >> 12;
     return p < h->npages ? h->rhead[p] : HMAP_NIL;
 }
-static inline uint32_t hmap_win_first(const struct hmap *h, unsigned win)
+static inline uint32_t hmap_win_first(const struct hmap *h, unsigned win, bool global)
 {
-    return win < h->nwin ? h->whead[win] : HMAP_NIL;
+    return win < h->nwin ? h->whead[2 * win + global] : HMAP_NIL;
 }
 
 #endif

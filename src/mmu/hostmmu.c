@@ -250,7 +250,7 @@ static bool map_page(struct hmmu *h, int v, uint32_t lin, const struct walk_resu
     }
     struct hmap_rec *r = &h->map.rec[i];
     r->writable = writable;
-    r->global = w->global;
+    hmap_set_global(&h->map, i, w->global);
     r->big = w->big;
     if (w->big)
         win->big[lin >> 25] |= (uint8_t)(1u << ((lin >> 22) & 7));
@@ -349,13 +349,12 @@ static void flush_view(struct hmmu *h, int v, bool keep_global, uint64_t *counte
     uint32_t total = h->map.wcount[v], n = 0;
     if (!total)
         return;
-    for (uint32_t i = hmap_win_first(&h->map, (unsigned)v), next; i != HMAP_NIL; i = next) {
-        next = h->map.rec[i].wnext;
-        if (keep_global && h->map.rec[i].global)
-            continue;
-        h->scratch[n++] = h->map.rec[i].lin;
-        hmap_remove(&h->map, i);
-    }
+    for (int g = 0; g <= !keep_global; g++)
+        for (uint32_t i = hmap_win_first(&h->map, (unsigned)v, g), next; i != HMAP_NIL; i = next) {
+            next = h->map.rec[i].wnext;
+            h->scratch[n++] = h->map.rec[i].lin;
+            hmap_remove(&h->map, i);
+        }
     *counter += n;
     if (n == total) {
         /* the whole place in one call (a guard's half of the linear space) */
@@ -393,7 +392,7 @@ static bool still_valid(struct hmmu *h, struct mmu *mmu, const struct mmu_paging
         !mmu_is_plain_ram(mmu, w.phys) || (r->writable && mmu_is_wp_page(mmu, w.phys)))
         return false;
     r->big = w.big;
-    r->global = w.global;
+    hmap_set_global(&h->map, (uint32_t)(r - h->map.rec), w.global);
     if (w.big)
         h->win[v].big[r->lin >> 25] |= (uint8_t)(1u << ((r->lin >> 22) & 7));
     return true;
@@ -406,18 +405,19 @@ static void recheck_view(struct hmmu *h, struct mmu *mmu, const struct mmu_pagin
                          bool all, uint32_t *budget)
 {
     uint32_t n = 0;
-    for (uint32_t i = hmap_win_first(&h->map, (unsigned)v), next; i != HMAP_NIL; i = next) {
-        struct hmap_rec *r = &h->map.rec[i];
-        next = r->wnext;
-        if (!all && r->global)
-            continue;
-        if (*budget && (*budget)-- && still_valid(h, mmu, pg, v, r)) {
-            h->st.kept++;
-            continue;
+    /* the global list first: a record that stops being global moves to
+     * the other list, which is checked after it */
+    for (int g = all; g >= 0; g--)
+        for (uint32_t i = hmap_win_first(&h->map, (unsigned)v, g), next; i != HMAP_NIL; i = next) {
+            struct hmap_rec *r = &h->map.rec[i];
+            next = r->wnext;
+            if (*budget && (*budget)-- && still_valid(h, mmu, pg, v, r)) {
+                h->st.kept++;
+                continue;
+            }
+            h->scratch[n++] = r->lin;
+            hmap_remove(&h->map, i);
         }
-        h->scratch[n++] = r->lin;
-        hmap_remove(&h->map, i);
-    }
     *(all ? &h->st.drop_mode : &h->st.drop_cr3) += n;
     unmap_sorted(h, &h->win[v], n);
 }

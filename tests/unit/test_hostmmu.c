@@ -68,12 +68,37 @@ static unsigned count_phys(const struct hmap *h, uint32_t phys)
 static unsigned count_win(const struct hmap *h, unsigned w)
 {
     unsigned n = 0;
-    for (uint32_t i = hmap_win_first(h, w); i != HMAP_NIL; i = h->rec[i].wnext) {
-        assert_int_equal(h->rec[i].win, w);
-        n++;
-    }
+    for (int g = 0; g < 2; g++)
+        for (uint32_t i = hmap_win_first(h, w, g); i != HMAP_NIL; i = h->rec[i].wnext) {
+            assert_int_equal(h->rec[i].win, w);
+            assert_int_equal(h->rec[i].global, g);
+            n++;
+        }
     assert_int_equal(h->wcount[w], n);
     return n;
+}
+
+/* Records of global pages are listed apart: a window's non-global ones
+ * are found without walking past them. */
+static void test_hmap_global_lists(void **state)
+{
+    (void)state;
+    struct hmap h;
+    assert_int_equal(hmap_init(&h, 8, 64, 2), 0);
+    uint32_t a = hmap_add(&h, 1, 0x1000, 0x5000), b = hmap_add(&h, 1, 0x2000, 0x6000);
+    hmap_add(&h, 1, 0x3000, 0x7000);
+    hmap_set_global(&h, b, true);
+    assert_int_equal(hmap_win_first(&h, 1, true), b);
+    assert_int_equal(h.rec[b].wnext, HMAP_NIL);
+    assert_int_equal(count_win(&h, 1), 3);
+    hmap_set_global(&h, a, true);
+    hmap_set_global(&h, b, false);
+    assert_int_equal(hmap_win_first(&h, 1, true), a);
+    assert_int_equal(count_win(&h, 1), 3);
+    hmap_remove(&h, a);
+    assert_int_equal(hmap_win_first(&h, 1, true), HMAP_NIL);
+    assert_int_equal(count_win(&h, 1), 2);
+    hmap_destroy(&h);
 }
 
 static void test_hmap_reverse_map(void **state)
@@ -493,6 +518,7 @@ int main(void)
         cmocka_unit_test(test_hmap_reverse_map),
         cmocka_unit_test(test_hmap_fill_order),
         cmocka_unit_test(test_hmap_many),
+        cmocka_unit_test(test_hmap_global_lists),
         cmocka_unit_test_setup_teardown(test_fill_read_then_write, setup_big, teardown_win),
         cmocka_unit_test_setup_teardown(test_slow_path_cases, setup_big, teardown_win),
         cmocka_unit_test_setup_teardown(test_guard_alias, setup_big, teardown_win),
