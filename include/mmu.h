@@ -148,6 +148,7 @@ struct hmmu_stats {
     uint64_t faults;       /* host faults in the paging windows */
     uint64_t fills;        /* pages mapped */
     uint64_t fills_around; /* of them, neighbours mapped with a fill (no A/D update needed) */
+    uint64_t fill_calls;   /* mmap calls that made them (a run of neighbours is one) */
     uint64_t upgrades;     /* read-only mappings made writable (first write, D set) */
     uint64_t div_pf;       /* sent to the slow path: the guest's #PF */
     uint64_t div_mmio;     /* ... not plain RAM (MMIO, open bus) */

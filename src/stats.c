@@ -196,6 +196,7 @@ static void collect_hostmmu(struct kvs *c, const struct machine *m)
     add(c, "faults", h->faults);
     add(c, "fills", h->fills);
     add(c, "fills_around", h->fills_around);
+    add(c, "fill_calls", h->fill_calls);
     add(c, "upgrades", h->upgrades);
     add(c, "to_slow_pf", h->div_pf);
     add(c, "to_slow_mmio", h->div_mmio);

@@ -255,26 +255,94 @@ static bool map_page(struct hmmu *h, int v, uint32_t lin, const struct walk_resu
     if (w->big)
         win->big[lin >> 25] |= (uint8_t)(1u << ((lin >> 22) & 7));
     h->st.fills++;
+    h->st.fill_calls++;
     live_changed(h);
     return true;
 }
 
+/* Maps n (at most HMMU_AROUND) unmapped pages from lin to the guest-
+ * physical pages from w->phys, all with w's flags and these rights, with
+ * one mmap; the number mapped. */
+static uint32_t map_run(struct hmmu *h, int v, uint32_t lin, uint32_t n,
+                        const struct walk_result *w, bool writable)
+{
+    struct hwin *win = &h->win[v];
+    uint32_t idx[HMMU_AROUND], k;
+    for (k = 0; k < n; k++) {
+        idx[k] = new_record(h, v, lin + k * PAGE_SIZE, w->phys + k * PAGE_SIZE);
+        if (idx[k] == HMAP_NIL)
+            break;
+    }
+    n = k;
+    if (!n)
+        return 0;
+    if (mmap(win->base + lin, (size_t)n * PAGE_SIZE, PROT_READ | (writable ? PROT_WRITE : 0),
+             MAP_SHARED | MAP_FIXED | MAP_POPULATE, h->ram_fd, (off_t)w->phys) == MAP_FAILED) {
+        for (k = 0; k < n; k++)
+            hmap_remove(&h->map, idx[k]);
+        unmap_range(win, lin, (uint64_t)n * PAGE_SIZE);
+        h->st.map_failures++;
+        live_changed(h);
+        return 0;
+    }
+    for (k = 0; k < n; k++) {
+        struct hmap_rec *r = &h->map.rec[idx[k]];
+        r->writable = writable;
+        hmap_set_global(&h->map, idx[k], w->global);
+        r->big = w->big;
+    }
+    if (w->big)
+        win->big[lin >> 25] |= (uint8_t)(1u << ((lin >> 22) & 7));
+    h->st.fills += n;
+    h->st.fill_calls++;
+    live_changed(h);
+    return n;
+}
+
+/* A neighbour of a fill that may be mapped: unmapped, and its translation
+ * needs no A/D update and is plain RAM; *writable: its rights. */
+static bool around_ok(struct hmmu *h, struct mmu *mmu, const struct mmu_paging *pg, int v,
+                      uint32_t p, struct walk_result *w, bool *writable)
+{
+    if (hmap_find(&h->map, (unsigned)v, p) != HMAP_NIL ||
+        mmu_walk_peek(mmu, pg->cr0, pg->cr3, pg->cr4, p, win_user(v) ? WALK_USER : 0, w) < 0 ||
+        !mmu_is_plain_ram(mmu, w->phys))
+        return false;
+    *writable = w->write_ok && w->dirty && !mmu_is_wp_page(mmu, w->phys);
+    return true;
+}
+
 /* Maps the pages of lin's aligned block that the guest's tables allow
- * without an A/D update (see HMMU_AROUND). */
+ * without an A/D update (see HMMU_AROUND), a run of pages that are
+ * adjacent in guest-physical memory too, with the same rights and flags,
+ * with one mmap. */
 static void fault_around(struct hmmu *h, struct mmu *mmu, const struct mmu_paging *pg, int v,
                          uint32_t lin)
 {
     uint32_t first = lin & ~(HMMU_AROUND * PAGE_SIZE - 1);
-    for (uint32_t k = 0; k < HMMU_AROUND; k++) {
+    struct walk_result run = { 0 };
+    uint32_t run_lin = 0, run_n = 0;
+    bool run_w = false;
+    for (uint32_t k = 0; k <= HMMU_AROUND; k++) {
         uint32_t p = first + k * PAGE_SIZE;
         struct walk_result w;
-        if (p == lin || hmap_find(&h->map, (unsigned)v, p) != HMAP_NIL ||
-            mmu_walk_peek(mmu, pg->cr0, pg->cr3, pg->cr4, p, win_user(v) ? WALK_USER : 0, &w) < 0 ||
-            !mmu_is_plain_ram(mmu, w.phys))
+        bool wr = false;
+        bool ok = k < HMMU_AROUND && p != lin && around_ok(h, mmu, pg, v, p, &w, &wr);
+        if (ok && run_n && p == run_lin + run_n * PAGE_SIZE &&
+            w.phys == run.phys + run_n * PAGE_SIZE && wr == run_w && w.global == run.global &&
+            w.big == run.big) {
+            run_n++;
             continue;
-        bool writable = w.write_ok && w.dirty && !mmu_is_wp_page(mmu, w.phys);
-        if (map_page(h, v, p, &w, writable))
-            h->st.fills_around++;
+        }
+        if (run_n)
+            h->st.fills_around += map_run(h, v, run_lin, run_n, &run, run_w);
+        run_n = 0;
+        if (ok) {
+            run_n = 1;
+            run = w;
+            run_lin = p;
+            run_w = wr;
+        }
     }
 }
 

@@ -509,6 +509,39 @@ static void test_fault_around(void **state)
     const struct hmmu_stats *st = mmu_host_stats(&g_mmu);
     assert_int_equal(st->fills_around, 2);
     assert_int_equal(st->fills, 3);
+    assert_int_equal(st->fill_calls, 3);
+}
+
+/* Neighbours adjacent in guest-physical memory too, with the same rights,
+ * are mapped with one call; a different frame, right or flag ends a run. */
+static void test_fault_around_runs(void **state)
+{
+    (void)state;
+    uint8_t *sup = mmu_host_base(&g_mmu, &g_pg, false);
+    put32(CR3 + (0x400000u >> 22) * 4, PT | PTE_P | PTE_W | PTE_U | PTE_A);
+    for (uint32_t k = 6; k < 10; k++) /* 0x406000-0x409000 -> 0x16000-0x19000, clean */
+        put32(PT + 4 * k, (0x10000 + k * 0x1000) | PTE_P | PTE_W | PTE_A);
+    put32(PT + 4 * 10, 0x1A000 | PTE_P | PTE_W | PTE_A | PTE_D); /* dirty: writable */
+    put32(PT + 4 * 11, 0x1B000 | PTE_P | PTE_W | PTE_A | PTE_D);
+    put32(PT + 4 * 12, 0x1D000 | PTE_P | PTE_W | PTE_A | PTE_D); /* not the next frame */
+    put32(0x17000, 0x17171717);
+    put32(0x1B000, 0x1B1B1B1B);
+    put32(0x1D000, 0x1D1D1D1D);
+    assert_int_equal(fault(sup, 0x400000, false), MMU_HOST_RETRY);
+    const struct hmmu_stats *st = mmu_host_stats(&g_mmu);
+    assert_int_equal(st->fills_around, 7);
+    assert_int_equal(st->fill_calls, 4); /* the fault, 0x406-0x409, 0x40A-0x40B, 0x40C */
+    assert_int_equal(get32(0x17000), *(volatile uint32_t *)(sup + 0x407000));
+    assert_int_equal(get32(0x1B000), *(volatile uint32_t *)(sup + 0x40B000));
+    assert_int_equal(get32(0x1D000), *(volatile uint32_t *)(sup + 0x40C000));
+    assert_false(probe(sup + 0x409000, true)); /* clean: read-only */
+    assert_true(probe(sup + 0x40A000, true));
+    assert_true(probe(sup + 0x40B000, true));
+    /* the records are per page: INVLPG drops one page of a run */
+    mmu_flush(&g_mmu, MMU_FLUSH_INVLPG, CR3, 0x407000);
+    assert_false(probe(sup + 0x407000, false));
+    assert_true(probe(sup + 0x406000, false));
+    assert_true(probe(sup + 0x408000, false));
 }
 
 int main(void)
@@ -527,6 +560,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_code_page_aliases, setup_big, teardown_win),
         cmocka_unit_test_setup_teardown(test_budget_evicts_oldest, setup_small, teardown_win),
         cmocka_unit_test_setup_teardown(test_fault_around, setup_around, teardown_win),
+        cmocka_unit_test_setup_teardown(test_fault_around_runs, setup_around, teardown_win),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
