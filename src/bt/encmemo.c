@@ -229,12 +229,18 @@ static void build_request(ZydisMnemonic mn, int nops, const ZydisEncoderOperand 
     memcpy(req->operands, ops, (size_t)nops * sizeof(*ops));
 }
 
-static bool ready(void)
+bool enc_memo_checking(void)
 {
     if (g_check < 0) {
         const char *c = getenv("XBT_ENCODE_CHECK");
         g_check = c && *c && strcmp(c, "0");
     }
+    return g_check;
+}
+
+static bool ready(void)
+{
+    enc_memo_checking();
     if (!g_table)
         g_table = calloc(ENC_MEMO_ENTRIES, sizeof(*g_table));
     return g_table != NULL;

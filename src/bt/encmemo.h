@@ -45,6 +45,10 @@ size_t enc_memo_encode(const ZydisEncoderRequest *req, uint8_t *out);
 size_t enc_memo_encode_ops(ZydisMnemonic mn, int nops, const ZydisEncoderOperand *ops,
                            uint8_t *out);
 
+/* Whether XBT_ENCODE_CHECK=1 asks every memo of the translator to check
+ * its hits (read once). */
+bool enc_memo_checking(void);
+
 /* Forgets every shape (the counters stay): for tests. */
 void enc_memo_reset(void);
 

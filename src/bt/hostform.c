@@ -126,11 +126,6 @@ static void same_key(const struct bt_insn *i, uint8_t k[16])
 bool bt_host_same(const struct bt_insn *i)
 {
     static struct same_entry *memo;
-    static int check = -1;
-    if (check < 0) {
-        const char *c = getenv("XBT_ENCODE_CHECK");
-        check = c && *c && strcmp(c, "0");
-    }
     if (!memo && !(memo = calloc(SAME_MEMO_ENTRIES, sizeof(*memo))))
         return host_same_decode(i);
     uint8_t k[16];
@@ -141,7 +136,7 @@ bool bt_host_same(const struct bt_insn *i)
     struct same_entry *e = &memo[(h >> 32) % SAME_MEMO_ENTRIES];
     if (e->answer && !memcmp(e->key, k, 16)) {
         bool same = e->answer == 2;
-        if (check && host_same_decode(i) != same) {
+        if (enc_memo_checking() && host_same_decode(i) != same) {
             xbt_error("internal error: the copy memo is wrong at %#x", i->pc);
             abort();
         }

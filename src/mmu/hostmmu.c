@@ -215,54 +215,10 @@ static uint32_t new_record(struct hmmu *h, int v, uint32_t lin, uint32_t phys)
     return i;
 }
 
-/* Maps lin -> phys in view v with the rights given (replacing whatever
- * was there).  false: the host refused (the access takes the slow path). */
-static bool map_page(struct hmmu *h, int v, uint32_t lin, const struct walk_result *w,
-                     bool writable)
-{
-    struct hwin *win = &h->win[v];
-    uint32_t i = hmap_find(&h->map, (unsigned)v, lin);
-    if (i != HMAP_NIL && h->map.rec[i].phys == w->phys) {
-        if (h->map.rec[i].writable == writable)
-            return false; /* it is mapped like this already: the access cannot be done here */
-        if (mprotect(win->base + (lin & PAGE_MASK), PAGE_SIZE,
-                     PROT_READ | (writable ? PROT_WRITE : 0)) < 0)
-            return false;
-        h->map.rec[i].writable = writable;
-        h->st.upgrades++;
-        hmap_touch(&h->map, i);
-        return true;
-    }
-    if (i != HMAP_NIL)
-        hmap_remove(&h->map, i); /* remapped elsewhere: mmap replaces it */
-    i = new_record(h, v, lin, w->phys);
-    if (i == HMAP_NIL)
-        return false;
-    void *p =
-        mmap(win->base + (lin & PAGE_MASK), PAGE_SIZE, PROT_READ | (writable ? PROT_WRITE : 0),
-             MAP_SHARED | MAP_FIXED | MAP_POPULATE, h->ram_fd, (off_t)w->phys);
-    if (p == MAP_FAILED) {
-        hmap_remove(&h->map, i);
-        unmap_range(win, lin & PAGE_MASK, PAGE_SIZE);
-        h->st.map_failures++;
-        live_changed(h);
-        return false;
-    }
-    struct hmap_rec *r = &h->map.rec[i];
-    r->writable = writable;
-    hmap_set_global(&h->map, i, w->global);
-    r->big = w->big;
-    if (w->big)
-        win->big[lin >> 25] |= (uint8_t)(1u << ((lin >> 22) & 7));
-    h->st.fills++;
-    h->st.fill_calls++;
-    live_changed(h);
-    return true;
-}
-
-/* Maps n (at most HMMU_AROUND) unmapped pages from lin to the guest-
- * physical pages from w->phys, all with w's flags and these rights, with
- * one mmap; the number mapped. */
+/* Maps n (at most HMMU_AROUND) pages without a record from lin to the
+ * guest-physical pages from w->phys, all with w's flags and these rights,
+ * with one mmap (which replaces whatever the host had there); the number
+ * mapped. */
 static uint32_t map_run(struct hmmu *h, int v, uint32_t lin, uint32_t n,
                         const struct walk_result *w, bool writable)
 {
@@ -297,6 +253,29 @@ static uint32_t map_run(struct hmmu *h, int v, uint32_t lin, uint32_t n,
     h->st.fill_calls++;
     live_changed(h);
     return n;
+}
+
+/* Maps lin -> phys in view v with the rights given (replacing whatever
+ * was there).  false: the host refused (the access takes the slow path). */
+static bool map_page(struct hmmu *h, int v, uint32_t lin, const struct walk_result *w,
+                     bool writable)
+{
+    struct hwin *win = &h->win[v];
+    uint32_t i = hmap_find(&h->map, (unsigned)v, lin);
+    if (i != HMAP_NIL && h->map.rec[i].phys == w->phys) {
+        if (h->map.rec[i].writable == writable)
+            return false; /* it is mapped like this already: the access cannot be done here */
+        if (mprotect(win->base + (lin & PAGE_MASK), PAGE_SIZE,
+                     PROT_READ | (writable ? PROT_WRITE : 0)) < 0)
+            return false;
+        h->map.rec[i].writable = writable;
+        h->st.upgrades++;
+        hmap_touch(&h->map, i);
+        return true;
+    }
+    if (i != HMAP_NIL)
+        hmap_remove(&h->map, i); /* remapped elsewhere: mmap replaces it */
+    return map_run(h, v, lin & PAGE_MASK, 1, w, writable) == 1;
 }
 
 /* A neighbour of a fill that may be mapped: unmapped, and its translation
