@@ -35,6 +35,8 @@ struct bt_stats {
     uint64_t kpath_inline;     /* PUSHA/POPA and segment loads translated inline */
     uint64_t mem_explicit;     /* host-window accesses emitted as explicit slow-path calls */
     uint64_t mem_demoted;      /* accesses marked for that after repeated window faults */
+    uint64_t xfer_direct;      /* SYSENTER/SYSEXIT that entered the next unit themselves */
+    uint64_t xfer_dispatched;  /* ... that left for the dispatcher (xfer.c says when) */
     uint64_t callouts[64];     /* helper calls executed, by enum bt_callout */
 };
 
@@ -46,6 +48,12 @@ struct bt_encode_stats {
     uint64_t uncached; /* encoded by Zydis, shape not kept */
 };
 const struct bt_encode_stats *bt_encode_stats(void);
+/* The window-form memo's counters (src/bt/winform.c), process-wide. */
+struct bt_form_stats {
+    uint64_t hits;   /* copied from the memo */
+    uint64_t misses; /* rewritten (decoded and encoded again) */
+};
+const struct bt_form_stats *bt_form_stats(void);
 
 enum bt_callout {
     CO_IO,

@@ -51,6 +51,12 @@ int cpu_translate(struct vcpu *cpu, uint32_t lin, unsigned acc, uint32_t *phys);
 /* Same, without raising anything (err gets the #PF error code). */
 int cpu_probe(struct vcpu *cpu, uint32_t lin, unsigned acc, uint32_t *phys, uint32_t *err);
 
+/* What r14 holds in translated code of mode (a mode key): the host
+ * window of the current address space and privilege (--mmu=host, paging
+ * on), the MEM_HOST window (paging off), or the simulated TLB of the
+ * privilege.  May switch host windows (a CR3 load's pending check). */
+struct tlb_entry *cpu_tlb_base(struct vcpu *cpu, uint32_t mode);
+
 /* The memory slow path, called from translated code through
  * xbt_mem_thunk when the inline TLB lookup misses (or the MEM_HOST window
  * faults): info = size | MEM_R and/or MEM_W, eip = the instruction.

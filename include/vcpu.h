@@ -24,6 +24,8 @@
 enum { R_EAX, R_ECX, R_EDX, R_EBX, R_ESP, R_EBP, R_ESI, R_EDI };
 enum { S_ES, S_CS, S_SS, S_DS, S_FS, S_GS, S_COUNT };
 
+struct bt;
+
 struct seg_cache {
     uint16_t sel;
     uint32_t base;
@@ -182,16 +184,23 @@ struct vcpu {
      * APIC_BASE MSR is only stored). */
     struct intr_source intr;
     struct lapic *lapic;
+    /* The translator whose units SYSENTER and SYSEXIT may enter without
+     * the dispatcher (src/bt/xfer.c), or NULL: they always leave. */
+    struct bt *bt;
     unsigned log_flags; /* XBT_LOG_* (-d): int logs deliveries */
 
     uint64_t icount_units; /* units entered (statistics) */
     struct vcpu_stats st;
     uint32_t popa_scratch[8]; /* inline POPA: the words read, before any register changes */
-    /* Per data segment register, what it held before its last load when
-     * a reload of that selector may swap it back in translated code
-     * (tr_kpath.c): loaded from a descriptor (desc != 0), and of the same
-     * mode-key class and flatness as what replaced it; desc = 0: none. */
+    /* Per data segment register, what it held before its last load, which
+     * a reload of that selector may swap back in translated code
+     * (tr_kpath.c) when seg_prev_ok: a load left it (from a descriptor, or
+     * null), and for DS and ES it has the mode-key class and flatness of
+     * what replaced it; seg_prev_class is its cpu_seg_class (for FS and
+     * GS, swapped with vcpu->seg_class). */
     struct seg_cache seg_prev[S_COUNT];
+    uint8_t seg_prev_ok[S_COUNT];
+    uint8_t seg_prev_class[S_COUNT];
 };
 
 /* Offsets used by assembly and the emitter. */

@@ -162,6 +162,9 @@ static void wire_cpu(struct machine *m, const struct machine_config *cfg)
         .mmu = &m->mmu,
         .tc = &m->tc,
     };
+    /* xfer.c: a direct transfer is a chain; the gdb stub stops only where
+     * the dispatcher runs */
+    cpu->bt = cfg->chain && !cfg->gdb ? &m->bt : NULL;
 }
 
 /* Clock and devices: a PC's platform devices at their usual ports. */

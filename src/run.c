@@ -208,16 +208,7 @@ static void enter_unit(struct run *r, struct unit *unit, uint32_t mode)
 {
     struct machine *m = r->m;
     struct vcpu *cpu = m->cpu;
-    uint32_t no_window = MODE_A20OFF | MODE_WATCH;
-    if ((mode & MODE_PG) && m->mmu.hmmu && !(mode & no_window)) { /* --mmu=host: the window */
-        struct mmu_paging pg = { cpu->cr0, cpu->cr3, cpu->cr4 };
-        cpu->tlb = (struct tlb_entry *)mmu_host_base(&m->mmu, &pg, cpu->cpl == 3);
-    } else {
-        cpu->tlb = (m->mmu.window && !(mode & (MODE_PG | no_window)))
-                       ? (struct tlb_entry *)m->mmu.window
-                   : ((mode & MODE_PG) && cpu->cpl == 3) ? m->mmu.tlb_user
-                                                         : m->mmu.tlb;
-    }
+    cpu->tlb = cpu_tlb_base(cpu, mode);
     arm_timers(r, unit);
     if (m->cfg.debug_flags & XBT_LOG_EXEC)
         fprintf(stderr, "xbt: exec %#010x\n", cpu->seg[S_CS].base + cpu->eip);
@@ -323,8 +314,12 @@ static bool step(struct run *r)
         return false;
     }
     link_unit(r, unit, mode, gen);
+    uint32_t eip0 = cpu->eip;
     enter_unit(r, unit, mode);
-    after_unit(m, shadow, single_step);
+    /* a unit that left at its entry check (a request: timer, interrupt)
+     * ran nothing: its instruction is still in the shadow */
+    bool ran = !(r->why == RUN_EXIT_REQUEST && cpu->eip == eip0);
+    after_unit(m, shadow && ran, single_step && ran);
     return true;
 }
 

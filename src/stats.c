@@ -104,10 +104,15 @@ static void collect_bt(struct kvs *c, const struct machine *m)
     add(c, "kpath_inline", m->bt.st.kpath_inline);
     add(c, "mem_explicit", m->bt.st.mem_explicit);
     add(c, "mem_demoted", m->bt.st.mem_demoted);
+    add(c, "xfer_direct", m->bt.st.xfer_direct);
+    add(c, "xfer_dispatched", m->bt.st.xfer_dispatched);
     const struct bt_encode_stats *em = bt_encode_stats();
     add(c, "encode_memo_hits", em->hits);
     add(c, "encode_memo_misses", em->misses);
     add(c, "encode_uncached", em->uncached);
+    const struct bt_form_stats *wf = bt_form_stats();
+    add(c, "window_form_hits", wf->hits);
+    add(c, "window_form_misses", wf->misses);
 }
 
 /* the CPU's kernel paths, string instructions and instruction breakpoints */

@@ -82,6 +82,35 @@ void e_call_vcpu(struct emit *e, uint8_t disp)
     e_bytes(e, op, 4);
 }
 
+void e_mov_r32_imm(struct emit *e, ZydisRegister r32, uint32_t v)
+{
+    unsigned id = (unsigned)ZydisRegisterGetId(r32);
+    if (id >= 8)
+        e_u8(e, 0x41); /* REX.B */
+    e_u8(e, (uint8_t)(0xB8 + (id & 7)));
+    e_u32(e, v);
+}
+
+void e_mov_vcpu_imm(struct emit *e, uint8_t disp, bool qword, uint32_t v)
+{
+    const uint8_t op[4] = { qword ? 0x49 : 0x41, 0xC7, 0x47, disp }; /* mov [r15+disp8], imm32 */
+    e_bytes(e, op, 4);
+    e_u32(e, v);
+}
+
+void e_mov_r11_imm64(struct emit *e, uint64_t v)
+{
+    const uint8_t op[2] = { 0x49, 0xBB };
+    e_bytes(e, op, 2);
+    e_bytes(e, &v, 8);
+}
+
+void e_mov_vcpu_r11(struct emit *e, uint8_t disp)
+{
+    const uint8_t op[4] = { 0x4D, 0x89, 0x5F, disp }; /* mov [r15+disp8], r11 */
+    e_bytes(e, op, 4);
+}
+
 /* mov r13, rax; lahf; seto al; xchg r13, rax
  * -> r13: AH = SF:ZF:0:AF:0:PF:1:CF, AL = OF; rax = guest EAX again */
 void e_flags_save(struct emit *e)

@@ -81,6 +81,20 @@ void e_fix32(struct emit *e, size_t rel_off, size_t target_off);
 void e_jmp_vcpu(struct emit *e, uint8_t disp);
 void e_call_vcpu(struct emit *e, uint8_t disp);
 
+/* Fixed forms the translator emits several times per unit (exits, slow
+ * paths), written as bytes: Zydis (even through the memo) would cost
+ * more than the rest of their emission, and each has one encoding
+ * (unit_test_emit decodes them).
+ *   e_mov_r32_imm   mov r32, imm32 (B8+r: any of eax..r15d)
+ *   e_mov_vcpu_imm  mov dword/qword [r15 + disp8], imm32 (qword:
+ *                   sign-extended)
+ *   e_mov_r11_imm64 mov r11, imm64
+ *   e_mov_vcpu_r11  mov qword [r15 + disp8], r11 */
+void e_mov_r32_imm(struct emit *e, ZydisRegister r32, uint32_t v);
+void e_mov_vcpu_imm(struct emit *e, uint8_t disp, bool qword, uint32_t v);
+void e_mov_r11_imm64(struct emit *e, uint64_t v);
+void e_mov_vcpu_r11(struct emit *e, uint8_t disp);
+
 /* Guest arithmetic flags <-> r13, without touching memory or the host stack. */
 void e_flags_save(struct emit *e);
 void e_flags_restore(struct emit *e);

@@ -134,6 +134,15 @@ bool tr_vflags(struct tr *t, const struct bt_insn *i);
 /* tr_system.c: instructions that become helper calls */
 bool tr_system(struct tr *t, const struct bt_insn *i);
 void tr_raise_ud(struct tr *t, const struct bt_insn *i);
+/* winform.c: the access `in` (addressing [r9 + r8]) in the host-window
+ * form, [r14 + r8], or with direct [r14 + dbase + ddisp], into out (64
+ * bytes); its length (0: cannot be encoded); *borrowed = the register
+ * the borrowed-register form uses, or -1. */
+size_t bt_window_form(const uint8_t *in, size_t len, uint8_t *out, int *borrowed,
+                      ZydisRegister dbase, int32_t ddisp, bool direct);
+/* xfer.c: PRIV_SYSENTER / PRIV_SYSEXIT through hlp_priv, then the next
+ * unit's code (0: the helper thunk leaves for the dispatcher). */
+uint64_t bt_hlp_priv_xfer(struct vcpu *cpu, uint32_t a, uint32_t b, uint32_t next);
 
 /* hostform.c: the form of an instruction in host code (the rules are at the
  * top of hostform.c).  Lengths are 0 when Zydis cannot encode the form. */

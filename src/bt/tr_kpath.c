@@ -2,7 +2,7 @@
  * tr_kpath.c - the instructions of kernel entry and exit stubs, translated
  * inline instead of calling a helper: PUSHA/POPA (eight stack accesses
  * through the usual address, segment-check and TLB paths), and the data
- * segment loads MOV DS/ES/FS/GS, r16 and POP DS/ES/FS/GS at CPL 0 when
+ * segment loads MOV DS/ES/FS/GS, r16/m16 and POP DS/ES/FS/GS at CPL 0 when
  * they reload what the register already holds; CLD/STD that leave DF as
  * it is (DF is a mode-key bit: the translation knows it).
  *
@@ -16,9 +16,11 @@
  * loaded, and at CPL 0 the checks are weaker than at any other level, so
  * the load changes nothing and nothing is left to do.  Likewise a selector
  * equal to the one the register held before its last load (vcpu->seg_prev,
- * kept by seg_load only when the two states look the same to the mode
- * key) whose GDT descriptor is unchanged: the two states are swapped (the
- * stubs of a kernel entry load the kernel's selectors, its exit pops the
+ * kept by seg_load when a load left it and, for DS and ES, the two states
+ * look the same to the mode key) that is null or whose GDT descriptor is
+ * unchanged: the two states are swapped, with FS's and GS's run-time
+ * classes (the stubs of a kernel entry load the kernel's selectors, such
+ * as Linux's per-CPU FS over the user's null one; its exit pops the
  * user's).  Anything else (a
  * new selector, a changed descriptor: Linux's TLS entries behind GS, the
  * LDT) calls the helper as before.
@@ -130,7 +132,7 @@ static size_t jcc(struct tr *t, uint8_t cc)
     return e_jcc32(&t->e, cc);
 }
 
-enum { CC_E = 0x4, CC_NE = 0x5, CC_A = 0x7 };
+enum { CC_AE = 0x3, CC_E = 0x4, CC_NE = 0x5, CC_A = 0x7 };
 
 /* The descriptor check of a non-null GDT selector in r11d against the
  * descriptor at vcpu offset desc_off; jumps taken to the slow path are
@@ -154,24 +156,39 @@ static void check_gdt_desc(struct tr *t, int64_t desc_off, size_t *slow, int *ns
     e_insn(e, ZYDIS_MNEMONIC_CMP, 2, R(R11),
            o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0, desc_off, 8));
     slow[(*ns)++] = jcc(t, CC_NE);
+    /* a cache loaded from a descriptor has its accessed bit set: one that
+     * was not (desc 0) never matches a blank GDT entry */
+    e_insn(e, ZYDIS_MNEMONIC_BT, 2, R(R11), o_imm(40));
+    slow[(*ns)++] = jcc(t, CC_AE);
 }
 
-/* Swaps vcpu->seg[seg] and vcpu->seg_prev[seg] (three qwords each). */
-static void swap_prev(struct tr *t, int seg)
+/* Swaps size bytes (8 or 1) at vcpu offsets a and b. */
+static void swap_vcpu(struct tr *t, int64_t a, int64_t b, unsigned size)
 {
     struct emit *e = &t->e;
+    ZydisRegister r8 = size == 8 ? ZYDIS_REGISTER_R8 : ZYDIS_REGISTER_R8B;
+    ZydisRegister r9 = size == 8 ? ZYDIS_REGISTER_R9 : ZYDIS_REGISTER_R9B;
+    e_insn(e, ZYDIS_MNEMONIC_MOV, 2, o_reg(r8),
+           o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0, a, size));
+    e_insn(e, ZYDIS_MNEMONIC_MOV, 2, o_reg(r9),
+           o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0, b, size));
+    e_insn(e, ZYDIS_MNEMONIC_MOV, 2, o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0, a, size),
+           o_reg(r9));
+    e_insn(e, ZYDIS_MNEMONIC_MOV, 2, o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0, b, size),
+           o_reg(r8));
+}
+
+/* Swaps vcpu->seg[seg] and vcpu->seg_prev[seg] (three qwords each), and
+ * for FS and GS their run-time classes. */
+static void swap_prev(struct tr *t, int seg)
+{
     int64_t cur = (int64_t)offsetof(struct vcpu, seg[seg]);
     int64_t prev = (int64_t)offsetof(struct vcpu, seg_prev[seg]);
-    for (int64_t q = 0; q < (int64_t)sizeof(struct seg_cache); q += 8) {
-        e_insn(e, ZYDIS_MNEMONIC_MOV, 2, R(R8),
-               o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0, cur + q, 8));
-        e_insn(e, ZYDIS_MNEMONIC_MOV, 2, R(R9),
-               o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0, prev + q, 8));
-        e_insn(e, ZYDIS_MNEMONIC_MOV, 2,
-               o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0, cur + q, 8), R(R9));
-        e_insn(e, ZYDIS_MNEMONIC_MOV, 2,
-               o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0, prev + q, 8), R(R8));
-    }
+    for (int64_t q = 0; q < (int64_t)sizeof(struct seg_cache); q += 8)
+        swap_vcpu(t, cur + q, prev + q, 8);
+    if (seg == S_FS || seg == S_GS)
+        swap_vcpu(t, (int64_t)offsetof(struct vcpu, seg_class[seg]),
+                  (int64_t)offsetof(struct vcpu, seg_prev_class[seg]), 1);
 }
 
 bool tr_kpath_seg_load(struct tr *t, const struct bt_insn *i, int seg,
@@ -187,12 +204,16 @@ bool tr_kpath_seg_load(struct tr *t, const struct bt_insn *i, int seg,
         seg == S_CS || t->bt->cfg.no_kpath)
         return false;
     if (pop ? (i->zi.address_width != 32 || (osize != 2 && osize != 4))
-            : src->type != ZYDIS_OPERAND_TYPE_REGISTER)
+            : (src->type != ZYDIS_OPERAND_TYPE_REGISTER &&
+               (src->type != ZYDIS_OPERAND_TYPE_MEMORY || i->zi.address_width != 32)))
         return false;
     /* r11d = the selector */
-    if (pop) {
+    if (pop || src->type == ZYDIS_OPERAND_TYPE_MEMORY) {
         uint8_t ins[16];
-        tr_addr_esp(t, 0, 2);
+        if (pop)
+            tr_addr_esp(t, 0, 2);
+        else
+            tr_addr(t, src, 0);
         size_t n = e_encode(ins, ZYDIS_MNEMONIC_MOVZX, 2, R(R11D), HMEM(2));
         tr_mem_access(t, ins, n, 2, MEM_R);
     } else {
@@ -212,9 +233,12 @@ bool tr_kpath_seg_load(struct tr *t, const struct bt_insn *i, int seg,
      * descriptor unchanged, is swapped back in */
     e_insn(e, ZYDIS_MNEMONIC_CMP, 2, R(R11W), VMEM(seg_prev[seg].sel, 2));
     slow[ns++] = jcc(t, CC_NE);
+    e_insn(e, ZYDIS_MNEMONIC_CMP, 2, VMEM(seg_prev_ok[seg], 1), o_imm(0));
+    slow[ns++] = jcc(t, CC_E); /* nothing to swap back */
     e_insn(e, ZYDIS_MNEMONIC_TEST, 2, R(R11D), o_imm(0xFFFC));
-    slow[ns++] = jcc(t, CC_E); /* null: not remembered */
+    size_t null_prev = jcc(t, CC_E); /* a null load: nothing to check */
     check_gdt_desc(t, (int64_t)offsetof(struct vcpu, seg_prev[seg].desc), slow, &ns);
+    e_fix32(e, null_prev, e->pos);
     swap_prev(t, seg);
     size_t swapped = e_jmp32(e);
     e_fix32(e, same, e->pos);

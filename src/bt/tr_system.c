@@ -517,6 +517,7 @@ enum {
     SYS_OSZ_A = 1, /* a |= the operand size in bytes */
     SYS_OSZ_B = 2, /* b |= the operand size in bytes */
     SYS_END = 4,   /* the helper may change the mode: end the unit unchained */
+    SYS_XFER = 8,  /* ... but may enter the next unit itself (xfer.c): jump there */
 };
 
 struct sys_entry {
@@ -597,8 +598,8 @@ static const struct sys_entry sys_table[ZYDIS_MNEMONIC_MAX_VALUE + 1] = {
     M(WBINVD) = C(hlp_priv, PRIV_WBINVD, 0, CO_SYSTEM, 0),
     M(RDMSR) = C(hlp_priv, PRIV_RDMSR, 0, CO_SYSTEM, 0),
     M(WRMSR) = C(hlp_priv, PRIV_WRMSR, 0, CO_SYSTEM, SYS_END),
-    M(SYSENTER) = C(hlp_priv, PRIV_SYSENTER, 0, CO_SYSCALL, SYS_END),
-    M(SYSEXIT) = C(hlp_priv, PRIV_SYSEXIT, 0, CO_SYSCALL, SYS_END),
+    M(SYSENTER) = C(bt_hlp_priv_xfer, PRIV_SYSENTER, 0, CO_SYSCALL, SYS_END | SYS_XFER),
+    M(SYSEXIT) = C(bt_hlp_priv_xfer, PRIV_SYSEXIT, 0, CO_SYSCALL, SYS_END | SYS_XFER),
     /* stack frames */
     M(PUSHA) = H(tr_pusha_popa),
     M(PUSHAD) = H(tr_pusha_popa),
@@ -627,8 +628,13 @@ static bool sys_call(struct tr *t, const struct bt_insn *i, const struct sys_ent
     unsigned osz = i->zi.operand_width / 8;
     call(t, s->fn, s->a | (s->flags & SYS_OSZ_A ? osz : 0), s->b | (s->flags & SYS_OSZ_B ? osz : 0),
          s->co);
-    if (s->flags & SYS_END)
+    if (s->flags & SYS_XFER) {
+        /* the helper returns only with the next unit's code in r9 */
+        e_insn(&t->e, ZYDIS_MNEMONIC_JMP, 1, R(R9));
+        t->ended = true;
+    } else if (s->flags & SYS_END) {
         end_unchained(t);
+    }
     return true;
 }
 

@@ -107,15 +107,15 @@ ZydisRegister tr_map_reg(ZydisRegister g)
 
 void tr_set_r8(struct tr *t, uint32_t v)
 {
-    e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R8D), o_imm((int32_t)v));
+    e_mov_r32_imm(&t->e, ZYDIS_REGISTER_R8D, v);
 }
 void tr_set_r9(struct tr *t, uint32_t v)
 {
-    e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R9D), o_imm((int32_t)v));
+    e_mov_r32_imm(&t->e, ZYDIS_REGISTER_R9D, v);
 }
 void tr_set_r10(struct tr *t, uint32_t v)
 {
-    e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R10D), o_imm((int32_t)v));
+    e_mov_r32_imm(&t->e, ZYDIS_REGISTER_R10D, v);
 }
 
 struct stub *tr_new_stub(struct tr *t, enum stub_kind k)
@@ -306,61 +306,6 @@ void tr_addr_esp(struct tr *t, int32_t delta, unsigned size)
  * fast path after a TLB hit, and in the slow-path stub after the memory
  * thunk returned a host address (RAM or the bounce buffer).
  */
-/*
- * MEM_HOST form of an access: the same bytes with [r9 + r8] turned into
- * [r14 + r8] (r14 = window base).  In the borrowed-register form
- * (mov r11,X; lea X,[r9+r8]; op [X]; mov X,r11) X is returned so a fault
- * handler can put the guest value back.
- */
-static size_t to_window_form(const uint8_t *in, size_t len, uint8_t *out, int *borrowed,
-                             ZydisRegister dbase, int32_t ddisp, bool direct)
-{
-    size_t pos = 0, n = 0;
-    *borrowed = -1;
-    bool first = true;
-    while (pos < len) {
-        ZydisDecodedInstruction zi;
-        ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
-        if (!ZYAN_SUCCESS(ZydisDecoderDecodeFull(bt_host_decoder(), in + pos, len - pos, &zi, ops)))
-            return 0;
-        bool rewrite = false;
-        for (int k = 0; k < zi.operand_count_visible; k++)
-            if (ops[k].type == ZYDIS_OPERAND_TYPE_MEMORY && ops[k].mem.base == ZYDIS_REGISTER_R9 &&
-                ops[k].mem.index == ZYDIS_REGISTER_R8)
-                rewrite = true;
-        if (first && zi.mnemonic == ZYDIS_MNEMONIC_MOV && len > zi.length &&
-            ops[0].type == ZYDIS_OPERAND_TYPE_REGISTER && ops[0].reg.value == ZYDIS_REGISTER_R11)
-            *borrowed = ZydisRegisterGetId(ops[1].reg.value);
-        first = false;
-        if (!rewrite) {
-            memcpy(out + n, in + pos, zi.length);
-            n += zi.length;
-        } else {
-            ZydisEncoderRequest req;
-            if (!ZYAN_SUCCESS(ZydisEncoderDecodedInstructionToEncoderRequest(
-                    &zi, ops, zi.operand_count_visible, &req)))
-                return 0;
-            for (int k = 0; k < req.operand_count; k++) {
-                ZydisEncoderOperand *o = &req.operands[k];
-                if (o->type != ZYDIS_OPERAND_TYPE_MEMORY || o->mem.base != ZYDIS_REGISTER_R9)
-                    continue;
-                o->mem.base = ZYDIS_REGISTER_R14;
-                if (direct) {
-                    o->mem.index = dbase;
-                    o->mem.scale = dbase == ZYDIS_REGISTER_NONE ? 0 : 1;
-                    o->mem.displacement = ddisp;
-                }
-            }
-            size_t l = enc_memo_encode(&req, out + n);
-            if (!l)
-                return 0;
-            n += l;
-        }
-        pos += zi.length;
-    }
-    return n;
-}
-
 /* MODE_AC: r8d must be aligned to the access size (at most 8). */
 static void align_check(struct tr *t, unsigned size)
 {
@@ -426,7 +371,7 @@ static void host_mem_access(struct tr *t, const uint8_t *ins, size_t len, unsign
         explicit_mem_access(t, ins, len, size, rw, direct);
         return;
     }
-    size_t flen = to_window_form(ins, len, fast, &borrowed, t->direct_base, t->direct_disp, direct);
+    size_t flen = bt_window_form(ins, len, fast, &borrowed, t->direct_base, t->direct_disp, direct);
     if (!flen) {
         e->encode_error = true;
         return;
@@ -532,17 +477,12 @@ void tr_emit_stub_mem(struct tr *t, struct stub *s)
 void tr_emit_leave(struct tr *t, uint32_t eip, uint64_t chain)
 {
     struct emit *e = &t->e;
-    e_insn(e, ZYDIS_MNEMONIC_MOV, 2,
-           o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0, VCPU_OFF_EIP, 4), o_imm((int32_t)eip));
+    e_mov_vcpu_imm(e, VCPU_OFF_EIP, false, eip);
     if (chain >= BT_EXIT_MARKERS) {
-        e_insn(e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R11), o_imm((int64_t)chain));
-        e_insn(e, ZYDIS_MNEMONIC_MOV, 2,
-               o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0, VCPU_OFF_CHAIN_INFO, 8),
-               o_reg(ZYDIS_REGISTER_R11));
+        e_mov_r11_imm64(e, chain);
+        e_mov_vcpu_r11(e, VCPU_OFF_CHAIN_INFO);
     } else {
-        e_insn(e, ZYDIS_MNEMONIC_MOV, 2,
-               o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0, VCPU_OFF_CHAIN_INFO, 8),
-               o_imm((int64_t)chain));
+        e_mov_vcpu_imm(e, VCPU_OFF_CHAIN_INFO, true, (uint32_t)chain);
     }
     e_jmp_vcpu(e, VCPU_OFF_EXIT_THUNK);
 }
@@ -630,30 +570,31 @@ void tr_emit_stub_exit(struct tr *t, struct stub *s)
 
 /* ---- helpers --------------------------------------------------------------- */
 
+/* mov r13, [r11]; lea r13, [r13 + 1 (or disp32)]; mov [r11], r13: a count
+ * that leaves the flags alone (fixed bytes, as emit.h's fixed forms) */
+static const uint8_t g_load_r13[3] = { 0x4D, 0x8B, 0x2B };
+static const uint8_t g_store_r13[3] = { 0x4D, 0x89, 0x2B };
+
 void tr_count(struct tr *t, uint64_t *counter)
 {
+    static const uint8_t inc_r13[4] = { 0x4D, 0x8D, 0x6D, 0x01 }; /* lea r13, [r13+1] */
     struct emit *e = &t->e;
-    e_insn(e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R11), o_imm((int64_t)(uintptr_t)counter));
-    e_insn(e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R13),
-           o_mem(ZYDIS_REGISTER_R11, ZYDIS_REGISTER_NONE, 0, 0, 8));
-    e_insn(e, ZYDIS_MNEMONIC_LEA, 2, o_reg(ZYDIS_REGISTER_R13),
-           o_mem(ZYDIS_REGISTER_R13, ZYDIS_REGISTER_NONE, 0, 1, 8));
-    e_insn(e, ZYDIS_MNEMONIC_MOV, 2, o_mem(ZYDIS_REGISTER_R11, ZYDIS_REGISTER_NONE, 0, 0, 8),
-           o_reg(ZYDIS_REGISTER_R13));
+    e_mov_r11_imm64(e, (uint64_t)(uintptr_t)counter);
+    e_bytes(e, g_load_r13, sizeof(g_load_r13));
+    e_bytes(e, inc_r13, sizeof(inc_r13));
+    e_bytes(e, g_store_r13, sizeof(g_store_r13));
 }
 
 size_t tr_count_add(struct tr *t, uint64_t *counter)
 {
     static const uint8_t lea_r13_disp32[3] = { 0x4D, 0x8D, 0xAD }; /* lea r13, [r13+disp32] */
     struct emit *e = &t->e;
-    e_insn(e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R11), o_imm((int64_t)(uintptr_t)counter));
-    e_insn(e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R13),
-           o_mem(ZYDIS_REGISTER_R11, ZYDIS_REGISTER_NONE, 0, 0, 8));
+    e_mov_r11_imm64(e, (uint64_t)(uintptr_t)counter);
+    e_bytes(e, g_load_r13, sizeof(g_load_r13));
     e_bytes(e, lea_r13_disp32, sizeof(lea_r13_disp32));
     size_t at = e->pos;
     e_u32(e, 0);
-    e_insn(e, ZYDIS_MNEMONIC_MOV, 2, o_mem(ZYDIS_REGISTER_R11, ZYDIS_REGISTER_NONE, 0, 0, 8),
-           o_reg(ZYDIS_REGISTER_R13));
+    e_bytes(e, g_store_r13, sizeof(g_store_r13));
     return at;
 }
 
@@ -665,10 +606,8 @@ void tr_call_helper(struct tr *t, void *fn, int co_kind)
     tr_flags_sync(t);
     /* count the call by kind (r13 is free once the flags are back) */
     tr_count(t, &t->bt->st.callouts[co_kind]);
-    e_insn(e, ZYDIS_MNEMONIC_MOV, 2,
-           o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0, VCPU_OFF_EIP, 4),
-           o_imm((int32_t)t->i->pc));
-    e_insn(e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R11), o_imm((int64_t)(uintptr_t)fn));
+    e_mov_vcpu_imm(e, VCPU_OFF_EIP, false, t->i->pc);
+    e_mov_r11_imm64(e, (uint64_t)(uintptr_t)fn);
     e_call_vcpu(e, VCPU_OFF_HELPER_THUNK);
     t->bt->st.helpers_emitted++;
 }

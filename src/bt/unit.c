@@ -188,13 +188,10 @@ static void stub_segfault(struct tr *t, struct stub *s)
     e_fix32(&t->e, s->rel_off, t->e.pos);
     if (s->flags_saved)
         e_flags_restore(&t->e);
-    e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2,
-           o_mem(ZYDIS_REGISTER_R15, ZYDIS_REGISTER_NONE, 0, VCPU_OFF_EIP, 4),
-           o_imm((int32_t)s->eip));
+    e_mov_vcpu_imm(&t->e, VCPU_OFF_EIP, false, s->eip);
     tr_set_r8(t, s->target);
     tr_set_r9(t, 0);
-    e_insn(&t->e, ZYDIS_MNEMONIC_MOV, 2, o_reg(ZYDIS_REGISTER_R11),
-           o_imm((int64_t)(uintptr_t)hlp_raise));
+    e_mov_r11_imm64(&t->e, (uint64_t)(uintptr_t)hlp_raise);
     e_call_vcpu(&t->e, VCPU_OFF_HELPER_THUNK);
 }
 

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "cpu.h"
+#include "cpu_mode.h"
 #include "mmu.h"
 
 static bool paging(const struct vcpu *cpu)
@@ -51,6 +52,19 @@ int cpu_probe(struct vcpu *cpu, uint32_t lin, unsigned acc, uint32_t *phys, uint
 {
     struct mmu_paging pg = paging_of(cpu);
     return mmu_lookup(cpu->mmu, &pg, lin, acc, phys, err);
+}
+
+struct tlb_entry *cpu_tlb_base(struct vcpu *cpu, uint32_t mode)
+{
+    struct mmu *mmu = cpu->mmu;
+    uint32_t no_window = MODE_A20OFF | MODE_WATCH;
+    if ((mode & MODE_PG) && mmu->hmmu && !(mode & no_window)) { /* --mmu=host: the window */
+        struct mmu_paging pg = paging_of(cpu);
+        return (struct tlb_entry *)mmu_host_base(mmu, &pg, cpu->cpl == 3);
+    }
+    if (mmu->window && !(mode & (MODE_PG | no_window)))
+        return (struct tlb_entry *)mmu->window;
+    return ((mode & MODE_PG) && cpu->cpl == 3) ? mmu->tlb_user : mmu->tlb;
 }
 
 /* Translates one page of an access of translated code (the privilege of

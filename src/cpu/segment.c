@@ -62,22 +62,33 @@ static int set_accessed(struct vcpu *cpu, uint16_t sel, uint32_t hi)
     return cpu_write_sys(cpu, base + (sel & ~7u) + 4, 4, hi | DESC_ACCESSED);
 }
 
+/* A state a load leaves: from a descriptor, or a null selector's load. */
+static bool load_state(const struct seg_cache *sc)
+{
+    return sc->desc != 0 ||
+           ((sc->sel & ~3u) == 0 && sc->base == 0 && sc->limit == 0 && sc->flags == 0);
+}
+
 /* After a data segment load: the state it replaced may be swapped back
- * in by translated code if it came from a descriptor and the two share
- * the mode key's view (class; base zero or not). */
+ * in by translated code if a load left it (from a descriptor, or null)
+ * and, for the registers in the mode key (DS, ES), the two share the
+ * key's view (class; base zero or not).  FS and GS may swap any two load
+ * states: their run-time class (vcpu->seg_class) is swapped with them. */
 static void remember_prev(struct vcpu *cpu, int seg, const struct seg_cache *old)
 {
     const struct seg_cache *now = &cpu->seg[seg];
-    struct seg_cache *prev = &cpu->seg_prev[seg];
-    *prev = *old;
-    if (old->desc == 0 || cpu_seg_class(old, seg) != cpu_seg_class(now, seg) ||
-        (old->base == 0) != (now->base == 0))
-        prev->desc = 0;
+    bool ok = load_state(old);
+    if (seg != S_FS && seg != S_GS)
+        ok = ok && cpu_seg_class(old, seg) == cpu_seg_class(now, seg) &&
+             (old->base == 0) == (now->base == 0);
+    cpu->seg_prev[seg] = *old;
+    cpu->seg_prev_ok[seg] = ok;
+    cpu->seg_prev_class[seg] = (uint8_t)cpu_seg_class(old, seg);
 }
 
 void seg_forget_prev(struct vcpu *cpu, int seg)
 {
-    cpu->seg_prev[seg].desc = 0;
+    cpu->seg_prev_ok[seg] = 0;
 }
 
 int seg_load(struct vcpu *cpu, int seg, uint16_t sel)
@@ -94,12 +105,13 @@ int seg_load(struct vcpu *cpu, int seg, uint16_t sel)
             vcpu_raise(cpu, EXC_GP, 0, true);
             return -1;
         }
+        struct seg_cache old = cpu->seg[seg];
         cpu->seg[seg].sel = sel;
         cpu->seg[seg].base = 0;
         cpu->seg[seg].limit = 0;
         cpu->seg[seg].flags = 0; /* not present: any use faults */
         cpu->seg[seg].desc = 0;
-        seg_forget_prev(cpu, seg);
+        remember_prev(cpu, seg, &old);
         return 0;
     }
     uint32_t lo, hi;

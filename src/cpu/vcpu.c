@@ -40,7 +40,7 @@ void vcpu_reset_flat32(struct vcpu *cpu)
         /* type (data RW accessed / code RX accessed), S, P, D/B, G */
         cpu->seg[s].flags = (s == S_CS ? 0x9B00u : 0x9300u) | (1u << 22) | (1u << 23);
         cpu->seg[s].desc = 0;
-        cpu->seg_prev[s].desc = 0;
+        seg_forget_prev(cpu, s);
     }
     cpu->cr0 = CR0_PE | CR0_ET;
     cpu->cr2 = cpu->cr3 = cpu->cr4 = 0;

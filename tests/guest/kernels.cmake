@@ -231,6 +231,11 @@ xbt_guest(mmu_kpath      SOURCES mmu_kpath.c ${XBT_MMU_COMMON})
 # PUSHA/POPA fault order and state, null-segment use: QEMU departs from the
 # SDM, the expected output is the SDM's (see mmu_kpath.c).
 xbt_guest(mmu_kpath_strict SOURCES mmu_kpath_strict.c ${XBT_MMU_COMMON} QEMU SKIP)
+# SYSENTER/SYSEXIT round trips that go on without the dispatcher
+# (src/bt/xfer.c), with Linux's FS/GS swaps in the handler: interrupts,
+# remapped and rewritten entry and return code, #PF on SYSEXIT, changed
+# and zeroed per-CPU descriptors
+xbt_guest(mmu_sysxfer    SOURCES mmu_sysxfer.c ${XBT_MMU_COMMON})
 # MMIO (the local APIC) and open bus through paging, from load and store
 # instructions that also reach RAM (under --mmu=host they are translated
 # again as explicit slow-path calls) and then raise exact #PFs

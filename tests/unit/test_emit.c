@@ -1,6 +1,7 @@
 /*
  * test_emit.c - the emitter: Zydis-encoded instructions decode back to what
- * was asked, patchable rel32 jumps land where e_fix32 says, overflow is
+ * was asked, the fixed forms written as bytes decode to the instruction
+ * each names, patchable rel32 jumps land where e_fix32 says, overflow is
  * detected, and the flag save/restore sequences really preserve all six
  * arithmetic flags and EAX (executed on the host).
  */
@@ -38,6 +39,63 @@ static void test_insn_roundtrip(void **state)
     assert_int_equal(ops[1].mem.index, ZYDIS_REGISTER_R9);
     assert_int_equal(ops[1].mem.disp.value, 4);
     assert_false(e.encode_error);
+}
+
+/* The next instruction at *pos decodes as mn with operand 0 and 1 as
+ * given (a register, or [r15 + disp] of size bits) and immediate imm. */
+static void expect_fixed(const uint8_t *buf, size_t *pos, size_t end, ZydisMnemonic mn,
+                         ZydisRegister reg, int64_t disp, unsigned size, int64_t imm)
+{
+    ZydisDecodedInstruction zi;
+    ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
+    dec64(buf + *pos, end - *pos, &zi, ops);
+    *pos += zi.length;
+    assert_int_equal(zi.mnemonic, mn);
+    if (reg != ZYDIS_REGISTER_NONE) {
+        assert_int_equal(ops[0].type, ZYDIS_OPERAND_TYPE_REGISTER);
+        assert_int_equal(ops[0].reg.value, reg);
+    } else {
+        assert_int_equal(ops[0].type, ZYDIS_OPERAND_TYPE_MEMORY);
+        assert_int_equal(ops[0].mem.base, ZYDIS_REGISTER_R15);
+        assert_int_equal(ops[0].mem.index, ZYDIS_REGISTER_NONE);
+        assert_int_equal(ops[0].mem.disp.value, disp);
+        assert_int_equal(ops[0].size, size);
+    }
+    if (ops[1].type == ZYDIS_OPERAND_TYPE_IMMEDIATE)
+        assert_int_equal(ops[1].imm.value.s, imm);
+    else
+        assert_int_equal(ops[1].reg.value, ZYDIS_REGISTER_R11);
+}
+
+static void test_fixed_forms(void **state)
+{
+    (void)state;
+    static const ZydisRegister regs[] = { ZYDIS_REGISTER_EAX,  ZYDIS_REGISTER_EDI,
+                                          ZYDIS_REGISTER_R8D,  ZYDIS_REGISTER_R9D,
+                                          ZYDIS_REGISTER_R10D, ZYDIS_REGISTER_R15D };
+    uint8_t buf[256];
+    struct emit e;
+    e_init(&e, buf, sizeof(buf));
+    for (size_t k = 0; k < sizeof(regs) / sizeof(regs[0]); k++)
+        e_mov_r32_imm(&e, regs[k], 0x80000000u + (uint32_t)k);
+    e_mov_vcpu_imm(&e, 0x20, false, 0xC0001234u);
+    e_mov_vcpu_imm(&e, 0x30, true, 0xFFFFFFFFu);
+    e_mov_vcpu_imm(&e, 0x30, true, 7);
+    e_mov_r11_imm64(&e, 0x123456789ABCDEF0ull);
+    e_mov_vcpu_r11(&e, 0x30);
+    assert_false(e.overflow);
+    size_t pos = 0;
+    for (size_t k = 0; k < sizeof(regs) / sizeof(regs[0]); k++)
+        expect_fixed(buf, &pos, e.pos, ZYDIS_MNEMONIC_MOV, regs[k], 0, 0,
+                     (int32_t)(0x80000000u + (uint32_t)k)); /* Zydis sign-extends */
+    expect_fixed(buf, &pos, e.pos, ZYDIS_MNEMONIC_MOV, ZYDIS_REGISTER_NONE, 0x20, 32,
+                 (int32_t)0xC0001234u);
+    expect_fixed(buf, &pos, e.pos, ZYDIS_MNEMONIC_MOV, ZYDIS_REGISTER_NONE, 0x30, 64, -1);
+    expect_fixed(buf, &pos, e.pos, ZYDIS_MNEMONIC_MOV, ZYDIS_REGISTER_NONE, 0x30, 64, 7);
+    expect_fixed(buf, &pos, e.pos, ZYDIS_MNEMONIC_MOV, ZYDIS_REGISTER_R11, 0, 0,
+                 (int64_t)0x123456789ABCDEF0ull);
+    expect_fixed(buf, &pos, e.pos, ZYDIS_MNEMONIC_MOV, ZYDIS_REGISTER_NONE, 0x30, 64, 0);
+    assert_int_equal(pos, e.pos);
 }
 
 static void test_encode_error_flagged(void **state)
@@ -132,6 +190,7 @@ int main(void)
     ZydisDecoderInit(&g_dec64, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_insn_roundtrip),
+        cmocka_unit_test(test_fixed_forms),
         cmocka_unit_test(test_encode_error_flagged),
         cmocka_unit_test(test_jumps_and_fixups),
         cmocka_unit_test(test_overflow),

@@ -1,0 +1,87 @@
+/*
+ * xfer.c - mode-changing transfers that go on in translated code.  After
+ * SYSENTER or SYSEXIT (a change of CPL, CS and SS that ends the unit
+ * unchained), the dispatcher would only look up the unit for the new
+ * CS:EIP and mode key, point r14 and the indirect-branch table at the new
+ * privilege's, and enter it.  The helpers here do that themselves when
+ * nothing else is due, and return the unit's code, which translated code
+ * jumps to: a system call's round trip then never leaves translated code.
+ *
+ * The dispatcher keeps everything else: a pending event or fault, a
+ * request (timer, interrupt, stop: exit_request), an interrupt shadow,
+ * EFLAGS.TF, armed debug registers, non-flat or real/V86 code, an
+ * address that does not translate, a unit not made yet or lying on two
+ * pages.  The target is entered at its full entry, which checks
+ * exit_request like any unit reached by a backward chain.
+ *
+ * Policy: vcpu->bt is set (machine.c) only with chaining on (a direct
+ * transfer is a chain whose guard is this look-up; --no-chain turns both
+ * off) and without a gdb stub (it stops at unit boundaries the
+ * dispatcher sees).
+ */
+#include "bt.h"
+#include "cpu.h"
+#include "cpu_mode.h"
+#include "helpers.h"
+#include "mmu.h"
+#include "tcache.h"
+
+/* Nothing but the look-up is due at the new CS:EIP. */
+static bool nothing_due(const struct vcpu *cpu)
+{
+    if (cpu->exit_reason != EXIT_STATE || vcpu_has_pending(cpu) || cpu->exit_request)
+        return false;
+    if (cpu->int_shadow || (cpu->eflags & EFL_TF) || cpu->wp_armed || dbg_ibp_armed(cpu))
+        return false;
+    return !((cpu->eflags & EFL_IF) && cpu->irq_waiting);
+}
+
+/* The unit to go on in, made ready to enter (r14's base, the
+ * indirect-branch table), or NULL: the dispatcher takes over. */
+static struct unit *xfer_target(struct bt *bt, struct vcpu *cpu)
+{
+    if (!nothing_due(cpu))
+        return NULL;
+    uint32_t mode = cpu_mode_key(cpu);
+    if (mode & (MODE_NONFLAT | MODE_REAL | MODE_V86))
+        return NULL;
+    uint32_t lin = cpu->seg[S_CS].base + cpu->eip, pc, err;
+    unsigned acc = WALK_EXEC | (cpu->cpl == 3 ? WALK_USER : 0);
+    if (cpu_probe(cpu, lin, acc, &pc, &err) < 0)
+        return NULL; /* the dispatcher raises the #PF */
+    struct unit *unit =
+        tc_lookup(bt->tc, pc, mode, cpu->seg[S_CS].base, cpu->seg[S_CS].limit, cpu->eip);
+    if (!unit || unit->page[1] != unit->page[0])
+        return NULL; /* to be made; or its second page is to be checked */
+    cpu_seg_class_sync(cpu, S_FS);
+    cpu_seg_class_sync(cpu, S_GS);
+    cpu->jcache = tc_jcache(bt->tc, mode);
+    cpu->tlb = cpu_tlb_base(cpu, mode);
+    return unit;
+}
+
+/* After the instruction's helper: the code to jump to, or 0 with
+ * helper_exit set (the thunk leaves for the dispatcher). */
+static uint64_t go_on(struct vcpu *cpu, uint32_t next)
+{
+    struct bt *bt = cpu->bt;
+    if (!cpu->helper_exit)
+        vcpu_exit_at(cpu, next, EXIT_STATE); /* the helper did not leave: nor do we */
+    struct unit *unit = bt ? xfer_target(bt, cpu) : NULL;
+    if (!unit) {
+        if (bt)
+            bt->st.xfer_dispatched++;
+        return 0;
+    }
+    bt->st.xfer_direct++;
+    cpu->helper_exit = 0;
+    cpu->exit_reason = EXIT_NORMAL;
+    cpu->chain_info = 0;
+    return (uint64_t)(uintptr_t)unit->code;
+}
+
+HLP(bt_hlp_priv_xfer)
+{
+    hlp_priv(cpu, a, b, next);
+    return go_on(cpu, next);
+}
