@@ -22,6 +22,13 @@ struct unit;
  * per-unit reserve of the code buffer. */
 #define BT_DEFAULT_UNIT_INSNS 64u
 #define BT_MAX_UNIT_INSNS 256u
+/* Tunable: conditional branches a unit continues past by default, up to
+ * the room its exits leave (UNIT_MAX_EXITS - 2).  Policy: a loop whose
+ * body has an early exit (Shell sort's inner while, a CRC byte loop)
+ * becomes one unit, without the jump and entry check between its blocks;
+ * --unit-branches 0 gives basic blocks. */
+#define BT_MAX_UNIT_BRANCHES 2u
+#define BT_DEFAULT_UNIT_BRANCHES 2u
 
 struct bt_stats {
     uint64_t insns_copied;     /* copied byte for byte */
@@ -89,14 +96,17 @@ enum bt_exit_marker {
 /* How the translator is configured (from the xbt run options). */
 struct bt_config {
     uint32_t max_unit_insns; /* 1..BT_MAX_UNIT_INSNS; 0: the default */
-    bool host_mem;           /* --mem=host: paging-off accesses through the
+    /* conditional branches (Jcc) a unit continues past, each a side exit
+     * (0..BT_MAX_UNIT_BRANCHES, --unit-branches) */
+    uint32_t unit_branches;
+    bool host_mem;      /* --mem=host: paging-off accesses through the
                                   * MMU's window when it has one */
-    bool tlb_stats;          /* --tlb-stats: count inline TLB hits */
-    bool no_kpath;           /* --no-kpath: tr_kpath.c and tr_vflags.c off */
-    bool tcache_stats;       /* --tcache-stats: count every unit entry */
-    bool virtual_clock;      /* units count instructions against a budget */
-    unsigned log_flags;      /* XBT_LOG_IN_ASM / OUT_ASM */
-    bool perf_map;           /* --perf-map */
+    bool tlb_stats;     /* --tlb-stats: count inline TLB hits */
+    bool no_kpath;      /* --no-kpath: tr_kpath.c and tr_vflags.c off */
+    bool tcache_stats;  /* --tcache-stats: count every unit entry */
+    bool virtual_clock; /* units count instructions against a budget */
+    unsigned log_flags; /* XBT_LOG_IN_ASM / OUT_ASM */
+    bool perf_map;      /* --perf-map */
 };
 
 /* A translator: the vCPU whose code it translates (its state at unit

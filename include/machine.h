@@ -52,6 +52,7 @@ struct machine_config {
     int nmodules;
     bool chain;                    /* chain direct successors (default true) */
     uint32_t max_unit_insns;       /* translation unit length limit */
+    uint32_t unit_branches;        /* Jcc a unit continues past (--unit-branches) */
     uint32_t tcache_size;          /* code buffer bytes */
     uint32_t tlb_entries;          /* simulated TLB entries (power of two) */
     enum mem_method mem;           /* --mem=host|tlb (paging off) */

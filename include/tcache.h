@@ -12,6 +12,13 @@
 
 struct mmu;
 
+/* Tunable: direct exits a unit may have: its last instruction's (a
+ * conditional branch: taken and fall-through) and the side exits of the
+ * conditional branches it continues past (bt.h, --unit-branches).
+ * Policy: 4 lets a unit span three basic blocks, a loop body with an
+ * early exit or two; chain_info keeps the index in 3 bits (at most 8). */
+#define UNIT_MAX_EXITS 4
+
 /* A direct exit of a unit: a patchable jmp/jcc rel32. */
 struct unit_exit {
     uint32_t patch_off;   /* offset of the rel32 field in unit->code */
@@ -50,7 +57,7 @@ struct unit {
     struct unit *hash_next;
     struct unit *page_next[2]; /* per-page lists (doubly linked) */
     struct unit **page_pprev[2];
-    struct unit_exit exits[2];
+    struct unit_exit exits[UNIT_MAX_EXITS];
     struct unit *in_first; /* units whose exits are chained to this one */
     uint8_t in_first_idx;
     bool valid;

@@ -151,6 +151,7 @@ static void wire_cpu(struct machine *m, const struct machine_config *cfg)
     cpu->log_flags = cfg->debug_flags;
     m->bt = (struct bt){
         .cfg = { .max_unit_insns = cfg->max_unit_insns,
+                 .unit_branches = cfg->unit_branches,
                  .host_mem = cfg->mem == MEM_HOST,
                  .tlb_stats = cfg->tlb_stats,
                  .no_kpath = cfg->no_kpath,

@@ -114,6 +114,14 @@ static void p6_semantics(struct bt_insn *i)
     i->zi.meta.category = ZYDIS_CATEGORY_BITBYTE;
 }
 
+_Static_assert(BT_MAX_UNIT_BRANCHES <= UNIT_MAX_EXITS - 2, "side exits and the last two fit");
+
+/* A conditional near branch on the flags (not LOOP/JCXZ, which test ECX). */
+static bool is_jcc(const struct bt_insn *i)
+{
+    return !i->invalid && tr_jcc_code(i->zi.mnemonic) >= 0;
+}
+
 int bt_decode_unit(struct bt *bt, uint32_t eip, uint32_t pc, uint32_t mode, uint32_t max_insns,
                    struct bt_insn *out)
 {
@@ -123,7 +131,7 @@ int bt_decode_unit(struct bt *bt, uint32_t eip, uint32_t pc, uint32_t mode, uint
     const ZydisDecoder *dec = (mode & MODE_CODE16) ? &g_dec16 : &g_dec32;
     int n = 0;
     uint32_t page = pc & PAGE_MASK;
-    uint32_t off = 0;
+    uint32_t off = 0, side = 0;
     while ((uint32_t)n < max_insns) {
         struct bt_insn *i = &out[n];
         memset(&i->zi, 0, sizeof(i->zi));
@@ -155,8 +163,18 @@ int bt_decode_unit(struct bt *bt, uint32_t eip, uint32_t pc, uint32_t mode, uint
         }
         n++;
         off += i->len;
-        if (bt_ends_unit(i) && !tr_vflags_inline(bt, i, mode))
-            break;
+        if (bt_ends_unit(i) && !tr_vflags_inline(bt, i, mode)) {
+            /* a Jcc may be a side exit: the unit goes on with its
+             * fall-through (tr_flow), leaving room for the last
+             * instruction's two exits; not under the virtual clock, whose
+             * budget charges a unit's instructions at its entry (a side
+             * exit would charge ones never run, and guest time would
+             * depend on unit boundaries more than it does) */
+            if (!is_jcc(i) || side >= bt->cfg.unit_branches || side >= UNIT_MAX_EXITS - 2 ||
+                bt->cfg.virtual_clock)
+                break;
+            side++;
+        }
         if (((pc + off) & PAGE_MASK) != page)
             break;
     }
@@ -238,6 +256,8 @@ void bt_liveness(struct bt_insn *in, int n)
              * the instruction, so keep them */
             if (faults_writing_flags(i))
                 i->tested = FL_ARITH;
+            if (k < n - 1 && is_jcc(i))
+                live = FL_ARITH; /* a side exit: live after the unit */
             live = (live & ~i->written_all) | i->tested;
         }
         i->live_in = live;

@@ -82,7 +82,7 @@ static void load_operand(struct tr *t, const ZydisDecodedOperand *op, ZydisRegis
     tr_mem_access(t, ins, n, size, MEM_R);
 }
 
-static int jcc_code(ZydisMnemonic mn)
+int tr_jcc_code(ZydisMnemonic mn)
 {
     switch (mn) {
     case ZYDIS_MNEMONIC_JO: return 0x0;
@@ -313,10 +313,14 @@ static void tr_leave(struct tr *t, const struct bt_insn *i)
 bool tr_flow(struct tr *t, const struct bt_insn *i)
 {
     ZydisMnemonic mn = i->zi.mnemonic;
-    int cc = jcc_code(mn);
+    int cc = tr_jcc_code(mn);
     if (cc >= 0) {
         tr_flags_sync(t);
         tr_exit_direct(t, branch_target(i), cc);
+        /* not the unit's last instruction: the unit goes on with the
+         * fall-through (bt_decode_unit, --unit-branches) */
+        if (i != &t->in[t->n - 1])
+            return true;
         tr_exit_direct(t, i->pc + i->len, -1);
         return true;
     }

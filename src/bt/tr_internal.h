@@ -133,6 +133,8 @@ bool tr_vflags_inline(const struct bt *bt, const struct bt_insn *i, uint32_t mod
 bool tr_vflags(struct tr *t, const struct bt_insn *i);
 /* tr_system.c: instructions that become helper calls */
 bool tr_system(struct tr *t, const struct bt_insn *i);
+/* The condition code (0..15) of a Jcc mnemonic, -1 for any other. */
+int tr_jcc_code(ZydisMnemonic mn);
 void tr_raise_ud(struct tr *t, const struct bt_insn *i);
 /* winform.c: the access `in` (addressing [r9 + r8]) in the host-window
  * form, [r14 + r8], or with direct [r14 + dbase + ddisp], into out (64

@@ -490,8 +490,9 @@ void tr_emit_leave(struct tr *t, uint32_t eip, uint64_t chain)
 void tr_exit_direct(struct tr *t, uint32_t target, int cc)
 {
     tr_flags_sync(t);
-    if (t->nexits >= 2) { /* cannot happen: at most jcc + fallthrough */
-        tr_exit_unchained(t, target);
+    if (t->nexits >= UNIT_MAX_EXITS) {
+        /* cannot happen: the decoder leaves room for the last branch's two */
+        t->e.encode_error = true;
         return;
     }
     int idx = t->nexits++;

@@ -363,6 +363,17 @@ static const struct optparse_opt run_opts[] = {
       .section = SEC_TRANSLATION,
       .help = "at most N guest instructions per unit ({min}..{max}, "
               "default {default};\n--max-block-insns, its old name, is the same)" },
+    { .name = "unit-branches",
+      .kind = OPTPARSE_UINT,
+      .metavar = "N",
+      FIELD(cfg.unit_branches),
+      .def = BT_DEFAULT_UNIT_BRANCHES,
+      .min = 0,
+      .max = BT_MAX_UNIT_BRANCHES,
+      .section = SEC_TRANSLATION,
+      .help = "a unit goes on past at most N conditional branches, each a\n"
+              "side exit ({min}..{max}, default {default}; 0: basic blocks;\n"
+              "always 0 with --clock=virtual)" },
     { .name = "tcache-size",
       .kind = OPTPARSE_SIZE,
       .metavar = "BYTES",

@@ -115,7 +115,7 @@ static void unlink_exit(struct unit *unit, int i)
 /* Removes unit's own exits from the incoming lists of their successors. */
 void tc_unlink_outgoing(struct unit *unit)
 {
-    for (int i = 0; i < 2; i++)
+    for (int i = 0; i < UNIT_MAX_EXITS; i++)
         unlink_exit(unit, i);
 }
 

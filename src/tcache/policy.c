@@ -146,7 +146,7 @@ static void move_to_head(struct tcache *tc, struct tc_region *r, struct unit *un
     if (from == r->head)
         return;
     if (!tc->sim) {
-        for (int i = 0; i < 2; i++)
+        for (int i = 0; i < UNIT_MAX_EXITS; i++)
             tc_unchain_exit(tc, unit, i);
         tc_unlink_incoming(tc, unit);
         tc_jcache_drop_code(tc, unit->vpc, unit->code);

@@ -198,7 +198,7 @@ struct unit *tc_commit(struct tcache *tc, const struct unit *proto, size_t code_
     unit->valid = true;
     unit->hash_next = NULL;
     unit->in_first = NULL;
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < UNIT_MAX_EXITS; i++) {
         unit->exits[i].dest = NULL;
         unit->exits[i].in_next = NULL;
     }

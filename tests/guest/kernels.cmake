@@ -144,6 +144,16 @@ xbt_guest(isa_legacy_ring3_qemu SOURCES isa_legacy_qemu.c ring3_main.c
 xbt_guest(isa_hibyte       SOURCES isa_hibyte.c PORTABLE)
 xbt_guest(isa_hibyte_ring3 SOURCES isa_hibyte.c ring3_main.c
           EXPECTED isa_hibyte.expected)
+# Units that go on past conditional branches (side exits, --unit-branches):
+# flags, registers, faults, SMC, 0x66 Jcc and interrupts around side exits
+# against the host CPU; _bb: the same kernel in basic blocks
+# (--unit-branches 0); _memtlb: every access an inline TLB lookup, whose
+# host-flag clobbers sit between flag producers and side exits.
+xbt_guest(isa_side_exits SOURCES isa_side_exits.c PORTABLE)
+xbt_guest(isa_side_exits_bb SOURCES isa_side_exits.c PORTABLE
+          EXPECTED isa_side_exits.expected XBT_ARGS "--unit-branches 0" QEMU SKIP)
+xbt_guest(isa_side_exits_memtlb SOURCES isa_side_exits.c PORTABLE
+          EXPECTED isa_side_exits.expected XBT_ARGS --mem=tlb QEMU SKIP)
 
 # PC platform devices and interrupts (pc_common.h)
 xbt_guest(timer    SOURCES timer.c)
@@ -236,6 +246,11 @@ xbt_guest(mmu_kpath_strict SOURCES mmu_kpath_strict.c ${XBT_MMU_COMMON} QEMU SKI
 # remapped and rewritten entry and return code, #PF on SYSEXIT, changed
 # and zeroed per-CPU descriptors
 xbt_guest(mmu_sysxfer    SOURCES mmu_sysxfer.c ${XBT_MMU_COMMON})
+# Limit and null-selector checks through FS and GS across those swaps (the
+# per-CPU FS's limit in the handler, the user's null, limited and flat FS
+# and GS in ring 3): QEMU does not check data-segment limits or
+# null-selector use, so the expected output is the SDM's (mmu_sysxfer.c, h).
+xbt_guest(mmu_sysxfer_strict SOURCES mmu_sysxfer_strict.c ${XBT_MMU_COMMON} QEMU SKIP)
 # MMIO (the local APIC) and open bus through paging, from load and store
 # instructions that also reach RAM (under --mmu=host they are translated
 # again as explicit slow-path calls) and then raise exact #PFs

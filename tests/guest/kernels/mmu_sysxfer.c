@@ -45,6 +45,12 @@
  * The user loop's expectations (ESI) follow every change.  SDM, STI: IF
  * set, "the processor begins responding to external, maskable interrupts
  * after the next instruction is executed".  Expected output from QEMU.
+ *
+ * mmu_sysxfer_strict (SYSXFER_STRICT) adds h: reads through FS and GS
+ * across those loads and reloads that must raise #GP(0) (over a segment's
+ * limit, through a null selector), in the handler and in ring 3, on one
+ * designated trip of a warm batch, and reads that must not; QEMU checks
+ * neither, its expected output is the SDM's (see the section).
  */
 #include <stdbool.h>
 
@@ -508,6 +514,418 @@ static void gdt_zeroed(const char *what, uint16_t sel, const char *mark, uint32_
     show("  the batch", &r);
 }
 
+#ifdef SYSXFER_STRICT
+/* ---- h (mmu_sysxfer_strict): limits and null selectors across the swaps ----
+ *
+ * SDM (Vol. 3A 5.3, "Limit Checking"; Vol. 2, MOV and the #GP(0) of every
+ * data access): a dword read at offset 0xFFE of an expand-up segment with
+ * a byte-granular limit of 0xFFF (its last byte at 0x1001) raises #GP(0),
+ * one at 0xFFC does not; so does any read through DS, ES, FS or GS holding
+ * a null selector (#GP(0)), at any privilege level; a flat segment
+ * (limit 4 GiB - 1) reads anywhere.  Nothing else about the trips changes.
+ *
+ * h1-h4: fresh copies of the strict user loop and handler for each case
+ * (the code is first run with that case's FS and GS).  h5: one more copy
+ * first run with FS and GS flat on both sides, then with other segments
+ * (the same instructions, the same addresses, every one of them run
+ * first that way, the reads after the exit's reloads included: an
+ * implementation that remembers what FS or GS held when it first ran
+ * some code must check what they hold now). */
+#define SUC 0x41100000            /* the strict user loop, one page per copy */
+#define SKE 0x42100000            /* the strict handler, one page per copy */
+#define SUD 0x41200000            /* their parameters and results */
+#define UG 0x41210000             /* two pages: the user's limited GS (0x3B) */
+#define SEL_UGS 0x3B              /* GDT 7 in h2, h5d: DPL 3, base UG, limit 0xFFF */
+#define SEL_KGSL 0x38             /* GDT 7 in h4, h5b: DPL 0, base skgs, limit 0xFFF */
+#define STRICT_AT 100             /* the designated trip (counting down) */
+#define SMARK 0xFA170000          /* what a read that faulted leaves */
+
+/* SUD offsets */
+#define SD_BAD 0x00               /* trips with an unexpected result */
+#define SD_KINDS 0x04             /* which (bits as in the main loop) */
+#define SD_TRIPS 0x08
+#define SD_ESP 0x0C
+#define SD_RET 0x10
+#define SD_FS 0x14                /* the user's FS and GS */
+#define SD_GS 0x18
+#define SD_FSAT 0x1C              /* the designated trip of the FS reads, or 0 */
+#define SD_FIRST 0x20             /* the first and last trips with an unexpected result */
+#define SD_LAST 0x24
+#define SD_FSMODE 0x28            /* ring-3 reads through FS: 0 none; 1 every trip, */
+#define SD_FSOK 0x2C              /* at SD_FSOK, at SD_FSBAD on trip SD_FSAT; 2 on */
+#define SD_FSBAD 0x30             /* trip SD_FSAT only, at SD_FSBAD; each must */
+#define SD_FSVAL 0x34             /* return SD_FSVAL */
+#define SD_GSMODE 0x38            /* the same through GS */
+#define SD_GSOK 0x3C
+#define SD_GSBAD 0x40
+#define SD_GSVAL 0x44
+#define SD_FSOUT 0x48             /* FS and GS at the end */
+#define SD_GSOUT 0x4C
+#define SD_GSAT 0x50              /* the designated trip of the GS reads, or 0 */
+#define SD_XAT 0x54               /* on this trip the result is SD_XADD more */
+#define SD_XADD 0x58
+#define SD_FLAT 0x800             /* MAGIC, read through a flat FS or GS */
+
+#define SDA(o) XS(SUD) "+" XS(o)
+
+/* The user loop: EDI trips (counting down), ESI = what the handler adds
+ * to the trip number (its two reads; on trip SD_XAT SD_XADD more).  After each return: the result,
+ * ESP, FS and GS, then the reads through FS and GS that SD_FSMODE and
+ * SD_GSMODE ask for (a faulting one resumes at the next instruction with
+ * SMARK).  Ends with int $0x2F. */
+__asm__(".pushsection .text\n"
+        ".p2align 4\n"
+        "sublob:\n\t"
+        "movl " SDA(SD_FS) ", %eax\n\t"
+        "movw %ax, %fs\n\t"
+        "movl " SDA(SD_GS) ", %eax\n\t"
+        "movw %ax, %gs\n"
+        "1:\tmovl %edi, %eax\n\t"
+        "movl %esp, " SDA(SD_ESP) "\n\t"
+        "movl %esp, %ecx\n\t"
+        "movl " SDA(SD_RET) ", %edx\n\t"
+        "sysenter\n"
+        "suret:\txorl %ecx, %ecx\n\t"
+        "leal (%edi,%esi), %edx\n\t"
+        "cmpl " SDA(SD_XAT) ", %edi\n\t"
+        "jne 2f\n\t"
+        "addl " SDA(SD_XADD) ", %edx\n"
+        "2:\tcmpl %edx, %eax\n\t"
+        "je 2f\n\t"
+        "orl $0x1, %ecx\n"
+        "2:\tcmpl " SDA(SD_ESP) ", %esp\n\t"
+        "je 2f\n\t"
+        "orl $0x4, %ecx\n"
+        "2:\tmovw %fs, %dx\n\t"
+        "cmpw " SDA(SD_FS) ", %dx\n\t"
+        "je 2f\n\t"
+        "orl $0x80, %ecx\n"
+        "2:\tmovw %gs, %dx\n\t"
+        "cmpw " SDA(SD_GS) ", %dx\n\t"
+        "je 2f\n\t"
+        "orl $0x100, %ecx\n"
+        "2:\tmovl " SDA(SD_FSMODE) ", %eax\n\t"
+        "testl %eax, %eax\n\t"
+        "jz 5f\n\t"
+        "movl " SDA(SD_FSOK) ", %edx\n\t"
+        "cmpl " SDA(SD_FSAT) ", %edi\n\t"
+        "jne 3f\n\t"
+        "movl " SDA(SD_FSBAD) ", %edx\n\t"
+        "jmp 4f\n"
+        "3:\tcmpl $2, %eax\n\t"
+        "je 5f\n"
+        "4:\tmovl $" XS(SMARK) ", %eax\n"
+        "sufsrd:\tmovl %fs:(%edx), %eax\n"
+        "sufsnext:\tcmpl " SDA(SD_FSVAL) ", %eax\n\t"
+        "je 5f\n\t"
+        "orl $0x400, %ecx\n"
+        "5:\tmovl " SDA(SD_GSMODE) ", %eax\n\t"
+        "testl %eax, %eax\n\t"
+        "jz 8f\n\t"
+        "movl " SDA(SD_GSOK) ", %edx\n\t"
+        "cmpl " SDA(SD_GSAT) ", %edi\n\t"
+        "jne 6f\n\t"
+        "movl " SDA(SD_GSBAD) ", %edx\n\t"
+        "jmp 7f\n"
+        "6:\tcmpl $2, %eax\n\t"
+        "je 8f\n"
+        "7:\tmovl $" XS(SMARK) ", %eax\n"
+        "sugsrd:\tmovl %gs:(%edx), %eax\n"
+        "sugsnext:\tcmpl " SDA(SD_GSVAL) ", %eax\n\t"
+        "je 8f\n\t"
+        "orl $0x800, %ecx\n"
+        "8:\ttestl %ecx, %ecx\n\t"
+        "jz 9f\n\t"
+        "incl " SDA(SD_BAD) "\n\t"
+        "orl %ecx, " SDA(SD_KINDS) "\n\t"
+        "movl %edi, " SDA(SD_LAST) "\n\t"
+        "cmpl $0, " SDA(SD_FIRST) "\n\t"
+        "jne 9f\n\t"
+        "movl %edi, " SDA(SD_FIRST) "\n"
+        "9:\tincl " SDA(SD_TRIPS) "\n\t"
+        "decl %edi\n\t"
+        "jnz 1b\n\t"
+        "movw %fs, " SDA(SD_FSOUT) "\n\t"
+        "movw %gs, " SDA(SD_GSOUT) "\n\t"
+        "int $" XS(MMU_USER_EXIT) "\n"
+        "sublob_end:\n"
+        ".popsection");
+extern const char sublob[], suret[], sufsrd[], sufsnext[], sugsrd[], sugsnext[], sublob_end[];
+
+/* The handler: Linux's frame; FS = s_kfs from a register, GS = s_kgs by
+ * POP; EAX += fs:s_kfsoff + gs:s_kgsoff, but on trip s_at fs:s_kfsbad and
+ * gs:s_kgsbad; FS reloaded from its frame slot (MOV from memory), on trip
+ * s_xfsat then EAX += fs:s_xfsoff; GS by POP, on trip s_xgsat then EAX +=
+ * gs:s_xgsoff; STI; SYSEXIT.  A faulting read resumes at the next
+ * instruction with SMARK. */
+__asm__(".pushsection .text\n"
+        ".p2align 4\n"
+        "skblob:\n\t"
+        "pushl %ecx\n\t"
+        "pushl %edx\n\t"
+        "pushl %fs\n\t"
+        "pushl %ebx\n\t"
+        "pushl %esi\n\t"
+        "pushl %gs\n\t"
+        "movl %eax, %ebx\n\t"
+        "movl s_kfs, %esi\n\t"
+        "movw %si, %fs\n\t"
+        "pushl s_kgs\n\t"
+        "popl %gs\n\t"
+        "movl s_kfsoff, %ecx\n\t"
+        "movl s_kgsoff, %edx\n\t"
+        "cmpl s_at, %ebx\n\t"
+        "cmovel s_kfsbad, %ecx\n\t"
+        "cmovel s_kgsbad, %edx\n\t"
+        "movl $" XS(SMARK) ", %esi\n"
+        "skfsrd:\tmovl %fs:(%ecx), %esi\n"
+        "skfsnext:\taddl %esi, %eax\n\t"
+        "movl $" XS(SMARK) ", %esi\n"
+        "skgsrd:\tmovl %gs:(%edx), %esi\n"
+        "skgsnext:\taddl %esi, %eax\n\t"
+        "movw 12(%esp), %fs\n\t"
+        "cmpl s_xfsat, %ebx\n\t"
+        "jne 1f\n\t"
+        "movl s_xfsoff, %ecx\n\t"
+        "movl $" XS(SMARK) ", %esi\n"
+        "skxfsrd:\tmovl %fs:(%ecx), %esi\n"
+        "skxfsnext:\taddl %esi, %eax\n"
+        "1:\tpopl %gs\n\t"
+        "cmpl s_xgsat, %ebx\n\t"
+        "jne 2f\n\t"
+        "movl s_xgsoff, %edx\n\t"
+        "movl $" XS(SMARK) ", %esi\n"
+        "skxgsrd:\tmovl %gs:(%edx), %esi\n"
+        "skxgsnext:\taddl %esi, %eax\n"
+        "2:\tpopl %esi\n\t"
+        "popl %ebx\n\t"
+        "addl $4, %esp\n\t"
+        "popl %edx\n\t"
+        "popl %ecx\n\t"
+        "sti\n\t"
+        "sysexit\n"
+        "skblob_end:\n"
+        ".popsection");
+extern const char skblob[], skfsrd[], skfsnext[], skgsrd[], skgsnext[], skxfsrd[], skxfsnext[],
+    skxgsrd[], skxgsnext[], skblob_end[];
+
+volatile uint32_t s_kfs, s_kgs, s_kfsoff, s_kgsoff, s_kfsbad, s_kgsbad, s_at;
+volatile uint32_t s_xfsat, s_xfsoff, s_xgsat, s_xgsoff;
+static uint32_t s_kfsval, s_kgsval;
+static uint32_t spcpu[2][1024] __attribute__((aligned(4096))); /* FS 0x30: spcpu[0] */
+static uint32_t skgs[2][1024] __attribute__((aligned(4096)));  /* GS 0x38: skgs[0] */
+static volatile uint32_t sk_word;                              /* through 0x10 */
+static uint32_t s_uc, s_ke;                                     /* the copies in use */
+
+#define V_PCPU 0x30FFC000u        /* at fs:0xFFC (0x30) */
+#define V_KGSL 0x38FFC000u        /* at gs:0xFFC (0x38) */
+#define V_UGS 0x3BFFC000u         /* at gs:0xFFC (0x3B) */
+#define V_KWORD 0x00001000u       /* sk_word, through 0x10 */
+
+/* Where a batch's designated read is: in the handler after the loads
+ * (KFS, KGS), in ring 3 (UFS, UGS), in the handler after the exit's
+ * reloads (XFS, XGS). */
+enum { SW_NONE, SW_KFS, SW_KGS, SW_UFS, SW_UGS, SW_XFS, SW_XGS, SW_XOK };
+
+/* Fresh copies of the user loop and the handler (the k-th); SYSENTER_EIP
+ * = the handler's. */
+static void strict_copy(unsigned k)
+{
+    uint32_t f = mmu_alloc();
+    memcpy((void *)f, sublob, OFF(sublob, sublob_end));
+    s_uc = SUC + k * PAGE_SIZE;
+    mmu_map(pd, s_uc, f, PG_P | PG_U);
+    f = mmu_alloc();
+    memcpy((void *)f, skblob, OFF(skblob, skblob_end));
+    s_ke = SKE + k * PAGE_SIZE;
+    mmu_map(pd, s_ke, f, PG_P);
+    __asm__ volatile("wrmsr" : : "c"(0x176), "a"(s_ke), "d"(0));
+}
+
+/* The segments of a case: the user's, the handler's (and what it reads
+ * through them every trip: fs:0xFFC of 0x30 and 0x38, sk_word through
+ * 0x10). */
+static void strict_segs(uint16_t ufs, uint16_t ugs, uint16_t kfs, uint16_t kgs)
+{
+    wr32(SUD + SD_FS, ufs);
+    wr32(SUD + SD_GS, ugs);
+    s_kfs = kfs;
+    s_kfsoff = kfs == KERNEL_DS ? (uint32_t)&sk_word : 0xFFC;
+    s_kfsval = kfs == KERNEL_DS ? V_KWORD : V_PCPU;
+    s_kgs = kgs;
+    s_kgsoff = kgs == KERNEL_DS ? (uint32_t)&sk_word : 0xFFC;
+    s_kgsval = kgs == KERNEL_DS ? V_KWORD : V_KGSL;
+}
+
+/* The ring-3 reads of a case (mode, offset, what they return). */
+static void strict_uread(uint32_t fsmode, uint32_t fsok, uint32_t fsval, uint32_t gsmode,
+                         uint32_t gsok, uint32_t gsval)
+{
+    wr32(SUD + SD_FSMODE, fsmode);
+    wr32(SUD + SD_FSOK, fsok);
+    wr32(SUD + SD_FSVAL, fsval);
+    wr32(SUD + SD_GSMODE, gsmode);
+    wr32(SUD + SD_GSOK, gsok);
+    wr32(SUD + SD_GSVAL, gsval);
+}
+
+/* TRIPS trips; on trip `at` the read `where` says is at offset bad
+ * instead (the reads after the exit's reloads: made on that trip only;
+ * SW_XOK: both, through flat segments, at the linear address bad; nothing
+ * else changes): the fault it raises is reported, with the trips whose
+ * results were not the expected ones. */
+static void strict_batch(const char *what, int where, uint32_t at, uint32_t bad)
+{
+    wr32(SUD + SD_BAD, 0);
+    wr32(SUD + SD_KINDS, 0);
+    wr32(SUD + SD_TRIPS, 0);
+    wr32(SUD + SD_FIRST, 0);
+    wr32(SUD + SD_LAST, 0);
+    wr32(SUD + SD_RET, s_uc + OFF(sublob, suret));
+    wr32(SUD + SD_FSAT, where == SW_UFS ? at : 0);
+    wr32(SUD + SD_GSAT, where == SW_UGS ? at : 0);
+    wr32(SUD + SD_FSBAD, where == SW_UFS ? bad : rd32(SUD + SD_FSOK));
+    wr32(SUD + SD_GSBAD, where == SW_UGS ? bad : rd32(SUD + SD_GSOK));
+    s_at = where == SW_KFS || where == SW_KGS ? at : 0;
+    s_kfsbad = where == SW_KFS ? bad : s_kfsoff;
+    s_kgsbad = where == SW_KGS ? bad : s_kgsoff;
+    s_xfsat = where == SW_XFS || where == SW_XOK ? at : 0;
+    s_xfsoff = bad;
+    s_xgsat = where == SW_XGS || where == SW_XOK ? at : 0;
+    s_xgsoff = bad;
+    wr32(SUD + SD_XAT, where == SW_XOK ? at : 0);
+    wr32(SUD + SD_XADD, where == SW_XOK ? 2 * rd32(bad) : 0);
+    mmu_clear();
+    static const struct {
+        const char *rd, *next;
+        bool user;
+    } loc[] = {
+        [SW_KFS] = { skfsrd, skfsnext, false },   [SW_KGS] = { skgsrd, skgsnext, false },
+        [SW_UFS] = { sufsrd, sufsnext, true },    [SW_UGS] = { sugsrd, sugsnext, true },
+        [SW_XFS] = { skxfsrd, skxfsnext, false }, [SW_XGS] = { skxgsrd, skxgsnext, false },
+    };
+    if (where != SW_NONE && where != SW_XOK) {
+        uint32_t copy = loc[where].user ? s_uc : s_ke;
+        const char *blob = loc[where].user ? sublob : skblob;
+        mmu_mark = copy + OFF(blob, loc[where].rd);
+        mmu_resume = copy + OFF(blob, loc[where].next);
+    }
+    unsigned faults = mmu_trap.count;
+    struct mmu_uregs r = { .edi = TRIPS, .esi = s_kfsval + s_kgsval };
+    mmu_user_run(s_uc, US + PAGE_SIZE, &r);
+    faults = mmu_trap.count - faults;
+    uint32_t nbad = rd32(SUD + SD_BAD);
+    printf("    %s: %u trips, unexpected results %u", what, rd32(SUD + SD_TRIPS), nbad);
+    if (nbad == 1)
+        printf(" (kinds %x) on trip %u", rd32(SUD + SD_KINDS), rd32(SUD + SD_FIRST));
+    else if (nbad)
+        printf(" (kinds %x) on trips %u to %u", rd32(SUD + SD_KINDS), rd32(SUD + SD_FIRST),
+               rd32(SUD + SD_LAST));
+    printf("; faults %u", faults);
+    if (faults) {
+        char buf[80];
+        printf(": %s cs=%02x", mmu_trap_str(buf, sizeof buf), mmu_trap.cs);
+    }
+    printf("; fs=%04x gs=%04x\n", rd16(SUD + SD_FSOUT), rd16(SUD + SD_GSOUT));
+    mmu_clear();
+}
+
+static void strict_sections(void)
+{
+    printf("h. limits and null selectors across the swaps (%u trips a batch; trips count "
+           "down, the designated one is %u unless said):\n",
+           TRIPS, STRICT_AT);
+    mmu_map_new(pd, SUD, 1, PG_P | PG_W | PG_U);
+    mmu_map_new(pd, UG, 2, PG_P | PG_W | PG_U);
+    wr32(SUD + SD_FLAT, MAGIC);
+    wr32(UG + 0xFFC, V_UGS);
+    spcpu[0][0x3FF] = V_PCPU;
+    skgs[0][0x3FF] = V_KGSL;
+    sk_word = V_KWORD;
+    gdt_set_entry(SEL_PCPU >> 3, (uint32_t)spcpu[0], 0xFFF, 0x92, 0x4);
+    const uint32_t A = STRICT_AT;
+
+    printf("  h1. user fs=0003 gs=0000 (Linux's); the handler: fs=0030 (limit fff) by MOV, "
+           "reads fs:ffc; gs=0010 (flat) by POP:\n");
+    strict_copy(0);
+    strict_segs(3, 0, SEL_PCPU, KERNEL_DS);
+    strict_uread(2, 0, 0, 2, 0, 0);
+    strict_batch("warm", SW_NONE, 0, 0);
+    strict_batch("the handler reads fs:ffe (a dword across the limit) on trip 100", SW_KFS, A,
+                 0xFFE);
+    strict_batch("ring 3 reads fs:0 on trip 100 (through fs on no other)", SW_UFS, A, 0);
+    strict_batch("ring 3 reads gs:0 on trip 100 (through gs on no other)", SW_UGS, A, 0);
+    strict_batch("again, no designated trip", SW_NONE, 0, 0);
+
+    gdt_set_entry(SEL_UGS >> 3, UG, 0xFFF, 0xF2, 0x4);
+    printf("  h2. user fs=0003 gs=003b (DPL 3, limit fff), ring 3 reads gs:ffc every trip; "
+           "the handler: gs=0010 (flat) by POP:\n");
+    strict_copy(1);
+    strict_segs(3, SEL_UGS, SEL_PCPU, KERNEL_DS);
+    strict_uread(0, 0, 0, 1, 0xFFC, V_UGS);
+    strict_batch("warm", SW_NONE, 0, 0);
+    strict_batch("ring 3 reads gs:ffe instead on trip 100", SW_UGS, A, 0xFFE);
+    strict_batch("ring 3 reads gs:1000 instead on trip 100", SW_UGS, A, 0x1000);
+    strict_batch("again, no designated trip", SW_NONE, 0, 0);
+
+    printf("  h3. user fs=0023 (flat) gs=0000, ring 3 reads fs:41200800 every trip; the "
+           "handler: fs=0030 (limit fff), reads fs:ffc:\n");
+    strict_copy(2);
+    strict_segs(USER_DS, 0, SEL_PCPU, KERNEL_DS);
+    strict_uread(1, SUD + SD_FLAT, MAGIC, 0, 0, 0);
+    strict_batch("warm", SW_NONE, 0, 0);
+    strict_batch("the handler reads fs:ffe instead on trip 100", SW_KFS, A, 0xFFE);
+    strict_batch("again, no designated trip", SW_NONE, 0, 0);
+
+    gdt_set_entry(SEL_KGSL >> 3, (uint32_t)skgs[0], 0xFFF, 0x92, 0x4);
+    printf("  h4. user fs=0003 gs=0023 (flat), ring 3 reads gs:41200800 every trip; the "
+           "handler: gs=0038 (limit fff) by POP, reads gs:ffc:\n");
+    strict_copy(3);
+    strict_segs(3, USER_DS, SEL_PCPU, SEL_KGSL);
+    strict_uread(0, 0, 0, 1, SUD + SD_FLAT, MAGIC);
+    strict_batch("warm", SW_NONE, 0, 0);
+    strict_batch("the handler reads gs:ffe instead on trip 100", SW_KGS, A, 0xFFE);
+    strict_batch("again, no designated trip", SW_NONE, 0, 0);
+
+    printf("  h5. one copy, run first with fs and gs flat on both sides (user 0023, the "
+           "handler's 0010), then with other segments:\n");
+    strict_copy(4);
+    strict_segs(USER_DS, USER_DS, KERNEL_DS, KERNEL_DS);
+    strict_uread(1, SUD + SD_FLAT, MAGIC, 1, SUD + SD_FLAT, MAGIC);
+    printf("   h5a. all flat, ring 3 reads fs:41200800 and gs:41200800 every trip:\n");
+    strict_batch("warm", SW_NONE, 0, 0);
+    strict_batch("the handler also reads fs:41200800 after the exit's reload and gs:41200800 "
+                 "after its POP on trip 100",
+                 SW_XOK, A, SUD + SD_FLAT);
+    printf("   h5b. user fs=gs=0023 (flat); the handler: fs=0030, gs=0038 (limit fff), "
+           "reads fs:ffc, gs:ffc:\n");
+    strict_segs(USER_DS, USER_DS, SEL_PCPU, SEL_KGSL);
+    strict_batch("warm", SW_NONE, 0, 0);
+    strict_batch("the handler reads fs:ffe instead on trip 100", SW_KFS, A, 0xFFE);
+    strict_batch("the handler reads gs:ffe instead on trip 100", SW_KGS, A, 0xFFE);
+    printf("   h5c. user fs=0003 gs=0000; the handler: fs=gs=0010 (flat):\n");
+    strict_segs(3, 0, KERNEL_DS, KERNEL_DS);
+    strict_uread(0, 0, 0, 0, 0, 0);
+    strict_batch("warm", SW_NONE, 0, 0);
+    strict_batch("the handler reads fs:0 after the exit's reload, on trip 500 (the first)",
+                 SW_XFS, TRIPS, 0);
+    strict_batch("the same on trip 100", SW_XFS, A, 0);
+    strict_batch("the handler reads gs:0 after the exit's POP, on trip 500 (the first)", SW_XGS,
+                 TRIPS, 0);
+    strict_batch("the same on trip 100", SW_XGS, A, 0);
+    gdt_set_entry(SEL_UGS >> 3, UG, 0xFFF, 0xF2, 0x4);
+    printf("   h5d. user fs=0003 gs=003b (DPL 3, limit fff), ring 3 reads gs:ffc every trip; "
+           "the handler: fs=gs=0010 (flat):\n");
+    strict_segs(3, SEL_UGS, KERNEL_DS, KERNEL_DS);
+    strict_uread(0, 0, 0, 1, 0xFFC, V_UGS);
+    strict_batch("warm", SW_NONE, 0, 0);
+    strict_batch("the handler reads gs:ffe after the exit's POP, on trip 500 (the first)",
+                 SW_XGS, TRIPS, 0xFFE);
+    strict_batch("the same on trip 100", SW_XGS, A, 0xFFE);
+    strict_batch("ring 3 reads gs:ffe instead on trip 100", SW_UGS, A, 0xFFE);
+}
+#endif
+
 int kmain(uint32_t magic, struct multiboot_info *mbi)
 {
     (void)magic;
@@ -687,6 +1105,9 @@ int kmain(uint32_t magic, struct multiboot_info *mbi)
                    K_AT(kfault_gs));
     set_kgs((uint32_t)pcpu[2], 0x92);
     batch("entry 7 back (base 2)", TRIPS);
+#ifdef SYSXFER_STRICT
+    strict_sections();
+#endif
     printf("done\n");
     return 0;
 }
