@@ -42,7 +42,7 @@ struct bt_stats {
     uint64_t kpath_inline;     /* PUSHA/POPA and segment loads translated inline */
     uint64_t mem_explicit;     /* host-window accesses emitted as explicit slow-path calls */
     uint64_t mem_demoted;      /* accesses marked for that after repeated window faults */
-    uint64_t xfer_direct;      /* SYSENTER/SYSEXIT that entered the next unit themselves */
+    uint64_t xfer_direct;      /* SYSENTER/SYSEXIT/INT n/IRET that entered the next unit */
     uint64_t xfer_dispatched;  /* ... that left for the dispatcher (xfer.c says when) */
     uint64_t callouts[64];     /* helper calls executed, by enum bt_callout */
 };

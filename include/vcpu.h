@@ -184,8 +184,9 @@ struct vcpu {
      * APIC_BASE MSR is only stored). */
     struct intr_source intr;
     struct lapic *lapic;
-    /* The translator whose units SYSENTER and SYSEXIT may enter without
-     * the dispatcher (src/bt/xfer.c), or NULL: they always leave. */
+    /* The translator whose units SYSENTER, SYSEXIT, INT n and IRET may
+     * enter without the dispatcher (src/bt/xfer.c), or NULL: they always
+     * leave. */
     struct bt *bt;
     unsigned log_flags; /* XBT_LOG_* (-d): int logs deliveries */
 

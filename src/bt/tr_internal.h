@@ -142,9 +142,11 @@ void tr_raise_ud(struct tr *t, const struct bt_insn *i);
  * the borrowed-register form uses, or -1. */
 size_t bt_window_form(const uint8_t *in, size_t len, uint8_t *out, int *borrowed,
                       ZydisRegister dbase, int32_t ddisp, bool direct);
-/* xfer.c: PRIV_SYSENTER / PRIV_SYSEXIT through hlp_priv, then the next
- * unit's code (0: the helper thunk leaves for the dispatcher). */
-uint64_t bt_hlp_priv_xfer(struct vcpu *cpu, uint32_t a, uint32_t b, uint32_t next);
+/* xfer.c: the helper that runs fn (hlp_priv's SYSENTER/SYSEXIT, hlp_iret,
+ * hlp_int) and then returns the next unit's code (0: the helper thunk
+ * leaves for the dispatcher), or NULL for any other fn. */
+typedef uint64_t hlp_fn_t(struct vcpu *cpu, uint32_t a, uint32_t b, uint32_t next);
+hlp_fn_t *bt_xfer_helper(hlp_fn_t *fn);
 
 /* hostform.c: the form of an instruction in host code (the rules are at the
  * top of hostform.c).  Lengths are 0 when Zydis cannot encode the form. */

@@ -28,6 +28,21 @@ static void end_unchained(struct tr *t)
     tr_exit_unchained(t, t->i->pc + t->i->len);
 }
 
+/* A mode-changing helper fn that may enter the next unit itself (xfer.c):
+ * called through its wrapper, then a jump to the code it returns; in a
+ * one-instruction unit, fn and the dispatcher as before. */
+static void call_xfer(struct tr *t, void *fn, uint32_t a, uint32_t b, int kind)
+{
+    void *wrapper = (t->mode & MODE_ONESTEP) ? NULL : (void *)bt_xfer_helper((hlp_fn_t *)fn);
+    call(t, wrapper ? wrapper : fn, a, b, kind);
+    if (!wrapper) {
+        end_unchained(t);
+        return;
+    }
+    e_insn(&t->e, ZYDIS_MNEMONIC_JMP, 1, R(R9)); /* its helper returns only with code */
+    t->ended = true;
+}
+
 void tr_raise_ud(struct tr *t, const struct bt_insn *i)
 {
     t->i = i;
@@ -218,8 +233,7 @@ static bool tr_io(struct tr *t, const struct bt_insn *i)
 /* INT imm8 */
 static bool tr_int(struct tr *t, const struct bt_insn *i)
 {
-    call(t, hlp_int, (uint32_t)i->ops[0].imm.value.u & 0xFF, 0, CO_SYSCALL);
-    end_unchained(t);
+    call_xfer(t, hlp_int, (uint32_t)i->ops[0].imm.value.u & 0xFF, 0, CO_SYSCALL);
     return true;
 }
 
@@ -561,8 +575,8 @@ static const struct sys_entry sys_table[ZYDIS_MNEMONIC_MAX_VALUE + 1] = {
     M(UD0) = H(tr_ud),
     M(UD1) = H(tr_ud),
     M(UD2) = H(tr_ud),
-    M(IRET) = C(hlp_iret, 0, 0, CO_IRET, SYS_OSZ_A | SYS_END),
-    M(IRETD) = C(hlp_iret, 0, 0, CO_IRET, SYS_OSZ_A | SYS_END),
+    M(IRET) = C(hlp_iret, 0, 0, CO_IRET, SYS_OSZ_A | SYS_END | SYS_XFER),
+    M(IRETD) = C(hlp_iret, 0, 0, CO_IRET, SYS_OSZ_A | SYS_END | SYS_XFER),
     /* far transfers */
     M(JMP) = H(tr_far_branch),
     M(CALL) = H(tr_far_branch),
@@ -598,8 +612,8 @@ static const struct sys_entry sys_table[ZYDIS_MNEMONIC_MAX_VALUE + 1] = {
     M(WBINVD) = C(hlp_priv, PRIV_WBINVD, 0, CO_SYSTEM, 0),
     M(RDMSR) = C(hlp_priv, PRIV_RDMSR, 0, CO_SYSTEM, 0),
     M(WRMSR) = C(hlp_priv, PRIV_WRMSR, 0, CO_SYSTEM, SYS_END),
-    M(SYSENTER) = C(bt_hlp_priv_xfer, PRIV_SYSENTER, 0, CO_SYSCALL, SYS_END | SYS_XFER),
-    M(SYSEXIT) = C(bt_hlp_priv_xfer, PRIV_SYSEXIT, 0, CO_SYSCALL, SYS_END | SYS_XFER),
+    M(SYSENTER) = C(hlp_priv, PRIV_SYSENTER, 0, CO_SYSCALL, SYS_END | SYS_XFER),
+    M(SYSEXIT) = C(hlp_priv, PRIV_SYSEXIT, 0, CO_SYSCALL, SYS_END | SYS_XFER),
     /* stack frames */
     M(PUSHA) = H(tr_pusha_popa),
     M(PUSHAD) = H(tr_pusha_popa),
@@ -626,15 +640,15 @@ static const struct sys_entry sys_table[ZYDIS_MNEMONIC_MAX_VALUE + 1] = {
 static bool sys_call(struct tr *t, const struct bt_insn *i, const struct sys_entry *s)
 {
     unsigned osz = i->zi.operand_width / 8;
-    call(t, s->fn, s->a | (s->flags & SYS_OSZ_A ? osz : 0), s->b | (s->flags & SYS_OSZ_B ? osz : 0),
-         s->co);
+    uint32_t a = s->a | (s->flags & SYS_OSZ_A ? osz : 0),
+             b = s->b | (s->flags & SYS_OSZ_B ? osz : 0);
     if (s->flags & SYS_XFER) {
-        /* the helper returns only with the next unit's code in r9 */
-        e_insn(&t->e, ZYDIS_MNEMONIC_JMP, 1, R(R9));
-        t->ended = true;
-    } else if (s->flags & SYS_END) {
-        end_unchained(t);
+        call_xfer(t, s->fn, a, b, s->co);
+        return true;
     }
+    call(t, s->fn, a, b, s->co);
+    if (s->flags & SYS_END)
+        end_unchained(t);
     return true;
 }
 

@@ -1,11 +1,15 @@
 /*
  * xfer.c - mode-changing transfers that go on in translated code.  After
- * SYSENTER or SYSEXIT (a change of CPL, CS and SS that ends the unit
- * unchained), the dispatcher would only look up the unit for the new
- * CS:EIP and mode key, point r14 and the indirect-branch table at the new
+ * SYSENTER, SYSEXIT, INT n or IRET (changes of CPL, CS, SS, EFLAGS that
+ * end the unit unchained), the dispatcher would only look up the unit
+ * for the new CS:EIP and mode key (for INT n, after delivering it through
+ * the IDT), point r14 and the indirect-branch table at the new
  * privilege's, and enter it.  The helpers here do that themselves when
  * nothing else is due, and return the unit's code, which translated code
- * jumps to: a system call's round trip then never leaves translated code.
+ * jumps to: a system call's round trip (SYSENTER/SYSEXIT, or INT 0x80 and
+ * IRET) then never leaves translated code.  Units made for one-instruction
+ * execution (MODE_ONESTEP: EFLAGS.TF, a shadow, a debugger) use the plain
+ * helpers: the dispatcher's trap after the instruction must still come.
  *
  * The dispatcher keeps everything else: a pending event or fault, a
  * request (timer, interrupt, stop: exit_request), an interrupt shadow,
@@ -25,6 +29,7 @@
 #include "helpers.h"
 #include "mmu.h"
 #include "tcache.h"
+#include "tr_internal.h"
 
 /* Nothing but the look-up is due at the new CS:EIP. */
 static bool nothing_due(const struct vcpu *cpu)
@@ -84,4 +89,38 @@ HLP(bt_hlp_priv_xfer)
 {
     hlp_priv(cpu, a, b, next);
     return go_on(cpu, next);
+}
+
+HLP(bt_hlp_iret_xfer)
+{
+    hlp_iret(cpu, a, b, next);
+    return go_on(cpu, next);
+}
+
+/* INT n: the software interrupt is delivered through the IDT here, as the
+ * dispatcher would first thing (a fault on the way is delivered in its
+ * place; a triple fault stops the machine: leave). */
+HLP(bt_hlp_int_xfer)
+{
+    hlp_int(cpu, a, b, next);
+    if (!cpu->bt || cpu->pending.kind != EV_SOFT || cpu->exit_request)
+        return go_on(cpu, next);
+    cpu->chain_info = 0;
+    if (vcpu_deliver_pending(cpu) < 0) {
+        vcpu_exit_at(cpu, cpu->eip, EXIT_NORMAL);
+        return 0;
+    }
+    vcpu_exit_at(cpu, cpu->eip, EXIT_STATE);
+    return go_on(cpu, next);
+}
+
+hlp_fn_t *bt_xfer_helper(hlp_fn_t *fn)
+{
+    if (fn == hlp_priv)
+        return bt_hlp_priv_xfer;
+    if (fn == hlp_iret)
+        return bt_hlp_iret_xfer;
+    if (fn == hlp_int)
+        return bt_hlp_int_xfer;
+    return NULL;
 }
