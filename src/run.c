@@ -316,9 +316,11 @@ static bool step(struct run *r)
     link_unit(r, unit, mode, gen);
     uint32_t eip0 = cpu->eip;
     enter_unit(r, unit, mode);
-    /* a unit that left at its entry check (a request: timer, interrupt)
-     * ran nothing: its instruction is still in the shadow */
-    bool ran = !(r->why == RUN_EXIT_REQUEST && cpu->eip == eip0);
+    /* a unit that left at its entry (a request: timer, interrupt; the
+     * virtual clock's budget) ran nothing: its instruction is still in
+     * the shadow, and owes no single-step trap */
+    bool at_entry = r->why == RUN_EXIT_REQUEST || r->why == RUN_EXIT_BUDGET;
+    bool ran = !(at_entry && cpu->eip == eip0);
     after_unit(m, shadow && ran, single_step && ran);
     return true;
 }

@@ -31,9 +31,9 @@ static void end_unchained(struct tr *t)
 /* A mode-changing helper fn that may enter the next unit itself (xfer.c):
  * called through its wrapper, then a jump to the code it returns; in a
  * one-instruction unit, fn and the dispatcher as before. */
-static void call_xfer(struct tr *t, void *fn, uint32_t a, uint32_t b, int kind)
+static void call_xfer(struct tr *t, hlp_fn_t *fn, uint32_t a, uint32_t b, int kind)
 {
-    void *wrapper = (t->mode & MODE_ONESTEP) ? NULL : (void *)bt_xfer_helper((hlp_fn_t *)fn);
+    void *wrapper = (t->mode & MODE_ONESTEP) ? NULL : (void *)bt_xfer_helper(fn);
     call(t, wrapper ? wrapper : fn, a, b, kind);
     if (!wrapper) {
         end_unchained(t);
@@ -525,7 +525,6 @@ static bool tr_pusha_popa(struct tr *t, const struct bt_insn *i)
 /* ---- the table: a handler, or one helper call with fixed arguments ---- */
 
 typedef bool tr_sys_fn(struct tr *t, const struct bt_insn *i);
-typedef uint64_t hlp_fn(struct vcpu *cpu, uint32_t a, uint32_t b, uint32_t next);
 
 enum {
     SYS_OSZ_A = 1, /* a |= the operand size in bytes */
@@ -536,7 +535,7 @@ enum {
 
 struct sys_entry {
     tr_sys_fn *tr; /* a handler (returns false: not ours) */
-    hlp_fn *fn;    /* or call fn(a, b), counted as callout kind co */
+    hlp_fn_t *fn;  /* or call fn(a, b), counted as callout kind co */
     uint8_t a, b, co, flags;
 };
 
