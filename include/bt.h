@@ -44,6 +44,7 @@ struct bt_stats {
     uint64_t mem_demoted;      /* accesses marked for that after repeated window faults */
     uint64_t xfer_direct;      /* SYSENTER/SYSEXIT/INT n/IRET that entered the next unit */
     uint64_t xfer_dispatched;  /* ... that left for the dispatcher (xfer.c says when) */
+    uint64_t xfer_memo_hits;   /* direct transfers whose unit came from xfer.c's memo */
     uint64_t callouts[64];     /* helper calls executed, by enum bt_callout */
 };
 
@@ -120,10 +121,31 @@ struct bt_config {
  * path a fraction of one; a few faults tell a device register access (a
  * local APIC register, a UART) from a one-off touch. */
 #define BT_SLOW_AFTER 4
+/* Tunable: the same for faults of a --mmu=host paging window on pages the
+ * guest keeps remapping (hostmmu.c: HMMU_CHURN_MIN).  Policy: such a page
+ * costs a host fault and an mmap (10-20 us) per remap in the window, a
+ * TLB fill (well under 1 us) on the slow path; more faults than for MMIO,
+ * as a page remapped now and then is still cheaper in the window. */
+#define BT_SLOW_AFTER_CHURN 16
 /* Tunable: entries of the set of such instructions (direct-mapped by EIP;
  * a collision only costs the faults again).  Policy: drivers touch MMIO
  * from a few dozen places. */
 #define BT_SLOW_EIPS 256
+/* Tunable: entries of the direct-transfer memo (xfer.c), direct-mapped by
+ * EIP.  Policy: a system call's round trip has two targets (the handler,
+ * the user's return address); a kernel has a few entry points and a few
+ * hundred return sites, of which the hot ones fit. */
+#define BT_XFER_MEMO 64
+
+/* One remembered direct transfer (xfer.c): the unit for (pc, mode, eip)
+ * and the indirect-branch table of jc slot jc, valid while the cache's
+ * generation is gen and the unit is valid. */
+struct bt_xfer_memo {
+    uint32_t pc, mode, eip;
+    int jc;
+    uint64_t gen;
+    struct unit *unit;
+};
 
 struct bt {
     struct bt_config cfg;
@@ -136,6 +158,7 @@ struct bt {
     void (*on_translate)(void *opaque, uint32_t eip);
     void *on_translate_opaque;
     uint32_t slow_eips[BT_SLOW_EIPS]; /* EIP + 1 of explicit slow-path accesses */
+    struct bt_xfer_memo xfer_memo[BT_XFER_MEMO];
 };
 
 /* Marks the memory instruction at eip for the explicit slow path the next

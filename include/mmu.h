@@ -155,6 +155,7 @@ struct hmmu_stats {
     uint64_t div_wp;       /* ... a store to a page holding translations */
     uint64_t div_cross;    /* ... page-crossing access, address wrap-around */
     uint64_t div_stale;    /* ... mapped with these rights already, or no room */
+    uint64_t churn;        /* faults (fills or diversions) on pages INVLPG keeps dropping */
     uint64_t map_failures; /* mmap refused by the host */
     uint64_t drop_cr3, drop_invlpg, drop_mode, drop_evict; /* mappings dropped by cause */
     uint64_t kept;           /* mappings a CR3 load or mode change checked and kept */
@@ -171,6 +172,10 @@ enum mmu_host_fault {
     MMU_HOST_RETRY,       /* the page is mapped now: run the access again */
     MMU_HOST_DIVERT,      /* the access's slow path must do it */
     MMU_HOST_DIVERT_MMIO, /* ... and the page is not RAM (MMIO, open bus) */
+    /* as RETRY and DIVERT, on a page the guest keeps remapping (INVLPG
+     * after INVLPG): its accessors are better off on the slow path */
+    MMU_HOST_RETRY_CHURN,
+    MMU_HOST_DIVERT_CHURN,
 };
 
 struct mmu {

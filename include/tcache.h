@@ -38,8 +38,9 @@ struct unit_memop {
     int8_t borrowed;     /* host register borrowed (saved in r11), or -1 */
     int8_t base;         /* address = host reg `base` + disp (mod 2^32); -1: in r8 */
     int32_t disp;
-    uint32_t mmio_faults; /* host faults diverted to the slow path: MMIO, stores
-                           * to code pages (run_faults.c) */
+    uint16_t mmio_faults;  /* host faults diverted to the slow path: MMIO, stores
+                            * to code pages (run_faults.c) */
+    uint16_t churn_faults; /* host faults on pages the guest keeps remapping */
 };
 
 struct unit {
@@ -355,6 +356,17 @@ struct unit *tc_find_by_host(struct tcache *tc, uintptr_t rip);
 uint32_t unit_guest_eip_at(const struct unit *unit, uintptr_t rip);
 /* The indirect-branch table of mode (made, or recycled, on first use). */
 struct jc_entry *tc_jcache(struct tcache *tc, uint32_t mode);
+/* The slot of flat mode's table among tc->jc (-1: it has none); the table
+ * stays in that slot until more modes than JC_MAX_MODES recycle it:
+ * tc_jcache_slot then says NULL.  For memos of tc_jcache (xfer.c). */
+int tc_jcache_index(const struct tcache *tc, uint32_t mode);
+static inline struct jc_entry *tc_jcache_slot(const struct tcache *tc, int k, uint32_t mode)
+{
+    if (k < 0 || k >= tc->njc || tc->jc[k].mode != mode || tc->jc[k].cs_base != 0 ||
+        tc->jc[k].cs_limit != 0xFFFFFFFFu)
+        return NULL;
+    return tc->jc[k].tab;
+}
 /* The table for mode with the code segment (cs_base, cs_limit): with
  * MODE_NONFLAT an EIP names code only together with its CS (real mode, V86,
  * segmented code), so each CS gets a table of its own. */

@@ -62,13 +62,16 @@ static enum mmu_host_fault paging_fault(struct machine *m, uintptr_t a, const st
  * translations: firmware keeps its variables beside its code) is
  * translated again as an explicit slow-path call (BT_SLOW_AFTER): a call
  * costs a few ns, a host signal microseconds.  Paging windows' faults on
- * RAM (a guest #PF, a page mapped on demand) do not count.  The running unit's code
- * stays valid until it is left. */
+ * RAM (a guest #PF, a page mapped on demand) do not count, except on pages
+ * the guest keeps remapping (hostmmu.c's churn, BT_SLOW_AFTER_CHURN),
+ * where the slow path pays a TLB fill per remap, not a host fault and an
+ * mmap.  The running unit's code stays valid until it is left. */
 static void note_divert(struct machine *m, struct unit *unit, const struct unit_memop *mo,
-                        uintptr_t rip)
+                        uintptr_t rip, bool churn)
 {
     struct unit_memop *w = (struct unit_memop *)mo;
-    if (++w->mmio_faults != BT_SLOW_AFTER || !unit->valid)
+    bool now = churn ? ++w->churn_faults == BT_SLOW_AFTER_CHURN : ++w->mmio_faults == BT_SLOW_AFTER;
+    if (!now || !unit->valid)
         return;
     bt_mark_slow(&m->bt, unit_guest_eip_at(unit, rip));
     tc_unit_drop(&m->tc, unit);
@@ -94,10 +97,12 @@ static bool window_fault(struct machine *m, siginfo_t *si, ucontext_t *uc)
     enum mmu_host_fault r = paged ? paging_fault(m, a, mo, g)
                             : mmu_is_plain_ram(&m->mmu, access_start(mo, g)) ? MMU_HOST_DIVERT
                                                                              : MMU_HOST_DIVERT_MMIO;
-    if (r == MMU_HOST_RETRY)
+    if (r == MMU_HOST_RETRY_CHURN || r == MMU_HOST_DIVERT_CHURN)
+        note_divert(m, unit, mo, rip, true);
+    if (r == MMU_HOST_RETRY || r == MMU_HOST_RETRY_CHURN)
         return true;
     if (!paged || r == MMU_HOST_DIVERT_MMIO) /* not a guest #PF: that may be paging in */
-        note_divert(m, unit, mo, rip);
+        note_divert(m, unit, mo, rip, false);
     if (mo->borrowed >= 0 && mo->borrowed < 8)
         g[greg_of[mo->borrowed]] = g[REG_R11];
     g[REG_R8] = (greg_t)access_start(mo, g); /* the slow path wants it in r8 */

@@ -106,6 +106,7 @@ static void collect_bt(struct kvs *c, const struct machine *m)
     add(c, "mem_demoted", m->bt.st.mem_demoted);
     add(c, "xfer_direct", m->bt.st.xfer_direct);
     add(c, "xfer_dispatched", m->bt.st.xfer_dispatched);
+    add(c, "xfer_memo_hits", m->bt.st.xfer_memo_hits);
     const struct bt_encode_stats *em = bt_encode_stats();
     add(c, "encode_memo_hits", em->hits);
     add(c, "encode_memo_misses", em->misses);
@@ -208,6 +209,7 @@ static void collect_hostmmu(struct kvs *c, const struct machine *m)
     add(c, "to_slow_code", h->div_wp);
     add(c, "to_slow_crossing", h->div_cross);
     add(c, "to_slow_stale", h->div_stale);
+    add(c, "churn", h->churn);
     add(c, "map_failures", h->map_failures);
     add(c, "drops_cr3", h->drop_cr3);
     add(c, "drops_invlpg", h->drop_invlpg);

@@ -36,9 +36,37 @@ static bool nothing_due(const struct vcpu *cpu)
 {
     if (cpu->exit_reason != EXIT_STATE || vcpu_has_pending(cpu) || cpu->exit_request)
         return false;
-    if (cpu->int_shadow || (cpu->eflags & EFL_TF) || cpu->wp_armed || dbg_ibp_armed(cpu))
+    if (cpu->int_shadow || (cpu->eflags & EFL_TF) || cpu->wp_armed ||
+        ((cpu->dr[7] & 0xFFu) && dbg_ibp_armed(cpu)))
         return false;
     return !((cpu->eflags & EFL_IF) && cpu->irq_waiting);
+}
+
+/* The unit for (pc, mode, eip) and its mode's indirect-branch table:
+ * from the memo while the cache has evicted and flushed nothing since
+ * (generation) and the unit is still valid (not dropped by a store), else
+ * looked up and remembered.  NULL: not made yet (the dispatcher makes it). */
+static struct unit *xfer_lookup(struct bt *bt, uint32_t pc, uint32_t mode, uint32_t eip,
+                                struct jc_entry **jc)
+{
+    struct tcache *tc = bt->tc;
+    struct bt_xfer_memo *m = &bt->xfer_memo[(eip ^ (eip >> 12)) % BT_XFER_MEMO];
+    if (m->unit && m->gen == tc->generation && m->pc == pc && m->mode == mode && m->eip == eip &&
+        m->unit->valid && !tc->trace && (*jc = tc_jcache_slot(tc, m->jc, mode))) {
+        bt->st.xfer_memo_hits++;
+        return m->unit;
+    }
+    struct unit *unit = tc_lookup(tc, pc, mode, 0, 0xFFFFFFFFu, eip);
+    *jc = tc_jcache(tc, mode);
+    if (!unit || !*jc)
+        return NULL;
+    *m = (struct bt_xfer_memo){ .pc = pc,
+                                .mode = mode,
+                                .eip = eip,
+                                .jc = tc_jcache_index(tc, mode),
+                                .gen = tc->generation,
+                                .unit = unit };
+    return unit;
 }
 
 /* The unit to go on in, made ready to enter (r14's base, the
@@ -49,18 +77,18 @@ static struct unit *xfer_target(struct bt *bt, struct vcpu *cpu)
         return NULL;
     uint32_t mode = cpu_mode_key(cpu);
     if (mode & (MODE_NONFLAT | MODE_REAL | MODE_V86))
-        return NULL;
-    uint32_t lin = cpu->seg[S_CS].base + cpu->eip, pc, err;
+        return NULL; /* flat: CS's base is 0 and its limit 4 GiB */
+    uint32_t lin = cpu->eip, pc, err;
     unsigned acc = WALK_EXEC | (cpu->cpl == 3 ? WALK_USER : 0);
     if (cpu_probe(cpu, lin, acc, &pc, &err) < 0)
         return NULL; /* the dispatcher raises the #PF */
-    struct unit *unit =
-        tc_lookup(bt->tc, pc, mode, cpu->seg[S_CS].base, cpu->seg[S_CS].limit, cpu->eip);
+    struct jc_entry *jc;
+    struct unit *unit = xfer_lookup(bt, pc, mode, cpu->eip, &jc);
     if (!unit || unit->page[1] != unit->page[0])
         return NULL; /* to be made; or its second page is to be checked */
     cpu_seg_class_sync(cpu, S_FS);
     cpu_seg_class_sync(cpu, S_GS);
-    cpu->jcache = tc_jcache(bt->tc, mode);
+    cpu->jcache = jc;
     cpu->tlb = cpu_tlb_base(cpu, mode);
     return unit;
 }

@@ -8,33 +8,42 @@
 #include "desc.h"
 #include "vcpu.h"
 
+/* A data segment's class: SLOW unless present, writable, expand-up data
+ * (read-only data and code segments: writes fault; null selectors are
+ * not present); then FLAT at a 4 GiB limit, else LIMIT.  One compare of
+ * the flag bits, no branches: cpu_mode_key runs at every direct transfer
+ * (xfer.c). */
+static inline unsigned data_class(const struct seg_cache *sc)
+{
+    const uint32_t mask = D_P | D_S | D_CODE | D_CONFORMING | D_RW;
+    unsigned slow = (sc->flags & mask) != (D_P | D_S | D_RW);
+    unsigned limited = sc->limit != 0xFFFFFFFFu;
+    return slow ? SEGC_SLOW : limited * SEGC_LIMIT;
+}
+
 unsigned cpu_seg_class(const struct seg_cache *sc, int s)
 {
-    bool data = (sc->flags & D_S) && !(sc->flags & D_CODE);
-    bool expdown = data && (sc->flags & D_CONFORMING);
-    bool usable = (sc->flags & D_P) != 0; /* present: null selectors are not */
     if (s == S_CS)
         return SEGC_FLAT; /* code fetch limits: checked when a unit is made */
-    bool writable = data && (sc->flags & D_RW);
-    if (!usable || expdown || !writable)
-        return SEGC_SLOW; /* read-only data and code segments: writes fault */
-    return sc->limit == 0xFFFFFFFFu ? SEGC_FLAT : SEGC_LIMIT;
+    return data_class(sc);
 }
 
 uint32_t cpu_mode_key(const struct vcpu *cpu)
 {
+    const struct seg_cache *seg = cpu->seg;
     uint32_t k = cpu->cpl & MODE_CPL_MASK;
-    if (cpu->seg[S_CS].base || cpu->seg[S_DS].base || cpu->seg[S_ES].base || cpu->seg[S_SS].base)
+    /* CS is always FLAT; FS and GS are left out (their run-time class) */
+    k |= data_class(&seg[S_ES]) << (MODE_SEG_SHIFT + 2 * S_ES);
+    k |= data_class(&seg[S_SS]) << (MODE_SEG_SHIFT + 2 * S_SS);
+    k |= data_class(&seg[S_DS]) << (MODE_SEG_SHIFT + 2 * S_DS);
+    /* units end at the CS limit: keyed by CS (tc_lookup) */
+    if ((seg[S_CS].base | seg[S_DS].base | seg[S_ES].base | seg[S_SS].base) ||
+        seg[S_CS].limit != 0xFFFFFFFFu)
         k |= MODE_NONFLAT;
     if (cpu->cr0 & (CR0_EM | CR0_TS))
         k |= MODE_FPU_NM;
-    for (int s = 0; s < S_COUNT; s++)
-        if (s != S_FS && s != S_GS)
-            k |= cpu_seg_class(&cpu->seg[s], s) << (MODE_SEG_SHIFT + 2 * s);
-    if (!(cpu->seg[S_CS].flags & D_BIG))
+    if (!(seg[S_CS].flags & D_BIG))
         k |= MODE_CODE16;
-    if (cpu->seg[S_CS].limit != 0xFFFFFFFFu)
-        k |= MODE_NONFLAT; /* units end at the CS limit: keyed by CS (tc_lookup) */
     if ((cpu->cr0 & CR0_AM) && (cpu->eflags & EFL_AC) && cpu->cpl == 3)
         k |= MODE_AC;
     if (cpu->cr0 & CR0_PG)
@@ -45,7 +54,7 @@ uint32_t cpu_mode_key(const struct vcpu *cpu)
         k |= MODE_REAL;
     else if (cpu->eflags & EFL_VM)
         k |= MODE_V86;
-    if (!(cpu->seg[S_SS].flags & D_BIG))
+    if (!(seg[S_SS].flags & D_BIG))
         k |= MODE_STACK16;
     if (cpu->a20_off)
         k |= MODE_A20OFF;

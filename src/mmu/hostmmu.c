@@ -47,6 +47,15 @@
 #define HMMU_AROUND 16u
 #define HMMU_AROUND_MIN_BUDGET 256u
 #define REGIONS 1024u
+/* Tunable: linear pages whose INVLPGs are counted (direct-mapped), and
+ * the INVLPGs dropping a page's mapping after which its faults are churn
+ * (MMU_HOST_*_CHURN: run_faults.c moves instructions that keep faulting
+ * on such pages to the slow path).  Policy: a guest that remaps one page
+ * over and over (kmap slots, scratch mappings, a test's page) pays a host
+ * fault per remap in the window; Linux INVLPGs the same user page only now
+ * and then (munmap, mprotect, copy-on-write). */
+#define HMMU_CHURN_SLOTS 64u
+#define HMMU_CHURN_MIN 4u
 
 /*
  * The places a linear page may be mapped at in a view's reservation: the
@@ -90,6 +99,9 @@ struct hmmu {
     bool pending;      /* a CR3 load since: hmmu_base chooses the space */
     uint64_t clock;    /* switches */
     uint32_t *scratch; /* lin pages of a flush, sorted into runs */
+    struct {
+        uint32_t lin, drops; /* INVLPGs that dropped a mapping of page lin */
+    } churn[HMMU_CHURN_SLOTS];
     struct hmmu_stats st;
 };
 
@@ -325,6 +337,33 @@ static void fault_around(struct hmmu *h, struct mmu *mmu, const struct mmu_pagin
     }
 }
 
+static uint32_t churn_slot(uint32_t lin)
+{
+    return (lin >> 12) % HMMU_CHURN_SLOTS;
+}
+
+/* INVLPG dropped a mapping of page lin. */
+static void churn_note(struct hmmu *h, uint32_t lin)
+{
+    uint32_t i = churn_slot(lin);
+    if (h->churn[i].lin != lin) {
+        h->churn[i].lin = lin;
+        h->churn[i].drops = 0;
+    }
+    if (h->churn[i].drops < HMMU_CHURN_MIN)
+        h->churn[i].drops++;
+}
+
+/* r, or its churn variant when lin is a page the guest keeps remapping. */
+static enum mmu_host_fault churn_result(struct hmmu *h, uint32_t lin, enum mmu_host_fault r)
+{
+    uint32_t i = churn_slot(lin);
+    if (h->churn[i].lin != lin || h->churn[i].drops < HMMU_CHURN_MIN)
+        return r;
+    h->st.churn++;
+    return r == MMU_HOST_RETRY ? MMU_HOST_RETRY_CHURN : MMU_HOST_DIVERT_CHURN;
+}
+
 enum mmu_host_fault hmmu_fault(struct hmmu *h, struct mmu *mmu, const struct mmu_paging *pg,
                                uintptr_t a, uint32_t start, bool write)
 {
@@ -346,7 +385,7 @@ enum mmu_host_fault hmmu_fault(struct hmmu *h, struct mmu *mmu, const struct mmu
     if (mmu_walk(mmu, pg->cr0, pg->cr3, pg->cr4, lin,
                  (write ? WALK_WRITE : 0) | (win_user(v) ? WALK_USER : 0), &w) < 0) {
         h->st.div_pf++; /* the stub walks again and raises the #PF */
-        return MMU_HOST_DIVERT;
+        return churn_result(h, lin, MMU_HOST_DIVERT);
     }
     if (!mmu_is_plain_ram(mmu, w.phys)) {
         h->st.div_mmio++;
@@ -365,7 +404,7 @@ enum mmu_host_fault hmmu_fault(struct hmmu *h, struct mmu *mmu, const struct mmu
     }
     if (fresh && h->map.cap >= HMMU_AROUND_MIN_BUDGET)
         fault_around(h, mmu, pg, v, lin);
-    return MMU_HOST_RETRY;
+    return churn_result(h, lin, MMU_HOST_RETRY);
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -513,11 +552,15 @@ uint8_t *hmmu_base(struct hmmu *h, struct mmu *mmu, const struct mmu_paging *pg,
 
 void hmmu_invlpg(struct hmmu *h, uint32_t lin)
 {
+    bool dropped = false;
+    lin &= PAGE_MASK;
     for (int v = 0; v < (int)(h->nspaces * HW_WINS); v++) {
         struct hwin *win = &h->win[v];
         uint32_t i = hmap_find(&h->map, (unsigned)v, lin);
-        if (i != HMAP_NIL)
+        if (i != HMAP_NIL) {
             drop(h, i, &h->st.drop_invlpg);
+            dropped = true;
+        }
         uint32_t reg = lin >> 22;
         if (!(win->big[reg >> 3] & (1u << (reg & 7))))
             continue;
@@ -529,6 +572,8 @@ void hmmu_invlpg(struct hmmu *h, uint32_t lin)
         }
         win->big[reg >> 3] &= (uint8_t) ~(1u << (reg & 7));
     }
+    if (dropped)
+        churn_note(h, lin);
     live_changed(h);
 }
 

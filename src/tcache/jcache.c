@@ -125,6 +125,14 @@ struct jc_entry *tc_jcache(struct tcache *tc, uint32_t mode)
     return tc_jcache_cs(tc, mode, 0, 0xFFFFFFFFu);
 }
 
+int tc_jcache_index(const struct tcache *tc, uint32_t mode)
+{
+    for (int i = 0; i < tc->njc; i++)
+        if (tc_jcache_slot(tc, i, mode))
+            return i;
+    return -1;
+}
+
 /* Takes slot i for (mode, cs_base, cs_limit) with table tab. */
 static void jc_slot_set(struct tcache *tc, int i, uint32_t mode, uint32_t cs_base,
                         uint32_t cs_limit, struct jc_entry *tab)

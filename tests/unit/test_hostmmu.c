@@ -12,7 +12,8 @@
  * their own (a switch back finds its pages, INVLPG reaches them all, the
  * least recently used is reassigned), fault-around maps exactly the
  * neighbours that need no A/D update, a code page is write-protected
- * in every alias, and the guards alias the linear addresses that wrap.
+ * in every alias, the guards alias the linear addresses that wrap, and a
+ * page INVLPG keeps dropping is reported as churn.
  * Host protection is checked by touching the window under a SIGSEGV probe.
  */
 #define _GNU_SOURCE
@@ -385,6 +386,39 @@ static void test_flushes(void **state)
     assert_int_equal(st->live, 0);
 }
 
+/* A page INVLPG keeps dropping (a guest remapping it over and over) is
+ * churn: after 4 drops its fills and diversions say so (run_faults.c then
+ * moves the faulting instruction to the slow path).  An INVLPG that drops
+ * nothing does not count; a neighbour is not churn; a page evicted from
+ * the direct-mapped counters starts again. */
+static void test_churn(void **state)
+{
+    (void)state;
+    uint8_t *sup = mmu_host_base(&g_mmu, &g_pg, false);
+    for (int k = 0; k < 8; k++) /* nothing mapped: nothing dropped */
+        mmu_flush(&g_mmu, MMU_FLUSH_INVLPG, CR3, 0x400000);
+    for (int k = 0; k < 4; k++) {
+        assert_int_equal(fault(sup, 0x400000, false), MMU_HOST_RETRY);
+        mmu_flush(&g_mmu, MMU_FLUSH_INVLPG, CR3, 0x400123); /* any address in the page */
+    }
+    assert_int_equal(fault(sup, 0x400000, false), MMU_HOST_RETRY_CHURN);
+    assert_true(probe(sup + 0x400000, false)); /* mapped all the same */
+    assert_int_equal(fault(sup, 0x404000, false), MMU_HOST_RETRY);
+    /* unmapped by the guest now: the #PF's diversion is churn too */
+    put32(PT + 0 * 4, 0);
+    mmu_flush(&g_mmu, MMU_FLUSH_INVLPG, CR3, 0x400000);
+    assert_int_equal(fault(sup, 0x400000, false), MMU_HOST_DIVERT_CHURN);
+    const struct hmmu_stats *st = mmu_host_stats(&g_mmu);
+    assert_int_equal(st->churn, 2);
+    assert_int_equal(st->drop_invlpg, 5);
+    /* 0x400000 + 64 pages shares its counter slot: counting starts again */
+    put32(PT + 0 * 4, 0x10000 | PTE_P | PTE_W | PTE_U);
+    put32(PT + 64 * 4, 0x10000 | PTE_P | PTE_W | PTE_U);
+    assert_int_equal(fault(sup, 0x440000, false), MMU_HOST_RETRY);
+    mmu_flush(&g_mmu, MMU_FLUSH_INVLPG, CR3, 0x440000);
+    assert_int_equal(fault(sup, 0x400000, false), MMU_HOST_RETRY);
+}
+
 /* A second address space: page directory CR3_B, 0x400000 -> 0x16000. */
 #define CR3_B 0x5000u
 #define PT_B 0x6000u
@@ -556,6 +590,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_slow_path_cases, setup_big, teardown_win),
         cmocka_unit_test_setup_teardown(test_guard_alias, setup_big, teardown_win),
         cmocka_unit_test_setup_teardown(test_flushes, setup_big, teardown_win),
+        cmocka_unit_test_setup_teardown(test_churn, setup_big, teardown_win),
         cmocka_unit_test_setup_teardown(test_spaces, setup_big, teardown_win),
         cmocka_unit_test_setup_teardown(test_code_page_aliases, setup_big, teardown_win),
         cmocka_unit_test_setup_teardown(test_budget_evicts_oldest, setup_small, teardown_win),
