@@ -5,7 +5,10 @@
 # through a BIOS (seabios: /usr/share/seabios/bios*.bin), make the boot disk
 # images (scripts/disk-images.sh: mtools, dosfstools, syslinux,
 # syslinux-common, grub-pc-bin, memtest86+; the script fetches them itself
-# when they are missing) and test the gdb stub (gdb); with XBT_DEPS_FUZZ=1 (make fuzz-build) also clang and
+# when they are missing), test the gdb stub (gdb) and run the Bochs
+# references of the tests where QEMU deviates from the SDM (bochs with its
+# terminal display bochs-term, bochsbios, vgabios; tests/guest/bochs_boot.sh);
+# with XBT_DEPS_FUZZ=1 (make fuzz-build) also clang and
 # libclang-rt-14-dev (a Recommends only, with libFuzzer and the sanitizer
 # runtimes the fuzzing harnesses link).  Idempotent:
 # installs only what is missing, so it is cheap to run before every build.
@@ -15,7 +18,7 @@ set -eu
 PACKAGES="build-essential cmake pkg-config gcc-multilib libzydis-dev libcapstone-dev
 libelf-dev libcmocka-dev libzstd-dev qemu-system-x86 gnuplot-nox cpio e2fsprogs
 clang-format python3 seabios gdb mtools dosfstools syslinux syslinux-common grub-pc-bin
-memtest86+"
+memtest86+ bochs bochs-term bochsbios vgabios"
 if [ "${XBT_DEPS_FUZZ:-0}" = 1 ]; then
     PACKAGES="$PACKAGES clang libclang-rt-14-dev"
 fi

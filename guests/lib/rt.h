@@ -39,6 +39,9 @@ int ring3_run(int (*fn)(void));
 void serial_init(void);
 void serial_putc(char c);
 void serial_write(const char *s, size_t n);
+/* Waits until every byte written has left the UART (LSR.TEMT): before a
+ * shutdown, which a UART that takes time per byte (Bochs's) would cut. */
+void serial_flush(void);
 /* Bochs/QEMU debug console on port 0xE9. */
 #define DEBUGCON_PORT 0xE9
 void debugcon_putc(char c);

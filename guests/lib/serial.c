@@ -15,6 +15,7 @@
 #define UART_MCR 4   /* modem control */
 #define UART_LSR 5   /* line status */
 #define LSR_THRE 0x20
+#define LSR_TEMT 0x40 /* the FIFO and the shift register are empty */
 
 void serial_init(void)
 {
@@ -38,6 +39,12 @@ void serial_write(const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         serial_putc(s[i]);
+}
+
+void serial_flush(void)
+{
+    while (!(inb(COM1 + UART_LSR) & LSR_TEMT))
+        ;
 }
 
 void debugcon_putc(char c)

@@ -7,7 +7,7 @@
 #
 # xbt_guest(NAME SOURCES src... [PORTABLE] [STATUS n] [EXPECTED file]
 #           [APPEND "cmdline"] [DEBUGCON file] [QEMU RUN|HANG|SKIP]
-#           [CPU_SPECIFIC] [DISK] [CONSOLE] [XBT_ARGS "opts"])
+#           [CPU_SPECIFIC] [DISK] [CONSOLE] [BOCHS] [XBT_ARGS "opts"])
 #   SOURCES   relative to XBT_GUEST_BASE, which each list sets before its
 #             entries (here tests/guest/kernels/); the kernel helpers of
 #             guests/common/ (on every guest object's include path) are
@@ -42,6 +42,9 @@
 #             (kernels/disk_layout.h, written by mkdisk.c) as the primary
 #             IDE master: xbt --disk, QEMU -drive ...,if=ide,index=0
 #   CONSOLE   needs console input: built, but run by tests/cli/console.sh
+#   BOCHS     bochs_NAME runs the kernel under Bochs too, which must print the
+#             expected output: the reference for the SDM behaviour QEMU does
+#             not have (QEMU SKIP kernels whose expected output is the SDM's)
 #   XBT_ARGS  xbt options this kernel always runs with (e.g. --clock=virtual)
 
 set(XBT_GUEST_BASE ${CMAKE_CURRENT_LIST_DIR}/kernels)
@@ -65,7 +68,7 @@ xbt_guest(smc      SOURCES smc.c)
 
 xbt_guest(idt      SOURCES idt.c)
 xbt_guest(fpu      SOURCES fpu.c PORTABLE)
-xbt_guest(triple   SOURCES triple.c STATUS 6 QEMU SKIP)
+xbt_guest(triple   SOURCES triple.c STATUS 6 QEMU SKIP BOCHS)
 
 # Interactive kernels: run by tests/cli/console.sh with input on stdin.
 xbt_guest(spin     SOURCES spin.c CONSOLE)
@@ -83,12 +86,12 @@ xbt_guest(isa_string  SOURCES isa_string.c PORTABLE)
 # flags computed right before the string instruction (REP with count 0 keeps them)
 xbt_guest(isa_string_flags SOURCES isa_string_flags.c PORTABLE)
 # QEMU does not check data segment limits.
-xbt_guest(isa_string_limit SOURCES isa_string_limit.c PORTABLE QEMU SKIP)
+xbt_guest(isa_string_limit SOURCES isa_string_limit.c PORTABLE QEMU SKIP BOCHS)
 xbt_guest(isa_stack   SOURCES isa_stack.c PORTABLE)
 xbt_guest(isa_flow    SOURCES isa_flow.c PORTABLE)
 xbt_guest(isa_except  SOURCES isa_except.c PORTABLE)
 # QEMU executes some encodings that are #UD on real CPUs.
-xbt_guest(isa_except_strict SOURCES isa_except_strict.c PORTABLE QEMU SKIP)
+xbt_guest(isa_except_strict SOURCES isa_except_strict.c PORTABLE QEMU SKIP BOCHS)
 # Guest-only: i686 behaviour of encodings a modern host executes.
 xbt_guest(isa_except_i686 SOURCES isa_except_i686.c)
 
@@ -108,23 +111,23 @@ xbt_guest(isa_misc      SOURCES isa_misc.c PORTABLE)
 # isa_x87_unary (FPREM's partial-remainder step sizes) it is CPU_SPECIFIC.
 # isa_x87_sys (guest only, expected output from QEMU): x87 state across VMM
 # events.
-xbt_guest(isa_x87_arith       SOURCES isa_x87_arith.c PORTABLE QEMU SKIP)
+xbt_guest(isa_x87_arith       SOURCES isa_x87_arith.c PORTABLE QEMU SKIP BOCHS)
 xbt_guest(isa_x87_arith_qemu  SOURCES isa_x87_arith_qemu.c PORTABLE)
-xbt_guest(isa_x87_mem         SOURCES isa_x87_mem.c PORTABLE QEMU SKIP)
+xbt_guest(isa_x87_mem         SOURCES isa_x87_mem.c PORTABLE QEMU SKIP BOCHS)
 xbt_guest(isa_x87_mem_qemu    SOURCES isa_x87_mem_qemu.c PORTABLE)
-xbt_guest(isa_x87_round       SOURCES isa_x87_round.c PORTABLE QEMU SKIP)
+xbt_guest(isa_x87_round       SOURCES isa_x87_round.c PORTABLE QEMU SKIP BOCHS)
 xbt_guest(isa_x87_round_qemu  SOURCES isa_x87_round_qemu.c PORTABLE)
-xbt_guest(isa_x87_ldst        SOURCES isa_x87_ldst.c PORTABLE QEMU SKIP)
+xbt_guest(isa_x87_ldst        SOURCES isa_x87_ldst.c PORTABLE QEMU SKIP BOCHS)
 xbt_guest(isa_x87_ldst_qemu   SOURCES isa_x87_ldst_qemu.c PORTABLE)
-xbt_guest(isa_x87_cmp         SOURCES isa_x87_cmp.c PORTABLE QEMU SKIP)
+xbt_guest(isa_x87_cmp         SOURCES isa_x87_cmp.c PORTABLE QEMU SKIP BOCHS)
 xbt_guest(isa_x87_cmp_qemu    SOURCES isa_x87_cmp_qemu.c PORTABLE)
 xbt_guest(isa_x87_unary       SOURCES isa_x87_unary.c PORTABLE QEMU SKIP CPU_SPECIFIC)
 xbt_guest(isa_x87_unary_qemu  SOURCES isa_x87_unary_qemu.c PORTABLE)
 xbt_guest(isa_x87_trans       SOURCES isa_x87_trans.c PORTABLE QEMU SKIP CPU_SPECIFIC)
 xbt_guest(isa_x87_trans_qemu  SOURCES isa_x87_trans_qemu.c PORTABLE)
-xbt_guest(isa_x87_env         SOURCES isa_x87_env.c PORTABLE QEMU SKIP)
+xbt_guest(isa_x87_env         SOURCES isa_x87_env.c PORTABLE QEMU SKIP BOCHS)
 xbt_guest(isa_x87_env_qemu    SOURCES isa_x87_env_qemu.c PORTABLE)
-xbt_guest(isa_x87_exc         SOURCES isa_x87_exc.c PORTABLE QEMU SKIP)
+xbt_guest(isa_x87_exc         SOURCES isa_x87_exc.c PORTABLE QEMU SKIP BOCHS)
 xbt_guest(isa_x87_exc_qemu    SOURCES isa_x87_exc_qemu.c PORTABLE)
 xbt_guest(isa_x87_sys         SOURCES isa_x87_sys.c)
 xbt_guest(isa_alu_chain SOURCES isa_alu_chain.c PORTABLE)
@@ -133,7 +136,7 @@ xbt_guest(isa_alu_prefix SOURCES isa_alu_prefix.c PORTABLE)
 # mode, from a table (kernels/isa_run.h) against the host CPU; the same table
 # at CPL 3 in the guest (kernels/ring3_main.c) prints the same.  QEMU 7.2
 # raises #UD for ICEBP: the _qemu variants leave it out and run under QEMU.
-xbt_guest(isa_legacy       SOURCES isa_legacy.c PORTABLE QEMU SKIP)
+xbt_guest(isa_legacy       SOURCES isa_legacy.c PORTABLE QEMU SKIP BOCHS)
 xbt_guest(isa_legacy_ring3 SOURCES isa_legacy.c ring3_main.c
           EXPECTED isa_legacy.expected QEMU SKIP)
 xbt_guest(isa_legacy_qemu  SOURCES isa_legacy_qemu.c PORTABLE)
@@ -191,30 +194,30 @@ xbt_guest(sys_stack16 SOURCES sys_stack16.c ${XBT_SYS_COMMON})
 # Checks QEMU does not make (segment limits and types, #AC, EXT, #SS for a
 # not-present SS0, faults after a task switch's commit point, unknown MSRs):
 # the expected output is the i686 behaviour per the Intel SDM.
-xbt_guest(sys_strict SOURCES sys_strict.c ${XBT_SYS_COMMON} QEMU SKIP)
-xbt_guest(sys_single_step SOURCES sys_single_step.c)
+xbt_guest(sys_strict SOURCES sys_strict.c ${XBT_SYS_COMMON} QEMU SKIP BOCHS)
+xbt_guest(sys_single_step SOURCES sys_single_step.c BOCHS)
 # Real mode and virtual-8086 mode (kernels/rm_head.inc, rm_tail.inc: a
 # 16-bit blob copied below 1 MiB and the protected <-> real trampoline).
 xbt_guest(rm_basic   SOURCES rm_basic.c rm_basic16.S rm_common.c ${XBT_SYS_COMMON})
 # Segment limits in real mode per the SDM (QEMU checks none in real mode;
 # Bochs does, like a 386+): expected output written from the SDM's rules.
-xbt_guest(rm_strict  SOURCES rm_strict.c rm_strict16.S rm_common.c ${XBT_SYS_COMMON} QEMU SKIP)
+xbt_guest(rm_strict  SOURCES rm_strict.c rm_strict16.S rm_common.c ${XBT_SYS_COMMON} QEMU SKIP BOCHS)
 # V86 mode under a trap-and-emulate monitor (IRET into V86, #GP on the
 # IOPL-sensitive instructions, the I/O bitmap, exits through 32-bit gates).
 xbt_guest(v86_monitor SOURCES v86_monitor.c v86_16.S rm_common.c ${XBT_SYS_COMMON})
 # #GP past the IDTR limit, #DF through the IVT, shutdown (status 6) in real
 # mode; QEMU -no-reboot exits 0 on a shutdown instead.
-xbt_guest(rm_shutdown SOURCES rm_shutdown.c rm_shutdown16.S rm_common.c ${XBT_SYS_COMMON} STATUS 6 QEMU SKIP)
+xbt_guest(rm_shutdown SOURCES rm_shutdown.c rm_shutdown16.S rm_common.c ${XBT_SYS_COMMON} STATUS 6 QEMU SKIP BOCHS)
 # PUSHF/POPF/CLI/STI on the virtual flags at ring 0 (inline in xbt) and
 # ring 3: every flag bit, interrupts taken right after POPF/STI set IF, TF.
 xbt_guest(sys_vflags SOURCES sys_vflags.c ${XBT_SYS_COMMON})
 # FS/GS reloads of another check class followed by accesses in the same
 # unit (their classes are checked at run time, not keyed); QEMU checks no
 # data segment limits or null selectors: the expected output is the SDM's.
-xbt_guest(sys_fsgs SOURCES sys_fsgs.c ${XBT_SYS_COMMON} QEMU SKIP)
+xbt_guest(sys_fsgs SOURCES sys_fsgs.c ${XBT_SYS_COMMON} QEMU SKIP BOCHS)
 # INT1 (ICEBP) and single step are #DB exceptions (no gate DPL check, DR6);
 # QEMU 7.2 raises #UD for ICEBP.
-xbt_guest(sys_int1   SOURCES sys_int1.c ${XBT_SYS_COMMON} QEMU SKIP)
+xbt_guest(sys_int1   SOURCES sys_int1.c ${XBT_SYS_COMMON} QEMU SKIP BOCHS)
 # Paging (XBT_MMU_COMMON, guests/common/mmu_common.h: frame pool, identity
 # map of the low 8 MiB, #PF recording, ring-3 probes); expected outputs from
 # QEMU.
@@ -251,6 +254,13 @@ xbt_guest(mmu_sysxfer    SOURCES mmu_sysxfer.c ${XBT_MMU_COMMON})
 # and GS in ring 3): QEMU does not check data-segment limits or
 # null-selector use, so the expected output is the SDM's (mmu_sysxfer.c, h).
 xbt_guest(mmu_sysxfer_strict SOURCES mmu_sysxfer_strict.c ${XBT_MMU_COMMON} QEMU SKIP)
+# INT 0x80/IRET and SYSENTER/SYSEXIT round trips while the code at their
+# targets changes: rewritten (by the kernel, by the user loop mid-batch),
+# other frames mapped at the same addresses (PTE + INVLPG, CR3), the
+# direction flag (mode key), translation-cache flushes (a DR7 breakpoint
+# armed): no stale unit may be entered from xfer.c's memo of direct
+# transfers' targets.
+xbt_guest(mmu_xfer_smc   SOURCES mmu_xfer_smc.c ${XBT_MMU_COMMON})
 # MMIO (the local APIC) and open bus through paging, from load and store
 # instructions that also reach RAM (under --mmu=host they are translated
 # again as explicit slow-path calls) and then raise exact #PFs

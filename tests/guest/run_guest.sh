@@ -3,6 +3,7 @@
 #
 #   run_guest.sh xbt    --name N --elf K.elf --expected F --status S --xbt XBT
 #   run_guest.sh qemu   ... --qemu QEMU [--hang]
+#   run_guest.sh bochs  ...
 #   run_guest.sh native ... --xbt XBT --native PROG
 #   run_guest.sh elf    --name N --elf K.elf
 #   run_guest.sh native-host --xbt XBT --guests DIR --native-host FILE
@@ -20,6 +21,11 @@
 #         in cli;hlt, which QEMU never leaves, so the run is cut after
 #         $XBT_GUEST_HANG_TIMEOUT seconds (default 3) and only stdout is
 #         checked.  Exit 77 (skip) when QEMU is not given.
+# bochs:  the same kernel under Bochs (bochs_boot.sh: a SYSLINUX floppy,
+#         128 MiB), the reference where QEMU deviates from the SDM; stdout
+#         (COM1) must equal F byte for byte (Bochs has no isa-debug-exit:
+#         the status is not checked).  Exit 77 (skip) when Bochs or the
+#         floppy tools are not installed.
 # native: the native reference program (the test's twin, a static i386
 #         Linux program) must exit 0 and print F, the committed reference
 #         (a stale reference fails here); then the guest under xbt must
@@ -59,7 +65,7 @@ set -u
 
 die() { echo "run_guest.sh: $*" >&2; exit 2; }
 
-[ $# -ge 1 ] || die "usage: run_guest.sh xbt|qemu|native [options]"
+[ $# -ge 1 ] || die "usage: run_guest.sh xbt|qemu|bochs|native [options]"
 mode=$1
 shift
 name=guest elf='' expected='' status=1 outdir='' append='' have_append=0
@@ -302,6 +308,22 @@ qemu)
         compare "$debugcon" "$e9" "QEMU 0xE9 output"
     fi
     [ "$fail" = 0 ] || show_stderr "$err"
+    ;;
+bochs)
+    out=$outdir/$name.bochs.stdout
+    set -f
+    set -- --elf "$elf" --out "$out" --dir "$outdir/$name.bochs" \
+        --until "$(wc -c <"$expected")" --timeout "$timeout_s"
+    if [ "$have_append" = 1 ]; then
+        set -- "$@" --append "$append"
+    fi
+    sh "$here/bochs_boot.sh" "$@"
+    rc=$?
+    set +f
+    [ "$rc" != 77 ] || exit 77
+    [ "$rc" = 0 ] || fail=1
+    compare "$expected" "$out" "Bochs COM1 output"
+    [ "$fail" = 0 ] || tail -n 20 "$outdir/$name.bochs/bochs.log" 2>/dev/null
     ;;
 native)
     [ -n "$native" ] || die "--native PROG missing"

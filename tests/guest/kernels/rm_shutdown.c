@@ -20,6 +20,7 @@ int kmain(uint32_t magic, struct multiboot_info *mbi)
     printf("INT 40h, IDTR limit 33h: vector %u, pushed IP at INT%+d\n", rm_res_get(0) >> 16,
            (int16_t)rm_res_get(0));
     printf("INT 40h, IDTR limit 1Fh: shutdown expected\n");
+    serial_flush();
     rm_run(rm_off(rm_shutdown_main));
     printf("not reached\n");
     return 0;

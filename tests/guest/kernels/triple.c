@@ -14,6 +14,7 @@ int kmain(uint32_t magic, struct multiboot_info *mbi)
         uint32_t base;
     } empty = {0, 0};
     printf("triggering a triple fault\n");
+    serial_flush();
     __asm__ volatile("lidt %0\n\tint3" : : "m"(empty));
     printf("still running?\n");
     return 1;
