@@ -100,7 +100,7 @@ asan-build: deps
 	cmake --build $(ASAN_BUILD) -j$(JOBS)
 
 asan: asan-build
-	cd $(ASAN_BUILD) && XBT_ENCODE_CHECK=1 ctest -j$(JOBS) --output-on-failure -LE 'qemu|native|linux|disk'
+	cd $(ASAN_BUILD) && XBT_ENCODE_CHECK=1 ctest -j$(JOBS) --output-on-failure -LE 'qemu|bochs|native|linux|disk'
 	cd $(ASAN_BUILD) && XBT_ENCODE_CHECK=1 ctest -j$(JOBS) --output-on-failure -R '$(ASAN_SLOW_TESTS)'
 
 asan-full: asan-build

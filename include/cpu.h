@@ -164,6 +164,12 @@ void dbg_wp_sync(struct vcpu *cpu);
 void dbg_ext_watch_set(struct vcpu *cpu, unsigned k, uint32_t lo, uint32_t len, unsigned kind);
 void dbg_wp_access(struct vcpu *cpu, uint32_t lin, unsigned size, bool write);
 bool dbg_wp_after(struct vcpu *cpu);
+/* I/O breakpoints (DRn with R/W = 10 while CR4.DE is set; LEN 1, 2 or 4
+ * ports, the port aligned down to it): an IN, OUT, INS or OUTS of size
+ * bytes at port marks the ones it hits in cpu->wp_hit, as a data
+ * breakpoint's access does; true when it hit one (the helper then ends
+ * the instruction there, and dbg_wp_after raises the #DB trap). */
+bool dbg_io_access(struct vcpu *cpu, uint16_t port, unsigned size);
 /* Leaves translated code after the current helper, resuming at eip. */
 void vcpu_exit_at(struct vcpu *cpu, uint32_t eip, enum vcpu_exit why);
 /* Delivers the pending event through the IDT.  Returns 0, or a negative

@@ -228,8 +228,9 @@ static void after_unit(struct machine *m, bool shadow, bool single_step)
     struct vcpu *cpu = m->cpu;
     if (shadow)
         cpu->int_shadow = false;
-    if (cpu->wp_hit)
-        dbg_wp_after(cpu); /* a data breakpoint's #DB trap */
+    bool wp_trap = cpu->wp_hit && dbg_wp_after(cpu); /* a data breakpoint's #DB trap */
+    if (single_step && wp_trap)
+        cpu->dr[6] |= DR6_BS; /* one #DB for both, DR6 saying so */
     if (single_step && !vcpu_has_pending(cpu) && !atomic_load(&m->stop_reason)) {
         /* a trap: returns to the next instruction; an exception, so the
          * #DB gate's DPL is not checked */

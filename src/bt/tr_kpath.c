@@ -111,9 +111,12 @@ bool tr_kpath_df(struct tr *t, bool std)
 bool tr_kpath_stack(struct tr *t, const struct bt_insn *i)
 {
     unsigned size = i->zi.operand_width / 8;
-    /* a 16-bit stack (SP wraps) or real mode: the helpers */
+    /* a 16-bit stack (SP wraps) or real mode: the helpers; so is a stack
+     * with a limit, which the helper checks for the whole frame before it
+     * writes any of it (a check per element would write part of it) */
     if (t->bt->cfg.no_kpath || i->zi.address_width != 32 || (size != 2 && size != 4) ||
-        (t->mode & (MODE_STACK16 | MODE_REAL | MODE_V86)))
+        (t->mode & (MODE_STACK16 | MODE_REAL | MODE_V86)) ||
+        MODE_SEG_CLASS(t->mode, S_SS) != SEGC_FLAT)
         return false;
     switch (i->zi.mnemonic) {
     case ZYDIS_MNEMONIC_PUSHA:

@@ -14,8 +14,10 @@
  * checks it (dbg_wp_access); the one-instruction units end at the
  * instruction, after which a hit is a #DB trap (dbg_wp_after) with DR6's
  * B bits, unless the instruction faulted.  A REP string instruction traps
- * after its last iteration, not after the one that hit.  I/O breakpoints
- * (R/W = 10, with CR4.DE) and DR7.GD are not implemented.  A debugger's
+ * after the iteration that hit, EIP still at it (hlp_string.c).  I/O
+ * breakpoints (R/W = 10, with CR4.DE) are checked by the port helpers
+ * (dbg_io_access), which end the instruction on a hit: the same trap
+ * follows, without one-instruction units.  A debugger's
  * watchpoints (the gdb stub's Z2-Z4) take the same path in slots of their
  * own: a hit sets cpu->ext_stop for the stub, the guest sees nothing.
  */
@@ -140,6 +142,23 @@ void dbg_wp_access(struct vcpu *cpu, uint32_t lin, unsigned size, bool write)
             overlap(lin, size, w->lo, w->len))
             cpu->wp_hit |= 16u << k;
     }
+}
+
+bool dbg_io_access(struct vcpu *cpu, uint16_t port, unsigned size)
+{
+    uint32_t dr7 = cpu->dr[7];
+    if (!(dr7 & 0xFFu) || !(cpu->cr4 & CR4_DE))
+        return false;
+    unsigned hit = 0;
+    for (unsigned n = 0; n < 4; n++) {
+        if (!((dr7 >> (2 * n)) & 3) || dr7_rw(dr7, n) != 2)
+            continue;
+        uint32_t len = dr7_len(dr7, n);
+        if (overlap(port, size, cpu->dr[n] & 0xFFFFu & ~(len - 1), len))
+            hit |= 1u << n;
+    }
+    cpu->wp_hit |= hit;
+    return hit != 0;
 }
 
 bool dbg_wp_after(struct vcpu *cpu)

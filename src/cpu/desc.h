@@ -60,6 +60,13 @@ int seg_load_ss_for(struct vcpu *cpu, uint16_t sel, uint32_t cpl, int vec);
 /* After a return to an outer level: data segment registers the new CPL
  * may not use are loaded with the null selector. */
 void seg_null_inaccessible(struct vcpu *cpu);
+/* The stack-limit check of the C helpers' pushes and pops (protected
+ * mode; real mode and V86 leave it to their paths): 0 when the n bytes at
+ * stack offset top of the current SS (SP-based and wrapping at 64 KiB with
+ * SS.B clear) lie within its limit (expand-up: at most the limit;
+ * expand-down: above it, up to 64 KiB or 4 GiB by B), else #SS(err)
+ * raised and -1.  A flat SS costs one compare. */
+int seg_stack_check(struct vcpu *cpu, uint32_t top, unsigned n, uint32_t err);
 /* Writes the high dword of descriptor sel (busy bits, accessed bits). */
 int seg_write_desc_hi(struct vcpu *cpu, uint16_t sel, uint32_t hi);
 

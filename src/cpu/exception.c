@@ -157,7 +157,9 @@ static int gate_code(struct vcpu *cpu, const struct delivery *d, struct idt_targ
 /* Pushes EFLAGS, CS, the return EIP and the error code (if any) at *esp
  * on the current SS, after the words in pre[0..npre) (the outer SS and
  * ESP of a stack switch): one translation when the frame lies in one page
- * (cpu_push_block), else element by element, the first fault winning. */
+ * (cpu_push_block), else element by element, the first fault winning.
+ * A frame beyond SS's limit is #SS: the new SS's selector on a switch,
+ * else 0, with EXT. */
 static int push_frame(struct vcpu *cpu, const struct delivery *d, unsigned size, uint32_t *esp,
                       bool user, const uint32_t *pre, unsigned npre)
 {
@@ -170,6 +172,9 @@ static int push_frame(struct vcpu *cpu, const struct delivery *d, unsigned size,
     v[n++] = d->ret_eip;
     if (d->has_err)
         v[n++] = d->err;
+    uint32_t ss_err = (npre ? cpu->seg[S_SS].sel & ~3u : 0) | d->ext;
+    if (seg_stack_check(cpu, cpu_sp_sub(cpu, *esp, n * size), n * size, ss_err) < 0)
+        return -1;
     return cpu_push_block(cpu, cpu->seg[S_SS].base, esp, n, size, v, user);
 }
 
@@ -279,6 +284,8 @@ int vcpu_deliver_pending(struct vcpu *cpu)
         if (cpu->log_flags & XBT_LOG_INT)
             fprintf(stderr, "xbt: int %#x%s at %#x err=%#x\n", vec, soft ? " (soft)" : "", cpu->eip,
                     has_err ? err : 0);
+        if (vec == EXC_DB && !soft)
+            cpu->dr[7] &= ~DR7_GD; /* the handler may use the debug registers */
         uint32_t nerr = 0;
         int nvec = deliver_once(cpu, vec, soft, ret, has_err, err, &nerr);
         cpu->helper_exit = 0; /* vcpu_raise inside delivery is not a helper exit */

@@ -1,7 +1,8 @@
 /*
  * hlp_io.c - IN and OUT: port I/O routed to the device bus.  A device may
  * ask the machine to stop (isa-debug-exit) or otherwise need the vCPU's
- * attention; the helper then leaves translated code after the instruction.
+ * attention, or an I/O breakpoint may be hit; the helper then leaves
+ * translated code after the instruction.
  */
 #include "helpers.h"
 #include "bus.h"
@@ -33,9 +34,12 @@ deny:
     return false;
 }
 
-static void check_stop(struct vcpu *cpu, uint32_t next)
+/* After the access: leave when a device asked, or an I/O breakpoint was
+ * hit (its #DB trap comes after the instruction: run.c). */
+static void check_stop(struct vcpu *cpu, uint16_t port, unsigned size, uint32_t next)
 {
-    if (cpu->exit_request)
+    bool bp = dbg_io_access(cpu, port, size);
+    if (cpu->exit_request || bp)
         vcpu_exit_at(cpu, next, EXIT_NORMAL);
 }
 
@@ -53,7 +57,7 @@ HLP(hlp_in)
         *eax = (*eax & ~0xFFFFu) | (v & 0xFFFF);
     else
         *eax = v;
-    check_stop(cpu, next);
+    check_stop(cpu, port, b, next);
     return 0;
 }
 
@@ -69,6 +73,6 @@ HLP(hlp_out)
     else if (b == 2)
         v &= 0xFFFF;
     bus_port_write(cpu->bus, port, b, v);
-    check_stop(cpu, next);
+    check_stop(cpu, port, b, next);
     return 0;
 }

@@ -8,6 +8,7 @@
 #include "helpers.h"
 #include "mmu.h"
 #include "cpu.h"
+#include "desc.h"
 #include "realmode.h"
 
 HLP(hlp_hlt)
@@ -264,6 +265,8 @@ HLP(hlp_pusha)
 {
     (void)b;
     unsigned size = a;
+    if (seg_stack_check(cpu, cpu_sp_sub(cpu, cpu->regs[R_ESP], 8 * size), 8 * size, 0) < 0)
+        return 0; /* #SS(0): nothing pushed */
     int rc = cpu_sp_mask(cpu) == 0xFFFFu ? pusha_sp16(cpu, size) : pusha_sp32(cpu, size);
     if (rc < 0)
         return 0;
@@ -279,6 +282,8 @@ HLP(hlp_pusha)
 static int popa_read(struct vcpu *cpu, unsigned size, uint32_t vals[8])
 {
     uint32_t esp = cpu->regs[R_ESP];
+    if (seg_stack_check(cpu, esp, 8 * size, 0) < 0)
+        return -1;
     if (cpu_sp_mask(cpu) == 0xFFFFFFFFu) {
         uint32_t lin = cpu->seg[S_SS].base + esp;
         if ((lin & ~PAGE_MASK) + 8 * size <= PAGE_SIZE)

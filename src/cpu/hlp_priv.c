@@ -206,7 +206,10 @@ static void arpl(struct vcpu *cpu, uint32_t a, uint32_t b)
     }
 }
 
-/* MOV to or from DRn: DR4/DR5 are DR6/DR7, or #UD with CR4.DE. */
+/* MOV to or from DRn: DR4/DR5 are DR6/DR7, or #UD with CR4.DE.  With
+ * DR7.GD set, any of them is a #DB fault before it runs, with DR6.BD (and
+ * B0-B3 clear, as Bochs has them); delivering a #DB clears GD (exception.c)
+ * so that the handler may use the registers. */
 static void mov_dr(struct vcpu *cpu, uint32_t a, uint32_t b)
 {
     unsigned dr = PRIV_REG2(a);
@@ -216,9 +219,20 @@ static void mov_dr(struct vcpu *cpu, uint32_t a, uint32_t b)
         vcpu_raise(cpu, EXC_UD, 0, false);
         return;
     }
+    if (cpu->dr[7] & DR7_GD) {
+        cpu->dr[6] = (cpu->dr[6] & ~0xFu) | DR6_BD;
+        vcpu_raise(cpu, EXC_DB, 0, false);
+        return;
+    }
     if (dr == 4 || dr == 5)
         dr += 2;
     if ((a & 0xFF) == PRIV_MOV_TO_DR) {
+        /* reserved bits read back as the CPU has them: DR6 bits 4-11 and
+         * 16-31 set; DR7 bit 10 set, bits 11, 12, 14 and 15 clear */
+        if (dr == 6)
+            b = DR6_FIXED | (b & 0xE00Fu);
+        else if (dr == 7)
+            b = (b & ~0xD800u) | 0x400u;
         cpu->dr[dr] = b;
         if (dr != 6)
             dbg_wp_sync(cpu); /* the unit ends after a MOV to DRn */

@@ -13,7 +13,9 @@
  * cannot be mapped (not present, not dirty yet, read-only, MMIO, a page
  * holding translations, an element straddling two pages) goes one element
  * at a time through cpu_read/cpu_write, which raise the exact fault with
- * ESI/EDI/ECX at that element; the next element tries bulk again.
+ * ESI/EDI/ECX at that element; the next element tries bulk again.  A
+ * debug trap (single step, a data breakpoint) ends the instruction after
+ * the iteration it comes from (str_trap_now).
  */
 #include <string.h>
 
@@ -308,11 +310,13 @@ static int str_element(struct vcpu *cpu, const struct str_insn *s, uint32_t src,
     case STR_INS:
         if (cpu_write(cpu, dst, size, bus_port_read(cpu->bus, port, size)))
             return -1;
+        dbg_io_access(cpu, (uint16_t)port, size);
         break;
     case STR_OUTS:
         if (cpu_read(cpu, src, size, &v))
             return -1;
         bus_port_write(cpu->bus, port, size, v);
+        dbg_io_access(cpu, (uint16_t)port, size);
         break;
     }
     if (str_uses_src(s->op))
@@ -320,6 +324,17 @@ static int str_element(struct vcpu *cpu, const struct str_insn *s, uint32_t src,
     if (str_uses_dst(s->op))
         upd(edi, s->mask, s->delta);
     return 0;
+}
+
+/* A debug trap ends a REP instruction after the iteration it comes from,
+ * EIP still at the instruction, as on a CPU (and in Bochs and QEMU): the
+ * single-step trap after each iteration (EFLAGS.TF, the run loop's
+ * one-instruction unit), a data breakpoint after the iteration that hit
+ * it (dbg_wp_after); the handler's IRET resumes the instruction with the
+ * registers as the iteration left them. */
+static bool str_trap_now(const struct vcpu *cpu)
+{
+    return (cpu->eflags & EFL_TF) || cpu->wp_hit;
 }
 
 /* REPE / REPNE CMPS and SCAS stop on ZF. */
@@ -340,7 +355,7 @@ HLP(hlp_string)
         return 0;
     if (io)
         cpu_clock_sync(cpu);
-    bool bulk = str_bulk_ok(cpu, &s);
+    bool bulk = str_bulk_ok(cpu, &s) && !(cpu->eflags & EFL_TF); /* TF: one at a time */
     for (;;) {
         if (s.rep && (*ecx & s.mask) == 0)
             break;
@@ -364,10 +379,14 @@ HLP(hlp_string)
         upd(ecx, s.mask, -1);
         if (str_rep_done(cpu, &s))
             break;
+        if ((*ecx & s.mask) && str_trap_now(cpu)) {
+            vcpu_exit_at(cpu, cpu->eip, EXIT_NORMAL); /* the rest when it returns */
+            return 0;
+        }
     }
-    if (cpu->smc_hit || cpu->exit_request) {
+    if (cpu->smc_hit || cpu->exit_request || cpu->wp_hit) {
         cpu->smc_hit = false;
-        vcpu_exit_at(cpu, next, EXIT_NORMAL);
+        vcpu_exit_at(cpu, next, EXIT_NORMAL); /* wp_hit: the trap comes now */
     }
     return 0;
 }

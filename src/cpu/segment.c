@@ -217,6 +217,33 @@ void seg_null_inaccessible(struct vcpu *cpu)
     }
 }
 
+static bool expand_down(const struct seg_cache *ss)
+{
+    return (ss->flags & (D_S | D_CODE | D_CONFORMING)) == (D_S | D_CONFORMING);
+}
+
+/* Whether stack offsets [lo, hi] (lo <= hi <= the offsets' maximum) are
+ * within ss. */
+static bool stack_range_ok(const struct seg_cache *ss, uint32_t lo, uint32_t hi)
+{
+    return expand_down(ss) ? lo > ss->limit : hi <= ss->limit;
+}
+
+int seg_stack_check(struct vcpu *cpu, uint32_t top, unsigned n, uint32_t err)
+{
+    const struct seg_cache *ss = &cpu->seg[S_SS];
+    if ((ss->limit == 0xFFFFFFFFu && !expand_down(ss)) || rm_segments(cpu) || !n)
+        return 0;
+    uint32_t m = (ss->flags & D_BIG) ? 0xFFFFFFFFu : 0xFFFFu;
+    uint32_t lo = top & m, hi = (top + n - 1) & m;
+    bool ok = hi >= lo ? stack_range_ok(ss, lo, hi)
+                       : stack_range_ok(ss, lo, m) && stack_range_ok(ss, 0, hi);
+    if (ok)
+        return 0;
+    vcpu_raise(cpu, EXC_SS, err, true);
+    return -1;
+}
+
 int seg_write_desc_hi(struct vcpu *cpu, uint16_t sel, uint32_t hi)
 {
     uint32_t base = (sel & 4) ? cpu->ldt.base : cpu->gdtr.base;

@@ -32,10 +32,12 @@ static int rd(struct vcpu *cpu, uint32_t lin, unsigned size, uint32_t *v)
 
 /* n words of osize at stack offset sp of the current SS into v, lowest
  * first, with the privilege of the CPL; a 16-bit stack (SS.B clear) wraps
- * within 64 KiB. */
+ * within 64 KiB.  Beyond SS's limit: #SS(0). */
 static int rd_stack(struct vcpu *cpu, uint32_t sp, unsigned n, unsigned osize, uint32_t *v)
 {
     uint32_t m = cpu_sp_mask(cpu);
+    if (seg_stack_check(cpu, sp, n * osize, 0) < 0)
+        return -1;
     if ((sp & m) + n * osize - 1 <= m)
         return cpu_read_block(cpu, cpu_stack_lin(cpu, sp), n, osize, v, cpu->cpl == 3);
     for (unsigned k = 0; k < n; k++)
@@ -50,12 +52,13 @@ static int push_on(struct vcpu *cpu, uint32_t ss_base, uint32_t *esp, uint32_t v
     return cpu_write(cpu, ss_base + (*esp & cpu_sp_mask(cpu)), size, size == 2 ? (v & 0xFFFF) : v);
 }
 
-/* Same-level far CALL: pushes CS and the return EIP; ESP changes only if
- * both pushes succeeded. */
+/* Same-level far CALL: pushes CS and the return EIP (beyond SS's limit:
+ * #SS(0)); ESP changes only if both pushes succeeded. */
 static int push_return(struct vcpu *cpu, uint32_t next_eip, unsigned size)
 {
     uint32_t esp = cpu->regs[R_ESP], base = cpu->seg[S_SS].base;
-    if (push_on(cpu, base, &esp, cpu->seg[S_CS].sel, size) ||
+    if (seg_stack_check(cpu, cpu_sp_sub(cpu, esp, 2 * size), 2 * size, 0) < 0 ||
+        push_on(cpu, base, &esp, cpu->seg[S_CS].sel, size) ||
         push_on(cpu, base, &esp, next_eip, size))
         return -1;
     cpu->regs[R_ESP] = esp;
@@ -168,12 +171,14 @@ static int gate_target(struct vcpu *cpu, uint32_t lo, uint32_t hi, struct gate *
 
 /* The frame of a CALL through a gate to an inner level, pushed at *esp
  * on the new stack with its privilege: old SS, old ESP, the parameters,
- * old CS, the return EIP. */
+ * old CS, the return EIP (beyond the new SS's limit: #SS(new SS)). */
 static int push_gate_frame(struct vcpu *cpu, const struct gate *g, uint32_t old_ss,
                            uint32_t old_esp, uint32_t next_eip, uint32_t *esp)
 {
     uint32_t base = cpu->seg[S_SS].base, cdpl = desc_dpl(g->hi);
-    unsigned size = g->size;
+    unsigned size = g->size, bytes = (4 + g->nparams) * size;
+    if (seg_stack_check(cpu, cpu_sp_sub(cpu, *esp, bytes), bytes, cpu->seg[S_SS].sel & ~3u) < 0)
+        return -1;
     bool bad = push_inner(cpu, base, esp, old_ss, size, cdpl) ||
                push_inner(cpu, base, esp, old_esp, size, cdpl);
     for (unsigned k = g->nparams; k-- > 0 && !bad;)

@@ -189,12 +189,32 @@ xbt_guest(sys_task   SOURCES sys_task.c ${XBT_SYS_COMMON})
 xbt_guest(dbg_ibp SOURCES dbg_ibp.c ${XBT_SYS_COMMON})
 # DR0-DR3 data breakpoints: #DB trap after the access, DR6, lengths
 xbt_guest(dbg_wp SOURCES dbg_wp.c ${XBT_SYS_COMMON})
+# single step and data breakpoints in the middle of REP string instructions
+# (QEMU's output; Bochs agrees)
+xbt_guest(dbg_rep SOURCES dbg_rep.c ${XBT_SYS_COMMON} BOCHS)
+# a data breakpoint hit by the last iteration: EIP past the instruction
+# (QEMU leaves it at the instruction; Bochs agrees with the SDM)
+xbt_guest(dbg_rep_strict SOURCES dbg_rep_strict.c ${XBT_SYS_COMMON} QEMU SKIP BOCHS)
+# DR7.GD: a MOV DR is a #DB fault with DR6.BD, every #DB clears GD (QEMU
+# does not implement GD; Bochs's output)
+xbt_guest(dbg_gd SOURCES dbg_gd.c ${XBT_SYS_COMMON} QEMU SKIP BOCHS)
+# I/O breakpoints (R/W = 10 with CR4.DE): a #DB trap after IN, OUT, INS or
+# OUTS, DR6 (QEMU's output; Bochs agrees)
+xbt_guest(dbg_io SOURCES dbg_io.c ${XBT_SYS_COMMON} BOCHS)
+# DRn aligned down to LEN, REP INS/OUTS trapping after each iteration that
+# hits (QEMU does neither; Bochs's output)
+xbt_guest(dbg_io_strict SOURCES dbg_io_strict.c ${XBT_SYS_COMMON} QEMU SKIP BOCHS)
 # a 16-bit stack segment under 32-bit code: SP only, wrapping at 64 KiB
 xbt_guest(sys_stack16 SOURCES sys_stack16.c ${XBT_SYS_COMMON})
 # Checks QEMU does not make (segment limits and types, #AC, EXT, #SS for a
 # not-present SS0, faults after a task switch's commit point, unknown MSRs):
 # the expected output is the i686 behaviour per the Intel SDM.
 xbt_guest(sys_strict SOURCES sys_strict.c ${XBT_SYS_COMMON} QEMU SKIP BOCHS)
+# The stack limit on the CPU's own pushes and pops (far CALL, RETF, IRET,
+# PUSHA/POPA, INT n, exceptions, stack switches; expand-up, expand-down,
+# 16-bit): #SS before anything is written.  QEMU checks none of these;
+# Bochs's output.
+xbt_guest(sys_stack_limit SOURCES sys_stack_limit.c ${XBT_SYS_COMMON} QEMU SKIP BOCHS)
 xbt_guest(sys_single_step SOURCES sys_single_step.c BOCHS)
 # Real mode and virtual-8086 mode (kernels/rm_head.inc, rm_tail.inc: a
 # 16-bit blob copied below 1 MiB and the protected <-> real trampoline).

@@ -56,4 +56,13 @@ static inline void dbg_set_dr7(uint32_t v)
     __asm__ volatile("mov %0, %%dr7" : : "r"(v | 0x400u));
 }
 
+/* DR7's R/W field (instruction, write, I/O with CR4.DE, read/write) and
+ * LEN field (1, 2 or 4 bytes) values */
+#define RW_W 1
+#define RW_IO 2
+#define RW_RW 3
+#define LEN1 0
+#define LEN2 1
+#define LEN4 3
+
 #endif

@@ -14,11 +14,6 @@
  */
 #include "dbg_common.h"
 
-#define RW_W 1
-#define RW_RW 3
-#define LEN1 0
-#define LEN2 1
-#define LEN4 3
 
 
 uint32_t wp_data[4] __attribute__((aligned(16)));
