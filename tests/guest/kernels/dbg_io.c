@@ -19,8 +19,8 @@
  * (QEMU does not align it down) and REP INS/OUTS hitting a breakpoint
  * (QEMU ends the instruction at the first such iteration, EIP past it
  * and ECX not counted down) are dbg_io_strict's (this source with
- * DBG_IO_STRICT).  Left out: R/W = 10 with CR4.DE clear (undefined; QEMU
- * traps as with DE set, Bochs and xbt do not), and a breakpoint not
+ * DBG_IO_STRICT), and so is R/W = 10 with CR4.DE clear (undefined; QEMU
+ * traps as with DE set, Bochs and xbt do not).  Left out: a breakpoint not
  * armed at the port that an armed one hits (Bochs sets its B bit too, as
  * the SDM allows; QEMU and xbt do not).
  *
@@ -118,6 +118,7 @@ struct io_case {
 };
 #define REP 1u    /* print ECX (and ESI, EDI after) */
 #define STRICT 2u /* dbg_io_strict's (QEMU departs from the SDM) */
+#define NO_DE 4u  /* with CR4.DE clear */
 
 static const struct io_case cases[] = {
     { .what = "== one port ==" },
@@ -171,7 +172,17 @@ static const struct io_case cases[] = {
       REP | STRICT },
     { "DR3 port 3e1: rep insw dx 3e0, ecx 2", rep_insw, 2, 0x3E0, { BP(3, 0x3E1, LEN1) },
       REP | STRICT },
+    { .what = "== R/W = 10 with CR4.DE clear ==", .flags = STRICT },
+    { "DR0 port 80: outb 80", out80, 0, 0, { BP(0, 0x80, LEN1) }, NO_DE | STRICT },
 };
+
+static void set_de(int on)
+{
+    uint32_t cr4;
+    __asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+    cr4 = on ? cr4 | CR4_DE : cr4 & ~CR4_DE;
+    __asm__ volatile("mov %0, %%cr4" : : "r"(cr4)); /* R/W = 10: I/O */
+}
 
 static void where(uint32_t eip)
 {
@@ -209,6 +220,7 @@ static void run(const struct io_case *c)
     cur.esi = (uint32_t)io_buf;
     cur.edi = (uint32_t)io_buf + 8;
     io_n = 0;
+    set_de(!(c->flags & NO_DE));
     dbg_set_dr7(dr7);
     c->fn();
     dbg_set_dr7(0);
@@ -232,9 +244,6 @@ int kmain(uint32_t magic, struct multiboot_info *mbi)
     (void)mbi;
     dbg_init();
     sys_hook(1, io_on_db);
-    uint32_t cr4;
-    __asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
-    __asm__ volatile("mov %0, %%cr4" : : "r"(cr4 | CR4_DE)); /* R/W = 10: I/O */
     for (unsigned k = 0; k < sizeof cases / sizeof cases[0]; k++)
         if (!(cases[k].flags & STRICT) == !DBG_IO_STRICT)
             run(&cases[k]);
