@@ -90,6 +90,7 @@ enum machine_stop {
     STOP_RESET,        /* the guest reset the machine (i8042 0xFE, 0xCF9) */
     STOP_POWEROFF,     /* the guest powered off (ACPI S5 through PM1a_CNT) */
     STOP_ERROR,        /* VMM could not continue (message printed) */
+    STOP_SIGNAL,       /* SIGINT, SIGTERM or SIGHUP (src/cli/run_signals.c) */
 };
 
 /* Exit statuses of `xbt run` other than the debug-exit ones, which are always
@@ -100,6 +101,7 @@ enum machine_stop {
 #define XBT_STATUS_TRIPLE_FAULT 6
 #define XBT_STATUS_USER 8
 #define XBT_STATUS_RESET 10
+#define XBT_STATUS_SIGNAL 12
 #define XBT_STATUS_ERROR 2
 
 struct stop_line {

@@ -15,6 +15,19 @@ int cli_run(int argc, char **argv);
  * the cache's policy code (docs/tcsim.md); 0, or 2 for bad input. */
 int cli_tcsim(int argc, char **argv);
 
+struct machine;
+/* SIGINT, SIGTERM and SIGHUP during `xbt run` (run_signals.c):
+ * run_signals_start blocks them and starts the thread that takes them
+ * (before any other thread starts; 0 or a negative XBT_E*);
+ * run_signals_watch names the machine a signal stops (NULL: none now; a
+ * signal taken before stops the next one at once); run_signals_caught is
+ * the signal that ended the run, 0 if none; run_signals_report says so on
+ * stderr. */
+int run_signals_start(void);
+void run_signals_watch(struct machine *m);
+int run_signals_caught(void);
+void run_signals_report(void);
+
 struct tc_sim;
 /* tcsim --plot: gnuplot is there (else one error line, XBT_EINVAL); draws
  * the miss rate against size per policy of the n sims into path. */

@@ -108,8 +108,10 @@ static int run_once(const struct machine_config *cfg, int *status, int *why)
         return rc;
     }
     display_start(m);
+    run_signals_watch(m);
     *status = machine_run(m);
     *why = atomic_load(&m->stop_reason);
+    run_signals_watch(NULL);
     display_stop(m);
     run_report(m, cfg);
     if (m->profile)
@@ -125,8 +127,10 @@ static int run_machine(const struct machine_config *cfg)
         int status, why;
         if (run_once(cfg, &status, &why))
             return XBT_STATUS_ERROR;
-        if (!cfg->reboot || (why != STOP_RESET && why != STOP_TRIPLE_FAULT)) {
+        if (!cfg->reboot || (why != STOP_RESET && why != STOP_TRIPLE_FAULT) ||
+            run_signals_caught()) {
             gdbstub_exited(cfg->gdb, status); /* gdb hears the exit status */
+            run_signals_report();
             return status & 0xFF;
         }
         fprintf(stderr, "xbt: rebooting\n");
@@ -180,6 +184,10 @@ static int run_command(struct run_options *ro, int argc, char **argv)
 int cli_run(int argc, char **argv)
 {
     struct run_options ro;
+    if (run_signals_start()) {
+        xbt_error("cannot set up the signal handling thread");
+        return XBT_STATUS_ERROR;
+    }
     int status = run_command(&ro, argc, argv);
     disk_image_close(ro.cfg.disk);
     gdbstub_close(ro.cfg.gdb);

@@ -679,6 +679,8 @@ void run_options_help(FILE *f)
         { XBT_STATUS_TRIPLE_FAULT, "triple fault (a register dump is printed)" },
         { XBT_STATUS_USER, "stopped by Ctrl-A x" },
         { XBT_STATUS_RESET, "the guest reset the machine (without --reboot)" },
+        { XBT_STATUS_SIGNAL, "stopped by SIGINT, SIGTERM or SIGHUP (statistics written; a "
+                             "second one kills at once)" },
         { XBT_STATUS_ERROR, "bad input or an error in xbt (one line on stderr)" },
     };
     char num[16];
