@@ -20,7 +20,7 @@
 
 static sigset_t g_set;
 static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct machine *g_machine; /* the running machine (g_lock), or NULL */
+static struct machine *g_machine;      /* the running machine (g_lock), or NULL */
 static volatile sig_atomic_t g_caught; /* the first signal, or 0 */
 
 /* Delivers sig as if it had never been blocked (this thread only). */
@@ -85,6 +85,5 @@ int run_signals_caught(void)
 void run_signals_report(void)
 {
     if (g_caught)
-        fprintf(stderr, "xbt: terminating on signal %d (%s)\n", (int)g_caught,
-                strsignal(g_caught));
+        fprintf(stderr, "xbt: terminating on signal %d (%s)\n", (int)g_caught, strsignal(g_caught));
 }
