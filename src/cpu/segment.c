@@ -219,7 +219,7 @@ void seg_null_inaccessible(struct vcpu *cpu)
 
 static bool expand_down(const struct seg_cache *ss)
 {
-    return (ss->flags & (D_S | D_CODE | D_CONFORMING)) == (D_S | D_CONFORMING);
+    return desc_is_data(ss->flags) && (ss->flags & D_CONFORMING);
 }
 
 /* Whether stack offsets [lo, hi] (lo <= hi <= the offsets' maximum) are
