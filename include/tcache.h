@@ -43,6 +43,8 @@ struct unit_memop {
     uint16_t churn_faults; /* host faults on pages the guest keeps remapping */
 };
 
+/* Layout: the first 64 bytes hold what the placement policies and tcsim
+ * touch on every translation and eviction (identity, code, allocation). */
 struct unit {
     uint32_t pc;         /* guest-physical address of the first byte */
     uint32_t vpc;        /* guest EIP (offset in CS) it was translated at */
@@ -50,18 +52,29 @@ struct unit {
     uint32_t cs_limit;   /* (compared for MODE_NONFLAT units) */
     uint32_t mode;       /* mode key (see bt.h) */
     uint32_t guest_size; /* guest bytes covered */
-    uint32_t ninsns;
     uint8_t *code;       /* executable (RX) address */
-    uint16_t entry_skip; /* bytes of the unit-entry check (forward chains skip it) */
     uint32_t code_size;
-    uint32_t page[2]; /* physical pages the bytes lie on (equal if one) */
+    /* allocation (policy.c): the unit's place in its region's FIFO */
+    uint8_t region; /* 0, or 1 = persistent (generational policy) */
+    bool live;      /* holds code (valid or invalidated, not evicted) */
+    uint8_t ref;    /* clock policy: entered since the hand last passed
+                     * (set by the unit's prologue, TC_CLOCK_REF_BYTES) */
+    bool valid;
+    struct unit *fifo_next; /* next younger unit of the same region */
+    uint64_t ref_at;        /* tcsim: entries after this index (simk->key[].seen) count
+                             * as a reference too */
+    uint32_t trace_key;     /* --tcache-trace: the unit's key id in the trace */
+    uint16_t entry_skip;    /* bytes of the unit-entry check (forward chains skip it) */
+    uint16_t instr_bytes;   /* prologue bytes of instrumentation (--tcache-stats
+                             * counters, trace record, clock reference bit) */
+    uint32_t page[2];       /* physical pages the bytes lie on (equal if one) */
+    uint32_t ninsns;
     struct unit *hash_next;
     struct unit *page_next[2]; /* per-page lists (doubly linked) */
     struct unit **page_pprev[2];
     struct unit_exit exits[UNIT_MAX_EXITS];
     struct unit *in_first; /* units whose exits are chained to this one */
     uint8_t in_first_idx;
-    bool valid;
     /* guest instruction boundaries: host offset -> guest EIP, for faults
      * raised by the host CPU (divide error) inside the unit */
     uint32_t *insn_pc;
@@ -70,19 +83,9 @@ struct unit {
                                * the slow-path stubs, in code order) */
     struct unit_memop *memops;
     uint32_t nmemops;
-    /* allocation (policy.c): the unit's place in its region's FIFO */
-    struct unit *fifo_next; /* next younger unit of the same region */
-    uint8_t region;         /* 0, or 1 = persistent (generational policy) */
-    bool live;              /* holds code (valid or invalidated, not evicted) */
-    uint8_t ref;            /* clock policy: entered since the hand last passed
-                             * (set by the unit's prologue, TC_CLOCK_REF_BYTES) */
-    uint64_t ref_at;        /* tcsim: entries after this index (simk->key[].seen) count
-                             * as a reference too */
-    uint16_t instr_bytes;   /* prologue bytes of instrumentation (--tcache-stats
-                             * counters, trace record, clock reference bit) */
-    uint32_t trace_key;     /* --tcache-trace: the unit's key id in the trace */
-    void *meta_block;       /* malloc'd insn_pc/insn_off/memops */
+    void *meta_block; /* malloc'd insn_pc/insn_off/memops */
 };
+_Static_assert(__builtin_offsetof(struct unit, instr_bytes) < 64, "policy fields in one line");
 
 /* One entry of the indirect-branch table: tag stored negated so emitted
  * code can test it without touching the flags (lea + jrcxz). */
@@ -271,6 +274,7 @@ struct tcache {
     bool sim;                 /* tcsim: a simulated arena (no code, no mmu) */
     struct tc_sim_keys *simk; /* tcsim: the replay's per-key state */
     uint64_t sim_bit;         /* tcsim: this cache's bit in simk->key[].held */
+    uint64_t *sim_held;       /* tcsim: the same, a bit per key id (sim.c's run_each) */
     struct tc_stats st;
 };
 

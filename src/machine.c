@@ -136,7 +136,7 @@ static int create_mmu_tcache(struct machine *m, const struct machine_config *cfg
                            cfg->tcache_nursery ? cfg->tcache_nursery : TC_DEFAULT_NURSERY_PCT);
     m->tc.smc_granularity = cfg->smc_granularity;
     if (rc == 0 && cfg->tcache_trace)
-        rc = tc_trace_open(&m->tc, cfg->tcache_trace);
+        rc = tc_trace_open(&m->tc, cfg->tcache_trace, cfg->tcache_trace_window);
     return rc;
 }
 

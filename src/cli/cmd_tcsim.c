@@ -205,8 +205,46 @@ static void size_name(uint64_t size, char *buf, size_t n)
 {
     if (size % (1u << 20) == 0)
         snprintf(buf, n, "%lluM", (unsigned long long)(size >> 20));
-    else
+    else if (size % 1024 == 0)
         snprintf(buf, n, "%lluK", (unsigned long long)(size >> 10));
+    else
+        snprintf(buf, n, "%llu", (unsigned long long)size);
+}
+
+/* Policy: a simulated cache whose regions are this many times the trace's
+ * window (or more) makes the exact trace's translations (docs/tcsim.md);
+ * below, tcsim says the counts are approximate. */
+#define TCSIM_WINDOW_FACTOR 16u
+
+/* The smallest region of a simulated cache (generational: the smaller of
+ * nursery and persistent region). */
+static uint64_t smallest_region(const struct tcache *tc)
+{
+    if (tc->policy != TC_POLICY_GEN)
+        return tc->size;
+    unsigned pct = tc->nursery_pct < 50 ? tc->nursery_pct : 100 - tc->nursery_pct;
+    return tc->size * pct / 100;
+}
+
+/* A note (stderr) if a simulated cache's regions are below
+ * TCSIM_WINDOW_FACTOR windows. */
+static void window_note(const struct tct_header *h, const struct tc_sim *sims, int n)
+{
+    const struct tcache *worst = NULL;
+    for (int i = 0; i < n; i++)
+        if (h->window && smallest_region(&sims[i].tc) < (uint64_t)h->window * TCSIM_WINDOW_FACTOR &&
+            (!worst || smallest_region(&sims[i].tc) < smallest_region(worst)))
+            worst = &sims[i].tc;
+    if (!worst)
+        return;
+    char sz[32], w[32];
+    size_name(worst->size, sz, sizeof(sz));
+    size_name(h->window, w, sizeof(w));
+    fprintf(stderr,
+            "xbt: tcsim: note: caches (or generational regions) below %u times the trace's "
+            "--tcache-trace-window %s (here %s %s) get approximate counts: record with a "
+            "smaller window, or 0\n",
+            TCSIM_WINDOW_FACTOR, w, sz, tc_policy_names[worst->policy]);
 }
 
 /* Sets up the sims (sweep: sizes x policies; else one) and replays. */
@@ -237,11 +275,14 @@ static int simulate(const struct tcsim_opts *o, const struct tct_header *h, stru
 static void print_header(const struct tcsim_opts *o, const struct tct_header *h,
                          const struct tct_replay *rep, const double secs[2], int n)
 {
-    char sz[32];
+    char sz[32], win[32] = "0";
     size_name(h->tc_size, sz, sizeof(sz));
-    printf("tcsim: %s: recorded with --tcache-size %s --tcache-policy %s: %llu records, "
+    if (h->window)
+        size_name(h->window, win, sizeof(win));
+    printf("tcsim: %s: recorded with --tcache-size %s --tcache-policy %s "
+           "--tcache-trace-window %s: %llu records, "
            "%llu units (keys), live %llu translations / %llu unit entries%s\n",
-           o->trace, sz, tc_policy_names[h->policy], (unsigned long long)rep->records,
+           o->trace, sz, tc_policy_names[h->policy], win, (unsigned long long)rep->records,
            (unsigned long long)rep->keys, (unsigned long long)rep->live_translations,
            (unsigned long long)rep->live_entries, rep->complete ? "" : " (no END record)");
     printf("tcsim: replayed %d configuration%s in one pass (%llu records each): %.3f s CPU "
@@ -324,6 +365,7 @@ int cli_tcsim(int argc, char **argv)
     int n = 0;
     int rc = simulate(&o, &h, sims, &n, &rep, secs);
     if (rc == 0) {
+        window_note(&h, sims, n);
         print_header(&o, &h, &rep, secs, n);
         rc = o.sweep ? table(&o, sims, n) : single(&o, &sims[0]);
     }

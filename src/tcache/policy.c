@@ -74,9 +74,11 @@ static bool ghost_hit(const struct tcache *tc, uint32_t pc, uint32_t mode)
 static void unit_free(struct tcache *tc, struct unit *unit)
 {
     if (tc->simk && unit->valid)
-        tc->simk->key[unit->trace_key].held &= ~tc->sim_bit;
-    free(unit->meta_block);
-    unit->meta_block = NULL;
+        tc_sim_release(tc, unit->trace_key);
+    if (!tc->sim) { /* (a simulated unit has none: its last lines stay cold) */
+        free(unit->meta_block);
+        unit->meta_block = NULL;
+    }
     unit->live = false;
     unit->valid = false;
     unit->ref = 0;
@@ -154,7 +156,7 @@ static void move_to_head(struct tcache *tc, struct tc_region *r, struct unit *un
     }
     unit->code = tc->rx + r->head;
     uint32_t idx = (uint32_t)(unit - tc->units) + 1;
-    for (uint32_t g = r->head >> 4; g < (r->head + span) >> 4; g++)
+    for (uint32_t g = r->head >> 4; !tc->sim && g < (r->head + span) >> 4; g++)
         tc->owner[g] = idx;
     tc->st.clock_moves++;
 }
@@ -330,7 +332,8 @@ struct unit *tc_alloc_commit(struct tcache *tc, size_t code_size, size_t meta_by
         return NULL;
     }
     tc->next_unit = NULL;
-    unit->meta_block = meta;
+    if (!tc->sim)
+        unit->meta_block = meta;
     unit->code = tc->rx + r->head;
     unit->region = (uint8_t)tc->cur_region;
     unit->live = true;
@@ -347,7 +350,7 @@ struct unit *tc_alloc_commit(struct tcache *tc, size_t code_size, size_t meta_by
     uint32_t span = (uint32_t)((code_size + 15) & ~(size_t)15);
     uint32_t g0 = r->head >> 4, g1 = (r->head + span) >> 4;
     uint32_t idx = (uint32_t)(unit - tc->units) + 1;
-    for (uint32_t g = g0; g < g1; g++)
+    for (uint32_t g = g0; !tc->sim && g < g1; g++) /* (a simulated cache runs no code) */
         tc->owner[g] = idx;
     r->head += span;
     tc->used += span;

@@ -65,6 +65,8 @@ int tc_sim_init(struct tc_sim *s, const struct tct_header *h, size_t size, enum 
 void tc_sim_destroy(struct tc_sim *s)
 {
     s->tc.simk = NULL;
+    free(s->tc.sim_held);
+    s->tc.sim_held = NULL;
     tc_destroy(&s->tc);
     free(s->key);
     memset(s, 0, sizeof(*s));
@@ -79,10 +81,14 @@ static int grow(struct tc_sim *s, uint32_t n)
     while (cap < n)
         cap *= 2;
     struct tc_sim_key *k = realloc(s->key, cap * sizeof(*k));
-    if (!k)
+    if (k)
+        s->key = k;
+    uint64_t *held = k ? realloc(s->tc.sim_held, cap / 8) : NULL;
+    if (!held)
         return XBT_ENOMEM;
     memset(k + s->nkeys_cap, 0, (cap - s->nkeys_cap) * sizeof(*k));
-    s->key = k;
+    memset(held + s->nkeys_cap / 64, 0, (cap - s->nkeys_cap) / 8);
+    s->tc.sim_held = held;
     s->nkeys_cap = cap;
     return 0;
 }
@@ -137,6 +143,7 @@ static int translate(struct tc_sim *s, const struct tct_rec *def, uint32_t id)
     u->ref_at = s->tc.simk->now; /* (entries from now on set its bit) */
     s->key[id].unit = u;
     s->tc.simk->key[id].held |= s->tc.sim_bit;
+    s->tc.sim_held[id >> 6] |= 1ull << (id & 63);
     return 0;
 }
 
@@ -283,7 +290,8 @@ static int run_lockstep(struct tc_sim *sims, int nsims, struct tc_sim_keys *sk,
 }
 
 /* One sim over the whole chunk, then the next (many misses: each sim's
- * tables stay in the host's cache); hits set the clock bit directly. */
+ * tables stay in the host's cache, and which keys it holds is its own
+ * bitmap); hits set the clock bit directly. */
 static int run_each(struct tc_sim *sims, int nsims, const struct tct_keys *k,
                     const struct tct_chunk *c)
 {
@@ -291,12 +299,12 @@ static int run_each(struct tc_sim *sims, int nsims, const struct tct_keys *k,
     for (int j = 0; j < nsims && !rc; j++) {
         struct tc_sim *s = &sims[j];
         bool clock = s->tc.policy == TC_POLICY_CLOCK;
-        const struct tc_sim_key_state *ks = s->tc.simk->key;
+        const uint64_t *held = s->tc.sim_held;
         for (uint32_t i = 0; i < c->nop && !rc; i++) {
             const struct tct_op *op = &c->op[i];
             if (!op->repeat)
                 rc = sim_event(s, k, &c->ev[op->a]);
-            else if (!(ks[op->a].held & s->tc.sim_bit))
+            else if (!(held[op->a >> 6] & 1ull << (op->a & 63)))
                 rc = entry_misses(s, 1, k, op->a);
             else if (clock)
                 s->key[op->a].unit->ref = 1;

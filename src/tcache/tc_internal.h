@@ -15,4 +15,11 @@ struct unit *tc_alloc_commit(struct tcache *tc, size_t code_size, size_t meta_by
 void tc_patch_rel32(struct tcache *tc, struct unit *unit, uint32_t patch_off,
                     const uint8_t *target);
 
+/* tcsim: this simulated cache no longer holds a valid unit of key. */
+static inline void tc_sim_release(struct tcache *tc, uint32_t key)
+{
+    tc->simk->key[key].held &= ~tc->sim_bit;
+    tc->sim_held[key >> 6] &= ~(1ull << (key & 63));
+}
+
 #endif

@@ -4,6 +4,7 @@
  * host-address map for faults in translated code.  Placement and
  * eviction: policy.c; the indirect-branch tables: jcache.c.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -108,7 +109,7 @@ int tc_init_sim(struct tcache *tc, size_t size, uint32_t npages)
 void tc_destroy(struct tcache *tc)
 {
     tc_trace_close(tc);
-    if (tc->units)
+    if (tc->units && !tc->sim)
         for (uint32_t i = 0; i < tc->fresh_units; i++)
             free(tc->units[i].meta_block);
     tc_codebuf_unmap(tc);
@@ -186,6 +187,28 @@ static void copy_meta(struct unit *unit, const uint32_t *insn_pc, const uint16_t
     memcpy(unit->insn_off, insn_off, unit->nmap * sizeof(uint16_t));
 }
 
+/* A descriptor from proto.  A simulated cache's units get only the fields
+ * its policies and page lists read (the first two cache lines: tcsim runs
+ * dozens of caches at once); they never chain, map code or hold metadata. */
+static void unit_init(struct tcache *tc, struct unit *unit, const struct unit *proto)
+{
+    if (tc->sim) {
+        memcpy(unit, proto, offsetof(struct unit, fifo_next));
+        unit->trace_key = proto->trace_key;
+        unit->page[0] = proto->page[0];
+        unit->page[1] = proto->page[1];
+        unit->ninsns = proto->ninsns;
+        return;
+    }
+    *unit = *proto;
+    unit->hash_next = NULL;
+    unit->in_first = NULL;
+    for (int i = 0; i < UNIT_MAX_EXITS; i++) {
+        unit->exits[i].dest = NULL;
+        unit->exits[i].in_next = NULL;
+    }
+}
+
 struct unit *tc_commit(struct tcache *tc, const struct unit *proto, size_t code_size,
                        const uint32_t *insn_pc, const uint16_t *insn_off,
                        const struct unit_memop *memops, uint32_t nmemops)
@@ -193,27 +216,22 @@ struct unit *tc_commit(struct tcache *tc, const struct unit *proto, size_t code_
     struct unit *unit = tc->next_unit;
     if (!unit)
         return NULL;
-    *unit = *proto;
+    unit_init(tc, unit, proto);
     unit->code_size = (uint32_t)code_size;
     unit->valid = true;
-    unit->hash_next = NULL;
-    unit->in_first = NULL;
-    for (int i = 0; i < UNIT_MAX_EXITS; i++) {
-        unit->exits[i].dest = NULL;
-        unit->exits[i].in_next = NULL;
-    }
     _Static_assert(sizeof(struct unit_memop) == 4 * sizeof(uint32_t), "memop size");
-    if (tc->sim) /* no code: nothing maps back to guest instructions */
-        nmemops = unit->nmap = 0;
-    size_t meta = nmemops * sizeof(struct unit_memop) + unit->nmap * 6;
+    /* (a simulated cache has no code: nothing maps back to guest insns) */
+    size_t meta = tc->sim ? 0 : nmemops * sizeof(struct unit_memop) + unit->nmap * 6;
     if (!tc_alloc_commit(tc, code_size, meta))
         return NULL;
     if (!tc->sim)
         copy_meta(unit, insn_pc, insn_off, memops, nmemops);
 
-    uint32_t h = tc_hash(unit->pc, unit->mode) & tc->hash_mask;
-    unit->hash_next = tc->hash[h];
-    tc->hash[h] = unit;
+    if (!tc->sim) { /* (a simulated cache finds its units by key: sim.c) */
+        uint32_t h = tc_hash(unit->pc, unit->mode) & tc->hash_mask;
+        unit->hash_next = tc->hash[h];
+        tc->hash[h] = unit;
+    }
     page_link(tc, unit, 0);
     if (unit->page[1] != unit->page[0])
         page_link(tc, unit, 1);
@@ -247,19 +265,21 @@ static void page_unlink(struct tcache *tc, struct unit *unit, int slot)
  * tables; its code stays in place (it may be running) until evicted. */
 void tc_unit_drop(struct tcache *tc, struct unit *unit)
 {
-    struct unit **pp = &tc->hash[tc_hash(unit->pc, unit->mode) & tc->hash_mask];
-    while (*pp && *pp != unit)
-        pp = &(*pp)->hash_next;
-    if (*pp)
-        *pp = unit->hash_next;
     page_unlink(tc, unit, 0);
     if (unit->page[1] != unit->page[0])
         page_unlink(tc, unit, 1);
-    tc_unlink_incoming(tc, unit);
-    tc_unlink_outgoing(unit);
-    tc_jcache_drop_code(tc, unit->vpc, unit->code);
+    if (!tc->sim) { /* (a simulated cache has no index, chains or tables: unit_init) */
+        struct unit **pp = &tc->hash[tc_hash(unit->pc, unit->mode) & tc->hash_mask];
+        while (*pp && *pp != unit)
+            pp = &(*pp)->hash_next;
+        if (*pp)
+            *pp = unit->hash_next;
+        tc_unlink_incoming(tc, unit);
+        tc_unlink_outgoing(unit);
+        tc_jcache_drop_code(tc, unit->vpc, unit->code);
+    }
     if (tc->simk && unit->valid)
-        tc->simk->key[unit->trace_key].held &= ~tc->sim_bit;
+        tc_sim_release(tc, unit->trace_key);
     unit->valid = false;
 }
 

@@ -13,6 +13,8 @@
  * translating, and a translation is an event (drained first).  Units are
  * named in the file by key ids (struct tct_rec TCT_KEY), assigned at their
  * first translation; consecutive entries of one key become one repeat.
+ * With --tcache-trace-window BYTES, the entries between two events are
+ * reduced in windows (trace_window.c) before they are encoded.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -53,7 +55,8 @@ struct tc_trace {
     uint32_t nkeys, keys_cap;
     uint32_t *slots, slots_mask; /* key id + 1, 0 = empty */
     uint32_t run_key, last_mode;
-    uint64_t run_len; /* entries of run_key not yet written */
+    uint64_t run_len;      /* entries of run_key not yet written */
+    struct tct_window win; /* (win.size 0: entries written as they come) */
     uint64_t entries, translations;
     int err;
 };
@@ -104,11 +107,11 @@ static void run_flush(struct tc_trace *t)
     t->run_len = 0;
 }
 
-static void entry(struct tc_trace *t, uint32_t key)
+/* n entries of key, after what was written. */
+static void entry_run(struct tc_trace *t, uint32_t key, uint64_t n)
 {
-    t->entries++;
     if (key == t->run_key && t->run_len) {
-        t->run_len++;
+        t->run_len += n;
         return;
     }
     run_flush(t);
@@ -117,7 +120,32 @@ static void entry(struct tc_trace *t, uint32_t key)
         put(t, &(struct tct_rec){ .type = TCT_MODE, .mode = t->last_mode });
     }
     t->run_key = key;
-    t->run_len = 1;
+    t->run_len = n;
+}
+
+/* Writes the open window's reduction. */
+static void window_flush(struct tc_trace *t)
+{
+    const struct tct_run *run;
+    uint32_t n = tct_window_reduce(&t->win, &run);
+    for (uint32_t i = 0; i < n; i++)
+        entry_run(t, run[i].key, run[i].n);
+}
+
+/* An entry of unit (key id key). */
+static void entry(struct tc_trace *t, const struct unit *unit)
+{
+    t->entries++;
+    if (!t->win.size) {
+        entry_run(t, unit->trace_key, 1);
+        return;
+    }
+    uint32_t bytes = unit->code_size - unit->instr_bytes;
+    int rc;
+    while ((rc = tct_window_add(&t->win, unit->trace_key, 1, bytes)) == 1)
+        window_flush(t);
+    if (rc < 0)
+        t->err = rc;
 }
 
 /* Turns the ring's descriptor indices into entry records. */
@@ -128,7 +156,7 @@ static void drain(struct tcache *tc)
     const uint32_t *idx = (const uint32_t *)t->ring;
     for (uint32_t i = 0; i < n; i++)
         if (idx[i] < tc->max_units)
-            entry(t, tc->units[idx[i]].trace_key);
+            entry(t, &tc->units[idx[i]]);
     *ring_pos(t) = 0;
 }
 
@@ -144,6 +172,8 @@ static struct tc_trace *event(struct tcache *tc)
     if (!tc->trace)
         return NULL;
     drain(tc);
+    if (tc->trace->win.size)
+        window_flush(tc->trace);
     run_flush(tc->trace);
     return tc->trace;
 }
@@ -244,10 +274,11 @@ static void trace_free(struct tc_trace *t)
     free(t->zout);
     free(t->keys);
     free(t->slots);
+    tct_window_free(&t->win);
     free(t);
 }
 
-static int trace_setup(struct tcache *tc, struct tc_trace *t, const char *path)
+static int trace_setup(struct tcache *tc, struct tc_trace *t, const char *path, uint32_t window)
 {
     t->map = mmap(NULL, TCT_RING_SPAN + 4096, PROT_READ | PROT_WRITE,
                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -260,7 +291,8 @@ static int trace_setup(struct tcache *tc, struct tc_trace *t, const char *path)
     t->zout_size = ZSTD_CStreamOutSize();
     t->zout = malloc(t->zout_size);
     t->z = ZSTD_createCCtx();
-    if (!t->zout || !t->z || keys_grow(t) < 0)
+    if (!t->zout || !t->z || keys_grow(t) < 0 ||
+        tct_window_init(&t->win, TCT_WINDOW_RUNS, window) < 0)
         return XBT_ENOMEM;
     ZSTD_CCtx_setParameter(t->z, ZSTD_c_compressionLevel, TCT_ZSTD_LEVEL);
     ZSTD_CCtx_setParameter(t->z, ZSTD_c_checksumFlag, 1); /* corruption is an error */
@@ -269,19 +301,19 @@ static int trace_setup(struct tcache *tc, struct tc_trace *t, const char *path)
         xbt_error("--tcache-trace: cannot write %s", path);
         return XBT_EIO;
     }
-    struct tct_header h = { TCT_VERSION,     tc->size,   tc->policy,
-                            tc->nursery_pct, tc->npages, tc->smc_granularity };
+    struct tct_header h = { TCT_VERSION,         tc->size, tc->policy, tc->nursery_pct, tc->npages,
+                            tc->smc_granularity, window };
     t->nraw = tct_encode_header(&h, t->raw);
     t->last_mode = UINT32_MAX;
     return 0;
 }
 
-int tc_trace_open(struct tcache *tc, const char *path)
+int tc_trace_open(struct tcache *tc, const char *path, uint32_t window)
 {
     struct tc_trace *t = calloc(1, sizeof(*t));
     if (!t)
         return XBT_ENOMEM;
-    int rc = trace_setup(tc, t, path);
+    int rc = trace_setup(tc, t, path, window);
     if (rc) {
         trace_free(t);
         return rc;

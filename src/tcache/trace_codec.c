@@ -166,32 +166,36 @@ size_t tct_encode_header(const struct tct_header *h, uint8_t *p)
 {
     memcpy(p, TCT_MAGIC, TCT_MAGIC_LEN);
     size_t n = TCT_MAGIC_LEN;
-    n += tct_put_varint(p + n, h->version);
+    n += tct_put_varint(p + n, TCT_VERSION);
     n += tct_put_varint(p + n, h->tc_size);
     n += tct_put_varint(p + n, h->policy);
     n += tct_put_varint(p + n, h->nursery_pct);
     n += tct_put_varint(p + n, h->npages);
     n += tct_put_varint(p + n, h->smc_granularity);
+    n += tct_put_varint(p + n, h->window);
     return n;
 }
 
 int tct_decode_header(const uint8_t *p, const uint8_t *end, struct tct_header *h)
 {
-    uint64_t v[6];
+    uint64_t v[7] = { 0 };
     if (end - p < TCT_MAGIC_LEN)
         return 0;
     if (memcmp(p, TCT_MAGIC, TCT_MAGIC_LEN))
         return XBT_EINVAL;
-    size_t n = get_payload(p + TCT_MAGIC_LEN, end, v, 6);
-    if (!n)
-        return end - p >= TCT_MAGIC_LEN + 60 ? XBT_EINVAL : 0;
-    if (v[0] != TCT_VERSION || v[2] >= TC_POLICY_COUNT || v[4] > (1u << 20))
+    size_t n = get_payload(p + TCT_MAGIC_LEN, end, v, 1);
+    size_t k = n ? get_payload(p + TCT_MAGIC_LEN + n, end, v + 1, v[0] == 1 ? 5 : 6) : 0;
+    if (!k)
+        return end - p >= TCT_MAGIC_LEN + 70 ? XBT_EINVAL : 0;
+    if ((v[0] != 1 && v[0] != TCT_VERSION) || v[2] >= TC_POLICY_COUNT || v[4] > (1u << 20) ||
+        v[6] > TCT_MAX_WINDOW)
         return XBT_EINVAL;
     *h = (struct tct_header){ .version = (uint32_t)v[0],
                               .tc_size = v[1],
                               .policy = (uint32_t)v[2],
                               .nursery_pct = (uint32_t)v[3],
                               .npages = (uint32_t)v[4],
-                              .smc_granularity = (uint32_t)v[5] };
-    return (int)(TCT_MAGIC_LEN + n);
+                              .smc_granularity = (uint32_t)v[5],
+                              .window = (uint32_t)v[6] };
+    return (int)(TCT_MAGIC_LEN + n + k);
 }

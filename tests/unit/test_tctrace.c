@@ -105,14 +105,94 @@ static void test_decode_bad_input(void **state)
     struct tct_state e = { 0 };
     size_t n = tct_encode(&e, &(struct tct_rec){ .type = TCT_KEY, .pc = 0x12345678 }, cut);
     assert_int_equal(tct_decode(&s, cut, cut + n - 1, &rec), 0);
-    struct tct_header h = { TCT_VERSION, 1 << 20, TC_POLICY_CLOCK, 50, 256, 0 }, g;
+    struct tct_header h = { TCT_VERSION, 1 << 20, TC_POLICY_CLOCK, 50, 256, 0, 4096 }, g;
     uint8_t hb[96];
     size_t hn = tct_encode_header(&h, hb);
     assert_int_equal(tct_decode_header(hb, hb + hn, &g), hn);
     assert_int_equal(g.policy, TC_POLICY_CLOCK);
     assert_true(g.tc_size == h.tc_size);
+    assert_int_equal(g.window, 4096);
+    assert_int_equal(tct_decode_header(hb, hb + hn - 1, &g), 0); /* cut off */
+    /* a version 1 header (six varints, no window) reads as exact */
+    hb[TCT_MAGIC_LEN] = 1;
+    assert_int_equal(tct_decode_header(hb, hb + hn - 2, &g), hn - 2);
+    assert_int_equal(g.window, 0);
+    assert_int_equal(g.npages, 256);
+    hb[TCT_MAGIC_LEN] = 3; /* unknown version */
+    assert_int_equal(tct_decode_header(hb, hb + hn, &g), XBT_EINVAL);
+    hb[TCT_MAGIC_LEN] = TCT_VERSION;
     hb[0] ^= 1;
     assert_int_equal(tct_decode_header(hb, hb + hn, &g), XBT_EINVAL);
+}
+
+/* ---- entry windows (trace_window.c) ------------------------------------- */
+
+/* Adds runs (key, n) of 100-byte units to w; returns what the last add
+ * returned. */
+static int add_all(struct tct_window *w, const struct tct_run *run, int n)
+{
+    int rc = 0;
+    for (int i = 0; i < n; i++)
+        rc = tct_window_add(w, run[i].key, run[i].n, 100);
+    return rc;
+}
+
+static void expect_runs(const struct tct_run *got, uint32_t n, const struct tct_run *want,
+                        uint32_t nwant)
+{
+    assert_int_equal(n, nwant);
+    for (uint32_t i = 0; i < n; i++) {
+        assert_int_equal(got[i].key, want[i].key);
+        assert_int_equal(got[i].n, want[i].n);
+    }
+}
+
+static void test_window_reduce(void **state)
+{
+    (void)state;
+    struct tct_window w;
+    const struct tct_run *out;
+    assert_int_equal(tct_window_init(&w, 6, 1 << 20), 0);
+    /* A B A B C A (A's first run twice as long): each key's first run, its
+     * last run with the rest of its entries, in stream order; C once */
+    const struct tct_run in[] = { { 7, 2 }, { 9, 1 }, { 7, 1 }, { 9, 1 }, { 5000, 1 }, { 7, 1 } };
+    assert_int_equal(add_all(&w, in, 6), 0);
+    assert_int_equal(tct_window_add(&w, 7, 2, 100), 0); /* merged into the last run */
+    assert_int_equal(tct_window_add(&w, 9, 1, 100), 1); /* 6 runs: full, not added */
+    const struct tct_run want[] = { { 7, 2 }, { 9, 1 }, { 9, 1 }, { 5000, 1 }, { 7, 4 } };
+    uint32_t n = tct_window_reduce(&w, &out);
+    expect_runs(out, n, want, 5);
+    /* the next window starts empty and forgets the last one's keys */
+    assert_int_equal(tct_window_add(&w, 9, 3, 100), 0);
+    assert_int_equal(tct_window_add(&w, 7, 1, 100), 0);
+    assert_int_equal(tct_window_add(&w, 9, 1, 100), 0);
+    const struct tct_run want2[] = { { 9, 3 }, { 7, 1 }, { 9, 1 } };
+    n = tct_window_reduce(&w, &out);
+    expect_runs(out, n, want2, 3);
+    /* a key entered in one run keeps it whole; an empty window is empty */
+    assert_int_equal(tct_window_add(&w, 3, 5, 100), 0);
+    assert_int_equal(tct_window_add(&w, 3, 5, 100), 0); /* merged */
+    n = tct_window_reduce(&w, &out);
+    expect_runs(out, n, (const struct tct_run[]){ { 3, 10 } }, 1);
+    assert_int_equal(tct_window_reduce(&w, &out), 0);
+    tct_window_free(&w);
+
+    /* the code bound: 250 bytes hold two 100-byte units, not a third;
+     * keys already in the window add nothing; an empty window takes any */
+    assert_int_equal(tct_window_init(&w, 100, 250), 0);
+    assert_int_equal(tct_window_add(&w, 1, 1, 100), 0);
+    assert_int_equal(tct_window_add(&w, 2, 1, 100), 0);
+    assert_int_equal(tct_window_add(&w, 1, 1, 100), 0);
+    assert_int_equal(tct_window_add(&w, 3, 1, 100), 1);
+    n = tct_window_reduce(&w, &out);
+    expect_runs(out, n, (const struct tct_run[]){ { 1, 1 }, { 2, 1 }, { 1, 1 } }, 3);
+    assert_int_equal(tct_window_add(&w, 3, 1, 1000), 0);
+    assert_int_equal(tct_window_add(&w, 4, 1, 1), 1);
+    tct_window_free(&w);
+    /* bytes 0: no windows */
+    assert_int_equal(tct_window_init(&w, 100, 0), 0);
+    assert_int_equal(w.size, 0);
+    tct_window_free(&w);
 }
 
 /* ---- recorded and replayed ---------------------------------------------- */
@@ -175,7 +255,7 @@ static void test_record_and_replay(void **state)
     assert_true(fd >= 0);
     close(fd);
     assert_int_equal(tc_set_policy(&g_m.tc, TC_POLICY_FIFO, 50), 0);
-    assert_int_equal(tc_trace_open(&g_m.tc, path), 0);
+    assert_int_equal(tc_trace_open(&g_m.tc, path, 0), 0);
     /* a loop over 40 units of 1 KiB (more than the cache holds), code
      * rewritten under one of them, an outside flush */
     for (int lap = 0; lap < 5; lap++)
@@ -241,6 +321,7 @@ int main(void)
         cmocka_unit_test(test_varint_roundtrip),
         cmocka_unit_test(test_record_roundtrip),
         cmocka_unit_test(test_decode_bad_input),
+        cmocka_unit_test(test_window_reduce),
         cmocka_unit_test_setup_teardown(test_record_and_replay, setup, teardown),
         cmocka_unit_test(test_reader_rejects_bad_files),
     };
