@@ -85,6 +85,13 @@ if "$XBT" tcsim "$T/cf.tct" --tcache-size 64K >"$T/out" 2>"$T/err" &&
     "$XBT" tcsim "$T/cf0.tct" --tcache-size 64K >"$T/out" 2>"$T/err" && [ ! -s "$T/err" ]; then ok; else
     bad "window note"; cat "$T/err"
 fi
+# generational: its smaller region counts (128K at 50%: 64K, 8 windows)
+if "$XBT" tcsim "$T/cf.tct" --tcache-size 128K --tcache-policy gen >"$T/out" 2>"$T/err" &&
+    grep -q "(here 128K gen)" "$T/err" &&
+    "$XBT" tcsim "$T/cf.tct" --tcache-size 128K --tcache-policy fifo >"$T/out" 2>"$T/err" &&
+    [ ! -s "$T/err" ]; then ok; else
+    bad "window note, generational"; cat "$T/err"
+fi
 # a bad window: one error line, status 2, no trace written
 "$XBT" run --tcache-trace "$T/bad.tct" --tcache-trace-window lots "$K" >"$T/out" 2>"$T/err"
 st=$?
