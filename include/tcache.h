@@ -177,6 +177,9 @@ struct tc_stats {
     uint64_t smc_page_mode; /* pages switched to page granularity (JIT-like) */
     uint64_t smc_byte_mode; /* and back (their stores hit data, not code) */
     uint64_t translate_ns;
+    /* --tcache-trace (trace.c): records written (an entry run with repeats
+     * is two); entry runs met and kept by --tcache-trace-window's windows */
+    uint64_t trace_records, trace_windows, trace_runs_in, trace_runs_kept;
 };
 
 /* --tcache-policy: what makes room when the code buffer is full. */

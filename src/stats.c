@@ -87,6 +87,10 @@ static void collect_tcache(struct kvs *c, const struct tcache *tc)
     add(c, "translate_ns_per_unit", t->translations ? t->translate_ns / t->translations : 0);
     add(c, "translate_ns_per_insn", t->guest_insns ? t->translate_ns / t->guest_insns : 0);
     add(c, "buffer_bytes_used", tc->used);
+    add(c, "trace_records", t->trace_records);
+    add(c, "trace_windows", t->trace_windows);
+    add(c, "trace_runs_in", t->trace_runs_in);
+    add(c, "trace_runs_kept", t->trace_runs_kept);
 }
 
 /* translator */

@@ -57,6 +57,7 @@ struct tc_trace {
     uint32_t run_key, last_mode;
     uint64_t run_len;      /* entries of run_key not yet written */
     struct tct_window win; /* (win.size 0: entries written as they come) */
+    struct tc_stats *stats; /* the cache's: the trace_* counters */
     uint64_t entries, translations;
     int err;
 };
@@ -94,6 +95,7 @@ static void zflush(struct tc_trace *t, bool end)
 static void put(struct tc_trace *t, const struct tct_rec *rec)
 {
     t->nraw += tct_encode(&t->st, rec, t->raw + t->nraw);
+    t->stats->trace_records += rec->type == TCT_ENTRY && rec->repeat > 1 ? 2 : 1;
     if (t->nraw >= TCT_RAW_BUF)
         zflush(t, false);
 }
@@ -127,7 +129,12 @@ static void entry_run(struct tc_trace *t, uint32_t key, uint64_t n)
 static void window_flush(struct tc_trace *t)
 {
     const struct tct_run *run;
+    if (!t->win.nrun)
+        return;
+    t->stats->trace_windows++;
+    t->stats->trace_runs_in += t->win.nrun;
     uint32_t n = tct_window_reduce(&t->win, &run);
+    t->stats->trace_runs_kept += n;
     for (uint32_t i = 0; i < n; i++)
         entry_run(t, run[i].key, run[i].n);
 }
@@ -313,6 +320,7 @@ int tc_trace_open(struct tcache *tc, const char *path, uint32_t window)
     struct tc_trace *t = calloc(1, sizeof(*t));
     if (!t)
         return XBT_ENOMEM;
+    t->stats = &tc->st;
     int rc = trace_setup(tc, t, path, window);
     if (rc) {
         trace_free(t);

@@ -22,7 +22,7 @@ run() { "$XBT" run --clock=virtual --append 20 "$@" "$K" >"$T/run.out" 2>&1; }
 # 16 times that or more; codefoot ends through isa-debug-exit: status 1)
 run --tcache-trace "$T/cf0.tct" --tcache-stats --stats-json "$T/rec.json"
 st=$?
-run --tcache-trace "$T/cf.tct" --tcache-trace-window 8K --tcache-stats
+run --tcache-trace "$T/cf.tct" --tcache-trace-window 8K --tcache-stats --stats-json "$T/recw.json"
 st2=$?
 if [ "$st" -eq 1 ] && [ "$st2" -eq 1 ] && [ -s "$T/cf0.tct" ] && [ -s "$T/cf.tct" ]; then ok; else
     bad "recording: status $st, $st2"; cat "$T/run.out"
@@ -34,6 +34,13 @@ if [ -n "$r0" ] && [ -n "$r8" ] && [ "$r8" -lt $((r0 * 9 / 10)) ]; then ok; else
     bad "the windowed trace has $r8 records, the exact one $r0"
 fi
 entries=$(field unit_entries "$T/rec.json")
+# the recorder's counters: no windows in the exact trace; in the windowed
+# one, fewer runs kept than met
+if [ "$(field trace_windows "$T/rec.json")" = 0 ] && [ "$(field trace_records "$T/rec.json")" -gt 0 ] &&
+    [ "$(field trace_windows "$T/recw.json")" -gt 0 ] &&
+    [ "$(field trace_runs_kept "$T/recw.json")" -lt "$(field trace_runs_in "$T/recw.json")" ]; then ok; else
+    bad "trace counters"; grep trace_ "$T/rec.json" "$T/recw.json"
+fi
 for cfg in "128K fifo" "256K flush" "128K clock" "512K gen"; do
     set -- $cfg
     run --tcache-size "$1" --tcache-policy "$2" --stats-json "$T/live.json"
