@@ -55,8 +55,8 @@ struct tc_trace {
     uint32_t nkeys, keys_cap;
     uint32_t *slots, slots_mask; /* key id + 1, 0 = empty */
     uint32_t run_key, last_mode;
-    uint64_t run_len;      /* entries of run_key not yet written */
-    struct tct_window win; /* (win.size 0: entries written as they come) */
+    uint64_t run_len;       /* entries of run_key not yet written */
+    struct tct_window win;  /* (win.size 0: entries written as they come) */
     struct tc_stats *stats; /* the cache's: the trace_* counters */
     uint64_t entries, translations;
     int err;
