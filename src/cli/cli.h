@@ -15,6 +15,10 @@ int cli_run(int argc, char **argv);
  * the cache's policy code (docs/tcsim.md); 0, or 2 for bad input. */
 int cli_tcsim(int argc, char **argv);
 
+/* "xbt ARGV..." (argv[0] the command name), malloc'd; NULL if out of
+ * memory (cmdline.c). */
+char *cli_command_line(int argc, char **argv);
+
 struct machine;
 /* SIGINT, SIGTERM and SIGHUP during `xbt run` (run_signals.c):
  * run_signals_start blocks them and starts the thread that takes them
@@ -30,8 +34,11 @@ void run_signals_report(void);
 
 struct tc_sim;
 /* tcsim --plot: gnuplot is there (else one error line, XBT_EINVAL); draws
- * the miss rate against size per policy of the n sims into path. */
+ * the miss rate against size per policy of the n sims into path, titled
+ * with the trace and xbt's version, the command line (cmd, or NULL)
+ * written under it. */
 int tcsim_plot_check(void);
-int tcsim_plot(const char *path, const char *trace, const struct tc_sim *sims, int n);
+int tcsim_plot(const char *path, const char *trace, const char *cmd, const struct tc_sim *sims,
+               int n);
 
 #endif

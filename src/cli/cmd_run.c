@@ -137,23 +137,6 @@ static int run_machine(const struct machine_config *cfg)
     }
 }
 
-/* "xbt ARGS..." for reports (malloc'd; NULL if out of memory). */
-static char *command_line(int argc, char **argv)
-{
-    size_t len = 4;
-    for (int i = 0; i < argc; i++)
-        len += strlen(argv[i]) + 1;
-    char *s = malloc(len);
-    if (!s)
-        return NULL;
-    strcpy(s, "xbt");
-    for (int i = 0; i < argc; i++) {
-        strcat(s, " ");
-        strcat(s, argv[i]);
-    }
-    return s;
-}
-
 static int run_command(struct run_options *ro, int argc, char **argv)
 {
     char err[512];
@@ -174,7 +157,7 @@ static int run_command(struct run_options *ro, int argc, char **argv)
     }
     if (run_open_files(ro))
         return XBT_STATUS_ERROR;
-    char *cmd = command_line(argc, argv);
+    char *cmd = cli_command_line(argc, argv);
     ro->cfg.command_line = cmd;
     int status = run_machine(&ro->cfg);
     free(cmd);

@@ -35,6 +35,7 @@ struct tcsim_opts {
     int policies[TC_POLICY_COUNT];
     int npolicies;
     bool sweep;
+    char *cmd; /* the command line, for the outputs (malloc'd, or NULL) */
 };
 
 static void usage(FILE *f)
@@ -275,6 +276,7 @@ static int simulate(const struct tcsim_opts *o, const struct tct_header *h, stru
 static void print_header(const struct tcsim_opts *o, const struct tct_header *h,
                          const struct tct_replay *rep, const double secs[2], int n)
 {
+    printf("tcsim: xbt %s: %s\n", XBT_VERSION, o->cmd ? o->cmd : "xbt tcsim");
     char sz[32], win[32] = "0";
     size_name(h->tc_size, sz, sizeof(sz));
     if (h->window)
@@ -335,6 +337,7 @@ static int table(const struct tcsim_opts *o, const struct tc_sim *sims, int n)
         xbt_error("tcsim: cannot write %s", o->csv);
         return XBT_EIO;
     }
+    fprintf(f, "# xbt %s tcsim\n# command: %s\n", XBT_VERSION, o->cmd ? o->cmd : "xbt tcsim");
     fprintf(f, "size,policy,translations,unit_entries,miss_pct,evictions,flushes,wraps,"
                "clock_skips,promotions,stale\n");
     for (int i = 0; i < n; i++)
@@ -359,6 +362,7 @@ int cli_tcsim(int argc, char **argv)
     if (tct_open(o.trace, &r, &h) < 0)
         return XBT_STATUS_ERROR;
     tct_close(r);
+    o.cmd = cli_command_line(argc, argv);
     static struct tc_sim sims[TCSIM_MAX_POINTS];
     struct tct_replay rep;
     double secs[2] = { 0, 0 };
@@ -370,8 +374,9 @@ int cli_tcsim(int argc, char **argv)
         rc = o.sweep ? table(&o, sims, n) : single(&o, &sims[0]);
     }
     if (rc == 0 && o.plot)
-        rc = tcsim_plot(o.plot, o.trace, sims, n);
+        rc = tcsim_plot(o.plot, o.trace, o.cmd, sims, n);
     for (int i = 0; i < n; i++)
         tc_sim_destroy(&sims[i]);
+    free(o.cmd);
     return rc ? XBT_STATUS_ERROR : 0;
 }

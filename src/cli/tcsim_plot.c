@@ -43,7 +43,8 @@ static void data_blocks(FILE *gp, const struct tc_sim *sims, int n, bool *used)
     }
 }
 
-int tcsim_plot(const char *path, const char *trace, const struct tc_sim *sims, int n)
+int tcsim_plot(const char *path, const char *trace, const char *cmd_line, const struct tc_sim *sims,
+               int n)
 {
     char *exe = bench_find_in_path("gnuplot");
     char *cmd = exe ? malloc(strlen(exe) + 16) : NULL;
@@ -64,7 +65,13 @@ int tcsim_plot(const char *path, const char *trace, const struct tc_sim *sims, i
     bench_gp_string(gp, path);
     fputs("\nset title ", gp);
     bench_gp_string(gp, trace);
-    fputs("\nset logscale x 2\nset xlabel 'translation cache size (KiB)'\n"
+    fprintf(gp, " . ' (xbt %s)'\n", XBT_VERSION);
+    if (cmd_line) {
+        fputs("set label 1 ", gp);
+        bench_gp_string(gp, cmd_line);
+        fputs(" at screen 0.01,0.02 font ',8'\nset bmargin 5\n", gp);
+    }
+    fputs("set logscale x 2\nset xlabel 'translation cache size (KiB)'\n"
           "set ylabel 'miss rate (translations per unit entry, %)'\nset key top right\n"
           "set grid\n",
           gp);

@@ -82,8 +82,15 @@ fi
 # a sweep: one table row and one CSV row per point
 if "$XBT" tcsim "$T/cf.tct" --sweep sizes=128K,1M,policies=flush,fifo,gen,clock \
     --csv "$T/s.csv" >"$T/sweep.out" 2>&1 && [ "$(grep -c '^128K\|^1M' "$T/sweep.out")" -eq 8 ] &&
-    [ "$(wc -l <"$T/s.csv")" -eq 9 ]; then ok; else
+    [ "$(grep -vc '^#' "$T/s.csv")" -eq 9 ]; then ok; else
     bad "sweep"; cat "$T/sweep.out"
+fi
+
+# the outputs say which xbt made them, and how
+if grep -q "^tcsim: xbt [0-9.]*: xbt tcsim $T/cf.tct --sweep sizes=128K,1M" "$T/sweep.out" &&
+    grep -q "^# xbt [0-9.]* tcsim" "$T/s.csv" && grep -q "^# command: xbt tcsim $T/cf.tct --sweep" "$T/s.csv"
+then ok; else
+    bad "version and command in the outputs"; head -3 "$T/sweep.out" "$T/s.csv"
 fi
 
 # a size below 16 windows: replayed, with a one-line note on stderr

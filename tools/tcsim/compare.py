@@ -21,7 +21,7 @@ def main():
     print("| size | policy | live translations | tcsim translations | difference | tcsim miss rate |")
     print("|---|---|---|---|---|---|")
     with open(sys.argv[1]) as f:
-        for row in csv.DictReader(f):
+        for row in csv.DictReader(line for line in f if not line.startswith("#")):
             path = sys.argv[2].format(size=row["size"], policy=row["policy"])
             try:
                 with open(path) as j:
