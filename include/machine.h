@@ -66,7 +66,7 @@ struct machine_config {
     uint32_t smc_granularity;      /* --smc-granularity: 0 byte, 64 line, 4096 page */
     uint32_t tcache_policy;        /* --tcache-policy: enum tc_policy */
     const char *tcache_trace;      /* --tcache-trace FILE: record unit events (tctrace.h) */
-    uint32_t tcache_trace_window;  /* --tcache-trace-window: entry runs per window, 0 exact */
+    uint32_t tcache_trace_window;  /* --tcache-trace-window: code bytes per window, 0 exact */
     uint32_t tcache_nursery;       /* --tcache-nursery: percent (generational) */
     bool stats;                    /* print statistics at exit */
     const char *stats_json;        /* write statistics as JSON here */
